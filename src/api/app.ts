@@ -1,0 +1,57 @@
+/**
+ * The Hono app, built the same way for the server and for tests (`app.request()`).
+ * Handlers are thin: validate, take the actor from the token, call the engine, render.
+ */
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import { ping } from '../db/client.js';
+import { authenticate } from '../engine/directory.js';
+import { Forbidden } from '../engine/errors.js';
+import { stores } from '../engine/registry.js';
+import { sweep } from '../engine/sweeper.js';
+import { errorResponse, problem } from './problem.js';
+import type { AppDeps, Env } from './context.js';
+import { caseRoutes } from './routes/cases.js';
+import { directoryRoutes } from './routes/directory.js';
+
+export function createApp(deps: AppDeps) {
+  const app = new Hono<Env>();
+
+  app.use('*', async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && /^[\w.:-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+    c.set('requestId', requestId);
+    c.header('X-Request-Id', requestId);
+    await next();
+  });
+
+  app.get('/healthz', async (c) => {
+    try {
+      await ping(deps.db);
+      return c.json({ status: 'ok', database: 'reachable' });
+    } catch {
+      return problem(c, 503, 'unavailable', '服务暂不可用', '数据库暂时无法访问');
+    }
+  });
+
+  app.use('/api/*', async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    c.set('actor', await authenticate(deps.db, m?.[1]));
+    await next();
+  });
+
+  app.route('/api', directoryRoutes(deps));
+  app.route('/api/cases', caseRoutes(deps));
+
+  app.post('/api/admin/sweep', async (c) => {
+    if (c.get('actor').role !== 'admin') throw new Forbidden('只有系统管理员可以手动执行期限扫描');
+    return c.json(await sweep({ db: deps.db, now: deps.now, requestId: c.get('requestId') }, stores));
+  });
+
+  app.notFound((c) => problem(c, 404, 'not_found', '未找到', `没有 ${c.req.method} ${c.req.path} 这个接口`));
+  app.onError((err, c) => errorResponse(c, err, deps.log));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

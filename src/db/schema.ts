@@ -1,0 +1,211 @@
+/**
+ * The schema, in the database's words: snake_case columns, timestamptz everywhere, amounts in
+ * integer fen (bigint). Migrations are generated from this file by drizzle-kit and committed.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
+const fen = (name: string) => bigint(name, { mode: 'number' });
+
+/** 人大代表联络站 (or a court's studio): where cases are taken and deputies sit. */
+export const stations = pgTable('stations', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  kind: text('kind').notNull(),
+  district: text('district').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+/** 人大代表 */
+export const deputies = pgTable(
+  'deputies',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    level: text('level').notNull(),
+    stationCode: text('station_code')
+      .notNull()
+      .references(() => stations.code),
+    expertise: jsonb('expertise').$type<string[]>().notNull().default([]),
+    phone: text('phone'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('deputies_station_idx').on(t.stationCode)],
+);
+
+export const users = pgTable('users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  role: text('role').notNull(),
+  stationCode: text('station_code').references(() => stations.code),
+  deputyId: uuid('deputy_id').references(() => deputies.id),
+  /** sha256 of the bearer token; the token itself is shown once and never stored. */
+  tokenHash: text('token_hash').notNull().unique(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const cases = pgTable(
+  'cases',
+  {
+    id: uuid('id').primaryKey(),
+    number: text('number').notNull().unique(),
+    state: text('state').notNull(),
+    snapshot: jsonb('snapshot').notNull(),
+    version: integer('version').notNull(),
+    machineVersion: integer('machine_version').notNull(),
+    track: text('track').notNull(),
+    procedure: text('procedure').notNull(),
+    source: text('source').notNull(),
+    stationCode: text('station_code')
+      .notNull()
+      .references(() => stations.code),
+    disputeType: text('dispute_type').notNull(),
+    summary: text('summary').notNull(),
+    claimFen: fen('claim_fen'),
+    agreedFen: fen('agreed_fen'),
+    paidFen: fen('paid_fen').notNull().default(0),
+    owedFen: fen('owed_fen'),
+    recoveredFen: fen('recovered_fen').notNull().default(0),
+    outcome: text('outcome'),
+    overdue: boolean('overdue').notNull().default(false),
+    enforceable: boolean('enforceable').notNull().default(false),
+    deputyIds: text('deputy_ids').array().notNull().default(sql`'{}'::text[]`),
+    sessionsHeld: integer('sessions_held').notNull().default(0),
+    deputyAttendances: integer('deputy_attendances').notNull().default(0),
+    /** When the case was opened (the creation's occurredAt). */
+    openedAt: ts('opened_at').notNull(),
+    agreedAt: ts('agreed_at'),
+    enforcementStartedAt: ts('enforcement_started_at'),
+    closedAt: ts('closed_at'),
+    lastEventAt: ts('last_event_at').notNull(),
+    createdBy: uuid('created_by').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('cases_state_idx').on(t.state),
+    index('cases_station_idx').on(t.stationCode, t.openedAt),
+    index('cases_opened_idx').on(t.openedAt, t.id),
+    index('cases_outcome_idx').on(t.outcome),
+    index('cases_deputies_idx').using('gin', t.deputyIds),
+  ],
+);
+
+/** Parties hold the personal data (PIPL): kept out of snapshots, masked on read for most roles. */
+export const parties = pgTable(
+  'parties',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    position: integer('position').notNull(),
+    role: text('role').notNull(),
+    name: text('name').notNull(),
+    idNumber: text('id_number'),
+    phone: text('phone'),
+  },
+  (t) => [index('parties_case_idx').on(t.caseId, t.position)],
+);
+
+/** The journal: one row per accepted event, append-only, never updated or deleted. */
+export const caseEvents = pgTable(
+  'case_events',
+  {
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    seq: integer('seq').notNull(),
+    type: text('type').notNull(),
+    payload: jsonb('payload').notNull(),
+    fromState: text('from_state'),
+    toState: text('to_state').notNull(),
+    actorId: text('actor_id').notNull(),
+    actorRole: text('actor_role').notNull(),
+    actorName: text('actor_name').notNull(),
+    occurredAt: ts('occurred_at').notNull(),
+    recordedAt: ts('recorded_at').notNull().defaultNow(),
+    requestId: text('request_id'),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.seq] })],
+);
+
+/**
+ * Statutory clocks as rows: the sweeper fires `event` once `due_at` has passed. Rows of a state
+ * the entity has left are deleted; fired rows stay as the record that they fired.
+ */
+export const deadlines = pgTable(
+  'deadlines',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    entityType: text('entity_type').notNull(),
+    entityId: uuid('entity_id').notNull(),
+    kind: text('kind').notNull(),
+    dueAt: ts('due_at').notNull(),
+    event: text('event').notNull(),
+    firedAt: ts('fired_at'),
+    claimedBy: text('claimed_by'),
+    claimedUntil: ts('claimed_until'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('deadlines_due_idx').on(t.dueAt).where(sql`fired_at is null`),
+    index('deadlines_entity_idx').on(t.entityType, t.entityId),
+    uniqueIndex('deadlines_open_kind_uq').on(t.entityType, t.entityId, t.kind).where(sql`fired_at is null`),
+  ],
+);
+
+/** Idempotency-Key records: the first response, replayed for a repeat of the same request. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    userId: text('user_id').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    status: integer('status').notNull(),
+    response: jsonb('response').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] })],
+);
+
+/** Every read of unmasked personal data (PIPL). */
+export const accessLog = pgTable(
+  'access_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: text('user_id').notNull(),
+    userRole: text('user_role').notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: uuid('entity_id').notNull(),
+    fields: text('fields').notNull(),
+    requestId: text('request_id'),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [index('access_log_entity_idx').on(t.entityType, t.entityId)],
+);
+
+/** Per-scope yearly counters behind human case numbers (2026-HL01-000123). */
+export const numberSequences = pgTable(
+  'number_sequences',
+  {
+    scope: text('scope').notNull(),
+    year: integer('year').notNull(),
+    last: integer('last').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.year] })],
+);

@@ -1,0 +1,398 @@
+/**
+ * The only writer. Every change to a case or a supervision item is one call here, and one
+ * transaction: read snapshot and version → pure transition → update the row WHERE version =
+ * expected → append the journal row → idempotency record → rewrite the entity's deadlines.
+ */
+import { randomUUID } from 'node:crypto';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import type { z } from 'zod';
+import { shanghaiDate } from '../machines/calendar.js';
+import { permits, type Actor } from '../machines/roles.js';
+import { handledEvents, statePath } from '../machines/spec.js';
+import type { Db } from '../db/client.js';
+import { deadlines, idempotencyKeys, numberSequences } from '../db/schema.js';
+import {
+  DomainError,
+  Forbidden,
+  IdempotencyMismatch,
+  InvalidTransition,
+  MachineVersionMismatch,
+  NotFound,
+  ValidationError,
+  VersionConflict,
+  sqlState,
+  type FieldErrors,
+} from './errors.js';
+import { isUuid, type EntityRow, type EntityStore } from './stores.js';
+
+export interface EngineContext {
+  db: Db;
+  /** The clock; tests and the sweeper may pin it. */
+  now?: () => Date;
+  requestId?: string;
+}
+
+export interface Idempotency {
+  key: string;
+  /** Hash of what identifies the request: method, path and body. */
+  hash: string;
+}
+
+/** What a committed write hands to `render`, inside the same transaction. */
+export interface Written {
+  row: EntityRow;
+  snapshot: AnyMachineSnapshot;
+  seq: number;
+  type: string;
+}
+
+export interface WriteOptions {
+  idempotency?: Idempotency;
+  /** The response body, built inside the transaction (so it is stored with the idempotency key). */
+  render: (tx: Db, written: Written) => Promise<unknown>;
+}
+
+export interface EventOptions extends WriteOptions {
+  /** The client pinned this version with If-Match: a lost race answers 412 instead of retrying. */
+  ifMatch?: number;
+  /** Set by the sweeper: the deadline row this event fires (at most once). */
+  firingDeadlineId?: number;
+  /**
+   * Set by the sweeper: a deadline event happens at its due time, or, when a user's event was
+   * recorded after that but before the sweep, just after that event.
+   */
+  notBeforeLastEvent?: boolean;
+}
+
+export interface WriteResult {
+  status: number;
+  body: unknown;
+  /** True when this is the stored first response to a repeated Idempotency-Key. */
+  replayed: boolean;
+}
+
+/** Clock skew tolerated on `occurredAt` before it counts as "in the future". */
+const FUTURE_TOLERANCE_MS = 60_000;
+const MAX_ATTEMPTS = 200;
+
+class LostRace extends Error {}
+class DeadlineGone extends DomainError {
+  constructor() {
+    super('conflict', 'deadline already fired or cancelled');
+  }
+}
+export { DeadlineGone };
+
+export function fieldErrors(error: z.ZodError, prefix: string[] = []): FieldErrors {
+  return error.issues.map((i) => ({ field: [...prefix, ...i.path].join('.') || '(body)', message: i.message }));
+}
+
+export function isoOf(value: unknown): string {
+  return new Date(value as string).toISOString();
+}
+
+/** The snapshot of a stored row, on the current machine definition. */
+export function restore(store: EntityStore, row: EntityRow): AnyMachineSnapshot {
+  if (row.machineVersion !== store.spec.version) throw new MachineVersionMismatch(row.machineVersion, store.spec.version);
+  const persisted = row.snapshot as { value: unknown; context: unknown };
+  return store.spec.machine.resolveState({ value: persisted.value as any, context: persisted.context });
+}
+
+function persist(store: EntityStore, snapshot: AnyMachineSnapshot): unknown {
+  return store.spec.machine.getPersistedSnapshot(snapshot);
+}
+
+function checkOccurredAt(occurredAt: string, now: Date, notBefore: string | null): void {
+  if (Date.parse(occurredAt) > now.getTime() + FUTURE_TOLERANCE_MS) {
+    throw new ValidationError('请求内容有误', [{ field: 'occurredAt', message: '发生时间不能晚于当前时间' }]);
+  }
+  if (notBefore && Date.parse(occurredAt) < Date.parse(notBefore)) {
+    throw new ValidationError('请求内容有误', [
+      { field: 'occurredAt', message: `发生时间不能早于上一事件的发生时间（${notBefore}）` },
+    ]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Idempotency
+
+async function priorResponse(db: Db, actor: Actor, idem: Idempotency): Promise<WriteResult | null> {
+  const [prior] = await db
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.userId, actor.id), eq(idempotencyKeys.key, idem.key)));
+  if (!prior) return null;
+  if (prior.requestHash !== idem.hash) throw new IdempotencyMismatch();
+  return { status: prior.status, body: prior.response, replayed: true };
+}
+
+async function recordIdempotency(tx: Db, actor: Actor, idem: Idempotency | undefined, status: number, body: unknown) {
+  if (!idem) return;
+  await tx.insert(idempotencyKeys).values({ userId: actor.id, key: idem.key, requestHash: idem.hash, status, response: body as object });
+}
+
+/** Runs a write once per Idempotency-Key: a repeat gets the first response, a concurrent repeat too. */
+async function onceByKey(ctx: EngineContext, actor: Actor, idem: Idempotency | undefined, write: () => Promise<WriteResult>) {
+  if (idem) {
+    const prior = await priorResponse(ctx.db, actor, idem);
+    if (prior) return prior;
+  }
+  try {
+    return await write();
+  } catch (err) {
+    // A concurrent request with the same key committed first: answer as it did.
+    if (idem && sqlState(err) === '23505') {
+      const prior = await priorResponse(ctx.db, actor, idem);
+      if (prior) return prior;
+    }
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deadlines
+
+/**
+ * Make the entity's open deadline rows match what its new snapshot implies. Unchanged rows stay
+ * (with any sweeper claim on them); rows of a state the entity left are deleted; fired rows are
+ * never touched.
+ */
+async function rewriteDeadlines(tx: Db, store: EntityStore, id: string, snapshot: AnyMachineSnapshot, firingDeadlineId?: number) {
+  if (firingDeadlineId !== undefined) {
+    const fired = await tx
+      .update(deadlines)
+      .set({ firedAt: sql`now()` })
+      .where(and(eq(deadlines.id, firingDeadlineId), isNull(deadlines.firedAt)))
+      .returning({ id: deadlines.id });
+    if (fired.length === 0) throw new DeadlineGone();
+  }
+  const wanted = store.spec.deadlines(snapshot).filter((d) => d.event !== null);
+  const open = await tx
+    .select({ id: deadlines.id, kind: deadlines.kind, dueAt: deadlines.dueAt, event: deadlines.event })
+    .from(deadlines)
+    .where(and(eq(deadlines.entityType, store.type), eq(deadlines.entityId, id), isNull(deadlines.firedAt)));
+  const same = (a: { kind: string; dueAt: string; event: string | null }, b: { kind: string; dueAt: string; event: string | null }) =>
+    a.kind === b.kind && a.event === b.event && Date.parse(a.dueAt) === Date.parse(b.dueAt);
+  for (const row of open) {
+    if (!wanted.some((w) => same(w, row))) await tx.delete(deadlines).where(eq(deadlines.id, row.id));
+  }
+  const missing = wanted.filter((w) => !open.some((row) => same(w, row)));
+  if (missing.length) {
+    await tx.insert(deadlines).values(
+      missing.map((w) => ({ entityType: store.type, entityId: id, kind: w.kind, dueAt: w.dueAt, event: w.event! })),
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Create
+
+async function nextNumber(tx: Db, scope: string, now: Date): Promise<string> {
+  const year = Number(shanghaiDate(now.toISOString()).slice(0, 4));
+  const [row] = await tx
+    .insert(numberSequences)
+    .values({ scope, year, last: 1 })
+    .onConflictDoUpdate({ target: [numberSequences.scope, numberSequences.year], set: { last: sql`${numberSequences.last} + 1` } })
+    .returning({ last: numberSequences.last });
+  return `${year}-${scope}-${String(row.last).padStart(6, '0')}`;
+}
+
+/**
+ * Open a case or a supervision item: the machine's initial state, journal row 1 (`CREATE`),
+ * deadlines, all in one transaction.
+ */
+export async function createEntity(
+  ctx: EngineContext,
+  store: EntityStore,
+  actor: Actor,
+  raw: unknown,
+  opts: WriteOptions,
+): Promise<WriteResult> {
+  if (!store.spec.createRoles.includes(actor.role)) throw new Forbidden(`角色 ${actor.role} 不能创建${store.type === 'case' ? '案件' : '监督事项'}`);
+  const now = ctx.now?.() ?? new Date();
+  const body = (raw && typeof raw === 'object' && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ValidationError('请求体须为 JSON 对象', [{ field: '(body)', message: '须为 JSON 对象' }]);
+  }
+  const parsed = store.parseCreate({ ...body, occurredAt: body.occurredAt ?? now.toISOString() });
+  if (!parsed.success) throw new ValidationError('请求内容有误', fieldErrors(parsed.error));
+  const input = parsed.data;
+  checkOccurredAt(input.occurredAt, now, null);
+
+  return onceByKey(ctx, actor, opts.idempotency, () =>
+    ctx.db.transaction(async (tx) => {
+      const { numberScope, extra } = await store.prepareCreate(tx, actor, input, body);
+      const [snapshot] = initialTransition(store.spec.machine, input);
+      const id = randomUUID();
+      const number = await nextNumber(tx, numberScope, now);
+      const state = statePath(snapshot.value);
+      const [row] = await tx
+        .insert(store.table)
+        .values({
+          id,
+          number,
+          state,
+          snapshot: persist(store, snapshot),
+          version: 1,
+          machineVersion: store.spec.version,
+          createdBy: actor.id,
+          ...store.createColumns(input, actor),
+          ...store.columns(snapshot),
+        } as any)
+        .returning();
+      await store.afterCreate(tx, id, input, extra);
+      await tx.insert(store.journal).values({
+        [store.journalKey]: id,
+        seq: 1,
+        type: 'CREATE',
+        payload: store.createPayload(input, extra),
+        fromState: null,
+        toState: state,
+        actorId: actor.id,
+        actorRole: actor.role,
+        actorName: actor.name,
+        occurredAt: input.occurredAt,
+        requestId: ctx.requestId ?? null,
+      } as any);
+      await rewriteDeadlines(tx, store, id, snapshot);
+      const response = await opts.render(tx, { row: row as EntityRow, snapshot, seq: 1, type: 'CREATE' });
+      await recordIdempotency(tx, actor, opts.idempotency, 201, response);
+      return { status: 201, body: response, replayed: false };
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+interface ParsedEvent {
+  type: string;
+  event: { type: string; occurredAt: string; [k: string]: unknown } | null;
+  errors: FieldErrors | null;
+}
+
+function parseEvent(store: EntityStore, raw: unknown, now: Date): ParsedEvent {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ValidationError('请求体须为 JSON 对象', [{ field: '(body)', message: '须为 JSON 对象，例如 {"type": "ACCEPT"}' }]);
+  }
+  const { type, ...rest } = raw as Record<string, unknown>;
+  if (typeof type !== 'string' || !(type in store.spec.eventSchemas)) {
+    throw new ValidationError('未知的事件类型', [
+      { field: 'type', message: `须为以下之一：${Object.keys(store.spec.eventSchemas).join(', ')}` },
+    ]);
+  }
+  const parsed = store.spec.eventSchemas[type].safeParse({ ...rest, occurredAt: rest.occurredAt ?? now.toISOString() });
+  if (!parsed.success) return { type, event: null, errors: fieldErrors(parsed.error) };
+  return { type, event: { type, ...(parsed.data as object) } as ParsedEvent['event'], errors: null };
+}
+
+/**
+ * Apply one event to one entity. Refusals throw a DomainError and write nothing.
+ *
+ * Order of checks, so each refusal says the most useful thing: unknown type (400) → entity
+ * (404) → may this user see it (403) → may this role send this event here (403) → does the
+ * state take this event at all (409) → payload (400) → `occurredAt` (400) → guards (409).
+ */
+export async function applyEvent(
+  ctx: EngineContext,
+  store: EntityStore,
+  actor: Actor,
+  id: string,
+  raw: unknown,
+  opts: EventOptions,
+): Promise<WriteResult> {
+  const now = ctx.now?.() ?? new Date();
+  const parsed = parseEvent(store, raw, now);
+  if (!isUuid(id)) throw new NotFound(`${store.type === 'case' ? '案件' : '监督事项'} ${id} 不存在`);
+
+  return onceByKey(ctx, actor, opts.idempotency, async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ctx.db.transaction((tx) => attemptEvent(ctx, tx, store, actor, id, parsed, opts, now));
+      } catch (err) {
+        if (!(err instanceof LostRace)) throw err;
+        if (opts.ifMatch !== undefined) throw new VersionConflict(opts.ifMatch, opts.ifMatch + 1);
+        if (attempt >= MAX_ATTEMPTS) throw new DomainError('unavailable', '并发写入过多，请稍后重试');
+        // Back off a little so a crowd of writers on one case does not retry in lockstep.
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(20, attempt * 2)));
+      }
+    }
+  });
+}
+
+async function attemptEvent(
+  ctx: EngineContext,
+  tx: Db,
+  store: EntityStore,
+  actor: Actor,
+  id: string,
+  parsed: ParsedEvent,
+  opts: EventOptions,
+  now: Date,
+): Promise<WriteResult> {
+  const table = store.table;
+  const [row] = (await tx.select().from(table).where(eq(table.id, id))) as EntityRow[];
+  if (!row) throw new NotFound(`${store.type === 'case' ? '案件' : '监督事项'} ${id} 不存在`);
+  if (opts.ifMatch !== undefined && opts.ifMatch !== row.version) throw new VersionConflict(opts.ifMatch, row.version);
+
+  const snapshot = restore(store, row);
+  const facts = store.spec.facts(snapshot);
+  if (!store.canRead(actor, facts)) throw new Forbidden('无权访问该记录');
+  const rule = store.spec.permissions[parsed.type];
+  if (!rule || !permits(rule, actor, facts, (parsed.event ?? undefined) as { deputyId?: unknown } | undefined)) {
+    throw new Forbidden(`角色 ${actor.role} 不能在此发送事件 ${parsed.type}`);
+  }
+  const from = statePath(snapshot.value);
+  // A state that does not take this event at all: say so before any detail of the payload.
+  if (snapshot.status !== 'active' || !handledEvents(snapshot).includes(parsed.type)) {
+    throw new InvalidTransition(store.spec.explainRefusal(snapshot, { type: parsed.type }), from, parsed.type);
+  }
+  if (parsed.errors) throw new ValidationError('请求内容有误', parsed.errors);
+  const lastEventAt = (snapshot.context as { lastEventAt?: string }).lastEventAt ?? null;
+  let event = parsed.event!;
+  if (opts.notBeforeLastEvent && lastEventAt && Date.parse(event.occurredAt) < Date.parse(lastEventAt)) {
+    event = { ...event, occurredAt: lastEventAt };
+  }
+  checkOccurredAt(event.occurredAt, now, lastEventAt);
+
+  if (!snapshot.can(event)) {
+    throw new InvalidTransition(store.spec.explainRefusal(snapshot, event), from, event.type);
+  }
+  await store.checkEvent(tx, event);
+  const [next] = transition(store.spec.machine, snapshot, event);
+  const to = statePath(next.value);
+  const version = row.version + 1;
+
+  const updated = (await tx
+    .update(table)
+    .set({
+      state: to,
+      snapshot: persist(store, next),
+      version,
+      updatedAt: now.toISOString(),
+      ...store.columns(next),
+    } as any)
+    .where(and(eq(table.id, id), eq(table.version, row.version)))
+    .returning()) as EntityRow[];
+  if (updated.length === 0) throw new LostRace();
+
+  const { type: _t, occurredAt, ...payload } = event;
+  await tx.insert(store.journal).values({
+    [store.journalKey]: id,
+    seq: version,
+    type: event.type,
+    payload,
+    fromState: from,
+    toState: to,
+    actorId: actor.id,
+    actorRole: actor.role,
+    actorName: actor.name,
+    occurredAt,
+    requestId: ctx.requestId ?? null,
+  } as any);
+  await rewriteDeadlines(tx, store, id, next, opts.firingDeadlineId);
+  const body = await opts.render(tx, { row: updated[0], snapshot: next, seq: version, type: event.type });
+  await recordIdempotency(tx, actor, opts.idempotency, 200, body);
+  return { status: 200, body, replayed: false };
+}

@@ -1,0 +1,179 @@
+/**
+ * Where each machine's entities live, and the few rules that depend on the database (a station
+ * must exist, the deputies named must exist). The engine is written once against `EntityStore`.
+ */
+import { randomUUID } from 'node:crypto';
+import { eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import type { AnyMachineSnapshot } from 'xstate';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { STATION_SOURCES, type CaseContext, type CaseEvent, type CaseInput } from '../machines/case.js';
+import { caseSpec } from '../machines/case-spec.js';
+import { toFen } from '../machines/money.js';
+import { text } from '../machines/fields.js';
+import type { AccessFacts, Actor } from '../machines/roles.js';
+import type { MachineSpec } from '../machines/spec.js';
+import type { Db } from '../db/client.js';
+import { caseEvents, cases, deputies, parties, stations } from '../db/schema.js';
+import { Forbidden, ValidationError } from './errors.js';
+
+/** The columns every entity table and every journal table share. */
+export interface EntityRow {
+  id: string;
+  number: string;
+  state: string;
+  snapshot: unknown;
+  version: number;
+  machineVersion: number;
+  [column: string]: unknown;
+}
+
+export interface EntityStore {
+  spec: MachineSpec;
+  /** `case`, `supervision`: the entity_type in deadlines and the access log. */
+  type: string;
+  table: PgTable & Record<string, any>;
+  journal: PgTable & Record<string, any>;
+  /** The journal's column naming the entity (`caseId`). */
+  journalKey: string;
+  /** Parse a creation body: the machine's input plus what lives beside it (parties). */
+  parseCreate(raw: Record<string, unknown>): z.ZodSafeParseResult<any>;
+  /** Checks before creation that need the database; returns the scope of the human number. */
+  prepareCreate(tx: Db, actor: Actor, input: any, raw: Record<string, unknown>): Promise<{ numberScope: string; extra: Record<string, unknown> }>;
+  /** Rows written beside the entity at creation (parties). */
+  afterCreate(tx: Db, id: string, input: any, extra: Record<string, unknown>): Promise<void>;
+  /** The query columns that follow from a snapshot. */
+  columns(snapshot: AnyMachineSnapshot): Record<string, unknown>;
+  /** Creation-only columns. */
+  createColumns(input: any, actor: Actor): Record<string, unknown>;
+  /** Database checks on an event's payload (the deputies named exist). */
+  checkEvent(tx: Db, event: { type: string; [k: string]: unknown }): Promise<void>;
+  /** Object-level read access. */
+  canRead(actor: Actor, facts: AccessFacts): boolean;
+  /** Journal payload of the creation: what replay feeds the machine as input, plus what it needs for the record. */
+  createPayload(input: any, extra: Record<string, unknown>): Record<string, unknown>;
+}
+
+/** 当事人: personal data lives here only, never in a snapshot. */
+export const partySchema = z.object({
+  role: z.enum(['applicant', 'respondent']),
+  name: text(100),
+  idNumber: z
+    .string()
+    .trim()
+    .regex(/^[0-9A-Za-z]{6,20}$/, { message: '证件号码须为 6–20 位字母或数字（居民身份证为 18 位）' })
+    .transform((s) => s.toUpperCase())
+    .optional(),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9][0-9\- ]{4,19}$/, { message: '电话号码格式不正确' })
+    .optional(),
+});
+export type PartyInput = z.output<typeof partySchema>;
+const partiesSchema = z.array(partySchema).min(1, { message: '至少须有一名当事人' }).max(50);
+
+export const caseStore: EntityStore = {
+  spec: caseSpec,
+  type: 'case',
+  table: cases,
+  journal: caseEvents,
+  journalKey: 'caseId',
+  parseCreate(raw) {
+    const input = caseSpec.inputSchema.safeParse(raw);
+    const people = partiesSchema.safeParse(raw.parties);
+    if (input.success && people.success) return { success: true, data: { ...(input.data as CaseInput), parties: people.data } } as any;
+    const issues = [
+      ...(input.success ? [] : input.error.issues),
+      ...(people.success ? [] : people.error.issues.map((i) => ({ ...i, path: ['parties', ...i.path] }))),
+    ];
+    return { success: false, error: new z.ZodError(issues) } as any;
+  },
+  async prepareCreate(tx, actor, input: CaseInput) {
+    const [station] = await tx.select({ code: stations.code }).from(stations).where(eq(stations.code, input.stationCode));
+    if (!station) throw new ValidationError('请求内容有误', [{ field: 'stationCode', message: `联络站 ${input.stationCode} 不存在` }]);
+    if (actor.role === 'station') {
+      if (actor.stationCode !== input.stationCode) throw new Forbidden('联络站工作人员只能为本站登记案件');
+      if (!(STATION_SOURCES as readonly string[]).includes(input.source)) {
+        throw new Forbidden('联络站只能登记入站、扫码联、热线联、入户联四种渠道收到的纠纷');
+      }
+    }
+    return { numberScope: input.stationCode, extra: {} };
+  },
+  async afterCreate(tx, id, input: CaseInput & { parties: PartyInput[] }) {
+    await tx.insert(parties).values(
+      input.parties.map((p, i) => ({
+        id: randomUUID(),
+        caseId: id,
+        position: i,
+        role: p.role,
+        name: p.name,
+        idNumber: p.idNumber ?? null,
+        phone: p.phone ?? null,
+      })),
+    );
+  },
+  columns(snapshot) {
+    const c = snapshot.context as CaseContext;
+    return {
+      agreedFen: c.agreement?.amountFen ?? null,
+      paidFen: c.paidFen,
+      owedFen: c.owedFen,
+      recoveredFen: c.recoveredFen,
+      outcome: c.outcome,
+      overdue: c.overdue,
+      enforceable: c.enforceable,
+      deputyIds: c.deputyIds,
+      sessionsHeld: c.sessionsHeld,
+      deputyAttendances: c.deputyAttendances,
+      agreedAt: c.agreement?.reachedAt ?? null,
+      enforcementStartedAt: c.enforcementStartedAt,
+      closedAt: c.closedAt,
+      lastEventAt: c.lastEventAt,
+    };
+  },
+  createColumns(input: CaseInput) {
+    return {
+      track: input.track ?? 'pre_filing',
+      procedure: input.procedure,
+      source: input.source,
+      stationCode: input.stationCode,
+      disputeType: input.disputeType,
+      summary: input.summary,
+      claimFen: input.claimAmount === undefined ? null : toFen(input.claimAmount),
+      openedAt: input.occurredAt,
+    };
+  },
+  async checkEvent(tx, event) {
+    const e = event as CaseEvent;
+    if (e.type !== 'ASSIGN') return;
+    const found = await tx.select({ id: deputies.id }).from(deputies).where(inArray(deputies.id, e.deputyIds.filter(isUuid)));
+    const known = new Set(found.map((d) => d.id));
+    const missing = e.deputyIds.filter((d) => !known.has(d));
+    if (missing.length) {
+      throw new ValidationError('请求内容有误', [{ field: 'deputyIds', message: `代表不存在：${missing.join('、')}` }]);
+    }
+  },
+  canRead(actor, facts) {
+    switch (actor.role) {
+      case 'court':
+      case 'committee':
+      case 'admin':
+      case 'system':
+        return true;
+      case 'station':
+        return !!actor.stationCode && actor.stationCode === facts.stationCode;
+      case 'deputy':
+        return !!actor.deputyId && !!facts.deputyIds?.includes(actor.deputyId);
+    }
+  },
+  createPayload(input: CaseInput & { parties: PartyInput[] }) {
+    const { occurredAt: _omit, ...rest } = input;
+    return rest;
+  },
+};
+
+
+export function isUuid(s: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+}

@@ -1,0 +1,133 @@
+/**
+ * The deadline sweeper. Each API process runs one; any number may run at once against one
+ * PostgreSQL. A pass claims due rows with FOR UPDATE SKIP LOCKED (a short lease, so a crashed
+ * sweeper's rows are taken over), then fires each through `applyEvent` as actor `system`. The
+ * event's transaction marks the row fired only if it still is unfired, so a deadline fires
+ * exactly once whatever the sweepers do.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Actor } from '../machines/roles.js';
+import { rowsOf } from '../db/client.js';
+import { deadlines } from '../db/schema.js';
+import { applyEvent, DeadlineGone, isoOf, type EngineContext } from './apply.js';
+import { DomainError } from './errors.js';
+import type { EntityStore } from './stores.js';
+
+export const SYSTEM_ACTOR: Actor = { id: 'system', role: 'system', name: '系统（期限）' };
+const LEASE_MS = 60_000;
+
+export interface SweepItem {
+  deadlineId: number;
+  entityType: string;
+  entityId: string;
+  kind: string;
+  event: string;
+  dueAt: string;
+  reason?: string;
+}
+
+export interface SweepResult {
+  fired: SweepItem[];
+  dropped: SweepItem[];
+  failed: SweepItem[];
+}
+
+export function workerId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+}
+
+interface Claimed {
+  id: number;
+  entity_type: string;
+  entity_id: string;
+  kind: string;
+  event: string;
+  due_at: string;
+}
+
+export async function sweep(
+  ctx: EngineContext,
+  stores: Record<string, EntityStore>,
+  opts: { worker?: string; batch?: number } = {},
+): Promise<SweepResult> {
+  const now = ctx.now?.() ?? new Date();
+  const worker = opts.worker ?? workerId();
+  const result: SweepResult = { fired: [], dropped: [], failed: [] };
+  for (;;) {
+    const claimed = rowsOf<Claimed>(
+      await ctx.db.execute(sql`
+        update ${deadlines} set claimed_by = ${worker}, claimed_until = ${new Date(now.getTime() + LEASE_MS).toISOString()}
+        where id in (
+          select id from ${deadlines}
+          where fired_at is null and due_at <= ${now.toISOString()}
+            and (claimed_until is null or claimed_until < ${now.toISOString()})
+          order by due_at
+          limit ${opts.batch ?? 100}
+          for update skip locked)
+        returning id, entity_type, entity_id, kind, event, due_at`),
+    );
+    if (claimed.length === 0) return result;
+    for (const d of claimed) {
+      const item: SweepItem = {
+        deadlineId: Number(d.id),
+        entityType: d.entity_type,
+        entityId: d.entity_id,
+        kind: d.kind,
+        event: d.event,
+        dueAt: isoOf(d.due_at),
+      };
+      const store = stores[d.entity_type];
+      try {
+        if (!store) throw new DomainError('not_found', `unknown entity type ${d.entity_type}`);
+        await applyEvent(ctx, store, SYSTEM_ACTOR, d.entity_id, { type: d.event, occurredAt: item.dueAt }, {
+          firingDeadlineId: item.deadlineId,
+          notBeforeLastEvent: true,
+          render: async () => null,
+        });
+        result.fired.push(item);
+      } catch (err) {
+        if (err instanceof DeadlineGone) continue; // fired or cancelled by someone else meanwhile
+        if (err instanceof DomainError && err.code !== 'unavailable') {
+          // The entity no longer accepts this deadline's event: it left the state the deadline
+          // belonged to. Drop the row so it is not tried again.
+          await ctx.db.delete(deadlines).where(and(eq(deadlines.id, item.deadlineId), isNull(deadlines.firedAt)));
+          result.dropped.push({ ...item, reason: err.message });
+        } else {
+          // Database trouble: leave the row; its lease runs out and a later pass retries it.
+          result.failed.push({ ...item, reason: (err as Error).message });
+        }
+      }
+    }
+    if (result.failed.length) return result;
+  }
+}
+
+/** Runs `sweep` every `intervalMs`, never two passes at once in this process. */
+export function startSweeper(
+  ctx: EngineContext,
+  stores: Record<string, EntityStore>,
+  intervalMs: number,
+  log: (msg: string, extra?: unknown) => void,
+): () => Promise<void> {
+  if (intervalMs <= 0) return async () => {};
+  const worker = workerId();
+  let running: Promise<void> | null = null;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = sweep(ctx, stores, { worker })
+      .then((r) => {
+        if (r.fired.length || r.dropped.length || r.failed.length) log('sweep', { fired: r.fired.length, dropped: r.dropped.length, failed: r.failed.length });
+      })
+      .catch((err) => log('sweep failed', { error: (err as Error).message }))
+      .finally(() => {
+        running = null;
+      });
+  }, intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}

@@ -1,0 +1,253 @@
+/**
+ * The read side: what a caller may see of a case, with personal data masked by role (PIPL) and
+ * every unmasked read written to the access log.
+ */
+import { and, asc, desc, eq, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { AnyMachineSnapshot } from 'xstate';
+import { fenToYuan } from '../machines/money.js';
+import type { Actor } from '../machines/roles.js';
+import { nextEvents, type MachineSpec } from '../machines/spec.js';
+import type { CaseContext } from '../machines/case.js';
+import type { Db } from '../db/client.js';
+import { accessLog, caseEvents, cases, parties } from '../db/schema.js';
+import { eventLabel, outcomeLabel, stateLabel } from '../labels.js';
+import { isoOf, restore } from './apply.js';
+import { Forbidden, NotFound, ValidationError } from './errors.js';
+import { caseStore, isUuid, type EntityRow } from './stores.js';
+
+/** `230102199001011234` → `230102********1234` */
+export function maskIdNumber(v: string): string {
+  if (v.length <= 6) return '*'.repeat(v.length);
+  if (v.length <= 10) return v.slice(0, 2) + '*'.repeat(v.length - 4) + v.slice(-2);
+  return v.slice(0, 6) + '*'.repeat(v.length - 10) + v.slice(-4);
+}
+
+/** `13812345678` → `138****5678` */
+export function maskPhone(v: string): string {
+  const digits = v.replace(/\D/g, '');
+  if (digits.length < 7) return '*'.repeat(digits.length);
+  return digits.slice(0, 3) + '*'.repeat(digits.length - 7) + digits.slice(-4);
+}
+
+/** Full personal data only for court staff and the station that took the case. */
+export function seesPersonalData(actor: Actor, stationCode: string): boolean {
+  return actor.role === 'court' || (actor.role === 'station' && actor.stationCode === stationCode);
+}
+
+type PartyRow = typeof parties.$inferSelect;
+
+function partyView(p: PartyRow, unmasked: boolean) {
+  return {
+    role: p.role,
+    name: p.name,
+    idNumber: p.idNumber === null ? null : unmasked ? p.idNumber : maskIdNumber(p.idNumber),
+    phone: p.phone === null ? null : unmasked ? p.phone : maskPhone(p.phone),
+  };
+}
+
+/** Context for people: fen become yuan strings (`paidFen` → `paidAmount`, `amountFen` → `amount`). */
+export function presentContext(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(presentContext);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k.endsWith('Fen')) {
+      const name = k === 'amountFen' ? 'amount' : `${k.slice(0, -3)}Amount`;
+      out[name] = typeof v === 'number' ? fenToYuan(v) : v;
+    } else {
+      out[k] = presentContext(v);
+    }
+  }
+  return out;
+}
+
+export function deadlineViews(spec: MachineSpec, snapshot: AnyMachineSnapshot) {
+  return spec.deadlines(snapshot).map((d) => ({ kind: d.kind, dueAt: d.dueAt, ...(d.event ? { event: d.event } : {}) }));
+}
+
+async function logAccess(tx: Db, actor: Actor, entityType: string, ids: string[], fields: string, requestId?: string) {
+  if (ids.length === 0) return;
+  await tx.insert(accessLog).values(ids.map((entityId) => ({ userId: actor.id, userRole: actor.role, entityType, entityId, fields, requestId: requestId ?? null })));
+}
+
+type CaseRow = typeof cases.$inferSelect;
+
+function caseSummary(row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: PartyRow[], unmasked: boolean) {
+  const ctx = snapshot.context as CaseContext;
+  return {
+    id: row.id,
+    number: row.number,
+    state: row.state,
+    stateLabel: stateLabel(row.state),
+    version: row.version,
+    machineVersion: row.machineVersion,
+    ...(row.outcome ? { outcome: row.outcome, outcomeLabel: outcomeLabel(row.outcome), outcomeReason: ctx.outcomeReason } : {}),
+    overdue: row.overdue,
+    track: row.track,
+    procedure: row.procedure,
+    source: row.source,
+    stationCode: row.stationCode,
+    disputeType: row.disputeType,
+    summary: row.summary,
+    claimAmount: row.claimFen === null ? null : fenToYuan(row.claimFen),
+    enforceable: row.enforceable,
+    enforceableDocument: ctx.enforceableDocument,
+    owedAmount: row.owedFen === null ? null : fenToYuan(row.owedFen),
+    recoveredAmount: fenToYuan(row.recoveredFen),
+    deputyIds: ctx.deputyIds,
+    parties: partyRows.map((p) => partyView(p, unmasked)),
+    openedAt: isoOf(row.openedAt),
+    createdAt: isoOf(row.createdAt),
+    updatedAt: isoOf(row.updatedAt),
+    closedAt: row.closedAt ? isoOf(row.closedAt) : null,
+    deadlines: deadlineViews(caseStore.spec, snapshot),
+  };
+}
+
+export interface ViewOptions {
+  now?: Date;
+  requestId?: string;
+}
+
+/** The full case for one caller: data, context, deadlines and the events they may send now. */
+export async function caseView(tx: Db, actor: Actor, row: CaseRow, opts: ViewOptions = {}) {
+  const snapshot = restore(caseStore, row as unknown as EntityRow);
+  const partyRows = await tx.select().from(parties).where(eq(parties.caseId, row.id)).orderBy(asc(parties.position));
+  const unmasked = seesPersonalData(actor, row.stationCode);
+  if (unmasked && partyRows.some((p) => p.idNumber || p.phone)) {
+    await logAccess(tx, actor, 'case', [row.id], 'parties.idNumber,parties.phone', opts.requestId);
+  }
+  return {
+    ...caseSummary(row, snapshot, partyRows, unmasked),
+    context: presentContext(snapshot.context),
+    nextEvents: nextEvents(caseStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),
+  };
+}
+
+async function readableCase(db: Db, actor: Actor, id: string): Promise<CaseRow> {
+  if (!isUuid(id)) throw new NotFound(`案件 ${id} 不存在`);
+  const [row] = await db.select().from(cases).where(eq(cases.id, id));
+  if (!row) throw new NotFound(`案件 ${id} 不存在`);
+  const snapshot = restore(caseStore, row as unknown as EntityRow);
+  if (!caseStore.canRead(actor, caseStore.spec.facts(snapshot))) throw new Forbidden('无权查看该案件');
+  return row;
+}
+
+export async function getCase(db: Db, actor: Actor, id: string, opts: ViewOptions = {}) {
+  const row = await readableCase(db, actor, id);
+  return caseView(db, actor, row, opts);
+}
+
+export async function caseHistory(db: Db, actor: Actor, id: string, opts: ViewOptions = {}) {
+  const row = await readableCase(db, actor, id);
+  const unmasked = seesPersonalData(actor, row.stationCode);
+  const events = await db.select().from(caseEvents).where(eq(caseEvents.caseId, id)).orderBy(asc(caseEvents.seq));
+  let sawPersonalData = false;
+  const items = events.map((e) => {
+    let payload = e.payload as Record<string, unknown>;
+    if (e.type === 'CREATE' && Array.isArray(payload.parties)) {
+      const ps = payload.parties as { idNumber?: string; phone?: string }[];
+      sawPersonalData = ps.some((p) => p.idNumber || p.phone);
+      if (!unmasked) {
+        payload = {
+          ...payload,
+          parties: ps.map((p) => ({
+            ...p,
+            ...(p.idNumber ? { idNumber: maskIdNumber(p.idNumber) } : {}),
+            ...(p.phone ? { phone: maskPhone(p.phone) } : {}),
+          })),
+        };
+      }
+    }
+    return {
+      seq: e.seq,
+      type: e.type,
+      typeLabel: eventLabel(e.type),
+      from: e.fromState,
+      to: e.toState,
+      actor: { id: e.actorId, role: e.actorRole, name: e.actorName },
+      occurredAt: isoOf(e.occurredAt),
+      recordedAt: isoOf(e.recordedAt),
+      payload,
+      requestId: e.requestId,
+    };
+  });
+  if (unmasked && sawPersonalData) await logAccess(db, actor, 'case', [id], 'history.parties', opts.requestId);
+  return { items };
+}
+
+export interface CaseFilters {
+  state?: string;
+  stationCode?: string;
+  overdue?: boolean;
+  outcome?: string;
+  q?: string;
+  cursor?: string;
+  limit?: number;
+  district?: string;
+  from?: string;
+  to?: string;
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const [openedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof openedAt === 'string' && typeof id === 'string' && isUuid(id) && !Number.isNaN(Date.parse(openedAt))) return [openedAt, id];
+  } catch {
+    // fall through
+  }
+  throw new ValidationError('请求参数有误', [{ field: 'cursor', message: '无效的分页游标' }]);
+}
+
+/** Cases this caller may see, newest first, with keyset pagination. */
+export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: ViewOptions = {}) {
+  const limit = f.limit ?? 50;
+  const where: SQL[] = [];
+  if (actor.role === 'station') where.push(eq(cases.stationCode, actor.stationCode ?? ''));
+  if (actor.role === 'deputy') where.push(sql`${cases.deputyIds} @> ARRAY[${actor.deputyId ?? ''}]::text[]`);
+  if (f.state) where.push(f.state.includes('.') || f.state === 'closed' ? eq(cases.state, f.state) : ilike(cases.state, `${f.state}.%`));
+  if (f.stationCode) where.push(eq(cases.stationCode, f.stationCode));
+  if (f.overdue !== undefined) where.push(eq(cases.overdue, f.overdue));
+  if (f.outcome) where.push(eq(cases.outcome, f.outcome));
+  if (f.from) where.push(sql`${cases.openedAt} >= ${f.from}`);
+  if (f.to) where.push(sql`${cases.openedAt} < ${f.to}`);
+  if (f.q) {
+    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(
+      or(
+        ilike(cases.number, like),
+        ilike(cases.summary, like),
+        ilike(cases.disputeType, like),
+        sql`exists (select 1 from ${parties} where ${parties.caseId} = ${cases.id} and ${parties.name} ilike ${like})`,
+      )!,
+    );
+  }
+  if (f.cursor) {
+    const [openedAt, id] = decodeCursor(f.cursor);
+    where.push(or(lt(cases.openedAt, openedAt), and(eq(cases.openedAt, openedAt), lt(cases.id, id)))!);
+  }
+  const rows = await db
+    .select()
+    .from(cases)
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(desc(cases.openedAt), desc(cases.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const partyRows = page.length
+    ? await db.select().from(parties).where(inArray(parties.caseId, page.map((r) => r.id))).orderBy(asc(parties.position))
+    : [];
+  const byCase = new Map<string, PartyRow[]>();
+  for (const p of partyRows) byCase.set(p.caseId, [...(byCase.get(p.caseId) ?? []), p]);
+  const unmaskedIds: string[] = [];
+  const items = page.map((row) => {
+    const unmasked = seesPersonalData(actor, row.stationCode);
+    const ps = byCase.get(row.id) ?? [];
+    if (unmasked && ps.some((p) => p.idNumber || p.phone)) unmaskedIds.push(row.id);
+    return caseSummary(row, restore(caseStore, row as unknown as EntityRow), ps, unmasked);
+  });
+  await logAccess(db, actor, 'case', unmaskedIds, 'parties.idNumber,parties.phone', opts.requestId);
+  const last = page.at(-1);
+  const nextCursor =
+    rows.length > limit && last ? Buffer.from(JSON.stringify([isoOf(last.openedAt), last.id])).toString('base64url') : null;
+  return { items, nextCursor };
+}

@@ -1,0 +1,75 @@
+/**
+ * Statutory clocks in calendar days, counted in Asia/Shanghai (UTC+8, no daylight saving).
+ *
+ * 民诉法 Art 85: the day a period starts is not counted; a period expires at the end of its
+ * last day. So a 30-day period that starts on 2026-03-01 ends at the end of 2026-03-31, and the
+ * instant it has expired is 2026-04-01T00:00+08:00. Every function here returns that instant as
+ * an ISO string in UTC.
+ */
+
+const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The Asia/Shanghai calendar date (YYYY-MM-DD) of an instant. */
+export function shanghaiDate(iso: string): string {
+  return new Date(Date.parse(iso) + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The instant a Shanghai calendar date begins. */
+export function startOfShanghaiDay(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) - SHANGHAI_OFFSET_MS).toISOString();
+}
+
+function addDaysToDate(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/**
+ * The instant a period of `days` calendar days, started at `fromIso`, has expired.
+ * @example periodEnd('2026-03-01T09:00:00+08:00', 30) // '2026-03-31T16:00:00.000Z' (= 04-01 00:00 +08)
+ */
+export function periodEnd(fromIso: string, days: number): string {
+  return startOfShanghaiDay(addDaysToDate(shanghaiDate(fromIso), days + 1));
+}
+
+/** The instant a period ending on the calendar date `date` (inclusive) has expired. */
+export function endOfDate(date: string): string {
+  return startOfShanghaiDay(addDaysToDate(date, 1));
+}
+
+/**
+ * The date `months` calendar months after `date`; the last day of the month when that month is
+ * shorter (2026-08-31 + 6 months = 2027-02-28).
+ */
+export function addMonthsToDate(date: string, months: number): string {
+  const [y, m, d] = date.split('-').map(Number);
+  const total = y * 12 + (m - 1) + months;
+  const year = Math.floor(total / 12);
+  const month = (total % 12) + 1;
+  const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const day = Math.min(d, lastDay);
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/** The instant a period of `months` calendar months, started at `fromIso`, has expired. */
+export function monthsPeriodEnd(fromIso: string, months: number): string {
+  return endOfDate(addMonthsToDate(shanghaiDate(fromIso), months));
+}
+
+/** Whole Shanghai calendar days from the date of `fromIso` to the date of `toIso`. */
+export function calendarDaysBetween(fromIso: string, toIso: string): number {
+  return Math.round(
+    (Date.parse(`${shanghaiDate(toIso)}T00:00:00Z`) - Date.parse(`${shanghaiDate(fromIso)}T00:00:00Z`)) / DAY_MS,
+  );
+}
+
+/** Move an instant by whole days (a stopped clock restarts that many days later). */
+export function shiftDays(iso: string, days: number): string {
+  return new Date(Date.parse(iso) + days * DAY_MS).toISOString();
+}
+
+export function isValidDate(date: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
+  const t = Date.parse(`${date}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === date;
+}

@@ -1,0 +1,140 @@
+/**
+ * The case machine as the engine sees it: who may send each event (one table, read by the engine
+ * and by `nextEvents` alike), the deadlines a snapshot implies, and why an event is refused.
+ */
+import type { AnyMachineSnapshot } from 'xstate';
+import {
+  CASE_MACHINE_VERSION,
+  caseEventSchemas,
+  caseInputSchema,
+  caseMachine,
+  confirmationWindowEndsAt,
+  enforcementBarAt,
+  performanceDueAt,
+  type CaseContext,
+  type CaseEventType,
+} from './case.js';
+import type { Permission } from './roles.js';
+import { handledEvents, statePath, type DeadlineSpec, type MachineSpec } from './spec.js';
+
+const court: Permission = { court: true };
+const courtOrAssignedDeputy: Permission = { court: true, deputy: 'assigned' };
+const system: Permission = { system: true };
+
+/**
+ * 代表法 Art 59: deputies take part in mediation but never decide judicial matters, so they never
+ * confirm, enforce or conclude. The committee supervises through reports, never through case events.
+ */
+export const casePermissions: Record<CaseEventType, Permission> = {
+  ACCEPT: court,
+  RETURN: court,
+  ASSIGN: court,
+  RECUSE: { court: true, deputy: 'self' },
+  SCHEDULE_SESSION: courtOrAssignedDeputy,
+  RECORD_SESSION: courtOrAssignedDeputy,
+  PAUSE: court,
+  RESUME: court,
+  EXTEND: court,
+  REACH_AGREEMENT: courtOrAssignedDeputy,
+  FAIL: courtOrAssignedDeputy,
+  WITHDRAW: { court: true, station: 'own' },
+  MEDIATION_EXPIRED: system,
+  APPLY_CONFIRMATION: court,
+  CONFIRM: court,
+  DENY_CONFIRMATION: court,
+  RECORD_PERFORMANCE: courtOrAssignedDeputy,
+  PERFORMANCE_OVERDUE: system,
+  REPORT_DEFAULT: courtOrAssignedDeputy,
+  APPLY_ENFORCEMENT: court,
+  FILE_LAWSUIT: court,
+  RECORD_MEASURE: court,
+  RECORD_RECOVERY: court,
+  SUSPEND: court,
+  CONCLUDE: court,
+  ENFORCEMENT_OVERDUE: system,
+};
+
+export const DEADLINE_KINDS = {
+  mediation_expiry: 'MEDIATION_EXPIRED',
+  performance: 'PERFORMANCE_OVERDUE',
+  enforcement_limit: 'ENFORCEMENT_OVERDUE',
+  confirmation_window: null,
+  enforcement_bar: null,
+} as const;
+
+export function caseDeadlines(snapshot: AnyMachineSnapshot): DeadlineSpec[] {
+  const ctx = snapshot.context as CaseContext;
+  const state = statePath(snapshot.value);
+  const out: DeadlineSpec[] = [];
+  if (state === 'mediation.active' && ctx.mediationDueAt) {
+    out.push({ kind: 'mediation_expiry', dueAt: ctx.mediationDueAt, event: 'MEDIATION_EXPIRED' });
+  }
+  if (state === 'agreement.performing') {
+    out.push({ kind: 'performance', dueAt: performanceDueAt(ctx)!, event: 'PERFORMANCE_OVERDUE' });
+    if (ctx.track === 'pre_filing' && !ctx.enforceable && !ctx.confirmationAppliedAt) {
+      out.push({ kind: 'confirmation_window', dueAt: confirmationWindowEndsAt(ctx)!, event: null });
+    }
+  }
+  if (state === 'agreement.defaulted' && ctx.enforceable) {
+    out.push({ kind: 'enforcement_bar', dueAt: enforcementBarAt(ctx)!, event: null });
+  }
+  if (state === 'enforcement.active' && ctx.enforcementDueAt && !ctx.overdue) {
+    out.push({ kind: 'enforcement_limit', dueAt: ctx.enforcementDueAt, event: 'ENFORCEMENT_OVERDUE' });
+  }
+  return out;
+}
+
+export function explainCaseRefusal(snapshot: AnyMachineSnapshot, event: { type: string; occurredAt?: string; [k: string]: unknown }): string {
+  const ctx = snapshot.context as CaseContext;
+  const state = statePath(snapshot.value);
+  if (snapshot.status !== 'active') return `案件已结案，不能再发送 ${event.type}`;
+  if (!handledEvents(snapshot).includes(event.type)) return `当前状态 ${state} 不接受事件 ${event.type}`;
+  const at = event.occurredAt ?? '';
+  switch (event.type) {
+    case 'RECUSE':
+      return '该代表未被指派到本案，不能回避';
+    case 'RECORD_SESSION':
+      return '出席代表须为本案当前指派的代表';
+    case 'APPLY_CONFIRMATION':
+      if (ctx.track !== 'pre_filing') return '诉中调解已制作调解书，无需申请司法确认';
+      if (ctx.enforceable) return '协议已具有强制执行力';
+      return `申请司法确认须在协议达成之日起 ${30} 日内（截止 ${confirmationWindowEndsAt(ctx)}）`;
+    case 'APPLY_ENFORCEMENT':
+      if (!ctx.enforceable) return '协议未经司法确认，不具有强制执行力：请另行起诉（FILE_LAWSUIT）';
+      return `申请执行期间已届满（履行期限届满后二年，截止 ${enforcementBarAt(ctx)}）`;
+    case 'FILE_LAWSUIT':
+      return '协议已具有强制执行力，应申请执行（APPLY_ENFORCEMENT）';
+    case 'MEDIATION_EXPIRED':
+      return `调解期限尚未届满（${ctx.mediationDueAt}）`;
+    case 'PERFORMANCE_OVERDUE':
+      return `履行期限尚未届满（${performanceDueAt(ctx)}）`;
+    case 'ENFORCEMENT_OVERDUE':
+      return ctx.overdue ? '已标记为执行超期' : `执行期限尚未届满（${ctx.enforcementDueAt}）`;
+    default:
+      return `当前状态 ${state} 下事件 ${event.type} 的条件不满足（${at}）`;
+  }
+}
+
+export const caseSpec: MachineSpec = {
+  name: 'case',
+  version: CASE_MACHINE_VERSION,
+  machine: caseMachine,
+  probe: caseMachine.provide({
+    guards: {
+      deputyIsAssigned: () => true,
+      isLastDeputy: () => false,
+      attendeesAreAssigned: () => true,
+      paysInFull: () => false,
+    },
+  }),
+  inputSchema: caseInputSchema,
+  eventSchemas: caseEventSchemas,
+  permissions: casePermissions,
+  createRoles: ['court', 'station'],
+  deadlines: caseDeadlines,
+  explainRefusal: explainCaseRefusal,
+  facts: (snapshot) => {
+    const ctx = snapshot.context as CaseContext;
+    return { stationCode: ctx.stationCode, deputyIds: ctx.deputyIds };
+  },
+};

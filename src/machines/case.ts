@@ -1,0 +1,704 @@
+/**
+ * The case machine: one dispute from intake to closure (DESIGN.md §3).
+ *
+ * Pure: no I/O and no clock. Every event carries `occurredAt` (filled in by the engine when the
+ * client leaves it out), and every time in the context comes from an event, so replaying the
+ * journal reproduces the stored snapshot exactly.
+ */
+import { assign, setup } from 'xstate';
+import { z } from 'zod';
+import { endOfDate, calendarDaysBetween, monthsPeriodEnd, periodEnd, shiftDays, addMonthsToDate } from './calendar.js';
+import { amount, calendarDate, id, instant, optionalText, positiveAmount, text } from './fields.js';
+import { toFen } from './money.js';
+
+/** Bumped whenever a change to this definition changes how a stored snapshot must be read. */
+export const CASE_MACHINE_VERSION = 1;
+
+export const TRACKS = ['pre_filing', 'post_filing'] as const; // 诉前委派 / 诉中委托
+export const PROCEDURES = ['ordinary', 'simple'] as const;
+export const SOURCES = [
+  'walk_in', // 入站
+  'qr_code', // 扫码联
+  'hotline', // 热线联
+  'home_visit', // 入户联
+  'court_referral',
+  'enforcement_referral',
+] as const;
+export const STATION_SOURCES = ['walk_in', 'qr_code', 'hotline', 'home_visit'] as const;
+export const RETURN_REASONS = ['out_of_scope', 'no_jurisdiction', 'unsuitable'] as const;
+export const FAIL_REASONS = ['no_contact', 'refused', 'gap_too_wide', 'refused_to_sign', 'other'] as const;
+export const MEASURE_KINDS = [
+  'asset_inquiry',
+  'freeze',
+  'seize',
+  'auction',
+  'credit_blacklist',
+  'consumption_restriction',
+  'travel_ban',
+] as const;
+export const CONCLUDE_RESULTS = ['fulfilled', 'settled', 'terminated_this_round', 'terminated'] as const;
+export const OUTCOMES = [
+  'returned',
+  'withdrawn',
+  'litigation',
+  'trial_resumed',
+  'performed',
+  ...CONCLUDE_RESULTS,
+] as const;
+
+export type Track = (typeof TRACKS)[number];
+export type Procedure = (typeof PROCEDURES)[number];
+export type Source = (typeof SOURCES)[number];
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** Mediation periods in calendar days: 诉前委派调解 30 days; 诉中委托调解 15 (ordinary) or 7 (simple). */
+export function mediationDays(track: Track, procedure: Procedure): number {
+  if (track === 'pre_filing') return 30;
+  return procedure === 'simple' ? 7 : 15;
+}
+/** 司法确认 must be applied for within 30 days of the agreement taking effect. */
+export const CONFIRMATION_WINDOW_DAYS = 30;
+/** 民诉法 Art 250: enforcement must be applied for within 2 years of the last day of performance. */
+export const ENFORCEMENT_BAR_MONTHS = 24;
+/** Enforcement should be concluded within 6 months of filing (最高法 执行期限), suspension not counted. */
+export const ENFORCEMENT_LIMIT_MONTHS = 6;
+
+// ---------------------------------------------------------------------------------------------
+// Creation input and event payloads
+
+const installment = z.object({ dueDate: calendarDate, amount: positiveAmount });
+
+export const caseInputSchema = z
+  .object({
+    track: z.enum(TRACKS).optional(),
+    procedure: z.enum(PROCEDURES).default('ordinary'),
+    source: z.enum(SOURCES),
+    stationCode: text(32),
+    disputeType: text(64),
+    summary: text(4000),
+    claimAmount: amount.optional(),
+    enforceableDocument: optionalText(200),
+    owedAmount: positiveAmount.optional(),
+    occurredAt: instant,
+  })
+  .superRefine((v, ctx) => {
+    if (v.source === 'enforcement_referral') {
+      if (!v.enforceableDocument)
+        ctx.addIssue({ code: 'custom', path: ['enforceableDocument'], message: '执行转入案件须填写执行依据文书' });
+      if (!v.owedAmount) ctx.addIssue({ code: 'custom', path: ['owedAmount'], message: '执行转入案件须填写应执行金额' });
+    } else if (!v.track) {
+      ctx.addIssue({ code: 'custom', path: ['track'], message: '须选择 pre_filing（诉前）或 post_filing（诉中）' });
+    }
+  });
+export type CaseInput = z.output<typeof caseInputSchema>;
+
+const note = { note: optionalText() };
+const at = { occurredAt: instant };
+
+/** Every event's payload, by type. `occurredAt` is always there once the engine has parsed it. */
+export const caseEventSchemas = {
+  ACCEPT: z.object({ ...note, ...at }),
+  RETURN: z.object({ reason: z.enum(RETURN_REASONS), ...note, ...at }),
+  ASSIGN: z.object({
+    mediatorName: optionalText(100),
+    deputyIds: z
+      .array(id)
+      .min(1, { message: '至少指派一名人大代表' })
+      .refine((ids) => new Set(ids).size === ids.length, { message: '代表不能重复' }),
+    ...at,
+  }),
+  RECUSE: z.object({ deputyId: id, reason: text(), ...at }),
+  SCHEDULE_SESSION: z.object({ at: instant, location: text(200), ...at }),
+  RECORD_SESSION: z.object({
+    heldAt: instant,
+    attendeeDeputyIds: z
+      .array(id)
+      .default([])
+      .refine((ids) => new Set(ids).size === ids.length, { message: '代表不能重复' }),
+    minutes: text(20000),
+    ...at,
+  }),
+  PAUSE: z.object({ reason: text(), ...at }),
+  RESUME: z.object({ ...note, ...at }),
+  EXTEND: z.object({
+    days: z.number().int().min(1).max(90),
+    partiesConsent: z.literal(true, { message: '延长调解期限须经双方当事人同意（partiesConsent: true）' }),
+    ...at,
+  }),
+  REACH_AGREEMENT: z
+    .object({
+      terms: text(20000),
+      amount,
+      dueDate: calendarDate,
+      installments: z.array(installment).min(1).max(120).optional(),
+      ...at,
+    })
+    .superRefine((v, ctx) => {
+      if (!v.installments) return;
+      const sum = v.installments.reduce((s, i) => s + toFen(i.amount)!, 0);
+      if (sum !== toFen(v.amount))
+        ctx.addIssue({ code: 'custom', path: ['installments'], message: '分期金额之和须等于协议金额' });
+      const last = [...v.installments].sort((a, b) => a.dueDate.localeCompare(b.dueDate)).at(-1)!;
+      if (last.dueDate > v.dueDate)
+        ctx.addIssue({ code: 'custom', path: ['installments'], message: '分期履行日期不能晚于协议履行期限' });
+    }),
+  FAIL: z.object({ reason: z.enum(FAIL_REASONS), ...note, ...at }),
+  WITHDRAW: z.object({ ...note, ...at }),
+  MEDIATION_EXPIRED: z.object({ ...at }),
+  APPLY_CONFIRMATION: z.object({ ...note, ...at }),
+  CONFIRM: z.object({ rulingNumber: text(100), ...at }),
+  DENY_CONFIRMATION: z.object({ reason: text(), ...at }),
+  RECORD_PERFORMANCE: z.object({ amount: positiveAmount, ...note, ...at }),
+  PERFORMANCE_OVERDUE: z.object({ ...at }),
+  REPORT_DEFAULT: z.object({ ...note, ...at }),
+  APPLY_ENFORCEMENT: z.object({ enforcementCaseNumber: text(100), ...at }),
+  FILE_LAWSUIT: z.object({ ...note, ...at }),
+  RECORD_MEASURE: z.object({ kind: z.enum(MEASURE_KINDS), ...note, ...at }),
+  RECORD_RECOVERY: z.object({ amount: positiveAmount, ...note, ...at }),
+  SUSPEND: z.object({ reason: text(), ...at }),
+  CONCLUDE: z.object({ result: z.enum(CONCLUDE_RESULTS), ...note, ...at }),
+  ENFORCEMENT_OVERDUE: z.object({ ...at }),
+} as const;
+
+export type CaseEventType = keyof typeof caseEventSchemas;
+export const CASE_EVENT_TYPES = Object.keys(caseEventSchemas) as CaseEventType[];
+export type CaseEvent = {
+  [K in CaseEventType]: { type: K } & z.output<(typeof caseEventSchemas)[K]>;
+}[CaseEventType];
+type E<K extends CaseEventType> = Extract<CaseEvent, { type: K }>;
+
+// ---------------------------------------------------------------------------------------------
+// Context
+
+export interface Agreement {
+  terms: string;
+  amountFen: number;
+  dueDate: string;
+  installments: { dueDate: string; amountFen: number }[] | null;
+  reachedAt: string;
+}
+
+export interface CaseContext {
+  track: Track;
+  procedure: Procedure;
+  source: Source;
+  stationCode: string;
+  disputeType: string;
+  openedAt: string;
+  /** occurredAt of the latest event: a later event may not be earlier. */
+  lastEventAt: string;
+  claimFen: number | null;
+  mediatorName: string | null;
+  /** Deputies assigned now; a recused deputy leaves this list. */
+  deputyIds: string[];
+  recusedDeputyIds: string[];
+  sessionsHeld: number;
+  /** Sum of deputies present over all sessions (代表参与人次). */
+  deputyAttendances: number;
+  nextSession: { at: string; location: string } | null;
+  mediationStartedAt: string | null;
+  mediationDueAt: string | null;
+  pausedAt: string | null;
+  extendedDays: number;
+  agreement: Agreement | null;
+  /** 可强制执行: a confirmed agreement, a court mediation document, or a referred enforceable document. */
+  enforceable: boolean;
+  confirmationAppliedAt: string | null;
+  rulingNumber: string | null;
+  paidFen: number;
+  defaultedAt: string | null;
+  enforceableDocument: string | null;
+  enforcementCaseNumber: string | null;
+  owedFen: number | null;
+  recoveredFen: number;
+  measures: string[];
+  enforcementStartedAt: string | null;
+  enforcementDueAt: string | null;
+  suspendedAt: string | null;
+  /** The current stage ran past its statutory limit (performance or enforcement). */
+  overdue: boolean;
+  outcome: Outcome | null;
+  outcomeReason: string | null;
+  closedAt: string | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Derived times
+
+/** When performance is late: the first instalment not yet covered by payments, else the due date. */
+export function performanceDueAt(ctx: CaseContext): string | null {
+  const a = ctx.agreement;
+  if (!a) return null;
+  if (a.installments) {
+    let cumulative = 0;
+    for (const i of [...a.installments].sort((x, y) => x.dueDate.localeCompare(y.dueDate))) {
+      cumulative += i.amountFen;
+      if (cumulative > ctx.paidFen) return endOfDate(i.dueDate);
+    }
+  }
+  return endOfDate(a.dueDate);
+}
+
+export function confirmationWindowEndsAt(ctx: CaseContext): string | null {
+  return ctx.agreement ? periodEnd(ctx.agreement.reachedAt, CONFIRMATION_WINDOW_DAYS) : null;
+}
+
+export function enforcementBarAt(ctx: CaseContext): string | null {
+  return ctx.agreement ? endOfDate(addMonthsToDate(ctx.agreement.dueDate, ENFORCEMENT_BAR_MONTHS)) : null;
+}
+
+const before = (a: string, b: string | null) => b !== null && Date.parse(a) < Date.parse(b);
+const notBefore = (a: string, b: string | null) => b !== null && Date.parse(a) >= Date.parse(b);
+
+function closing(outcome: Outcome, reason: string | null, at: string): Partial<CaseContext> {
+  return { outcome, outcomeReason: reason, closedAt: at, nextSession: null };
+}
+
+function failureOutcome(ctx: CaseContext): Outcome {
+  return ctx.track === 'post_filing' ? 'trial_resumed' : 'litigation';
+}
+
+// ---------------------------------------------------------------------------------------------
+// The machine
+
+export const caseMachine = setup({
+  types: {
+    context: {} as CaseContext,
+    events: {} as CaseEvent,
+    input: {} as CaseInput,
+  },
+  guards: {
+    isEnforcementReferral: ({ context }) => context.source === 'enforcement_referral',
+    deputyIsAssigned: ({ context, event }) =>
+      event.type === 'RECUSE' && context.deputyIds.includes(event.deputyId),
+    isLastDeputy: ({ context, event }) =>
+      event.type === 'RECUSE' && context.deputyIds.length === 1 && context.deputyIds[0] === event.deputyId,
+    attendeesAreAssigned: ({ context, event }) =>
+      event.type === 'RECORD_SESSION' && event.attendeeDeputyIds.every((d) => context.deputyIds.includes(d)),
+    mediationExpired: ({ context, event }) => notBefore(event.occurredAt, context.mediationDueAt),
+    canApplyConfirmation: ({ context, event }) =>
+      context.track === 'pre_filing' &&
+      !context.enforceable &&
+      before(event.occurredAt, confirmationWindowEndsAt(context)),
+    paysInFull: ({ context, event }) =>
+      event.type === 'RECORD_PERFORMANCE' &&
+      context.agreement !== null &&
+      context.paidFen + toFen(event.amount)! >= context.agreement.amountFen,
+    performanceOverdue: ({ context, event }) => notBefore(event.occurredAt, performanceDueAt(context)),
+    canApplyEnforcement: ({ context, event }) =>
+      context.enforceable && before(event.occurredAt, enforcementBarAt(context)),
+    notEnforceable: ({ context }) => !context.enforceable,
+    enforcementOverdue: ({ context, event }) =>
+      !context.overdue && notBefore(event.occurredAt, context.enforcementDueAt),
+  },
+  actions: {
+    stamp: assign({ lastEventAt: ({ event }) => event.occurredAt }),
+    startEnforcementReferral: assign(({ context }) => ({
+      enforceable: true,
+      enforcementStartedAt: context.openedAt,
+      enforcementDueAt: monthsPeriodEnd(context.openedAt, ENFORCEMENT_LIMIT_MONTHS),
+    })),
+  },
+}).createMachine({
+  id: 'case',
+  version: String(CASE_MACHINE_VERSION),
+  context: ({ input }) => ({
+    track: input.track ?? 'pre_filing',
+    procedure: input.procedure,
+    source: input.source,
+    stationCode: input.stationCode,
+    disputeType: input.disputeType,
+    openedAt: input.occurredAt,
+    lastEventAt: input.occurredAt,
+    claimFen: input.claimAmount === undefined ? null : toFen(input.claimAmount),
+    mediatorName: null,
+    deputyIds: [],
+    recusedDeputyIds: [],
+    sessionsHeld: 0,
+    deputyAttendances: 0,
+    nextSession: null,
+    mediationStartedAt: null,
+    mediationDueAt: null,
+    pausedAt: null,
+    extendedDays: 0,
+    agreement: null,
+    enforceable: false,
+    confirmationAppliedAt: null,
+    rulingNumber: null,
+    paidFen: 0,
+    defaultedAt: null,
+    enforceableDocument: input.enforceableDocument ?? null,
+    enforcementCaseNumber: null,
+    owedFen: input.owedAmount === undefined ? null : toFen(input.owedAmount),
+    recoveredFen: 0,
+    measures: [],
+    enforcementStartedAt: null,
+    enforcementDueAt: null,
+    suspendedAt: null,
+    overdue: false,
+    outcome: null,
+    outcomeReason: null,
+    closedAt: null,
+  }),
+  initial: 'opening',
+  states: {
+    opening: {
+      description: 'Transient: an enforcement referral opens straight in enforcement.',
+      always: [
+        { guard: 'isEnforcementReferral', target: 'enforcement.active', actions: 'startEnforcementReferral' },
+        { target: 'intake.screening' },
+      ],
+    },
+    intake: {
+      initial: 'screening',
+      on: {
+        WITHDRAW: {
+          target: 'closed',
+          actions: ['stamp', assign(({ event }) => closing('withdrawn', null, event.occurredAt))],
+        },
+      },
+      states: {
+        screening: {
+          description: 'Registered, awaiting screening (登记待审查).',
+          on: {
+            ACCEPT: { target: '#case.mediation.assigning', actions: 'stamp' },
+            RETURN: {
+              target: '#case.closed',
+              actions: ['stamp', assign(({ event }) => closing('returned', (event as E<'RETURN'>).reason, event.occurredAt))],
+            },
+          },
+        },
+      },
+    },
+    mediation: {
+      initial: 'assigning',
+      on: {
+        FAIL: {
+          target: 'closed',
+          actions: [
+            'stamp',
+            assign(({ context, event }) => closing(failureOutcome(context), (event as E<'FAIL'>).reason, event.occurredAt)),
+          ],
+        },
+        WITHDRAW: {
+          target: 'closed',
+          actions: ['stamp', assign(({ event }) => closing('withdrawn', null, event.occurredAt))],
+        },
+      },
+      states: {
+        assigning: {
+          description: 'Accepted, awaiting a mediator and deputies (待指派).',
+          on: {
+            ASSIGN: {
+              target: 'active',
+              actions: [
+                'stamp',
+                assign(({ context, event }) => {
+                  const e = event as E<'ASSIGN'>;
+                  // The mediation clock starts at the first assignment; re-assigning after every
+                  // deputy recused does not restart it.
+                  const started = context.mediationDueAt !== null;
+                  return {
+                    mediatorName: e.mediatorName ?? context.mediatorName,
+                    deputyIds: e.deputyIds,
+                    mediationStartedAt: started ? context.mediationStartedAt : e.occurredAt,
+                    mediationDueAt: started
+                      ? context.mediationDueAt
+                      : periodEnd(e.occurredAt, mediationDays(context.track, context.procedure)),
+                  };
+                }),
+              ],
+            },
+          },
+        },
+        active: {
+          description: 'Mediation under way; the mediation clock runs (调解中).',
+          on: {
+            RECUSE: [
+              {
+                guard: 'isLastDeputy',
+                target: 'assigning',
+                actions: [
+                  'stamp',
+                  assign(({ context, event }) => ({
+                    deputyIds: [],
+                    recusedDeputyIds: [...context.recusedDeputyIds, (event as E<'RECUSE'>).deputyId],
+                  })),
+                ],
+              },
+              {
+                guard: 'deputyIsAssigned',
+                actions: [
+                  'stamp',
+                  assign(({ context, event }) => {
+                    const d = (event as E<'RECUSE'>).deputyId;
+                    return {
+                      deputyIds: context.deputyIds.filter((x) => x !== d),
+                      recusedDeputyIds: [...context.recusedDeputyIds, d],
+                    };
+                  }),
+                ],
+              },
+            ],
+            SCHEDULE_SESSION: {
+              actions: [
+                'stamp',
+                assign(({ event }) => {
+                  const e = event as E<'SCHEDULE_SESSION'>;
+                  return { nextSession: { at: e.at, location: e.location } };
+                }),
+              ],
+            },
+            RECORD_SESSION: {
+              guard: 'attendeesAreAssigned',
+              actions: [
+                'stamp',
+                assign(({ context, event }) => ({
+                  sessionsHeld: context.sessionsHeld + 1,
+                  deputyAttendances: context.deputyAttendances + (event as E<'RECORD_SESSION'>).attendeeDeputyIds.length,
+                  nextSession: null,
+                })),
+              ],
+            },
+            PAUSE: {
+              target: 'paused',
+              actions: ['stamp', assign(({ event }) => ({ pausedAt: event.occurredAt }))],
+            },
+            EXTEND: {
+              actions: [
+                'stamp',
+                assign(({ context, event }) => {
+                  const days = (event as E<'EXTEND'>).days;
+                  return { mediationDueAt: shiftDays(context.mediationDueAt!, days), extendedDays: context.extendedDays + days };
+                }),
+              ],
+            },
+            REACH_AGREEMENT: {
+              target: '#case.agreement.performing',
+              actions: [
+                'stamp',
+                assign(({ context, event }) => {
+                  const e = event as E<'REACH_AGREEMENT'>;
+                  return {
+                    agreement: {
+                      terms: e.terms,
+                      amountFen: toFen(e.amount)!,
+                      dueDate: e.dueDate,
+                      installments: e.installments?.map((i) => ({ dueDate: i.dueDate, amountFen: toFen(i.amount)! })) ?? null,
+                      reachedAt: e.occurredAt,
+                    },
+                    paidFen: 0,
+                    // 诉中调解 is recorded in a court mediation document (调解书), enforceable at once.
+                    enforceable: context.track === 'post_filing',
+                    nextSession: null,
+                  };
+                }),
+              ],
+            },
+            MEDIATION_EXPIRED: {
+              guard: 'mediationExpired',
+              target: '#case.closed',
+              actions: [
+                'stamp',
+                assign(({ context, event }) => closing(failureOutcome(context), 'deadline_expired', event.occurredAt)),
+              ],
+            },
+          },
+        },
+        paused: {
+          description: 'Clock stopped, e.g. for an appraisal (鉴定); the days paused are added back.',
+          on: {
+            RESUME: {
+              target: 'active',
+              actions: [
+                'stamp',
+                assign(({ context, event }) => ({
+                  mediationDueAt: shiftDays(context.mediationDueAt!, calendarDaysBetween(context.pausedAt!, event.occurredAt)),
+                  pausedAt: null,
+                })),
+              ],
+            },
+          },
+        },
+      },
+    },
+    agreement: {
+      initial: 'performing',
+      states: {
+        performing: {
+          description: 'Agreement signed; awaiting performance (履行中).',
+          on: {
+            APPLY_CONFIRMATION: {
+              guard: 'canApplyConfirmation',
+              target: 'confirming',
+              actions: ['stamp', assign(({ event }) => ({ confirmationAppliedAt: event.occurredAt }))],
+            },
+            RECORD_PERFORMANCE: [
+              {
+                guard: 'paysInFull',
+                target: '#case.closed',
+                actions: [
+                  'stamp',
+                  assign(({ context, event }) => ({
+                    paidFen: context.paidFen + toFen((event as E<'RECORD_PERFORMANCE'>).amount)!,
+                    ...closing('performed', null, event.occurredAt),
+                  })),
+                ],
+              },
+              {
+                actions: [
+                  'stamp',
+                  assign(({ context, event }) => ({
+                    paidFen: context.paidFen + toFen((event as E<'RECORD_PERFORMANCE'>).amount)!,
+                  })),
+                ],
+              },
+            ],
+            PERFORMANCE_OVERDUE: {
+              guard: 'performanceOverdue',
+              target: 'defaulted',
+              actions: ['stamp', assign(({ event }) => ({ overdue: true, defaultedAt: event.occurredAt }))],
+            },
+            REPORT_DEFAULT: {
+              target: 'defaulted',
+              actions: ['stamp', assign(({ event }) => ({ defaultedAt: event.occurredAt }))],
+            },
+          },
+        },
+        confirming: {
+          description: 'Judicial confirmation (司法确认) applied for.',
+          on: {
+            CONFIRM: {
+              target: 'performing',
+              actions: [
+                'stamp',
+                assign(({ event }) => ({ enforceable: true, rulingNumber: (event as E<'CONFIRM'>).rulingNumber })),
+              ],
+            },
+            DENY_CONFIRMATION: {
+              target: '#case.mediation.active',
+              actions: [
+                'stamp',
+                assign(({ context, event }) => ({
+                  agreement: null,
+                  paidFen: 0,
+                  confirmationAppliedAt: null,
+                  mediationStartedAt: event.occurredAt,
+                  mediationDueAt: periodEnd(event.occurredAt, mediationDays(context.track, context.procedure)),
+                  extendedDays: 0,
+                })),
+              ],
+            },
+          },
+        },
+        defaulted: {
+          description: 'Performance overdue or reported not done (未履行).',
+          on: {
+            RECORD_PERFORMANCE: [
+              {
+                guard: 'paysInFull',
+                target: '#case.closed',
+                actions: [
+                  'stamp',
+                  assign(({ context, event }) => ({
+                    paidFen: context.paidFen + toFen((event as E<'RECORD_PERFORMANCE'>).amount)!,
+                    ...closing('performed', null, event.occurredAt),
+                  })),
+                ],
+              },
+              {
+                actions: [
+                  'stamp',
+                  assign(({ context, event }) => ({
+                    paidFen: context.paidFen + toFen((event as E<'RECORD_PERFORMANCE'>).amount)!,
+                  })),
+                ],
+              },
+            ],
+            APPLY_ENFORCEMENT: {
+              guard: 'canApplyEnforcement',
+              target: '#case.enforcement.active',
+              actions: [
+                'stamp',
+                assign(({ context, event }) => ({
+                  enforcementCaseNumber: (event as E<'APPLY_ENFORCEMENT'>).enforcementCaseNumber,
+                  owedFen: context.agreement!.amountFen - context.paidFen,
+                  enforcementStartedAt: event.occurredAt,
+                  enforcementDueAt: monthsPeriodEnd(event.occurredAt, ENFORCEMENT_LIMIT_MONTHS),
+                  overdue: false,
+                })),
+              ],
+            },
+            FILE_LAWSUIT: {
+              guard: 'notEnforceable',
+              target: '#case.closed',
+              actions: ['stamp', assign(({ event }) => closing('litigation', null, event.occurredAt))],
+            },
+          },
+        },
+      },
+    },
+    enforcement: {
+      initial: 'active',
+      on: {
+        CONCLUDE: {
+          target: 'closed',
+          actions: [
+            'stamp',
+            assign(({ event }) => {
+              const result = (event as E<'CONCLUDE'>).result;
+              return closing(result, null, event.occurredAt);
+            }),
+          ],
+        },
+      },
+      states: {
+        active: {
+          description: 'Enforcement filed; the 6-month clock runs (执行中).',
+          on: {
+            RECORD_MEASURE: {
+              actions: ['stamp', assign(({ context, event }) => ({ measures: [...context.measures, (event as E<'RECORD_MEASURE'>).kind] }))],
+            },
+            RECORD_RECOVERY: {
+              actions: [
+                'stamp',
+                assign(({ context, event }) => ({
+                  recoveredFen: context.recoveredFen + toFen((event as E<'RECORD_RECOVERY'>).amount)!,
+                })),
+              ],
+            },
+            SUSPEND: {
+              target: 'suspended',
+              actions: ['stamp', assign(({ event }) => ({ suspendedAt: event.occurredAt }))],
+            },
+            ENFORCEMENT_OVERDUE: {
+              guard: 'enforcementOverdue',
+              actions: ['stamp', assign({ overdue: true })],
+            },
+          },
+        },
+        suspended: {
+          description: 'Enforcement suspended (中止); the clock stops.',
+          on: {
+            RESUME: {
+              target: 'active',
+              actions: [
+                'stamp',
+                assign(({ context, event }) => ({
+                  enforcementDueAt: shiftDays(context.enforcementDueAt!, calendarDaysBetween(context.suspendedAt!, event.occurredAt)),
+                  suspendedAt: null,
+                })),
+              ],
+            },
+          },
+        },
+      },
+    },
+    closed: {
+      description: 'Final; `outcome` says how (结案).',
+      type: 'final',
+    },
+  },
+});
+
+export type CaseMachine = typeof caseMachine;

@@ -1,0 +1,41 @@
+/**
+ * Field schemas shared by both machines' event payloads. Pure zod: the machines validate what
+ * they are sent; the engine parses every event through these before the transition.
+ */
+import { z } from 'zod';
+import { isValidDate, shanghaiDate } from './calendar.js';
+import { fenToYuan, toFen } from './money.js';
+
+z.config(z.locales.zhCN());
+z.config({
+  customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? '必填' : undefined),
+});
+
+/** An instant in ISO 8601 with a zone, normalised to UTC. */
+export const instant = z
+  .string()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), {
+    message: '须为带时区的 ISO 8601 时间，例如 2026-11-24T09:30:00+08:00',
+  })
+  .transform((s) => new Date(s).toISOString());
+
+/** A calendar date YYYY-MM-DD; a full instant is accepted and read as its Shanghai date. */
+export const calendarDate = z
+  .string()
+  .refine((s) => isValidDate(s) || (!Number.isNaN(Date.parse(s)) && /T/.test(s)), {
+    message: '须为日期 YYYY-MM-DD',
+  })
+  .transform((s) => (isValidDate(s) ? s : shanghaiDate(new Date(s).toISOString())));
+
+/** Yuan with at most two decimals, as a string or number; normalised to "12000.50". */
+export const amount = z
+  .union([z.string(), z.number()])
+  .refine((v) => toFen(v) !== null, { message: '金额须为不超过两位小数的非负数，例如 "12000.50"' })
+  .transform((v) => fenToYuan(toFen(v)!));
+
+export const positiveAmount = amount.refine((v) => toFen(v)! > 0, { message: '金额须大于 0' });
+
+export const text = (max = 2000) => z.string().trim().min(1, { message: '不能为空' }).max(max);
+export const optionalText = (max = 2000) => z.string().trim().max(max).optional();
+
+export const id = z.string().trim().min(1).max(64);

@@ -1,0 +1,59 @@
+/**
+ * What the engine needs to know about a machine, as data: the engine is written once against
+ * this and serves both the case and the supervision machine.
+ */
+import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
+import type { z } from 'zod';
+import { permits, type AccessFacts, type Actor, type Permission, type Role } from './roles.js';
+
+export interface DeadlineSpec {
+  kind: string;
+  dueAt: string;
+  /** The event the sweeper sends when it is due; null for a deadline shown but not enforced. */
+  event: string | null;
+}
+
+export interface MachineSpec {
+  name: 'case' | 'supervision';
+  version: number;
+  machine: AnyStateMachine;
+  /**
+   * The same machine with payload-dependent guards passed, used to list the events a caller could
+   * send now (the payload is not known yet; state, context and time guards still apply).
+   */
+  probe: AnyStateMachine;
+  inputSchema: z.ZodType;
+  eventSchemas: Record<string, z.ZodType>;
+  permissions: Record<string, Permission>;
+  createRoles: readonly Role[];
+  /** Deadlines that follow from a snapshot: rewritten after every event. */
+  deadlines(snapshot: AnyMachineSnapshot): DeadlineSpec[];
+  /** Why `event` is refused in `snapshot`, in words for a clerk. */
+  explainRefusal(snapshot: AnyMachineSnapshot, event: { type: string; occurredAt?: string }): string;
+  facts(snapshot: AnyMachineSnapshot): AccessFacts;
+}
+
+/** A state value as the API shows it: `mediation.active`, `closed`. */
+export function statePath(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const [key, child] = Object.entries(value as Record<string, unknown>)[0];
+  return `${key}.${statePath(child)}`;
+}
+
+/** Events handled anywhere in the current state configuration, guards not yet considered. */
+export function handledEvents(snapshot: AnyMachineSnapshot): string[] {
+  const nodes = (snapshot as unknown as { _nodes: { ownEvents: string[] }[] })._nodes;
+  return [...new Set(nodes.flatMap((n) => n.ownEvents))];
+}
+
+/** The events `actor` may send now: allowed to their role, handled by the state, guards passing. */
+export function nextEvents(spec: MachineSpec, snapshot: AnyMachineSnapshot, actor: Actor, now: string): string[] {
+  if (snapshot.status !== 'active') return [];
+  const facts = spec.facts(snapshot);
+  const probe = spec.probe.resolveState({ value: snapshot.value, context: snapshot.context });
+  return Object.keys(spec.eventSchemas).filter((type) => {
+    const rule = spec.permissions[type];
+    if (!rule || !permits(rule, actor, facts)) return false;
+    return probe.can({ type, occurredAt: now, ...(actor.deputyId ? { deputyId: actor.deputyId } : {}) });
+  });
+}

@@ -1,0 +1,44 @@
+/**
+ * `npm start`: migrate, make sure there is an admin, serve the API, run the deadline sweeper.
+ */
+import { serve } from '@hono/node-server';
+import { createApp } from './api/app.js';
+import { openDatabase } from './db/client.js';
+import { ensureAdmin } from './engine/directory.js';
+import { stores } from './engine/registry.js';
+import { startSweeper } from './engine/sweeper.js';
+import { readEnv } from './env.js';
+import { createLogger } from './log.js';
+
+const env = readEnv();
+const log = createLogger(env.LOG_LEVEL);
+
+const database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR });
+const firstAdminToken = await ensureAdmin(database.db, env.ADMIN_TOKEN);
+const app = createApp({ db: database.db, log: log.error });
+const stopSweeper = startSweeper({ db: database.db }, stores, env.SWEEP_INTERVAL_MS, log.info);
+
+const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
+  const where = database.kind === 'pglite' ? `embedded PGlite in ${env.PGLITE_DIR}` : 'PostgreSQL (DATABASE_URL)';
+  console.log(`jiefen 解纷 listening on http://localhost:${info.port}  (database: ${where})`);
+  if (firstAdminToken) {
+    console.log('');
+    console.log('First start on a fresh database: the admin token is shown this once — keep it:');
+    console.log(`  ADMIN TOKEN: ${firstAdminToken}`);
+    console.log(`  try: curl -H "Authorization: Bearer ${firstAdminToken}" http://localhost:${info.port}/api/stations`);
+    console.log('');
+  }
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info('shutting down', { signal });
+  server.close();
+  await stopSweeper();
+  await database.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
