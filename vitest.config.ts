@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
  * `npm test` runs every suite twice: once on real PostgreSQL (TEST_DATABASE_URL, default the
  * local server's `test` database; each test file gets its own fresh database) and once on
  * embedded PGlite. Suites named `*.pg.test.ts` prove what only a server can (races, SKIP LOCKED,
- * several connections) and run on PostgreSQL only. Pure machine tests need no database and run once.
+ * several connections) and run on PostgreSQL only; `*.pglite.test.ts` are about the embedded
+ * database's own directory. Pure machine tests need no database and run once.
  */
 export default defineConfig({
   test: {
@@ -20,7 +21,7 @@ export default defineConfig({
         test: {
           name: 'postgres',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/machines/**', 'test/e2e/**'],
+          exclude: ['test/machines/**', 'test/e2e/**', 'test/**/*.pglite.test.ts'],
           env: { JIEFEN_TEST_DB: 'postgres' },
         },
       },

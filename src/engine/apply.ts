@@ -268,6 +268,8 @@ export async function createEntity(
 
 interface ParsedEvent {
   type: string;
+  /** The client left occurredAt out: the event happens when it is written. */
+  occurredAtDefaulted: boolean;
   event: { type: string; occurredAt: string; [k: string]: unknown } | null;
   errors: FieldErrors | null;
 }
@@ -283,8 +285,9 @@ function parseEvent(store: EntityStore, raw: unknown, now: Date): ParsedEvent {
     ]);
   }
   const parsed = store.spec.eventSchemas[type].safeParse({ ...rest, occurredAt: rest.occurredAt ?? now.toISOString() });
-  if (!parsed.success) return { type, event: null, errors: fieldErrors(parsed.error) };
-  return { type, event: { type, ...(parsed.data as object) } as ParsedEvent['event'], errors: null };
+  const occurredAtDefaulted = rest.occurredAt === undefined;
+  if (!parsed.success) return { type, occurredAtDefaulted, event: null, errors: fieldErrors(parsed.error) };
+  return { type, occurredAtDefaulted, event: { type, ...(parsed.data as object) } as ParsedEvent['event'], errors: null };
 }
 
 /**
@@ -309,7 +312,7 @@ export async function applyEvent(
   return onceByKey(ctx, actor, opts.idempotency, async () => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await ctx.db.transaction((tx) => attemptEvent(ctx, tx, store, actor, id, parsed, opts, now));
+        return await ctx.db.transaction((tx) => attemptEvent(ctx, tx, store, actor, id, parsed, opts, ctx.now?.() ?? new Date()));
       } catch (err) {
         if (!(err instanceof LostRace)) throw err;
         if (opts.ifMatch !== undefined) throw new VersionConflict(opts.ifMatch, opts.ifMatch + 1);
@@ -331,6 +334,11 @@ async function attemptEvent(
   opts: EventOptions,
   now: Date,
 ): Promise<WriteResult> {
+  // A concurrent request with the same key may have committed while this one waited: replay it.
+  if (opts.idempotency) {
+    const prior = await priorResponse(tx, actor, opts.idempotency);
+    if (prior) return prior;
+  }
   const table = store.table;
   const [row] = (await tx.select().from(table).where(eq(table.id, id))) as EntityRow[];
   if (!row) throw new NotFound(`${store.type === 'case' ? '案件' : '监督事项'} ${id} 不存在`);
@@ -351,7 +359,10 @@ async function attemptEvent(
   if (parsed.errors) throw new ValidationError('请求内容有误', parsed.errors);
   const lastEventAt = (snapshot.context as { lastEventAt?: string }).lastEventAt ?? null;
   let event = parsed.event!;
-  if (opts.notBeforeLastEvent && lastEventAt && Date.parse(event.occurredAt) < Date.parse(lastEventAt)) {
+  if (parsed.occurredAtDefaulted) event = { ...event, occurredAt: now.toISOString() };
+  // Unstated or system times follow the journal: a writer that lost a race to an event stamped a
+  // moment later is not refused for being "earlier than the previous event".
+  if ((parsed.occurredAtDefaulted || opts.notBeforeLastEvent) && lastEventAt && Date.parse(event.occurredAt) < Date.parse(lastEventAt)) {
     event = { ...event, occurredAt: lastEventAt };
   }
   checkOccurredAt(event.occurredAt, now, lastEventAt);
