@@ -17,7 +17,7 @@ async function call(url: string, token: string, method: string, path: string, bo
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as any };
 }
 
 describe('restart on the same PGlite directory', () => {

@@ -13,6 +13,7 @@ import { errorResponse, problem } from './problem.js';
 import type { AppDeps, Env } from './context.js';
 import { caseRoutes } from './routes/cases.js';
 import { directoryRoutes } from './routes/directory.js';
+import { supervisionRoutes } from './routes/supervisions.js';
 
 export function createApp(deps: AppDeps) {
   const app = new Hono<Env>();
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps) {
 
   app.route('/api', directoryRoutes(deps));
   app.route('/api/cases', caseRoutes(deps));
+  app.route('/api/supervisions', supervisionRoutes(deps));
 
   app.post('/api/admin/sweep', async (c) => {
     if (c.get('actor').role !== 'admin') throw new Forbidden('只有系统管理员可以手动执行期限扫描');

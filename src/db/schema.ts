@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  date,
   bigserial,
   boolean,
   index,
@@ -55,8 +56,29 @@ export const users = pgTable('users', {
   deputyId: uuid('deputy_id').references(() => deputies.id),
   /** sha256 of the bearer token; the token itself is shown once and never stored. */
   tokenHash: text('token_hash').notNull().unique(),
+  /** Sign-in name for the web interface (unique when set). */
+  login: text('login').unique(),
+  /** scrypt hash for the web sign-in: `scrypt$N$r$p$salt$hash`, null until a password is set. */
+  passwordHash: text('password_hash'),
+  /** Set when an admin (re)sets the password: the user must choose their own at next sign-in. */
+  mustChangePassword: boolean('must_change_password').notNull().default(false),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
+
+/** Web sign-in sessions: the cookie holds a random id, only its hash is stored. */
+export const webSessions = pgTable(
+  'web_sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    csrfToken: text('csrf_token').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('web_sessions_user_idx').on(t.userId)],
+);
 
 export const cases = pgTable(
   'cases',
@@ -208,4 +230,88 @@ export const numberSequences = pgTable(
     last: integer('last').notNull(),
   },
   (t) => [primaryKey({ columns: [t.scope, t.year] })],
+);
+
+/** 监督事项: a committee's supervision list entry (清单管理, 跟踪督办), tracked until closed. */
+export const supervisions = pgTable(
+  'supervisions',
+  {
+    id: uuid('id').primaryKey(),
+    number: text('number').notNull().unique(),
+    state: text('state').notNull(),
+    snapshot: jsonb('snapshot').notNull(),
+    version: integer('version').notNull(),
+    machineVersion: integer('machine_version').notNull(),
+    kind: text('kind').notNull(),
+    subject: text('subject').notNull(),
+    respondent: text('respondent').notNull(),
+    overdue: boolean('overdue').notNull().default(false),
+    rating: text('rating'),
+    openedAt: ts('opened_at').notNull(),
+    closedAt: ts('closed_at'),
+    lastEventAt: ts('last_event_at').notNull(),
+    createdBy: uuid('created_by').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('supervisions_state_idx').on(t.state), index('supervisions_opened_idx').on(t.openedAt, t.id)],
+);
+
+/** The supervision journal: append-only, like case_events. */
+export const supervisionEvents = pgTable(
+  'supervision_events',
+  {
+    supervisionId: uuid('supervision_id')
+      .notNull()
+      .references(() => supervisions.id),
+    seq: integer('seq').notNull(),
+    type: text('type').notNull(),
+    payload: jsonb('payload').notNull(),
+    fromState: text('from_state'),
+    toState: text('to_state').notNull(),
+    actorId: text('actor_id').notNull(),
+    actorRole: text('actor_role').notNull(),
+    actorName: text('actor_name').notNull(),
+    occurredAt: ts('occurred_at').notNull(),
+    recordedAt: ts('recorded_at').notNull().defaultNow(),
+    requestId: text('request_id'),
+  },
+  (t) => [primaryKey({ columns: [t.supervisionId, t.seq] })],
+);
+
+/** Sample cases linked to a supervision item (专题问案). */
+export const supervisionCases = pgTable(
+  'supervision_cases',
+  {
+    supervisionId: uuid('supervision_id')
+      .notNull()
+      .references(() => supervisions.id),
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    position: integer('position').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.supervisionId, t.caseId] }), index('supervision_cases_case_idx').on(t.caseId)],
+);
+
+/** 履职记录: what a station did on a day — theme, content, deputies present, voters received. */
+export const stationActivities = pgTable(
+  'station_activities',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    stationCode: text('station_code')
+      .notNull()
+      .references(() => stations.code),
+    date: date('date', { mode: 'string' }).notNull(),
+    theme: text('theme').notNull(),
+    content: text('content').notNull(),
+    deputyIds: uuid('deputy_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    /** 进站人次: deputies present, counted once per activity. */
+    deputyVisits: integer('deputy_visits').notNull(),
+    /** 接待选民人次 */
+    votersReceived: integer('voters_received').notNull(),
+    recordedBy: uuid('recorded_by').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('station_activities_station_date_idx').on(t.stationCode, t.date)],
 );

@@ -9,12 +9,14 @@ import type { AnyMachineSnapshot } from 'xstate';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { STATION_SOURCES, type CaseContext, type CaseEvent, type CaseInput } from '../machines/case.js';
 import { caseSpec } from '../machines/case-spec.js';
+import { supervisionSpec } from '../machines/supervision-spec.js';
+import type { SupervisionContext, SupervisionInput } from '../machines/supervision.js';
 import { toFen } from '../machines/money.js';
 import { text } from '../machines/fields.js';
 import type { AccessFacts, Actor } from '../machines/roles.js';
 import type { MachineSpec } from '../machines/spec.js';
 import type { Db } from '../db/client.js';
-import { caseEvents, cases, deputies, parties, stations } from '../db/schema.js';
+import { caseEvents, cases, deputies, parties, stations, supervisionCases, supervisionEvents, supervisions } from '../db/schema.js';
 import { Forbidden, ValidationError } from './errors.js';
 
 /** The columns every entity table and every journal table share. */
@@ -177,3 +179,42 @@ export const caseStore: EntityStore = {
 export function isUuid(s: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 }
+
+export const supervisionStore: EntityStore = {
+  spec: supervisionSpec,
+  type: 'supervision',
+  table: supervisions,
+  journal: supervisionEvents,
+  journalKey: 'supervisionId',
+  parseCreate: (raw) => supervisionSpec.inputSchema.safeParse(raw) as z.ZodSafeParseResult<any>,
+  async prepareCreate(tx, _actor, input: SupervisionInput) {
+    const wanted = input.caseIds;
+    const found = wanted.length
+      ? await tx.select({ id: cases.id }).from(cases).where(inArray(cases.id, wanted.filter(isUuid)))
+      : [];
+    const known = new Set(found.map((c) => c.id));
+    const missing = wanted.filter((c) => !known.has(c));
+    if (missing.length) {
+      throw new ValidationError('请求内容有误', [{ field: 'caseIds', message: `案件不存在：${missing.join('、')}` }]);
+    }
+    // 监督 (JD): supervision items are numbered apart from cases.
+    return { numberScope: 'JD', extra: {} };
+  },
+  async afterCreate(tx, id, input: SupervisionInput) {
+    if (input.caseIds.length === 0) return;
+    await tx.insert(supervisionCases).values(input.caseIds.map((caseId, position) => ({ supervisionId: id, caseId, position })));
+  },
+  columns(snapshot) {
+    const c = snapshot.context as SupervisionContext;
+    return { overdue: c.overdue, rating: c.rating, closedAt: c.closedAt, lastEventAt: c.lastEventAt };
+  },
+  createColumns(input: SupervisionInput) {
+    return { kind: input.kind, subject: input.subject, respondent: input.respondent, openedAt: input.occurredAt };
+  },
+  async checkEvent() {},
+  canRead: (actor) => ['committee', 'court', 'admin', 'system'].includes(actor.role),
+  createPayload(input: SupervisionInput) {
+    const { occurredAt: _omit, ...rest } = input;
+    return rest;
+  },
+};

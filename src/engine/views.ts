@@ -138,6 +138,36 @@ export async function getCase(db: Db, actor: Actor, id: string, opts: ViewOption
   return caseView(db, actor, row, opts);
 }
 
+type JournalRow = {
+  seq: number;
+  type: string;
+  fromState: string | null;
+  toState: string;
+  actorId: string;
+  actorRole: string;
+  actorName: string;
+  occurredAt: string;
+  recordedAt: string;
+  payload: unknown;
+  requestId: string | null;
+};
+
+/** A journal row as history shows it: who, when it happened, when it was recorded, what. */
+export function historyItem(e: JournalRow, payload: unknown = e.payload) {
+  return {
+    seq: e.seq,
+    type: e.type,
+    typeLabel: eventLabel(e.type),
+    from: e.fromState,
+    to: e.toState,
+    actor: { id: e.actorId, role: e.actorRole, name: e.actorName },
+    occurredAt: isoOf(e.occurredAt),
+    recordedAt: isoOf(e.recordedAt),
+    payload,
+    requestId: e.requestId,
+  };
+}
+
 export async function caseHistory(db: Db, actor: Actor, id: string, opts: ViewOptions = {}) {
   const row = await readableCase(db, actor, id);
   const unmasked = seesPersonalData(actor, row.stationCode);
@@ -159,18 +189,7 @@ export async function caseHistory(db: Db, actor: Actor, id: string, opts: ViewOp
         };
       }
     }
-    return {
-      seq: e.seq,
-      type: e.type,
-      typeLabel: eventLabel(e.type),
-      from: e.fromState,
-      to: e.toState,
-      actor: { id: e.actorId, role: e.actorRole, name: e.actorName },
-      occurredAt: isoOf(e.occurredAt),
-      recordedAt: isoOf(e.recordedAt),
-      payload,
-      requestId: e.requestId,
-    };
+    return historyItem(e, payload);
   });
   if (unmasked && sawPersonalData) await logAccess(db, actor, 'case', [id], 'history.parties', opts.requestId);
   return { items };
@@ -189,7 +208,13 @@ export interface CaseFilters {
   to?: string;
 }
 
-function decodeCursor(cursor: string): [string, string] {
+/** The cursor after the last row of a page fetched with `limit + 1` rows; null on the last page. */
+export function nextCursorOf(rows: { openedAt: string; id: string }[], limit: number): string | null {
+  const last = rows[limit - 1];
+  return rows.length > limit && last ? Buffer.from(JSON.stringify([isoOf(last.openedAt), last.id])).toString('base64url') : null;
+}
+
+export function decodeCursor(cursor: string): [string, string] {
   try {
     const [openedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (typeof openedAt === 'string' && typeof id === 'string' && isUuid(id) && !Number.isNaN(Date.parse(openedAt))) return [openedAt, id];
@@ -246,8 +271,5 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
     return caseSummary(row, restore(caseStore, row as unknown as EntityRow), ps, unmasked);
   });
   await logAccess(db, actor, 'case', unmaskedIds, 'parties.idNumber,parties.phone', opts.requestId);
-  const last = page.at(-1);
-  const nextCursor =
-    rows.length > limit && last ? Buffer.from(JSON.stringify([isoOf(last.openedAt), last.id])).toString('base64url') : null;
-  return { items, nextCursor };
+  return { items, nextCursor: nextCursorOf(rows, limit) };
 }

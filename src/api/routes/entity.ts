@@ -1,0 +1,72 @@
+/**
+ * The four routes every machine-backed resource has (DESIGN.md §6): create, list, read, send an
+ * event, read the history. Cases and supervision items are both served by this one factory.
+ */
+import { Hono, type Context } from 'hono';
+import type { z } from 'zod';
+import type { Actor } from '../../machines/roles.js';
+import type { Db } from '../../db/client.js';
+import { applyEvent, createEntity, fieldErrors, type WriteResult } from '../../engine/apply.js';
+import { ValidationError } from '../../engine/errors.js';
+import type { EntityStore } from '../../engine/stores.js';
+import type { ViewOptions } from '../../engine/views.js';
+import { engineCtx, etag, idempotencyOf, ifMatchOf, jsonBody, type AppDeps, type Env } from '../context.js';
+
+export interface EntityResource {
+  store: EntityStore;
+  path: string;
+  listQuery: z.ZodType;
+  view(tx: Db, actor: Actor, row: any, opts: ViewOptions): Promise<{ version: number }>;
+  get(db: Db, actor: Actor, id: string, opts: ViewOptions): Promise<{ version: number }>;
+  list(db: Db, actor: Actor, filters: any, opts: ViewOptions): Promise<unknown>;
+  history(db: Db, actor: Actor, id: string, opts: ViewOptions): Promise<unknown>;
+}
+
+function send(c: Context<Env>, result: WriteResult) {
+  const body = result.body as { version?: number };
+  if (typeof body?.version === 'number') c.header('ETag', etag(body.version));
+  if (result.replayed) c.header('Idempotent-Replayed', 'true');
+  return c.json(result.body as object, result.status as 200 | 201);
+}
+
+export function entityRoutes(deps: AppDeps, r: EntityResource) {
+  const app = new Hono<Env>();
+  const opts = (c: Context<Env>): ViewOptions => ({ now: deps.now?.() ?? new Date(), requestId: c.get('requestId') });
+  const render = (c: Context<Env>) => (tx: Db, w: { row: unknown }) => r.view(tx, c.get('actor'), w.row, opts(c));
+
+  app.post('/', async (c) => {
+    const body = await jsonBody(c);
+    const result = await createEntity(engineCtx(deps, c), r.store, c.get('actor'), body, {
+      idempotency: idempotencyOf(c, body),
+      render: render(c),
+    });
+    c.header('Location', `/api/${r.path}/${(result.body as { id: string }).id}`);
+    return send(c, result);
+  });
+
+  app.get('/', async (c) => {
+    const parsed = r.listQuery.safeParse(c.req.query());
+    if (!parsed.success) throw new ValidationError('查询参数有误', fieldErrors(parsed.error));
+    return c.json((await r.list(deps.db, c.get('actor'), parsed.data, opts(c))) as object);
+  });
+
+  app.get('/:id', async (c) => {
+    const view = await r.get(deps.db, c.get('actor'), c.req.param('id'), opts(c));
+    c.header('ETag', etag(view.version));
+    return c.json(view);
+  });
+
+  app.post('/:id/events', async (c) => {
+    const body = await jsonBody(c);
+    const result = await applyEvent(engineCtx(deps, c), r.store, c.get('actor'), c.req.param('id'), body, {
+      idempotency: idempotencyOf(c, body),
+      ifMatch: ifMatchOf(c),
+      render: render(c),
+    });
+    return send(c, result);
+  });
+
+  app.get('/:id/history', async (c) => c.json((await r.history(deps.db, c.get('actor'), c.req.param('id'), opts(c))) as object));
+
+  return app;
+}

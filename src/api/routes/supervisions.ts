@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { SUPERVISION_KINDS } from '../../machines/supervision.js';
+import { supervisionStore } from '../../engine/stores.js';
+import { getSupervision, listSupervisions, supervisionHistory, supervisionView } from '../../engine/supervision-views.js';
+import type { AppDeps } from '../context.js';
+import { entityRoutes } from './entity.js';
+
+const listQuery = z.object({
+  state: z.string().trim().min(1).max(50).optional(),
+  kind: z.enum(SUPERVISION_KINDS).optional(),
+  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  cursor: z.string().min(1).max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
+
+export const supervisionRoutes = (deps: AppDeps) =>
+  entityRoutes(deps, {
+    store: supervisionStore,
+    path: 'supervisions',
+    listQuery,
+    view: supervisionView,
+    get: getSupervision,
+    list: listSupervisions,
+    history: supervisionHistory,
+  });

@@ -1,0 +1,126 @@
+/** The read side of supervision items: the item, its linked cases' current states, its journal. */
+import { and, asc, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
+import type { Actor } from '../machines/roles.js';
+import { nextEvents } from '../machines/spec.js';
+import type { Db } from '../db/client.js';
+import { cases, supervisionCases, supervisionEvents, supervisions } from '../db/schema.js';
+import { outcomeLabel, stateLabel } from '../labels.js';
+import { isoOf, restore } from './apply.js';
+import { Forbidden, NotFound } from './errors.js';
+import { isUuid, supervisionStore, type EntityRow } from './stores.js';
+import { decodeCursor, deadlineViews, historyItem, nextCursorOf, presentContext, type ViewOptions } from './views.js';
+
+type SupervisionRow = typeof supervisions.$inferSelect;
+
+function summary(row: SupervisionRow) {
+  return {
+    id: row.id,
+    number: row.number,
+    state: row.state,
+    stateLabel: stateLabel(row.state),
+    version: row.version,
+    machineVersion: row.machineVersion,
+    kind: row.kind,
+    subject: row.subject,
+    respondent: row.respondent,
+    overdue: row.overdue,
+    rating: row.rating,
+    openedAt: isoOf(row.openedAt),
+    createdAt: isoOf(row.createdAt),
+    updatedAt: isoOf(row.updatedAt),
+    closedAt: row.closedAt ? isoOf(row.closedAt) : null,
+  };
+}
+
+/** The item with the linked sample cases as they stand now (专题问案). */
+export async function supervisionView(tx: Db, actor: Actor, row: SupervisionRow, opts: ViewOptions = {}) {
+  const snapshot = restore(supervisionStore, row as unknown as EntityRow);
+  const linked = await tx
+    .select({
+      id: cases.id,
+      number: cases.number,
+      state: cases.state,
+      outcome: cases.outcome,
+      overdue: cases.overdue,
+      stationCode: cases.stationCode,
+      disputeType: cases.disputeType,
+      position: supervisionCases.position,
+    })
+    .from(supervisionCases)
+    .innerJoin(cases, eq(cases.id, supervisionCases.caseId))
+    .where(eq(supervisionCases.supervisionId, row.id))
+    .orderBy(asc(supervisionCases.position));
+  return {
+    ...summary(row),
+    caseIds: linked.map((c) => c.id),
+    cases: linked.map(({ position: _p, ...c }) => ({
+      ...c,
+      stateLabel: stateLabel(c.state),
+      outcomeLabel: c.outcome ? outcomeLabel(c.outcome) : null,
+    })),
+    context: presentContext(snapshot.context),
+    deadlines: deadlineViews(supervisionStore.spec, snapshot),
+    nextEvents: nextEvents(supervisionStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),
+  };
+}
+
+async function readable(db: Db, actor: Actor, id: string): Promise<SupervisionRow> {
+  if (!supervisionStore.canRead(actor, {})) throw new Forbidden('无权查看监督事项');
+  if (!isUuid(id)) throw new NotFound(`监督事项 ${id} 不存在`);
+  const [row] = await db.select().from(supervisions).where(eq(supervisions.id, id));
+  if (!row) throw new NotFound(`监督事项 ${id} 不存在`);
+  return row;
+}
+
+export async function getSupervision(db: Db, actor: Actor, id: string, opts: ViewOptions = {}) {
+  return supervisionView(db, actor, await readable(db, actor, id), opts);
+}
+
+export async function supervisionHistory(db: Db, actor: Actor, id: string) {
+  await readable(db, actor, id);
+  const events = await db
+    .select()
+    .from(supervisionEvents)
+    .where(eq(supervisionEvents.supervisionId, id))
+    .orderBy(asc(supervisionEvents.seq));
+  return { items: events.map((e) => historyItem(e)) };
+}
+
+export interface SupervisionFilters {
+  state?: string;
+  kind?: string;
+  overdue?: boolean;
+  cursor?: string;
+  limit?: number;
+}
+
+export async function listSupervisions(db: Db, actor: Actor, f: SupervisionFilters) {
+  if (!supervisionStore.canRead(actor, {})) throw new Forbidden('无权查看监督事项');
+  const limit = f.limit ?? 50;
+  const where: SQL[] = [];
+  if (f.state) where.push(eq(supervisions.state, f.state));
+  if (f.kind) where.push(eq(supervisions.kind, f.kind));
+  if (f.overdue !== undefined) where.push(eq(supervisions.overdue, f.overdue));
+  if (f.cursor) {
+    const [openedAt, id] = decodeCursor(f.cursor);
+    where.push(or(lt(supervisions.openedAt, openedAt), and(eq(supervisions.openedAt, openedAt), lt(supervisions.id, id)))!);
+  }
+  const rows = await db
+    .select()
+    .from(supervisions)
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(desc(supervisions.openedAt), desc(supervisions.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const counts = page.length
+    ? await db
+        .select({ id: supervisionCases.supervisionId, caseId: supervisionCases.caseId })
+        .from(supervisionCases)
+        .where(inArray(supervisionCases.supervisionId, page.map((r) => r.id)))
+        .orderBy(asc(supervisionCases.position))
+    : [];
+  return {
+    items: page.map((r) => ({ ...summary(r), caseIds: counts.filter((c) => c.id === r.id).map((c) => c.caseId) })),
+    nextCursor: nextCursorOf(rows, limit),
+  };
+}

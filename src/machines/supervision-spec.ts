@@ -1,0 +1,60 @@
+/** The supervision machine as the engine sees it: permissions, deadlines, refusals. */
+import type { AnyMachineSnapshot } from 'xstate';
+import { endOfDate } from './calendar.js';
+import type { Permission } from './roles.js';
+import { handledEvents, statePath, type DeadlineSpec, type MachineSpec } from './spec.js';
+import {
+  SUPERVISION_MACHINE_VERSION,
+  supervisionEventSchemas,
+  supervisionInputSchema,
+  supervisionMachine,
+  type SupervisionContext,
+  type SupervisionEventType,
+} from './supervision.js';
+
+const committee: Permission = { committee: true };
+const court: Permission = { court: true };
+
+/** Only committee staff open, request, evaluate and close; only court staff answer. */
+export const supervisionPermissions: Record<SupervisionEventType, Permission> = {
+  REQUEST_REPORT: committee,
+  SUBMIT_REPORT: court,
+  REPORT_OVERDUE: { system: true },
+  EVALUATE: committee,
+  SUBMIT_RECTIFICATION: court,
+  CLOSE: committee,
+};
+
+export function supervisionDeadlines(snapshot: AnyMachineSnapshot): DeadlineSpec[] {
+  const ctx = snapshot.context as SupervisionContext;
+  const state = statePath(snapshot.value);
+  if (state === 'awaitingReport' && ctx.reportDueDate && !ctx.overdue) {
+    return [{ kind: 'report_due', dueAt: endOfDate(ctx.reportDueDate), event: 'REPORT_OVERDUE' }];
+  }
+  if (state === 'rectifying' && ctx.rectificationDueDate && !ctx.overdue) {
+    return [{ kind: 'rectification_due', dueAt: endOfDate(ctx.rectificationDueDate), event: 'REPORT_OVERDUE' }];
+  }
+  return [];
+}
+
+export function explainSupervisionRefusal(snapshot: AnyMachineSnapshot, event: { type: string }): string {
+  const state = statePath(snapshot.value);
+  if (snapshot.status !== 'active') return `监督事项已办结，不能再发送 ${event.type}`;
+  if (!handledEvents(snapshot).includes(event.type)) return `当前状态 ${state} 不接受事件 ${event.type}`;
+  if (event.type === 'REPORT_OVERDUE') return '报告期限尚未届满，或已标记逾期';
+  return `当前状态 ${state} 下事件 ${event.type} 的条件不满足`;
+}
+
+export const supervisionSpec: MachineSpec = {
+  name: 'supervision',
+  version: SUPERVISION_MACHINE_VERSION,
+  machine: supervisionMachine,
+  probe: supervisionMachine,
+  inputSchema: supervisionInputSchema,
+  eventSchemas: supervisionEventSchemas,
+  permissions: supervisionPermissions,
+  createRoles: ['committee'],
+  deadlines: supervisionDeadlines,
+  explainRefusal: explainSupervisionRefusal,
+  facts: () => ({}),
+};
