@@ -5,7 +5,8 @@ const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   PGLITE_DIR: z.string().min(1).default('./data'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  ADMIN_TOKEN: z.string().min(16, { message: 'ADMIN_TOKEN must be at least 16 characters' }).optional(),
+  // Any non-empty token is accepted (a demo may use a short one); main.ts warns below 16 characters.
+  ADMIN_TOKEN: z.string().min(1).optional(),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(60000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });

@@ -12,6 +12,7 @@ import { createLogger } from './log.js';
 
 const env = readEnv();
 const log = createLogger(env.LOG_LEVEL);
+if (env.ADMIN_TOKEN && env.ADMIN_TOKEN.length < 16) log.warn('ADMIN_TOKEN is shorter than 16 characters: fine for a demo, not for real cases');
 
 const database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR });
 const firstAdminToken = await ensureAdmin(database.db, env.ADMIN_TOKEN);
