@@ -7,7 +7,7 @@
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
-import { endOfDate, calendarDaysBetween, monthsPeriodEnd, periodEnd, shiftDays, addMonthsToDate } from './calendar.js';
+import { endOfDate, calendarDaysBetween, isValidDate, monthsPeriodEnd, periodEnd, shiftDays, addMonthsToDate } from './calendar.js';
 import { amount, calendarDate, id, instant, optionalText, positiveAmount, text } from './fields.js';
 import { toFen } from './money.js';
 
@@ -134,7 +134,10 @@ export const caseEventSchemas = {
       ...at,
     })
     .superRefine((v, ctx) => {
-      if (!v.installments) return;
+      // zod still runs this after a field issue (an empty list, a bad amount or date), with the
+      // raw values: compare only what parsed, so a bad field is one 400, never a TypeError.
+      if (!v.installments?.length || toFen(v.amount) === null || !isValidDate(v.dueDate)) return;
+      if (v.installments.some((i) => toFen(i.amount) === null || !isValidDate(i.dueDate))) return;
       const sum = v.installments.reduce((s, i) => s + toFen(i.amount)!, 0);
       if (sum !== toFen(v.amount))
         ctx.addIssue({ code: 'custom', path: ['installments'], message: '分期金额之和须等于协议金额' });

@@ -11,10 +11,18 @@ z.config({
   customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? '必填' : undefined),
 });
 
+const ZONED_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/**
+ * A zoned ISO 8601 instant on a real calendar date. `Date.parse` alone rolls 2026-02-30 over
+ * to 03-02 and reads a zone-less time in the server's own zone, so both are refused.
+ */
+const isZonedInstant = (s: string) => ZONED_INSTANT.test(s) && isValidDate(s.slice(0, 10)) && !Number.isNaN(Date.parse(s));
+
 /** An instant in ISO 8601 with a zone, normalised to UTC. */
 export const instant = z
   .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), {
+  .refine(isZonedInstant, {
     message: '须为带时区的 ISO 8601 时间，例如 2026-11-24T09:30:00+08:00',
   })
   .transform((s) => new Date(s).toISOString());
@@ -22,7 +30,7 @@ export const instant = z
 /** A calendar date YYYY-MM-DD; a full instant is accepted and read as its Shanghai date. */
 export const calendarDate = z
   .string()
-  .refine((s) => isValidDate(s) || (!Number.isNaN(Date.parse(s)) && /T/.test(s)), {
+  .refine((s) => isValidDate(s) || isZonedInstant(s), {
     message: '须为日期 YYYY-MM-DD',
   })
   .transform((s) => (isValidDate(s) ? s : shanghaiDate(new Date(s).toISOString())));
