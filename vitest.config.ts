@@ -26,6 +26,11 @@ export default defineConfig({
         },
       },
       {
+        // Browser journeys in Debian's Chromium, once, against an in-process server on PGlite.
+        extends: true,
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], env: { JIEFEN_TEST_DB: 'pglite' }, testTimeout: 120_000 },
+      },
+      {
         extends: true,
         test: {
           name: 'pglite',

@@ -11,6 +11,12 @@ export const STATE_LABELS: Record<string, string> = {
   'enforcement.active': '执行中',
   'enforcement.suspended': '执行中止',
   closed: '已结案',
+  // the case machine's groups and its transient first state (shown in /api/machines/case)
+  opening: '登记分流',
+  intake: '登记审查',
+  mediation: '调解',
+  agreement: '调解协议',
+  enforcement: '执行',
   // supervision items
   open: '已立项',
   awaitingReport: '待报告',
@@ -89,3 +95,640 @@ export const DEADLINE_LABELS: Record<string, string> = {
 export const stateLabel = (s: string) => STATE_LABELS[s] ?? s;
 export const eventLabel = (e: string) => EVENT_LABELS[e] ?? e;
 export const outcomeLabel = (o: string) => OUTCOME_LABELS[o] ?? o;
+
+// ---------------------------------------------------------------------------------------------
+// The web interface: values of enumerations, field names, states in words, formats, errors.
+
+export const TRACK_LABELS: Record<string, string> = { pre_filing: '诉前委派调解', post_filing: '诉中委托调解' };
+export const PROCEDURE_LABELS: Record<string, string> = { ordinary: '普通程序', simple: '简易程序' };
+export const SOURCE_LABELS: Record<string, string> = {
+  walk_in: '入站',
+  qr_code: '扫码联',
+  hotline: '热线联',
+  home_visit: '入户联',
+  court_referral: '法院委派/委托',
+  enforcement_referral: '执行转入',
+};
+export const PARTY_ROLE_LABELS: Record<string, string> = { applicant: '申请人', respondent: '被申请人' };
+export const RETURN_REASON_LABELS: Record<string, string> = {
+  out_of_scope: '不属于调解受理范围',
+  no_jurisdiction: '无管辖权',
+  unsuitable: '不适宜调解',
+};
+export const FAIL_REASON_LABELS: Record<string, string> = {
+  no_contact: '无法联系当事人',
+  refused: '当事人拒绝调解',
+  gap_too_wide: '双方分歧过大',
+  refused_to_sign: '拒绝签署协议',
+  other: '其他原因',
+  deadline_expired: '调解期限届满',
+};
+export const MEASURE_LABELS: Record<string, string> = {
+  asset_inquiry: '网络查控财产',
+  freeze: '冻结',
+  seize: '查封、扣押',
+  auction: '拍卖、变卖',
+  credit_blacklist: '纳入失信被执行人名单',
+  consumption_restriction: '限制高消费',
+  travel_ban: '限制出境',
+};
+export const RATING_LABELS: Record<string, string> = { satisfied: '满意', basically_satisfied: '基本满意', unsatisfied: '不满意' };
+export const SUPERVISION_KIND_LABELS: Record<string, string> = {
+  enforcement_inspection: '执法检查',
+  enforcement_review: '申请执行监督',
+  case_inquiry: '专题问案',
+  deputy_suggestion: '代表建议',
+};
+export const STATION_KIND_LABELS: Record<string, string> = {
+  court: '驻法院代表联络站',
+  street: '街道代表联络站',
+  town: '乡镇代表联络站',
+  village: '村（社区）代表之家',
+};
+export const DEPUTY_LEVEL_LABELS: Record<string, string> = {
+  national: '全国人大代表',
+  provincial: '省人大代表',
+  municipal: '市人大代表',
+  county: '区（县）人大代表',
+  township: '乡镇人大代表',
+};
+
+/** Suggestions for the dispute type (a free text field): the kinds a studio sees most. */
+export const DISPUTE_TYPE_SUGGESTIONS = [
+  '民间借贷',
+  '婚姻家庭',
+  '继承纠纷',
+  '邻里纠纷',
+  '相邻关系',
+  '物业服务合同',
+  '房屋租赁合同',
+  '买卖合同',
+  '劳务合同',
+  '劳动争议',
+  '机动车交通事故责任',
+  '人身损害赔偿',
+  '土地承包经营',
+  '追索劳动报酬',
+];
+
+/** Which value labels a field takes; `EVENT.field` first, then the bare field name. */
+const VALUE_LABELS: Record<string, Record<string, string>> = {
+  track: TRACK_LABELS,
+  procedure: PROCEDURE_LABELS,
+  source: SOURCE_LABELS,
+  'RETURN.reason': RETURN_REASON_LABELS,
+  'FAIL.reason': FAIL_REASON_LABELS,
+  outcomeReason: { ...RETURN_REASON_LABELS, ...FAIL_REASON_LABELS },
+  'RECORD_MEASURE.kind': MEASURE_LABELS,
+  measures: MEASURE_LABELS,
+  'CONCLUDE.result': OUTCOME_LABELS,
+  outcome: OUTCOME_LABELS,
+  rating: RATING_LABELS,
+  'supervision.kind': SUPERVISION_KIND_LABELS,
+  'station.kind': STATION_KIND_LABELS,
+  'party.role': PARTY_ROLE_LABELS,
+  'user.role': ROLE_LABELS,
+  level: DEPUTY_LEVEL_LABELS,
+};
+
+/** The words for an enumeration's value. @example valueLabel('reason', 'refused', 'FAIL') // '当事人拒绝调解' */
+export function valueLabel(field: string, value: string, scope?: string): string {
+  const table = (scope && VALUE_LABELS[`${scope}.${field}`]) || VALUE_LABELS[field];
+  return table?.[value] ?? value;
+}
+
+export const FIELD_LABELS: Record<string, string> = {
+  // case creation
+  track: '案件类型',
+  procedure: '审理程序',
+  source: '来源渠道',
+  stationCode: '联络站',
+  disputeType: '纠纷类型',
+  summary: '纠纷概要',
+  claimAmount: '标的金额（元）',
+  enforceableDocument: '执行依据文书',
+  owedAmount: '应执行金额（元）',
+  parties: '当事人',
+  role: '身份',
+  name: '姓名',
+  idNumber: '证件号码',
+  phone: '联系电话',
+  occurredAt: '实际发生时间',
+  // case events
+  reason: '原因',
+  note: '备注',
+  mediatorName: '调解员',
+  deputyIds: '参与调解的人大代表',
+  deputyId: '回避代表',
+  at: '调解时间',
+  location: '调解地点',
+  heldAt: '调解时间',
+  attendeeDeputyIds: '出席代表',
+  minutes: '调解笔录',
+  days: '延长天数',
+  partiesConsent: '双方当事人同意延长',
+  terms: '协议内容',
+  amount: '金额（元）',
+  dueDate: '履行期限',
+  installments: '分期履行安排',
+  rulingNumber: '裁定书案号',
+  enforcementCaseNumber: '执行案号',
+  kind: '措施',
+  result: '结案方式',
+  // supervision items
+  subject: '监督事项',
+  respondent: '报告机关',
+  caseIds: '关联案件',
+  rating: '评议结果',
+  opinion: '评议意见',
+  content: '报告内容',
+  conclusion: '办结意见',
+  // station activities
+  date: '活动日期',
+  theme: '活动主题',
+  votersReceived: '接待选民人次',
+  // directory
+  code: '站点代码',
+  district: '所在区县',
+  level: '代表层级',
+  expertise: '专业领域',
+  login: '登录名',
+  password: '密码',
+  currentPassword: '当前密码',
+  newPassword: '新密码',
+  '(body)': '请求内容',
+};
+
+/** Field names that mean something else on one event or form. */
+const SCOPED_FIELD_LABELS: Record<string, string> = {
+  'RETURN.reason': '退回原因',
+  'FAIL.reason': '调解不成原因',
+  'PAUSE.reason': '中止原因',
+  'RECUSE.reason': '回避理由',
+  'SUSPEND.reason': '中止执行原因',
+  'DENY_CONFIRMATION.reason': '驳回理由',
+  'RECORD_PERFORMANCE.amount': '本次履行金额（元）',
+  'RECORD_RECOVERY.amount': '本次执行到位金额（元）',
+  'REACH_AGREEMENT.amount': '协议金额（元）',
+  'REQUEST_REPORT.dueDate': '报告期限',
+  'EVALUATE.dueDate': '整改期限（不满意时必填）',
+  'SUBMIT_RECTIFICATION.content': '整改报告内容',
+  'supervision.kind': '监督类型',
+  'station.kind': '站点类型',
+  'station.name': '站点名称',
+  'deputy.stationCode': '所在联络站',
+  'deputy.phone': '联系电话',
+  'user.name': '姓名',
+  'user.role': '角色',
+  'user.stationCode': '所属联络站',
+  'user.deputyId': '对应代表',
+  'user.link': '所属联络站或对应代表',
+  'activity.deputyIds': '进站代表',
+};
+
+/** @example fieldLabel('reason', 'RECUSE') // '回避理由'; fieldLabel('parties.0.name') // '当事人 1 · 姓名' */
+export function fieldLabel(field: string, scope?: string): string {
+  const parts = field.split('.');
+  if (parts.length === 3 && parts[0] === 'parties' && /^\d+$/.test(parts[1])) {
+    return `${FIELD_LABELS.parties} ${Number(parts[1]) + 1} · ${FIELD_LABELS[parts[2]] ?? parts[2]}`;
+  }
+  if (parts.length >= 2 && /^\d+$/.test(parts[1])) return `${fieldLabel(parts[0], scope)} 第 ${Number(parts[1]) + 1} 项`;
+  return (scope && SCOPED_FIELD_LABELS[`${scope}.${field}`]) || FIELD_LABELS[field] || field;
+}
+
+/** Where a case or an item stands, in a sentence. */
+export const STATE_DESCRIPTIONS: Record<string, string> = {
+  'intake.screening': '已登记，等待法院审查是否受理。',
+  'mediation.assigning': '已受理，等待指派调解员和人大代表。',
+  'mediation.active': '调解正在进行，调解期限计算中。',
+  'mediation.paused': '调解中止（如鉴定），调解期限暂停计算。',
+  'agreement.performing': '已达成调解协议，等待当事人履行。',
+  'agreement.confirming': '已申请司法确认，等待法院裁定。',
+  'agreement.defaulted': '履行期限届满未履行，或已报告未履行。',
+  'enforcement.active': '已进入强制执行，六个月执行期限计算中。',
+  'enforcement.suspended': '执行中止，执行期限暂停计算。',
+  closed: '案件已结案。',
+};
+export const SUPERVISION_STATE_DESCRIPTIONS: Record<string, string> = {
+  open: '已列入监督清单，尚未要求报告。',
+  awaitingReport: '已要求报告机关报告，等待提交。',
+  reviewing: '报告已提交，等待评议。',
+  rectifying: '评议不满意，报告机关整改中。',
+  closed: '监督事项已办结，不再接受办理。',
+};
+/** A supervision item is 办结, not 结案. */
+export const supervisionStateLabel = (s: string) => (s === 'closed' ? '已办结' : stateLabel(s));
+
+// ---------------------------------------------------------------------------------------------
+// Formats: Asia/Shanghai (UTC+8 all year), yuan as ¥12,000.50
+
+const SHANGHAI_MS = 8 * 3_600_000;
+const DAY = 86_400_000;
+
+function shanghaiParts(iso: string): string {
+  return new Date(Date.parse(iso) + SHANGHAI_MS).toISOString();
+}
+
+/** @example formatDateTime('2026-11-24T01:30:00Z') // '2026-11-24 09:30' */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso || Number.isNaN(Date.parse(iso))) return '—';
+  const s = shanghaiParts(iso);
+  return `${s.slice(0, 10)} ${s.slice(11, 16)}`;
+}
+
+/** A calendar date as is; an instant as its Shanghai date. */
+export function formatDate(value: string | null | undefined): string {
+  if (!value) return '—';
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  return Number.isNaN(Date.parse(value)) ? value : shanghaiParts(value).slice(0, 10);
+}
+
+/** @example formatYuan('12000.5') // '¥12,000.50' */
+export function formatYuan(value: string | number | null | undefined): string {
+  if (value === null || value === undefined || value === '') return '—';
+  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(String(value).trim());
+  if (!m) return String(value);
+  const int = m[2].replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${m[1]}¥${int}.${(m[3] ?? '').padEnd(2, '0')}`;
+}
+
+export type DeadlineTone = 'ok' | 'soon' | 'today' | 'over';
+
+/**
+ * A deadline for people: its last day and the days left, counted in Shanghai calendar days.
+ * `dueAt` is the instant the period has run out (the start of the day after its last day).
+ */
+export function deadlineText(dueAt: string, now: Date): { lastDay: string; daysLeft: number; text: string; tone: DeadlineTone } {
+  const lastDay = shanghaiParts(new Date(Date.parse(dueAt) - 1).toISOString()).slice(0, 10);
+  const today = shanghaiParts(now.toISOString()).slice(0, 10);
+  const daysLeft = Math.round((Date.parse(`${lastDay}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / DAY);
+  if (Date.parse(dueAt) <= now.getTime()) return { lastDay, daysLeft, text: `已届满 ${Math.max(1, -daysLeft)} 天`, tone: 'over' };
+  if (daysLeft === 0) return { lastDay, daysLeft, text: '今日届满', tone: 'today' };
+  return { lastDay, daysLeft, text: `剩余 ${daysLeft} 天`, tone: daysLeft <= 3 ? 'soon' : 'ok' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/** Headings for the engine's refusals, by DomainError code. */
+export const ERROR_TITLES: Record<string, string> = {
+  validation: '请检查填写的内容',
+  unauthenticated: '请先登录',
+  forbidden: '无权进行此操作',
+  not_found: '未找到',
+  invalid_transition: '当前状态不允许此操作',
+  conflict: '与现有数据冲突',
+  machine_version: '记录版本不兼容',
+  version_conflict: '记录已被他人更新',
+  idempotency_mismatch: '重复提交的内容不一致',
+  unavailable: '服务暂不可用',
+  csrf: '表单已过期',
+  internal: '服务器内部错误',
+};
+
+const ISO_INSTANT = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})/g;
+
+/**
+ * An engine message in words for people: machine names of states, events and roles become their
+ * labels and instants become Shanghai times.
+ * @example humanize('当前状态 mediation.active 不接受事件 ACCEPT') // '当前状态「调解中」不接受事件「受理」'
+ */
+export function humanize(message: string): string {
+  return message
+    // zod's own words for a select left empty or a number typed as text, for people
+    .replace(/^无效选项：期望以下之一 .*$/, '请从列表中选择')
+    .replace(/^无效输入：期望 (\S+)，实际接收 \S+$/, '须为$1')
+    .replace(/（partiesConsent: true）/g, '')
+    .replace('须选择 pre_filing（诉前）或 post_filing（诉中）', `须选择${TRACK_LABELS.pre_filing}或${TRACK_LABELS.post_filing}`)
+    // `请另行起诉（FILE_LAWSUIT）`: the parenthesis only named the event for API clients.
+    .replace(/（[A-Z][A-Z_]{2,}）/g, '')
+    .replace(ISO_INSTANT, (iso) => formatDateTime(iso))
+    .replace(/ ?\b((?:intake|mediation|agreement|enforcement)\.[a-z]+|awaitingReport|reviewing|rectifying)\b ?/g, (_m, s) => `「${stateLabel(s)}」`)
+    .replace(/ ?\b([A-Z][A-Z_]{2,})\b ?/g, (m, e) => (EVENT_LABELS[e] ? `「${EVENT_LABELS[e]}」` : m))
+    .replace(/ ?\b(admin|court|station|deputy|committee|system)\b ?/g, (_m, r) => `「${ROLE_LABELS[r]}」`);
+}
+
+/** The web interface's own words: navigation, headings, buttons, messages. */
+export const UI = {
+  appName: '解纷',
+  appTitle: '多元解纷工作室',
+  appSubtitle: '人大代表联络站 + 法院 一站式多元解纷',
+  nav: {
+    label: '主导航',
+    cases: '案件',
+    myCases: '我的案件',
+    stationCases: '本站案件',
+    newCase: '登记案件',
+    overdue: '超期案件',
+    supervisions: '监督事项',
+    dashboard: '统计看板',
+    activities: '履职记录本',
+    stations: '联络站',
+    deputies: '人大代表',
+    users: '用户',
+    password: '修改密码',
+    signOut: '退出',
+  },
+  signIn: {
+    title: '登录',
+    login: '登录名',
+    password: '密码',
+    submit: '登录',
+    failed: '登录名或密码错误',
+    throttled: '尝试次数过多，请 15 分钟后再试',
+    signedOut: '您已安全退出。',
+    hint: '初次使用：系统管理员的登录名和初始密码在首次启动服务时打印在控制台。',
+  },
+  password: {
+    title: '修改密码',
+    mustChange: '这是管理员为您设置的初始密码：请先设置您自己的密码再继续。',
+    current: '当前密码',
+    next: '新密码（至少 8 个字符）',
+    confirm: '再次输入新密码',
+    mismatch: '两次输入的新密码不一致',
+    submit: '保存新密码',
+    changed: '密码已修改。',
+  },
+  common: {
+    save: '保存',
+    submit: '提交',
+    cancel: '返回',
+    search: '查询',
+    reset: '清除条件',
+    all: '全部',
+    yes: '是',
+    no: '否',
+    none: '无',
+    nextPage: '下一页',
+    firstPage: '回到第一页',
+    optional: '选填',
+    required: '必填',
+    masked: '已脱敏',
+    empty: '暂无记录',
+    details: '详情',
+    add: '添加',
+    download: '下载',
+    chooseOne: '请选择',
+    errorsAbove: '请修改下列标出的内容后重新提交：',
+    nothingChanged: '未作任何更改。',
+    backTo: '返回',
+  },
+  cases: {
+    listTitle: '案件',
+    myTitle: '我的案件',
+    stationTitle: '本站案件',
+    overdueTitle: '超期案件',
+    number: '案号',
+    state: '状态',
+    station: '联络站',
+    disputeType: '纠纷类型',
+    parties: '当事人',
+    openedAt: '登记时间',
+    deadline: '最近期限',
+    outcome: '结案方式',
+    overdue: '超期',
+    overdueFilter: '是否超期',
+    overdueOnly: '仅超期',
+    notOverdue: '未超期',
+    q: '关键词',
+    qHint: '案号、当事人姓名、纠纷类型或概要',
+    none: '没有符合条件的案件。',
+    newTitle: '登记案件',
+    stationNewTitle: '登记本站收到的纠纷',
+    newIntro: '带 * 的为必填项。当事人的证件号码和电话仅法院和登记联络站可见全文。',
+    partiesLegend: '当事人',
+    addParty: '添加当事人',
+    partyHint: '整行留空的当事人不登记。',
+    enforcementLegend: '执行转入案件（来源为“执行转入”时填写）',
+    backfillLegend: '补录（线下已办理的，填写实际受理时间）',
+    created: '案件已登记。',
+    currentState: '当前状态',
+    actions: '可办理的操作',
+    noActions: '您当前没有可办理的操作。',
+    basics: '案件信息',
+    deadlines: '期限',
+    noDeadlines: '当前没有计算中的期限。',
+    lastDay: '届满日',
+    daysLeft: '剩余',
+    timeline: '流转记录',
+    seq: '序号',
+    event: '事项',
+    fromTo: '状态变化',
+    actor: '办理人',
+    occurredAt: '发生时间',
+    recordedAt: '录入时间',
+    backfilled: '补录',
+    payload: '内容',
+    diagram: '状态图',
+    diagramHint: '高亮的是当前所处的状态；展开“流转规则”可查看每个状态可办理的事项。',
+    transitions: '流转规则',
+    from: '从',
+    to: '到',
+    sentBy: '办理人',
+    mermaid: 'Mermaid 源文本',
+    mediator: '调解员',
+    deputies: '参与调解的人大代表',
+    recused: '已回避的代表',
+    sessions: '已调解次数',
+    nextSession: '下次调解',
+    agreement: '调解协议',
+    agreedAmount: '协议金额',
+    paid: '已履行',
+    dueDate: '履行期限',
+    installments: '分期安排',
+    ruling: '司法确认裁定',
+    enforcementCase: '执行案号',
+    owed: '应执行金额',
+    recovered: '执行到位金额',
+    measures: '已采取的执行措施',
+    enforceable: '具有强制执行力',
+    claim: '标的金额',
+    summary: '纠纷概要',
+    track: '案件类型',
+    procedure: '审理程序',
+    source: '来源渠道',
+    enforceableDocument: '执行依据文书',
+    outcomeReason: '原因',
+    closedAt: '结案时间',
+    piiNote: '当事人的证件号码和电话已按您的角色脱敏显示。',
+  },
+  event: {
+    formTitle: (event: string, number: string) => `${event} · ${number}`,
+    submit: (event: string) => `确认${event}`,
+    done: (event: string) => `已办理「${event}」。`,
+    unavailable: '此操作当前不可办理：案件状态已变化，或您的角色不能办理此事项。',
+    occurredAtHint: '线下已办理的，填写实际发生时间；留空即为现在。',
+    installmentsHint: '每行一期：日期 金额，例如 2026-12-31 5000',
+    deputiesHint: '可多选',
+    noDeputies: '没有可选的人大代表',
+    consent: '双方当事人已同意延长调解期限',
+    staleHint: '提交时会核对您看到的版本；若他人已更新此记录，将提示您刷新。',
+    backfillLegend: '补录（线下已办理的，填写实际发生时间）',
+  },
+  supervisions: {
+    listTitle: '监督事项',
+    newTitle: '新建监督事项',
+    number: '编号',
+    kind: '监督类型',
+    subject: '监督事项',
+    respondent: '报告机关',
+    state: '状态',
+    rating: '评议结果',
+    openedAt: '立项时间',
+    cases: '关联案件',
+    casesHint: '每行一个案号，例如 2026-HL01-000001',
+    caseNotFound: (n: string) => `没有案号为 ${n} 的案件`,
+    none: '暂无监督事项。',
+    created: '监督事项已立项。',
+    reports: '已提交报告',
+    rectifications: '已提交整改报告',
+    conclusion: '办结意见',
+    noCases: '未关联案件。',
+    basics: '事项信息',
+  },
+  dashboard: {
+    title: '执行工作统计看板',
+    intro: '按登记时间统计；金额为人民币元。',
+    filters: '统计范围',
+    from: '开始日期',
+    to: '结束日期',
+    district: '区县',
+    station: '联络站',
+    csv: '下载 CSV',
+    overdueCases: '执行超期与履行超期的案件',
+    supervision: '监督事项',
+    noData: '暂无数据',
+  },
+  activities: {
+    title: (station: string) => `履职记录本 · ${station}`,
+    add: '登记履职活动',
+    date: '活动日期',
+    theme: '活动主题',
+    content: '活动内容',
+    deputies: '进站代表',
+    voters: '接待选民人次',
+    visits: '代表进站人次',
+    recorded: '履职记录已登记。',
+    none: '暂无履职记录。',
+    totals: (n: number, visits: number, voters: number) => `本页共 ${n} 次活动，代表进站 ${visits} 人次，接待选民 ${voters} 人次。`,
+  },
+  admin: {
+    stationsTitle: '联络站',
+    deputiesTitle: '人大代表',
+    usersTitle: '用户',
+    addStation: '新增联络站',
+    addDeputy: '新增人大代表',
+    addUser: '新增用户',
+    stationCreated: '联络站已新增。',
+    deputyCreated: '人大代表已新增。',
+    userCreated: '用户已新增。',
+    tokenOnce: 'API 访问令牌（只显示这一次，请妥善保存）：',
+    passwordSet: '密码已设置；该用户下次登录时须修改密码。',
+    setPassword: '设置密码',
+    newPassword: '新密码（至少 8 个字符）',
+    newPasswordShort: '新密码',
+    hasPassword: '可登录',
+    mustChange: '待修改初始密码',
+    noLogin: '未设置登录名',
+    expertiseHint: '多个领域用顿号或逗号分隔',
+    stationOnly: '仅联络站工作人员填写',
+    deputyOnly: '仅人大代表填写',
+  },
+  diagram: {
+    deputySelf: '代表本人',
+    deputyAssigned: '指派的代表',
+    ownStation: '本站工作人员',
+    fromHere: (state: string) => `从「${state}」可以：`,
+    stays: '（状态不变）',
+    staysShort: '（不变）',
+  },
+  charts: {
+    rates: '成效',
+    amounts: '执行金额（元）',
+    yuan: '元',
+    stations: '联络站履职',
+    allStates: '（全部）',
+  },
+  /** Examples shown in empty inputs. */
+  examples: {
+    amount: '例如 12000.50',
+    claimAmount: '例如 20000.00',
+    enforceableDocument: '例如 （2025）黑0111民初123号民事判决书',
+    activityTheme: '例如 代表接待日：物业纠纷专题',
+    stationCode: '例如 HL01',
+    stationName: '例如 呼兰区人民法院人大代表联络站',
+    district: '例如 呼兰区',
+    expertise: '例如 民间借贷、婚姻家庭',
+    login: '例如 lisjy',
+    subject: '例如 2026 年度民间借贷案件执行情况专题问案',
+    respondent: '例如 呼兰区人民法院',
+  },
+  party: (role: string, name: string, idNumber?: string, phone?: string) =>
+    `${role} ${name}${idNumber ? `，证件 ${idNumber}` : ''}${phone ? `，电话 ${phone}` : ''}`,
+  errors: {
+    onlyFor: (roles: string) => `此页面仅供${roles}使用。`,
+    database: '数据库暂时无法访问，请稍后重试。',
+    csvName: '执行监督报表',
+    notFoundPage: '您访问的页面不存在。',
+    csrf: '表单已过期或来源不明，未作任何更改。请返回刷新页面后重试。',
+    internal: '服务器内部错误，已记录；请联系管理员。',
+    signInFirst: '请先登录。',
+    roleHome: '返回首页',
+  },
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// The committee's enforcement report (src/engine/reports.ts): sections and figures, by key.
+
+export const REPORT_SECTION_LABELS: Record<string, string> = {
+  filters: '查询条件',
+  cases: '案件受理',
+  mediation: '调解',
+  deputies: '代表参与',
+  performance: '协议履行',
+  enforcement: '执行',
+  supervision: '监督事项',
+  stations: '联络站履职',
+};
+
+export const REPORT_FIGURE_LABELS: Record<string, string> = {
+  'filters.from': '开始日期',
+  'filters.to': '结束日期',
+  'filters.district': '区县',
+  'filters.stationCode': '联络站',
+  'filters.generatedAt': '生成时间',
+  'cases.opened': '受理案件数',
+  'cases.bySource': '按来源渠道',
+  'cases.byDisputeType': '按纠纷类型',
+  'mediation.agreements': '调解成功（达成协议）件数',
+  'mediation.failed': '调解不成（含期限届满）件数',
+  'mediation.ended': '调解结束件数',
+  'mediation.successRate': '调解成功率（比率）',
+  'deputies.casesWithDeputies': '代表参与调解案件数',
+  'deputies.sessionsHeld': '调解场次',
+  'deputies.deputyAttendances': '代表参与调解人次',
+  'performance.performedVoluntarily': '自动履行完毕件数',
+  'performance.settled': '履行情况已确定的协议件数',
+  'performance.voluntaryRate': '自动履行率（比率）',
+  'enforcement.sent': '移送执行件数',
+  'enforcement.fromAgreements': '其中：调解协议申请执行',
+  'enforcement.referrals': '其中：执行转入',
+  'enforcement.inProgress': '执行中件数',
+  'enforcement.outcomes': '执行结案',
+  'enforcement.owedAmount': '应执行金额（元）',
+  'enforcement.recoveredAmount': '执行到位金额（元）',
+  'enforcement.recoveryRate': '执行到位率（比率）',
+  'enforcement.overLimit': '执行超期件数',
+  'enforcement.overLimitOpen': '其中：超期未结',
+  'supervision.items': '监督事项数',
+  'supervision.byState': '按办理状态',
+  'supervision.byRating': '按评议结果',
+  'supervision.unrated': '尚未评议',
+  'supervision.overdueNow': '当前报告逾期事项数',
+  'supervision.overdueReports': '报告逾期次数',
+  'stations.casesOpened': '受理案件数',
+  'stations.activities': '履职活动次数',
+  'stations.deputyVisits': '代表进站人次',
+  'stations.votersReceived': '接待选民人次',
+  stationTotals: '合计',
+};

@@ -15,20 +15,26 @@ const log = createLogger(env.LOG_LEVEL);
 if (env.ADMIN_TOKEN && env.ADMIN_TOKEN.length < 16) log.warn('ADMIN_TOKEN is shorter than 16 characters: fine for a demo, not for real cases');
 
 const database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR });
-const firstAdminToken = await ensureAdmin(database.db, env.ADMIN_TOKEN);
+const firstAdmin = await ensureAdmin(database.db, env.ADMIN_TOKEN);
 const app = createApp({ db: database.db, log: log.error });
 const stopSweeper = startSweeper({ db: database.db }, stores, env.SWEEP_INTERVAL_MS, log.info);
 
 const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
   const where = database.kind === 'pglite' ? `embedded PGlite in ${env.PGLITE_DIR}` : 'PostgreSQL (DATABASE_URL)';
   console.log(`jiefen 解纷 listening on http://localhost:${info.port}  (database: ${where})`);
-  if (firstAdminToken) {
+  if (firstAdmin?.token) {
     console.log('');
     console.log('First start on a fresh database: the admin token is shown this once — keep it:');
-    console.log(`  ADMIN TOKEN: ${firstAdminToken}`);
-    console.log(`  try: curl -H "Authorization: Bearer ${firstAdminToken}" http://localhost:${info.port}/api/stations`);
-    console.log('');
+    console.log(`  ADMIN TOKEN: ${firstAdmin.token}`);
+    console.log(`  try: curl -H "Authorization: Bearer ${firstAdmin.token}" http://localhost:${info.port}/api/stations`);
   }
+  if (firstAdmin?.signIn) {
+    console.log('');
+    console.log(`Web sign-in (shown this once; a new password is asked for at first sign-in): http://localhost:${info.port}/`);
+    console.log(`  ADMIN LOGIN: ${firstAdmin.signIn.login}`);
+    console.log(`  ADMIN PASSWORD: ${firstAdmin.signIn.password}`);
+  }
+  if (firstAdmin) console.log('');
 });
 
 let stopping = false;

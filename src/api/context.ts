@@ -19,15 +19,57 @@ export function engineCtx(deps: AppDeps, c: Context<Env>): EngineContext {
   return { db: deps.db, now: deps.now, requestId: c.get('requestId') };
 }
 
-/** The JSON body; a body that is not JSON is a 400 with the reason. */
+/**
+ * What PostgreSQL cannot store in `text` or `jsonb`: NUL, and a UTF-16 surrogate without its
+ * pair (JSON can carry both as `\u0000`, `\ud800`). Written, they fail in the database (a 500);
+ * refused here they are a 400 naming the field.
+ */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNSTORABLE_MESSAGE = '含有无法保存的字符（NUL 或不成对的 UTF-16 代理项）';
+/** Deeper documents are refused: every walk over a body (this one, canonical()) recurses. */
+const MAX_DEPTH = 64;
+
+function checkStorable(value: unknown, path: string[] = []): void {
+  const field = () => path.join('.') || '(body)';
+  if (typeof value === 'string') {
+    if (UNSTORABLE.test(value)) throw new ValidationError('请求内容有误', [{ field: field(), message: UNSTORABLE_MESSAGE }]);
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  if (path.length >= MAX_DEPTH) throw new ValidationError('请求内容有误', [{ field: field(), message: `JSON 嵌套不能超过 ${MAX_DEPTH} 层` }]);
+  for (const [k, v] of Object.entries(value)) {
+    if (UNSTORABLE.test(k)) throw new ValidationError('请求内容有误', [{ field: [...path, k].join('.'), message: UNSTORABLE_MESSAGE }]);
+    checkStorable(v, [...path, k]);
+  }
+}
+
+/** The JSON body; a body that is not JSON, or that holds what cannot be stored, is a 400 with the reason. */
 export async function jsonBody(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === '') return {};
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw new ValidationError('请求体不是合法的 JSON', [{ field: '(body)', message: (err as Error).message }]);
   }
+  checkStorable(value);
+  return value;
+}
+
+/** A NUL in the path or the query (`%00`) reaches SQL as a parameter PostgreSQL refuses: a 400 instead. */
+export async function refuseUnstorableUrl(c: Context, next: () => Promise<void>): Promise<void> {
+  const url = new URL(c.req.url);
+  let path = url.pathname;
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // a malformed escape is the router's business (a 404), not a NUL
+  }
+  if (path.includes('\u0000') || [...url.searchParams].some(([k, v]) => k.includes('\u0000') || v.includes('\u0000'))) {
+    throw new ValidationError('请求地址有误', [{ field: '(url)', message: UNSTORABLE_MESSAGE }]);
+  }
+  await next();
 }
 
 export function idempotencyOf(c: Context, body: unknown): Idempotency | undefined {

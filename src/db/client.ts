@@ -42,10 +42,14 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       max: opts.max ?? 10,
       // Never let a request hang on a dead server: fail fast, answer 503, recover on the next call.
       connect_timeout: 5,
+      // postgres.js waits before each reconnect, growing to 20 s after failed connects: a request
+      // queued on a connection in that wait would hang long after the server is back, or while it
+      // is down, instead of failing fast. A short, capped wait (seconds) keeps both quick.
+      backoff: (retries: number) => Math.min(0.02 * retries, 0.1),
       idle_timeout: 30,
       onnotice: () => {},
     });
-    const db = drizzlePostgres(client, { schema }) as unknown as Db;
+    const db = drizzlePostgres(preparing(client), { schema }) as unknown as Db;
     if (opts.migrate !== false) await migrateServer(opts.databaseUrl);
     return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
   }
@@ -59,6 +63,35 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.migrate !== false) await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_FOLDER });
   const owned = !opts.pglite;
   return { db, kind: 'pglite', close: async () => (owned ? client.close() : undefined) };
+}
+
+/**
+ * drizzle sends every query through postgres.js as an unnamed statement (`prepare: false`), which
+ * postgres.js runs as Parse/Describe, a wait for the parameter types, then Bind/Execute: two round
+ * trips and a parse and plan on the server for every query. With `prepare: true` — postgres.js's
+ * own default — each SQL text is prepared once per connection, then costs one round trip. drizzle
+ * always binds values as parameters, so the texts are few and the per-connection cache stays
+ * small (postgres.js clears it on reconnect and re-prepares a statement the server lost).
+ */
+function preparing<T extends postgres.Sql | postgres.TransactionSql>(client: T): T {
+  return new Proxy(client, {
+    get(target, key, receiver) {
+      if (key === 'unsafe') {
+        return (query: string, args?: unknown, options?: object) =>
+          Array.isArray(args) || args === undefined
+            ? target.unsafe(query, args as postgres.ParameterOrJSON<never>[], { ...options, prepare: true })
+            : target.unsafe(query, [], { ...(args as object), prepare: true });
+      }
+      if (key === 'begin') {
+        // The transaction's own client is a new one: it prepares too.
+        return (...a: unknown[]) => {
+          const fn = a.pop() as (tx: postgres.TransactionSql) => unknown;
+          return (target as postgres.Sql).begin(...(a as [string]), (tx) => fn(preparing(tx)));
+        };
+      }
+      return Reflect.get(target, key, receiver);
+    },
+  });
 }
 
 /** Several API processes may start at once: one advisory lock lets one of them migrate. */

@@ -4,13 +4,16 @@
  * expected → append the journal row → idempotency record → rewrite the entity's deadlines.
  */
 import { randomUUID } from 'node:crypto';
-import { and, eq, isNull, sql } from 'drizzle-orm';
-import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import { and, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
+import { PgDialect, type PgColumn } from 'drizzle-orm/pg-core';
+import type { AnyMachineSnapshot } from 'xstate';
 import type { z } from 'zod';
 import { shanghaiDate } from '../machines/calendar.js';
 import { permits, type Actor } from '../machines/roles.js';
-import { handledEvents, statePath } from '../machines/spec.js';
+import { handledEvents, statePath, type DeadlineSpec } from '../machines/spec.js';
+import { migrateSnapshot, SNAPSHOT_MIGRATIONS, type MigrationRegistry, type PersistedSnapshot } from '../machines/migrations.js';
 import type { Db } from '../db/client.js';
+import { slot, statement, statements, type Statement } from '../db/statements.js';
 import { deadlines, idempotencyKeys, numberSequences } from '../db/schema.js';
 import {
   DomainError,
@@ -25,12 +28,18 @@ import {
   type FieldErrors,
 } from './errors.js';
 import { isUuid, type EntityRow, type EntityStore } from './stores.js';
+import { firstSnapshot, nextSnapshot } from './transition.js';
 
 export interface EngineContext {
   db: Db;
   /** The clock; tests and the sweeper may pin it. */
   now?: () => Date;
   requestId?: string;
+  /**
+   * Snapshot migrations for rows stored under an older machine version; default the production
+   * registry. Tests inject their own (a hand-written older definition and its migration).
+   */
+  migrations?: MigrationRegistry;
 }
 
 export interface Idempotency {
@@ -92,10 +101,23 @@ export function isoOf(value: unknown): string {
   return new Date(value as string).toISOString();
 }
 
-/** The snapshot of a stored row, on the current machine definition. */
-export function restore(store: EntityStore, row: EntityRow): AnyMachineSnapshot {
-  if (row.machineVersion !== store.spec.version) throw new MachineVersionMismatch(row.machineVersion, store.spec.version);
-  const persisted = row.snapshot as { value: unknown; context: unknown };
+/**
+ * A stored row's persisted snapshot on the current machine definition: as stored, or migrated up
+ * from the older version that wrote it. Pure (no write): the next event stores the migrated
+ * snapshot under the current version. A newer version, or an older one with no migration path,
+ * is refused (409), never read as if it were current.
+ */
+export function migratedSnapshot(store: EntityStore, row: EntityRow, migrations: MigrationRegistry = SNAPSHOT_MIGRATIONS): PersistedSnapshot {
+  const persisted = row.snapshot as PersistedSnapshot;
+  if (row.machineVersion === store.spec.version) return persisted;
+  const m = migrateSnapshot(migrations[store.spec.name] ?? [], persisted, row.machineVersion, store.spec.version);
+  if (!m.ok) throw new MachineVersionMismatch(row.machineVersion, store.spec.version, store.spec.name);
+  return m.snapshot;
+}
+
+/** The snapshot of a stored row, on the current machine definition (migrated when older). */
+export function restore(store: EntityStore, row: EntityRow, migrations?: MigrationRegistry): AnyMachineSnapshot {
+  const persisted = migratedSnapshot(store, row, migrations);
   return store.spec.machine.resolveState({ value: persisted.value as any, context: persisted.context });
 }
 
@@ -122,19 +144,39 @@ async function priorResponse(db: Db, actor: Actor, idem: Idempotency): Promise<W
     .select()
     .from(idempotencyKeys)
     .where(and(eq(idempotencyKeys.userId, actor.id), eq(idempotencyKeys.key, idem.key)));
+  return replayOf(prior ?? null, idem);
+}
+
+function replayOf(prior: { requestHash: string; status: number; response: unknown } | null, idem: Idempotency): WriteResult | null {
   if (!prior) return null;
   if (prior.requestHash !== idem.hash) throw new IdempotencyMismatch();
   return { status: prior.status, body: prior.response, replayed: true };
 }
 
+const rememberResponse = statement(
+  (db) =>
+    db.insert(idempotencyKeys).values({ userId: slot('userId'), key: slot('key'), requestHash: slot('hash'), status: slot('status'), response: slot('response') }),
+  { encode: { response: idempotencyKeys.response } },
+);
+
 async function recordIdempotency(tx: Db, actor: Actor, idem: Idempotency | undefined, status: number, body: unknown) {
   if (!idem) return;
-  await tx.insert(idempotencyKeys).values({ userId: actor.id, key: idem.key, requestHash: idem.hash, status, response: body as object });
+  await rememberResponse.run(tx, { userId: actor.id, key: idem.key, hash: idem.hash, status, response: body });
 }
 
-/** Runs a write once per Idempotency-Key: a repeat gets the first response, a concurrent repeat too. */
-async function onceByKey(ctx: EngineContext, actor: Actor, idem: Idempotency | undefined, write: () => Promise<WriteResult>) {
-  if (idem) {
+/**
+ * Runs a write once per Idempotency-Key: a repeat gets the first response, a concurrent repeat too.
+ * `readsInside`: the write looks the key up itself, inside its transaction, so a read here first
+ * would only cost a round trip.
+ */
+async function onceByKey(
+  ctx: EngineContext,
+  actor: Actor,
+  idem: Idempotency | undefined,
+  write: () => Promise<WriteResult>,
+  readsInside = false,
+) {
+  if (idem && !readsInside) {
     const prior = await priorResponse(ctx.db, actor, idem);
     if (prior) return prior;
   }
@@ -158,7 +200,18 @@ async function onceByKey(ctx: EngineContext, actor: Actor, idem: Idempotency | u
  * (with any sweeper claim on them); rows of a state the entity left are deleted; fired rows are
  * never touched.
  */
-async function rewriteDeadlines(tx: Db, store: EntityStore, id: string, snapshot: AnyMachineSnapshot, firingDeadlineId?: number) {
+async function rewriteDeadlines(
+  tx: Db,
+  store: EntityStore,
+  id: string,
+  snapshot: AnyMachineSnapshot,
+  firingDeadlineId?: number,
+  previous?: AnyMachineSnapshot,
+) {
+  // The open rows are what `previous` implied (every write goes through here): when the new
+  // snapshot implies the same, there is nothing to read or write. Most events (sessions, payments
+  // on account, measures) leave every deadline where it was.
+  if (firingDeadlineId === undefined && previous && sameDeadlines(store.spec.deadlines(previous), store.spec.deadlines(snapshot))) return;
   if (firingDeadlineId !== undefined) {
     const fired = await tx
       .update(deadlines)
@@ -183,6 +236,111 @@ async function rewriteDeadlines(tx: Db, store: EntityStore, id: string, snapshot
       missing.map((w) => ({ entityType: store.type, entityId: id, kind: w.kind, dueAt: w.dueAt, event: w.event! })),
     );
   }
+}
+
+function sameDeadlines(a: DeadlineSpec[], b: DeadlineSpec[]): boolean {
+  const enforced = (list: DeadlineSpec[]) => list.filter((d) => d.event !== null);
+  const [x, y] = [enforced(a), enforced(b)];
+  return x.length === y.length && x.every((d) => y.some((e) => e.kind === d.kind && e.event === d.event && e.dueAt === d.dueAt));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compare-and-swap
+
+/** The entries of `wanted` that differ from what `row` holds (timestamps compared as instants). */
+function changedColumns(table: EntityStore['table'], row: EntityRow, wanted: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(wanted)) {
+    const stored = row[key];
+    if (value === stored) continue;
+    if (Array.isArray(value) && Array.isArray(stored) && value.length === stored.length && value.every((v, i) => v === stored[i])) continue;
+    if (
+      typeof value === 'string' &&
+      typeof stored === 'string' &&
+      (table[key] as PgColumn).columnType === 'PgTimestampString' &&
+      Date.parse(value) === Date.parse(stored)
+    ) {
+      continue;
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * The compare-and-swap and its journal row, in one statement: the entity row is updated only if
+ * its version is still `expected`, and the journal row is inserted only if it was — the journal
+ * holds a row for exactly the transitions stored. False: a concurrent writer won. Only that marker
+ * comes back (the caller knows the new row: the one it read plus `written`).
+ */
+async function swapAndJournal(
+  tx: Db,
+  store: EntityStore,
+  id: string,
+  expected: number,
+  written: Record<string, unknown>,
+  journalRow: Record<string, unknown>,
+): Promise<boolean> {
+  const values: Record<string, unknown> = { id, expected };
+  for (const k in written) values[`w_${k}`] = written[k];
+  for (const k in journalRow) values[`j_${k}`] = journalRow[k];
+  const rows = await writePath(store).swap(`${Object.keys(written)}|${Object.keys(journalRow)}`).run(tx, values);
+  return rows.length === 1;
+}
+
+/** The write path's statements of one store, compiled once (src/db/statements.ts). */
+interface WritePath {
+  row: Statement<EntityRow>;
+  /** The row, and the caller's Idempotency-Key record if there is one. */
+  rowWithPrior: Statement<EntityRow & { priorHash: string | null; priorStatus: number | null; priorResponse: unknown }>;
+  /** The compare-and-swap and its journal row, by shape: `written keys|journal keys`. */
+  swap: (shape: string) => Statement<unknown>;
+}
+
+const writePaths = new WeakMap<EntityStore, WritePath>();
+
+function writePath(store: EntityStore): WritePath {
+  let path = writePaths.get(store);
+  if (path) return path;
+  const { table, journal } = store;
+  const columns = getTableColumns(table) as Record<string, PgColumn>;
+  const withPrior = { ...columns, priorHash: idempotencyKeys.requestHash, priorStatus: idempotencyKeys.status, priorResponse: idempotencyKeys.response };
+  const prefixed = (prefix: string, keys: string[], of: Record<string, PgColumn>) =>
+    Object.fromEntries(keys.map((k) => [`${prefix}${k}`, of[k]]));
+  path = {
+    row: statement((db) => db.select(columns).from(table).where(eq(table.id, slot('id'))), { decode: columns }),
+    rowWithPrior: statement(
+      (db) =>
+        db
+          .select(withPrior)
+          .from(table)
+          .leftJoin(idempotencyKeys, and(eq(idempotencyKeys.userId, slot('userId')), eq(idempotencyKeys.key, slot('key'))))
+          .where(eq(table.id, slot('id'))),
+      { decode: withPrior },
+    ),
+    swap: statements((shape) => {
+      const [writtenKeys, journalKeys] = shape.split('|').map((keys) => keys.split(','));
+      const journalColumns = journalKeys.map((k) => journal[k] as PgColumn);
+      return statement(
+        (db) => {
+          const swap = db
+            .update(table)
+            .set(Object.fromEntries(writtenKeys.map((k) => [k, slot(`w_${k}`)])))
+            .where(and(eq(table.id, slot('id')), eq(table.version, slot('expected'))))
+            .returning({ id: table.id });
+          // Parameters in a SELECT list have no type to infer: each is cast to its column's.
+          const query = new PgDialect().sqlToQuery(sql`with swapped as (${swap.getSQL()})
+            insert into ${journal} (${sql.join(journalColumns.map((c) => sql.identifier(c.name)), sql`, `)})
+            select ${sql.join(journalKeys.map((k, i) => sql`${slot(`j_${k}`)}::${sql.raw(journalColumns[i].getSQLType())}`), sql`, `)} from swapped
+            returning 1 as journaled`);
+          return { toSQL: () => query };
+        },
+        { encode: { ...prefixed('w_', writtenKeys, columns), ...prefixed('j_', journalKeys, journal as Record<string, PgColumn>) } },
+      );
+    }),
+  };
+  writePaths.set(store, path);
+  return path;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -223,7 +381,7 @@ export async function createEntity(
   return onceByKey(ctx, actor, opts.idempotency, () =>
     ctx.db.transaction(async (tx) => {
       const { numberScope, extra } = await store.prepareCreate(tx, actor, input, body);
-      const [snapshot] = initialTransition(store.spec.machine, input);
+      const snapshot = firstSnapshot(store.spec.machine, input);
       const id = randomUUID();
       const number = await nextNumber(tx, numberScope, now);
       const state = statePath(snapshot.value);
@@ -279,7 +437,8 @@ function parseEvent(store: EntityStore, raw: unknown, now: Date): ParsedEvent {
     throw new ValidationError('请求体须为 JSON 对象', [{ field: '(body)', message: '须为 JSON 对象，例如 {"type": "ACCEPT"}' }]);
   }
   const { type, ...rest } = raw as Record<string, unknown>;
-  if (typeof type !== 'string' || !(type in store.spec.eventSchemas)) {
+  // Own keys only: `type in` would take "toString" or "constructor" for an event (a 500).
+  if (typeof type !== 'string' || !Object.hasOwn(store.spec.eventSchemas, type)) {
     throw new ValidationError('未知的事件类型', [
       { field: 'type', message: `须为以下之一：${Object.keys(store.spec.eventSchemas).join(', ')}` },
     ]);
@@ -294,8 +453,8 @@ function parseEvent(store: EntityStore, raw: unknown, now: Date): ParsedEvent {
  * Apply one event to one entity. Refusals throw a DomainError and write nothing.
  *
  * Order of checks, so each refusal says the most useful thing: unknown type (400) → entity
- * (404) → may this user see it (403) → may this role send this event here (403) → does the
- * state take this event at all (409) → payload (400) → `occurredAt` (400) → guards (409).
+ * (404) → may this user see it (403) → may this role send this event here (403) → pinned
+ * version (412) → does the state take this event at all (409) → payload (400) → `occurredAt` (400) → guards (409).
  */
 export async function applyEvent(
   ctx: EngineContext,
@@ -321,7 +480,7 @@ export async function applyEvent(
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(20, attempt * 2)));
       }
     }
-  });
+  }, true);
 }
 
 async function attemptEvent(
@@ -335,22 +494,36 @@ async function attemptEvent(
   now: Date,
 ): Promise<WriteResult> {
   // A concurrent request with the same key may have committed while this one waited: replay it.
-  if (opts.idempotency) {
-    const prior = await priorResponse(tx, actor, opts.idempotency);
-    if (prior) return prior;
-  }
+  // The key's record comes with the row, in one statement.
+  const idem = opts.idempotency;
   const table = store.table;
-  const [row] = (await tx.select().from(table).where(eq(table.id, id))) as EntityRow[];
+  let row: EntityRow | undefined;
+  if (idem) {
+    const [found] = await writePath(store).rowWithPrior.run(tx, { id, userId: actor.id, key: idem.key });
+    let prior: WriteResult | null;
+    if (found) {
+      const { priorHash, priorStatus, priorResponse: response, ...rest } = found;
+      row = rest;
+      prior = replayOf(priorHash === null ? null : { requestHash: priorHash, status: priorStatus!, response }, idem);
+    } else {
+      // No row: the key may still have been used, on another path (422 before 404, as always).
+      prior = await priorResponse(tx, actor, idem);
+    }
+    if (prior) return prior;
+  } else {
+    [row] = await writePath(store).row.run(tx, { id });
+  }
   if (!row) throw new NotFound(`${store.type === 'case' ? '案件' : '监督事项'} ${id} 不存在`);
-  if (opts.ifMatch !== undefined && opts.ifMatch !== row.version) throw new VersionConflict(opts.ifMatch, row.version);
 
-  const snapshot = restore(store, row);
+  const snapshot = restore(store, row, ctx.migrations);
   const facts = store.spec.facts(snapshot);
   if (!store.canRead(actor, facts)) throw new Forbidden('无权访问该记录');
   const rule = store.spec.permissions[parsed.type];
   if (!rule || !permits(rule, actor, facts, (parsed.event ?? undefined) as { deputyId?: unknown } | undefined)) {
     throw new Forbidden(`角色 ${actor.role} 不能在此发送事件 ${parsed.type}`);
   }
+  // After the access checks: a 412 tells the current version, which is not for callers who may not act here.
+  if (opts.ifMatch !== undefined && opts.ifMatch !== row.version) throw new VersionConflict(opts.ifMatch, row.version);
   const from = statePath(snapshot.value);
   // A state that does not take this event at all: say so before any detail of the payload.
   if (snapshot.status !== 'active' || !handledEvents(snapshot).includes(parsed.type)) {
@@ -371,25 +544,24 @@ async function attemptEvent(
     throw new InvalidTransition(store.spec.explainRefusal(snapshot, event), from, event.type);
   }
   await store.checkEvent(tx, event);
-  const [next] = transition(store.spec.machine, snapshot, event);
+  const next = nextSnapshot(store.spec.machine, snapshot, event);
   const to = statePath(next.value);
   const version = row.version + 1;
 
-  const updated = (await tx
-    .update(table)
-    .set({
+  const written = {
+    snapshot: persist(store, next),
+    version,
+    updatedAt: now.toISOString(),
+    // Only the columns whose value changes: most events move one or two of them.
+    ...changedColumns(table, row, {
       state: to,
-      snapshot: persist(store, next),
-      version,
-      updatedAt: now.toISOString(),
+      // A row read through a migration is written back under the version it now conforms to.
+      machineVersion: store.spec.version,
       ...store.columns(next),
-    } as any)
-    .where(and(eq(table.id, id), eq(table.version, row.version)))
-    .returning()) as EntityRow[];
-  if (updated.length === 0) throw new LostRace();
-
+    }),
+  };
   const { type: _t, occurredAt, ...payload } = event;
-  await tx.insert(store.journal).values({
+  const swapped = await swapAndJournal(tx, store, id, row.version, written, {
     [store.journalKey]: id,
     seq: version,
     type: event.type,
@@ -401,9 +573,10 @@ async function attemptEvent(
     actorName: actor.name,
     occurredAt,
     requestId: ctx.requestId ?? null,
-  } as any);
-  await rewriteDeadlines(tx, store, id, next, opts.firingDeadlineId);
-  const body = await opts.render(tx, { row: updated[0], snapshot: next, seq: version, type: event.type });
+  });
+  if (!swapped) throw new LostRace();
+  await rewriteDeadlines(tx, store, id, next, opts.firingDeadlineId, row.machineVersion === store.spec.version ? snapshot : undefined);
+  const body = await opts.render(tx, { row: { ...row, ...written } as EntityRow, snapshot: next, seq: version, type: event.type });
   await recordIdempotency(tx, actor, opts.idempotency, 200, body);
   return { status: 200, body, replayed: false };
 }

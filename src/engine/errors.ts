@@ -69,12 +69,20 @@ export class Conflict extends DomainError {
     super('conflict', message, extra);
   }
 }
+/**
+ * A stored snapshot this code cannot read: written by a newer machine definition (upgrade the
+ * server), or by an older one with no registered migration (src/machines/migrations.ts).
+ */
 export class MachineVersionMismatch extends DomainError {
-  constructor(stored: number, current: number) {
-    super('machine_version', `该记录由状态机版本 ${stored} 写入，当前版本为 ${current}，且没有可用的迁移`, {
-      storedVersion: stored,
-      currentVersion: current,
-    });
+  constructor(stored: number, current: number, machine?: string) {
+    const what = machine ? `${machine} 状态机` : '状态机';
+    super(
+      'machine_version',
+      stored > current
+        ? `该记录由更新的${what}版本 ${stored} 写入，本服务只认识版本 ${current}：请升级服务后再操作`
+        : `该记录由${what}版本 ${stored} 写入，当前版本为 ${current}，且没有从版本 ${stored} 到 ${current} 的迁移`,
+      { storedVersion: stored, currentVersion: current, ...(machine ? { machine } : {}) },
+    );
   }
 }
 export class DatabaseUnavailable extends DomainError {
@@ -97,6 +105,7 @@ const CONNECTION_CODES = new Set([
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
+  '53300', // too_many_connections: the server is full, try again (a 503, not a 500)
 ]);
 
 /** True when an error means the database could not be reached (answer 503, not 500). */
@@ -104,6 +113,8 @@ export function isConnectionError(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08'))) return true;
+    // Embedded PGlite has no connection codes: a closed (or shutting-down) instance throws this.
+    if (e instanceof Error && e.message === 'PGlite is closed') return true;
   }
   return false;
 }

@@ -89,13 +89,15 @@ export async function sweep(
         result.fired.push(item);
       } catch (err) {
         if (err instanceof DeadlineGone) continue; // fired or cancelled by someone else meanwhile
-        if (err instanceof DomainError && err.code !== 'unavailable') {
+        if (err instanceof DomainError && err.code !== 'unavailable' && err.code !== 'machine_version') {
           // The entity no longer accepts this deadline's event: it left the state the deadline
           // belonged to. Drop the row so it is not tried again.
           await ctx.db.delete(deadlines).where(and(eq(deadlines.id, item.deadlineId), isNull(deadlines.firedAt)));
           result.dropped.push({ ...item, reason: err.message });
         } else {
-          // Database trouble: leave the row; its lease runs out and a later pass retries it.
+          // Database trouble, or an entity stored by a machine version this code cannot read (it
+          // says nothing about whether the deadline still holds): leave the row; its lease runs
+          // out and a later pass — or a release with the migration — retries it.
           result.failed.push({ ...item, reason: (err as Error).message });
         }
       }

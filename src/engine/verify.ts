@@ -2,12 +2,15 @@
  * The audit invariant (DESIGN.md §5): replaying an entity's journal from its creation through
  * the machine yields exactly the stored snapshot, state and version, with no gap in `seq`.
  */
-import { asc, gt, inArray } from 'drizzle-orm';
-import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import { and, asc, gt, gte, lte } from 'drizzle-orm';
+import type { AnyMachineSnapshot } from 'xstate';
 import { statePath } from '../machines/spec.js';
 import type { Db } from '../db/client.js';
-import { isoOf } from './apply.js';
+import type { MigrationRegistry } from '../machines/migrations.js';
+import { isoOf, migratedSnapshot } from './apply.js';
+import { MachineVersionMismatch } from './errors.js';
 import type { EntityRow, EntityStore } from './stores.js';
+import { firstSnapshot, nextSnapshot } from './transition.js';
 
 export interface Mismatch {
   entityType: string;
@@ -53,11 +56,11 @@ export function replay(store: EntityStore, journal: JournalRow[]): { snapshot?: 
     const occurredAt = isoOf(e.occurredAt);
     if (i === 0) {
       if (e.type !== 'CREATE') return { error: `journal starts with ${e.type}, not CREATE` };
-      [snapshot] = initialTransition(machine, { ...(e.payload as object), occurredAt });
+      snapshot = firstSnapshot(machine, { ...(e.payload as object), occurredAt });
     } else {
       const event = { ...(e.payload as object), type: e.type, occurredAt };
       if (!snapshot!.can(event)) return { error: `seq ${e.seq}: ${e.type} is refused on replay in ${statePath(snapshot!.value)}` };
-      [snapshot] = transition(machine, snapshot!, event);
+      snapshot = nextSnapshot(machine, snapshot!, event);
     }
     if (statePath(snapshot!.value) !== e.toState) {
       return { error: `seq ${e.seq}: replay reached ${statePath(snapshot!.value)}, journal says ${e.toState}` };
@@ -67,26 +70,46 @@ export function replay(store: EntityStore, journal: JournalRow[]): { snapshot?: 
   return { snapshot };
 }
 
-export async function verifyStore(db: Db, store: EntityStore, opts: { batch?: number; onProgress?: (n: number) => void } = {}) {
+/**
+ * Replays every entity of `store`. A row stored under an older machine version is compared after
+ * the same migration `restore()` would apply (`migrations`, default the production registry): a
+ * migration that cannot reproduce what the journal replays to is a mismatch.
+ */
+export async function verifyStore(
+  db: Db,
+  store: EntityStore,
+  opts: { batch?: number; onProgress?: (n: number) => void; migrations?: MigrationRegistry } = {},
+) {
   const result: VerifyResult = { entities: 0, events: 0, mismatches: [] };
   const batch = opts.batch ?? 500;
   const table = store.table;
   const journal = store.journal;
-  let after: string | null = null;
-  for (;;) {
+  const key = journal[store.journalKey];
+  // One batch: the next `batch` entities by id, and every journal row of theirs. Entities come in
+  // id order, so theirs are exactly the journal rows whose entity id lies between the first and
+  // the last (a range scan of the journal's primary key, not a list of ids).
+  const fetchBatch = async (after: string | null) => {
     const rows = (await db
       .select({ id: table.id, number: table.number, state: table.state, snapshot: table.snapshot, version: table.version, machineVersion: table.machineVersion })
       .from(table)
       .where(after ? gt(table.id, after) : undefined)
       .orderBy(asc(table.id))
       .limit(batch)) as EntityRow[];
-    if (rows.length === 0) return result;
-    after = rows.at(-1)!.id;
+    if (rows.length === 0) return { rows, events: [] };
     const events = (await db
-      .select({ key: journal[store.journalKey], seq: journal.seq, type: journal.type, payload: journal.payload, occurredAt: journal.occurredAt, toState: journal.toState })
+      .select({ key, seq: journal.seq, type: journal.type, payload: journal.payload, occurredAt: journal.occurredAt, toState: journal.toState })
       .from(journal)
-      .where(inArray(journal[store.journalKey], rows.map((r) => r.id)))
-      .orderBy(asc(journal[store.journalKey]), asc(journal.seq))) as (JournalRow & { key: string })[];
+      .where(and(gte(key, rows[0].id), lte(key, rows.at(-1)!.id)))
+      .orderBy(asc(key), asc(journal.seq))) as (JournalRow & { key: string })[];
+    return { rows, events };
+  };
+  let next = fetchBatch(null);
+  for (;;) {
+    const { rows, events } = await next;
+    if (rows.length === 0) return result;
+    // The database reads the next batch while this one replays.
+    next = fetchBatch(rows.at(-1)!.id);
+    next.catch(() => {}); // awaited on the next turn; a failure there is thrown there, not unhandled
     const byId = new Map<string, JournalRow[]>();
     for (const e of events) {
       let list = byId.get(e.key);
@@ -98,16 +121,24 @@ export async function verifyStore(db: Db, store: EntityStore, opts: { batch?: nu
       result.entities++;
       result.events += list.length;
       const fail = (reason: string) => result.mismatches.push({ entityType: store.type, id: row.id, number: row.number, reason });
-      if (row.machineVersion !== store.spec.version) {
-        fail(`stored under machine version ${row.machineVersion}, current is ${store.spec.version}`);
+      let stored: unknown;
+      try {
+        stored = migratedSnapshot(store, row, opts.migrations);
+      } catch (err) {
+        if (!(err instanceof MachineVersionMismatch)) throw err;
+        fail(`stored under machine version ${row.machineVersion}, current is ${store.spec.version}, and no migration path`);
         continue;
       }
       const { snapshot, error } = replay(store, list);
       if (error) fail(error);
       else if (list.length !== row.version) fail(`version ${row.version} but ${list.length} journal rows`);
       else if (statePath(snapshot!.value) !== row.state) fail(`state column ${row.state}, replay ${statePath(snapshot!.value)}`);
-      else if (canonical(store.spec.machine.getPersistedSnapshot(snapshot!)) !== canonical(row.snapshot)) {
-        fail('replayed snapshot differs from the stored snapshot');
+      else if (canonical(store.spec.machine.getPersistedSnapshot(snapshot!)) !== canonical(stored)) {
+        fail(
+          row.machineVersion === store.spec.version
+            ? 'replayed snapshot differs from the stored snapshot'
+            : `replayed snapshot differs from the stored snapshot migrated from machine version ${row.machineVersion}`,
+        );
       }
     }
     opts.onProgress?.(result.entities);

@@ -2,14 +2,16 @@
  * The read side: what a caller may see of a case, with personal data masked by role (PIPL) and
  * every unmasked read written to the access log.
  */
-import { and, asc, desc, eq, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyMachineSnapshot } from 'xstate';
+import { endOfDate, startOfShanghaiDay } from '../machines/calendar.js';
 import { fenToYuan } from '../machines/money.js';
 import type { Actor } from '../machines/roles.js';
 import { nextEvents, type MachineSpec } from '../machines/spec.js';
 import type { CaseContext } from '../machines/case.js';
 import type { Db } from '../db/client.js';
-import { accessLog, caseEvents, cases, parties } from '../db/schema.js';
+import { slot, statement } from '../db/statements.js';
+import { accessLog, caseEvents, cases, parties, stations } from '../db/schema.js';
 import { eventLabel, outcomeLabel, stateLabel } from '../labels.js';
 import { isoOf, restore } from './apply.js';
 import { Forbidden, NotFound, ValidationError } from './errors.js';
@@ -65,8 +67,22 @@ export function deadlineViews(spec: MachineSpec, snapshot: AnyMachineSnapshot) {
   return spec.deadlines(snapshot).map((d) => ({ kind: d.kind, dueAt: d.dueAt, ...(d.event ? { event: d.event } : {}) }));
 }
 
+// The case view is rendered inside every event's transaction: its two statements are compiled once.
+const logOneAccess = statement((db) =>
+  db.insert(accessLog).values({ userId: slot('userId'), userRole: slot('userRole'), entityType: slot('entityType'), entityId: slot('entityId'), fields: slot('fields'), requestId: slot('requestId') }),
+);
+const partyColumns = getTableColumns(parties);
+const partiesOf = statement<PartyRow>(
+  (db) => db.select(partyColumns).from(parties).where(eq(parties.caseId, slot('caseId'))).orderBy(asc(parties.position)),
+  { decode: partyColumns },
+);
+
 async function logAccess(tx: Db, actor: Actor, entityType: string, ids: string[], fields: string, requestId?: string) {
   if (ids.length === 0) return;
+  if (ids.length === 1) {
+    await logOneAccess.run(tx, { userId: actor.id, userRole: actor.role, entityType, entityId: ids[0], fields, requestId: requestId ?? null });
+    return;
+  }
   await tx.insert(accessLog).values(ids.map((entityId) => ({ userId: actor.id, userRole: actor.role, entityType, entityId, fields, requestId: requestId ?? null })));
 }
 
@@ -112,7 +128,7 @@ export interface ViewOptions {
 /** The full case for one caller: data, context, deadlines and the events they may send now. */
 export async function caseView(tx: Db, actor: Actor, row: CaseRow, opts: ViewOptions = {}) {
   const snapshot = restore(caseStore, row as unknown as EntityRow);
-  const partyRows = await tx.select().from(parties).where(eq(parties.caseId, row.id)).orderBy(asc(parties.position));
+  const partyRows = await partiesOf.run(tx, { caseId: row.id });
   const unmasked = seesPersonalData(actor, row.stationCode);
   if (unmasked && partyRows.some((p) => p.idNumber || p.phone)) {
     await logAccess(tx, actor, 'case', [row.id], 'parties.idNumber,parties.phone', opts.requestId);
@@ -124,7 +140,19 @@ export async function caseView(tx: Db, actor: Actor, row: CaseRow, opts: ViewOpt
   };
 }
 
-async function readableCase(db: Db, actor: Actor, id: string): Promise<CaseRow> {
+/**
+ * An idempotent replay hands back the stored first response: when that shows personal data in
+ * full, it is another read of it and is logged like one.
+ */
+export async function logReplayedCaseRead(db: Db, actor: Actor, body: unknown, opts: ViewOptions = {}) {
+  const view = body as { id?: unknown; stationCode?: unknown; parties?: { idNumber?: unknown; phone?: unknown }[] } | null;
+  if (!view || typeof view.id !== 'string' || typeof view.stationCode !== 'string' || !Array.isArray(view.parties)) return;
+  if (!seesPersonalData(actor, view.stationCode) || !view.parties.some((p) => p.idNumber || p.phone)) return;
+  await logAccess(db, actor, 'case', [view.id], 'parties.idNumber,parties.phone', opts.requestId);
+}
+
+/** The case row, when it exists and this caller may read it (404 / 403 otherwise). */
+export async function readableCase(db: Db, actor: Actor, id: string): Promise<CaseRow> {
   if (!isUuid(id)) throw new NotFound(`案件 ${id} 不存在`);
   const [row] = await db.select().from(cases).where(eq(cases.id, id));
   if (!row) throw new NotFound(`案件 ${id} 不存在`);
@@ -203,8 +231,11 @@ export interface CaseFilters {
   q?: string;
   cursor?: string;
   limit?: number;
+  /** The district of the station that took the case. */
   district?: string;
+  /** Opened on or after this Shanghai calendar date (YYYY-MM-DD). */
   from?: string;
+  /** Opened on or before this Shanghai calendar date (YYYY-MM-DD), inclusive. */
   to?: string;
 }
 
@@ -217,7 +248,10 @@ export function nextCursorOf(rows: { openedAt: string; id: string }[], limit: nu
 export function decodeCursor(cursor: string): [string, string] {
   try {
     const [openedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof openedAt === 'string' && typeof id === 'string' && isUuid(id) && !Number.isNaN(Date.parse(openedAt))) return [openedAt, id];
+    // Only what nextCursorOf writes (a canonical ISO instant): anything else Date.parse takes
+    // ("1", "2026-02-30…") PostgreSQL may not, which would be a 500.
+    const canonical = typeof openedAt === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(openedAt) && !Number.isNaN(Date.parse(openedAt)) && new Date(openedAt).toISOString() === openedAt;
+    if (canonical && typeof id === 'string' && isUuid(id)) return [openedAt, id];
   } catch {
     // fall through
   }
@@ -234,8 +268,10 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
   if (f.stationCode) where.push(eq(cases.stationCode, f.stationCode));
   if (f.overdue !== undefined) where.push(eq(cases.overdue, f.overdue));
   if (f.outcome) where.push(eq(cases.outcome, f.outcome));
-  if (f.from) where.push(sql`${cases.openedAt} >= ${f.from}`);
-  if (f.to) where.push(sql`${cases.openedAt} < ${f.to}`);
+  // District through the station that took the case; from/to are Shanghai calendar days, `to` inclusive.
+  if (f.district) where.push(sql`${cases.stationCode} in (select ${stations.code} from ${stations} where ${stations.district} = ${f.district})`);
+  if (f.from) where.push(sql`${cases.openedAt} >= ${startOfShanghaiDay(f.from)}`);
+  if (f.to) where.push(sql`${cases.openedAt} < ${endOfDate(f.to)}`);
   if (f.q) {
     const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     where.push(

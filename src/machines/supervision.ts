@@ -90,6 +90,7 @@ export const supervisionMachine = setup({
   },
   actions: {
     stamp: assign({ lastEventAt: ({ event }) => event.occurredAt }),
+    close: assign(({ event }) => ({ conclusion: (event as E<'CLOSE'>).conclusion, closedAt: event.occurredAt })),
   },
 }).createMachine({
   id: 'supervision',
@@ -112,20 +113,14 @@ export const supervisionMachine = setup({
     closedAt: null,
   }),
   initial: 'open',
-  on: {
-    // Any state but closed (closed is final and takes no event).
-    CLOSE: {
-      target: '.closed',
-      actions: [
-        'stamp',
-        assign(({ event }) => ({ conclusion: (event as E<'CLOSE'>).conclusion, closedAt: event.occurredAt })),
-      ],
-    },
-  },
+  // CLOSE is taken in every state but closed. It is declared on each of them, not once on the
+  // root: XState still runs a root handler on a machine that is done, so a closed item would
+  // take a second CLOSE and have its conclusion rewritten.
   states: {
     open: {
       description: 'Entered on the list (已立项).',
       on: {
+        CLOSE: { target: 'closed', actions: ['stamp', 'close'] },
         REQUEST_REPORT: {
           target: 'awaitingReport',
           actions: ['stamp', assign(({ event }) => ({ reportDueDate: (event as E<'REQUEST_REPORT'>).dueDate }))],
@@ -135,6 +130,7 @@ export const supervisionMachine = setup({
     awaitingReport: {
       description: 'The respondent has been asked for a report (待报告).',
       on: {
+        CLOSE: { target: 'closed', actions: ['stamp', 'close'] },
         SUBMIT_REPORT: {
           target: 'reviewing',
           actions: ['stamp', assign(({ context }) => ({ reportsSubmitted: context.reportsSubmitted + 1 }))],
@@ -145,6 +141,7 @@ export const supervisionMachine = setup({
     reviewing: {
       description: 'The committee reviews the report (审议).',
       on: {
+        CLOSE: { target: 'closed', actions: ['stamp', 'close'] },
         EVALUATE: [
           {
             guard: 'satisfied',
@@ -177,6 +174,7 @@ export const supervisionMachine = setup({
     rectifying: {
       description: 'Rated unsatisfied: rectification under way (整改).',
       on: {
+        CLOSE: { target: 'closed', actions: ['stamp', 'close'] },
         SUBMIT_RECTIFICATION: {
           target: 'reviewing',
           actions: ['stamp', assign(({ context }) => ({ rectificationsSubmitted: context.rectificationsSubmitted + 1 }))],

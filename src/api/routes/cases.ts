@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { OUTCOMES } from '../../machines/case.js';
+import { isValidDate } from '../../machines/calendar.js';
 import { caseStore } from '../../engine/stores.js';
-import { caseHistory, caseView, getCase, listCases } from '../../engine/views.js';
+import { caseHistory, caseView, getCase, listCases, logReplayedCaseRead } from '../../engine/views.js';
 import type { AppDeps } from '../context.js';
 import { entityRoutes } from './entity.js';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+const day = z.string().trim().refine(isValidDate, { message: '须为日期 YYYY-MM-DD' });
 
 export const caseListQuery = z.object({
   state: z.string().trim().min(1).max(50).optional(),
@@ -15,7 +17,11 @@ export const caseListQuery = z.object({
   q: z.string().trim().min(1).max(100).optional(),
   cursor: z.string().min(1).max(500).optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
-});
+  // Committee views (DESIGN.md §8): by district, and by the Shanghai calendar day a case was opened.
+  district: z.string().trim().min(1).max(50).optional(),
+  from: day.optional(),
+  to: day.optional(),
+}).refine((v) => !v.from || !v.to || v.from <= v.to, { path: ['to'], message: '结束日期不能早于开始日期' });
 
 export const caseRoutes = (deps: AppDeps) =>
   entityRoutes(deps, {
@@ -26,4 +32,5 @@ export const caseRoutes = (deps: AppDeps) =>
     get: getCase,
     list: listCases,
     history: caseHistory,
+    replayed: logReplayedCaseRead,
   });

@@ -20,19 +20,23 @@ export interface EntityResource {
   get(db: Db, actor: Actor, id: string, opts: ViewOptions): Promise<{ version: number }>;
   list(db: Db, actor: Actor, filters: any, opts: ViewOptions): Promise<unknown>;
   history(db: Db, actor: Actor, id: string, opts: ViewOptions): Promise<unknown>;
-}
-
-function send(c: Context<Env>, result: WriteResult) {
-  const body = result.body as { version?: number };
-  if (typeof body?.version === 'number') c.header('ETag', etag(body.version));
-  if (result.replayed) c.header('Idempotent-Replayed', 'true');
-  return c.json(result.body as object, result.status as 200 | 201);
+  /** An idempotent replay hands the stored response out again (cases: log it if it shows personal data). */
+  replayed?(db: Db, actor: Actor, body: unknown, opts: ViewOptions): Promise<void>;
 }
 
 export function entityRoutes(deps: AppDeps, r: EntityResource) {
   const app = new Hono<Env>();
   const opts = (c: Context<Env>): ViewOptions => ({ now: deps.now?.() ?? new Date(), requestId: c.get('requestId') });
   const render = (c: Context<Env>) => (tx: Db, w: { row: unknown }) => r.view(tx, c.get('actor'), w.row, opts(c));
+  const send = async (c: Context<Env>, result: WriteResult) => {
+    const body = result.body as { version?: number };
+    if (typeof body?.version === 'number') c.header('ETag', etag(body.version));
+    if (result.replayed) {
+      c.header('Idempotent-Replayed', 'true');
+      await r.replayed?.(deps.db, c.get('actor'), result.body, opts(c));
+    }
+    return c.json(result.body as object, result.status as 200 | 201);
+  };
 
   app.post('/', async (c) => {
     const body = await jsonBody(c);

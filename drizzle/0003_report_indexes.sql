@@ -1,0 +1,4 @@
+CREATE INDEX "cases_report_idx" ON "cases" USING btree ("opened_at","station_code","source","dispute_type","agreed_at","outcome","enforcement_started_at","overdue","owed_fen","recovered_fen","sessions_held","deputy_attendances","deputy_ids","updated_at");--> statement-breakpoint
+CREATE INDEX "cases_report_open_idx" ON "cases" USING btree ("opened_at","station_code","source","dispute_type","agreed_at","outcome","enforcement_started_at","overdue","owed_fen","recovered_fen","sessions_held","deputy_attendances","deputy_ids") WHERE outcome is null;--> statement-breakpoint
+CREATE INDEX "cases_updated_idx" ON "cases" USING btree ("updated_at");--> statement-breakpoint
+CREATE INDEX "supervision_events_overdue_idx" ON "supervision_events" USING btree ("supervision_id") WHERE type = 'REPORT_OVERDUE';

@@ -1,0 +1,495 @@
+/**
+ * `npm run bench`: the write path under load, end to end, against real PostgreSQL.
+ *
+ * Creates its own database (DATABASE_URL, default …/jiefen_bench_load), starts the real server
+ * (`node --import tsx src/main.ts`, as `npm start` does) as a child process, builds a world through
+ * the API, then drives two event mixes with autocannon at 1, 8 and 32 connections:
+ *
+ * - `sessions`: RECORD_SESSION and SCHEDULE_SESSION on cases in `mediation.active`, spread over
+ *   many cases, half sent by court staff and half by the case's assigned deputy, each with its own
+ *   Idempotency-Key. Every answer must be 2xx.
+ * - `lifecycle`: per connection, case after case: create → ACCEPT → ASSIGN → SCHEDULE_SESSION →
+ *   RECORD_SESSION → REACH_AGREEMENT → RECORD_PERFORMANCE (closed, performed).
+ *
+ * Each request carries its own X-Request-Id, which the engine writes into the journal row: after
+ * each run every acknowledged 2xx must have exactly one journal row, no refused request any.
+ *
+ * Then pgbench runs bench/engine-equivalent.sql — the statements the engine issues for one such
+ * event, without the HTTP server, the machine and the ORM — at the same client counts, and the
+ * ratio engine events/s ÷ pgbench tps says what the application layer costs.
+ *
+ *   npm run bench [-- --duration 10 --connections 1,8,32 --cases 2000 --profile DIR --keep]
+ *
+ * `--profile DIR` runs the server under `node --cpu-prof` (see scripts/cpuprofile-top.ts).
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+import { startServer, type RunningServer } from '../test/helpers/server.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '1,8,32' },
+    cases: { type: 'string', default: '2000' },
+    mixes: { type: 'string', default: 'sessions,lifecycle,pgbench' },
+    profile: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const DURATION = Number(args.duration);
+const CONNECTIONS = args.connections.split(',').map(Number);
+const N_CASES = Number(args.cases);
+const MIXES = new Set(args.mixes.split(','));
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/jiefen_bench_load';
+const dbUrl = new URL(DATABASE_URL);
+const DB_NAME = dbUrl.pathname.slice(1);
+const adminUrl = Object.assign(new URL(DATABASE_URL), { pathname: '/postgres' }).toString();
+const ADMIN_TOKEN = `bench-admin-${randomBytes(12).toString('hex')}`;
+const log = (...a: unknown[]) => console.log(...a);
+
+// ---------------------------------------------------------------------------------------------
+// Database and server
+
+async function recreateDatabase() {
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists "${DB_NAME}" with (force)`);
+  await admin.unsafe(`create database "${DB_NAME}"`);
+  await admin.end();
+}
+
+async function dropDatabase() {
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists "${DB_NAME}" with (force)`);
+  await admin.end();
+}
+
+let server: RunningServer;
+let base: URL;
+
+async function api(token: string, method: string, path: string, body?: unknown, expect = [200, 201]): Promise<any> {
+  const res = await fetch(new URL(path, base), {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!expect.includes(res.status)) throw new Error(`${method} ${path} → ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Runs `fn` over `items` with at most `width` at once. */
+async function pool<T, R>(items: T[], width: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i], i);
+      }
+    }),
+  );
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The world: stations, deputies, users, cases in mediation.active
+
+interface Deputy {
+  id: string;
+  token: string;
+  stationCode: string;
+}
+interface World {
+  court: { id: string; token: string };
+  stations: string[];
+  deputies: Deputy[];
+}
+interface ActiveCase {
+  id: string;
+  deputy: Deputy;
+}
+
+const STATIONS = [
+  { code: 'HL01', name: '呼兰区人民法院人大代表联络站', kind: 'court', district: '呼兰区' },
+  { code: 'SC01', name: '双城区人民法院人大代表联络站', kind: 'court', district: '双城区' },
+  { code: 'DL01', name: '道里区新阳路街道人大代表联络站', kind: 'street', district: '道里区' },
+  { code: 'NG01', name: '南岗区哈西街道人大代表联络站', kind: 'street', district: '南岗区' },
+];
+
+async function buildWorld(): Promise<World> {
+  for (const s of STATIONS) await api(ADMIN_TOKEN, 'POST', '/api/stations', s);
+  const deputies: Deputy[] = [];
+  for (const s of STATIONS) {
+    for (let i = 0; i < 4; i++) {
+      const d = await api(ADMIN_TOKEN, 'POST', '/api/deputies', {
+        name: `代表${s.code}-${i}`,
+        level: i % 2 ? 'county' : 'municipal',
+        stationCode: s.code,
+        expertise: ['婚姻家庭', '民间借贷'],
+        phone: `1390000${String(deputies.length).padStart(4, '0')}`,
+      });
+      const u = await api(ADMIN_TOKEN, 'POST', '/api/users', { name: d.name, role: 'deputy', deputyId: d.id });
+      deputies.push({ id: d.id, token: u.token, stationCode: s.code });
+    }
+  }
+  const court = await api(ADMIN_TOKEN, 'POST', '/api/users', { name: '李书记员', role: 'court' });
+  return { court: { id: court.id, token: court.token }, stations: STATIONS.map((s) => s.code), deputies };
+}
+
+let seq = 0;
+function caseBody(stationCode: string) {
+  const n = ++seq;
+  return {
+    track: n % 3 ? 'pre_filing' : 'post_filing',
+    source: 'court_referral',
+    stationCode,
+    disputeType: n % 2 ? '民间借贷纠纷' : '婚姻家庭纠纷',
+    summary: `申请人与被申请人因借款${n}元未还发生纠纷，请求调解。`,
+    claimAmount: `${10000 + (n % 500)}.00`,
+    parties: [
+      { role: 'applicant', name: '张三', idNumber: '230102199001011234', phone: '13812345678' },
+      { role: 'respondent', name: '李四', phone: '13987654321' },
+    ],
+  };
+}
+
+function deputiesOf(w: World, stationCode: string): Deputy[] {
+  return w.deputies.filter((d) => d.stationCode === stationCode);
+}
+
+async function openActiveCases(w: World, n: number): Promise<ActiveCase[]> {
+  return pool(Array.from({ length: n }, (_, i) => i), 16, async (i) => {
+    const station = w.stations[i % w.stations.length];
+    const [d1, d2] = [deputiesOf(w, station)[i % 4], deputiesOf(w, station)[(i + 1) % 4]];
+    const c = await api(w.court.token, 'POST', '/api/cases', caseBody(station));
+    await api(w.court.token, 'POST', `/api/cases/${c.id}/events`, { type: 'ACCEPT' });
+    await api(w.court.token, 'POST', `/api/cases/${c.id}/events`, { type: 'ASSIGN', mediatorName: '调解员王芳', deputyIds: [d1.id, d2.id] });
+    return { id: c.id, deputy: d1 };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load
+
+interface Ctx {
+  rid?: string;
+  caseId?: string;
+  deputy?: Deputy;
+}
+
+interface Tally {
+  acked: Set<string>;
+  refused: Map<string, number>;
+  refusedSamples: string[];
+}
+
+function tracker(prefix: string) {
+  let n = 0;
+  const tally: Tally = { acked: new Set(), refused: new Map(), refusedSamples: [] };
+  return {
+    tally,
+    /** Headers for one request: its own request id (journaled) and Idempotency-Key. */
+    headers(ctx: Ctx, token: string) {
+      ctx.rid = `${prefix}-${++n}`;
+      return {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'x-request-id': ctx.rid,
+        'idempotency-key': randomUUID(),
+      };
+    },
+    record(status: number, body: string, ctx: Ctx) {
+      if (status >= 200 && status < 300) tally.acked.add(ctx.rid!);
+      else {
+        tally.refused.set(ctx.rid!, status);
+        if (tally.refusedSamples.length < 5) tally.refusedSamples.push(`${status} ${body.slice(0, 300)}`);
+      }
+    },
+  };
+}
+
+const iso = (ms = 0) => new Date(Date.now() + ms).toISOString();
+const dateIn = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+
+function sessionsRequests(w: World, active: ActiveCase[], t: ReturnType<typeof tracker>): autocannon.Request[] {
+  let i = Math.floor(Math.random() * active.length);
+  return [
+    {
+      method: 'POST',
+      setupRequest: (req, context) => {
+        const ctx = context as Ctx;
+        // Cases visited in a stride so concurrent connections rarely meet on one case.
+        i = (i + 7919) % active.length;
+        const c = active[i];
+        const byDeputy = i % 2 === 0;
+        const body =
+          (i >> 1) % 2 === 0
+            ? { type: 'RECORD_SESSION', heldAt: iso(-3_600_000), attendeeDeputyIds: [c.deputy.id], minutes: '双方当事人到场，代表释法说理，双方就还款期限初步达成一致意见。' }
+            : { type: 'SCHEDULE_SESSION', at: iso(3 * 86_400_000), location: '联络站调解室' };
+        return { ...req, path: `/api/cases/${c.id}/events`, headers: t.headers(ctx, byDeputy ? c.deputy.token : w.court.token), body: JSON.stringify(body) };
+      },
+      onResponse: (status, body, context) => t.record(status, body, context as Ctx),
+    },
+  ];
+}
+
+function lifecycleRequests(w: World, t: ReturnType<typeof tracker>): autocannon.Request[] {
+  let k = 0;
+  const event = (build: (ctx: Ctx) => { token: string; body: object }): autocannon.Request => ({
+    method: 'POST',
+    setupRequest: (req, context) => {
+      const ctx = context as Ctx;
+      if (!ctx.caseId) return undefined as unknown as autocannon.Request; // creation refused: start over
+      const { token, body } = build(ctx);
+      return { ...req, path: `/api/cases/${ctx.caseId}/events`, headers: t.headers(ctx, token), body: JSON.stringify(body) };
+    },
+    onResponse: (status, body, context) => t.record(status, body, context as Ctx),
+  });
+  return [
+    {
+      method: 'POST',
+      setupRequest: (req, context) => {
+        const ctx = context as Ctx;
+        const station = w.stations[k++ % w.stations.length];
+        ctx.caseId = undefined;
+        ctx.deputy = deputiesOf(w, station)[k % 4];
+        return { ...req, path: '/api/cases', headers: t.headers(ctx, w.court.token), body: JSON.stringify(caseBody(station)) };
+      },
+      onResponse: (status, body, context) => {
+        const ctx = context as Ctx;
+        t.record(status, body, ctx);
+        if (status === 201) ctx.caseId = JSON.parse(body).id;
+      },
+    },
+    event(() => ({ token: w.court.token, body: { type: 'ACCEPT', note: '符合委派调解条件' } })),
+    event((ctx) => ({ token: w.court.token, body: { type: 'ASSIGN', mediatorName: '调解员王芳', deputyIds: [ctx.deputy!.id] } })),
+    event((ctx) => ({ token: ctx.deputy!.token, body: { type: 'SCHEDULE_SESSION', at: iso(86_400_000), location: '联络站调解室' } })),
+    event((ctx) => ({
+      token: ctx.deputy!.token,
+      body: { type: 'RECORD_SESSION', heldAt: iso(-60_000), attendeeDeputyIds: [ctx.deputy!.id], minutes: '双方同意分期还款。' },
+    })),
+    event((ctx) => ({
+      token: ctx.deputy!.token,
+      body: { type: 'REACH_AGREEMENT', terms: '被申请人于期限内一次性偿还借款。', amount: '12000.00', dueDate: dateIn(60) },
+    })),
+    event(() => ({ token: w.court.token, body: { type: 'RECORD_PERFORMANCE', amount: '12000.00', note: '已当庭履行' } })),
+  ];
+}
+
+interface RunResult {
+  mix: string;
+  connections: number;
+  eventsPerSec: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  non2xx: number;
+  journal: string;
+  exactlyOnce: boolean;
+  /** 1-minute load average at the end of the run: other work on the machine skews the figures. */
+  load: number;
+  /** CPU ms per acknowledged event: the server process, and the PostgreSQL backends. */
+  serverMsPerEvent: number;
+  /** The part of serverMsPerEvent spent in the kernel (socket writes and reads, mostly). */
+  serverSysMsPerEvent: number;
+  pgMsPerEvent: number;
+}
+
+async function run(mix: string, connections: number, requests: autocannon.Request[], t: ReturnType<typeof tracker>, prefix: string, sql: postgres.Sql) {
+  const cpuBefore = await cpuNow(sql);
+  const result = await autocannon({
+    url: base.toString(),
+    connections,
+    duration: DURATION,
+    requests,
+    timeout: 30,
+  });
+  // A request cut off by the end of the run may still commit: wait for the server to finish it.
+  await new Promise((r) => setTimeout(r, 500));
+  const cpu = await cpuSince(sql, cpuBefore);
+  const rows = await sql<{ request_id: string; n: number }[]>`
+    select request_id, count(*)::int as n from case_events where request_id like ${`${prefix}-%`} group by request_id`;
+  const journaled = new Map(rows.map((r) => [r.request_id, r.n]));
+  let missing = 0;
+  let duplicated = 0;
+  let refusedButWritten = 0;
+  let unacknowledged = 0;
+  for (const rid of t.tally.acked) {
+    const n = journaled.get(rid) ?? 0;
+    if (n === 0) missing++;
+    if (n > 1) duplicated++;
+  }
+  for (const [rid, n] of journaled) {
+    if (n > 1 && !t.tally.acked.has(rid)) duplicated++;
+    if (t.tally.refused.has(rid)) refusedButWritten++;
+    else if (!t.tally.acked.has(rid)) unacknowledged++;
+  }
+  const ok = t.tally.acked.size;
+  const journalRows = rows.reduce((s, r) => s + r.n, 0);
+  // Unacknowledged rows are requests in flight when autocannon stopped: at most one per connection.
+  const exactlyOnce = missing === 0 && duplicated === 0 && refusedButWritten === 0 && unacknowledged <= connections;
+  const r: RunResult = {
+    mix,
+    connections,
+    eventsPerSec: ok / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ok,
+    non2xx: result.non2xx + result.errors,
+    journal: `${journalRows} rows for ${ok} acked (${unacknowledged} cut off at stop)${missing ? `, ${missing} MISSING` : ''}${duplicated ? `, ${duplicated} DUPLICATED` : ''}${refusedButWritten ? `, ${refusedButWritten} WRITTEN ON REFUSAL` : ''}`,
+    exactlyOnce,
+    load: loadavg()[0],
+    serverMsPerEvent: cpu.server / Math.max(ok, 1),
+    serverSysMsPerEvent: cpu.serverSys / Math.max(ok, 1),
+    pgMsPerEvent: cpu.pg / Math.max(ok, 1),
+  };
+  if (t.tally.refused.size || result.errors) {
+    const byStatus = new Map<number, number>();
+    for (const s of t.tally.refused.values()) byStatus.set(s, (byStatus.get(s) ?? 0) + 1);
+    log(`  ${mix}@${connections}: non-2xx ${[...byStatus].map(([s, n]) => `${s}×${n}`).join(' ')} errors ${result.errors} timeouts ${result.timeouts}`);
+    for (const s of t.tally.refusedSamples) log(`    ${s}`);
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU time: with other work on the machine, events/s moves with it; CPU per event does not.
+
+/** utime + stime of a process, in ms (0 once it is gone); `sys`: stime alone. */
+function cpuMs(pid: number, sys = false): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (((sys ? 0 : Number(fields[11])) + Number(fields[12])) * 1000) / 100; // USER_HZ = 100
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU of the server process and of the PostgreSQL backends serving this database. */
+async function cpuNow(sql: postgres.Sql): Promise<{ server: number; serverSys: number; pg: Map<number, number> }> {
+  const pids = await sql<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${DB_NAME} and pid <> pg_backend_pid()`;
+  return { server: cpuMs(server.child.pid!), serverSys: cpuMs(server.child.pid!, true), pg: new Map(pids.map((p) => [p.pid, cpuMs(p.pid)])) };
+}
+
+async function cpuSince(sql: postgres.Sql, before: Awaited<ReturnType<typeof cpuNow>>) {
+  const after = await cpuNow(sql);
+  let pg = 0;
+  for (const [pid, ms] of after.pg) pg += ms - (before.pg.get(pid) ?? 0);
+  return { server: after.server - before.server, serverSys: after.serverSys - before.serverSys, pg };
+}
+
+// ---------------------------------------------------------------------------------------------
+// pgbench
+
+const exec = promisify(execFile);
+
+async function pgbench(clients: number, vars: Record<string, string>): Promise<{ tps: number; latencyMs: number; failed: string; load: number }> {
+  const argv = [
+    '-n',
+    '-M',
+    'prepared',
+    '-c',
+    String(clients),
+    '-j',
+    String(Math.min(clients, 2)),
+    '-T',
+    String(DURATION),
+    '-f',
+    `${ROOT}bench/engine-equivalent.sql`,
+    ...Object.entries(vars).flatMap(([k, v]) => ['-D', `${k}=${v}`]),
+    '-h',
+    dbUrl.hostname,
+    '-p',
+    dbUrl.port || '5432',
+    '-U',
+    decodeURIComponent(dbUrl.username || 'postgres'),
+    DB_NAME,
+  ];
+  const env = { ...process.env, ...(dbUrl.password ? { PGPASSWORD: decodeURIComponent(dbUrl.password) } : {}) };
+  const { stdout } = await exec('/usr/bin/pgbench', argv, { env, maxBuffer: 16 << 20 });
+  const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1]);
+  const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1]);
+  const failed = /number of failed transactions: (\d+)/.exec(stdout)?.[1] ?? '0';
+  return { tps, latencyMs, failed, load: loadavg()[0] };
+}
+
+/** pgbench works on cases of its own (the engine's stay replayable), a disjoint slice per client. */
+async function preparePgbench(sql: postgres.Sql, pgCases: ActiveCase[], w: World) {
+  await sql`create table bench_cases (n int primary key, id uuid not null)`;
+  await sql`insert into bench_cases ${sql(pgCases.map((c, i) => ({ n: i, id: c.id })))}`;
+  return { per: String(Math.floor(pgCases.length / Math.max(...CONNECTIONS))), uid: w.court.id };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const fmt = (n: number, d = 0) => n.toFixed(d).padStart(8);
+
+async function main() {
+  await recreateDatabase();
+  server = await startServer({ DATABASE_URL, ADMIN_TOKEN }, 60_000, args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : []);
+  base = new URL(server.url);
+  const sql = postgres(DATABASE_URL, { max: 2, onnotice: () => {} });
+  try {
+    const started = performance.now();
+    const w = await buildWorld();
+    const active = await openActiveCases(w, N_CASES);
+    const pgCases = MIXES.has('pgbench') ? await openActiveCases(w, N_CASES) : [];
+    log(`setup: ${w.stations.length} stations, ${w.deputies.length} deputies, ${active.length + pgCases.length} cases in mediation.active in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const pgVars = MIXES.has('pgbench') ? await preparePgbench(sql, pgCases, w) : null;
+
+    const results: RunResult[] = [];
+    const pg = new Map<number, Awaited<ReturnType<typeof pgbench>>>();
+    for (const c of CONNECTIONS) {
+      if (MIXES.has('sessions')) {
+        const prefix = `bench-s${c}-${randomBytes(3).toString('hex')}`;
+        const t = tracker(prefix);
+        results.push(await run('sessions', c, sessionsRequests(w, active, t), t, prefix, sql));
+      }
+      if (MIXES.has('lifecycle')) {
+        const prefix = `bench-l${c}-${randomBytes(3).toString('hex')}`;
+        const t = tracker(prefix);
+        results.push(await run('lifecycle', c, lifecycleRequests(w, t), t, prefix, sql));
+      }
+      if (pgVars) pg.set(c, await pgbench(c, pgVars));
+    }
+
+    log('');
+    log(`duration ${DURATION} s per run; events/s = acknowledged 2xx / s; latency in ms`);
+    log('mix        conns  events/s   p50 ms   p99 ms   non-2xx  load  cpu ms/event: server (sys)   pg  exactly-once  journal');
+    for (const r of results) {
+      log(
+        `${r.mix.padEnd(10)} ${String(r.connections).padStart(5)} ${fmt(r.eventsPerSec, 0)} ${fmt(r.p50, 1)} ${fmt(r.p99, 1)} ${String(r.non2xx).padStart(9)} ${r.load.toFixed(1).padStart(5)}  ${r.serverMsPerEvent.toFixed(2).padStart(19)} (${r.serverSysMsPerEvent.toFixed(2)}) ${r.pgMsPerEvent.toFixed(2).padStart(4)}  ${(r.exactlyOnce ? 'yes' : 'NO').padEnd(12)}  ${r.journal}`,
+      );
+    }
+    if (pg.size) {
+      log('');
+      log('pgbench bench/engine-equivalent.sql (-M prepared): the same statements per event without the application');
+      log('conns   pgbench tps  avg ms  failed   load   sessions events/s  ratio');
+      for (const [c, p] of pg) {
+        const s = results.find((r) => r.mix === 'sessions' && r.connections === c);
+        log(
+          `${String(c).padStart(5)} ${fmt(p.tps, 0)}     ${fmt(p.latencyMs, 2)} ${p.failed.padStart(6)}  ${p.load.toFixed(1).padStart(5)}   ${s ? fmt(s.eventsPerSec, 0) : '       -'}           ${s ? (s.eventsPerSec / p.tps).toFixed(2) : '-'}`,
+        );
+      }
+    }
+    const bad = results.filter((r) => !r.exactlyOnce || (r.mix === 'sessions' && r.non2xx > 0));
+    if (bad.length) {
+      log(`\nFAILED: ${bad.map((r) => `${r.mix}@${r.connections}`).join(', ')} (non-2xx in the sessions mix, or a journal that does not match the acknowledged events)`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await sql.end();
+    await server.stop();
+    if (!args.keep) await dropDatabase();
+  }
+}
+
+await main();

@@ -1,0 +1,875 @@
+/**
+ * `npm run seed -- --cases 1000000`: a realistic population for demos and for the report benchmark.
+ *
+ * Harbin's liaison stations (the court studios of 呼兰, 双城, 通河, 方正; street and town stations of
+ * 道里, 道外, 南岗 燎原街道, 平房, 阿城, 尚志, 五常, 宾县, 巴彦, 木兰, 依兰, 延寿), their deputies and
+ * staff, cases in every state and outcome, station activities and supervision items.
+ *
+ * How each kind of row is written, and why:
+ * - stations, deputies, users: through the engine's directory verbs (createStation, …).
+ * - cases: every case is driven through the real case machine (`initialTransition` / `transition`)
+ *   event by event, from a simulated life — opened over the last three years, screened, mediated
+ *   with deputies, agreed, confirmed, performed or defaulted, enforced, concluded — so its `state`,
+ *   `snapshot`, query columns and `version` are exactly what the engine would have written, and its
+ *   journal (CREATE and every event after it, with the right actor) replays to the stored snapshot:
+ *   `npm run verify` passes. Statutory clocks are simulated the way the sweeper runs them: whenever
+ *   a deadline with an event falls before the next planned event it fires first, at its due time,
+ *   as the system actor, and leaves a fired row in `deadlines`; open cases keep their open
+ *   deadline rows, all in the future. Nothing is in the future of the seed's start.
+ *   The rows go in by COPY (postgres.js `.writable()`), one stream per table, with secondary indexes
+ *   dropped and rebuilt after a large load and foreign-key triggers off for the load
+ *   (session_replication_role = replica: the generator is what guarantees the references). Going
+ *   through applyEvent instead would cost ~6 transactions per case — hours for a million.
+ * - station activities: multi-row inserts.
+ * - supervision items (one per ~1000 cases, at least 30): through the engine itself (createEntity,
+ *   applyEvent, the deadline fired as the sweeper fires it), since they are few.
+ *
+ * Deterministic: the same `--seed` gives the same population (ids included). Appends to what is
+ * there; `--reset` drops and recreates the database first. DATABASE_URL defaults to the local
+ * server's `jiefen_bench`, created when missing. The case rows of one run are committed per table,
+ * at the end of their COPY: a run that dies midway may leave a table loaded without the others —
+ * rerun with --reset.
+ */
+import { once } from 'node:events';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import { openDatabase, rowsOf, type Db } from '../src/db/client.js';
+import { stationActivities, deadlines as deadlinesTable } from '../src/db/schema.js';
+import { createEntity, applyEvent } from '../src/engine/apply.js';
+import { createDeputy, createStation, createUser } from '../src/engine/directory.js';
+import { caseStore, supervisionStore } from '../src/engine/stores.js';
+import { SYSTEM_ACTOR } from '../src/engine/sweeper.js';
+import { canonical } from '../src/engine/verify.js';
+import { readEnv } from '../src/env.js';
+import { shanghaiDate } from '../src/machines/calendar.js';
+import { caseEventSchemas, caseMachine, performanceDueAt, CASE_MACHINE_VERSION, type CaseContext } from '../src/machines/case.js';
+import { caseDeadlines, DEADLINE_KINDS } from '../src/machines/case-spec.js';
+import { fenToYuan } from '../src/machines/money.js';
+import type { Actor } from '../src/machines/roles.js';
+import { statePath } from '../src/machines/spec.js';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+
+const DAY = 86_400_000;
+const ADMIN: Actor = { id: '00000000-0000-4000-8000-00000000a000', role: 'admin', name: '种子数据' };
+
+// ---------------------------------------------------------------------------------------------
+// The directory: Harbin (哈尔滨) districts and stations
+
+/** [code, name, kind, district, weight of cases] */
+export const STATIONS: [string, string, 'court' | 'street' | 'town' | 'village', string, number][] = [
+  ['HL01', '呼兰区人民法院人大代表联络站', 'court', '呼兰区', 9],
+  ['HL02', '呼兰区兰河街道人大代表联络站', 'street', '呼兰区', 3],
+  ['HL03', '呼兰区康金街道人大代表联络站', 'street', '呼兰区', 2],
+  ['SC01', '双城区人民法院人大代表联络站', 'court', '双城区', 8],
+  ['SC02', '双城区承旭街道人大代表联络站', 'street', '双城区', 2],
+  ['TH01', '通河县人民法院人大代表联络站', 'court', '通河县', 4],
+  ['FZ01', '方正县人民法院人大代表联络站', 'court', '方正县', 4],
+  ['FZ02', '方正县会发镇人大代表联络站', 'town', '方正县', 1],
+  ['NG01', '南岗区燎原街道人大代表联络站', 'street', '南岗区', 6],
+  ['NG02', '南岗区花园街道人大代表联络站', 'street', '南岗区', 4],
+  ['DL01', '道里区新阳路街道人大代表联络站', 'street', '道里区', 4],
+  ['DL02', '道里区群力街道人大代表联络站', 'street', '道里区', 5],
+  ['DL03', '道里区安静街道人大代表联络站', 'street', '道里区', 3],
+  ['DL04', '道里区工农街道人大代表联络站', 'street', '道里区', 3],
+  ['DL05', '道里区新发镇人大代表联络站', 'town', '道里区', 1],
+  ['DW01', '道外区靖宇街道人大代表联络站', 'street', '道外区', 4],
+  ['DW02', '道外区太古街道人大代表联络站', 'street', '道外区', 3],
+  ['DW03', '道外区团结镇人大代表联络站', 'town', '道外区', 2],
+  ['PF01', '平房区友协街道人大代表联络站', 'street', '平房区', 3],
+  ['PF02', '平房区平房镇人大代表联络站', 'town', '平房区', 1],
+  ['AC01', '阿城区金城街道人大代表联络站', 'street', '阿城区', 3],
+  ['AC02', '阿城区玉泉街道人大代表联络站', 'street', '阿城区', 2],
+  ['SZ01', '尚志市尚志镇人大代表联络站', 'town', '尚志市', 3],
+  ['SZ02', '尚志市亚布力镇人大代表联络站', 'town', '尚志市', 1],
+  ['SZ03', '尚志市一面坡镇长寿村代表之家', 'village', '尚志市', 1],
+  ['WC01', '五常市山河镇人大代表联络站', 'town', '五常市', 3],
+  ['WC02', '五常市拉林满族镇人大代表联络站', 'town', '五常市', 2],
+  ['BX01', '宾县宾州镇人大代表联络站', 'town', '宾县', 3],
+  ['BX02', '宾县宾西镇人大代表联络站', 'town', '宾县', 2],
+  ['BY01', '巴彦县巴彦镇人大代表联络站', 'town', '巴彦县', 2],
+  ['ML01', '木兰县木兰镇人大代表联络站', 'town', '木兰县', 2],
+  ['YL01', '依兰县依兰镇人大代表联络站', 'town', '依兰县', 2],
+  ['YS01', '延寿县延寿镇人大代表联络站', 'town', '延寿县', 1],
+  ['TH02', '通河县通河镇人大代表联络站', 'town', '通河县', 1],
+];
+
+const DISPUTE_TYPES: [string, number][] = [
+  ['民间借贷', 22],
+  ['婚姻家庭', 12],
+  ['买卖合同', 10],
+  ['物业服务合同', 9],
+  ['追索劳动报酬', 8],
+  ['相邻关系', 6],
+  ['机动车交通事故', 6],
+  ['房屋租赁合同', 5],
+  ['继承纠纷', 5],
+  ['土地承包经营权', 4],
+  ['人身损害赔偿', 4],
+  ['建设工程施工合同', 3],
+  ['农资买卖', 3],
+  ['劳动争议', 3],
+];
+
+const SURNAMES = '王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文';
+const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红梅鹏辉宇浩凯健俊帆帅旭宁婷雪琳晶颖倩慧佳琦欣怡子涵志国建军海燕春生立新德福永胜凤霞淑珍';
+const EXPERTISE = ['民间借贷', '婚姻家庭', '劳动争议', '物业管理', '土地承包', '交通事故', '建设工程', '农业农村', '企业经营', '法律服务'];
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic randomness
+
+class Rng {
+  private s: number;
+  constructor(seed: number) {
+    this.s = seed >>> 0 || 1;
+  }
+  /** mulberry32 */
+  next(): number {
+    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.next() * (hi - lo + 1));
+  }
+  between(lo: number, hi: number): number {
+    return lo + this.next() * (hi - lo);
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[Math.floor(this.next() * xs.length)];
+  }
+  weighted<T>(xs: readonly [T, number][]): T {
+    const total = xs.reduce((a, x) => a + x[1], 0);
+    let r = this.next() * total;
+    for (const [x, w] of xs) if ((r -= w) < 0) return x;
+    return xs[xs.length - 1][0];
+  }
+  uuid(): string {
+    const h = (n: number) => Math.floor(this.next() * 16 ** n).toString(16).padStart(n, '0');
+    return `${h(8)}-${h(4)}-4${h(3)}-${'89ab'[this.int(0, 3)]}${h(3)}-${h(6)}${h(6)}`;
+  }
+  name(): string {
+    return this.pick([...SURNAMES]) + this.pick([...GIVEN]) + (this.chance(0.6) ? this.pick([...GIVEN]) : '');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// COPY text format
+
+function copyField(v: unknown): string {
+  if (v === null || v === undefined) return '\\N';
+  const s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+const copyLine = (fields: unknown[]) => `${fields.map(copyField).join('\t')}\n`;
+const textArray = (xs: string[]) => `{${xs.map((x) => `"${x}"`).join(',')}}`;
+
+// ---------------------------------------------------------------------------------------------
+// One case's life
+
+interface World {
+  now: number;
+  stations: { code: string; weight: number; deputyIds: string[]; staff: Actor }[];
+  court: Actor;
+  deputyActors: Map<string, Actor>;
+}
+
+interface Journal {
+  type: string;
+  payload: Record<string, unknown>;
+  from: string | null;
+  to: string;
+  actor: Actor;
+  occurredAt: string;
+}
+
+/** What this case is going to do; chosen as it enters each stage. */
+interface Intent {
+  mediation?: 'agree' | 'fail' | 'withdraw' | 'expire';
+  sessions?: number;
+  pause?: boolean;
+  extend?: boolean;
+  recuse?: boolean;
+  confirm?: boolean;
+  denied?: boolean;
+  perform?: 'pay' | 'partial' | 'report' | 'overdue';
+  afterDefault?: 'enforce' | 'lawsuit' | 'pay' | 'stay';
+  enforcementPlan?: { type: string; payload: Record<string, unknown>; at: number }[];
+}
+
+interface Planned {
+  type: string;
+  payload: Record<string, unknown>;
+  at: number;
+  actor: Actor;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const yuan = (fen: number) => fenToYuan(fen);
+
+export interface SeededCase {
+  id: string;
+  stationCode: string;
+  openedAt: number;
+  snapshot: AnyMachineSnapshot;
+  input: Record<string, unknown>;
+  journal: Journal[];
+  fired: { kind: string; dueAt: string; firedAt: string }[];
+  creator: Actor;
+}
+
+/** Simulates one case from its opening to `world.now` through the real machine. */
+export function simulateCase(rng: Rng, world: World, opts: { check: boolean }): SeededCase {
+  const station = rng.weighted(world.stations.map((s) => [s, s.weight] as [World['stations'][number], number]));
+  const span = 3 * 365 * DAY;
+  // Slightly more cases in recent years: the studios grew.
+  const openedAt = Math.floor(world.now - span * (1 - Math.sqrt(rng.next())) - rng.between(0.02, 1) * DAY);
+  const disputeType = rng.weighted(DISPUTE_TYPES);
+  const isCourt = station.code.endsWith('01') && ['HL', 'SC', 'TH', 'FZ'].includes(station.code.slice(0, 2));
+  const source = rng.weighted<string>(
+    isCourt
+      ? [['court_referral', 70], ['enforcement_referral', 8], ['walk_in', 12], ['hotline', 5], ['qr_code', 3], ['home_visit', 2]]
+      : [['walk_in', 40], ['qr_code', 20], ['hotline', 20], ['home_visit', 12], ['court_referral', 6], ['enforcement_referral', 2]],
+  );
+  const stationSource = ['walk_in', 'qr_code', 'hotline', 'home_visit'].includes(source);
+  const creator = stationSource && rng.chance(0.8) ? station.staff : world.court;
+  const claimFen = rng.chance(0.9) ? rng.int(5, 3000) * 10_000 + (rng.chance(0.2) ? rng.int(1, 9999) : 0) : null;
+  const party = (role: string) => {
+    const p: Record<string, unknown> = { role, name: rng.name() };
+    if (rng.chance(0.85)) {
+      const birth = new Date(Date.UTC(rng.int(1950, 2003), rng.int(0, 11), rng.int(1, 28))).toISOString().slice(0, 10).replace(/-/g, '');
+      p.idNumber = `2301${rng.pick(['02', '03', '04', '08', '09', '10', '11', '12', '13'])}${birth}${rng.int(100, 999)}${rng.pick(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'X'])}`;
+    }
+    if (rng.chance(0.9)) p.phone = `1${rng.pick(['3', '5', '7', '8', '9'])}${rng.int(0, 9)}${String(rng.int(0, 99_999_999)).padStart(8, '0')}`;
+    return p;
+  };
+  const parties = [party('applicant'), party('respondent')];
+  if (rng.chance(0.1)) parties.push(party('respondent'));
+
+  const input: Record<string, unknown> = {};
+  if (source === 'enforcement_referral') {
+    const owed = rng.int(3, 2000) * 10_000;
+    Object.assign(input, {
+      procedure: 'ordinary',
+      source,
+      stationCode: station.code,
+      disputeType,
+      summary: `${disputeType}案件生效法律文书确定的给付义务未履行，申请执行人请求联络站协助跟进执行`,
+      ...(claimFen !== null ? { claimAmount: yuan(claimFen) } : {}),
+      enforceableDocument: `（${shanghaiDate(iso(openedAt)).slice(0, 4)}）黑01${rng.int(10, 99)}民初${rng.int(100, 9999)}号民事判决书`,
+      owedAmount: yuan(owed),
+      parties,
+    });
+  } else {
+    const track = source === 'court_referral' && rng.chance(0.35) ? 'post_filing' : 'pre_filing';
+    Object.assign(input, {
+      track,
+      procedure: track === 'post_filing' && rng.chance(0.4) ? 'simple' : 'ordinary',
+      source,
+      stationCode: station.code,
+      disputeType,
+      summary: `${disputeType}纠纷：${rng.pick(['双方协商未果', '当事人来站求助', '社区网格员上报', '热线转办', '法院委派调解'])}，请求调解`,
+      ...(claimFen !== null ? { claimAmount: yuan(claimFen) } : {}),
+      parties,
+    });
+  }
+  if (opts.check) {
+    const parsed = caseStore.parseCreate({ ...input, occurredAt: iso(openedAt) });
+    if (!parsed.success) throw new Error(`seed: invalid case input ${JSON.stringify(parsed.error.issues)}`);
+    const { occurredAt: _o, ...again } = parsed.data as Record<string, unknown>;
+    if (canonical(again) !== canonical(input)) throw new Error(`seed: case input is not in its parsed form:\n${canonical(again)}\n${canonical(input)}`);
+  }
+
+  let [snapshot] = initialTransition(caseMachine, { ...input, occurredAt: iso(openedAt) } as never);
+  const journal: Journal[] = [
+    { type: 'CREATE', payload: input, from: null, to: statePath(snapshot.value), actor: creator, occurredAt: iso(openedAt) },
+  ];
+  const fired: SeededCase['fired'] = [];
+  const intent: Intent = {};
+  let t = openedAt;
+  const ctx = () => snapshot.context as CaseContext;
+  const deputyOrCourt = () => {
+    const ids = ctx().deputyIds;
+    return ids.length && rng.chance(0.4) ? world.deputyActors.get(rng.pick(ids)) ?? world.court : world.court;
+  };
+  const after = (lo: number, hi: number) => t + Math.floor(rng.between(lo, hi) * DAY);
+
+  const apply = (type: string, payload: Record<string, unknown>, at: number, actor: Actor) => {
+    const event = { type, ...payload, occurredAt: iso(at) };
+    if (opts.check) {
+      const parsed = caseEventSchemas[type as keyof typeof caseEventSchemas].safeParse({ ...payload, occurredAt: iso(at) });
+      if (!parsed.success) throw new Error(`seed: invalid ${type} payload ${JSON.stringify(parsed.error.issues)}`);
+      const { occurredAt: _o, ...again } = parsed.data as Record<string, unknown>;
+      if (canonical(again) !== canonical(payload)) throw new Error(`seed: ${type} payload is not in its parsed form`);
+    }
+    const from = statePath(snapshot.value);
+    const [next] = transition(caseMachine, snapshot, event as never);
+    if (next === snapshot) throw new Error(`seed: the machine refused ${type} in ${from} (${canonical(payload)})`);
+    snapshot = next;
+    journal.push({ type, payload, from, to: statePath(next.value), actor, occurredAt: iso(at) });
+    t = at;
+  };
+
+  const plan = (): Planned | null => {
+    const c = ctx();
+    const state = statePath(snapshot.value);
+    switch (state) {
+      case 'intake.screening': {
+        const r = rng.next();
+        if (r < 0.86) return { type: 'ACCEPT', payload: {}, at: after(0.05, 4), actor: world.court };
+        if (r < 0.93) return { type: 'RETURN', payload: { reason: rng.pick(['out_of_scope', 'no_jurisdiction', 'unsuitable']), note: '经审查不宜调解' }, at: after(0.5, 5), actor: world.court };
+        return { type: 'WITHDRAW', payload: { note: '申请人撤回调解申请' }, at: after(0.5, 6), actor: creator };
+      }
+      case 'mediation.assigning': {
+        if (rng.chance(0.02)) return { type: 'WITHDRAW', payload: { note: '当事人自行和解' }, at: after(0.5, 5), actor: world.court };
+        const pool = station.deputyIds;
+        const k = Math.min(pool.length, rng.weighted([[1, 55], [2, 35], [3, 10]]));
+        const ids = [...pool].sort(() => rng.next() - 0.5).slice(0, k);
+        const payload: Record<string, unknown> = { deputyIds: ids };
+        if (rng.chance(0.8)) payload.mediatorName = `${rng.name()}（特邀调解员）`;
+        return { type: 'ASSIGN', payload, at: after(0.1, 3), actor: world.court };
+      }
+      case 'mediation.active': {
+        if (!intent.mediation) {
+          intent.mediation = rng.weighted([['agree', 64], ['fail', 20], ['withdraw', 5], ['expire', 11]]);
+          intent.sessions = rng.weighted([[0, 10], [1, 50], [2, 30], [3, 10]]);
+          intent.pause = rng.chance(0.05);
+          intent.extend = c.track === 'pre_filing' && rng.chance(0.05);
+          intent.recuse = rng.chance(0.03);
+        }
+        const dueIn = (Date.parse(c.mediationDueAt!) - t) / DAY;
+        const step = () => after(0.05, Math.max(0.1, Math.min(3, dueIn / 4)));
+        if (intent.recuse && c.deputyIds.length > 1) {
+          intent.recuse = false;
+          const d = rng.pick(c.deputyIds);
+          return { type: 'RECUSE', payload: { deputyId: d, reason: '与当事人存在利害关系' }, at: step(), actor: world.deputyActors.get(d) ?? world.court };
+        }
+        if (intent.pause) {
+          intent.pause = false;
+          return { type: 'PAUSE', payload: { reason: rng.pick(['伤残等级鉴定', '房屋质量鉴定', '笔迹鉴定']) }, at: step(), actor: world.court };
+        }
+        if (intent.extend) {
+          intent.extend = false;
+          return { type: 'EXTEND', payload: { days: rng.pick([10, 15, 30]), partiesConsent: true }, at: step(), actor: world.court };
+        }
+        if (c.sessionsHeld < (intent.sessions ?? 0)) {
+          if (!c.nextSession) {
+            const at = step();
+            const when = at + Math.floor(rng.between(0.5, 2) * DAY);
+            return { type: 'SCHEDULE_SESSION', payload: { at: iso(when), location: `${station.code}调解室` }, at, actor: deputyOrCourt() };
+          }
+          const heldAt = Math.max(t, Date.parse(c.nextSession.at));
+          const attendees = c.deputyIds.filter(() => rng.chance(0.85));
+          return {
+            type: 'RECORD_SESSION',
+            payload: { heldAt: iso(heldAt), attendeeDeputyIds: attendees, minutes: '双方陈述意见，代表释法说理，促成双方协商' },
+            at: heldAt + Math.floor(rng.between(0.05, 0.3) * DAY),
+            actor: deputyOrCourt(),
+          };
+        }
+        switch (intent.mediation) {
+          case 'agree': {
+            const claim = c.claimFen ?? rng.int(1, 500) * 10_000;
+            const amountFen = Math.max(10_000, Math.round((claim * rng.between(0.4, 1)) / 10_000) * 10_000);
+            const at = step();
+            const due = shanghaiDate(iso(at + rng.int(7, 90) * DAY));
+            const payload: Record<string, unknown> = { terms: `被申请人于${due}前给付申请人${yuan(amountFen)}元`, amount: yuan(amountFen), dueDate: due };
+            if (rng.chance(0.1)) {
+              const n = rng.int(2, 3);
+              const part = Math.floor(amountFen / n / 100) * 100;
+              const days = (Date.parse(`${due}T00:00:00Z`) - Date.parse(`${shanghaiDate(iso(at))}T00:00:00Z`)) / DAY;
+              payload.installments = Array.from({ length: n }, (_, i) => ({
+                dueDate: shanghaiDate(iso(Date.parse(`${due}T00:00:00Z`) - Math.floor(((n - 1 - i) * days) / n) * DAY)),
+                amount: yuan(i === n - 1 ? amountFen - part * (n - 1) : part),
+              }));
+            }
+            return { type: 'REACH_AGREEMENT', payload, at, actor: deputyOrCourt() };
+          }
+          case 'fail':
+            return { type: 'FAIL', payload: { reason: rng.pick(['no_contact', 'refused', 'gap_too_wide', 'refused_to_sign', 'other']), note: '调解不成，告知当事人诉讼权利' }, at: step(), actor: deputyOrCourt() };
+          case 'withdraw':
+            return { type: 'WITHDRAW', payload: { note: '当事人撤回' }, at: step(), actor: world.court };
+          default:
+            return null; // the mediation clock runs out (MEDIATION_EXPIRED)
+        }
+      }
+      case 'mediation.paused':
+        return { type: 'RESUME', payload: { note: '鉴定意见已出具' }, at: after(3, 25), actor: world.court };
+      case 'agreement.performing': {
+        if (!intent.perform) {
+          intent.perform = rng.weighted([['pay', 66], ['partial', 9], ['report', 9], ['overdue', 16]]);
+          intent.confirm = c.track === 'pre_filing' && rng.chance(0.4);
+        }
+        const due = Date.parse(performanceDueAt(c)!);
+        if (intent.confirm && !c.enforceable && !c.confirmationAppliedAt) {
+          intent.confirm = false;
+          return { type: 'APPLY_CONFIRMATION', payload: {}, at: after(0.5, Math.min(10, Math.max(1, (due - t) / DAY / 2))), actor: world.court };
+        }
+        const before = () => t + Math.floor(rng.between(0.1, 0.9) * Math.max(DAY / 10, due - t));
+        const remaining = c.agreement!.amountFen - c.paidFen;
+        switch (intent.perform) {
+          case 'pay': {
+            const next = c.agreement!.installments ? Math.min(remaining, nextInstallment(c)) : rng.chance(0.25) && c.paidFen === 0 ? Math.max(100, Math.floor(remaining / 2 / 100) * 100) : remaining;
+            return { type: 'RECORD_PERFORMANCE', payload: { amount: yuan(next) }, at: before(), actor: deputyOrCourt() };
+          }
+          case 'partial':
+            if (c.paidFen === 0 && remaining > 200) {
+              return { type: 'RECORD_PERFORMANCE', payload: { amount: yuan(Math.floor(remaining / 3 / 100) * 100 || 100) }, at: before(), actor: world.court };
+            }
+            return null;
+          case 'report':
+            return { type: 'REPORT_DEFAULT', payload: { note: '被申请人明确表示无力履行' }, at: before(), actor: deputyOrCourt() };
+          default:
+            return null; // PERFORMANCE_OVERDUE at the due date
+        }
+      }
+      case 'agreement.confirming':
+        if (!intent.denied && rng.chance(0.07)) {
+          intent.denied = true;
+          intent.mediation = undefined;
+          intent.perform = undefined;
+          return { type: 'DENY_CONFIRMATION', payload: { reason: '协议内容违反法律强制性规定' }, at: after(2, 12), actor: world.court };
+        }
+        return {
+          type: 'CONFIRM',
+          payload: { rulingNumber: `（${shanghaiDate(iso(t)).slice(0, 4)}）黑01${rng.int(10, 99)}民特${rng.int(1, 999)}号` },
+          at: after(2, 15),
+          actor: world.court,
+        };
+      case 'agreement.defaulted': {
+        if (!intent.afterDefault) {
+          intent.afterDefault = c.enforceable
+            ? rng.weighted([['enforce', 72], ['pay', 10], ['stay', 18]])
+            : rng.weighted([['lawsuit', 60], ['pay', 12], ['stay', 28]]);
+        }
+        switch (intent.afterDefault) {
+          case 'enforce':
+            return {
+              type: 'APPLY_ENFORCEMENT',
+              payload: { enforcementCaseNumber: `（${shanghaiDate(iso(t)).slice(0, 4)}）黑01${rng.int(10, 99)}执${rng.int(1, 9999)}号` },
+              at: after(3, 60),
+              actor: world.court,
+            };
+          case 'lawsuit':
+            return { type: 'FILE_LAWSUIT', payload: { note: '协议未经司法确认，告知另行起诉' }, at: after(3, 40), actor: world.court };
+          case 'pay':
+            return { type: 'RECORD_PERFORMANCE', payload: { amount: yuan(c.agreement!.amountFen - c.paidFen) }, at: after(3, 60), actor: world.court };
+          default:
+            return null;
+        }
+      }
+      case 'enforcement.active':
+      case 'enforcement.suspended': {
+        if (!intent.enforcementPlan) intent.enforcementPlan = enforcementPlan(rng, c, t);
+        const next = intent.enforcementPlan.shift();
+        if (!next) return null;
+        return { ...next, at: Math.max(t, next.at), actor: world.court };
+      }
+      default:
+        return null;
+    }
+  };
+
+  for (let guard = 0; guard < 200; guard++) {
+    if (snapshot.status !== 'active') break;
+    const planned = plan();
+    // The sweeper: a deadline with an event that falls before the next planned event fires first.
+    const due = caseDeadlines(snapshot)
+      .filter((d) => d.event)
+      .sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt))[0];
+    if (due && (!planned || planned.at >= Date.parse(due.dueAt))) {
+      const at = Math.max(Date.parse(due.dueAt), t);
+      if (at > world.now) break;
+      apply(due.event!, {}, at, SYSTEM_ACTOR);
+      fired.push({ kind: due.kind, dueAt: due.dueAt, firedAt: iso(at + rng.int(1, 60_000)) });
+      if (planned && intent.enforcementPlan && statePath(snapshot.value).startsWith('enforcement')) intent.enforcementPlan.unshift(planned);
+      continue;
+    }
+    if (!planned || planned.at > world.now) break;
+    apply(planned.type, planned.payload, planned.at, planned.actor);
+  }
+  return { id: rng.uuid(), stationCode: station.code, openedAt, snapshot, input, journal, fired, creator };
+}
+
+function nextInstallment(c: CaseContext): number {
+  let cumulative = 0;
+  for (const i of [...c.agreement!.installments!].sort((a, b) => a.dueDate.localeCompare(b.dueDate))) {
+    cumulative += i.amountFen;
+    if (cumulative > c.paidFen) return cumulative - c.paidFen;
+  }
+  return c.agreement!.amountFen - c.paidFen;
+}
+
+/** What enforcement will do, in order: measures, recoveries, perhaps a suspension, the conclusion. */
+function enforcementPlan(rng: Rng, c: CaseContext, start: number): { type: string; payload: Record<string, unknown>; at: number }[] {
+  const owed = c.owedFen ?? 0;
+  const result = rng.weighted<string>([['fulfilled', 42], ['settled', 14], ['terminated_this_round', 34], ['terminated', 10]]);
+  const length = rng.between(30, 320) * DAY;
+  const plan: { type: string; payload: Record<string, unknown>; at: number }[] = [];
+  const kinds = ['asset_inquiry', 'freeze', 'seize', 'auction', 'credit_blacklist', 'consumption_restriction', 'travel_ban'];
+  const measures = rng.int(1, 3);
+  for (let i = 0; i < measures; i++) {
+    plan.push({ type: 'RECORD_MEASURE', payload: { kind: i === 0 ? 'asset_inquiry' : rng.pick(kinds), note: '依法采取执行措施' }, at: start + ((i + 1) / (measures + 3)) * length * 0.5 });
+  }
+  const share = result === 'fulfilled' ? 1 : result === 'settled' ? rng.between(0.4, 0.9) : result === 'terminated_this_round' ? rng.between(0, 0.3) : rng.between(0, 0.1);
+  let toRecover = Math.floor((owed * share) / 100) * 100;
+  if (result === 'fulfilled') toRecover = owed;
+  const parts = toRecover > 0 ? rng.int(1, 3) : 0;
+  let left = toRecover;
+  for (let i = 0; i < parts; i++) {
+    const amount = i === parts - 1 ? left : Math.max(100, Math.floor(left / (parts - i) / 100) * 100);
+    if (amount <= 0) break;
+    left -= amount;
+    plan.push({ type: 'RECORD_RECOVERY', payload: { amount: yuan(amount), note: '执行款到账' }, at: start + (0.5 + (i + 1) / (parts + 1) / 5) * length });
+  }
+  if (rng.chance(0.08)) {
+    plan.push({ type: 'SUSPEND', payload: { reason: '被执行人涉及破产程序' }, at: start + 0.75 * length });
+    plan.push({ type: 'RESUME', payload: { note: '中止情形消失' }, at: start + 0.85 * length });
+  }
+  plan.push({ type: 'CONCLUDE', payload: { result, note: '执行结案' }, at: start + length });
+  return plan.map((p) => ({ ...p, at: Math.floor(p.at) }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+async function ensureDatabase(url: string, reset: boolean) {
+  const u = new URL(url);
+  const name = decodeURIComponent(u.pathname.slice(1));
+  const admin = postgres(Object.assign(new URL(url), { pathname: '/postgres' }).toString(), { max: 1, onnotice: () => {} });
+  try {
+    if (reset) await admin.unsafe(`drop database if exists "${name}" with (force)`);
+    const [row] = await admin`select 1 as x from pg_database where datname = ${name}`;
+    if (!row) await admin.unsafe(`create database "${name}"`);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function ensureDirectory(db: Db, rng: Rng) {
+  const existing = new Set(rowsOf<{ code: string }>(await db.execute(sql`select code from stations`)).map((r) => r.code));
+  for (const [code, name, kind, district] of STATIONS) {
+    if (existing.has(code)) continue;
+    await createStation(db, ADMIN, { code, name, kind, district });
+    const n = kind === 'court' ? rng.int(10, 16) : kind === 'village' ? rng.int(3, 5) : rng.int(5, 9);
+    for (let i = 0; i < n; i++) {
+      const deputy = await createDeputy(db, ADMIN, {
+        name: rng.name(),
+        level: rng.weighted([['national', 1], ['provincial', 4], ['municipal', 15], ['county', 50], ['township', 30]]),
+        stationCode: code,
+        expertise: [rng.pick(EXPERTISE), rng.pick(EXPERTISE)].filter((x, j, a) => a.indexOf(x) === j),
+        phone: `139${String(rng.int(0, 99_999_999)).padStart(8, '0')}`,
+      });
+      await createUser(db, ADMIN, { name: deputy.name, role: 'deputy', deputyId: deputy.id });
+    }
+    await createUser(db, ADMIN, { name: `${name.replace(/人大代表联络站|代表之家/, '')}工作人员`, role: 'station', stationCode: code });
+  }
+  const hasCourt = rowsOf(await db.execute(sql`select 1 from users where role = 'court' and name = '法院立案庭（种子数据）'`)).length;
+  if (!hasCourt) await createUser(db, ADMIN, { name: '法院立案庭（种子数据）', role: 'court' });
+  const hasCommittee = rowsOf(await db.execute(sql`select 1 from users where role = 'committee' and name = '监察和司法委员会（种子数据）'`)).length;
+  if (!hasCommittee) await createUser(db, ADMIN, { name: '监察和司法委员会（种子数据）', role: 'committee' });
+}
+
+async function loadWorld(sqlc: postgres.Sql, now: number): Promise<World & { committee: Actor }> {
+  const rows = await sqlc<{ id: string; name: string; role: string; station_code: string | null; deputy_id: string | null }[]>`
+    select id, name, role, station_code, deputy_id from users order by created_at, id`;
+  const actor = (r: (typeof rows)[number]): Actor => ({ id: r.id, role: r.role as Actor['role'], name: r.name, stationCode: r.station_code, deputyId: r.deputy_id });
+  const court = actor(rows.find((r) => r.role === 'court' && r.name === '法院立案庭（种子数据）')!);
+  const committee = actor(rows.find((r) => r.role === 'committee' && r.name === '监察和司法委员会（种子数据）')!);
+  const deputyActors = new Map(rows.filter((r) => r.role === 'deputy' && r.deputy_id).map((r) => [r.deputy_id!, actor(r)]));
+  const deputies = await sqlc<{ id: string; station_code: string }[]>`select id, station_code from deputies order by id`;
+  const stations = STATIONS.map(([code, , , , weight]) => ({
+    code,
+    weight,
+    deputyIds: deputies.filter((d) => d.station_code === code && deputyActors.has(d.id)).map((d) => d.id),
+    staff: actor(rows.find((r) => r.role === 'station' && r.station_code === code)!),
+  }));
+  return { now, stations, court, deputyActors, committee };
+}
+
+/** COPY into `table` on a reserved connection with foreign-key triggers off. */
+async function copyStream(sqlc: postgres.Sql, table: string, columns: string[]) {
+  const conn = await sqlc.reserve();
+  await conn`set session_replication_role = replica`;
+  const stream = await conn.unsafe(`copy ${table} (${columns.join(', ')}) from stdin`).writable();
+  const done = new Promise<void>((resolve, reject) => {
+    stream.on('finish', resolve);
+    stream.on('error', reject);
+  });
+  return {
+    async write(chunk: string) {
+      if (!stream.write(chunk)) await once(stream, 'drain');
+    },
+    async end() {
+      stream.end();
+      await done;
+      conn.release();
+    },
+  };
+}
+
+const CASE_TABLES = ['cases', 'case_events', 'parties', 'deadlines'];
+
+export interface SeedOptions {
+  cases: number;
+  supervisions?: number;
+  seed?: number;
+  reset?: boolean;
+  log?: (msg: string) => void;
+}
+
+/** Seeds `url` (created when missing); returns what it wrote. */
+export async function seedDatabase(url: string, opts: SeedOptions) {
+  const log = opts.log ?? ((m: string) => console.log(m));
+  const started = performance.now();
+  await ensureDatabase(url, opts.reset ?? false);
+  const database = await openDatabase({ databaseUrl: url, max: 4 });
+  const sqlc = postgres(url, { max: 8, onnotice: () => {} });
+  try {
+    const [{ count: before }] = await sqlc<{ count: string }[]>`select count(*)::text as count from cases`;
+    const seedValue = (opts.seed ?? 20260101) + Number(before);
+    const rng = new Rng(seedValue);
+    await ensureDirectory(database.db, new Rng(opts.seed ?? 20260101));
+    const now = Date.now() - 60_000;
+    const world = await loadWorld(sqlc, now);
+
+    // A large load rebuilds the secondary indexes once instead of maintaining them row by row.
+    const bulk = opts.cases >= 50_000;
+    const dropped = bulk
+      ? await sqlc<{ indexname: string; indexdef: string }[]>`
+          select indexname, indexdef from pg_indexes
+          where schemaname = 'public' and tablename = any(${CASE_TABLES})
+            and indexname not in (select conname from pg_constraint)`
+      : [];
+    for (const d of dropped) await sqlc.unsafe(`drop index if exists "${d.indexname}"`);
+
+    const seqRows = await sqlc<{ scope: string; year: number; last: number }[]>`select scope, year, last from number_sequences`;
+    const seqs = new Map(seqRows.map((r) => [`${r.scope}|${r.year}`, r.last]));
+
+    const casesOut = await copyStream(sqlc, 'cases', [
+      'id', 'number', 'state', 'snapshot', 'version', 'machine_version', 'track', 'procedure', 'source', 'station_code',
+      'dispute_type', 'summary', 'claim_fen', 'agreed_fen', 'paid_fen', 'owed_fen', 'recovered_fen', 'outcome', 'overdue',
+      'enforceable', 'deputy_ids', 'sessions_held', 'deputy_attendances', 'opened_at', 'agreed_at', 'enforcement_started_at',
+      'closed_at', 'last_event_at', 'created_by', 'created_at', 'updated_at',
+    ]);
+    const eventsOut = await copyStream(sqlc, 'case_events', [
+      'case_id', 'seq', 'type', 'payload', 'from_state', 'to_state', 'actor_id', 'actor_role', 'actor_name', 'occurred_at', 'recorded_at', 'request_id',
+    ]);
+    const partiesOut = await copyStream(sqlc, 'parties', ['id', 'case_id', 'position', 'role', 'name', 'id_number', 'phone']);
+    const deadlinesOut = await copyStream(sqlc, 'deadlines', ['entity_type', 'entity_id', 'kind', 'due_at', 'event', 'fired_at', 'created_at']);
+
+    let events = 0;
+    const states = new Map<string, number>();
+    const batch = 2000;
+    const sample: string[] = [];
+    for (let done = 0; done < opts.cases; ) {
+      const n = Math.min(batch, opts.cases - done);
+      let c = '';
+      let e = '';
+      let p = '';
+      let d = '';
+      for (let i = 0; i < n; i++) {
+        const sc = simulateCase(rng, world, { check: done + i < 3000 });
+        const ctxv = sc.snapshot.context as CaseContext;
+        const state = statePath(sc.snapshot.value);
+        states.set(state, (states.get(state) ?? 0) + 1);
+        const year = Number(shanghaiDate(iso(sc.openedAt)).slice(0, 4));
+        const key = `${sc.stationCode}|${year}`;
+        const seq = (seqs.get(key) ?? 0) + 1;
+        seqs.set(key, seq);
+        const number = `${year}-${sc.stationCode}-${String(seq).padStart(6, '0')}`;
+        const cols = caseStore.columns(sc.snapshot) as Record<string, unknown>;
+        const created = caseStore.createColumns({ ...sc.input, occurredAt: iso(sc.openedAt) }, sc.creator) as Record<string, unknown>;
+        const last = sc.journal[sc.journal.length - 1];
+        c += copyLine([
+          sc.id, number, state, caseMachine.getPersistedSnapshot(sc.snapshot), sc.journal.length, CASE_MACHINE_VERSION,
+          created.track, created.procedure, created.source, created.stationCode, created.disputeType, created.summary, created.claimFen,
+          cols.agreedFen, cols.paidFen, cols.owedFen, cols.recoveredFen, cols.outcome, cols.overdue, cols.enforceable,
+          textArray(cols.deputyIds as string[]), cols.sessionsHeld, cols.deputyAttendances, created.openedAt, cols.agreedAt,
+          cols.enforcementStartedAt, cols.closedAt, cols.lastEventAt, sc.creator.id, iso(sc.openedAt + 30_000), recordedAt(last.occurredAt, last.actor, world.now),
+        ]);
+        sc.journal.forEach((j, k) => {
+          e += copyLine([sc.id, k + 1, j.type, j.payload, j.from, j.to, j.actor.id, j.actor.role, j.actor.name, j.occurredAt, recordedAt(j.occurredAt, j.actor, world.now), null]);
+        });
+        events += sc.journal.length;
+        (sc.input.parties as Record<string, unknown>[]).forEach((party, k) => {
+          p += copyLine([rng.uuid(), sc.id, k, party.role, party.name, party.idNumber ?? null, party.phone ?? null]);
+        });
+        for (const f of sc.fired) {
+          d += copyLine(['case', sc.id, f.kind, f.dueAt, DEADLINE_KINDS[f.kind as keyof typeof DEADLINE_KINDS], f.firedAt, iso(Date.parse(f.dueAt) - DAY)]);
+        }
+        if (sc.snapshot.status === 'active') {
+          for (const w of caseDeadlines(sc.snapshot).filter((x) => x.event)) {
+            d += copyLine(['case', sc.id, w.kind, w.dueAt, w.event, null, last.occurredAt]);
+          }
+        }
+        if (sample.length < 5 && sc.journal.length > 6) sample.push(sc.id);
+      }
+      await Promise.all([casesOut.write(c), eventsOut.write(e), partiesOut.write(p), deadlinesOut.write(d)]);
+      done += n;
+      if (done % 50_000 === 0 || done === opts.cases) {
+        const s = (performance.now() - started) / 1000;
+        log(`  seed: ${done}/${opts.cases} cases, ${events} journal rows, ${s.toFixed(0)} s (${Math.round(done / s)} cases/s)`);
+      }
+    }
+    await Promise.all([casesOut.end(), eventsOut.end(), partiesOut.end(), deadlinesOut.end()]);
+    for (const [key, last] of seqs) {
+      const [scope, year] = key.split('|');
+      await sqlc`insert into number_sequences (scope, year, last) values (${scope}, ${Number(year)}, ${last})
+        on conflict (scope, year) do update set last = greatest(number_sequences.last, excluded.last)`;
+    }
+    if (dropped.length) {
+      log(`  seed: rebuilding ${dropped.length} indexes`);
+      await sqlc.unsafe(`set maintenance_work_mem = '1GB'`);
+      for (const d of dropped) await sqlc.unsafe(d.indexdef);
+    }
+
+    const activities = await seedActivities(database.db, rng, world, opts.cases);
+    const supervisionCount = opts.supervisions ?? Math.max(30, Math.round(opts.cases / 1000));
+    const sup = await seedSupervisions(database.db, sqlc, rng, world, supervisionCount);
+    log(`  seed: vacuum analyze`);
+    for (const t of ['cases', 'case_events', 'parties', 'deadlines', 'station_activities', 'supervisions', 'supervision_events']) {
+      await sqlc.unsafe(`vacuum (analyze) ${t}`);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return { cases: opts.cases, events, activities, supervisions: sup, states: Object.fromEntries([...states].sort()), seconds, sample };
+  } finally {
+    await sqlc.end({ timeout: 5 });
+    await database.close();
+  }
+}
+
+/** When a clerk typed the event in: within the hour and a half for people, a moment later for the sweeper; never after `now`. */
+function recordedAt(occurredAt: string, actor: Actor, now: number): string {
+  const at = Date.parse(occurredAt);
+  const h = (at / 1000) % 97;
+  return iso(Math.max(at, Math.min(now, at + (actor.role === 'system' ? 200 + h : Math.floor(h * 60_000)))));
+}
+
+async function seedActivities(db: Db, rng: Rng, world: World, cases: number) {
+  // About 4–10 activities a month per station over three years (more where more cases are taken),
+  // and never more than one row per ~20 cases.
+  const rows: (typeof stationActivities.$inferInsert)[] = [];
+  const months = 36;
+  const perMonth = Math.max(1, Math.min(10, Math.round(cases / 20 / months / world.stations.length)));
+  const themes = ['代表接待日', '政府部门进站', '法官进站释法', '矛盾纠纷排查', '民生实事征集', '普法宣传', '联系选民活动', '专题调研'];
+  for (const s of world.stations) {
+    for (let m = 0; m < months; m++) {
+      const k = rng.int(Math.max(1, perMonth - 2), perMonth + 2);
+      for (let i = 0; i < k; i++) {
+        const at = world.now - (m * 30 + rng.int(0, 29)) * DAY;
+        const present = s.deputyIds.filter(() => rng.chance(0.4));
+        rows.push({
+          stationCode: s.code,
+          date: shanghaiDate(iso(at)),
+          theme: rng.pick(themes),
+          content: `${rng.pick(themes)}：接待群众来访，听取意见建议，现场答复和转办群众诉求`,
+          deputyIds: present,
+          deputyVisits: present.length,
+          votersReceived: rng.int(0, 60),
+          recordedBy: s.staff.id,
+          createdAt: iso(Math.min(world.now, at + DAY / 2)),
+        });
+      }
+    }
+  }
+  for (let i = 0; i < rows.length; i += 1000) await db.insert(stationActivities).values(rows.slice(i, i + 1000));
+  return rows.length;
+}
+
+async function seedSupervisions(db: Db, sqlc: postgres.Sql, rng: Rng, world: World & { committee: Actor }, count: number) {
+  const committee = world.committee;
+  const court = world.court;
+  const render = async () => null;
+  const sampleCases = await sqlc<{ id: string }[]>`select id from cases where enforcement_started_at is not null order by id limit 500`;
+  let written = 0;
+  for (let i = 0; i < count; i++) {
+    const kind = rng.weighted<string>([['enforcement_inspection', 15], ['enforcement_review', 40], ['case_inquiry', 25], ['deputy_suggestion', 20]]);
+    let t = world.now - Math.floor(rng.between(20, 3 * 365) * DAY);
+    const station = rng.pick(STATIONS);
+    const caseIds = kind === 'case_inquiry' && sampleCases.length ? [...new Set(Array.from({ length: rng.int(1, 5) }, () => rng.pick(sampleCases).id))] : [];
+    const ctx = { db, now: () => new Date(world.now) };
+    const created = await createEntity(ctx, supervisionStore, committee, {
+      kind,
+      subject: `${station[3]}${rng.pick(['涉民生案件执行情况', '执行到位率偏低问题', '终结本次执行案件清理', '代表建议办理情况', '调解协议履行情况'])}`,
+      respondent: rng.pick(['哈尔滨市中级人民法院', `${station[3]}人民法院`]),
+      caseIds,
+      occurredAt: iso(t),
+    }, { render: async (_tx, w) => w.row.id });
+    const id = created.body as string;
+    const send = async (actor: Actor, event: Record<string, unknown>, firingDeadlineId?: number) => {
+      await applyEvent(ctx, supervisionStore, actor, id, event, { render, firingDeadlineId, notBeforeLastEvent: firingDeadlineId !== undefined });
+    };
+    /** The sweeper's part: fire the open report deadline if it fell due before `until`. */
+    const sweepBefore = async (until: number) => {
+      const [dl] = await db
+        .select({ id: deadlinesTable.id, dueAt: deadlinesTable.dueAt })
+        .from(deadlinesTable)
+        .where(and(eq(deadlinesTable.entityType, 'supervision'), eq(deadlinesTable.entityId, id), isNull(deadlinesTable.firedAt)));
+      if (dl && Date.parse(dl.dueAt) <= Math.min(until, world.now)) {
+        const at = Math.max(Date.parse(dl.dueAt), t);
+        await send(SYSTEM_ACTOR, { type: 'REPORT_OVERDUE', occurredAt: iso(at) }, dl.id);
+        t = at;
+      }
+    };
+    const step = (lo: number, hi: number) => (t += Math.floor(rng.between(lo, hi) * DAY));
+    written++;
+    if (rng.chance(0.05) || step(1, 10) > world.now) continue; // still open
+    await send(committee, { type: 'REQUEST_REPORT', dueDate: shanghaiDate(iso(t + 30 * DAY)), note: '请于期限内书面报告', occurredAt: iso(t) });
+    for (let round = 0; round < 3; round++) {
+      const reportAt = t + Math.floor(rng.between(5, rng.chance(0.25) ? 60 : 28) * DAY);
+      await sweepBefore(reportAt);
+      if (reportAt > world.now) break;
+      t = reportAt;
+      await send(court, { type: round === 0 ? 'SUBMIT_REPORT' : 'SUBMIT_RECTIFICATION', content: '关于有关情况的报告', occurredAt: iso(t) });
+      if (step(3, 20) > world.now) break;
+      const rating = rng.weighted<string>([['satisfied', 55], ['basically_satisfied', 30], ['unsatisfied', 15]]);
+      await send(committee, {
+        type: 'EVALUATE',
+        rating,
+        opinion: '经常委会审议',
+        ...(rating === 'unsatisfied' ? { dueDate: shanghaiDate(iso(t + 45 * DAY)) } : {}),
+        occurredAt: iso(t),
+      });
+      if (rating !== 'unsatisfied') break;
+    }
+    await sweepBefore(world.now);
+  }
+  const [{ n }] = await sqlc<{ n: string }[]>`select count(*)::text as n from supervisions`;
+  return { written, total: Number(n) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// CLI
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      cases: { type: 'string', default: '10000' },
+      supervisions: { type: 'string' },
+      seed: { type: 'string', default: '20260101' },
+      reset: { type: 'boolean', default: false },
+    },
+  });
+  const env = readEnv();
+  const url = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/jiefen_bench';
+  const result = await seedDatabase(url, {
+    cases: Number(values.cases),
+    supervisions: values.supervisions ? Number(values.supervisions) : undefined,
+    seed: Number(values.seed),
+    reset: values.reset,
+  });
+  console.log(JSON.stringify({ database: new URL(url).pathname.slice(1), ...result }, null, 2));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,207 @@
+/**
+ * Station activity records (履职记录): what a liaison station did on a day — the theme, what was
+ * done, the deputies present (进站) and the voters received (接待选民). They feed the committee
+ * report's per-station numbers. Verbs in the openstatus way: parse, check the caller, write once.
+ *
+ * Who records: staff of that station; court staff and admins for any station (court studios run
+ * their stations with the court, and records kept on paper are entered centrally). Who reads:
+ * committee, court and admin everything; station staff their own station; a deputy the station
+ * they belong to.
+ */
+import { and, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { isValidDate, shanghaiDate } from '../machines/calendar.js';
+import { text } from '../machines/fields.js';
+import type { Actor } from '../machines/roles.js';
+import type { Db } from '../db/client.js';
+import { deputies, idempotencyKeys, stationActivities, stations } from '../db/schema.js';
+import { fieldErrors, isoOf, type Idempotency } from './apply.js';
+import { Forbidden, IdempotencyMismatch, NotFound, ValidationError, sqlState } from './errors.js';
+import { isUuid } from './stores.js';
+
+const date = z.string().trim().refine(isValidDate, { message: '须为日期 YYYY-MM-DD，例如 2026-03-01' });
+
+export const activitySchema = z.object({
+  date,
+  theme: text(200),
+  content: text(20000),
+  deputyIds: z
+    .array(z.string().trim().min(1).max(64))
+    .max(500)
+    .default([])
+    .refine((ids) => new Set(ids).size === ids.length, { message: '代表不能重复（每次活动每位代表计一人次）' }),
+  votersReceived: z.number().int({ message: '须为整数' }).min(0, { message: '不能为负数' }).max(1_000_000),
+});
+
+export const activityQuerySchema = z
+  .object({
+    from: date.optional(),
+    to: date.optional(),
+    cursor: z.string().min(1).max(500).optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.from && v.to && v.from > v.to) ctx.addIssue({ code: 'custom', path: ['to'], message: '结束日期不能早于开始日期' });
+  });
+
+type ActivityRow = typeof stationActivities.$inferSelect;
+
+function activityView(r: ActivityRow) {
+  return {
+    id: r.id,
+    stationCode: r.stationCode,
+    date: r.date,
+    theme: r.theme,
+    content: r.content,
+    deputyIds: r.deputyIds,
+    deputyVisits: r.deputyVisits,
+    votersReceived: r.votersReceived,
+    recordedBy: r.recordedBy,
+    createdAt: isoOf(r.createdAt),
+  };
+}
+
+async function requireStation(db: Db, code: string) {
+  const [row] = await db.select({ code: stations.code }).from(stations).where(eq(stations.code, code));
+  if (!row) throw new NotFound(`联络站 ${code} 不存在`);
+}
+
+function parse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ValidationError('请求体须为 JSON 对象', [{ field: '(body)', message: '须为 JSON 对象' }]);
+  }
+  const r = schema.safeParse(raw);
+  if (!r.success) throw new ValidationError('请求内容有误', fieldErrors(r.error));
+  return r.data;
+}
+
+async function priorResponse(db: Db, actor: Actor, idem: Idempotency) {
+  const [prior] = await db
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.userId, actor.id), eq(idempotencyKeys.key, idem.key)));
+  if (!prior) return null;
+  if (prior.requestHash !== idem.hash) throw new IdempotencyMismatch();
+  return { status: prior.status, body: prior.response as ReturnType<typeof activityView>, replayed: true };
+}
+
+export interface RecordOptions {
+  now?: Date;
+  idempotency?: Idempotency;
+}
+
+/**
+ * Record one activity of station `stationCode`. Returns `{status: 201, body, replayed}`; a repeat
+ * of the same Idempotency-Key returns the first record and writes nothing.
+ */
+export async function recordActivity(db: Db, actor: Actor, stationCode: string, raw: unknown, opts: RecordOptions = {}) {
+  if (!['station', 'court', 'admin'].includes(actor.role)) throw new Forbidden('只有联络站工作人员、法院工作人员或系统管理员可以登记履职记录');
+  if (actor.role === 'station' && actor.stationCode !== stationCode) throw new Forbidden('联络站工作人员只能登记本站的履职记录');
+  await requireStation(db, stationCode);
+  const input = parse(activitySchema, raw);
+  const today = shanghaiDate((opts.now ?? new Date()).toISOString());
+  if (input.date > today) throw new ValidationError('请求内容有误', [{ field: 'date', message: `活动日期不能晚于今天（${today}）` }]);
+  if (input.deputyIds.length) {
+    const found = await db.select({ id: deputies.id }).from(deputies).where(inArray(deputies.id, input.deputyIds.filter(isUuid)));
+    const known = new Set(found.map((d) => d.id));
+    const missing = input.deputyIds.filter((d) => !known.has(d));
+    if (missing.length) throw new ValidationError('请求内容有误', [{ field: 'deputyIds', message: `代表不存在：${missing.join('、')}` }]);
+  }
+
+  const idem = opts.idempotency;
+  if (idem) {
+    const prior = await priorResponse(db, actor, idem);
+    if (prior) return prior;
+  }
+  try {
+    return await db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(stationActivities)
+        .values({
+          stationCode,
+          date: input.date,
+          theme: input.theme,
+          content: input.content,
+          deputyIds: input.deputyIds,
+          // 进站人次: each deputy present counts once per activity.
+          deputyVisits: input.deputyIds.length,
+          votersReceived: input.votersReceived,
+          recordedBy: actor.id,
+        })
+        .returning();
+      const body = activityView(row);
+      if (idem) await tx.insert(idempotencyKeys).values({ userId: actor.id, key: idem.key, requestHash: idem.hash, status: 201, response: body });
+      return { status: 201, body, replayed: false };
+    });
+  } catch (err) {
+    // The same key committed concurrently: answer as it did.
+    if (idem && sqlState(err) === '23505') {
+      const prior = await priorResponse(db, actor, idem);
+      if (prior) return prior;
+    }
+    throw err;
+  }
+}
+
+async function mayRead(db: Db, actor: Actor, stationCode: string): Promise<void> {
+  switch (actor.role) {
+    case 'committee':
+    case 'court':
+    case 'admin':
+      return;
+    case 'station':
+      if (actor.stationCode === stationCode) return;
+      throw new Forbidden('联络站工作人员只能查看本站的履职记录');
+    case 'deputy': {
+      const [d] = actor.deputyId
+        ? await db.select({ stationCode: deputies.stationCode }).from(deputies).where(eq(deputies.id, actor.deputyId))
+        : [];
+      if (d && d.stationCode === stationCode) return;
+      throw new Forbidden('代表只能查看所在联络站的履职记录');
+    }
+    default:
+      throw new Forbidden('无权查看履职记录');
+  }
+}
+
+function decodeCursor(cursor: string): [string, string, string] {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    // The recorded time as the database wrote it (microseconds kept, so no row is skipped).
+    const at = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)$/;
+    if (Array.isArray(v) && v.length === 3 && isValidDate(v[0]) && typeof v[1] === 'string' && at.test(v[1]) && isUuid(v[2])) {
+      return v as [string, string, string];
+    }
+  } catch {
+    // fall through
+  }
+  throw new ValidationError('请求参数有误', [{ field: 'cursor', message: '无效的分页游标' }]);
+}
+
+/** A station's activities, newest first (by date, then by when they were recorded). */
+export async function listActivities(db: Db, actor: Actor, stationCode: string, rawQuery: unknown) {
+  await mayRead(db, actor, stationCode);
+  await requireStation(db, stationCode);
+  const q = parse(activityQuerySchema, rawQuery ?? {});
+  const limit = q.limit ?? 100;
+  const t = stationActivities;
+  const where: SQL[] = [eq(t.stationCode, stationCode)];
+  if (q.from) where.push(gte(t.date, q.from));
+  if (q.to) where.push(lte(t.date, q.to));
+  if (q.cursor) {
+    const [d, at, id] = decodeCursor(q.cursor);
+    where.push(sql`(${t.date}, ${t.createdAt}, ${t.id}) < (${d}::date, ${at}::timestamptz, ${id}::uuid)`);
+  }
+  const rows = await db
+    .select()
+    .from(t)
+    .where(and(...where))
+    .orderBy(desc(t.date), desc(t.createdAt), desc(t.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(activityView),
+    nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify([last.date, last.createdAt, last.id])).toString('base64url') : null,
+  };
+}

@@ -1,0 +1,161 @@
+/** Small pieces every page uses: form rows with their errors, badges, money, deadlines. */
+import type { Child } from 'hono/jsx';
+import { deadlineText, DEADLINE_LABELS, formatYuan, stateLabel, supervisionStateLabel, UI } from '../labels.js';
+
+export type FieldErrorMap = Record<string, string>;
+
+export function Csrf(p: { token: string }) {
+  return <input type="hidden" name="_csrf" value={p.token} />;
+}
+
+/** A labelled form row; the error, if any, is tied to the input for screen readers. */
+export function Row(p: { label: string; name: string; error?: string; required?: boolean; hint?: string; children?: Child; wide?: boolean }) {
+  const errId = `err-${p.name.replace(/[^\w-]/g, '_')}`;
+  return (
+    <div class={`row${p.error ? ' has-error' : ''}${p.wide ? ' wide' : ''}`} data-field={p.name}>
+      <label for={inputId(p.name)}>
+        {p.label}
+        {p.required ? (
+          <span class="req" title={UI.common.required}>
+            *
+          </span>
+        ) : null}
+      </label>
+      {p.children}
+      {p.hint ? <small class="hint">{p.hint}</small> : null}
+      {p.error ? (
+        <small class="field-error" id={errId} role="alert">
+          {p.error}
+        </small>
+      ) : null}
+    </div>
+  );
+}
+
+export const inputId = (name: string) => `f-${name.replace(/[^\w-]/g, '_')}`;
+export const errorId = (name: string) => `err-${name.replace(/[^\w-]/g, '_')}`;
+
+export function Select(p: { name: string; value?: string; options: [string, string][]; blank?: string; error?: string; required?: boolean }) {
+  return (
+    <select name={p.name} id={inputId(p.name)} required={p.required} aria-invalid={p.error ? 'true' : undefined} aria-describedby={p.error ? errorId(p.name) : undefined}>
+      {p.blank !== undefined ? <option value="">{p.blank}</option> : null}
+      {p.options.map(([value, label]) => (
+        <option value={value} selected={value === p.value}>
+          {label}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+export function Input(p: { name: string; value?: string; type?: string; error?: string; required?: boolean; placeholder?: string; inputmode?: 'text' | 'numeric' | 'decimal' | 'tel'; autocomplete?: string; min?: string; max?: string; step?: string }) {
+  return (
+    <input
+      type={p.type ?? 'text'}
+      name={p.name}
+      id={inputId(p.name)}
+      value={p.value ?? ''}
+      required={p.required}
+      placeholder={p.placeholder}
+      inputmode={p.inputmode}
+      autocomplete={p.autocomplete}
+      min={p.min}
+      max={p.max}
+      step={p.step}
+      aria-invalid={p.error ? 'true' : undefined}
+      aria-describedby={p.error ? errorId(p.name) : undefined}
+    />
+  );
+}
+
+export function TextArea(p: { name: string; value?: string; error?: string; required?: boolean; rows?: number; placeholder?: string }) {
+  return (
+    <textarea
+      name={p.name}
+      id={inputId(p.name)}
+      rows={p.rows ?? 4}
+      required={p.required}
+      placeholder={p.placeholder}
+      aria-invalid={p.error ? 'true' : undefined}
+      aria-describedby={p.error ? errorId(p.name) : undefined}
+    >
+      {p.value ?? ''}
+    </textarea>
+  );
+}
+
+/** The refusal at the top of a form: a heading, what the engine said, and the fields to fix. */
+export function ErrorBox(p: { title: string; detail?: string; fields?: { label: string; message: string; name: string }[] }) {
+  return (
+    <div class="error-box" role="alert" data-testid="error">
+      <strong>{p.title}</strong>
+      {p.detail ? <p>{p.detail}</p> : null}
+      {p.fields?.length ? (
+        <>
+          <p>{UI.common.errorsAbove}</p>
+          <ul>
+            {p.fields.map((f) => (
+              <li>
+                <a href={`#${inputId(f.name)}`}>{f.label}</a>：{f.message}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+export function StateBadge(p: { state: string; supervision?: boolean }) {
+  const group = p.state.split('.')[0];
+  return (
+    <span class={`badge state state-${group}`} data-state={p.state}>
+      {p.supervision ? supervisionStateLabel(p.state) : stateLabel(p.state)}
+    </span>
+  );
+}
+
+export function OverdueBadge() {
+  return <span class="badge overdue">{UI.cases.overdue}</span>;
+}
+
+export function DeadlineBadge(p: { dueAt: string; now: Date; kind?: string }) {
+  const d = deadlineText(p.dueAt, p.now);
+  return (
+    <span class={`badge due due-${d.tone}`} title={`${p.kind ? `${DEADLINE_LABELS[p.kind] ?? p.kind} ` : ''}${UI.cases.lastDay} ${d.lastDay}`}>
+      {p.kind ? `${DEADLINE_LABELS[p.kind] ?? p.kind} · ` : ''}
+      {d.text}
+    </span>
+  );
+}
+
+export function Money(p: { value: string | null | undefined }) {
+  return <span class="money">{formatYuan(p.value)}</span>;
+}
+
+export function Section(p: { title: string; id?: string; children?: Child; actions?: Child }) {
+  return (
+    <section class="card" id={p.id}>
+      <div class="card-head">
+        <h2>{p.title}</h2>
+        {p.actions ?? null}
+      </div>
+      {p.children}
+    </section>
+  );
+}
+
+/** A definition list of label → value pairs; empty values are left out. */
+export function Facts(p: { items: [string, Child | null | undefined][] }) {
+  const shown = p.items.filter(([, v]) => v !== null && v !== undefined && v !== '');
+  return (
+    <dl class="facts">
+      {shown.map(([k, v]) => (
+        <>
+          <dt>{k}</dt>
+          <dd>{v}</dd>
+        </>
+      ))}
+    </dl>
+  );
+}

@@ -1,0 +1,136 @@
+/**
+ * Event forms derived from the machines' own zod payload schemas: the form has exactly the
+ * fields the engine will check, so a new field on an event shows up here without a second list.
+ * Only the input widget is chosen here; what is valid is still decided by the engine.
+ */
+import { z } from 'zod';
+import { amount, calendarDate, id, instant, positiveAmount } from '../machines/fields.js';
+import { many, one, type FormBody } from './http.js';
+
+export type FieldKind =
+  | 'text'
+  | 'textarea'
+  | 'select'
+  | 'deputies'
+  | 'deputy'
+  | 'datetime'
+  | 'date'
+  | 'money'
+  | 'integer'
+  | 'consent'
+  | 'installments';
+
+export interface FormField {
+  name: string;
+  kind: FieldKind;
+  required: boolean;
+  options?: string[];
+}
+
+function unwrap(s: z.ZodType): { inner: z.ZodType; optional: boolean } {
+  let inner = s;
+  let optional = false;
+  for (let i = 0; i < 5; i++) {
+    if (inner instanceof z.ZodOptional || inner instanceof z.ZodDefault) {
+      optional = true;
+      inner = (inner as z.ZodOptional<z.ZodType>).unwrap();
+    } else break;
+  }
+  return { inner, optional };
+}
+
+function kindOf(name: string, s: z.ZodType): { kind: FieldKind; options?: string[] } {
+  if (s === instant) return { kind: 'datetime' };
+  if (s === calendarDate) return { kind: 'date' };
+  if (s === amount || s === positiveAmount) return { kind: 'money' };
+  if (s instanceof z.ZodEnum) return { kind: 'select', options: s.options as string[] };
+  if (s instanceof z.ZodArray) {
+    const element = (s as z.ZodArray<z.ZodType>).element;
+    if (element instanceof z.ZodObject) return { kind: 'installments' };
+    return { kind: 'deputies' };
+  }
+  if (s === id && name === 'deputyId') return { kind: 'deputy' };
+  if (s instanceof z.ZodNumber) return { kind: 'integer' };
+  if (s instanceof z.ZodLiteral) return { kind: 'consent' };
+  if (s instanceof z.ZodString) return { kind: (s.maxLength ?? Infinity) > 500 ? 'textarea' : 'text' };
+  return { kind: 'text' };
+}
+
+/**
+ * The fields of an event's payload schema, in the schema's order. `occurredAt` comes last and is
+ * optional: the engine fills in "now" when it is left out.
+ */
+export function fieldsOf(schema: z.ZodType): FormField[] {
+  if (!(schema instanceof z.ZodObject)) return [];
+  const fields: FormField[] = [];
+  for (const [name, raw] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
+    if (name === 'occurredAt') continue;
+    const { inner, optional } = unwrap(raw);
+    fields.push({ name, required: !optional, ...kindOf(name, inner) });
+  }
+  fields.push({ name: 'occurredAt', kind: 'datetime', required: false });
+  return fields;
+}
+
+/** `2026-11-24T09:30` typed in Shanghai → `2026-11-24T09:30:00+08:00`. */
+export function fromLocalDateTime(v: string): string {
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(v) ? `${v}:00+08:00` : v;
+}
+
+/** An instant → the value of a datetime-local input in Shanghai. */
+export function toLocalDateTime(iso: string | undefined): string {
+  if (!iso || Number.isNaN(Date.parse(iso))) return '';
+  return new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16);
+}
+
+/** `¥12,000.50` or `12000.5` as typed → `12000.50`-style text the engine parses. */
+export function cleanMoney(v: string): string {
+  return v.replace(/[¥,，\s]/g, '').replace(/元$/, '');
+}
+
+/**
+ * The form body as the event's JSON payload. Blank inputs are left out, so the engine says
+ * "必填" about a required one instead of a type error.
+ */
+export function payloadOf(fields: FormField[], form: FormBody): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    const v = one(form, f.name).trim();
+    switch (f.kind) {
+      case 'deputies':
+        out[f.name] = many(form, f.name);
+        break;
+      case 'consent':
+        if (v) out[f.name] = true;
+        break;
+      case 'integer':
+        if (v) out[f.name] = /^-?\d+$/.test(v) ? Number(v) : v;
+        break;
+      case 'money':
+        if (v) out[f.name] = cleanMoney(v);
+        break;
+      case 'datetime':
+        if (v) out[f.name] = fromLocalDateTime(v);
+        break;
+      case 'installments': {
+        const lines = v.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+        if (lines.length) {
+          out[f.name] = lines.map((line) => {
+            const [dueDate = '', money = ''] = line.split(/[\s,，]+/, 2);
+            return { dueDate, amount: cleanMoney(money) };
+          });
+        }
+        break;
+      }
+      default:
+        if (v) out[f.name] = v;
+    }
+  }
+  return out;
+}
+
+/** An engine field path (`installments.0.amount`) → the input it belongs to (`installments`). */
+export function inputOf(fields: FormField[], path: string): string {
+  const top = path.split('.')[0];
+  return fields.some((f) => f.name === top) ? top : '(body)';
+}

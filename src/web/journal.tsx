@@ -1,0 +1,269 @@
+/**
+ * What cases and supervision items share on the page: the timeline of every transition with its
+ * payload in words, and the form for one event.
+ */
+import type { Child } from 'hono/jsx';
+import {
+  eventLabel,
+  fieldLabel,
+  formatDate,
+  formatDateTime,
+  formatYuan,
+  ROLE_LABELS,
+  UI,
+  valueLabel,
+} from '../labels.js';
+import { Csrf, ErrorBox, Input, inputId, Row, Select, TextArea, type FieldErrorMap } from './components.js';
+import type { FormField } from './forms.js';
+
+export interface Names {
+  deputies: Map<string, string>;
+  stations: Map<string, string>;
+  cases?: Map<string, string>;
+}
+
+export interface HistoryItem {
+  seq: number;
+  type: string;
+  from: string | null;
+  to: string;
+  actor: { id: string; role: string; name: string };
+  occurredAt: string;
+  recordedAt: string;
+  payload: unknown;
+}
+
+const MONEY = new Set(['amount', 'claimAmount', 'owedAmount', 'paidAmount', 'recoveredAmount']);
+const INSTANTS = new Set(['at', 'heldAt', 'occurredAt', 'reachedAt']);
+const DATES = new Set(['dueDate', 'date']);
+
+/** One payload value in words: labels for enumerations, names for ids, ¥ for money, Shanghai times. */
+function valueText(key: string, v: unknown, scope: string, names: Names): Child {
+  if (v === null || v === undefined || v === '') return UI.common.none;
+  if (typeof v === 'boolean') return v ? UI.common.yes : UI.common.no;
+  if (key === 'deputyIds' || key === 'attendeeDeputyIds') {
+    const ids = v as string[];
+    return ids.length ? ids.map((d) => names.deputies.get(d) ?? d).join('、') : UI.common.none;
+  }
+  if (key === 'deputyId') return names.deputies.get(String(v)) ?? String(v);
+  if (key === 'stationCode') return names.stations.get(String(v)) ?? String(v);
+  if (key === 'caseIds') return (v as string[]).map((id) => names.cases?.get(id) ?? id).join('、') || UI.common.none;
+  if (MONEY.has(key)) return formatYuan(String(v));
+  if (INSTANTS.has(key)) return formatDateTime(String(v));
+  if (DATES.has(key)) return formatDate(String(v));
+  if (key === 'installments' && Array.isArray(v)) {
+    return (
+      <ul class="plain">
+        {(v as { dueDate: string; amount: string }[]).map((i) => (
+          <li>
+            {formatDate(i.dueDate)} {formatYuan(i.amount)}
+          </li>
+        ))}
+      </ul>
+    );
+  }
+  if (key === 'parties' && Array.isArray(v)) {
+    return (
+      <ul class="plain">
+        {(v as { role: string; name: string; idNumber?: string; phone?: string }[]).map((p) => (
+          <li>
+            {UI.party(valueLabel('role', p.role, 'party'), p.name, p.idNumber, p.phone)}
+          </li>
+        ))}
+      </ul>
+    );
+  }
+  if (Array.isArray(v)) return v.map((x) => valueText(key, x, scope, names)).join('、');
+  if (typeof v === 'object') return JSON.stringify(v);
+  const s = String(v);
+  const label = valueLabel(key, s, scope);
+  return label;
+}
+
+export function PayloadView(p: { type: string; payload: unknown; names: Names; scope?: string }) {
+  const entries = Object.entries((p.payload ?? {}) as Record<string, unknown>).filter(([, v]) => v !== undefined && v !== null && v !== '');
+  if (!entries.length) return <span class="muted">—</span>;
+  const scope = p.type === 'CREATE' ? (p.scope ?? '') : p.type;
+  return (
+    <dl class="payload">
+      {entries.map(([k, v]) => (
+        <>
+          <dt>{fieldLabel(k, p.type === 'CREATE' ? p.scope : p.type)}</dt>
+          <dd>{valueText(k, v, scope, p.names)}</dd>
+        </>
+      ))}
+    </dl>
+  );
+}
+
+/** Recorded long after it happened: entered later from paper (补录). */
+const BACKFILL_MS = 60 * 60_000;
+
+export function Timeline(p: { items: HistoryItem[]; names: Names; stateLabel: (s: string) => string; scope?: string }) {
+  if (!p.items.length) return <p class="muted">{UI.common.empty}</p>;
+  return (
+    <ol class="timeline" data-testid="timeline">
+      {p.items.map((e) => (
+        <li class={`tl-item tl-${e.actor.role}`} data-event={e.type}>
+          <div class="tl-head">
+            <span class="tl-seq">#{e.seq}</span>
+            <strong class="tl-event">{eventLabel(e.type)}</strong>
+            <span class="tl-states">
+              {e.from ? `${p.stateLabel(e.from)} → ` : ''}
+              {p.stateLabel(e.to)}
+            </span>
+          </div>
+          <div class="tl-meta">
+            <span>
+              {UI.cases.actor}：{e.actor.name}（{ROLE_LABELS[e.actor.role] ?? e.actor.role}）
+            </span>
+            <span>
+              {UI.cases.occurredAt}：<time datetime={e.occurredAt}>{formatDateTime(e.occurredAt)}</time>
+            </span>
+            <span>
+              {UI.cases.recordedAt}：<time datetime={e.recordedAt}>{formatDateTime(e.recordedAt)}</time>
+              {Date.parse(e.recordedAt) - Date.parse(e.occurredAt) > BACKFILL_MS ? <span class="badge backfill">{UI.cases.backfilled}</span> : null}
+            </span>
+          </div>
+          <PayloadView type={e.type} payload={e.payload} names={p.names} scope={p.scope} />
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export interface EventFormProps {
+  type: string;
+  fields: FormField[];
+  action: string;
+  cancel: string;
+  csrf: string;
+  version: number;
+  idemKey: string;
+  values: Record<string, string | string[]>;
+  errors: FieldErrorMap;
+  /** Deputies to choose from, for `deputies` and `deputy` fields, by field name. */
+  deputyChoices: Record<string, { id: string; name: string; note?: string }[]>;
+  /** A field fixed to one value (a deputy recusing themself): sent hidden, shown as text. */
+  fixed?: Record<string, { value: string; text: string }>;
+  error?: { title: string; detail: string } | null;
+}
+
+function fieldInput(f: FormField, p: EventFormProps): Child {
+  const v = p.values[f.name];
+  const value = Array.isArray(v) ? v[0] : v;
+  const error = p.errors[f.name];
+  const fixed = p.fixed?.[f.name];
+  if (fixed) {
+    return (
+      <>
+        <input type="hidden" name={f.name} value={fixed.value} />
+        <p class="fixed" id={inputId(f.name)}>
+          {fixed.text}
+        </p>
+      </>
+    );
+  }
+  switch (f.kind) {
+    case 'select':
+      return (
+        <Select
+          name={f.name}
+          value={value}
+          blank={UI.common.chooseOne}
+          required={f.required}
+          error={error}
+          options={(f.options ?? []).map((o) => [o, valueLabel(f.name, o, p.type)])}
+        />
+      );
+    case 'deputies':
+    case 'deputy': {
+      const choices = p.deputyChoices[f.name] ?? [];
+      const chosen = new Set(Array.isArray(v) ? v : v ? [v] : []);
+      if (!choices.length) return <p class="muted">{UI.event.noDeputies}</p>;
+      return (
+        <fieldset class="choices" id={inputId(f.name)} aria-invalid={error ? 'true' : undefined}>
+          {choices.map((d) => (
+            <label class="choice">
+              <input type={f.kind === 'deputy' ? 'radio' : 'checkbox'} name={f.name} value={d.id} checked={chosen.has(d.id)} />
+              {d.name}
+              {d.note ? <small>{d.note}</small> : null}
+            </label>
+          ))}
+        </fieldset>
+      );
+    }
+    case 'datetime':
+      return <Input name={f.name} type="datetime-local" value={value} required={f.required} error={error} />;
+    case 'date':
+      return <Input name={f.name} type="date" value={value} required={f.required} error={error} />;
+    case 'money':
+      return <Input name={f.name} value={value} inputmode="decimal" placeholder={UI.examples.amount} required={f.required} error={error} />;
+    case 'integer':
+      return <Input name={f.name} type="number" value={value} min="1" step="1" required={f.required} error={error} />;
+    case 'consent':
+      return (
+        <label class="choice" id={inputId(f.name)}>
+          <input type="checkbox" name={f.name} value="true" checked={!!value} required={f.required} />
+          {UI.event.consent}
+        </label>
+      );
+    case 'installments':
+      return <TextArea name={f.name} value={value} rows={3} error={error} placeholder={UI.event.installmentsHint} />;
+    case 'textarea':
+      return <TextArea name={f.name} value={value} rows={f.required ? 6 : 3} required={f.required} error={error} />;
+    default:
+      return <Input name={f.name} value={value} required={f.required} error={error} />;
+  }
+}
+
+export function EventForm(p: EventFormProps) {
+  const main = p.fields.filter((f) => f.name !== 'occurredAt');
+  const when = p.fields.find((f) => f.name === 'occurredAt');
+  const errorFields = Object.entries(p.errors).map(([name, message]) => ({ name, message, label: fieldLabel(name, p.type) }));
+  return (
+    <form method="post" action={p.action} class="form event-form" data-event={p.type}>
+      {p.error ? <ErrorBox title={p.error.title} detail={p.error.detail} fields={errorFields} /> : null}
+      <Csrf token={p.csrf} />
+      <input type="hidden" name="_version" value={String(p.version)} />
+      <input type="hidden" name="_key" value={p.idemKey} />
+      {main.map((f) => (
+        <Row
+          label={fieldLabel(f.name, p.type)}
+          name={f.name}
+          required={f.required}
+          error={p.errors[f.name]}
+          hint={f.kind === 'deputies' ? UI.event.deputiesHint : f.kind === 'installments' ? UI.event.installmentsHint : undefined}
+          wide={f.kind === 'textarea' || f.kind === 'deputies'}
+        >
+          {fieldInput(f, p)}
+        </Row>
+      ))}
+      {when ? (
+        <details class="backfill" open={!!p.values.occurredAt || !!p.errors.occurredAt}>
+          <summary>{UI.event.backfillLegend}</summary>
+          <Row label={fieldLabel('occurredAt')} name="occurredAt" error={p.errors.occurredAt} hint={UI.event.occurredAtHint}>
+            {fieldInput(when, p)}
+          </Row>
+        </details>
+      ) : null}
+      <p class="hint">{UI.event.staleHint}</p>
+      <div class="actions">
+        <button type="submit" class="primary">
+          {UI.event.submit(eventLabel(p.type))}
+        </button>
+        <a href={p.cancel} class="button secondary">
+          {UI.common.cancel}
+        </a>
+      </div>
+    </form>
+  );
+}
+
+/** The values a re-shown form keeps: what was typed, datetimes back in local form. */
+export function formValues(form: Record<string, string | string[]>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(form)) if (!k.startsWith('_')) out[k] = v;
+  return out;
+}
+

@@ -1,0 +1,89 @@
+/**
+ * How a page is served: who is signed in, the HTML document, and refusals as pages in Chinese.
+ * A domain refusal (the engine's ValidationError, Forbidden, InvalidTransition, …) never reaches
+ * the JSON API's problem+json handler from here: it becomes a page with the engine's reason.
+ */
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { JSX } from 'hono/jsx/jsx-runtime';
+import type { Actor, Role } from '../machines/roles.js';
+import type { AppDeps } from '../api/context.js';
+import { DomainError, isConnectionError } from '../engine/errors.js';
+import { ERROR_TITLES, humanize, ROLE_LABELS, UI } from '../labels.js';
+import { ErrorBox } from './components.js';
+import { statusOf, type WebEnv } from './http.js';
+import { homeOf, Layout } from './layout.js';
+
+export type WebContext = Context<WebEnv>;
+
+/** What a signed-in page handler gets. */
+export interface PageCtx {
+  actor: Actor;
+  csrf: string;
+  now: Date;
+}
+
+export async function html(c: Context, el: JSX.Element | Promise<JSX.Element> | string, status: ContentfulStatusCode = 200) {
+  const body = await (await el).toString();
+  return c.html(`<!DOCTYPE html>${body}`, status);
+}
+
+export function refusePage(c: WebContext, status: ContentfulStatusCode, code: string, detail: string) {
+  const session = c.get('session');
+  const title = ERROR_TITLES[code] ?? ERROR_TITLES.internal;
+  return html(
+    c,
+    <Layout title={title} actor={session?.actor} csrf={session?.csrfToken}>
+      <ErrorBox title={title} detail={detail} />
+      <p>
+        <a href={session ? homeOf(session.actor) : '/login'}>{UI.errors.roleHome}</a>
+      </p>
+    </Layout>,
+    status,
+  );
+}
+
+/** A refusal from the engine, for people: its heading and its message in words. */
+export function describeError(err: unknown): { status: ContentfulStatusCode; code: string; detail: string } | null {
+  if (err instanceof DomainError) {
+    if (err.code === 'validation') return { status: 400, code: err.code, detail: UI.common.errorsAbove };
+    const said = humanize(err.message);
+    return { status: statusOf(err), code: err.code, detail: `${said}${/[。！？.!?]$/.test(said) ? '' : '。'}${UI.common.nothingChanged}` };
+  }
+  if (isConnectionError(err)) return { status: 503, code: 'unavailable', detail: UI.errors.database };
+  return null;
+}
+
+type Handler = (c: WebContext, ctx: PageCtx) => Promise<Response> | Response;
+
+/**
+ * A page for signed-in users (optionally only some roles). Unknown visitors go to the sign-in
+ * page and come back; a user with an admin-set password must replace it first.
+ */
+export function page(deps: AppDeps, handler: Handler, opts: { roles?: Role[]; allowPasswordChange?: boolean } = {}) {
+  return async (c: WebContext) => {
+    const session = c.get('session');
+    if (!session) {
+      const next = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : '/';
+      return c.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
+    }
+    if (session.mustChangePassword && !opts.allowPasswordChange) return c.redirect('/password', 303);
+    if (opts.roles && !opts.roles.includes(session.actor.role)) {
+      return refusePage(c, 403, 'forbidden', UI.errors.onlyFor(opts.roles.map((r) => ROLE_LABELS[r] ?? r).join('、')));
+    }
+    try {
+      return await handler(c, { actor: session.actor, csrf: session.csrfToken, now: deps.now?.() ?? new Date() });
+    } catch (err) {
+      const d = describeError(err);
+      if (d) return refusePage(c, d.status, d.code, d.detail);
+      deps.log('unhandled error', { path: c.req.path, error: (err as Error)?.stack ?? String(err) });
+      return refusePage(c, 500, 'internal', UI.errors.internal);
+    }
+  };
+}
+
+/** `?ok=…` after a redirect: the message for what was just done. */
+export function flashOf(c: Context, messages: Record<string, string>): string | null {
+  const ok = c.req.query('ok');
+  return ok ? (messages[ok] ?? null) : null;
+}

@@ -1,0 +1,383 @@
+/** The admin's pages: stations, deputies, users (with their sign-in names and initial passwords). */
+import type { Hono } from 'hono';
+import type { AppDeps } from '../../api/context.js';
+import {
+  createDeputy,
+  createStation,
+  createUser,
+  DEPUTY_LEVELS,
+  listDeputies,
+  listStations,
+  listUsers,
+  setPassword,
+  STATION_KINDS,
+} from '../../engine/directory.js';
+import { DomainError, ValidationError } from '../../engine/errors.js';
+import { ROLES } from '../../machines/roles.js';
+import { ERROR_TITLES, fieldLabel, formatDate, humanize, ROLE_LABELS, UI, valueLabel } from '../../labels.js';
+import { Csrf, ErrorBox, Input, Row, Section, Select, type FieldErrorMap } from '../components.js';
+import { one, type FormBody, type WebEnv } from '../http.js';
+import { Layout } from '../layout.js';
+import { describeError, html, page, type PageCtx, type WebContext } from '../page.js';
+
+interface FormState {
+  values: FormBody;
+  errors: FieldErrorMap;
+  error?: { title: string; detail: string } | null;
+  /** Shown once after a user is created: their API token. */
+  token?: string;
+  flash?: string | null;
+}
+
+const blank: FormState = { values: {}, errors: {} };
+
+/** A refusal from a directory verb as form state: field errors by input, or the reason. */
+function refusal(err: unknown): FormState | null {
+  if (err instanceof ValidationError) {
+    const errors: FieldErrorMap = {};
+    for (const e of err.errors) errors[e.field.split('.')[0]] ??= humanize(e.message);
+    return { values: {}, errors, error: { title: ERROR_TITLES.validation, detail: '' } };
+  }
+  if (err instanceof DomainError && typeof err.extra.field === 'string') {
+    return { values: {}, errors: { [err.extra.field]: humanize(err.message) }, error: { title: ERROR_TITLES[err.code], detail: humanize(err.message) } };
+  }
+  const d = describeError(err);
+  return d ? { values: {}, errors: {}, error: { title: ERROR_TITLES[d.code] ?? d.code, detail: d.detail } } : null;
+}
+
+function errorList(st: FormState, scope: string) {
+  return st.error ? (
+    <ErrorBox title={st.error.title} detail={st.error.detail} fields={Object.entries(st.errors).map(([name, message]) => ({ name, message, label: fieldLabel(name, scope) }))} />
+  ) : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function stationsPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, st: FormState = blank, status: 200 | 400 | 409 = 200) {
+  const stations = await listStations(deps.db);
+  const v = (k: string) => one(st.values, k);
+  const e = st.errors;
+  return html(
+    c,
+    <Layout title={UI.admin.stationsTitle} actor={actor} csrf={csrf} active="stations" flash={st.flash ?? (c.req.query('ok') === 'station' ? UI.admin.stationCreated : null)} wide>
+      <h1>{UI.admin.stationsTitle}</h1>
+      <div class="columns">
+        <div class="col-main">
+          <table class="table" data-testid="stations">
+            <thead>
+              <tr>
+                <th>{fieldLabel('code')}</th>
+                <th>{fieldLabel('name', 'station')}</th>
+                <th>{fieldLabel('kind', 'station')}</th>
+                <th>{fieldLabel('district')}</th>
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>
+              {stations.items.map((s) => (
+                <tr>
+                  <td class="mono">{s.code}</td>
+                  <td>{s.name}</td>
+                  <td>{valueLabel('kind', s.kind, 'station')}</td>
+                  <td>{s.district}</td>
+                  <td>
+                    <a href={`/stations/${encodeURIComponent(s.code)}/activities`}>{UI.nav.activities}</a>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <div class="col-side">
+          <Section title={UI.admin.addStation}>
+            <form method="post" action="/admin/stations" class="form">
+              {errorList(st, 'station')}
+              <Csrf token={csrf} />
+              <Row label={fieldLabel('code')} name="code" required error={e.code}>
+                <Input name="code" value={v('code')} required error={e.code} placeholder={UI.examples.stationCode} />
+              </Row>
+              <Row label={fieldLabel('name', 'station')} name="name" required error={e.name}>
+                <Input name="name" value={v('name')} required error={e.name} placeholder={UI.examples.stationName} />
+              </Row>
+              <Row label={fieldLabel('kind', 'station')} name="kind" required error={e.kind}>
+                <Select name="kind" value={v('kind')} required error={e.kind} options={STATION_KINDS.map((k) => [k, valueLabel('kind', k, 'station')])} />
+              </Row>
+              <Row label={fieldLabel('district')} name="district" required error={e.district}>
+                <Input name="district" value={v('district')} required error={e.district} placeholder={UI.examples.district} />
+              </Row>
+              <div class="actions">
+                <button type="submit" class="primary">
+                  {UI.admin.addStation}
+                </button>
+              </div>
+            </form>
+          </Section>
+        </div>
+      </div>
+    </Layout>,
+    status,
+  );
+}
+
+async function deputiesPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, st: FormState = blank, status: 200 | 400 | 409 = 200) {
+  const [deputies, stations] = await Promise.all([listDeputies(deps.db), listStations(deps.db)]);
+  const stationName = new Map(stations.items.map((s) => [s.code, s.name]));
+  const v = (k: string) => one(st.values, k);
+  const e = st.errors;
+  return html(
+    c,
+    <Layout title={UI.admin.deputiesTitle} actor={actor} csrf={csrf} active="deputies" flash={c.req.query('ok') === 'deputy' ? UI.admin.deputyCreated : null} wide>
+      <h1>{UI.admin.deputiesTitle}</h1>
+      <div class="columns">
+        <div class="col-main">
+          <table class="table" data-testid="deputies">
+            <thead>
+              <tr>
+                <th>{fieldLabel('name')}</th>
+                <th>{fieldLabel('level')}</th>
+                <th>{fieldLabel('stationCode', 'deputy')}</th>
+                <th>{fieldLabel('expertise')}</th>
+                <th>{fieldLabel('phone', 'deputy')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {deputies.items.map((d) => (
+                <tr>
+                  <td>{d.name}</td>
+                  <td>{valueLabel('level', d.level)}</td>
+                  <td>{stationName.get(d.stationCode) ?? d.stationCode}</td>
+                  <td>{d.expertise.join('、')}</td>
+                  <td class="mono">{d.phone ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <div class="col-side">
+          <Section title={UI.admin.addDeputy}>
+            <form method="post" action="/admin/deputies" class="form">
+              {errorList(st, 'deputy')}
+              <Csrf token={csrf} />
+              <Row label={fieldLabel('name')} name="name" required error={e.name}>
+                <Input name="name" value={v('name')} required error={e.name} />
+              </Row>
+              <Row label={fieldLabel('level')} name="level" required error={e.level}>
+                <Select name="level" value={v('level') || 'county'} required error={e.level} options={DEPUTY_LEVELS.map((k) => [k, valueLabel('level', k)])} />
+              </Row>
+              <Row label={fieldLabel('stationCode', 'deputy')} name="stationCode" required error={e.stationCode}>
+                <Select name="stationCode" value={v('stationCode')} blank={UI.common.chooseOne} required error={e.stationCode} options={stations.items.map((s) => [s.code, s.name])} />
+              </Row>
+              <Row label={fieldLabel('expertise')} name="expertise" error={e.expertise} hint={UI.admin.expertiseHint}>
+                <Input name="expertise" value={v('expertise')} error={e.expertise} placeholder={UI.examples.expertise} />
+              </Row>
+              <Row label={fieldLabel('phone', 'deputy')} name="phone" error={e.phone}>
+                <Input name="phone" type="tel" value={v('phone')} error={e.phone} />
+              </Row>
+              <div class="actions">
+                <button type="submit" class="primary">
+                  {UI.admin.addDeputy}
+                </button>
+              </div>
+            </form>
+          </Section>
+        </div>
+      </div>
+    </Layout>,
+    status,
+  );
+}
+
+async function usersPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, st: FormState = blank, status: 200 | 201 | 400 | 404 | 409 = 200) {
+  const [users, stations, deputies] = await Promise.all([listUsers(deps.db, actor), listStations(deps.db), listDeputies(deps.db)]);
+  const stationName = new Map(stations.items.map((s) => [s.code, s.name]));
+  const deputyName = new Map(deputies.items.map((d) => [d.id, d.name]));
+  const v = (k: string) => one(st.values, k);
+  const e = st.errors;
+  const flash = st.flash ?? (c.req.query('ok') === 'password' ? UI.admin.passwordSet : null);
+  return html(
+    c,
+    <Layout title={UI.admin.usersTitle} actor={actor} csrf={csrf} active="users" flash={flash} wide>
+      <h1>{UI.admin.usersTitle}</h1>
+      {st.token ? (
+        <p class="notice token" data-testid="token">
+          {UI.admin.tokenOnce} <code>{st.token}</code>
+        </p>
+      ) : null}
+      <div class="columns">
+        <div class="col-main">
+          <table class="table" data-testid="users">
+            <thead>
+              <tr>
+                <th>{fieldLabel('name', 'user')}</th>
+                <th>{fieldLabel('role', 'user')}</th>
+                <th>{fieldLabel('login')}</th>
+                <th>{fieldLabel('link', 'user')}</th>
+                <th>{UI.admin.setPassword}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {users.items.map((u) => (
+                <tr data-user={u.login ?? u.id}>
+                  <td>
+                    {u.name}
+                    <small class="muted"> {formatDate(u.createdAt)}</small>
+                  </td>
+                  <td>{ROLE_LABELS[u.role] ?? u.role}</td>
+                  <td>
+                    {u.login ? <span class="mono">{u.login}</span> : <span class="muted">{UI.admin.noLogin}</span>}{' '}
+                    {u.mustChangePassword ? <span class="badge due-soon">{UI.admin.mustChange}</span> : u.hasPassword ? <span class="badge ok">{UI.admin.hasPassword}</span> : null}
+                  </td>
+                  <td>{u.stationCode ? stationName.get(u.stationCode) : u.deputyId ? deputyName.get(u.deputyId) : '—'}</td>
+                  <td>
+                    <form method="post" action={`/admin/users/${u.id}/password`} class="inline-form">
+                      <Csrf token={csrf} />
+                      {u.login ? null : <input type="text" name="login" placeholder={fieldLabel('login')} aria-label={fieldLabel('login')} required />}
+                      <input type="password" name="password" placeholder={UI.admin.newPasswordShort} aria-label={`${u.name} ${UI.admin.newPassword}`} minlength={8} required autocomplete="new-password" />
+                      <button type="submit">{UI.admin.setPassword}</button>
+                    </form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <div class="col-side">
+          <Section title={UI.admin.addUser}>
+            <form method="post" action="/admin/users" class="form">
+              {errorList(st, 'user')}
+              <Csrf token={csrf} />
+              <Row label={fieldLabel('name', 'user')} name="name" required error={e.name}>
+                <Input name="name" value={v('name')} required error={e.name} />
+              </Row>
+              <Row label={fieldLabel('role', 'user')} name="role" required error={e.role}>
+                <Select name="role" value={v('role') || 'court'} required error={e.role} options={ROLES.map((r) => [r, ROLE_LABELS[r] ?? r])} />
+              </Row>
+              <Row label={fieldLabel('stationCode', 'user')} name="stationCode" error={e.stationCode} hint={UI.admin.stationOnly}>
+                <Select name="stationCode" value={v('stationCode')} blank={UI.common.none} error={e.stationCode} options={stations.items.map((s) => [s.code, s.name])} />
+              </Row>
+              <Row label={fieldLabel('deputyId', 'user')} name="deputyId" error={e.deputyId} hint={UI.admin.deputyOnly}>
+                <Select name="deputyId" value={v('deputyId')} blank={UI.common.none} error={e.deputyId} options={deputies.items.map((d) => [d.id, `${d.name}（${stationName.get(d.stationCode) ?? d.stationCode}）`])} />
+              </Row>
+              <Row label={fieldLabel('login')} name="login" required error={e.login}>
+                <Input name="login" value={v('login')} required error={e.login} autocomplete="off" placeholder={UI.examples.login} />
+              </Row>
+              <Row label={UI.admin.newPassword} name="password" required error={e.password}>
+                <Input name="password" type="password" required error={e.password} autocomplete="new-password" />
+              </Row>
+              <div class="actions">
+                <button type="submit" class="primary">
+                  {UI.admin.addUser}
+                </button>
+              </div>
+            </form>
+          </Section>
+        </div>
+      </div>
+    </Layout>,
+    status,
+  );
+}
+
+function picked(form: FormBody, keys: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of keys) {
+    const v = one(form, k).trim();
+    if (v) out[k] = v;
+  }
+  return out;
+}
+
+export function adminPages(app: Hono<WebEnv>, deps: AppDeps) {
+  const admin = { roles: ['admin'] as 'admin'[] };
+  app.get('/admin', (c) => c.redirect('/admin/users', 303));
+  app.get('/admin/stations', page(deps, (c, ctx) => stationsPage(deps, c, ctx), admin));
+  app.post(
+    '/admin/stations',
+    page(
+      deps,
+      async (c, ctx) => {
+        const form = c.get('form');
+        try {
+          await createStation(deps.db, ctx.actor, picked(form, ['code', 'name', 'kind', 'district']));
+        } catch (err) {
+          const st = refusal(err);
+          if (!st) throw err;
+          return stationsPage(deps, c, ctx, { ...st, values: form }, 400);
+        }
+        return c.redirect('/admin/stations?ok=station', 303);
+      },
+      admin,
+    ),
+  );
+  app.get('/admin/deputies', page(deps, (c, ctx) => deputiesPage(deps, c, ctx), admin));
+  app.post(
+    '/admin/deputies',
+    page(
+      deps,
+      async (c, ctx) => {
+        const form = c.get('form');
+        const body: Record<string, unknown> = picked(form, ['name', 'level', 'stationCode', 'phone']);
+        body.expertise = one(form, 'expertise')
+          .split(/[、,，;；\s]+/)
+          .map((s) => s.trim())
+          .filter(Boolean);
+        try {
+          await createDeputy(deps.db, ctx.actor, body);
+        } catch (err) {
+          const st = refusal(err);
+          if (!st) throw err;
+          return deputiesPage(deps, c, ctx, { ...st, values: form }, 400);
+        }
+        return c.redirect('/admin/deputies?ok=deputy', 303);
+      },
+      admin,
+    ),
+  );
+  app.get('/admin/users', page(deps, (c, ctx) => usersPage(deps, c, ctx), admin));
+  app.post(
+    '/admin/users',
+    page(
+      deps,
+      async (c, ctx) => {
+        const form = c.get('form');
+        const body: Record<string, unknown> = picked(form, ['name', 'role', 'login']);
+        // The page offers both selects to every role; send only the one the role takes.
+        if (body.role === 'station') Object.assign(body, picked(form, ['stationCode']));
+        if (body.role === 'deputy') Object.assign(body, picked(form, ['deputyId']));
+        const password = one(form, 'password');
+        if (password) body.password = password;
+        try {
+          const user = await createUser(deps.db, ctx.actor, body);
+          return usersPage(deps, c, ctx, { values: {}, errors: {}, token: user.token, flash: UI.admin.userCreated }, 201);
+        } catch (err) {
+          const st = refusal(err);
+          if (!st) throw err;
+          const { password: _p, ...keep } = form;
+          return usersPage(deps, c, ctx, { ...st, values: keep }, err instanceof ValidationError ? 400 : 409);
+        }
+      },
+      admin,
+    ),
+  );
+  app.post(
+    '/admin/users/:id/password',
+    page(
+      deps,
+      async (c, ctx) => {
+        const form = c.get('form');
+        const body: Record<string, string> = { password: one(form, 'password') };
+        const login = one(form, 'login').trim();
+        if (login) body.login = login;
+        try {
+          await setPassword(deps.db, ctx.actor, c.req.param('id') ?? '', body);
+        } catch (err) {
+          const st = refusal(err);
+          if (!st) throw err;
+          return usersPage(deps, c, ctx, st, err instanceof ValidationError ? 400 : err instanceof DomainError && err.code === 'not_found' ? 404 : 409);
+        }
+        return c.redirect('/admin/users?ok=password', 303);
+      },
+      admin,
+    ),
+  );
+}

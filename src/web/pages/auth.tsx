@@ -1,0 +1,168 @@
+/** Sign-in, sign-out and changing one's own password. */
+import type { Hono } from 'hono';
+import { getCookie } from 'hono/cookie';
+import type { AppDeps } from '../../api/context.js';
+import type { Actor } from '../../machines/roles.js';
+import { changeOwnPassword, login } from '../../engine/directory.js';
+import { ValidationError, Unauthenticated } from '../../engine/errors.js';
+import { closeSession, openSession } from '../../engine/sessions.js';
+import { fieldLabel, UI } from '../../labels.js';
+import { Csrf, ErrorBox, Input, Row, type FieldErrorMap } from '../components.js';
+import { clearSessionCookie, one, safeNext, SESSION_COOKIE, setSessionCookie, signInToken, type WebEnv } from '../http.js';
+import { homeOf, Layout } from '../layout.js';
+import { describeError, html, page } from '../page.js';
+
+/**
+ * Failed sign-ins per name, in this process's memory: ten in 15 minutes and that name waits.
+ * Best effort (each process counts its own) — the scrypt cost is the real brake on guessing.
+ */
+const failures = new Map<string, number[]>();
+const WINDOW_MS = 15 * 60_000;
+const MAX_FAILURES = 10;
+
+function throttled(name: string, now: number): boolean {
+  const recent = (failures.get(name) ?? []).filter((t) => now - t < WINDOW_MS);
+  if (recent.length) failures.set(name, recent);
+  else failures.delete(name);
+  return recent.length >= MAX_FAILURES;
+}
+
+function SignInPage(p: { token: string; next: string; login?: string; error?: string; flash?: string | null }) {
+  return (
+    <Layout title={UI.signIn.title} flash={p.flash}>
+      <section class="card narrow signin">
+        <h1>{UI.signIn.title}</h1>
+        {p.error ? <ErrorBox title={p.error} /> : null}
+        <form method="post" action="/login" class="form">
+          <Csrf token={p.token} />
+          <input type="hidden" name="next" value={p.next} />
+          <Row label={UI.signIn.login} name="login" required>
+            <Input name="login" value={p.login} required autocomplete="username" />
+          </Row>
+          <Row label={UI.signIn.password} name="password" required>
+            <Input name="password" type="password" required autocomplete="current-password" />
+          </Row>
+          <div class="actions">
+            <button type="submit" class="primary">
+              {UI.signIn.submit}
+            </button>
+          </div>
+        </form>
+        <p class="hint">{UI.signIn.hint}</p>
+      </section>
+    </Layout>
+  );
+}
+
+export function authPages(app: Hono<WebEnv>, deps: AppDeps) {
+  app.get('/', (c) => {
+    const session = c.get('session');
+    return c.redirect(session ? homeOf(session.actor) : '/login', 303);
+  });
+
+  app.get('/login', (c) => {
+    const session = c.get('session');
+    if (session) return c.redirect(safeNext(c.req.query('next')) === '/' ? homeOf(session.actor) : safeNext(c.req.query('next')), 303);
+    const flash = c.req.query('ok') === 'signed-out' ? UI.signIn.signedOut : null;
+    return html(c, <SignInPage token={signInToken(c)} next={safeNext(c.req.query('next'))} flash={flash} />);
+  });
+
+  app.post('/login', async (c) => {
+    const form = c.get('form');
+    const name = one(form, 'login').trim().toLowerCase();
+    const next = safeNext(one(form, 'next'));
+    const now = deps.now?.() ?? new Date();
+    const again = (error: string, status: 400 | 401 | 429 | 503) =>
+      html(c, <SignInPage token={signInToken(c)} next={next} login={name} error={error} />, status);
+    if (throttled(name, Date.now())) return again(UI.signIn.throttled, 429);
+    try {
+      const { actor, mustChangePassword } = await login(deps.db, { login: name, password: one(form, 'password') });
+      failures.delete(name);
+      // A fresh session id at every sign-in (no fixation); the old cookie, if any, is ended.
+      await closeSession(deps.db, getCookie(c, SESSION_COOKIE));
+      setSessionCookie(c, await openSession(deps.db, actor.id, now));
+      return c.redirect(mustChangePassword ? '/password' : next === '/' ? homeOf(actor) : next, 303);
+    } catch (err) {
+      if (err instanceof Unauthenticated || err instanceof ValidationError) {
+        if (err instanceof Unauthenticated) failures.set(name, [...(failures.get(name) ?? []), Date.now()]);
+        return again(UI.signIn.failed, err instanceof Unauthenticated ? 401 : 400);
+      }
+      const d = describeError(err);
+      if (d) return again(d.detail, 503);
+      throw err;
+    }
+  });
+
+  app.post('/logout', async (c) => {
+    await closeSession(deps.db, getCookie(c, SESSION_COOKIE));
+    clearSessionCookie(c);
+    return c.redirect('/login?ok=signed-out', 303);
+  });
+
+  const PasswordPage = (p: { csrf: string; actor: Actor; must: boolean; errors?: FieldErrorMap; flash?: string | null }) => (
+    <Layout title={UI.password.title} actor={p.actor} csrf={p.csrf} flash={p.flash}>
+      <section class="card narrow">
+        <h1>{UI.password.title}</h1>
+        {p.must ? <p class="notice">{UI.password.mustChange}</p> : null}
+        {p.errors && Object.keys(p.errors).length ? (
+          <ErrorBox
+            title={UI.common.errorsAbove}
+            fields={Object.entries(p.errors).map(([name, message]) => ({ name, message, label: fieldLabel(name) }))}
+          />
+        ) : null}
+        <form method="post" action="/password" class="form">
+          <Csrf token={p.csrf} />
+          <Row label={UI.password.current} name="currentPassword" required error={p.errors?.currentPassword}>
+            <Input name="currentPassword" type="password" required autocomplete="current-password" error={p.errors?.currentPassword} />
+          </Row>
+          <Row label={UI.password.next} name="newPassword" required error={p.errors?.newPassword}>
+            <Input name="newPassword" type="password" required autocomplete="new-password" error={p.errors?.newPassword} />
+          </Row>
+          <Row label={UI.password.confirm} name="confirmPassword" required error={p.errors?.confirmPassword}>
+            <Input name="confirmPassword" type="password" required autocomplete="new-password" error={p.errors?.confirmPassword} />
+          </Row>
+          <div class="actions">
+            <button type="submit" class="primary">
+              {UI.password.submit}
+            </button>
+          </div>
+        </form>
+      </section>
+    </Layout>
+  );
+
+  app.get(
+    '/password',
+    page(
+      deps,
+      (c, { actor, csrf }) =>
+        html(c, <PasswordPage actor={actor} csrf={csrf} must={!!c.get('session')?.mustChangePassword} flash={c.req.query('ok') === 'changed' ? UI.password.changed : null} />),
+      { allowPasswordChange: true },
+    ),
+  );
+
+  app.post(
+    '/password',
+    page(
+      deps,
+      async (c, { actor, csrf, now }) => {
+        const form = c.get('form');
+        const must = !!c.get('session')?.mustChangePassword;
+        if (one(form, 'newPassword') !== one(form, 'confirmPassword')) {
+          return html(c, <PasswordPage actor={actor} csrf={csrf} must={must} errors={{ confirmPassword: UI.password.mismatch }} />, 400);
+        }
+        try {
+          await changeOwnPassword(deps.db, actor, { currentPassword: one(form, 'currentPassword'), newPassword: one(form, 'newPassword') });
+        } catch (err) {
+          if (!(err instanceof ValidationError)) throw err;
+          const errors = Object.fromEntries(err.errors.map((e) => [e.field, e.message]));
+          return html(c, <PasswordPage actor={actor} csrf={csrf} must={must} errors={errors} />, 400);
+        }
+        // Every session of this user ended with the change: this browser gets a new one.
+        setSessionCookie(c, await openSession(deps.db, actor.id, now));
+        return c.redirect(must ? homeOf(actor) : '/password?ok=changed', 303);
+      },
+      { allowPasswordChange: true },
+    ),
+  );
+}

@@ -1,0 +1,321 @@
+/**
+ * The committee's dashboard: the enforcement report (src/engine/reports.ts) as figures and
+ * ECharts charts (served from this process), the overdue cases, the supervision list, and the
+ * same CSV as `GET /api/reports/enforcement?format=csv` for the signed-in user.
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { Hono } from 'hono';
+import type { AppDeps } from '../../api/context.js';
+import { listStations } from '../../engine/directory.js';
+import { enforcementReport, parseReportQuery, reportRows, type EnforcementReport } from '../../engine/reports.js';
+import { listSupervisions } from '../../engine/supervision-views.js';
+import { listCases } from '../../engine/views.js';
+import { ValidationError } from '../../engine/errors.js';
+import {
+  fieldLabel,
+  formatDate,
+  formatDateTime,
+  formatYuan,
+  humanize,
+  OUTCOME_LABELS,
+  RATING_LABELS,
+  REPORT_FIGURE_LABELS,
+  SOURCE_LABELS,
+  supervisionStateLabel,
+  UI,
+  valueLabel,
+} from '../../labels.js';
+import { DeadlineBadge, ErrorBox, OverdueBadge, Section, Select, StateBadge } from '../components.js';
+import type { WebEnv } from '../http.js';
+import { Layout } from '../layout.js';
+import { html, page, type PageCtx, type WebContext } from '../page.js';
+
+const pct = (rate: string | null) => (rate === null ? '—' : `${(Number(rate) * 100).toFixed(1)}%`);
+
+function Kpi(p: { label: string; value: string | number; note?: string; tone?: 'warn' }) {
+  return (
+    <div class={`kpi${p.tone ? ` kpi-${p.tone}` : ''}`}>
+      <span class="kpi-label">{p.label}</span>
+      <strong class="kpi-value">{String(p.value)}</strong>
+      {p.note ? <small>{p.note}</small> : null}
+    </div>
+  );
+}
+
+/** The charts' data, labelled here (one labels module) so the script only draws. */
+function chartData(r: EnforcementReport) {
+  const F = REPORT_FIGURE_LABELS;
+  const types = Object.entries(r.cases.byDisputeType).slice(0, 10);
+  return {
+    noData: UI.dashboard.noData,
+    bySource: {
+      title: F['cases.bySource'],
+      type: 'pie',
+      items: Object.entries(r.cases.bySource)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => ({ name: SOURCE_LABELS[k] ?? k, value: n })),
+    },
+    byDisputeType: { title: F['cases.byDisputeType'], type: 'bar', categories: types.map(([k]) => k), series: [{ name: F['cases.opened'], data: types.map(([, n]) => n) }] },
+    rates: {
+      title: UI.charts.rates,
+      type: 'rate',
+      categories: [F['mediation.successRate'], F['performance.voluntaryRate'], F['enforcement.recoveryRate']].map((s) => s.replace('（比率）', '')),
+      series: [{ name: '%', data: [r.mediation.successRate, r.performance.voluntaryRate, r.enforcement.recoveryRate].map((x) => (x === null ? null : Math.round(Number(x) * 1000) / 10)) }],
+    },
+    outcomes: {
+      title: F['enforcement.outcomes'],
+      type: 'pie',
+      items: [
+        ...Object.entries(r.enforcement.outcomes).map(([k, n]) => ({ name: OUTCOME_LABELS[k] ?? k, value: n })),
+        { name: F['enforcement.inProgress'], value: r.enforcement.inProgress },
+      ].filter((x) => x.value > 0),
+    },
+    amounts: {
+      title: UI.charts.amounts,
+      type: 'bar',
+      categories: [F['enforcement.owedAmount'].replace('（元）', ''), F['enforcement.recoveredAmount'].replace('（元）', '')],
+      series: [{ name: UI.charts.yuan, data: [Number(r.enforcement.owedAmount), Number(r.enforcement.recoveredAmount)] }],
+    },
+    stations: {
+      title: UI.charts.stations,
+      type: 'bar',
+      categories: r.stations.map((s) => s.name.replace('人大代表联络站', '')),
+      series: (['casesOpened', 'activities', 'deputyVisits', 'votersReceived'] as const).map((k) => ({ name: F[`stations.${k}`], data: r.stations.map((s) => s[k]) })),
+    },
+    supervision: r.supervision
+      ? {
+          title: F['supervision.byState'],
+          type: 'pie',
+          items: Object.entries(r.supervision.byState)
+            .filter(([, n]) => n > 0)
+            .map(([k, n]) => ({ name: supervisionStateLabel(k), value: n })),
+        }
+      : null,
+    ratings: r.supervision
+      ? {
+          title: F['supervision.byRating'],
+          type: 'pie',
+          items: Object.entries(r.supervision.byRating)
+            .filter(([, n]) => n > 0)
+            .map(([k, n]) => ({ name: RATING_LABELS[k] ?? F['supervision.unrated'], value: n })),
+        }
+      : null,
+  };
+}
+
+function Chart(p: { id: string; title: string }) {
+  return (
+    <figure class="chart-box">
+      <figcaption>{p.title}</figcaption>
+      <div class="chart" data-chart={p.id} role="img" aria-label={p.title}></div>
+    </figure>
+  );
+}
+
+const QUERY_KEYS = ['from', 'to', 'district', 'stationCode'] as const;
+
+function queryOf(c: WebContext): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of QUERY_KEYS) {
+    const v = (c.req.query(k) ?? '').trim();
+    if (v) out[k] = v;
+  }
+  return out;
+}
+
+async function dashboard(deps: AppDeps, c: WebContext, { actor, csrf, now }: PageCtx) {
+  const raw = queryOf(c);
+  let report: EnforcementReport | null = null;
+  let problem: string | null = null;
+  try {
+    report = await enforcementReport(deps.db, actor, parseReportQuery(raw), { now });
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    problem = err.errors.map((e) => `${fieldLabel(e.field)}：${humanize(e.message)}`).join('；');
+  }
+  const [stations, overdue, supervisions] = await Promise.all([
+    listStations(deps.db),
+    listCases(deps.db, actor, { overdue: true, limit: 20 }, { now, requestId: c.get('requestId') }),
+    listSupervisions(deps.db, actor, { limit: 10 }),
+  ]);
+  const districts = [...new Set(stations.items.map((s) => s.district))].sort();
+  const F = REPORT_FIGURE_LABELS;
+  const data = report ? chartData(report) : null;
+  const csvHref = `/dashboard/enforcement.csv${Object.keys(raw).length ? `?${new URLSearchParams(raw)}` : ''}`;
+  return html(
+    c,
+    <Layout title={UI.dashboard.title} actor={actor} csrf={csrf} active="dashboard" scripts={['/static/echarts.min.js', '/static/dashboard.js']} wide>
+      <div class="page-head">
+        <h1>{UI.dashboard.title}</h1>
+        <a class="button" href={csvHref} data-testid="csv">
+          {UI.dashboard.csv}
+        </a>
+      </div>
+      <form method="get" action="/dashboard" class="filters">
+        <label>
+          {UI.dashboard.from}
+          <input type="date" name="from" value={raw.from ?? ''} />
+        </label>
+        <label>
+          {UI.dashboard.to}
+          <input type="date" name="to" value={raw.to ?? ''} />
+        </label>
+        <label>
+          {UI.dashboard.district}
+          <Select name="district" value={raw.district} blank={UI.common.all} options={districts.map((d) => [d, d])} />
+        </label>
+        <label>
+          {UI.dashboard.station}
+          <Select name="stationCode" value={raw.stationCode} blank={UI.common.all} options={stations.items.map((s) => [s.code, s.name])} />
+        </label>
+        <div class="filter-actions">
+          <button type="submit">{UI.common.search}</button>
+          <a href="/dashboard">{UI.common.reset}</a>
+        </div>
+      </form>
+      {problem ? <ErrorBox title={UI.common.errorsAbove} detail={problem} /> : null}
+      {report && data ? (
+        <>
+          <p class="hint">
+            {UI.dashboard.intro} {F['filters.generatedAt']}：{formatDateTime(report.generatedAt)}
+          </p>
+          <div class="kpis" data-testid="kpis">
+            <Kpi label={F['cases.opened']} value={report.cases.opened} />
+            <Kpi label={F['mediation.successRate'].replace('（比率）', '')} value={pct(report.mediation.successRate)} note={`${report.mediation.agreements} / ${report.mediation.ended}`} />
+            <Kpi label={F['deputies.deputyAttendances']} value={report.deputies.deputyAttendances} note={`${F['deputies.sessionsHeld']} ${report.deputies.sessionsHeld}`} />
+            <Kpi label={F['performance.voluntaryRate'].replace('（比率）', '')} value={pct(report.performance.voluntaryRate)} note={`${report.performance.performedVoluntarily} / ${report.performance.settled}`} />
+            <Kpi label={F['enforcement.sent']} value={report.enforcement.sent} />
+            <Kpi label={F['enforcement.recoveryRate'].replace('（比率）', '')} value={pct(report.enforcement.recoveryRate)} note={`${formatYuan(report.enforcement.recoveredAmount)} / ${formatYuan(report.enforcement.owedAmount)}`} />
+            <Kpi label={F['enforcement.overLimit']} value={report.enforcement.overLimit} note={`${F['enforcement.overLimitOpen']} ${report.enforcement.overLimitOpen}`} tone={report.enforcement.overLimitOpen ? 'warn' : undefined} />
+            {report.supervision ? (
+              <Kpi label={F['supervision.overdueNow']} value={report.supervision.overdueNow} note={`${F['supervision.items']} ${report.supervision.items}`} tone={report.supervision.overdueNow ? 'warn' : undefined} />
+            ) : null}
+          </div>
+          <div class="charts">
+            <Chart id="bySource" title={data.bySource.title} />
+            <Chart id="byDisputeType" title={data.byDisputeType.title} />
+            <Chart id="rates" title={data.rates.title} />
+            <Chart id="outcomes" title={data.outcomes.title} />
+            <Chart id="amounts" title={data.amounts.title} />
+            {data.supervision ? <Chart id="supervision" title={data.supervision.title} /> : null}
+            {data.ratings ? <Chart id="ratings" title={data.ratings.title} /> : null}
+            <Chart id="stations" title={data.stations.title} />
+          </div>
+          <script type="application/json" id="report-data" dangerouslySetInnerHTML={{ __html: JSON.stringify(data).replace(/</g, '\\u003c') }}></script>
+          <Section title={data.stations.title}>
+            <table class="table compact" data-testid="station-figures">
+              <thead>
+                <tr>
+                  <th>{UI.cases.station}</th>
+                  <th>{F['stations.casesOpened']}</th>
+                  <th>{F['stations.activities']}</th>
+                  <th>{F['stations.deputyVisits']}</th>
+                  <th>{F['stations.votersReceived']}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {report.stations.map((s) => (
+                  <tr>
+                    <td>{s.name}</td>
+                    <td>{s.casesOpened}</td>
+                    <td>{s.activities}</td>
+                    <td>{s.deputyVisits}</td>
+                    <td>{s.votersReceived}</td>
+                  </tr>
+                ))}
+                <tr class="total">
+                  <td>{F.stationTotals}</td>
+                  <td>{report.stationTotals.casesOpened}</td>
+                  <td>{report.stationTotals.activities}</td>
+                  <td>{report.stationTotals.deputyVisits}</td>
+                  <td>{report.stationTotals.votersReceived}</td>
+                </tr>
+              </tbody>
+            </table>
+          </Section>
+        </>
+      ) : null}
+      <div class="columns">
+        <div class="col-main">
+          <Section title={UI.dashboard.overdueCases} actions={<a href="/cases?overdue=true">{UI.common.details}</a>}>
+            {overdue.items.length ? (
+              <table class="table compact" data-testid="overdue-cases">
+                <thead>
+                  <tr>
+                    <th>{UI.cases.number}</th>
+                    <th>{UI.cases.state}</th>
+                    <th>{UI.cases.disputeType}</th>
+                    <th>{UI.cases.station}</th>
+                    <th>{UI.cases.deadline}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {overdue.items.map((k) => {
+                    const d = [...k.deadlines].sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt))[0];
+                    return (
+                      <tr>
+                        <td>
+                          <a href={`/cases/${k.id}`}>{k.number}</a>
+                        </td>
+                        <td>
+                          <StateBadge state={k.state} /> <OverdueBadge />
+                        </td>
+                        <td>{k.disputeType}</td>
+                        <td>{stations.items.find((s) => s.code === k.stationCode)?.name ?? k.stationCode}</td>
+                        <td>{d ? <DeadlineBadge dueAt={d.dueAt} now={now} kind={d.kind} /> : <span class="muted">—</span>}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            ) : (
+              <p class="muted">{UI.cases.none}</p>
+            )}
+          </Section>
+        </div>
+        <div class="col-side">
+          <Section title={UI.dashboard.supervision} actions={<a href="/supervisions">{UI.common.details}</a>}>
+            {supervisions.items.length ? (
+              <ul class="plain list" data-testid="supervisions">
+                {supervisions.items.map((s) => (
+                  <li>
+                    <a href={`/supervisions/${s.id}`}>{s.subject}</a> <StateBadge state={s.state} supervision /> {s.overdue ? <OverdueBadge /> : null}
+                    <small class="muted">
+                      {' '}
+                      {valueLabel('kind', s.kind, 'supervision')} · {formatDate(s.openedAt)}
+                    </small>
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p class="muted">{UI.supervisions.none}</p>
+            )}
+          </Section>
+        </div>
+      </div>
+    </Layout>,
+  );
+}
+
+/** The CSV of `GET /api/reports/enforcement?format=csv`, for the session's user (the API takes bearer tokens only). */
+async function csv(deps: AppDeps, c: WebContext, { actor, now }: PageCtx) {
+  const q = parseReportQuery({ ...queryOf(c), format: 'csv' });
+  const report = await enforcementReport(deps.db, actor, q, { now });
+  const rows = reportRows(report).map((r) => [r.section, r.key, r.label, r.value]);
+  // The BOM lets Excel read the file as UTF-8.
+  const body = `\uFEFF${stringify([['section', 'key', 'label', 'value'], ...rows], { record_delimiter: 'windows' })}`;
+  // Named as src/api/routes/reports.ts names it (ASCII filename= without a district's name; filename* in full).
+  const parts = [q.from ?? 'start', q.to ?? 'now', report.filters.stationCode ?? report.filters.district].filter((p): p is string => !!p);
+  const scope = parts.join('_');
+  const ascii = `enforcement-report_${parts.filter((p) => /^[\w.-]+$/.test(p)).join('_')}.csv`;
+  return c.body(body, 200, {
+    'content-type': 'text/csv; charset=utf-8',
+    'content-disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(`${UI.errors.csvName}_${scope}.csv`)}`,
+  });
+}
+
+export function dashboardPages(app: Hono<WebEnv>, deps: AppDeps) {
+  const roles = { roles: ['committee', 'court', 'admin'] as ('committee' | 'court' | 'admin')[] };
+  app.get('/dashboard', page(deps, (c, ctx) => dashboard(deps, c, ctx), roles));
+  app.get('/dashboard/enforcement.csv', page(deps, (c, ctx) => csv(deps, c, ctx), roles));
+}
