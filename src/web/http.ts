@@ -85,7 +85,11 @@ async function readForm(c: Context): Promise<FormBody> {
   const body = await c.req.parseBody({ all: true });
   const out: FormBody = {};
   for (const [k, v] of Object.entries(body)) {
-    const values = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
+    // NUL and unpaired surrogates cannot be stored by PostgreSQL (a 500 if written) and no
+    // browser form produces them from typing: drop them.
+    const values = (Array.isArray(v) ? v : [v])
+      .filter((x): x is string => typeof x === 'string')
+      .map((x) => x.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, ''));
     out[k] = values.length === 1 ? values[0] : values;
   }
   return out;

@@ -172,6 +172,16 @@ describe('station staff', () => {
     expect((await fingerprint(w)).cases).toBe(String(Number(before.cases) + 1));
   });
 
+  it('a NUL in a form field is dropped, never a 500', async () => {
+    // (An unpaired surrogate cannot reach the server in a form: URL encoding turns it into U+FFFD.)
+    const fields = { source: 'walk_in', track: 'pre_filing', disputeType: '邻里\u0000纠纷', summary: '漏\u0000水', 'parties.0.role': 'applicant', 'parties.0.name': '张三' };
+    const ok = await people.station.post('/cases/new', fields, { from: '/cases/new' });
+    expect(ok.status).toBe(303);
+    const id = /\/cases\/([0-9a-f-]{36})/.exec(ok.location!)![1];
+    const view = await w.call(w.tokens.court, 'GET', `/api/cases/${id}`);
+    expect(view.body).toMatchObject({ disputeType: '邻里纠纷', summary: '漏水' });
+  });
+
   it('keep the activity register of their own station only', async () => {
     const r = await people.station.post('/stations/HL01/activities', { date: '2026-01-05', theme: '接待日', content: '接待选民', deputyIds: [w.deputies.a], votersReceived: '7' }, { from: '/stations/HL01/activities' });
     expect(r.status).toBe(303);
