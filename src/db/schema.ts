@@ -184,13 +184,12 @@ export const parties = pgTable(
   (t) => [index('parties_case_idx').on(t.caseId, t.position)],
 );
 
-/** The journal: one row per accepted event, append-only, never updated or deleted. */
-export const caseEvents = pgTable(
-  'case_events',
-  {
-    caseId: uuid('case_id')
-      .notNull()
-      .references(() => cases.id),
+/**
+ * What every journal row holds besides its entity: `seq` (= the entity's version after the
+ * event), the event, the states, the actor, when it happened and when it was recorded.
+ */
+function journalColumns() {
+  return {
     seq: integer('seq').notNull(),
     type: text('type').notNull(),
     payload: jsonb('payload').notNull(),
@@ -202,6 +201,17 @@ export const caseEvents = pgTable(
     occurredAt: ts('occurred_at').notNull(),
     recordedAt: ts('recorded_at').notNull().defaultNow(),
     requestId: text('request_id'),
+  };
+}
+
+/** The journal: one row per accepted event, append-only, never updated or deleted. */
+export const caseEvents = pgTable(
+  'case_events',
+  {
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    ...journalColumns(),
   },
   (t) => [primaryKey({ columns: [t.caseId, t.seq] })],
 );
@@ -304,17 +314,7 @@ export const supervisionEvents = pgTable(
     supervisionId: uuid('supervision_id')
       .notNull()
       .references(() => supervisions.id),
-    seq: integer('seq').notNull(),
-    type: text('type').notNull(),
-    payload: jsonb('payload').notNull(),
-    fromState: text('from_state'),
-    toState: text('to_state').notNull(),
-    actorId: text('actor_id').notNull(),
-    actorRole: text('actor_role').notNull(),
-    actorName: text('actor_name').notNull(),
-    occurredAt: ts('occurred_at').notNull(),
-    recordedAt: ts('recorded_at').notNull().defaultNow(),
-    requestId: text('request_id'),
+    ...journalColumns(),
   },
   (t) => [
     primaryKey({ columns: [t.supervisionId, t.seq] }),

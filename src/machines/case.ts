@@ -296,6 +296,11 @@ export const caseMachine = setup({
   },
   actions: {
     stamp: assign({ lastEventAt: ({ event }) => event.occurredAt }),
+    /** RECORD_PERFORMANCE, from performing and from defaulted alike. */
+    addPayment: assign(({ context, event }) => ({
+      paidFen: context.paidFen + toFen((event as E<'RECORD_PERFORMANCE'>).amount)!,
+    })),
+    closePerformed: assign(({ event }) => closing('performed', null, event.occurredAt)),
     startEnforcementReferral: assign(({ context }) => ({
       enforceable: true,
       enforcementStartedAt: context.openedAt,
@@ -537,25 +542,8 @@ export const caseMachine = setup({
               actions: ['stamp', assign(({ event }) => ({ confirmationAppliedAt: event.occurredAt }))],
             },
             RECORD_PERFORMANCE: [
-              {
-                guard: 'paysInFull',
-                target: '#case.closed',
-                actions: [
-                  'stamp',
-                  assign(({ context, event }) => ({
-                    paidFen: context.paidFen + toFen((event as E<'RECORD_PERFORMANCE'>).amount)!,
-                    ...closing('performed', null, event.occurredAt),
-                  })),
-                ],
-              },
-              {
-                actions: [
-                  'stamp',
-                  assign(({ context, event }) => ({
-                    paidFen: context.paidFen + toFen((event as E<'RECORD_PERFORMANCE'>).amount)!,
-                  })),
-                ],
-              },
+              { guard: 'paysInFull', target: '#case.closed', actions: ['stamp', 'addPayment', 'closePerformed'] },
+              { actions: ['stamp', 'addPayment'] },
             ],
             PERFORMANCE_OVERDUE: {
               guard: 'performanceOverdue',
@@ -598,25 +586,8 @@ export const caseMachine = setup({
           description: 'Performance overdue or reported not done (未履行).',
           on: {
             RECORD_PERFORMANCE: [
-              {
-                guard: 'paysInFull',
-                target: '#case.closed',
-                actions: [
-                  'stamp',
-                  assign(({ context, event }) => ({
-                    paidFen: context.paidFen + toFen((event as E<'RECORD_PERFORMANCE'>).amount)!,
-                    ...closing('performed', null, event.occurredAt),
-                  })),
-                ],
-              },
-              {
-                actions: [
-                  'stamp',
-                  assign(({ context, event }) => ({
-                    paidFen: context.paidFen + toFen((event as E<'RECORD_PERFORMANCE'>).amount)!,
-                  })),
-                ],
-              },
+              { guard: 'paysInFull', target: '#case.closed', actions: ['stamp', 'addPayment', 'closePerformed'] },
+              { actions: ['stamp', 'addPayment'] },
             ],
             APPLY_ENFORCEMENT: {
               guard: 'canApplyEnforcement',

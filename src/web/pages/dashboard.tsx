@@ -3,11 +3,10 @@
  * ECharts charts (served from this process), the overdue cases, the supervision list, and the
  * same CSV as `GET /api/reports/enforcement?format=csv` for the signed-in user.
  */
-import { stringify } from 'csv-stringify/sync';
 import type { Hono } from 'hono';
 import type { AppDeps } from '../../api/context.js';
 import { listStations } from '../../engine/directory.js';
-import { enforcementReport, parseReportQuery, reportRows, type EnforcementReport } from '../../engine/reports.js';
+import { csvHeaders, enforcementReport, parseReportQuery, reportCsv, type EnforcementReport } from '../../engine/reports.js';
 import { listSupervisions } from '../../engine/supervision-views.js';
 import { listCases } from '../../engine/views.js';
 import { ValidationError } from '../../engine/errors.js';
@@ -301,17 +300,8 @@ async function dashboard(deps: AppDeps, c: WebContext, { actor, csrf, now }: Pag
 async function csv(deps: AppDeps, c: WebContext, { actor, now }: PageCtx) {
   const q = parseReportQuery({ ...queryOf(c), format: 'csv' });
   const report = await enforcementReport(deps.db, actor, q, { now });
-  const rows = reportRows(report).map((r) => [r.section, r.key, r.label, r.value]);
-  // The BOM lets Excel read the file as UTF-8.
-  const body = `\uFEFF${stringify([['section', 'key', 'label', 'value'], ...rows], { record_delimiter: 'windows' })}`;
-  // Named as src/api/routes/reports.ts names it (ASCII filename= without a district's name; filename* in full).
-  const parts = [q.from ?? 'start', q.to ?? 'now', report.filters.stationCode ?? report.filters.district].filter((p): p is string => !!p);
-  const scope = parts.join('_');
-  const ascii = `enforcement-report_${parts.filter((p) => /^[\w.-]+$/.test(p)).join('_')}.csv`;
-  return c.body(body, 200, {
-    'content-type': 'text/csv; charset=utf-8',
-    'content-disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(`${UI.errors.csvName}_${scope}.csv`)}`,
-  });
+  const file = reportCsv(report, q);
+  return c.body(file.body, 200, csvHeaders(file));
 }
 
 export function dashboardPages(app: Hono<WebEnv>, deps: AppDeps) {
