@@ -377,6 +377,7 @@ export async function createEntity(
   if (!parsed.success) throw new ValidationError('请求内容有误', fieldErrors(parsed.error));
   const input = parsed.data;
   checkOccurredAt(input.occurredAt, now, null);
+  if (Date.parse(input.occurredAt) > now.getTime()) input.occurredAt = now.toISOString();
 
   return onceByKey(ctx, actor, opts.idempotency, () =>
     ctx.db.transaction(async (tx) => {
@@ -411,6 +412,7 @@ export async function createEntity(
         actorRole: actor.role,
         actorName: actor.name,
         occurredAt: input.occurredAt,
+        recordedAt: now.toISOString(),
         requestId: ctx.requestId ?? null,
       } as any);
       await rewriteDeadlines(tx, store, id, snapshot);
@@ -539,6 +541,9 @@ async function attemptEvent(
     event = { ...event, occurredAt: lastEventAt };
   }
   checkOccurredAt(event.occurredAt, now, lastEventAt);
+  // Within the tolerated clock skew an event may claim a moment ahead: it cannot have happened
+  // after it was recorded, so it happened when it was recorded.
+  if (Date.parse(event.occurredAt) > now.getTime()) event = { ...event, occurredAt: now.toISOString() };
 
   if (!snapshot.can(event)) {
     throw new InvalidTransition(store.spec.explainRefusal(snapshot, event), from, event.type);
@@ -572,6 +577,8 @@ async function attemptEvent(
     actorRole: actor.role,
     actorName: actor.name,
     occurredAt,
+    // The same clock as a defaulted occurredAt, so a journal row is never recorded before it happened.
+    recordedAt: now.toISOString(),
     requestId: ctx.requestId ?? null,
   });
   if (!swapped) throw new LostRace();

@@ -100,6 +100,19 @@ describe('applyEvent', () => {
     expect(Date.parse(row.recordedAt) - Date.parse(row.occurredAt)).toBeGreaterThan(8 * 86_400_000);
   });
 
+  it('never records an event before it happened: recordedAt ≥ occurredAt, a skewed clock is clamped', async () => {
+    const c = await newCase();
+    await applyEvent(ctx(), caseStore, court, c.id, { type: 'ACCEPT' }, { render });
+    // 30 s ahead is within the tolerated skew: accepted, as happening when it was recorded.
+    const ahead = new Date(Date.now() + 30_000).toISOString();
+    await applyEvent(ctx(), caseStore, court, c.id, { type: 'ASSIGN', deputyIds: [deputyId], occurredAt: ahead }, { render });
+    const rows = await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, c.id)).orderBy(caseEvents.seq);
+    expect(rows).toHaveLength(3);
+    for (const r of rows) expect(Date.parse(r.recordedAt)).toBeGreaterThanOrEqual(Date.parse(r.occurredAt));
+    expect(Date.parse(rows[2].occurredAt)).toBeLessThan(Date.parse(ahead));
+    expect(new Date(rows[2].occurredAt).toISOString()).toBe(new Date(rows[2].recordedAt).toISOString());
+  });
+
   it('answers 412 (VersionConflict) when If-Match is stale, and writes nothing', async () => {
     const c = await newCase();
     await applyEvent(ctx(), caseStore, court, c.id, { type: 'ACCEPT' }, { render, ifMatch: 1 });
