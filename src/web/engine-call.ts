@@ -6,11 +6,18 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { AppDeps } from '../api/context.js';
-import type { EngineContext, Idempotency, Written } from '../engine/apply.js';
+import { applyEvent, type EngineContext, type Idempotency, type Written } from '../engine/apply.js';
 import type { Db } from '../db/client.js';
+import { ValidationError } from '../engine/errors.js';
+import type { EntityStore } from '../engine/stores.js';
 import { canonical } from '../engine/verify.js';
+import type { Actor } from '../machines/roles.js';
+import { ERROR_TITLES, humanize } from '../labels.js';
+import type { FieldErrorMap } from './components.js';
+import { inputOf, type FormField } from './forms.js';
 import { one, type FormBody } from './http.js';
-import type { WebContext } from './page.js';
+import { formValues } from './journal.js';
+import { describeError, type WebContext } from './page.js';
 
 export function engineOf(deps: AppDeps, c: WebContext): EngineContext {
   return { db: deps.db, now: deps.now, requestId: c.get('requestId') };
@@ -35,3 +42,48 @@ export function versionOfForm(form: FormBody): number | undefined {
  * follows reads the case afresh (and logs that read, if it shows personal data).
  */
 export const brief = async (_tx: Db, w: Written) => ({ id: w.row.id, number: w.row.number, state: w.row.state, version: w.row.version });
+
+/** An event form shown again after a refusal: what was typed, the errors, the same idempotency key. */
+export interface EventFormState {
+  values: FormBody;
+  errors: FieldErrorMap;
+  error?: { title: string; detail: string } | null;
+  key: string;
+}
+
+export type EventPageStatus = 200 | 400 | 403 | 404 | 409 | 412 | 422 | 503;
+
+/**
+ * Send one event from its form (cases and supervision items alike): pinned to the version the
+ * user saw, once per rendered form. Null when it was applied; otherwise the form's state to show
+ * again, with field errors in Chinese on their inputs, and the status to answer with.
+ */
+export async function submitEventForm(
+  deps: AppDeps,
+  c: WebContext,
+  actor: Actor,
+  store: EntityStore,
+  fields: FormField[],
+  id: string,
+  body: Record<string, unknown>,
+): Promise<{ state: EventFormState; status: EventPageStatus } | null> {
+  const form = c.get('form');
+  const again = { values: formValues(form), key: one(form, '_key') || newFormKey() };
+  try {
+    await applyEvent(engineOf(deps, c), store, actor, id, body, {
+      ifMatch: versionOfForm(form),
+      idempotency: idempotencyOfForm(c, form, body),
+      render: brief,
+    });
+    return null;
+  } catch (err) {
+    if (err instanceof ValidationError) {
+      const errors: FieldErrorMap = {};
+      for (const e of err.errors) errors[inputOf(fields, e.field)] ??= humanize(e.message);
+      return { state: { ...again, errors, error: { title: ERROR_TITLES.validation, detail: '' } }, status: 400 };
+    }
+    const d = describeError(err);
+    if (!d) throw err;
+    return { state: { ...again, errors: {}, error: { title: ERROR_TITLES[d.code] ?? d.code, detail: d.detail } }, status: d.status as EventPageStatus };
+  }
+}

@@ -5,7 +5,7 @@
  */
 import type { Hono } from 'hono';
 import type { AppDeps } from '../../api/context.js';
-import { applyEvent, createEntity } from '../../engine/apply.js';
+import { createEntity } from '../../engine/apply.js';
 import { listDeputies, listStations } from '../../engine/directory.js';
 import { ValidationError } from '../../engine/errors.js';
 import { caseDiagram, machineDescription } from '../../engine/machines.js';
@@ -46,10 +46,10 @@ import {
   type FieldErrorMap,
 } from '../components.js';
 import { StateDiagram } from '../diagram.js';
-import { brief, engineOf, idempotencyOfForm, newFormKey, versionOfForm } from '../engine-call.js';
-import { cleanMoney, fieldsOf, fromLocalDateTime, inputOf, payloadOf, toLocalDateTime } from '../forms.js';
+import { brief, engineOf, idempotencyOfForm, newFormKey, submitEventForm, type EventFormState, type EventPageStatus } from '../engine-call.js';
+import { cleanMoney, fieldsOf, fromLocalDateTime, payloadOf, toLocalDateTime } from '../forms.js';
 import { one, type FormBody, type WebEnv } from '../http.js';
-import { EventForm, formValues, Timeline, type HistoryItem, type Names } from '../journal.js';
+import { EventForm, Timeline, type HistoryItem, type Names } from '../journal.js';
 import { Layout } from '../layout.js';
 import { describeError, html, page, type PageCtx, type WebContext } from '../page.js';
 
@@ -582,14 +582,8 @@ async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
 type CaseEventType = keyof typeof caseEventSchemas;
 const isCaseEvent = (t: string): t is CaseEventType => Object.hasOwn(caseEventSchemas, t);
 
-interface EventState {
-  values: FormBody;
-  errors: FieldErrorMap;
-  error?: { title: string; detail: string } | null;
-  key: string;
-}
 
-async function eventPage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: EventState, status: 200 | 400 | 403 | 404 | 409 | 412 | 422 | 503 = 200) {
+async function eventPage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: EventFormState, status: EventPageStatus = 200) {
   const { actor, csrf, now } = ctx;
   const id = c.req.param('id') ?? '';
   const type = c.req.param('type') ?? '';
@@ -618,7 +612,7 @@ async function eventPage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Eve
       ? { deputyId: { value: actor.deputyId, text: names.deputies.get(actor.deputyId) ?? actor.name } }
       : undefined;
   const defaults: FormBody = type === 'RECORD_SESSION' ? { heldAt: toLocalDateTime(now.toISOString()), attendeeDeputyIds: assigned.map((d) => d.id) } : {};
-  const st: EventState = state ?? { values: defaults, errors: {}, key: newFormKey() };
+  const st: EventFormState = state ?? { values: defaults, errors: {}, key: newFormKey() };
   const available = view.nextEvents.includes(type);
   const title = UI.event.formTitle(eventLabel(type), view.number);
   return html(
@@ -675,23 +669,8 @@ async function sendEvent(deps: AppDeps, c: WebContext, ctx: PageCtx) {
   const body: Record<string, unknown> = { type, ...payloadOf(fields, form) };
   // A deputy recuses only themself, whatever the form says (the engine checks it too).
   if (type === 'RECUSE' && ctx.actor.role === 'deputy') body.deputyId = ctx.actor.deputyId ?? '';
-  const again = { values: formValues(form), key: one(form, '_key') || newFormKey() };
-  try {
-    await applyEvent(engineOf(deps, c), caseStore, ctx.actor, id, body, {
-      ifMatch: versionOfForm(form),
-      idempotency: idempotencyOfForm(c, form, body),
-      render: brief,
-    });
-  } catch (err) {
-    if (err instanceof ValidationError) {
-      const errors: FieldErrorMap = {};
-      for (const e of err.errors) errors[inputOf(fields, e.field)] ??= humanize(e.message);
-      return eventPage(deps, c, ctx, { ...again, errors, error: { title: ERROR_TITLES.validation, detail: '' } }, 400);
-    }
-    const d = describeError(err);
-    if (!d) throw err;
-    return eventPage(deps, c, ctx, { ...again, errors: {}, error: { title: ERROR_TITLES[d.code] ?? d.code, detail: d.detail } }, d.status as 403);
-  }
+  const refused = await submitEventForm(deps, c, ctx.actor, caseStore, fields, id, body);
+  if (refused) return eventPage(deps, c, ctx, refused.state, refused.status);
   return c.redirect(`/cases/${id}?ok=ev.${type}#timeline`, 303);
 }
 

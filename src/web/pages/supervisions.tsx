@@ -4,7 +4,7 @@
  */
 import type { Hono } from 'hono';
 import type { AppDeps } from '../../api/context.js';
-import { applyEvent, createEntity } from '../../engine/apply.js';
+import { createEntity } from '../../engine/apply.js';
 import { listStations } from '../../engine/directory.js';
 import { ValidationError } from '../../engine/errors.js';
 import { machineDescription } from '../../engine/machines.js';
@@ -28,10 +28,10 @@ import {
 } from '../../labels.js';
 import { Csrf, DeadlineBadge, ErrorBox, Facts, Input, OverdueBadge, Row, Section, Select, StateBadge, TextArea, type FieldErrorMap } from '../components.js';
 import { StateDiagram } from '../diagram.js';
-import { brief, engineOf, idempotencyOfForm, newFormKey, versionOfForm } from '../engine-call.js';
-import { fieldsOf, fromLocalDateTime, inputOf, payloadOf } from '../forms.js';
+import { brief, engineOf, idempotencyOfForm, newFormKey, submitEventForm, type EventFormState, type EventPageStatus } from '../engine-call.js';
+import { fieldsOf, fromLocalDateTime, payloadOf } from '../forms.js';
 import { one, type FormBody, type WebEnv } from '../http.js';
-import { EventForm, formValues, Timeline, type HistoryItem } from '../journal.js';
+import { EventForm, Timeline, type HistoryItem } from '../journal.js';
 import { Layout } from '../layout.js';
 import { describeError, html, page, type PageCtx, type WebContext } from '../page.js';
 
@@ -356,14 +356,8 @@ async function itemPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
 type SupervisionEventType = keyof typeof supervisionEventSchemas;
 const isEvent = (t: string): t is SupervisionEventType => Object.hasOwn(supervisionEventSchemas, t);
 
-interface EventState {
-  values: FormBody;
-  errors: FieldErrorMap;
-  error?: { title: string; detail: string } | null;
-  key: string;
-}
 
-async function eventPage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: EventState, status: 200 | 400 | 403 | 404 | 409 | 412 | 422 | 503 = 200) {
+async function eventPage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: EventFormState, status: EventPageStatus = 200) {
   const { actor, csrf, now } = ctx;
   const id = c.req.param('id') ?? '';
   const type = c.req.param('type') ?? '';
@@ -377,7 +371,7 @@ async function eventPage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Eve
       404,
     );
   }
-  const st: EventState = state ?? { values: {}, errors: {}, key: newFormKey() };
+  const st: EventFormState = state ?? { values: {}, errors: {}, key: newFormKey() };
   const title = UI.event.formTitle(eventLabel(type), item.number);
   return html(
     c,
@@ -427,23 +421,8 @@ async function sendEvent(deps: AppDeps, c: WebContext, ctx: PageCtx) {
   const form = c.get('form');
   const fields = fieldsOf(supervisionEventSchemas[type]);
   const body: Record<string, unknown> = { type, ...payloadOf(fields, form) };
-  const again = { values: formValues(form), key: one(form, '_key') || newFormKey() };
-  try {
-    await applyEvent(engineOf(deps, c), supervisionStore, ctx.actor, id, body, {
-      ifMatch: versionOfForm(form),
-      idempotency: idempotencyOfForm(c, form, body),
-      render: brief,
-    });
-  } catch (err) {
-    if (err instanceof ValidationError) {
-      const errors: FieldErrorMap = {};
-      for (const e of err.errors) errors[inputOf(fields, e.field)] ??= humanize(e.message);
-      return eventPage(deps, c, ctx, { ...again, errors, error: { title: ERROR_TITLES.validation, detail: '' } }, 400);
-    }
-    const d = describeError(err);
-    if (!d) throw err;
-    return eventPage(deps, c, ctx, { ...again, errors: {}, error: { title: ERROR_TITLES[d.code] ?? d.code, detail: d.detail } }, d.status as 403);
-  }
+  const refused = await submitEventForm(deps, c, ctx.actor, supervisionStore, fields, id, body);
+  if (refused) return eventPage(deps, c, ctx, refused.state, refused.status);
   return c.redirect(`/supervisions/${id}?ok=ev.${type}#timeline`, 303);
 }
 
