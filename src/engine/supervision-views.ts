@@ -1,5 +1,5 @@
 /** The read side of supervision items: the item, its linked cases' current states, its journal. */
-import { and, asc, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Actor } from '../machines/roles.js';
 import { nextEvents } from '../machines/spec.js';
 import type { Db } from '../db/client.js';
@@ -8,7 +8,7 @@ import { outcomeLabel, stateLabel } from '../labels.js';
 import { isoOf, restore } from './apply.js';
 import { Forbidden, NotFound } from './errors.js';
 import { isUuid, supervisionStore, type EntityRow } from './stores.js';
-import { decodeCursor, deadlineViews, historyItem, nextCursorOf, presentContext, type ViewOptions } from './views.js';
+import { afterCursor, deadlineViews, historyItem, nextCursorOf, presentContext, type ViewOptions } from './views.js';
 
 type SupervisionRow = typeof supervisions.$inferSelect;
 
@@ -101,10 +101,7 @@ export async function listSupervisions(db: Db, actor: Actor, f: SupervisionFilte
   if (f.state) where.push(eq(supervisions.state, f.state));
   if (f.kind) where.push(eq(supervisions.kind, f.kind));
   if (f.overdue !== undefined) where.push(eq(supervisions.overdue, f.overdue));
-  if (f.cursor) {
-    const [openedAt, id] = decodeCursor(f.cursor);
-    where.push(or(lt(supervisions.openedAt, openedAt), and(eq(supervisions.openedAt, openedAt), lt(supervisions.id, id)))!);
-  }
+  if (f.cursor) where.push(afterCursor(supervisions.openedAt, supervisions.id, f.cursor));
   const rows = await db
     .select()
     .from(supervisions)

@@ -3,6 +3,7 @@
  * every unmasked read written to the access log.
  */
 import { and, asc, desc, eq, getTableColumns, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { AnyMachineSnapshot } from 'xstate';
 import { endOfDate, startOfShanghaiDay } from '../machines/calendar.js';
 import { fenToYuan } from '../machines/money.js';
@@ -245,6 +246,12 @@ export function nextCursorOf(rows: { openedAt: string; id: string }[], limit: nu
   return rows.length > limit && last ? Buffer.from(JSON.stringify([isoOf(last.openedAt), last.id])).toString('base64url') : null;
 }
 
+/** Lists run newest first by (opened_at, id): the rows that come after a cursor's row. */
+export function afterCursor(openedAt: PgColumn, id: PgColumn, cursor: string): SQL {
+  const [at, last] = decodeCursor(cursor);
+  return or(lt(openedAt, at), and(eq(openedAt, at), lt(id, last)))!;
+}
+
 export function decodeCursor(cursor: string): [string, string] {
   try {
     const [openedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -283,10 +290,7 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
       )!,
     );
   }
-  if (f.cursor) {
-    const [openedAt, id] = decodeCursor(f.cursor);
-    where.push(or(lt(cases.openedAt, openedAt), and(eq(cases.openedAt, openedAt), lt(cases.id, id)))!);
-  }
+  if (f.cursor) where.push(afterCursor(cases.openedAt, cases.id, f.cursor));
   const rows = await db
     .select()
     .from(cases)
