@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   date,
   bigserial,
@@ -80,6 +81,14 @@ export const webSessions = pgTable(
   (t) => [index('web_sessions_user_idx').on(t.userId)],
 );
 
+/** What the committee report reads of a case: the key of both report indexes (see below). */
+const REPORT_COLUMNS = [
+  'openedAt', 'stationCode', 'source', 'disputeType', 'agreedAt', 'outcome', 'enforcementStartedAt',
+  'overdue', 'owedFen', 'recoveredFen', 'sessionsHeld', 'deputyAttendances', 'deputyIds',
+] as const;
+const reportColumns = (t: Record<(typeof REPORT_COLUMNS)[number], AnyPgColumn>) =>
+  REPORT_COLUMNS.map((k) => t[k]) as [AnyPgColumn, ...AnyPgColumn[]];
+
 export const cases = pgTable(
   'cases',
   {
@@ -130,38 +139,9 @@ export const cases = pgTable(
     // cases_report_idx serves the partial months at the ends of a period (closed cases),
     // cases_report_open_idx the open cases, cases_updated_idx the cases written since the
     // report's closed-case rollup was last brought up to date.
-    index('cases_report_idx').on(
-      t.openedAt,
-      t.stationCode,
-      t.source,
-      t.disputeType,
-      t.agreedAt,
-      t.outcome,
-      t.enforcementStartedAt,
-      t.overdue,
-      t.owedFen,
-      t.recoveredFen,
-      t.sessionsHeld,
-      t.deputyAttendances,
-      t.deputyIds,
-      t.updatedAt,
-    ),
+    index('cases_report_idx').on(...reportColumns(t), t.updatedAt),
     index('cases_report_open_idx')
-      .on(
-        t.openedAt,
-        t.stationCode,
-        t.source,
-        t.disputeType,
-        t.agreedAt,
-        t.outcome,
-        t.enforcementStartedAt,
-        t.overdue,
-        t.owedFen,
-        t.recoveredFen,
-        t.sessionsHeld,
-        t.deputyAttendances,
-        t.deputyIds,
-      )
+      .on(...reportColumns(t))
       .where(sql`outcome is null`),
     index('cases_updated_idx').on(t.updatedAt),
   ],
