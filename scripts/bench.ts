@@ -301,10 +301,16 @@ interface RunResult {
   /** The part of serverMsPerEvent spent in the kernel (socket writes and reads, mostly). */
   serverSysMsPerEvent: number;
   pgMsPerEvent: number;
+  /** CPU ms per event of the load generator (this process: autocannon and the request builders). */
+  clientMsPerEvent: number;
+  /** Busy CPU ms per event of the whole machine (/proc/stat): everything an event costs. */
+  machineMsPerEvent: number;
 }
 
 async function run(mix: string, connections: number, requests: autocannon.Request[], t: ReturnType<typeof tracker>, prefix: string, sql: postgres.Sql) {
   const cpuBefore = await cpuNow(sql);
+  const clientBefore = process.cpuUsage();
+  const machineBefore = machineBusyMs();
   const result = await autocannon({
     url: base.toString(),
     connections,
@@ -314,6 +320,8 @@ async function run(mix: string, connections: number, requests: autocannon.Reques
   });
   // A request cut off by the end of the run may still commit: wait for the server to finish it.
   await new Promise((r) => setTimeout(r, 500));
+  const machine = machineBusyMs() - machineBefore;
+  const client = process.cpuUsage(clientBefore);
   const cpu = await cpuSince(sql, cpuBefore);
   const rows = await sql<{ request_id: string; n: number }[]>`
     select request_id, count(*)::int as n from case_events where request_id like ${`${prefix}-%`} group by request_id`;
@@ -350,6 +358,8 @@ async function run(mix: string, connections: number, requests: autocannon.Reques
     serverMsPerEvent: cpu.server / Math.max(ok, 1),
     serverSysMsPerEvent: cpu.serverSys / Math.max(ok, 1),
     pgMsPerEvent: cpu.pg / Math.max(ok, 1),
+    clientMsPerEvent: (client.user + client.system) / 1000 / Math.max(ok, 1),
+    machineMsPerEvent: machine / Math.max(ok, 1),
   };
   if (t.tally.refused.size || result.errors) {
     const byStatus = new Map<number, number>();
@@ -373,6 +383,12 @@ function cpuMs(pid: number, sys = false): number {
   }
 }
 
+/** Busy CPU ms of the whole machine since boot (user, nice, system, irq, softirq). */
+function machineBusyMs(): number {
+  const [, user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  return ((user + nice + system + irq + softirq) * 1000) / 100; // USER_HZ = 100
+}
+
 /** CPU of the server process and of the PostgreSQL backends serving this database. */
 async function cpuNow(sql: postgres.Sql): Promise<{ server: number; serverSys: number; pg: Map<number, number> }> {
   const pids = await sql<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${DB_NAME} and pid <> pg_backend_pid()`;
@@ -391,7 +407,10 @@ async function cpuSince(sql: postgres.Sql, before: Awaited<ReturnType<typeof cpu
 
 const exec = promisify(execFile);
 
-async function pgbench(clients: number, vars: Record<string, string>): Promise<{ tps: number; latencyMs: number; failed: string; load: number }> {
+async function pgbench(
+  clients: number,
+  vars: Record<string, string>,
+): Promise<{ tps: number; latencyMs: number; failed: string; load: number; machineMsPerTx: number }> {
   const argv = [
     '-n',
     '-M',
@@ -414,11 +433,14 @@ async function pgbench(clients: number, vars: Record<string, string>): Promise<{
     DB_NAME,
   ];
   const env = { ...process.env, ...(dbUrl.password ? { PGPASSWORD: decodeURIComponent(dbUrl.password) } : {}) };
+  const machineBefore = machineBusyMs();
   const { stdout } = await exec('/usr/bin/pgbench', argv, { env, maxBuffer: 16 << 20 });
+  const machine = machineBusyMs() - machineBefore;
   const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1]);
   const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1]);
   const failed = /number of failed transactions: (\d+)/.exec(stdout)?.[1] ?? '0';
-  return { tps, latencyMs, failed, load: loadavg()[0] };
+  const transactions = Number(/number of transactions actually processed: (\d+)/.exec(stdout)?.[1]);
+  return { tps, latencyMs, failed, load: loadavg()[0], machineMsPerTx: machine / Math.max(transactions, 1) };
 }
 
 /** pgbench works on cases of its own (the engine's stay replayable), a disjoint slice per client. */
@@ -463,20 +485,21 @@ async function main() {
 
     log('');
     log(`duration ${DURATION} s per run; events/s = acknowledged 2xx / s; latency in ms`);
-    log('mix        conns  events/s   p50 ms   p99 ms   non-2xx  load  cpu ms/event: server (sys)   pg  exactly-once  journal');
+    log('cpu ms/event: server process (of it kernel), PostgreSQL backends, load generator, whole machine');
+    log('mix        conns  events/s   p50 ms   p99 ms   non-2xx  load  cpu: server (sys)    pg client machine  exactly-once  journal');
     for (const r of results) {
       log(
-        `${r.mix.padEnd(10)} ${String(r.connections).padStart(5)} ${fmt(r.eventsPerSec, 0)} ${fmt(r.p50, 1)} ${fmt(r.p99, 1)} ${String(r.non2xx).padStart(9)} ${r.load.toFixed(1).padStart(5)}  ${r.serverMsPerEvent.toFixed(2).padStart(19)} (${r.serverSysMsPerEvent.toFixed(2)}) ${r.pgMsPerEvent.toFixed(2).padStart(4)}  ${(r.exactlyOnce ? 'yes' : 'NO').padEnd(12)}  ${r.journal}`,
+        `${r.mix.padEnd(10)} ${String(r.connections).padStart(5)} ${fmt(r.eventsPerSec, 0)} ${fmt(r.p50, 1)} ${fmt(r.p99, 1)} ${String(r.non2xx).padStart(9)} ${r.load.toFixed(1).padStart(5)}  ${r.serverMsPerEvent.toFixed(2).padStart(13)} (${r.serverSysMsPerEvent.toFixed(2)}) ${r.pgMsPerEvent.toFixed(2).padStart(5)} ${r.clientMsPerEvent.toFixed(2).padStart(6)} ${r.machineMsPerEvent.toFixed(2).padStart(7)}  ${(r.exactlyOnce ? 'yes' : 'NO').padEnd(12)}  ${r.journal}`,
       );
     }
     if (pg.size) {
       log('');
       log('pgbench bench/engine-equivalent.sql (-M prepared): the same statements per event without the application');
-      log('conns   pgbench tps  avg ms  failed   load   sessions events/s  ratio');
+      log('conns   pgbench tps  avg ms  failed   load  machine cpu ms/tx   sessions events/s  ratio');
       for (const [c, p] of pg) {
         const s = results.find((r) => r.mix === 'sessions' && r.connections === c);
         log(
-          `${String(c).padStart(5)} ${fmt(p.tps, 0)}     ${fmt(p.latencyMs, 2)} ${p.failed.padStart(6)}  ${p.load.toFixed(1).padStart(5)}   ${s ? fmt(s.eventsPerSec, 0) : '       -'}           ${s ? (s.eventsPerSec / p.tps).toFixed(2) : '-'}`,
+          `${String(c).padStart(5)} ${fmt(p.tps, 0)}     ${fmt(p.latencyMs, 2)} ${p.failed.padStart(6)}  ${p.load.toFixed(1).padStart(5)}  ${p.machineMsPerTx.toFixed(2).padStart(17)}   ${s ? fmt(s.eventsPerSec, 0) : '       -'}           ${s ? (s.eventsPerSec / p.tps).toFixed(2) : '-'}`,
         );
       }
     }
