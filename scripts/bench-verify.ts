@@ -82,7 +82,7 @@ async function build() {
     let step = 0;
     const when = () => new Date(Date.now() - span + (span * ++step) / (total + 1)).toISOString();
     const ctx = { db };
-    const opts = { render: async () => null };
+    const opts = { render: () => ({ body: null }) };
     const created = await createEntity(ctx, caseStore, court, {
       track: 'pre_filing',
       source: 'walk_in',
@@ -95,7 +95,7 @@ async function build() {
         { role: 'respondent', name: '李四', phone: '13987654321' },
       ],
       occurredAt: when(),
-    }, { render: async (_tx, w) => ({ id: w.row.id }) });
+    }, { render: (w) => ({ body: { id: w.row.id } }) });
     const id = (created.body as { id: string }).id;
     const send = (actor: Actor, event: Record<string, unknown>) => applyEvent(ctx, caseStore, actor, id, { ...event, occurredAt: when() }, opts);
     await send(court, { type: 'ACCEPT' });

@@ -785,7 +785,7 @@ async function seedActivities(db: Db, rng: Rng, world: World, cases: number) {
 async function seedSupervisions(db: Db, sqlc: postgres.Sql, rng: Rng, world: World & { committee: Actor }, count: number) {
   const committee = world.committee;
   const court = world.court;
-  const render = async () => null;
+  const render = () => ({ body: null });
   const sampleCases = await sqlc<{ id: string }[]>`select id from cases where enforcement_started_at is not null order by id limit 500`;
   let written = 0;
   for (let i = 0; i < count; i++) {
@@ -800,7 +800,7 @@ async function seedSupervisions(db: Db, sqlc: postgres.Sql, rng: Rng, world: Wor
       respondent: rng.pick(['哈尔滨市中级人民法院', `${station[3]}人民法院`]),
       caseIds,
       occurredAt: iso(t),
-    }, { render: async (_tx, w) => w.row.id });
+    }, { render: (w) => ({ body: w.row.id }) });
     const id = created.body as string;
     const send = async (actor: Actor, event: Record<string, unknown>, firingDeadlineId?: number) => {
       await applyEvent(ctx, supervisionStore, actor, id, event, { render, firingDeadlineId, notBeforeLastEvent: firingDeadlineId !== undefined });

@@ -1,11 +1,17 @@
 /**
- * The only writer. Every change to a case or a supervision item is one call here, and one
- * transaction: read snapshot and version → pure transition → update the row WHERE version =
- * expected → append the journal row → idempotency record → rewrite the entity's deadlines.
+ * The only writer. Every change to a case or a supervision item is one call here:
+ *
+ * 1. one statement reads the row, the caller's Idempotency-Key record and the view's data;
+ * 2. the pure transition, the checks and the response body, in memory;
+ * 3. one statement writes it all, or nothing: the row WHERE version = expected (compare-and-swap),
+ *    the journal row, the access-log row and the idempotency record, each only if the swap took.
+ *
+ * An event that moves the entity's deadlines (or fires one) runs 3 in a transaction with the
+ * deadline statements. A lost swap means another writer came first: read again and retry.
  */
 import { randomUUID } from 'node:crypto';
 import { and, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
-import { PgDialect, type PgColumn } from 'drizzle-orm/pg-core';
+import { PgDialect, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { z } from 'zod';
 import { shanghaiDate } from '../machines/calendar.js';
@@ -14,7 +20,7 @@ import { handledEvents, statePath, type DeadlineSpec } from '../machines/spec.js
 import { migrateSnapshot, SNAPSHOT_MIGRATIONS, type MigrationRegistry, type PersistedSnapshot } from '../machines/migrations.js';
 import type { Db } from '../db/client.js';
 import { slot, statement, statements, type Statement } from '../db/statements.js';
-import { deadlines, idempotencyKeys, numberSequences } from '../db/schema.js';
+import { accessLog, deadlines, idempotencyKeys, numberSequences } from '../db/schema.js';
 import {
   DomainError,
   Forbidden,
@@ -48,18 +54,30 @@ export interface Idempotency {
   hash: string;
 }
 
-/** What a committed write hands to `render`, inside the same transaction. */
+/** What a write hands to `render`: the row and snapshot as written, and the view's data. */
 export interface Written {
   row: EntityRow;
   snapshot: AnyMachineSnapshot;
   seq: number;
   type: string;
+  /** `EntityStore.viewData`, read with the row. */
+  data: unknown;
+}
+
+/** A write's answer. */
+export interface Rendered {
+  body: unknown;
+  /** The personal data the body shows in full (`parties.idNumber,parties.phone`): logged with the write. */
+  accessLog?: string;
 }
 
 export interface WriteOptions {
   idempotency?: Idempotency;
-  /** The response body, built inside the transaction (so it is stored with the idempotency key). */
-  render: (tx: Db, written: Written) => Promise<unknown>;
+  /**
+   * The response, from what is written, with no query of its own: it is stored with the
+   * idempotency key, and its access-log row written, in the write's own statement.
+   */
+  render: (written: Written) => Rendered;
 }
 
 export interface EventOptions extends WriteOptions {
@@ -77,6 +95,8 @@ export interface EventOptions extends WriteOptions {
 export interface WriteResult {
   status: number;
   body: unknown;
+  /** `body` as JSON, when the write serialized it already (to store it): answer with these bytes. */
+  json?: string;
   /** True when this is the stored first response to a repeated Idempotency-Key. */
   replayed: boolean;
 }
@@ -85,6 +105,7 @@ export interface WriteResult {
 const FUTURE_TOLERANCE_MS = 60_000;
 const MAX_ATTEMPTS = 200;
 
+/** Thrown inside a write's transaction to roll it back when the swap did not take. */
 class LostRace extends Error {}
 class DeadlineGone extends DomainError {
   constructor() {
@@ -153,21 +174,20 @@ function replayOf(prior: { requestHash: string; status: number; response: unknow
   return { status: prior.status, body: prior.response, replayed: true };
 }
 
-const rememberResponse = statement(
-  (db) =>
-    db.insert(idempotencyKeys).values({ userId: slot('userId'), key: slot('key'), requestHash: slot('hash'), status: slot('status'), response: slot('response') }),
-  { encode: { response: idempotencyKeys.response } },
+/** `response`: the answer's JSON text, stored as the jsonb it is. */
+const rememberResponse = statement((db) =>
+  db.insert(idempotencyKeys).values({ userId: slot('userId'), key: slot('key'), requestHash: slot('hash'), status: slot('status'), response: slot('response') }),
 );
 
-async function recordIdempotency(tx: Db, actor: Actor, idem: Idempotency | undefined, status: number, body: unknown) {
+async function recordIdempotency(tx: Db, actor: Actor, idem: Idempotency | undefined, status: number, json: string) {
   if (!idem) return;
-  await rememberResponse.run(tx, { userId: actor.id, key: idem.key, hash: idem.hash, status, response: body });
+  await rememberResponse.run(tx, { userId: actor.id, key: idem.key, hash: idem.hash, status, response: json });
 }
 
 /**
  * Runs a write once per Idempotency-Key: a repeat gets the first response, a concurrent repeat too.
- * `readsInside`: the write looks the key up itself, inside its transaction, so a read here first
- * would only cost a round trip.
+ * `readsInside`: the write looks the key up itself, in the statement that reads the row, so a read
+ * here first would only cost a round trip.
  */
 async function onceByKey(
   ctx: EngineContext,
@@ -196,22 +216,12 @@ async function onceByKey(
 // Deadlines
 
 /**
- * Make the entity's open deadline rows match what its new snapshot implies. Unchanged rows stay
- * (with any sweeper claim on them); rows of a state the entity left are deleted; fired rows are
- * never touched.
+ * Make the entity's open deadline rows match what its new snapshot implies, inside the write's
+ * transaction. Unchanged rows stay (with any sweeper claim on them); rows of a state the entity
+ * left are deleted; fired rows are never touched. `firingDeadlineId`: the sweeper's row, marked
+ * fired here at most once (else the whole write is refused).
  */
-async function rewriteDeadlines(
-  tx: Db,
-  store: EntityStore,
-  id: string,
-  snapshot: AnyMachineSnapshot,
-  firingDeadlineId?: number,
-  previous?: AnyMachineSnapshot,
-) {
-  // The open rows are what `previous` implied (every write goes through here): when the new
-  // snapshot implies the same, there is nothing to read or write. Most events (sessions, payments
-  // on account, measures) leave every deadline where it was.
-  if (firingDeadlineId === undefined && previous && sameDeadlines(store.spec.deadlines(previous), store.spec.deadlines(snapshot))) return;
+async function rewriteDeadlines(tx: Db, store: EntityStore, id: string, snapshot: AnyMachineSnapshot, firingDeadlineId?: number) {
   if (firingDeadlineId !== undefined) {
     const fired = await tx
       .update(deadlines)
@@ -245,7 +255,7 @@ function sameDeadlines(a: DeadlineSpec[], b: DeadlineSpec[]): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Compare-and-swap
+// The write path's two statements
 
 /** The entries of `wanted` that differ from what `row` holds (timestamps compared as instants). */
 function changedColumns(table: EntityStore['table'], row: EntityRow, wanted: Record<string, unknown>): Record<string, unknown> {
@@ -267,80 +277,118 @@ function changedColumns(table: EntityStore['table'], row: EntityRow, wanted: Rec
   return out;
 }
 
+/** A row as the write path reads it: the entity, its view's data, the caller's key record if any. */
+type ReadRow = EntityRow & { viewData: unknown; priorHash: string | null; priorStatus: number | null; priorResponse: unknown };
+
+/** What one write stores beside the swap, each only if the swap took. */
+interface Write {
+  /** The entity columns that change (always snapshot, version, updatedAt). */
+  written: Record<string, unknown>;
+  journalRow: Record<string, unknown>;
+  /** The access-log row, when the answer shows personal data in full. */
+  access?: { userId: string; userRole: string; entityType: string; entityId: string; fields: string; requestId: string | null };
+  /** The idempotency record: its response as JSON text. */
+  remember?: { userId: string; key: string; requestHash: string; status: number; response: string };
+}
+
 /**
- * The compare-and-swap and its journal row, in one statement: the entity row is updated only if
- * its version is still `expected`, and the journal row is inserted only if it was — the journal
- * holds a row for exactly the transitions stored. False: a concurrent writer won. Only that marker
- * comes back (the caller knows the new row: the one it read plus `written`).
+ * The compare-and-swap and everything that goes with it, in one statement: the entity row is
+ * updated only if its version is still `expected`, and the journal row, the access-log row and
+ * the idempotency record are inserted only if it was — the journal holds a row for exactly the
+ * transitions stored. False: a concurrent writer won, and nothing was written.
  */
-async function swapAndJournal(
-  tx: Db,
-  store: EntityStore,
-  id: string,
-  expected: number,
-  written: Record<string, unknown>,
-  journalRow: Record<string, unknown>,
-): Promise<boolean> {
+async function swap(db: Db, store: EntityStore, id: string, expected: number, w: Write): Promise<boolean> {
   const values: Record<string, unknown> = { id, expected };
-  for (const k in written) values[`w_${k}`] = written[k];
-  for (const k in journalRow) values[`j_${k}`] = journalRow[k];
-  const rows = await writePath(store).swap(`${Object.keys(written)}|${Object.keys(journalRow)}`).run(tx, values);
-  return rows.length === 1;
+  const put = (prefix: string, row: Record<string, unknown> | undefined) => {
+    if (!row) return '';
+    for (const k in row) values[`${prefix}${k}`] = row[k];
+    return Object.keys(row).join(',');
+  };
+  const shape = [put('w_', w.written), put('j_', w.journalRow), put('a_', w.access), put('i_', w.remember)].join('|');
+  const [result] = await writePath(store).swap(shape).run(db, values);
+  return Number((result as { journaled?: unknown } | undefined)?.journaled) === 1;
 }
 
 /** The write path's statements of one store, compiled once (src/db/statements.ts). */
 interface WritePath {
-  row: Statement<EntityRow>;
-  /** The row, and the caller's Idempotency-Key record if there is one. */
-  rowWithPrior: Statement<EntityRow & { priorHash: string | null; priorStatus: number | null; priorResponse: unknown }>;
-  /** The compare-and-swap and its journal row, by shape: `written keys|journal keys`. */
+  /** The row and its view's data, and the caller's Idempotency-Key record (null when none). */
+  read: Statement<ReadRow>;
+  /** Just the view's data (a creation renders its answer from it). */
+  viewData: Statement<{ viewData: unknown }>;
+  /** The swap and its rows, by shape: `written keys|journal keys|access-log keys|idempotency keys`. */
   swap: (shape: string) => Statement<unknown>;
 }
 
 const writePaths = new WeakMap<EntityStore, WritePath>();
+
+/** A jsonb computed in SQL: postgres.js hands it over as text, PGlite parsed. */
+const jsonValue = { mapFromDriverValue: (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) } as unknown as PgColumn;
 
 function writePath(store: EntityStore): WritePath {
   let path = writePaths.get(store);
   if (path) return path;
   const { table, journal } = store;
   const columns = getTableColumns(table) as Record<string, PgColumn>;
-  const withPrior = { ...columns, priorHash: idempotencyKeys.requestHash, priorStatus: idempotencyKeys.status, priorResponse: idempotencyKeys.response };
-  const prefixed = (prefix: string, keys: string[], of: Record<string, PgColumn>) =>
-    Object.fromEntries(keys.map((k) => [`${prefix}${k}`, of[k]]));
+  const viewData = sql`${store.viewData}`;
+  const read = {
+    ...columns,
+    viewData,
+    priorHash: idempotencyKeys.requestHash,
+    priorStatus: idempotencyKeys.status,
+    priorResponse: idempotencyKeys.response,
+  };
+  // Values of a SELECT list have no type to infer: each placeholder is cast to its column's.
+  const inserted = (target: PgTable, prefix: string, keys: string[]) => {
+    const cols = keys.map((k) => (target as unknown as Record<string, PgColumn>)[k]);
+    return sql`insert into ${target} (${sql.join(cols.map((c) => sql.identifier(c.name)), sql`, `)})
+      select ${sql.join(keys.map((k, i) => sql`${slot(`${prefix}${k}`)}::${sql.raw(cols[i].getSQLType())}`), sql`, `)} from swapped`;
+  };
+  const encoders = (prefix: string, keys: string[], of: PgTable) =>
+    Object.fromEntries(keys.map((k) => [`${prefix}${k}`, (of as unknown as Record<string, PgColumn>)[k]]));
   path = {
-    row: statement((db) => db.select(columns).from(table).where(eq(table.id, slot('id'))), { decode: columns }),
-    rowWithPrior: statement(
+    read: statement(
       (db) =>
         db
-          .select(withPrior)
+          .select(read)
           .from(table)
           .leftJoin(idempotencyKeys, and(eq(idempotencyKeys.userId, slot('userId')), eq(idempotencyKeys.key, slot('key'))))
           .where(eq(table.id, slot('id'))),
-      { decode: withPrior },
+      { decode: { ...columns, viewData: jsonValue, priorHash: idempotencyKeys.requestHash, priorStatus: idempotencyKeys.status, priorResponse: idempotencyKeys.response } },
     ),
+    viewData: statement((db) => db.select({ viewData }).from(table).where(eq(table.id, slot('id'))), { decode: { viewData: jsonValue } }),
     swap: statements((shape) => {
-      const [writtenKeys, journalKeys] = shape.split('|').map((keys) => keys.split(','));
-      const journalColumns = journalKeys.map((k) => journal[k] as PgColumn);
+      const [writtenKeys, journalKeys, accessKeys, rememberKeys] = shape.split('|').map((keys) => (keys ? keys.split(',') : []));
       return statement(
         (db) => {
-          const swap = db
+          const update = db
             .update(table)
             .set(Object.fromEntries(writtenKeys.map((k) => [k, slot(`w_${k}`)])))
             .where(and(eq(table.id, slot('id')), eq(table.version, slot('expected'))))
             .returning({ id: table.id });
-          // Parameters in a SELECT list have no type to infer: each is cast to its column's.
-          const query = new PgDialect().sqlToQuery(sql`with swapped as (${swap.getSQL()})
-            insert into ${journal} (${sql.join(journalColumns.map((c) => sql.identifier(c.name)), sql`, `)})
-            select ${sql.join(journalKeys.map((k, i) => sql`${slot(`j_${k}`)}::${sql.raw(journalColumns[i].getSQLType())}`), sql`, `)} from swapped
-            returning 1 as journaled`);
+          const query = new PgDialect().sqlToQuery(sql`with swapped as (${update.getSQL()}),
+            journaled as (${inserted(journal, 'j_', journalKeys)} returning 1)
+            ${accessKeys.length ? sql`, logged as (${inserted(accessLog, 'a_', accessKeys)})` : sql``}
+            ${rememberKeys.length ? sql`, remembered as (${inserted(idempotencyKeys, 'i_', rememberKeys)})` : sql``}
+            select count(*)::int as journaled from journaled`);
           return { toSQL: () => query };
         },
-        { encode: { ...prefixed('w_', writtenKeys, columns), ...prefixed('j_', journalKeys, journal as Record<string, PgColumn>) } },
+        {
+          // The idempotency response arrives as JSON text already (the answer's own bytes): not encoded again.
+          encode: { ...encoders('w_', writtenKeys, table), ...encoders('j_', journalKeys, journal), ...encoders('a_', accessKeys, accessLog) },
+        },
       );
     }),
   };
   writePaths.set(store, path);
   return path;
+}
+
+/** The row and its view's data, without an Idempotency-Key (GET, and events sent without one). */
+export async function readWithView(db: Db, store: EntityStore, id: string): Promise<{ row: EntityRow; viewData: unknown } | undefined> {
+  const [found] = await writePath(store).read.run(db, { id, userId: null, key: null });
+  if (!found) return undefined;
+  const { viewData, priorHash: _h, priorStatus: _s, priorResponse: _r, ...row } = found;
+  return { row, viewData };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -416,9 +464,14 @@ export async function createEntity(
         requestId: ctx.requestId ?? null,
       } as any);
       await rewriteDeadlines(tx, store, id, snapshot);
-      const response = await opts.render(tx, { row: row as EntityRow, snapshot, seq: 1, type: 'CREATE' });
-      await recordIdempotency(tx, actor, opts.idempotency, 201, response);
-      return { status: 201, body: response, replayed: false };
+      const [{ viewData }] = await writePath(store).viewData.run(tx, { id });
+      const rendered = opts.render({ row: row as EntityRow, snapshot, seq: 1, type: 'CREATE', data: viewData });
+      if (rendered.accessLog) {
+        await tx.insert(accessLog).values({ userId: actor.id, userRole: actor.role, entityType: store.type, entityId: id, fields: rendered.accessLog, requestId: ctx.requestId ?? null });
+      }
+      const json = JSON.stringify(rendered.body ?? null);
+      await recordIdempotency(tx, actor, opts.idempotency, 201, json);
+      return { status: 201, body: rendered.body, json, replayed: false };
     }),
   );
 }
@@ -472,50 +525,42 @@ export async function applyEvent(
 
   return onceByKey(ctx, actor, opts.idempotency, async () => {
     for (let attempt = 1; ; attempt++) {
-      try {
-        return await ctx.db.transaction((tx) => attemptEvent(ctx, tx, store, actor, id, parsed, opts, ctx.now?.() ?? new Date()));
-      } catch (err) {
-        if (!(err instanceof LostRace)) throw err;
-        if (opts.ifMatch !== undefined) throw new VersionConflict(opts.ifMatch, opts.ifMatch + 1);
-        if (attempt >= MAX_ATTEMPTS) throw new DomainError('unavailable', '并发写入过多，请稍后重试');
-        // Back off a little so a crowd of writers on one case does not retry in lockstep.
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(20, attempt * 2)));
-      }
+      const result = await attemptEvent(ctx, store, actor, id, parsed, opts, ctx.now?.() ?? new Date());
+      if (result !== LOST) return result;
+      if (opts.ifMatch !== undefined) throw new VersionConflict(opts.ifMatch, opts.ifMatch + 1);
+      if (attempt >= MAX_ATTEMPTS) throw new DomainError('unavailable', '并发写入过多，请稍后重试');
+      // Back off a little so a crowd of writers on one case does not retry in lockstep.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(20, attempt * 2)));
     }
   }, true);
 }
 
+/** Another writer swapped the row first: nothing was written; read again. */
+const LOST = Symbol('lost race');
+
 async function attemptEvent(
   ctx: EngineContext,
-  tx: Db,
   store: EntityStore,
   actor: Actor,
   id: string,
   parsed: ParsedEvent,
   opts: EventOptions,
   now: Date,
-): Promise<WriteResult> {
-  // A concurrent request with the same key may have committed while this one waited: replay it.
-  // The key's record comes with the row, in one statement.
+): Promise<WriteResult | typeof LOST> {
+  // The key's record comes with the row, in one statement: a request with the same key that
+  // committed while this one waited is answered as it was.
   const idem = opts.idempotency;
   const table = store.table;
-  let row: EntityRow | undefined;
+  const [found] = await writePath(store).read.run(ctx.db, { id, userId: idem ? actor.id : null, key: idem?.key ?? null });
   if (idem) {
-    const [found] = await writePath(store).rowWithPrior.run(tx, { id, userId: actor.id, key: idem.key });
-    let prior: WriteResult | null;
-    if (found) {
-      const { priorHash, priorStatus, priorResponse: response, ...rest } = found;
-      row = rest;
-      prior = replayOf(priorHash === null ? null : { requestHash: priorHash, status: priorStatus!, response }, idem);
-    } else {
-      // No row: the key may still have been used, on another path (422 before 404, as always).
-      prior = await priorResponse(tx, actor, idem);
-    }
+    const prior = found
+      ? replayOf(found.priorHash === null ? null : { requestHash: found.priorHash, status: found.priorStatus!, response: found.priorResponse }, idem)
+      : // No row: the key may still have been used, on another path (422 before 404, as always).
+        await priorResponse(ctx.db, actor, idem);
     if (prior) return prior;
-  } else {
-    [row] = await writePath(store).row.run(tx, { id });
   }
-  if (!row) throw new NotFound(`${store.type === 'case' ? '案件' : '监督事项'} ${id} 不存在`);
+  if (!found) throw new NotFound(`${store.type === 'case' ? '案件' : '监督事项'} ${id} 不存在`);
+  const { viewData, priorHash: _h, priorStatus: _s, priorResponse: _r, ...row } = found;
 
   const snapshot = restore(store, row, ctx.migrations);
   const facts = store.spec.facts(snapshot);
@@ -548,7 +593,7 @@ async function attemptEvent(
   if (!snapshot.can(event)) {
     throw new InvalidTransition(store.spec.explainRefusal(snapshot, event), from, event.type);
   }
-  await store.checkEvent(tx, event);
+  await store.checkEvent(ctx.db, event);
   const next = nextSnapshot(store.spec.machine, snapshot, event);
   const to = statePath(next.value);
   const version = row.version + 1;
@@ -565,25 +610,52 @@ async function attemptEvent(
       ...store.columns(next),
     }),
   };
+  const rendered = opts.render({ row: { ...row, ...written } as EntityRow, snapshot: next, seq: version, type: event.type, data: viewData });
+  const json = JSON.stringify(rendered.body ?? null);
   const { type: _t, occurredAt, ...payload } = event;
-  const swapped = await swapAndJournal(tx, store, id, row.version, written, {
-    [store.journalKey]: id,
-    seq: version,
-    type: event.type,
-    payload,
-    fromState: from,
-    toState: to,
-    actorId: actor.id,
-    actorRole: actor.role,
-    actorName: actor.name,
-    occurredAt,
-    // The same clock as a defaulted occurredAt, so a journal row is never recorded before it happened.
-    recordedAt: now.toISOString(),
-    requestId: ctx.requestId ?? null,
-  });
-  if (!swapped) throw new LostRace();
-  await rewriteDeadlines(tx, store, id, next, opts.firingDeadlineId, row.machineVersion === store.spec.version ? snapshot : undefined);
-  const body = await opts.render(tx, { row: { ...row, ...written } as EntityRow, snapshot: next, seq: version, type: event.type });
-  await recordIdempotency(tx, actor, opts.idempotency, 200, body);
-  return { status: 200, body, replayed: false };
+  const write: Write = {
+    written,
+    journalRow: {
+      [store.journalKey]: id,
+      seq: version,
+      type: event.type,
+      payload,
+      fromState: from,
+      toState: to,
+      actorId: actor.id,
+      actorRole: actor.role,
+      actorName: actor.name,
+      occurredAt,
+      // The same clock as a defaulted occurredAt, so a journal row is never recorded before it happened.
+      recordedAt: now.toISOString(),
+      requestId: ctx.requestId ?? null,
+    },
+    access: rendered.accessLog
+      ? { userId: actor.id, userRole: actor.role, entityType: store.type, entityId: id, fields: rendered.accessLog, requestId: ctx.requestId ?? null }
+      : undefined,
+    remember: idem ? { userId: actor.id, key: idem.key, requestHash: idem.hash, status: 200, response: json } : undefined,
+  };
+
+  // Most events (sessions, payments on account, measures) leave every deadline where it was: the
+  // one statement is the whole write. Otherwise the deadline rows change with it, in one transaction.
+  // The open rows are what the stored snapshot implied (every write goes through here), unless it
+  // was read through a migration.
+  const deadlinesStay =
+    opts.firingDeadlineId === undefined &&
+    row.machineVersion === store.spec.version &&
+    sameDeadlines(store.spec.deadlines(snapshot), store.spec.deadlines(next));
+  const swapped = deadlinesStay
+    ? await swap(ctx.db, store, id, row.version, write)
+    : await ctx.db
+        .transaction(async (tx) => {
+          if (!(await swap(tx, store, id, row.version, write))) throw new LostRace();
+          await rewriteDeadlines(tx, store, id, next, opts.firingDeadlineId);
+          return true;
+        })
+        .catch((err) => {
+          if (err instanceof LostRace) return false;
+          throw err;
+        });
+  if (!swapped) return LOST;
+  return { status: 200, body: rendered.body, json, replayed: false };
 }

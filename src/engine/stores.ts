@@ -3,7 +3,7 @@
  * must exist, the deputies named must exist). The engine is written once against `EntityStore`.
  */
 import { randomUUID } from 'node:crypto';
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { PgTable } from 'drizzle-orm/pg-core';
@@ -38,6 +38,12 @@ export interface EntityStore {
   journal: PgTable & Record<string, any>;
   /** The journal's column naming the entity (`caseId`). */
   journalKey: string;
+  /**
+   * What the entity's view shows beside its row (a case's parties, an item's linked cases), as
+   * one jsonb value correlated to the row: it is read in the same statement as the row, so a
+   * write renders its answer without a query of its own.
+   */
+  viewData: SQL;
   /** Parse a creation body: the machine's input plus what lives beside it (parties). */
   parseCreate(raw: Record<string, unknown>): z.ZodSafeParseResult<any>;
   /** Checks before creation that need the database; returns the scope of the human number. */
@@ -81,6 +87,8 @@ export const caseStore: EntityStore = {
   table: cases,
   journal: caseEvents,
   journalKey: 'caseId',
+  viewData: sql`(select coalesce(jsonb_agg(jsonb_build_object('role', p.role, 'name', p.name, 'idNumber', p.id_number, 'phone', p.phone) order by p.position), '[]'::jsonb)
+    from ${parties} p where p.case_id = ${cases.id})`,
   parseCreate(raw) {
     const input = caseSpec.inputSchema.safeParse(raw);
     const people = partiesSchema.safeParse(raw.parties);
@@ -186,6 +194,9 @@ export const supervisionStore: EntityStore = {
   table: supervisions,
   journal: supervisionEvents,
   journalKey: 'supervisionId',
+  viewData: sql`(select coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'number', c.number, 'state', c.state, 'outcome', c.outcome, 'overdue', c.overdue,
+      'stationCode', c.station_code, 'disputeType', c.dispute_type) order by l.position), '[]'::jsonb)
+    from ${supervisionCases} l join ${cases} c on c.id = l.case_id where l.supervision_id = ${supervisions.id})`,
   parseCreate: (raw) => supervisionSpec.inputSchema.safeParse(raw) as z.ZodSafeParseResult<any>,
   async prepareCreate(tx, _actor, input: SupervisionInput) {
     const wanted = input.caseIds;

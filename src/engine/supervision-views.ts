@@ -1,13 +1,14 @@
 /** The read side of supervision items: the item, its linked cases' current states, its journal. */
 import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import type { AnyMachineSnapshot } from 'xstate';
 import type { Actor } from '../machines/roles.js';
 import { nextEvents } from '../machines/spec.js';
 import type { Db } from '../db/client.js';
-import { cases, supervisionCases, supervisionEvents, supervisions } from '../db/schema.js';
+import { supervisionCases, supervisionEvents, supervisions } from '../db/schema.js';
 import { outcomeLabel, stateLabel } from '../labels.js';
-import { isoOf, restore } from './apply.js';
+import { isoOf, readWithView, restore, type Rendered, type Written } from './apply.js';
 import { Forbidden, NotFound } from './errors.js';
-import { isUuid, supervisionStore, type EntityRow } from './stores.js';
+import { isUuid, supervisionStore } from './stores.js';
 import { afterCursor, deadlineViews, historyItem, nextCursorOf, presentContext, type ViewOptions } from './views.js';
 
 type SupervisionRow = typeof supervisions.$inferSelect;
@@ -32,37 +33,38 @@ function summary(row: SupervisionRow) {
   };
 }
 
-/** The item with the linked sample cases as they stand now (专题问案). */
-export async function supervisionView(tx: Db, actor: Actor, row: SupervisionRow, opts: ViewOptions = {}) {
-  const snapshot = restore(supervisionStore, row as unknown as EntityRow);
-  const linked = await tx
-    .select({
-      id: cases.id,
-      number: cases.number,
-      state: cases.state,
-      outcome: cases.outcome,
-      overdue: cases.overdue,
-      stationCode: cases.stationCode,
-      disputeType: cases.disputeType,
-      position: supervisionCases.position,
-    })
-    .from(supervisionCases)
-    .innerJoin(cases, eq(cases.id, supervisionCases.caseId))
-    .where(eq(supervisionCases.supervisionId, row.id))
-    .orderBy(asc(supervisionCases.position));
+/** A linked case as `supervisionStore.viewData` reads it, in the item's order. */
+interface LinkedCase {
+  id: string;
+  number: string;
+  state: string;
+  outcome: string | null;
+  overdue: boolean;
+  stationCode: string;
+  disputeType: string;
+}
+
+/** The item with the linked sample cases as they stand now (专题问案), from the row, its snapshot and the linked cases. */
+export function presentSupervision(actor: Actor, row: SupervisionRow, snapshot: AnyMachineSnapshot, linked: LinkedCase[], opts: ViewOptions = {}) {
   return {
-    ...summary(row),
-    caseIds: linked.map((c) => c.id),
-    cases: linked.map(({ position: _p, ...c }) => ({
-      ...c,
-      stateLabel: stateLabel(c.state),
-      outcomeLabel: c.outcome ? outcomeLabel(c.outcome) : null,
-    })),
-    context: presentContext(snapshot.context),
-    deadlines: deadlineViews(supervisionStore.spec, snapshot),
-    nextEvents: nextEvents(supervisionStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),
+    body: {
+      ...summary(row),
+      caseIds: linked.map((c) => c.id),
+      cases: linked.map((c) => ({
+        ...c,
+        stateLabel: stateLabel(c.state),
+        outcomeLabel: c.outcome ? outcomeLabel(c.outcome) : null,
+      })),
+      context: presentContext(snapshot.context),
+      deadlines: deadlineViews(supervisionStore.spec, snapshot),
+      nextEvents: nextEvents(supervisionStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),
+    },
   };
 }
+
+/** A write's answer: the item as written. */
+export const renderSupervision = (actor: Actor, w: Written, opts: ViewOptions = {}): Rendered =>
+  presentSupervision(actor, w.row as unknown as SupervisionRow, w.snapshot, w.data as LinkedCase[], opts);
 
 async function readable(db: Db, actor: Actor, id: string): Promise<SupervisionRow> {
   if (!supervisionStore.canRead(actor, {})) throw new Forbidden('无权查看监督事项');
@@ -73,7 +75,12 @@ async function readable(db: Db, actor: Actor, id: string): Promise<SupervisionRo
 }
 
 export async function getSupervision(db: Db, actor: Actor, id: string, opts: ViewOptions = {}) {
-  return supervisionView(db, actor, await readable(db, actor, id), opts);
+  if (!supervisionStore.canRead(actor, {})) throw new Forbidden('无权查看监督事项');
+  if (!isUuid(id)) throw new NotFound(`监督事项 ${id} 不存在`);
+  const found = await readWithView(db, supervisionStore, id);
+  if (!found) throw new NotFound(`监督事项 ${id} 不存在`);
+  const row = found.row as unknown as SupervisionRow;
+  return presentSupervision(actor, row, restore(supervisionStore, found.row), found.viewData as LinkedCase[], opts).body;
 }
 
 export async function supervisionHistory(db: Db, actor: Actor, id: string) {

@@ -84,7 +84,7 @@ export async function sweep(
         await applyEvent(ctx, store, SYSTEM_ACTOR, d.entity_id, { type: d.event, occurredAt: item.dueAt }, {
           firingDeadlineId: item.deadlineId,
           notBeforeLastEvent: true,
-          render: async () => null,
+          render: () => ({ body: null }),
         });
         result.fired.push(item);
       } catch (err) {

@@ -2,7 +2,7 @@
  * The read side: what a caller may see of a case, with personal data masked by role (PIPL) and
  * every unmasked read written to the access log.
  */
-import { and, asc, desc, eq, getTableColumns, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { AnyMachineSnapshot } from 'xstate';
 import { endOfDate, startOfShanghaiDay } from '../machines/calendar.js';
@@ -14,7 +14,7 @@ import type { Db } from '../db/client.js';
 import { slot, statement } from '../db/statements.js';
 import { accessLog, caseEvents, cases, parties, stations } from '../db/schema.js';
 import { eventLabel, outcomeLabel, stateLabel } from '../labels.js';
-import { isoOf, restore } from './apply.js';
+import { isoOf, readWithView, restore, type Rendered, type Written } from './apply.js';
 import { Forbidden, NotFound, ValidationError } from './errors.js';
 import { caseStore, isUuid, type EntityRow } from './stores.js';
 
@@ -37,7 +37,8 @@ export function seesPersonalData(actor: Actor, stationCode: string): boolean {
   return actor.role === 'court' || (actor.role === 'station' && actor.stationCode === stationCode);
 }
 
-type PartyRow = typeof parties.$inferSelect;
+/** A party as a case view shows it: `caseStore.viewData` reads these, in order. */
+type PartyRow = Pick<typeof parties.$inferSelect, 'role' | 'name' | 'idNumber' | 'phone'>;
 
 function partyView(p: PartyRow, unmasked: boolean) {
   return {
@@ -68,14 +69,8 @@ export function deadlineViews(spec: MachineSpec, snapshot: AnyMachineSnapshot) {
   return spec.deadlines(snapshot).map((d) => ({ kind: d.kind, dueAt: d.dueAt, ...(d.event ? { event: d.event } : {}) }));
 }
 
-// The case view is rendered inside every event's transaction: its two statements are compiled once.
 const logOneAccess = statement((db) =>
   db.insert(accessLog).values({ userId: slot('userId'), userRole: slot('userRole'), entityType: slot('entityType'), entityId: slot('entityId'), fields: slot('fields'), requestId: slot('requestId') }),
-);
-const partyColumns = getTableColumns(parties);
-const partiesOf = statement<PartyRow>(
-  (db) => db.select(partyColumns).from(parties).where(eq(parties.caseId, slot('caseId'))).orderBy(asc(parties.position)),
-  { decode: partyColumns },
 );
 
 async function logAccess(tx: Db, actor: Actor, entityType: string, ids: string[], fields: string, requestId?: string) {
@@ -126,20 +121,27 @@ export interface ViewOptions {
   requestId?: string;
 }
 
-/** The full case for one caller: data, context, deadlines and the events they may send now. */
-export async function caseView(tx: Db, actor: Actor, row: CaseRow, opts: ViewOptions = {}) {
-  const snapshot = restore(caseStore, row as unknown as EntityRow);
-  const partyRows = await partiesOf.run(tx, { caseId: row.id });
+const PARTY_PII = 'parties.idNumber,parties.phone';
+
+/**
+ * The full case for one caller: data, context, deadlines and the events they may send now, from
+ * the row, its snapshot and its parties, with no query; `accessLog` when it shows personal data.
+ */
+export function presentCase(actor: Actor, row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: PartyRow[], opts: ViewOptions = {}) {
   const unmasked = seesPersonalData(actor, row.stationCode);
-  if (unmasked && partyRows.some((p) => p.idNumber || p.phone)) {
-    await logAccess(tx, actor, 'case', [row.id], 'parties.idNumber,parties.phone', opts.requestId);
-  }
   return {
-    ...caseSummary(row, snapshot, partyRows, unmasked),
-    context: presentContext(snapshot.context),
-    nextEvents: nextEvents(caseStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),
+    body: {
+      ...caseSummary(row, snapshot, partyRows, unmasked),
+      context: presentContext(snapshot.context),
+      nextEvents: nextEvents(caseStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),
+    },
+    accessLog: unmasked && partyRows.some((p) => p.idNumber || p.phone) ? PARTY_PII : undefined,
   };
 }
+
+/** A write's answer: the case as written (the engine logs the access with the write). */
+export const renderCase = (actor: Actor, w: Written, opts: ViewOptions = {}): Rendered =>
+  presentCase(actor, w.row as unknown as CaseRow, w.snapshot, w.data as PartyRow[], opts);
 
 /**
  * An idempotent replay hands back the stored first response: when that shows personal data in
@@ -149,7 +151,7 @@ export async function logReplayedCaseRead(db: Db, actor: Actor, body: unknown, o
   const view = body as { id?: unknown; stationCode?: unknown; parties?: { idNumber?: unknown; phone?: unknown }[] } | null;
   if (!view || typeof view.id !== 'string' || typeof view.stationCode !== 'string' || !Array.isArray(view.parties)) return;
   if (!seesPersonalData(actor, view.stationCode) || !view.parties.some((p) => p.idNumber || p.phone)) return;
-  await logAccess(db, actor, 'case', [view.id], 'parties.idNumber,parties.phone', opts.requestId);
+  await logAccess(db, actor, 'case', [view.id], PARTY_PII, opts.requestId);
 }
 
 /** The case row, when it exists and this caller may read it (404 / 403 otherwise). */
@@ -162,9 +164,16 @@ export async function readableCase(db: Db, actor: Actor, id: string): Promise<Ca
   return row;
 }
 
+/** GET /api/cases/:id: the row and its parties in one statement, and the read logged if unmasked. */
 export async function getCase(db: Db, actor: Actor, id: string, opts: ViewOptions = {}) {
-  const row = await readableCase(db, actor, id);
-  return caseView(db, actor, row, opts);
+  if (!isUuid(id)) throw new NotFound(`案件 ${id} 不存在`);
+  const found = await readWithView(db, caseStore, id);
+  if (!found) throw new NotFound(`案件 ${id} 不存在`);
+  const snapshot = restore(caseStore, found.row);
+  if (!caseStore.canRead(actor, caseStore.spec.facts(snapshot))) throw new Forbidden('无权查看该案件');
+  const view = presentCase(actor, found.row as unknown as CaseRow, snapshot, found.viewData as PartyRow[], opts);
+  if (view.accessLog) await logAccess(db, actor, 'case', [id], view.accessLog, opts.requestId);
+  return view.body;
 }
 
 type JournalRow = {
@@ -310,6 +319,6 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
     if (unmasked && ps.some((p) => p.idNumber || p.phone)) unmaskedIds.push(row.id);
     return caseSummary(row, restore(caseStore, row as unknown as EntityRow), ps, unmasked);
   });
-  await logAccess(db, actor, 'case', unmaskedIds, 'parties.idNumber,parties.phone', opts.requestId);
+  await logAccess(db, actor, 'case', unmaskedIds, PARTY_PII, opts.requestId);
   return { items, nextCursor: nextCursorOf(rows, limit) };
 }

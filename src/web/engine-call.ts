@@ -7,7 +7,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { AppDeps } from '../api/context.js';
 import { applyEvent, type EngineContext, type Idempotency, type Written } from '../engine/apply.js';
-import type { Db } from '../db/client.js';
 import { ValidationError } from '../engine/errors.js';
 import type { EntityStore } from '../engine/stores.js';
 import { canonical } from '../engine/verify.js';
@@ -41,7 +40,7 @@ export function versionOfForm(form: FormBody): number | undefined {
  * What the engine stores as the write's response: just enough to redirect. The page that
  * follows reads the case afresh (and logs that read, if it shows personal data).
  */
-export const brief = async (_tx: Db, w: Written) => ({ id: w.row.id, number: w.row.number, state: w.row.state, version: w.row.version });
+export const brief = (w: Written) => ({ body: { id: w.row.id, number: w.row.number, state: w.row.state, version: w.row.version } });
 
 /** An event form shown again after a refusal: what was typed, the errors, the same idempotency key. */
 export interface EventFormState {

@@ -173,9 +173,22 @@ describe('write responses', () => {
     expect(byDeputy.status).toBe(200);
     expect(byDeputy.body.parties).toEqual(MASKED);
     expect((await logRows(id)).length).toBe(before);
+    // An event that leaves the deadlines is written in one statement, one that moves them in a
+    // transaction: both log the unmasked answer with the write.
+    const scheduled = await w.call(w.tokens.court, 'POST', `/api/cases/${id}/events`, {
+      type: 'SCHEDULE_SESSION',
+      at: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+      location: '调解室',
+    });
+    expect(scheduled.body.parties).toEqual(FULL);
+    expect((await logRows(id)).length).toBe(before + 1);
     const byCourt = await w.call(w.tokens.court, 'POST', `/api/cases/${id}/events`, { type: 'PAUSE', reason: '鉴定' });
     expect(byCourt.body.parties).toEqual(FULL);
-    expect((await logRows(id)).length).toBe(before + 1);
+    const rows = await logRows(id);
+    expect(rows.length).toBe(before + 2);
+    expect(rows.filter((r) => r.requestId === byCourt.headers.get('x-request-id'))).toEqual([
+      expect.objectContaining({ userRole: 'court', entityType: 'case', fields: 'parties.idNumber,parties.phone' }),
+    ]);
   });
 
   it('logs an idempotent replay that shows personal data again', async () => {

@@ -94,12 +94,12 @@ async function seed() {
       ],
       occurredAt: opened,
     },
-    { render: async (_tx, w) => ({ id: w.row.id, number: w.row.number }) },
+    { render: (w) => ({ body: { id: w.row.id, number: w.row.number } }) },
   );
   const referral = created.body as { id: string; number: string };
   overdueCaseNumber = referral.number;
-  await applyEvent(ctx, caseStore, court, referral.id, { type: 'RECORD_MEASURE', kind: 'freeze', note: '冻结银行存款' }, { render: async () => ({}) });
-  await applyEvent(ctx, caseStore, court, referral.id, { type: 'RECORD_RECOVERY', amount: '30000.00' }, { render: async () => ({}) });
+  await applyEvent(ctx, caseStore, court, referral.id, { type: 'RECORD_MEASURE', kind: 'freeze', note: '冻结银行存款' }, { render: () => ({ body: {} }) });
+  await applyEvent(ctx, caseStore, court, referral.id, { type: 'RECORD_RECOVERY', amount: '30000.00' }, { render: () => ({ body: {} }) });
   await sweep({ db }, stores);
 }
 

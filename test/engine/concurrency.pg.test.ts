@@ -10,7 +10,7 @@ import { stores } from '../../src/engine/registry.js';
 import { caseStore } from '../../src/engine/stores.js';
 import { sweep } from '../../src/engine/sweeper.js';
 import { verifyStore } from '../../src/engine/verify.js';
-import { caseEvents, cases, deadlines } from '../../src/db/schema.js';
+import { accessLog, caseEvents, cases, deadlines, idempotencyKeys } from '../../src/db/schema.js';
 import type { Actor } from '../../src/machines/roles.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 import { daysAgo, seedDirectory } from '../helpers/actors.js';
@@ -18,7 +18,11 @@ import { daysAgo, seedDirectory } from '../helpers/actors.js';
 let database: TestDatabase;
 let court: Actor;
 let deputyId: string;
-const render = async (_tx: unknown, w: { row: { id: string; version: number } }) => ({ id: w.row.id, version: w.row.version });
+const render = (w: { row: { id: string; version: number } }) => ({ body: { id: w.row.id, version: w.row.version } });
+/** An answer that shows personal data: the engine writes its access-log row with the event. */
+const renderLogged = (w: { row: { id: string; version: number } }) => ({ ...render(w), accessLog: 'parties.idNumber' });
+const countWhere = async (table: typeof accessLog | typeof idempotencyKeys, where: ReturnType<typeof eq>) =>
+  Number((await database.db.select({ n: count() }).from(table).where(where))[0].n);
 
 beforeAll(async () => {
   database = await freshDatabase({ max: 20 });
@@ -41,11 +45,14 @@ async function activeCase(occurredAt?: string[]) {
 }
 
 describe('racing writers on one case', () => {
-  it('lands all 50 concurrent events, versions gap-free', async () => {
+  it('lands all 50 concurrent events, versions gap-free, each with one access-log row and one key record', async () => {
     const id = await activeCase();
     const results = await Promise.allSettled(
       Array.from({ length: 50 }, (_, i) =>
-        applyEvent(ctx(), caseStore, court, id, { type: 'RECORD_SESSION', heldAt: new Date().toISOString(), attendeeDeputyIds: [], minutes: `第${i + 1}次调解` }, { render }),
+        applyEvent(ctx(), caseStore, court, id, { type: 'RECORD_SESSION', heldAt: new Date().toISOString(), attendeeDeputyIds: [], minutes: `第${i + 1}次调解` }, {
+          render: renderLogged,
+          idempotency: { key: `race-${id}-${i}`, hash: `h${i}` },
+        }),
       ),
     );
     expect(results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
@@ -56,6 +63,9 @@ describe('racing writers on one case', () => {
     const [row] = await database.db.select().from(cases).where(eq(cases.id, id));
     expect(row.version).toBe(53);
     expect(row.sessionsHeld).toBe(50);
+    // Writers that lost a swap and retried left nothing behind: one row of each per event.
+    expect(await countWhere(accessLog, eq(accessLog.entityId, id))).toBe(50);
+    expect(await countWhere(idempotencyKeys, sql`${idempotencyKeys.key} like ${`race-${id}-%`}`)).toBe(50);
   });
 
   it('lets exactly one of 12 racing events win when only one is legal; the rest are refused and write nothing', async () => {
@@ -75,18 +85,21 @@ describe('racing writers on one case', () => {
     expect(Number(n.n)).toBe(4);
   });
 
-  it('makes one transition for 10 concurrent requests with the same Idempotency-Key', async () => {
+  // PAUSE moves the case's deadlines (a write in a transaction); RECORD_SESSION leaves them (one statement).
+  it.each([
+    ['PAUSE', { type: 'PAUSE', reason: '鉴定' }],
+    ['RECORD_SESSION', { type: 'RECORD_SESSION', heldAt: new Date().toISOString(), attendeeDeputyIds: [], minutes: '同一请求' }],
+  ])('makes one %s for 10 concurrent requests with the same Idempotency-Key', async (_name, event) => {
     const id = await activeCase();
     const idempotency = { key: `same-${id}`, hash: 'h' };
     const results = await Promise.all(
-      Array.from({ length: 10 }, () =>
-        applyEvent(ctx(), caseStore, court, id, { type: 'PAUSE', reason: '鉴定' }, { render, idempotency }),
-      ),
+      Array.from({ length: 10 }, () => applyEvent(ctx(), caseStore, court, id, event, { render: renderLogged, idempotency })),
     );
     expect(results.filter((r) => !r.replayed)).toHaveLength(1);
     expect(new Set(results.map((r) => JSON.stringify(r.body))).size).toBe(1);
     const [n] = await database.db.select({ n: count() }).from(caseEvents).where(eq(caseEvents.caseId, id));
     expect(Number(n.n)).toBe(4);
+    expect(await countWhere(accessLog, eq(accessLog.entityId, id))).toBe(1);
   });
 });
 

@@ -12,10 +12,8 @@ import { daysAgo, seedDirectory } from '../helpers/actors.js';
 let database: TestDatabase;
 let court: Actor;
 let deputyId: string;
-const render = async (_tx: unknown, w: { row: { id: string; version: number; state: string } }) => ({
-  id: w.row.id,
-  version: w.row.version,
-  state: w.row.state,
+const render = (w: { row: { id: string; version: number; state: string } }) => ({
+  body: { id: w.row.id, version: w.row.version, state: w.row.state },
 });
 
 beforeAll(async () => {
@@ -127,7 +125,9 @@ describe('applyEvent', () => {
     const idempotency = { key: `k-${c.id}`, hash: 'h1' };
     const first = await applyEvent(ctx(), caseStore, court, c.id, { type: 'ACCEPT' }, { render, idempotency });
     const again = await applyEvent(ctx(), caseStore, court, c.id, { type: 'ACCEPT' }, { render, idempotency });
-    expect(again).toEqual({ ...first, replayed: true });
+    expect(again).toEqual({ status: first.status, body: first.body, replayed: true });
+    // The first answer went out as the very JSON that was stored.
+    expect(JSON.parse(first.json!)).toEqual(again.body);
     expect(await journalLength(c.id)).toBe(2);
   });
 

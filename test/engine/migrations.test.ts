@@ -252,7 +252,7 @@ describe('a case stored by machine version 0', () => {
       heldAt,
       attendeeDeputyIds: [w.deputies.a],
       minutes: '第二次调解：迁移后的第一个事件',
-    }, { render: async (_tx, written) => ({ version: written.row.version, state: written.row.state }) });
+    }, { render: (written) => ({ body: { version: written.row.version, state: written.row.state } }) });
     expect(r).toMatchObject({ status: 200, body: { version: 5, state: 'mediation.active' } });
 
     const row = await caseRow(w, c.id);
@@ -307,7 +307,7 @@ describe('a case stored by machine version 0', () => {
     expect(await caseRow(w, c.id)).toMatchObject({ machineVersion: 0, version: 4 });
     expect((await journalOf(w, c.id)).length).toBe(4);
     // the engine refuses it the same way, and verify names it
-    await expect(applyEvent({ db: w.database.db }, caseStore, court, c.id, { type: 'PAUSE', reason: '鉴定' }, { render: async () => null })).rejects.toBeInstanceOf(
+    await expect(applyEvent({ db: w.database.db }, caseStore, court, c.id, { type: 'PAUSE', reason: '鉴定' }, { render: () => ({ body: null }) })).rejects.toBeInstanceOf(
       MachineVersionMismatch,
     );
     expect(mismatchesFor(await verifyStore(w.database.db, caseStore), c.id)).toEqual([
@@ -343,7 +343,7 @@ describe('a case stored by machine version 0', () => {
     await insertV0(w, c);
     const before = await fingerprint(w);
     const err = await applyEvent({ db: w.database.db, migrations: TEST_MIGRATIONS }, caseStore, court, c.id, { type: 'PAUSE', reason: '鉴定' }, {
-      render: async () => null,
+      render: () => ({ body: null }),
     }).catch((e) => e);
     expect(err).toBeInstanceOf(MachineVersionMismatch);
     expect(err.message).toContain('更新');

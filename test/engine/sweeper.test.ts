@@ -12,7 +12,7 @@ import { daysAgo, seedDirectory } from '../helpers/actors.js';
 let database: TestDatabase;
 let court: Actor;
 let deputyId: string;
-const render = async (_tx: unknown, w: { row: { id: string } }) => ({ id: w.row.id });
+const render = (w: { row: { id: string } }) => ({ body: { id: w.row.id } });
 
 beforeAll(async () => {
   database = await freshDatabase();

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { OUTCOMES } from '../../machines/case.js';
 import { isValidDate } from '../../machines/calendar.js';
 import { caseStore } from '../../engine/stores.js';
-import { caseHistory, caseView, getCase, listCases, logReplayedCaseRead } from '../../engine/views.js';
+import { caseHistory, getCase, listCases, logReplayedCaseRead, renderCase } from '../../engine/views.js';
 import type { AppDeps } from '../context.js';
 import { entityRoutes } from './entity.js';
 
@@ -28,7 +28,7 @@ export const caseRoutes = (deps: AppDeps) =>
     store: caseStore,
     path: 'cases',
     listQuery: caseListQuery,
-    view: caseView,
+    render: renderCase,
     get: getCase,
     list: listCases,
     history: caseHistory,

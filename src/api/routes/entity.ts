@@ -6,7 +6,7 @@ import { Hono, type Context } from 'hono';
 import type { z } from 'zod';
 import type { Actor } from '../../machines/roles.js';
 import type { Db } from '../../db/client.js';
-import { applyEvent, createEntity, fieldErrors, type WriteResult } from '../../engine/apply.js';
+import { applyEvent, createEntity, fieldErrors, type Rendered, type Written, type WriteResult } from '../../engine/apply.js';
 import { ValidationError } from '../../engine/errors.js';
 import type { EntityStore } from '../../engine/stores.js';
 import type { ViewOptions } from '../../engine/views.js';
@@ -16,7 +16,8 @@ export interface EntityResource {
   store: EntityStore;
   path: string;
   listQuery: z.ZodType;
-  view(tx: Db, actor: Actor, row: any, opts: ViewOptions): Promise<{ version: number }>;
+  /** A write's answer, from what it wrote (no query). */
+  render(actor: Actor, written: Written, opts: ViewOptions): Rendered;
   get(db: Db, actor: Actor, id: string, opts: ViewOptions): Promise<{ version: number }>;
   list(db: Db, actor: Actor, filters: any, opts: ViewOptions): Promise<unknown>;
   history(db: Db, actor: Actor, id: string, opts: ViewOptions): Promise<unknown>;
@@ -27,7 +28,7 @@ export interface EntityResource {
 export function entityRoutes(deps: AppDeps, r: EntityResource) {
   const app = new Hono<Env>();
   const opts = (c: Context<Env>): ViewOptions => ({ now: deps.now?.() ?? new Date(), requestId: c.get('requestId') });
-  const render = (c: Context<Env>) => (tx: Db, w: { row: unknown }) => r.view(tx, c.get('actor'), w.row, opts(c));
+  const render = (c: Context<Env>) => (w: Written) => r.render(c.get('actor'), w, opts(c));
   const send = async (c: Context<Env>, result: WriteResult) => {
     const body = result.body as { version?: number };
     if (typeof body?.version === 'number') c.header('ETag', etag(body.version));
@@ -35,6 +36,8 @@ export function entityRoutes(deps: AppDeps, r: EntityResource) {
       c.header('Idempotent-Replayed', 'true');
       await r.replayed?.(deps.db, c.get('actor'), result.body, opts(c));
     }
+    // The engine serialized the answer once already, to store it with the key: send those bytes.
+    if (result.json !== undefined) return c.body(result.json, result.status as 200 | 201, { 'content-type': 'application/json' });
     return c.json(result.body as object, result.status as 200 | 201);
   };
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SUPERVISION_KINDS } from '../../machines/supervision.js';
 import { supervisionStore } from '../../engine/stores.js';
-import { getSupervision, listSupervisions, supervisionHistory, supervisionView } from '../../engine/supervision-views.js';
+import { getSupervision, listSupervisions, renderSupervision, supervisionHistory } from '../../engine/supervision-views.js';
 import type { AppDeps } from '../context.js';
 import { entityRoutes } from './entity.js';
 
@@ -18,7 +18,7 @@ export const supervisionRoutes = (deps: AppDeps) =>
     store: supervisionStore,
     path: 'supervisions',
     listQuery,
-    view: supervisionView,
+    render: renderSupervision,
     get: getSupervision,
     list: listSupervisions,
     history: supervisionHistory,
