@@ -4,6 +4,8 @@ import { z } from 'zod';
 const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   PGLITE_DIR: z.string().min(1).default('./data'),
+  // Optional: connections to PostgreSQL (default: twice the cores, see src/db/client.ts).
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   // Any non-empty token is accepted (a demo may use a short one); main.ts warns below 16 characters.
   ADMIN_TOKEN: z.string().min(1).optional(),

@@ -14,7 +14,7 @@ const env = readEnv();
 const log = createLogger(env.LOG_LEVEL);
 if (env.ADMIN_TOKEN && env.ADMIN_TOKEN.length < 16) log.warn('ADMIN_TOKEN is shorter than 16 characters: fine for a demo, not for real cases');
 
-const database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR });
+const database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR, max: env.DATABASE_POOL_SIZE });
 const firstAdmin = await ensureAdmin(database.db, env.ADMIN_TOKEN);
 const app = createApp({ db: database.db, log: log.error });
 const stopSweeper = startSweeper({ db: database.db }, stores, env.SWEEP_INTERVAL_MS, log.info);

@@ -3,6 +3,7 @@
  * (real Postgres compiled to WASM) otherwise. Both run the committed migrations at start.
  */
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -31,15 +32,28 @@ export interface OpenOptions {
   pgliteDir?: string;
   /** An already-open PGlite (tests use an in-memory one). */
   pglite?: PGlite;
-  /** postgres.js pool size. */
+  /** postgres.js pool size; default `defaultPoolSize()`. */
   max?: number;
   migrate?: boolean;
+}
+
+/**
+ * Connections to PostgreSQL: twice this machine's cores (at least 4, at most 20), PostgreSQL's own
+ * rule of thumb for a server on the same machine. Fewer connections than concurrent requests is
+ * the point: postgres.js pipelines the statements of many requests on each connection, so one
+ * socket write and one wake-up of a backend carry several of them. On this 2-core machine, 4
+ * connections took 1,000–1,240 events/s at 32 HTTP connections where 10 took 630–760, with less
+ * PostgreSQL CPU per event (0.6–0.7 ms against 1.0–1.2): `npm run bench`, issue 4's note.
+ * `DATABASE_POOL_SIZE` overrides it (a database on a bigger machine of its own).
+ */
+export function defaultPoolSize(): number {
+  return Math.min(20, Math.max(4, 2 * availableParallelism()));
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.databaseUrl) {
     const client = postgres(opts.databaseUrl, {
-      max: opts.max ?? 10,
+      max: opts.max ?? defaultPoolSize(),
       // Never let a request hang on a dead server: fail fast, answer 503, recover on the next call.
       connect_timeout: 5,
       // postgres.js waits before each reconnect, growing to 20 s after failed connects: a request
