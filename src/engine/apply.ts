@@ -215,6 +215,16 @@ async function onceByKey(
 // ---------------------------------------------------------------------------------------------
 // Deadlines
 
+/** The deadline rows a snapshot implies (only those the sweeper enforces: with an event). */
+function enforcedDeadlines(store: EntityStore, snapshot: AnyMachineSnapshot) {
+  return store.spec.deadlines(snapshot).filter((d): d is DeadlineSpec & { event: string } => d.event !== null);
+}
+
+async function insertDeadlines(tx: Db, store: EntityStore, id: string, rows: (DeadlineSpec & { event: string })[]) {
+  if (rows.length === 0) return;
+  await tx.insert(deadlines).values(rows.map((w) => ({ entityType: store.type, entityId: id, kind: w.kind, dueAt: w.dueAt, event: w.event })));
+}
+
 /**
  * Make the entity's open deadline rows match what its new snapshot implies, inside the write's
  * transaction. Unchanged rows stay (with any sweeper claim on them); rows of a state the entity
@@ -230,7 +240,7 @@ async function rewriteDeadlines(tx: Db, store: EntityStore, id: string, snapshot
       .returning({ id: deadlines.id });
     if (fired.length === 0) throw new DeadlineGone();
   }
-  const wanted = store.spec.deadlines(snapshot).filter((d) => d.event !== null);
+  const wanted = enforcedDeadlines(store, snapshot);
   const open = await tx
     .select({ id: deadlines.id, kind: deadlines.kind, dueAt: deadlines.dueAt, event: deadlines.event })
     .from(deadlines)
@@ -240,12 +250,7 @@ async function rewriteDeadlines(tx: Db, store: EntityStore, id: string, snapshot
   for (const row of open) {
     if (!wanted.some((w) => same(w, row))) await tx.delete(deadlines).where(eq(deadlines.id, row.id));
   }
-  const missing = wanted.filter((w) => !open.some((row) => same(w, row)));
-  if (missing.length) {
-    await tx.insert(deadlines).values(
-      missing.map((w) => ({ entityType: store.type, entityId: id, kind: w.kind, dueAt: w.dueAt, event: w.event! })),
-    );
-  }
+  await insertDeadlines(tx, store, id, wanted.filter((w) => !open.some((row) => same(w, row))));
 }
 
 function sameDeadlines(a: DeadlineSpec[], b: DeadlineSpec[]): boolean {
@@ -321,8 +326,17 @@ interface WritePath {
 
 const writePaths = new WeakMap<EntityStore, WritePath>();
 
-/** A jsonb computed in SQL: postgres.js hands it over as text, PGlite parsed. */
-const jsonValue = { mapFromDriverValue: (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) } as unknown as PgColumn;
+/** A jsonb computed in SQL (no column to decode it): both drivers parse it; text is parsed here, as drizzle's jsonb does. */
+const jsonValue = {
+  mapFromDriverValue(v: unknown) {
+    if (typeof v !== 'string') return v;
+    try {
+      return JSON.parse(v);
+    } catch {
+      return v;
+    }
+  },
+} as unknown as PgColumn;
 
 function writePath(store: EntityStore): WritePath {
   let path = writePaths.get(store);
@@ -463,7 +477,8 @@ export async function createEntity(
         recordedAt: now.toISOString(),
         requestId: ctx.requestId ?? null,
       } as any);
-      await rewriteDeadlines(tx, store, id, snapshot);
+      // A new entity has no deadline rows yet: nothing to read or delete.
+      await insertDeadlines(tx, store, id, enforcedDeadlines(store, snapshot));
       const [{ viewData }] = await writePath(store).viewData.run(tx, { id });
       const rendered = opts.render({ row: row as EntityRow, snapshot, seq: 1, type: 'CREATE', data: viewData });
       if (rendered.accessLog) {
