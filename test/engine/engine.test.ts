@@ -160,20 +160,42 @@ describe('applyEvent', () => {
   });
 });
 
+/** A database of its own for `body`: the failed-transaction test above leaves a deliberate journal defect. */
+async function onOwnDatabase(body: () => Promise<void>) {
+  const own = await freshDatabase();
+  const saved = database;
+  database = own;
+  try {
+    ({ court, deputyId } = await seedDirectory(own.db));
+    await body();
+  } finally {
+    database = saved;
+    await own.destroy();
+  }
+}
+
 describe('verify', () => {
-  it('replays every journal to its snapshot, and reports a tampered one', async () => {
-    // A database of its own: the failed-transaction test above leaves a deliberate journal defect.
-    const own = await freshDatabase();
-    const saved = database;
-    database = own;
-    try {
-      ({ court, deputyId } = await seedDirectory(own.db));
-      await verifyTampering();
-    } finally {
-      database = saved;
-      await own.destroy();
-    }
-  });
+  it('reads in batches: every case once, every event counted, a defect found in whichever batch it lies', () =>
+    onOwnDatabase(async () => {
+      // Batches of 2 over 7 cases: verify prepares the next batches while it replays one.
+      const ids: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        const c = await newCase();
+        for (let k = 0; k < Math.min(i, 2); k++) {
+          await applyEvent(ctx(), caseStore, court, c.id, k === 0 ? { type: 'ACCEPT' } : { type: 'ASSIGN', deputyIds: [deputyId] }, { render });
+        }
+        ids.push(c.id);
+      }
+      const events = 7 + [0, 1, 2, 2, 2, 2, 2].reduce((n, k) => n + k, 0);
+      expect(await verifyStore(database.db, caseStore, { batch: 2 })).toEqual({ entities: 7, events, mismatches: [] });
+      const fifth = [...ids].sort()[4];
+      await database.db.execute(sql`update cases set snapshot = jsonb_set(snapshot, '{context,sessionsHeld}', '5') where id = ${fifth}`);
+      const dirty = await verifyStore(database.db, caseStore, { batch: 2 });
+      expect({ entities: dirty.entities, events: dirty.events }).toEqual({ entities: 7, events });
+      expect(dirty.mismatches.map((m) => m.id)).toEqual([fifth]);
+    }));
+
+  it('replays every journal to its snapshot, and reports a tampered one', () => onOwnDatabase(verifyTampering));
 });
 
 async function verifyTampering() {
