@@ -174,14 +174,19 @@ function replayOf(prior: { requestHash: string; status: number; response: unknow
   return { status: prior.status, body: prior.response, replayed: true };
 }
 
-/** `response`: the answer's JSON text, stored as the jsonb it is. */
+/** The idempotency record of a write's answer (`json`: its JSON text, stored as the jsonb it is). */
+function keyRecord(actor: Actor, idem: Idempotency, status: number, json: string) {
+  return { userId: actor.id, key: idem.key, requestHash: idem.hash, status, response: json };
+}
+
+/** Stores a key record outside the write statement (creation): its response is not encoded again. */
 const rememberResponse = statement((db) =>
-  db.insert(idempotencyKeys).values({ userId: slot('userId'), key: slot('key'), requestHash: slot('hash'), status: slot('status'), response: slot('response') }),
+  db.insert(idempotencyKeys).values({ userId: slot('userId'), key: slot('key'), requestHash: slot('requestHash'), status: slot('status'), response: slot('response') }),
 );
 
-async function recordIdempotency(tx: Db, actor: Actor, idem: Idempotency | undefined, status: number, json: string) {
-  if (!idem) return;
-  await rememberResponse.run(tx, { userId: actor.id, key: idem.key, hash: idem.hash, status, response: json });
+/** The access-log row of a write whose answer shows personal data (`fields`) in full. */
+function accessRow(ctx: EngineContext, actor: Actor, store: EntityStore, id: string, fields: string) {
+  return { userId: actor.id, userRole: actor.role, entityType: store.type, entityId: id, fields, requestId: ctx.requestId ?? null };
 }
 
 /**
@@ -253,9 +258,9 @@ async function rewriteDeadlines(tx: Db, store: EntityStore, id: string, snapshot
   await insertDeadlines(tx, store, id, wanted.filter((w) => !open.some((row) => same(w, row))));
 }
 
-function sameDeadlines(a: DeadlineSpec[], b: DeadlineSpec[]): boolean {
-  const enforced = (list: DeadlineSpec[]) => list.filter((d) => d.event !== null);
-  const [x, y] = [enforced(a), enforced(b)];
+/** The two snapshots imply the same deadline rows. */
+function sameDeadlines(store: EntityStore, a: AnyMachineSnapshot, b: AnyMachineSnapshot): boolean {
+  const [x, y] = [enforcedDeadlines(store, a), enforcedDeadlines(store, b)];
   return x.length === y.length && x.every((d) => y.some((e) => e.kind === d.kind && e.event === d.event && e.dueAt === d.dueAt));
 }
 
@@ -291,9 +296,9 @@ interface Write {
   written: Record<string, unknown>;
   journalRow: Record<string, unknown>;
   /** The access-log row, when the answer shows personal data in full. */
-  access?: { userId: string; userRole: string; entityType: string; entityId: string; fields: string; requestId: string | null };
+  access?: ReturnType<typeof accessRow>;
   /** The idempotency record: its response as JSON text. */
-  remember?: { userId: string; key: string; requestHash: string; status: number; response: string };
+  remember?: ReturnType<typeof keyRecord>;
 }
 
 /**
@@ -397,12 +402,15 @@ function writePath(store: EntityStore): WritePath {
   return path;
 }
 
+/** One read row, apart: the entity's row, its view's data, the caller's key record (null when none). */
+function splitRead({ viewData, priorHash, priorStatus, priorResponse, ...row }: ReadRow) {
+  return { row: row as EntityRow, viewData, prior: priorHash === null ? null : { requestHash: priorHash, status: priorStatus!, response: priorResponse } };
+}
+
 /** The row and its view's data, without an Idempotency-Key (GET, and events sent without one). */
 export async function readWithView(db: Db, store: EntityStore, id: string): Promise<{ row: EntityRow; viewData: unknown } | undefined> {
   const [found] = await writePath(store).read.run(db, { id, userId: null, key: null });
-  if (!found) return undefined;
-  const { viewData, priorHash: _h, priorStatus: _s, priorResponse: _r, ...row } = found;
-  return { row, viewData };
+  return found && splitRead(found);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -481,11 +489,9 @@ export async function createEntity(
       await insertDeadlines(tx, store, id, enforcedDeadlines(store, snapshot));
       const [{ viewData }] = await writePath(store).viewData.run(tx, { id });
       const rendered = opts.render({ row: row as EntityRow, snapshot, seq: 1, type: 'CREATE', data: viewData });
-      if (rendered.accessLog) {
-        await tx.insert(accessLog).values({ userId: actor.id, userRole: actor.role, entityType: store.type, entityId: id, fields: rendered.accessLog, requestId: ctx.requestId ?? null });
-      }
+      if (rendered.accessLog) await tx.insert(accessLog).values(accessRow(ctx, actor, store, id, rendered.accessLog));
       const json = JSON.stringify(rendered.body ?? null);
-      await recordIdempotency(tx, actor, opts.idempotency, 201, json);
+      if (opts.idempotency) await rememberResponse.run(tx, keyRecord(actor, opts.idempotency, 201, json));
       return { status: 201, body: rendered.body, json, replayed: false };
     }),
   );
@@ -566,16 +572,17 @@ async function attemptEvent(
   // committed while this one waited is answered as it was.
   const idem = opts.idempotency;
   const table = store.table;
-  const [found] = await writePath(store).read.run(ctx.db, { id, userId: idem ? actor.id : null, key: idem?.key ?? null });
+  const [read] = await writePath(store).read.run(ctx.db, { id, userId: idem ? actor.id : null, key: idem?.key ?? null });
+  const found = read && splitRead(read);
   if (idem) {
     const prior = found
-      ? replayOf(found.priorHash === null ? null : { requestHash: found.priorHash, status: found.priorStatus!, response: found.priorResponse }, idem)
+      ? replayOf(found.prior, idem)
       : // No row: the key may still have been used, on another path (422 before 404, as always).
         await priorResponse(ctx.db, actor, idem);
     if (prior) return prior;
   }
   if (!found) throw new NotFound(`${store.type === 'case' ? '案件' : '监督事项'} ${id} 不存在`);
-  const { viewData, priorHash: _h, priorStatus: _s, priorResponse: _r, ...row } = found;
+  const { row, viewData } = found;
 
   const snapshot = restore(store, row, ctx.migrations);
   const facts = store.spec.facts(snapshot);
@@ -645,10 +652,8 @@ async function attemptEvent(
       recordedAt: now.toISOString(),
       requestId: ctx.requestId ?? null,
     },
-    access: rendered.accessLog
-      ? { userId: actor.id, userRole: actor.role, entityType: store.type, entityId: id, fields: rendered.accessLog, requestId: ctx.requestId ?? null }
-      : undefined,
-    remember: idem ? { userId: actor.id, key: idem.key, requestHash: idem.hash, status: 200, response: json } : undefined,
+    access: rendered.accessLog ? accessRow(ctx, actor, store, id, rendered.accessLog) : undefined,
+    remember: idem ? keyRecord(actor, idem, 200, json) : undefined,
   };
 
   // Most events (sessions, payments on account, measures) leave every deadline where it was: the
@@ -658,7 +663,7 @@ async function attemptEvent(
   const deadlinesStay =
     opts.firingDeadlineId === undefined &&
     row.machineVersion === store.spec.version &&
-    sameDeadlines(store.spec.deadlines(snapshot), store.spec.deadlines(next));
+    sameDeadlines(store, snapshot, next);
   const swapped = deadlinesStay
     ? await swap(ctx.db, store, id, row.version, write)
     : await ctx.db

@@ -25,7 +25,7 @@ export function machineDescription(name: string) {
  * (same 404/403), but it shows no personal data, so nothing goes to the access log.
  */
 export async function caseDiagram(db: Db, actor: Actor, id: string) {
-  const row = await readableCase(db, actor, id);
+  const { row } = await readableCase(db, actor, id);
   const d = describeMachine('case', labels.case, row.state);
   return { id: row.id, number: row.number, state: row.state, stateLabel: stateLabel(row.state), machine: d.name, machineVersion: d.version, mermaid: d.mermaid };
 }

@@ -66,21 +66,18 @@ export function presentSupervision(actor: Actor, row: SupervisionRow, snapshot: 
 export const renderSupervision = (actor: Actor, w: Written, opts: ViewOptions = {}): Rendered =>
   presentSupervision(actor, w.row as unknown as SupervisionRow, w.snapshot, w.data as LinkedCase[], opts);
 
-async function readable(db: Db, actor: Actor, id: string): Promise<SupervisionRow> {
-  if (!supervisionStore.canRead(actor, {})) throw new Forbidden('无权查看监督事项');
-  if (!isUuid(id)) throw new NotFound(`监督事项 ${id} 不存在`);
-  const [row] = await db.select().from(supervisions).where(eq(supervisions.id, id));
-  if (!row) throw new NotFound(`监督事项 ${id} 不存在`);
-  return row;
-}
-
-export async function getSupervision(db: Db, actor: Actor, id: string, opts: ViewOptions = {}) {
+/** The item, when it exists and this caller may read it (404 / 403 otherwise), with its linked cases. */
+async function readable(db: Db, actor: Actor, id: string) {
   if (!supervisionStore.canRead(actor, {})) throw new Forbidden('无权查看监督事项');
   if (!isUuid(id)) throw new NotFound(`监督事项 ${id} 不存在`);
   const found = await readWithView(db, supervisionStore, id);
   if (!found) throw new NotFound(`监督事项 ${id} 不存在`);
-  const row = found.row as unknown as SupervisionRow;
-  return presentSupervision(actor, row, restore(supervisionStore, found.row), found.viewData as LinkedCase[], opts).body;
+  return found;
+}
+
+export async function getSupervision(db: Db, actor: Actor, id: string, opts: ViewOptions = {}) {
+  const { row, viewData } = await readable(db, actor, id);
+  return presentSupervision(actor, row as unknown as SupervisionRow, restore(supervisionStore, row), viewData as LinkedCase[], opts).body;
 }
 
 export async function supervisionHistory(db: Db, actor: Actor, id: string) {

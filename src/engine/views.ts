@@ -154,24 +154,23 @@ export async function logReplayedCaseRead(db: Db, actor: Actor, body: unknown, o
   await logAccess(db, actor, 'case', [view.id], PARTY_PII, opts.requestId);
 }
 
-/** The case row, when it exists and this caller may read it (404 / 403 otherwise). */
-export async function readableCase(db: Db, actor: Actor, id: string): Promise<CaseRow> {
-  if (!isUuid(id)) throw new NotFound(`案件 ${id} 不存在`);
-  const [row] = await db.select().from(cases).where(eq(cases.id, id));
-  if (!row) throw new NotFound(`案件 ${id} 不存在`);
-  const snapshot = restore(caseStore, row as unknown as EntityRow);
-  if (!caseStore.canRead(actor, caseStore.spec.facts(snapshot))) throw new Forbidden('无权查看该案件');
-  return row;
-}
-
-/** GET /api/cases/:id: the row and its parties in one statement, and the read logged if unmasked. */
-export async function getCase(db: Db, actor: Actor, id: string, opts: ViewOptions = {}) {
+/**
+ * The case, when it exists and this caller may read it (404 / 403 otherwise): its row, snapshot
+ * and parties, read in one statement.
+ */
+export async function readableCase(db: Db, actor: Actor, id: string) {
   if (!isUuid(id)) throw new NotFound(`案件 ${id} 不存在`);
   const found = await readWithView(db, caseStore, id);
   if (!found) throw new NotFound(`案件 ${id} 不存在`);
   const snapshot = restore(caseStore, found.row);
   if (!caseStore.canRead(actor, caseStore.spec.facts(snapshot))) throw new Forbidden('无权查看该案件');
-  const view = presentCase(actor, found.row as unknown as CaseRow, snapshot, found.viewData as PartyRow[], opts);
+  return { row: found.row as unknown as CaseRow, snapshot, parties: found.viewData as PartyRow[] };
+}
+
+/** GET /api/cases/:id: the case for this caller, and the read logged if unmasked. */
+export async function getCase(db: Db, actor: Actor, id: string, opts: ViewOptions = {}) {
+  const { row, snapshot, parties: partyRows } = await readableCase(db, actor, id);
+  const view = presentCase(actor, row, snapshot, partyRows, opts);
   if (view.accessLog) await logAccess(db, actor, 'case', [id], view.accessLog, opts.requestId);
   return view.body;
 }
@@ -207,7 +206,7 @@ export function historyItem(e: JournalRow, payload: unknown = e.payload) {
 }
 
 export async function caseHistory(db: Db, actor: Actor, id: string, opts: ViewOptions = {}) {
-  const row = await readableCase(db, actor, id);
+  const { row } = await readableCase(db, actor, id);
   const unmasked = seesPersonalData(actor, row.stationCode);
   const events = await db.select().from(caseEvents).where(eq(caseEvents.caseId, id)).orderBy(asc(caseEvents.seq));
   let sawPersonalData = false;
