@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
+import { can } from '../machines/policy.js';
 import { ping } from '../db/client.js';
 import { authenticate, createTokenCache } from '../engine/directory.js';
 import { Forbidden } from '../engine/errors.js';
@@ -66,7 +67,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/reports', reportRoutes(deps));
 
   app.post('/api/admin/sweep', async (c) => {
-    if (c.get('actor').role !== 'admin') throw new Forbidden('只有系统管理员可以手动执行期限扫描');
+    if (!can(c.get('actor'), 'sweep.run')) throw new Forbidden('只有系统管理员可以手动执行期限扫描');
     return c.json(await sweep({ db: deps.db, now: deps.now, requestId: c.get('requestId') }, stores));
   });
 

@@ -2,16 +2,13 @@
  * Station activity records (履职记录): what a liaison station did on a day — the theme, what was
  * done, the deputies present (进站) and the voters received (接待选民). They feed the committee
  * report's per-station numbers. Verbs in the openstatus way: parse, check the caller, write once.
- *
- * Who records: staff of that station; court staff and admins for any station (court studios run
- * their stations with the court, and records kept on paper are entered centrally). Who reads:
- * committee, court and admin everything; station staff their own station; a deputy the station
- * they belong to.
+ * Who records and who reads which station's register: src/machines/policy.ts.
  */
 import { and, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { isValidDate, shanghaiDate } from '../machines/calendar.js';
 import { text } from '../machines/fields.js';
+import { activityReadRefusal, activityRecordRefusal, needsDeputyStation } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import type { Db } from '../db/client.js';
 import { deputies, idempotencyKeys, stationActivities, stations } from '../db/schema.js';
@@ -95,8 +92,9 @@ export interface RecordOptions {
  * of the same Idempotency-Key returns the first record and writes nothing.
  */
 export async function recordActivity(db: Db, actor: Actor, stationCode: string, raw: unknown, opts: RecordOptions = {}) {
-  if (!['station', 'court', 'admin'].includes(actor.role)) throw new Forbidden('只有联络站工作人员、法院工作人员或系统管理员可以登记履职记录');
-  if (actor.role === 'station' && actor.stationCode !== stationCode) throw new Forbidden('联络站工作人员只能登记本站的履职记录');
+  const refused = activityRecordRefusal(actor, stationCode);
+  if (refused === 'role') throw new Forbidden('只有联络站工作人员、法院工作人员或系统管理员可以登记履职记录');
+  if (refused) throw new Forbidden('联络站工作人员只能登记本站的履职记录');
   await requireStation(db, stationCode);
   const input = parse(activitySchema, raw);
   const today = shanghaiDate((opts.now ?? new Date()).toISOString());
@@ -144,24 +142,15 @@ export async function recordActivity(db: Db, actor: Actor, stationCode: string, 
 }
 
 async function mayRead(db: Db, actor: Actor, stationCode: string): Promise<void> {
-  switch (actor.role) {
-    case 'committee':
-    case 'court':
-    case 'admin':
-      return;
-    case 'station':
-      if (actor.stationCode === stationCode) return;
-      throw new Forbidden('联络站工作人员只能查看本站的履职记录');
-    case 'deputy': {
-      const [d] = actor.deputyId
-        ? await db.select({ stationCode: deputies.stationCode }).from(deputies).where(eq(deputies.id, actor.deputyId))
-        : [];
-      if (d && d.stationCode === stationCode) return;
-      throw new Forbidden('代表只能查看所在联络站的履职记录');
-    }
-    default:
-      throw new Forbidden('无权查看履职记录');
+  let deputyStation: string | null = null;
+  if (needsDeputyStation(actor) && actor.deputyId) {
+    const [d] = await db.select({ stationCode: deputies.stationCode }).from(deputies).where(eq(deputies.id, actor.deputyId));
+    deputyStation = d?.stationCode ?? null;
   }
+  const refused = activityReadRefusal(actor, stationCode, deputyStation);
+  if (refused === 'activity.read.own_station') throw new Forbidden('联络站工作人员只能查看本站的履职记录');
+  if (refused === 'activity.read.deputy_station') throw new Forbidden('代表只能查看所在联络站的履职记录');
+  if (refused) throw new Forbidden('无权查看履职记录');
 }
 
 function decodeCursor(cursor: string): [string, string, string] {

@@ -6,6 +6,7 @@ import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { optionalText, text } from '../machines/fields.js';
+import { can, rolesFor, type Action } from '../machines/policy.js';
 import { ROLES, type Actor } from '../machines/roles.js';
 import type { Db } from '../db/client.js';
 import { deputies, stations, users, webSessions } from '../db/schema.js';
@@ -16,8 +17,8 @@ import { isUuid } from './stores.js';
 export const STATION_KINDS = ['court', 'street', 'town', 'village'] as const;
 export const DEPUTY_LEVELS = ['national', 'provincial', 'municipal', 'county', 'township'] as const;
 
-function requireRole(actor: Actor, ...roles: Actor['role'][]) {
-  if (!roles.includes(actor.role)) throw new Forbidden(`此操作仅限 ${roles.join('、')} 角色`);
+function requireRole(actor: Actor, action: Action) {
+  if (!can(actor, action)) throw new Forbidden(`此操作仅限 ${rolesFor(action).join('、')} 角色`);
 }
 
 function parse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
@@ -44,7 +45,7 @@ function stationView(s: typeof stations.$inferSelect) {
 }
 
 export async function createStation(db: Db, actor: Actor, raw: unknown) {
-  requireRole(actor, 'admin');
+  requireRole(actor, 'directory.manage');
   const input = parse(stationSchema, raw);
   const [row] = await db.insert(stations).values(input).onConflictDoNothing().returning();
   if (!row) throw new Conflict(`站点代码 ${input.code} 已存在`, { field: 'code' });
@@ -90,7 +91,7 @@ function deputyView(d: typeof deputies.$inferSelect) {
 }
 
 export async function createDeputy(db: Db, actor: Actor, raw: unknown) {
-  requireRole(actor, 'admin');
+  requireRole(actor, 'directory.manage');
   const input = parse(deputySchema, raw);
   if (!(await stationExists(db, input.stationCode))) {
     throw new ValidationError('请求内容有误', [{ field: 'stationCode', message: `联络站 ${input.stationCode} 不存在` }]);
@@ -177,7 +178,7 @@ async function uniqueLogin<T>(login: string | undefined, write: () => Promise<T>
 
 /** Creates a user and returns its token, shown this once (only its hash is kept). */
 export async function createUser(db: Db, actor: Actor, raw: unknown) {
-  requireRole(actor, 'admin');
+  requireRole(actor, 'directory.manage');
   const input = parse(userSchema, raw);
   if (input.stationCode && !(await stationExists(db, input.stationCode))) {
     throw new ValidationError('请求内容有误', [{ field: 'stationCode', message: `联络站 ${input.stationCode} 不存在` }]);
@@ -208,7 +209,7 @@ export async function createUser(db: Db, actor: Actor, raw: unknown) {
 }
 
 export async function listUsers(db: Db, actor: Actor) {
-  requireRole(actor, 'admin');
+  requireRole(actor, 'directory.manage');
   const rows = await db.select().from(users).orderBy(asc(users.createdAt));
   return { items: rows.map(userView) };
 }
@@ -324,7 +325,7 @@ const setPasswordSchema = z.object({ password: passwordSchema, login: loginName.
  * choose their own at next sign-in; every web session they had is ended.
  */
 export async function setPassword(db: Db, actor: Actor, userId: string, raw: unknown) {
-  requireRole(actor, 'admin');
+  requireRole(actor, 'directory.manage');
   const input = parse(setPasswordSchema, raw);
   if (!isUuid(userId)) throw new NotFound(`用户 ${userId} 不存在`);
   const passwordHash = await hashPassword(input.password);
@@ -362,7 +363,7 @@ export async function changeOwnPassword(db: Db, actor: Actor, raw: unknown): Pro
 }
 
 export async function getUser(db: Db, actor: Actor, userId: string) {
-  requireRole(actor, 'admin');
+  requireRole(actor, 'directory.manage');
   if (!isUuid(userId)) throw new NotFound(`用户 ${userId} 不存在`);
   const [u] = await db.select().from(users).where(eq(users.id, userId));
   if (!u) throw new NotFound(`用户 ${userId} 不存在`);

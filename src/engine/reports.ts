@@ -56,6 +56,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { CONCLUDE_RESULTS, SOURCES } from '../machines/case.js';
 import { endOfDate, isValidDate, startOfShanghaiDay } from '../machines/calendar.js';
+import { can, reportScope } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import { RATINGS } from '../machines/supervision.js';
 import { rowsOf, type Db } from '../db/client.js';
@@ -431,20 +432,13 @@ export async function enforcementReport(
   q: ReportQuery,
   opts: { now?: Date; /** false: aggregate every case afresh, without the closed-case rollup. */ rollup?: boolean } = {},
 ): Promise<EnforcementReport> {
-  let stationCode = q.stationCode;
-  switch (actor.role) {
-    case 'committee':
-    case 'court':
-    case 'admin':
-      break;
-    case 'station':
-      if (!actor.stationCode) throw new Forbidden('该联络站账号未关联站点');
-      if (stationCode && stationCode !== actor.stationCode) throw new Forbidden('联络站工作人员只能查看本站的统计');
-      stationCode = actor.stationCode;
-      break;
-    default:
-      throw new Forbidden('人大代表不能查看执行监督报表');
+  const scope = reportScope(actor, q.stationCode);
+  if ('refused' in scope) {
+    if (scope.refused === 'report.station_unlinked') throw new Forbidden('该联络站账号未关联站点');
+    if (scope.refused === 'report.own_station') throw new Forbidden('联络站工作人员只能查看本站的统计');
+    throw new Forbidden('人大代表不能查看执行监督报表');
   }
+  const stationCode = scope.stationCode;
 
   // The stations in scope, resolved first (a few hundred rows at most): every case and activity
   // filter below is then `station_code = any(...)`, which the indexes serve directly.
@@ -483,7 +477,7 @@ export async function enforcementReport(
   const [groups, activityResult, supervision] = await Promise.all([
     casesPart(),
     db.execute(queries.activities),
-    actor.role === 'station' ? null : supervisionFigures(db, q),
+    can(actor, 'supervision.read') ? supervisionFigures(db, q) : null,
   ]);
   const activityRows = rowsOf<{ station_code: string; activities: string; visits: string; voters: string }>(activityResult);
 

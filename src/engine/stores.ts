@@ -7,13 +7,14 @@ import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import { STATION_SOURCES, type CaseContext, type CaseEvent, type CaseInput } from '../machines/case.js';
+import { type CaseContext, type CaseEvent, type CaseInput } from '../machines/case.js';
 import { caseSpec } from '../machines/case-spec.js';
 import { supervisionSpec } from '../machines/supervision-spec.js';
 import type { SupervisionContext, SupervisionInput } from '../machines/supervision.js';
 import { toFen } from '../machines/money.js';
 import { text } from '../machines/fields.js';
-import type { AccessFacts, Actor } from '../machines/roles.js';
+import { canReadCase, canReadSupervision, caseCreateRefusal, type AccessFacts } from '../machines/policy.js';
+import type { Actor } from '../machines/roles.js';
 import type { MachineSpec } from '../machines/spec.js';
 import type { Db } from '../db/client.js';
 import { caseEvents, cases, deputies, parties, stations, supervisionCases, supervisionEvents, supervisions } from '../db/schema.js';
@@ -102,12 +103,9 @@ export const caseStore: EntityStore = {
   async prepareCreate(tx, actor, input: CaseInput) {
     const [station] = await tx.select({ code: stations.code }).from(stations).where(eq(stations.code, input.stationCode));
     if (!station) throw new ValidationError('请求内容有误', [{ field: 'stationCode', message: `联络站 ${input.stationCode} 不存在` }]);
-    if (actor.role === 'station') {
-      if (actor.stationCode !== input.stationCode) throw new Forbidden('联络站工作人员只能为本站登记案件');
-      if (!(STATION_SOURCES as readonly string[]).includes(input.source)) {
-        throw new Forbidden('联络站只能登记入站、扫码联、热线联、入户联四种渠道收到的纠纷');
-      }
-    }
+    const refused = caseCreateRefusal(actor, input);
+    if (refused === 'case.create.own_station') throw new Forbidden('联络站工作人员只能为本站登记案件');
+    if (refused === 'case.create.station_source') throw new Forbidden('联络站只能登记入站、扫码联、热线联、入户联四种渠道收到的纠纷');
     return { numberScope: input.stationCode, extra: {} };
   },
   async afterCreate(tx, id, input: CaseInput & { parties: PartyInput[] }) {
@@ -164,19 +162,7 @@ export const caseStore: EntityStore = {
       throw new ValidationError('请求内容有误', [{ field: 'deputyIds', message: `代表不存在：${missing.join('、')}` }]);
     }
   },
-  canRead(actor, facts) {
-    switch (actor.role) {
-      case 'court':
-      case 'committee':
-      case 'admin':
-      case 'system':
-        return true;
-      case 'station':
-        return !!actor.stationCode && actor.stationCode === facts.stationCode;
-      case 'deputy':
-        return !!actor.deputyId && !!facts.deputyIds?.includes(actor.deputyId);
-    }
-  },
+  canRead: canReadCase,
   createPayload(input: CaseInput & { parties: PartyInput[] }) {
     const { occurredAt: _omit, ...rest } = input;
     return rest;
@@ -223,7 +209,7 @@ export const supervisionStore: EntityStore = {
     return { kind: input.kind, subject: input.subject, respondent: input.respondent, openedAt: input.occurredAt };
   },
   async checkEvent() {},
-  canRead: (actor) => ['committee', 'court', 'admin', 'system'].includes(actor.role),
+  canRead: canReadSupervision,
   createPayload(input: SupervisionInput) {
     const { occurredAt: _omit, ...rest } = input;
     return rest;

@@ -7,6 +7,7 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { AnyMachineSnapshot } from 'xstate';
 import { endOfDate, startOfShanghaiDay } from '../machines/calendar.js';
 import { fenToYuan } from '../machines/money.js';
+import { caseScope, partyAsSeen, seesPersonalData } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import { nextEvents, type MachineSpec } from '../machines/spec.js';
 import type { CaseContext } from '../machines/case.js';
@@ -18,35 +19,11 @@ import { isoOf, readWithView, restore, type Rendered, type Written } from './app
 import { Forbidden, NotFound, ValidationError } from './errors.js';
 import { caseStore, isUuid, type EntityRow } from './stores.js';
 
-/** `230102199001011234` → `230102********1234` */
-export function maskIdNumber(v: string): string {
-  if (v.length <= 6) return '*'.repeat(v.length);
-  if (v.length <= 10) return v.slice(0, 2) + '*'.repeat(v.length - 4) + v.slice(-2);
-  return v.slice(0, 6) + '*'.repeat(v.length - 10) + v.slice(-4);
-}
-
-/** `13812345678` → `138****5678` */
-export function maskPhone(v: string): string {
-  const digits = v.replace(/\D/g, '');
-  if (digits.length < 7) return '*'.repeat(digits.length);
-  return digits.slice(0, 3) + '*'.repeat(digits.length - 7) + digits.slice(-4);
-}
-
-/** Full personal data only for court staff and the station that took the case. */
-export function seesPersonalData(actor: Actor, stationCode: string): boolean {
-  return actor.role === 'court' || (actor.role === 'station' && actor.stationCode === stationCode);
-}
-
 /** A party as a case view shows it: `caseStore.viewData` reads these, in order. */
 type PartyRow = Pick<typeof parties.$inferSelect, 'role' | 'name' | 'idNumber' | 'phone'>;
 
 function partyView(p: PartyRow, unmasked: boolean) {
-  return {
-    role: p.role,
-    name: p.name,
-    idNumber: p.idNumber === null ? null : unmasked ? p.idNumber : maskIdNumber(p.idNumber),
-    phone: p.phone === null ? null : unmasked ? p.phone : maskPhone(p.phone),
-  };
+  return partyAsSeen({ role: p.role, name: p.name, idNumber: p.idNumber, phone: p.phone }, unmasked);
 }
 
 /** Context for people: fen become yuan strings (`paidFen` → `paidAmount`, `amountFen` → `amount`). */
@@ -215,16 +192,7 @@ export async function caseHistory(db: Db, actor: Actor, id: string, opts: ViewOp
     if (e.type === 'CREATE' && Array.isArray(payload.parties)) {
       const ps = payload.parties as { idNumber?: string; phone?: string }[];
       sawPersonalData = ps.some((p) => p.idNumber || p.phone);
-      if (!unmasked) {
-        payload = {
-          ...payload,
-          parties: ps.map((p) => ({
-            ...p,
-            ...(p.idNumber ? { idNumber: maskIdNumber(p.idNumber) } : {}),
-            ...(p.phone ? { phone: maskPhone(p.phone) } : {}),
-          })),
-        };
-      }
+      if (!unmasked) payload = { ...payload, parties: ps.map((p) => partyAsSeen(p, false)) };
     }
     return historyItem(e, payload);
   });
@@ -277,8 +245,9 @@ export function decodeCursor(cursor: string): [string, string] {
 export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: ViewOptions = {}) {
   const limit = f.limit ?? 50;
   const where: SQL[] = [];
-  if (actor.role === 'station') where.push(eq(cases.stationCode, actor.stationCode ?? ''));
-  if (actor.role === 'deputy') where.push(sql`${cases.deputyIds} @> ARRAY[${actor.deputyId ?? ''}]::text[]`);
+  const scope = caseScope(actor);
+  if (scope.kind === 'station') where.push(eq(cases.stationCode, scope.stationCode));
+  if (scope.kind === 'deputy') where.push(sql`${cases.deputyIds} @> ARRAY[${scope.deputyId}]::text[]`);
   if (f.state) where.push(f.state.includes('.') || f.state === 'closed' ? eq(cases.state, f.state) : ilike(cases.state, `${f.state}.%`));
   if (f.stationCode) where.push(eq(cases.stationCode, f.stationCode));
   if (f.overdue !== undefined) where.push(eq(cases.overdue, f.overdue));

@@ -14,7 +14,7 @@ import {
   type CaseContext,
   type CaseEventType,
 } from './case.js';
-import type { Permission } from './roles.js';
+import { rolesFor, type Permission } from './policy.js';
 import { handledEvents, statePath, type DeadlineSpec, type MachineSpec } from './spec.js';
 
 const court: Permission = { court: true };
@@ -130,7 +130,7 @@ export const caseSpec: MachineSpec = {
   inputSchema: caseInputSchema,
   eventSchemas: caseEventSchemas,
   permissions: casePermissions,
-  createRoles: ['court', 'station'],
+  createRoles: rolesFor('case.create'),
   deadlines: caseDeadlines,
   explainRefusal: explainCaseRefusal,
   facts: (snapshot) => {

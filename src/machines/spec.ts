@@ -4,7 +4,8 @@
  */
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import type { z } from 'zod';
-import { permits, type AccessFacts, type Actor, type Permission, type Role } from './roles.js';
+import { permits, type AccessFacts, type Permission } from './policy.js';
+import type { Actor, Role } from './roles.js';
 
 export interface DeadlineSpec {
   kind: string;

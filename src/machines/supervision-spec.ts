@@ -1,7 +1,7 @@
 /** The supervision machine as the engine sees it: permissions, deadlines, refusals. */
 import type { AnyMachineSnapshot } from 'xstate';
 import { endOfDate } from './calendar.js';
-import type { Permission } from './roles.js';
+import { rolesFor, type Permission } from './policy.js';
 import { handledEvents, statePath, type DeadlineSpec, type MachineSpec } from './spec.js';
 import {
   SUPERVISION_MACHINE_VERSION,
@@ -53,7 +53,7 @@ export const supervisionSpec: MachineSpec = {
   inputSchema: supervisionInputSchema,
   eventSchemas: supervisionEventSchemas,
   permissions: supervisionPermissions,
-  createRoles: ['committee'],
+  createRoles: rolesFor('supervision.create'),
   deadlines: supervisionDeadlines,
   explainRefusal: explainSupervisionRefusal,
   facts: () => ({}),

@@ -8,6 +8,7 @@ import { listActivities, recordActivity } from '../../engine/activities.js';
 import { listDeputies, listStations } from '../../engine/directory.js';
 import { ValidationError } from '../../engine/errors.js';
 import { shanghaiDate } from '../../machines/calendar.js';
+import { activityRecordRefusal } from '../../machines/policy.js';
 import { ERROR_TITLES, fieldLabel, humanize, UI } from '../../labels.js';
 import { Csrf, ErrorBox, Input, Row, Section, TextArea, type FieldErrorMap } from '../components.js';
 import { engineOf, idempotencyOfForm, newFormKey } from '../engine-call.js';
@@ -33,7 +34,7 @@ async function register(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Form
   const [stations, deputies] = await Promise.all([listStations(deps.db), listDeputies(deps.db, code)]);
   const station = stations.items.find((s) => s.code === code);
   const names = new Map(deputies.items.map((d) => [d.id, d.name]));
-  const canRecord = actor.role === 'court' || actor.role === 'admin' || (actor.role === 'station' && actor.stationCode === code);
+  const canRecord = activityRecordRefusal(actor, code) === null;
   const st: FormState = state ?? { values: { date: shanghaiDate(now.toISOString()) }, errors: {}, key: newFormKey() };
   const v = (k: string) => one(st.values, k);
   const chosen = new Set(many(st.values, 'deputyIds'));

@@ -288,7 +288,7 @@ function picked(form: FormBody, keys: string[]): Record<string, string> {
 }
 
 export function adminPages(app: Hono<WebEnv>, deps: AppDeps) {
-  const admin = { roles: ['admin'] as 'admin'[] };
+  const admin = { may: 'directory.manage' } as const;
   app.get('/admin', (c) => c.redirect('/admin/users', 303));
   app.get('/admin/stations', page(deps, (c, ctx) => stationsPage(deps, c, ctx), admin));
   app.post(

@@ -305,7 +305,7 @@ async function csv(deps: AppDeps, c: WebContext, { actor, now }: PageCtx) {
 }
 
 export function dashboardPages(app: Hono<WebEnv>, deps: AppDeps) {
-  const roles = { roles: ['committee', 'court', 'admin'] as ('committee' | 'court' | 'admin')[] };
+  const roles = { may: 'report.network' } as const;
   app.get('/dashboard', page(deps, (c, ctx) => dashboard(deps, c, ctx), roles));
   app.get('/dashboard/enforcement.csv', page(deps, (c, ctx) => csv(deps, c, ctx), roles));
 }

@@ -11,6 +11,7 @@ import { machineDescription } from '../../engine/machines.js';
 import { supervisionStore } from '../../engine/stores.js';
 import { getSupervision, listSupervisions, supervisionHistory } from '../../engine/supervision-views.js';
 import { listCases } from '../../engine/views.js';
+import { can } from '../../machines/policy.js';
 import { SUPERVISION_KINDS, supervisionEventSchemas } from '../../machines/supervision.js';
 import {
   DEADLINE_LABELS,
@@ -47,7 +48,7 @@ async function listPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx) 
     <Layout title={UI.supervisions.listTitle} actor={actor} csrf={csrf} active="supervisions" flash={flash} wide>
       <div class="page-head">
         <h1>{UI.supervisions.listTitle}</h1>
-        {actor.role === 'committee' ? (
+        {can(actor, 'supervision.create') ? (
           <a class="button primary" href="/supervisions/new">
             {UI.supervisions.newTitle}
           </a>
@@ -427,10 +428,10 @@ async function sendEvent(deps: AppDeps, c: WebContext, ctx: PageCtx) {
 }
 
 export function supervisionPages(app: Hono<WebEnv>, deps: AppDeps) {
-  const readers = { roles: ['committee', 'court', 'admin'] as ('committee' | 'court' | 'admin')[] };
+  const readers = { may: 'supervision.read' } as const;
   app.get('/supervisions', page(deps, (c, ctx) => listPage(deps, c, ctx), readers));
-  app.get('/supervisions/new', page(deps, (c, ctx) => newPage(deps, c, ctx), { roles: ['committee'] }));
-  app.post('/supervisions/new', page(deps, (c, ctx) => create(deps, c, ctx), { roles: ['committee'] }));
+  app.get('/supervisions/new', page(deps, (c, ctx) => newPage(deps, c, ctx), { may: 'supervision.create' }));
+  app.post('/supervisions/new', page(deps, (c, ctx) => create(deps, c, ctx), { may: 'supervision.create' }));
   app.get('/supervisions/:id', page(deps, (c, ctx) => itemPage(deps, c, ctx), readers));
   app.get('/supervisions/:id/events/:type', page(deps, (c, ctx) => eventPage(deps, c, ctx), readers));
   app.post('/supervisions/:id/events/:type', page(deps, (c, ctx) => sendEvent(deps, c, ctx), readers));
