@@ -67,7 +67,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/reports', reportRoutes(deps));
 
   app.post('/api/admin/sweep', async (c) => {
-    if (!can(c.get('actor'), 'sweep.run')) throw new Forbidden('只有系统管理员可以手动执行期限扫描');
+    if (!can(c.get('actor'), 'sweep.run')) throw new Forbidden('forbidden.sweep');
     return c.json(await sweep({ db: deps.db, now: deps.now, requestId: c.get('requestId') }, stores));
   });
 

@@ -22,7 +22,9 @@ import type { Db } from '../db/client.js';
 import { slot, statement, statements, type Statement } from '../db/statements.js';
 import { accessLog, deadlines, idempotencyKeys, numberSequences } from '../db/schema.js';
 import {
+  Contention,
   DomainError,
+  fieldError,
   Forbidden,
   IdempotencyMismatch,
   InvalidTransition,
@@ -30,6 +32,7 @@ import {
   NotFound,
   ValidationError,
   VersionConflict,
+  schemaField,
   sqlState,
   type FieldErrors,
 } from './errors.js';
@@ -109,13 +112,19 @@ const MAX_ATTEMPTS = 200;
 class LostRace extends Error {}
 class DeadlineGone extends DomainError {
   constructor() {
-    super('conflict', 'deadline already fired or cancelled');
+    super('conflict', 'conflict.deadline_gone');
   }
 }
 export { DeadlineGone };
 
 export function fieldErrors(error: z.ZodError, prefix: string[] = []): FieldErrors {
-  return error.issues.map((i) => ({ field: [...prefix, ...i.path].join('.') || '(body)', message: i.message }));
+  return error.issues.map((i) =>
+    schemaField([...prefix, ...i.path].join('.') || '(body)', i.message, {
+      code: i.code,
+      expected: (i as { expected?: unknown }).expected,
+      values: (i as { values?: unknown[] }).values,
+    }),
+  );
 }
 
 export function isoOf(value: unknown): string {
@@ -148,12 +157,10 @@ function persist(store: EntityStore, snapshot: AnyMachineSnapshot): unknown {
 
 function checkOccurredAt(occurredAt: string, now: Date, notBefore: string | null): void {
   if (Date.parse(occurredAt) > now.getTime() + FUTURE_TOLERANCE_MS) {
-    throw new ValidationError('请求内容有误', [{ field: 'occurredAt', message: '发生时间不能晚于当前时间' }]);
+    throw new ValidationError('invalid.body', [fieldError('occurredAt', 'field.occurred_in_future')]);
   }
   if (notBefore && Date.parse(occurredAt) < Date.parse(notBefore)) {
-    throw new ValidationError('请求内容有误', [
-      { field: 'occurredAt', message: `发生时间不能早于上一事件的发生时间（${notBefore}）` },
-    ]);
+    throw new ValidationError('invalid.body', [fieldError('occurredAt', 'field.occurred_before_previous', { notBefore })]);
   }
 }
 
@@ -437,14 +444,14 @@ export async function createEntity(
   raw: unknown,
   opts: WriteOptions,
 ): Promise<WriteResult> {
-  if (!store.spec.createRoles.includes(actor.role)) throw new Forbidden(`角色 ${actor.role} 不能创建${store.type === 'case' ? '案件' : '监督事项'}`);
+  if (!store.spec.createRoles.includes(actor.role)) throw new Forbidden('forbidden.create', { role: actor.role, entity: store.type });
   const now = ctx.now?.() ?? new Date();
   const body = (raw && typeof raw === 'object' && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ValidationError('请求体须为 JSON 对象', [{ field: '(body)', message: '须为 JSON 对象' }]);
+    throw new ValidationError('invalid.not_object', [fieldError('(body)', 'field.not_object')]);
   }
   const parsed = store.parseCreate({ ...body, occurredAt: body.occurredAt ?? now.toISOString() });
-  if (!parsed.success) throw new ValidationError('请求内容有误', fieldErrors(parsed.error));
+  if (!parsed.success) throw new ValidationError('invalid.body', fieldErrors(parsed.error));
   const input = parsed.data;
   checkOccurredAt(input.occurredAt, now, null);
   if (Date.parse(input.occurredAt) > now.getTime()) input.occurredAt = now.toISOString();
@@ -510,14 +517,12 @@ interface ParsedEvent {
 
 function parseEvent(store: EntityStore, raw: unknown, now: Date): ParsedEvent {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ValidationError('请求体须为 JSON 对象', [{ field: '(body)', message: '须为 JSON 对象，例如 {"type": "ACCEPT"}' }]);
+    throw new ValidationError('invalid.not_object', [fieldError('(body)', 'field.not_event_object')]);
   }
   const { type, ...rest } = raw as Record<string, unknown>;
   // Own keys only: `type in` would take "toString" or "constructor" for an event (a 500).
   if (typeof type !== 'string' || !Object.hasOwn(store.spec.eventSchemas, type)) {
-    throw new ValidationError('未知的事件类型', [
-      { field: 'type', message: `须为以下之一：${Object.keys(store.spec.eventSchemas).join(', ')}` },
-    ]);
+    throw new ValidationError('invalid.event_type', [fieldError('type', 'field.event_types', { types: Object.keys(store.spec.eventSchemas) })]);
   }
   const parsed = store.spec.eventSchemas[type].safeParse({ ...rest, occurredAt: rest.occurredAt ?? now.toISOString() });
   const occurredAtDefaulted = rest.occurredAt === undefined;
@@ -542,14 +547,14 @@ export async function applyEvent(
 ): Promise<WriteResult> {
   const now = ctx.now?.() ?? new Date();
   const parsed = parseEvent(store, raw, now);
-  if (!isUuid(id)) throw new NotFound(`${store.type === 'case' ? '案件' : '监督事项'} ${id} 不存在`);
+  if (!isUuid(id)) throw new NotFound(store.type === 'case' ? 'not_found.case' : 'not_found.supervision', { id });
 
   return onceByKey(ctx, actor, opts.idempotency, async () => {
     for (let attempt = 1; ; attempt++) {
       const result = await attemptEvent(ctx, store, actor, id, parsed, opts, ctx.now?.() ?? new Date());
       if (result !== LOST) return result;
       if (opts.ifMatch !== undefined) throw new VersionConflict(opts.ifMatch, opts.ifMatch + 1);
-      if (attempt >= MAX_ATTEMPTS) throw new DomainError('unavailable', '并发写入过多，请稍后重试');
+      if (attempt >= MAX_ATTEMPTS) throw new Contention();
       // Back off a little so a crowd of writers on one case does not retry in lockstep.
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(20, attempt * 2)));
     }
@@ -581,15 +586,15 @@ async function attemptEvent(
         await priorResponse(ctx.db, actor, idem);
     if (prior) return prior;
   }
-  if (!found) throw new NotFound(`${store.type === 'case' ? '案件' : '监督事项'} ${id} 不存在`);
+  if (!found) throw new NotFound(store.type === 'case' ? 'not_found.case' : 'not_found.supervision', { id });
   const { row, viewData } = found;
 
   const snapshot = restore(store, row, ctx.migrations);
   const facts = store.spec.facts(snapshot);
-  if (!store.canRead(actor, facts)) throw new Forbidden('无权访问该记录');
+  if (!store.canRead(actor, facts)) throw new Forbidden('forbidden.record');
   const rule = store.spec.permissions[parsed.type];
   if (!rule || !permits(rule, actor, facts, (parsed.event ?? undefined) as { deputyId?: unknown } | undefined)) {
-    throw new Forbidden(`角色 ${actor.role} 不能在此发送事件 ${parsed.type}`);
+    throw new Forbidden('forbidden.event', { role: actor.role, event: parsed.type });
   }
   // After the access checks: a 412 tells the current version, which is not for callers who may not act here.
   if (opts.ifMatch !== undefined && opts.ifMatch !== row.version) throw new VersionConflict(opts.ifMatch, row.version);
@@ -598,7 +603,7 @@ async function attemptEvent(
   if (snapshot.status !== 'active' || !handledEvents(snapshot).includes(parsed.type)) {
     throw new InvalidTransition(store.spec.explainRefusal(snapshot, { type: parsed.type }), from, parsed.type);
   }
-  if (parsed.errors) throw new ValidationError('请求内容有误', parsed.errors);
+  if (parsed.errors) throw new ValidationError('invalid.body', parsed.errors);
   const lastEventAt = (snapshot.context as { lastEventAt?: string }).lastEventAt ?? null;
   let event = parsed.event!;
   if (parsed.occurredAtDefaulted) event = { ...event, occurredAt: now.toISOString() };

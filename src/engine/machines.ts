@@ -15,7 +15,7 @@ const labels: Record<MachineName, Labels> = {
 /** Any signed-in user may read the machines: they are the rules, not anyone's data. */
 export function machineDescription(name: string) {
   if (!isMachineName(name)) {
-    throw new NotFound(`没有名为 ${name} 的状态机；可选：${Object.keys(MACHINE_SPECS).join('、')}`);
+    throw new NotFound('not_found.machine', { name, names: Object.keys(MACHINE_SPECS) });
   }
   return describeMachine(name, labels[name]);
 }

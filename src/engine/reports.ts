@@ -62,7 +62,7 @@ import { RATINGS } from '../machines/supervision.js';
 import { rowsOf, type Db } from '../db/client.js';
 import { OUTCOME_LABELS, RATING_LABELS, UI, REPORT_FIGURE_LABELS, REPORT_SECTION_LABELS, SOURCE_LABELS, supervisionStateLabel } from '../labels.js';
 import { fieldErrors } from './apply.js';
-import { Forbidden, ValidationError } from './errors.js';
+import { fieldError, Forbidden, ValidationError } from './errors.js';
 
 const day = z.string().trim().refine(isValidDate, { message: '须为日期 YYYY-MM-DD，例如 2026-01-01' });
 
@@ -125,7 +125,7 @@ export interface EnforcementReport {
 /** Parse the query string; a bad parameter is a 400 with the field. */
 export function parseReportQuery(raw: unknown): ReportQuery {
   const r = reportQuerySchema.safeParse(raw ?? {});
-  if (!r.success) throw new ValidationError('请求参数有误', fieldErrors(r.error));
+  if (!r.success) throw new ValidationError('invalid.query', fieldErrors(r.error));
   return r.data;
 }
 
@@ -434,9 +434,9 @@ export async function enforcementReport(
 ): Promise<EnforcementReport> {
   const scope = reportScope(actor, q.stationCode);
   if ('refused' in scope) {
-    if (scope.refused === 'report.station_unlinked') throw new Forbidden('该联络站账号未关联站点');
-    if (scope.refused === 'report.own_station') throw new Forbidden('联络站工作人员只能查看本站的统计');
-    throw new Forbidden('人大代表不能查看执行监督报表');
+    if (scope.refused === 'report.station_unlinked') throw new Forbidden('forbidden.report_unlinked');
+    if (scope.refused === 'report.own_station') throw new Forbidden('forbidden.report_own');
+    throw new Forbidden('forbidden.report_deputy');
   }
   const stationCode = scope.stationCode;
 
@@ -453,7 +453,7 @@ export async function enforcementReport(
   if (stationCode && !stationRows.some((s) => s.code === stationCode)) {
     // A known station outside the district is an empty report; an unknown code is a typo.
     const known = rowsOf(await db.execute(sql`select 1 from stations where code = ${stationCode}`));
-    if (!known.length) throw new ValidationError('请求参数有误', [{ field: 'stationCode', message: `联络站 ${stationCode} 不存在` }]);
+    if (!known.length) throw new ValidationError('invalid.query', [fieldError('stationCode', 'field.station_unknown', { code: stationCode })]);
   }
   // The independent queries run side by side on the pool (PGlite serialises them, which is fine).
   const now = opts.now ?? new Date();

@@ -18,7 +18,7 @@ import type { Actor } from '../machines/roles.js';
 import type { MachineSpec } from '../machines/spec.js';
 import type { Db } from '../db/client.js';
 import { caseEvents, cases, deputies, parties, stations, supervisionCases, supervisionEvents, supervisions } from '../db/schema.js';
-import { Forbidden, ValidationError } from './errors.js';
+import { fieldError, Forbidden, ValidationError } from './errors.js';
 
 /** The columns every entity table and every journal table share. */
 export interface EntityRow {
@@ -102,10 +102,10 @@ export const caseStore: EntityStore = {
   },
   async prepareCreate(tx, actor, input: CaseInput) {
     const [station] = await tx.select({ code: stations.code }).from(stations).where(eq(stations.code, input.stationCode));
-    if (!station) throw new ValidationError('请求内容有误', [{ field: 'stationCode', message: `联络站 ${input.stationCode} 不存在` }]);
+    if (!station) throw new ValidationError('invalid.body', [fieldError('stationCode', 'field.station_unknown', { code: input.stationCode })]);
     const refused = caseCreateRefusal(actor, input);
-    if (refused === 'case.create.own_station') throw new Forbidden('联络站工作人员只能为本站登记案件');
-    if (refused === 'case.create.station_source') throw new Forbidden('联络站只能登记入站、扫码联、热线联、入户联四种渠道收到的纠纷');
+    if (refused === 'case.create.own_station') throw new Forbidden('forbidden.case_create_own');
+    if (refused === 'case.create.station_source') throw new Forbidden('forbidden.case_create_source');
     return { numberScope: input.stationCode, extra: {} };
   },
   async afterCreate(tx, id, input: CaseInput & { parties: PartyInput[] }) {
@@ -159,7 +159,7 @@ export const caseStore: EntityStore = {
     const known = new Set(found.map((d) => d.id));
     const missing = e.deputyIds.filter((d) => !known.has(d));
     if (missing.length) {
-      throw new ValidationError('请求内容有误', [{ field: 'deputyIds', message: `代表不存在：${missing.join('、')}` }]);
+      throw new ValidationError('invalid.body', [fieldError('deputyIds', 'field.deputies_unknown', { ids: missing })]);
     }
   },
   canRead: canReadCase,
@@ -192,7 +192,7 @@ export const supervisionStore: EntityStore = {
     const known = new Set(found.map((c) => c.id));
     const missing = wanted.filter((c) => !known.has(c));
     if (missing.length) {
-      throw new ValidationError('请求内容有误', [{ field: 'caseIds', message: `案件不存在：${missing.join('、')}` }]);
+      throw new ValidationError('invalid.body', [fieldError('caseIds', 'field.cases_unknown', { ids: missing })]);
     }
     // 监督 (JD): supervision items are numbered apart from cases.
     return { numberScope: 'JD', extra: {} };

@@ -68,10 +68,10 @@ export const renderSupervision = (actor: Actor, w: Written, opts: ViewOptions = 
 
 /** The item, when it exists and this caller may read it (404 / 403 otherwise), with its linked cases. */
 async function readable(db: Db, actor: Actor, id: string) {
-  if (!supervisionStore.canRead(actor, {})) throw new Forbidden('无权查看监督事项');
-  if (!isUuid(id)) throw new NotFound(`监督事项 ${id} 不存在`);
+  if (!supervisionStore.canRead(actor, {})) throw new Forbidden('forbidden.supervision_read');
+  if (!isUuid(id)) throw new NotFound('not_found.supervision', { id });
   const found = await readWithView(db, supervisionStore, id);
-  if (!found) throw new NotFound(`监督事项 ${id} 不存在`);
+  if (!found) throw new NotFound('not_found.supervision', { id });
   return found;
 }
 
@@ -99,7 +99,7 @@ export interface SupervisionFilters {
 }
 
 export async function listSupervisions(db: Db, actor: Actor, f: SupervisionFilters) {
-  if (!supervisionStore.canRead(actor, {})) throw new Forbidden('无权查看监督事项');
+  if (!supervisionStore.canRead(actor, {})) throw new Forbidden('forbidden.supervision_read');
   const limit = f.limit ?? 50;
   const where: SQL[] = [];
   if (f.state) where.push(eq(supervisions.state, f.state));

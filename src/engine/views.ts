@@ -16,7 +16,7 @@ import { slot, statement } from '../db/statements.js';
 import { accessLog, caseEvents, cases, parties, stations } from '../db/schema.js';
 import { eventLabel, outcomeLabel, stateLabel } from '../labels.js';
 import { isoOf, readWithView, restore, type Rendered, type Written } from './apply.js';
-import { Forbidden, NotFound, ValidationError } from './errors.js';
+import { fieldError, Forbidden, NotFound, ValidationError } from './errors.js';
 import { caseStore, isUuid, type EntityRow } from './stores.js';
 
 /** A party as a case view shows it: `caseStore.viewData` reads these, in order. */
@@ -136,11 +136,11 @@ export async function logReplayedCaseRead(db: Db, actor: Actor, body: unknown, o
  * and parties, read in one statement.
  */
 export async function readableCase(db: Db, actor: Actor, id: string) {
-  if (!isUuid(id)) throw new NotFound(`案件 ${id} 不存在`);
+  if (!isUuid(id)) throw new NotFound('not_found.case', { id });
   const found = await readWithView(db, caseStore, id);
-  if (!found) throw new NotFound(`案件 ${id} 不存在`);
+  if (!found) throw new NotFound('not_found.case', { id });
   const snapshot = restore(caseStore, found.row);
-  if (!caseStore.canRead(actor, caseStore.spec.facts(snapshot))) throw new Forbidden('无权查看该案件');
+  if (!caseStore.canRead(actor, caseStore.spec.facts(snapshot))) throw new Forbidden('forbidden.case_read');
   return { row: found.row as unknown as CaseRow, snapshot, parties: found.viewData as PartyRow[] };
 }
 
@@ -238,7 +238,7 @@ export function decodeCursor(cursor: string): [string, string] {
   } catch {
     // fall through
   }
-  throw new ValidationError('请求参数有误', [{ field: 'cursor', message: '无效的分页游标' }]);
+  throw new ValidationError('invalid.query', [fieldError('cursor', 'field.cursor')]);
 }
 
 /** Cases this caller may see, newest first, with keyset pagination. */

@@ -10,10 +10,12 @@ import { can, rolesFor, type Action } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import type { AppDeps } from '../api/context.js';
 import { DomainError, isConnectionError } from '../engine/errors.js';
-import { ERROR_TITLES, humanize, ROLE_LABELS, UI } from '../labels.js';
+import { ERROR_TITLES, ROLE_LABELS, UI } from '../labels.js';
 import { ErrorBox } from './components.js';
-import { statusOf, type WebEnv } from './http.js';
+import { statusOf } from '../edge/errors.js';
+import type { WebEnv } from './http.js';
 import { homeOf, Layout } from './layout.js';
+import { sayError } from './wording.js';
 
 export type WebContext = Context<WebEnv>;
 
@@ -48,7 +50,7 @@ export function refusePage(c: WebContext, status: ContentfulStatusCode, code: st
 export function describeError(err: unknown): { status: ContentfulStatusCode; code: string; detail: string } | null {
   if (err instanceof DomainError) {
     if (err.code === 'validation') return { status: 400, code: err.code, detail: UI.common.errorsAbove };
-    const said = humanize(err.message);
+    const said = sayError(err);
     return { status: statusOf(err), code: err.code, detail: `${said}${/[。！？.!?]$/.test(said) ? '' : '。'}${UI.common.nothingChanged}` };
   }
   if (isConnectionError(err)) return { status: 503, code: 'unavailable', detail: UI.errors.database };

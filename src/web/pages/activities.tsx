@@ -9,7 +9,8 @@ import { listDeputies, listStations } from '../../engine/directory.js';
 import { ValidationError } from '../../engine/errors.js';
 import { shanghaiDate } from '../../machines/calendar.js';
 import { activityRecordRefusal } from '../../machines/policy.js';
-import { ERROR_TITLES, fieldLabel, humanize, UI } from '../../labels.js';
+import { ERROR_TITLES, fieldLabel, UI } from '../../labels.js';
+import { sayField } from '../wording.js';
 import { Csrf, ErrorBox, Input, Row, Section, TextArea, type FieldErrorMap } from '../components.js';
 import { engineOf, idempotencyOfForm, newFormKey } from '../engine-call.js';
 import { many, one, type FormBody, type WebEnv } from '../http.js';
@@ -158,7 +159,7 @@ async function record(deps: AppDeps, c: WebContext, ctx: PageCtx) {
   } catch (err) {
     if (err instanceof ValidationError) {
       const errors: FieldErrorMap = {};
-      for (const x of err.errors) errors[x.field.split('.')[0]] ??= humanize(x.message);
+      for (const x of err.errors) errors[x.field.split('.')[0]] ??= sayField(x);
       return again(errors, { title: ERROR_TITLES.validation, detail: '' }, 400);
     }
     const d = describeError(err);

@@ -13,6 +13,7 @@ import { caseStore } from '../../engine/stores.js';
 import { caseHistory, getCase, listCases, type CaseFilters } from '../../engine/views.js';
 import { caseEventSchemas, OUTCOMES, PROCEDURES, SOURCES, TRACKS } from '../../machines/case.js';
 import { casePermissions } from '../../machines/case-spec.js';
+import { sayField } from '../wording.js';
 import { can, caseCreation, caseScope, seesPersonalData, selfAs } from '../../machines/policy.js';
 import type { Actor } from '../../machines/roles.js';
 import {
@@ -24,7 +25,6 @@ import {
   fieldLabel,
   formatDate,
   formatDateTime,
-  humanize,
   outcomeLabel,
   PARTY_ROLE_LABELS,
   STATE_DESCRIPTIONS,
@@ -375,12 +375,13 @@ function caseBodyOf(form: FormBody, actor: Actor): { body: Record<string, unknow
 
 function caseFieldErrors(err: ValidationError, rowOf: number[]): FieldErrorMap {
   const out: FieldErrorMap = {};
-  for (const { field, message } of err.errors) {
+  for (const e of err.errors) {
+    const field = e.field;
     let name = field;
     const m = /^parties\.(\d+)\.(\w+)/.exec(field);
     if (m) name = `parties.${rowOf[Number(m[1])] ?? m[1]}.${m[2]}`;
     else if (field === 'parties') name = 'parties.0.name';
-    out[name] ??= humanize(message);
+    out[name] ??= sayField(e);
   }
   return out;
 }

@@ -15,7 +15,6 @@ import {
   formatDate,
   formatDateTime,
   formatYuan,
-  humanize,
   OUTCOME_LABELS,
   RATING_LABELS,
   REPORT_FIGURE_LABELS,
@@ -24,6 +23,7 @@ import {
   UI,
   valueLabel,
 } from '../../labels.js';
+import { sayField } from '../wording.js';
 import { DeadlineBadge, ErrorBox, OverdueBadge, Section, Select, StateBadge } from '../components.js';
 import type { WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
@@ -130,7 +130,7 @@ async function dashboard(deps: AppDeps, c: WebContext, { actor, csrf, now }: Pag
     report = await enforcementReport(deps.db, actor, parseReportQuery(raw), { now });
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
-    problem = err.errors.map((e) => `${fieldLabel(e.field)}：${humanize(e.message)}`).join('；');
+    problem = err.errors.map((e) => `${fieldLabel(e.field)}：${sayField(e)}`).join('；');
   }
   const [stations, overdue, supervisions] = await Promise.all([
     listStations(deps.db),

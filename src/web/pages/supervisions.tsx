@@ -12,6 +12,7 @@ import { supervisionStore } from '../../engine/stores.js';
 import { getSupervision, listSupervisions, supervisionHistory } from '../../engine/supervision-views.js';
 import { listCases } from '../../engine/views.js';
 import { can } from '../../machines/policy.js';
+import { sayField } from '../wording.js';
 import { SUPERVISION_KINDS, supervisionEventSchemas } from '../../machines/supervision.js';
 import {
   DEADLINE_LABELS,
@@ -20,7 +21,6 @@ import {
   eventLabel,
   fieldLabel,
   formatDate,
-  humanize,
   outcomeLabel,
   SUPERVISION_STATE_DESCRIPTIONS,
   supervisionStateLabel,
@@ -203,7 +203,7 @@ async function create(deps: AppDeps, c: WebContext, ctx: PageCtx) {
   } catch (err) {
     if (err instanceof ValidationError) {
       const errors: FieldErrorMap = {};
-      for (const x of err.errors) errors[x.field.startsWith('caseIds') ? 'caseNumbers' : x.field.split('.')[0]] ??= humanize(x.message);
+      for (const x of err.errors) errors[x.field.startsWith('caseIds') ? 'caseNumbers' : x.field.split('.')[0]] ??= sayField(x);
       return again(errors, { title: ERROR_TITLES.validation, detail: '' }, 400);
     }
     const d = describeError(err);
