@@ -1,4 +1,5 @@
 /** Every word a person reads, in Simplified Chinese, in one place. */
+import type { Labels, MachineName } from './machines/diagram.js';
 
 export const STATE_LABELS: Record<string, string> = {
   'intake.screening': '登记待审查',
@@ -318,6 +319,12 @@ export const SUPERVISION_STATE_DESCRIPTIONS: Record<string, string> = {
 };
 /** A supervision item is 办结, not 结案. */
 export const supervisionStateLabel = (s: string) => (s === 'closed' ? '已办结' : stateLabel(s));
+
+/** Each machine's states and events by their labels, for its description and diagram. */
+export const MACHINE_LABELS: Record<MachineName, Labels> = {
+  case: { state: stateLabel, event: eventLabel },
+  supervision: { state: supervisionStateLabel, event: eventLabel },
+};
 
 // ---------------------------------------------------------------------------------------------
 // Formats: Asia/Shanghai (UTC+8 all year), yuan as ¥12,000.50

@@ -5,7 +5,6 @@ import type { Actor } from '../machines/roles.js';
 import { nextEvents } from '../machines/spec.js';
 import type { Db } from '../db/client.js';
 import { supervisionCases, supervisionEvents, supervisions } from '../db/schema.js';
-import { outcomeLabel, stateLabel } from '../labels.js';
 import { isoOf, readWithView, restore, type Rendered, type Written } from './apply.js';
 import { Forbidden, NotFound } from './errors.js';
 import { isUuid, supervisionStore } from './stores.js';
@@ -18,7 +17,6 @@ function summary(row: SupervisionRow) {
     id: row.id,
     number: row.number,
     state: row.state,
-    stateLabel: stateLabel(row.state),
     version: row.version,
     machineVersion: row.machineVersion,
     kind: row.kind,
@@ -50,11 +48,7 @@ export function presentSupervision(actor: Actor, row: SupervisionRow, snapshot: 
     body: {
       ...summary(row),
       caseIds: linked.map((c) => c.id),
-      cases: linked.map((c) => ({
-        ...c,
-        stateLabel: stateLabel(c.state),
-        outcomeLabel: c.outcome ? outcomeLabel(c.outcome) : null,
-      })),
+      cases: linked,
       context: presentContext(snapshot.context),
       deadlines: deadlineViews(supervisionStore.spec, snapshot),
       nextEvents: nextEvents(supervisionStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),

@@ -14,7 +14,6 @@ import type { CaseContext } from '../machines/case.js';
 import type { Db } from '../db/client.js';
 import { slot, statement } from '../db/statements.js';
 import { accessLog, caseEvents, cases, parties, stations } from '../db/schema.js';
-import { eventLabel, outcomeLabel, stateLabel } from '../labels.js';
 import { isoOf, readWithView, restore, type Rendered, type Written } from './apply.js';
 import { fieldError, Forbidden, NotFound, ValidationError } from './errors.js';
 import { caseStore, isUuid, type EntityRow } from './stores.js';
@@ -67,10 +66,9 @@ function caseSummary(row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: Part
     id: row.id,
     number: row.number,
     state: row.state,
-    stateLabel: stateLabel(row.state),
     version: row.version,
     machineVersion: row.machineVersion,
-    ...(row.outcome ? { outcome: row.outcome, outcomeLabel: outcomeLabel(row.outcome), outcomeReason: ctx.outcomeReason } : {}),
+    ...(row.outcome ? { outcome: row.outcome, outcomeReason: ctx.outcomeReason } : {}),
     overdue: row.overdue,
     track: row.track,
     procedure: row.procedure,
@@ -171,7 +169,6 @@ export function historyItem(e: JournalRow, payload: unknown = e.payload) {
   return {
     seq: e.seq,
     type: e.type,
-    typeLabel: eventLabel(e.type),
     from: e.fromState,
     to: e.toState,
     actor: { id: e.actorId, role: e.actorRole, name: e.actorName },

@@ -8,9 +8,6 @@ import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { endOfDate } from '../../src/machines/calendar.js';
 import { permits, type Actor } from '../../src/machines/roles.js';
 import { messageOf } from '../../src/messages.js';
-
-/** A refusal as the API words it. */
-const said = (why: { reason: Parameters<typeof messageOf>[0]; params?: Record<string, unknown> }) => messageOf(why.reason, why.params);
 import { nextEvents, statePath } from '../../src/machines/spec.js';
 import {
   explainSupervisionRefusal,
@@ -25,6 +22,9 @@ import {
   type SupervisionContext,
   type SupervisionEventType,
 } from '../../src/machines/supervision.js';
+
+/** A refusal as the API words it. */
+const said = (why: { reason: Parameters<typeof messageOf>[0]; params?: Record<string, unknown> }) => messageOf(why.reason, why.params);
 
 const T0 = '2026-03-02T09:00:00+08:00';
 /** An instant `days` days (and `hours` hours) after T0. */

@@ -25,6 +25,7 @@ import {
   fieldLabel,
   formatDate,
   formatDateTime,
+  MACHINE_LABELS,
   outcomeLabel,
   PARTY_ROLE_LABELS,
   STATE_DESCRIPTIONS,
@@ -524,8 +525,8 @@ async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
   const id = c.req.param('id') ?? '';
   const opts = { now, requestId: c.get('requestId') };
   const view = await getCase(deps.db, actor, id, opts);
-  const [history, names, diagram] = await Promise.all([caseHistory(deps.db, actor, id, opts), namesOf(deps), caseDiagram(deps.db, actor, id)]);
-  const machine = { ...machineDescription('case'), mermaid: diagram.mermaid };
+  const [history, names, diagram] = await Promise.all([caseHistory(deps.db, actor, id, opts), namesOf(deps), caseDiagram(deps.db, actor, id, MACHINE_LABELS.case)]);
+  const machine = { ...machineDescription('case', MACHINE_LABELS.case), mermaid: diagram.mermaid };
   const ok = c.req.query('ok');
   const flash = ok?.startsWith('ev.') ? UI.event.done(eventLabel(ok.slice(3))) : ok === 'created' ? UI.cases.created : null;
   return html(

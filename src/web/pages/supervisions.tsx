@@ -21,6 +21,7 @@ import {
   eventLabel,
   fieldLabel,
   formatDate,
+  MACHINE_LABELS,
   outcomeLabel,
   SUPERVISION_STATE_DESCRIPTIONS,
   supervisionStateLabel,
@@ -249,7 +250,7 @@ async function itemPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
   const x = item.context as ItemCtx;
   const ok = c.req.query('ok');
   const flash = ok?.startsWith('ev.') ? UI.event.done(eventLabel(ok.slice(3))) : ok === 'created' ? UI.supervisions.created : null;
-  const machine = machineDescription('supervision');
+  const machine = machineDescription('supervision', MACHINE_LABELS.supervision);
   return html(
     c,
     <Layout title={item.number} actor={actor} csrf={csrf} active="supervisions" flash={flash} wide>
