@@ -1,24 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
-import type { Actor } from '../machines/roles.js';
-import type { Db } from '../db/client.js';
-import type { EngineContext, Idempotency } from '../engine/apply.js';
+import type { Idempotency } from '../engine/apply.js';
 import { fieldError, ValidationError } from '../engine/errors.js';
 import { canonical } from '../engine/verify.js';
 
-export interface AppDeps {
-  db: Db;
-  log: (msg: string, extra?: unknown) => void;
-  /** The clock, pinned in some tests. */
-  now?: () => Date;
-}
-
-export type Env = { Variables: { actor: Actor; requestId: string } };
-
-export function engineCtx(deps: AppDeps, c: Context<Env>): EngineContext {
-  return { db: deps.db, now: deps.now, requestId: c.get('requestId') };
-}
+/** The JSON API's request plumbing: bodies, headers, URLs. What it shares with the web is src/edge/context.ts. */
+export { engineCtx, type AppDeps, type Env } from '../edge/context.js';
 
 /**
  * What PostgreSQL cannot store in `text` or `jsonb`: NUL, and a UTF-16 surrogate without its

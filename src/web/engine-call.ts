@@ -5,7 +5,7 @@
  * submits once).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { AppDeps } from '../api/context.js';
+import { engineCtx, type AppDeps } from '../edge/context.js';
 import { applyEvent, type EngineContext, type Idempotency, type Written } from '../engine/apply.js';
 import { ValidationError } from '../engine/errors.js';
 import type { EntityStore } from '../engine/stores.js';
@@ -19,9 +19,8 @@ import { formValues } from './journal.js';
 import { describeError, type WebContext } from './page.js';
 import { sayField } from './wording.js';
 
-export function engineOf(deps: AppDeps, c: WebContext): EngineContext {
-  return { db: deps.db, now: deps.now, requestId: c.get('requestId') };
-}
+/** The engine context of this page's request (the same as the API's). */
+export const engineOf = (deps: AppDeps, c: WebContext): EngineContext => engineCtx(deps, c);
 
 export const newFormKey = () => randomUUID();
 

@@ -8,15 +8,13 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Actor } from '../machines/roles.js';
-import type { AppDeps } from '../api/context.js';
+import type { AppDeps, RequestVars } from '../edge/context.js';
 import { isConnectionError } from '../engine/errors.js';
 import { sessionOf, type OpenedSession, type WebSession } from '../engine/sessions.js';
 import { UI } from '../labels.js';
 
 export type WebEnv = {
-  Variables: {
-    actor: Actor;
-    requestId: string;
+  Variables: RequestVars & {
     session: WebSession | null;
     form: FormBody;
   };

@@ -8,7 +8,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import { can, rolesFor, type Action } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
-import type { AppDeps } from '../api/context.js';
+import type { AppDeps } from '../edge/context.js';
 import { DomainError, isConnectionError } from '../engine/errors.js';
 import { ERROR_TITLES, ROLE_LABELS, UI } from '../labels.js';
 import { ErrorBox } from './components.js';

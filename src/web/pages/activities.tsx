@@ -3,7 +3,7 @@
  * (进站) and the voters received. Recording and reading are src/engine/activities.ts verbs.
  */
 import type { Hono } from 'hono';
-import type { AppDeps } from '../../api/context.js';
+import type { AppDeps } from '../../edge/context.js';
 import { listActivities, recordActivity } from '../../engine/activities.js';
 import { listDeputies, listStations } from '../../engine/directory.js';
 import { ValidationError } from '../../engine/errors.js';

@@ -1,6 +1,6 @@
 /** The admin's pages: stations, deputies, users (with their sign-in names and initial passwords). */
 import type { Hono } from 'hono';
-import type { AppDeps } from '../../api/context.js';
+import type { AppDeps } from '../../edge/context.js';
 import {
   createDeputy,
   createStation,

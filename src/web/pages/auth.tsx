@@ -1,7 +1,7 @@
 /** Sign-in, sign-out and changing one's own password. */
 import type { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
-import type { AppDeps } from '../../api/context.js';
+import type { AppDeps } from '../../edge/context.js';
 import type { Actor } from '../../machines/roles.js';
 import { changeOwnPassword, login } from '../../engine/directory.js';
 import { ValidationError, Unauthenticated } from '../../engine/errors.js';

@@ -4,7 +4,7 @@
  * (masked by role); every change is `createEntity` / `applyEvent`.
  */
 import type { Hono } from 'hono';
-import type { AppDeps } from '../../api/context.js';
+import type { AppDeps } from '../../edge/context.js';
 import { createEntity } from '../../engine/apply.js';
 import { listDeputies, listStations } from '../../engine/directory.js';
 import { ValidationError } from '../../engine/errors.js';

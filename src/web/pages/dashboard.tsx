@@ -4,7 +4,7 @@
  * same CSV as `GET /api/reports/enforcement?format=csv` for the signed-in user.
  */
 import type { Hono } from 'hono';
-import type { AppDeps } from '../../api/context.js';
+import type { AppDeps } from '../../edge/context.js';
 import { listStations } from '../../engine/directory.js';
 import { csvHeaders, enforcementReport, parseReportQuery, reportCsv, type EnforcementReport } from '../../engine/reports.js';
 import { listSupervisions } from '../../engine/supervision-views.js';

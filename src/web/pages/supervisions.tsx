@@ -3,7 +3,7 @@
  * each item's page with its timeline, linked cases and actions. Court staff answer from here.
  */
 import type { Hono } from 'hono';
-import type { AppDeps } from '../../api/context.js';
+import type { AppDeps } from '../../edge/context.js';
 import { createEntity } from '../../engine/apply.js';
 import { listStations } from '../../engine/directory.js';
 import { ValidationError } from '../../engine/errors.js';
