@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import type { Idempotency } from '../engine/apply.js';
 import { fieldError, ValidationError } from '../engine/errors.js';
-import { canonical } from '../engine/verify.js';
+import { requestHash } from '../engine/write/idempotency.js';
 
 /** The JSON API's request plumbing: bodies, headers, URLs. What it shares with the web is src/edge/context.ts. */
 export { engineCtx, type AppDeps, type Env } from '../edge/context.js';
@@ -111,7 +110,7 @@ export function idempotencyOf(c: Context, body: unknown): Idempotency | undefine
   if (key.length < 1 || key.length > 200) {
     throw new ValidationError('invalid.idempotency_key', [fieldError('Idempotency-Key', 'field.key_length')]);
   }
-  const hash = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${canonical(body)}`).digest('hex');
+  const hash = requestHash(`${c.req.method} ${c.req.path}`, body);
   return { key, hash };
 }
 

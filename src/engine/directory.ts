@@ -8,10 +8,9 @@ import { z } from 'zod';
 import { optionalText, text } from '../machines/fields.js';
 import { can, rolesFor, type Action } from '../machines/policy.js';
 import { ROLES, type Actor } from '../machines/roles.js';
-import type { Db } from '../db/client.js';
+import { isoOf, type Db } from '../db/client.js';
 import { deputies, stations, users, webSessions } from '../db/schema.js';
-import { fieldErrors, isoOf } from './apply.js';
-import { Conflict, fieldError, Forbidden, NotFound, Unauthenticated, ValidationError, sqlState } from './errors.js';
+import { Conflict, fieldError, fieldErrors, Forbidden, NotFound, Unauthenticated, ValidationError, sqlState } from './errors.js';
 import { isUuid } from './stores.js';
 
 export const STATION_KINDS = ['court', 'street', 'town', 'village'] as const;

@@ -6,6 +6,7 @@
  * `Error.message` is the plain zh-CN wording, for logs, the sweeper's report and callers without
  * an edge (scripts); answers to people are rendered from `reason` and `params` instead.
  */
+import type { z } from 'zod';
 import type { TransitionRefusal } from '../machines/spec.js';
 import { messageOf } from '../messages.js';
 
@@ -134,6 +135,16 @@ export const schemaField = (field: string, message: string, issue: { code?: stri
   reason: 'field.schema',
   params: { message, issue: issue.code, expected: issue.expected, values: issue.values },
 });
+/** A zod error as field errors (`parties.0.name`; `(body)` for the body as a whole), under `prefix`. */
+export function fieldErrors(error: z.ZodError, prefix: string[] = []): FieldErrors {
+  return error.issues.map((i) =>
+    schemaField([...prefix, ...i.path].join('.') || '(body)', i.message, {
+      code: i.code,
+      expected: (i as { expected?: unknown }).expected,
+      values: (i as { values?: unknown[] }).values,
+    }),
+  );
+}
 export const fieldError = (field: string, reason: FieldReason, params?: Params): FieldError => (params ? { field, reason, params } : { field, reason });
 
 export class Unauthenticated extends DomainError {

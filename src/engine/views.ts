@@ -11,11 +11,13 @@ import { caseScope, partyAsSeen, seesPersonalData } from '../machines/policy.js'
 import type { Actor } from '../machines/roles.js';
 import { nextEvents, type MachineSpec } from '../machines/spec.js';
 import type { CaseContext } from '../machines/case.js';
-import type { Db } from '../db/client.js';
+import { isoOf, type Db } from '../db/client.js';
 import { slot, statement } from '../db/statements.js';
 import { accessLog, caseEvents, cases, parties, stations } from '../db/schema.js';
-import { isoOf, readWithView, restore, type Rendered, type Written } from './apply.js';
+import type { Rendered, Written } from './apply.js';
 import { fieldError, Forbidden, NotFound, ValidationError } from './errors.js';
+import { restore } from './write/snapshots.js';
+import { readWithView } from './write/sql.js';
 import { caseStore, isUuid, type EntityRow } from './stores.js';
 
 /** A party as a case view shows it: `caseStore.viewData` reads these, in order. */
