@@ -7,7 +7,6 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { Actor } from '../machines/roles.js';
 import type { AppDeps, RequestVars } from '../edge/context.js';
 import { isConnectionError } from '../engine/errors.js';
 import { sessionOf, type OpenedSession, type WebSession } from '../engine/sessions.js';

@@ -14,6 +14,7 @@ import { caseHistory, getCase, listCases, type CaseFilters } from '../../engine/
 import { caseEventSchemas, OUTCOMES, PROCEDURES, SOURCES, TRACKS } from '../../machines/case.js';
 import { casePermissions } from '../../machines/case-spec.js';
 import { sayField } from '../wording.js';
+import { EventPage, UnknownEventPage } from '../event-page.js';
 import { can, caseCreation, caseScope, seesPersonalData, selfAs } from '../../machines/policy.js';
 import type { Actor } from '../../machines/roles.js';
 import {
@@ -52,7 +53,7 @@ import { StateDiagram } from '../diagram.js';
 import { brief, engineOf, idempotencyOfForm, newFormKey, submitEventForm, type EventFormState, type EventPageStatus } from '../engine-call.js';
 import { cleanMoney, fieldsOf, fromLocalDateTime, payloadOf, toLocalDateTime } from '../forms.js';
 import { one, type FormBody, type WebEnv } from '../http.js';
-import { EventForm, Timeline, type HistoryItem, type Names } from '../journal.js';
+import { Timeline, type HistoryItem, type Names } from '../journal.js';
 import { Layout } from '../layout.js';
 import { describeError, html, page, type PageCtx, type WebContext } from '../page.js';
 
@@ -594,17 +595,8 @@ async function eventPage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Eve
   const id = c.req.param('id') ?? '';
   const type = c.req.param('type') ?? '';
   const view = await getCase(deps.db, actor, id, { now, requestId: c.get('requestId') });
-  if (!isCaseEvent(type)) {
-    return html(
-      c,
-      <Layout title={ERROR_TITLES.not_found} actor={actor} csrf={csrf}>
-        <ErrorBox title={ERROR_TITLES.not_found} detail={UI.errors.notFoundPage} />
-      </Layout>,
-      404,
-    );
-  }
+  if (!isCaseEvent(type)) return html(c, <UnknownEventPage actor={actor} csrf={csrf} />, 404);
   const names = await namesOf(deps);
-  const fields = fieldsOf(caseEventSchemas[type]);
   const x = view.context as CaseCtx;
   const assigned = (x.deputyIds ?? []).map((d) => ({ id: d, name: names.deputies.get(d) ?? d }));
   const stationName = (code: string) => names.stations.get(code) ?? code;
@@ -612,55 +604,21 @@ async function eventPage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Eve
   const all = [...names.deputyList]
     .sort((a, b) => Number(b.stationCode === view.stationCode) - Number(a.stationCode === view.stationCode))
     .map((d) => ({ id: d.id, name: d.name, note: `${stationName(d.stationCode)}${d.expertise.length ? ` · ${d.expertise.join('、')}` : ''}` }));
-  const deputyChoices = { deputyIds: all, attendeeDeputyIds: assigned, deputyId: assigned };
   const self = selfAs(casePermissions[type], actor);
-  const fixed =
-    self ? { deputyId: { value: self, text: names.deputies.get(self) ?? actor.name } } : undefined;
   const defaults: FormBody = type === 'RECORD_SESSION' ? { heldAt: toLocalDateTime(now.toISOString()), attendeeDeputyIds: assigned.map((d) => d.id) } : {};
-  const st: EventFormState = state ?? { values: defaults, errors: {}, key: newFormKey() };
-  const available = view.nextEvents.includes(type);
-  const title = UI.event.formTitle(eventLabel(type), view.number);
   return html(
     c,
-    <Layout title={title} actor={actor} csrf={csrf} active="cases">
-      <div class="page-head">
-        <h1>{title}</h1>
-        <a href={`/cases/${view.id}`}>{UI.common.backTo} {view.number}</a>
-      </div>
-      <p class="state-words">
-        {UI.cases.currentState}：<StateBadge state={view.state} /> {STATE_DESCRIPTIONS[view.state] ?? ''}
-      </p>
-      {available ? (
-        <section class="card">
-          <EventForm
-            type={type}
-            fields={fields}
-            action={`/cases/${view.id}/events/${type}`}
-            cancel={`/cases/${view.id}`}
-            csrf={csrf}
-            version={view.version}
-            idemKey={st.key}
-            values={st.values}
-            errors={st.errors}
-            deputyChoices={deputyChoices}
-            fixed={fixed}
-            error={st.error}
-          />
-        </section>
-      ) : (
-        <>
-          {st.error ? <ErrorBox title={st.error.title} detail={st.error.detail} /> : null}
-          <p class="notice" data-testid="unavailable">
-            {UI.event.unavailable}
-          </p>
-          <p>
-            <a class="button" href={`/cases/${view.id}`}>
-              {UI.common.backTo} {view.number}
-            </a>
-          </p>
-        </>
-      )}
-    </Layout>,
+    <EventPage
+      actor={actor}
+      csrf={csrf}
+      path="cases"
+      entity={view}
+      type={type}
+      fields={fieldsOf(caseEventSchemas[type])}
+      state={state ?? { values: defaults, errors: {}, key: newFormKey() }}
+      deputyChoices={{ deputyIds: all, attendeeDeputyIds: assigned, deputyId: assigned }}
+      fixed={self ? { deputyId: { value: self, text: names.deputies.get(self) ?? actor.name } } : undefined}
+    />,
     status,
   );
 }

@@ -13,6 +13,7 @@ import { getSupervision, listSupervisions, supervisionHistory } from '../../engi
 import { listCases } from '../../engine/views.js';
 import { can } from '../../machines/policy.js';
 import { sayField } from '../wording.js';
+import { EventPage, UnknownEventPage } from '../event-page.js';
 import { SUPERVISION_KINDS, supervisionEventSchemas } from '../../machines/supervision.js';
 import {
   DEADLINE_LABELS,
@@ -33,7 +34,7 @@ import { StateDiagram } from '../diagram.js';
 import { brief, engineOf, idempotencyOfForm, newFormKey, submitEventForm, type EventFormState, type EventPageStatus } from '../engine-call.js';
 import { fieldsOf, fromLocalDateTime, payloadOf } from '../forms.js';
 import { one, type FormBody, type WebEnv } from '../http.js';
-import { EventForm, Timeline, type HistoryItem } from '../journal.js';
+import { Timeline, type HistoryItem } from '../journal.js';
 import { Layout } from '../layout.js';
 import { describeError, html, page, type PageCtx, type WebContext } from '../page.js';
 
@@ -364,54 +365,18 @@ async function eventPage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Eve
   const id = c.req.param('id') ?? '';
   const type = c.req.param('type') ?? '';
   const item = await getSupervision(deps.db, actor, id, { now });
-  if (!isEvent(type)) {
-    return html(
-      c,
-      <Layout title={ERROR_TITLES.not_found} actor={actor} csrf={csrf}>
-        <ErrorBox title={ERROR_TITLES.not_found} detail={UI.errors.notFoundPage} />
-      </Layout>,
-      404,
-    );
-  }
-  const st: EventFormState = state ?? { values: {}, errors: {}, key: newFormKey() };
-  const title = UI.event.formTitle(eventLabel(type), item.number);
+  if (!isEvent(type)) return html(c, <UnknownEventPage actor={actor} csrf={csrf} />, 404);
   return html(
     c,
-    <Layout title={title} actor={actor} csrf={csrf} active="supervisions">
-      <div class="page-head">
-        <h1>{title}</h1>
-        <a href={`/supervisions/${item.id}`}>
-          {UI.common.backTo} {item.number}
-        </a>
-      </div>
-      <p class="state-words">
-        {UI.cases.currentState}：<StateBadge state={item.state} supervision /> {SUPERVISION_STATE_DESCRIPTIONS[item.state] ?? ''}
-      </p>
-      {item.nextEvents.includes(type) ? (
-        <section class="card">
-          <EventForm
-            type={type}
-            fields={fieldsOf(supervisionEventSchemas[type])}
-            action={`/supervisions/${item.id}/events/${type}`}
-            cancel={`/supervisions/${item.id}`}
-            csrf={csrf}
-            version={item.version}
-            idemKey={st.key}
-            values={st.values}
-            errors={st.errors}
-            deputyChoices={{}}
-            error={st.error}
-          />
-        </section>
-      ) : (
-        <>
-          {st.error ? <ErrorBox title={st.error.title} detail={st.error.detail} /> : null}
-          <p class="notice" data-testid="unavailable">
-            {UI.event.unavailable}
-          </p>
-        </>
-      )}
-    </Layout>,
+    <EventPage
+      actor={actor}
+      csrf={csrf}
+      path="supervisions"
+      entity={item}
+      type={type}
+      fields={fieldsOf(supervisionEventSchemas[type])}
+      state={state ?? { values: {}, errors: {}, key: newFormKey() }}
+    />,
     status,
   );
 }
