@@ -1,35 +1,28 @@
 /** The read side of supervision items: the item, its linked cases' current states, its journal. */
-import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import { asc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Actor } from '../machines/roles.js';
 import { nextEvents } from '../machines/spec.js';
-import { isoOf, type Db } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import { supervisionCases, supervisionEvents, supervisions } from '../db/schema.js';
 import type { Rendered, Written } from './apply.js';
 import { Forbidden, NotFound } from './errors.js';
 import { restore } from './write/snapshots.js';
 import { readWithView } from './write/sql.js';
 import { isUuid, supervisionStore } from './stores.js';
-import { afterCursor, deadlineViews, historyItem, nextCursorOf, presentContext, type ViewOptions } from './views.js';
+import { deadlineViews, entityHead, entityTimes, historyItem, newestFirst, presentContext, type ViewOptions } from './views.js';
 
 type SupervisionRow = typeof supervisions.$inferSelect;
 
 function summary(row: SupervisionRow) {
   return {
-    id: row.id,
-    number: row.number,
-    state: row.state,
-    version: row.version,
-    machineVersion: row.machineVersion,
+    ...entityHead(row),
     kind: row.kind,
     subject: row.subject,
     respondent: row.respondent,
     overdue: row.overdue,
     rating: row.rating,
-    openedAt: isoOf(row.openedAt),
-    createdAt: isoOf(row.createdAt),
-    updatedAt: isoOf(row.updatedAt),
-    closedAt: row.closedAt ? isoOf(row.closedAt) : null,
+    ...entityTimes(row),
   };
 }
 
@@ -96,19 +89,13 @@ export interface SupervisionFilters {
 
 export async function listSupervisions(db: Db, actor: Actor, f: SupervisionFilters) {
   if (!supervisionStore.canRead(actor, {})) throw new Forbidden('forbidden.supervision_read');
-  const limit = f.limit ?? 50;
   const where: SQL[] = [];
   if (f.state) where.push(eq(supervisions.state, f.state));
   if (f.kind) where.push(eq(supervisions.kind, f.kind));
   if (f.overdue !== undefined) where.push(eq(supervisions.overdue, f.overdue));
-  if (f.cursor) where.push(afterCursor(supervisions.openedAt, supervisions.id, f.cursor));
-  const rows = await db
-    .select()
-    .from(supervisions)
-    .where(where.length ? and(...where) : undefined)
-    .orderBy(desc(supervisions.openedAt), desc(supervisions.id))
-    .limit(limit + 1);
-  const page = rows.slice(0, limit);
+  const { page, nextCursor } = await newestFirst(supervisions, where, f, (w, order, n) =>
+    db.select().from(supervisions).where(w).orderBy(...order).limit(n),
+  );
   const counts = page.length
     ? await db
         .select({ id: supervisionCases.supervisionId, caseId: supervisionCases.caseId })
@@ -118,6 +105,6 @@ export async function listSupervisions(db: Db, actor: Actor, f: SupervisionFilte
     : [];
   return {
     items: page.map((r) => ({ ...summary(r), caseIds: counts.filter((c) => c.id === r.id).map((c) => c.caseId) })),
-    nextCursor: nextCursorOf(rows, limit),
+    nextCursor,
   };
 }

@@ -62,14 +62,23 @@ async function logAccess(tx: Db, actor: Actor, entityType: string, ids: string[]
 
 type CaseRow = typeof cases.$inferSelect;
 
+type Stamped = { id: string; number: string; state: string; version: number; machineVersion: number; openedAt: string; createdAt: string; updatedAt: string; closedAt: string | null };
+
+/** What the view of a case or a supervision item starts with: who it is and where its machine stands. */
+export const entityHead = (row: Stamped) => ({ id: row.id, number: row.number, state: row.state, version: row.version, machineVersion: row.machineVersion });
+
+/** And what it ends with: when it was opened, written and closed. */
+export const entityTimes = (row: Stamped) => ({
+  openedAt: isoOf(row.openedAt),
+  createdAt: isoOf(row.createdAt),
+  updatedAt: isoOf(row.updatedAt),
+  closedAt: row.closedAt ? isoOf(row.closedAt) : null,
+});
+
 function caseSummary(row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: PartyRow[], unmasked: boolean) {
   const ctx = snapshot.context as CaseContext;
   return {
-    id: row.id,
-    number: row.number,
-    state: row.state,
-    version: row.version,
-    machineVersion: row.machineVersion,
+    ...entityHead(row),
     ...(row.outcome ? { outcome: row.outcome, outcomeReason: ctx.outcomeReason } : {}),
     overdue: row.overdue,
     track: row.track,
@@ -85,10 +94,7 @@ function caseSummary(row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: Part
     recoveredAmount: fenToYuan(row.recoveredFen),
     deputyIds: ctx.deputyIds,
     parties: partyRows.map((p) => partyView(p, unmasked)),
-    openedAt: isoOf(row.openedAt),
-    createdAt: isoOf(row.createdAt),
-    updatedAt: isoOf(row.updatedAt),
-    closedAt: row.closedAt ? isoOf(row.closedAt) : null,
+    ...entityTimes(row),
     deadlines: deadlineViews(caseStore.spec, snapshot),
   };
 }
@@ -221,6 +227,22 @@ export function nextCursorOf(rows: { openedAt: string; id: string }[], limit: nu
   return rows.length > limit && last ? Buffer.from(JSON.stringify([isoOf(last.openedAt), last.id])).toString('base64url') : null;
 }
 
+/**
+ * One page of a list, newest first by (opened_at, id): `fetch` runs the query with the filters,
+ * the order and one row more than the page, so the cursor of the next page is known.
+ */
+export async function newestFirst<R extends { openedAt: string; id: string }>(
+  table: { openedAt: PgColumn; id: PgColumn },
+  where: SQL[],
+  f: { cursor?: string; limit?: number },
+  fetch: (where: SQL | undefined, order: SQL[], rows: number) => Promise<R[]>,
+): Promise<{ page: R[]; nextCursor: string | null }> {
+  const limit = f.limit ?? 50;
+  const all = f.cursor ? [...where, afterCursor(table.openedAt, table.id, f.cursor)] : where;
+  const rows = await fetch(all.length ? and(...all) : undefined, [desc(table.openedAt), desc(table.id)], limit + 1);
+  return { page: rows.slice(0, limit), nextCursor: nextCursorOf(rows, limit) };
+}
+
 /** Lists run newest first by (opened_at, id): the rows that come after a cursor's row. */
 export function afterCursor(openedAt: PgColumn, id: PgColumn, cursor: string): SQL {
   const [at, last] = decodeCursor(cursor);
@@ -242,7 +264,6 @@ export function decodeCursor(cursor: string): [string, string] {
 
 /** Cases this caller may see, newest first, with keyset pagination. */
 export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: ViewOptions = {}) {
-  const limit = f.limit ?? 50;
   const where: SQL[] = [];
   const scope = caseScope(actor);
   if (scope.kind === 'station') where.push(eq(cases.stationCode, scope.stationCode));
@@ -266,14 +287,7 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
       )!,
     );
   }
-  if (f.cursor) where.push(afterCursor(cases.openedAt, cases.id, f.cursor));
-  const rows = await db
-    .select()
-    .from(cases)
-    .where(where.length ? and(...where) : undefined)
-    .orderBy(desc(cases.openedAt), desc(cases.id))
-    .limit(limit + 1);
-  const page = rows.slice(0, limit);
+  const { page, nextCursor } = await newestFirst(cases, where, f, (w, order, n) => db.select().from(cases).where(w).orderBy(...order).limit(n));
   const partyRows = page.length
     ? await db.select().from(parties).where(inArray(parties.caseId, page.map((r) => r.id))).orderBy(asc(parties.position))
     : [];
@@ -287,5 +301,5 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
     return caseSummary(row, restore(caseStore, row as unknown as EntityRow), ps, unmasked);
   });
   await logAccess(db, actor, 'case', unmaskedIds, PARTY_PII, opts.requestId);
-  return { items, nextCursor: nextCursorOf(rows, limit) };
+  return { items, nextCursor };
 }
