@@ -732,3 +732,53 @@ export const REPORT_FIGURE_LABELS: Record<string, string> = {
   'stations.votersReceived': '接待选民人次',
   stationTotals: '合计',
 };
+
+// ---------------------------------------------------------------------------------------------
+// 站内消息 (DESIGN.md §12): a notice's words, made from its kind and params when shown.
+
+function beijingMinute(iso: unknown): string {
+  if (typeof iso !== 'string' || Number.isNaN(Date.parse(iso))) return '';
+  return new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** A notice's title and body, from its kind, the entity's number and its params. */
+export function noticeText(kind: string, number: string, params: Record<string, unknown>): { title: string; body: string } {
+  const p = params as Record<string, string | undefined>;
+  switch (kind) {
+    case 'case_assigned':
+      return { title: `您被指派参与调解案件 ${number}`, body: `案件 ${number} 已指派您参与调解，请查看案情并安排调解。` };
+    case 'session_scheduled':
+      return {
+        title: `案件 ${number} 已安排调解`,
+        body: `调解时间：${beijingMinute(p.at)}（北京时间）${p.location ? `，地点：${p.location}` : ''}。`,
+      };
+    case 'deadline_warning':
+      return {
+        title: `案件 ${number} 的期限即将届满`,
+        body: `${DEADLINE_LABELS[p.deadline ?? ''] ?? '期限'}将于 ${beijingMinute(p.dueAt)}（北京时间）届满，请及时处理。`,
+      };
+    case 'deadline_fired':
+      return { title: `案件 ${number}：${EVENT_LABELS[p.event ?? ''] ?? '期限届满'}`, body: `案件 ${number} 的期限已届满，系统已记录“${EVENT_LABELS[p.event ?? ''] ?? p.event}”。` };
+    case 'report_requested':
+      return { title: `监督事项 ${number} 要求报告`, body: `人大常委会要求就监督事项 ${number} 提交报告${p.dueDate ? `，期限 ${p.dueDate}` : ''}。` };
+    case 'rectification_requested':
+      return { title: `监督事项 ${number} 要求整改`, body: `测评结果为不满意，请整改并提交整改报告${p.dueDate ? `，期限 ${p.dueDate}` : ''}。` };
+    case 'report_submitted':
+      return { title: `监督事项 ${number} 已收到${p.event === 'SUBMIT_RECTIFICATION' ? '整改报告' : '报告'}`, body: `请审议并测评监督事项 ${number} 的${p.event === 'SUBMIT_RECTIFICATION' ? '整改报告' : '报告'}。` };
+    case 'report_overdue':
+      return { title: `监督事项 ${number} 报告逾期`, body: `监督事项 ${number} 的报告期限已过，尚未收到报告。` };
+    case 'submission_received':
+      return { title: `收到群众扫码提交的纠纷（${number}）`, body: '有群众通过扫码联提交了纠纷，请尽快查看并决定是否受理。' };
+    default:
+      return { title: `消息：${number}`, body: '' };
+  }
+}
+
+/** A webhook delivery's status, for the admin's pages. */
+export const DELIVERY_STATUS_LABELS: Record<string, string> = {
+  pending: '待投递',
+  delivered: '已送达',
+  dead: '已失效',
+  cancelled: '已取消',
+  skipped: '未发送',
+};

@@ -15,6 +15,7 @@ import { activityRoutes } from './routes/activities.js';
 import { caseRoutes } from './routes/cases.js';
 import { directoryRoutes } from './routes/directory.js';
 import { machineRoutes } from './routes/machines.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { reportRoutes } from './routes/reports.js';
 import { supervisionRoutes } from './routes/supervisions.js';
 import { webRoutes } from '../web/routes.js';
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps) {
 
   app.route('/api', directoryRoutes(deps));
   app.route('/api/stations', activityRoutes(deps));
+  app.route('/api', notificationRoutes(deps)); // before the cases: it serves /api/cases/:id/parties/:index
   app.route('/api', machineRoutes(deps)); // before the cases: it serves /api/cases/:id/diagram
   app.route('/api/cases', caseRoutes(deps));
   app.route('/api/supervisions', supervisionRoutes(deps));

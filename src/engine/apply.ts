@@ -20,7 +20,8 @@ import { handledEvents, statePath, type DeadlineSpec } from '../machines/spec.js
 import { migrateSnapshot, SNAPSHOT_MIGRATIONS, type MigrationRegistry, type PersistedSnapshot } from '../machines/migrations.js';
 import type { Db } from '../db/client.js';
 import { slot, statement, statements, type Statement } from '../db/statements.js';
-import { accessLog, deadlines, idempotencyKeys, numberSequences } from '../db/schema.js';
+import { accessLog, deadlines, idempotencyKeys, numberSequences, outbox } from '../db/schema.js';
+import { eventNotices, noticeInsertSql, noticeValues, outboxRow, type Notice } from './notify/notices.js';
 import {
   DomainError,
   Forbidden,
@@ -299,6 +300,9 @@ interface Write {
   access?: ReturnType<typeof accessRow>;
   /** The idempotency record: its response as JSON text. */
   remember?: ReturnType<typeof keyRecord>;
+  /** The outbox row and the notice (src/engine/notify), written with the journal row. */
+  outbox?: Record<string, unknown>;
+  notice?: Notice;
 }
 
 /**
@@ -314,7 +318,8 @@ async function swap(db: Db, store: EntityStore, id: string, expected: number, w:
     for (const k in row) values[`${prefix}${k}`] = row[k];
     return Object.keys(row).join(',');
   };
-  const shape = [put('w_', w.written), put('j_', w.journalRow), put('a_', w.access), put('i_', w.remember)].join('|');
+  const shape = [put('w_', w.written), put('j_', w.journalRow), put('a_', w.access), put('i_', w.remember), put('o_', w.outbox), w.notice ? 'n' : ''].join('|');
+  if (w.notice) Object.assign(values, noticeValues(w.notice));
   const [result] = await writePath(store).swap(shape).run(db, values);
   return Number((result as { journaled?: unknown } | undefined)?.journaled) === 1;
 }
@@ -376,7 +381,7 @@ function writePath(store: EntityStore): WritePath {
     ),
     viewData: statement((db) => db.select({ viewData }).from(table).where(eq(table.id, slot('id'))), { decode: { viewData: jsonValue } }),
     swap: statements((shape) => {
-      const [writtenKeys, journalKeys, accessKeys, rememberKeys] = shape.split('|').map((keys) => (keys ? keys.split(',') : []));
+      const [writtenKeys, journalKeys, accessKeys, rememberKeys, outboxKeys, notify] = shape.split('|').map((keys) => (keys ? keys.split(',') : []));
       return statement(
         (db) => {
           const update = db
@@ -388,12 +393,14 @@ function writePath(store: EntityStore): WritePath {
             journaled as (${inserted(journal, 'j_', journalKeys)} returning 1)
             ${accessKeys.length ? sql`, logged as (${inserted(accessLog, 'a_', accessKeys)})` : sql``}
             ${rememberKeys.length ? sql`, remembered as (${inserted(idempotencyKeys, 'i_', rememberKeys)})` : sql``}
+            ${outboxKeys.length ? sql`, outboxed as (${inserted(outbox, 'o_', outboxKeys)})` : sql``}
+            ${notify.length ? sql`, noticed as (${noticeInsertSql(slot, sql`exists (select 1 from swapped)`)})` : sql``}
             select count(*)::int as journaled from journaled`);
           return { toSQL: () => query };
         },
         {
           // The idempotency response arrives as JSON text already (the answer's own bytes): not encoded again.
-          encode: { ...encoders('w_', writtenKeys, table), ...encoders('j_', journalKeys, journal), ...encoders('a_', accessKeys, accessLog) },
+          encode: { ...encoders('w_', writtenKeys, table), ...encoders('j_', journalKeys, journal), ...encoders('a_', accessKeys, accessLog), ...encoders('o_', outboxKeys, outbox) },
         },
       );
     }),
@@ -485,6 +492,7 @@ export async function createEntity(
         recordedAt: now.toISOString(),
         requestId: ctx.requestId ?? null,
       } as any);
+      await tx.insert(outbox).values(outboxRow(store.type, id, 1, 'CREATE', state, input.occurredAt));
       // A new entity has no deadline rows yet: nothing to read or delete.
       await insertDeadlines(tx, store, id, enforcedDeadlines(store, snapshot));
       const [{ viewData }] = await writePath(store).viewData.run(tx, { id });
@@ -654,6 +662,7 @@ async function attemptEvent(
     },
     access: rendered.accessLog ? accessRow(ctx, actor, store, id, rendered.accessLog) : undefined,
     remember: idem ? keyRecord(actor, idem, 200, json) : undefined,
+    ...eventNotices(store.type, row, version, event, to, next, actor),
   };
 
   // Most events (sessions, payments on account, measures) leave every deadline where it was: the
