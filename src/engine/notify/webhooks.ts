@@ -182,6 +182,6 @@ export async function retryDelivery(db: Db, actor: Actor, webhookId: string, del
     .set({ status: 'pending', nextAttemptAt: now.toISOString(), expiresAt: new Date(now.getTime() + DEAD_AFTER_MS).toISOString() })
     .where(and(eq(deliveries.id, d.id), eq(deliveries.status, 'dead')))
     .returning();
-  if (!row) throw new Conflict(`只有已失效（dead）的投递可以重试，该投递当前为 ${d.status}`, { status: d.status });
+  if (!row) throw new Conflict(`只有已失效（dead）的投递可以重试，该投递当前为 ${d.status}`, { deliveryStatus: d.status });
   return deliveryView(row);
 }
