@@ -19,6 +19,8 @@ export type WebEnv = {
     requestId: string;
     session: WebSession | null;
     form: FormBody;
+    /** The signed-in user's unread notices, for the header (set for pages, src/web/routes.tsx). */
+    unread: number;
   };
 };
 
