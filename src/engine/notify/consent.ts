@@ -7,8 +7,7 @@ import { z } from 'zod';
 import type { Actor } from '../../machines/roles.js';
 import type { Db } from '../../db/client.js';
 import { cases, parties } from '../../db/schema.js';
-import { fieldErrors } from '../apply.js';
-import { Forbidden, NotFound, ValidationError } from '../errors.js';
+import { fieldErrors, Forbidden, NotFound, ValidationError } from '../errors.js';
 import { isUuid } from '../stores.js';
 
 const consentSchema = z.object({ smsConsent: z.boolean({ message: '须为 true 或 false' }) }).strict();

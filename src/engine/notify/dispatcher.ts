@@ -16,9 +16,8 @@
 import { sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import type { Db } from '../../db/client.js';
-import { rowsOf } from '../../db/client.js';
+import { isoOf, rowsOf } from '../../db/client.js';
 import { caseEvents, cases, deliveries, deliveryAttempts, outbox, parties, supervisions, webhooks } from '../../db/schema.js';
-import { isoOf } from '../apply.js';
 import { smsBody, type SmsTemplate } from './sms.js';
 
 export const DEAD_AFTER_MS = 24 * 3600_000;

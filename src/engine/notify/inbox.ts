@@ -4,10 +4,9 @@
 import { and, count, desc, eq, inArray, isNull, lt, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Actor } from '../../machines/roles.js';
-import type { Db } from '../../db/client.js';
+import { isoOf, type Db } from '../../db/client.js';
 import { notifications } from '../../db/schema.js';
-import { fieldErrors, isoOf } from '../apply.js';
-import { Forbidden, ValidationError } from '../errors.js';
+import { fieldErrors, Forbidden, ValidationError } from '../errors.js';
 import { decodeCursor } from '../views.js';
 
 export const inboxQuerySchema = z.object({

@@ -8,10 +8,9 @@ import { z } from 'zod';
 import { caseSpec } from '../../machines/case-spec.js';
 import { supervisionSpec } from '../../machines/supervision-spec.js';
 import type { Actor } from '../../machines/roles.js';
-import type { Db } from '../../db/client.js';
+import { isoOf, type Db } from '../../db/client.js';
 import { deliveries, deliveryAttempts, outbox, webhooks } from '../../db/schema.js';
-import { fieldErrors, isoOf } from '../apply.js';
-import { Conflict, Forbidden, NotFound, ValidationError } from '../errors.js';
+import { Conflict, fieldErrors, Forbidden, NotFound, ValidationError } from '../errors.js';
 import { isUuid } from '../stores.js';
 import { DEAD_AFTER_MS } from './dispatcher.js';
 
