@@ -11,6 +11,8 @@ const schema = z.object({
   ADMIN_TOKEN: z.string().min(1).optional(),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(60000),
   // Notifications (DESIGN.md §12): the dispatcher's pass, the first retry's wait, the SMS gateway.
+  // A deadline this many days ahead is at warning level (DESIGN.md §11), and told once (§12).
+  DEADLINE_WARNING_DAYS: z.coerce.number().int().min(0).max(365).default(5),
   NOTIFY_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(5000),
   SMS_GATEWAY_URL: z

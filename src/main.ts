@@ -21,7 +21,7 @@ const app = createApp({ db: database.db, log: log.error });
 const stopSweeper = startSweeper({ db: database.db }, stores, env.SWEEP_INTERVAL_MS, log.info);
 const stopDispatcher = startDispatcher(
   database.db,
-  { retryBaseMs: env.WEBHOOK_RETRY_BASE_MS, smsGatewayUrl: env.SMS_GATEWAY_URL, smsGatewaySecret: env.SMS_GATEWAY_SECRET },
+  { retryBaseMs: env.WEBHOOK_RETRY_BASE_MS, warningDays: env.DEADLINE_WARNING_DAYS, smsGatewayUrl: env.SMS_GATEWAY_URL, smsGatewaySecret: env.SMS_GATEWAY_SECRET },
   env.NOTIFY_INTERVAL_MS,
   log.info,
 );

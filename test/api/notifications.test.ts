@@ -120,6 +120,25 @@ describe('outbox: written with the journal row, or not at all', () => {
     expect((await inbox(w.tokens.deputyOther)).body.items.some((n: any) => n.entity.id === c.id)).toBe(false);
   });
 
+  it('tells the court users and deputies of a case once when a deadline comes within the warning days', async () => {
+    const c = await assigned();
+    const due = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    await w.send(c.id, w.tokens.court, { type: 'REACH_AGREEMENT', terms: '分期还款', amount: '1000.00', dueDate: due });
+    const warned = async (token: string) =>
+      (await inbox(token)).body.items.filter((n: any) => n.entity.id === c.id && n.kind === 'deadline_warning');
+    // Not yet within 1 day: nothing.
+    await dispatch(w.database.db, { retryBaseMs: 1000, warningDays: 1 });
+    expect(await warned(w.tokens.deputyA)).toHaveLength(0);
+    await dispatch(w.database.db, { retryBaseMs: 1000, warningDays: 5 });
+    await dispatch(w.database.db, { retryBaseMs: 1000, warningDays: 5 });
+    for (const token of [w.tokens.deputyA, w.tokens.court]) {
+      const got = await warned(token);
+      expect(got).toHaveLength(1);
+      expect(got[0].body).toContain('履行期限');
+    }
+    expect(await warned(w.tokens.deputyB)).toHaveLength(0);
+  });
+
   it('tells court users of a report requested and committee users of a report submitted', async () => {
     const s = await w.call(w.tokens.committee, 'POST', '/api/supervisions', { kind: 'case_inquiry', subject: '专题问案', respondent: '呼兰区人民法院' });
     expect(s.status).toBe(201);

@@ -18,6 +18,7 @@ import { Webhook } from 'standardwebhooks';
 import type { Db } from '../../db/client.js';
 import { isoOf, rowsOf } from '../../db/client.js';
 import { caseEvents, cases, deliveries, deliveryAttempts, outbox, parties, supervisions, webhooks } from '../../db/schema.js';
+import { warnDeadlines } from './notices.js';
 import { smsBody, type SmsTemplate } from './sms.js';
 
 export const DEAD_AFTER_MS = 24 * 3600_000;
@@ -37,6 +38,8 @@ export interface DispatchOptions {
   smsGatewaySecret?: string;
   batch?: number;
   timeoutMs?: number;
+  /** DEADLINE_WARNING_DAYS: deadlines this close are told to their people once (0: not). */
+  warningDays?: number;
 }
 
 export interface DispatchResult {
@@ -237,6 +240,7 @@ async function record(db: Db, m: Claimed, o: Outcome, at: Date, opts: DispatchOp
 
 /** One pass: fan out, then deliver what is due. */
 export async function dispatch(db: Db, opts: DispatchOptions): Promise<DispatchResult> {
+  if (opts.warningDays) await warnDeadlines(db, { now: opts.now?.(), warningDays: opts.warningDays });
   let fannedOut = 0;
   for (let n = -1; n !== 0; ) fannedOut += n = await fanOut(db, opts);
   const done = { delivered: 0, failed: 0, dead: 0 };

@@ -11,7 +11,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Actor } from '../../machines/roles.js';
 import type { Db } from '../../db/client.js';
-import { caseEvents, notifications, users } from '../../db/schema.js';
+import { caseEvents, cases, deadlines, notifications, supervisions, users } from '../../db/schema.js';
 import { rowsOf } from '../../db/client.js';
 
 export const NOTICE_KINDS = [
@@ -149,7 +149,7 @@ export async function writeNotice(tx: Db, n: Notice): Promise<number> {
 
 /**
  * The hook for a deadline that reaches warning level (DESIGN.md §11, §12): the case's court users
- * and deputies (a supervision item's committee users) are told once per deadline row and due time.
+ * and deputies (a supervision item's court users) are told once per deadline and due time.
  * Call it in the transaction that marks the level reached.
  */
 export async function notifyDeadlineWarning(
@@ -163,7 +163,8 @@ export async function notifyDeadlineWarning(
     entityNumber: d.entityNumber,
     params: { deadline: d.kind, dueAt: d.dueAt },
     ref: `${d.kind}:${new Date(d.dueAt).toISOString()}`,
-    recipients: d.entityType === 'case' ? { deputyIds: d.deputyIds ?? [], courtAuthorsOfCase: true } : { roles: ['committee'] },
+    // A supervision item's report is due from the court: its staff are the ones to act.
+    recipients: d.entityType === 'case' ? { deputyIds: d.deputyIds ?? [], courtAuthorsOfCase: true } : { roles: ['court'] },
   });
 }
 
@@ -208,4 +209,44 @@ export function eventNotices(
     outbox: outboxRow(entityType, entity.id, seq, event.type, toState, event.occurredAt),
     notice: noticeOfEvent(entityType, entity, seq, event, next, actor),
   };
+}
+
+/**
+ * Deadlines that have come within `warningDays` of their due time and are not yet due: each open
+ * row is marked warned and its people told, in one transaction, once (a moved deadline is a new
+ * row and warns again). Claimed with SKIP LOCKED, so several processes split the work.
+ */
+export async function warnDeadlines(db: Db, opts: { now?: Date; warningDays: number; batch?: number }): Promise<number> {
+  const now = opts.now ?? new Date();
+  const limit = new Date(now.getTime() + opts.warningDays * 86_400_000).toISOString();
+  return db.transaction(async (tx) => {
+    const rows = rowsOf<{ entity_type: string; entity_id: string; kind: string; due_at: unknown; number: string | null; deputy_ids: string[] | string | null }>(
+      await tx.execute(sql`
+        with warned as (
+          update ${deadlines} set warned_at = ${now.toISOString()}
+          where id in (
+            select id from ${deadlines}
+            where fired_at is null and warned_at is null and due_at > ${now.toISOString()} and due_at <= ${limit}
+            order by due_at limit ${opts.batch ?? 200}
+            for update skip locked)
+          returning entity_type, entity_id, kind, due_at)
+        select w.entity_type, w.entity_id, w.kind, w.due_at, coalesce(c.number, s.number) as number, to_json(c.deputy_ids)::text as deputy_ids
+        from warned w
+        left join ${cases} c on w.entity_type = 'case' and c.id = w.entity_id
+        left join ${supervisions} s on w.entity_type = 'supervision' and s.id = w.entity_id`),
+    );
+    for (const r of rows) {
+      if (!r.number) continue;
+      const deputyIds = typeof r.deputy_ids === 'string' ? (JSON.parse(r.deputy_ids) as string[] | null) : r.deputy_ids;
+      await notifyDeadlineWarning(tx, {
+        entityType: r.entity_type,
+        entityId: r.entity_id,
+        entityNumber: r.number,
+        kind: r.kind,
+        dueAt: new Date(r.due_at as string).toISOString(),
+        deputyIds: deputyIds ?? [],
+      });
+    }
+    return rows.length;
+  });
 }
