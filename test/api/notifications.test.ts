@@ -67,7 +67,17 @@ const assigned = async () => {
 };
 
 describe('outbox: written with the journal row, or not at all', () => {
-  it('gives every journal row exactly one outbox row, and tells the deputy assigned', async () => {
+  const listen = () => w.call(w.tokens.admin, 'POST', '/api/webhooks', { url: 'http://127.0.0.1:9/none', events: ['*'] });
+
+  it('writes no outbox row while no one listens', async () => {
+    const c = await assigned();
+    expect(await w.database.db.select().from(outbox).where(eq(outbox.entityId, c.id))).toEqual([]);
+    // The inbox does not wait for listeners.
+    expect((await inbox(w.tokens.deputyA)).body.items.some((n: any) => n.entity.id === c.id)).toBe(true);
+  });
+
+  it('gives every journal row exactly one outbox row while a webhook listens, and tells the deputy assigned', async () => {
+    await listen();
     const c = await assigned();
     const journal = await w.database.db.select().from(caseEvents).where(eq(caseEvents.caseId, c.id));
     const rows = await w.database.db.select().from(outbox).where(eq(outbox.entityId, c.id));
@@ -83,12 +93,14 @@ describe('outbox: written with the journal row, or not at all', () => {
   });
 
   it('writes nothing for a refused event', async () => {
+    await listen();
     const c = await w.openCase();
     // ASSIGN before ACCEPT: refused (409), no outbox row, no notice.
     await refused(w, 409, () => w.call(w.tokens.court, 'POST', `/api/cases/${c.id}/events`, { type: 'ASSIGN', deputyIds: [w.deputies.a] }), { caseId: c.id });
   });
 
   it('writes nothing when the transaction rolls back', async () => {
+    await listen();
     const c = await w.openCase();
     await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
     // A row already at seq 3 makes the journal insert of the ASSIGN fail after the case row was swapped.

@@ -11,7 +11,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Actor } from '../../machines/roles.js';
 import type { Db } from '../../db/client.js';
-import { caseEvents, cases, deadlines, notifications, supervisions, users } from '../../db/schema.js';
+import { caseEvents, cases, deadlines, notifications, outbox, parties, supervisions, users, webhooks } from '../../db/schema.js';
+import { smsTemplateOf } from './sms.js';
 import { rowsOf } from '../../db/client.js';
 
 export const NOTICE_KINDS = [
@@ -193,8 +194,28 @@ export function outboxRow(entityType: string, entityId: string, seq: number, eve
 }
 
 /**
- * What an accepted event writes beside its journal row, in the same statement: its outbox row,
- * and its notice when it tells someone.
+ * Whether anyone listens to an event, as SQL over the event's values `v` (`o_eventType`, `x_sms`,
+ * `id`): a live webhook that takes its type, or — for an event that texts parties — a party of the
+ * case who consented. An event no one listens to writes no outbox row: the write path pays for a
+ * message only when there is someone to send it to (a webhook registered later gets the events
+ * committed after it).
+ */
+export function listenedSql(v: (name: string) => SQL): SQL {
+  return sql`(exists (select 1 from ${webhooks} w where w.deleted_at is null and ('*' = any(w.events) or ${v('o_eventType')}::text = any(w.events)))
+    or (${v('x_sms')}::boolean and exists (select 1 from ${parties} p where p.case_id = ${v('id')}::uuid and p.sms_consent)))`;
+}
+
+/** The creation's outbox row, in the creation's transaction, when someone listens. */
+export async function writeCreationOutbox(tx: Db, entityType: string, id: string, toState: string, occurredAt: string): Promise<void> {
+  const values: Record<string, unknown> = { o_eventType: 'CREATE', x_sms: false, id };
+  await tx.execute(sql`insert into ${outbox} (entity_type, entity_id, seq, event_type, to_state, occurred_at)
+    select ${entityType}, ${id}::uuid, 1, 'CREATE', ${toState}, ${occurredAt}::timestamptz
+    where ${listenedSql((name) => sql`${values[name]}`)}`);
+}
+
+/**
+ * What an accepted event writes beside its journal row, in the same statement: its outbox row
+ * (when someone listens), and its notice when it tells someone.
  */
 export function eventNotices(
   entityType: string,
@@ -204,9 +225,10 @@ export function eventNotices(
   toState: string,
   next: AnyMachineSnapshot,
   actor: Actor,
-): { outbox: ReturnType<typeof outboxRow>; notice?: Notice } {
+): { outbox: ReturnType<typeof outboxRow>; smsWanted: boolean; notice?: Notice } {
   return {
     outbox: outboxRow(entityType, entity.id, seq, event.type, toState, event.occurredAt),
+    smsWanted: entityType === 'case' && smsTemplateOf(event.type, toState) !== undefined,
     notice: noticeOfEvent(entityType, entity, seq, event, next, actor),
   };
 }

@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { accessLog, numberSequences, outbox } from '../../db/schema.js';
-import { outboxRow } from '../notify/notices.js';
+import { accessLog, numberSequences } from '../../db/schema.js';
+import { writeCreationOutbox } from '../notify/notices.js';
 import { shanghaiDate } from '../../machines/calendar.js';
 import type { Actor } from '../../machines/roles.js';
 import { statePath } from '../../machines/spec.js';
@@ -85,7 +85,7 @@ export async function createEntity(
           requestId: ctx.requestId ?? null,
         }) as any,
       );
-      await tx.insert(outbox).values(outboxRow(store.type, id, 1, 'CREATE', state, input.occurredAt));
+      await writeCreationOutbox(tx, store.type, id, state, input.occurredAt);
       // A new entity has no deadline rows yet: nothing to read or delete.
       await insertDeadlines(tx, store, id, enforcedDeadlines(store, snapshot));
       const [{ viewData }] = await writePath(store).viewData.run(tx, { id });

@@ -8,7 +8,7 @@ import { PgDialect, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/client.js';
 import { slot, statement, statements, type Statement } from '../../db/statements.js';
 import { accessLog, idempotencyKeys, outbox } from '../../db/schema.js';
-import { noticeInsertSql, noticeValues, type Notice } from '../notify/notices.js';
+import { listenedSql, noticeInsertSql, noticeValues, type Notice } from '../notify/notices.js';
 import type { Actor } from '../../machines/roles.js';
 import type { EntityRow, EntityStore } from '../stores.js';
 import type { keyRecord, KeyRecord } from './idempotency.js';
@@ -53,6 +53,8 @@ export interface Write {
   remember?: ReturnType<typeof keyRecord>;
   /** The outbox row and the notice (src/engine/notify), written with the journal row. */
   outbox?: Record<string, unknown>;
+  /** The event texts consenting parties: its outbox row is wanted if one consented. */
+  smsWanted?: boolean;
   notice?: Notice;
 }
 
@@ -71,6 +73,7 @@ export async function swap(db: Db, store: EntityStore, id: string, expected: num
   };
   const shape = [put('w_', w.written), put('j_', w.journalRow), put('a_', w.access), put('i_', w.remember), put('o_', w.outbox), w.notice ? 'n' : ''].join('|');
   if (w.notice) Object.assign(values, noticeValues(w.notice));
+  if (w.outbox) values.x_sms = w.smsWanted === true;
   const [result] = await writePath(store).swap(shape).run(db, values);
   return Number((result as { journaled?: unknown } | undefined)?.journaled) === 1;
 }
@@ -144,7 +147,7 @@ export function writePath(store: EntityStore): WritePath {
             journaled as (${inserted(journal, 'j_', journalKeys)} returning 1)
             ${accessKeys.length ? sql`, logged as (${inserted(accessLog, 'a_', accessKeys)})` : sql``}
             ${rememberKeys.length ? sql`, remembered as (${inserted(idempotencyKeys, 'i_', rememberKeys)})` : sql``}
-            ${outboxKeys.length ? sql`, outboxed as (${inserted(outbox, 'o_', outboxKeys)})` : sql``}
+            ${outboxKeys.length ? sql`, outboxed as (${inserted(outbox, 'o_', outboxKeys)} where ${listenedSql(slot)})` : sql``}
             ${notify.length ? sql`, noticed as (${noticeInsertSql(slot, sql`exists (select 1 from swapped)`)})` : sql``}
             select count(*)::int as journaled from journaled`);
           return { toSQL: () => query };
