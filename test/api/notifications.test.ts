@@ -18,7 +18,7 @@ import { createWorld, type World } from '../helpers/world.js';
 let w: World;
 beforeAll(async () => {
   w = await createWorld();
-});
+}, 180_000);
 afterAll(async () => {
   await receiver?.close();
   await w.close();
