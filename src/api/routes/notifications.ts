@@ -4,16 +4,10 @@
  */
 import { Hono } from 'hono';
 import { setSmsConsent } from '../../engine/notify/consent.js';
-import { listNotices, markRead, type NoticeRow } from '../../engine/notify/inbox.js';
+import { listNotices, markRead } from '../../engine/notify/inbox.js';
+import { presentNotice } from '../../edge/notices.js';
 import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, retryDelivery } from '../../engine/notify/webhooks.js';
-import { noticeText } from '../../labels.js';
 import { jsonBody, type AppDeps, type Env } from '../context.js';
-
-/** A notice as the API shows it: `{id, at, kind, title, body, entity, readAt}`. */
-export function presentNotice(n: NoticeRow) {
-  const { title, body } = noticeText(n.kind, n.entity.number, n.params);
-  return { id: n.id, at: n.at, kind: n.kind, title, body, entity: n.entity, readAt: n.readAt };
-}
 
 export function notificationRoutes(deps: AppDeps) {
   const app = new Hono<Env>();

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Actor } from '../../machines/roles.js';
 import { isoOf, type Db } from '../../db/client.js';
 import { notifications } from '../../db/schema.js';
-import { fieldErrors, Forbidden, ValidationError } from '../errors.js';
+import { fieldErrors, Forbidden, schemaField, ValidationError } from '../errors.js';
 import { decodeCursor } from '../views.js';
 
 export const inboxQuerySchema = z.object({
@@ -32,7 +32,7 @@ export interface NoticeRow {
 
 function person(actor: Actor): string {
   // The system and the bootstrap token have an inbox only if they are users (uuid ids).
-  if (!/^[0-9a-f-]{36}$/i.test(actor.id)) throw new Forbidden('该身份没有站内消息');
+  if (!/^[0-9a-f-]{36}$/i.test(actor.id)) throw new Forbidden('forbidden.inbox');
   return actor.id;
 }
 
@@ -49,7 +49,7 @@ export async function unreadCount(db: Db, actor: Actor): Promise<number> {
 export async function listNotices(db: Db, actor: Actor, raw: Record<string, string | undefined>) {
   const userId = person(actor);
   const parsed = inboxQuerySchema.safeParse(raw);
-  if (!parsed.success) throw new ValidationError('请求参数有误', fieldErrors(parsed.error));
+  if (!parsed.success) throw new ValidationError('invalid.query', fieldErrors(parsed.error));
   const q = parsed.data;
   const limit = q.limit ?? 50;
   const where: SQL[] = [eq(notifications.userId, userId)];
@@ -86,7 +86,7 @@ export async function markRead(db: Db, actor: Actor, raw: unknown, now = new Dat
   const userId = person(actor);
   const parsed = markReadSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ValidationError('请求内容有误', [{ field: '(body)', message: '须为 {"ids": [消息 id, …]} 或 {"all": true}' }]);
+    throw new ValidationError('invalid.body', [schemaField('(body)', '须为 {"ids": [消息 id, …]} 或 {"all": true}')]);
   }
   const mine = and(eq(notifications.userId, userId), isNull(notifications.readAt));
   const which = 'ids' in parsed.data ? and(mine, inArray(notifications.id, parsed.data.ids)) : mine;

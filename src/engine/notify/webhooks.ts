@@ -10,7 +10,8 @@ import { supervisionSpec } from '../../machines/supervision-spec.js';
 import type { Actor } from '../../machines/roles.js';
 import { isoOf, type Db } from '../../db/client.js';
 import { deliveries, deliveryAttempts, outbox, webhooks } from '../../db/schema.js';
-import { Conflict, fieldErrors, Forbidden, NotFound, ValidationError } from '../errors.js';
+import { can } from '../../machines/policy.js';
+import { Conflict, fieldError, fieldErrors, Forbidden, NotFound, schemaField, ValidationError } from '../errors.js';
 import { isUuid } from '../stores.js';
 import { DEAD_AFTER_MS } from './dispatcher.js';
 
@@ -48,15 +49,15 @@ export const webhookSchema = z
   .strict();
 
 function adminOnly(actor: Actor) {
-  if (actor.role !== 'admin') throw new Forbidden('只有系统管理员可以管理 Webhook');
+  if (!can(actor, 'webhook.manage')) throw new Forbidden('forbidden.webhooks');
 }
 
 function parse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ValidationError('请求体须为 JSON 对象', [{ field: '(body)', message: '须为 JSON 对象' }]);
+    throw new ValidationError('invalid.not_object', [fieldError('(body)', 'field.not_object')]);
   }
   const r = schema.safeParse(raw);
-  if (!r.success) throw new ValidationError('请求内容有误', fieldErrors(r.error));
+  if (!r.success) throw new ValidationError('invalid.body', fieldErrors(r.error));
   return r.data;
 }
 
@@ -97,7 +98,7 @@ export async function listWebhooks(db: Db, actor: Actor) {
 
 async function liveWebhook(db: Db, id: string): Promise<WebhookRow> {
   const [row] = isUuid(id) ? await db.select().from(webhooks).where(and(eq(webhooks.id, id), isNull(webhooks.deletedAt))) : [];
-  if (!row) throw new NotFound(`Webhook ${id} 不存在`);
+  if (!row) throw new NotFound('not_found.webhook', { id });
   return row;
 }
 
@@ -124,7 +125,7 @@ export async function listDeliveries(db: Db, actor: Actor, id: string, raw: Reco
   const hook = await liveWebhook(db, id);
   const status = raw.status;
   if (status !== undefined && !['pending', 'delivered', 'dead', 'cancelled'].includes(status)) {
-    throw new ValidationError('请求参数有误', [{ field: 'status', message: '须为 pending、delivered、dead 或 cancelled' }]);
+    throw new ValidationError('invalid.query', [schemaField('status', '须为 pending、delivered、dead 或 cancelled')]);
   }
   const rows = await db
     .select({ d: deliveries, o: outbox })
@@ -175,12 +176,12 @@ export async function retryDelivery(db: Db, actor: Actor, webhookId: string, del
   const [d] = isUuid(deliveryId)
     ? await db.select().from(deliveries).where(and(eq(deliveries.id, deliveryId), eq(deliveries.webhookId, hook.id)))
     : [];
-  if (!d) throw new NotFound(`投递记录 ${deliveryId} 不存在`);
+  if (!d) throw new NotFound('not_found.delivery', { id: deliveryId });
   const [row] = await db
     .update(deliveries)
     .set({ status: 'pending', nextAttemptAt: now.toISOString(), expiresAt: new Date(now.getTime() + DEAD_AFTER_MS).toISOString() })
     .where(and(eq(deliveries.id, d.id), eq(deliveries.status, 'dead')))
     .returning();
-  if (!row) throw new Conflict(`只有已失效（dead）的投递可以重试，该投递当前为 ${d.status}`, { deliveryStatus: d.status });
+  if (!row) throw new Conflict('conflict.delivery_not_dead', { status: d.status }, { deliveryStatus: d.status });
   return deliveryView(row);
 }

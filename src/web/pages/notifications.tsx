@@ -3,12 +3,13 @@
  * in src/engine/notify decide; the words come from labels.
  */
 import type { Hono } from 'hono';
-import type { AppDeps } from '../../api/context.js';
-import { presentNotice } from '../../api/routes/notifications.js';
+import type { AppDeps } from '../../edge/context.js';
+import { presentNotice } from '../../edge/notices.js';
 import { listNotices, markRead } from '../../engine/notify/inbox.js';
 import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, retryDelivery, WEBHOOK_EVENT_TYPES } from '../../engine/notify/webhooks.js';
 import { ValidationError } from '../../engine/errors.js';
-import { DELIVERY_STATUS_LABELS, ERROR_TITLES, EVENT_LABELS, formatDateTime, humanize, UI } from '../../labels.js';
+import { DELIVERY_STATUS_LABELS, ERROR_TITLES, EVENT_LABELS, formatDateTime, UI } from '../../labels.js';
+import { sayField } from '../wording.js';
 import { Csrf, ErrorBox, Input, Row, Section } from '../components.js';
 import { many, one, type WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
@@ -140,7 +141,7 @@ async function webhooksPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
               {st.error ? (
                 <ErrorBox
                   title={ERROR_TITLES.validation}
-                  fields={st.error.errors.map((e) => ({ name: e.field.split('.')[0], label: e.field.startsWith('url') ? t.url : t.events, message: humanize(e.message) }))}
+                  fields={st.error.errors.map((e) => ({ name: e.field.split('.')[0], label: e.field.startsWith('url') ? t.url : t.events, message: sayField(e) }))}
                 />
               ) : null}
               <Csrf token={csrf} />
@@ -238,7 +239,7 @@ async function deliveriesPage(deps: AppDeps, c: WebContext, { actor, csrf }: Pag
 }
 
 export function notificationPages(app: Hono<WebEnv>, deps: AppDeps) {
-  const admin = { roles: ['admin'] as 'admin'[] };
+  const admin = { may: 'webhook.manage' } as const;
   app.get('/notifications', page(deps, (c, ctx) => inboxPage(deps, c, ctx)));
   app.post(
     '/notifications/read',
