@@ -57,6 +57,7 @@ function activityView(r: ActivityRow) {
     deputyVisits: r.deputyVisits,
     votersReceived: r.votersReceived,
     recordedBy: r.recordedBy,
+    ...(r.externalRef ? { externalRef: r.externalRef } : {}),
     createdAt: isoOf(r.createdAt),
   };
 }

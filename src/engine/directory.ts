@@ -85,6 +85,7 @@ function deputyView(d: typeof deputies.$inferSelect) {
     stationCode: d.stationCode,
     expertise: d.expertise,
     phone: d.phone,
+    ...(d.externalRef ? { externalRef: d.externalRef } : {}),
     createdAt: isoOf(d.createdAt),
   };
 }

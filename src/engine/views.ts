@@ -89,6 +89,7 @@ function caseSummary(row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: Part
   return {
     id: row.id,
     number: row.number,
+    ...(row.externalRef ? { externalRef: row.externalRef } : {}),
     state: row.state,
     stateLabel: stateLabel(row.state),
     version: row.version,

@@ -4,6 +4,7 @@ import { isValidDate } from '../../machines/calendar.js';
 import { caseStore } from '../../engine/stores.js';
 import { caseHistory, getCase, listCases, logReplayedCaseRead, renderCase } from '../../engine/views.js';
 import type { AppDeps } from '../context.js';
+import { caseTable } from '../exports.js';
 import { entityRoutes } from './entity.js';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
@@ -33,4 +34,5 @@ export const caseRoutes = (deps: AppDeps) =>
     list: listCases,
     history: caseHistory,
     replayed: logReplayedCaseRead,
+    table: caseTable,
   });

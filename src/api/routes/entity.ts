@@ -10,6 +10,8 @@ import { applyEvent, createEntity, fieldErrors, type Rendered, type Written, typ
 import { ValidationError } from '../../engine/errors.js';
 import type { EntityStore } from '../../engine/stores.js';
 import type { ViewOptions } from '../../engine/views.js';
+import { listFile } from '../exports.js';
+import type { Table } from '../tabular.js';
 import { engineCtx, etag, idempotencyOf, ifMatchOf, jsonBody, type AppDeps, type Env } from '../context.js';
 
 export interface EntityResource {
@@ -23,6 +25,8 @@ export interface EntityResource {
   history(db: Db, actor: Actor, id: string, opts: ViewOptions): Promise<unknown>;
   /** An idempotent replay hands the stored response out again (cases: log it if it shows personal data). */
   replayed?(db: Db, actor: Actor, body: unknown, opts: ViewOptions): Promise<void>;
+  /** The list as a file (`?format=csv|xlsx`, src/api/exports.ts). */
+  table?(db: Db, actor: Actor, filters: any, opts: ViewOptions): Table<any>;
 }
 
 export function entityRoutes(deps: AppDeps, r: EntityResource) {
@@ -54,6 +58,8 @@ export function entityRoutes(deps: AppDeps, r: EntityResource) {
   app.get('/', async (c) => {
     const parsed = r.listQuery.safeParse(c.req.query());
     if (!parsed.success) throw new ValidationError('查询参数有误', fieldErrors(parsed.error));
+    const file = r.table && (await listFile(c, r.path, () => r.table!(deps.db, c.get('actor'), parsed.data, opts(c)), opts(c).now));
+    if (file) return file;
     return c.json((await r.list(deps.db, c.get('actor'), parsed.data, opts(c))) as object);
   });
 

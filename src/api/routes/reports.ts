@@ -1,6 +1,8 @@
 /** The committee's enforcement report (DESIGN.md §8), as JSON or CSV: thin — the engine decides who and what. */
 import { Hono } from 'hono';
-import { csvHeaders, enforcementReport, parseReportQuery, reportCsv } from '../../engine/reports.js';
+import { enforcementReport, parseReportQuery } from '../../engine/reports.js';
+import { reportTable } from '../exports.js';
+import { tableResponse } from '../tabular.js';
 import type { AppDeps, Env } from '../context.js';
 
 export function reportRoutes(deps: AppDeps) {
@@ -9,8 +11,7 @@ export function reportRoutes(deps: AppDeps) {
     const q = parseReportQuery(c.req.query());
     const report = await enforcementReport(deps.db, c.get('actor'), q, { now: deps.now?.() });
     if (q.format === 'json') return c.json(report);
-    const file = reportCsv(report, q);
-    return c.body(file.body, 200, csvHeaders(file));
+    return tableResponse(reportTable(report), q.format, { asciiName: 'enforcement-report', now: deps.now?.() });
   });
   return app;
 }

@@ -3,6 +3,7 @@ import { SUPERVISION_KINDS } from '../../machines/supervision.js';
 import { supervisionStore } from '../../engine/stores.js';
 import { getSupervision, listSupervisions, renderSupervision, supervisionHistory } from '../../engine/supervision-views.js';
 import type { AppDeps } from '../context.js';
+import { supervisionTable } from '../exports.js';
 import { entityRoutes } from './entity.js';
 
 const listQuery = z.object({
@@ -22,4 +23,5 @@ export const supervisionRoutes = (deps: AppDeps) =>
     get: getSupervision,
     list: listSupervisions,
     history: supervisionHistory,
+    table: supervisionTable,
   });
