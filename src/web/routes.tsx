@@ -16,6 +16,7 @@ import { ErrorBox } from './components.js';
 import { isWebPath, webSession, type WebEnv } from './http.js';
 import { Layout } from './layout.js';
 import { html, refusePage } from './page.js';
+import { downloadPages } from './downloads.js';
 import { adminPages } from './pages/admin.js';
 import { activityPages } from './pages/activities.js';
 import { authPages } from './pages/auth.js';
@@ -68,6 +69,7 @@ export function webRoutes(deps: AppDeps) {
   });
 
   authPages(web, deps);
+  downloadPages(web, deps); // before the pages: /cases/download is not a case id
   casePages(web, deps);
   supervisionPages(web, deps);
   dashboardPages(web, deps);

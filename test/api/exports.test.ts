@@ -9,6 +9,7 @@ import { csvCell, contentDisposition } from '../../src/api/tabular.js';
 import { createWorld, type World } from '../helpers/world.js';
 import { expectProblem, tag } from '../helpers/api.js';
 import { download } from '../helpers/files.js';
+import { WebClient } from '../helpers/web.js';
 
 let w: World;
 const T = tag('EXP');
@@ -192,5 +193,48 @@ describe('the other lists', () => {
       expect(d.status).toBe(200);
       for (const row of d.csv()) for (const cell of row) expect(cell).not.toMatch(FORMULA);
     }
+  });
+});
+
+describe('download links on the web pages', () => {
+  async function person(body: Record<string, unknown>, login: string) {
+    expect((await w.call(w.tokens.admin, 'POST', '/api/users', { ...body, login, password: 'initial-password' })).status).toBe(201);
+    const client = new WebClient(w.app);
+    await client.signIn(login, 'initial-password');
+    await client.post('/password', { currentPassword: 'initial-password', newPassword: 'own-password-1', confirmPassword: 'own-password-1' });
+    return client;
+  }
+
+  it('each list page links its file, with the page filters; the file is the API file for that user', async () => {
+    const court = await person({ name: '书记员 下载', role: 'court' }, 'dl-court');
+    const list = await court.get(`/cases?q=${T}&stationCode=HL01`);
+    expect(list.status).toBe(200);
+    const href = `/cases/download?stationCode=HL01&amp;q=${T}&amp;format=csv`;
+    expect(list.text).toContain(href);
+    const file = await court.get(href.replace(/&amp;/g, '&'));
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-disposition')).toMatch(/filename="cases_\d{8}\.csv"/);
+    const api = await download(w.app, w.tokens.court, `/api/cases?format=csv&q=${T}&stationCode=HL01`);
+    const rows = (t: string) => t.replace(/^\uFEFF/, '').split('\r\n').map((l) => l.replace(/[^,]*$/, '')); // bar 最后办理时间
+    expect(rows(file.text)).toEqual(rows(api.text()));
+    const xlsx = await court.get(`/cases/download?q=${T}&format=xlsx`);
+    expect(xlsx.headers.get('content-type')).toMatch(/spreadsheetml/);
+    for (const [page, link] of [
+      ['/supervisions', '/supervisions/download?format=xlsx'],
+      ['/stations/HL01/activities', '/stations/HL01/activities/download?format=xlsx'],
+    ]) {
+      const p = await court.get(page);
+      expect(p.text).toContain(link);
+      expect((await court.get(link)).status).toBe(200);
+    }
+    const admin = await person({ name: '管理员 下载', role: 'admin' }, 'dl-admin');
+    for (const page of ['/admin/stations', '/admin/deputies']) {
+      expect((await admin.get(page)).text).toContain(`${page}/download?format=csv`);
+      const f = await admin.get(`${page}/download?format=csv`);
+      expect([f.status, f.headers.get('content-type')]).toEqual([200, 'text/csv; charset=utf-8']);
+    }
+    expect((await court.get('/admin/stations/download?format=csv')).status).toBe(403);
+    const station = await person({ name: '双城 下载', role: 'station', stationCode: 'SC01' }, 'dl-station');
+    expect((await station.get('/stations/HL01/activities/download?format=csv')).status).toBe(403);
   });
 });
