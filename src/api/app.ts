@@ -14,6 +14,7 @@ import { refuseUnstorableUrl, type AppDeps, type Env } from './context.js';
 import { activityRoutes } from './routes/activities.js';
 import { caseRoutes } from './routes/cases.js';
 import { directoryRoutes } from './routes/directory.js';
+import { importRoutes } from './routes/imports.js';
 import { machineRoutes } from './routes/machines.js';
 import { reportRoutes } from './routes/reports.js';
 import { supervisionRoutes } from './routes/supervisions.js';
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/cases', caseRoutes(deps));
   app.route('/api/supervisions', supervisionRoutes(deps));
   app.route('/api/reports', reportRoutes(deps));
+  app.route('/api/imports', importRoutes(deps));
 
   app.post('/api/admin/sweep', async (c) => {
     if (c.get('actor').role !== 'admin') throw new Forbidden('只有系统管理员可以手动执行期限扫描');

@@ -89,6 +89,8 @@ async function priorResponse(db: Db, actor: Actor, idem: Idempotency) {
 export interface RecordOptions {
   now?: Date;
   idempotency?: Idempotency;
+  /** The activity's number in the register an import read (DESIGN.md §14), unique. */
+  externalRef?: string;
 }
 
 /**
@@ -128,6 +130,7 @@ export async function recordActivity(db: Db, actor: Actor, stationCode: string, 
           deputyVisits: input.deputyIds.length,
           votersReceived: input.votersReceived,
           recordedBy: actor.id,
+          externalRef: opts.externalRef ?? null,
         })
         .returning();
       const body = activityView(row);

@@ -1,0 +1,123 @@
+/**
+ * `POST /api/imports?kind=stations|deputies|activities|cases&dryRun=true` (DESIGN.md §14): the file
+ * as multipart (`file`) or as the raw body, at most MAX_UPLOAD_BYTES (413 beyond). Admin; court for
+ * cases. `Accept: application/x-ndjson` streams the progress, one JSON line per step, the result
+ * last — what the web's upload page shows as a live count.
+ */
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import type { Actor } from '../../machines/roles.js';
+import { fieldErrors } from '../../engine/apply.js';
+import { DomainError, ValidationError } from '../../engine/errors.js';
+import { IMPORT_KINDS, ImportFileError, importFile, mayImport, type ImportKind, type ImportProgress, type ImportResult } from '../imports.js';
+import { problem } from '../problem.js';
+import type { AppDeps, Env } from '../context.js';
+
+/** An upload larger than this is refused before it is read: 20 MiB holds some 70,000 cases as CSV. */
+export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
+
+export const importQuery = z.object({
+  kind: z.enum(IMPORT_KINDS, { message: '须为 stations、deputies、activities 或 cases' }),
+  dryRun: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+});
+
+/** 413 in problem+json, in Chinese. */
+export const tooLarge = (c: Context) =>
+  problem(c, 413, 'too_large', '文件过大', `上传的文件不能超过 ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB；更大的文件请拆分，或由管理员用命令 npm run import 导入`);
+
+/** The uploaded file's bytes: the `file` part of a multipart form, or the body itself. */
+export async function uploadedBytes(c: Context): Promise<Uint8Array> {
+  const type = c.req.header('content-type') ?? '';
+  if (type.startsWith('multipart/form-data')) {
+    const form = await c.req.parseBody();
+    const file = form.file;
+    if (!(file instanceof File)) throw new ImportFileError('请选择要导入的文件（表单字段 file）');
+    return new Uint8Array(await file.arrayBuffer());
+  }
+  return new Uint8Array(await c.req.arrayBuffer());
+}
+
+/** The result line of a stream, or the answer: 200 with the result; a real import refused row by row is a 400 naming every problem. */
+function finished(result: ImportResult) {
+  if (!result.dryRun && result.problems.length && result.created === 0) {
+    return {
+      status: 400 as const,
+      body: {
+        type: 'urn:jiefen:problem:validation',
+        title: '请求内容有误',
+        status: 400,
+        detail: `文件中有 ${result.problems.length} 处问题，未导入任何记录；请修改后重新导入（可先试导入检查）`,
+        ...result,
+      },
+    };
+  }
+  return { status: 200 as const, body: result };
+}
+
+/**
+ * Runs an import for `actor` and answers it: JSON, or with `stream` a body of NDJSON lines —
+ * `{"progress": …}` while it runs, then `{"result": …}` or `{"problem": …}`.
+ */
+export async function answerImport(
+  c: Context,
+  deps: AppDeps,
+  actor: Actor,
+  kind: ImportKind,
+  dryRun: boolean,
+  bytes: Uint8Array,
+  stream: boolean,
+): Promise<Response> {
+  const opts = { dryRun, now: deps.now?.(), requestId: c.get('requestId' as never) as string | undefined, concurrency: 4 };
+  if (!stream) {
+    const { status, body } = finished(await importFile(deps.db, actor, kind, bytes, opts));
+    return status === 200 ? c.json(body) : c.body(JSON.stringify(body), status, { 'content-type': 'application/problem+json; charset=utf-8' });
+  }
+  const encoder = new TextEncoder();
+  let last = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const line = (v: unknown) => controller.enqueue(encoder.encode(`${JSON.stringify(v)}\n`));
+      const onProgress = (p: ImportProgress) => {
+        const now = Date.now();
+        // At most ten lines a second, and always the phase changes.
+        if (p.phase === 'done' || now - last >= 100 || p.done === 0) {
+          last = now;
+          line({ progress: p });
+        }
+      };
+      try {
+        line({ result: finished(await importFile(deps.db, actor, kind, bytes, { ...opts, onProgress })).body });
+      } catch (err) {
+        if (err instanceof DomainError) line({ problem: { status: err.code === 'forbidden' ? 403 : 400, detail: err.message, ...err.extra } });
+        else {
+          deps.log('unhandled error', { path: c.req.path, error: (err as Error)?.stack ?? String(err) });
+          line({ problem: { status: 500, detail: '服务器内部错误，已记录；请联系管理员' } });
+        }
+      }
+      controller.close();
+    },
+  });
+  return new Response(body, { status: 200, headers: { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' } });
+}
+
+export function importRoutes(deps: AppDeps) {
+  const app = new Hono<Env>();
+  app.post(
+    '/',
+    // Who and what first: a refusal needs no upload.
+    async (c, next) => {
+      const q = importQuery.safeParse(c.req.query());
+      if (!q.success) throw new ValidationError('查询参数有误', fieldErrors(q.error));
+      mayImport(c.get('actor'), q.data.kind);
+      await next();
+    },
+    bodyLimit({ maxSize: MAX_UPLOAD_BYTES, onError: tooLarge }),
+    async (c) => {
+      const q = importQuery.parse(c.req.query());
+      const stream = (c.req.header('accept') ?? '').includes('application/x-ndjson');
+      return answerImport(c, deps, c.get('actor'), q.kind, q.dryRun, await uploadedBytes(c), stream);
+    },
+  );
+  return app;
+}
