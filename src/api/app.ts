@@ -14,7 +14,9 @@ import { refuseUnstorableUrl, type AppDeps, type Env } from './context.js';
 import { activityRoutes } from './routes/activities.js';
 import { caseRoutes } from './routes/cases.js';
 import { directoryRoutes } from './routes/directory.js';
-import { importRoutes } from './routes/imports.js';
+import { bodyLimit } from 'hono/body-limit';
+import { importRoutes, MAX_UPLOAD_BYTES } from './routes/imports.js';
+import { uploadTooLarge } from '../web/pages/imports.js';
 import { machineRoutes } from './routes/machines.js';
 import { reportRoutes } from './routes/reports.js';
 import { supervisionRoutes } from './routes/supervisions.js';
@@ -72,6 +74,8 @@ export function createApp(deps: AppDeps) {
     return c.json(await sweep({ db: deps.db, now: deps.now, requestId: c.get('requestId') }, stores));
   });
 
+  // The upload page's file: refused before the web session reads the form (DESIGN.md §14).
+  app.post('/imports', bodyLimit({ maxSize: MAX_UPLOAD_BYTES + 64 * 1024, onError: uploadTooLarge }));
   app.route('/', webRoutes(deps)); // the web interface (src/web): every path but /api/* and /healthz
 
   app.notFound((c) => problem(c, 404, 'not_found', '未找到', `没有 ${c.req.method} ${c.req.path} 这个接口`));

@@ -20,6 +20,7 @@ export function navFor(actor: Actor): NavItem[] {
         { href: '/cases?overdue=true', label: n.overdue, key: 'overdue' },
         { href: '/supervisions', label: n.supervisions, key: 'supervisions' },
         { href: '/dashboard', label: n.dashboard, key: 'dashboard' },
+        { href: '/imports', label: n.imports, key: 'imports' },
       ];
     case 'station':
       return [
@@ -42,6 +43,7 @@ export function navFor(actor: Actor): NavItem[] {
         { href: '/admin/stations', label: n.stations, key: 'stations' },
         { href: '/admin/deputies', label: n.deputies, key: 'deputies' },
         { href: '/cases', label: n.cases, key: 'cases' },
+        { href: '/imports', label: n.imports, key: 'imports' },
       ];
     default:
       return [];

@@ -13,6 +13,7 @@ import { progressBar } from '../../scripts/import.js';
 import { createWorld, type Call, type World } from '../helpers/world.js';
 import { expectProblem, fingerprint, tag } from '../helpers/api.js';
 import { download } from '../helpers/files.js';
+import { WebClient, csrfOf, textOf } from '../helpers/web.js';
 
 let from: World;
 let to: World;
@@ -273,5 +274,63 @@ describe('helpers', () => {
     expect(progressBar({ total: 100_000, done: 61_000, created: 0, skipped: 0, phase: 'writing' }, Date.now() - 1000, 10)).toMatch(
       /^\[██████░░░░\]  61% 61,000\/100,000 写入 [\d,]+ 行\/秒$/,
     );
+  });
+});
+
+describe('the upload page', () => {
+  it('is for the admin (directory) and court staff (cases); the form imports and answers a page; a file over the limit is refused', async () => {
+    const signIn = async (body: Record<string, unknown>, login: string) => {
+      expect((await to.call(to.tokens.admin, 'POST', '/api/users', { ...body, login, password: 'initial-password' })).status).toBe(201);
+      const client = new WebClient(to.app);
+      await client.signIn(login, 'initial-password');
+      await client.post('/password', { currentPassword: 'initial-password', newPassword: 'own-password-1', confirmPassword: 'own-password-1' });
+      return client;
+    };
+    const court = await signIn({ name: '书记员 导入', role: 'court' }, 'imp-court');
+    const page = await court.get('/imports');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<option value="cases">案件</option>');
+    expect(page.text).not.toContain('value="stations"');
+    expect(page.text).toContain('/static/import.js');
+    const csrf = csrfOf(page.text);
+    const post = async (client: WebClient, fields: Record<string, string>, file: Uint8Array, accept?: string) => {
+      const form = new FormData();
+      for (const [k, v] of Object.entries(fields)) form.set(k, v);
+      form.set('file', new File([file], 'register.csv'));
+      const res = await to.app.request('http://localhost/imports', {
+        method: 'POST',
+        body: form,
+        headers: { cookie: [...client.jar].map(([k, v]) => `${k}=${v}`).join('; '), ...(accept ? { accept } : {}) },
+      });
+      return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
+    };
+    const csv = utf8(`案号,来源渠道,案件类型,联络站代码,纠纷类型,纠纷概要,申请人,登记时间\r\nWEB-1,入站,诉前委派调解,HL01,邻里纠纷,${T} 网页,张三,2026-01-04 08:00:00\r\n`);
+    const before = await fingerprint(to);
+    const dry = await post(court, { _csrf: csrf, kind: 'cases', dryRun: 'true' }, csv);
+    expect(dry.status).toBe(200);
+    expect(textOf(dry.text)).toContain('试导入完成：共 1 行，可导入 1 行');
+    expect(await fingerprint(to)).toEqual(before);
+    // The page's script asks for the live count: NDJSON lines, the result last.
+    const live = await post(court, { _csrf: csrf, kind: 'cases' }, csv, 'application/x-ndjson');
+    expect(live.type).toMatch(/ndjson/);
+    const lines = live.text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.some((l) => l.progress?.phase === 'writing')).toBe(true);
+    expect(lines.at(-1).result).toMatchObject({ created: 1, problems: [] });
+    // Without the CSRF token: refused, nothing written.
+    const after = await fingerprint(to);
+    expect((await post(court, { kind: 'cases' }, csv)).status).toBe(403);
+    const big = await post(court, { _csrf: csrf, kind: 'cases' }, new Uint8Array(MAX_UPLOAD_BYTES + 100 * 1024));
+    expect(big.status).toBe(413);
+    expect(textOf(big.text)).toContain('上传的文件不能超过 20 MiB');
+    expect(await fingerprint(to)).toEqual(after);
+
+    const admin = await signIn({ name: '管理员 导入', role: 'admin' }, 'imp-admin');
+    const adminPage = await admin.get('/imports');
+    expect(adminPage.text).toContain('<option value="stations">联络站</option>');
+    expect(adminPage.text).not.toContain('value="cases"');
+    const refused = await post(admin, { _csrf: csrfOf(adminPage.text), kind: 'cases', dryRun: 'true' }, csv);
+    expect(refused.status).toBe(403);
+    const station = await signIn({ name: '站 导入', role: 'station', stationCode: 'HL01' }, 'imp-station');
+    expect((await station.get('/imports')).status).toBe(403);
   });
 });
