@@ -21,7 +21,7 @@ import { cases, deputies, stationActivities, stations } from '../db/schema.js';
 import { activitySchema, recordActivity } from '../engine/activities.js';
 import { createEntity } from '../engine/apply.js';
 import { createDeputy, createStation, deputySchema, stationSchema } from '../engine/directory.js';
-import { DomainError, Forbidden, ValidationError, sqlState } from '../engine/errors.js';
+import { DomainError, fieldError, Forbidden, ValidationError, sqlState } from '../engine/errors.js';
 import { caseStore } from '../engine/stores.js';
 import {
   DEPUTY_LEVEL_LABELS,
@@ -30,8 +30,9 @@ import {
   STATION_KIND_LABELS,
   TRACK_LABELS,
   fieldLabel,
-  humanize,
 } from '../labels.js';
+import { fieldMessage, messageOf } from '../messages.js';
+import { can, rolesFor } from '../machines/policy.js';
 import { ACTIVITY_HEADERS, CASE_HEADERS, DEPUTY_HEADERS, STATION_HEADERS } from './registers.js';
 
 export const IMPORT_KINDS = ['stations', 'deputies', 'activities', 'cases'] as const;
@@ -67,9 +68,9 @@ export interface ImportResult {
 }
 
 /** A file-level refusal: wrong type, unreadable encoding, missing columns. Nothing is written. */
-export class ImportFileError extends DomainError {
-  constructor(message: string) {
-    super('validation', message, { errors: [{ field: 'file', message }] });
+export class ImportFileError extends ValidationError {
+  constructor(problem: string, params: Record<string, unknown> = {}) {
+    super('invalid.import_file', [fieldError('file', 'field.import_file', { problem, ...params })]);
   }
 }
 
@@ -100,7 +101,7 @@ export function decodeText(bytes: Uint8Array): string {
       // GB18030 is GBK's superset: every GBK file decodes the same.
       return new TextDecoder('gb18030', { fatal: true }).decode(bytes);
     } catch {
-      throw new ImportFileError('无法识别文件的文字编码：请将文件另存为“CSV UTF-8（逗号分隔）”或 Excel 工作簿（.xlsx）后重试');
+      throw new ImportFileError('encoding');
     }
   }
 }
@@ -110,12 +111,12 @@ const unguard = (v: string) => (/^'[=+\-@\t\r]/.test(v) ? v.slice(1) : v);
 
 function csvSheet(bytes: Uint8Array): Sheet {
   const text = decodeText(bytes);
-  if (text.includes('\u0000')) throw new ImportFileError('文件不是 CSV 或 Excel（.xlsx）文件');
+  if (text.includes('\u0000')) throw new ImportFileError('not_table');
   let records: string[][];
   try {
     records = parseCsv(text, { relax_column_count: true, skip_empty_lines: false, bom: true }) as string[][];
   } catch (err) {
-    throw new ImportFileError(`CSV 文件格式有误：${(err as Error).message.replace(/^Invalid[^:]*:\s*/, '')}`);
+    throw new ImportFileError('csv', { detail: (err as Error).message.replace(/^Invalid[^:]*:\s*/, '') });
   }
   const [header = [], ...rest] = records;
   return {
@@ -146,10 +147,10 @@ async function xlsxSheet(bytes: Uint8Array): Promise<Sheet> {
   try {
     await wb.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as never);
   } catch {
-    throw new ImportFileError('Excel 文件已损坏或不是 .xlsx 工作簿');
+    throw new ImportFileError('xlsx_broken');
   }
   const ws = wb.worksheets[0];
-  if (!ws) throw new ImportFileError('Excel 文件中没有工作表');
+  if (!ws) throw new ImportFileError('no_sheet');
   const width = ws.columnCount;
   const all: { line: number; cells: string[] }[] = [];
   ws.eachRow({ includeEmpty: false }, (row, line) => {
@@ -163,9 +164,9 @@ async function xlsxSheet(bytes: Uint8Array): Promise<Sheet> {
 
 /** The file's first sheet: an XLSX workbook or a CSV text, told apart by their bytes, not their name. */
 export async function readSheet(bytes: Uint8Array): Promise<Sheet> {
-  if (bytes.length === 0) throw new ImportFileError('文件是空的');
+  if (bytes.length === 0) throw new ImportFileError('empty');
   if (startsWith(bytes, ZIP)) return xlsxSheet(bytes);
-  if (startsWith(bytes, OLE2)) throw new ImportFileError('不支持旧版 Excel 97-2003（.xls）文件：请在 Excel 中另存为 .xlsx 或 CSV 后重试');
+  if (startsWith(bytes, OLE2)) throw new ImportFileError('xls');
   return csvSheet(bytes);
 }
 
@@ -227,7 +228,7 @@ type Row = (header: string) => string | undefined;
 function zodProblems(line: number, error: z.ZodError, columnOf: (field: string) => string, scope?: string): RowProblem[] {
   return error.issues.map((i) => {
     const field = i.path.join('.');
-    return { row: line, column: columnOf(field) || fieldLabel(field, scope), message: humanize(i.message) };
+    return { row: line, column: columnOf(field) || fieldLabel(field, scope), message: i.message };
   });
 }
 
@@ -245,9 +246,8 @@ export interface ImportOptions {
 
 /** Who may import what: the directory is the admin's, cases are the court's (DESIGN.md §14). */
 export function mayImport(actor: Actor, kind: ImportKind): void {
-  if (kind === 'cases' ? actor.role !== 'court' : actor.role !== 'admin') {
-    throw new Forbidden(kind === 'cases' ? '只有法院工作人员可以导入案件' : `只有系统管理员可以导入${IMPORT_KIND_LABELS[kind]}`);
-  }
+  const action = kind === 'cases' ? 'import.cases' : 'import.directory';
+  if (!can(actor, action)) throw new Forbidden('forbidden.role', { roles: rolesFor(action) });
 }
 
 /**
@@ -261,7 +261,7 @@ export async function importFile(db: Db, actor: Actor, kind: ImportKind, bytes: 
   const plan = PLANS[kind];
   const missing = plan.required.filter((h) => !sheet.header.includes(h));
   if (missing.length) {
-    throw new ImportFileError(`文件缺少以下列：${missing.join('、')}。第一行须为列名，与本系统导出的${IMPORT_KIND_LABELS[kind]}文件相同`);
+    throw new ImportFileError('missing_columns', { columns: missing, kind: IMPORT_KIND_LABELS[kind] });
   }
   const index = new Map<string, number>();
   sheet.header.forEach((h, i) => {
@@ -335,11 +335,10 @@ export async function importFile(db: Db, actor: Actor, kind: ImportKind, bytes: 
 }
 
 function domainProblems(line: number, err: DomainError, plan: Plan): RowProblem[] {
-  const errors = (err.extra as { errors?: { field: string; message: string }[] }).errors;
-  if (err instanceof ValidationError && errors?.length) {
-    return errors.map((e) => ({ row: line, column: plan.columnOf(e.field) || fieldLabel(e.field), message: humanize(e.message) }));
+  if (err instanceof ValidationError && err.errors.length) {
+    return err.errors.map((e) => ({ row: line, column: plan.columnOf(e.field) || fieldLabel(e.field), message: fieldMessage(e) }));
   }
-  return [{ row: line, column: '', message: humanize(err.message) }];
+  return [{ row: line, column: '', message: messageOf(err.reason, err.params) }];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -559,7 +558,7 @@ const casePlan: KindPlan<Set<string>> = {
           column = p ? (path[2] === 'idNumber' ? p.columns[1] : path[2] === 'phone' ? p.columns[2] : p.columns[0]) : CASE_HEADERS.applicants;
         }
         // The register date is written in Beijing time; say so rather than "ISO 8601".
-        const message = path[0] === 'occurredAt' ? '须为时间，例如 2026-03-01 09:30:00（北京时间）' : humanize(issue.message);
+        const message = path[0] === 'occurredAt' ? '须为时间，例如 2026-03-01 09:30:00（北京时间）' : issue.message;
         if (!(path[0] === 'externalRef' && !ref) && !(path[0] === 'occurredAt' && !openedAt)) problems.push({ row: line, column, message });
       }
     }

@@ -11,7 +11,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify/sync';
-import { ValidationError } from '../engine/errors.js';
+import { schemaField, ValidationError } from '../engine/errors.js';
 
 /** What a column holds, and so how each format writes it. */
 export type CellKind =
@@ -66,7 +66,7 @@ export type FileFormat = (typeof FILE_FORMATS)[number];
 export function fileFormat(raw: string | undefined): FileFormat | null {
   if (raw === undefined || raw === 'json') return null;
   if ((FILE_FORMATS as readonly string[]).includes(raw)) return raw as FileFormat;
-  throw new ValidationError('请求参数有误', [{ field: 'format', message: '须为 json、csv 或 xlsx' }]);
+  throw new ValidationError('invalid.query', [schemaField('format', '须为 json、csv 或 xlsx')]);
 }
 
 const FORMULA_START = /^[=+\-@\t\r]/;

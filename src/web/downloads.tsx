@@ -63,7 +63,7 @@ export function downloadPages(app: Hono<WebEnv>, deps: AppDeps) {
     const code = c.req.param('code') ?? '';
     return tableResponse(activityTable(deps.db, actor, code, {}), formatOf(c), { asciiName: `activities_${code}`, now });
   }));
-  const admin = { roles: ['admin' as const] };
+  const admin = { may: 'directory.manage' as const };
   app.get('/admin/stations/download', page(deps, (c, { now }) => tableResponse(stationTable(deps.db), formatOf(c), { asciiName: 'stations', now }), admin));
   app.get('/admin/deputies/download', page(deps, (c, { now }) => tableResponse(deputyTable(deps.db), formatOf(c), { asciiName: 'deputies', now }), admin));
 }

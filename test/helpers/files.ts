@@ -5,7 +5,7 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { expect } from 'vitest';
-import type { App } from '../../src/api/app.js';
+import type { App } from '../../src/app.js';
 
 /** An XLSX cell: text as a string, a number or a date with its format as `{value, numFmt}`, empty as null. */
 export type XlsxCell = string | null | { value: number | Date; numFmt: string };

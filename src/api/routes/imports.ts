@@ -8,10 +8,11 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { Actor } from '../../machines/roles.js';
-import { fieldErrors } from '../../engine/apply.js';
-import { DomainError, ValidationError } from '../../engine/errors.js';
+import { DomainError, fieldErrors, ValidationError } from '../../engine/errors.js';
+import { messageOf } from '../../messages.js';
 import { IMPORT_KINDS, ImportFileError, importFile, mayImport, type ImportKind, type ImportProgress, type ImportResult } from '../imports.js';
 import { problem } from '../problem.js';
+import { statusOf } from '../../edge/errors.js';
 import type { AppDeps, Env } from '../context.js';
 
 /** An upload larger than this is refused before it is read: 20 MiB holds some 70,000 cases as CSV. */
@@ -32,7 +33,7 @@ export async function uploadedBytes(c: Context): Promise<Uint8Array> {
   if (type.startsWith('multipart/form-data')) {
     const form = await c.req.parseBody();
     const file = form.file;
-    if (!(file instanceof File)) throw new ImportFileError('请选择要导入的文件（表单字段 file）');
+    if (!(file instanceof File)) throw new ImportFileError('no_file');
     return new Uint8Array(await file.arrayBuffer());
   }
   return new Uint8Array(await c.req.arrayBuffer());
@@ -89,7 +90,7 @@ export async function answerImport(
       try {
         line({ result: finished(await importFile(deps.db, actor, kind, bytes, { ...opts, onProgress })).body });
       } catch (err) {
-        if (err instanceof DomainError) line({ problem: { status: err.code === 'forbidden' ? 403 : 400, detail: err.message, ...err.extra } });
+        if (err instanceof DomainError) line({ problem: { status: statusOf(err), detail: messageOf(err.reason, err.params), ...err.extra } });
         else {
           deps.log('unhandled error', { path: c.req.path, error: (err as Error)?.stack ?? String(err) });
           line({ problem: { status: 500, detail: '服务器内部错误，已记录；请联系管理员' } });
@@ -108,7 +109,7 @@ export function importRoutes(deps: AppDeps) {
     // Who and what first: a refusal needs no upload.
     async (c, next) => {
       const q = importQuery.safeParse(c.req.query());
-      if (!q.success) throw new ValidationError('查询参数有误', fieldErrors(q.error));
+      if (!q.success) throw new ValidationError('invalid.query', fieldErrors(q.error));
       mayImport(c.get('actor'), q.data.kind);
       await next();
     },

@@ -10,13 +10,15 @@ import { IMPORT_KIND_LABELS, IMPORT_KINDS, importFile, mayImport, type ImportKin
 import { answerImport, MAX_UPLOAD_BYTES } from '../../api/routes/imports.js';
 import { ACTIVITY_HEADERS, CASE_HEADERS, DEPUTY_HEADERS, STATION_HEADERS } from '../../api/registers.js';
 import type { Actor } from '../../machines/roles.js';
+import { can } from '../../machines/policy.js';
 import { DomainError } from '../../engine/errors.js';
+import { sayError } from '../wording.js';
 import { Csrf, ErrorBox, Section } from '../components.js';
 import { one, type WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
 import { html, page, refusePage, type PageCtx, type WebContext } from '../page.js';
 
-const kindsFor = (actor: Actor): ImportKind[] => (actor.role === 'court' ? ['cases'] : actor.role === 'admin' ? ['stations', 'deputies', 'activities'] : []);
+const kindsFor = (actor: Actor): ImportKind[] => [...(can(actor, 'import.directory') ? (['stations', 'deputies', 'activities'] as const) : []), ...(can(actor, 'import.cases') ? (['cases'] as const) : [])];
 
 /** The columns a file must have, per kind (the rest of the export's columns are optional). */
 const NEEDED: Record<ImportKind, string[]> = {
@@ -124,13 +126,13 @@ async function upload(deps: AppDeps, c: WebContext, ctx: PageCtx) {
     const result = await importFile(deps.db, ctx.actor, kind, bytes, { dryRun, now: ctx.now, requestId: c.get('requestId'), concurrency: 4 });
     return uploadPage(c, ctx, result, undefined, !dryRun && result.problems.length && result.created === 0 ? 400 : 200);
   } catch (err) {
-    if (err instanceof DomainError && err.code === 'validation') return uploadPage(c, ctx, null, err.message, 400);
+    if (err instanceof DomainError && err.code === 'validation') return uploadPage(c, ctx, null, sayError(err), 400);
     throw err;
   }
 }
 
 export function importPages(app: Hono<WebEnv>, deps: AppDeps) {
-  const roles = { roles: ['admin' as const, 'court' as const] };
+  const roles = { may: 'import.run' as const };
   app.get('/imports', page(deps, (c, ctx) => uploadPage(c, ctx), roles));
   app.post('/imports', page(deps, (c, ctx) => upload(deps, c, ctx), roles));
 }
