@@ -12,6 +12,7 @@ import { DomainError, fieldErrors, ValidationError } from '../../engine/errors.j
 import { messageOf } from '../../messages.js';
 import { IMPORT_KINDS, ImportFileError, importFile, mayImport, type ImportKind, type ImportProgress, type ImportResult } from '../imports.js';
 import { problem } from '../problem.js';
+import { doc } from '../openapi.js';
 import { statusOf } from '../../edge/errors.js';
 import type { AppDeps, Env } from '../context.js';
 
@@ -106,6 +107,18 @@ export function importRoutes(deps: AppDeps) {
   const app = new Hono<Env>();
   app.post(
     '/',
+    doc({
+      summary: '导入登记簿（联络站、人大代表、履职记录、案件）',
+      description: '文件为 .xlsx 或 .csv（UTF-8 或 GBK），列与本系统导出的列表相同。dryRun=true 只检查并列出每行的问题，不写入。系统管理员导入目录，法院工作人员导入案件。Accept: application/x-ndjson 时逐行返回进度。',
+      tags: ['导入'],
+      query: importQuery,
+      rawBody: {
+        description: `文件本身，或 multipart 表单字段 file；不超过 ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB`,
+        content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } }, 'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } } },
+      },
+      ok: { status: 200, description: '{kind, dryRun, total, created, skipped, problems: [{row, column, message}]}', content: { 'application/json': { schema: { type: 'object' } }, 'application/x-ndjson': { schema: { type: 'string' } } } },
+      errors: [400, 403, 413],
+    }),
     // Who and what first: a refusal needs no upload.
     async (c, next) => {
       const q = importQuery.safeParse(c.req.query());

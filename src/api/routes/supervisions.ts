@@ -19,6 +19,8 @@ export const supervisionRoutes = (deps: AppDeps) =>
   entityRoutes(deps, {
     store: supervisionStore,
     path: 'supervisions',
+    noun: '监督事项',
+    createBody: supervisionStore.spec.inputSchema,
     listQuery,
     render: (actor, written, opts) => {
       const r = renderSupervision(actor, written, opts);
