@@ -13,7 +13,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/db/client.js';
 import { readEnv } from '../src/env.js';
-import { IMPORT_KINDS, IMPORT_KIND_LABELS, ImportFileError, importFile, type ImportKind, type ImportProgress } from '../src/api/imports.js';
+import { IMPORT_KINDS, IMPORT_KIND_LABELS, ImportFileError, importFile, type ImportKind, type ImportProgress } from '../src/edge/imports.js';
 import type { Actor } from '../src/machines/roles.js';
 
 /** The command line's actor: recorded as the author of every row it writes. */

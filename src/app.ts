@@ -11,7 +11,7 @@ import { errorResponse, problem } from './api/problem.js';
 import type { AppDeps, Env } from './edge/context.js';
 import { webRoutes } from './web/routes.js';
 import { bodyLimit } from 'hono/body-limit';
-import { MAX_UPLOAD_BYTES } from './api/routes/imports.js';
+import { MAX_UPLOAD_BYTES } from './edge/import-answer.js';
 import { uploadTooLarge } from './web/pages/imports.js';
 
 /** How long /healthz waits for the database before answering 503. */

@@ -4,9 +4,9 @@
  * link sits on each list page.
  */
 import type { Hono } from 'hono';
-import type { AppDeps } from '../api/context.js';
-import { activityTable, caseTable, deputyTable, stationTable, supervisionTable } from '../api/exports.js';
-import { tableResponse, type FileFormat } from '../api/tabular.js';
+import type { AppDeps } from '../edge/context.js';
+import { activityTable, caseTable, deputyTable, stationTable, supervisionTable } from '../edge/exports.js';
+import { tableResponse, type FileFormat } from '../edge/tabular.js';
 import type { CaseFilters } from '../engine/views.js';
 import { OUTCOMES } from '../machines/case.js';
 import type { WebEnv } from './http.js';

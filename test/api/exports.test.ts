@@ -4,8 +4,8 @@
  * no cell a spreadsheet would run as a formula (DESIGN.md §10).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseTable } from '../../src/api/exports.js';
-import { csvCell, contentDisposition } from '../../src/api/tabular.js';
+import { caseTable } from '../../src/edge/exports.js';
+import { csvCell, contentDisposition } from '../../src/edge/tabular.js';
 import { createWorld, type World } from '../helpers/world.js';
 import { expectProblem, tag } from '../helpers/api.js';
 import { download } from '../helpers/files.js';

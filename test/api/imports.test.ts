@@ -7,8 +7,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
-import { MAX_UPLOAD_BYTES } from '../../src/api/routes/imports.js';
-import { beijingInstant, decodeText } from '../../src/api/imports.js';
+import { MAX_UPLOAD_BYTES } from '../../src/edge/import-answer.js';
+import { beijingInstant, decodeText } from '../../src/edge/imports.js';
 import { progressBar } from '../../scripts/import.js';
 import { createWorld, type Call, type World } from '../helpers/world.js';
 import { expectProblem, fingerprint, tag } from '../helpers/api.js';

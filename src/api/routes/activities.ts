@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { activityQuerySchema, activitySchema, listActivities, recordActivity } from '../../engine/activities.js';
 import { doc } from '../openapi.js';
-import { activityTable, listFile } from '../exports.js';
+import { activityTable, listFile } from '../../edge/exports.js';
 import { idempotencyOf, jsonBody, type AppDeps, type Env } from '../context.js';
 
 export function activityRoutes(deps: AppDeps) {

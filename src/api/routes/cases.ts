@@ -5,7 +5,7 @@ import { caseStore, partySchema } from '../../engine/stores.js';
 import { caseSpec } from '../../machines/case-spec.js';
 import { caseHistory, getCase, listCases, logReplayedCaseRead, renderCase } from '../../engine/views.js';
 import type { AppDeps } from '../context.js';
-import { caseTable } from '../exports.js';
+import { caseTable } from '../../edge/exports.js';
 import { labelled, labelledHistory, labelledList } from '../labelled.js';
 import { entityRoutes } from './entity.js';
 

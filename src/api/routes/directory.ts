@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { createDeputy, createStation, createUser, deputySchema, listDeputies, listStations, listUsers, stationSchema, userSchema } from '../../engine/directory.js';
 import { doc } from '../openapi.js';
-import { deputyTable, listFile, stationTable } from '../exports.js';
+import { deputyTable, listFile, stationTable } from '../../edge/exports.js';
 import { jsonBody, type AppDeps, type Env } from '../context.js';
 
 export function directoryRoutes(deps: AppDeps) {

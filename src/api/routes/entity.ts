@@ -10,9 +10,9 @@ import { applyEvent, createEntity, type Rendered, type Written, type WriteResult
 import { fieldErrors, ValidationError } from '../../engine/errors.js';
 import type { EntityStore } from '../../engine/stores.js';
 import type { ViewOptions } from '../../engine/views.js';
-import { listFile } from '../exports.js';
+import { listFile } from '../../edge/exports.js';
 import { doc } from '../openapi.js';
-import type { Table } from '../tabular.js';
+import type { Table } from '../../edge/tabular.js';
 import { engineCtx, etag, idempotencyOf, ifMatchOf, jsonBody, type AppDeps, type Env } from '../context.js';
 
 export interface EntityResource {

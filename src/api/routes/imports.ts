@@ -7,17 +7,13 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import type { Actor } from '../../machines/roles.js';
-import { DomainError, fieldErrors, ValidationError } from '../../engine/errors.js';
-import { messageOf } from '../../messages.js';
-import { IMPORT_KINDS, ImportFileError, importFile, mayImport, type ImportKind, type ImportProgress, type ImportResult } from '../imports.js';
+import { fieldErrors, ValidationError } from '../../engine/errors.js';
+import { IMPORT_KINDS, ImportFileError, mayImport } from '../../edge/imports.js';
+import { answerImport, MAX_UPLOAD_BYTES } from '../../edge/import-answer.js';
 import { problem } from '../problem.js';
 import { doc } from '../openapi.js';
-import { statusOf } from '../../edge/errors.js';
 import type { AppDeps, Env } from '../context.js';
 
-/** An upload larger than this is refused before it is read: 20 MiB holds some 70,000 cases as CSV. */
-export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 
 export const importQuery = z.object({
   kind: z.enum(IMPORT_KINDS, { message: '须为 stations、deputies、activities 或 cases' }),
@@ -38,69 +34,6 @@ export async function uploadedBytes(c: Context): Promise<Uint8Array> {
     return new Uint8Array(await file.arrayBuffer());
   }
   return new Uint8Array(await c.req.arrayBuffer());
-}
-
-/** The result line of a stream, or the answer: 200 with the result; a real import refused row by row is a 400 naming every problem. */
-function finished(result: ImportResult) {
-  if (!result.dryRun && result.problems.length && result.created === 0) {
-    return {
-      status: 400 as const,
-      body: {
-        type: 'urn:jiefen:problem:validation',
-        title: '请求内容有误',
-        status: 400,
-        detail: `文件中有 ${result.problems.length} 处问题，未导入任何记录；请修改后重新导入（可先试导入检查）`,
-        ...result,
-      },
-    };
-  }
-  return { status: 200 as const, body: result };
-}
-
-/**
- * Runs an import for `actor` and answers it: JSON, or with `stream` a body of NDJSON lines —
- * `{"progress": …}` while it runs, then `{"result": …}` or `{"problem": …}`.
- */
-export async function answerImport(
-  c: Context,
-  deps: AppDeps,
-  actor: Actor,
-  kind: ImportKind,
-  dryRun: boolean,
-  bytes: Uint8Array,
-  stream: boolean,
-): Promise<Response> {
-  const opts = { dryRun, now: deps.now?.(), requestId: c.get('requestId' as never) as string | undefined, concurrency: 4 };
-  if (!stream) {
-    const { status, body } = finished(await importFile(deps.db, actor, kind, bytes, opts));
-    return status === 200 ? c.json(body) : c.body(JSON.stringify(body), status, { 'content-type': 'application/problem+json; charset=utf-8' });
-  }
-  const encoder = new TextEncoder();
-  let last = 0;
-  const body = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      const line = (v: unknown) => controller.enqueue(encoder.encode(`${JSON.stringify(v)}\n`));
-      const onProgress = (p: ImportProgress) => {
-        const now = Date.now();
-        // At most ten lines a second, and always the phase changes.
-        if (p.phase === 'done' || now - last >= 100 || p.done === 0) {
-          last = now;
-          line({ progress: p });
-        }
-      };
-      try {
-        line({ result: finished(await importFile(deps.db, actor, kind, bytes, { ...opts, onProgress })).body });
-      } catch (err) {
-        if (err instanceof DomainError) line({ problem: { status: statusOf(err), detail: messageOf(err.reason, err.params), ...err.extra } });
-        else {
-          deps.log('unhandled error', { path: c.req.path, error: (err as Error)?.stack ?? String(err) });
-          line({ problem: { status: 500, detail: '服务器内部错误，已记录；请联系管理员' } });
-        }
-      }
-      controller.close();
-    },
-  });
-  return new Response(body, { status: 200, headers: { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' } });
 }
 
 export function importRoutes(deps: AppDeps) {

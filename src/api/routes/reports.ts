@@ -2,8 +2,8 @@
 import { Hono } from 'hono';
 import { enforcementReport, parseReportQuery, reportQuerySchema } from '../../engine/reports.js';
 import { doc } from '../openapi.js';
-import { reportTable } from '../exports.js';
-import { tableResponse } from '../tabular.js';
+import { reportTable } from '../../edge/exports.js';
+import { tableResponse } from '../../edge/tabular.js';
 import type { AppDeps, Env } from '../context.js';
 
 export function reportRoutes(deps: AppDeps) {

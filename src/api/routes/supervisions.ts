@@ -3,7 +3,7 @@ import { SUPERVISION_KINDS } from '../../machines/supervision.js';
 import { supervisionStore } from '../../engine/stores.js';
 import { getSupervision, listSupervisions, renderSupervision, supervisionHistory } from '../../engine/supervision-views.js';
 import type { AppDeps } from '../context.js';
-import { supervisionTable } from '../exports.js';
+import { supervisionTable } from '../../edge/exports.js';
 import { labelledHistory, labelledItem, labelledList } from '../labelled.js';
 import { entityRoutes } from './entity.js';
 

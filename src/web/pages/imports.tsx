@@ -5,10 +5,10 @@
  * posts and the answer is a page with the result.
  */
 import type { Hono } from 'hono';
-import type { AppDeps } from '../../api/context.js';
-import { IMPORT_KIND_LABELS, IMPORT_KINDS, importFile, mayImport, type ImportKind, type ImportResult } from '../../api/imports.js';
-import { answerImport, MAX_UPLOAD_BYTES } from '../../api/routes/imports.js';
-import { ACTIVITY_HEADERS, CASE_HEADERS, DEPUTY_HEADERS, STATION_HEADERS } from '../../api/registers.js';
+import type { AppDeps } from '../../edge/context.js';
+import { IMPORT_KIND_LABELS, IMPORT_KINDS, importFile, mayImport, type ImportKind, type ImportResult } from '../../edge/imports.js';
+import { answerImport, MAX_UPLOAD_BYTES } from '../../edge/import-answer.js';
+import { ACTIVITY_HEADERS, CASE_HEADERS, DEPUTY_HEADERS, STATION_HEADERS } from '../../edge/registers.js';
 import type { Actor } from '../../machines/roles.js';
 import { can } from '../../machines/policy.js';
 import { DomainError } from '../../engine/errors.js';
