@@ -411,6 +411,7 @@ export const UI = {
     stations: '联络站',
     deputies: '人大代表',
     users: '用户',
+    imports: '导入登记簿',
     webhooks: '消息推送',
     password: '修改密码',
     signOut: '退出',

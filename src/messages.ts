@@ -36,6 +36,19 @@ const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
 
 type Sentence = (p: Params, w: Wording) => string;
 
+/** What is wrong with an import's file (DESIGN.md §14), by `params.problem`. */
+const IMPORT_FILE_PROBLEMS = {
+  empty: () => '文件是空的',
+  no_file: () => '请选择要导入的文件（表单字段 file）',
+  xls: () => '不支持旧版 Excel 97-2003（.xls）文件：请在 Excel 中另存为 .xlsx 或 CSV 后重试',
+  encoding: () => '无法识别文件的文字编码：请将文件另存为“CSV UTF-8（逗号分隔）”或 Excel 工作簿（.xlsx）后重试',
+  not_table: () => '文件不是 CSV 或 Excel（.xlsx）文件',
+  csv: (p: Params) => `CSV 文件格式有误：${s(p.detail)}`,
+  xlsx_broken: () => 'Excel 文件已损坏或不是 .xlsx 工作簿',
+  no_sheet: () => 'Excel 文件中没有工作表',
+  missing_columns: (p: Params) => `文件缺少以下列：${list(p.columns).join('、')}。第一行须为列名，与本系统导出的${s(p.kind)}文件相同`,
+} satisfies Record<string, (p: Params) => string>;
+
 const SENTENCES: Record<Reason, Sentence> = {
   // 400: the summary, then each field
   'invalid.body': (p, w) => withFields('请求内容有误', p, w),
@@ -48,6 +61,8 @@ const SENTENCES: Record<Reason, Sentence> = {
   'invalid.url': (p, w) => withFields('请求地址有误', p, w),
   'invalid.idempotency_key': (p, w) => withFields('Idempotency-Key 无效', p, w),
   'invalid.if_match': (p, w) => withFields('If-Match 无效', p, w),
+  // An import's file as a whole (src/api/imports.ts): the file's problem is the whole sentence.
+  'invalid.import_file': (p, w) => ((p.errors ?? []) as FieldError[]).map((e) => w.field(e)).join('；'),
 
   'field.schema': (p) => s(p.message),
   'field.station_unknown': (p) => `联络站 ${s(p.code)} 不存在`,
@@ -69,6 +84,7 @@ const SENTENCES: Record<Reason, Sentence> = {
   'field.if_match': () => '须为版本号，例如 "3"',
   'field.login_missing': () => '该用户还没有登录名：设置密码须同时设置登录名',
   'field.current_password': () => '当前密码不正确',
+  'field.import_file': (p) => IMPORT_FILE_PROBLEMS[s(p.problem) as keyof typeof IMPORT_FILE_PROBLEMS]?.(p) ?? '无法读取该文件',
 
   // 401
   'auth.no_token': () => '缺少访问令牌：请在 Authorization 头中提供 Bearer 令牌',
@@ -132,6 +148,7 @@ const SENTENCES: Record<Reason, Sentence> = {
   'idempotency.reused': () => '该 Idempotency-Key 已用于另一个请求内容；请为新请求使用新的 key',
   'conflict.station_code': (p) => `站点代码 ${s(p.code)} 已存在`,
   'conflict.login': (p) => `登录名 ${s(p.login)} 已被使用`,
+  'conflict.external_ref': (p) => (p.number ? `外部编号 ${s(p.ref)} 已登记为案件 ${s(p.number)}` : `编号 ${s(p.ref)} 已登记`),
   'conflict.delivery_not_dead': (p) => `只有已失效（dead）的推送可以重新推送，该推送当前为 ${s(p.status)}`,
   'conflict.deadline_gone': () => '期限已触发或已取消',
   'machine.newer': (p) => `该记录由更新的${machineName(p)}版本 ${s(p.stored)} 写入，本服务只认识版本 ${s(p.current)}：请升级服务后再操作`,

@@ -13,6 +13,8 @@ import { refuseUnstorableUrl, type AppDeps, type Env } from './context.js';
 import { activityRoutes } from './routes/activities.js';
 import { caseRoutes } from './routes/cases.js';
 import { directoryRoutes } from './routes/directory.js';
+import { importRoutes } from './routes/imports.js';
+import { doc, openApiRoutes } from './openapi.js';
 import { machineRoutes } from './routes/machines.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { reportRoutes } from './routes/reports.js';
@@ -24,6 +26,8 @@ export function apiRoutes(deps: AppDeps) {
   // One per app: a test's fresh database never sees another's users.
   const tokens = createTokenCache();
 
+  // The API's description is public: before the token check.
+  api.route('/', openApiRoutes(api));
   api.use('*', refuseUnstorableUrl);
   api.use('*', async (c, next) => {
     const header = c.req.header('authorization') ?? '';
@@ -39,8 +43,9 @@ export function apiRoutes(deps: AppDeps) {
   api.route('/cases', caseRoutes(deps));
   api.route('/supervisions', supervisionRoutes(deps));
   api.route('/reports', reportRoutes(deps));
+  api.route('/imports', importRoutes(deps));
 
-  api.post('/admin/sweep', async (c) => {
+  api.post('/admin/sweep', doc({ summary: '立即执行一次期限扫描', tags: ['管理'], ok: { status: 200, description: '触发的期限' }, errors: [403] }), async (c) => {
     if (!can(c.get('actor'), 'sweep.run')) throw new Forbidden('forbidden.sweep');
     return c.json(await sweep({ db: deps.db, now: deps.now, requestId: c.get('requestId') }, stores));
   });

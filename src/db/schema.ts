@@ -44,6 +44,8 @@ export const deputies = pgTable(
       .references(() => stations.code),
     expertise: jsonb('expertise').$type<string[]>().notNull().default([]),
     phone: text('phone'),
+    /** The deputy's number in the register it was imported from (DESIGN.md §14): imports are idempotent by it. */
+    externalRef: text('external_ref').unique(),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [index('deputies_station_idx').on(t.stationCode)],
@@ -124,6 +126,8 @@ export const cases = pgTable(
     closedAt: ts('closed_at'),
     lastEventAt: ts('last_event_at').notNull(),
     createdBy: uuid('created_by').notNull(),
+    /** The case's number in the register it was imported from (DESIGN.md §14): imports are idempotent by it. */
+    externalRef: text('external_ref').unique(),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
@@ -339,6 +343,8 @@ export const stationActivities = pgTable(
     /** 接待选民人次 */
     votersReceived: integer('voters_received').notNull(),
     recordedBy: uuid('recorded_by').notNull(),
+    /** The activity's number in the register it was imported from (DESIGN.md §14): imports are idempotent by it. */
+    externalRef: text('external_ref').unique(),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [index('station_activities_station_date_idx').on(t.stationCode, t.date)],

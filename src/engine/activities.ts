@@ -54,6 +54,7 @@ function activityView(r: ActivityRow) {
     deputyVisits: r.deputyVisits,
     votersReceived: r.votersReceived,
     recordedBy: r.recordedBy,
+    ...(r.externalRef ? { externalRef: r.externalRef } : {}),
     createdAt: isoOf(r.createdAt),
   };
 }
@@ -85,6 +86,8 @@ async function priorResponse(db: Db, actor: Actor, idem: Idempotency) {
 export interface RecordOptions {
   now?: Date;
   idempotency?: Idempotency;
+  /** The activity's number in the register an import read (DESIGN.md §14), unique. */
+  externalRef?: string;
 }
 
 /**
@@ -124,6 +127,7 @@ export async function recordActivity(db: Db, actor: Actor, stationCode: string, 
           deputyVisits: input.deputyIds.length,
           votersReceived: input.votersReceived,
           recordedBy: actor.id,
+          externalRef: opts.externalRef ?? null,
         })
         .returning();
       const body = activityView(row);

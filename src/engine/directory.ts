@@ -85,11 +85,13 @@ function deputyView(d: typeof deputies.$inferSelect) {
     stationCode: d.stationCode,
     expertise: d.expertise,
     phone: d.phone,
+    ...(d.externalRef ? { externalRef: d.externalRef } : {}),
     createdAt: isoOf(d.createdAt),
   };
 }
 
-export async function createDeputy(db: Db, actor: Actor, raw: unknown) {
+/** `externalRef`: the deputy's number in the register an import read (DESIGN.md §14), unique. */
+export async function createDeputy(db: Db, actor: Actor, raw: unknown, opts: { externalRef?: string } = {}) {
   requireRole(actor, 'directory.manage');
   const input = parse(deputySchema, raw);
   if (!(await stationExists(db, input.stationCode))) {
@@ -97,8 +99,10 @@ export async function createDeputy(db: Db, actor: Actor, raw: unknown) {
   }
   const [row] = await db
     .insert(deputies)
-    .values({ name: input.name, level: input.level, stationCode: input.stationCode, expertise: input.expertise, phone: input.phone ?? null })
+    .values({ name: input.name, level: input.level, stationCode: input.stationCode, expertise: input.expertise, phone: input.phone ?? null, externalRef: opts.externalRef ?? null })
+    .onConflictDoNothing({ target: deputies.externalRef })
     .returning();
+  if (!row) throw new Conflict('conflict.external_ref', { ref: opts.externalRef }, { field: 'externalRef' });
   return deputyView(row);
 }
 

@@ -35,7 +35,8 @@ export type ValidationReason =
   | 'invalid.json'
   | 'invalid.url'
   | 'invalid.idempotency_key'
-  | 'invalid.if_match';
+  | 'invalid.if_match'
+  | 'invalid.import_file';
 
 /** What is wrong with one field. `field.schema`: the payload schema's own words (`params.message`). */
 export type FieldReason =
@@ -58,7 +59,8 @@ export type FieldReason =
   | 'field.key_length'
   | 'field.if_match'
   | 'field.login_missing'
-  | 'field.current_password';
+  | 'field.current_password'
+  | 'field.import_file';
 
 export type ForbiddenReason =
   | 'forbidden.role'
@@ -103,6 +105,7 @@ export type Reason =
   | 'idempotency.reused'
   | 'conflict.station_code'
   | 'conflict.login'
+  | 'conflict.external_ref'
   | 'conflict.delivery_not_dead'
   | 'conflict.deadline_gone'
   | 'machine.newer'
@@ -189,7 +192,7 @@ export class IdempotencyMismatch extends DomainError {
 }
 /** A unique value already taken (station code, …). */
 export class Conflict extends DomainError {
-  constructor(reason: 'conflict.station_code' | 'conflict.login' | 'conflict.delivery_not_dead', params: Params, extra: Record<string, unknown> = {}) {
+  constructor(reason: 'conflict.station_code' | 'conflict.login' | 'conflict.external_ref' | 'conflict.delivery_not_dead', params: Params, extra: Record<string, unknown> = {}) {
     super('conflict', reason, params, extra);
   }
 }

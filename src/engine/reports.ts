@@ -51,7 +51,6 @@
  * rollup" below for the why, the exactness argument and the plan beyond it. Measured by
  * scripts/bench-report.ts.
  */
-import { stringify } from 'csv-stringify/sync';
 import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { CONCLUDE_RESULTS, SOURCES } from '../machines/case.js';
@@ -60,7 +59,7 @@ import { can, reportScope } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import { RATINGS } from '../machines/supervision.js';
 import { rowsOf, type Db } from '../db/client.js';
-import { OUTCOME_LABELS, RATING_LABELS, UI, REPORT_FIGURE_LABELS, REPORT_SECTION_LABELS, SOURCE_LABELS, supervisionStateLabel } from '../labels.js';
+import { OUTCOME_LABELS, RATING_LABELS, REPORT_FIGURE_LABELS, REPORT_SECTION_LABELS, SOURCE_LABELS, supervisionStateLabel } from '../labels.js';
 import { fieldError, fieldErrors, Forbidden, ValidationError } from './errors.js';
 
 const day = z.string().trim().refine(isValidDate, { message: '须为日期 YYYY-MM-DD，例如 2026-01-01' });
@@ -71,7 +70,7 @@ export const reportQuerySchema = z
     to: day.optional(),
     district: z.string().trim().min(1).max(50).optional(),
     stationCode: z.string().trim().min(1).max(32).optional(),
-    format: z.enum(['json', 'csv']).default('json'),
+    format: z.enum(['json', 'csv', 'xlsx']).default('json'),
   })
   .refine((v) => !v.from || !v.to || v.from <= v.to, { path: ['to'], message: '结束日期不能早于开始日期' });
 export type ReportQuery = z.output<typeof reportQuerySchema>;
@@ -619,28 +618,4 @@ export function reportRows(r: EnforcementReport): ReportRow[] {
   }
   for (const [k, v] of Object.entries(r.stationTotals)) add('stations', `stationTotals.${k}`, `${REPORT_FIGURE_LABELS['stationTotals']} · ${REPORT_FIGURE_LABELS[`stations.${k}`]}`, v);
   return rows;
-}
-
-/**
- * The report as a CSV file (`section,key,label,value`, the same numbers as the JSON), UTF-8 with
- * a BOM so Excel reads the Chinese labels, CRLF rows; and its file names: `asciiName` for old
- * clients' `filename=` (a district's name left out), `name` in full for `filename*`.
- */
-export function reportCsv(report: EnforcementReport, q: Pick<ReportQuery, 'from' | 'to'>) {
-  const rows = reportRows(report).map((r) => [r.section, r.key, r.label, r.value]);
-  const body = `\uFEFF${stringify([['section', 'key', 'label', 'value'], ...rows], { record_delimiter: 'windows' })}`;
-  const parts = [q.from ?? 'start', q.to ?? 'now', report.filters.stationCode ?? report.filters.district].filter((p): p is string => !!p);
-  return {
-    body,
-    name: `${UI.errors.csvName}_${parts.join('_')}.csv`,
-    asciiName: `enforcement-report_${parts.filter((p) => /^[\w.-]+$/.test(p)).join('_')}.csv`,
-  };
-}
-
-/** The response headers of a CSV download named as `reportCsv` names it. */
-export function csvHeaders(file: { name: string; asciiName: string }): Record<string, string> {
-  return {
-    'content-type': 'text/csv; charset=utf-8',
-    'content-disposition': `attachment; filename="${file.asciiName}"; filename*=UTF-8''${encodeURIComponent(file.name)}`,
-  };
 }

@@ -18,7 +18,7 @@ import type { Actor } from '../machines/roles.js';
 import type { MachineSpec } from '../machines/spec.js';
 import type { Db } from '../db/client.js';
 import { caseEvents, cases, deputies, parties, stations, supervisionCases, supervisionEvents, supervisions } from '../db/schema.js';
-import { fieldError, Forbidden, ValidationError } from './errors.js';
+import { Conflict, fieldError, Forbidden, ValidationError } from './errors.js';
 
 /** The columns every entity table and every journal table share. */
 export interface EntityRow {
@@ -83,6 +83,8 @@ export const partySchema = z.object({
 });
 export type PartyInput = z.output<typeof partySchema>;
 const partiesSchema = z.array(partySchema).min(1, { message: '至少须有一名当事人' }).max(50);
+/** The case's number in the register it came from (an import, DESIGN.md §14): at most one case per number. */
+const externalRefSchema = z.string().trim().min(1, { message: '不能为空' }).max(100, { message: '不能超过 100 个字符' }).optional();
 
 export const caseStore: EntityStore = {
   spec: caseSpec,
@@ -95,14 +97,22 @@ export const caseStore: EntityStore = {
   parseCreate(raw) {
     const input = caseSpec.inputSchema.safeParse(raw);
     const people = partiesSchema.safeParse(raw.parties);
-    if (input.success && people.success) return { success: true, data: { ...(input.data as CaseInput), parties: people.data } } as any;
+    const ref = externalRefSchema.safeParse(raw.externalRef);
+    if (input.success && people.success && ref.success) {
+      return { success: true, data: { ...(input.data as CaseInput), parties: people.data, ...(ref.data ? { externalRef: ref.data } : {}) } } as any;
+    }
     const issues = [
       ...(input.success ? [] : input.error.issues),
       ...(people.success ? [] : people.error.issues.map((i) => ({ ...i, path: ['parties', ...i.path] }))),
+      ...(ref.success ? [] : ref.error.issues.map((i) => ({ ...i, path: ['externalRef', ...i.path] }))),
     ];
     return { success: false, error: new z.ZodError(issues) } as any;
   },
-  async prepareCreate(tx, actor, input: CaseInput) {
+  async prepareCreate(tx, actor, input: CaseInput & { externalRef?: string }) {
+    if (input.externalRef) {
+      const [taken] = await tx.select({ number: cases.number }).from(cases).where(eq(cases.externalRef, input.externalRef));
+      if (taken) throw new Conflict('conflict.external_ref', { ref: input.externalRef, number: taken.number }, { field: 'externalRef' });
+    }
     const [station] = await tx.select({ code: stations.code }).from(stations).where(eq(stations.code, input.stationCode));
     if (!station) throw new ValidationError('invalid.body', [fieldError('stationCode', 'field.station_unknown', { code: input.stationCode })]);
     const refused = caseCreateRefusal(actor, input);
@@ -143,8 +153,9 @@ export const caseStore: EntityStore = {
       lastEventAt: c.lastEventAt,
     };
   },
-  createColumns(input: CaseInput) {
+  createColumns(input: CaseInput & { externalRef?: string }) {
     return {
+      externalRef: input.externalRef ?? null,
       track: input.track ?? 'pre_filing',
       procedure: input.procedure,
       source: input.source,

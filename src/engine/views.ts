@@ -79,6 +79,7 @@ function caseSummary(row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: Part
   const ctx = snapshot.context as CaseContext;
   return {
     ...entityHead(row),
+    ...(row.externalRef ? { externalRef: row.externalRef } : {}),
     ...(row.outcome ? { outcome: row.outcome, outcomeReason: ctx.outcomeReason } : {}),
     overdue: row.overdue,
     track: row.track,

@@ -32,6 +32,10 @@ export const ACTIONS = {
   'report.network': ['committee', 'court', 'admin'],
   'directory.manage': ['admin'],
   'sweep.run': ['admin'],
+  // Registers on paper or in Excel (DESIGN.md §14): the directory is the admin's, cases the court's.
+  'import.directory': ['admin'],
+  'import.cases': ['court'],
+  'import.run': ['admin', 'court'],
   // DESIGN.md §12: webhooks are the admin's; a party's SMS consent is changed by court staff or
   // the station that took the case (the station check is the verb's).
   'webhook.manage': ['admin'],

@@ -22,6 +22,7 @@ export function navFor(actor: Actor): NavItem[] {
         { href: '/cases?overdue=true', label: n.overdue, key: 'overdue' },
         { href: '/supervisions', label: n.supervisions, key: 'supervisions' },
         { href: '/dashboard', label: n.dashboard, key: 'dashboard' },
+        { href: '/imports', label: n.imports, key: 'imports' },
       ];
     case 'station':
       return [
@@ -45,6 +46,7 @@ export function navFor(actor: Actor): NavItem[] {
         { href: '/admin/deputies', label: n.deputies, key: 'deputies' },
         { href: '/admin/webhooks', label: n.webhooks, key: 'webhooks' },
         { href: '/cases', label: n.cases, key: 'cases' },
+        { href: '/imports', label: n.imports, key: 'imports' },
       ];
     default:
       return [];

@@ -17,7 +17,9 @@ import { ErrorBox } from './components.js';
 import { isWebPath, webSession, type WebEnv } from './http.js';
 import { Layout } from './layout.js';
 import { html, refusePage } from './page.js';
+import { downloadPages } from './downloads.js';
 import { adminPages } from './pages/admin.js';
+import { importPages } from './pages/imports.js';
 import { activityPages } from './pages/activities.js';
 import { authPages } from './pages/auth.js';
 import { casePages } from './pages/cases.js';
@@ -55,6 +57,7 @@ const ASSETS: Record<string, () => Asset> = {
   'app.css': asset(join(STATIC_DIR, 'app.css'), 'text/css; charset=utf-8'),
   'app.js': asset(join(STATIC_DIR, 'app.js'), 'text/javascript; charset=utf-8'),
   'dashboard.js': asset(join(STATIC_DIR, 'dashboard.js'), 'text/javascript; charset=utf-8'),
+  'import.js': asset(join(STATIC_DIR, 'import.js'), 'text/javascript; charset=utf-8'),
   'echarts.min.js': asset(echartsPath(), 'text/javascript; charset=utf-8'),
 };
 
@@ -80,11 +83,13 @@ export function webRoutes(deps: AppDeps) {
   });
 
   authPages(web, deps);
+  downloadPages(web, deps); // before the pages: /cases/download is not a case id
   casePages(web, deps);
   supervisionPages(web, deps);
   dashboardPages(web, deps);
   activityPages(web, deps);
   adminPages(web, deps);
+  importPages(web, deps);
   notificationPages(web, deps);
 
   // Any other page: a 404 page for people; unknown /api paths keep the API's problem+json.

@@ -34,9 +34,10 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stationActivities } from '../../src/db/schema.js';
-import { enforcementReport, parseReportQuery, splitPeriod } from '../../src/engine/reports.js';
+import { enforcementReport, parseReportQuery, reportRows, splitPeriod } from '../../src/engine/reports.js';
 import { createWorld, type World } from '../helpers/world.js';
 import { expectProblem } from '../helpers/api.js';
+import { readXlsx } from '../helpers/files.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 let w: World;
@@ -360,31 +361,54 @@ describe('GET /api/reports/enforcement', () => {
     for (const token of [w.tokens.court, w.tokens.admin]) expect(await report('', token)).toEqual(committee);
   });
 
-  it('the CSV carries the same numbers as the JSON', async () => {
+  it('the CSV carries the same numbers as the JSON, in words: Chinese headers, no raw keys', async () => {
     for (const query of ['', 'from=2025-01-01&to=2025-12-31', 'stationCode=SC01']) {
       const json = await report(query);
+      // Every figure of the JSON is one row of the flat report, and every row one figure.
+      const rows = reportRows(json);
+      expect(Object.fromEntries(rows.map((r) => [r.key, r.value]))).toEqual(flatten(json));
       const res = await w.app.request(`/api/reports/enforcement?format=csv${query ? `&${query}` : ''}`, {
         headers: { authorization: `Bearer ${w.tokens.committee}` },
       });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-      expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="enforcement-report_[\w.-]+\.csv"; filename\*=UTF-8''/);
+      expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="enforcement-report_[\w.-]+\.csv"; filename\*=UTF-8''%E6%89%A7%E8%A1%8C/);
       const bytes = new Uint8Array(await res.arrayBuffer());
       expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 BOM
       const text = new TextDecoder().decode(bytes); // drops the BOM
-      expect((parse(text, { to_line: 1 }) as string[][])[0]).toEqual(['section', 'key', 'label', 'value']);
-      const records = parse(text, { columns: true }) as { section: string; key: string; label: string; value: string }[];
-      // Every figure of the JSON is one row, and every row is one figure of the JSON.
-      const flat = flatten(json);
-      const fromCsv = Object.fromEntries(records.map((r) => [r.key, r.value]));
-      expect(fromCsv).toEqual(flat);
-      for (const r of records) {
-        expect(r.section).toBe(r.key.split('.')[0] === 'stationTotals' ? 'stations' : r.key.split('.')[0]);
-        expect(r.label).toMatch(/[\u4e00-\u9fff]/);
-      }
-      expect(records.find((r) => r.key === 'enforcement.recoveryRate')?.label).toBe('执行 · 执行到位率（比率）');
-      expect(records.find((r) => r.key === 'cases.bySource.walk_in')?.label).toBe('案件受理 · 按来源渠道 · 入站');
+      const [header, ...records] = parse(text) as string[][];
+      expect(header).toEqual(['栏目', '项目', '数值']);
+      expect(records).toHaveLength(rows.length);
+      records.forEach((r, i) => {
+        expect(`${r[0]} · ${r[1]}`).toBe(rows[i].label);
+        // No machine key anywhere: every label is words.
+        expect(r[0] + r[1]).not.toMatch(/[a-z][A-Za-z]*\.[a-z]/);
+        const key = rows[i].key;
+        const v = rows[i].value;
+        if (v === '') expect(r[2]).toBe('');
+        else if (key.endsWith('Rate')) expect(r[2]).toBe(`${(Number(v) * 100).toFixed(2)}%`);
+        else if (key === 'filters.generatedAt') expect(r[2]).toBe('2026-06-01 08:00:00'); // Beijing time
+        else expect(r[2]).toBe(v);
+      });
+      const byLabel = Object.fromEntries(records.map((r) => [`${r[0]} · ${r[1]}`, r[2]]));
+      expect(byLabel['执行 · 执行到位率（比率）']).toMatch(/^\d+\.\d{2}%$|^$/);
+      expect(Object.keys(byLabel)).toContain('案件受理 · 按来源渠道 · 入站');
     }
+  });
+
+  it('the XLSX of the report: counts and amounts as numbers, rates as percentages', async () => {
+    const json = await report('');
+    const res = await w.app.request('/api/reports/enforcement?format=xlsx', { headers: { authorization: `Bearer ${w.tokens.committee}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const sheet = await readXlsx(new Uint8Array(await res.arrayBuffer()));
+    expect(sheet[0]).toEqual(['栏目', '项目', '数值']);
+    const rate = sheet.find((r) => r[1] === '执行到位率（比率）')!;
+    expect(rate[2]).toEqual({ value: Number(json.enforcement.recoveryRate), numFmt: '0.00%' });
+    const owed = sheet.find((r) => r[1] === '应执行金额（元）')!;
+    expect(owed[2]).toEqual({ value: Number(json.enforcement.owedAmount), numFmt: '#,##0.00' });
+    const opened = sheet.find((r) => r[1] === '受理案件数' && r[0] === '案件受理')!;
+    expect(opened[2]).toEqual({ value: json.cases.opened, numFmt: '0' });
   });
 
   it('refuses bad parameters with problem+json 400', async () => {

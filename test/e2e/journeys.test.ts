@@ -377,7 +377,7 @@ describe.sequential('the web interface in Chromium', () => {
     const csv = await page.request.get(`${origin}/dashboard/enforcement.csv`);
     expect(csv.status()).toBe(200);
     expect(csv.headers()['content-type']).toMatch(/^text\/csv/);
-    expect(await csv.text()).toMatch(/^\uFEFFsection,key,label,value\r\n/);
+    expect(await csv.text()).toMatch(/^\uFEFF栏目,项目,数值\r\n/);
     expect((await page.request.get(`${origin}/api/reports/enforcement?format=csv`)).status()).toBe(401);
 
     await page.click('a[href="/supervisions"]');

@@ -201,11 +201,11 @@ describe('committee downloads and static files', () => {
     expect(r.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(r.headers.get('content-disposition')).toMatch(/attachment/);
     // (Response.text() drops the UTF-8 BOM; the browser journey checks it is there.)
-    expect(r.text).toMatch(/^section,key,label,value\r\n/);
-    expect(r.text).toContain('filters.from');
+    expect(r.text).toMatch(/^栏目,项目,数值\r\n/);
+    expect(r.text).toContain('查询条件,开始日期,2026-01-01');
     // The same figures as the JSON API's CSV (bar the time it was generated).
     const api = await w.app.request('/api/reports/enforcement?format=csv&from=2026-01-01', { headers: { authorization: `Bearer ${w.tokens.committee}` } });
-    const strip = (t: string) => t.split('\r\n').filter((l) => !l.startsWith('filters,filters.generatedAt'));
+    const strip = (t: string) => t.split('\r\n').filter((l) => !l.startsWith('查询条件,生成时间'));
     expect(strip(r.text)).toEqual(strip(await api.text()));
     expect(r.headers.get('content-disposition')).toBe(api.headers.get('content-disposition'));
     expect((await people.deputy.get('/dashboard/enforcement.csv')).status).toBe(403);

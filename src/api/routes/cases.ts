@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { OUTCOMES } from '../../machines/case.js';
 import { isValidDate } from '../../machines/calendar.js';
-import { caseStore } from '../../engine/stores.js';
+import { caseStore, partySchema } from '../../engine/stores.js';
+import { caseSpec } from '../../machines/case-spec.js';
 import { caseHistory, getCase, listCases, logReplayedCaseRead, renderCase } from '../../engine/views.js';
 import type { AppDeps } from '../context.js';
+import { caseTable } from '../../edge/exports.js';
 import { labelled, labelledHistory, labelledList } from '../labelled.js';
 import { entityRoutes } from './entity.js';
 
@@ -28,6 +30,8 @@ export const caseRoutes = (deps: AppDeps) =>
   entityRoutes(deps, {
     store: caseStore,
     path: 'cases',
+    noun: '案件',
+    createBody: caseSpec.inputSchema.and(z.object({ parties: z.array(partySchema).min(1), externalRef: z.string().optional() })),
     listQuery: caseListQuery,
     render: (actor, written, opts) => {
       const r = renderCase(actor, written, opts);
@@ -37,4 +41,5 @@ export const caseRoutes = (deps: AppDeps) =>
     list: async (db, actor, filters, opts) => labelledList(await listCases(db, actor, filters, opts)),
     history: async (db, actor, id, opts) => labelledHistory(await caseHistory(db, actor, id, opts)),
     replayed: logReplayedCaseRead,
+    table: caseTable,
   });

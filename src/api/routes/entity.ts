@@ -3,18 +3,25 @@
  * event, read the history. Cases and supervision items are both served by this one factory.
  */
 import { Hono, type Context } from 'hono';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Actor } from '../../machines/roles.js';
 import type { Db } from '../../db/client.js';
 import { applyEvent, createEntity, type Rendered, type Written, type WriteResult } from '../../engine/apply.js';
 import { fieldErrors, ValidationError } from '../../engine/errors.js';
 import type { EntityStore } from '../../engine/stores.js';
 import type { ViewOptions } from '../../engine/views.js';
+import { listFile } from '../../edge/exports.js';
+import { doc } from '../openapi.js';
+import type { Table } from '../../edge/tabular.js';
 import { engineCtx, etag, idempotencyOf, ifMatchOf, jsonBody, type AppDeps, type Env } from '../context.js';
 
 export interface EntityResource {
   store: EntityStore;
   path: string;
+  /** In words, for the API description: 案件, 监督事项. */
+  noun: string;
+  /** The creation body's schema (for the API description; the store parses it). */
+  createBody: z.ZodType;
   listQuery: z.ZodType;
   /** A write's answer, from what it wrote (no query). */
   render(actor: Actor, written: Written, opts: ViewOptions): Rendered;
@@ -23,6 +30,8 @@ export interface EntityResource {
   history(db: Db, actor: Actor, id: string, opts: ViewOptions): Promise<unknown>;
   /** An idempotent replay hands the stored response out again (cases: log it if it shows personal data). */
   replayed?(db: Db, actor: Actor, body: unknown, opts: ViewOptions): Promise<void>;
+  /** The list as a file (`?format=csv|xlsx`, src/api/exports.ts). */
+  table?(db: Db, actor: Actor, filters: any, opts: ViewOptions): Table<any>;
 }
 
 export function entityRoutes(deps: AppDeps, r: EntityResource) {
@@ -42,7 +51,14 @@ export function entityRoutes(deps: AppDeps, r: EntityResource) {
     return c.json(result.body as object, status);
   };
 
-  app.post('/', async (c) => {
+  const tags = [r.noun];
+  // `{type, ...payload}`: one object per event type the machine takes.
+  const eventBody = z.union(
+    Object.entries(r.store.spec.eventSchemas).map(([type, schema]) => z.object({ type: z.literal(type) }).and(schema)) as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]],
+  );
+  const id = { id: `${r.noun} id` };
+
+  app.post('/', doc({ summary: `新建${r.noun}`, tags, body: r.createBody, ok: { status: 201, description: r.noun }, errors: [400, 403, 409, 422] }), async (c) => {
     const body = await jsonBody(c);
     const result = await createEntity(engineCtx(deps, c), r.store, c.get('actor'), body, {
       idempotency: idempotencyOf(c, body),
@@ -52,19 +68,21 @@ export function entityRoutes(deps: AppDeps, r: EntityResource) {
     return send(c, result);
   });
 
-  app.get('/', async (c) => {
+  app.get('/', doc({ summary: `${r.noun}列表（新的在前，游标分页）`, tags, query: r.listQuery, files: true, ok: { status: 200, description: '{items, nextCursor}' }, errors: [400, 403] }), async (c) => {
     const parsed = r.listQuery.safeParse(c.req.query());
     if (!parsed.success) throw new ValidationError('invalid.list_query', fieldErrors(parsed.error));
+    const file = r.table && (await listFile(c, r.path, () => r.table!(deps.db, c.get('actor'), parsed.data, opts(c)), opts(c).now));
+    if (file) return file;
     return c.json((await r.list(deps.db, c.get('actor'), parsed.data, opts(c))) as object);
   });
 
-  app.get('/:id', async (c) => {
+  app.get('/:id', doc({ summary: `${r.noun}详情（含本人现在可办理的事件 nextEvents）`, tags, params: id, ok: { status: 200, description: r.noun }, errors: [403, 404] }), async (c) => {
     const view = await r.get(deps.db, c.get('actor'), c.req.param('id'), opts(c));
     c.header('ETag', etag(view.version));
     return c.json(view);
   });
 
-  app.post('/:id/events', async (c) => {
+  app.post('/:id/events', doc({ summary: `办理${r.noun}事件`, tags, params: id, body: eventBody, ok: { status: 200, description: r.noun }, errors: [400, 403, 404, 409, 412, 422] }), async (c) => {
     const body = await jsonBody(c);
     const result = await applyEvent(engineCtx(deps, c), r.store, c.get('actor'), c.req.param('id'), body, {
       idempotency: idempotencyOf(c, body),
@@ -74,7 +92,7 @@ export function entityRoutes(deps: AppDeps, r: EntityResource) {
     return send(c, result);
   });
 
-  app.get('/:id/history', async (c) => c.json((await r.history(deps.db, c.get('actor'), c.req.param('id'), opts(c))) as object));
+  app.get('/:id/history', doc({ summary: `${r.noun}的流转记录`, tags, params: id, ok: { status: 200, description: '{items}' }, errors: [403, 404] }), async (c) => c.json((await r.history(deps.db, c.get('actor'), c.req.param('id'), opts(c))) as object));
 
   return app;
 }

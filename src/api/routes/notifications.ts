@@ -8,34 +8,35 @@ import { listNotices, markRead } from '../../engine/notify/inbox.js';
 import { presentNotice } from '../../edge/notices.js';
 import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, retryDelivery } from '../../engine/notify/webhooks.js';
 import { jsonBody, type AppDeps, type Env } from '../context.js';
+import { doc } from '../openapi.js';
 
 export function notificationRoutes(deps: AppDeps) {
   const app = new Hono<Env>();
   const now = () => deps.now?.() ?? new Date();
 
-  app.get('/me/notifications', async (c) => {
+  app.get('/me/notifications', doc({ summary: '我的消息（unread=true 只看未读）', tags: ['消息'], ok: { status: 200, description: '{items, nextCursor, unread}' }, errors: [400] }), async (c) => {
     const page = await listNotices(deps.db, c.get('actor'), c.req.query());
     return c.json({ items: page.items.map(presentNotice), nextCursor: page.nextCursor, unread: page.unread });
   });
-  app.post('/me/notifications/read', async (c) => c.json(await markRead(deps.db, c.get('actor'), await jsonBody(c), now())));
+  app.post('/me/notifications/read', doc({ summary: '标记消息已读（{ids} 或 {all: true}）', tags: ['消息'], ok: { status: 200, description: '已读' }, errors: [400] }), async (c) => c.json(await markRead(deps.db, c.get('actor'), await jsonBody(c), now())));
 
-  app.post('/webhooks', async (c) => {
+  app.post('/webhooks', doc({ summary: '新增 Webhook（{url, events}），返回 {id, secret}', tags: ['消息'], ok: { status: 201, description: '{id, secret}' }, errors: [400, 403] }), async (c) => {
     const created = await createWebhook(deps.db, c.get('actor'), await jsonBody(c));
     c.header('Location', `/api/webhooks/${created.id}`);
     c.header('Cache-Control', 'no-store');
     return c.json(created, 201);
   });
-  app.get('/webhooks', async (c) => c.json(await listWebhooks(deps.db, c.get('actor'))));
-  app.delete('/webhooks/:id', async (c) => {
+  app.get('/webhooks', doc({ summary: 'Webhook 列表', tags: ['消息'], ok: { status: 200, description: '{items}' }, errors: [403] }), async (c) => c.json(await listWebhooks(deps.db, c.get('actor'))));
+  app.delete('/webhooks/:id', doc({ summary: '删除 Webhook', tags: ['消息'], params: { id: 'Webhook id' }, ok: { status: 204, description: '已删除', content: {} }, errors: [403, 404] }), async (c) => {
     await deleteWebhook(deps.db, c.get('actor'), c.req.param('id'), now());
     return c.body(null, 204);
   });
-  app.get('/webhooks/:id/deliveries', async (c) => c.json(await listDeliveries(deps.db, c.get('actor'), c.req.param('id'), c.req.query())));
-  app.post('/webhooks/:id/deliveries/:deliveryId/retry', async (c) =>
+  app.get('/webhooks/:id/deliveries', doc({ summary: 'Webhook 的推送记录', tags: ['消息'], params: { id: 'Webhook id' }, ok: { status: 200, description: '{items, nextCursor}' }, errors: [400, 403, 404] }), async (c) => c.json(await listDeliveries(deps.db, c.get('actor'), c.req.param('id'), c.req.query())));
+  app.post('/webhooks/:id/deliveries/:deliveryId/retry', doc({ summary: '重新推送已失效的推送', tags: ['消息'], params: { id: 'Webhook id', deliveryId: '推送 id' }, ok: { status: 200, description: '推送' }, errors: [403, 404, 409] }), async (c) =>
     c.json(await retryDelivery(deps.db, c.get('actor'), c.req.param('id'), c.req.param('deliveryId'), now())),
   );
 
-  app.patch('/cases/:id/parties/:index', async (c) =>
+  app.patch('/cases/:id/parties/:index', doc({ summary: '当事人是否同意接收短信（smsConsent）', tags: ['案件'], params: { id: '案件 id', index: '当事人序号' }, ok: { status: 200, description: '当事人' }, errors: [400, 403, 404] }), async (c) =>
     c.json(await setSmsConsent(deps.db, c.get('actor'), c.req.param('id'), c.req.param('index'), await jsonBody(c))),
   );
   return app;

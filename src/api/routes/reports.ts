@@ -1,16 +1,18 @@
 /** The committee's enforcement report (DESIGN.md §8), as JSON or CSV: thin — the engine decides who and what. */
 import { Hono } from 'hono';
-import { csvHeaders, enforcementReport, parseReportQuery, reportCsv } from '../../engine/reports.js';
+import { enforcementReport, parseReportQuery, reportQuerySchema } from '../../engine/reports.js';
+import { doc } from '../openapi.js';
+import { reportTable } from '../../edge/exports.js';
+import { tableResponse } from '../../edge/tabular.js';
 import type { AppDeps, Env } from '../context.js';
 
 export function reportRoutes(deps: AppDeps) {
   const app = new Hono<Env>();
-  app.get('/enforcement', async (c) => {
+  app.get('/enforcement', doc({ summary: '执行监督报表（DESIGN.md §8）', tags: ['报表'], query: reportQuerySchema, files: true, ok: { status: 200, description: 'EnforcementReport' }, errors: [400, 403] }), async (c) => {
     const q = parseReportQuery(c.req.query());
     const report = await enforcementReport(deps.db, c.get('actor'), q, { now: deps.now?.() });
     if (q.format === 'json') return c.json(report);
-    const file = reportCsv(report, q);
-    return c.body(file.body, 200, csvHeaders(file));
+    return tableResponse(reportTable(report), q.format, { asciiName: 'enforcement-report', now: deps.now?.() });
   });
   return app;
 }

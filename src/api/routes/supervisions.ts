@@ -3,6 +3,7 @@ import { SUPERVISION_KINDS } from '../../machines/supervision.js';
 import { supervisionStore } from '../../engine/stores.js';
 import { getSupervision, listSupervisions, renderSupervision, supervisionHistory } from '../../engine/supervision-views.js';
 import type { AppDeps } from '../context.js';
+import { supervisionTable } from '../../edge/exports.js';
 import { labelledHistory, labelledItem, labelledList } from '../labelled.js';
 import { entityRoutes } from './entity.js';
 
@@ -18,6 +19,8 @@ export const supervisionRoutes = (deps: AppDeps) =>
   entityRoutes(deps, {
     store: supervisionStore,
     path: 'supervisions',
+    noun: '监督事项',
+    createBody: supervisionStore.spec.inputSchema,
     listQuery,
     render: (actor, written, opts) => {
       const r = renderSupervision(actor, written, opts);
@@ -26,4 +29,5 @@ export const supervisionRoutes = (deps: AppDeps) =>
     get: async (db, actor, id, opts) => labelledItem(await getSupervision(db, actor, id, opts)),
     list: async (db, actor, filters) => labelledList(await listSupervisions(db, actor, filters)),
     history: async (db, actor, id) => labelledHistory(await supervisionHistory(db, actor, id)),
+    table: supervisionTable,
   });

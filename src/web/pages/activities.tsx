@@ -16,6 +16,7 @@ import { engineOf, idempotencyOfForm, newFormKey } from '../engine-call.js';
 import { many, one, type FormBody, type WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
 import { describeError, html, page, type PageCtx, type WebContext } from '../page.js';
+import { DownloadLinks } from '../downloads.js';
 
 interface FormState {
   values: FormBody;
@@ -47,7 +48,10 @@ async function register(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Form
   return html(
     c,
     <Layout title={title} actor={actor} csrf={csrf} active="activities" flash={flash} wide>
-      <h1>{title}</h1>
+      <div class="page-head">
+        <h1>{title}</h1>
+        <DownloadLinks href={`/stations/${encodeURIComponent(code)}/activities/download`} />
+      </div>
       <div class="columns">
         <div class="col-main">
           <Section title={UI.nav.activities}>

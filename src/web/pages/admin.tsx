@@ -20,6 +20,7 @@ import { Csrf, ErrorBox, Input, Row, Section, Select, type FieldErrorMap } from 
 import { one, type FormBody, type WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
 import { describeError, html, page, type PageCtx, type WebContext } from '../page.js';
+import { DownloadLinks } from '../downloads.js';
 
 interface FormState {
   values: FormBody;
@@ -61,7 +62,10 @@ async function stationsPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
   return html(
     c,
     <Layout title={UI.admin.stationsTitle} actor={actor} csrf={csrf} active="stations" flash={st.flash ?? (c.req.query('ok') === 'station' ? UI.admin.stationCreated : null)} wide>
-      <h1>{UI.admin.stationsTitle}</h1>
+      <div class="page-head">
+        <h1>{UI.admin.stationsTitle}</h1>
+        <DownloadLinks href="/admin/stations/download" />
+      </div>
       <div class="columns">
         <div class="col-main">
           <table class="table" data-testid="stations">
@@ -128,7 +132,10 @@ async function deputiesPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
   return html(
     c,
     <Layout title={UI.admin.deputiesTitle} actor={actor} csrf={csrf} active="deputies" flash={c.req.query('ok') === 'deputy' ? UI.admin.deputyCreated : null} wide>
-      <h1>{UI.admin.deputiesTitle}</h1>
+      <div class="page-head">
+        <h1>{UI.admin.deputiesTitle}</h1>
+        <DownloadLinks href="/admin/deputies/download" />
+      </div>
       <div class="columns">
         <div class="col-main">
           <table class="table" data-testid="deputies">

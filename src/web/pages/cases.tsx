@@ -56,6 +56,7 @@ import { one, type FormBody, type WebEnv } from '../http.js';
 import { Timeline, type HistoryItem, type Names } from '../journal.js';
 import { Layout } from '../layout.js';
 import { describeError, html, page, type PageCtx, type WebContext } from '../page.js';
+import { DownloadLinks, filtersQuery } from '../downloads.js';
 
 type CaseView = Awaited<ReturnType<typeof getCase>>;
 type CaseItem = Awaited<ReturnType<typeof listCases>>['items'][number];
@@ -165,6 +166,7 @@ async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
     <Layout title={title} actor={actor} csrf={csrf} active={overdueView ? 'overdue' : 'cases'} wide>
       <div class="page-head">
         <h1>{title}</h1>
+        <DownloadLinks href={`/cases/download${filtersQuery(c, ['state', 'stationCode', 'overdue', 'outcome', 'q'])}`} />
         {can(actor, 'case.create') ? (
           <a class="button primary" href="/cases/new">
             {UI.nav.newCase}

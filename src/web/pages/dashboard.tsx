@@ -6,7 +6,9 @@
 import type { Hono } from 'hono';
 import type { AppDeps } from '../../edge/context.js';
 import { listStations } from '../../engine/directory.js';
-import { csvHeaders, enforcementReport, parseReportQuery, reportCsv, type EnforcementReport } from '../../engine/reports.js';
+import { enforcementReport, parseReportQuery, type EnforcementReport } from '../../engine/reports.js';
+import { reportTable } from '../../edge/exports.js';
+import { tableResponse } from '../../edge/tabular.js';
 import { listSupervisions } from '../../engine/supervision-views.js';
 import { listCases } from '../../engine/views.js';
 import { ValidationError } from '../../engine/errors.js';
@@ -300,8 +302,7 @@ async function dashboard(deps: AppDeps, c: WebContext, { actor, csrf, now }: Pag
 async function csv(deps: AppDeps, c: WebContext, { actor, now }: PageCtx) {
   const q = parseReportQuery({ ...queryOf(c), format: 'csv' });
   const report = await enforcementReport(deps.db, actor, q, { now });
-  const file = reportCsv(report, q);
-  return c.body(file.body, 200, csvHeaders(file));
+  return tableResponse(reportTable(report), 'csv', { asciiName: 'enforcement-report', now });
 }
 
 export function dashboardPages(app: Hono<WebEnv>, deps: AppDeps) {

@@ -37,6 +37,7 @@ import { one, type FormBody, type WebEnv } from '../http.js';
 import { Timeline, type HistoryItem } from '../journal.js';
 import { Layout } from '../layout.js';
 import { describeError, html, page, type PageCtx, type WebContext } from '../page.js';
+import { DownloadLinks, filtersQuery } from '../downloads.js';
 
 type Item = Awaited<ReturnType<typeof getSupervision>>;
 
@@ -50,6 +51,7 @@ async function listPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx) 
     <Layout title={UI.supervisions.listTitle} actor={actor} csrf={csrf} active="supervisions" flash={flash} wide>
       <div class="page-head">
         <h1>{UI.supervisions.listTitle}</h1>
+        <DownloadLinks href={`/supervisions/download${filtersQuery(c, ['state'])}`} />
         {can(actor, 'supervision.create') ? (
           <a class="button primary" href="/supervisions/new">
             {UI.supervisions.newTitle}

@@ -1,0 +1,141 @@
+/**
+ * The upload page for registers (DESIGN.md §14): the admin imports stations, deputies and station
+ * activities, court staff cases. With script the page shows a live count while the server checks
+ * and writes (the NDJSON progress of the same import as `POST /api/imports`); without it the form
+ * posts and the answer is a page with the result.
+ */
+import type { Hono } from 'hono';
+import type { AppDeps } from '../../edge/context.js';
+import { IMPORT_KIND_LABELS, IMPORT_KINDS, importFile, mayImport, type ImportKind, type ImportResult } from '../../edge/imports.js';
+import { answerImport, MAX_UPLOAD_BYTES } from '../../edge/import-answer.js';
+import { ACTIVITY_HEADERS, CASE_HEADERS, DEPUTY_HEADERS, STATION_HEADERS } from '../../edge/registers.js';
+import type { Actor } from '../../machines/roles.js';
+import { can } from '../../machines/policy.js';
+import { DomainError } from '../../engine/errors.js';
+import { sayError } from '../wording.js';
+import { Csrf, ErrorBox, Section } from '../components.js';
+import { one, type WebEnv } from '../http.js';
+import { Layout } from '../layout.js';
+import { html, page, refusePage, type PageCtx, type WebContext } from '../page.js';
+
+const kindsFor = (actor: Actor): ImportKind[] => [...(can(actor, 'import.directory') ? (['stations', 'deputies', 'activities'] as const) : []), ...(can(actor, 'import.cases') ? (['cases'] as const) : [])];
+
+/** The columns a file must have, per kind (the rest of the export's columns are optional). */
+const NEEDED: Record<ImportKind, string[]> = {
+  stations: [STATION_HEADERS.code, STATION_HEADERS.name, STATION_HEADERS.kind, STATION_HEADERS.district],
+  deputies: [DEPUTY_HEADERS.name, DEPUTY_HEADERS.level, DEPUTY_HEADERS.stationCode],
+  activities: [ACTIVITY_HEADERS.stationCode, ACTIVITY_HEADERS.date, ACTIVITY_HEADERS.theme, ACTIVITY_HEADERS.content, ACTIVITY_HEADERS.votersReceived],
+  cases: [CASE_HEADERS.number, CASE_HEADERS.source, CASE_HEADERS.stationCode, CASE_HEADERS.disputeType, CASE_HEADERS.summary, CASE_HEADERS.applicants, CASE_HEADERS.openedAt],
+};
+
+function Result({ result }: { result: ImportResult }) {
+  const refused = !result.dryRun && result.problems.length > 0 && result.created === 0;
+  return (
+    <div data-testid="import-result">
+      <p class={refused ? 'error' : 'ok'}>
+        {result.dryRun
+          ? `试导入完成：共 ${result.total} 行，可导入 ${result.created} 行，已存在而跳过 ${result.skipped} 行，问题 ${result.problems.length} 处。未写入任何记录。`
+          : refused
+            ? `共 ${result.total} 行，发现 ${result.problems.length} 处问题，未导入任何记录。请修改后重新导入。`
+            : `导入完成：共 ${result.total} 行，已导入 ${result.created} 行，已存在而跳过 ${result.skipped} 行${result.problems.length ? `，${result.problems.length} 处问题未导入` : ''}。`}
+      </p>
+      {result.problems.length ? (
+        <table class="table" data-testid="import-problems">
+          <thead>
+            <tr>
+              <th>行号</th>
+              <th>列</th>
+              <th>问题</th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.problems.slice(0, 1000).map((p) => (
+              <tr>
+                <td>{p.row}</td>
+                <td>{p.column || '—'}</td>
+                <td>{p.message}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </div>
+  );
+}
+
+async function uploadPage(c: WebContext, { actor, csrf }: PageCtx, result?: ImportResult | null, error?: string, status: 200 | 400 | 413 = 200) {
+  const kinds = kindsFor(actor);
+  return html(
+    c,
+    <Layout title="导入登记簿" actor={actor} csrf={csrf} active="imports" scripts={['/static/import.js']}>
+      <h1>导入登记簿</h1>
+      <Section title="选择文件">
+        <p class="hint">
+          支持 Excel 工作簿（.xlsx）和 CSV（UTF-8 或 GBK 编码），不超过 {MAX_UPLOAD_BYTES / 1024 / 1024} MiB。第一行为列名，与本系统“下载 Excel / 下载 CSV”导出的文件相同；多余的列不读取。
+          同一文件重复导入不会重复登记。建议先“试导入”检查，再正式导入。
+        </p>
+        {error ? <ErrorBox title="无法导入" detail={error} /> : null}
+        <form method="post" action="/imports" enctype="multipart/form-data" class="form" data-import>
+          <Csrf token={csrf} />
+          <label>
+            导入内容
+            <select name="kind">
+              {kinds.map((k) => (
+                <option value={k}>{IMPORT_KIND_LABELS[k]}</option>
+              ))}
+            </select>
+          </label>
+          <ul class="hint" data-testid="import-columns">
+            {kinds.map((k) => (
+              <li>
+                {IMPORT_KIND_LABELS[k]}须有的列：{NEEDED[k].join('、')}
+              </li>
+            ))}
+          </ul>
+          <label>
+            文件
+            <input type="file" name="file" accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required />
+          </label>
+          <label class="check">
+            <input type="checkbox" name="dryRun" value="true" checked /> 试导入（只检查，不写入）
+          </label>
+          <button type="submit" class="primary">
+            开始
+          </button>
+        </form>
+        <p data-import-progress hidden aria-live="polite" data-testid="import-progress"></p>
+        <div data-import-result>{result ? <Result result={result} /> : null}</div>
+      </Section>
+    </Layout>,
+    status,
+  );
+}
+
+async function upload(deps: AppDeps, c: WebContext, ctx: PageCtx) {
+  const form = c.get('form');
+  const kind = one(form, 'kind') as ImportKind;
+  if (!(IMPORT_KINDS as readonly string[]).includes(kind)) return uploadPage(c, ctx, null, '请选择导入内容', 400);
+  mayImport(ctx.actor, kind);
+  const dryRun = one(form, 'dryRun') === 'true';
+  // webSession has parsed the form already; the file is in the same (cached) parse.
+  const file = (await c.req.parseBody({ all: true })).file;
+  if (!(file instanceof File) || file.size === 0) return uploadPage(c, ctx, null, '请选择要导入的文件', 400);
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  if ((c.req.header('accept') ?? '').includes('application/x-ndjson')) return answerImport(c, deps, ctx.actor, kind, dryRun, bytes, true);
+  try {
+    const result = await importFile(deps.db, ctx.actor, kind, bytes, { dryRun, now: ctx.now, requestId: c.get('requestId'), concurrency: 4 });
+    return uploadPage(c, ctx, result, undefined, !dryRun && result.problems.length && result.created === 0 ? 400 : 200);
+  } catch (err) {
+    if (err instanceof DomainError && err.code === 'validation') return uploadPage(c, ctx, null, sayError(err), 400);
+    throw err;
+  }
+}
+
+export function importPages(app: Hono<WebEnv>, deps: AppDeps) {
+  const roles = { may: 'import.run' as const };
+  app.get('/imports', page(deps, (c, ctx) => uploadPage(c, ctx), roles));
+  app.post('/imports', page(deps, (c, ctx) => upload(deps, c, ctx), roles));
+}
+
+/** Over the limit: refused before the body is read (mounted ahead of the web session in app.ts). */
+export const uploadTooLarge = (c: WebContext) => refusePage(c, 413, 'validation', `上传的文件不能超过 ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB；更大的文件请拆分，或由管理员用命令 npm run import 导入。`);
