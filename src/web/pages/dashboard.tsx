@@ -6,7 +6,8 @@
 import type { Hono } from 'hono';
 import type { AppDeps } from '../../api/context.js';
 import { listStations } from '../../engine/directory.js';
-import { csvHeaders, enforcementReport, parseReportQuery, reportCsv, type EnforcementReport } from '../../engine/reports.js';
+import { csvHeaders, reportCsv } from '../../api/routes/reports.js';
+import { enforcementReport, parseReportQuery, type EnforcementReport } from '../../engine/reports.js';
 import { listSupervisions } from '../../engine/supervision-views.js';
 import { listCases } from '../../engine/views.js';
 import { ValidationError } from '../../engine/errors.js';

@@ -1,0 +1,121 @@
+/**
+ * The closed-case summary behind the committee report (DESIGN.md §8, src/engine/reports.ts).
+ *
+ * `case_report_months` and `case_report_days` hold the report's figures of every closed case,
+ * added up by when the case was opened (Shanghai calendar month / day) × station × source ×
+ * dispute type. A report adds up the month rows of the whole months in its period, the day rows
+ * of the days left at either end, and the open cases live from `cases_report_open_idx` — in one
+ * statement, so all three parts see the same snapshot.
+ *
+ * Why it is exact, in every process, at once:
+ * - A case is added in the transaction that closes it (`addClosedCase`, called by the engine's
+ *   write path). `closed` is final — the machine takes no event, the engine writes nothing more —
+ *   so what is added is never out of date, and there is nothing to subtract, ever.
+ * - Rolled back with the close, committed with it: a reader sees the case either open (counted
+ *   live) or closed and in the summary, never both or neither. No clock, watermark or warm-up.
+ * - The keys are what the report filters on: `from`/`to` are Shanghai days of `opened_at` (the
+ *   month rows serve whole months only); `stationCode` is a key; `district` is resolved to its
+ *   stations when the report runs (a station moved to another district moves its figures with it).
+ *
+ * Why open cases are counted live and not kept here: an open case's figures change with its events
+ * (sessions, agreement, payments, enforcement); keeping them would mean a delta on every event —
+ * also on the hot single-statement path of sessions — and a few hot rows every writer of a station
+ * locks. Open cases are the minority and are read from a partial index (see bench-report.ts).
+ *
+ * Outside the engine: scripts/seed.ts writes cases by COPY and calls `rebuildClosedCaseTotals`;
+ * the migration `drizzle/*_report_summary_backfill.sql` fills the tables for existing data with
+ * the same SQL as `closedCaseTotals` (test/engine/report-summary.test.ts holds them equal).
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+
+/**
+ * Each figure of the summary and how a set of `cases` rows adds up to it (the columns of both
+ * tables, in this order). Counts as integers, money in fen as bigint.
+ */
+export const CLOSED_FIGURES: Record<string, SQL> = {
+  cases: sql`count(*)`,
+  agreements: sql`count(*) filter (where agreed_at is not null)`,
+  failed: sql`count(*) filter (where agreed_at is null and outcome in ('litigation', 'trial_resumed'))`,
+  with_deputies: sql`count(*) filter (where cardinality(deputy_ids) > 0)`,
+  sessions: sql`coalesce(sum(sessions_held), 0)`,
+  attendances: sql`coalesce(sum(deputy_attendances), 0)`,
+  performed: sql`count(*) filter (where outcome = 'performed')`,
+  settled: sql`count(*) filter (where agreed_at is not null and (outcome in ('performed', 'litigation') or enforcement_started_at is not null))`,
+  sent: sql`count(*) filter (where enforcement_started_at is not null)`,
+  from_agreements: sql`count(*) filter (where enforcement_started_at is not null and agreed_at is not null)`,
+  fulfilled: sql`count(*) filter (where outcome = 'fulfilled')`,
+  settled_enf: sql`count(*) filter (where outcome = 'settled')`,
+  terminated_this_round: sql`count(*) filter (where outcome = 'terminated_this_round')`,
+  terminated: sql`count(*) filter (where outcome = 'terminated')`,
+  over_limit: sql`count(*) filter (where overdue and enforcement_started_at is not null)`,
+  owed_fen: sql`coalesce(sum(owed_fen) filter (where enforcement_started_at is not null), 0)`,
+  recovered_fen: sql`coalesce(sum(recovered_fen) filter (where enforcement_started_at is not null), 0)`,
+};
+export const FIGURE_COLUMNS = Object.keys(CLOSED_FIGURES);
+const MONEY = new Set(['owed_fen', 'recovered_fen']);
+
+export type Grain = 'month' | 'day';
+export const TOTALS_TABLE: Record<Grain, string> = { month: 'case_report_months', day: 'case_report_days' };
+
+/** The Shanghai calendar day of `opened_at` (UTC+8, no daylight saving, as src/machines/calendar.ts), or its month's first day. */
+function periodOf(grain: Grain): SQL {
+  const day = sql`((opened_at at time zone 'UTC') + interval '8 hours')::date`;
+  return grain === 'day' ? day : sql`date_trunc('month', ${day}::timestamp)::date`;
+}
+
+/**
+ * The summary rows of `grain` computed from the `cases` table: of every closed case, or of those
+ * `where` also picks (`sql\`and id = …\``). Columns: period, station_code, source, dispute_type, then FIGURE_COLUMNS.
+ */
+export function closedCaseTotals(grain: Grain, where: SQL = sql``): SQL {
+  const figures = sql.join(
+    FIGURE_COLUMNS.map((k) => sql`${CLOSED_FIGURES[k]}::${sql.raw(MONEY.has(k) ? 'bigint' : 'integer')} as ${sql.raw(k)}`),
+    sql`, `,
+  );
+  return sql`select ${periodOf(grain)} as period, station_code, source, dispute_type, ${figures}
+    from cases where outcome is not null ${where} group by 1, 2, 3, 4`;
+}
+
+const KEY_COLUMNS = 'period, station_code, source, dispute_type';
+
+/** Adds `closedCaseTotals(grain, where)` into the table of `grain`, row by row. */
+function upsert(grain: Grain, where: SQL): SQL {
+  const table = sql.raw(TOTALS_TABLE[grain]);
+  const add = sql.raw(FIGURE_COLUMNS.map((k) => `${k} = ${TOTALS_TABLE[grain]}.${k} + excluded.${k}`).join(', '));
+  return sql`insert into ${table} (${sql.raw(KEY_COLUMNS)}, ${sql.raw(FIGURE_COLUMNS.join(', '))})
+    ${closedCaseTotals(grain, where)}
+    on conflict (${sql.raw(KEY_COLUMNS)}) do update set ${add}`;
+}
+
+/**
+ * The write hook: adds the case `caseId`, closed by the transaction `tx` is in, to both summary
+ * tables — one statement, after the case's row is written in the same transaction. Call it
+ * exactly once per case, when it closes (`closesCase`); never outside that transaction.
+ *
+ * The month row is locked before the day row by every closing (the main statement runs before a
+ * data-modifying CTE that it does not read), and after the case's own row: no lock cycle.
+ */
+export async function addClosedCase(tx: Db, caseId: string): Promise<void> {
+  const only = sql`and id = ${caseId}`;
+  await tx.execute(sql`with days as (${upsert('day', only)}) ${upsert('month', only)}`);
+}
+
+/** Does this write close a case (and so must add it to the summary in its transaction)? */
+export function closesCase(entityType: string, from: string, to: string): boolean {
+  return entityType === 'case' && to === 'closed' && from !== 'closed';
+}
+
+/**
+ * Recompute both tables from the `cases` table, in one transaction: for writers that bypass the
+ * engine (scripts/seed.ts loads cases by COPY). Not needed by the engine itself.
+ */
+export async function rebuildClosedCaseTotals(db: Db): Promise<void> {
+  await db.transaction(async (tx) => {
+    for (const grain of ['month', 'day'] as const) {
+      await tx.execute(sql`delete from ${sql.raw(TOTALS_TABLE[grain])}`);
+      await tx.execute(sql`insert into ${sql.raw(TOTALS_TABLE[grain])} (${sql.raw(KEY_COLUMNS)}, ${sql.raw(FIGURE_COLUMNS.join(', '))})
+        ${closedCaseTotals(grain)}`);
+    }
+  });
+}
