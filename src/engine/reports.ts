@@ -62,8 +62,7 @@ import { endOfDate, isValidDate, startOfShanghaiDay } from '../machines/calendar
 import type { Actor } from '../machines/roles.js';
 import { RATINGS } from '../machines/supervision.js';
 import { rowsOf, type Db } from '../db/client.js';
-import { fieldErrors } from './apply.js';
-import { Forbidden, ValidationError } from './errors.js';
+import { fieldErrors, Forbidden, ValidationError } from './errors.js';
 import { CLOSED_FIGURES, FIGURE_COLUMNS, TOTALS_TABLE, type Grain } from './report-summary.js';
 
 const day = z.string().trim().refine(isValidDate, { message: '须为日期 YYYY-MM-DD，例如 2026-01-01' });

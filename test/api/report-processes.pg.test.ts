@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 /** The report as the other process (the server) answers it. */
-async function fromServer(query: string) {
+async function fromServer(query: string): Promise<any> {
   const res = await fetch(`${server.url}/api/reports/enforcement?${query}`, { headers: { authorization: `Bearer ${w.tokens.committee}` } });
   expect(res.status).toBe(200);
   return res.json();
