@@ -339,10 +339,11 @@ export const stationActivities = pgTable(
  * The committee report's figures of the closed cases (src/engine/report-summary.ts), added up by
  * when they were opened × station × source × dispute type. A case is added once, in the
  * transaction that closes it: `closed` is final, so the sums are exact and every process sees them
- * the moment the close commits. Two tables of the same columns: by Shanghai calendar month
- * (`period` its first day), which answers whole months, and by Shanghai calendar day, which
- * answers the partial months at either end of a report's period. Apart, so that reading the
- * months does not wade through the (ten times as many) day rows. Columns named as the report's figures.
+ * the moment the close commits. Three tables of the same columns, by Shanghai calendar year, month
+ * and day of opening (`period` the first day of each): the year rows answer whole years, the month
+ * rows the whole months left at either end, the day rows the days left after those. Apart, so
+ * that reading the few year rows does not wade through the many more month and day rows. Columns
+ * named as the report's figures.
  */
 function caseTotalsColumns() {
   return {
@@ -369,6 +370,10 @@ function caseTotalsColumns() {
     recoveredFen: bigint('recovered_fen', { mode: 'bigint' }).notNull(),
   };
 }
+
+export const caseReportYears = pgTable('case_report_years', caseTotalsColumns(), (t) => [
+  primaryKey({ columns: [t.period, t.stationCode, t.source, t.disputeType] }),
+]);
 
 export const caseReportMonths = pgTable('case_report_months', caseTotalsColumns(), (t) => [
   primaryKey({ columns: [t.period, t.stationCode, t.source, t.disputeType] }),

@@ -1,11 +1,13 @@
 /**
  * The closed-case summary behind the committee report (DESIGN.md §8, src/engine/reports.ts).
  *
- * `case_report_months` and `case_report_days` hold the report's figures of every closed case,
- * added up by when the case was opened (Shanghai calendar month / day) × station × source ×
- * dispute type. A report adds up the month rows of the whole months in its period, the day rows
- * of the days left at either end, and the open cases live from `cases_report_open_idx` — in one
- * statement, so all three parts see the same snapshot.
+ * `case_report_years`, `case_report_months` and `case_report_days` hold the report's figures of
+ * every closed case, added up by when the case was opened (Shanghai calendar year / month / day)
+ * × station × source × dispute type. A report adds up the year rows of the whole years in its
+ * period, the month rows of the whole months left at either end, the day rows of the days left
+ * after those, and the open cases live from `cases_report_open_idx` — in one statement, so all
+ * parts see the same snapshot. (Month rows alone were ~50k at 200k cases: summing them was most
+ * of the report's time; the year rows are a few thousand.)
  *
  * Why it is exact, in every process, at once:
  * - A case is added in the transaction that closes it (`addClosedCase`, called by the engine's
@@ -55,13 +57,14 @@ export const CLOSED_FIGURES: Record<string, SQL> = {
 export const FIGURE_COLUMNS = Object.keys(CLOSED_FIGURES);
 const MONEY = new Set(['owed_fen', 'recovered_fen']);
 
-export type Grain = 'month' | 'day';
-export const TOTALS_TABLE: Record<Grain, string> = { month: 'case_report_months', day: 'case_report_days' };
+export type Grain = 'year' | 'month' | 'day';
+export const GRAINS: readonly Grain[] = ['year', 'month', 'day'];
+export const TOTALS_TABLE: Record<Grain, string> = { year: 'case_report_years', month: 'case_report_months', day: 'case_report_days' };
 
-/** The Shanghai calendar day of `opened_at` (UTC+8, no daylight saving, as src/machines/calendar.ts), or its month's first day. */
+/** The Shanghai calendar day of `opened_at` (UTC+8, no daylight saving, as src/machines/calendar.ts), or its year's or month's first day. */
 function periodOf(grain: Grain): SQL {
   const day = sql`((opened_at at time zone 'UTC') + interval '8 hours')::date`;
-  return grain === 'day' ? day : sql`date_trunc('month', ${day}::timestamp)::date`;
+  return grain === 'day' ? day : sql`date_trunc(${sql.raw(`'${grain}'`)}, ${day}::timestamp)::date`;
 }
 
 /**
@@ -89,16 +92,17 @@ function upsert(grain: Grain, where: SQL): SQL {
 }
 
 /**
- * The write hook: adds the case `caseId`, closed by the transaction `tx` is in, to both summary
- * tables — one statement, after the case's row is written in the same transaction. Call it
- * exactly once per case, when it closes (`closesCase`); never outside that transaction.
+ * The write hook: adds the case `caseId`, closed by the transaction `tx` is in, to the three
+ * summary tables — one statement, after the case's row is written in the same transaction. Call
+ * it exactly once per case, when it closes (`closesCase`); never outside that transaction.
  *
- * The month row is locked before the day row by every closing (the main statement runs before a
- * data-modifying CTE that it does not read), and after the case's own row: no lock cycle.
+ * Every closing locks its summary rows in the same order (one statement, one plan: the main
+ * statement, then the data-modifying CTEs it does not read), and after the case's own row: no
+ * lock cycle between two closings.
  */
 export async function addClosedCase(tx: Db, caseId: string): Promise<void> {
   const only = sql`and id = ${caseId}`;
-  await tx.execute(sql`with days as (${upsert('day', only)}) ${upsert('month', only)}`);
+  await tx.execute(sql`with days as (${upsert('day', only)}), months as (${upsert('month', only)}) ${upsert('year', only)}`);
 }
 
 /** Does this write close a case (and so must add it to the summary in its transaction)? */
@@ -112,7 +116,7 @@ export function closesCase(entityType: string, from: string, to: string): boolea
  */
 export async function rebuildClosedCaseTotals(db: Db): Promise<void> {
   await db.transaction(async (tx) => {
-    for (const grain of ['month', 'day'] as const) {
+    for (const grain of GRAINS) {
       await tx.execute(sql`delete from ${sql.raw(TOTALS_TABLE[grain])}`);
       await tx.execute(sql`insert into ${sql.raw(TOTALS_TABLE[grain])} (${sql.raw(KEY_COLUMNS)}, ${sql.raw(FIGURE_COLUMNS.join(', '))})
         ${closedCaseTotals(grain)}`);

@@ -47,7 +47,7 @@
  * Speed (target ≤ 300 ms at 1M cases on PostgreSQL, from a cold start): the closed cases — most
  * of them — are read from the closed-case summary (src/engine/report-summary.ts: kept by the engine
  * in the transaction that closes a case, so exact and the same in every process at once), by
- * month for the whole months of the period and by day for the days left at either end; the open
+ * year, month and day for the whole years, months and days of the period (periodParts); the open
  * cases are aggregated live from a covering partial index (`cases_report_open_idx`), never the
  * wide heap rows (snapshots). Both in one statement, so both see one snapshot: a case that closes
  * meanwhile is counted once. Measured by scripts/bench-report.ts.
@@ -203,6 +203,26 @@ export function splitPeriod(from?: string, to?: string): { first: string | null;
   return { first, last, edges };
 }
 
+/**
+ * The summary rows a period reads, each part `[from, to]` of `period` values (inclusive; undefined:
+ * open-ended): the whole years, the whole months left at either end (splitPeriod's months), the
+ * days left at either end (splitPeriod's edges).
+ * @example periodParts('2024-02-10', '2026-11-30') // years 2025; months 2024-03…12, 2026-01…11; days 2024-02-10…29
+ */
+export function periodParts(from?: string, to?: string): { grain: Grain; from?: string; to?: string }[] {
+  const { first, last, edges } = splitPeriod(from, to);
+  const parts: { grain: Grain; from?: string; to?: string }[] = edges.map(([f, t]) => ({ grain: 'day', from: f, to: t }));
+  if (first === null || last === null) return parts;
+  const firstYear = first === '' ? '' : first.endsWith('-01') ? first.slice(0, 4) : String(Number(first.slice(0, 4)) + 1);
+  const lastYear = last === '\uffff' ? '\uffff' : last.endsWith('-12') ? last.slice(0, 4) : String(Number(last.slice(0, 4)) - 1);
+  const month = (m: string) => (m === '' || m === '\uffff' ? undefined : `${m}-01`);
+  if (firstYear > lastYear) return [...parts, { grain: 'month', from: month(first), to: month(last) }];
+  parts.push({ grain: 'year', from: firstYear ? `${firstYear}-01-01` : undefined, to: lastYear === '\uffff' ? undefined : `${lastYear}-01-01` });
+  if (first !== '' && !first.endsWith('-01')) parts.push({ grain: 'month', from: month(first), to: `${Number(firstYear) - 1}-12-01` });
+  if (last !== '\uffff' && !last.endsWith('-12')) parts.push({ grain: 'month', from: `${last.slice(0, 4)}-01-01`, to: month(last) });
+  return parts;
+}
+
 function monthAfter(m: string): string {
   const [y, mo] = m.split('-').map(Number);
   return mo === 12 ? `${y + 1}-01` : `${y}-${String(mo + 1).padStart(2, '0')}`;
@@ -245,17 +265,13 @@ export function reportQueries(q: Pick<ReportQuery, 'from' | 'to'>, stationCodes:
         ...inStations,
       ])}
       group by station_code, source, dispute_type`;
-  const period = splitPeriod(q.from, q.to);
-  const closedParts = [
-    ...(period.first === null ? [] : [summed('month', period.first ? `${period.first}-01` : undefined, period.last === '\uffff' ? undefined : `${period.last}-01`)]),
-    ...period.edges.map(([from, to]) => summed('day', from, to)),
-  ];
+  const closedParts = periodParts(q.from, q.to).map((p) => summed(p.grain, p.from, p.to));
 
   return {
     /**
      * The case figures by station × source × dispute type, in one statement (one snapshot): the
-     * closed cases from the summary, the open ones live from cases_report_open_idx. A group may
-     * come in several rows; they add up.
+     * closed cases from the summary (years, months, days: periodParts), the open ones live from
+     * cases_report_open_idx. A group may come in several rows; they add up.
      */
     cases: sql.join(
       [

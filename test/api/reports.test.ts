@@ -34,7 +34,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stationActivities } from '../../src/db/schema.js';
-import { enforcementReport, parseReportQuery, splitPeriod } from '../../src/engine/reports.js';
+import { enforcementReport, parseReportQuery, periodParts, splitPeriod } from '../../src/engine/reports.js';
 import { createWorld, type World } from '../helpers/world.js';
 import { expectProblem } from '../helpers/api.js';
 
@@ -405,7 +405,7 @@ describe('GET /api/reports/enforcement', () => {
 });
 
 describe('the closed-case summary', () => {
-  // The summary (case_report_months, case_report_days) is kept in the transaction that closes a
+  // The summary (case_report_years, _months, _days) is kept in the transaction that closes a
   // case: no clock, no watermark, nothing to wait for.
   const clock = new Date('2026-06-01T00:00:00Z');
   let v: World;
@@ -476,6 +476,33 @@ describe('the closed-case summary', () => {
     expect(splitPeriod('2026-12-31', '2027-01-31')).toEqual({ first: '2027-01', last: '2027-01', edges: [['2026-12-31', '2026-12-31']] });
     expect(splitPeriod(undefined, '2024-02-28')).toEqual({ first: '', last: '2024-01', edges: [['2024-02-01', '2024-02-28']] });
     expect(splitPeriod(undefined, '2024-02-29')).toEqual({ first: '', last: '2024-02', edges: [] });
+  });
+
+  it('reads whole years from the year rows, the months left from the month rows, the days left from the day rows', () => {
+    expect(periodParts()).toEqual([{ grain: 'year', from: undefined, to: undefined }]);
+    expect(periodParts('2025-01-01', '2025-12-31')).toEqual([{ grain: 'year', from: '2025-01-01', to: '2025-01-01' }]);
+    expect(periodParts('2024-02-10', '2026-11-30')).toEqual([
+      { grain: 'day', from: '2024-02-10', to: '2024-02-29' },
+      { grain: 'year', from: '2025-01-01', to: '2025-01-01' },
+      { grain: 'month', from: '2024-03-01', to: '2024-12-01' },
+      { grain: 'month', from: '2026-01-01', to: '2026-11-01' },
+    ]);
+    expect(periodParts('2026-03-10', '2026-05-15')).toEqual([
+      { grain: 'day', from: '2026-03-10', to: '2026-03-31' },
+      { grain: 'day', from: '2026-05-01', to: '2026-05-15' },
+      { grain: 'month', from: '2026-04-01', to: '2026-04-01' },
+    ]);
+    expect(periodParts('2025-02-01', '2026-01-31')).toEqual([{ grain: 'month', from: '2025-02-01', to: '2026-01-01' }]);
+    expect(periodParts('2026-03-10', '2026-03-20')).toEqual([{ grain: 'day', from: '2026-03-10', to: '2026-03-20' }]);
+    expect(periodParts(undefined, '2024-06-30')).toEqual([
+      { grain: 'year', from: undefined, to: '2023-01-01' },
+      { grain: 'month', from: '2024-01-01', to: '2024-06-01' },
+    ]);
+    expect(periodParts('2024-06-02')).toEqual([
+      { grain: 'day', from: '2024-06-02', to: '2024-06-30' },
+      { grain: 'year', from: '2025-01-01', to: undefined },
+      { grain: 'month', from: '2024-07-01', to: '2024-12-01' },
+    ]);
   });
 });
 
