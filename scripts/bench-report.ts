@@ -121,14 +121,14 @@ async function benchSize(size: number) {
         (select count(*) from cases)::text as cases, (select count(*) from case_events)::text as events,
         (select count(*) from station_activities)::text as activities, (select count(*) from supervisions)::text as supervisions,
         (select count(*) from cases where outcome is null)::text as open,
-        (select count(*) from case_report_months)::text as months, (select count(*) from case_report_days)::text as days,
+        (select count(*) from case_report_years)::text as years, (select count(*) from case_report_months)::text as months, (select count(*) from case_report_days)::text as days,
         pg_size_pretty(pg_total_relation_size('cases')) as cases_size,
         pg_size_pretty(pg_relation_size('cases_report_open_idx')) as open_idx_size`),
     );
     console.log(
       `\n== ${label(size)}: ${sizes.cases} cases, ${sizes.open} of them open (${sizes.cases_size} with indexes; cases_report_open_idx ${sizes.open_idx_size}), ` +
         `${sizes.events} journal rows, ${sizes.activities} station activities, ${sizes.supervisions} supervision items; ` +
-        `closed-case summary: ${sizes.months} month rows, ${sizes.days} day rows`,
+        `closed-case summary: ${sizes.years} year rows, ${sizes.months} month rows, ${sizes.days} day rows`,
     );
     const committee = await createUser(db, ADMIN, { name: `bench committee ${Date.now()}`, role: 'committee' });
     const actor: Actor = { id: committee.id, role: 'committee', name: committee.name };
@@ -163,7 +163,7 @@ async function benchSize(size: number) {
       };
       const all = reportQueries({}, null);
       await explain('every case aggregated afresh (what the summary avoids)', all.casesFromScratch);
-      await explain('cases: summary months + open cases live', all.cases);
+      await explain('cases: summary years + open cases live', all.cases);
       const [top] = rowsOf<{ district: string }>(await db.execute(sql`select s.district from cases c join stations s on s.code = c.station_code group by 1 order by count(*) desc limit 1`));
       const codes = rowsOf<{ code: string }>(await db.execute(sql`select code from stations where district = ${top.district}`)).map((r) => r.code);
       await explain(`cases, district ${top.district}`, reportQueries({}, codes).cases);
