@@ -32,6 +32,10 @@ export const ACTIONS = {
   'report.network': ['committee', 'court', 'admin'],
   'directory.manage': ['admin'],
   'sweep.run': ['admin'],
+  // DESIGN.md §12: webhooks are the admin's; a party's SMS consent is changed by court staff or
+  // the station that took the case (the station check is the verb's).
+  'webhook.manage': ['admin'],
+  'party.consent': ['court', 'station'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof ACTIONS;

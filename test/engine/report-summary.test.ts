@@ -176,17 +176,17 @@ describe('the closed-case summary', () => {
     const before = await allStored();
     const opened = async () => (await enforcementReport(db, COMMITTEE, parseReportQuery({ from: '2025-05-05', to: '2025-05-05' }), { now: NOW })).cases.opened;
     const n = await opened();
-    class Rollback extends Error {}
-    await expect(
-      db.transaction(async (tx) => {
-        await applyEvent({ db: tx, now: () => NOW }, caseStore, COURT, c.id, { type: 'RETURN', reason: 'unsuitable' }, { render });
-        // Inside the closing transaction the case is in the summary already...
-        expect(await stored('day', tx)).not.toEqual(before.day);
-        for (const grain of GRAINS) expect(await stored(grain, tx)).toEqual(await recomputed(grain, tx));
-        throw new Rollback();
-      }),
-    ).rejects.toBeInstanceOf(Rollback);
-    // ...and with its rollback it is not: the case is open and counted once, live.
+    // A check that fails at COMMIT, after the close and its summary rows were written: the whole
+    // transaction rolls back.
+    await db.execute(sql.raw(`create function refuse_commit() returns trigger language plpgsql as $$ begin raise exception 'refused at commit'; end $$`));
+    await db.execute(sql.raw(`create constraint trigger refuse_commit after insert or update on case_report_years deferrable initially deferred for each row execute function refuse_commit()`));
+    try {
+      await expect(applyEvent({ db, now: () => NOW }, caseStore, COURT, c.id, { type: 'RETURN', reason: 'unsuitable' }, { render })).rejects.toThrow();
+    } finally {
+      await db.execute(sql.raw(`drop trigger refuse_commit on case_report_years`));
+      await db.execute(sql.raw(`drop function refuse_commit()`));
+    }
+    // The case is open and counted once, live; the summary is as it was.
     expect(await allStored()).toEqual(before);
     expect((await w.call(w.tokens.court, 'GET', `/api/cases/${c.id}`)).body.state).toBe('intake.screening');
     expect(await opened()).toBe(n);
