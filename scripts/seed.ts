@@ -39,6 +39,7 @@ import { openDatabase, rowsOf, type Db } from '../src/db/client.js';
 import { stationActivities, deadlines as deadlinesTable } from '../src/db/schema.js';
 import { createEntity, applyEvent } from '../src/engine/apply.js';
 import { createDeputy, createStation, createUser } from '../src/engine/directory.js';
+import { rebuildClosedCaseTotals } from '../src/engine/report-summary.js';
 import { caseStore, supervisionStore } from '../src/engine/stores.js';
 import { SYSTEM_ACTOR } from '../src/engine/sweeper.js';
 import { canonical } from '../src/engine/write/idempotency.js';
@@ -739,11 +740,16 @@ export async function seedDatabase(url: string, opts: SeedOptions) {
       for (const d of dropped) await sqlc.unsafe(d.indexdef);
     }
 
+    // The cases went in by COPY, past the engine's write hook: the report's closed-case summary is
+    // recomputed from them (it holds every closed case, so appending to a database is fine too).
+    log(`  seed: closed-case summary`);
+    await rebuildClosedCaseTotals(database.db);
+
     const activities = await seedActivities(database.db, rng, world, opts.cases);
     const supervisionCount = opts.supervisions ?? Math.max(30, Math.round(opts.cases / 1000));
     const sup = await seedSupervisions(database.db, sqlc, rng, world, supervisionCount);
     log(`  seed: vacuum analyze`);
-    for (const t of ['cases', 'case_events', 'parties', 'deadlines', 'station_activities', 'supervisions', 'supervision_events']) {
+    for (const t of ['cases', 'case_events', 'parties', 'deadlines', 'station_activities', 'supervisions', 'supervision_events', 'case_report_months', 'case_report_days']) {
       await sqlc.unsafe(`vacuum (analyze) ${t}`);
     }
     const seconds = (performance.now() - started) / 1000;

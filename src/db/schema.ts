@@ -83,7 +83,7 @@ export const webSessions = pgTable(
   (t) => [index('web_sessions_user_idx').on(t.userId)],
 );
 
-/** What the committee report reads of a case: the key of both report indexes (see below). */
+/** What the committee report reads of an open case: the key of cases_report_open_idx (see below). */
 const REPORT_COLUMNS = [
   'openedAt', 'stationCode', 'source', 'disputeType', 'agreedAt', 'outcome', 'enforcementStartedAt',
   'overdue', 'owedFen', 'recoveredFen', 'sessionsHeld', 'deputyAttendances', 'deputyIds',
@@ -137,17 +137,12 @@ export const cases = pgTable(
     index('cases_opened_idx').on(t.openedAt, t.id),
     index('cases_outcome_idx').on(t.outcome),
     index('cases_deputies_idx').using('gin', t.deputyIds),
-    // The committee report (src/engine/reports.ts) reads only these columns, so PostgreSQL answers
-    // it by index-only scans, never touching the wide heap rows (snapshots). Every column is a key
-    // column because drizzle cannot declare INCLUDE; opened_at leads for the period filter.
-    // cases_report_idx serves the partial months at the ends of a period (closed cases),
-    // cases_report_open_idx the open cases, cases_updated_idx the cases written since the
-    // report's closed-case rollup was last brought up to date.
-    index('cases_report_idx').on(...reportColumns(t), t.updatedAt),
+    // The committee report (src/engine/reports.ts) reads open cases only from this index, never
+    // the wide heap rows (snapshots): every column it needs is a key column, because drizzle cannot
+    // declare INCLUDE. Closed cases are read from case_report_totals instead.
     index('cases_report_open_idx')
       .on(...reportColumns(t))
       .where(sql`outcome is null`),
-    index('cases_updated_idx').on(t.updatedAt),
   ],
 );
 
@@ -464,3 +459,51 @@ export const deliveryAttempts = pgTable(
   },
   (t) => [index('delivery_attempts_delivery_idx').on(t.deliveryId, t.id)],
 );
+
+/**
+ * The committee report's figures of the closed cases (src/engine/report-summary.ts), added up by
+ * when they were opened × station × source × dispute type. A case is added once, in the
+ * transaction that closes it: `closed` is final, so the sums are exact and every process sees them
+ * the moment the close commits. Three tables of the same columns, by Shanghai calendar year, month
+ * and day of opening (`period` the first day of each): the year rows answer whole years, the month
+ * rows the whole months left at either end, the day rows the days left after those. Apart, so
+ * that reading the few year rows does not wade through the many more month and day rows. Columns
+ * named as the report's figures.
+ */
+function caseTotalsColumns() {
+  return {
+    period: date('period', { mode: 'string' }).notNull(),
+    stationCode: text('station_code').notNull(),
+    source: text('source').notNull(),
+    disputeType: text('dispute_type').notNull(),
+    cases: integer('cases').notNull(),
+    agreements: integer('agreements').notNull(),
+    failed: integer('failed').notNull(),
+    withDeputies: integer('with_deputies').notNull(),
+    sessions: integer('sessions').notNull(),
+    attendances: integer('attendances').notNull(),
+    performed: integer('performed').notNull(),
+    settled: integer('settled').notNull(),
+    sent: integer('sent').notNull(),
+    fromAgreements: integer('from_agreements').notNull(),
+    fulfilled: integer('fulfilled').notNull(),
+    settledEnf: integer('settled_enf').notNull(),
+    terminatedThisRound: integer('terminated_this_round').notNull(),
+    terminated: integer('terminated').notNull(),
+    overLimit: integer('over_limit').notNull(),
+    owedFen: bigint('owed_fen', { mode: 'bigint' }).notNull(),
+    recoveredFen: bigint('recovered_fen', { mode: 'bigint' }).notNull(),
+  };
+}
+
+export const caseReportYears = pgTable('case_report_years', caseTotalsColumns(), (t) => [
+  primaryKey({ columns: [t.period, t.stationCode, t.source, t.disputeType] }),
+]);
+
+export const caseReportMonths = pgTable('case_report_months', caseTotalsColumns(), (t) => [
+  primaryKey({ columns: [t.period, t.stationCode, t.source, t.disputeType] }),
+]);
+
+export const caseReportDays = pgTable('case_report_days', caseTotalsColumns(), (t) => [
+  primaryKey({ columns: [t.period, t.stationCode, t.source, t.disputeType] }),
+]);

@@ -9,7 +9,8 @@ import type { Actor } from '../machines/roles.js';
 import type { Db } from '../db/client.js';
 import { listActivities } from '../engine/activities.js';
 import { listDeputies, listStations } from '../engine/directory.js';
-import { reportRows, type EnforcementReport } from '../engine/reports.js';
+import type { EnforcementReport } from '../engine/reports.js';
+import { reportRows } from './report-csv.js';
 import { listSupervisions, type SupervisionFilters } from '../engine/supervision-views.js';
 import { listCases, type CaseFilters } from '../engine/views.js';
 import {

@@ -44,12 +44,16 @@
  * figures only (the station filter is forced to theirs; another station is 403) and no
  * supervision section (they may not read supervision items); deputies — never (403).
  *
- * Speed (target ≤ 300 ms at 1M cases on PostgreSQL): every query reads a covering index, never
- * the wide heap rows (snapshots); and the closed cases, which never change again, are added up
- * once per process into a rollup by month of opening, so a report only aggregates the open cases,
- * the recent writes and the partial months at the ends of its period — see "The closed-case
- * rollup" below for the why, the exactness argument and the plan beyond it. Measured by
- * scripts/bench-report.ts.
+ * Speed (target ≤ 300 ms at 1M cases on PostgreSQL, from a cold start): the closed cases — most
+ * of them — are read from the closed-case summary (src/engine/report-summary.ts: kept by the engine
+ * in the transaction that closes a case, so exact and the same in every process at once), by
+ * year, month and day for the whole years, months and days of the period (periodParts); the open
+ * cases are aggregated live from a covering partial index (`cases_report_open_idx`), never the
+ * wide heap rows (snapshots). Both in one statement, so both see one snapshot: a case that closes
+ * meanwhile is counted once. Measured by scripts/bench-report.ts.
+ *
+ * The engine returns data: the CSV, its file name and headers are written at the edge
+ * (src/edge/report-csv.ts).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
@@ -59,8 +63,8 @@ import { can, reportScope } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import { RATINGS } from '../machines/supervision.js';
 import { rowsOf, type Db } from '../db/client.js';
-import { OUTCOME_LABELS, RATING_LABELS, REPORT_FIGURE_LABELS, REPORT_SECTION_LABELS, SOURCE_LABELS, supervisionStateLabel } from '../labels.js';
 import { fieldError, fieldErrors, Forbidden, ValidationError } from './errors.js';
+import { CLOSED_FIGURES, FIGURE_COLUMNS, TOTALS_TABLE, type Grain } from './report-summary.js';
 
 const day = z.string().trim().refine(isValidDate, { message: '须为日期 YYYY-MM-DD，例如 2026-01-01' });
 
@@ -143,41 +147,28 @@ export function rate(num: bigint | number, den: bigint | number): string | null 
   return `${scaled / 10000n}.${String(scaled % 10000n).padStart(4, '0')}`;
 }
 
-const COUNT_KEYS = [
-  'opened',
-  'agreements',
-  'failed',
-  'with_deputies',
-  'sessions',
-  'attendances',
-  'performed',
-  'settled',
-  'sent',
-  'from_agreements',
-  'fulfilled',
-  'settled_enf',
-  'terminated_this_round',
-  'terminated',
-  'over_limit',
-  'over_limit_open',
-] as const;
+/** The report's case figures: the summary's (src/engine/report-summary.ts), and one only open cases have. */
+const COUNT_KEYS = [...FIGURE_COLUMNS.filter((k) => k !== 'owed_fen' && k !== 'recovered_fen'), 'over_limit_open'] as const;
 /** One group's case figures, exact: counts as numbers, money in fen as BigInt. */
-type Counters = Record<(typeof COUNT_KEYS)[number], number> & { owed: bigint; recovered: bigint };
-/** The figures of the cases of one station, source and dispute type. */
+type Counters = Record<string, number> & { owed: bigint; recovered: bigint };
+/**
+ * One row of the case figures, rolled up by one key: a station (every figure), a source or a
+ * dispute type (the number of cases).
+ */
 interface Group {
+  by: 'station' | 'source' | 'disputeType';
   key: string;
-  station: string;
-  source: string;
-  disputeType: string;
   c: Counters;
 }
 
-const groupKey = (station: string, source: string, disputeType: string) => `${station}\t${source}\t${disputeType}`;
+/** `grouping(station_code, source, dispute_type)` of each grouping set: a bit for each key left out. */
+const GROUPING_SET: Record<number, Group['by']> = { 0b011: 'station', 0b101: 'source', 0b110: 'disputeType' };
 
 function parseGroup(r: Record<string, string>): Group {
-  const c = { owed: BigInt(r.owed), recovered: BigInt(r.recovered) } as Counters;
+  const c = { owed: BigInt(r.owed_fen), recovered: BigInt(r.recovered_fen) } as Counters;
   for (const k of COUNT_KEYS) c[k] = Number(r[k]);
-  return { key: groupKey(r.station_code, r.source, r.dispute_type), station: r.station_code, source: r.source, disputeType: r.dispute_type, c };
+  const by = GROUPING_SET[Number(r.g)];
+  return { by, key: by === 'station' ? r.station_code : by === 'source' ? r.source : r.dispute_type, c };
 }
 
 function addInto(target: Counters, c: Counters): void {
@@ -187,150 +178,36 @@ function addInto(target: Counters, c: Counters): void {
 }
 
 /** Every figure the report takes from a case, as aggregates over a set of `cases` rows. */
-const CASE_AGGREGATES = sql`
-        count(*)::text as opened,
-        count(*) filter (where agreed_at is not null)::text as agreements,
-        count(*) filter (where agreed_at is null and outcome in ('litigation', 'trial_resumed'))::text as failed,
-        count(*) filter (where cardinality(deputy_ids) > 0)::text as with_deputies,
-        coalesce(sum(sessions_held), 0)::text as sessions,
-        coalesce(sum(deputy_attendances), 0)::text as attendances,
-        count(*) filter (where outcome = 'performed')::text as performed,
-        count(*) filter (where agreed_at is not null
-          and (outcome in ('performed', 'litigation') or enforcement_started_at is not null))::text as settled,
-        count(*) filter (where enforcement_started_at is not null)::text as sent,
-        count(*) filter (where enforcement_started_at is not null and agreed_at is not null)::text as from_agreements,
-        count(*) filter (where outcome = 'fulfilled')::text as fulfilled,
-        count(*) filter (where outcome = 'settled')::text as settled_enf,
-        count(*) filter (where outcome = 'terminated_this_round')::text as terminated_this_round,
-        count(*) filter (where outcome = 'terminated')::text as terminated,
-        coalesce(sum(owed_fen) filter (where enforcement_started_at is not null), 0)::text as owed,
-        coalesce(sum(recovered_fen) filter (where enforcement_started_at is not null), 0)::text as recovered,
-        count(*) filter (where overdue and enforcement_started_at is not null)::text as over_limit,
-        count(*) filter (where overdue and enforcement_started_at is not null and outcome is null)::text as over_limit_open`;
+const CASE_AGGREGATES = sql.join(
+  [
+    ...FIGURE_COLUMNS.map((k) => sql`${CLOSED_FIGURES[k]} as ${sql.raw(k)}`),
+    sql`count(*) filter (where overdue and enforcement_started_at is not null and outcome is null) as over_limit_open`,
+  ],
+  sql`, `,
+);
 
-// ---------------------------------------------------------------------------------------------
-// The closed-case rollup
-//
-// Plain indexed aggregation is not enough at a million cases: the best plan (a parallel
-// index-only scan of cases_report_idx and a hash aggregate over every case) takes ~0.7–0.9 s on
-// the 2-core benchmark machine, against a 300 ms target. So the summary strategy:
-//
-// A closed case never changes again (`closed` is final: the machine takes no event, the engine
-// writes nothing). Each process therefore keeps, per database, the figures of the closed cases
-// by Shanghai month of opening × station × source × dispute type — built by one scan on the first
-// report, then extended with the cases closed since (`updated_at` index). A report adds up the
-// months that lie wholly inside its period from that rollup, and asks PostgreSQL, exactly, for the
-// rest: the open cases (partial index `cases_report_open_idx`, a small share of all cases), the
-// cases written in the last few minutes, and the closed cases of the partial months at either end
-// of the period (`cases_report_idx` range scans). Every figure is still computed from the rows, in
-// integers; nothing is approximate and there is no refresh job.
-//
-// The rollup only takes closed cases written more than SETTLE_MS ago: a transaction stamps
-// `updated_at` from its clock before it commits, so a closing committed later than that stamp
-// must still be seen by the live part. Correctness assumes no write stays uncommitted, and no
-// server clock is off, by more than SETTLE_MS. Where closed cases are changed outside the engine
-// (a data repair, a machine-version migration of snapshots), restart the API processes.
-//
-// If open cases ever become most of the table, or several processes' first-report scans matter,
-// the next step is the same rollup as a table kept by the engine in each event's transaction.
-
-/** How old a closed case's last write must be before the rollup takes it. */
-export const SETTLE_MS = 5 * 60_000;
-
-/** How often a process brings its rollup forward; what was written since is read live meanwhile. */
-const REFRESH_MS = 10_000;
-
-interface Rollup {
-  /** Closed cases with `updated_at` up to here are in `months`; every later write is read live. */
-  watermark: string;
-  /** `YYYY-MM` (Shanghai month of opening) → group key → figures. Replaced, never mutated, on refresh. */
-  months: Map<string, Map<string, Group>>;
-  /** Sums over a range of months (`first|last`), memoised: the same period asked again costs nothing. */
-  sums: Map<string, Group[]>;
-}
-
-const rollups = new WeakMap<Db, { current: Promise<Rollup> }>();
-
-/** The closed-case rollup of `db`, brought up to `now − SETTLE_MS`. */
-async function closedRollup(db: Db, now: Date): Promise<Rollup> {
-  const target = new Date(now.getTime() - SETTLE_MS).toISOString();
-  let slot = rollups.get(db);
-  if (!slot) {
-    slot = { current: extendRollup(db, { watermark: '', months: new Map(), sums: new Map() }, target) };
-    rollups.set(db, slot);
-  }
-  const pending = slot.current;
-  let rollup: Rollup;
-  try {
-    rollup = await pending;
-  } catch (err) {
-    if (rollups.get(db)?.current === pending) rollups.delete(db); // a failed build is not kept
-    throw err;
-  }
-  if (Date.parse(target) < Date.parse(rollup.watermark) + REFRESH_MS) return rollup;
-  // Another report is already extending it: share that refresh. Otherwise extend it (a small
-  // query on cases_updated_idx); a failed refresh keeps the rollup as it was.
-  if (slot.current !== pending) return slot.current;
-  slot.current = extendRollup(db, rollup, target).catch(() => rollup);
-  return slot.current;
-}
-
-async function extendRollup(db: Db, from: Rollup, watermark: string): Promise<Rollup> {
-  const rows = rowsOf<Record<string, string>>(
-    await db.execute(sql`
-      select to_char((opened_at at time zone 'UTC') + interval '8 hours', 'YYYY-MM') as month,
-        station_code, source, dispute_type, ${CASE_AGGREGATES}
-      from cases
-      where outcome is not null and updated_at <= ${watermark}::timestamptz
-        ${from.watermark ? sql`and updated_at > ${from.watermark}::timestamptz` : sql``}
-      group by 1, 2, 3, 4`),
+/**
+ * Case-figure rows (station_code, source, dispute_type, the figures), summed by station (every
+ * figure), by source and by dispute type — a few dozen rows to send, not thousands. As text: exact in both drivers.
+ */
+function rolledUp(parts: SQL[]): SQL {
+  const sums = sql.join(
+    [...COUNT_KEYS, 'owed_fen', 'recovered_fen'].map((k) => sql`sum(${sql.raw(k)})::text as ${sql.raw(k)}`),
+    sql`, `,
   );
-  if (rows.length === 0) return { watermark, months: from.months, sums: from.sums };
-  const months = new Map(from.months);
-  const copied = new Set<string>();
-  for (const r of rows) {
-    const g = parseGroup(r);
-    let month = months.get(r.month);
-    if (!copied.has(r.month)) {
-      // Copy on write: a report still adding up the previous rollup keeps seeing it whole.
-      month = new Map([...(month ?? new Map<string, Group>())].map(([k, v]) => [k, { ...v, c: { ...v.c } }]));
-      months.set(r.month, month);
-      copied.add(r.month);
-    }
-    const had = month!.get(g.key);
-    if (had) addInto(had.c, g.c);
-    else month!.set(g.key, g);
-  }
-  return { watermark, months, sums: new Map() };
-}
-
-/** The rollup's groups summed over the months [first, last], restricted to `codes` afterwards. */
-function monthSums(rollup: Rollup, first: string, last: string): Group[] {
-  const key = `${first}|${last}`;
-  let sums = rollup.sums.get(key);
-  if (!sums) {
-    const byGroup = new Map<string, Group>();
-    for (const [month, groups] of rollup.months) {
-      if (month < first || month > last) continue;
-      for (const g of groups.values()) {
-        const had = byGroup.get(g.key);
-        if (had) addInto(had.c, g.c);
-        else byGroup.set(g.key, { ...g, c: { ...g.c } });
-      }
-    }
-    sums = [...byGroup.values()];
-    if (rollup.sums.size > 100) rollup.sums.clear();
-    rollup.sums.set(key, sums);
-  }
-  return sums;
+  return sql`
+      select grouping(station_code, source, dispute_type) as g, station_code, source, dispute_type, ${sums}
+      from (${sql.join(parts, sql` union all `)}) u
+      group by grouping sets ((station_code), (source), (dispute_type))`;
 }
 
 const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 const prevDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 
 /**
- * The period split for the rollup: whole months [first, last] (`YYYY-MM`, either open-ended) and
- * the day ranges left at either end, read live.
+ * The period split for the summary: whole months [first, last] (`YYYY-MM`, either open-ended:
+ * '' and '\uffff'), read from the month rows, and the day ranges left at either end, read from
+ * the day rows. `first` null: no whole month, the period is all edge.
  */
 export function splitPeriod(from?: string, to?: string): { first: string | null; last: string | null; edges: [string | undefined, string | undefined][] } {
   const first = !from ? '' : from.endsWith('-01') ? from.slice(0, 7) : monthAfter(from.slice(0, 7));
@@ -340,6 +217,26 @@ export function splitPeriod(from?: string, to?: string): { first: string | null;
   if (from && !from.endsWith('-01')) edges.push([from, prevDay(`${first}-01`)]);
   if (to && !nextDay(to).endsWith('-01')) edges.push([`${to.slice(0, 7)}-01`, to]);
   return { first, last, edges };
+}
+
+/**
+ * The summary rows a period reads, each part `[from, to]` of `period` values (inclusive; undefined:
+ * open-ended): the whole years, the whole months left at either end (splitPeriod's months), the
+ * days left at either end (splitPeriod's edges).
+ * @example periodParts('2024-02-10', '2026-11-30') // years 2025; months 2024-03…12, 2026-01…11; days 2024-02-10…29
+ */
+export function periodParts(from?: string, to?: string): { grain: Grain; from?: string; to?: string }[] {
+  const { first, last, edges } = splitPeriod(from, to);
+  const parts: { grain: Grain; from?: string; to?: string }[] = edges.map(([f, t]) => ({ grain: 'day', from: f, to: t }));
+  if (first === null || last === null) return parts;
+  const firstYear = first === '' ? '' : first.endsWith('-01') ? first.slice(0, 4) : String(Number(first.slice(0, 4)) + 1);
+  const lastYear = last === '\uffff' ? '\uffff' : last.endsWith('-12') ? last.slice(0, 4) : String(Number(last.slice(0, 4)) - 1);
+  const month = (m: string) => (m === '' || m === '\uffff' ? undefined : `${m}-01`);
+  if (firstYear > lastYear) return [...parts, { grain: 'month', from: month(first), to: month(last) }];
+  parts.push({ grain: 'year', from: firstYear ? `${firstYear}-01-01` : undefined, to: lastYear === '\uffff' ? undefined : `${lastYear}-01-01` });
+  if (first !== '' && !first.endsWith('-01')) parts.push({ grain: 'month', from: month(first), to: `${Number(firstYear) - 1}-12-01` });
+  if (last !== '\uffff' && !last.endsWith('-12')) parts.push({ grain: 'month', from: `${last.slice(0, 4)}-01-01`, to: month(last) });
+  return parts;
 }
 
 function monthAfter(m: string): string {
@@ -359,51 +256,44 @@ export function reportQueries(q: Pick<ReportQuery, 'from' | 'to'>, stationCodes:
   // A text[] literal: both drivers take it as one parameter.
   const codeArray = stationCodes && `{${stationCodes.map((c) => `"${c.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
   const whereOf = (parts: SQL[]) => (parts.length ? sql`where ${sql.join(parts, sql` and `)}` : sql``);
+  const inStations = codeArray ? [sql`station_code = any(${codeArray}::text[])`] : [];
 
   const caseWhere: SQL[] = [];
   if (q.from) caseWhere.push(sql`opened_at >= ${startOfShanghaiDay(q.from)}::timestamptz`);
   if (q.to) caseWhere.push(sql`opened_at < ${endOfDate(q.to)}::timestamptz`);
-  if (codeArray) caseWhere.push(sql`station_code = any(${codeArray}::text[])`);
+  caseWhere.push(...inStations);
 
   const activityWhere: SQL[] = [];
   if (q.from) activityWhere.push(sql`date >= ${q.from}::date`);
   if (q.to) activityWhere.push(sql`date <= ${q.to}::date`);
-  if (codeArray) activityWhere.push(sql`station_code = any(${codeArray}::text[])`);
+  activityWhere.push(...inStations);
 
   const supervisionWhere: SQL[] = [];
   if (q.from) supervisionWhere.push(sql`s.opened_at >= ${startOfShanghaiDay(q.from)}::timestamptz`);
   if (q.to) supervisionWhere.push(sql`s.opened_at < ${endOfDate(q.to)}::timestamptz`);
 
-  return {
-    /**
-     * The cases the rollup does not hold: open ones (cases_report_open_idx) and those written
-     * after its watermark (cases_updated_idx). With no watermark: every case in the period.
-     */
-    live: (watermark: string | null) =>
-      watermark
-        ? sql`
-      select station_code, source, dispute_type, ${CASE_AGGREGATES}
-      from (
-        select * from cases ${whereOf([sql`outcome is null`, ...caseWhere])}
-        union all
-        select * from cases ${whereOf([sql`outcome is not null`, sql`updated_at > ${watermark}::timestamptz`, ...caseWhere])}
-      ) c
-      group by station_code, source, dispute_type`
-        : sql`
-      select station_code, source, dispute_type, ${CASE_AGGREGATES}
-      from cases ${whereOf(caseWhere)}
-      group by station_code, source, dispute_type`,
-    /** Closed cases in the rollup, opened in [from, to] (Shanghai days): a partial month at an end of the period. */
-    edge: (watermark: string, from: string | undefined, to: string | undefined) => {
-      const where: SQL[] = [sql`outcome is not null`, sql`updated_at <= ${watermark}::timestamptz`];
-      if (from) where.push(sql`opened_at >= ${startOfShanghaiDay(from)}::timestamptz`);
-      if (to) where.push(sql`opened_at < ${endOfDate(to)}::timestamptz`);
-      if (codeArray) where.push(sql`station_code = any(${codeArray}::text[])`);
-      return sql`
+  /** Summary rows of `grain` with `period` in [from, to] (either open-ended); none is over the limit *and* open: they are closed. */
+  const summaryRows = (grain: Grain, from: string | undefined, to: string | undefined) => sql`
+      select station_code, source, dispute_type, ${sql.raw(FIGURE_COLUMNS.join(', '))}, 0 as over_limit_open
+      from ${sql.raw(TOTALS_TABLE[grain])} ${whereOf([
+        ...(from ? [sql`period >= ${from}::date`] : []),
+        ...(to ? [sql`period <= ${to}::date`] : []),
+        ...inStations,
+      ])}`;
+  const liveRows = (where: SQL[]) => sql`
       select station_code, source, dispute_type, ${CASE_AGGREGATES}
       from cases ${whereOf(where)}
       group by station_code, source, dispute_type`;
-    },
+
+  return {
+    /**
+     * The case figures by station, by source and by dispute type, in one statement (one
+     * snapshot): the closed cases from the summary (years, months, days: periodParts), the open
+     * ones live from cases_report_open_idx.
+     */
+    cases: rolledUp([...periodParts(q.from, q.to).map((p) => summaryRows(p.grain, p.from, p.to)), liveRows([sql`outcome is null`, ...caseWhere])]),
+    /** Every case of the period aggregated afresh from `cases`, without the summary: the tests' and the benchmark's yardstick. */
+    casesFromScratch: rolledUp([liveRows(caseWhere)]),
     activities: sql`
       select station_code, count(*)::text as activities,
         coalesce(sum(deputy_visits), 0)::text as visits, coalesce(sum(voters_received), 0)::text as voters
@@ -428,7 +318,7 @@ export async function enforcementReport(
   db: Db,
   actor: Actor,
   q: ReportQuery,
-  opts: { now?: Date; /** false: aggregate every case afresh, without the closed-case rollup. */ rollup?: boolean } = {},
+  opts: { now?: Date; /** false: aggregate every case afresh from `cases`, without the summary (the tests' yardstick). */ summary?: boolean } = {},
 ): Promise<EnforcementReport> {
   const scope = reportScope(actor, q.stationCode);
   if ('refused' in scope) {
@@ -457,23 +347,8 @@ export async function enforcementReport(
   const now = opts.now ?? new Date();
   const codes = q.district || stationCode ? stationRows.map((s) => s.code) : null;
   const queries = reportQueries(q, codes);
-  const casesPart = async (): Promise<Group[]> => {
-    if (opts.rollup === false) return rowsOf<Record<string, string>>(await db.execute(queries.live(null))).map(parseGroup);
-    const rollup = await closedRollup(db, now);
-    const period = splitPeriod(q.from, q.to);
-    const parts = await Promise.all([
-      db.execute(queries.live(rollup.watermark)),
-      ...period.edges.map(([from, to]) => db.execute(queries.edge(rollup.watermark, from, to))),
-    ]);
-    const groups = parts.flatMap((p) => rowsOf<Record<string, string>>(p).map(parseGroup));
-    if (period.first !== null) {
-      const inScope = codes && new Set(codes);
-      for (const g of monthSums(rollup, period.first, period.last!)) if (!inScope || inScope.has(g.station)) groups.push(g);
-    }
-    return groups;
-  };
   const [groups, activityResult, supervision] = await Promise.all([
-    casesPart(),
+    db.execute(opts.summary === false ? queries.casesFromScratch : queries.cases).then((r) => rowsOf<Record<string, string>>(r).map(parseGroup)),
     db.execute(queries.activities),
     can(actor, 'supervision.read') ? supervisionFigures(db, q) : null,
   ]);
@@ -487,10 +362,11 @@ export async function enforcementReport(
   const byDisputeType: Record<string, number> = {};
   const casesByStation = new Map<string, number>();
   for (const g of groups) {
-    addInto(total, g.c);
-    bySource[g.source] = (bySource[g.source] ?? 0) + g.c.opened;
-    byDisputeType[g.disputeType] = (byDisputeType[g.disputeType] ?? 0) + g.c.opened;
-    casesByStation.set(g.station, (casesByStation.get(g.station) ?? 0) + g.c.opened);
+    if (g.by === 'station') {
+      addInto(total, g.c);
+      casesByStation.set(g.key, g.c.cases);
+    } else if (g.by === 'source') bySource[g.key] = g.c.cases;
+    else byDisputeType[g.key] = g.c.cases;
   }
   const sum = (key: (typeof COUNT_KEYS)[number]) => total[key];
   const owed = total.owed;
@@ -528,7 +404,7 @@ export async function enforcementReport(
   return {
     filters: { from: q.from ?? null, to: q.to ?? null, district: q.district ?? null, stationCode: stationCode ?? null },
     generatedAt: now.toISOString(),
-    cases: { opened: sum('opened'), bySource, byDisputeType: Object.fromEntries(sortedTypes) },
+    cases: { opened: sum('cases'), bySource, byDisputeType: Object.fromEntries(sortedTypes) },
     mediation: { agreements, failed, ended: agreements + failed, successRate: rate(agreements, agreements + failed) },
     deputies: { casesWithDeputies: sum('with_deputies'), sessionsHeld: sum('sessions'), deputyAttendances: sum('attendances') },
     performance: { performedVoluntarily: performed, settled, voluntaryRate: rate(performed, settled) },
@@ -572,50 +448,4 @@ async function supervisionFigures(db: Db, q: ReportQuery): Promise<NonNullable<E
     byRating[r.rating ?? 'unrated'] = (byRating[r.rating ?? 'unrated'] ?? 0) + count;
   }
   return { items, byState, byRating, overdueNow, overdueReports: Number(late?.n ?? 0) };
-}
-
-export interface ReportRow {
-  section: string;
-  key: string;
-  label: string;
-  value: string;
-}
-
-/**
- * The report as flat rows `section, key, label, value` — the CSV, and anything else that wants
- * one figure per line. Built from the same object as the JSON, so the numbers cannot differ.
- */
-export function reportRows(r: EnforcementReport): ReportRow[] {
-  const rows: ReportRow[] = [];
-  const add = (section: string, key: string, label: string, value: string | number | null) =>
-    rows.push({ section, key, label: `${REPORT_SECTION_LABELS[section]} · ${label}`, value: value === null ? '' : String(value) });
-  const fig = (section: string, key: string, value: string | number | null) => add(section, `${section}.${key}`, REPORT_FIGURE_LABELS[`${section}.${key}`] ?? key, value);
-
-  for (const [k, v] of Object.entries(r.filters)) fig('filters', k, v);
-  fig('filters', 'generatedAt', r.generatedAt);
-  fig('cases', 'opened', r.cases.opened);
-  for (const [k, v] of Object.entries(r.cases.bySource)) add('cases', `cases.bySource.${k}`, `${REPORT_FIGURE_LABELS['cases.bySource']} · ${SOURCE_LABELS[k] ?? k}`, v);
-  for (const [k, v] of Object.entries(r.cases.byDisputeType)) add('cases', `cases.byDisputeType.${k}`, `${REPORT_FIGURE_LABELS['cases.byDisputeType']} · ${k}`, v);
-  for (const [k, v] of Object.entries(r.mediation)) fig('mediation', k, v);
-  for (const [k, v] of Object.entries(r.deputies)) fig('deputies', k, v);
-  for (const [k, v] of Object.entries(r.performance)) fig('performance', k, v);
-  for (const [k, v] of Object.entries(r.enforcement)) {
-    if (k !== 'outcomes') fig('enforcement', k, v as string | number | null);
-  }
-  for (const [k, v] of Object.entries(r.enforcement.outcomes)) add('enforcement', `enforcement.outcomes.${k}`, `${REPORT_FIGURE_LABELS['enforcement.outcomes']} · ${OUTCOME_LABELS[k] ?? k}`, v);
-  if (r.supervision) {
-    const s = r.supervision;
-    fig('supervision', 'items', s.items);
-    for (const [k, v] of Object.entries(s.byState)) add('supervision', `supervision.byState.${k}`, `${REPORT_FIGURE_LABELS['supervision.byState']} · ${supervisionStateLabel(k)}`, v);
-    for (const [k, v] of Object.entries(s.byRating)) add('supervision', `supervision.byRating.${k}`, `${REPORT_FIGURE_LABELS['supervision.byRating']} · ${RATING_LABELS[k] ?? REPORT_FIGURE_LABELS['supervision.unrated']}`, v);
-    fig('supervision', 'overdueNow', s.overdueNow);
-    fig('supervision', 'overdueReports', s.overdueReports);
-  }
-  for (const st of r.stations) {
-    for (const k of ['casesOpened', 'activities', 'deputyVisits', 'votersReceived'] as const) {
-      add('stations', `stations.${st.code}.${k}`, `${st.name}（${st.district}） · ${REPORT_FIGURE_LABELS[`stations.${k}`]}`, st[k]);
-    }
-  }
-  for (const [k, v] of Object.entries(r.stationTotals)) add('stations', `stationTotals.${k}`, `${REPORT_FIGURE_LABELS['stationTotals']} · ${REPORT_FIGURE_LABELS[`stations.${k}`]}`, v);
-  return rows;
 }

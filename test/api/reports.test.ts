@@ -34,7 +34,8 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stationActivities } from '../../src/db/schema.js';
-import { enforcementReport, parseReportQuery, reportRows, splitPeriod } from '../../src/engine/reports.js';
+import { enforcementReport, parseReportQuery, periodParts, splitPeriod } from '../../src/engine/reports.js';
+import { reportRows } from '../../src/edge/report-csv.js';
 import { createWorld, type World } from '../helpers/world.js';
 import { expectProblem } from '../helpers/api.js';
 import { readXlsx } from '../helpers/files.js';
@@ -428,9 +429,10 @@ describe('GET /api/reports/enforcement', () => {
   });
 });
 
-describe('the closed-case rollup', () => {
-  // A clock the test moves: the rollup takes closed cases written more than 5 minutes ago.
-  let clock = new Date('2026-06-01T00:00:00Z');
+describe('the closed-case summary', () => {
+  // The summary (case_report_years, _months, _days) is kept in the transaction that closes a
+  // case: no clock, no watermark, nothing to wait for.
+  const clock = new Date('2026-06-01T00:00:00Z');
   let v: World;
   const ids: Record<string, string> = {};
   const committee = { id: '00000000-0000-4000-8000-0000000000cc', role: 'committee' as const, name: '委员会' };
@@ -457,37 +459,34 @@ describe('the closed-case rollup', () => {
   afterAll(async () => v?.close());
 
   const PERIODS = ['', 'from=2026-03-10&to=2026-04-15', 'from=2026-03-01&to=2026-03-31', 'from=2026-03-06&to=2026-04-30', 'from=2026-04-01', 'to=2026-03-19'];
-  /** Through the API (with the rollup), checked against a plain aggregation of every case. */
+  /** Through the API (with the summary), checked against every case aggregated afresh. */
   const both = async (query: string) => {
     const r = await v.call(v.tokens.committee, 'GET', `/api/reports/enforcement?${query}`);
     expect(r.status).toBe(200);
-    const plain = await enforcementReport(v.database.db, committee, parseReportQuery(Object.fromEntries(new URLSearchParams(query))), { now: clock, rollup: false });
+    const plain = await enforcementReport(v.database.db, committee, parseReportQuery(Object.fromEntries(new URLSearchParams(query))), { now: clock, summary: false });
     expect(r.body).toEqual(plain);
     return r.body;
   };
 
-  it('adds up months from the rollup and the rest live, to the same figures as a plain aggregation', async () => {
-    clock = new Date('2026-06-01T00:10:00Z'); // X1 and X3 (written at 00:00) are now in the rollup; X2 is open
+  it('adds up months and days from the summary and open cases live, to the same figures as every case aggregated afresh', async () => {
     for (const p of PERIODS) await both(p);
     const all = await both('');
     expect([all.cases.opened, all.mediation.agreements, all.performance.performedVoluntarily, all.performance.settled]).toEqual([3, 2, 1, 1]);
-    // 03-10 … 04-15: no whole month; X2 (live, open) and X3 (closed, read from the table): not X1 (03-05).
+    // 03-10 … 04-15: no whole month; X2 (live, open) and X3 (closed, from the day rows): not X1 (03-05).
     expect((await both('from=2026-03-10&to=2026-04-15')).cases.opened).toBe(2);
-    // March whole: X1 from the rollup, X2 live.
+    // March whole: X1 from the month rows, X2 live.
     expect((await both('from=2026-03-01&to=2026-03-31')).cases.opened).toBe(2);
-    // 03-06 … 03-31 read live (X2), April whole from the rollup (X3).
+    // 03-06 … 03-31 from the day rows (none closed) and live (X2), April whole from the month rows (X3).
     expect((await both('from=2026-03-06&to=2026-04-30')).cases.opened).toBe(2);
   });
 
-  it('sees a case closed after the rollup was built, once and only once', async () => {
+  it('sees a case the moment it closes, once and only once', async () => {
     await v.send(ids.x2, v.tokens.court, { type: 'RECORD_PERFORMANCE', amount: '2000.00', occurredAt: at('2026-05-01') });
-    // Written at 00:10, after the watermark (00:05): read live.
-    let all = await both('');
-    expect([all.cases.opened, all.performance.performedVoluntarily, all.performance.settled]).toEqual([3, 2, 2]);
-    clock = new Date('2026-06-01T00:30:00Z'); // the rollup now takes X2 too
+    // No time passes: the close committed with its summary rows.
     for (const p of PERIODS) await both(p);
-    all = await both('');
+    const all = await both('');
     expect([all.cases.opened, all.performance.performedVoluntarily, all.performance.settled]).toEqual([3, 2, 2]);
+    expect((await both('from=2026-03-10&to=2026-04-15')).performance.performedVoluntarily).toBe(1);
   });
 
   it('splits a period into whole months and the days left at either end', () => {
@@ -502,6 +501,33 @@ describe('the closed-case rollup', () => {
     expect(splitPeriod('2026-12-31', '2027-01-31')).toEqual({ first: '2027-01', last: '2027-01', edges: [['2026-12-31', '2026-12-31']] });
     expect(splitPeriod(undefined, '2024-02-28')).toEqual({ first: '', last: '2024-01', edges: [['2024-02-01', '2024-02-28']] });
     expect(splitPeriod(undefined, '2024-02-29')).toEqual({ first: '', last: '2024-02', edges: [] });
+  });
+
+  it('reads whole years from the year rows, the months left from the month rows, the days left from the day rows', () => {
+    expect(periodParts()).toEqual([{ grain: 'year', from: undefined, to: undefined }]);
+    expect(periodParts('2025-01-01', '2025-12-31')).toEqual([{ grain: 'year', from: '2025-01-01', to: '2025-01-01' }]);
+    expect(periodParts('2024-02-10', '2026-11-30')).toEqual([
+      { grain: 'day', from: '2024-02-10', to: '2024-02-29' },
+      { grain: 'year', from: '2025-01-01', to: '2025-01-01' },
+      { grain: 'month', from: '2024-03-01', to: '2024-12-01' },
+      { grain: 'month', from: '2026-01-01', to: '2026-11-01' },
+    ]);
+    expect(periodParts('2026-03-10', '2026-05-15')).toEqual([
+      { grain: 'day', from: '2026-03-10', to: '2026-03-31' },
+      { grain: 'day', from: '2026-05-01', to: '2026-05-15' },
+      { grain: 'month', from: '2026-04-01', to: '2026-04-01' },
+    ]);
+    expect(periodParts('2025-02-01', '2026-01-31')).toEqual([{ grain: 'month', from: '2025-02-01', to: '2026-01-01' }]);
+    expect(periodParts('2026-03-10', '2026-03-20')).toEqual([{ grain: 'day', from: '2026-03-10', to: '2026-03-20' }]);
+    expect(periodParts(undefined, '2024-06-30')).toEqual([
+      { grain: 'year', from: undefined, to: '2023-01-01' },
+      { grain: 'month', from: '2024-01-01', to: '2024-06-01' },
+    ]);
+    expect(periodParts('2024-06-02')).toEqual([
+      { grain: 'day', from: '2024-06-02', to: '2024-06-30' },
+      { grain: 'year', from: '2025-01-01', to: undefined },
+      { grain: 'month', from: '2024-07-01', to: '2024-12-01' },
+    ]);
   });
 });
 

@@ -1,4 +1,8 @@
-/** The committee's enforcement report (DESIGN.md §8), as JSON or CSV: thin — the engine decides who and what. */
+/**
+ * The committee's enforcement report (DESIGN.md §8), as JSON or CSV: thin — the engine decides who
+ * and what and returns data; the CSV is written at the edge (src/edge/report-csv.ts, shared with
+ * the web's dashboard download).
+ */
 import { Hono } from 'hono';
 import { enforcementReport, parseReportQuery, reportQuerySchema } from '../../engine/reports.js';
 import { doc } from '../openapi.js';

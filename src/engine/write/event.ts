@@ -9,6 +9,7 @@ import type { Actor } from '../../machines/roles.js';
 import { permits } from '../../machines/policy.js';
 import { handledEvents, statePath } from '../../machines/spec.js';
 import { Contention, fieldError, fieldErrors, Forbidden, InvalidTransition, NotFound, ValidationError, VersionConflict, type FieldErrors } from '../errors.js';
+import { addClosedCase, closesCase } from '../report-summary.js';
 import { isUuid, type EntityRow, type EntityStore } from '../stores.js';
 import { nextSnapshot } from '../transition.js';
 import { rewriteDeadlines, sameDeadlines } from './deadlines.js';
@@ -180,16 +181,19 @@ async function attemptEvent(
   // one statement is the whole write. Otherwise the deadline rows change with it, in one transaction.
   // The open rows are what the stored snapshot implied (every write goes through here), unless it
   // was read through a migration.
+  // A case that closes is added to the report's summary in the same transaction (report-summary.ts).
+  const closing = closesCase(store.type, from, to);
   const deadlinesStay =
     opts.firingDeadlineId === undefined &&
     row.machineVersion === store.spec.version &&
     sameDeadlines(store, snapshot, next);
-  const swapped = deadlinesStay
+  const swapped = deadlinesStay && !closing
     ? await swap(ctx.db, store, id, row.version, write)
     : await driverOf(ctx.db)
         .transaction(async (tx) => {
           if (!(await swap(tx, store, id, row.version, write))) throw new LostRace();
-          await rewriteDeadlines(tx, store, id, next, opts.firingDeadlineId);
+          if (!deadlinesStay) await rewriteDeadlines(tx, store, id, next, opts.firingDeadlineId);
+          if (closing) await addClosedCase(tx, id);
           return true;
         })
         .catch((err) => {

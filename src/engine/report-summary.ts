@@ -1,0 +1,142 @@
+/**
+ * The closed-case summary behind the committee report (DESIGN.md §8, src/engine/reports.ts).
+ *
+ * `case_report_years`, `case_report_months` and `case_report_days` hold the report's figures of
+ * every closed case, added up by when the case was opened (Shanghai calendar year / month / day)
+ * × station × source × dispute type. A report adds up the year rows of the whole years in its
+ * period, the month rows of the whole months left at either end, the day rows of the days left
+ * after those, and the open cases live from `cases_report_open_idx` — in one statement, so all
+ * parts see the same snapshot. (Month rows alone were ~50k at 200k cases: summing them was most
+ * of the report's time; the year rows are a few thousand.)
+ *
+ * Why it is exact, in every process, at once:
+ * - A case is added in the transaction that closes it (`addClosedCase`, called by the engine's
+ *   write path). `closed` is final — the machine takes no event, the engine writes nothing more —
+ *   so what is added is never out of date, and there is nothing to subtract, ever.
+ * - Rolled back with the close, committed with it: a reader sees the case either open (counted
+ *   live) or closed and in the summary, never both or neither. No clock, watermark or warm-up.
+ * - The keys are what the report filters on: `from`/`to` are Shanghai days of `opened_at` (the
+ *   month rows serve whole months only); `stationCode` is a key; `district` is resolved to its
+ *   stations when the report runs (a station moved to another district moves its figures with it).
+ *
+ * Why open cases are counted live and not kept here: an open case's figures change with its events
+ * (sessions, agreement, payments, enforcement); keeping them would mean a delta on every event —
+ * also on the hot single-statement path of sessions — and a few hot rows every writer of a station
+ * locks. Open cases are the minority and are read from a partial index (see bench-report.ts).
+ *
+ * Outside the engine: scripts/seed.ts writes cases by COPY and calls `rebuildClosedCaseTotals`;
+ * the migration `drizzle/*_report_summary_backfill.sql` fills the tables for existing data with
+ * the same SQL as `closedCaseTotals` (test/engine/report-summary.test.ts holds them equal).
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type { Db, Driver } from '../db/client.js';
+
+/**
+ * Each figure of the summary and how a set of `cases` rows adds up to it (the columns of both
+ * tables, in this order). Counts as integers, money in fen as bigint.
+ */
+export const CLOSED_FIGURES: Record<string, SQL> = {
+  cases: sql`count(*)`,
+  agreements: sql`count(*) filter (where agreed_at is not null)`,
+  failed: sql`count(*) filter (where agreed_at is null and outcome in ('litigation', 'trial_resumed'))`,
+  with_deputies: sql`count(*) filter (where cardinality(deputy_ids) > 0)`,
+  sessions: sql`coalesce(sum(sessions_held), 0)`,
+  attendances: sql`coalesce(sum(deputy_attendances), 0)`,
+  performed: sql`count(*) filter (where outcome = 'performed')`,
+  settled: sql`count(*) filter (where agreed_at is not null and (outcome in ('performed', 'litigation') or enforcement_started_at is not null))`,
+  sent: sql`count(*) filter (where enforcement_started_at is not null)`,
+  from_agreements: sql`count(*) filter (where enforcement_started_at is not null and agreed_at is not null)`,
+  fulfilled: sql`count(*) filter (where outcome = 'fulfilled')`,
+  settled_enf: sql`count(*) filter (where outcome = 'settled')`,
+  terminated_this_round: sql`count(*) filter (where outcome = 'terminated_this_round')`,
+  terminated: sql`count(*) filter (where outcome = 'terminated')`,
+  over_limit: sql`count(*) filter (where overdue and enforcement_started_at is not null)`,
+  owed_fen: sql`coalesce(sum(owed_fen) filter (where enforcement_started_at is not null), 0)`,
+  recovered_fen: sql`coalesce(sum(recovered_fen) filter (where enforcement_started_at is not null), 0)`,
+};
+export const FIGURE_COLUMNS = Object.keys(CLOSED_FIGURES);
+const MONEY = new Set(['owed_fen', 'recovered_fen']);
+
+export type Grain = 'year' | 'month' | 'day';
+export const GRAINS: readonly Grain[] = ['year', 'month', 'day'];
+export const TOTALS_TABLE: Record<Grain, string> = { year: 'case_report_years', month: 'case_report_months', day: 'case_report_days' };
+
+/** The Shanghai calendar day of `opened_at` (UTC+8, no daylight saving, as src/machines/calendar.ts), or its year's or month's first day. */
+function periodOf(grain: Grain): SQL {
+  const day = sql`((opened_at at time zone 'UTC') + interval '8 hours')::date`;
+  return grain === 'day' ? day : sql`date_trunc(${sql.raw(`'${grain}'`)}, ${day}::timestamp)::date`;
+}
+
+/**
+ * The summary rows of `grain` computed from the `cases` table (or `from`, a relation with its
+ * columns): of every closed case. Columns: period, station_code, source, dispute_type, then FIGURE_COLUMNS.
+ */
+export function closedCaseTotals(grain: Grain, from: SQL = sql`cases`): SQL {
+  const figures = sql.join(
+    FIGURE_COLUMNS.map((k) => sql`${CLOSED_FIGURES[k]}::${sql.raw(MONEY.has(k) ? 'bigint' : 'integer')} as ${sql.raw(k)}`),
+    sql`, `,
+  );
+  return sql`select ${periodOf(grain)} as period, station_code, source, dispute_type, ${figures}
+    from ${from} where outcome is not null group by 1, 2, 3, 4`;
+}
+
+const KEY_COLUMNS = 'period, station_code, source, dispute_type';
+
+/** Adds `closedCaseTotals(grain, from)` into the table of `grain`, row by row. */
+function upsert(grain: Grain, from: SQL): SQL {
+  const table = sql.raw(TOTALS_TABLE[grain]);
+  const add = sql.raw(FIGURE_COLUMNS.map((k) => `${k} = ${TOTALS_TABLE[grain]}.${k} + excluded.${k}`).join(', '));
+  return sql`insert into ${table} (${sql.raw(KEY_COLUMNS)}, ${sql.raw(FIGURE_COLUMNS.join(', '))})
+    ${closedCaseTotals(grain, from)}
+    on conflict (${sql.raw(KEY_COLUMNS)}) do update set ${add}`;
+}
+
+/** The columns of `cases` the summary reads. */
+const CASE_COLUMNS =
+  'opened_at, station_code, source, dispute_type, outcome, agreed_at, enforcement_started_at, overdue, owed_fen, recovered_fen, sessions_held, deputy_attendances, deputy_ids';
+
+/**
+ * The hook's statement, as SQL text built once (`$1` the case id) and run through the driver, as
+ * the write path's other statements are: drizzle would walk its many parts on every execute
+ * (~1 ms of CPU per close, `npm run bench`).
+ */
+let hookText: string | undefined;
+function hookStatement(): string {
+  hookText ??=
+    `with closing as (select ${CASE_COLUMNS} from cases where id = $1)` +
+    new PgDialect().sqlToQuery(sql`, days as (${upsert('day', sql`closing`)}), months as (${upsert('month', sql`closing`)}) ${upsert('year', sql`closing`)}`).sql;
+  return hookText;
+}
+
+/**
+ * The write hook: adds the case `caseId`, closed by the transaction `tx` is in, to the three
+ * summary tables — one statement, after the case's row is written in the same transaction. Call
+ * it exactly once per case, when it closes (`closesCase`); never outside that transaction.
+ *
+ * Every closing locks its summary rows in the same order (one statement, one plan: the main
+ * statement, then the data-modifying CTEs it does not read), and after the case's own row: no
+ * lock cycle between two closings.
+ */
+export async function addClosedCase(tx: Driver, caseId: string): Promise<void> {
+  await tx.query(hookStatement(), [caseId]);
+}
+
+/** Does this write close a case (and so must add it to the summary in its transaction)? */
+export function closesCase(entityType: string, from: string, to: string): boolean {
+  return entityType === 'case' && to === 'closed' && from !== 'closed';
+}
+
+/**
+ * Recompute both tables from the `cases` table, in one transaction: for writers that bypass the
+ * engine (scripts/seed.ts loads cases by COPY). Not needed by the engine itself.
+ */
+export async function rebuildClosedCaseTotals(db: Db): Promise<void> {
+  await db.transaction(async (tx) => {
+    for (const grain of GRAINS) {
+      await tx.execute(sql`delete from ${sql.raw(TOTALS_TABLE[grain])}`);
+      await tx.execute(sql`insert into ${sql.raw(TOTALS_TABLE[grain])} (${sql.raw(KEY_COLUMNS)}, ${sql.raw(FIGURE_COLUMNS.join(', '))})
+        ${closedCaseTotals(grain)}`);
+    }
+  });
+}
