@@ -16,7 +16,9 @@ import { caseRoutes } from './routes/cases.js';
 import { directoryRoutes } from './routes/directory.js';
 import { machineRoutes } from './routes/machines.js';
 import { reportRoutes } from './routes/reports.js';
+import { publicApiRoutes, submissionRoutes } from './routes/submissions.js';
 import { supervisionRoutes } from './routes/supervisions.js';
+import { publicPages } from '../web/pages/public.js';
 import { webRoutes } from '../web/routes.js';
 
 /** How long /healthz waits for the database before answering 503. */
@@ -51,6 +53,8 @@ export function createApp(deps: AppDeps) {
   });
 
   app.use('/api/*', refuseUnstorableUrl);
+  // 扫码联: the citizen's door asks for no token (registered before the token check).
+  app.route('/api/public', publicApiRoutes(deps));
   app.use('/api/*', async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -64,12 +68,14 @@ export function createApp(deps: AppDeps) {
   app.route('/api/cases', caseRoutes(deps));
   app.route('/api/supervisions', supervisionRoutes(deps));
   app.route('/api/reports', reportRoutes(deps));
+  app.route('/api/submissions', submissionRoutes(deps));
 
   app.post('/api/admin/sweep', async (c) => {
     if (c.get('actor').role !== 'admin') throw new Forbidden('只有系统管理员可以手动执行期限扫描');
     return c.json(await sweep({ db: deps.db, now: deps.now, requestId: c.get('requestId') }, stores));
   });
 
+  app.route('/', publicPages(deps)); // /s/:code and /status, for citizens, before the staff's pages
   app.route('/', webRoutes(deps)); // the web interface (src/web): every path but /api/* and /healthz
 
   app.notFound((c) => problem(c, 404, 'not_found', '未找到', `没有 ${c.req.method} ${c.req.path} 这个接口`));

@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import type { Actor } from '../machines/roles.js';
 import type { Db } from '../db/client.js';
 import type { EngineContext, Idempotency } from '../engine/apply.js';
-import { ValidationError } from '../engine/errors.js';
+import { PayloadTooLarge, ValidationError } from '../engine/errors.js';
 import { canonical } from '../engine/verify.js';
 
 export interface AppDeps {
@@ -12,6 +12,29 @@ export interface AppDeps {
   log: (msg: string, extra?: unknown) => void;
   /** The clock, pinned in some tests. */
   now?: () => Date;
+  /** Where citizens reach this server (PUBLIC_URL); unset: the address a page was asked on. */
+  publicUrl?: string;
+  /** Take the client address from X-Forwarded-For (TRUST_PROXY). */
+  trustProxy?: boolean;
+}
+
+/**
+ * The client's address, for the public pages' limits: the socket's peer, or behind a trusted
+ * proxy the last X-Forwarded-For entry (the one the proxy appended; earlier ones are the
+ * client's own say). `unknown` when neither is known (in-process tests without a socket).
+ */
+export function clientAddress(deps: AppDeps, c: Context): string {
+  if (deps.trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean);
+    if (forwarded?.length) return forwarded[forwarded.length - 1];
+  }
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
+/** PUBLIC_URL, or the origin this request came to. */
+export function publicUrlOf(deps: AppDeps, c: Context): string {
+  return deps.publicUrl ?? new URL(c.req.url).origin;
 }
 
 export type Env = { Variables: { actor: Actor; requestId: string } };
@@ -56,15 +79,16 @@ const tooLarge = () =>
  * stream around the socket for every request, about a tenth of the server's CPU per event
  * (`npm run bench -- --profile`). Elsewhere (`app.request()` in tests) it is `c.req.text()`.
  */
-function bodyText(c: Context): Promise<string> {
+export function bodyText(c: Context, maxBytes = MAX_BODY_BYTES, refuse: () => Error = tooLarge): Promise<string> {
+  // A declared length over the limit is refused before a byte of the body is read.
+  if (Number(c.req.header('content-length') ?? 0) > maxBytes) return Promise.reject(refuse());
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   if (!incoming || typeof incoming.on !== 'function') {
     return c.req.text().then((text) => {
-      if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw tooLarge();
+      if (Buffer.byteLength(text) > maxBytes) throw refuse();
       return text;
     });
   }
-  if (Number(incoming.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -78,9 +102,9 @@ function bodyText(c: Context): Promise<string> {
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      if (size <= maxBytes) chunks.push(chunk);
       // Chunked, without a length: refuse, and let the rest drain unread.
-      else settle(tooLarge());
+      else settle(refuse());
     };
     const onEnd = () => settle(null, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
     const onClose = () => settle(new Error('request closed before its body was read'));
@@ -89,8 +113,11 @@ function bodyText(c: Context): Promise<string> {
 }
 
 /** The JSON body; a body that is not JSON, or that holds what cannot be stored, is a 400 with the reason. */
-export async function jsonBody(c: Context): Promise<unknown> {
-  const text = await bodyText(c);
+export async function jsonBody(c: Context, maxBytes?: number): Promise<unknown> {
+  const text =
+    maxBytes === undefined
+      ? await bodyText(c)
+      : await bodyText(c, maxBytes, () => new PayloadTooLarge(`提交的内容不能超过 ${maxBytes / 1024} KiB`, maxBytes));
   if (text.trim() === '') return {};
   let value: unknown;
   try {

@@ -15,6 +15,8 @@ const STATUS: Record<DomainError['code'], { status: ContentfulStatusCode; title:
   machine_version: { status: 409, title: '状态机版本不兼容' },
   version_conflict: { status: 412, title: '版本已变化' },
   idempotency_mismatch: { status: 422, title: 'Idempotency-Key 重复使用' },
+  too_many_requests: { status: 429, title: '请求过于频繁' },
+  payload_too_large: { status: 413, title: '提交的内容过大' },
   unavailable: { status: 503, title: '服务暂不可用' },
 };
 
@@ -33,6 +35,7 @@ export function errorResponse(c: Context, err: unknown, log: (msg: string, extra
   if (err instanceof DomainError) {
     const { status, title } = STATUS[err.code];
     if (err.code === 'unavailable') c.header('Retry-After', '1');
+    if (err.code === 'too_many_requests') c.header('Retry-After', String(err.extra.retryAfter));
     return problem(c, status, err.code, title, err.message, err.extra);
   }
   if (isConnectionError(err)) {

@@ -37,16 +37,40 @@ export const stationSchema = z.object({
   name: text(100),
   kind: z.enum(STATION_KINDS),
   district: text(50),
+  // 热线联, and what the station's printed card (编号赋码印卡) and public page show.
+  hotline: z
+    .string()
+    .trim()
+    .regex(/^[0-9][0-9\- ]{2,19}$/, { message: '热线电话格式不正确，例如 0451-57301234 或 12345' })
+    .optional(),
+  address: optionalText(200),
+  deputiesOnDuty: z
+    .array(z.object({ name: text(50), schedule: optionalText(100) }))
+    .max(30)
+    .default([]),
 });
 
-function stationView(s: typeof stations.$inferSelect) {
-  return { code: s.code, name: s.name, kind: s.kind, district: s.district, createdAt: isoOf(s.createdAt) };
+export function stationView(s: typeof stations.$inferSelect) {
+  return {
+    code: s.code,
+    name: s.name,
+    kind: s.kind,
+    district: s.district,
+    hotline: s.hotline ?? null,
+    address: s.address ?? null,
+    deputiesOnDuty: s.deputiesOnDuty.map((d) => ({ name: d.name, ...(d.schedule ? { schedule: d.schedule } : {}) })),
+    createdAt: isoOf(s.createdAt),
+  };
 }
 
 export async function createStation(db: Db, actor: Actor, raw: unknown) {
   requireRole(actor, 'admin');
   const input = parse(stationSchema, raw);
-  const [row] = await db.insert(stations).values(input).onConflictDoNothing().returning();
+  const [row] = await db
+    .insert(stations)
+    .values({ ...input, hotline: input.hotline || null, address: input.address || null })
+    .onConflictDoNothing()
+    .returning();
   if (!row) throw new Conflict(`站点代码 ${input.code} 已存在`, { field: 'code' });
   return stationView(row);
 }
@@ -54,6 +78,12 @@ export async function createStation(db: Db, actor: Actor, raw: unknown) {
 export async function listStations(db: Db) {
   const rows = await db.select().from(stations).orderBy(asc(stations.code));
   return { items: rows.map(stationView) };
+}
+
+/** One station, or undefined. */
+export async function getStation(db: Db, code: string) {
+  const [row] = await db.select().from(stations).where(eq(stations.code, code));
+  return row ? stationView(row) : undefined;
 }
 
 export async function stationExists(db: Db, code: string): Promise<boolean> {

@@ -16,6 +16,8 @@ export class DomainError extends Error {
       | 'idempotency_mismatch'
       | 'conflict'
       | 'machine_version'
+      | 'too_many_requests'
+      | 'payload_too_large'
       | 'unavailable',
     message: string,
     readonly extra: Record<string, unknown> = {},
@@ -83,6 +85,18 @@ export class MachineVersionMismatch extends DomainError {
         : `该记录由${what}版本 ${stored} 写入，当前版本为 ${current}，且没有从版本 ${stored} 到 ${current} 的迁移`,
       { storedVersion: stored, currentVersion: current, ...(machine ? { machine } : {}) },
     );
+  }
+}
+/** A limit counted in the database was reached (public submissions, status look-ups): try again later. */
+export class TooManyRequests extends DomainError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super('too_many_requests', message, { retryAfter: Math.max(1, Math.ceil(retryAfterSeconds)) });
+  }
+}
+/** A body larger than the route takes, refused before it is read. */
+export class PayloadTooLarge extends DomainError {
+  constructor(message: string, readonly maxBytes: number) {
+    super('payload_too_large', message, { maxBytes });
   }
 }
 export class DatabaseUnavailable extends DomainError {

@@ -18,6 +18,7 @@ import type { MachineSpec } from '../machines/spec.js';
 import type { Db } from '../db/client.js';
 import { caseEvents, cases, deputies, parties, stations, supervisionCases, supervisionEvents, supervisions } from '../db/schema.js';
 import { Forbidden, ValidationError } from './errors.js';
+import { claimSubmission, markSubmissionAccepted } from './submission-claim.js';
 
 /** The columns every entity table and every journal table share. */
 export interface EntityRow {
@@ -99,7 +100,7 @@ export const caseStore: EntityStore = {
     ];
     return { success: false, error: new z.ZodError(issues) } as any;
   },
-  async prepareCreate(tx, actor, input: CaseInput) {
+  async prepareCreate(tx, actor, input: CaseInput, raw) {
     const [station] = await tx.select({ code: stations.code }).from(stations).where(eq(stations.code, input.stationCode));
     if (!station) throw new ValidationError('请求内容有误', [{ field: 'stationCode', message: `联络站 ${input.stationCode} 不存在` }]);
     if (actor.role === 'station') {
@@ -108,9 +109,12 @@ export const caseStore: EntityStore = {
         throw new Forbidden('联络站只能登记入站、扫码联、热线联、入户联四种渠道收到的纠纷');
       }
     }
-    return { numberScope: input.stationCode, extra: {} };
+    // 扫码联: a case opened from a citizen's submission claims it (once) in this transaction.
+    const claim = raw.submissionId === undefined ? undefined : await claimSubmission(tx, actor, input, raw.submissionId);
+    return { numberScope: input.stationCode, extra: claim ? { claim } : {} };
   },
-  async afterCreate(tx, id, input: CaseInput & { parties: PartyInput[] }) {
+  async afterCreate(tx, id, input: CaseInput & { parties: PartyInput[] }, extra) {
+    if (extra.claim) await markSubmissionAccepted(tx, id, extra.claim as Parameters<typeof markSubmissionAccepted>[2]);
     await tx.insert(parties).values(
       input.parties.map((p, i) => ({
         id: randomUUID(),
@@ -177,9 +181,11 @@ export const caseStore: EntityStore = {
         return !!actor.deputyId && !!facts.deputyIds?.includes(actor.deputyId);
     }
   },
-  createPayload(input: CaseInput & { parties: PartyInput[] }) {
+  createPayload(input: CaseInput & { parties: PartyInput[] }, extra) {
     const { occurredAt: _omit, ...rest } = input;
-    return rest;
+    // The submission's id (not its personal data): the history shows where the case came from.
+    const claim = extra.claim as { submissionId: string } | undefined;
+    return claim ? { ...rest, submissionId: claim.submissionId } : rest;
   },
 };
 

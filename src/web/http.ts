@@ -164,6 +164,8 @@ export function statusOf(err: DomainError): ContentfulStatusCode {
     machine_version: 409,
     version_conflict: 412,
     idempotency_mismatch: 422,
+    too_many_requests: 429,
+    payload_too_large: 413,
     unavailable: 503,
   };
   return map[err.code];
