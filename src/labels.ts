@@ -198,6 +198,10 @@ export function valueLabel(field: string, value: string, scope?: string): string
 }
 
 export const FIELD_LABELS: Record<string, string> = {
+  hotline: '热线电话',
+  address: '地址',
+  deputiesOnDuty: '值班代表',
+  submissionId: '来自群众扫码提交（提交编号）',
   // case creation
   track: '案件类型',
   procedure: '审理程序',
@@ -796,6 +800,7 @@ export const CITIZEN = {
   queueTitle: '扫码来件',
   queueNav: '扫码来件',
   cardNav: '联络卡',
+  onDutyHint: '每行一位：姓名，空格，接待时间。例如：王丽 每周三上午',
   queueEmpty: '暂无待处理的群众提交。',
   queueStatus: { pending: '待处理', accepted: '已立案', declined: '不予受理' } as Record<string, string>,
   submittedAt: '提交时间',

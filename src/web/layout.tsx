@@ -1,7 +1,7 @@
 /** The page frame: header with the role's navigation, the signed-in user, sign-out; flash; main. */
 import type { Child } from 'hono/jsx';
 import type { Actor } from '../machines/roles.js';
-import { ROLE_LABELS, UI } from '../labels.js';
+import { CITIZEN, ROLE_LABELS, UI } from '../labels.js';
 
 export interface NavItem {
   href: string;
@@ -18,6 +18,7 @@ export function navFor(actor: Actor): NavItem[] {
         { href: '/cases', label: n.cases, key: 'cases' },
         { href: '/cases/new', label: n.newCase, key: 'new' },
         { href: '/cases?overdue=true', label: n.overdue, key: 'overdue' },
+        { href: '/submissions', label: CITIZEN.queueNav, key: 'submissions' },
         { href: '/supervisions', label: n.supervisions, key: 'supervisions' },
         { href: '/dashboard', label: n.dashboard, key: 'dashboard' },
       ];
@@ -25,7 +26,9 @@ export function navFor(actor: Actor): NavItem[] {
       return [
         { href: '/cases', label: n.stationCases, key: 'cases' },
         { href: '/cases/new', label: n.newCase, key: 'new' },
+        { href: '/submissions', label: CITIZEN.queueNav, key: 'submissions' },
         { href: `/stations/${encodeURIComponent(actor.stationCode ?? '')}/activities`, label: n.activities, key: 'activities' },
+        { href: `/stations/${encodeURIComponent(actor.stationCode ?? '')}/card`, label: CITIZEN.cardNav, key: 'card' },
       ];
     case 'deputy':
       return [{ href: '/cases', label: n.myCases, key: 'cases' }];
