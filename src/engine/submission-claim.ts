@@ -17,7 +17,7 @@ export function mayHandle(actor: Actor, stationCode: string): boolean {
 }
 
 export function alreadyDecided(status: string) {
-  return new Conflict(status === 'accepted' ? '该提交已经立案，不能再次处理' : '该提交已经不予受理，不能再次处理', { status });
+  return new Conflict(status === 'accepted' ? '该提交已经立案，不能再次处理' : '该提交已经不予受理，不能再次处理', { submissionStatus: status });
 }
 
 /**
