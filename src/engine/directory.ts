@@ -56,11 +56,17 @@ export function stationView(s: typeof stations.$inferSelect) {
     name: s.name,
     kind: s.kind,
     district: s.district,
-    hotline: s.hotline ?? null,
-    address: s.address ?? null,
-    deputiesOnDuty: s.deputiesOnDuty.map((d) => ({ name: d.name, ...(d.schedule ? { schedule: d.schedule } : {}) })),
+    // Optional: shown only when set, so a station without them reads as it always has.
+    ...(s.hotline ? { hotline: s.hotline } : {}),
+    ...(s.address ? { address: s.address } : {}),
+    ...(s.deputiesOnDuty.length ? { deputiesOnDuty: s.deputiesOnDuty.map((d) => ({ name: d.name, ...(d.schedule ? { schedule: d.schedule } : {}) })) } : {}),
     createdAt: isoOf(s.createdAt),
   };
+}
+
+/** A station as its card and public page show it: every field, the optional ones empty when unset. */
+export function publicStation(s: ReturnType<typeof stationView>) {
+  return { ...s, hotline: s.hotline ?? null, address: s.address ?? null, deputiesOnDuty: s.deputiesOnDuty ?? [] };
 }
 
 export async function createStation(db: Db, actor: Actor, raw: unknown) {
@@ -83,7 +89,7 @@ export async function listStations(db: Db) {
 /** One station, or undefined. */
 export async function getStation(db: Db, code: string) {
   const [row] = await db.select().from(stations).where(eq(stations.code, code));
-  return row ? stationView(row) : undefined;
+  return row ? publicStation(stationView(row)) : undefined;
 }
 
 export async function stationExists(db: Db, code: string): Promise<boolean> {
