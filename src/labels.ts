@@ -201,7 +201,7 @@ export const FIELD_LABELS: Record<string, string> = {
   hotline: '热线电话',
   address: '地址',
   deputiesOnDuty: '值班代表',
-  submissionId: '来自群众扫码提交（提交编号）',
+  submissionId: '来自扫码提交',
   // case creation
   track: '案件类型',
   procedure: '审理程序',
