@@ -21,8 +21,10 @@ import { optionalText, text } from '../machines/fields.js';
 import type { Actor } from '../machines/roles.js';
 import type { Db } from '../db/client.js';
 import { accessLog, cases, rateCounters, stations, submissions } from '../db/schema.js';
-import { createEntity, fieldErrors, isoOf, restore, type EngineContext, type Idempotency, type Written, type Rendered, type WriteResult } from './apply.js';
-import { Forbidden, NotFound, TooManyRequests, ValidationError } from './errors.js';
+import { isoOf } from '../db/client.js';
+import { createEntity, type EngineContext, type Idempotency, type Written, type Rendered, type WriteResult } from './apply.js';
+import { fieldErrors, Forbidden, NotFound, TooManyRequests, ValidationError } from './errors.js';
+import { restore } from './write/snapshots.js';
 import { alreadyDecided, mayHandle } from './submission-claim.js';
 import { caseStore, isUuid } from './stores.js';
 

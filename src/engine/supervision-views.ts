@@ -3,11 +3,13 @@ import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Actor } from '../machines/roles.js';
 import { nextEvents } from '../machines/spec.js';
-import type { Db } from '../db/client.js';
+import { isoOf, type Db } from '../db/client.js';
 import { supervisionCases, supervisionEvents, supervisions } from '../db/schema.js';
 import { outcomeLabel, stateLabel } from '../labels.js';
-import { isoOf, readWithView, restore, type Rendered, type Written } from './apply.js';
+import type { Rendered, Written } from './apply.js';
 import { Forbidden, NotFound } from './errors.js';
+import { restore } from './write/snapshots.js';
+import { readWithView } from './write/sql.js';
 import { isUuid, supervisionStore } from './stores.js';
 import { afterCursor, deadlineViews, historyItem, nextCursorOf, presentContext, type ViewOptions } from './views.js';
 

@@ -4,8 +4,7 @@
  */
 import { Hono } from 'hono';
 import { citizenStateLabel } from '../../labels.js';
-import { fieldErrors } from '../../engine/apply.js';
-import { ValidationError } from '../../engine/errors.js';
+import { fieldErrors, ValidationError } from '../../engine/errors.js';
 import {
   acceptSubmission,
   declineSubmission,
@@ -74,7 +73,7 @@ export function submissionRoutes(deps: AppDeps) {
     const created = result.body as { id: string };
     c.header('Location', `/api/cases/${created.id}`);
     if (result.replayed) c.header('Idempotent-Replayed', 'true');
-    return c.json(created, result.status as 201);
+    return c.json(created, 201);
   });
   app.post('/:id/decline', async (c) =>
     c.json(await declineSubmission(deps.db, c.get('actor'), c.req.param('id'), await jsonBody(c), { requestId: c.get('requestId') })),
