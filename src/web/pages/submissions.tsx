@@ -44,6 +44,8 @@ async function queuePage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Que
           </a>
         ))}
       </nav>
+      {/* A refusal about a submission no longer in this list (decided meanwhile): said at the top. */}
+      {state && !list.items.some((s) => s.id === state.id) ? <ErrorBox title={state.error.title} detail={state.error.detail || undefined} /> : null}
       {list.items.length === 0 ? <p class="muted">{CITIZEN.queueEmpty}</p> : null}
       <div class="queue" data-testid="queue">
         {list.items.map((s) => {
