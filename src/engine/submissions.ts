@@ -132,10 +132,27 @@ async function bump(tx: Db, scope: string, key: string, windowStart: string): Pr
   return row.count;
 }
 
-/** Counters of windows long past are of no use: dropped now and then (about one request in 50). */
+/**
+ * What the public door no longer needs: counters of windows long past, and declined submissions
+ * decided more than SUBMISSION_RETENTION_DAYS ago (the consent text promises they are deleted).
+ * Pending submissions stay until someone decides them; accepted ones live on in their case.
+ */
+export async function purgeExpired(db: Db, now: Date): Promise<{ counters: number; submissions: number }> {
+  const counters = await db
+    .delete(rateCounters)
+    .where(sql`${rateCounters.windowStart} < ${new Date(now.getTime() - 2 * DAY_MS).toISOString()}`)
+    .returning({ key: rateCounters.key });
+  const gone = await db
+    .delete(submissions)
+    .where(and(eq(submissions.status, 'declined'), sql`${submissions.decidedAt} < ${new Date(now.getTime() - SUBMISSION_RETENTION_DAYS * DAY_MS).toISOString()}`))
+    .returning({ id: submissions.id });
+  return { counters: counters.length, submissions: gone.length };
+}
+
+/** Now and then (about one public request in 50), so no process needs a timer of its own. */
 async function pruneCounters(db: Db, now: Date) {
   if (Math.random() >= 0.02) return;
-  await db.delete(rateCounters).where(sql`${rateCounters.windowStart} < ${new Date(now.getTime() - 2 * DAY_MS).toISOString()}`);
+  await purgeExpired(db, now);
 }
 
 // ---------------------------------------------------------------------------------------------

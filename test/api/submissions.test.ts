@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/api/app.js';
 import { rowsOf } from '../../src/db/client.js';
+import { purgeExpired } from '../../src/engine/submissions.js';
 import { expectProblem, fingerprint } from '../helpers/api.js';
 import { createWorld, type Call, type World } from '../helpers/world.js';
 
@@ -416,5 +417,25 @@ describe('GET /api/public/status', () => {
     expectProblem(await lookup(s.receipt, s.phone.slice(-4), freshIp()), 429, 'urn:jiefen:problem:too-many-requests');
     for (let i = 0; i < 10; i++) expect((await lookup('YYYY3333YYYY', String(i).padStart(4, '0'), freshIp())).status).toBe(404);
     expectProblem(await lookup('YYYY3333YYYY', '0000', freshIp()), 429, 'urn:jiefen:problem:too-many-requests');
+  });
+});
+
+describe('retention', () => {
+  it('deletes declined submissions 180 days after the decision, keeps pending and accepted ones, and drops old counters', async () => {
+    const declined = await submitted();
+    const pending = await submitted();
+    const accepted = await submitted();
+    await w.call(w.tokens.stationHL, 'POST', `/api/submissions/${declined.id}/decline`, { reason: '不属于调解范围' });
+    await w.call(w.tokens.stationHL, 'POST', `/api/submissions/${accepted.id}/accept`, { track: 'pre_filing' });
+    const ids = async () =>
+      rowsOf<{ id: string }>(await w.database.db.execute(sql`select id from submissions where id in (${declined.id}, ${pending.id}, ${accepted.id})`)).map((r) => r.id).sort();
+    const early = await purgeExpired(w.database.db, new Date(Date.now() + 179 * 86_400_000));
+    expect(early.submissions).toBe(0);
+    expect(early.counters).toBeGreaterThanOrEqual(1); // the counters of this file's requests, long past by then
+    expect(await ids()).toEqual([declined.id, pending.id, accepted.id].sort());
+    const purged = await purgeExpired(w.database.db, new Date(Date.now() + 181 * 86_400_000));
+    expect(purged.submissions).toBeGreaterThanOrEqual(1);
+    expect(await ids()).toEqual([pending.id, accepted.id].sort());
+    expect((await lookup(declined.receipt, declined.phone.slice(-4))).status).toBe(404);
   });
 });
