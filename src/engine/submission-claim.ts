@@ -4,20 +4,23 @@
  * without importing the module that imports the case store.
  */
 import { eq, sql } from 'drizzle-orm';
+import { rolesFor, submissionRefusal } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import type { Db } from '../db/client.js';
 import { submissions } from '../db/schema.js';
-import { Conflict, Forbidden, ValidationError } from './errors.js';
+import { fieldError, Forbidden, SubmissionDecided, ValidationError } from './errors.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Which submissions an actor may see and decide: court all, station staff their own station's. */
-export function mayHandle(actor: Actor, stationCode: string): boolean {
-  return actor.role === 'court' || (actor.role === 'station' && !!actor.stationCode && actor.stationCode === stationCode);
+/** The policy's answer (src/machines/policy.ts) as the engine's refusal. */
+export function requireHandles(actor: Actor, stationCode: string | null): void {
+  const refused = stationCode === null ? (submissionRefusal(actor, actor.stationCode ?? '') === 'role' ? 'role' : null) : submissionRefusal(actor, stationCode);
+  if (refused === 'role') throw new Forbidden('forbidden.role', { roles: rolesFor('submission.handle') });
+  if (refused) throw new Forbidden('forbidden.submission_own');
 }
 
 export function alreadyDecided(status: string) {
-  return new Conflict(status === 'accepted' ? '该提交已经立案，不能再次处理' : '该提交已经不予受理，不能再次处理', { submissionStatus: status });
+  return new SubmissionDecided(status);
 }
 
 /**
@@ -27,14 +30,14 @@ export function alreadyDecided(status: string) {
  */
 export async function claimSubmission(tx: Db, actor: Actor, input: { stationCode: string; source: string }, submissionId: unknown) {
   if (typeof submissionId !== 'string' || !UUID.test(submissionId)) {
-    throw new ValidationError('请求内容有误', [{ field: 'submissionId', message: '群众提交不存在' }]);
+    throw new ValidationError('invalid.body', [fieldError('submissionId', 'field.submission_unknown')]);
   }
   const [s] = await tx.select().from(submissions).where(eq(submissions.id, submissionId)).for('update');
-  if (!s) throw new ValidationError('请求内容有误', [{ field: 'submissionId', message: '群众提交不存在' }]);
-  if (!mayHandle(actor, s.stationCode)) throw new Forbidden('联络站工作人员只能处理本站收到的群众提交');
+  if (!s) throw new ValidationError('invalid.body', [fieldError('submissionId', 'field.submission_unknown')]);
+  requireHandles(actor, s.stationCode);
   if (s.status !== 'pending') throw alreadyDecided(s.status);
   if (s.stationCode !== input.stationCode || input.source !== 'qr_code') {
-    throw new ValidationError('请求内容有误', [{ field: 'submissionId', message: '由群众扫码提交立案的案件，渠道须为扫码联、站点须为提交时的站点' }]);
+    throw new ValidationError('invalid.body', [fieldError('submissionId', 'field.submission_mismatch')]);
   }
   return { submissionId: s.id, decidedBy: actor.id };
 }
@@ -46,4 +49,3 @@ export async function markSubmissionAccepted(tx: Db, caseId: string, claim: { su
     .set({ status: 'accepted', caseId, decidedBy: claim.decidedBy, decidedAt: sql`now()` })
     .where(eq(submissions.id, claim.submissionId));
 }
-

@@ -18,14 +18,15 @@ import { z } from 'zod';
 import { shanghaiDate } from '../machines/calendar.js';
 import { TRACKS, PROCEDURES, type CaseContext } from '../machines/case.js';
 import { optionalText, text } from '../machines/fields.js';
+import { submissionScope } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import type { Db } from '../db/client.js';
 import { accessLog, cases, rateCounters, stations, submissions } from '../db/schema.js';
 import { isoOf } from '../db/client.js';
 import { createEntity, type EngineContext, type Idempotency, type Written, type Rendered, type WriteResult } from './apply.js';
-import { fieldErrors, Forbidden, NotFound, TooManyRequests, ValidationError } from './errors.js';
+import { fieldError, fieldErrors, NotFound, TooManyRequests, ValidationError } from './errors.js';
 import { restore } from './write/snapshots.js';
-import { alreadyDecided, mayHandle } from './submission-claim.js';
+import { alreadyDecided, requireHandles } from './submission-claim.js';
 import { caseStore, isUuid } from './stores.js';
 
 /** The limits of the public door. Counted in the database, so they hold across processes. */
@@ -94,7 +95,7 @@ export type SubmissionInput = z.output<typeof submissionSchema>;
 
 function parse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
   const r = schema.safeParse(raw ?? {});
-  if (!r.success) throw new ValidationError('请求内容有误', fieldErrors(r.error));
+  if (!r.success) throw new ValidationError('invalid.body', fieldErrors(r.error));
   return r.data;
 }
 
@@ -185,13 +186,13 @@ export async function submit(ctx: SubmitContext, raw: unknown): Promise<{ receip
   const input = parse(submissionSchema, raw);
   const now = ctx.now?.() ?? new Date();
   const [station] = await ctx.db.select({ code: stations.code }).from(stations).where(eq(stations.code, input.stationCode));
-  if (!station) throw new NotFound(`联络站 ${input.stationCode} 不存在`);
+  if (!station) throw new NotFound('not_found.station', { code: input.stationCode });
   await pruneCounters(ctx.db, now);
   const submittedAt = now.toISOString();
   return ctx.db.transaction(async (tx) => {
     const hour = hourWindow(now);
     if ((await bump(tx, 'submit-address', counterKey('address', ctx.client), hour.start)) > PUBLIC_LIMITS.perAddressPerHour) {
-      throw new TooManyRequests(`同一网络一小时内最多提交 ${PUBLIC_LIMITS.perAddressPerHour} 次，请稍后再试，或拨打联络站热线`, hour.secondsLeft);
+      throw new TooManyRequests('limit.address_per_hour', { max: PUBLIC_LIMITS.perAddressPerHour }, hour.secondsLeft);
     }
     // The phone's count comes from the submissions themselves (the number is kept nowhere else);
     // the advisory lock makes concurrent submissions for one number count one after another.
@@ -202,7 +203,7 @@ export async function submit(ctx: SubmitContext, raw: unknown): Promise<{ receip
       .from(submissions)
       .where(and(eq(submissions.phone, input.phone), sql`${submissions.submittedAt} >= ${day.start}`));
     if (n >= PUBLIC_LIMITS.perPhonePerDay) {
-      throw new TooManyRequests(`同一手机号码每天最多提交 ${PUBLIC_LIMITS.perPhonePerDay} 次，请明天再试，或拨打联络站热线`, day.secondsLeft);
+      throw new TooManyRequests('limit.phone_per_day', { max: PUBLIC_LIMITS.perPhonePerDay }, day.secondsLeft);
     }
     // 31^12 codes: a collision is as likely as guessing one; the unique key refuses it all the same.
     const receipt = newReceipt();
@@ -255,18 +256,18 @@ export async function lookupStatus(ctx: SubmitContext, raw: unknown): Promise<Pu
   await pruneCounters(ctx.db, now);
   const hour = hourWindow(now);
   if ((await bump(ctx.db, 'lookup-address', counterKey('address', ctx.client), hour.start)) > PUBLIC_LIMITS.lookupsPerAddressPerHour) {
-    throw new TooManyRequests('查询过于频繁，请一小时后再试', hour.secondsLeft);
+    throw new TooManyRequests('limit.lookups_per_address', { max: PUBLIC_LIMITS.lookupsPerAddressPerHour }, hour.secondsLeft);
   }
   const day = dayWindow(now);
   if ((await bump(ctx.db, 'lookup-receipt', counterKey('receipt', input.receipt), day.start)) > PUBLIC_LIMITS.lookupsPerReceiptPerDay) {
-    throw new TooManyRequests('这个回执码今天查询次数过多，请明天再试', day.secondsLeft);
+    throw new TooManyRequests('limit.lookups_per_receipt', { max: PUBLIC_LIMITS.lookupsPerReceiptPerDay }, day.secondsLeft);
   }
   const [row] = await ctx.db
     .select({ status: submissions.status, phone: submissions.phone, caseRow: cases })
     .from(submissions)
     .leftJoin(cases, eq(cases.id, submissions.caseId))
     .where(eq(submissions.receipt, input.receipt));
-  if (!row || !row.phone.endsWith(input.phone)) throw new NotFound('没有找到与该回执码和手机号码后 4 位相符的记录');
+  if (!row || !row.phone.endsWith(input.phone)) throw new NotFound('not_found.receipt', {});
   if (row.status === 'pending' || row.status === 'declined' || !row.caseRow) {
     return { status: row.status === 'declined' ? 'declined' : 'pending' };
   }
@@ -293,9 +294,7 @@ function nextDateOf(snapshot: AnyMachineSnapshot, now: Date): string | undefined
 
 type SubmissionRow = typeof submissions.$inferSelect;
 
-function requireQueueRole(actor: Actor) {
-  if (actor.role !== 'court' && actor.role !== 'station') throw new Forbidden('只有法院工作人员和联络站工作人员可以处理群众提交的纠纷');
-}
+const requireQueueRole = (actor: Actor) => requireHandles(actor, null);
 
 export const SUBMISSION_STATUSES = ['pending', 'accepted', 'declined'] as const;
 
@@ -368,7 +367,7 @@ function decodeCursor(cursor: string): [string, string] {
   } catch {
     // fall through
   }
-  throw new ValidationError('查询参数有误', [{ field: 'cursor', message: '翻页标记无效' }]);
+  throw new ValidationError('invalid.list_query', [fieldError('cursor', 'field.cursor')]);
 }
 
 /**
@@ -377,10 +376,8 @@ function decodeCursor(cursor: string): [string, string] {
  */
 export async function listSubmissions(db: Db, actor: Actor, filters: z.output<typeof submissionListQuery>, opts: { requestId?: string } = {}) {
   requireQueueRole(actor);
-  if (actor.role === 'station' && filters.stationCode && filters.stationCode !== actor.stationCode) {
-    throw new Forbidden('联络站工作人员只能查看本站收到的群众提交');
-  }
-  const station = actor.role === 'station' ? actor.stationCode! : filters.stationCode;
+  if (filters.stationCode) requireHandles(actor, filters.stationCode);
+  const station = submissionScope(actor).stationCode ?? filters.stationCode;
   const limit = filters.limit ?? 50;
   const where = [
     station ? eq(submissions.stationCode, station) : undefined,
@@ -406,10 +403,10 @@ export async function listSubmissions(db: Db, actor: Actor, filters: z.output<ty
 /** One submission, for those who may handle it (404 unknown, 403 another station's). */
 export async function getSubmission(db: Db, actor: Actor, id: string, opts: { requestId?: string } = {}) {
   requireQueueRole(actor);
-  if (!isUuid(id)) throw new NotFound(`提交 ${id} 不存在`);
+  if (!isUuid(id)) throw new NotFound('not_found.submission', { id });
   const [row] = await selectSubmissions(db).where(eq(submissions.id, id));
-  if (!row) throw new NotFound(`提交 ${id} 不存在`);
-  if (!mayHandle(actor, row.stationCode)) throw new Forbidden('联络站工作人员只能处理本站收到的群众提交');
+  if (!row) throw new NotFound('not_found.submission', { id });
+  requireHandles(actor, row.stationCode);
   await logSubmissionReads(db, actor, [row.id], opts.requestId);
   return submissionView(row);
 }
@@ -438,10 +435,10 @@ export async function acceptSubmission(
 ): Promise<WriteResult> {
   requireQueueRole(actor);
   const input = parse(acceptSchema, raw);
-  if (!isUuid(id)) throw new NotFound(`提交 ${id} 不存在`);
+  if (!isUuid(id)) throw new NotFound('not_found.submission', { id });
   const [s] = await ctx.db.select().from(submissions).where(eq(submissions.id, id));
-  if (!s) throw new NotFound(`提交 ${id} 不存在`);
-  if (!mayHandle(actor, s.stationCode)) throw new Forbidden('联络站工作人员只能处理本站收到的群众提交');
+  if (!s) throw new NotFound('not_found.submission', { id });
+  requireHandles(actor, s.stationCode);
   // Whether it is still pending is checked under a lock in the creation (claimSubmission), after
   // a repeated Idempotency-Key has been answered with the first response.
   const summary = input.summary || s.description.slice(0, 4000);
@@ -471,11 +468,11 @@ export async function acceptSubmission(
 export async function declineSubmission(db: Db, actor: Actor, id: string, raw: unknown, opts: { requestId?: string } = {}) {
   requireQueueRole(actor);
   const input = parse(declineSchema, raw);
-  if (!isUuid(id)) throw new NotFound(`提交 ${id} 不存在`);
+  if (!isUuid(id)) throw new NotFound('not_found.submission', { id });
   return db.transaction(async (tx) => {
     const [s] = await tx.select().from(submissions).where(eq(submissions.id, id)).for('update');
-    if (!s) throw new NotFound(`提交 ${id} 不存在`);
-    if (!mayHandle(actor, s.stationCode)) throw new Forbidden('联络站工作人员只能处理本站收到的群众提交');
+    if (!s) throw new NotFound('not_found.submission', { id });
+    requireHandles(actor, s.stationCode);
     if (s.status !== 'pending') throw alreadyDecided(s.status);
     await tx
       .update(submissions)

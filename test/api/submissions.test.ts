@@ -6,7 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/api/app.js';
+import { createApp, type App } from '../../src/app.js';
 import { rowsOf } from '../../src/db/client.js';
 import { purgeExpired } from '../../src/engine/submissions.js';
 import { expectProblem, fingerprint } from '../helpers/api.js';

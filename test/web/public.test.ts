@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/api/app.js';
+import { createApp, type App } from '../../src/app.js';
 import { rowsOf } from '../../src/db/client.js';
 import { createWorld, type World } from '../helpers/world.js';
 import { textOf, WebClient } from '../helpers/web.js';

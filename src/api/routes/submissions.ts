@@ -3,7 +3,8 @@
  * Thin: validate, call the engine verb, render.
  */
 import { Hono } from 'hono';
-import { citizenStateLabel } from '../../labels.js';
+import { publicStatusBody } from '../../edge/citizen.js';
+import { clientAddress } from '../../edge/context.js';
 import { fieldErrors, ValidationError } from '../../engine/errors.js';
 import {
   acceptSubmission,
@@ -14,17 +15,9 @@ import {
   PUBLIC_LIMITS,
   submissionListQuery,
   submit,
-  type PublicStatus,
 } from '../../engine/submissions.js';
 import { renderCase } from '../../engine/views.js';
-import { clientAddress, engineCtx, idempotencyOf, jsonBody, type AppDeps, type Env } from '../context.js';
-
-/** The look-up's answer: status, and for a case its number, state in words and next date. Nothing else. */
-export function publicStatusBody(s: PublicStatus) {
-  if (s.status !== 'case') return { status: s.status };
-  const { number, state, outcome, nextDate } = s.case;
-  return { status: s.status, case: { number, stateLabel: citizenStateLabel(state, outcome), ...(nextDate ? { nextDate } : {}) } };
-}
+import { engineCtx, idempotencyOf, jsonBody, type AppDeps, type Env } from '../context.js';
 
 /** `/api/public/*`: mounted before the bearer-token check, so no sign-in is asked for. */
 export function publicApiRoutes(deps: AppDeps) {
@@ -59,7 +52,7 @@ export function submissionRoutes(deps: AppDeps) {
   });
   app.get('/', async (c) => {
     const parsed = submissionListQuery.safeParse(c.req.query());
-    if (!parsed.success) throw new ValidationError('查询参数有误', fieldErrors(parsed.error));
+    if (!parsed.success) throw new ValidationError('invalid.list_query', fieldErrors(parsed.error));
     return c.json(await listSubmissions(deps.db, c.get('actor'), parsed.data, { requestId: c.get('requestId') }));
   });
   app.get('/:id', async (c) => c.json(await getSubmission(deps.db, c.get('actor'), c.req.param('id'), { requestId: c.get('requestId') })));

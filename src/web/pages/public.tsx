@@ -8,14 +8,15 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { bodyText, clientAddress, type AppDeps } from '../../api/context.js';
-import { publicStatusBody } from '../../api/routes/submissions.js';
+import { publicStatusBody } from '../../edge/citizen.js';
+import { bodyText, clientAddress, type AppDeps } from '../../edge/context.js';
 import { getStation } from '../../engine/directory.js';
 import { DomainError, PayloadTooLarge, ValidationError } from '../../engine/errors.js';
 import { groupReceipt, lookupStatus, normalizeReceipt, PUBLIC_LIMITS, submit } from '../../engine/submissions.js';
 import { CITIZEN, ERROR_TITLES, formatDate, formatDateTime, UI } from '../../labels.js';
 import { Input, inputId, Row, TextArea } from '../components.js';
 import { html } from '../page.js';
+import { sayError, sayField } from '../wording.js';
 
 type Station = NonNullable<Awaited<ReturnType<typeof getStation>>>;
 type Values = Record<string, string>;
@@ -262,7 +263,7 @@ function StatusPage(p: { values?: Values; errors?: Errors; refusal?: { title: st
 /** A form body of at most `maxBytes`, refused (413) before it is read when declared larger. */
 async function formOf(c: Context, maxBytes: number): Promise<Values> {
   const type = c.req.header('content-type') ?? '';
-  const text = await bodyText(c, maxBytes, () => new PayloadTooLarge(CITIZEN.tooLarge, maxBytes));
+  const text = await bodyText(c, maxBytes, () => new PayloadTooLarge(maxBytes));
   if (!/^application\/x-www-form-urlencoded/i.test(type)) return {};
   const out: Values = {};
   for (const [k, v] of new URLSearchParams(text)) {
@@ -274,14 +275,14 @@ async function formOf(c: Context, maxBytes: number): Promise<Values> {
 
 function fieldErrorsOf(err: ValidationError): Errors {
   const out: Errors = {};
-  for (const f of err.errors) if (!(f.field in out)) out[f.field] = f.message;
+  for (const f of err.errors) if (!(f.field in out)) out[f.field] = sayField(f);
   return out;
 }
 
 /** A refusal that is not about a field: its status and the words for it. */
 function refusalOf(err: unknown): { status: ContentfulStatusCode; detail: string } | null {
   if (err instanceof PayloadTooLarge) return { status: 413, detail: CITIZEN.tooLarge };
-  if (err instanceof DomainError && err.code === 'too_many_requests') return { status: 429, detail: err.message };
+  if (err instanceof DomainError && err.code === 'too_many_requests') return { status: 429, detail: sayError(err) };
   if (err instanceof DomainError && err.code === 'unavailable') return { status: 503, detail: UI.errors.database };
   return null;
 }

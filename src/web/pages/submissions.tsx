@@ -5,12 +5,14 @@
  */
 import type { Hono } from 'hono';
 import QRCode from 'qrcode';
-import { publicUrlOf, type AppDeps } from '../../api/context.js';
+import { publicUrlOf, type AppDeps } from '../../edge/context.js';
 import { getStation } from '../../engine/directory.js';
 import { Forbidden, NotFound, ValidationError } from '../../engine/errors.js';
 import { acceptSubmission, declineSubmission, listSubmissions, SUBMISSION_STATUSES } from '../../engine/submissions.js';
 import { TRACKS } from '../../machines/case.js';
-import { CITIZEN, ERROR_TITLES, formatDateTime, humanize, TRACK_LABELS, UI } from '../../labels.js';
+import { cardRefusal, rolesFor } from '../../machines/policy.js';
+import { CITIZEN, ERROR_TITLES, formatDateTime, TRACK_LABELS } from '../../labels.js';
+import { sayField } from '../wording.js';
 import { Csrf, ErrorBox, Facts, TextArea } from '../components.js';
 import { brief, engineOf, idempotencyOfForm, newFormKey } from '../engine-call.js';
 import { one, type WebEnv } from '../http.js';
@@ -129,7 +131,7 @@ async function queuePage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Que
 function refusedState(id: string, values: Record<string, string>, err: unknown): { state: QueueState; status: 400 | 403 | 404 | 409 | 503 } | null {
   if (err instanceof ValidationError) {
     const errors: Record<string, string> = {};
-    for (const e of err.errors) errors[e.field.split('.')[0]] ??= humanize(e.message);
+    for (const e of err.errors) errors[e.field.split('.')[0]] ??= sayField(e);
     return { state: { id, values, errors, error: { title: ERROR_TITLES.validation, detail: '' } }, status: 400 };
   }
   const d = describeError(err);
@@ -182,9 +184,11 @@ function isLocalOnly(url: string): boolean {
 
 async function cardPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx) {
   const code = c.req.param('code') ?? '';
-  if (actor.role === 'station' && actor.stationCode !== code) throw new Forbidden('联络站工作人员只能打印本站的联络卡');
+  const refused = cardRefusal(actor, code);
+  if (refused === 'role') throw new Forbidden('forbidden.role', { roles: rolesFor('station.card') });
+  if (refused) throw new Forbidden('forbidden.card_own');
   const station = await getStation(deps.db, code);
-  if (!station) throw new NotFound(`联络站 ${code} 不存在`);
+  if (!station) throw new NotFound('not_found.station', { code });
   const base = publicUrlOf(deps, c);
   const target = `${base}/s/${encodeURIComponent(station.code)}`;
   const svg = await qrSvg(target);
@@ -256,9 +260,9 @@ async function cardPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx) 
 }
 
 export function submissionPages(app: Hono<WebEnv>, deps: AppDeps) {
-  const staff = { roles: ['court' as const, 'station' as const] };
+  const staff = { may: 'submission.handle' as const };
   app.get('/submissions', page(deps, (c, ctx) => queuePage(deps, c, ctx), staff));
   app.post('/submissions/:id/accept', page(deps, (c, ctx) => accept(deps, c, ctx), staff));
   app.post('/submissions/:id/decline', page(deps, (c, ctx) => decline(deps, c, ctx), staff));
-  app.get('/stations/:code/card', page(deps, (c, ctx) => cardPage(deps, c, ctx), { roles: ['admin', 'court', 'station'] }));
+  app.get('/stations/:code/card', page(deps, (c, ctx) => cardPage(deps, c, ctx), { may: 'station.card' }));
 }
