@@ -25,6 +25,7 @@ import { accessLog, cases, rateCounters, stations, submissions } from '../db/sch
 import { isoOf } from '../db/client.js';
 import { createEntity, type EngineContext, type Idempotency, type Written, type Rendered, type WriteResult } from './apply.js';
 import { fieldError, fieldErrors, NotFound, TooManyRequests, ValidationError } from './errors.js';
+import { notifyStation } from './notify/notices.js';
 import { restore } from './write/snapshots.js';
 import { alreadyDecided, requireHandles } from './submission-claim.js';
 import { caseStore, isUuid } from './stores.js';
@@ -172,10 +173,11 @@ export interface SubmitContext {
  * notifications outbox fills this in; it must not put the citizen's name or phone in a notice.
  */
 export async function onSubmissionReceived(
-  _tx: Db,
-  _submission: { id: string; stationCode: string; disputeType: string; submittedAt: string },
+  tx: Db,
+  submission: { id: string; stationCode: string; disputeType: string; submittedAt: string },
 ): Promise<void> {
-  // No notifications outbox yet: nothing to write.
+  // The notice's reference is the dispute type, not the receipt (the citizen's look-up key).
+  await notifyStation(tx, submission.stationCode, { id: submission.id, number: submission.disputeType });
 }
 
 /**

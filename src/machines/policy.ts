@@ -36,6 +36,10 @@ export const ACTIONS = {
   // received them and by the court; a station's printed card by its staff, the court and admins.
   'submission.handle': ['court', 'station'],
   'station.card': ['admin', 'court', 'station'],
+  // DESIGN.md §12: webhooks are the admin's; a party's SMS consent is changed by court staff or
+  // the station that took the case (the station check is the verb's).
+  'webhook.manage': ['admin'],
+  'party.consent': ['court', 'station'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof ACTIONS;
