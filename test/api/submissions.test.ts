@@ -244,6 +244,18 @@ describe('the queue: GET /api/submissions, accept, decline', () => {
     expectProblem(await w.call(w.tokens.stationSC, 'GET', `/api/submissions/${hl.id}`), 403);
   });
 
+  it('tells the station staff of a new submission in their inbox, without the citizen’s data', async () => {
+    const s = await submitted();
+    const inbox = await w.call(w.tokens.stationHL, 'GET', '/api/me/notifications');
+    expect(inbox.status).toBe(200);
+    const notice = inbox.body.items.find((n: any) => n.entity?.id === s.id);
+    expect(notice).toMatchObject({ kind: 'submission_received', entity: { type: 'submission', id: s.id } });
+    expect(JSON.stringify(notice)).not.toMatch(/张秀英|李建国|139\d{8}/);
+    expect(JSON.stringify(notice)).not.toContain(s.receipt);
+    const other = await w.call(w.tokens.stationSC, 'GET', '/api/me/notifications');
+    expect(other.body.items.some((n: any) => n.entity?.id === s.id)).toBe(false);
+  });
+
   it('logs each read of a submission (its personal data) in the access log', async () => {
     const s = await submitted();
     await w.call(w.tokens.stationHL, 'GET', `/api/submissions/${s.id}`);
