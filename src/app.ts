@@ -9,6 +9,7 @@ import { ping } from './db/client.js';
 import { apiRoutes } from './api/app.js';
 import { errorResponse, problem } from './api/problem.js';
 import type { AppDeps, Env } from './edge/context.js';
+import { publicPages } from './web/pages/public.js';
 import { webRoutes } from './web/routes.js';
 import { bodyLimit } from 'hono/body-limit';
 import { MAX_UPLOAD_BYTES } from './edge/import-answer.js';
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', apiRoutes(deps));
   // The upload page's file: refused before the web session reads the form (DESIGN.md §14).
   app.post('/imports', bodyLimit({ maxSize: MAX_UPLOAD_BYTES + 64 * 1024, onError: uploadTooLarge }));
+  app.route('/', publicPages(deps)); // /s/:code and /status for citizens: no session, before the staff's pages
   app.route('/', webRoutes(deps)); // the web interface: every path but /api/* and /healthz
 
   app.notFound((c) => problem(c, 404, 'not_found', '未找到', `没有 ${c.req.method} ${c.req.path} 这个接口`));

@@ -22,6 +22,16 @@ const schema = z.object({
     .optional(),
   SMS_GATEWAY_SECRET: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  // The address citizens reach this server at: the station cards' QR codes point to PUBLIC_URL/s/<code>.
+  PUBLIC_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), { message: 'must be an http(s) URL' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  // Behind a reverse proxy: take the client address from the last X-Forwarded-For entry (the one
+  // the proxy added), so the public pages' per-address limits count people, not the proxy.
+  TRUST_PROXY: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').default(false),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -33,5 +43,6 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   }
-  return parsed.data;
+  // Unset: where this server listens on this machine (right for a demo; set it before printing cards).
+  return { ...parsed.data, PUBLIC_URL: parsed.data.PUBLIC_URL ?? `http://localhost:${parsed.data.PORT}` };
 }

@@ -199,6 +199,10 @@ export function valueLabel(field: string, value: string, scope?: string): string
 }
 
 export const FIELD_LABELS: Record<string, string> = {
+  hotline: '热线电话',
+  address: '地址',
+  deputiesOnDuty: '值班代表',
+  submissionId: '来自扫码提交',
   // case creation
   track: '案件类型',
   procedure: '审理程序',
@@ -388,6 +392,8 @@ export const ERROR_TITLES: Record<string, string> = {
   machine_version: '记录版本不兼容',
   version_conflict: '记录已被他人更新',
   idempotency_mismatch: '重复提交的内容不一致',
+  too_many_requests: '提交过于频繁',
+  payload_too_large: '提交的内容过长',
   unavailable: '服务暂不可用',
   csrf: '表单已过期',
   internal: '服务器内部错误',
@@ -763,6 +769,101 @@ export const REPORT_FIGURE_LABELS: Record<string, string> = {
   stationTotals: '合计',
 };
 
+/** 扫码联 — what citizens read on the public pages, and what staff read of their submissions. */
+export const CITIZEN = {
+  intakeTitle: '扫码反映纠纷',
+  intakeLead: '遇到矛盾纠纷，可以在这里留言。联络站工作人员会尽快和您联系，人大代表和法院可以帮助调解。',
+  stationHotline: '联络站热线',
+  stationAddress: '地址',
+  onDuty: '值班人大代表',
+  noOnDuty: '值班安排请拨打热线咨询。',
+  form: {
+    name: '您的姓名',
+    phone: '手机号码',
+    phoneHint: '工作人员用这个号码联系您；查询进度时也要用到后 4 位。',
+    counterparty: '对方姓名（或单位名称）',
+    disputeType: '纠纷类型',
+    description: '发生了什么事',
+    descriptionHint: '请简单说明经过和您的诉求，最多 2000 字。',
+    consent: '我已阅读并同意上面的个人信息处理说明',
+    honeypot: '请勿填写此栏',
+    submit: '提交',
+  },
+  disputeTypes: ['民间借贷', '婚姻家庭', '继承纠纷', '邻里纠纷', '物业服务', '房屋租赁', '买卖合同', '劳务报酬', '劳动争议', '交通事故', '人身损害', '土地承包', '其他'],
+  consentTitle: '个人信息处理说明',
+  /** PIPL Art 17: what, why, who, how long, and the person's rights — in plain words. */
+  consent: [
+    ['收集什么', '您的姓名、手机号码、对方的姓名，以及您填写的纠纷类型和经过。'],
+    ['为什么收集', '只用于联系您、了解纠纷，以及在您同意调解后登记案件、组织调解。'],
+    ['谁能看到', '本联络站的工作人员和法院工作人员。登记为案件后，参与调解的人大代表只能看到隐去部分号码的信息。不会用于其他用途，也不会提供给其他单位或个人。'],
+    ['保存多久', '没有登记为案件的，处理完毕后保存 180 天，然后删除；登记为案件的，随案件材料依法保存。'],
+    ['您的权利', '您可以拨打联络站热线查询、更正您的信息，或者撤回同意、要求删除。'],
+    ['不同意会怎样', '不勾选同意就不能在网上提交，我们不会保存任何内容；您仍可以拨打热线或到联络站反映。'],
+  ] as [string, string][],
+  thanksTitle: '已收到您的反映',
+  thanksLead: '联络站工作人员会尽快与您联系。',
+  receipt: '回执码',
+  receiptHint: '请截图或抄下回执码。查询进度时需要回执码和手机号码后 4 位。',
+  howToLookUp: '查询办理进度',
+  lookUpTitle: '查询办理进度',
+  lookUpLead: '请输入提交后得到的回执码，以及提交时所留手机号码的后 4 位。',
+  lookUpReceipt: '回执码',
+  lookUpPhone: '手机号码后 4 位',
+  lookUpSubmit: '查询',
+  statusWords: {
+    pending: '已收到，正在等待联络站处理。',
+    declined: '联络站经审查后未登记为案件。如有疑问，请拨打联络站热线。',
+    case: '已登记为案件。',
+  } as Record<string, string>,
+  caseNumber: '案件编号',
+  caseState: '办理状态',
+  nextDate: '下一个日期',
+  notFound: '没有找到与该回执码和手机号码后 4 位相符的记录。请核对后再试。',
+  backToForm: '返回',
+  refused: '提交未成功',
+  lookUpFailed: '查询未成功',
+  nothingStored: '本次提交的内容没有保存。',
+  honeypotFilled: '提交未被接受。请刷新页面后重新填写，不要填写标明“请勿填写”的一栏。',
+  tooLarge: '填写的内容过长，请精简后再提交（总共不超过约 5000 字）。',
+  unknownStation: '没有找到这个联络站。请核对二维码，或拨打 12345 咨询。',
+  // Staff
+  queueTitle: '扫码来件',
+  queueNav: '扫码来件',
+  cardNav: '联络卡',
+  onDutyHint: '每行一位：姓名，空格，接待时间。例如：王丽 每周三上午',
+  queueEmpty: '暂无待处理的群众提交。',
+  queueStatus: { pending: '待处理', accepted: '已立案', declined: '不予受理' } as Record<string, string>,
+  submittedAt: '提交时间',
+  submitter: '提交人',
+  phone: '手机号码',
+  counterparty: '对方',
+  description: '情况说明',
+  station: '联络站',
+  accept: '立案',
+  acceptTrack: '调解类型',
+  acceptSummary: '案情摘要（可不填，默认用群众填写的经过）',
+  decline: '不予受理',
+  declineReason: '不予受理的理由',
+  accepted: '已登记为案件',
+  declined: '已记录不予受理',
+  openCase: '查看案件',
+  fromSubmission: '来自群众扫码提交',
+  // The printed card
+  cardTitle: '联络站联络卡',
+  cardNumber: '站点编号',
+  cardScan: '微信或手机相机扫码，反映矛盾纠纷',
+  cardLookUp: '查询进度',
+  cardPrintA6: '打印单张（A6）',
+  cardPrintA4: '打印一整页（A4，四张）',
+  cardPrint: '打印',
+  cardLocalUrl: '二维码指向的地址只能在本机打开，居民手机扫码后无法访问。请系统管理员设置对外网址后再打印。',
+};
+
+/** The words a citizen reads for a case's state (the status look-up): the state, and how it ended. */
+export function citizenStateLabel(state: string, outcome: string | null): string {
+  if (state === 'closed') return outcome ? `已结案（${outcomeLabel(outcome)}）` : '已结案';
+  return stateLabel(state);
+}
 // ---------------------------------------------------------------------------------------------
 // 站内消息 (DESIGN.md §12): a notice's words, made from its kind and params when shown.
 

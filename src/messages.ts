@@ -156,6 +156,20 @@ const SENTENCES: Record<Reason, Sentence> = {
     `该记录由${machineName(p)}版本 ${s(p.stored)} 写入，当前版本为 ${s(p.current)}，且没有从版本 ${s(p.stored)} 到 ${s(p.current)} 的迁移`,
   'unavailable.database': () => '数据库暂时无法访问，请稍后重试',
   'unavailable.contention': () => '并发写入过多，请稍后重试',
+
+  // 扫码联: what a citizen or the station's staff are told (DESIGN.md §13)
+  'field.submission_unknown': () => '群众提交不存在',
+  'field.submission_mismatch': () => '由群众扫码提交立案的案件，渠道须为扫码联、站点须为提交时的站点',
+  'forbidden.submission_own': () => '联络站工作人员只能处理本站收到的群众提交',
+  'forbidden.card_own': () => '联络站工作人员只能打印本站的联络卡',
+  'not_found.submission': (p) => `提交 ${s(p.id)} 不存在`,
+  'not_found.receipt': () => '没有找到与该回执码和手机号码后 4 位相符的记录',
+  'conflict.submission_decided': (p) => (p.status === 'accepted' ? '该提交已经立案，不能再次处理' : '该提交已经不予受理，不能再次处理'),
+  'limit.phone_per_day': (p) => `同一手机号码每天最多提交 ${s(p.max)} 次，请明天再试，或拨打联络站热线`,
+  'limit.address_per_hour': (p) => `同一网络一小时内最多提交 ${s(p.max)} 次，请稍后再试，或拨打联络站热线`,
+  'limit.lookups_per_address': () => '查询过于频繁，请一小时后再试',
+  'limit.lookups_per_receipt': () => '这个回执码今天查询次数过多，请明天再试',
+  'too_large.body': (p) => `提交的内容不能超过 ${s(p.kib)} KiB`,
 };
 
 const machineName = (p: Params) => (p.machine ? `${s(p.machine)} 状态机` : '状态机');

@@ -18,6 +18,7 @@ import { doc, openApiRoutes } from './openapi.js';
 import { machineRoutes } from './routes/machines.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { reportRoutes } from './routes/reports.js';
+import { publicApiRoutes, submissionRoutes } from './routes/submissions.js';
 import { supervisionRoutes } from './routes/supervisions.js';
 
 /** Every /api route, to be mounted at `/api`. */
@@ -29,6 +30,8 @@ export function apiRoutes(deps: AppDeps) {
   // The API's description is public: before the token check.
   api.route('/', openApiRoutes(api));
   api.use('*', refuseUnstorableUrl);
+  // 扫码联: the citizen's door asks for no token (registered before the token check).
+  api.route('/public', publicApiRoutes(deps));
   api.use('*', async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -44,6 +47,7 @@ export function apiRoutes(deps: AppDeps) {
   api.route('/supervisions', supervisionRoutes(deps));
   api.route('/reports', reportRoutes(deps));
   api.route('/imports', importRoutes(deps));
+  api.route('/submissions', submissionRoutes(deps));
 
   api.post('/admin/sweep', doc({ summary: '立即执行一次期限扫描', tags: ['管理'], ok: { status: 200, description: '触发的期限' }, errors: [403] }), async (c) => {
     if (!can(c.get('actor'), 'sweep.run')) throw new Forbidden('forbidden.sweep');

@@ -1,11 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import type { Idempotency } from '../engine/apply.js';
-import { fieldError, ValidationError } from '../engine/errors.js';
+import { fieldError, PayloadTooLarge, ValidationError } from '../engine/errors.js';
 import { requestHash } from '../engine/write/idempotency.js';
 
 /** The JSON API's request plumbing: bodies, headers, URLs. What it shares with the web is src/edge/context.ts. */
 export { engineCtx, type AppDeps, type Env } from '../edge/context.js';
+import { bodyText } from '../edge/context.js';
 
 /**
  * What PostgreSQL cannot store in `text` or `jsonb`: NUL, and a UTF-16 surrogate without its
@@ -35,47 +36,9 @@ export const MAX_BODY_BYTES = 1 << 20;
 
 const tooLarge = () => new ValidationError('invalid.too_large', [fieldError('(body)', 'field.too_large', { kib: MAX_BODY_BYTES / 1024 })]);
 
-/**
- * The request body as UTF-8 text. Under @hono/node-server it is read straight from Node's
- * IncomingMessage: `c.req.text()` there builds a WHATWG Request, an AbortController and a web
- * stream around the socket for every request, about a tenth of the server's CPU per event
- * (`npm run bench -- --profile`). Elsewhere (`app.request()` in tests) it is `c.req.text()`.
- */
-function bodyText(c: Context): Promise<string> {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  if (!incoming || typeof incoming.on !== 'function') {
-    return c.req.text().then((text) => {
-      if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw tooLarge();
-      return text;
-    });
-  }
-  if (Number(incoming.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return Promise.reject(tooLarge());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const settle = (err: unknown, text?: string) => {
-      if (settled) return;
-      settled = true;
-      incoming.off('data', onData).off('end', onEnd).off('error', settle).off('close', onClose);
-      if (err) reject(err);
-      else resolve(text!);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-      // Chunked, without a length: refuse, and let the rest drain unread.
-      else settle(tooLarge());
-    };
-    const onEnd = () => settle(null, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
-    const onClose = () => settle(new Error('request closed before its body was read'));
-    incoming.on('data', onData).on('end', onEnd).on('error', settle).on('close', onClose);
-  });
-}
-
 /** The JSON body; a body that is not JSON, or that holds what cannot be stored, is a 400 with the reason. */
-export async function jsonBody(c: Context): Promise<unknown> {
-  const text = await bodyText(c);
+export async function jsonBody(c: Context, maxBytes?: number): Promise<unknown> {
+  const text = maxBytes === undefined ? await bodyText(c, MAX_BODY_BYTES, tooLarge) : await bodyText(c, maxBytes, () => new PayloadTooLarge(maxBytes));
   if (text.trim() === '') return {};
   let value: unknown;
   try {

@@ -18,6 +18,8 @@ const TITLES: Record<ErrorCode, string> = {
   machine_version: '状态机版本不兼容',
   version_conflict: '版本已变化',
   idempotency_mismatch: 'Idempotency-Key 重复使用',
+  too_many_requests: '请求过于频繁',
+  payload_too_large: '提交的内容过大',
   unavailable: '服务暂不可用',
 };
 
@@ -35,6 +37,7 @@ export function problem(c: Context, status: ContentfulStatusCode, code: string, 
 export function errorResponse(c: Context, err: unknown, log: (msg: string, extra?: unknown) => void) {
   if (err instanceof DomainError) {
     if (err.code === 'unavailable') c.header('Retry-After', '1');
+    if (err.code === 'too_many_requests') c.header('Retry-After', String(err.extra.retryAfter));
     // Field errors go out as the API has always sent them: `{field, message}`.
     const errors = err instanceof ValidationError ? { errors: err.errors.map((e) => ({ field: e.field, message: fieldMessage(e) })) } : {};
     return problem(c, statusOf(err), err.code, TITLES[err.code], messageOf(err.reason, err.params), { ...err.extra, ...errors });

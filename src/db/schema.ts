@@ -29,6 +29,11 @@ export const stations = pgTable('stations', {
   name: text('name').notNull(),
   kind: text('kind').notNull(),
   district: text('district').notNull(),
+  /** 热线联: the station's public hotline, printed on its card. */
+  hotline: text('hotline'),
+  address: text('address'),
+  /** Deputies on duty (值班代表) as shown to the public: a name and when they receive people. */
+  deputiesOnDuty: jsonb('deputies_on_duty').$type<{ name: string; schedule?: string }[]>().notNull().default([]),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 
@@ -507,3 +512,56 @@ export const caseReportMonths = pgTable('case_report_months', caseTotalsColumns(
 export const caseReportDays = pgTable('case_report_days', caseTotalsColumns(), (t) => [
   primaryKey({ columns: [t.period, t.stationCode, t.source, t.disputeType] }),
 ]);
+
+/**
+ * 扫码联: a citizen's submission through a station's QR code (DESIGN.md §13). Its name, phone and
+ * counterparty are personal data: they live in this row only (and in `parties` once accepted),
+ * never in a journal, a log line or another table.
+ */
+export const submissions = pgTable(
+  'submissions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** What the citizen keeps to look the submission up: random, unambiguous letters and digits. */
+    receipt: text('receipt').notNull().unique(),
+    stationCode: text('station_code')
+      .notNull()
+      .references(() => stations.code),
+    name: text('name').notNull(),
+    phone: text('phone').notNull(),
+    counterparty: text('counterparty').notNull(),
+    disputeType: text('dispute_type').notNull(),
+    description: text('description').notNull(),
+    /** The version of the consent text the citizen agreed to (PIPL Art 14: informed consent). */
+    consentVersion: text('consent_version').notNull(),
+    /** pending | accepted | declined */
+    status: text('status').notNull().default('pending'),
+    caseId: uuid('case_id')
+      .unique()
+      .references(() => cases.id),
+    declineReason: text('decline_reason'),
+    decidedBy: uuid('decided_by'),
+    decidedAt: ts('decided_at'),
+    submittedAt: ts('submitted_at').notNull(),
+  },
+  (t) => [
+    index('submissions_station_status_idx').on(t.stationCode, t.status, t.submittedAt),
+    index('submissions_status_idx').on(t.status, t.submittedAt),
+    index('submissions_phone_idx').on(t.phone, t.submittedAt),
+  ],
+);
+
+/**
+ * Counters for the public pages' limits, one row per scope, key and time window. The key is a
+ * hash (of a client address, a receipt typed in), never the value itself. Old windows are pruned.
+ */
+export const rateCounters = pgTable(
+  'rate_counters',
+  {
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    windowStart: ts('window_start').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key, t.windowStart] }), index('rate_counters_window_idx').on(t.windowStart)],
+);

@@ -2,6 +2,7 @@
  * What the JSON API and the web share for every request: the application's dependencies, the
  * request's variables (who is acting, the request id) and the engine context built from them.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import type { Actor } from '../machines/roles.js';
 import type { Db } from '../db/client.js';
@@ -12,6 +13,29 @@ export interface AppDeps {
   log: (msg: string, extra?: unknown) => void;
   /** The clock, pinned in some tests. */
   now?: () => Date;
+  /** Where citizens reach this server (PUBLIC_URL); unset: the address a page was asked on. */
+  publicUrl?: string;
+  /** Take the client address from X-Forwarded-For (TRUST_PROXY). */
+  trustProxy?: boolean;
+}
+
+/**
+ * The client's address, for the public pages' limits: the socket's peer, or behind a trusted
+ * proxy the last X-Forwarded-For entry (the one the proxy appended; earlier ones are the
+ * client's own say). `unknown` when neither is known (in-process tests without a socket).
+ */
+export function clientAddress(deps: AppDeps, c: Context<any>): string {
+  if (deps.trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean);
+    if (forwarded?.length) return forwarded[forwarded.length - 1];
+  }
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
+/** PUBLIC_URL, or the origin this request came to. */
+export function publicUrlOf(deps: AppDeps, c: Context<any>): string {
+  return deps.publicUrl ?? new URL(c.req.url).origin;
 }
 
 /** The variables every request carries (the web adds its session and form). */
@@ -21,4 +45,44 @@ export type Env = { Variables: RequestVars };
 /** The engine context of one request, for the API and the web alike. */
 export function engineCtx(deps: AppDeps, c: Context<any>): EngineContext {
   return { db: deps.db, now: deps.now, requestId: c.get('requestId') };
+}
+
+/**
+ * The request body as UTF-8 text, refused with `refuse()` beyond `maxBytes` (before it is read
+ * when its length is declared). Under @hono/node-server it is read straight from Node's
+ * IncomingMessage: `c.req.text()` there builds a WHATWG Request, an AbortController and a web
+ * stream around the socket for every request, about a tenth of the server's CPU per event
+ * (`npm run bench -- --profile`). Elsewhere (`app.request()` in tests) it is `c.req.text()`.
+ */
+export function bodyText(c: Context, maxBytes: number, refuse: () => Error): Promise<string> {
+  // A declared length over the limit is refused before a byte of the body is read.
+  if (Number(c.req.header('content-length') ?? 0) > maxBytes) return Promise.reject(refuse());
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (!incoming || typeof incoming.on !== 'function') {
+    return c.req.text().then((text) => {
+      if (Buffer.byteLength(text) > maxBytes) throw refuse();
+      return text;
+    });
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (err: unknown, text?: string) => {
+      if (settled) return;
+      settled = true;
+      incoming.off('data', onData).off('end', onEnd).off('error', settle).off('close', onClose);
+      if (err) reject(err);
+      else resolve(text!);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) chunks.push(chunk);
+      // Chunked, without a length: refuse, and let the rest drain unread.
+      else settle(refuse());
+    };
+    const onEnd = () => settle(null, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+    const onClose = () => settle(new Error('request closed before its body was read'));
+    incoming.on('data', onData).on('end', onEnd).on('error', settle).on('close', onClose);
+  });
 }

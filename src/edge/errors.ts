@@ -15,6 +15,8 @@ export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   machine_version: 409,
   version_conflict: 412,
   idempotency_mismatch: 422,
+  too_many_requests: 429,
+  payload_too_large: 413,
   unavailable: 503,
 };
 

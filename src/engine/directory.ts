@@ -37,16 +37,46 @@ export const stationSchema = z.object({
   name: text(100),
   kind: z.enum(STATION_KINDS),
   district: text(50),
+  // 热线联, and what the station's printed card (编号赋码印卡) and public page show.
+  hotline: z
+    .string()
+    .trim()
+    .regex(/^[0-9][0-9\- ]{2,19}$/, { message: '热线电话格式不正确，例如 0451-57301234 或 12345' })
+    .optional(),
+  address: optionalText(200),
+  deputiesOnDuty: z
+    .array(z.object({ name: text(50), schedule: optionalText(100) }))
+    .max(30)
+    .default([]),
 });
 
-function stationView(s: typeof stations.$inferSelect) {
-  return { code: s.code, name: s.name, kind: s.kind, district: s.district, createdAt: isoOf(s.createdAt) };
+export function stationView(s: typeof stations.$inferSelect) {
+  return {
+    code: s.code,
+    name: s.name,
+    kind: s.kind,
+    district: s.district,
+    // Optional: shown only when set, so a station without them reads as it always has.
+    ...(s.hotline ? { hotline: s.hotline } : {}),
+    ...(s.address ? { address: s.address } : {}),
+    ...(s.deputiesOnDuty.length ? { deputiesOnDuty: s.deputiesOnDuty.map((d) => ({ name: d.name, ...(d.schedule ? { schedule: d.schedule } : {}) })) } : {}),
+    createdAt: isoOf(s.createdAt),
+  };
+}
+
+/** A station as its card and public page show it: every field, the optional ones empty when unset. */
+export function publicStation(s: ReturnType<typeof stationView>) {
+  return { ...s, hotline: s.hotline ?? null, address: s.address ?? null, deputiesOnDuty: s.deputiesOnDuty ?? [] };
 }
 
 export async function createStation(db: Db, actor: Actor, raw: unknown) {
   requireRole(actor, 'directory.manage');
   const input = parse(stationSchema, raw);
-  const [row] = await db.insert(stations).values(input).onConflictDoNothing().returning();
+  const [row] = await db
+    .insert(stations)
+    .values({ ...input, hotline: input.hotline || null, address: input.address || null })
+    .onConflictDoNothing()
+    .returning();
   if (!row) throw new Conflict('conflict.station_code', { code: input.code }, { field: 'code' });
   return stationView(row);
 }
@@ -54,6 +84,12 @@ export async function createStation(db: Db, actor: Actor, raw: unknown) {
 export async function listStations(db: Db) {
   const rows = await db.select().from(stations).orderBy(asc(stations.code));
   return { items: rows.map(stationView) };
+}
+
+/** One station, or undefined. */
+export async function getStation(db: Db, code: string) {
+  const [row] = await db.select().from(stations).where(eq(stations.code, code));
+  return row ? publicStation(stationView(row)) : undefined;
 }
 
 export async function stationExists(db: Db, code: string): Promise<boolean> {

@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'idempotency_mismatch'
   | 'conflict'
   | 'machine_version'
+  | 'too_many_requests'
+  | 'payload_too_large'
   | 'unavailable';
 
 export type Params = Record<string, unknown>;
@@ -60,7 +62,9 @@ export type FieldReason =
   | 'field.if_match'
   | 'field.login_missing'
   | 'field.current_password'
-  | 'field.import_file';
+  | 'field.import_file'
+  | 'field.submission_unknown'
+  | 'field.submission_mismatch';
 
 export type ForbiddenReason =
   | 'forbidden.role'
@@ -80,6 +84,8 @@ export type ForbiddenReason =
   | 'forbidden.report_deputy'
   | 'forbidden.case_create_own'
   | 'forbidden.case_create_source'
+  | 'forbidden.submission_own'
+  | 'forbidden.card_own'
   | 'forbidden.webhooks'
   | 'forbidden.sms_consent'
   | 'forbidden.inbox';
@@ -111,7 +117,16 @@ export type Reason =
   | 'machine.newer'
   | 'machine.no_migration'
   | 'unavailable.database'
-  | 'unavailable.contention';
+  | 'unavailable.contention'
+  // 扫码联 (DESIGN.md §13)
+  | 'not_found.submission'
+  | 'not_found.receipt'
+  | 'conflict.submission_decided'
+  | 'limit.phone_per_day'
+  | 'limit.address_per_hour'
+  | 'limit.lookups_per_address'
+  | 'limit.lookups_per_receipt'
+  | 'too_large.body';
 
 /** One field's refusal: the field (dotted path) and why, as data. */
 export interface FieldError {
@@ -169,7 +184,18 @@ export class Forbidden extends DomainError {
 }
 export class NotFound extends DomainError {
   constructor(
-    reason: 'not_found.case' | 'not_found.supervision' | 'not_found.user' | 'not_found.station' | 'not_found.machine' | 'not_found.entity_type' | 'not_found.webhook' | 'not_found.delivery' | 'not_found.party',
+    reason:
+      | 'not_found.case'
+      | 'not_found.supervision'
+      | 'not_found.user'
+      | 'not_found.station'
+      | 'not_found.machine'
+      | 'not_found.entity_type'
+      | 'not_found.webhook'
+      | 'not_found.delivery'
+      | 'not_found.party'
+      | 'not_found.submission'
+      | 'not_found.receipt',
     params: Params,
   ) {
     super('not_found', reason, params);
@@ -207,6 +233,24 @@ export class MachineVersionMismatch extends DomainError {
       currentVersion: current,
       ...(machine ? { machine } : {}),
     });
+  }
+}
+/** A limit counted in the database was reached (public submissions, status look-ups): try again later. */
+export class TooManyRequests extends DomainError {
+  constructor(reason: 'limit.phone_per_day' | 'limit.address_per_hour' | 'limit.lookups_per_address' | 'limit.lookups_per_receipt', params: Params, retryAfterSeconds: number) {
+    super('too_many_requests', reason, params, { retryAfter: Math.max(1, Math.ceil(retryAfterSeconds)) });
+  }
+}
+/** A body larger than the route takes, refused before it is read. */
+export class PayloadTooLarge extends DomainError {
+  constructor(readonly maxBytes: number) {
+    super('payload_too_large', 'too_large.body', { kib: maxBytes / 1024 }, { maxBytes });
+  }
+}
+/** A citizen's submission already opened into a case or declined: it is decided once. */
+export class SubmissionDecided extends DomainError {
+  constructor(status: string) {
+    super('conflict', 'conflict.submission_decided', { status }, { submissionStatus: status });
   }
 }
 export class DatabaseUnavailable extends DomainError {

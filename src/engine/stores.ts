@@ -19,6 +19,7 @@ import type { MachineSpec } from '../machines/spec.js';
 import type { Db } from '../db/client.js';
 import { caseEvents, cases, deputies, parties, stations, supervisionCases, supervisionEvents, supervisions } from '../db/schema.js';
 import { Conflict, fieldError, Forbidden, ValidationError } from './errors.js';
+import { claimSubmission, markSubmissionAccepted } from './submission-claim.js';
 
 /** The columns every entity table and every journal table share. */
 export interface EntityRow {
@@ -108,7 +109,7 @@ export const caseStore: EntityStore = {
     ];
     return { success: false, error: new z.ZodError(issues) } as any;
   },
-  async prepareCreate(tx, actor, input: CaseInput & { externalRef?: string }) {
+  async prepareCreate(tx, actor, input: CaseInput & { externalRef?: string }, raw) {
     if (input.externalRef) {
       const [taken] = await tx.select({ number: cases.number }).from(cases).where(eq(cases.externalRef, input.externalRef));
       if (taken) throw new Conflict('conflict.external_ref', { ref: input.externalRef, number: taken.number }, { field: 'externalRef' });
@@ -118,9 +119,12 @@ export const caseStore: EntityStore = {
     const refused = caseCreateRefusal(actor, input);
     if (refused === 'case.create.own_station') throw new Forbidden('forbidden.case_create_own');
     if (refused === 'case.create.station_source') throw new Forbidden('forbidden.case_create_source');
-    return { numberScope: input.stationCode, extra: {} };
+    // 扫码联: a case opened from a citizen's submission claims it (once) in this transaction.
+    const claim = raw.submissionId === undefined ? undefined : await claimSubmission(tx, actor, input, raw.submissionId);
+    return { numberScope: input.stationCode, extra: claim ? { claim } : {} };
   },
-  async afterCreate(tx, id, input: CaseInput & { parties: PartyInput[] }) {
+  async afterCreate(tx, id, input: CaseInput & { parties: PartyInput[] }, extra) {
+    if (extra.claim) await markSubmissionAccepted(tx, id, extra.claim as Parameters<typeof markSubmissionAccepted>[2]);
     await tx.insert(parties).values(
       input.parties.map((p, i) => ({
         id: randomUUID(),
@@ -177,9 +181,11 @@ export const caseStore: EntityStore = {
     }
   },
   canRead: canReadCase,
-  createPayload(input: CaseInput & { parties: PartyInput[] }) {
+  createPayload(input: CaseInput & { parties: PartyInput[] }, extra) {
     const { occurredAt: _omit, ...rest } = input;
-    return rest;
+    // The submission's id (not its personal data): the history shows where the case came from.
+    const claim = extra.claim as { submissionId: string } | undefined;
+    return claim ? { ...rest, submissionId: claim.submissionId } : rest;
   },
 };
 

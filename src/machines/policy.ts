@@ -36,6 +36,10 @@ export const ACTIONS = {
   'import.directory': ['admin'],
   'import.cases': ['court'],
   'import.run': ['admin', 'court'],
+  // 扫码联: citizens' submissions are handled (listed, opened, declined) by the station that
+  // received them and by the court; a station's printed card by its staff, the court and admins.
+  'submission.handle': ['court', 'station'],
+  'station.card': ['admin', 'court', 'station'],
   // DESIGN.md §12: webhooks are the admin's; a party's SMS consent is changed by court staff or
   // the station that took the case (the station check is the verb's).
   'webhook.manage': ['admin'],
@@ -64,7 +68,9 @@ export type Refusal =
   | 'activity.read'
   | 'report.station_unlinked'
   | 'report.own_station'
-  | 'report.deputy';
+  | 'report.deputy'
+  | 'submission.own_station'
+  | 'card.own_station';
 
 // ---------------------------------------------------------------------------------------------
 // Events: who may send which event to an entity (the tables in case-spec.ts, supervision-spec.ts)
@@ -245,4 +251,24 @@ export function partyAsSeen<P extends { idNumber?: string | null; phone?: string
     ...(p.idNumber ? { idNumber: maskIdNumber(p.idNumber) } : {}),
     ...(p.phone ? { phone: maskPhone(p.phone) } : {}),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 扫码联: citizens' submissions and the station card
+
+/** Who may handle a submission received at `stationCode`: court staff any, station staff their own. */
+export function submissionRefusal(actor: Actor, stationCode: string): Refusal | null {
+  if (!can(actor, 'submission.handle')) return 'role';
+  if (actor.role === 'station' && !ownsStation(actor, stationCode)) return 'submission.own_station';
+  return null;
+}
+
+/** The stations whose submissions an actor's queue lists: their own (station staff) or all. */
+export const submissionScope = (actor: Actor): { stationCode?: string } => (actor.role === 'station' ? { stationCode: actor.stationCode ?? '' } : {});
+
+/** Who may print a station's card: admin and court any station, station staff their own. */
+export function cardRefusal(actor: Actor, stationCode: string): Refusal | null {
+  if (!can(actor, 'station.card')) return 'role';
+  if (actor.role === 'station' && !ownsStation(actor, stationCode)) return 'card.own_station';
+  return null;
 }

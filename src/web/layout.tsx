@@ -2,7 +2,7 @@
 import type { Child } from 'hono/jsx';
 import { tryGetContext } from 'hono/context-storage';
 import type { Actor } from '../machines/roles.js';
-import { ROLE_LABELS, UI } from '../labels.js';
+import { CITIZEN, ROLE_LABELS, UI } from '../labels.js';
 import type { WebEnv } from './http.js';
 
 export interface NavItem {
@@ -20,6 +20,7 @@ export function navFor(actor: Actor): NavItem[] {
         { href: '/cases', label: n.cases, key: 'cases' },
         { href: '/cases/new', label: n.newCase, key: 'new' },
         { href: '/cases?overdue=true', label: n.overdue, key: 'overdue' },
+        { href: '/submissions', label: CITIZEN.queueNav, key: 'submissions' },
         { href: '/supervisions', label: n.supervisions, key: 'supervisions' },
         { href: '/dashboard', label: n.dashboard, key: 'dashboard' },
         { href: '/imports', label: n.imports, key: 'imports' },
@@ -28,7 +29,9 @@ export function navFor(actor: Actor): NavItem[] {
       return [
         { href: '/cases', label: n.stationCases, key: 'cases' },
         { href: '/cases/new', label: n.newCase, key: 'new' },
+        { href: '/submissions', label: CITIZEN.queueNav, key: 'submissions' },
         { href: `/stations/${encodeURIComponent(actor.stationCode ?? '')}/activities`, label: n.activities, key: 'activities' },
+        { href: `/stations/${encodeURIComponent(actor.stationCode ?? '')}/card`, label: CITIZEN.cardNav, key: 'card' },
       ];
     case 'deputy':
       return [{ href: '/cases', label: n.myCases, key: 'cases' }];

@@ -24,6 +24,7 @@ import { activityPages } from './pages/activities.js';
 import { authPages } from './pages/auth.js';
 import { casePages } from './pages/cases.js';
 import { dashboardPages } from './pages/dashboard.js';
+import { submissionPages } from './pages/submissions.js';
 import { notificationPages } from './pages/notifications.js';
 import { unreadCount } from '../engine/notify/inbox.js';
 import { supervisionPages } from './pages/supervisions.js';
@@ -90,6 +91,7 @@ export function webRoutes(deps: AppDeps) {
   activityPages(web, deps);
   adminPages(web, deps);
   importPages(web, deps);
+  submissionPages(web, deps);
   notificationPages(web, deps);
 
   // Any other page: a 404 page for people; unknown /api paths keep the API's problem+json.

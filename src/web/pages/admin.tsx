@@ -14,9 +14,9 @@ import {
 } from '../../engine/directory.js';
 import { DomainError, ValidationError } from '../../engine/errors.js';
 import { ROLES } from '../../machines/roles.js';
-import { ERROR_TITLES, fieldLabel, formatDate, ROLE_LABELS, UI, valueLabel } from '../../labels.js';
+import { CITIZEN, ERROR_TITLES, fieldLabel, formatDate, ROLE_LABELS, UI, valueLabel } from '../../labels.js';
 import { sayError, sayField } from '../wording.js';
-import { Csrf, ErrorBox, Input, Row, Section, Select, type FieldErrorMap } from '../components.js';
+import { Csrf, ErrorBox, Input, Row, Section, Select, TextArea, type FieldErrorMap } from '../components.js';
 import { one, type FormBody, type WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
 import { describeError, html, page, type PageCtx, type WebContext } from '../page.js';
@@ -86,7 +86,8 @@ async function stationsPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
                   <td>{valueLabel('kind', s.kind, 'station')}</td>
                   <td>{s.district}</td>
                   <td>
-                    <a href={`/stations/${encodeURIComponent(s.code)}/activities`}>{UI.nav.activities}</a>
+                    <a href={`/stations/${encodeURIComponent(s.code)}/activities`}>{UI.nav.activities}</a>{' '}
+                    <a href={`/stations/${encodeURIComponent(s.code)}/card`}>{CITIZEN.cardNav}</a>
                   </td>
                 </tr>
               ))}
@@ -109,6 +110,15 @@ async function stationsPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
               </Row>
               <Row label={fieldLabel('district')} name="district" required error={e.district}>
                 <Input name="district" value={v('district')} required error={e.district} placeholder={UI.examples.district} />
+              </Row>
+              <Row label={fieldLabel('hotline', 'station')} name="hotline" error={e.hotline}>
+                <Input name="hotline" value={v('hotline')} error={e.hotline} inputmode="tel" placeholder="0451-57301234" />
+              </Row>
+              <Row label={fieldLabel('address', 'station')} name="address" error={e.address}>
+                <Input name="address" value={v('address')} error={e.address} />
+              </Row>
+              <Row label={fieldLabel('deputiesOnDuty', 'station')} name="deputiesOnDuty" error={e.deputiesOnDuty} hint={CITIZEN.onDutyHint}>
+                <TextArea name="deputiesOnDuty" value={v('deputiesOnDuty')} error={e.deputiesOnDuty} rows={3} />
               </Row>
               <div class="actions">
                 <button type="submit" class="primary">
@@ -295,6 +305,18 @@ function picked(form: FormBody, keys: string[]): Record<string, string> {
   return out;
 }
 
+/** 值班代表, one a line: the name, then (after a space) when they receive people. */
+function onDutyLines(text: string) {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const [name, ...rest] = line.split(/\s+/);
+      return rest.length ? { name, schedule: rest.join(' ') } : { name };
+    });
+}
+
 export function adminPages(app: Hono<WebEnv>, deps: AppDeps) {
   const admin = { may: 'directory.manage' } as const;
   app.get('/admin', (c) => c.redirect('/admin/users', 303));
@@ -306,7 +328,10 @@ export function adminPages(app: Hono<WebEnv>, deps: AppDeps) {
       async (c, ctx) => {
         const form = c.get('form');
         try {
-          await createStation(deps.db, ctx.actor, picked(form, ['code', 'name', 'kind', 'district']));
+          await createStation(deps.db, ctx.actor, {
+            ...picked(form, ['code', 'name', 'kind', 'district', 'hotline', 'address']),
+            deputiesOnDuty: onDutyLines(one(form, 'deputiesOnDuty')),
+          });
         } catch (err) {
           const st = refusal(err);
           if (!st) throw err;

@@ -1,0 +1,497 @@
+/**
+ * 扫码联 — the citizen's door (DESIGN.md §13): a submission made through a station's QR code, the
+ * station's queue of them, and the status look-up by receipt code.
+ *
+ * A submission is not a machine entity: it waits (pending) until station or court staff open a
+ * case from it (accepted; the case is created through the engine's one create path, and its
+ * CREATE journal row names the submission) or decline it with a reason (declined). Both happen at
+ * most once: the row is locked and its status checked in the write's transaction.
+ *
+ * Personal data (PIPL): the citizen's name, phone and the other side's name live in the
+ * submission row only (and in `parties` once accepted); never in a journal payload, a counter, a
+ * log line or an error message.
+ */
+import { createHash, randomInt } from 'node:crypto';
+import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
+import type { AnyMachineSnapshot } from 'xstate';
+import { z } from 'zod';
+import { shanghaiDate } from '../machines/calendar.js';
+import { TRACKS, PROCEDURES, type CaseContext } from '../machines/case.js';
+import { optionalText, text } from '../machines/fields.js';
+import { submissionScope } from '../machines/policy.js';
+import type { Actor } from '../machines/roles.js';
+import type { Db } from '../db/client.js';
+import { accessLog, cases, rateCounters, stations, submissions } from '../db/schema.js';
+import { isoOf } from '../db/client.js';
+import { createEntity, type EngineContext, type Idempotency, type Written, type Rendered, type WriteResult } from './apply.js';
+import { fieldError, fieldErrors, NotFound, TooManyRequests, ValidationError } from './errors.js';
+import { notifyStation } from './notify/notices.js';
+import { restore } from './write/snapshots.js';
+import { alreadyDecided, requireHandles } from './submission-claim.js';
+import { caseStore, isUuid } from './stores.js';
+
+/** The limits of the public door. Counted in the database, so they hold across processes. */
+export const PUBLIC_LIMITS = {
+  /** Submissions per phone number per Shanghai calendar day. */
+  perPhonePerDay: 5,
+  /** Submissions per client address per clock hour. */
+  perAddressPerHour: 20,
+  /** Status look-ups per client address per clock hour. */
+  lookupsPerAddressPerHour: 30,
+  /** Status look-ups per receipt code (typed, known or not) per Shanghai calendar day. */
+  lookupsPerReceiptPerDay: 10,
+  /** A submission body, refused before it is read when larger. */
+  maxBodyBytes: 16 * 1024,
+} as const;
+
+/**
+ * The consent text's version: a submission records which text its sender agreed to. Change it
+ * whenever the text (UI.citizen.consent) changes in substance.
+ */
+export const CONSENT_VERSION = '2026-12-v1';
+
+/** How long a declined or unopened submission is kept before its personal data may be erased. */
+export const SUBMISSION_RETENTION_DAYS = 180;
+
+/** 23456789 and letters without I, L, O: nothing a person can misread when copying it. */
+const RECEIPT_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+const RECEIPT_LENGTH = 12; // 31^12 ≈ 2^59
+
+/** A receipt code from the operating system's CSPRNG (randomInt is uniform: no modulo bias). */
+export function newReceipt(): string {
+  let out = '';
+  for (let i = 0; i < RECEIPT_LENGTH; i++) out += RECEIPT_ALPHABET[randomInt(RECEIPT_ALPHABET.length)];
+  return out;
+}
+
+/** A receipt as typed (lower case, spaces, dashes) in its stored form. */
+export function normalizeReceipt(raw: string): string {
+  return raw.toUpperCase().replace(/[\s-]/g, '');
+}
+
+/** `K7QM3XPAR9TD` → `K7QM-3XPA-R9TD`, for reading aloud and copying. */
+export function groupReceipt(receipt: string): string {
+  return receipt.match(/.{1,4}/g)?.join('-') ?? receipt;
+}
+
+const phone = z
+  .string()
+  .trim()
+  .transform((s) => s.replace(/[\s-]/g, ''))
+  .refine((s) => /^(\+?86)?1[3-9]\d{9}$/.test(s) || /^0\d{9,11}$/.test(s), { message: '请填写 11 位手机号码（或带区号的固定电话）' })
+  .transform((s) => s.replace(/^\+?86(?=1\d{10}$)/, ''));
+
+export const submissionSchema = z.object({
+  stationCode: text(32),
+  name: text(50),
+  phone,
+  counterparty: text(100),
+  disputeType: text(64),
+  description: text(2000),
+  consent: z.literal(true, { message: '须阅读并同意个人信息处理说明；未同意时不会保存任何内容' }),
+  /** The honeypot: hidden from people, filled in by form-filling robots. */
+  website: z.string().max(0, { message: '此栏应留空' }).optional(),
+});
+export type SubmissionInput = z.output<typeof submissionSchema>;
+
+function parse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
+  const r = schema.safeParse(raw ?? {});
+  if (!r.success) throw new ValidationError('invalid.body', fieldErrors(r.error));
+  return r.data;
+}
+
+/** A client address (or receipt) as stored in a counter: hashed, never the value itself. */
+function counterKey(scope: string, value: string): string {
+  return createHash('sha256').update(`${scope}\n${value}`).digest('base64url').slice(0, 32);
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** The clock hour `now` is in, and the seconds left of it. */
+function hourWindow(now: Date) {
+  const start = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
+  return { start: new Date(start).toISOString(), secondsLeft: (start + HOUR_MS - now.getTime()) / 1000 };
+}
+
+/** The Shanghai calendar day `now` is in, and the seconds left of it. */
+function dayWindow(now: Date) {
+  const start = Date.parse(`${shanghaiDate(now.toISOString())}T00:00:00+08:00`);
+  return { start: new Date(start).toISOString(), secondsLeft: (start + DAY_MS - now.getTime()) / 1000 };
+}
+
+/**
+ * Adds one to a counter and returns its new value. The upsert locks the row, so concurrent
+ * requests (in any process) count one after another; inside a transaction that is rolled back,
+ * the count is rolled back with it.
+ */
+async function bump(tx: Db, scope: string, key: string, windowStart: string): Promise<number> {
+  const [row] = await tx
+    .insert(rateCounters)
+    .values({ scope, key, windowStart, count: 1 })
+    .onConflictDoUpdate({ target: [rateCounters.scope, rateCounters.key, rateCounters.windowStart], set: { count: sql`${rateCounters.count} + 1` } })
+    .returning({ count: rateCounters.count });
+  return row.count;
+}
+
+/**
+ * What the public door no longer needs: counters of windows long past, and declined submissions
+ * decided more than SUBMISSION_RETENTION_DAYS ago (the consent text promises they are deleted).
+ * Pending submissions stay until someone decides them; accepted ones live on in their case.
+ */
+export async function purgeExpired(db: Db, now: Date): Promise<{ counters: number; submissions: number }> {
+  const counters = await db
+    .delete(rateCounters)
+    .where(sql`${rateCounters.windowStart} < ${new Date(now.getTime() - 2 * DAY_MS).toISOString()}`)
+    .returning({ key: rateCounters.key });
+  const gone = await db
+    .delete(submissions)
+    .where(and(eq(submissions.status, 'declined'), sql`${submissions.decidedAt} < ${new Date(now.getTime() - SUBMISSION_RETENTION_DAYS * DAY_MS).toISOString()}`))
+    .returning({ id: submissions.id });
+  return { counters: counters.length, submissions: gone.length };
+}
+
+/** Now and then (about one public request in 50), so no process needs a timer of its own. */
+async function pruneCounters(db: Db, now: Date) {
+  if (Math.random() >= 0.02) return;
+  await purgeExpired(db, now);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Submitting
+
+export interface SubmitContext {
+  db: Db;
+  now?: () => Date;
+  /** Who is asking: the client address as the server sees it (hashed before it is stored). */
+  client: string;
+}
+
+/**
+ * Station staff are to be told of a new submission at their station (DESIGN.md §12). Called in
+ * the submission's own transaction, so the notice exists exactly when the submission does. The
+ * notifications outbox fills this in; it must not put the citizen's name or phone in a notice.
+ */
+export async function onSubmissionReceived(
+  tx: Db,
+  submission: { id: string; stationCode: string; disputeType: string; submittedAt: string },
+): Promise<void> {
+  // The notice's reference is the dispute type, not the receipt (the citizen's look-up key).
+  await notifyStation(tx, submission.stationCode, { id: submission.id, number: submission.disputeType });
+}
+
+/**
+ * A citizen's submission: validated, counted against the limits, stored with a fresh receipt.
+ * Every refusal (400 no consent or a bad field, 404 unknown station, 429 a limit) stores nothing.
+ */
+export async function submit(ctx: SubmitContext, raw: unknown): Promise<{ receipt: string; stationCode: string; submittedAt: string }> {
+  const input = parse(submissionSchema, raw);
+  const now = ctx.now?.() ?? new Date();
+  const [station] = await ctx.db.select({ code: stations.code }).from(stations).where(eq(stations.code, input.stationCode));
+  if (!station) throw new NotFound('not_found.station', { code: input.stationCode });
+  await pruneCounters(ctx.db, now);
+  const submittedAt = now.toISOString();
+  return ctx.db.transaction(async (tx) => {
+    const hour = hourWindow(now);
+    if ((await bump(tx, 'submit-address', counterKey('address', ctx.client), hour.start)) > PUBLIC_LIMITS.perAddressPerHour) {
+      throw new TooManyRequests('limit.address_per_hour', { max: PUBLIC_LIMITS.perAddressPerHour }, hour.secondsLeft);
+    }
+    // The phone's count comes from the submissions themselves (the number is kept nowhere else);
+    // the advisory lock makes concurrent submissions for one number count one after another.
+    const day = dayWindow(now);
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`submission-phone:${input.phone}`}, 0))`);
+    const [{ n }] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(submissions)
+      .where(and(eq(submissions.phone, input.phone), sql`${submissions.submittedAt} >= ${day.start}`));
+    if (n >= PUBLIC_LIMITS.perPhonePerDay) {
+      throw new TooManyRequests('limit.phone_per_day', { max: PUBLIC_LIMITS.perPhonePerDay }, day.secondsLeft);
+    }
+    // 31^12 codes: a collision is as likely as guessing one; the unique key refuses it all the same.
+    const receipt = newReceipt();
+    const [row] = await tx
+      .insert(submissions)
+      .values({
+        receipt,
+        stationCode: input.stationCode,
+        name: input.name,
+        phone: input.phone,
+        counterparty: input.counterparty,
+        disputeType: input.disputeType,
+        description: input.description,
+        consentVersion: CONSENT_VERSION,
+        submittedAt,
+      })
+      .returning({ id: submissions.id });
+    await onSubmissionReceived(tx, { id: row.id, stationCode: input.stationCode, disputeType: input.disputeType, submittedAt });
+    return { receipt, stationCode: input.stationCode, submittedAt };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The status look-up
+
+export type PublicStatus =
+  | { status: 'pending' | 'declined' }
+  | { status: 'case'; case: { number: string; state: string; outcome: string | null; nextDate?: string } };
+
+const lookupSchema = z.object({
+  receipt: z
+    .string()
+    .transform(normalizeReceipt)
+    .refine((s) => /^[0-9A-Z]{10,32}$/.test(s), { message: '请填写回执码（12 位字母和数字）' }),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\d{4}$/, { message: '请填写提交时所留手机号码的后 4 位' }),
+});
+
+/**
+ * What a citizen may know of their submission: its status and, once a case, the case number,
+ * its state and the next date — nothing else (no name, no phone). A receipt with the wrong last
+ * four digits is answered exactly like an unknown receipt. Every look-up is counted, per client
+ * address and per receipt typed, whether it finds anything or not.
+ */
+export async function lookupStatus(ctx: SubmitContext, raw: unknown): Promise<PublicStatus> {
+  const input = parse(lookupSchema, raw);
+  const now = ctx.now?.() ?? new Date();
+  await pruneCounters(ctx.db, now);
+  const hour = hourWindow(now);
+  if ((await bump(ctx.db, 'lookup-address', counterKey('address', ctx.client), hour.start)) > PUBLIC_LIMITS.lookupsPerAddressPerHour) {
+    throw new TooManyRequests('limit.lookups_per_address', { max: PUBLIC_LIMITS.lookupsPerAddressPerHour }, hour.secondsLeft);
+  }
+  const day = dayWindow(now);
+  if ((await bump(ctx.db, 'lookup-receipt', counterKey('receipt', input.receipt), day.start)) > PUBLIC_LIMITS.lookupsPerReceiptPerDay) {
+    throw new TooManyRequests('limit.lookups_per_receipt', { max: PUBLIC_LIMITS.lookupsPerReceiptPerDay }, day.secondsLeft);
+  }
+  const [row] = await ctx.db
+    .select({ status: submissions.status, phone: submissions.phone, caseRow: cases })
+    .from(submissions)
+    .leftJoin(cases, eq(cases.id, submissions.caseId))
+    .where(eq(submissions.receipt, input.receipt));
+  if (!row || !row.phone.endsWith(input.phone)) throw new NotFound('not_found.receipt', {});
+  if (row.status === 'pending' || row.status === 'declined' || !row.caseRow) {
+    return { status: row.status === 'declined' ? 'declined' : 'pending' };
+  }
+  const snapshot = restore(caseStore, row.caseRow);
+  const nextDate = nextDateOf(snapshot, now);
+  return {
+    status: 'case',
+    case: { number: row.caseRow.number, state: row.caseRow.state, outcome: row.caseRow.outcome, ...(nextDate ? { nextDate } : {}) },
+  };
+}
+
+/** The next date that concerns the parties: the next mediation session, else the agreed day of performance. */
+function nextDateOf(snapshot: AnyMachineSnapshot, now: Date): string | undefined {
+  const c = snapshot.context as CaseContext;
+  if (c.outcome) return undefined;
+  if (c.nextSession && Date.parse(c.nextSession.at) > now.getTime()) return c.nextSession.at;
+  const due = (c.agreement as { dueDate?: string } | null)?.dueDate;
+  if (due && due >= shanghaiDate(now.toISOString())) return due;
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The queue
+
+type SubmissionRow = typeof submissions.$inferSelect;
+
+const requireQueueRole = (actor: Actor) => requireHandles(actor, null);
+
+export const SUBMISSION_STATUSES = ['pending', 'accepted', 'declined'] as const;
+
+export const submissionListQuery = z.object({
+  status: z.enum(SUBMISSION_STATUSES).optional(),
+  stationCode: z.string().trim().min(1).max(32).optional(),
+  cursor: z.string().min(1).max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
+
+/** The fields of a submission shown to the staff who handle it (they see it in full). */
+const SUBMISSION_PII = 'submissions.name,submissions.phone,submissions.counterparty';
+
+function submissionView(s: SubmissionRow & { stationName: string | null; caseNumber: string | null }) {
+  return {
+    id: s.id,
+    stationCode: s.stationCode,
+    stationName: s.stationName,
+    name: s.name,
+    phone: s.phone,
+    counterparty: s.counterparty,
+    disputeType: s.disputeType,
+    description: s.description,
+    status: s.status,
+    submittedAt: isoOf(s.submittedAt),
+    consentVersion: s.consentVersion,
+    ...(s.caseId ? { caseId: s.caseId, caseNumber: s.caseNumber } : {}),
+    ...(s.declineReason ? { declineReason: s.declineReason } : {}),
+    ...(s.decidedAt ? { decidedAt: isoOf(s.decidedAt) } : {}),
+  };
+}
+
+async function logSubmissionReads(db: Db, actor: Actor, ids: string[], requestId?: string) {
+  if (ids.length === 0) return;
+  await db
+    .insert(accessLog)
+    .values(ids.map((entityId) => ({ userId: actor.id, userRole: actor.role, entityType: 'submission', entityId, fields: SUBMISSION_PII, requestId: requestId ?? null })));
+}
+
+function selectSubmissions(db: Db) {
+  return db
+    .select({
+      id: submissions.id,
+      receipt: submissions.receipt,
+      stationCode: submissions.stationCode,
+      name: submissions.name,
+      phone: submissions.phone,
+      counterparty: submissions.counterparty,
+      disputeType: submissions.disputeType,
+      description: submissions.description,
+      consentVersion: submissions.consentVersion,
+      status: submissions.status,
+      caseId: submissions.caseId,
+      declineReason: submissions.declineReason,
+      decidedBy: submissions.decidedBy,
+      decidedAt: submissions.decidedAt,
+      submittedAt: submissions.submittedAt,
+      stationName: stations.name,
+      caseNumber: cases.number,
+    })
+    .from(submissions)
+    .leftJoin(stations, eq(stations.code, submissions.stationCode))
+    .leftJoin(cases, eq(cases.id, submissions.caseId));
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof at === 'string' && !Number.isNaN(Date.parse(at)) && typeof id === 'string' && isUuid(id)) return [at, id];
+  } catch {
+    // fall through
+  }
+  throw new ValidationError('invalid.list_query', [fieldError('cursor', 'field.cursor')]);
+}
+
+/**
+ * The queue: oldest first (the one waiting longest is handled first). Station staff see their
+ * own station's only, court staff every station's (or one, with `stationCode`).
+ */
+export async function listSubmissions(db: Db, actor: Actor, filters: z.output<typeof submissionListQuery>, opts: { requestId?: string } = {}) {
+  requireQueueRole(actor);
+  if (filters.stationCode) requireHandles(actor, filters.stationCode);
+  const station = submissionScope(actor).stationCode ?? filters.stationCode;
+  const limit = filters.limit ?? 50;
+  const where = [
+    station ? eq(submissions.stationCode, station) : undefined,
+    filters.status ? eq(submissions.status, filters.status) : undefined,
+  ];
+  if (filters.cursor) {
+    const [at, id] = decodeCursor(filters.cursor);
+    where.push(or(gt(submissions.submittedAt, at), and(eq(submissions.submittedAt, at), gt(submissions.id, id))));
+  }
+  const rows = await selectSubmissions(db)
+    .where(and(...where))
+    .orderBy(asc(submissions.submittedAt), asc(submissions.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  await logSubmissionReads(db, actor, page.map((r) => r.id), opts.requestId);
+  return {
+    items: page.map(submissionView),
+    nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify([isoOf(last.submittedAt), last.id])).toString('base64url') : null,
+  };
+}
+
+/** One submission, for those who may handle it (404 unknown, 403 another station's). */
+export async function getSubmission(db: Db, actor: Actor, id: string, opts: { requestId?: string } = {}) {
+  requireQueueRole(actor);
+  if (!isUuid(id)) throw new NotFound('not_found.submission', { id });
+  const [row] = await selectSubmissions(db).where(eq(submissions.id, id));
+  if (!row) throw new NotFound('not_found.submission', { id });
+  requireHandles(actor, row.stationCode);
+  await logSubmissionReads(db, actor, [row.id], opts.requestId);
+  return submissionView(row);
+}
+
+export const acceptSchema = z.object({
+  track: z.enum(TRACKS, { message: '须选择 pre_filing（诉前）或 post_filing（诉中）' }),
+  procedure: z.enum(PROCEDURES).optional(),
+  summary: optionalText(4000),
+});
+
+export const declineSchema = z.object({ reason: text(500) });
+
+/**
+ * Open a case from a submission through the engine's one create path: source `qr_code`, the
+ * submission's station, its sender as applicant (with the phone) and the other side as
+ * respondent, `occurredAt` the time it was submitted, and `submissionId` in the creation's
+ * journal payload, so the case's history shows where it came from. The submission is marked
+ * accepted in the same transaction (see `claimSubmission`): a second accept is a 409.
+ */
+export async function acceptSubmission(
+  ctx: EngineContext,
+  actor: Actor,
+  id: string,
+  raw: unknown,
+  opts: { idempotency?: Idempotency; render: (w: Written) => Rendered },
+): Promise<WriteResult> {
+  requireQueueRole(actor);
+  const input = parse(acceptSchema, raw);
+  if (!isUuid(id)) throw new NotFound('not_found.submission', { id });
+  const [s] = await ctx.db.select().from(submissions).where(eq(submissions.id, id));
+  if (!s) throw new NotFound('not_found.submission', { id });
+  requireHandles(actor, s.stationCode);
+  // Whether it is still pending is checked under a lock in the creation (claimSubmission), after
+  // a repeated Idempotency-Key has been answered with the first response.
+  const summary = input.summary || s.description.slice(0, 4000);
+  return createEntity(
+    ctx,
+    caseStore,
+    actor,
+    {
+      track: input.track,
+      ...(input.procedure ? { procedure: input.procedure } : {}),
+      source: 'qr_code',
+      stationCode: s.stationCode,
+      disputeType: s.disputeType,
+      summary,
+      parties: [
+        { role: 'applicant', name: s.name, phone: s.phone },
+        { role: 'respondent', name: s.counterparty },
+      ],
+      occurredAt: isoOf(s.submittedAt),
+      submissionId: s.id,
+    },
+    opts,
+  );
+}
+
+/** Decline a pending submission with a reason (once: a decided one is a 409). */
+export async function declineSubmission(db: Db, actor: Actor, id: string, raw: unknown, opts: { requestId?: string } = {}) {
+  requireQueueRole(actor);
+  const input = parse(declineSchema, raw);
+  if (!isUuid(id)) throw new NotFound('not_found.submission', { id });
+  return db.transaction(async (tx) => {
+    const [s] = await tx.select().from(submissions).where(eq(submissions.id, id)).for('update');
+    if (!s) throw new NotFound('not_found.submission', { id });
+    requireHandles(actor, s.stationCode);
+    if (s.status !== 'pending') throw alreadyDecided(s.status);
+    await tx
+      .update(submissions)
+      .set({ status: 'declined', declineReason: input.reason, decidedBy: actor.id, decidedAt: sql`now()` })
+      .where(eq(submissions.id, id));
+    const [row] = await selectSubmissions(tx).where(eq(submissions.id, id));
+    await logSubmissionReads(tx, actor, [id], opts.requestId);
+    return submissionView(row);
+  });
+}
+
+/** How many submissions wait at a station (the navigation's badge). */
+export async function pendingCount(db: Db, actor: Actor): Promise<number> {
+  if (actor.role !== 'court' && actor.role !== 'station') return 0;
+  const [{ n }] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(submissions)
+    .where(and(eq(submissions.status, 'pending'), actor.role === 'station' ? eq(submissions.stationCode, actor.stationCode ?? '') : undefined));
+  return n;
+}

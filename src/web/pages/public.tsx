@@ -1,0 +1,366 @@
+/**
+ * 扫码联 — the citizen's pages (DESIGN.md §13): `/s/:stationCode` (the form behind a station's QR
+ * code) and `/status` (the look-up by receipt code). No sign-in, made for phones, and plain HTML
+ * forms: they work without JavaScript. Mounted before the staff's pages, so the staff's session
+ * and CSRF plumbing never runs here (there is no session to protect).
+ */
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import type { Child } from 'hono/jsx';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { publicStatusBody } from '../../edge/citizen.js';
+import { bodyText, clientAddress, type AppDeps } from '../../edge/context.js';
+import { getStation } from '../../engine/directory.js';
+import { DomainError, PayloadTooLarge, ValidationError } from '../../engine/errors.js';
+import { groupReceipt, lookupStatus, normalizeReceipt, PUBLIC_LIMITS, submit } from '../../engine/submissions.js';
+import { CITIZEN, ERROR_TITLES, formatDate, formatDateTime, UI } from '../../labels.js';
+import { Input, inputId, Row, TextArea } from '../components.js';
+import { html } from '../page.js';
+import { sayError, sayField } from '../wording.js';
+
+type Station = NonNullable<Awaited<ReturnType<typeof getStation>>>;
+type Values = Record<string, string>;
+type Errors = Record<string, string>;
+
+function securityHeaders(c: Context) {
+  c.header('X-Content-Type-Options', 'nosniff');
+  c.header('X-Frame-Options', 'DENY');
+  c.header('Referrer-Policy', 'no-referrer');
+  c.header('Cache-Control', 'no-store');
+  c.header(
+    'Content-Security-Policy',
+    "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  );
+}
+
+export function PublicLayout(p: { title: string; children?: Child }) {
+  return (
+    <html lang="zh-CN">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex" />
+        <title>{`${p.title} · ${UI.appTitle}`}</title>
+        <link rel="stylesheet" href="/static/app.css" />
+      </head>
+      <body class="public">
+        <header class="public-top">
+          <span class="brand-mark">{UI.appName}</span>
+          <span>{UI.appTitle}</span>
+        </header>
+        <main class="public-main">{p.children}</main>
+      </body>
+    </html>
+  );
+}
+
+function StationBox(p: { station: Station }) {
+  const s = p.station;
+  return (
+    <section class="card station-box" data-testid="station">
+      <h2>{s.name}</h2>
+      <p class="muted">
+        {CITIZEN.cardNumber} {s.code}
+      </p>
+      {s.hotline ? (
+        <p>
+          {CITIZEN.stationHotline}：
+          <a href={`tel:${s.hotline.replace(/[^\d]/g, '')}`} class="hotline">
+            {s.hotline}
+          </a>
+        </p>
+      ) : null}
+      {s.address ? (
+        <p>
+          {CITIZEN.stationAddress}：{s.address}
+        </p>
+      ) : null}
+      <h3>{CITIZEN.onDuty}</h3>
+      {s.deputiesOnDuty.length ? (
+        <ul class="on-duty" data-testid="on-duty">
+          {s.deputiesOnDuty.map((d) => (
+            <li>
+              <strong>{d.name}</strong>
+              {d.schedule ? <span class="muted"> {d.schedule}</span> : null}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p class="muted">{CITIZEN.noOnDuty}</p>
+      )}
+    </section>
+  );
+}
+
+function Refusal(p: { detail: string; title?: string }) {
+  return (
+    <div class="error-box" role="alert" data-testid="error">
+      <strong>{p.title ?? CITIZEN.refused}</strong>
+      <p>{p.detail}</p>
+    </div>
+  );
+}
+
+/** What the citizen is told about a field that needs fixing. */
+const FIELD_NAMES: Record<string, string> = {
+  name: CITIZEN.form.name,
+  phone: CITIZEN.form.phone,
+  counterparty: CITIZEN.form.counterparty,
+  disputeType: CITIZEN.form.disputeType,
+  description: CITIZEN.form.description,
+  consent: CITIZEN.consentTitle,
+};
+
+function IntakePage(p: { station: Station; values?: Values; errors?: Errors; refusal?: string }) {
+  const v = p.values ?? {};
+  const e = p.errors ?? {};
+  const fields = Object.keys(e).filter((k) => FIELD_NAMES[k]);
+  return (
+    <PublicLayout title={CITIZEN.intakeTitle}>
+      <h1>{CITIZEN.intakeTitle}</h1>
+      <p>{CITIZEN.intakeLead}</p>
+      <StationBox station={p.station} />
+      {p.refusal || fields.length ? (
+        <div class="error-box" role="alert" data-testid="error">
+          <strong>{CITIZEN.refused}</strong>
+          <p>{p.refusal ?? CITIZEN.nothingStored}</p>
+          {fields.length ? (
+            <ul>
+              {fields.map((k) => (
+                <li>
+                  <a href={`#${inputId(k)}`}>{FIELD_NAMES[k]}</a>：{e[k]}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      ) : null}
+      <form method="post" action={`/s/${encodeURIComponent(p.station.code)}`} class="form public-form" data-testid="intake">
+        <Row label={CITIZEN.form.name} name="name" error={e.name} required>
+          <Input name="name" value={v.name} error={e.name} required autocomplete="name" />
+        </Row>
+        <Row label={CITIZEN.form.phone} name="phone" error={e.phone} required hint={CITIZEN.form.phoneHint}>
+          <Input name="phone" type="tel" value={v.phone} error={e.phone} required inputmode="tel" autocomplete="tel" />
+        </Row>
+        <Row label={CITIZEN.form.counterparty} name="counterparty" error={e.counterparty} required>
+          <Input name="counterparty" value={v.counterparty} error={e.counterparty} required autocomplete="off" />
+        </Row>
+        <Row label={CITIZEN.form.disputeType} name="disputeType" error={e.disputeType} required>
+          <select name="disputeType" id={inputId('disputeType')} required>
+            <option value="">{UI.common.chooseOne}</option>
+            {CITIZEN.disputeTypes.map((t) => (
+              <option value={t} selected={t === v.disputeType}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </Row>
+        <Row label={CITIZEN.form.description} name="description" error={e.description} required hint={CITIZEN.form.descriptionHint}>
+          <TextArea name="description" value={v.description} error={e.description} required rows={6} />
+        </Row>
+        {/* The honeypot: off screen and out of the tab order; people leave it empty, robots do not. */}
+        <div class="hp" aria-hidden="true">
+          <label for="f-website">{CITIZEN.form.honeypot}</label>
+          <input type="text" name="website" id="f-website" value="" tabindex={-1} autocomplete="off" />
+        </div>
+        <section class="consent" data-testid="consent-text" id="consent">
+          <h2>{CITIZEN.consentTitle}</h2>
+          <dl>
+            {CITIZEN.consent.map(([k, text]) => (
+              <>
+                <dt>{k}</dt>
+                <dd>{text}</dd>
+              </>
+            ))}
+          </dl>
+        </section>
+        <div class={`row check${e.consent ? ' has-error' : ''}`}>
+          <label>
+            <input type="checkbox" name="consent" value="yes" id={inputId('consent')} required checked={v.consent === 'yes'} /> {CITIZEN.form.consent}
+          </label>
+          {e.consent ? (
+            <small class="field-error" role="alert">
+              {e.consent}
+            </small>
+          ) : null}
+        </div>
+        <button type="submit" class="primary big">
+          {CITIZEN.form.submit}
+        </button>
+      </form>
+      <p class="public-foot">
+        <a href="/status">{CITIZEN.howToLookUp}</a>
+      </p>
+    </PublicLayout>
+  );
+}
+
+function ThanksPage(p: { station: Station; receipt: string }) {
+  return (
+    <PublicLayout title={CITIZEN.thanksTitle}>
+      <h1>{CITIZEN.thanksTitle}</h1>
+      <section class="card receipt-box">
+        <p>{CITIZEN.thanksLead}</p>
+        <p class="muted">{CITIZEN.receipt}</p>
+        <p class="receipt" data-testid="receipt">
+          {groupReceipt(p.receipt)}
+        </p>
+        <p>{CITIZEN.receiptHint}</p>
+        <p>
+          <a class="button primary" href={`/status?receipt=${encodeURIComponent(p.receipt)}`}>
+            {CITIZEN.howToLookUp}
+          </a>
+        </p>
+      </section>
+      <StationBox station={p.station} />
+    </PublicLayout>
+  );
+}
+
+function StatusPage(p: { values?: Values; errors?: Errors; refusal?: { title: string; detail: string }; result?: ReturnType<typeof publicStatusBody> }) {
+  const v = p.values ?? {};
+  const e = p.errors ?? {};
+  const r = p.result;
+  return (
+    <PublicLayout title={CITIZEN.lookUpTitle}>
+      <h1>{CITIZEN.lookUpTitle}</h1>
+      {r ? (
+        <section class="card status-box" data-testid="status" data-status={r.status}>
+          <p class="status-words">{CITIZEN.statusWords[r.status]}</p>
+          {r.status === 'case' && r.case ? (
+            <dl class="facts">
+              <dt>{CITIZEN.caseNumber}</dt>
+              <dd data-testid="case-number">{r.case.number}</dd>
+              <dt>{CITIZEN.caseState}</dt>
+              <dd data-testid="case-state">{r.case.stateLabel}</dd>
+              {r.case.nextDate ? (
+                <>
+                  <dt>{CITIZEN.nextDate}</dt>
+                  <dd>{r.case.nextDate.length === 10 ? formatDate(r.case.nextDate) : formatDateTime(r.case.nextDate)}</dd>
+                </>
+              ) : null}
+            </dl>
+          ) : null}
+        </section>
+      ) : null}
+      {p.refusal ? <Refusal title={p.refusal.title} detail={p.refusal.detail} /> : null}
+      <p>{CITIZEN.lookUpLead}</p>
+      <form method="post" action="/status" class="form public-form" data-testid="lookup">
+        <Row label={CITIZEN.lookUpReceipt} name="receipt" error={e.receipt} required>
+          <Input name="receipt" value={v.receipt} error={e.receipt} required autocomplete="off" />
+        </Row>
+        <Row label={CITIZEN.lookUpPhone} name="phone" error={e.phone} required>
+          <Input name="phone" value={v.phone} error={e.phone} required inputmode="numeric" autocomplete="off" />
+        </Row>
+        <button type="submit" class="primary big">
+          {CITIZEN.lookUpSubmit}
+        </button>
+      </form>
+    </PublicLayout>
+  );
+}
+
+/** A form body of at most `maxBytes`, refused (413) before it is read when declared larger. */
+async function formOf(c: Context, maxBytes: number): Promise<Values> {
+  const type = c.req.header('content-type') ?? '';
+  const text = await bodyText(c, maxBytes, () => new PayloadTooLarge(maxBytes));
+  if (!/^application\/x-www-form-urlencoded/i.test(type)) return {};
+  const out: Values = {};
+  for (const [k, v] of new URLSearchParams(text)) {
+    // NUL and unpaired surrogates cannot be stored (and no one types them): dropped.
+    if (!(k in out)) out[k] = v.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '');
+  }
+  return out;
+}
+
+function fieldErrorsOf(err: ValidationError): Errors {
+  const out: Errors = {};
+  for (const f of err.errors) if (!(f.field in out)) out[f.field] = sayField(f);
+  return out;
+}
+
+/** A refusal that is not about a field: its status and the words for it. */
+function refusalOf(err: unknown): { status: ContentfulStatusCode; detail: string } | null {
+  if (err instanceof PayloadTooLarge) return { status: 413, detail: CITIZEN.tooLarge };
+  if (err instanceof DomainError && err.code === 'too_many_requests') return { status: 429, detail: sayError(err) };
+  if (err instanceof DomainError && err.code === 'unavailable') return { status: 503, detail: UI.errors.database };
+  return null;
+}
+
+export function publicPages(deps: AppDeps) {
+  const app = new Hono();
+  app.use('/s/*', async (c, next) => {
+    securityHeaders(c);
+    await next();
+  });
+  app.use('/status', async (c, next) => {
+    securityHeaders(c);
+    await next();
+  });
+
+  const unknownStation = (c: Context) =>
+    html(
+      c,
+      <PublicLayout title={ERROR_TITLES.not_found}>
+        <Refusal title={ERROR_TITLES.not_found} detail={CITIZEN.unknownStation} />
+      </PublicLayout>,
+      404,
+    );
+
+  app.get('/s/:code', async (c) => {
+    const station = await getStation(deps.db, c.req.param('code'));
+    if (!station) return unknownStation(c);
+    return html(c, <IntakePage station={station} />);
+  });
+
+  app.post('/s/:code', async (c) => {
+    const station = await getStation(deps.db, c.req.param('code'));
+    if (!station) return unknownStation(c);
+    let form: Values = {};
+    try {
+      form = await formOf(c, PUBLIC_LIMITS.maxBodyBytes);
+      if (form.website) {
+        return html(c, <IntakePage station={station} values={{ ...form, website: '' }} refusal={CITIZEN.honeypotFilled} />, 400);
+      }
+      const { receipt } = await submit(
+        { db: deps.db, now: deps.now, client: clientAddress(deps, c) },
+        {
+          stationCode: station.code,
+          name: form.name ?? '',
+          phone: form.phone ?? '',
+          counterparty: form.counterparty ?? '',
+          disputeType: form.disputeType ?? '',
+          description: form.description ?? '',
+          consent: form.consent === 'yes',
+        },
+      );
+      return html(c, <ThanksPage station={station} receipt={receipt} />, 201);
+    } catch (err) {
+      if (err instanceof ValidationError) return html(c, <IntakePage station={station} values={form} errors={fieldErrorsOf(err)} />, 400);
+      const r = refusalOf(err);
+      if (r) return html(c, <IntakePage station={station} values={form} refusal={`${r.detail} ${CITIZEN.nothingStored}`} />, r.status);
+      throw err;
+    }
+  });
+
+  app.get('/status', (c) => html(c, <StatusPage values={{ receipt: c.req.query('receipt') ? groupReceipt(normalizeReceipt(c.req.query('receipt')!)) : '' }} />));
+
+  app.post('/status', async (c) => {
+    let form: Values = {};
+    try {
+      form = await formOf(c, 4096);
+      const status = await lookupStatus({ db: deps.db, now: deps.now, client: clientAddress(deps, c) }, { receipt: form.receipt ?? '', phone: form.phone ?? '' });
+      return html(c, <StatusPage values={{ receipt: form.receipt }} result={publicStatusBody(status)} />);
+    } catch (err) {
+      const values = { receipt: form.receipt ?? '', phone: form.phone ?? '' };
+      if (err instanceof ValidationError) return html(c, <StatusPage values={values} errors={fieldErrorsOf(err)} />, 400);
+      if (err instanceof DomainError && err.code === 'not_found') {
+        return html(c, <StatusPage values={values} refusal={{ title: CITIZEN.lookUpFailed, detail: CITIZEN.notFound }} />, 404);
+      }
+      const r = refusalOf(err);
+      if (r) return html(c, <StatusPage values={values} refusal={{ title: CITIZEN.lookUpFailed, detail: r.detail }} />, r.status);
+      throw err;
+    }
+  });
+  return app;
+}

@@ -1,0 +1,268 @@
+/**
+ * 扫码联 for staff: the queue of citizens' submissions (station staff: their station's; court:
+ * every station's), each opened into a case or declined with a reason; and a station's printable
+ * card (编号赋码印卡) with its QR code, drawn here by the `qrcode` package (no outside service).
+ */
+import type { Hono } from 'hono';
+import QRCode from 'qrcode';
+import { publicUrlOf, type AppDeps } from '../../edge/context.js';
+import { getStation } from '../../engine/directory.js';
+import { Forbidden, NotFound, ValidationError } from '../../engine/errors.js';
+import { acceptSubmission, declineSubmission, listSubmissions, SUBMISSION_STATUSES } from '../../engine/submissions.js';
+import { TRACKS } from '../../machines/case.js';
+import { cardRefusal, rolesFor } from '../../machines/policy.js';
+import { CITIZEN, ERROR_TITLES, formatDateTime, TRACK_LABELS } from '../../labels.js';
+import { sayField } from '../wording.js';
+import { Csrf, ErrorBox, Facts, TextArea } from '../components.js';
+import { brief, engineOf, idempotencyOfForm, newFormKey } from '../engine-call.js';
+import { one, type WebEnv } from '../http.js';
+import { Layout } from '../layout.js';
+import { describeError, flashOf, html, page, type PageCtx, type WebContext } from '../page.js';
+
+type Status = (typeof SUBMISSION_STATUSES)[number];
+
+interface QueueState {
+  /** The submission whose form was refused, what was typed there, and why. */
+  id: string;
+  values: Record<string, string>;
+  errors: Record<string, string>;
+  error: { title: string; detail: string };
+}
+
+async function queuePage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: QueueState, status: 200 | 400 | 403 | 404 | 409 | 503 = 200) {
+  const { actor, csrf } = ctx;
+  const raw = c.req.query('status');
+  const shown: Status = (SUBMISSION_STATUSES as readonly string[]).includes(raw ?? '') ? (raw as Status) : 'pending';
+  const list = await listSubmissions(deps.db, actor, { status: shown, limit: 100 }, { requestId: c.get('requestId') });
+  const flash = flashOf(c, { declined: CITIZEN.declined });
+  return html(
+    c,
+    <Layout title={CITIZEN.queueTitle} actor={actor} csrf={csrf} active="submissions" flash={flash}>
+      <h1>{CITIZEN.queueTitle}</h1>
+      <nav class="tabs" aria-label={CITIZEN.queueTitle}>
+        {SUBMISSION_STATUSES.map((s) => (
+          <a href={`/submissions?status=${s}`} class={s === shown ? 'active' : undefined} aria-current={s === shown ? 'page' : undefined}>
+            {CITIZEN.queueStatus[s]}
+          </a>
+        ))}
+      </nav>
+      {/* A refusal about a submission no longer in this list (decided meanwhile): said at the top. */}
+      {state && !list.items.some((s) => s.id === state.id) ? <ErrorBox title={state.error.title} detail={state.error.detail || undefined} /> : null}
+      {list.items.length === 0 ? <p class="muted">{CITIZEN.queueEmpty}</p> : null}
+      <div class="queue" data-testid="queue">
+        {list.items.map((s) => {
+          const st = state?.id === s.id ? state : undefined;
+          return (
+            <section class="card submission" id={`s-${s.id}`} data-submission={s.id}>
+              <div class="card-head">
+                <h2>
+                  {s.disputeType} · {s.name}
+                </h2>
+                <span class={`badge sub-${s.status}`}>{CITIZEN.queueStatus[s.status]}</span>
+              </div>
+              <Facts
+                items={[
+                  [CITIZEN.submittedAt, formatDateTime(s.submittedAt)],
+                  [CITIZEN.station, actor.role === 'station' ? null : s.stationName ?? s.stationCode],
+                  [CITIZEN.submitter, s.name],
+                  [CITIZEN.phone, <a href={`tel:${s.phone}`}>{s.phone}</a>],
+                  [CITIZEN.counterparty, s.counterparty],
+                  [CITIZEN.description, <span class="pre">{s.description}</span>],
+                  [CITIZEN.declineReason, s.declineReason ?? null],
+                  [
+                    CITIZEN.accepted,
+                    s.caseId ? (
+                      <a href={`/cases/${s.caseId}`} data-testid="case-link">
+                        {s.caseNumber}
+                      </a>
+                    ) : null,
+                  ],
+                ]}
+              />
+              {st ? <ErrorBox title={st.error.title} detail={st.error.detail || undefined} /> : null}
+              {s.status === 'pending' ? (
+                <div class="decide">
+                  <form method="post" action={`/submissions/${s.id}/accept`} class="form" data-testid="accept">
+                    <Csrf token={csrf} />
+                    <input type="hidden" name="_key" value={newFormKey()} />
+                    <fieldset class={`row${st?.errors.track ? ' has-error' : ''}`}>
+                      <legend>{CITIZEN.acceptTrack}</legend>
+                      {TRACKS.map((t, i) => (
+                        <label class="choice">
+                          <input type="radio" name="track" value={t} checked={(st?.values.track ?? (i === 0 ? t : '')) === t} /> {TRACK_LABELS[t]}
+                        </label>
+                      ))}
+                      {st?.errors.track ? <small class="field-error">{st.errors.track}</small> : null}
+                    </fieldset>
+                    <div class={`row${st?.errors.summary ? ' has-error' : ''}`}>
+                      <label for={`summary-${s.id}`}>{CITIZEN.acceptSummary}</label>
+                      <textarea name="summary" id={`summary-${s.id}`} rows={3}>
+                        {st?.values.summary ?? ''}
+                      </textarea>
+                      {st?.errors.summary ? <small class="field-error">{st.errors.summary}</small> : null}
+                    </div>
+                    <button type="submit" class="primary">
+                      {CITIZEN.accept}
+                    </button>
+                  </form>
+                  <form method="post" action={`/submissions/${s.id}/decline`} class="form" data-testid="decline">
+                    <Csrf token={csrf} />
+                    <div class={`row${st?.errors.reason ? ' has-error' : ''}`}>
+                      <label for={`reason-${s.id}`}>{CITIZEN.declineReason}</label>
+                      <TextArea name="reason" value={st?.values.reason} rows={2} required />
+                      {st?.errors.reason ? <small class="field-error">{st.errors.reason}</small> : null}
+                    </div>
+                    <button type="submit" class="danger">
+                      {CITIZEN.decline}
+                    </button>
+                  </form>
+                </div>
+              ) : null}
+            </section>
+          );
+        })}
+      </div>
+    </Layout>,
+    status,
+  );
+}
+
+/** A refused accept or decline: the queue again, with the reason beside that submission. */
+function refusedState(id: string, values: Record<string, string>, err: unknown): { state: QueueState; status: 400 | 403 | 404 | 409 | 503 } | null {
+  if (err instanceof ValidationError) {
+    const errors: Record<string, string> = {};
+    for (const e of err.errors) errors[e.field.split('.')[0]] ??= sayField(e);
+    return { state: { id, values, errors, error: { title: ERROR_TITLES.validation, detail: '' } }, status: 400 };
+  }
+  const d = describeError(err);
+  if (!d) return null;
+  return { state: { id, values, errors: {}, error: { title: ERROR_TITLES[d.code] ?? d.code, detail: d.detail } }, status: d.status as 403 };
+}
+
+async function accept(deps: AppDeps, c: WebContext, ctx: PageCtx) {
+  const form = c.get('form');
+  const id = c.req.param('id') ?? '';
+  const body: Record<string, unknown> = { track: one(form, 'track') || undefined };
+  const summary = one(form, 'summary').trim();
+  if (summary) body.summary = summary;
+  try {
+    const result = await acceptSubmission(engineOf(deps, c), ctx.actor, id, body, { idempotency: idempotencyOfForm(c, form, body), render: brief });
+    return c.redirect(`/cases/${(result.body as { id: string }).id}?ok=created`, 303);
+  } catch (err) {
+    const r = refusedState(id, { track: one(form, 'track'), summary }, err);
+    if (!r) throw err;
+    return queuePage(deps, c, ctx, r.state, r.status);
+  }
+}
+
+async function decline(deps: AppDeps, c: WebContext, ctx: PageCtx) {
+  const form = c.get('form');
+  const id = c.req.param('id') ?? '';
+  const reason = one(form, 'reason');
+  try {
+    await declineSubmission(deps.db, ctx.actor, id, { reason }, { requestId: c.get('requestId') });
+    return c.redirect('/submissions?ok=declined', 303);
+  } catch (err) {
+    const r = refusedState(id, { reason }, err);
+    if (!r) throw err;
+    return queuePage(deps, c, ctx, r.state, r.status);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The station's card
+
+/** The QR code of `url` as an SVG document (quiet zone included: scanners need it). */
+export function qrSvg(url: string): Promise<string> {
+  return QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+}
+
+function isLocalOnly(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '127.0.0.1' || host === '::1' || host === '[::1]' || host.endsWith('.localhost');
+}
+
+async function cardPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx) {
+  const code = c.req.param('code') ?? '';
+  const refused = cardRefusal(actor, code);
+  if (refused === 'role') throw new Forbidden('forbidden.role', { roles: rolesFor('station.card') });
+  if (refused) throw new Forbidden('forbidden.card_own');
+  const station = await getStation(deps.db, code);
+  if (!station) throw new NotFound('not_found.station', { code });
+  const base = publicUrlOf(deps, c);
+  const target = `${base}/s/${encodeURIComponent(station.code)}`;
+  const svg = await qrSvg(target);
+  const sheet = c.req.query('sheet') === 'a4';
+  const card = (
+    <article class="station-card" data-testid="station-card">
+      <header>
+        <span class="card-no">
+          {CITIZEN.cardNumber} <strong>{station.code}</strong>
+        </span>
+        <h2>{station.name}</h2>
+      </header>
+      <div class="card-body">
+        <div class="qr" role="img" aria-label={target} dangerouslySetInnerHTML={{ __html: svg }} />
+        <div class="card-text">
+          <p class="scan">{CITIZEN.cardScan}</p>
+          {station.hotline ? (
+            <p>
+              {CITIZEN.stationHotline}
+              <br />
+              <strong class="hotline">{station.hotline}</strong>
+            </p>
+          ) : null}
+          {station.deputiesOnDuty.length ? (
+            <div>
+              {CITIZEN.onDuty}
+              <ul>
+                {station.deputiesOnDuty.map((d) => (
+                  <li>
+                    {d.name}
+                    {d.schedule ? <small> {d.schedule}</small> : null}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+        </div>
+      </div>
+      <footer>
+        {station.address ? <span>{station.address}</span> : null}
+        <span class="url">{target}</span>
+      </footer>
+    </article>
+  );
+  return html(
+    c,
+    <Layout title={`${CITIZEN.cardTitle} · ${station.name}`} actor={actor} csrf={csrf} active="card">
+      <div class="no-print">
+        <h1>{CITIZEN.cardTitle}</h1>
+        {isLocalOnly(target) ? (
+          <p class="notice" role="status" data-testid="local-url">
+            {CITIZEN.cardLocalUrl}
+          </p>
+        ) : null}
+        <p class="tabs">
+          <a href={`/stations/${encodeURIComponent(code)}/card`} class={sheet ? undefined : 'active'}>
+            {CITIZEN.cardPrintA6}
+          </a>
+          <a href={`/stations/${encodeURIComponent(code)}/card?sheet=a4`} class={sheet ? 'active' : undefined}>
+            {CITIZEN.cardPrintA4}
+          </a>
+        </p>
+      </div>
+      <div class={sheet ? 'card-sheet a4' : 'card-sheet a6'} data-sheet={sheet ? 'a4' : 'a6'}>
+        {sheet ? [card, card, card, card] : card}
+      </div>
+    </Layout>,
+  );
+}
+
+export function submissionPages(app: Hono<WebEnv>, deps: AppDeps) {
+  const staff = { may: 'submission.handle' as const };
+  app.get('/submissions', page(deps, (c, ctx) => queuePage(deps, c, ctx), staff));
+  app.post('/submissions/:id/accept', page(deps, (c, ctx) => accept(deps, c, ctx), staff));
+  app.post('/submissions/:id/decline', page(deps, (c, ctx) => decline(deps, c, ctx), staff));
+  app.get('/stations/:code/card', page(deps, (c, ctx) => cardPage(deps, c, ctx), { may: 'station.card' }));
+}

@@ -1,0 +1,188 @@
+/**
+ * The citizen's pages without a browser (the Chromium journey is test/e2e/citizen.test.ts): every
+ * refusal on `/s/:code` and `/status` is a page in plain Chinese with its status and stores
+ * nothing; and who may open the station card and the queue pages.
+ */
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../../src/app.js';
+import { rowsOf } from '../../src/db/client.js';
+import { createWorld, type World } from '../helpers/world.js';
+import { textOf, WebClient } from '../helpers/web.js';
+
+let w: World;
+let app: App;
+const people: Record<string, WebClient> = {};
+let ip = 0;
+
+async function count(): Promise<number> {
+  const [row] = rowsOf<{ n: number }>(await w.database.db.execute(sql`select count(*)::int as n from submissions`));
+  return row.n;
+}
+
+function form(fields: Record<string, string>) {
+  return new URLSearchParams(fields);
+}
+
+const good = (overrides: Record<string, string> = {}) => ({
+  name: '张秀英',
+  phone: '13604517788',
+  counterparty: '李建国',
+  disputeType: '邻里纠纷',
+  description: '楼上漏水两个月。',
+  consent: 'yes',
+  website: '',
+  ...overrides,
+});
+
+/** A form POST from a phone: no session, no CSRF token, a client address of its own. */
+async function postForm(path: string, fields: Record<string, string> | string) {
+  const res = await app.request(`http://localhost${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `192.0.2.${++ip}` },
+    body: typeof fields === 'string' ? fields : form(fields).toString(),
+  });
+  return { status: res.status, text: textOf(await res.text()), headers: res.headers };
+}
+
+beforeAll(async () => {
+  w = await createWorld();
+  app = createApp({ db: w.database.db, log: () => {}, trustProxy: true, publicUrl: 'https://jiefen.example.gov.cn' });
+  for (const [key, body] of Object.entries({
+    stationHL: { name: '呼兰站 刘', role: 'station', stationCode: 'HL01' },
+    stationSC: { name: '双城站 陈', role: 'station', stationCode: 'SC01' },
+    court: { name: '李书记员', role: 'court' },
+    deputy: { name: '王丽', role: 'deputy', deputyId: w.deputies.a },
+  })) {
+    const login = `p-${key}`;
+    await w.call(w.tokens.admin, 'POST', '/api/users', { ...body, login, password: 'initial-password' });
+    const client = new WebClient(app);
+    await client.signIn(login, 'initial-password');
+    await client.post('/password', { currentPassword: 'initial-password', newPassword: 'own-password-1', confirmPassword: 'own-password-1' });
+    people[key] = client;
+  }
+});
+
+afterAll(async () => {
+  await w?.close();
+});
+
+describe('/s/:code, the public form', () => {
+  it('shows the station and the consent text to anyone, without a script', async () => {
+    const r = await app.request('http://localhost/s/HL01');
+    const html = await r.text();
+    expect(r.status).toBe(200);
+    expect(html).not.toContain('<script');
+    expect(r.headers.get('content-security-policy')).toContain("script-src 'none'");
+    expect(r.headers.get('cache-control')).toBe('no-store');
+    const text = textOf(html);
+    for (const want of ['呼兰区人民法院人大代表联络站', '个人信息处理说明', '收集什么', '谁能看到', '保存多久']) expect(text).toContain(want);
+  });
+
+  it('answers an unknown station with a 404 page', async () => {
+    const r = await app.request('http://localhost/s/NOPE99');
+    expect(r.status).toBe(404);
+    expect(textOf(await r.text())).toContain('没有找到这个联络站');
+  });
+
+  it('stores a complete submission and shows the receipt', async () => {
+    const before = await count();
+    const r = await postForm('/s/HL01', good());
+    expect(r.status).toBe(201);
+    expect(r.text).toContain('已收到您的反映');
+    expect(r.text).toMatch(/[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}/);
+    expect(await count()).toBe(before + 1);
+  });
+
+  it.each([
+    ['no consent', { consent: '' }, 400, '须阅读并同意个人信息处理说明'],
+    ['a filled honeypot', { website: 'http://spam.example' }, 400, '不要填写标明“请勿填写”的一栏'],
+    ['a bad phone', { phone: '12345' }, 400, '请填写 11 位手机号码'],
+    ['an empty name', { name: '' }, 400, '您的姓名'],
+  ])('refuses %s with a page in Chinese and stores nothing', async (_what, overrides, status, words) => {
+    const before = await count();
+    const r = await postForm('/s/HL01', good(overrides));
+    expect(r.status).toBe(status);
+    expect(r.text).toContain('提交未成功');
+    expect(r.text).toContain(words);
+    expect(await count()).toBe(before);
+  });
+
+  it('refuses a body over 16 KiB with a 413 page and stores nothing', async () => {
+    const before = await count();
+    const r = await postForm('/s/HL01', form(good({ description: '漏'.repeat(6000) })).toString());
+    expect(r.status).toBe(413);
+    expect(r.text).toContain('填写的内容过长');
+    expect(await count()).toBe(before);
+  });
+
+  it('refuses the sixth submission of a phone in a day with a 429 page', async () => {
+    const phone = '13904510006';
+    for (let i = 0; i < 5; i++) expect((await postForm('/s/HL01', good({ phone }))).status).toBe(201);
+    const before = await count();
+    const r = await postForm('/s/HL01', good({ phone }));
+    expect(r.status).toBe(429);
+    expect(r.text).toContain('同一手机号码每天最多提交 5 次');
+    expect(r.text).toContain('本次提交的内容没有保存');
+    expect(await count()).toBe(before);
+  });
+});
+
+describe('/status, the look-up page', () => {
+  it('shows the status for the right pair, and the same "not found" for a wrong pair and an unknown receipt', async () => {
+    const made = await postForm('/s/HL01', good({ phone: '13704517701' }));
+    const receipt = /([2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4})/.exec(made.text)![1];
+    const right = await postForm('/status', { receipt, phone: '7701' });
+    expect(right.status).toBe(200);
+    expect(right.text).toContain('已收到，正在等待联络站处理');
+    expect(right.text).not.toContain('张秀英');
+    const wrong = await postForm('/status', { receipt, phone: '7702' });
+    const unknown = await postForm('/status', { receipt: 'ZZZZ-2222-ZZZZ', phone: '7701' });
+    expect([wrong.status, unknown.status]).toEqual([404, 404]);
+    expect(wrong.text).toContain('没有找到与该回执码和手机号码后 4 位相符的记录');
+    expect(unknown.text.replace('ZZZZ-2222-ZZZZ', receipt).replace('7701', '7702')).toBe(wrong.text);
+  });
+});
+
+describe('the staff pages', () => {
+  it('the card: staff of that station, court and admin; not another station, not a deputy; signed out → sign in', async () => {
+    const own = await people.stationHL.get('/stations/HL01/card');
+    expect(own.status).toBe(200);
+    expect(own.text).toContain('<svg');
+    expect(own.text).toContain('https://jiefen.example.gov.cn/s/HL01');
+    expect(own.text).not.toContain('只能在本机打开');
+    expect((await people.court.get('/stations/SC01/card?sheet=a4')).status).toBe(200);
+    expect((await people.stationSC.get('/stations/HL01/card')).status).toBe(403);
+    expect((await people.deputy.get('/stations/HL01/card')).status).toBe(403);
+    expect((await people.court.get('/stations/NOPE/card')).status).toBe(404);
+    const anon = await new WebClient(app).get('/stations/HL01/card');
+    expect(anon.status).toBe(303);
+    expect(anon.location).toContain('/login');
+  });
+
+  it('the queue: each station sees its own, court all; accept and decline from the page', async () => {
+    await postForm('/s/HL01', good({ phone: '13504510001', name: '孙丽' }));
+    await postForm('/s/SC01', good({ phone: '13504510002', name: '周强' }));
+    const hl = textOf((await people.stationHL.get('/submissions')).text);
+    expect(hl).toContain('孙丽');
+    expect(hl).not.toContain('周强');
+    const court = textOf((await people.court.get('/submissions')).text);
+    expect(court).toContain('孙丽');
+    expect(court).toContain('周强');
+    expect((await people.deputy.get('/submissions')).status).toBe(403);
+
+    const page = (await people.stationHL.get('/submissions')).text;
+    const id = /data-submission="([0-9a-f-]{36})"[^]*?孙丽/.exec(page)![1];
+    // Another station's staff cannot decide it.
+    const foreign = await people.stationSC.post(`/submissions/${id}/decline`, { reason: '不属本站' }, { from: '/submissions' });
+    expect(foreign.status).toBe(403);
+    const declined = await people.stationHL.post(`/submissions/${id}/decline`, { reason: '' }, { from: '/submissions' });
+    expect(declined.status).toBe(400);
+    const accepted = await people.stationHL.post(`/submissions/${id}/accept`, { track: 'pre_filing', _key: 'form-key-0001' }, { from: '/submissions' });
+    expect(accepted.status).toBe(303);
+    expect(accepted.location).toMatch(/^\/cases\/[0-9a-f-]{36}\?ok=created$/);
+    const again = await people.stationHL.post(`/submissions/${id}/decline`, { reason: '重复' }, { from: '/submissions' });
+    expect(again.status).toBe(409);
+    expect(textOf(again.text)).toContain('该提交已经立案');
+  });
+});
