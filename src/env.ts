@@ -7,10 +7,18 @@ const schema = z.object({
   // Optional: connections to PostgreSQL (default: twice the cores, see src/db/client.ts).
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  // Any non-empty token is accepted (a demo may use a short one); main.ts warns below 16 characters.
-  ADMIN_TOKEN: z.string().min(1).optional(),
+  // The bootstrap admin's one token (DESIGN.md §10): a short one is refused, the server does not start.
+  ADMIN_TOKEN: z
+    .string()
+    .min(16, { message: 'ADMIN_TOKEN must be at least 16 characters (e.g. `openssl rand -base64 24`); the server did not start' })
+    .optional(),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(60000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  // Idempotency-Key records are purged this many hours after they were written.
+  IDEMPOTENCY_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
+  // Behind a reverse proxy: the client address is the last one X-Forwarded-For names (the proxy's
+  // own addition), not the proxy's socket. Off by default, so a client cannot choose its address.
+  TRUST_PROXY: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').default(false),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -10,13 +10,19 @@ import { startSweeper } from './engine/sweeper.js';
 import { readEnv } from './env.js';
 import { createLogger } from './log.js';
 
-const env = readEnv();
+let env: ReturnType<typeof readEnv>;
+try {
+  env = readEnv();
+} catch (err) {
+  // A bad setting (ADMIN_TOKEN shorter than 16 characters, …) stops the start with the reason.
+  console.error(`jiefen did not start: ${(err as Error).message}`);
+  process.exit(1);
+}
 const log = createLogger(env.LOG_LEVEL);
-if (env.ADMIN_TOKEN && env.ADMIN_TOKEN.length < 16) log.warn('ADMIN_TOKEN is shorter than 16 characters: fine for a demo, not for real cases');
 
 const database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR, max: env.DATABASE_POOL_SIZE });
 const firstAdmin = await ensureAdmin(database.db, env.ADMIN_TOKEN);
-const app = createApp({ db: database.db, log: log.error });
+const app = createApp({ db: database.db, log: log.error, trustProxy: env.TRUST_PROXY, idempotencyTtlHours: env.IDEMPOTENCY_TTL_HOURS });
 const stopSweeper = startSweeper({ db: database.db }, stores, env.SWEEP_INTERVAL_MS, log.info);
 
 const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {

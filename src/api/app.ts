@@ -7,13 +7,15 @@ import { Hono } from 'hono';
 import { ping } from '../db/client.js';
 import { authenticate, createTokenCache } from '../engine/directory.js';
 import { Forbidden } from '../engine/errors.js';
+import { auditDenied } from './routes/accounts.js';
 import { stores } from '../engine/registry.js';
 import { sweep } from '../engine/sweeper.js';
 import { errorResponse, problem } from './problem.js';
-import { refuseUnstorableUrl, type AppDeps, type Env } from './context.js';
+import { clientAddressOf, refuseUnstorableUrl, type AppDeps, type Env } from './context.js';
 import { activityRoutes } from './routes/activities.js';
 import { caseRoutes } from './routes/cases.js';
 import { directoryRoutes } from './routes/directory.js';
+import { accountRoutes } from './routes/accounts.js';
 import { machineRoutes } from './routes/machines.js';
 import { reportRoutes } from './routes/reports.js';
 import { supervisionRoutes } from './routes/supervisions.js';
@@ -28,10 +30,16 @@ export function createApp(deps: AppDeps) {
   const tokens = createTokenCache();
 
   app.use('*', async (c, next) => {
+    // The server makes every request id (journals, audit rows, logs); a client's own X-Request-Id
+    // is kept beside it (audit rows, the X-Client-Request-Id answer header), never instead of it.
+    const requestId = randomUUID();
     const incoming = c.req.header('x-request-id');
-    const requestId = incoming && /^[\w.:-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+    const clientRequestId = incoming && /^[\w.:-]{1,100}$/.test(incoming) ? incoming : null;
     c.set('requestId', requestId);
+    c.set('clientRequestId', clientRequestId);
+    c.set('clientAddress', clientAddressOf(c, deps.trustProxy));
     c.header('X-Request-Id', requestId);
+    if (clientRequestId) c.header('X-Client-Request-Id', clientRequestId);
     await next();
   });
 
@@ -52,6 +60,12 @@ export function createApp(deps: AppDeps) {
 
   app.use('/api/*', refuseUnstorableUrl);
   app.use('/api/*', async (c, next) => {
+    await next();
+    // API answers are for one signed-in user and most carry personal data (parties, deputies'
+    // phones, users, the logs): no cache keeps them (DESIGN.md §10).
+    if (!c.res.headers.has('cache-control')) c.res.headers.set('Cache-Control', 'no-store');
+  });
+  app.use('/api/*', async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     c.set('actor', await authenticate(deps.db, m?.[1], tokens));
@@ -59,6 +73,7 @@ export function createApp(deps: AppDeps) {
   });
 
   app.route('/api', directoryRoutes(deps));
+  app.route('/api', accountRoutes(deps, tokens));
   app.route('/api/stations', activityRoutes(deps));
   app.route('/api', machineRoutes(deps)); // before the cases: it serves /api/cases/:id/diagram
   app.route('/api/cases', caseRoutes(deps));
@@ -70,10 +85,15 @@ export function createApp(deps: AppDeps) {
     return c.json(await sweep({ db: deps.db, now: deps.now, requestId: c.get('requestId') }, stores));
   });
 
-  app.route('/', webRoutes(deps)); // the web interface (src/web): every path but /api/* and /healthz
+  app.route('/', webRoutes(deps, tokens)); // the web interface (src/web): every path but /api/* and /healthz
 
   app.notFound((c) => problem(c, 404, 'not_found', '未找到', `没有 ${c.req.method} ${c.req.path} 这个接口`));
-  app.onError((err, c) => errorResponse(c, err, deps.log));
+  app.onError(async (err, c) => {
+    // A refusal for lack of rights is itself worth a row (access.denied), written on its own:
+    // the refused act wrote nothing.
+    if (err instanceof Forbidden) await auditDenied(deps, c, err.message);
+    return errorResponse(c, err, deps.log);
+  });
   return app;
 }
 

@@ -15,6 +15,7 @@ const STATUS: Record<DomainError['code'], { status: ContentfulStatusCode; title:
   machine_version: { status: 409, title: '状态机版本不兼容' },
   version_conflict: { status: 412, title: '版本已变化' },
   idempotency_mismatch: { status: 422, title: 'Idempotency-Key 重复使用' },
+  rate_limited: { status: 429, title: '请求过于频繁' },
   unavailable: { status: 503, title: '服务暂不可用' },
 };
 
@@ -33,6 +34,7 @@ export function errorResponse(c: Context, err: unknown, log: (msg: string, extra
   if (err instanceof DomainError) {
     const { status, title } = STATUS[err.code];
     if (err.code === 'unavailable') c.header('Retry-After', '1');
+    if (err.code === 'rate_limited') c.header('Retry-After', String(err.extra.retryAfterSeconds ?? 60));
     return problem(c, status, err.code, title, err.message, err.extra);
   }
   if (isConnectionError(err)) {

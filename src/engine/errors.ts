@@ -16,6 +16,7 @@ export class DomainError extends Error {
       | 'idempotency_mismatch'
       | 'conflict'
       | 'machine_version'
+      | 'rate_limited'
       | 'unavailable',
     message: string,
     readonly extra: Record<string, unknown> = {},
@@ -83,6 +84,13 @@ export class MachineVersionMismatch extends DomainError {
         : `该记录由${what}版本 ${stored} 写入，当前版本为 ${current}，且没有从版本 ${stored} 到 ${current} 的迁移`,
       { storedVersion: stored, currentVersion: current, ...(machine ? { machine } : {}) },
     );
+  }
+}
+/** Too many attempts (sign-in): refused before any check, with how long to wait. */
+export class TooManyAttempts extends DomainError {
+  constructor(readonly retryAfterSeconds: number) {
+    const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+    super('rate_limited', `尝试次数过多，请 ${minutes} 分钟后再试`, { retryAfterSeconds });
   }
 }
 export class DatabaseUnavailable extends DomainError {

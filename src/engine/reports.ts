@@ -51,7 +51,7 @@
  * rollup" below for the why, the exactness argument and the plan beyond it. Measured by
  * scripts/bench-report.ts.
  */
-import { stringify } from 'csv-stringify/sync';
+import { csvFile } from './csv.js';
 import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { CONCLUDE_RESULTS, SOURCES } from '../machines/case.js';
@@ -635,7 +635,7 @@ export function reportRows(r: EnforcementReport): ReportRow[] {
  */
 export function reportCsv(report: EnforcementReport, q: Pick<ReportQuery, 'from' | 'to'>) {
   const rows = reportRows(report).map((r) => [r.section, r.key, r.label, r.value]);
-  const body = `\uFEFF${stringify([['section', 'key', 'label', 'value'], ...rows], { record_delimiter: 'windows' })}`;
+  const body = csvFile(['section', 'key', 'label', 'value'], rows);
   const parts = [q.from ?? 'start', q.to ?? 'now', report.filters.stationCode ?? report.filters.district].filter((p): p is string => !!p);
   return {
     body,

@@ -164,6 +164,7 @@ export function statusOf(err: DomainError): ContentfulStatusCode {
     machine_version: 409,
     version_conflict: 412,
     idempotency_mismatch: 422,
+    rate_limited: 429,
     unavailable: 503,
   };
   return map[err.code];

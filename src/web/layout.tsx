@@ -35,12 +35,14 @@ export function navFor(actor: Actor): NavItem[] {
         { href: '/cases?overdue=true', label: n.overdue, key: 'overdue' },
         { href: '/cases', label: n.cases, key: 'cases' },
         { href: '/supervisions', label: n.supervisions, key: 'supervisions' },
+        { href: '/audit', label: n.audit, key: 'audit' },
       ];
     case 'admin':
       return [
         { href: '/admin/users', label: n.users, key: 'users' },
         { href: '/admin/stations', label: n.stations, key: 'stations' },
         { href: '/admin/deputies', label: n.deputies, key: 'deputies' },
+        { href: '/audit', label: n.audit, key: 'audit' },
         { href: '/cases', label: n.cases, key: 'cases' },
       ];
     default:

@@ -9,6 +9,7 @@ import type { JSX } from 'hono/jsx/jsx-runtime';
 import type { Actor, Role } from '../machines/roles.js';
 import type { AppDeps } from '../api/context.js';
 import { DomainError, isConnectionError } from '../engine/errors.js';
+import { auditDenied } from '../api/routes/accounts.js';
 import { ERROR_TITLES, humanize, ROLE_LABELS, UI } from '../labels.js';
 import { ErrorBox } from './components.js';
 import { statusOf, type WebEnv } from './http.js';
@@ -69,12 +70,14 @@ export function page(deps: AppDeps, handler: Handler, opts: { roles?: Role[]; al
     }
     if (session.mustChangePassword && !opts.allowPasswordChange) return c.redirect('/password', 303);
     if (opts.roles && !opts.roles.includes(session.actor.role)) {
+      await auditDenied(deps, c, `page for ${opts.roles.join(',')}`);
       return refusePage(c, 403, 'forbidden', UI.errors.onlyFor(opts.roles.map((r) => ROLE_LABELS[r] ?? r).join('、')));
     }
     try {
       return await handler(c, { actor: session.actor, csrf: session.csrfToken, now: deps.now?.() ?? new Date() });
     } catch (err) {
       const d = describeError(err);
+      if (d?.code === 'forbidden') await auditDenied(deps, c, (err as Error).message);
       if (d) return refusePage(c, d.status, d.code, d.detail);
       deps.log('unhandled error', { path: c.req.path, error: (err as Error)?.stack ?? String(err) });
       return refusePage(c, 500, 'internal', UI.errors.internal);

@@ -17,6 +17,8 @@ import { isWebPath, webSession, type WebEnv } from './http.js';
 import { Layout } from './layout.js';
 import { html, refusePage } from './page.js';
 import { adminPages } from './pages/admin.js';
+import { auditPages } from './pages/audit.js';
+import type { TokenCache } from '../engine/directory.js';
 import { activityPages } from './pages/activities.js';
 import { authPages } from './pages/auth.js';
 import { casePages } from './pages/cases.js';
@@ -55,7 +57,7 @@ const ASSETS: Record<string, () => Asset> = {
   'echarts.min.js': asset(echartsPath(), 'text/javascript; charset=utf-8'),
 };
 
-export function webRoutes(deps: AppDeps) {
+export function webRoutes(deps: AppDeps, tokens?: TokenCache) {
   const web = new Hono<WebEnv>();
   web.use('*', webSession(deps, refusePage));
 
@@ -72,7 +74,8 @@ export function webRoutes(deps: AppDeps) {
   supervisionPages(web, deps);
   dashboardPages(web, deps);
   activityPages(web, deps);
-  adminPages(web, deps);
+  adminPages(web, deps, tokens);
+  auditPages(web, deps);
 
   // Any other page: a 404 page for people; unknown /api paths keep the API's problem+json.
   web.all('*', (c) => {
