@@ -407,6 +407,7 @@ export const ERROR_TITLES: Record<string, string> = {
   rate_limited: '尝试次数过多',
   unavailable: '服务暂不可用',
   csrf: '表单已过期',
+  too_large: '提交的内容过大',
   internal: '服务器内部错误',
 };
 
@@ -732,6 +733,7 @@ export const UI = {
     `${role} ${name}${idNumber ? `，证件 ${idNumber}` : ''}${phone ? `，电话 ${phone}` : ''}`,
   errors: {
     onlyFor: (roles: string) => `此页面仅供${roles}使用。`,
+    formTooLarge: (kib: number) => `提交的内容超过 ${kib} KiB，未作任何更改。请删减后重试。`,
     database: '数据库暂时无法访问，请稍后重试。',
     csvName: '执行监督报表',
     notFoundPage: '您访问的页面不存在。',

@@ -3,7 +3,7 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { DomainError, isConnectionError } from '../engine/errors.js';
+import { DomainError, isConnectionError, loggableError } from '../engine/errors.js';
 
 const STATUS: Record<DomainError['code'], { status: ContentfulStatusCode; title: string }> = {
   validation: { status: 400, title: '请求内容有误' },
@@ -41,6 +41,6 @@ export function errorResponse(c: Context, err: unknown, log: (msg: string, extra
     c.header('Retry-After', '1');
     return problem(c, 503, 'unavailable', STATUS.unavailable.title, '数据库暂时无法访问，请稍后重试');
   }
-  log('unhandled error', { path: c.req.path, error: (err as Error)?.stack ?? String(err) });
+  log('unhandled error', { path: c.req.path, requestId: c.get('requestId' as never), ...loggableError(err) });
   return problem(c, 500, 'internal', '服务器内部错误', '服务器内部错误，已记录；请联系管理员');
 }

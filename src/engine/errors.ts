@@ -135,3 +135,29 @@ export function sqlState(err: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * An unexpected error as a log line may carry it: never a SQL parameter or a value from the
+ * database. drizzle's query error puts every parameter in its message ("Failed query: … params:
+ * 张三,230102…"), and PostgreSQL's own messages and details quote values ("Key (id)=(…)",
+ * `invalid input syntax for type uuid: "…"`). Of a database error only its class, SQLSTATE, the
+ * statement's text (placeholders, not values) and the stack frames are kept; other errors keep
+ * their message.
+ *
+ * @example log('unhandled error', { requestId, ...loggableError(err) })
+ */
+export function loggableError(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { error: typeof err };
+  const frames = (err.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 12).join('\n');
+  const state = sqlState(err);
+  const query = (err as { query?: unknown }).query;
+  if (state !== undefined || typeof query === 'string' || (err.cause && sqlState(err.cause) !== undefined)) {
+    return {
+      error: err.name,
+      sqlState: state ?? null,
+      ...(typeof query === 'string' ? { query: query.slice(0, 500) } : {}),
+      stack: frames,
+    };
+  }
+  return { error: err.name, message: err.message.slice(0, 500), stack: frames };
+}

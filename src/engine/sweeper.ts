@@ -12,7 +12,7 @@ import type { Actor } from '../machines/roles.js';
 import { rowsOf } from '../db/client.js';
 import { deadlines } from '../db/schema.js';
 import { applyEvent, DeadlineGone, isoOf, type EngineContext } from './apply.js';
-import { DomainError } from './errors.js';
+import { DomainError, loggableError } from './errors.js';
 import type { EntityStore } from './stores.js';
 
 export const SYSTEM_ACTOR: Actor = { id: 'system', role: 'system', name: '系统（期限）' };
@@ -122,7 +122,7 @@ export function startSweeper(
       .then((r) => {
         if (r.fired.length || r.dropped.length || r.failed.length) log('sweep', { fired: r.fired.length, dropped: r.dropped.length, failed: r.failed.length });
       })
-      .catch((err) => log('sweep failed', { error: (err as Error).message }))
+      .catch((err) => log('sweep failed', loggableError(err)))
       .finally(() => {
         running = null;
       });

@@ -8,7 +8,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import type { Actor, Role } from '../machines/roles.js';
 import type { AppDeps } from '../api/context.js';
-import { DomainError, isConnectionError } from '../engine/errors.js';
+import { DomainError, isConnectionError, loggableError } from '../engine/errors.js';
 import { auditDenied } from '../api/routes/accounts.js';
 import { ERROR_TITLES, humanize, ROLE_LABELS, UI } from '../labels.js';
 import { ErrorBox } from './components.js';
@@ -79,7 +79,7 @@ export function page(deps: AppDeps, handler: Handler, opts: { roles?: Role[]; al
       const d = describeError(err);
       if (d?.code === 'forbidden') await auditDenied(deps, c, (err as Error).message);
       if (d) return refusePage(c, d.status, d.code, d.detail);
-      deps.log('unhandled error', { path: c.req.path, error: (err as Error)?.stack ?? String(err) });
+      deps.log('unhandled error', { path: c.req.path, requestId: c.get('requestId'), ...loggableError(err) });
       return refusePage(c, 500, 'internal', UI.errors.internal);
     }
   };

@@ -38,7 +38,7 @@ async function api(base: string, token: string, method: string, path: string, bo
     headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
-  return { status: res.status, body: await res.json().catch(() => null) };
+  return { status: res.status, body: (await res.json().catch(() => null)) as any };
 }
 
 /** Polls until `check` holds, at most `ms`; returns how long it took. */
