@@ -7,6 +7,7 @@ import { openDatabase } from './db/client.js';
 import { ensureAdmin } from './engine/directory.js';
 import { stores } from './engine/registry.js';
 import { startSweeper } from './engine/sweeper.js';
+import { startIdempotencyPurge } from './engine/erasure.js';
 import { readEnv } from './env.js';
 import { createLogger } from './log.js';
 
@@ -22,8 +23,9 @@ const log = createLogger(env.LOG_LEVEL);
 
 const database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR, max: env.DATABASE_POOL_SIZE });
 const firstAdmin = await ensureAdmin(database.db, env.ADMIN_TOKEN);
-const app = createApp({ db: database.db, log: log.error, trustProxy: env.TRUST_PROXY, idempotencyTtlHours: env.IDEMPOTENCY_TTL_HOURS });
+const app = createApp({ db: database.db, log: log.error, trustProxy: env.TRUST_PROXY });
 const stopSweeper = startSweeper({ db: database.db }, stores, env.SWEEP_INTERVAL_MS, log.info);
+const stopPurge = startIdempotencyPurge(database.db, env.IDEMPOTENCY_TTL_HOURS, log.warn);
 
 const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
   const where = database.kind === 'pglite' ? `embedded PGlite in ${env.PGLITE_DIR}` : 'PostgreSQL (DATABASE_URL)';
@@ -49,6 +51,7 @@ async function shutdown(signal: string) {
   stopping = true;
   log.info('shutting down', { signal });
   server.close();
+  stopPurge();
   await stopSweeper();
   await database.close();
   process.exit(0);

@@ -15,8 +15,6 @@ export interface AppDeps {
   now?: () => Date;
   /** TRUST_PROXY: the client address is the last X-Forwarded-For entry (see src/env.ts). */
   trustProxy?: boolean;
-  /** IDEMPOTENCY_TTL_HOURS (default 24). */
-  idempotencyTtlHours?: number;
 }
 
 export type Env = { Variables: { actor: Actor; requestId: string; clientRequestId: string | null; clientAddress: string } };

@@ -174,9 +174,13 @@ function replayOf(prior: { requestHash: string; status: number; response: unknow
   return { status: prior.status, body: prior.response, replayed: true };
 }
 
-/** The idempotency record of a write's answer (`json`: its JSON text, stored as the jsonb it is). */
-function keyRecord(actor: Actor, idem: Idempotency, status: number, json: string) {
-  return { userId: actor.id, key: idem.key, requestHash: idem.hash, status, response: json };
+/**
+ * The idempotency record of a write's answer (`json`: its JSON text, stored as the jsonb it is):
+ * what a replay needs, without personal data (`EntityStore.answerForReplay`).
+ */
+function keyRecord(store: EntityStore, actor: Actor, idem: Idempotency, status: number, json: string, body: unknown) {
+  const kept = store.answerForReplay ? JSON.stringify(store.answerForReplay(body) ?? null) : json;
+  return { userId: actor.id, key: idem.key, requestHash: idem.hash, status, response: kept };
 }
 
 /** Stores a key record outside the write statement (creation): its response is not encoded again. */
@@ -491,7 +495,7 @@ export async function createEntity(
       const rendered = opts.render({ row: row as EntityRow, snapshot, seq: 1, type: 'CREATE', data: viewData });
       if (rendered.accessLog) await tx.insert(accessLog).values(accessRow(ctx, actor, store, id, rendered.accessLog));
       const json = JSON.stringify(rendered.body ?? null);
-      if (opts.idempotency) await rememberResponse.run(tx, keyRecord(actor, opts.idempotency, 201, json));
+      if (opts.idempotency) await rememberResponse.run(tx, keyRecord(store, actor, opts.idempotency, 201, json, rendered.body));
       return { status: 201, body: rendered.body, json, replayed: false };
     }),
   );
@@ -653,7 +657,7 @@ async function attemptEvent(
       requestId: ctx.requestId ?? null,
     },
     access: rendered.accessLog ? accessRow(ctx, actor, store, id, rendered.accessLog) : undefined,
-    remember: idem ? keyRecord(actor, idem, 200, json) : undefined,
+    remember: idem ? keyRecord(store, actor, idem, 200, json, rendered.body) : undefined,
   };
 
   // Most events (sessions, payments on account, measures) leave every deadline where it was: the

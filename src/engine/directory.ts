@@ -14,6 +14,7 @@ import { fieldErrors, isoOf } from './apply.js';
 import { recordAudit, type RequestMeta } from './audit.js';
 import { Conflict, Forbidden, NotFound, Unauthenticated, ValidationError, sqlState } from './errors.js';
 import { isUuid } from './stores.js';
+import { maskPhone, seesDeputyPhone } from './views.js';
 
 export const STATION_KINDS = ['court', 'street', 'town', 'village'] as const;
 export const DEPUTY_LEVELS = ['national', 'provincial', 'municipal', 'county', 'township'] as const;
@@ -111,13 +112,19 @@ export async function createDeputy(db: Db, actor: Actor, raw: unknown, meta: Req
   });
 }
 
-export async function listDeputies(db: Db, stationCode?: string) {
+/** The deputies; `reader` given: a phone is shown in full only to the admin, court staff and that deputy. */
+export async function listDeputies(db: Db, stationCode?: string, reader?: Actor) {
   const rows = await db
     .select()
     .from(deputies)
     .where(stationCode ? eq(deputies.stationCode, stationCode) : undefined)
     .orderBy(asc(deputies.stationCode), asc(deputies.name));
-  return { items: rows.map(deputyView) };
+  return {
+    items: rows.map((d) => {
+      const v = deputyView(d);
+      return reader && v.phone && !seesDeputyPhone(reader, d.id) ? { ...v, phone: maskPhone(v.phone) } : v;
+    }),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -60,6 +60,8 @@ export interface EntityStore {
   canRead(actor: Actor, facts: AccessFacts): boolean;
   /** Journal payload of the creation: what replay feeds the machine as input, plus what it needs for the record. */
   createPayload(input: any, extra: Record<string, unknown>): Record<string, unknown>;
+  /** What an Idempotency-Key record keeps of an answer (no personal data); the answer itself when absent. */
+  answerForReplay?(body: unknown): unknown;
 }
 
 /** 当事人: personal data lives here only, never in a snapshot. */
@@ -87,7 +89,7 @@ export const caseStore: EntityStore = {
   table: cases,
   journal: caseEvents,
   journalKey: 'caseId',
-  viewData: sql`(select coalesce(jsonb_agg(jsonb_build_object('role', p.role, 'name', p.name, 'idNumber', p.id_number, 'phone', p.phone) order by p.position), '[]'::jsonb)
+  viewData: sql`(select coalesce(jsonb_agg(jsonb_build_object('id', p.id, 'role', p.role, 'name', p.name, 'idNumber', p.id_number, 'phone', p.phone) order by p.position), '[]'::jsonb)
     from ${parties} p where p.case_id = ${cases.id})`,
   parseCreate(raw) {
     const input = caseSpec.inputSchema.safeParse(raw);
@@ -108,12 +110,14 @@ export const caseStore: EntityStore = {
         throw new Forbidden('联络站只能登记入站、扫码联、热线联、入户联四种渠道收到的纠纷');
       }
     }
-    return { numberScope: input.stationCode, extra: {} };
+    // The parties' ids are made here: the journal refers to them, never to their names (PIPL).
+    return { numberScope: input.stationCode, extra: { partyIds: (input as CaseInput & { parties: PartyInput[] }).parties.map(() => randomUUID()) } };
   },
-  async afterCreate(tx, id, input: CaseInput & { parties: PartyInput[] }) {
+  async afterCreate(tx, id, input: CaseInput & { parties: PartyInput[] }, extra) {
+    const ids = extra.partyIds as string[];
     await tx.insert(parties).values(
       input.parties.map((p, i) => ({
-        id: randomUUID(),
+        id: ids[i],
         caseId: id,
         position: i,
         role: p.role,
@@ -168,18 +172,34 @@ export const caseStore: EntityStore = {
     switch (actor.role) {
       case 'court':
       case 'committee':
-      case 'admin':
       case 'system':
         return true;
+      // The admin manages the directory but reads no case (DESIGN.md §10).
+      case 'admin':
+        return false;
       case 'station':
         return !!actor.stationCode && actor.stationCode === facts.stationCode;
       case 'deputy':
         return !!actor.deputyId && !!facts.deputyIds?.includes(actor.deputyId);
     }
   },
-  createPayload(input: CaseInput & { parties: PartyInput[] }) {
-    const { occurredAt: _omit, ...rest } = input;
-    return rest;
+  /**
+   * The journal keeps each party as its id and role only: names, ID numbers and phones live in
+   * `parties` alone (DESIGN.md §10), where erasure can reach them; the machine never reads them.
+   */
+  createPayload(input: CaseInput & { parties: PartyInput[] }, extra) {
+    const { occurredAt: _omit, parties: people, ...rest } = input;
+    const ids = extra.partyIds as string[];
+    return { ...rest, parties: people.map((p, i) => ({ id: ids[i], role: p.role })) };
+  },
+  /**
+   * The idempotency record keeps no personal data (DESIGN.md §10): a case answer is stored with
+   * its parties as their roles only; a replay reads them again (views.replayedCaseAnswer).
+   */
+  answerForReplay(body) {
+    const view = body as { parties?: unknown } | null;
+    if (!view || typeof view !== 'object' || !Array.isArray(view.parties)) return body;
+    return { ...view, parties: (view.parties as { role?: unknown }[]).map((p) => ({ role: p?.role })) };
   },
 };
 

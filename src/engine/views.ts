@@ -18,18 +18,49 @@ import { isoOf, readWithView, restore, type Rendered, type Written } from './app
 import { Forbidden, NotFound, ValidationError } from './errors.js';
 import { caseStore, isUuid, type EntityRow } from './stores.js';
 
-/** `230102199001011234` → `230102********1234` */
-export function maskIdNumber(v: string): string {
-  if (v.length <= 6) return '*'.repeat(v.length);
-  if (v.length <= 10) return v.slice(0, 2) + '*'.repeat(v.length - 4) + v.slice(-2);
-  return v.slice(0, 6) + '*'.repeat(v.length - 10) + v.slice(-4);
+/**
+ * DESIGN.md §10: a masked value hides at least half of its characters and never fewer than 4
+ * (all of a value of 4 or fewer). What stays visible is the end (up to 4 characters, what people
+ * check a number by) and, when more may show, the start.
+ *
+ * @example maskMiddle('230102199001011234') // '23010*********1234'
+ * @example maskMiddle('H1234567890') // 'H******7890'
+ */
+export function maskMiddle(v: string): string {
+  const chars = [...v];
+  const n = chars.length;
+  const hidden = Math.min(n, Math.max(4, Math.ceil(n / 2)));
+  const visible = n - hidden;
+  const suffix = Math.min(4, visible);
+  const prefix = visible - suffix;
+  return chars.slice(0, prefix).join('') + '*'.repeat(hidden) + chars.slice(n - suffix).join('');
 }
 
-/** `13812345678` → `138****5678` */
+/** `230102199001011234` → `23010*********1234` */
+export function maskIdNumber(v: string): string {
+  return v === ERASED ? v : maskMiddle(v);
+}
+
+/** `13812345678` → `1******5678`; a 7-digit number `5551234` → `****234`. */
 export function maskPhone(v: string): string {
-  const digits = v.replace(/\D/g, '');
-  if (digits.length < 7) return '*'.repeat(digits.length);
-  return digits.slice(0, 3) + '*'.repeat(digits.length - 7) + digits.slice(-4);
+  return v === ERASED ? v : maskMiddle(v.replace(/\D/g, ''));
+}
+
+/** What erasure (PIPL Art 47) leaves in place of a name, an ID number or a phone. */
+export const ERASED = '已删除';
+
+/** 复姓: a name beginning with one of these keeps two characters as its surname. */
+const COMPOUND_SURNAMES = new Set([
+  '欧阳', '司马', '上官', '诸葛', '东方', '皇甫', '尉迟', '公孙', '慕容', '长孙', '宇文', '司徒', '夏侯', '令狐', '轩辕', '端木',
+  '独孤', '南宫', '西门', '申屠', '澹台', '公冶', '呼延', '万俟', '闻人', '赫连', '钟离', '百里', '东郭', '太史', '单于', '濮阳',
+]);
+
+/** A party's name masked to the surname (`张三` → `张*`, `欧阳娜娜` → `欧阳**`), for the committee. */
+export function maskName(v: string): string {
+  if (v === ERASED) return v;
+  const chars = [...v];
+  const surname = chars.length > 2 && COMPOUND_SURNAMES.has(chars.slice(0, 2).join('')) ? 2 : 1;
+  return chars.slice(0, surname).join('') + '*'.repeat(Math.max(1, chars.length - surname));
 }
 
 /** Full personal data only for court staff and the station that took the case. */
@@ -37,13 +68,28 @@ export function seesPersonalData(actor: Actor, stationCode: string): boolean {
   return actor.role === 'court' || (actor.role === 'station' && actor.stationCode === stationCode);
 }
 
-/** A party as a case view shows it: `caseStore.viewData` reads these, in order. */
-type PartyRow = Pick<typeof parties.$inferSelect, 'role' | 'name' | 'idNumber' | 'phone'>;
+/** Party names in full for everyone who may read the case but the committee (surname only). */
+export function seesPartyNames(actor: Actor): boolean {
+  return actor.role !== 'committee';
+}
 
-function partyView(p: PartyRow, unmasked: boolean) {
+/** A deputy's phone in full only to the admin, court staff and that deputy (DESIGN.md §10). */
+export function seesDeputyPhone(actor: Actor, deputyId: string): boolean {
+  return actor.role === 'admin' || actor.role === 'court' || (actor.role === 'deputy' && actor.deputyId === deputyId);
+}
+
+/** Searching by party name (`q`) is for court and station staff only. */
+export function searchesPartyNames(actor: Actor): boolean {
+  return actor.role === 'court' || actor.role === 'station';
+}
+
+/** A party as a case view shows it: `caseStore.viewData` reads these, in order. */
+type PartyRow = Pick<typeof parties.$inferSelect, 'role' | 'name' | 'idNumber' | 'phone'> & { id?: string };
+
+function partyView(p: PartyRow, unmasked: boolean, names = true) {
   return {
     role: p.role,
-    name: p.name,
+    name: names ? p.name : maskName(p.name),
     idNumber: p.idNumber === null ? null : unmasked ? p.idNumber : maskIdNumber(p.idNumber),
     phone: p.phone === null ? null : unmasked ? p.phone : maskPhone(p.phone),
   };
@@ -84,7 +130,7 @@ async function logAccess(tx: Db, actor: Actor, entityType: string, ids: string[]
 
 type CaseRow = typeof cases.$inferSelect;
 
-function caseSummary(row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: PartyRow[], unmasked: boolean) {
+function caseSummary(row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: PartyRow[], unmasked: boolean, names = true) {
   const ctx = snapshot.context as CaseContext;
   return {
     id: row.id,
@@ -107,7 +153,7 @@ function caseSummary(row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: Part
     owedAmount: row.owedFen === null ? null : fenToYuan(row.owedFen),
     recoveredAmount: fenToYuan(row.recoveredFen),
     deputyIds: ctx.deputyIds,
-    parties: partyRows.map((p) => partyView(p, unmasked)),
+    parties: partyRows.map((p) => partyView(p, unmasked, names)),
     openedAt: isoOf(row.openedAt),
     createdAt: isoOf(row.createdAt),
     updatedAt: isoOf(row.updatedAt),
@@ -131,7 +177,7 @@ export function presentCase(actor: Actor, row: CaseRow, snapshot: AnyMachineSnap
   const unmasked = seesPersonalData(actor, row.stationCode);
   return {
     body: {
-      ...caseSummary(row, snapshot, partyRows, unmasked),
+      ...caseSummary(row, snapshot, partyRows, unmasked, seesPartyNames(actor)),
       context: presentContext(snapshot.context),
       nextEvents: nextEvents(caseStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),
     },
@@ -144,14 +190,17 @@ export const renderCase = (actor: Actor, w: Written, opts: ViewOptions = {}): Re
   presentCase(actor, w.row as unknown as CaseRow, w.snapshot, w.data as PartyRow[], opts);
 
 /**
- * An idempotent replay hands back the stored first response: when that shows personal data in
- * full, it is another read of it and is logged like one.
+ * An idempotent replay hands back the stored first response with the parties read again from
+ * `parties` (as this caller may see them today: erased is erased); when that shows personal data
+ * in full, it is another read of it and is logged like one.
  */
-export async function logReplayedCaseRead(db: Db, actor: Actor, body: unknown, opts: ViewOptions = {}) {
-  const view = body as { id?: unknown; stationCode?: unknown; parties?: { idNumber?: unknown; phone?: unknown }[] } | null;
-  if (!view || typeof view.id !== 'string' || typeof view.stationCode !== 'string' || !Array.isArray(view.parties)) return;
-  if (!seesPersonalData(actor, view.stationCode) || !view.parties.some((p) => p.idNumber || p.phone)) return;
-  await logAccess(db, actor, 'case', [view.id], PARTY_PII, opts.requestId);
+export async function replayedCaseAnswer(db: Db, actor: Actor, body: unknown, opts: ViewOptions = {}): Promise<unknown> {
+  const view = body as { id?: unknown; stationCode?: unknown; parties?: unknown[] } | null;
+  if (!view || typeof view.id !== 'string' || !isUuid(view.id) || typeof view.stationCode !== 'string' || !Array.isArray(view.parties)) return body;
+  const rows = await db.select().from(parties).where(eq(parties.caseId, view.id)).orderBy(asc(parties.position));
+  const unmasked = seesPersonalData(actor, view.stationCode);
+  if (unmasked && rows.some((p) => p.idNumber || p.phone)) await logAccess(db, actor, 'case', [view.id], PARTY_PII, opts.requestId);
+  return { ...view, parties: rows.map((p) => partyView(p, unmasked, seesPartyNames(actor))) };
 }
 
 /**
@@ -206,25 +255,19 @@ export function historyItem(e: JournalRow, payload: unknown = e.payload) {
 }
 
 export async function caseHistory(db: Db, actor: Actor, id: string, opts: ViewOptions = {}) {
-  const { row } = await readableCase(db, actor, id);
+  const { row, parties: partyRows } = await readableCase(db, actor, id);
   const unmasked = seesPersonalData(actor, row.stationCode);
   const events = await db.select().from(caseEvents).where(eq(caseEvents.caseId, id)).orderBy(asc(caseEvents.seq));
   let sawPersonalData = false;
+  const byId = new Map(partyRows.filter((p) => p.id).map((p) => [p.id!, p]));
   const items = events.map((e) => {
     let payload = e.payload as Record<string, unknown>;
     if (e.type === 'CREATE' && Array.isArray(payload.parties)) {
-      const ps = payload.parties as { idNumber?: string; phone?: string }[];
-      sawPersonalData = ps.some((p) => p.idNumber || p.phone);
-      if (!unmasked) {
-        payload = {
-          ...payload,
-          parties: ps.map((p) => ({
-            ...p,
-            ...(p.idNumber ? { idNumber: maskIdNumber(p.idNumber) } : {}),
-            ...(p.phone ? { phone: maskPhone(p.phone) } : {}),
-          })),
-        };
-      }
+      // The journal names each party by id; who they are is read from `parties`, masked per reader.
+      const refs = payload.parties as { id?: string }[];
+      const shown = refs.map((ref, i) => byId.get(ref?.id ?? '') ?? partyRows[i]).filter((p): p is PartyRow => !!p);
+      sawPersonalData = shown.some((p) => p.idNumber || p.phone);
+      payload = { ...payload, parties: shown.map((p) => partyView(p, unmasked, seesPartyNames(actor))) };
     }
     return historyItem(e, payload);
   });
@@ -275,6 +318,8 @@ export function decodeCursor(cursor: string): [string, string] {
 
 /** Cases this caller may see, newest first, with keyset pagination. */
 export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: ViewOptions = {}) {
+  // The admin manages the directory but reads no case (DESIGN.md §10).
+  if (actor.role === 'admin') throw new Forbidden('系统管理员管理目录，不查看案件');
   const limit = f.limit ?? 50;
   const where: SQL[] = [];
   if (actor.role === 'station') where.push(eq(cases.stationCode, actor.stationCode ?? ''));
@@ -294,7 +339,8 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
         ilike(cases.number, like),
         ilike(cases.summary, like),
         ilike(cases.disputeType, like),
-        sql`exists (select 1 from ${parties} where ${parties.caseId} = ${cases.id} and ${parties.name} ilike ${like})`,
+        // Party names are searched only for court and station staff (DESIGN.md §10).
+        searchesPartyNames(actor) ? sql`exists (select 1 from ${parties} where ${parties.caseId} = ${cases.id} and ${parties.name} ilike ${like})` : undefined,
       )!,
     );
   }
@@ -316,7 +362,7 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
     const unmasked = seesPersonalData(actor, row.stationCode);
     const ps = byCase.get(row.id) ?? [];
     if (unmasked && ps.some((p) => p.idNumber || p.phone)) unmaskedIds.push(row.id);
-    return caseSummary(row, restore(caseStore, row as unknown as EntityRow), ps, unmasked);
+    return caseSummary(row, restore(caseStore, row as unknown as EntityRow), ps, unmasked, seesPartyNames(actor));
   });
   await logAccess(db, actor, 'case', unmaskedIds, PARTY_PII, opts.requestId);
   return { items, nextCursor: nextCursorOf(rows, limit) };

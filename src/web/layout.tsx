@@ -43,7 +43,7 @@ export function navFor(actor: Actor): NavItem[] {
         { href: '/admin/stations', label: n.stations, key: 'stations' },
         { href: '/admin/deputies', label: n.deputies, key: 'deputies' },
         { href: '/audit', label: n.audit, key: 'audit' },
-        { href: '/cases', label: n.cases, key: 'cases' },
+        // No cases: the admin manages the directory but reads no case (DESIGN.md §10).
       ];
     default:
       return [];

@@ -3,6 +3,7 @@ import { Hono, type Context } from 'hono';
 import { listAccessLog, listAudit, recordAudit } from '../../engine/audit.js';
 import { rotateToken, updateUser, type TokenCache } from '../../engine/directory.js';
 import { csvFile } from '../../engine/csv.js';
+import { erasePersonalData } from '../../engine/erasure.js';
 import { jsonBody, requestMeta, type AppDeps, type Env } from '../context.js';
 
 
@@ -18,6 +19,7 @@ export function accountRoutes(deps: AppDeps, tokens: TokenCache) {
     tokens.forgetUser(c.req.param('id'));
     return c.json(out, 201);
   });
+  app.post('/admin/erase-personal-data', async (c) => c.json(await erasePersonalData(deps.db, c.get('actor'), await jsonBody(c), requestMeta(c))));
   app.get('/audit', async (c) => {
     if (c.req.query('format') === 'csv') {
       const { items } = await listAudit(deps.db, c.get('actor'), { ...c.req.query(), format: undefined }, { all: true });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { OUTCOMES } from '../../machines/case.js';
 import { isValidDate } from '../../machines/calendar.js';
 import { caseStore } from '../../engine/stores.js';
-import { caseHistory, getCase, listCases, logReplayedCaseRead, renderCase } from '../../engine/views.js';
+import { caseHistory, getCase, listCases, replayedCaseAnswer, renderCase } from '../../engine/views.js';
 import type { AppDeps } from '../context.js';
 import { entityRoutes } from './entity.js';
 
@@ -32,5 +32,5 @@ export const caseRoutes = (deps: AppDeps) =>
     get: getCase,
     list: listCases,
     history: caseHistory,
-    replayed: logReplayedCaseRead,
+    replayed: replayedCaseAnswer,
   });

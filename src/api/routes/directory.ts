@@ -7,7 +7,7 @@ export function directoryRoutes(deps: AppDeps) {
   app.post('/stations', async (c) => c.json(await createStation(deps.db, c.get('actor'), await jsonBody(c), requestMeta(c)), 201));
   app.get('/stations', async (c) => c.json(await listStations(deps.db)));
   app.post('/deputies', async (c) => c.json(await createDeputy(deps.db, c.get('actor'), await jsonBody(c), requestMeta(c)), 201));
-  app.get('/deputies', async (c) => c.json(await listDeputies(deps.db, c.req.query('stationCode'))));
+  app.get('/deputies', async (c) => c.json(await listDeputies(deps.db, c.req.query('stationCode'), c.get('actor'))));
   app.post('/users', async (c) => c.json(await createUser(deps.db, c.get('actor'), await jsonBody(c), requestMeta(c)), 201));
   app.get('/users', async (c) => c.json(await listUsers(deps.db, c.get('actor'))));
   app.get('/me', (c) => c.json(c.get('actor')));
