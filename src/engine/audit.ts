@@ -6,10 +6,12 @@
 import { and, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Actor } from '../machines/roles.js';
+import { can } from '../machines/policy.js';
 import type { Db } from '../db/client.js';
 import { accessLog, auditLog, users } from '../db/schema.js';
 import { Forbidden, ValidationError } from './errors.js';
-import { fieldErrors, isoOf } from './apply.js';
+import { isoOf } from '../db/client.js';
+import { fieldErrors } from './errors.js';
 
 /** Every action the log knows (DESIGN.md §10). Other modules add rows with these names only. */
 export const AUDIT_ACTIONS = [
@@ -122,12 +124,12 @@ function periodFilters(column: typeof auditLog.at | typeof accessLog.at, q: { fr
 
 function parseQuery<T extends z.ZodType>(schema: T, raw: Record<string, string | undefined>): z.output<T> {
   const r = schema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== '')));
-  if (!r.success) throw new ValidationError('查询条件有误', fieldErrors(r.error));
+  if (!r.success) throw new ValidationError('invalid.query', fieldErrors(r.error));
   return r.data;
 }
 
 function mayRead(actor: Actor) {
-  if (actor.role !== 'admin' && actor.role !== 'committee') throw new Forbidden('审计日志仅限系统管理员和人大常委会工作人员查看');
+  if (!can(actor, 'audit.read')) throw new Forbidden('forbidden.audit_read');
 }
 
 export interface AuditItem {

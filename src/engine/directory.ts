@@ -7,25 +7,25 @@ import { and, asc, eq, isNotNull, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { optionalText, text } from '../machines/fields.js';
+import { can, rolesFor, seesDeputyPhone, type Action } from '../machines/policy.js';
 import { ROLES, type Actor } from '../machines/roles.js';
-import type { Db } from '../db/client.js';
+import { isoOf, type Db } from '../db/client.js';
 import { deputies, stations, users, webSessions } from '../db/schema.js';
-import { fieldErrors, isoOf } from './apply.js';
 import { recordAudit, type RequestMeta } from './audit.js';
-import { Conflict, Forbidden, NotFound, Unauthenticated, ValidationError, sqlState } from './errors.js';
+import { Conflict, fieldError, fieldErrors, Forbidden, NotFound, schemaField, Unauthenticated, ValidationError, sqlState } from './errors.js';
 import { isUuid } from './stores.js';
-import { maskPhone, seesDeputyPhone } from './views.js';
+import { maskPhone } from '../machines/policy.js';
 
 export const STATION_KINDS = ['court', 'street', 'town', 'village'] as const;
 export const DEPUTY_LEVELS = ['national', 'provincial', 'municipal', 'county', 'township'] as const;
 
-function requireRole(actor: Actor, ...roles: Actor['role'][]) {
-  if (!roles.includes(actor.role)) throw new Forbidden(`此操作仅限 ${roles.join('、')} 角色`);
+function requireRole(actor: Actor, action: Action) {
+  if (!can(actor, action)) throw new Forbidden('forbidden.role', { roles: rolesFor(action) });
 }
 
 function parse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
   const r = schema.safeParse(raw ?? {});
-  if (!r.success) throw new ValidationError('请求内容有误', fieldErrors(r.error));
+  if (!r.success) throw new ValidationError('invalid.body', fieldErrors(r.error));
   return r.data;
 }
 
@@ -47,11 +47,11 @@ function stationView(s: typeof stations.$inferSelect) {
 }
 
 export async function createStation(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}) {
-  requireRole(actor, 'admin');
+  requireRole(actor, 'directory.manage');
   const input = parse(stationSchema, raw);
   return db.transaction(async (tx) => {
     const [row] = await tx.insert(stations).values(input).onConflictDoNothing().returning();
-    if (!row) throw new Conflict(`站点代码 ${input.code} 已存在`, { field: 'code' });
+    if (!row) throw new Conflict('conflict.station_code', { code: input.code }, { field: 'code' });
     await recordAudit(tx, { action: 'station.create', actor, target: { type: 'station', id: row.code }, detail: { name: row.name, kind: row.kind, district: row.district }, meta });
     return stationView(row);
   });
@@ -96,10 +96,10 @@ function deputyView(d: typeof deputies.$inferSelect) {
 }
 
 export async function createDeputy(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}) {
-  requireRole(actor, 'admin');
+  requireRole(actor, 'directory.manage');
   const input = parse(deputySchema, raw);
   if (!(await stationExists(db, input.stationCode))) {
-    throw new ValidationError('请求内容有误', [{ field: 'stationCode', message: `联络站 ${input.stationCode} 不存在` }]);
+    throw new ValidationError('invalid.body', [fieldError('stationCode', 'field.station_unknown', { code: input.stationCode })]);
   }
   return db.transaction(async (tx) => {
     const [row] = await tx
@@ -197,21 +197,21 @@ async function uniqueLogin<T>(login: string | undefined, write: () => Promise<T>
   try {
     return await write();
   } catch (err) {
-    if (login && sqlState(err) === '23505') throw new Conflict(`登录名 ${login} 已被使用`, { field: 'login' });
+    if (login && sqlState(err) === '23505') throw new Conflict('conflict.login', { login }, { field: 'login' });
     throw err;
   }
 }
 
 /** Creates a user and returns its token, shown this once (only its hash is kept). */
 export async function createUser(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}) {
-  requireRole(actor, 'admin');
+  requireRole(actor, 'directory.manage');
   const input = parse(userSchema, raw);
   if (input.stationCode && !(await stationExists(db, input.stationCode))) {
-    throw new ValidationError('请求内容有误', [{ field: 'stationCode', message: `联络站 ${input.stationCode} 不存在` }]);
+    throw new ValidationError('invalid.body', [fieldError('stationCode', 'field.station_unknown', { code: input.stationCode })]);
   }
   if (input.deputyId) {
     const [d] = await db.select({ id: deputies.id }).from(deputies).where(eq(deputies.id, input.deputyId));
-    if (!d) throw new ValidationError('请求内容有误', [{ field: 'deputyId', message: `代表 ${input.deputyId} 不存在` }]);
+    if (!d) throw new ValidationError('invalid.body', [fieldError('deputyId', 'field.deputy_unknown', { id: input.deputyId })]);
   }
   const token = newToken();
   // An initial password set by the admin is one the user must replace at first sign-in.
@@ -245,7 +245,7 @@ export async function createUser(db: Db, actor: Actor, raw: unknown, meta: Reque
 }
 
 export async function listUsers(db: Db, actor: Actor) {
-  requireRole(actor, 'admin');
+  requireRole(actor, 'directory.manage');
   const rows = await db.select().from(users).orderBy(asc(users.createdAt));
   return { items: rows.map(userView) };
 }
@@ -297,14 +297,14 @@ export function createTokenCache(ttlMs = TOKEN_CACHE_MS, maxEntries = 10_000): T
 }
 
 export async function authenticate(db: Db, token: string | undefined, cache?: TokenCache): Promise<Actor> {
-  if (!token) throw new Unauthenticated('缺少访问令牌：请在 Authorization 头中提供 Bearer 令牌');
+  if (!token) throw new Unauthenticated('auth.no_token');
   const hash = hashToken(token);
   const now = Date.now();
   const cached = cache?.get(hash, now);
   if (cached) return cached;
   const [u] = await db.select().from(users).where(eq(users.tokenHash, hash));
-  if (!u) throw new Unauthenticated('访问令牌无效');
-  if (!u.active) throw new Unauthenticated('该用户已停用，访问令牌不再有效');
+  if (!u) throw new Unauthenticated('auth.bad_token');
+  if (!u.active) throw new Unauthenticated('auth.inactive');
   const actor = actorOf(u);
   cache?.set(hash, actor, now);
   return actor;
@@ -365,15 +365,15 @@ const setPasswordSchema = z.object({ password: passwordSchema, login: loginName.
  * choose their own at next sign-in; every web session they had is ended.
  */
 export async function setPassword(db: Db, actor: Actor, userId: string, raw: unknown, meta: RequestMeta = {}) {
-  requireRole(actor, 'admin');
+  requireRole(actor, 'directory.manage');
   const input = parse(setPasswordSchema, raw);
-  if (!isUuid(userId)) throw new NotFound(`用户 ${userId} 不存在`);
+  if (!isUuid(userId)) throw new NotFound('not_found.user', { id: userId });
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(users).where(eq(users.id, userId));
-    if (!current) throw new NotFound(`用户 ${userId} 不存在`);
+    if (!current) throw new NotFound('not_found.user', { id: userId });
     const login = input.login ?? current.login;
-    if (!login) throw new ValidationError('请求内容有误', [{ field: 'login', message: '该用户还没有登录名：设置密码须同时设置登录名' }]);
+    if (!login) throw new ValidationError('invalid.body', [fieldError('login', 'field.login_missing')]);
     const [row] = await uniqueLogin(login, () =>
       tx.update(users).set({ login, passwordHash, mustChangePassword: true }).where(eq(users.id, userId)).returning(),
     );
@@ -394,7 +394,7 @@ export async function changeOwnPassword(db: Db, actor: Actor, raw: unknown, meta
   const input = parse(changeOwnSchema, raw);
   const [u] = await db.select().from(users).where(eq(users.id, actor.id));
   if (!u?.passwordHash || !(await verifyPassword(input.currentPassword, u.passwordHash))) {
-    throw new ValidationError('请求内容有误', [{ field: 'currentPassword', message: '当前密码不正确' }]);
+    throw new ValidationError('invalid.body', [fieldError('currentPassword', 'field.current_password')]);
   }
   const passwordHash = await hashPassword(input.newPassword);
   await db.transaction(async (tx) => {
@@ -405,10 +405,10 @@ export async function changeOwnPassword(db: Db, actor: Actor, raw: unknown, meta
 }
 
 export async function getUser(db: Db, actor: Actor, userId: string) {
-  requireRole(actor, 'admin');
-  if (!isUuid(userId)) throw new NotFound(`用户 ${userId} 不存在`);
+  requireRole(actor, 'directory.manage');
+  if (!isUuid(userId)) throw new NotFound('not_found.user', { id: userId });
   const [u] = await db.select().from(users).where(eq(users.id, userId));
-  if (!u) throw new NotFound(`用户 ${userId} 不存在`);
+  if (!u) throw new NotFound('not_found.user', { id: userId });
   return userView(u);
 }
 
@@ -431,29 +431,29 @@ export const userPatchSchema = z
  * neither switched off nor given another role — nobody could manage the directory after that.
  */
 export async function updateUser(db: Db, actor: Actor, userId: string, raw: unknown, meta: RequestMeta = {}) {
-  requireRole(actor, 'admin');
+  requireRole(actor, 'directory.manage');
   const input = parse(userPatchSchema, raw);
-  if (!isUuid(userId)) throw new NotFound(`用户 ${userId} 不存在`);
+  if (!isUuid(userId)) throw new NotFound('not_found.user', { id: userId });
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
-    if (!current) throw new NotFound(`用户 ${userId} 不存在`);
+    if (!current) throw new NotFound('not_found.user', { id: userId });
     const role = input.role ?? (current.role as (typeof ROLES)[number]);
     // A role without a station or deputy drops the link it no longer takes (unless one is sent: a 400 below).
     const stationCode = input.stationCode !== undefined ? input.stationCode : role === 'station' ? current.stationCode : null;
     const deputyId = input.deputyId !== undefined ? input.deputyId : role === 'deputy' ? current.deputyId : null;
-    const errors: { field: string; message: string }[] = [];
-    if (role === 'station' && !stationCode) errors.push({ field: 'stationCode', message: '联络站工作人员须指定所属站点' });
-    if (role === 'deputy' && !deputyId) errors.push({ field: 'deputyId', message: '代表用户须关联代表记录' });
-    if (stationCode && role !== 'station') errors.push({ field: 'stationCode', message: '只有联络站工作人员可以指定站点' });
-    if (deputyId && role !== 'deputy') errors.push({ field: 'deputyId', message: '只有代表用户可以关联代表记录' });
-    if (deputyId && !isUuid(deputyId)) errors.push({ field: 'deputyId', message: '代表不存在' });
-    if (errors.length) throw new ValidationError('请求内容有误', errors);
+    const errors = [];
+    if (role === 'station' && !stationCode) errors.push(schemaField('stationCode', '联络站工作人员须指定所属站点'));
+    if (role === 'deputy' && !deputyId) errors.push(schemaField('deputyId', '代表用户须关联代表记录'));
+    if (stationCode && role !== 'station') errors.push(schemaField('stationCode', '只有联络站工作人员可以指定站点'));
+    if (deputyId && role !== 'deputy') errors.push(schemaField('deputyId', '只有代表用户可以关联代表记录'));
+    if (deputyId && !isUuid(deputyId)) errors.push(fieldError('deputyId', 'field.deputy_unknown', { id: deputyId }));
+    if (errors.length) throw new ValidationError('invalid.body', errors);
     if (stationCode && stationCode !== current.stationCode && !(await stationExists(tx, stationCode))) {
-      throw new ValidationError('请求内容有误', [{ field: 'stationCode', message: `联络站 ${stationCode} 不存在` }]);
+      throw new ValidationError('invalid.body', [fieldError('stationCode', 'field.station_unknown', { code: stationCode })]);
     }
     if (deputyId && deputyId !== current.deputyId) {
       const [d] = await tx.select({ id: deputies.id }).from(deputies).where(eq(deputies.id, deputyId));
-      if (!d) throw new ValidationError('请求内容有误', [{ field: 'deputyId', message: `代表 ${deputyId} 不存在` }]);
+      if (!d) throw new ValidationError('invalid.body', [fieldError('deputyId', 'field.deputy_unknown', { id: deputyId })]);
     }
     const active = input.active ?? current.active;
     if (current.role === 'admin' && current.active && (role !== 'admin' || !active)) {
@@ -463,7 +463,7 @@ export async function updateUser(db: Db, actor: Actor, userId: string, raw: unkn
         .where(and(eq(users.role, 'admin'), eq(users.active, true), ne(users.id, userId)))
         .limit(1)
         .for('update');
-      if (!other) throw new Conflict('这是最后一位在用的系统管理员：不能停用或改为其他角色', { field: input.active === false ? 'active' : 'role' });
+      if (!other) throw new Conflict('conflict.last_admin', {}, { field: input.active === false ? 'active' : 'role' });
     }
     const next = { name: input.name ?? current.name, role, stationCode, deputyId, active };
     const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => k !== 'active' && next[k] !== current[k]);
@@ -487,12 +487,12 @@ export async function updateUser(db: Db, actor: Actor, userId: string, raw: unkn
  * token of theirs is refused from now on — only the new one's hash is kept.
  */
 export async function rotateToken(db: Db, actor: Actor, userId: string, meta: RequestMeta = {}): Promise<{ token: string }> {
-  if (actor.role !== 'admin' && actor.id !== userId) throw new Forbidden('只有系统管理员或用户本人可以更换访问令牌');
-  if (!isUuid(userId)) throw new NotFound(`用户 ${userId} 不存在`);
+  if (!can(actor, 'directory.manage') && actor.id !== userId) throw new Forbidden('forbidden.token_other');
+  if (!isUuid(userId)) throw new NotFound('not_found.user', { id: userId });
   const token = newToken();
   return db.transaction(async (tx) => {
     const [row] = await tx.update(users).set({ tokenHash: hashToken(token) }).where(eq(users.id, userId)).returning({ id: users.id });
-    if (!row) throw new NotFound(`用户 ${userId} 不存在`);
+    if (!row) throw new NotFound('not_found.user', { id: userId });
     await recordAudit(tx, { action: 'user.token', actor, target: { type: 'user', id: userId }, detail: { by: actor.id === userId ? 'self' : 'admin' }, meta });
     return { token };
   });

@@ -11,10 +11,10 @@ import { calendarDate } from '../machines/fields.js';
 import type { Actor } from '../machines/roles.js';
 import type { Db } from '../db/client.js';
 import { cases, idempotencyKeys, parties } from '../db/schema.js';
-import { fieldErrors } from './apply.js';
+import { fieldErrors } from './errors.js';
 import { recordAudit, type RequestMeta } from './audit.js';
 import { Forbidden, ValidationError } from './errors.js';
-import { ERASED } from './views.js';
+import { can, ERASED, rolesFor } from '../machines/policy.js';
 
 const eraseSchema = z.object({ closedBefore: calendarDate }).strict();
 
@@ -24,9 +24,9 @@ const eraseSchema = z.object({ closedBefore: calendarDate }).strict();
  * with its audit row. Returns how many cases had personal data erased now (a repeat: 0).
  */
 export async function erasePersonalData(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}): Promise<{ cases: number }> {
-  if (actor.role !== 'admin') throw new Forbidden('只有系统管理员可以删除个人信息');
+  if (!can(actor, 'personal_data.erase')) throw new Forbidden('forbidden.role', { roles: rolesFor('personal_data.erase') });
   const r = eraseSchema.safeParse(raw ?? {});
-  if (!r.success) throw new ValidationError('请求内容有误', fieldErrors(r.error));
+  if (!r.success) throw new ValidationError('invalid.body', fieldErrors(r.error));
   // "Closed before 2026-12-01": closed before that day began in Shanghai.
   const bound = startOfShanghaiDay(r.data.closedBefore);
   return db.transaction(async (tx) => {

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import type { Actor } from '../machines/roles.js';
 import type { Db } from '../db/client.js';
 import { signInAttempts, signInLocks, users } from '../db/schema.js';
-import { fieldErrors } from './apply.js';
+import { fieldErrors } from './errors.js';
 import { recordAudit, type RequestMeta } from './audit.js';
 import { actorOfUser, hashPassword, needsRehash, verifyPassword } from './directory.js';
 import { TooManyAttempts, Unauthenticated, ValidationError } from './errors.js';
@@ -103,7 +103,7 @@ export interface SignedIn {
  */
 export async function signIn(db: Db, raw: unknown, meta: RequestMeta & { clientAddress: string }, now = new Date()): Promise<SignedIn> {
   const r = signInSchema.safeParse(raw ?? {});
-  if (!r.success) throw new ValidationError('请求内容有误', fieldErrors(r.error));
+  if (!r.success) throw new ValidationError('invalid.body', fieldErrors(r.error));
   const { login, password } = r.data;
   const attemptId = await admit(db, login, meta.clientAddress, now, meta);
 
@@ -120,7 +120,7 @@ export async function signIn(db: Db, raw: unknown, meta: RequestMeta & { clientA
       detail: { login },
       meta,
     });
-    throw new Unauthenticated('登录名或密码错误');
+    throw new Unauthenticated('auth.sign_in_failed');
   }
   const actor = actorOfUser(u);
   // A correct password of a switched-off user: no session, and no reason to count it as a guess.
@@ -129,7 +129,7 @@ export async function signIn(db: Db, raw: unknown, meta: RequestMeta & { clientA
       await tx.delete(signInAttempts).where(eq(signInAttempts.id, attemptId));
       await recordAudit(tx, { action: 'auth.sign_in_failed', actor, target: { type: 'user', id: u.id }, detail: { login, reason: 'inactive' }, meta });
     });
-    throw new Unauthenticated('该账号已停用，请联系系统管理员');
+    throw new Unauthenticated('auth.account_inactive');
   }
   // Parameters raised since this hash was made: store it again with today's.
   const rehash = needsRehash(u.passwordHash!) ? await hashPassword(password) : null;

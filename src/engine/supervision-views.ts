@@ -3,11 +3,12 @@ import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Actor } from '../machines/roles.js';
 import { nextEvents } from '../machines/spec.js';
-import type { Db } from '../db/client.js';
+import { isoOf, type Db } from '../db/client.js';
 import { supervisionCases, supervisionEvents, supervisions } from '../db/schema.js';
-import { outcomeLabel, stateLabel } from '../labels.js';
-import { isoOf, readWithView, restore, type Rendered, type Written } from './apply.js';
+import type { Rendered, Written } from './apply.js';
 import { Forbidden, NotFound } from './errors.js';
+import { restore } from './write/snapshots.js';
+import { readWithView } from './write/sql.js';
 import { isUuid, supervisionStore } from './stores.js';
 import { afterCursor, deadlineViews, historyItem, nextCursorOf, presentContext, type ViewOptions } from './views.js';
 
@@ -18,7 +19,6 @@ function summary(row: SupervisionRow) {
     id: row.id,
     number: row.number,
     state: row.state,
-    stateLabel: stateLabel(row.state),
     version: row.version,
     machineVersion: row.machineVersion,
     kind: row.kind,
@@ -50,11 +50,7 @@ export function presentSupervision(actor: Actor, row: SupervisionRow, snapshot: 
     body: {
       ...summary(row),
       caseIds: linked.map((c) => c.id),
-      cases: linked.map((c) => ({
-        ...c,
-        stateLabel: stateLabel(c.state),
-        outcomeLabel: c.outcome ? outcomeLabel(c.outcome) : null,
-      })),
+      cases: linked,
       context: presentContext(snapshot.context),
       deadlines: deadlineViews(supervisionStore.spec, snapshot),
       nextEvents: nextEvents(supervisionStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),
@@ -68,10 +64,10 @@ export const renderSupervision = (actor: Actor, w: Written, opts: ViewOptions = 
 
 /** The item, when it exists and this caller may read it (404 / 403 otherwise), with its linked cases. */
 async function readable(db: Db, actor: Actor, id: string) {
-  if (!supervisionStore.canRead(actor, {})) throw new Forbidden('无权查看监督事项');
-  if (!isUuid(id)) throw new NotFound(`监督事项 ${id} 不存在`);
+  if (!supervisionStore.canRead(actor, {})) throw new Forbidden('forbidden.supervision_read');
+  if (!isUuid(id)) throw new NotFound('not_found.supervision', { id });
   const found = await readWithView(db, supervisionStore, id);
-  if (!found) throw new NotFound(`监督事项 ${id} 不存在`);
+  if (!found) throw new NotFound('not_found.supervision', { id });
   return found;
 }
 
@@ -99,7 +95,7 @@ export interface SupervisionFilters {
 }
 
 export async function listSupervisions(db: Db, actor: Actor, f: SupervisionFilters) {
-  if (!supervisionStore.canRead(actor, {})) throw new Forbidden('无权查看监督事项');
+  if (!supervisionStore.canRead(actor, {})) throw new Forbidden('forbidden.supervision_read');
   const limit = f.limit ?? 50;
   const where: SQL[] = [];
   if (f.state) where.push(eq(supervisions.state, f.state));

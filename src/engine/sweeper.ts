@@ -9,10 +9,11 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Actor } from '../machines/roles.js';
-import { rowsOf } from '../db/client.js';
+import { isoOf, rowsOf } from '../db/client.js';
 import { deadlines } from '../db/schema.js';
-import { applyEvent, DeadlineGone, isoOf, type EngineContext } from './apply.js';
-import { DomainError, loggableError } from './errors.js';
+import { applyEvent, type EngineContext } from './apply.js';
+import { DomainError, loggableError, NotFound } from './errors.js';
+import { DeadlineGone } from './write/deadlines.js';
 import type { EntityStore } from './stores.js';
 
 export const SYSTEM_ACTOR: Actor = { id: 'system', role: 'system', name: '系统（期限）' };
@@ -80,7 +81,7 @@ export async function sweep(
       };
       const store = stores[d.entity_type];
       try {
-        if (!store) throw new DomainError('not_found', `unknown entity type ${d.entity_type}`);
+        if (!store) throw new NotFound('not_found.entity_type', { type: d.entity_type });
         await applyEvent(ctx, store, SYSTEM_ACTOR, d.entity_id, { type: d.event, occurredAt: item.dueAt }, {
           firingDeadlineId: item.deadlineId,
           notBeforeLastEvent: true,

@@ -7,92 +7,24 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { AnyMachineSnapshot } from 'xstate';
 import { endOfDate, startOfShanghaiDay } from '../machines/calendar.js';
 import { fenToYuan } from '../machines/money.js';
+import { caseScope, partyAsSeen, searchesPartyNames, seesPartyNames, seesPersonalData } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import { nextEvents, type MachineSpec } from '../machines/spec.js';
 import type { CaseContext } from '../machines/case.js';
-import type { Db } from '../db/client.js';
+import { isoOf, type Db } from '../db/client.js';
 import { slot, statement } from '../db/statements.js';
 import { accessLog, caseEvents, cases, parties, stations } from '../db/schema.js';
-import { eventLabel, outcomeLabel, stateLabel } from '../labels.js';
-import { isoOf, readWithView, restore, type Rendered, type Written } from './apply.js';
-import { Forbidden, NotFound, ValidationError } from './errors.js';
+import type { Rendered, Written } from './apply.js';
+import { fieldError, Forbidden, NotFound, ValidationError } from './errors.js';
+import { restore } from './write/snapshots.js';
+import { readWithView } from './write/sql.js';
 import { caseStore, isUuid, type EntityRow } from './stores.js';
-
-/**
- * DESIGN.md §10: a masked value hides at least half of its characters and never fewer than 4
- * (all of a value of 4 or fewer). What stays visible is the end (up to 4 characters, what people
- * check a number by) and, when more may show, the start.
- *
- * @example maskMiddle('230102199001011234') // '23010*********1234'
- * @example maskMiddle('H1234567890') // 'H******7890'
- */
-export function maskMiddle(v: string): string {
-  const chars = [...v];
-  const n = chars.length;
-  const hidden = Math.min(n, Math.max(4, Math.ceil(n / 2)));
-  const visible = n - hidden;
-  const suffix = Math.min(4, visible);
-  const prefix = visible - suffix;
-  return chars.slice(0, prefix).join('') + '*'.repeat(hidden) + chars.slice(n - suffix).join('');
-}
-
-/** `230102199001011234` → `23010*********1234` */
-export function maskIdNumber(v: string): string {
-  return v === ERASED ? v : maskMiddle(v);
-}
-
-/** `13812345678` → `1******5678`; a 7-digit number `5551234` → `****234`. */
-export function maskPhone(v: string): string {
-  return v === ERASED ? v : maskMiddle(v.replace(/\D/g, ''));
-}
-
-/** What erasure (PIPL Art 47) leaves in place of a name, an ID number or a phone. */
-export const ERASED = '已删除';
-
-/** 复姓: a name beginning with one of these keeps two characters as its surname. */
-const COMPOUND_SURNAMES = new Set([
-  '欧阳', '司马', '上官', '诸葛', '东方', '皇甫', '尉迟', '公孙', '慕容', '长孙', '宇文', '司徒', '夏侯', '令狐', '轩辕', '端木',
-  '独孤', '南宫', '西门', '申屠', '澹台', '公冶', '呼延', '万俟', '闻人', '赫连', '钟离', '百里', '东郭', '太史', '单于', '濮阳',
-]);
-
-/** A party's name masked to the surname (`张三` → `张*`, `欧阳娜娜` → `欧阳**`), for the committee. */
-export function maskName(v: string): string {
-  if (v === ERASED) return v;
-  const chars = [...v];
-  const surname = chars.length > 2 && COMPOUND_SURNAMES.has(chars.slice(0, 2).join('')) ? 2 : 1;
-  return chars.slice(0, surname).join('') + '*'.repeat(Math.max(1, chars.length - surname));
-}
-
-/** Full personal data only for court staff and the station that took the case. */
-export function seesPersonalData(actor: Actor, stationCode: string): boolean {
-  return actor.role === 'court' || (actor.role === 'station' && actor.stationCode === stationCode);
-}
-
-/** Party names in full for everyone who may read the case but the committee (surname only). */
-export function seesPartyNames(actor: Actor): boolean {
-  return actor.role !== 'committee';
-}
-
-/** A deputy's phone in full only to the admin, court staff and that deputy (DESIGN.md §10). */
-export function seesDeputyPhone(actor: Actor, deputyId: string): boolean {
-  return actor.role === 'admin' || actor.role === 'court' || (actor.role === 'deputy' && actor.deputyId === deputyId);
-}
-
-/** Searching by party name (`q`) is for court and station staff only. */
-export function searchesPartyNames(actor: Actor): boolean {
-  return actor.role === 'court' || actor.role === 'station';
-}
 
 /** A party as a case view shows it: `caseStore.viewData` reads these, in order. */
 type PartyRow = Pick<typeof parties.$inferSelect, 'role' | 'name' | 'idNumber' | 'phone'> & { id?: string };
 
 function partyView(p: PartyRow, unmasked: boolean, names = true) {
-  return {
-    role: p.role,
-    name: names ? p.name : maskName(p.name),
-    idNumber: p.idNumber === null ? null : unmasked ? p.idNumber : maskIdNumber(p.idNumber),
-    phone: p.phone === null ? null : unmasked ? p.phone : maskPhone(p.phone),
-  };
+  return partyAsSeen({ role: p.role, name: p.name, idNumber: p.idNumber, phone: p.phone }, unmasked, names);
 }
 
 /** Context for people: fen become yuan strings (`paidFen` → `paidAmount`, `amountFen` → `amount`). */
@@ -136,10 +68,9 @@ function caseSummary(row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: Part
     id: row.id,
     number: row.number,
     state: row.state,
-    stateLabel: stateLabel(row.state),
     version: row.version,
     machineVersion: row.machineVersion,
-    ...(row.outcome ? { outcome: row.outcome, outcomeLabel: outcomeLabel(row.outcome), outcomeReason: ctx.outcomeReason } : {}),
+    ...(row.outcome ? { outcome: row.outcome, outcomeReason: ctx.outcomeReason } : {}),
     overdue: row.overdue,
     track: row.track,
     procedure: row.procedure,
@@ -208,11 +139,11 @@ export async function replayedCaseAnswer(db: Db, actor: Actor, body: unknown, op
  * and parties, read in one statement.
  */
 export async function readableCase(db: Db, actor: Actor, id: string) {
-  if (!isUuid(id)) throw new NotFound(`案件 ${id} 不存在`);
+  if (!isUuid(id)) throw new NotFound('not_found.case', { id });
   const found = await readWithView(db, caseStore, id);
-  if (!found) throw new NotFound(`案件 ${id} 不存在`);
+  if (!found) throw new NotFound('not_found.case', { id });
   const snapshot = restore(caseStore, found.row);
-  if (!caseStore.canRead(actor, caseStore.spec.facts(snapshot))) throw new Forbidden('无权查看该案件');
+  if (!caseStore.canRead(actor, caseStore.spec.facts(snapshot))) throw new Forbidden('forbidden.case_read');
   return { row: found.row as unknown as CaseRow, snapshot, parties: found.viewData as PartyRow[] };
 }
 
@@ -243,7 +174,6 @@ export function historyItem(e: JournalRow, payload: unknown = e.payload) {
   return {
     seq: e.seq,
     type: e.type,
-    typeLabel: eventLabel(e.type),
     from: e.fromState,
     to: e.toState,
     actor: { id: e.actorId, role: e.actorRole, name: e.actorName },
@@ -313,17 +243,18 @@ export function decodeCursor(cursor: string): [string, string] {
   } catch {
     // fall through
   }
-  throw new ValidationError('请求参数有误', [{ field: 'cursor', message: '无效的分页游标' }]);
+  throw new ValidationError('invalid.query', [fieldError('cursor', 'field.cursor')]);
 }
 
 /** Cases this caller may see, newest first, with keyset pagination. */
 export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: ViewOptions = {}) {
   // The admin manages the directory but reads no case (DESIGN.md §10).
-  if (actor.role === 'admin') throw new Forbidden('系统管理员管理目录，不查看案件');
+  if (actor.role === 'admin') throw new Forbidden('forbidden.case_read');
   const limit = f.limit ?? 50;
   const where: SQL[] = [];
-  if (actor.role === 'station') where.push(eq(cases.stationCode, actor.stationCode ?? ''));
-  if (actor.role === 'deputy') where.push(sql`${cases.deputyIds} @> ARRAY[${actor.deputyId ?? ''}]::text[]`);
+  const scope = caseScope(actor);
+  if (scope.kind === 'station') where.push(eq(cases.stationCode, scope.stationCode));
+  if (scope.kind === 'deputy') where.push(sql`${cases.deputyIds} @> ARRAY[${scope.deputyId}]::text[]`);
   if (f.state) where.push(f.state.includes('.') || f.state === 'closed' ? eq(cases.state, f.state) : ilike(cases.state, `${f.state}.%`));
   if (f.stationCode) where.push(eq(cases.stationCode, f.stationCode));
   if (f.overdue !== undefined) where.push(eq(cases.overdue, f.overdue));

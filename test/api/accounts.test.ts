@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
 import { ensureAdmin } from '../../src/engine/directory.js';
-import { createApp } from '../../src/api/app.js';
+import { createApp } from '../../src/app.js';
 import { freshDatabase } from '../helpers/db.js';
 import { expectProblem } from '../helpers/api.js';
 import { createWorld, type World } from '../helpers/world.js';

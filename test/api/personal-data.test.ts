@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
 import { caseStore } from '../../src/engine/stores.js';
 import { verifyStore } from '../../src/engine/verify.js';
-import { maskIdNumber, maskName, maskPhone } from '../../src/engine/views.js';
+import { maskIdNumber, maskName, maskPhone } from '../../src/machines/policy.js';
 import { expectProblem } from '../helpers/api.js';
 import { createWorld, type World } from '../helpers/world.js';
 

@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app.js';
+import { createApp } from '../../src/app.js';
 import { safeNext } from '../../src/web/http.js';
 import { expectProblem } from '../helpers/api.js';
 import { createWorld, type World } from '../helpers/world.js';
@@ -225,7 +225,7 @@ describe('dates', () => {
 describe('logs', () => {
   it('an unexpected database error logs no SQL parameter and no personal data', async () => {
     const logged: unknown[] = [];
-    const app = createApp({ db: w.database.db, log: (msg, extra) => logged.push({ msg, extra }) });
+    const app = createApp({ db: w.database.db, log: (msg: string, extra?: unknown) => logged.push({ msg, extra }) });
     await w.database.db.execute(sql`create or replace function test_boom() returns trigger language plpgsql as $$
       begin if new.name = '爆炸测试' then raise exception 'boom %', new.id_number; end if; return new; end $$`);
     await w.database.db.execute(sql`drop trigger if exists test_boom on parties`);

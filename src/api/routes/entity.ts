@@ -6,8 +6,8 @@ import { Hono, type Context } from 'hono';
 import type { z } from 'zod';
 import type { Actor } from '../../machines/roles.js';
 import type { Db } from '../../db/client.js';
-import { applyEvent, createEntity, fieldErrors, type Rendered, type Written, type WriteResult } from '../../engine/apply.js';
-import { ValidationError } from '../../engine/errors.js';
+import { applyEvent, createEntity, type Rendered, type Written, type WriteResult } from '../../engine/apply.js';
+import { fieldErrors, ValidationError } from '../../engine/errors.js';
 import type { EntityStore } from '../../engine/stores.js';
 import type { ViewOptions } from '../../engine/views.js';
 import { engineCtx, etag, idempotencyOf, ifMatchOf, jsonBody, type AppDeps, type Env } from '../context.js';
@@ -34,11 +34,12 @@ export function entityRoutes(deps: AppDeps, r: EntityResource) {
     if (typeof body?.version === 'number') c.header('ETag', etag(body.version));
     if (result.replayed) {
       c.header('Idempotent-Replayed', 'true');
-      if (r.replayed) return c.json((await r.replayed(deps.db, c.get('actor'), result.body, opts(c))) as object, result.status as 200 | 201);
+      if (r.replayed) return c.json((await r.replayed(deps.db, c.get('actor'), result.body, opts(c))) as object, result.created ? 201 : 200);
     }
     // The engine serialized the answer once already, to store it with the key: send those bytes.
-    if (result.json !== undefined) return c.body(result.json, result.status as 200 | 201, { 'content-type': 'application/json' });
-    return c.json(result.body as object, result.status as 200 | 201);
+    const status = result.created ? 201 : 200;
+    if (result.json !== undefined) return c.body(result.json, status, { 'content-type': 'application/json' });
+    return c.json(result.body as object, status);
   };
 
   app.post('/', async (c) => {
@@ -53,7 +54,7 @@ export function entityRoutes(deps: AppDeps, r: EntityResource) {
 
   app.get('/', async (c) => {
     const parsed = r.listQuery.safeParse(c.req.query());
-    if (!parsed.success) throw new ValidationError('查询参数有误', fieldErrors(parsed.error));
+    if (!parsed.success) throw new ValidationError('invalid.list_query', fieldErrors(parsed.error));
     return c.json((await r.list(deps.db, c.get('actor'), parsed.data, opts(c))) as object);
   });
 

@@ -8,7 +8,7 @@ import type { WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
 import { html, page, type WebContext } from '../page.js';
 
-const readers = { roles: ['admin', 'committee'] as ('admin' | 'committee')[] };
+const readers = { may: 'audit.read' as const };
 
 /** The query string of the current filters, without the cursor (for CSV and the next page). */
 function filtersOf(c: WebContext, keys: string[]): URLSearchParams {
