@@ -11,7 +11,7 @@ import { errorResponse, problem } from './api/problem.js';
 import { clientAddressOf, type AppDeps, type Env } from './edge/context.js';
 import { createTokenCache } from './engine/directory.js';
 import { Forbidden } from './engine/errors.js';
-import { auditDenied } from './api/routes/accounts.js';
+import { auditDenied } from './edge/audit.js';
 import { webRoutes } from './web/routes.js';
 
 /** How long /healthz waits for the database before answering 503. */

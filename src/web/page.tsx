@@ -10,7 +10,7 @@ import { can, rolesFor, type Action } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import type { AppDeps } from '../edge/context.js';
 import { DomainError, isConnectionError, loggableError } from '../engine/errors.js';
-import { auditDenied } from '../api/routes/accounts.js';
+import { auditDenied } from '../edge/audit.js';
 import { ERROR_TITLES, ROLE_LABELS, UI } from '../labels.js';
 import { ErrorBox } from './components.js';
 import { statusOf } from '../edge/errors.js';

@@ -1,11 +1,10 @@
 /** Users' life cycle, the audit log and the access log (DESIGN.md §10): thin — the engine decides. */
-import { Hono, type Context } from 'hono';
-import { listAccessLog, listAudit, recordAudit } from '../../engine/audit.js';
+import { Hono } from 'hono';
+import { listAccessLog, listAudit } from '../../engine/audit.js';
+import { accessCsv, auditCsv, csvDownload } from '../../edge/audit.js';
 import { rotateToken, updateUser, type TokenCache } from '../../engine/directory.js';
-import { csvFile } from '../../engine/csv.js';
 import { erasePersonalData } from '../../engine/erasure.js';
 import { jsonBody, requestMeta, type AppDeps, type Env } from '../context.js';
-
 
 export function accountRoutes(deps: AppDeps, tokens: TokenCache) {
   const app = new Hono<Env>();
@@ -35,42 +34,4 @@ export function accountRoutes(deps: AppDeps, tokens: TokenCache) {
     return c.json(await listAccessLog(deps.db, c.get('actor'), { ...c.req.query(), format: undefined }));
   });
   return app;
-}
-
-export function csvDownload(name: string): Record<string, string> {
-  return { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}.csv"`, 'cache-control': 'no-store' };
-}
-
-export function auditCsv(items: Awaited<ReturnType<typeof listAudit>>['items']): string {
-  return csvFile(
-    ['seq', 'at', 'actorId', 'actorRole', 'actorName', 'action', 'targetType', 'targetId', 'detail', 'requestId', 'clientRequestId', 'clientAddress'],
-    items.map((i) => [i.seq, i.at, i.actor.id, i.actor.role, i.actor.name, i.action, i.target?.type, i.target?.id, JSON.stringify(i.detail), i.requestId, i.clientRequestId, i.clientAddress]),
-  );
-}
-
-export function accessCsv(items: Awaited<ReturnType<typeof listAccessLog>>['items']): string {
-  return csvFile(
-    ['at', 'actorId', 'actorRole', 'actorName', 'caseId', 'fields', 'requestId'],
-    items.map((i) => [i.at, i.actor.id, i.actor.role, i.actor.name, i.caseId, i.fields, i.requestId]),
-  );
-}
-
-/**
- * `access.denied`: a signed-in user refused for lack of rights (403), on the API or a page. Best
- * effort: a database that cannot take the row must not turn the 403 into a 500.
- */
-export async function auditDenied(deps: AppDeps, c: Context, reason: string): Promise<void> {
-  const actor = c.get('actor' as never) as Env['Variables']['actor'] | undefined;
-  if (!actor) return;
-  try {
-    await recordAudit(deps.db, {
-      action: 'access.denied',
-      actor,
-      target: { type: 'path', id: `${c.req.method} ${c.req.path}`.slice(0, 300) },
-      detail: { reason: reason.slice(0, 300) },
-      meta: requestMeta(c),
-    });
-  } catch (err) {
-    deps.log('audit row for a refusal not written', { requestId: c.get('requestId' as never), error: (err as Error)?.name });
-  }
 }

@@ -16,7 +16,7 @@ import {
   updateUser,
   type TokenCache,
 } from '../../engine/directory.js';
-import { requestMeta } from '../../api/context.js';
+import { requestMeta } from '../../edge/context.js';
 import { DomainError, ValidationError } from '../../engine/errors.js';
 import { ROLES } from '../../machines/roles.js';
 import { ERROR_TITLES, fieldLabel, formatDate, ROLE_LABELS, UI, valueLabel } from '../../labels.js';

@@ -1,7 +1,7 @@
 /** The audit log and the access log (谁查看了当事人个人信息) for the admin and the committee: filters, pages, CSV. */
 import type { Hono } from 'hono';
-import type { AppDeps } from '../../api/context.js';
-import { accessCsv, auditCsv, csvDownload } from '../../api/routes/accounts.js';
+import type { AppDeps } from '../../edge/context.js';
+import { accessCsv, auditCsv, csvDownload } from '../../edge/audit.js';
 import { AUDIT_ACTIONS, listAccessLog, listAudit } from '../../engine/audit.js';
 import { AUDIT_ACTION_LABELS, formatDateTime, ROLE_LABELS, UI } from '../../labels.js';
 import type { WebEnv } from '../http.js';

@@ -6,7 +6,7 @@ import type { Actor } from '../../machines/roles.js';
 import { changeOwnPassword } from '../../engine/directory.js';
 import { TooManyAttempts, ValidationError, Unauthenticated } from '../../engine/errors.js';
 import { signIn } from '../../engine/signin.js';
-import { requestMeta } from '../../api/context.js';
+import { requestMeta } from '../../edge/context.js';
 import { closeSession, openSession } from '../../engine/sessions.js';
 import { fieldLabel, UI } from '../../labels.js';
 import { sayField } from '../wording.js';
