@@ -1,12 +1,11 @@
 /** Sign-in, sign-out and changing one's own password. */
 import type { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
-import type { AppDeps } from '../../edge/context.js';
+import { requestMeta, type AppDeps } from '../../edge/context.js';
 import type { Actor } from '../../machines/roles.js';
 import { changeOwnPassword } from '../../engine/directory.js';
 import { TooManyAttempts, ValidationError, Unauthenticated } from '../../engine/errors.js';
 import { signIn } from '../../engine/signin.js';
-import { requestMeta } from '../../edge/context.js';
 import { closeSession, openSession } from '../../engine/sessions.js';
 import { fieldLabel, UI } from '../../labels.js';
 import { sayField } from '../wording.js';
