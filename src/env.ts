@@ -13,6 +13,17 @@ const schema = z.object({
     .min(16, { message: 'ADMIN_TOKEN must be at least 16 characters (e.g. `openssl rand -base64 24`); the server did not start' })
     .optional(),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(60000),
+  // Notifications (DESIGN.md §12): the dispatcher's pass, the first retry's wait, the SMS gateway.
+  // A deadline this many days ahead is at warning level (DESIGN.md §11), and told once (§12).
+  DEADLINE_WARNING_DAYS: z.coerce.number().int().min(0).max(365).default(5),
+  NOTIFY_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(5000),
+  SMS_GATEWAY_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:/i.test(u), { message: 'must be an http or https URL' })
+    .optional(),
+  SMS_GATEWAY_SECRET: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   // Idempotency-Key records are purged this many hours after they were written.
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24),

@@ -6,6 +6,7 @@ import { createApp } from './app.js';
 import { openDatabase } from './db/client.js';
 import { ensureAdmin } from './engine/directory.js';
 import { stores } from './engine/registry.js';
+import { startDispatcher } from './engine/notify/dispatcher.js';
 import { startSweeper } from './engine/sweeper.js';
 import { startIdempotencyPurge } from './engine/erasure.js';
 import { readEnv } from './env.js';
@@ -26,6 +27,12 @@ const firstAdmin = await ensureAdmin(database.db, env.ADMIN_TOKEN);
 const app = createApp({ db: database.db, log: log.error, trustProxy: env.TRUST_PROXY });
 const stopSweeper = startSweeper({ db: database.db }, stores, env.SWEEP_INTERVAL_MS, log.info);
 const stopPurge = startIdempotencyPurge(database.db, env.IDEMPOTENCY_TTL_HOURS, log.warn);
+const stopDispatcher = startDispatcher(
+  database.db,
+  { retryBaseMs: env.WEBHOOK_RETRY_BASE_MS, warningDays: env.DEADLINE_WARNING_DAYS, smsGatewayUrl: env.SMS_GATEWAY_URL, smsGatewaySecret: env.SMS_GATEWAY_SECRET },
+  env.NOTIFY_INTERVAL_MS,
+  log.info,
+);
 
 const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
   const where = database.kind === 'pglite' ? `embedded PGlite in ${env.PGLITE_DIR}` : 'PostgreSQL (DATABASE_URL)';
@@ -53,6 +60,7 @@ async function shutdown(signal: string) {
   server.close();
   stopPurge();
   await stopSweeper();
+  await stopDispatcher();
   await database.close();
   process.exit(0);
 }

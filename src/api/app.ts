@@ -15,6 +15,7 @@ import { caseRoutes } from './routes/cases.js';
 import { directoryRoutes } from './routes/directory.js';
 import { accountRoutes } from './routes/accounts.js';
 import { machineRoutes } from './routes/machines.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { reportRoutes } from './routes/reports.js';
 import { supervisionRoutes } from './routes/supervisions.js';
 
@@ -39,6 +40,7 @@ export function apiRoutes(deps: AppDeps, tokens: TokenCache = createTokenCache()
   api.route('/', directoryRoutes(deps));
   api.route('/', accountRoutes(deps, tokens));
   api.route('/stations', activityRoutes(deps));
+  api.route('/', notificationRoutes(deps)); // before the cases: it serves /api/cases/:id/parties/:index
   api.route('/', machineRoutes(deps)); // before the cases: it serves /api/cases/:id/diagram
   api.route('/cases', caseRoutes(deps));
   api.route('/supervisions', supervisionRoutes(deps));

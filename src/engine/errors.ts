@@ -80,7 +80,10 @@ export type ForbiddenReason =
   | 'forbidden.case_create_own'
   | 'forbidden.case_create_source'
   | 'forbidden.token_other'
-  | 'forbidden.audit_read';
+  | 'forbidden.audit_read'
+  | 'forbidden.webhooks'
+  | 'forbidden.sms_consent'
+  | 'forbidden.inbox';
 
 export type Reason =
   | ValidationReason
@@ -100,10 +103,14 @@ export type Reason =
   | 'not_found.station'
   | 'not_found.machine'
   | 'not_found.entity_type'
+  | 'not_found.webhook'
+  | 'not_found.delivery'
+  | 'not_found.party'
   | 'version.stale'
   | 'idempotency.reused'
   | 'conflict.station_code'
   | 'conflict.login'
+  | 'conflict.delivery_not_dead'
   | 'conflict.deadline_gone'
   | 'machine.newer'
   | 'machine.no_migration'
@@ -165,7 +172,10 @@ export class Forbidden extends DomainError {
   }
 }
 export class NotFound extends DomainError {
-  constructor(reason: 'not_found.case' | 'not_found.supervision' | 'not_found.user' | 'not_found.station' | 'not_found.machine' | 'not_found.entity_type', params: Params) {
+  constructor(
+    reason: 'not_found.case' | 'not_found.supervision' | 'not_found.user' | 'not_found.station' | 'not_found.machine' | 'not_found.entity_type' | 'not_found.webhook' | 'not_found.delivery' | 'not_found.party',
+    params: Params,
+  ) {
     super('not_found', reason, params);
   }
 }
@@ -186,7 +196,7 @@ export class IdempotencyMismatch extends DomainError {
 }
 /** A unique value already taken (station code, …). */
 export class Conflict extends DomainError {
-  constructor(reason: 'conflict.station_code' | 'conflict.login' | 'conflict.last_admin', params: Params, extra: Record<string, unknown> = {}) {
+  constructor(reason: 'conflict.station_code' | 'conflict.login' | 'conflict.last_admin' | 'conflict.delivery_not_dead', params: Params, extra: Record<string, unknown> = {}) {
     super('conflict', reason, params, extra);
   }
 }

@@ -36,6 +36,10 @@ export const ACTIONS = {
   'audit.read': ['admin', 'committee'],
   // Erasure of closed cases' personal data (PIPL Art 47).
   'personal_data.erase': ['admin'],
+  // DESIGN.md §12: webhooks are the admin's; a party's SMS consent is changed by court staff or
+  // the station that took the case (the station check is the verb's).
+  'webhook.manage': ['admin'],
+  'party.consent': ['court', 'station'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof ACTIONS;

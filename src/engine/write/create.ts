@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { accessLog, numberSequences } from '../../db/schema.js';
+import { writeCreationOutbox } from '../notify/notices.js';
 import { shanghaiDate } from '../../machines/calendar.js';
 import type { Actor } from '../../machines/roles.js';
 import { statePath } from '../../machines/spec.js';
@@ -16,7 +17,7 @@ import { enforcedDeadlines, insertDeadlines } from './deadlines.js';
 import { keyRecord, onceByKey, rememberResponse } from './idempotency.js';
 import { checkOccurredAt, journalRow } from './journal.js';
 import { persist } from './snapshots.js';
-import { accessRow, writePath } from './sql.js';
+import { accessRow, viewDataOf } from './sql.js';
 import type { EngineContext, WriteOptions, WriteResult } from './types.js';
 
 async function nextNumber(tx: Db, scope: string, now: Date): Promise<string> {
@@ -84,13 +85,14 @@ export async function createEntity(
           requestId: ctx.requestId ?? null,
         }) as any,
       );
+      await writeCreationOutbox(tx, store.type, id, state, input.occurredAt);
       // A new entity has no deadline rows yet: nothing to read or delete.
       await insertDeadlines(tx, store, id, enforcedDeadlines(store, snapshot));
-      const [{ viewData }] = await writePath(store).viewData.run(tx, { id });
+      const viewData = await viewDataOf(tx, store, id);
       const rendered = opts.render({ row: row as EntityRow, snapshot, seq: 1, type: 'CREATE', data: viewData });
       if (rendered.accessLog) await tx.insert(accessLog).values(accessRow(ctx, actor, store, id, rendered.accessLog));
       const json = JSON.stringify(rendered.body ?? null);
-      if (opts.idempotency) await rememberResponse.run(tx, keyRecord(actor, opts.idempotency, true, json, store, rendered.body));
+      if (opts.idempotency) await rememberResponse(tx, keyRecord(actor, opts.idempotency, true, json, store, rendered.body));
       return { created: true, body: rendered.body, json, replayed: false };
     }),
   );

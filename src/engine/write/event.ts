@@ -4,6 +4,7 @@
  * deadlines move, that statement and the deadline rows in one transaction. A lost swap means
  * another writer came first: read again and retry.
  */
+import { driverOf } from '../../db/client.js';
 import type { Actor } from '../../machines/roles.js';
 import { permits } from '../../machines/policy.js';
 import { handledEvents, statePath } from '../../machines/spec.js';
@@ -15,6 +16,7 @@ import { keyRecord, onceByKey, priorResponse, replayOf } from './idempotency.js'
 import { checkOccurredAt, journalRow } from './journal.js';
 import { persist, restore } from './snapshots.js';
 import { accessRow, changedColumns, splitRead, swap, writePath, type Write } from './sql.js';
+import { eventNotices } from '../notify/notices.js';
 import type { EngineContext, EventOptions, WriteResult } from './types.js';
 
 const MAX_ATTEMPTS = 200;
@@ -171,6 +173,7 @@ async function attemptEvent(
     }),
     access: rendered.accessLog ? accessRow(ctx, actor, store, id, rendered.accessLog) : undefined,
     remember: idem ? keyRecord(actor, idem, false, json, store, rendered.body) : undefined,
+    ...eventNotices(store.type, row, version, event, to, next, actor),
   };
 
   // Most events (sessions, payments on account, measures) leave every deadline where it was: the
@@ -183,7 +186,7 @@ async function attemptEvent(
     sameDeadlines(store, snapshot, next);
   const swapped = deadlinesStay
     ? await swap(ctx.db, store, id, row.version, write)
-    : await ctx.db
+    : await driverOf(ctx.db)
         .transaction(async (tx) => {
           if (!(await swap(tx, store, id, row.version, write))) throw new LostRace();
           await rewriteDeadlines(tx, store, id, next, opts.firingDeadlineId);

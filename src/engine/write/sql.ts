@@ -5,9 +5,10 @@
  */
 import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import { PgDialect, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
-import type { Db } from '../../db/client.js';
-import { slot, statement, statements, type Statement } from '../../db/statements.js';
-import { accessLog, idempotencyKeys } from '../../db/schema.js';
+import type { Db, Driver } from '../../db/client.js';
+import { slot, statement, statements, type Decoder, type Statement } from '../../db/statements.js';
+import { accessLog, idempotencyKeys, outbox } from '../../db/schema.js';
+import { listenedSql, noticeInsertSql, noticeValues, type Notice } from '../notify/notices.js';
 import type { Actor } from '../../machines/roles.js';
 import type { EntityRow, EntityStore } from '../stores.js';
 import type { keyRecord, KeyRecord } from './idempotency.js';
@@ -50,6 +51,11 @@ export interface Write {
   access?: ReturnType<typeof accessRow>;
   /** The idempotency record: its response as JSON text. */
   remember?: ReturnType<typeof keyRecord>;
+  /** The outbox row and the notice (src/engine/notify), written with the journal row. */
+  outbox?: Record<string, unknown>;
+  /** The event texts consenting parties: its outbox row is wanted if one consented. */
+  smsWanted?: boolean;
+  notice?: Notice;
 }
 
 /**
@@ -58,32 +64,32 @@ export interface Write {
  * the idempotency record are inserted only if it was — the journal holds a row for exactly the
  * transitions stored. False: a concurrent writer won, and nothing was written.
  */
-export async function swap(db: Db, store: EntityStore, id: string, expected: number, w: Write): Promise<boolean> {
+export async function swap(db: Db | Driver, store: EntityStore, id: string, expected: number, w: Write): Promise<boolean> {
   const values: Record<string, unknown> = { id, expected };
   const put = (prefix: string, row: Record<string, unknown> | undefined) => {
     if (!row) return '';
     for (const k in row) values[`${prefix}${k}`] = row[k];
     return Object.keys(row).join(',');
   };
-  const shape = [put('w_', w.written), put('j_', w.journalRow), put('a_', w.access), put('i_', w.remember)].join('|');
+  const shape = [put('w_', w.written), put('j_', w.journalRow), put('a_', w.access), put('i_', w.remember), put('o_', w.outbox), w.notice ? 'n' : ''].join('|');
+  if (w.notice) Object.assign(values, noticeValues(w.notice));
+  if (w.outbox) values.x_sms = w.smsWanted === true;
   const [result] = await writePath(store).swap(shape).run(db, values);
-  return Number((result as { journaled?: unknown } | undefined)?.journaled) === 1;
+  return result?.journaled === 1;
 }
 
 /** The write path's statements of one store, compiled once (src/db/statements.ts). */
 interface WritePath {
   /** The row and its view's data, and the caller's Idempotency-Key record (null when none). */
   read: Statement<ReadRow>;
-  /** Just the view's data (a creation renders its answer from it). */
-  viewData: Statement<{ viewData: unknown }>;
-  /** The swap and its rows, by shape: `written keys|journal keys|access-log keys|idempotency keys`. */
-  swap: (shape: string) => Statement<unknown>;
+  /** The swap and its rows, by shape: `written keys|journal keys|access-log keys|idempotency keys|outbox keys|n (a notice)`. */
+  swap: (shape: string) => Statement<{ journaled: number }>;
 }
 
 const writePaths = new WeakMap<EntityStore, WritePath>();
 
 /** A jsonb computed in SQL (no column to decode it): both drivers parse it; text is parsed here, as drizzle's jsonb does. */
-const jsonValue = {
+export const jsonValue: Decoder = {
   mapFromDriverValue(v: unknown) {
     if (typeof v !== 'string') return v;
     try {
@@ -92,7 +98,7 @@ const jsonValue = {
       return v;
     }
   },
-} as unknown as PgColumn;
+};
 
 export function writePath(store: EntityStore): WritePath {
   let path = writePaths.get(store);
@@ -125,9 +131,8 @@ export function writePath(store: EntityStore): WritePath {
           .where(eq(table.id, slot('id'))),
       { decode: { ...columns, viewData: jsonValue, priorHash: idempotencyKeys.requestHash, priorStatus: idempotencyKeys.status, priorResponse: idempotencyKeys.response } },
     ),
-    viewData: statement((db) => db.select({ viewData }).from(table).where(eq(table.id, slot('id'))), { decode: { viewData: jsonValue } }),
     swap: statements((shape) => {
-      const [writtenKeys, journalKeys, accessKeys, rememberKeys] = shape.split('|').map((keys) => (keys ? keys.split(',') : []));
+      const [writtenKeys, journalKeys, accessKeys, rememberKeys, outboxKeys, notify] = shape.split('|').map((keys) => (keys ? keys.split(',') : []));
       return statement(
         (db) => {
           const update = db
@@ -139,12 +144,15 @@ export function writePath(store: EntityStore): WritePath {
             journaled as (${inserted(journal, 'j_', journalKeys)} returning 1)
             ${accessKeys.length ? sql`, logged as (${inserted(accessLog, 'a_', accessKeys)})` : sql``}
             ${rememberKeys.length ? sql`, remembered as (${inserted(idempotencyKeys, 'i_', rememberKeys)})` : sql``}
+            ${outboxKeys.length ? sql`, outboxed as (${inserted(outbox, 'o_', outboxKeys)} where ${listenedSql(slot)})` : sql``}
+            ${notify.length ? sql`, noticed as (${noticeInsertSql(slot, sql`exists (select 1 from swapped)`)})` : sql``}
             select count(*)::int as journaled from journaled`);
           return { toSQL: () => query };
         },
         {
           // The idempotency response arrives as JSON text already (the answer's own bytes): not encoded again.
-          encode: { ...encoders('w_', writtenKeys, table), ...encoders('j_', journalKeys, journal), ...encoders('a_', accessKeys, accessLog) },
+          decode: { journaled: { mapFromDriverValue: Number } },
+          encode: { ...encoders('w_', writtenKeys, table), ...encoders('j_', journalKeys, journal), ...encoders('a_', accessKeys, accessLog), ...encoders('o_', outboxKeys, outbox) },
         },
       );
     }),
@@ -156,6 +164,15 @@ export function writePath(store: EntityStore): WritePath {
 /** One read row, apart: the entity's row, its view's data, the caller's key record (null when none). */
 export function splitRead({ viewData, priorHash, priorStatus, priorResponse, ...row }: ReadRow): { row: EntityRow; viewData: unknown; prior: KeyRecord | null } {
   return { row: row as EntityRow, viewData, prior: priorHash === null ? null : { requestHash: priorHash, status: priorStatus!, response: priorResponse } };
+}
+
+/** The view's data of a row this drizzle transaction just inserted (a creation renders its answer from it). */
+export async function viewDataOf(tx: Db, store: EntityStore, id: string): Promise<unknown> {
+  const [{ viewData }] = await tx
+    .select({ viewData: sql`${store.viewData}`.mapWith(jsonValue) })
+    .from(store.table)
+    .where(eq(store.table.id, id));
+  return viewData;
 }
 
 /** The row and its view's data, without an Idempotency-Key (GET, and events sent without one). */
