@@ -8,8 +8,11 @@ import { Hono } from 'hono';
 import { ping } from './db/client.js';
 import { apiRoutes } from './api/app.js';
 import { errorResponse, problem } from './api/problem.js';
-import type { AppDeps, Env } from './edge/context.js';
 import { publicPages } from './web/pages/public.js';
+import { clientAddressOf, type AppDeps, type Env } from './edge/context.js';
+import { createTokenCache } from './engine/directory.js';
+import { Forbidden } from './engine/errors.js';
+import { auditDenied } from './edge/audit.js';
 import { webRoutes } from './web/routes.js';
 import { bodyLimit } from 'hono/body-limit';
 import { MAX_UPLOAD_BYTES } from './edge/import-answer.js';
@@ -21,11 +24,20 @@ const HEALTH_TIMEOUT_MS = 2000;
 export function createApp(deps: AppDeps) {
   const app = new Hono<Env>();
 
+  // One per app: a test's fresh database never sees another's users.
+  const tokens = createTokenCache();
+
   app.use('*', async (c, next) => {
+    // The server makes every request id (journals, audit rows, logs); a client's own X-Request-Id
+    // is kept beside it (audit rows, the X-Client-Request-Id answer header), never instead of it.
+    const requestId = randomUUID();
     const incoming = c.req.header('x-request-id');
-    const requestId = incoming && /^[\w.:-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+    const clientRequestId = incoming && /^[\w.:-]{1,100}$/.test(incoming) ? incoming : null;
     c.set('requestId', requestId);
+    c.set('clientRequestId', clientRequestId);
+    c.set('clientAddress', clientAddressOf(c, deps.trustProxy));
     c.header('X-Request-Id', requestId);
+    if (clientRequestId) c.header('X-Client-Request-Id', clientRequestId);
     await next();
   });
 
@@ -44,14 +56,19 @@ export function createApp(deps: AppDeps) {
     }
   });
 
-  app.route('/api', apiRoutes(deps));
+  app.route('/api', apiRoutes(deps, tokens));
   // The upload page's file: refused before the web session reads the form (DESIGN.md §14).
   app.post('/imports', bodyLimit({ maxSize: MAX_UPLOAD_BYTES + 64 * 1024, onError: uploadTooLarge }));
   app.route('/', publicPages(deps)); // /s/:code and /status for citizens: no session, before the staff's pages
-  app.route('/', webRoutes(deps)); // the web interface: every path but /api/* and /healthz
+  app.route('/', webRoutes(deps, tokens)); // the web interface: every path but /api/* and /healthz
 
   app.notFound((c) => problem(c, 404, 'not_found', '未找到', `没有 ${c.req.method} ${c.req.path} 这个接口`));
-  app.onError((err, c) => errorResponse(c, err, deps.log));
+  app.onError(async (err, c) => {
+    // A refusal for lack of rights is itself worth a row (access.denied), written on its own:
+    // the refused act wrote nothing.
+    if (err instanceof Forbidden) await auditDenied(deps, c, err.message);
+    return errorResponse(c, err, deps.log);
+  });
   return app;
 }
 

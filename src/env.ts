@@ -7,8 +7,11 @@ const schema = z.object({
   // Optional: connections to PostgreSQL (default: twice the cores, see src/db/client.ts).
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  // Any non-empty token is accepted (a demo may use a short one); main.ts warns below 16 characters.
-  ADMIN_TOKEN: z.string().min(1).optional(),
+  // The bootstrap admin's one token (DESIGN.md §10): a short one is refused, the server does not start.
+  ADMIN_TOKEN: z
+    .string()
+    .min(16, { message: 'ADMIN_TOKEN must be at least 16 characters (e.g. `openssl rand -base64 24`); the server did not start' })
+    .optional(),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(60000),
   // Notifications (DESIGN.md §12): the dispatcher's pass, the first retry's wait, the SMS gateway.
   // A deadline this many days ahead is at warning level (DESIGN.md §11), and told once (§12).
@@ -22,6 +25,8 @@ const schema = z.object({
     .optional(),
   SMS_GATEWAY_SECRET: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  // Idempotency-Key records are purged this many hours after they were written.
+  IDEMPOTENCY_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
   // The address citizens reach this server at: the station cards' QR codes point to PUBLIC_URL/s/<code>.
   PUBLIC_URL: z
     .string()

@@ -8,17 +8,25 @@ import { ensureAdmin } from './engine/directory.js';
 import { stores } from './engine/registry.js';
 import { startDispatcher } from './engine/notify/dispatcher.js';
 import { startSweeper } from './engine/sweeper.js';
+import { startIdempotencyPurge } from './engine/erasure.js';
 import { readEnv } from './env.js';
 import { createLogger } from './log.js';
 
-const env = readEnv();
+let env: ReturnType<typeof readEnv>;
+try {
+  env = readEnv();
+} catch (err) {
+  // A bad setting (ADMIN_TOKEN shorter than 16 characters, …) stops the start with the reason.
+  console.error(`jiefen did not start: ${(err as Error).message}`);
+  process.exit(1);
+}
 const log = createLogger(env.LOG_LEVEL);
-if (env.ADMIN_TOKEN && env.ADMIN_TOKEN.length < 16) log.warn('ADMIN_TOKEN is shorter than 16 characters: fine for a demo, not for real cases');
 
 const database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR, max: env.DATABASE_POOL_SIZE });
 const firstAdmin = await ensureAdmin(database.db, env.ADMIN_TOKEN);
 const app = createApp({ db: database.db, log: log.error, publicUrl: env.PUBLIC_URL, trustProxy: env.TRUST_PROXY });
 const stopSweeper = startSweeper({ db: database.db }, stores, env.SWEEP_INTERVAL_MS, log.info);
+const stopPurge = startIdempotencyPurge(database.db, env.IDEMPOTENCY_TTL_HOURS, log.warn);
 const stopDispatcher = startDispatcher(
   database.db,
   { retryBaseMs: env.WEBHOOK_RETRY_BASE_MS, warningDays: env.DEADLINE_WARNING_DAYS, smsGatewayUrl: env.SMS_GATEWAY_URL, smsGatewaySecret: env.SMS_GATEWAY_SECRET },
@@ -50,6 +58,7 @@ async function shutdown(signal: string) {
   stopping = true;
   log.info('shutting down', { signal });
   server.close();
+  stopPurge();
   await stopSweeper();
   await stopDispatcher();
   await database.close();

@@ -90,6 +90,9 @@ const SENTENCES: Record<Reason, Sentence> = {
   'auth.no_token': () => '缺少访问令牌：请在 Authorization 头中提供 Bearer 令牌',
   'auth.bad_token': () => '访问令牌无效',
   'auth.sign_in_failed': () => '登录名或密码错误',
+  'auth.inactive': () => '该用户已停用，访问令牌不再有效',
+  'auth.account_inactive': () => '该账号已停用，请联系系统管理员',
+  'auth.locked': (p) => `尝试次数过多，请 ${s(p.minutes)} 分钟后再试`,
 
   // 403
   'forbidden.role': (p, w) => `此操作仅限${w.roles(list(p.roles))}角色`,
@@ -99,6 +102,8 @@ const SENTENCES: Record<Reason, Sentence> = {
   'forbidden.case_read': () => '无权查看该案件',
   'forbidden.supervision_read': () => '无权查看监督事项',
   'forbidden.sweep': () => '只有系统管理员可以手动执行期限扫描',
+  'forbidden.token_other': () => '只有系统管理员或用户本人可以更换访问令牌',
+  'forbidden.audit_read': () => '审计日志仅限系统管理员和人大常委会工作人员查看',
   'forbidden.activity_record': () => '只有联络站工作人员、法院工作人员或系统管理员可以登记履职记录',
   'forbidden.activity_record_own': () => '联络站工作人员只能登记本站的履职记录',
   'forbidden.activity_read_own': () => '联络站工作人员只能查看本站的履职记录',
@@ -149,6 +154,7 @@ const SENTENCES: Record<Reason, Sentence> = {
   'conflict.station_code': (p) => `站点代码 ${s(p.code)} 已存在`,
   'conflict.login': (p) => `登录名 ${s(p.login)} 已被使用`,
   'conflict.external_ref': (p) => (p.number ? `外部编号 ${s(p.ref)} 已登记为案件 ${s(p.number)}` : `编号 ${s(p.ref)} 已登记`),
+  'conflict.last_admin': () => '这是最后一位在用的系统管理员：不能停用或改为其他角色',
   'conflict.delivery_not_dead': (p) => `只有已失效（dead）的推送可以重新推送，该推送当前为 ${s(p.status)}`,
   'conflict.deadline_gone': () => '期限已触发或已取消',
   'machine.newer': (p) => `该记录由更新的${machineName(p)}版本 ${s(p.stored)} 写入，本服务只认识版本 ${s(p.current)}：请升级服务后再操作`,

@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono';
 import { can } from '../machines/policy.js';
-import { authenticate, createTokenCache } from '../engine/directory.js';
+import { authenticate, createTokenCache, type TokenCache } from '../engine/directory.js';
 import { Forbidden } from '../engine/errors.js';
 import { stores } from '../engine/registry.js';
 import { sweep } from '../engine/sweeper.js';
@@ -15,6 +15,7 @@ import { caseRoutes } from './routes/cases.js';
 import { directoryRoutes } from './routes/directory.js';
 import { importRoutes } from './routes/imports.js';
 import { doc, openApiRoutes } from './openapi.js';
+import { accountRoutes } from './routes/accounts.js';
 import { machineRoutes } from './routes/machines.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { reportRoutes } from './routes/reports.js';
@@ -22,16 +23,20 @@ import { publicApiRoutes, submissionRoutes } from './routes/submissions.js';
 import { supervisionRoutes } from './routes/supervisions.js';
 
 /** Every /api route, to be mounted at `/api`. */
-export function apiRoutes(deps: AppDeps) {
+export function apiRoutes(deps: AppDeps, tokens: TokenCache = createTokenCache()) {
   const api = new Hono<Env>();
-  // One per app: a test's fresh database never sees another's users.
-  const tokens = createTokenCache();
 
   // The API's description is public: before the token check.
   api.route('/', openApiRoutes(api));
   api.use('*', refuseUnstorableUrl);
   // 扫码联: the citizen's door asks for no token (registered before the token check).
   api.route('/public', publicApiRoutes(deps));
+  api.use('*', async (c, next) => {
+    await next();
+    // API answers are for one signed-in user and most carry personal data (parties, deputies'
+    // phones, users, the logs): no cache keeps them (DESIGN.md §10).
+    if (!c.res.headers.has('cache-control')) c.res.headers.set('Cache-Control', 'no-store');
+  });
   api.use('*', async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -40,6 +45,7 @@ export function apiRoutes(deps: AppDeps) {
   });
 
   api.route('/', directoryRoutes(deps));
+  api.route('/', accountRoutes(deps, tokens));
   api.route('/stations', activityRoutes(deps));
   api.route('/', notificationRoutes(deps)); // before the cases: it serves /api/cases/:id/parties/:index
   api.route('/', machineRoutes(deps)); // before the cases: it serves /api/cases/:id/diagram

@@ -5,7 +5,7 @@ import { fieldError, PayloadTooLarge, ValidationError } from '../engine/errors.j
 import { requestHash } from '../engine/write/idempotency.js';
 
 /** The JSON API's request plumbing: bodies, headers, URLs. What it shares with the web is src/edge/context.ts. */
-export { engineCtx, type AppDeps, type Env } from '../edge/context.js';
+export { engineCtx, requestMeta, clientAddressOf, type AppDeps, type Env } from '../edge/context.js';
 import { bodyText } from '../edge/context.js';
 
 /**

@@ -3,7 +3,7 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { DomainError, isConnectionError, ValidationError, type ErrorCode } from '../engine/errors.js';
+import { DomainError, isConnectionError, loggableError, ValidationError, type ErrorCode } from '../engine/errors.js';
 import { fieldMessage, messageOf } from '../messages.js';
 import { statusOf } from '../edge/errors.js';
 
@@ -20,6 +20,7 @@ const TITLES: Record<ErrorCode, string> = {
   idempotency_mismatch: 'Idempotency-Key 重复使用',
   too_many_requests: '请求过于频繁',
   payload_too_large: '提交的内容过大',
+  rate_limited: '请求过于频繁',
   unavailable: '服务暂不可用',
 };
 
@@ -38,6 +39,7 @@ export function errorResponse(c: Context, err: unknown, log: (msg: string, extra
   if (err instanceof DomainError) {
     if (err.code === 'unavailable') c.header('Retry-After', '1');
     if (err.code === 'too_many_requests') c.header('Retry-After', String(err.extra.retryAfter));
+    if (err.code === 'rate_limited') c.header('Retry-After', String(err.extra.retryAfterSeconds ?? 60));
     // Field errors go out as the API has always sent them: `{field, message}`.
     const errors = err instanceof ValidationError ? { errors: err.errors.map((e) => ({ field: e.field, message: fieldMessage(e) })) } : {};
     return problem(c, statusOf(err), err.code, TITLES[err.code], messageOf(err.reason, err.params), { ...err.extra, ...errors });
@@ -46,6 +48,6 @@ export function errorResponse(c: Context, err: unknown, log: (msg: string, extra
     c.header('Retry-After', '1');
     return problem(c, 503, 'unavailable', TITLES.unavailable, messageOf('unavailable.database'));
   }
-  log('unhandled error', { path: c.req.path, error: (err as Error)?.stack ?? String(err) });
+  log('unhandled error', { path: c.req.path, requestId: c.get('requestId' as never), ...loggableError(err) });
   return problem(c, 500, 'internal', '服务器内部错误', '服务器内部错误，已记录；请联系管理员');
 }

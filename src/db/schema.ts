@@ -70,7 +70,62 @@ export const users = pgTable('users', {
   passwordHash: text('password_hash'),
   /** Set when an admin (re)sets the password: the user must choose their own at next sign-in. */
   mustChangePassword: boolean('must_change_password').notNull().default(false),
+  /** False: the user is switched off — their token is refused and no web session opens. */
+  active: boolean('active').notNull().default(true),
+  /** The admin whose token comes from ADMIN_TOKEN: a new ADMIN_TOKEN replaces its token at start. */
+  bootstrap: boolean('bootstrap').notNull().default(false),
   createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+/**
+ * The audit log (DESIGN.md §10): one row per administrative or security-relevant act, written in
+ * the transaction of the act; append-only like the journals (a trigger refuses UPDATE and DELETE).
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    at: ts('at').notNull().defaultNow(),
+    /** Null for an anonymous act (a failed sign-in of an unknown name). */
+    actorId: text('actor_id'),
+    actorRole: text('actor_role'),
+    actorName: text('actor_name'),
+    action: text('action').notNull(),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    detail: jsonb('detail').notNull().default({}),
+    /** Made by the server; a client's own X-Request-Id is kept beside it, never instead. */
+    requestId: text('request_id'),
+    clientRequestId: text('client_request_id'),
+    clientAddress: text('client_address'),
+  },
+  (t) => [
+    index('audit_log_action_idx').on(t.action, t.seq),
+    index('audit_log_actor_idx').on(t.actorId, t.seq),
+    index('audit_log_at_idx').on(t.at),
+  ],
+);
+
+/**
+ * Sign-in attempts, counted before the password is checked (DESIGN.md §10): a row per attempt
+ * that got through to the check; a success deletes its login's rows. Counted per login and per
+ * client address over the last 15 minutes.
+ */
+export const signInAttempts = pgTable(
+  'sign_in_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    login: text('login').notNull(),
+    address: text('address').notNull(),
+    at: ts('at').notNull(),
+  },
+  (t) => [index('sign_in_attempts_login_idx').on(t.login, t.at), index('sign_in_attempts_address_idx').on(t.address, t.at)],
+);
+
+/** A login (`login:<name>`) or a client address (`address:<ip>`) that takes no attempt until `locked_until`. */
+export const signInLocks = pgTable('sign_in_locks', {
+  key: text('key').primaryKey(),
+  lockedUntil: ts('locked_until').notNull(),
 });
 
 /** Web sign-in sessions: the cookie holds a random id, only its hash is stored. */

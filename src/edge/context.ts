@@ -7,6 +7,7 @@ import type { Context } from 'hono';
 import type { Actor } from '../machines/roles.js';
 import type { Db } from '../db/client.js';
 import type { EngineContext } from '../engine/apply.js';
+import type { RequestMeta } from '../engine/audit.js';
 
 export interface AppDeps {
   db: Db;
@@ -19,18 +20,9 @@ export interface AppDeps {
   trustProxy?: boolean;
 }
 
-/**
- * The client's address, for the public pages' limits: the socket's peer, or behind a trusted
- * proxy the last X-Forwarded-For entry (the one the proxy appended; earlier ones are the
- * client's own say). `unknown` when neither is known (in-process tests without a socket).
- */
+/** The client's address for the public pages' limits: `clientAddressOf` under this app's TRUST_PROXY. */
 export function clientAddress(deps: AppDeps, c: Context<any>): string {
-  if (deps.trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean);
-    if (forwarded?.length) return forwarded[forwarded.length - 1];
-  }
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress ?? 'unknown';
+  return clientAddressOf(c, deps.trustProxy);
 }
 
 /** PUBLIC_URL, or the origin this request came to. */
@@ -39,7 +31,7 @@ export function publicUrlOf(deps: AppDeps, c: Context<any>): string {
 }
 
 /** The variables every request carries (the web adds its session and form). */
-export type RequestVars = { actor: Actor; requestId: string };
+export type RequestVars = { actor: Actor; requestId: string; clientRequestId: string | null; clientAddress: string };
 export type Env = { Variables: RequestVars };
 
 /** The engine context of one request, for the API and the web alike. */
@@ -85,4 +77,24 @@ export function bodyText(c: Context, maxBytes: number, refuse: () => Error): Pro
     const onClose = () => settle(new Error('request closed before its body was read'));
     incoming.on('data', onData).on('end', onEnd).on('error', settle).on('close', onClose);
   });
+}
+
+/**
+ * The client's address: the socket's peer, or behind a trusted proxy the last X-Forwarded-For
+ * entry (the one the proxy itself added; earlier ones are the client's to choose). `local`
+ * when there is no socket (`app.request()` in tests, unless the test passes one).
+ */
+export function clientAddressOf(c: Context, trustProxy = false): string {
+  if (trustProxy) {
+    const hops = (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (hops.length) return hops[hops.length - 1].slice(0, 100);
+  }
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress?.slice(0, 100) ?? 'local';
+}
+
+/** What the audit log records of a request: its ids and where it came from. */
+export function requestMeta(c: Context): RequestMeta & { clientAddress: string } {
+  const get = (k: string) => c.get(k as never) as string | null | undefined;
+  return { requestId: get('requestId') ?? undefined, clientRequestId: get('clientRequestId') ?? null, clientAddress: get('clientAddress') ?? 'local' };
 }

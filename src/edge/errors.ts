@@ -17,6 +17,7 @@ export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   idempotency_mismatch: 422,
   too_many_requests: 429,
   payload_too_large: 413,
+  rate_limited: 429,
   unavailable: 503,
 };
 

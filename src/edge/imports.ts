@@ -421,7 +421,7 @@ const deputyPlan: KindPlan<Set<string>> = {
     );
   },
   async write(db, actor, row) {
-    await createDeputy(db, actor, row.input, { externalRef: row.ref });
+    await createDeputy(db, actor, row.input, {}, { externalRef: row.ref });
     return 'created';
   },
 };

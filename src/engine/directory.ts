@@ -3,15 +3,18 @@
  * a verb that parses its input, checks the caller's role and writes in one statement.
  */
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { dictionary } from '@zxcvbn-ts/language-common';
 import { optionalText, text } from '../machines/fields.js';
-import { can, rolesFor, type Action } from '../machines/policy.js';
+import { can, rolesFor, seesDeputyPhone, type Action } from '../machines/policy.js';
 import { ROLES, type Actor } from '../machines/roles.js';
 import { isoOf, type Db } from '../db/client.js';
 import { deputies, stations, users, webSessions } from '../db/schema.js';
-import { Conflict, fieldError, fieldErrors, Forbidden, NotFound, Unauthenticated, ValidationError, sqlState } from './errors.js';
+import { recordAudit, type RequestMeta } from './audit.js';
+import { Conflict, fieldError, fieldErrors, Forbidden, NotFound, schemaField, Unauthenticated, ValidationError, sqlState } from './errors.js';
 import { isUuid } from './stores.js';
+import { maskPhone } from '../machines/policy.js';
 
 export const STATION_KINDS = ['court', 'street', 'town', 'village'] as const;
 export const DEPUTY_LEVELS = ['national', 'provincial', 'municipal', 'county', 'township'] as const;
@@ -69,16 +72,15 @@ export function publicStation(s: ReturnType<typeof stationView>) {
   return { ...s, hotline: s.hotline ?? null, address: s.address ?? null, deputiesOnDuty: s.deputiesOnDuty ?? [] };
 }
 
-export async function createStation(db: Db, actor: Actor, raw: unknown) {
+export async function createStation(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}) {
   requireRole(actor, 'directory.manage');
   const input = parse(stationSchema, raw);
-  const [row] = await db
-    .insert(stations)
-    .values({ ...input, hotline: input.hotline || null, address: input.address || null })
-    .onConflictDoNothing()
-    .returning();
-  if (!row) throw new Conflict('conflict.station_code', { code: input.code }, { field: 'code' });
-  return stationView(row);
+  return db.transaction(async (tx) => {
+    const [row] = await tx.insert(stations).values({ ...input, hotline: input.hotline || null, address: input.address || null }).onConflictDoNothing().returning();
+    if (!row) throw new Conflict('conflict.station_code', { code: input.code }, { field: 'code' });
+    await recordAudit(tx, { action: 'station.create', actor, target: { type: 'station', id: row.code }, detail: { name: row.name, kind: row.kind, district: row.district }, meta });
+    return stationView(row);
+  });
 }
 
 export async function listStations(db: Db) {
@@ -127,28 +129,38 @@ function deputyView(d: typeof deputies.$inferSelect) {
 }
 
 /** `externalRef`: the deputy's number in the register an import read (DESIGN.md §14), unique. */
-export async function createDeputy(db: Db, actor: Actor, raw: unknown, opts: { externalRef?: string } = {}) {
+export async function createDeputy(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}, opts: { externalRef?: string } = {}) {
   requireRole(actor, 'directory.manage');
   const input = parse(deputySchema, raw);
   if (!(await stationExists(db, input.stationCode))) {
     throw new ValidationError('invalid.body', [fieldError('stationCode', 'field.station_unknown', { code: input.stationCode })]);
   }
-  const [row] = await db
-    .insert(deputies)
-    .values({ name: input.name, level: input.level, stationCode: input.stationCode, expertise: input.expertise, phone: input.phone ?? null, externalRef: opts.externalRef ?? null })
-    .onConflictDoNothing({ target: deputies.externalRef })
-    .returning();
-  if (!row) throw new Conflict('conflict.external_ref', { ref: opts.externalRef }, { field: 'externalRef' });
-  return deputyView(row);
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(deputies)
+      .values({ name: input.name, level: input.level, stationCode: input.stationCode, expertise: input.expertise, phone: input.phone ?? null, externalRef: opts.externalRef ?? null })
+      .onConflictDoNothing({ target: deputies.externalRef })
+      .returning();
+    if (!row) throw new Conflict('conflict.external_ref', { ref: opts.externalRef }, { field: 'externalRef' });
+    // The deputy's phone is personal data: not in the audit row.
+    await recordAudit(tx, { action: 'deputy.create', actor, target: { type: 'deputy', id: row.id }, detail: { level: row.level, stationCode: row.stationCode }, meta });
+    return deputyView(row);
+  });
 }
 
-export async function listDeputies(db: Db, stationCode?: string) {
+/** The deputies; `reader` given: a phone is shown in full only to the admin, court staff and that deputy. */
+export async function listDeputies(db: Db, stationCode?: string, reader?: Actor) {
   const rows = await db
     .select()
     .from(deputies)
     .where(stationCode ? eq(deputies.stationCode, stationCode) : undefined)
     .orderBy(asc(deputies.stationCode), asc(deputies.name));
-  return { items: rows.map(deputyView) };
+  return {
+    items: rows.map((d) => {
+      const v = deputyView(d);
+      return reader && v.phone && !seesDeputyPhone(reader, d.id) ? { ...v, phone: maskPhone(v.phone) } : v;
+    }),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -161,10 +173,20 @@ export const loginName = z
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9._-]{1,31}$/, { message: '登录名须为 2–32 位字母、数字、.、_ 或 -，以字母或数字开头' });
 
+/** The 10,000 most common passwords, lower-cased (zxcvbn-ts's ranked list, most common first). */
+let common: Set<string> | undefined;
+export function isCommonPassword(password: string): boolean {
+  common ??= new Set(dictionary['passwords-common'].slice(0, 10_000).map((p) => p.toLowerCase()));
+  return common.has(password.normalize('NFKC').toLowerCase());
+}
+
+/** DESIGN.md §10: at least 12 characters, not among the 10,000 most common. */
+export const MIN_PASSWORD_LENGTH = 12;
 export const passwordSchema = z
   .string()
-  .min(8, { message: '密码至少 8 个字符' })
-  .max(128, { message: '密码不能超过 128 个字符' });
+  .min(MIN_PASSWORD_LENGTH, { message: `密码至少 ${MIN_PASSWORD_LENGTH} 个字符` })
+  .max(128, { message: '密码不能超过 128 个字符' })
+  .refine((p) => !isCommonPassword(p), { message: '这个密码太常见，容易被猜中，请换一个' });
 
 export const userSchema = z
   .object({
@@ -199,6 +221,7 @@ function userView(u: typeof users.$inferSelect) {
     stationCode: u.stationCode,
     deputyId: u.deputyId,
     login: u.login,
+    active: u.active,
     hasPassword: u.passwordHash !== null,
     mustChangePassword: u.mustChangePassword,
     createdAt: isoOf(u.createdAt),
@@ -216,7 +239,7 @@ async function uniqueLogin<T>(login: string | undefined, write: () => Promise<T>
 }
 
 /** Creates a user and returns its token, shown this once (only its hash is kept). */
-export async function createUser(db: Db, actor: Actor, raw: unknown) {
+export async function createUser(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}) {
   requireRole(actor, 'directory.manage');
   const input = parse(userSchema, raw);
   if (input.stationCode && !(await stationExists(db, input.stationCode))) {
@@ -229,8 +252,9 @@ export async function createUser(db: Db, actor: Actor, raw: unknown) {
   const token = newToken();
   // An initial password set by the admin is one the user must replace at first sign-in.
   const passwordHash = input.password ? await hashPassword(input.password) : null;
-  const [row] = await uniqueLogin(input.login, () =>
-    db
+  const row = await uniqueLogin(input.login, () =>
+    db.transaction(async (tx) => {
+      const [row] = await tx
       .insert(users)
       .values({
         name: input.name,
@@ -242,7 +266,16 @@ export async function createUser(db: Db, actor: Actor, raw: unknown) {
         passwordHash,
         mustChangePassword: passwordHash !== null,
       })
-      .returning(),
+      .returning();
+      await recordAudit(tx, {
+        action: 'user.create',
+        actor,
+        target: { type: 'user', id: row.id },
+        detail: { role: row.role, stationCode: row.stationCode, deputyId: row.deputyId, login: row.login, password: passwordHash !== null },
+        meta,
+      });
+      return row;
+    }),
   );
   return { ...userView(row), token };
 }
@@ -259,17 +292,24 @@ function actorOf(u: typeof users.$inferSelect): Actor {
 
 /**
  * Tokens recently seen valid, by hash, so a busy client does not cost a query per request. Only
- * successes are kept, for `ttlMs`: the who-is-this of a token (id, role, station, deputy) never
- * changes today; should tokens ever be revoked, that is how long another process may still
- * accept one (call `forget` in the process that revokes).
+ * successes are kept, for `ttlMs`: a token revoked (new token, deactivation, role change) in
+ * another process is accepted here at most that long; the process that revokes forgets at once.
  */
 export interface TokenCache {
   get(hash: string, now: number): Actor | undefined;
   set(hash: string, actor: Actor, now: number): void;
   forget(hash: string): void;
+  /** Drops every entry of this user (deactivated, changed or given a new token in this process). */
+  forgetUser(userId: string): void;
 }
 
-export function createTokenCache(ttlMs = 5_000, maxEntries = 10_000): TokenCache {
+/**
+ * Deactivation and a new token take effect in other processes within this (DESIGN.md §10: 5 s);
+ * in the process that made the change at once (`forgetUser`).
+ */
+export const TOKEN_CACHE_MS = 2_000;
+
+export function createTokenCache(ttlMs = TOKEN_CACHE_MS, maxEntries = 10_000): TokenCache {
   const entries = new Map<string, { actor: Actor; until: number }>();
   return {
     get(hash, now) {
@@ -286,6 +326,9 @@ export function createTokenCache(ttlMs = 5_000, maxEntries = 10_000): TokenCache
       entries.set(hash, { actor, until: now + ttlMs });
     },
     forget: (hash) => void entries.delete(hash),
+    forgetUser(userId) {
+      for (const [hash, e] of entries) if (e.actor.id === userId) entries.delete(hash);
+    },
   };
 }
 
@@ -297,6 +340,7 @@ export async function authenticate(db: Db, token: string | undefined, cache?: To
   if (cached) return cached;
   const [u] = await db.select().from(users).where(eq(users.tokenHash, hash));
   if (!u) throw new Unauthenticated('auth.bad_token');
+  if (!u.active) throw new Unauthenticated('auth.inactive');
   const actor = actorOf(u);
   cache?.set(hash, actor, now);
   return actor;
@@ -305,8 +349,11 @@ export async function authenticate(db: Db, token: string | undefined, cache?: To
 // ---------------------------------------------------------------------------------------------
 // Passwords for the web sign-in: scrypt, stored as `scrypt$N$r$p$salt$hash` (base64url)
 
-// N = 2^14 keeps one hash near 50 ms and 16 MiB, inside node's default scrypt memory limit.
-const SCRYPT = { N: 16384, r: 8, p: 1, keyLen: 32 };
+/**
+ * N = 2^15 (was 2^14 until December 2026): about 100 ms and 32 MiB per hash. A stored hash with
+ * weaker parameters is replaced at the user's next successful sign-in (`needsRehash`).
+ */
+export const SCRYPT = { N: 32768, r: 8, p: 1, keyLen: 32 };
 
 function scryptAsync(password: string, salt: Buffer, N: number, r: number, p: number, keyLen: number): Promise<Buffer> {
   return new Promise((resolve, reject) =>
@@ -314,11 +361,11 @@ function scryptAsync(password: string, salt: Buffer, N: number, r: number, p: nu
   );
 }
 
-/** @example await hashPassword('correct horse') // 'scrypt$16384$8$1$…$…' */
-export async function hashPassword(password: string): Promise<string> {
+/** @example await hashPassword('correct horse battery') // 'scrypt$32768$8$1$…$…' */
+export async function hashPassword(password: string, params = SCRYPT): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, SCRYPT.N, SCRYPT.r, SCRYPT.p, SCRYPT.keyLen);
-  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+  const key = await scryptAsync(password, salt, params.N, params.r, params.p, params.keyLen);
+  return ['scrypt', params.N, params.r, params.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
@@ -329,8 +376,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(key, expected);
 }
 
-/** Hashed once and checked against when the sign-in name is unknown, so both refusals take as long. */
-let decoyHash: Promise<string> | undefined;
+/** A stored hash made with weaker parameters than today's. */
+export function needsRehash(stored: string): boolean {
+  const [scheme, n, r, p] = stored.split('$');
+  return scheme !== 'scrypt' || Number(n) < SCRYPT.N || Number(r) < SCRYPT.r || Number(p) < SCRYPT.p;
+}
 
 /** A password a person can type from a console banner: 4-4-4 letters and digits, no 0/O or 1/l. */
 export function generatePassword(): string {
@@ -340,21 +390,8 @@ export function generatePassword(): string {
   return [chars.slice(0, 4), chars.slice(4, 8), chars.slice(8, 12)].map((g) => g.join('')).join('-');
 }
 
-const signInSchema = z.object({ login: z.string().trim().toLowerCase().min(1, { message: '请输入登录名' }).max(64), password: z.string().min(1, { message: '请输入密码' }).max(1024) });
-
-/**
- * The web sign-in: the user for a sign-in name and password. Every refusal says the same thing,
- * whether the name is unknown, has no password yet, or the password is wrong.
- */
-export async function login(db: Db, raw: unknown): Promise<{ actor: Actor; mustChangePassword: boolean }> {
-  const input = parse(signInSchema, raw);
-  const [u] = await db.select().from(users).where(eq(users.login, input.login));
-  if (!u?.passwordHash) {
-    await verifyPassword(input.password, await (decoyHash ??= hashPassword(newToken())));
-    throw new Unauthenticated('auth.sign_in_failed');
-  }
-  if (!(await verifyPassword(input.password, u.passwordHash))) throw new Unauthenticated('auth.sign_in_failed');
-  return { actor: actorOf(u), mustChangePassword: u.mustChangePassword };
+export function actorOfUser(u: typeof users.$inferSelect): Actor {
+  return actorOf(u);
 }
 
 const setPasswordSchema = z.object({ password: passwordSchema, login: loginName.optional() });
@@ -363,7 +400,7 @@ const setPasswordSchema = z.object({ password: passwordSchema, login: loginName.
  * The admin sets (or resets) a user's password, and optionally their sign-in name. The user must
  * choose their own at next sign-in; every web session they had is ended.
  */
-export async function setPassword(db: Db, actor: Actor, userId: string, raw: unknown) {
+export async function setPassword(db: Db, actor: Actor, userId: string, raw: unknown, meta: RequestMeta = {}) {
   requireRole(actor, 'directory.manage');
   const input = parse(setPasswordSchema, raw);
   if (!isUuid(userId)) throw new NotFound('not_found.user', { id: userId });
@@ -377,6 +414,7 @@ export async function setPassword(db: Db, actor: Actor, userId: string, raw: unk
       tx.update(users).set({ login, passwordHash, mustChangePassword: true }).where(eq(users.id, userId)).returning(),
     );
     await tx.delete(webSessions).where(eq(webSessions.userId, userId));
+    await recordAudit(tx, { action: 'user.password', actor, target: { type: 'user', id: userId }, detail: { by: 'admin', login }, meta });
     return userView(row);
   });
 }
@@ -388,7 +426,7 @@ const changeOwnSchema = z
   });
 
 /** A signed-in user replaces their own password; all their web sessions end (the caller opens a new one). */
-export async function changeOwnPassword(db: Db, actor: Actor, raw: unknown): Promise<void> {
+export async function changeOwnPassword(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}): Promise<void> {
   const input = parse(changeOwnSchema, raw);
   const [u] = await db.select().from(users).where(eq(users.id, actor.id));
   if (!u?.passwordHash || !(await verifyPassword(input.currentPassword, u.passwordHash))) {
@@ -398,6 +436,7 @@ export async function changeOwnPassword(db: Db, actor: Actor, raw: unknown): Pro
   await db.transaction(async (tx) => {
     await tx.update(users).set({ passwordHash, mustChangePassword: false }).where(eq(users.id, actor.id));
     await tx.delete(webSessions).where(eq(webSessions.userId, actor.id));
+    await recordAudit(tx, { action: 'user.password', actor, target: { type: 'user', id: actor.id }, detail: { by: 'self' }, meta });
   });
 }
 
@@ -410,6 +449,92 @@ export async function getUser(db: Db, actor: Actor, userId: string) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The user life cycle (DESIGN.md §10): update, deactivate / reactivate, a new token
+
+export const userPatchSchema = z
+  .object({
+    name: text(100).optional(),
+    role: z.enum(ROLES).optional(),
+    stationCode: z.string().trim().min(1).nullable().optional(),
+    deputyId: z.string().trim().min(1).nullable().optional(),
+    active: z.boolean({ message: '须为 true 或 false' }).optional(),
+  })
+  .strict();
+
+/**
+ * Changes a user. `active: false` switches the user off at once: their token is refused and every
+ * web session ends (other API processes: within TOKEN_CACHE_MS). The last active admin can be
+ * neither switched off nor given another role — nobody could manage the directory after that.
+ */
+export async function updateUser(db: Db, actor: Actor, userId: string, raw: unknown, meta: RequestMeta = {}) {
+  requireRole(actor, 'directory.manage');
+  const input = parse(userPatchSchema, raw);
+  if (!isUuid(userId)) throw new NotFound('not_found.user', { id: userId });
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
+    if (!current) throw new NotFound('not_found.user', { id: userId });
+    const role = input.role ?? (current.role as (typeof ROLES)[number]);
+    // A role without a station or deputy drops the link it no longer takes (unless one is sent: a 400 below).
+    const stationCode = input.stationCode !== undefined ? input.stationCode : role === 'station' ? current.stationCode : null;
+    const deputyId = input.deputyId !== undefined ? input.deputyId : role === 'deputy' ? current.deputyId : null;
+    const errors = [];
+    if (role === 'station' && !stationCode) errors.push(schemaField('stationCode', '联络站工作人员须指定所属站点'));
+    if (role === 'deputy' && !deputyId) errors.push(schemaField('deputyId', '代表用户须关联代表记录'));
+    if (stationCode && role !== 'station') errors.push(schemaField('stationCode', '只有联络站工作人员可以指定站点'));
+    if (deputyId && role !== 'deputy') errors.push(schemaField('deputyId', '只有代表用户可以关联代表记录'));
+    if (deputyId && !isUuid(deputyId)) errors.push(fieldError('deputyId', 'field.deputy_unknown', { id: deputyId }));
+    if (errors.length) throw new ValidationError('invalid.body', errors);
+    if (stationCode && stationCode !== current.stationCode && !(await stationExists(tx, stationCode))) {
+      throw new ValidationError('invalid.body', [fieldError('stationCode', 'field.station_unknown', { code: stationCode })]);
+    }
+    if (deputyId && deputyId !== current.deputyId) {
+      const [d] = await tx.select({ id: deputies.id }).from(deputies).where(eq(deputies.id, deputyId));
+      if (!d) throw new ValidationError('invalid.body', [fieldError('deputyId', 'field.deputy_unknown', { id: deputyId })]);
+    }
+    const active = input.active ?? current.active;
+    if (current.role === 'admin' && current.active && (role !== 'admin' || !active)) {
+      const [other] = await tx
+        .select({ id: users.id })
+        .from(users)
+        .where(and(eq(users.role, 'admin'), eq(users.active, true), ne(users.id, userId)))
+        .limit(1)
+        .for('update');
+      if (!other) throw new Conflict('conflict.last_admin', {}, { field: input.active === false ? 'active' : 'role' });
+    }
+    const next = { name: input.name ?? current.name, role, stationCode, deputyId, active };
+    const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => k !== 'active' && next[k] !== current[k]);
+    const [row] = await tx.update(users).set(next).where(eq(users.id, userId)).returning();
+    const target = { type: 'user', id: userId };
+    if (changed.length) {
+      const detail = Object.fromEntries(changed.map((k) => [k, { from: current[k], to: next[k] }]));
+      await recordAudit(tx, { action: 'user.update', actor, target, detail, meta });
+    }
+    if (active !== current.active) {
+      // Switched off: every web session ends now (the session check reads `active` too).
+      if (!active) await tx.delete(webSessions).where(eq(webSessions.userId, userId));
+      await recordAudit(tx, { action: active ? 'user.activate' : 'user.deactivate', actor, target, meta });
+    }
+    return userView(row);
+  });
+}
+
+/**
+ * A new bearer token for a user (the admin for anyone, a user for themselves): every earlier
+ * token of theirs is refused from now on — only the new one's hash is kept.
+ */
+export async function rotateToken(db: Db, actor: Actor, userId: string, meta: RequestMeta = {}): Promise<{ token: string }> {
+  if (!can(actor, 'directory.manage') && actor.id !== userId) throw new Forbidden('forbidden.token_other');
+  if (!isUuid(userId)) throw new NotFound('not_found.user', { id: userId });
+  const token = newToken();
+  return db.transaction(async (tx) => {
+    const [row] = await tx.update(users).set({ tokenHash: hashToken(token) }).where(eq(users.id, userId)).returning({ id: users.id });
+    if (!row) throw new NotFound('not_found.user', { id: userId });
+    await recordAudit(tx, { action: 'user.token', actor, target: { type: 'user', id: userId }, detail: { by: actor.id === userId ? 'self' : 'admin' }, meta });
+    return { token };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // The first admin
 
 export interface FirstAdmin {
@@ -419,21 +544,45 @@ export interface FirstAdmin {
   signIn?: { login: string; password: string };
 }
 
+/** The server itself, as the actor of what it does at start. */
+const SYSTEM: Actor = { id: 'system', role: 'system', name: '系统' };
+
 /**
- * The first admin. With ADMIN_TOKEN its holder is an admin (created once); without it, a fresh
- * database gets a generated token. While no admin has a web password, the first admin gets the
- * sign-in name `admin` and a generated password (to be changed at first sign-in). What was
- * generated is returned so the caller can print it this once; null when nothing was.
+ * The first admin. With ADMIN_TOKEN, the bootstrap admin's one token is that token: created once,
+ * and a different ADMIN_TOKEN at a later start replaces the earlier one (which is refused from
+ * then on). Without it, a fresh database gets a generated token. While no admin has a web
+ * password, the first admin gets the sign-in name `admin` and a generated password (to be
+ * changed at first sign-in). What was generated is returned so the caller can print it this
+ * once; null when nothing was.
  */
 export async function ensureAdmin(db: Db, adminToken: string | undefined): Promise<FirstAdmin | null> {
+  if (adminToken !== undefined && adminToken.length < 16) throw new Error('ADMIN_TOKEN must be at least 16 characters');
   const out: FirstAdmin = {};
+  const [boot] = await db.select().from(users).where(eq(users.bootstrap, true)).limit(1);
   if (adminToken) {
-    await db.insert(users).values({ name: '系统管理员', role: 'admin', tokenHash: hashToken(adminToken) }).onConflictDoNothing();
-  } else {
+    const tokenHash = hashToken(adminToken);
+    if (!boot) {
+      const [made] = await db.insert(users).values({ name: '系统管理员', role: 'admin', tokenHash, bootstrap: true }).onConflictDoNothing().returning({ id: users.id });
+      // Another process starting at the same moment made it: nothing to do.
+      if (made) await recordAudit(db, { action: 'user.create', actor: SYSTEM, target: { type: 'user', id: made.id }, detail: { role: 'admin', bootstrap: true } });
+    } else if (boot.tokenHash !== tokenHash) {
+      await db.transaction(async (tx) => {
+        const [changed] = await tx
+          .update(users)
+          .set({ tokenHash })
+          .where(and(eq(users.id, boot.id), ne(users.tokenHash, tokenHash)))
+          .returning({ id: users.id });
+        if (changed) await recordAudit(tx, { action: 'user.token', actor: SYSTEM, target: { type: 'user', id: boot.id }, detail: { by: 'ADMIN_TOKEN' } });
+      });
+    }
+  } else if (!boot) {
     const [anyAdmin] = await db.select({ id: users.id }).from(users).where(eq(users.role, 'admin')).limit(1);
     if (!anyAdmin) {
       out.token = newToken();
-      await db.insert(users).values({ name: '系统管理员', role: 'admin', tokenHash: hashToken(out.token) });
+      await db.transaction(async (tx) => {
+        const [made] = await tx.insert(users).values({ name: '系统管理员', role: 'admin', tokenHash: hashToken(out.token!), bootstrap: true }).returning({ id: users.id });
+        await recordAudit(tx, { action: 'user.create', actor: SYSTEM, target: { type: 'user', id: made.id }, detail: { role: 'admin', bootstrap: true } });
+      });
     }
   }
   const [withPassword] = await db

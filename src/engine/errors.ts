@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'machine_version'
   | 'too_many_requests'
   | 'payload_too_large'
+  | 'rate_limited'
   | 'unavailable';
 
 export type Params = Record<string, unknown>;
@@ -86,6 +87,8 @@ export type ForbiddenReason =
   | 'forbidden.case_create_source'
   | 'forbidden.submission_own'
   | 'forbidden.card_own'
+  | 'forbidden.token_other'
+  | 'forbidden.audit_read'
   | 'forbidden.webhooks'
   | 'forbidden.sms_consent'
   | 'forbidden.inbox';
@@ -98,6 +101,10 @@ export type Reason =
   | 'auth.no_token'
   | 'auth.bad_token'
   | 'auth.sign_in_failed'
+  | 'auth.inactive'
+  | 'auth.account_inactive'
+  | 'auth.locked'
+  | 'conflict.last_admin'
   | 'not_found.case'
   | 'not_found.supervision'
   | 'not_found.user'
@@ -173,7 +180,7 @@ export function fieldErrors(error: z.ZodError, prefix: string[] = []): FieldErro
 export const fieldError = (field: string, reason: FieldReason, params?: Params): FieldError => (params ? { field, reason, params } : { field, reason });
 
 export class Unauthenticated extends DomainError {
-  constructor(reason: 'auth.no_token' | 'auth.bad_token' | 'auth.sign_in_failed') {
+  constructor(reason: 'auth.no_token' | 'auth.bad_token' | 'auth.sign_in_failed' | 'auth.inactive' | 'auth.account_inactive') {
     super('unauthenticated', reason);
   }
 }
@@ -218,7 +225,7 @@ export class IdempotencyMismatch extends DomainError {
 }
 /** A unique value already taken (station code, …). */
 export class Conflict extends DomainError {
-  constructor(reason: 'conflict.station_code' | 'conflict.login' | 'conflict.external_ref' | 'conflict.delivery_not_dead', params: Params, extra: Record<string, unknown> = {}) {
+  constructor(reason: 'conflict.station_code' | 'conflict.login' | 'conflict.external_ref' | 'conflict.last_admin' | 'conflict.delivery_not_dead', params: Params, extra: Record<string, unknown> = {}) {
     super('conflict', reason, params, extra);
   }
 }
@@ -251,6 +258,12 @@ export class PayloadTooLarge extends DomainError {
 export class SubmissionDecided extends DomainError {
   constructor(status: string) {
     super('conflict', 'conflict.submission_decided', { status }, { submissionStatus: status });
+  }
+}
+/** Too many attempts (sign-in): refused before any check, with how long to wait. */
+export class TooManyAttempts extends DomainError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('rate_limited', 'auth.locked', { minutes: Math.max(1, Math.ceil(retryAfterSeconds / 60)) }, { retryAfterSeconds });
   }
 }
 export class DatabaseUnavailable extends DomainError {
@@ -300,4 +313,30 @@ export function sqlState(err: unknown): string | undefined {
     if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
   }
   return undefined;
+}
+
+/**
+ * An unexpected error as a log line may carry it: never a SQL parameter or a value from the
+ * database. drizzle's query error puts every parameter in its message ("Failed query: … params:
+ * 张三,230102…"), and PostgreSQL's own messages and details quote values ("Key (id)=(…)",
+ * `invalid input syntax for type uuid: "…"`). Of a database error only its class, SQLSTATE, the
+ * statement's text (placeholders, not values) and the stack frames are kept; other errors keep
+ * their message.
+ *
+ * @example log('unhandled error', { requestId, ...loggableError(err) })
+ */
+export function loggableError(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { error: typeof err };
+  const frames = (err.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 12).join('\n');
+  const state = sqlState(err);
+  const query = (err as { query?: unknown }).query;
+  if (state !== undefined || typeof query === 'string' || (err.cause && sqlState(err.cause) !== undefined)) {
+    return {
+      error: err.name,
+      sqlState: state ?? null,
+      ...(typeof query === 'string' ? { query: query.slice(0, 500) } : {}),
+      stack: frames,
+    };
+  }
+  return { error: err.name, message: err.message.slice(0, 500), stack: frames };
 }

@@ -8,6 +8,7 @@ import type { Actor } from '../machines/roles.js';
 import type { Db } from '../db/client.js';
 import { users, webSessions } from '../db/schema.js';
 import { hashToken } from './directory.js';
+import { recordAudit, type RequestMeta } from './audit.js';
 
 /** A working day and then some: a clerk signs in once a day. */
 export const SESSION_HOURS = 12;
@@ -45,7 +46,8 @@ export async function sessionOf(db: Db, sessionId: string | undefined, now = new
     .innerJoin(users, eq(users.id, webSessions.userId))
     .where(eq(webSessions.idHash, hashToken(sessionId)));
   if (!row) return null;
-  if (Date.parse(row.session.expiresAt) <= now.getTime()) {
+  // A user switched off has no session, even one opened before (deactivation deletes them too).
+  if (Date.parse(row.session.expiresAt) <= now.getTime() || !row.user.active) {
     await db.delete(webSessions).where(eq(webSessions.idHash, row.session.idHash));
     return null;
   }
@@ -58,7 +60,13 @@ export async function sessionOf(db: Db, sessionId: string | undefined, now = new
   };
 }
 
-export async function closeSession(db: Db, sessionId: string | undefined): Promise<void> {
+/** Ends a session; `signOut`: the user signed out (audited with it, `auth.sign_out`). */
+export async function closeSession(db: Db, sessionId: string | undefined, signOut?: { actor: Actor; meta: RequestMeta }): Promise<void> {
   if (!sessionId || sessionId.length > 200) return;
-  await db.delete(webSessions).where(eq(webSessions.idHash, hashToken(sessionId)));
+  await db.transaction(async (tx) => {
+    const ended = await tx.delete(webSessions).where(eq(webSessions.idHash, hashToken(sessionId))).returning({ userId: webSessions.userId });
+    if (signOut && ended.length) {
+      await recordAudit(tx, { action: 'auth.sign_out', actor: signOut.actor, target: { type: 'user', id: signOut.actor.id }, meta: signOut.meta });
+    }
+  });
 }

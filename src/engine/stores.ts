@@ -62,6 +62,8 @@ export interface EntityStore {
   canRead(actor: Actor, facts: AccessFacts): boolean;
   /** Journal payload of the creation: what replay feeds the machine as input, plus what it needs for the record. */
   createPayload(input: any, extra: Record<string, unknown>): Record<string, unknown>;
+  /** What an Idempotency-Key record keeps of an answer (no personal data); the answer itself when absent. */
+  answerForReplay?(body: unknown): unknown;
 }
 
 /** 当事人: personal data lives here only, never in a snapshot. */
@@ -93,7 +95,7 @@ export const caseStore: EntityStore = {
   table: cases,
   journal: caseEvents,
   journalKey: 'caseId',
-  viewData: sql`(select coalesce(jsonb_agg(jsonb_build_object('role', p.role, 'name', p.name, 'idNumber', p.id_number, 'phone', p.phone) order by p.position), '[]'::jsonb)
+  viewData: sql`(select coalesce(jsonb_agg(jsonb_build_object('id', p.id, 'role', p.role, 'name', p.name, 'idNumber', p.id_number, 'phone', p.phone) order by p.position), '[]'::jsonb)
     from ${parties} p where p.case_id = ${cases.id})`,
   parseCreate(raw) {
     const input = caseSpec.inputSchema.safeParse(raw);
@@ -121,13 +123,16 @@ export const caseStore: EntityStore = {
     if (refused === 'case.create.station_source') throw new Forbidden('forbidden.case_create_source');
     // 扫码联: a case opened from a citizen's submission claims it (once) in this transaction.
     const claim = raw.submissionId === undefined ? undefined : await claimSubmission(tx, actor, input, raw.submissionId);
-    return { numberScope: input.stationCode, extra: claim ? { claim } : {} };
+    // The parties' ids are made here: the journal refers to them, never to their names (PIPL).
+    const partyIds = (input as CaseInput & { parties: PartyInput[] }).parties.map(() => randomUUID());
+    return { numberScope: input.stationCode, extra: claim ? { claim, partyIds } : { partyIds } };
   },
   async afterCreate(tx, id, input: CaseInput & { parties: PartyInput[] }, extra) {
     if (extra.claim) await markSubmissionAccepted(tx, id, extra.claim as Parameters<typeof markSubmissionAccepted>[2]);
+    const ids = extra.partyIds as string[];
     await tx.insert(parties).values(
       input.parties.map((p, i) => ({
-        id: randomUUID(),
+        id: ids[i],
         caseId: id,
         position: i,
         role: p.role,
@@ -181,11 +186,26 @@ export const caseStore: EntityStore = {
     }
   },
   canRead: canReadCase,
+  /**
+   * The journal keeps each party as its id and role only: names, ID numbers and phones live in
+   * `parties` alone (DESIGN.md §10), where erasure can reach them; the machine never reads them.
+   */
   createPayload(input: CaseInput & { parties: PartyInput[] }, extra) {
-    const { occurredAt: _omit, ...rest } = input;
+    const { occurredAt: _omit, parties: people, ...rest } = input;
+    const ids = extra.partyIds as string[];
+    const journaled = { ...rest, parties: people.map((p, i) => ({ id: ids[i], role: p.role })) };
     // The submission's id (not its personal data): the history shows where the case came from.
     const claim = extra.claim as { submissionId: string } | undefined;
-    return claim ? { ...rest, submissionId: claim.submissionId } : rest;
+    return claim ? { ...journaled, submissionId: claim.submissionId } : journaled;
+  },
+  /**
+   * The idempotency record keeps no personal data (DESIGN.md §10): a case answer is stored with
+   * its parties as their roles only; a replay reads them again (views.replayedCaseAnswer).
+   */
+  answerForReplay(body) {
+    const view = body as { parties?: unknown } | null;
+    if (!view || typeof view !== 'object' || !Array.isArray(view.parties)) return body;
+    return { ...view, parties: (view.parties as { role?: unknown }[]).map((p) => ({ role: p?.role })) };
   },
 };
 

@@ -12,7 +12,7 @@ import type { Actor } from '../machines/roles.js';
 import { isoOf, rowsOf } from '../db/client.js';
 import { deadlines } from '../db/schema.js';
 import { applyEvent, type EngineContext } from './apply.js';
-import { DomainError, NotFound } from './errors.js';
+import { DomainError, loggableError, NotFound } from './errors.js';
 import { DeadlineGone } from './write/deadlines.js';
 import type { EntityStore } from './stores.js';
 
@@ -123,7 +123,7 @@ export function startSweeper(
       .then((r) => {
         if (r.fired.length || r.dropped.length || r.failed.length) log('sweep', { fired: r.fired.length, dropped: r.dropped.length, failed: r.failed.length });
       })
-      .catch((err) => log('sweep failed', { error: (err as Error).message }))
+      .catch((err) => log('sweep failed', loggableError(err)))
       .finally(() => {
         running = null;
       });

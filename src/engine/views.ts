@@ -7,7 +7,7 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { AnyMachineSnapshot } from 'xstate';
 import { endOfDate, startOfShanghaiDay } from '../machines/calendar.js';
 import { fenToYuan } from '../machines/money.js';
-import { caseScope, partyAsSeen, seesPersonalData } from '../machines/policy.js';
+import { caseScope, partyAsSeen, searchesPartyNames, seesPartyNames, seesPersonalData } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import { nextEvents, type MachineSpec } from '../machines/spec.js';
 import type { CaseContext } from '../machines/case.js';
@@ -21,10 +21,10 @@ import { readWithView } from './write/sql.js';
 import { caseStore, isUuid, type EntityRow } from './stores.js';
 
 /** A party as a case view shows it: `caseStore.viewData` reads these, in order. */
-type PartyRow = Pick<typeof parties.$inferSelect, 'role' | 'name' | 'idNumber' | 'phone'>;
+type PartyRow = Pick<typeof parties.$inferSelect, 'role' | 'name' | 'idNumber' | 'phone'> & { id?: string };
 
-function partyView(p: PartyRow, unmasked: boolean) {
-  return partyAsSeen({ role: p.role, name: p.name, idNumber: p.idNumber, phone: p.phone }, unmasked);
+function partyView(p: PartyRow, unmasked: boolean, names = true) {
+  return partyAsSeen({ role: p.role, name: p.name, idNumber: p.idNumber, phone: p.phone }, unmasked, names);
 }
 
 /** Context for people: fen become yuan strings (`paidFen` → `paidAmount`, `amountFen` → `amount`). */
@@ -75,7 +75,7 @@ export const entityTimes = (row: Stamped) => ({
   closedAt: row.closedAt ? isoOf(row.closedAt) : null,
 });
 
-function caseSummary(row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: PartyRow[], unmasked: boolean) {
+function caseSummary(row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: PartyRow[], unmasked: boolean, names = true) {
   const ctx = snapshot.context as CaseContext;
   return {
     ...entityHead(row),
@@ -94,7 +94,7 @@ function caseSummary(row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: Part
     owedAmount: row.owedFen === null ? null : fenToYuan(row.owedFen),
     recoveredAmount: fenToYuan(row.recoveredFen),
     deputyIds: ctx.deputyIds,
-    parties: partyRows.map((p) => partyView(p, unmasked)),
+    parties: partyRows.map((p) => partyView(p, unmasked, names)),
     ...entityTimes(row),
     deadlines: deadlineViews(caseStore.spec, snapshot),
   };
@@ -115,7 +115,7 @@ export function presentCase(actor: Actor, row: CaseRow, snapshot: AnyMachineSnap
   const unmasked = seesPersonalData(actor, row.stationCode);
   return {
     body: {
-      ...caseSummary(row, snapshot, partyRows, unmasked),
+      ...caseSummary(row, snapshot, partyRows, unmasked, seesPartyNames(actor)),
       context: presentContext(snapshot.context),
       nextEvents: nextEvents(caseStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),
     },
@@ -128,14 +128,17 @@ export const renderCase = (actor: Actor, w: Written, opts: ViewOptions = {}): Re
   presentCase(actor, w.row as unknown as CaseRow, w.snapshot, w.data as PartyRow[], opts);
 
 /**
- * An idempotent replay hands back the stored first response: when that shows personal data in
- * full, it is another read of it and is logged like one.
+ * An idempotent replay hands back the stored first response with the parties read again from
+ * `parties` (as this caller may see them today: erased is erased); when that shows personal data
+ * in full, it is another read of it and is logged like one.
  */
-export async function logReplayedCaseRead(db: Db, actor: Actor, body: unknown, opts: ViewOptions = {}) {
-  const view = body as { id?: unknown; stationCode?: unknown; parties?: { idNumber?: unknown; phone?: unknown }[] } | null;
-  if (!view || typeof view.id !== 'string' || typeof view.stationCode !== 'string' || !Array.isArray(view.parties)) return;
-  if (!seesPersonalData(actor, view.stationCode) || !view.parties.some((p) => p.idNumber || p.phone)) return;
-  await logAccess(db, actor, 'case', [view.id], PARTY_PII, opts.requestId);
+export async function replayedCaseAnswer(db: Db, actor: Actor, body: unknown, opts: ViewOptions = {}): Promise<unknown> {
+  const view = body as { id?: unknown; stationCode?: unknown; parties?: unknown[] } | null;
+  if (!view || typeof view.id !== 'string' || !isUuid(view.id) || typeof view.stationCode !== 'string' || !Array.isArray(view.parties)) return body;
+  const rows = await db.select().from(parties).where(eq(parties.caseId, view.id)).orderBy(asc(parties.position));
+  const unmasked = seesPersonalData(actor, view.stationCode);
+  if (unmasked && rows.some((p) => p.idNumber || p.phone)) await logAccess(db, actor, 'case', [view.id], PARTY_PII, opts.requestId);
+  return { ...view, parties: rows.map((p) => partyView(p, unmasked, seesPartyNames(actor))) };
 }
 
 /**
@@ -189,16 +192,19 @@ export function historyItem(e: JournalRow, payload: unknown = e.payload) {
 }
 
 export async function caseHistory(db: Db, actor: Actor, id: string, opts: ViewOptions = {}) {
-  const { row } = await readableCase(db, actor, id);
+  const { row, parties: partyRows } = await readableCase(db, actor, id);
   const unmasked = seesPersonalData(actor, row.stationCode);
   const events = await db.select().from(caseEvents).where(eq(caseEvents.caseId, id)).orderBy(asc(caseEvents.seq));
   let sawPersonalData = false;
+  const byId = new Map(partyRows.filter((p) => p.id).map((p) => [p.id!, p]));
   const items = events.map((e) => {
     let payload = e.payload as Record<string, unknown>;
     if (e.type === 'CREATE' && Array.isArray(payload.parties)) {
-      const ps = payload.parties as { idNumber?: string; phone?: string }[];
-      sawPersonalData = ps.some((p) => p.idNumber || p.phone);
-      if (!unmasked) payload = { ...payload, parties: ps.map((p) => partyAsSeen(p, false)) };
+      // The journal names each party by id; who they are is read from `parties`, masked per reader.
+      const refs = payload.parties as { id?: string }[];
+      const shown = refs.map((ref, i) => byId.get(ref?.id ?? '') ?? partyRows[i]).filter((p): p is PartyRow => !!p);
+      sawPersonalData = shown.some((p) => p.idNumber || p.phone);
+      payload = { ...payload, parties: shown.map((p) => partyView(p, unmasked, seesPartyNames(actor))) };
     }
     return historyItem(e, payload);
   });
@@ -265,6 +271,9 @@ export function decodeCursor(cursor: string): [string, string] {
 
 /** Cases this caller may see, newest first, with keyset pagination. */
 export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: ViewOptions = {}) {
+  // The admin manages the directory but reads no case (DESIGN.md §10).
+  if (actor.role === 'admin') throw new Forbidden('forbidden.case_read');
+  const limit = f.limit ?? 50;
   const where: SQL[] = [];
   const scope = caseScope(actor);
   if (scope.kind === 'station') where.push(eq(cases.stationCode, scope.stationCode));
@@ -284,7 +293,8 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
         ilike(cases.number, like),
         ilike(cases.summary, like),
         ilike(cases.disputeType, like),
-        sql`exists (select 1 from ${parties} where ${parties.caseId} = ${cases.id} and ${parties.name} ilike ${like})`,
+        // Party names are searched only for court and station staff (DESIGN.md §10).
+        searchesPartyNames(actor) ? sql`exists (select 1 from ${parties} where ${parties.caseId} = ${cases.id} and ${parties.name} ilike ${like})` : undefined,
       )!,
     );
   }
@@ -299,7 +309,7 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
     const unmasked = seesPersonalData(actor, row.stationCode);
     const ps = byCase.get(row.id) ?? [];
     if (unmasked && ps.some((p) => p.idNumber || p.phone)) unmaskedIds.push(row.id);
-    return caseSummary(row, restore(caseStore, row as unknown as EntityRow), ps, unmasked);
+    return caseSummary(row, restore(caseStore, row as unknown as EntityRow), ps, unmasked, seesPartyNames(actor));
   });
   await logAccess(db, actor, 'case', unmaskedIds, PARTY_PII, opts.requestId);
   return { items, nextCursor };

@@ -70,6 +70,8 @@ export function shiftDays(iso: string, days: number): string {
 
 export function isValidDate(date: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
+  // Years before 1900 are no date of a dispute, and PostgreSQL has no year 0000 (a 500, not a 400).
+  if (date < '1900-01-01') return false;
   const t = Date.parse(`${date}T00:00:00Z`);
   return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === date;
 }

@@ -40,6 +40,10 @@ export const ACTIONS = {
   // received them and by the court; a station's printed card by its staff, the court and admins.
   'submission.handle': ['court', 'station'],
   'station.card': ['admin', 'court', 'station'],
+  // The audit log and the access log (DESIGN.md §10).
+  'audit.read': ['admin', 'committee'],
+  // Erasure of closed cases' personal data (PIPL Art 47).
+  'personal_data.erase': ['admin'],
   // DESIGN.md §12: webhooks are the admin's; a party's SMS consent is changed by court staff or
   // the station that took the case (the station check is the verb's).
   'webhook.manage': ['admin'],
@@ -130,14 +134,18 @@ const isAssigned = (actor: Actor, facts: AccessFacts) => !!actor.deputyId && !!f
 // ---------------------------------------------------------------------------------------------
 // Cases
 
-/** Who reads a case: court, committee and admin all; a station its own; a deputy those assigned to them. */
+/**
+ * Who reads a case: court and committee all; a station its own; a deputy those assigned to them.
+ * The admin manages the directory but reads no case (DESIGN.md §10).
+ */
 export function canReadCase(actor: Actor, facts: AccessFacts): boolean {
   switch (actor.role) {
     case 'court':
     case 'committee':
-    case 'admin':
     case 'system':
       return true;
+    case 'admin':
+      return false;
     case 'station':
       return ownsStation(actor, facts.stationCode);
     case 'deputy':
@@ -229,25 +237,75 @@ export function seesPersonalData(actor: Actor, stationCode: string): boolean {
   return actor.role === 'court' || (actor.role === 'station' && actor.stationCode === stationCode);
 }
 
-/** `230102199001011234` → `230102********1234` */
+/** Party names in full for everyone who may read the case but the committee (surname only). */
+export function seesPartyNames(actor: Actor): boolean {
+  return actor.role !== 'committee';
+}
+
+/** A deputy's phone in full only to the admin, court staff and that deputy. */
+export function seesDeputyPhone(actor: Actor, deputyId: string): boolean {
+  return actor.role === 'admin' || actor.role === 'court' || (actor.role === 'deputy' && actor.deputyId === deputyId);
+}
+
+/** Searching cases by party name (`q`) is for court and station staff only. */
+export function searchesPartyNames(actor: Actor): boolean {
+  return actor.role === 'court' || actor.role === 'station';
+}
+
+/** What erasure (PIPL Art 47) leaves in place of a name, an ID number or a phone. */
+export const ERASED = '已删除';
+
+/**
+ * A masked value hides at least half of its characters and never fewer than 4 (all of a value of
+ * 4 or fewer). What stays visible is the end (up to 4 characters, what people check a number by)
+ * and, when more may show, the start.
+ *
+ * @example maskMiddle('230102199001011234') // '23010*********1234'
+ * @example maskMiddle('H1234567890') // 'H******7890'
+ */
+export function maskMiddle(v: string): string {
+  const chars = [...v];
+  const n = chars.length;
+  const hidden = Math.min(n, Math.max(4, Math.ceil(n / 2)));
+  const visible = n - hidden;
+  const suffix = Math.min(4, visible);
+  const prefix = visible - suffix;
+  return chars.slice(0, prefix).join('') + '*'.repeat(hidden) + chars.slice(n - suffix).join('');
+}
+
+/** `230102199001011234` → `23010*********1234` */
 export function maskIdNumber(v: string): string {
-  if (v.length <= 6) return '*'.repeat(v.length);
-  if (v.length <= 10) return v.slice(0, 2) + '*'.repeat(v.length - 4) + v.slice(-2);
-  return v.slice(0, 6) + '*'.repeat(v.length - 10) + v.slice(-4);
+  return v === ERASED ? v : maskMiddle(v);
 }
 
-/** `13812345678` → `138****5678` */
+/** `13812345678` → `1******5678`; a 7-digit number `5551234` → `****234`. */
 export function maskPhone(v: string): string {
-  const digits = v.replace(/\D/g, '');
-  if (digits.length < 7) return '*'.repeat(digits.length);
-  return digits.slice(0, 3) + '*'.repeat(digits.length - 7) + digits.slice(-4);
+  return v === ERASED ? v : maskMiddle(v.replace(/\D/g, ''));
 }
 
-/** A party's ID number and phone, masked unless the reader `seesPersonalData`. */
-export function partyAsSeen<P extends { idNumber?: string | null; phone?: string | null }>(p: P, unmasked: boolean): P {
-  if (unmasked) return p;
+/** 复姓: a name beginning with one of these keeps two characters as its surname. */
+const COMPOUND_SURNAMES = new Set([
+  '欧阳', '司马', '上官', '诸葛', '东方', '皇甫', '尉迟', '公孙', '慕容', '长孙', '宇文', '司徒', '夏侯', '令狐', '轩辕', '端木',
+  '独孤', '南宫', '西门', '申屠', '澹台', '公冶', '呼延', '万俟', '闻人', '赫连', '钟离', '百里', '东郭', '太史', '单于', '濮阳',
+]);
+
+/** A party's name masked to the surname (`张三` → `张*`, `欧阳娜娜` → `欧阳**`), for the committee. */
+export function maskName(v: string): string {
+  if (v === ERASED) return v;
+  const chars = [...v];
+  const surname = chars.length > 2 && COMPOUND_SURNAMES.has(chars.slice(0, 2).join('')) ? 2 : 1;
+  return chars.slice(0, surname).join('') + '*'.repeat(Math.max(1, chars.length - surname));
+}
+
+/**
+ * A party as this reader sees them: ID number and phone masked unless `unmasked`
+ * (`seesPersonalData`), the name masked to the surname unless `names` (`seesPartyNames`).
+ */
+export function partyAsSeen<P extends { name?: string; idNumber?: string | null; phone?: string | null }>(p: P, unmasked: boolean, names = true): P {
+  const named = names || typeof p.name !== 'string' ? p : { ...p, name: maskName(p.name) };
+  if (unmasked) return named;
   return {
-    ...p,
+    ...named,
     ...(p.idNumber ? { idNumber: maskIdNumber(p.idNumber) } : {}),
     ...(p.phone ? { phone: maskPhone(p.phone) } : {}),
   };

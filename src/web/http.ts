@@ -78,15 +78,61 @@ export function many(form: FormBody, name: string): string[] {
   return (Array.isArray(v) ? v : [v]).filter((x) => typeof x === 'string' && x !== '');
 }
 
-async function readForm(c: Context): Promise<FormBody> {
+/** A form body is at most this (DESIGN.md §10); a route that takes files declares its own limit. */
+export const FORM_LIMIT_BYTES = 64 * 1024;
+const formLimits: { path: RegExp; bytes: number }[] = [];
+
+/**
+ * A larger body limit for the form POSTs to paths matching `path` (an upload page).
+ *
+ * @example declareFormLimit(/^\/imports$/, 20 * 1024 * 1024)
+ */
+export function declareFormLimit(path: RegExp, bytes: number): void {
+  formLimits.push({ path, bytes });
+}
+
+export function formLimitOf(path: string): number {
+  return formLimits.find((l) => l.path.test(path))?.bytes ?? FORM_LIMIT_BYTES;
+}
+
+class FormTooLarge extends Error {}
+
+/**
+ * The request body, refused (FormTooLarge) once it passes `limit`: by its Content-Length before
+ * a byte is read, or, sent in chunks without one, as soon as the count passes the limit.
+ */
+async function boundedBody(c: Context, limit: number): Promise<Uint8Array> {
+  if (Number(c.req.header('content-length') ?? 0) > limit) throw new FormTooLarge();
+  const stream = c.req.raw.body;
+  if (!stream) return new Uint8Array();
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw new FormTooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function readForm(c: Context, limit: number): Promise<FormBody> {
   const type = c.req.header('content-type') ?? '';
   if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) return {};
-  const body = await c.req.parseBody({ all: true });
+  const bytes = await boundedBody(c, limit);
+  const parsed = await new Request('http://form.invalid/', { method: 'POST', headers: { 'content-type': type }, body: bytes }).formData();
+  const body: Record<string, (string | File)[]> = {};
+  for (const [k, v] of parsed.entries()) (body[k] ??= []).push(v);
   const out: FormBody = {};
   for (const [k, v] of Object.entries(body)) {
     // NUL and unpaired surrogates cannot be stored by PostgreSQL (a 500 if written) and no
     // browser form produces them from typing: drop them.
-    const values = (Array.isArray(v) ? v : [v])
+    const values = v
       .filter((x): x is string => typeof x === 'string')
       .map((x) => x.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, ''));
     out[k] = values.length === 1 ? values[0] : values;
@@ -139,7 +185,14 @@ export function webSession(deps: AppDeps, refuse: Refuse): MiddlewareHandler<Web
     c.set('session', session);
     if (session) c.set('actor', session.actor);
     if (c.req.method === 'POST') {
-      const form = await readForm(c);
+      let form: FormBody;
+      try {
+        form = await readForm(c, formLimitOf(c.req.path));
+      } catch (err) {
+        if (!(err instanceof FormTooLarge)) throw err;
+        c.header('Connection', 'close');
+        return refuse(c, 413, 'too_large', UI.errors.formTooLarge(Math.floor(formLimitOf(c.req.path) / 1024)));
+      }
       c.set('form', form);
       const expected = c.req.path === '/login' ? getCookie(c, SIGNIN_COOKIE) : session?.csrfToken;
       if (crossOrigin(c) || !sameToken(one(form, '_csrf'), expected)) {
@@ -151,8 +204,33 @@ export function webSession(deps: AppDeps, refuse: Refuse): MiddlewareHandler<Web
   };
 }
 
-/** Only local paths are followed after sign-in (no open redirect). */
+/**
+ * Only a path on this site is followed after sign-in (no open redirect). Browsers drop tabs and
+ * newlines from URLs and read `\` as `/`, so `/\tevil`, `/\\evil`, `/%09/evil.example/` (once
+ * decoded) would all leave the site: any of those characters, in the text or in its decoded
+ * form, and anything that does not resolve on this origin, gives `/`.
+ */
 export function safeNext(next: string | undefined): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
-  return next;
+  if (!next || next.length > 2000) return '/';
+  let decoded = next;
+  for (let i = 0; i < 3; i++) {
+    if (!decoded.startsWith('/') || decoded.startsWith('//') || /[\\\u0000-\u001f\u007f]/.test(decoded)) return '/';
+    try {
+      const again = decodeURIComponent(decoded);
+      if (again === decoded) break;
+      decoded = again;
+    } catch {
+      return '/';
+    }
+  }
+  if (!decoded.startsWith('/') || decoded.startsWith('//') || /[\\\u0000-\u001f\u007f]/.test(decoded)) return '/';
+  const base = 'http://jiefen.invalid';
+  let url: URL;
+  try {
+    url = new URL(next, base);
+  } catch {
+    return '/';
+  }
+  if (url.origin !== base) return '/';
+  return `${url.pathname}${url.search}${url.hash}`;
 }

@@ -41,6 +41,7 @@ export function navFor(actor: Actor): NavItem[] {
         { href: '/cases?overdue=true', label: n.overdue, key: 'overdue' },
         { href: '/cases', label: n.cases, key: 'cases' },
         { href: '/supervisions', label: n.supervisions, key: 'supervisions' },
+        { href: '/audit', label: n.audit, key: 'audit' },
       ];
     case 'admin':
       return [
@@ -48,8 +49,9 @@ export function navFor(actor: Actor): NavItem[] {
         { href: '/admin/stations', label: n.stations, key: 'stations' },
         { href: '/admin/deputies', label: n.deputies, key: 'deputies' },
         { href: '/admin/webhooks', label: n.webhooks, key: 'webhooks' },
-        { href: '/cases', label: n.cases, key: 'cases' },
         { href: '/imports', label: n.imports, key: 'imports' },
+        { href: '/audit', label: n.audit, key: 'audit' },
+        // No cases: the admin manages the directory but reads no case (DESIGN.md §10).
       ];
     default:
       return [];

@@ -9,7 +9,8 @@ import type { JSX } from 'hono/jsx/jsx-runtime';
 import { can, rolesFor, type Action } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import type { AppDeps } from '../edge/context.js';
-import { DomainError, isConnectionError } from '../engine/errors.js';
+import { DomainError, isConnectionError, loggableError } from '../engine/errors.js';
+import { auditDenied } from '../edge/audit.js';
 import { ERROR_TITLES, ROLE_LABELS, UI } from '../labels.js';
 import { ErrorBox } from './components.js';
 import { statusOf } from '../edge/errors.js';
@@ -73,14 +74,16 @@ export function page(deps: AppDeps, handler: Handler, opts: { may?: Action; allo
     if (session.mustChangePassword && !opts.allowPasswordChange) return c.redirect('/password', 303);
     if (opts.may && !can(session.actor, opts.may)) {
       const people = rolesFor(opts.may).filter((r) => r !== 'system');
+      await auditDenied(deps, c, `page for ${opts.may}`);
       return refusePage(c, 403, 'forbidden', UI.errors.onlyFor(people.map((r) => ROLE_LABELS[r] ?? r).join('、')));
     }
     try {
       return await handler(c, { actor: session.actor, csrf: session.csrfToken, now: deps.now?.() ?? new Date() });
     } catch (err) {
       const d = describeError(err);
+      if (d?.code === 'forbidden') await auditDenied(deps, c, (err as Error).message);
       if (d) return refusePage(c, d.status, d.code, d.detail);
-      deps.log('unhandled error', { path: c.req.path, error: (err as Error)?.stack ?? String(err) });
+      deps.log('unhandled error', { path: c.req.path, requestId: c.get('requestId'), ...loggableError(err) });
       return refusePage(c, 500, 'internal', UI.errors.internal);
     }
   };

@@ -20,6 +20,8 @@ import { html, refusePage } from './page.js';
 import { downloadPages } from './downloads.js';
 import { adminPages } from './pages/admin.js';
 import { importPages } from './pages/imports.js';
+import { auditPages } from './pages/audit.js';
+import type { TokenCache } from '../engine/directory.js';
 import { activityPages } from './pages/activities.js';
 import { authPages } from './pages/auth.js';
 import { casePages } from './pages/cases.js';
@@ -62,7 +64,7 @@ const ASSETS: Record<string, () => Asset> = {
   'echarts.min.js': asset(echartsPath(), 'text/javascript; charset=utf-8'),
 };
 
-export function webRoutes(deps: AppDeps) {
+export function webRoutes(deps: AppDeps, tokens?: TokenCache) {
   const web = new Hono<WebEnv>();
   // The page frame reads this request's context (the header's unread count) without every page passing it.
   web.use('*', contextStorage());
@@ -89,9 +91,10 @@ export function webRoutes(deps: AppDeps) {
   supervisionPages(web, deps);
   dashboardPages(web, deps);
   activityPages(web, deps);
-  adminPages(web, deps);
+  adminPages(web, deps, tokens);
   importPages(web, deps);
   submissionPages(web, deps);
+  auditPages(web, deps);
   notificationPages(web, deps);
 
   // Any other page: a 404 page for people; unknown /api paths keep the API's problem+json.

@@ -150,9 +150,10 @@ describe('the committee sees personal data masked, always', () => {
 
   it('in the list, the case and its history; and such reads are not written to the access log', async () => {
     const before = await logged('committee');
+    // DESIGN.md §10: at least half of each value hidden, names to the surname for the committee.
     const masked = [
-      { role: 'applicant', name: '张三', idNumber: '230102********1234', phone: '138****5678' },
-      { role: 'respondent', name: '李四', idNumber: '230103********4321', phone: '139****4321' },
+      { role: 'applicant', name: '张*', idNumber: '23010*********1234', phone: '1******5678' },
+      { role: 'respondent', name: '李*', idNumber: '23010*********4321', phone: '1******4321' },
     ];
     const l = await list('committee', { q: t, district: '呼兰区' });
     expect(l.items).toHaveLength(1);

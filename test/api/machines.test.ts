@@ -237,14 +237,15 @@ describe('GET /api/cases/:id/diagram', () => {
     const c = await w.openCase();
     await w.send(c.id, w.tokens.court, { type: 'ACCEPT' }, { type: 'ASSIGN', deputyIds: [w.deputies.a] });
     const [{ n: before }] = await w.database.db.select({ n: count() }).from(accessLog);
-    for (const caller of ['court', 'committee', 'admin', 'stationHL', 'deputyA'] as const) {
+    for (const caller of ['court', 'committee', 'stationHL', 'deputyA'] as const) {
       const r = await diagram(caller, c.id);
       expect(r.status, caller).toBe(200);
       expect(JSON.stringify(r.body)).not.toMatch(/230102|13812345678|张三/);
     }
     const [{ n: after }] = await w.database.db.select({ n: count() }).from(accessLog);
     expect(Number(after)).toBe(Number(before));
-    for (const caller of ['stationSC', 'deputyB', 'deputyOther'] as const) expectProblem(await diagram(caller, c.id), 403);
+    // The admin reads no case (DESIGN.md §10).
+    for (const caller of ['stationSC', 'deputyB', 'deputyOther', 'admin'] as const) expectProblem(await diagram(caller, c.id), 403);
     expectProblem(await diagram('court', randomUUID()), 404);
     expectProblem(await diagram('court', 'not-a-case'), 404);
     expectProblem(await diagram(null, c.id), 401);

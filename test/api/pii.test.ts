@@ -23,10 +23,14 @@ const FULL = [
   { role: 'applicant', name: '张三', idNumber: '230102199001011234', phone: '13812345678' },
   { role: 'respondent', name: '李四', idNumber: '230103198505054321', phone: '13987654321' },
 ];
+// DESIGN.md §10: a mask hides at least half of the value and never fewer than 4 characters.
 const MASKED = [
-  { role: 'applicant', name: '张三', idNumber: '230102********1234', phone: '138****5678' },
-  { role: 'respondent', name: '李四', idNumber: '230103********4321', phone: '139****4321' },
+  { role: 'applicant', name: '张三', idNumber: '23010*********1234', phone: '1******5678' },
+  { role: 'respondent', name: '李四', idNumber: '23010*********4321', phone: '1******4321' },
 ];
+/** The committee sees party names as surnames only (DESIGN.md §10). */
+const MASKED_COMMITTEE = MASKED.map((p) => ({ ...p, name: `${p.name[0]}*` }));
+const maskedFor = (caller: Caller) => (caller === 'committee' ? MASKED_COMMITTEE : MASKED);
 /** The hidden middle of each value: must appear nowhere in a masked answer. */
 const SECRETS = ['19900101', '19850505', '1234567', '8765432'];
 
@@ -46,7 +50,8 @@ function expectNoSecret(body: unknown) {
 }
 
 const FULL_READERS: Caller[] = ['court', 'stationHL'];
-const MASKED_READERS: Caller[] = ['committee', 'deputyA', 'admin'];
+// The admin reads no case at all (DESIGN.md §10; test/api/personal-data.test.ts).
+const MASKED_READERS: Caller[] = ['committee', 'deputyA'];
 
 describe('GET /api/cases/:id', () => {
   it.each(FULL_READERS)('shows %s the parties in full and logs the read', async (caller) => {
@@ -72,7 +77,7 @@ describe('GET /api/cases/:id', () => {
     const before = (await logRows(id)).length;
     const r = await w.call(w.tokens[caller], 'GET', `/api/cases/${id}`);
     expect(r.status).toBe(200);
-    expect(r.body.parties).toEqual(MASKED);
+    expect(r.body.parties).toEqual(maskedFor(caller));
     expectNoSecret(r.body);
     expect((await logRows(id)).length).toBe(before);
   });
@@ -96,7 +101,7 @@ describe('GET /api/cases/:id', () => {
     const { id } = await caseWithParties('stationHL');
     expect((await w.call(w.tokens.stationHL, 'GET', `/api/cases/${id}`)).body.parties).toEqual(FULL);
     expect((await w.call(w.tokens.court, 'GET', `/api/cases/${id}`)).body.parties).toEqual(FULL);
-    expect((await w.call(w.tokens.committee, 'GET', `/api/cases/${id}`)).body.parties).toEqual(MASKED);
+    expect((await w.call(w.tokens.committee, 'GET', `/api/cases/${id}`)).body.parties).toEqual(MASKED_COMMITTEE);
   });
 });
 
@@ -117,7 +122,7 @@ describe('GET /api/cases (list)', () => {
     const before = (await logRows(a.id)).length;
     const r = await w.call(w.tokens[caller], 'GET', `/api/cases?q=${a.tag}`);
     expect(r.body.items.map((i: any) => i.id)).toEqual([a.id]);
-    expect(r.body.items[0].parties).toEqual(MASKED);
+    expect(r.body.items[0].parties).toEqual(maskedFor(caller));
     expectNoSecret(r.body);
     expect((await logRows(a.id)).length).toBe(before);
   });
@@ -155,7 +160,7 @@ describe('GET /api/cases/:id/history', () => {
     const { id } = await caseWithParties();
     const before = (await logRows(id)).length;
     const r = await w.call(w.tokens[caller], 'GET', `/api/cases/${id}/history`);
-    expect(r.body.items[0].payload.parties).toEqual(MASKED);
+    expect(r.body.items[0].payload.parties).toEqual(maskedFor(caller));
     expectNoSecret(r.body);
     expect((await logRows(id)).length).toBe(before);
   });

@@ -52,7 +52,8 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'POST', path: '/api/deputies', body: () => ({ name: '新代表', level: 'township', stationCode: 'HL01' }), forbidden: everyoneBut('admin') },
   { method: 'GET', path: '/api/users', forbidden: everyoneBut('admin') },
   { method: 'POST', path: '/api/users', body: () => ({ name: '新用户', role: 'committee' }), forbidden: everyoneBut('admin') },
-  { method: 'GET', path: '/api/cases', forbidden: [] },
+  // The admin reads no case (DESIGN.md §10).
+  { method: 'GET', path: '/api/cases', forbidden: ['admin'] },
   {
     method: 'POST',
     path: '/api/cases',
@@ -67,7 +68,7 @@ const ENDPOINTS: Endpoint[] = [
     // The other station may open cases, but not at HL01.
     forbidden: ['admin', 'committee', 'stationSC', 'deputyA', 'deputyB', 'deputyOther'],
   },
-  { method: 'GET', path: '/api/cases/:id', forbidden: ['stationSC', 'deputyB', 'deputyOther'] },
+  { method: 'GET', path: '/api/cases/:id', forbidden: ['stationSC', 'deputyB', 'deputyOther', 'admin'] },
   {
     method: 'POST',
     path: '/api/cases/:id/events',
@@ -75,7 +76,7 @@ const ENDPOINTS: Endpoint[] = [
     body: () => ({ type: 'SCHEDULE_SESSION', at: new Date(Date.now() + 86_400_000).toISOString(), location: '调解室' }),
     forbidden: everyoneBut('court', 'deputyA'),
   },
-  { method: 'GET', path: '/api/cases/:id/history', forbidden: ['stationSC', 'deputyB', 'deputyOther'] },
+  { method: 'GET', path: '/api/cases/:id/history', forbidden: ['stationSC', 'deputyB', 'deputyOther', 'admin'] },
   { method: 'POST', path: '/api/admin/sweep', forbidden: everyoneBut('admin') },
 ];
 

@@ -261,8 +261,8 @@ describe.sequential('the web interface in Chromium', () => {
 
     await deputy.click(`a[href="/cases/${caseId}"]`);
     const parties = (await deputy.textContent('[data-testid=parties]'))!;
-    expect(parties).toContain('230102********1234');
-    expect(parties).toContain('138****5678');
+    expect(parties).toContain('23010*********1234');
+    expect(parties).toContain('1******5678');
     expect(parties).not.toContain('230102199001011234');
     const buttons = await deputy.locator('[data-testid=actions] a').evaluateAll((as) => as.map((a) => a.getAttribute('data-event')));
     expect(buttons).toEqual(expect.arrayContaining(['RECUSE', 'SCHEDULE_SESSION', 'RECORD_SESSION', 'REACH_AGREEMENT', 'FAIL']));

@@ -52,13 +52,15 @@ describe('who may do what at all', () => {
 
 describe('cases', () => {
   const facts = { stationCode: 'HL01', deputyIds: ['d1'] };
-  it('a station reads its own cases, a deputy those assigned to them, everyone else all', () => {
+  it('a station reads its own cases, a deputy those assigned to them, court and committee all, the admin none', () => {
     expect(canReadCase(stationHL, facts)).toBe(true);
     expect(canReadCase(stationHL, { ...facts, stationCode: 'SC01' })).toBe(false);
     expect(canReadCase(actor('station'), facts)).toBe(false); // no station on the account
     expect(canReadCase(deputy, facts)).toBe(true);
     expect(canReadCase(deputy, { ...facts, deputyIds: ['d2'] })).toBe(false);
-    for (const a of [court, committee, admin]) expect(canReadCase(a, facts)).toBe(true);
+    for (const a of [court, committee]) expect(canReadCase(a, facts)).toBe(true);
+    // DESIGN.md §10: the admin manages the directory but reads no case.
+    expect(canReadCase(admin, facts)).toBe(false);
   });
 
   it('lists are scoped by the same rule', () => {
@@ -90,10 +92,13 @@ describe('personal data (PIPL)', () => {
     for (const a of [deputy, committee, admin]) expect(seesPersonalData(a, 'HL01')).toBe(false);
   });
 
-  it('masked as DESIGN.md shows it', () => {
-    expect(maskIdNumber('230102199001011234')).toBe('230102********1234');
-    expect(maskPhone('13812345678')).toBe('138****5678');
-    expect(partyAsSeen({ name: '张三', idNumber: '230102199001011234', phone: null }, false)).toEqual({ name: '张三', idNumber: '230102********1234', phone: null });
+  it('masked as DESIGN.md §10 says: at least half hidden, never fewer than 4 characters', () => {
+    expect(maskIdNumber('230102199001011234')).toBe('23010*********1234');
+    expect(maskPhone('13812345678')).toBe('1******5678');
+    expect(maskIdNumber('H1234567890')).toBe('H******7890');
+    expect(maskPhone('5551234')).toBe('****234');
+    expect(partyAsSeen({ name: '张三', idNumber: '230102199001011234', phone: null }, false)).toEqual({ name: '张三', idNumber: '23010*********1234', phone: null });
+    expect(partyAsSeen({ name: '欧阳娜娜', idNumber: null }, false, false)).toEqual({ name: '欧阳**', idNumber: null });
     expect(partyAsSeen({ name: '张三', idNumber: '230102199001011234' }, true)).toEqual({ name: '张三', idNumber: '230102199001011234' });
   });
 });

@@ -51,7 +51,7 @@ describe('passwords', () => {
     expect(u.body).toMatchObject({ login: u.login, hasPassword: true, mustChangePassword: true });
     expect(JSON.stringify(u.body)).not.toContain(u.password);
     const [row] = await rows<{ password_hash: string }>(sql`select password_hash from users where id = ${u.id}`);
-    expect(row.password_hash).toMatch(/^scrypt\$16384\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+    expect(row.password_hash).toMatch(/^scrypt\$32768\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
     expect(row.password_hash).not.toContain(u.password);
     expect(await verifyPassword(u.password, row.password_hash)).toBe(true);
     expect(await verifyPassword(`${u.password}x`, row.password_hash)).toBe(false);
@@ -69,7 +69,7 @@ describe('passwords', () => {
     expect(taken.status).toBe(409);
     const short = await w.call(w.tokens.admin, 'POST', '/api/users', { name: '短密码', role: 'court', login: `short${seq}`, password: '123' });
     expect(short.status).toBe(400);
-    expect(short.body.errors).toEqual([{ field: 'password', message: '密码至少 8 个字符' }]);
+    expect(short.body.errors).toEqual([{ field: 'password', message: '密码至少 12 个字符' }]);
     const noLogin = await w.call(w.tokens.admin, 'POST', '/api/users', { name: '无名', role: 'court', password: 'long-enough' });
     expect(noLogin.status).toBe(400);
   });

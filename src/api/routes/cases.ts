@@ -3,7 +3,7 @@ import { OUTCOMES } from '../../machines/case.js';
 import { isValidDate } from '../../machines/calendar.js';
 import { caseStore, partySchema } from '../../engine/stores.js';
 import { caseSpec } from '../../machines/case-spec.js';
-import { caseHistory, getCase, listCases, logReplayedCaseRead, renderCase } from '../../engine/views.js';
+import { caseHistory, getCase, listCases, replayedCaseAnswer, renderCase } from '../../engine/views.js';
 import type { AppDeps } from '../context.js';
 import { caseTable } from '../../edge/exports.js';
 import { labelled, labelledHistory, labelledList } from '../labelled.js';
@@ -40,6 +40,6 @@ export const caseRoutes = (deps: AppDeps) =>
     get: async (db, actor, id, opts) => labelled(await getCase(db, actor, id, opts)),
     list: async (db, actor, filters, opts) => labelledList(await listCases(db, actor, filters, opts)),
     history: async (db, actor, id, opts) => labelledHistory(await caseHistory(db, actor, id, opts)),
-    replayed: logReplayedCaseRead,
+    replayed: replayedCaseAnswer,
     table: caseTable,
   });

@@ -3,17 +3,17 @@ import { z } from 'zod';
 import { createDeputy, createStation, createUser, deputySchema, listDeputies, listStations, listUsers, stationSchema, userSchema } from '../../engine/directory.js';
 import { doc } from '../openapi.js';
 import { deputyTable, listFile, stationTable } from '../../edge/exports.js';
-import { jsonBody, type AppDeps, type Env } from '../context.js';
+import { jsonBody, requestMeta, type AppDeps, type Env } from '../context.js';
 
 export function directoryRoutes(deps: AppDeps) {
   const app = new Hono<Env>();
-  app.post('/stations', doc({ summary: '新增联络站', tags: ['目录'], body: stationSchema, ok: { status: 201, description: '联络站' }, errors: [400, 403, 409] }), async (c) => c.json(await createStation(deps.db, c.get('actor'), await jsonBody(c)), 201));
+  app.post('/stations', doc({ summary: '新增联络站', tags: ['目录'], body: stationSchema, ok: { status: 201, description: '联络站' }, errors: [400, 403, 409] }), async (c) => c.json(await createStation(deps.db, c.get('actor'), await jsonBody(c), requestMeta(c)), 201));
   app.get('/stations', doc({ summary: '联络站列表', tags: ['目录'], files: true, ok: { status: 200, description: '{items}' } }), async (c) => (await listFile(c, 'stations', () => stationTable(deps.db), deps.now?.())) ?? c.json(await listStations(deps.db)));
-  app.post('/deputies', doc({ summary: '新增人大代表', tags: ['目录'], body: deputySchema, ok: { status: 201, description: '代表' }, errors: [400, 403] }), async (c) => c.json(await createDeputy(deps.db, c.get('actor'), await jsonBody(c)), 201));
+  app.post('/deputies', doc({ summary: '新增人大代表', tags: ['目录'], body: deputySchema, ok: { status: 201, description: '代表' }, errors: [400, 403] }), async (c) => c.json(await createDeputy(deps.db, c.get('actor'), await jsonBody(c), requestMeta(c)), 201));
   app.get('/deputies', doc({ summary: '人大代表列表', tags: ['目录'], files: true, query: z.object({ stationCode: z.string().optional() }), ok: { status: 200, description: '{items}' } }), async (c) =>
-    (await listFile(c, 'deputies', () => deputyTable(deps.db, c.req.query('stationCode')), deps.now?.())) ?? c.json(await listDeputies(deps.db, c.req.query('stationCode'))),
+    (await listFile(c, 'deputies', () => deputyTable(deps.db, c.req.query('stationCode')), deps.now?.())) ?? c.json(await listDeputies(deps.db, c.req.query('stationCode'), c.get('actor'))),
   );
-  app.post('/users', doc({ summary: '新增用户（令牌只显示这一次）', tags: ['目录'], body: userSchema, ok: { status: 201, description: '{id, name, role, token}' }, errors: [400, 403, 409] }), async (c) => c.json(await createUser(deps.db, c.get('actor'), await jsonBody(c)), 201));
+  app.post('/users', doc({ summary: '新增用户（令牌只显示这一次）', tags: ['目录'], body: userSchema, ok: { status: 201, description: '{id, name, role, token}' }, errors: [400, 403, 409] }), async (c) => c.json(await createUser(deps.db, c.get('actor'), await jsonBody(c), requestMeta(c)), 201));
   app.get('/users', doc({ summary: '用户列表', tags: ['目录'], ok: { status: 200, description: '{items}' }, errors: [403] }), async (c) => c.json(await listUsers(deps.db, c.get('actor'))));
   app.get('/me', doc({ summary: '当前用户', tags: ['目录'], ok: { status: 200, description: 'actor' } }), (c) => c.json(c.get('actor')));
   return app;

@@ -28,8 +28,8 @@ export interface EntityResource {
   get(db: Db, actor: Actor, id: string, opts: ViewOptions): Promise<{ version: number }>;
   list(db: Db, actor: Actor, filters: any, opts: ViewOptions): Promise<unknown>;
   history(db: Db, actor: Actor, id: string, opts: ViewOptions): Promise<unknown>;
-  /** An idempotent replay hands the stored response out again (cases: log it if it shows personal data). */
-  replayed?(db: Db, actor: Actor, body: unknown, opts: ViewOptions): Promise<void>;
+  /** An idempotent replay: the stored response as answered now (cases: parties read again, the read logged). */
+  replayed?(db: Db, actor: Actor, body: unknown, opts: ViewOptions): Promise<unknown>;
   /** The list as a file (`?format=csv|xlsx`, src/api/exports.ts). */
   table?(db: Db, actor: Actor, filters: any, opts: ViewOptions): Table<any>;
 }
@@ -43,7 +43,7 @@ export function entityRoutes(deps: AppDeps, r: EntityResource) {
     if (typeof body?.version === 'number') c.header('ETag', etag(body.version));
     if (result.replayed) {
       c.header('Idempotent-Replayed', 'true');
-      await r.replayed?.(deps.db, c.get('actor'), result.body, opts(c));
+      if (r.replayed) return c.json((await r.replayed(deps.db, c.get('actor'), result.body, opts(c))) as object, result.created ? 201 : 200);
     }
     // The engine serialized the answer once already, to store it with the key: send those bytes.
     const status = result.created ? 201 : 200;

@@ -92,7 +92,7 @@ export async function createEntity(
       const rendered = opts.render({ row: row as EntityRow, snapshot, seq: 1, type: 'CREATE', data: viewData });
       if (rendered.accessLog) await tx.insert(accessLog).values(accessRow(ctx, actor, store, id, rendered.accessLog));
       const json = JSON.stringify(rendered.body ?? null);
-      if (opts.idempotency) await rememberResponse(tx, keyRecord(actor, opts.idempotency, true, json));
+      if (opts.idempotency) await rememberResponse(tx, keyRecord(actor, opts.idempotency, true, json, store, rendered.body));
       return { created: true, body: rendered.body, json, replayed: false };
     }),
   );

@@ -173,7 +173,7 @@ async function attemptEvent(
       requestId: ctx.requestId ?? null,
     }),
     access: rendered.accessLog ? accessRow(ctx, actor, store, id, rendered.accessLog) : undefined,
-    remember: idem ? keyRecord(actor, idem, false, json) : undefined,
+    remember: idem ? keyRecord(actor, idem, false, json, store, rendered.body) : undefined,
     ...eventNotices(store.type, row, version, event, to, next, actor),
   };
 

@@ -9,6 +9,7 @@ import { idempotencyKeys } from '../../db/schema.js';
 import type { Actor } from '../../machines/roles.js';
 import { IdempotencyMismatch, sqlState } from '../errors.js';
 import type { EngineContext, Idempotency, WriteResult } from './types.js';
+import type { EntityStore } from '../stores.js';
 
 /** JSON with sorted keys, so two equal documents compare equal whatever their key order. */
 export function canonical(value: unknown): string {
@@ -59,8 +60,10 @@ export function replayOf(prior: KeyRecord | null, idem: Idempotency): WriteResul
  * The table keeps the answer's HTTP status, as it always has (station activities store theirs
  * too); only this module reads or writes it.
  */
-export function keyRecord(actor: Actor, idem: Idempotency, created: boolean, json: string) {
-  return { userId: actor.id, key: idem.key, requestHash: idem.hash, status: created ? 201 : 200, response: json };
+export function keyRecord(actor: Actor, idem: Idempotency, created: boolean, json: string, store?: EntityStore, body?: unknown) {
+  // What a replay needs, without personal data (DESIGN.md §10): the store decides (`answerForReplay`).
+  const kept = store?.answerForReplay ? JSON.stringify(store.answerForReplay(body) ?? null) : json;
+  return { userId: actor.id, key: idem.key, requestHash: idem.hash, status: created ? 201 : 200, response: kept };
 }
 
 /** Stores a key record outside the write statement (creation): its response, JSON text already, is not encoded again. */

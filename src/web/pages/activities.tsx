@@ -33,7 +33,7 @@ async function register(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Form
   const cursor = c.req.query('cursor') || undefined;
   // listActivities decides who may read this station's register (and 404s an unknown station).
   const list = await listActivities(deps.db, actor, code, cursor ? { cursor, limit: '50' } : { limit: '50' });
-  const [stations, deputies] = await Promise.all([listStations(deps.db), listDeputies(deps.db, code)]);
+  const [stations, deputies] = await Promise.all([listStations(deps.db), listDeputies(deps.db, code, actor)]);
   const station = stations.items.find((s) => s.code === code);
   const names = new Map(deputies.items.map((d) => [d.id, d.name]));
   const canRecord = activityRecordRefusal(actor, code) === null;

@@ -9,9 +9,14 @@ import {
   listDeputies,
   listStations,
   listUsers,
+  getUser,
+  rotateToken,
   setPassword,
   STATION_KINDS,
+  updateUser,
+  type TokenCache,
 } from '../../engine/directory.js';
+import { requestMeta } from '../../edge/context.js';
 import { DomainError, ValidationError } from '../../engine/errors.js';
 import { ROLES } from '../../machines/roles.js';
 import { CITIZEN, ERROR_TITLES, fieldLabel, formatDate, ROLE_LABELS, UI, valueLabel } from '../../labels.js';
@@ -28,6 +33,8 @@ interface FormState {
   error?: { title: string; detail: string } | null;
   /** Shown once after a user is created: their API token. */
   token?: string;
+  /** Shown once after a token was replaced. */
+  newToken?: string;
   flash?: string | null;
 }
 
@@ -211,7 +218,8 @@ async function usersPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx,
   const deputyName = new Map(deputies.items.map((d) => [d.id, d.name]));
   const v = (k: string) => one(st.values, k);
   const e = st.errors;
-  const flash = st.flash ?? (c.req.query('ok') === 'password' ? UI.admin.passwordSet : null);
+  const ok = c.req.query('ok');
+  const flash = st.flash ?? (ok === 'password' ? UI.admin.passwordSet : ok === 'deactivated' ? UI.admin.deactivated : ok === 'activated' ? UI.admin.activated : ok === 'updated' ? UI.admin.updated : null);
   return html(
     c,
     <Layout title={UI.admin.usersTitle} actor={actor} csrf={csrf} active="users" flash={flash} wide>
@@ -219,6 +227,11 @@ async function usersPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx,
       {st.token ? (
         <p class="notice token" data-testid="token">
           {UI.admin.tokenOnce} <code>{st.token}</code>
+        </p>
+      ) : null}
+      {st.newToken ? (
+        <p class="notice token" data-testid="token">
+          {UI.admin.newTokenOnce} <code>{st.newToken}</code>
         </p>
       ) : null}
       <div class="columns">
@@ -231,6 +244,8 @@ async function usersPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx,
                 <th>{fieldLabel('login')}</th>
                 <th>{fieldLabel('link', 'user')}</th>
                 <th>{UI.admin.setPassword}</th>
+                <th>{UI.admin.status}</th>
+                <th>{UI.admin.actions}</th>
               </tr>
             </thead>
             <tbody>
@@ -250,8 +265,21 @@ async function usersPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx,
                     <form method="post" action={`/admin/users/${u.id}/password`} class="inline-form">
                       <Csrf token={csrf} />
                       {u.login ? null : <input type="text" name="login" placeholder={fieldLabel('login')} aria-label={fieldLabel('login')} required />}
-                      <input type="password" name="password" placeholder={UI.admin.newPasswordShort} aria-label={`${u.name} ${UI.admin.newPassword}`} minlength={8} required autocomplete="new-password" />
+                      <input type="password" name="password" placeholder={UI.admin.newPasswordShort} aria-label={`${u.name} ${UI.admin.newPassword}`} minlength={12} required autocomplete="new-password" />
                       <button type="submit">{UI.admin.setPassword}</button>
+                    </form>
+                  </td>
+                  <td>{u.active ? <span class="badge ok">{UI.admin.active}</span> : <span class="badge due-soon">{UI.admin.inactive}</span>}</td>
+                  <td>
+                    <a href={`/admin/users/${u.id}`}>{UI.admin.edit}</a>{' '}
+                    <form method="post" action={`/admin/users/${u.id}/active`} class="inline-form">
+                      <Csrf token={csrf} />
+                      <input type="hidden" name="active" value={u.active ? 'false' : 'true'} />
+                      <button type="submit" data-testid={`toggle-${u.login ?? u.id}`}>{u.active ? UI.admin.deactivate : UI.admin.activate}</button>
+                    </form>{' '}
+                    <form method="post" action={`/admin/users/${u.id}/token`} class="inline-form">
+                      <Csrf token={csrf} />
+                      <button type="submit" data-testid={`token-${u.login ?? u.id}`}>{UI.admin.newToken}</button>
                     </form>
                   </td>
                 </tr>
@@ -317,7 +345,43 @@ function onDutyLines(text: string) {
     });
 }
 
-export function adminPages(app: Hono<WebEnv>, deps: AppDeps) {
+async function editUserPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, id: string, st: FormState = blank, status: 200 | 400 | 409 = 200) {
+  const [user, stations, deputies] = await Promise.all([getUser(deps.db, actor, id), listStations(deps.db), listDeputies(deps.db)]);
+  const v = (k: string, fallback: string | null) => (k in st.values ? one(st.values, k) : (fallback ?? ''));
+  const e = st.errors;
+  return html(
+    c,
+    <Layout title={UI.admin.editTitle(user.name)} actor={actor} csrf={csrf} active="users">
+      <section class="card narrow">
+        <h1>{UI.admin.editTitle(user.name)}</h1>
+        <form method="post" action={`/admin/users/${user.id}`} class="form">
+          {errorList(st, 'user')}
+          <Csrf token={csrf} />
+          <Row label={fieldLabel('name', 'user')} name="name" required error={e.name}>
+            <Input name="name" value={v('name', user.name)} required error={e.name} />
+          </Row>
+          <Row label={fieldLabel('role', 'user')} name="role" required error={e.role}>
+            <Select name="role" value={v('role', user.role)} required error={e.role} options={ROLES.map((r) => [r, ROLE_LABELS[r] ?? r])} />
+          </Row>
+          <Row label={fieldLabel('stationCode', 'user')} name="stationCode" error={e.stationCode} hint={UI.admin.stationOnly}>
+            <Select name="stationCode" value={v('stationCode', user.stationCode)} blank={UI.common.none} error={e.stationCode} options={stations.items.map((s) => [s.code, s.name])} />
+          </Row>
+          <Row label={fieldLabel('deputyId', 'user')} name="deputyId" error={e.deputyId} hint={UI.admin.deputyOnly}>
+            <Select name="deputyId" value={v('deputyId', user.deputyId)} blank={UI.common.none} error={e.deputyId} options={deputies.items.map((d) => [d.id, d.name])} />
+          </Row>
+          <div class="actions">
+            <button type="submit" class="primary">
+              {UI.admin.save}
+            </button>
+          </div>
+        </form>
+      </section>
+    </Layout>,
+    status,
+  );
+}
+
+export function adminPages(app: Hono<WebEnv>, deps: AppDeps, tokens?: TokenCache) {
   const admin = { may: 'directory.manage' } as const;
   app.get('/admin', (c) => c.redirect('/admin/users', 303));
   app.get('/admin/stations', page(deps, (c, ctx) => stationsPage(deps, c, ctx), admin));
@@ -331,7 +395,7 @@ export function adminPages(app: Hono<WebEnv>, deps: AppDeps) {
           await createStation(deps.db, ctx.actor, {
             ...picked(form, ['code', 'name', 'kind', 'district', 'hotline', 'address']),
             deputiesOnDuty: onDutyLines(one(form, 'deputiesOnDuty')),
-          });
+          }, requestMeta(c));
         } catch (err) {
           const st = refusal(err);
           if (!st) throw err;
@@ -355,7 +419,7 @@ export function adminPages(app: Hono<WebEnv>, deps: AppDeps) {
           .map((s) => s.trim())
           .filter(Boolean);
         try {
-          await createDeputy(deps.db, ctx.actor, body);
+          await createDeputy(deps.db, ctx.actor, body, requestMeta(c));
         } catch (err) {
           const st = refusal(err);
           if (!st) throw err;
@@ -380,7 +444,7 @@ export function adminPages(app: Hono<WebEnv>, deps: AppDeps) {
         const password = one(form, 'password');
         if (password) body.password = password;
         try {
-          const user = await createUser(deps.db, ctx.actor, body);
+          const user = await createUser(deps.db, ctx.actor, body, requestMeta(c));
           return usersPage(deps, c, ctx, { values: {}, errors: {}, token: user.token, flash: UI.admin.userCreated }, 201);
         } catch (err) {
           const st = refusal(err);
@@ -402,13 +466,71 @@ export function adminPages(app: Hono<WebEnv>, deps: AppDeps) {
         const login = one(form, 'login').trim();
         if (login) body.login = login;
         try {
-          await setPassword(deps.db, ctx.actor, c.req.param('id') ?? '', body);
+          await setPassword(deps.db, ctx.actor, c.req.param('id') ?? '', body, requestMeta(c));
         } catch (err) {
           const st = refusal(err);
           if (!st) throw err;
           return usersPage(deps, c, ctx, st, err instanceof ValidationError ? 400 : err instanceof DomainError && err.code === 'not_found' ? 404 : 409);
         }
         return c.redirect('/admin/users?ok=password', 303);
+      },
+      admin,
+    ),
+  );
+  app.post(
+    '/admin/users/:id/active',
+    page(
+      deps,
+      async (c, ctx) => {
+        const active = one(c.get('form'), 'active') === 'true';
+        const id = c.req.param('id') ?? '';
+        try {
+          await updateUser(deps.db, ctx.actor, id, { active }, requestMeta(c));
+        } catch (err) {
+          const st = refusal(err);
+          if (!st) throw err;
+          return usersPage(deps, c, ctx, st, err instanceof DomainError && err.code === 'not_found' ? 404 : 409);
+        }
+        tokens?.forgetUser(id);
+        return c.redirect(`/admin/users?ok=${active ? 'activated' : 'deactivated'}`, 303);
+      },
+      admin,
+    ),
+  );
+  app.post(
+    '/admin/users/:id/token',
+    page(
+      deps,
+      async (c, ctx) => {
+        const id = c.req.param('id') ?? '';
+        const { token } = await rotateToken(deps.db, ctx.actor, id, requestMeta(c));
+        tokens?.forgetUser(id);
+        return usersPage(deps, c, ctx, { values: {}, errors: {}, newToken: token }, 201);
+      },
+      admin,
+    ),
+  );
+  app.get('/admin/users/:id', page(deps, (c, ctx) => editUserPage(deps, c, ctx, c.req.param('id') ?? ''), admin));
+  app.post(
+    '/admin/users/:id',
+    page(
+      deps,
+      async (c, ctx) => {
+        const form = c.get('form');
+        const id = c.req.param('id') ?? '';
+        const body: Record<string, unknown> = picked(form, ['name', 'role']);
+        // The page offers both selects to every role; send only the one the role takes.
+        body.stationCode = body.role === 'station' ? one(form, 'stationCode').trim() || null : null;
+        body.deputyId = body.role === 'deputy' ? one(form, 'deputyId').trim() || null : null;
+        try {
+          await updateUser(deps.db, ctx.actor, id, body, requestMeta(c));
+        } catch (err) {
+          const st = refusal(err);
+          if (!st || (err instanceof DomainError && err.code === 'not_found')) throw err;
+          return editUserPage(deps, c, ctx, id, { ...st, values: form }, err instanceof ValidationError ? 400 : 409);
+        }
+        tokens?.forgetUser(id);
+        return c.redirect('/admin/users?ok=updated', 303);
       },
       admin,
     ),

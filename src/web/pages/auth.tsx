@@ -1,10 +1,11 @@
 /** Sign-in, sign-out and changing one's own password. */
 import type { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
-import type { AppDeps } from '../../edge/context.js';
+import { requestMeta, type AppDeps } from '../../edge/context.js';
 import type { Actor } from '../../machines/roles.js';
-import { changeOwnPassword, login } from '../../engine/directory.js';
-import { ValidationError, Unauthenticated } from '../../engine/errors.js';
+import { changeOwnPassword } from '../../engine/directory.js';
+import { TooManyAttempts, ValidationError, Unauthenticated } from '../../engine/errors.js';
+import { signIn } from '../../engine/signin.js';
 import { closeSession, openSession } from '../../engine/sessions.js';
 import { fieldLabel, UI } from '../../labels.js';
 import { sayField } from '../wording.js';
@@ -12,21 +13,6 @@ import { Csrf, ErrorBox, Input, Row, type FieldErrorMap } from '../components.js
 import { clearSessionCookie, one, safeNext, SESSION_COOKIE, setSessionCookie, signInToken, type WebEnv } from '../http.js';
 import { homeOf, Layout } from '../layout.js';
 import { describeError, html, page } from '../page.js';
-
-/**
- * Failed sign-ins per name, in this process's memory: ten in 15 minutes and that name waits.
- * Best effort (each process counts its own) — the scrypt cost is the real brake on guessing.
- */
-const failures = new Map<string, number[]>();
-const WINDOW_MS = 15 * 60_000;
-const MAX_FAILURES = 10;
-
-function throttled(name: string, now: number): boolean {
-  const recent = (failures.get(name) ?? []).filter((t) => now - t < WINDOW_MS);
-  if (recent.length) failures.set(name, recent);
-  else failures.delete(name);
-  return recent.length >= MAX_FAILURES;
-}
 
 function SignInPage(p: { token: string; next: string; login?: string; error?: string; flash?: string | null }) {
   return (
@@ -75,18 +61,19 @@ export function authPages(app: Hono<WebEnv>, deps: AppDeps) {
     const now = deps.now?.() ?? new Date();
     const again = (error: string, status: 400 | 401 | 429 | 503) =>
       html(c, <SignInPage token={signInToken(c)} next={next} login={name} error={error} />, status);
-    if (throttled(name, Date.now())) return again(UI.signIn.throttled, 429);
     try {
-      const { actor, mustChangePassword } = await login(deps.db, { login: name, password: one(form, 'password') });
-      failures.delete(name);
+      const { actor, mustChangePassword } = await signIn(deps.db, { login: name, password: one(form, 'password') }, requestMeta(c), now);
       // A fresh session id at every sign-in (no fixation); the old cookie, if any, is ended.
       await closeSession(deps.db, getCookie(c, SESSION_COOKIE));
       setSessionCookie(c, await openSession(deps.db, actor.id, now));
       return c.redirect(mustChangePassword ? '/password' : next === '/' ? homeOf(actor) : next, 303);
     } catch (err) {
+      if (err instanceof TooManyAttempts) {
+        c.header('Retry-After', String(err.retryAfterSeconds));
+        return again(err.message, 429);
+      }
       if (err instanceof Unauthenticated || err instanceof ValidationError) {
-        if (err instanceof Unauthenticated) failures.set(name, [...(failures.get(name) ?? []), Date.now()]);
-        return again(UI.signIn.failed, err instanceof Unauthenticated ? 401 : 400);
+        return again(err instanceof Unauthenticated ? err.message : UI.signIn.failed, err instanceof Unauthenticated ? 401 : 400);
       }
       const d = describeError(err);
       if (d) return again(d.detail, 503);
@@ -95,7 +82,8 @@ export function authPages(app: Hono<WebEnv>, deps: AppDeps) {
   });
 
   app.post('/logout', async (c) => {
-    await closeSession(deps.db, getCookie(c, SESSION_COOKIE));
+    const session = c.get('session');
+    await closeSession(deps.db, getCookie(c, SESSION_COOKIE), session ? { actor: session.actor, meta: requestMeta(c) } : undefined);
     clearSessionCookie(c);
     return c.redirect('/login?ok=signed-out', 303);
   });
@@ -153,7 +141,7 @@ export function authPages(app: Hono<WebEnv>, deps: AppDeps) {
           return html(c, <PasswordPage actor={actor} csrf={csrf} must={must} errors={{ confirmPassword: UI.password.mismatch }} />, 400);
         }
         try {
-          await changeOwnPassword(deps.db, actor, { currentPassword: one(form, 'currentPassword'), newPassword: one(form, 'newPassword') });
+          await changeOwnPassword(deps.db, actor, { currentPassword: one(form, 'currentPassword'), newPassword: one(form, 'newPassword') }, requestMeta(c));
         } catch (err) {
           if (!(err instanceof ValidationError)) throw err;
           const errors = Object.fromEntries(err.errors.map((e) => [e.field, sayField(e)]));

@@ -1,0 +1,216 @@
+/**
+ * The audit log (DESIGN.md §10): who did what to whom, when, from where. `recordAudit` is called
+ * inside the transaction of the act it records, so there is no act without its row and no row
+ * without its act. The table is append-only (a trigger refuses UPDATE and DELETE).
+ */
+import { and, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Actor } from '../machines/roles.js';
+import { can } from '../machines/policy.js';
+import type { Db } from '../db/client.js';
+import { accessLog, auditLog, users } from '../db/schema.js';
+import { Forbidden, ValidationError } from './errors.js';
+import { isoOf } from '../db/client.js';
+import { fieldErrors } from './errors.js';
+
+/** Every action the log knows (DESIGN.md §10). Other modules add rows with these names only. */
+export const AUDIT_ACTIONS = [
+  'user.create',
+  'user.update',
+  'user.deactivate',
+  'user.activate',
+  'user.token',
+  'user.password',
+  'station.create',
+  'station.update',
+  'deputy.create',
+  'deputy.update',
+  'calendar.update',
+  'webhook.create',
+  'webhook.delete',
+  'auth.sign_in',
+  'auth.sign_in_failed',
+  'auth.locked',
+  'auth.sign_out',
+  'access.denied',
+  'personal_data.erase',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** Where a request came from: the server's request id, the client's own (if any), the client address. */
+export interface RequestMeta {
+  requestId?: string;
+  clientRequestId?: string | null;
+  clientAddress?: string | null;
+}
+
+export interface AuditEntry {
+  action: AuditAction;
+  /** Null: nobody signed in (a failed sign-in). `system`: the server itself (ADMIN_TOKEN at start). */
+  actor: Pick<Actor, 'id' | 'role' | 'name'> | null;
+  target?: { type: string; id: string } | null;
+  /** What changed, in words a reviewer needs — never a password, a token or a party's personal data. */
+  detail?: Record<string, unknown>;
+  meta?: RequestMeta;
+  /** Defaults to the database's clock. */
+  at?: string;
+}
+
+/**
+ * Appends one audit row, in `tx` (the transaction of the act).
+ *
+ * @example
+ * await db.transaction(async (tx) => {
+ *   await tx.update(calendar)…;
+ *   await recordAudit(tx, { action: 'calendar.update', actor, target: { type: 'calendar', id: '2027' }, meta });
+ * });
+ */
+export async function recordAudit(tx: Db, e: AuditEntry): Promise<void> {
+  await tx.insert(auditLog).values({
+    ...(e.at ? { at: e.at } : {}),
+    actorId: e.actor?.id ?? null,
+    actorRole: e.actor?.role ?? null,
+    actorName: e.actor?.name ?? null,
+    action: e.action,
+    targetType: e.target?.type ?? null,
+    targetId: e.target?.id ?? null,
+    detail: e.detail ?? {},
+    requestId: e.meta?.requestId ?? null,
+    clientRequestId: e.meta?.clientRequestId ?? null,
+    clientAddress: e.meta?.clientAddress ?? null,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading: GET /api/audit and GET /api/access-log (admin, committee)
+
+const MAX_LIMIT = 500;
+
+/** A date (`2026-12-01`, the whole day in Shanghai) or an instant; a bad one is a 400. */
+const bound = z
+  .string()
+  .trim()
+  .refine((v) => /^\d{4}-\d{2}-\d{2}(T.+)?$/.test(v) && !Number.isNaN(Date.parse(v.length === 10 ? `${v}T00:00:00+08:00` : v)), {
+    message: '须为日期（2026-12-01）或 ISO 8601 时间',
+  });
+
+const listQuery = z.object({
+  from: bound.optional(),
+  to: bound.optional(),
+  actorId: z.string().trim().max(100).optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,18}$/, { message: '游标无效' })
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(100),
+});
+
+const auditQuery = listQuery.extend({ action: z.enum(AUDIT_ACTIONS).optional() });
+const accessQuery = listQuery.extend({ caseId: z.string().trim().max(100).optional() });
+
+/** `from` at the start of its day, `to` at the end of its day (for dates); instants as given. */
+function instantOf(v: string, end: boolean): string {
+  if (v.length !== 10) return new Date(v).toISOString();
+  const start = Date.parse(`${v}T00:00:00+08:00`);
+  return new Date(end ? start + 86_400_000 : start).toISOString();
+}
+
+function periodFilters(column: typeof auditLog.at | typeof accessLog.at, q: { from?: string; to?: string }): SQL[] {
+  const out: SQL[] = [];
+  if (q.from) out.push(gte(column, instantOf(q.from, false)));
+  if (q.to) out.push(q.to.length === 10 ? lt(column, instantOf(q.to, true)) : lte(column, instantOf(q.to, true)));
+  return out;
+}
+
+function parseQuery<T extends z.ZodType>(schema: T, raw: Record<string, string | undefined>): z.output<T> {
+  const r = schema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== '')));
+  if (!r.success) throw new ValidationError('invalid.query', fieldErrors(r.error));
+  return r.data;
+}
+
+function mayRead(actor: Actor) {
+  if (!can(actor, 'audit.read')) throw new Forbidden('forbidden.audit_read');
+}
+
+export interface AuditItem {
+  seq: number;
+  at: string;
+  actor: { id: string | null; role: string | null; name: string | null };
+  action: string;
+  target: { type: string; id: string } | null;
+  detail: unknown;
+  requestId: string | null;
+  clientRequestId: string | null;
+  clientAddress: string | null;
+}
+
+/** Newest first; `nextCursor` is the last row's `seq`. `limit: null`: every matching row (CSV). */
+export async function listAudit(db: Db, actor: Actor, raw: Record<string, string | undefined>, opts: { all?: boolean } = {}) {
+  mayRead(actor);
+  const q = parseQuery(auditQuery, raw);
+  const where = and(
+    q.action ? eq(auditLog.action, q.action) : undefined,
+    q.actorId ? eq(auditLog.actorId, q.actorId) : undefined,
+    q.cursor ? lt(auditLog.seq, Number(q.cursor)) : undefined,
+    ...periodFilters(auditLog.at, q),
+  );
+  const limit = opts.all ? undefined : q.limit;
+  const query = db.select().from(auditLog).where(where).orderBy(desc(auditLog.seq));
+  const rows = limit === undefined ? await query : await query.limit(limit + 1);
+  const page = limit === undefined ? rows : rows.slice(0, limit);
+  const items: AuditItem[] = page.map((r) => ({
+    seq: r.seq,
+    at: isoOf(r.at),
+    actor: { id: r.actorId, role: r.actorRole, name: r.actorName },
+    action: r.action,
+    target: r.targetType ? { type: r.targetType, id: r.targetId ?? '' } : null,
+    detail: r.detail,
+    requestId: r.requestId,
+    clientRequestId: r.clientRequestId,
+    clientAddress: r.clientAddress,
+  }));
+  const nextCursor = limit !== undefined && rows.length > limit ? String(page[page.length - 1].seq) : null;
+  return { items, nextCursor };
+}
+
+export interface AccessItem {
+  at: string;
+  actor: { id: string; role: string; name: string | null };
+  caseId: string;
+  fields: string;
+  requestId: string | null;
+}
+
+/** Reads of unmasked personal data of cases, newest first. */
+export async function listAccessLog(db: Db, actor: Actor, raw: Record<string, string | undefined>, opts: { all?: boolean } = {}) {
+  mayRead(actor);
+  const q = parseQuery(accessQuery, raw);
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  // An id that is no case id matches nothing (a uuid column would refuse the comparison).
+  if (q.caseId && !uuid.test(q.caseId)) return { items: [], nextCursor: null };
+  const where = and(
+    eq(accessLog.entityType, 'case'),
+    q.caseId ? eq(accessLog.entityId, q.caseId) : undefined,
+    q.actorId ? eq(accessLog.userId, q.actorId) : undefined,
+    q.cursor ? lt(accessLog.id, Number(q.cursor)) : undefined,
+    ...periodFilters(accessLog.at, q),
+  );
+  const limit = opts.all ? undefined : q.limit;
+  const query = db
+    .select({ log: accessLog, name: users.name })
+    .from(accessLog)
+    .leftJoin(users, sql`${users.id}::text = ${accessLog.userId}`)
+    .where(where)
+    .orderBy(desc(accessLog.id));
+  const rows = limit === undefined ? await query : await query.limit(limit + 1);
+  const page = limit === undefined ? rows : rows.slice(0, limit);
+  const items: AccessItem[] = page.map(({ log, name }) => ({
+    at: isoOf(log.at),
+    actor: { id: log.userId, role: log.userRole, name },
+    caseId: log.entityId,
+    fields: log.fields,
+    requestId: log.requestId,
+  }));
+  const nextCursor = limit !== undefined && rows.length > limit ? String(page[page.length - 1].log.id) : null;
+  return { items, nextCursor };
+}
