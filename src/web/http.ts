@@ -16,6 +16,8 @@ export type WebEnv = {
   Variables: RequestVars & {
     session: WebSession | null;
     form: FormBody;
+    /** The files of a multipart form (an upload page's), by field name. */
+    files: Record<string, File>;
     /** The signed-in user's unread notices, for the header (set for pages, src/web/routes.tsx). */
     unread: number;
   };
@@ -121,13 +123,18 @@ async function boundedBody(c: Context, limit: number): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
-async function readForm(c: Context, limit: number): Promise<FormBody> {
+async function readForm(c: Context<WebEnv>, limit: number): Promise<FormBody> {
   const type = c.req.header('content-type') ?? '';
   if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) return {};
   const bytes = await boundedBody(c, limit);
   const parsed = await new Request('http://form.invalid/', { method: 'POST', headers: { 'content-type': type }, body: bytes }).formData();
   const body: Record<string, (string | File)[]> = {};
-  for (const [k, v] of parsed.entries()) (body[k] ??= []).push(v);
+  const files: Record<string, File> = {};
+  for (const [k, v] of parsed.entries()) {
+    if (typeof v === 'string') (body[k] ??= []).push(v);
+    else files[k] ??= v;
+  }
+  c.set('files', files);
   const out: FormBody = {};
   for (const [k, v] of Object.entries(body)) {
     // NUL and unpaired surrogates cannot be stored by PostgreSQL (a 500 if written) and no
