@@ -11,6 +11,28 @@ export interface DeadlineSpec {
   dueAt: string;
   /** The event the sweeper sends when it is due; null for a deadline shown but not enforced. */
   event: string | null;
+  /** A 民诉法 Art 85 end computed in a year the statutory calendar does not cover (weekends only). */
+  calendarMissing?: true;
+}
+
+/**
+ * How the statutory calendar reaches a machine that has 民诉法 Art 85 periods (DESIGN §11), as
+ * data: the engine computes the ends with the calendar and stamps them into the event that starts
+ * or moves a period (`stamp`), and journals a record when a calendar edit moves an open one
+ * (`record`). The machine itself stays pure; replay reads what the journal holds.
+ */
+export interface LegalTimeSpec {
+  /** The events that may start or move a period (the others are never stamped). */
+  events: readonly string[];
+  /** The last calendar day of each period the snapshot defines, before Art 85 moves it. */
+  periods(snapshot: AnyMachineSnapshot): Record<string, string>;
+  /** The periods whose ends the snapshot's deadlines show now: a calendar edit moves these. */
+  open(snapshot: AnyMachineSnapshot): string[];
+  /** The end the snapshot holds for a period now (a stamp, or the end of its last day). */
+  current(snapshot: AnyMachineSnapshot, kind: string): { dueAt: string; calendarMissing?: true } | null;
+  /** The journal row type of a calendar edit's record, and how it applies (pure; replay uses it too). */
+  recordType: string;
+  record(snapshot: AnyMachineSnapshot, payload: unknown): AnyMachineSnapshot;
 }
 
 export interface MachineSpec {
@@ -31,6 +53,8 @@ export interface MachineSpec {
   /** Why `event` is refused in `snapshot`, in words for a clerk. */
   explainRefusal(snapshot: AnyMachineSnapshot, event: { type: string; occurredAt?: string }): string;
   facts(snapshot: AnyMachineSnapshot): AccessFacts;
+  /** Set for a machine with 民诉法 Art 85 periods. */
+  legalTime?: LegalTimeSpec;
 }
 
 /** A state value as the API shows it: `mediation.active`, `closed`. */
