@@ -10,6 +10,8 @@ const schema = z.object({
   // Any non-empty token is accepted (a demo may use a short one); main.ts warns below 16 characters.
   ADMIN_TOKEN: z.string().min(1).optional(),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(60000),
+  // DESIGN §11: a deadline whose last day is this many days away or fewer is shown as a warning.
+  DEADLINE_WARNING_DAYS: z.coerce.number().int().min(0).max(365).default(5),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 

@@ -16,7 +16,7 @@ if (env.ADMIN_TOKEN && env.ADMIN_TOKEN.length < 16) log.warn('ADMIN_TOKEN is sho
 
 const database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR, max: env.DATABASE_POOL_SIZE });
 const firstAdmin = await ensureAdmin(database.db, env.ADMIN_TOKEN);
-const app = createApp({ db: database.db, log: log.error });
+const app = createApp({ db: database.db, log: log.error, warningDays: env.DEADLINE_WARNING_DAYS });
 const stopSweeper = startSweeper({ db: database.db }, stores, env.SWEEP_INTERVAL_MS, log.info);
 
 const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {

@@ -12,6 +12,8 @@ export interface AppDeps {
   log: (msg: string, extra?: unknown) => void;
   /** The clock, pinned in some tests. */
   now?: () => Date;
+  /** `DEADLINE_WARNING_DAYS` (DESIGN §11); default 5. */
+  warningDays?: number;
 }
 
 export type Env = { Variables: { actor: Actor; requestId: string } };

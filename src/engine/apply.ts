@@ -35,6 +35,7 @@ import {
 } from './errors.js';
 import { isUuid, type EntityRow, type EntityStore } from './stores.js';
 import { firstSnapshot, nextSnapshot } from './transition.js';
+import { stampLegalTime } from './legal-time.js';
 
 export interface EngineContext {
   db: Db;
@@ -236,7 +237,7 @@ async function insertDeadlines(tx: Db, store: EntityStore, id: string, rows: (De
  * left are deleted; fired rows are never touched. `firingDeadlineId`: the sweeper's row, marked
  * fired here at most once (else the whole write is refused).
  */
-async function rewriteDeadlines(tx: Db, store: EntityStore, id: string, snapshot: AnyMachineSnapshot, firingDeadlineId?: number) {
+export async function rewriteDeadlines(tx: Db, store: EntityStore, id: string, snapshot: AnyMachineSnapshot, firingDeadlineId?: number) {
   if (firingDeadlineId !== undefined) {
     const fired = await tx
       .update(deadlines)
@@ -616,6 +617,9 @@ async function attemptEvent(
     throw new InvalidTransition(store.spec.explainRefusal(snapshot, event), from, event.type);
   }
   await store.checkEvent(ctx.db, event);
+  // DESIGN §11: the Art 85 ends this event starts or moves, computed with the calendar, go into
+  // the event itself (and so into the journal): replay never reads the calendar.
+  event = await stampLegalTime(ctx.db, store.spec, snapshot, event);
   const next = nextSnapshot(store.spec.machine, snapshot, event);
   const to = statePath(next.value);
   const version = row.version + 1;

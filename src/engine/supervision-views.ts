@@ -1,5 +1,5 @@
 /** The read side of supervision items: the item, its linked cases' current states, its journal. */
-import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Actor } from '../machines/roles.js';
 import { nextEvents } from '../machines/spec.js';
@@ -8,7 +8,8 @@ import { supervisionCases, supervisionEvents, supervisions } from '../db/schema.
 import { outcomeLabel, stateLabel } from '../labels.js';
 import { isoOf, readWithView, restore, type Rendered, type Written } from './apply.js';
 import { Forbidden, NotFound } from './errors.js';
-import { isUuid, supervisionStore } from './stores.js';
+import { isUuid, supervisionStore, type EntityRow } from './stores.js';
+import { dueWithinBound } from './legal-time.js';
 import { afterCursor, deadlineViews, historyItem, nextCursorOf, presentContext, type ViewOptions } from './views.js';
 
 type SupervisionRow = typeof supervisions.$inferSelect;
@@ -56,7 +57,7 @@ export function presentSupervision(actor: Actor, row: SupervisionRow, snapshot: 
         outcomeLabel: c.outcome ? outcomeLabel(c.outcome) : null,
       })),
       context: presentContext(snapshot.context),
-      deadlines: deadlineViews(supervisionStore.spec, snapshot),
+      deadlines: deadlineViews(supervisionStore.spec, snapshot, opts),
       nextEvents: nextEvents(supervisionStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),
     },
   };
@@ -96,15 +97,18 @@ export interface SupervisionFilters {
   overdue?: boolean;
   cursor?: string;
   limit?: number;
+  /** DESIGN §11: a deadline whose last day is at most this many days away (overdue included). */
+  dueWithinDays?: number;
 }
 
-export async function listSupervisions(db: Db, actor: Actor, f: SupervisionFilters) {
+export async function listSupervisions(db: Db, actor: Actor, f: SupervisionFilters, opts: ViewOptions = {}) {
   if (!supervisionStore.canRead(actor, {})) throw new Forbidden('无权查看监督事项');
   const limit = f.limit ?? 50;
   const where: SQL[] = [];
   if (f.state) where.push(eq(supervisions.state, f.state));
   if (f.kind) where.push(eq(supervisions.kind, f.kind));
   if (f.overdue !== undefined) where.push(eq(supervisions.overdue, f.overdue));
+  if (f.dueWithinDays !== undefined) where.push(lt(supervisions.nextDueAt, dueWithinBound(f.dueWithinDays, opts.now ?? new Date())));
   if (f.cursor) where.push(afterCursor(supervisions.openedAt, supervisions.id, f.cursor));
   const rows = await db
     .select()
@@ -121,7 +125,11 @@ export async function listSupervisions(db: Db, actor: Actor, f: SupervisionFilte
         .orderBy(asc(supervisionCases.position))
     : [];
   return {
-    items: page.map((r) => ({ ...summary(r), caseIds: counts.filter((c) => c.id === r.id).map((c) => c.caseId) })),
+    items: page.map((r) => ({
+      ...summary(r),
+      caseIds: counts.filter((c) => c.id === r.id).map((c) => c.caseId),
+      deadlines: deadlineViews(supervisionStore.spec, restore(supervisionStore, r as unknown as EntityRow), opts),
+    })),
     nextCursor: nextCursorOf(rows, limit),
   };
 }

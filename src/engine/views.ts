@@ -8,7 +8,7 @@ import type { AnyMachineSnapshot } from 'xstate';
 import { endOfDate, startOfShanghaiDay } from '../machines/calendar.js';
 import { fenToYuan } from '../machines/money.js';
 import type { Actor } from '../machines/roles.js';
-import { nextEvents, type MachineSpec } from '../machines/spec.js';
+import { backdatableEvents, nextEvents, type MachineSpec } from '../machines/spec.js';
 import type { CaseContext } from '../machines/case.js';
 import type { Db } from '../db/client.js';
 import { slot, statement } from '../db/statements.js';
@@ -17,6 +17,7 @@ import { eventLabel, outcomeLabel, stateLabel } from '../labels.js';
 import { isoOf, readWithView, restore, type Rendered, type Written } from './apply.js';
 import { Forbidden, NotFound, ValidationError } from './errors.js';
 import { caseStore, isUuid, type EntityRow } from './stores.js';
+import { deadlineStatus, dueWithinBound } from './legal-time.js';
 
 /** `230102199001011234` → `230102********1234` */
 export function maskIdNumber(v: string): string {
@@ -65,8 +66,16 @@ export function presentContext(value: unknown): unknown {
   return out;
 }
 
-export function deadlineViews(spec: MachineSpec, snapshot: AnyMachineSnapshot) {
-  return spec.deadlines(snapshot).map((d) => ({ kind: d.kind, dueAt: d.dueAt, ...(d.event ? { event: d.event } : {}) }));
+/** Every deadline as views show it (DESIGN §11): `{kind, dueAt, daysLeft, level}`, and `calendarMissing` when so. */
+export function deadlineViews(spec: MachineSpec, snapshot: AnyMachineSnapshot, opts: ViewOptions = {}) {
+  const now = opts.now ?? new Date();
+  return spec.deadlines(snapshot).map((d) => ({
+    kind: d.kind,
+    dueAt: d.dueAt,
+    ...deadlineStatus(d.dueAt, now, opts.warningDays),
+    ...(d.event ? { event: d.event } : {}),
+    ...(d.calendarMissing ? { calendarMissing: true } : {}),
+  }));
 }
 
 const logOneAccess = statement((db) =>
@@ -84,7 +93,7 @@ async function logAccess(tx: Db, actor: Actor, entityType: string, ids: string[]
 
 type CaseRow = typeof cases.$inferSelect;
 
-function caseSummary(row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: PartyRow[], unmasked: boolean) {
+function caseSummary(row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: PartyRow[], unmasked: boolean, opts: ViewOptions) {
   const ctx = snapshot.context as CaseContext;
   return {
     id: row.id,
@@ -112,13 +121,15 @@ function caseSummary(row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: Part
     createdAt: isoOf(row.createdAt),
     updatedAt: isoOf(row.updatedAt),
     closedAt: row.closedAt ? isoOf(row.closedAt) : null,
-    deadlines: deadlineViews(caseStore.spec, snapshot),
+    deadlines: deadlineViews(caseStore.spec, snapshot, opts),
   };
 }
 
 export interface ViewOptions {
   now?: Date;
   requestId?: string;
+  /** `DEADLINE_WARNING_DAYS` (DESIGN §11); default 5. */
+  warningDays?: number;
 }
 
 const PARTY_PII = 'parties.idNumber,parties.phone';
@@ -131,9 +142,11 @@ export function presentCase(actor: Actor, row: CaseRow, snapshot: AnyMachineSnap
   const unmasked = seesPersonalData(actor, row.stationCode);
   return {
     body: {
-      ...caseSummary(row, snapshot, partyRows, unmasked),
+      ...caseSummary(row, snapshot, partyRows, unmasked, opts),
       context: presentContext(snapshot.context),
       nextEvents: nextEvents(caseStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),
+      // Events allowed only dated earlier (backfilled work, judged at its occurredAt): sent with an occurredAt.
+      backdatableEvents: backdatableEvents(caseStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),
     },
     accessLog: unmasked && partyRows.some((p) => p.idNumber || p.phone) ? PARTY_PII : undefined,
   };
@@ -246,6 +259,8 @@ export interface CaseFilters {
   from?: string;
   /** Opened on or before this Shanghai calendar date (YYYY-MM-DD), inclusive. */
   to?: string;
+  /** DESIGN §11: a deadline's last day is at most this many days away (overdue included). */
+  dueWithinDays?: number;
 }
 
 /** The cursor after the last row of a page fetched with `limit + 1` rows; null on the last page. */
@@ -298,6 +313,7 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
       )!,
     );
   }
+  if (f.dueWithinDays !== undefined) where.push(lt(cases.nextDueAt, dueWithinBound(f.dueWithinDays, opts.now ?? new Date())));
   if (f.cursor) where.push(afterCursor(cases.openedAt, cases.id, f.cursor));
   const rows = await db
     .select()
@@ -316,7 +332,7 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
     const unmasked = seesPersonalData(actor, row.stationCode);
     const ps = byCase.get(row.id) ?? [];
     if (unmasked && ps.some((p) => p.idNumber || p.phone)) unmaskedIds.push(row.id);
-    return caseSummary(row, restore(caseStore, row as unknown as EntityRow), ps, unmasked);
+    return caseSummary(row, restore(caseStore, row as unknown as EntityRow), ps, unmasked, opts);
   });
   await logAccess(db, actor, 'case', unmaskedIds, PARTY_PII, opts.requestId);
   return { items, nextCursor: nextCursorOf(rows, limit) };

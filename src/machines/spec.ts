@@ -87,3 +87,16 @@ export function nextEvents(spec: MachineSpec, snapshot: AnyMachineSnapshot, acto
     probe.can({ type, occurredAt: now, ...(actor.deputyId ? { deputyId: actor.deputyId } : {}) }),
   );
 }
+
+/**
+ * The events `actor` may not send with today's date but could with an earlier one: what an event
+ * may do is judged at its occurredAt (DESIGN §5), and the next event may claim any moment from
+ * the previous one's on. A backdated agreement whose 30-day window closed since still takes
+ * APPLY_CONFIRMATION dated inside it (issue 11 item 7). Empty when the last event is today.
+ */
+export function backdatableEvents(spec: MachineSpec, snapshot: AnyMachineSnapshot, actor: Actor, now: string): string[] {
+  const lastEventAt = (snapshot.context as { lastEventAt?: unknown }).lastEventAt;
+  if (typeof lastEventAt !== 'string' || Date.parse(lastEventAt) >= Date.parse(now)) return [];
+  const today = new Set(nextEvents(spec, snapshot, actor, now));
+  return nextEvents(spec, snapshot, actor, lastEventAt).filter((type) => !today.has(type));
+}
