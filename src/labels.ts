@@ -59,6 +59,8 @@ export const EVENT_LABELS: Record<string, string> = {
   EVALUATE: '满意度测评',
   SUBMIT_RECTIFICATION: '提交整改报告',
   CLOSE: '办结',
+  // not an event: the admin replaced a year of the statutory calendar and a deadline moved (DESIGN §11)
+  CALENDAR_CHANGED: '法定节假日调整，期限变更',
 };
 
 export const OUTCOME_LABELS: Record<string, string> = {

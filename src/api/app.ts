@@ -13,6 +13,7 @@ import { errorResponse, problem } from './problem.js';
 import { refuseUnstorableUrl, type AppDeps, type Env } from './context.js';
 import { activityRoutes } from './routes/activities.js';
 import { calendarRoutes } from './routes/calendar.js';
+import { todoRoutes } from './routes/todo.js';
 import { caseRoutes } from './routes/cases.js';
 import { directoryRoutes } from './routes/directory.js';
 import { machineRoutes } from './routes/machines.js';
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/supervisions', supervisionRoutes(deps));
   app.route('/api/reports', reportRoutes(deps));
   app.route('/api/calendar', calendarRoutes(deps));
+  app.route('/api/me/todo', todoRoutes(deps));
 
   app.post('/api/admin/sweep', async (c) => {
     if (c.get('actor').role !== 'admin') throw new Forbidden('只有系统管理员可以手动执行期限扫描');
