@@ -46,7 +46,7 @@ export function deadlineStatus(dueAt: string, now: Date, warningDays = DEFAULT_W
   return { daysLeft, level };
 }
 
-/** The instant before which a deadline is "due within `days` days" (its last day at most `days` days away). */
+/** A deadline is "due within `days` days" (its last day at most `days` days away) when its dueAt is at most this instant. */
 export function dueWithinBound(days: number, now: Date): string {
   return new Date(Date.parse(`${addDays(shanghaiDate(now.toISOString()), days + 1)}T00:00:00Z`) - 8 * 3_600_000).toISOString();
 }

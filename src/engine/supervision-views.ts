@@ -1,5 +1,5 @@
 /** The read side of supervision items: the item, its linked cases' current states, its journal. */
-import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, lte, type SQL } from 'drizzle-orm';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Actor } from '../machines/roles.js';
 import { nextEvents } from '../machines/spec.js';
@@ -108,7 +108,7 @@ export async function listSupervisions(db: Db, actor: Actor, f: SupervisionFilte
   if (f.state) where.push(eq(supervisions.state, f.state));
   if (f.kind) where.push(eq(supervisions.kind, f.kind));
   if (f.overdue !== undefined) where.push(eq(supervisions.overdue, f.overdue));
-  if (f.dueWithinDays !== undefined) where.push(lt(supervisions.nextDueAt, dueWithinBound(f.dueWithinDays, opts.now ?? new Date())));
+  if (f.dueWithinDays !== undefined) where.push(lte(supervisions.nextDueAt, dueWithinBound(f.dueWithinDays, opts.now ?? new Date())));
   if (f.cursor) where.push(afterCursor(supervisions.openedAt, supervisions.id, f.cursor));
   const rows = await db
     .select()

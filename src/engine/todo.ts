@@ -8,7 +8,7 @@
  * - committee: supervision items awaiting evaluation; reports overdue;
  * - admin: the years the statutory calendar is missing.
  */
-import { and, asc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { CaseContext } from '../machines/case.js';
 import type { Actor } from '../machines/roles.js';
 import type { Db } from '../db/client.js';
@@ -113,7 +113,7 @@ export async function myTodo(db: Db, actor: Actor, opts: ViewOptions = {}): Prom
   switch (actor.role) {
     case 'court': {
       const states = Object.keys(STATE_TODO);
-      items = caseItems(await read(or(inArray(cases.state, states), lt(cases.nextDueAt, soon))!), opts, { states, deadlines: true });
+      items = caseItems(await read(or(inArray(cases.state, states), lte(cases.nextDueAt, soon))!), opts, { states, deadlines: true });
       break;
     }
     case 'deputy': {

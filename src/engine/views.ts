@@ -2,7 +2,7 @@
  * The read side: what a caller may see of a case, with personal data masked by role (PIPL) and
  * every unmasked read written to the access log.
  */
-import { and, asc, desc, eq, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { AnyMachineSnapshot } from 'xstate';
 import { endOfDate, startOfShanghaiDay } from '../machines/calendar.js';
@@ -313,7 +313,7 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
       )!,
     );
   }
-  if (f.dueWithinDays !== undefined) where.push(lt(cases.nextDueAt, dueWithinBound(f.dueWithinDays, opts.now ?? new Date())));
+  if (f.dueWithinDays !== undefined) where.push(lte(cases.nextDueAt, dueWithinBound(f.dueWithinDays, opts.now ?? new Date())));
   if (f.cursor) where.push(afterCursor(cases.openedAt, cases.id, f.cursor));
   const rows = await db
     .select()
