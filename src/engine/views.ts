@@ -10,6 +10,7 @@ import { fenToYuan } from '../machines/money.js';
 import type { Actor } from '../machines/roles.js';
 import { backdatableEvents, nextEvents, type MachineSpec } from '../machines/spec.js';
 import type { CaseContext } from '../machines/case.js';
+import { ranOutDeadline } from '../machines/case-spec.js';
 import type { Db } from '../db/client.js';
 import { slot, statement } from '../db/statements.js';
 import { accessLog, caseEvents, cases, parties, stations } from '../db/schema.js';
@@ -122,7 +123,14 @@ function caseSummary(row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: Part
     updatedAt: isoOf(row.updatedAt),
     closedAt: row.closedAt ? isoOf(row.closedAt) : null,
     deadlines: deadlineViews(caseStore.spec, snapshot, opts),
+    ...ranOut(snapshot, opts),
   };
+}
+
+/** `ranOut: {kind, dueAt, daysLeft, level}`: the deadline an overdue case ran past, and by how much. */
+function ranOut(snapshot: AnyMachineSnapshot, opts: ViewOptions) {
+  const d = ranOutDeadline(snapshot);
+  return d ? { ranOut: { kind: d.kind, dueAt: d.dueAt, ...deadlineStatus(d.dueAt, opts.now ?? new Date(), opts.warningDays) } } : {};
 }
 
 export interface ViewOptions {

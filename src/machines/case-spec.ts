@@ -100,6 +100,19 @@ export function caseDeadlines(snapshot: AnyMachineSnapshot): DeadlineSpec[] {
   return out;
 }
 
+/**
+ * The deadline an overdue case ran past (DESIGN §11: an overdue case says which deadline ran out):
+ * its deadline row has fired, so `caseDeadlines` no longer lists it.
+ */
+export function ranOutDeadline(snapshot: AnyMachineSnapshot): { kind: string; dueAt: string } | null {
+  const ctx = snapshot.context as CaseContext;
+  if (!ctx.overdue || snapshot.status !== 'active') return null;
+  const state = statePath(snapshot.value);
+  if (state.startsWith('enforcement.') && ctx.enforcementDueAt) return { kind: 'enforcement_limit', dueAt: ctx.enforcementDueAt };
+  if (state === 'agreement.defaulted' && ctx.agreement) return { kind: 'performance', dueAt: performanceDueAt(ctx)! };
+  return null;
+}
+
 export function explainCaseRefusal(snapshot: AnyMachineSnapshot, event: { type: string; occurredAt?: string; [k: string]: unknown }): string {
   const ctx = snapshot.context as CaseContext;
   const state = statePath(snapshot.value);

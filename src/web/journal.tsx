@@ -147,6 +147,8 @@ export interface EventFormProps {
   /** A field fixed to one value (a deputy recusing themself): sent hidden, shown as text. */
   fixed?: Record<string, { value: string; text: string }>;
   error?: { title: string; detail: string } | null;
+  /** The event is open only dated earlier (backfilled work): the occurredAt part starts open. */
+  backfill?: boolean;
 }
 
 function fieldInput(f: FormField, p: EventFormProps): Child {
@@ -240,7 +242,7 @@ export function EventForm(p: EventFormProps) {
         </Row>
       ))}
       {when ? (
-        <details class="backfill" open={!!p.values.occurredAt || !!p.errors.occurredAt}>
+        <details class="backfill" open={!!p.backfill || !!p.values.occurredAt || !!p.errors.occurredAt}>
           <summary>{UI.event.backfillLegend}</summary>
           <Row label={fieldLabel('occurredAt')} name="occurredAt" error={p.errors.occurredAt} hint={UI.event.occurredAtHint}>
             {fieldInput(when, p)}

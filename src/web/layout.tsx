@@ -20,21 +20,27 @@ export function navFor(actor: Actor): NavItem[] {
         { href: '/cases?overdue=true', label: n.overdue, key: 'overdue' },
         { href: '/supervisions', label: n.supervisions, key: 'supervisions' },
         { href: '/dashboard', label: n.dashboard, key: 'dashboard' },
+        { href: '/todo', label: n.todo, key: 'todo' },
       ];
     case 'station':
       return [
         { href: '/cases', label: n.stationCases, key: 'cases' },
         { href: '/cases/new', label: n.newCase, key: 'new' },
         { href: `/stations/${encodeURIComponent(actor.stationCode ?? '')}/activities`, label: n.activities, key: 'activities' },
+        { href: '/todo', label: n.todo, key: 'todo' },
       ];
     case 'deputy':
-      return [{ href: '/cases', label: n.myCases, key: 'cases' }];
+      return [
+        { href: '/cases', label: n.myCases, key: 'cases' },
+        { href: '/todo', label: n.todo, key: 'todo' },
+      ];
     case 'committee':
       return [
         { href: '/dashboard', label: n.dashboard, key: 'dashboard' },
         { href: '/cases?overdue=true', label: n.overdue, key: 'overdue' },
         { href: '/cases', label: n.cases, key: 'cases' },
         { href: '/supervisions', label: n.supervisions, key: 'supervisions' },
+        { href: '/todo', label: n.todo, key: 'todo' },
       ];
     case 'admin':
       return [
@@ -42,6 +48,7 @@ export function navFor(actor: Actor): NavItem[] {
         { href: '/admin/stations', label: n.stations, key: 'stations' },
         { href: '/admin/deputies', label: n.deputies, key: 'deputies' },
         { href: '/cases', label: n.cases, key: 'cases' },
+        { href: '/admin/calendar', label: n.calendar, key: 'calendar' },
       ];
     default:
       return [];

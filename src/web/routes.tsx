@@ -21,6 +21,7 @@ import { activityPages } from './pages/activities.js';
 import { authPages } from './pages/auth.js';
 import { casePages } from './pages/cases.js';
 import { dashboardPages } from './pages/dashboard.js';
+import { legalTimePages } from './pages/legal-time.js';
 import { supervisionPages } from './pages/supervisions.js';
 
 const STATIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'static');
@@ -73,6 +74,7 @@ export function webRoutes(deps: AppDeps) {
   dashboardPages(web, deps);
   activityPages(web, deps);
   adminPages(web, deps);
+  legalTimePages(web, deps);
 
   // Any other page: a 404 page for people; unknown /api paths keep the API's problem+json.
   web.all('*', (c) => {

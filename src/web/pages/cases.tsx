@@ -50,6 +50,7 @@ import { brief, engineOf, idempotencyOfForm, newFormKey, submitEventForm, type E
 import { cleanMoney, fieldsOf, fromLocalDateTime, payloadOf, toLocalDateTime } from '../forms.js';
 import { one, type FormBody, type WebEnv } from '../http.js';
 import { EventForm, Timeline, type HistoryItem, type Names } from '../journal.js';
+import { TodoSection, todoOf } from './legal-time.js';
 import { Layout } from '../layout.js';
 import { describeError, html, page, type PageCtx, type WebContext } from '../page.js';
 
@@ -69,7 +70,7 @@ async function namesOf(deps: AppDeps): Promise<Names & { deputyList: Awaited<Ret
 const listTitle = (actor: Actor, overdue: boolean) =>
   overdue ? UI.cases.overdueTitle : actor.role === 'deputy' ? UI.cases.myTitle : actor.role === 'station' ? UI.cases.stationTitle : UI.cases.listTitle;
 
-function nearestDeadline(c: { deadlines: { kind: string; dueAt: string }[] }) {
+function nearestDeadline<D extends { kind: string; dueAt: string }>(c: { deadlines: D[] }): D | undefined {
   return [...c.deadlines].sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt))[0];
 }
 
@@ -106,7 +107,15 @@ function CaseTable(p: { items: CaseItem[]; names: Names; now: Date; showStation:
               <td>{c.parties.map((x) => x.name).join('、')}</td>
               {p.showStation ? <td>{p.names.stations.get(c.stationCode) ?? c.stationCode}</td> : null}
               <td>{formatDate(c.openedAt)}</td>
-              <td>{d ? <DeadlineBadge dueAt={d.dueAt} now={p.now} kind={d.kind} /> : <span class="muted">—</span>}</td>
+              <td>
+                {d ? (
+                  <DeadlineBadge dueAt={d.dueAt} now={p.now} kind={d.kind} level={d.level} calendarMissing={'calendarMissing' in d} />
+                ) : c.ranOut ? (
+                  <DeadlineBadge dueAt={c.ranOut.dueAt} now={p.now} kind={c.ranOut.kind} level={c.ranOut.level} />
+                ) : (
+                  <span class="muted">—</span>
+                )}
+              </td>
             </tr>
           );
         })}
@@ -133,7 +142,7 @@ const STATE_FILTERS: string[] = [
 
 function listQueryOf(c: WebContext): { filters: CaseFilters; raw: Record<string, string> } {
   const raw: Record<string, string> = {};
-  for (const k of ['state', 'stationCode', 'overdue', 'outcome', 'q', 'cursor']) {
+  for (const k of ['state', 'stationCode', 'overdue', 'outcome', 'q', 'cursor', 'dueWithinDays']) {
     const v = (c.req.query(k) ?? '').trim();
     if (v) raw[k] = v.slice(0, 500);
   }
@@ -144,12 +153,19 @@ function listQueryOf(c: WebContext): { filters: CaseFilters; raw: Record<string,
   if (raw.outcome && (OUTCOMES as readonly string[]).includes(raw.outcome)) filters.outcome = raw.outcome;
   if (raw.q) filters.q = raw.q.slice(0, 100);
   if (raw.cursor) filters.cursor = raw.cursor;
+  if (raw.dueWithinDays && /^\d{1,4}$/.test(raw.dueWithinDays)) filters.dueWithinDays = Number(raw.dueWithinDays);
   return { filters, raw };
 }
 
 async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: PageCtx) {
   const { filters, raw } = listQueryOf(c);
-  const [names, result] = await Promise.all([namesOf(deps), listCases(deps.db, actor, filters, { now, requestId: c.get('requestId') })]);
+  // The to-do list (DESIGN §11) heads the first page of the unfiltered list: the home page of court, station and deputy.
+  const home = Object.keys(raw).length === 0 && actor.role !== 'admin' && actor.role !== 'committee';
+  const [names, result, todo] = await Promise.all([
+    namesOf(deps),
+    listCases(deps.db, actor, filters, { now, requestId: c.get('requestId'), warningDays: deps.warningDays }),
+    home ? todoOf(deps, { actor, csrf, now }) : Promise.resolve(null),
+  ]);
   const showStation = actor.role !== 'station';
   const overdueView = filters.overdue === true;
   const title = listTitle(actor, overdueView);
@@ -166,6 +182,7 @@ async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
           </a>
         ) : null}
       </div>
+      {todo ? <TodoSection items={todo} now={now} /> : null}
       <form method="get" action="/cases" class="filters" data-autosubmit>
         <label>
           {UI.cases.state}
@@ -192,6 +209,21 @@ async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
         <label>
           {UI.cases.outcome}
           <Select name="outcome" value={filters.outcome} blank={UI.common.all} options={OUTCOMES.map((o) => [o, outcomeLabel(o)])} />
+        </label>
+        <label>
+          {UI.cases.deadline}
+          <Select
+            name="dueWithinDays"
+            value={raw.dueWithinDays}
+            blank={UI.common.all}
+            options={[
+              ['0', '今日届满及已逾期'],
+              ['3', '3 日内届满'],
+              ['5', '5 日内届满'],
+              ['7', '7 日内届满'],
+              ['30', '30 日内届满'],
+            ]}
+          />
         </label>
         <label class="grow">
           {UI.cases.q}
@@ -485,6 +517,14 @@ function CaseFacts(p: { view: CaseView; names: Names }) {
 }
 
 function Deadlines(p: { view: CaseView; now: Date }) {
+  const ranOut = p.view.ranOut;
+  if (!p.view.deadlines.length && ranOut) {
+    return (
+      <p class="notice" data-testid="ran-out">
+        <DeadlineBadge dueAt={ranOut.dueAt} now={p.now} kind={ranOut.kind} level={ranOut.level} />
+      </p>
+    );
+  }
   if (!p.view.deadlines.length) return <p class="muted">{UI.cases.noDeadlines}</p>;
   return (
     <table class="table compact" data-testid="deadlines">
@@ -503,7 +543,7 @@ function Deadlines(p: { view: CaseView; now: Date }) {
               <td>{DEADLINE_LABELS[d.kind] ?? d.kind}</td>
               <td>{t.lastDay}</td>
               <td>
-                <DeadlineBadge dueAt={d.dueAt} now={p.now} />
+                <DeadlineBadge dueAt={d.dueAt} now={p.now} level={d.level} calendarMissing={'calendarMissing' in d} />
               </td>
             </tr>
           );
@@ -517,7 +557,7 @@ const canSeeFull = (actor: Actor, stationCode: string) => actor.role === 'court'
 
 async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now }: PageCtx) {
   const id = c.req.param('id') ?? '';
-  const opts = { now, requestId: c.get('requestId') };
+  const opts = { now, requestId: c.get('requestId'), warningDays: deps.warningDays };
   const view = await getCase(deps.db, actor, id, opts);
   const [history, names, diagram] = await Promise.all([caseHistory(deps.db, actor, id, opts), namesOf(deps), caseDiagram(deps.db, actor, id)]);
   const machine = { ...machineDescription('case'), mermaid: diagram.mermaid };
@@ -540,11 +580,17 @@ async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
               {view.outcome ? ` ${UI.cases.outcome}：${outcomeLabel(view.outcome)}。` : ''}
             </p>
             <h3>{UI.cases.actions}</h3>
-            {view.nextEvents.length ? (
+            {view.nextEvents.length || view.backdatableEvents.length ? (
               <div class="event-buttons" data-testid="actions">
                 {view.nextEvents.map((e) => (
                   <a class="button" href={`/cases/${view.id}/events/${e}`} data-event={e}>
                     {eventLabel(e)}
+                  </a>
+                ))}
+                {view.backdatableEvents.map((e) => (
+                  <a class="button" href={`/cases/${view.id}/events/${e}`} data-event={e} data-backdated="true">
+                    {eventLabel(e)}
+                    {UI.event.backdatedMark}
                   </a>
                 ))}
               </div>
@@ -613,7 +659,9 @@ async function eventPage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Eve
       : undefined;
   const defaults: FormBody = type === 'RECORD_SESSION' ? { heldAt: toLocalDateTime(now.toISOString()), attendeeDeputyIds: assigned.map((d) => d.id) } : {};
   const st: EventFormState = state ?? { values: defaults, errors: {}, key: newFormKey() };
-  const available = view.nextEvents.includes(type);
+  // An event this history allows only dated earlier (backfilled work) gets its form too, with the reason.
+  const backdatedOnly = !view.nextEvents.includes(type) && view.backdatableEvents.includes(type);
+  const available = view.nextEvents.includes(type) || backdatedOnly;
   const title = UI.event.formTitle(eventLabel(type), view.number);
   return html(
     c,
@@ -625,6 +673,11 @@ async function eventPage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Eve
       <p class="state-words">
         {UI.cases.currentState}：<StateBadge state={view.state} /> {STATE_DESCRIPTIONS[view.state] ?? ''}
       </p>
+      {backdatedOnly ? (
+        <p class="notice" data-testid="backdated-only">
+          {UI.event.backdatedOnly}
+        </p>
+      ) : null}
       {available ? (
         <section class="card">
           <EventForm
@@ -640,6 +693,7 @@ async function eventPage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Eve
             deputyChoices={deputyChoices}
             fixed={fixed}
             error={st.error}
+            backfill={backdatedOnly}
           />
         </section>
       ) : (
