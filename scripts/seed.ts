@@ -41,7 +41,8 @@ import { createEntity, applyEvent } from '../src/engine/apply.js';
 import { createDeputy, createStation, createUser } from '../src/engine/directory.js';
 import { caseStore, supervisionStore } from '../src/engine/stores.js';
 import { SYSTEM_ACTOR } from '../src/engine/sweeper.js';
-import { canonical } from '../src/engine/verify.js';
+import { canonical } from '../src/engine/write/idempotency.js';
+import { journalColumns, journalRow } from '../src/engine/write/journal.js';
 import { readEnv } from '../src/env.js';
 import { shanghaiDate } from '../src/machines/calendar.js';
 import { caseEventSchemas, caseMachine, performanceDueAt, CASE_MACHINE_VERSION, type CaseContext } from '../src/machines/case.js';
@@ -657,9 +658,7 @@ export async function seedDatabase(url: string, opts: SeedOptions) {
       'enforceable', 'deputy_ids', 'sessions_held', 'deputy_attendances', 'opened_at', 'agreed_at', 'enforcement_started_at',
       'closed_at', 'last_event_at', 'created_by', 'created_at', 'updated_at',
     ]);
-    const eventsOut = await copyStream(sqlc, 'case_events', [
-      'case_id', 'seq', 'type', 'payload', 'from_state', 'to_state', 'actor_id', 'actor_role', 'actor_name', 'occurred_at', 'recorded_at', 'request_id',
-    ]);
+    const eventsOut = await copyStream(sqlc, 'case_events', journalColumns(caseStore));
     const partiesOut = await copyStream(sqlc, 'parties', ['id', 'case_id', 'position', 'role', 'name', 'id_number', 'phone']);
     const deadlinesOut = await copyStream(sqlc, 'deadlines', ['entity_type', 'entity_id', 'kind', 'due_at', 'event', 'fired_at', 'created_at']);
 
@@ -694,7 +693,18 @@ export async function seedDatabase(url: string, opts: SeedOptions) {
           cols.enforcementStartedAt, cols.closedAt, cols.lastEventAt, sc.creator.id, iso(sc.openedAt + 30_000), recordedAt(last.occurredAt, last.actor, world.now),
         ]);
         sc.journal.forEach((j, k) => {
-          e += copyLine([sc.id, k + 1, j.type, j.payload, j.from, j.to, j.actor.id, j.actor.role, j.actor.name, j.occurredAt, recordedAt(j.occurredAt, j.actor, world.now), null]);
+          const row = journalRow(caseStore, sc.id, {
+            seq: k + 1,
+            type: j.type,
+            payload: j.payload,
+            fromState: j.from,
+            toState: j.to,
+            actor: j.actor,
+            occurredAt: j.occurredAt,
+            recordedAt: recordedAt(j.occurredAt, j.actor, world.now),
+            requestId: null,
+          });
+          e += copyLine(Object.values(row)); // in journalColumns' order
         });
         events += sc.journal.length;
         (sc.input.parties as Record<string, unknown>[]).forEach((party, k) => {

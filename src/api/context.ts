@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import type { Actor } from '../machines/roles.js';
 import type { Db } from '../db/client.js';
 import type { EngineContext, Idempotency } from '../engine/apply.js';
 import { ValidationError } from '../engine/errors.js';
-import { canonical } from '../engine/verify.js';
+import { requestHash } from '../engine/write/idempotency.js';
 
 export interface AppDeps {
   db: Db;
@@ -127,7 +126,7 @@ export function idempotencyOf(c: Context, body: unknown): Idempotency | undefine
   if (key.length < 1 || key.length > 200) {
     throw new ValidationError('Idempotency-Key 无效', [{ field: 'Idempotency-Key', message: '长度须为 1–200 个字符' }]);
   }
-  const hash = createHash('sha256').update(`${c.req.method} ${c.req.path}\n${canonical(body)}`).digest('hex');
+  const hash = requestHash(`${c.req.method} ${c.req.path}`, body);
   return { key, hash };
 }
 

@@ -123,7 +123,13 @@ async function migrateServer(url: string): Promise<void> {
   }
 }
 
+/** A timestamp as a driver returns it (the schema's `mode: 'string'`, or a raw row's value) as an ISO instant. */
+export function isoOf(value: unknown): string {
+  return new Date(value as string).toISOString();
+}
+
 /** Rows of a raw `db.execute()`, which the two drivers shape differently. */
+
 export function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];

@@ -13,10 +13,10 @@ import { z } from 'zod';
 import { isValidDate, shanghaiDate } from '../machines/calendar.js';
 import { text } from '../machines/fields.js';
 import type { Actor } from '../machines/roles.js';
-import type { Db } from '../db/client.js';
+import { isoOf, type Db } from '../db/client.js';
 import { deputies, idempotencyKeys, stationActivities, stations } from '../db/schema.js';
-import { fieldErrors, isoOf, type Idempotency } from './apply.js';
-import { Forbidden, IdempotencyMismatch, NotFound, ValidationError, sqlState } from './errors.js';
+import type { Idempotency } from './apply.js';
+import { fieldErrors, Forbidden, IdempotencyMismatch, NotFound, ValidationError, sqlState } from './errors.js';
 import { isUuid } from './stores.js';
 
 const date = z.string().trim().refine(isValidDate, { message: '须为日期 YYYY-MM-DD，例如 2026-03-01' });

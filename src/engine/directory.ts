@@ -7,10 +7,9 @@ import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { optionalText, text } from '../machines/fields.js';
 import { ROLES, type Actor } from '../machines/roles.js';
-import type { Db } from '../db/client.js';
+import { isoOf, type Db } from '../db/client.js';
 import { deputies, stations, users, webSessions } from '../db/schema.js';
-import { fieldErrors, isoOf } from './apply.js';
-import { Conflict, Forbidden, NotFound, Unauthenticated, ValidationError, sqlState } from './errors.js';
+import { Conflict, fieldErrors, Forbidden, NotFound, Unauthenticated, ValidationError, sqlState } from './errors.js';
 import { isUuid } from './stores.js';
 
 export const STATION_KINDS = ['court', 'street', 'town', 'village'] as const;

@@ -2,7 +2,14 @@
  * Domain errors: what the engine refuses and why, knowing nothing of HTTP. The API maps each
  * `code` to a status and a problem type in one place.
  */
+import type { z } from 'zod';
+
 export type FieldErrors = { field: string; message: string }[];
+
+/** A zod error as field errors (`parties.0.name`; `(body)` for the body as a whole), under `prefix`. */
+export function fieldErrors(error: z.ZodError, prefix: string[] = []): FieldErrors {
+  return error.issues.map((i) => ({ field: [...prefix, ...i.path].join('.') || '(body)', message: i.message }));
+}
 
 export class DomainError extends Error {
   constructor(

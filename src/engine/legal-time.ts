@@ -17,8 +17,11 @@ import type { Actor } from '../machines/roles.js';
 import { statePath, type MachineSpec } from '../machines/spec.js';
 import type { Db } from '../db/client.js';
 import { calendarDays, calendarYears, cases } from '../db/schema.js';
-import { fieldErrors, restore, rewriteDeadlines, type EngineContext } from './apply.js';
-import { Forbidden, ValidationError } from './errors.js';
+import type { EngineContext } from './apply.js';
+import { fieldErrors, Forbidden, ValidationError } from './errors.js';
+import { rewriteDeadlines } from './write/deadlines.js';
+import { journalRow } from './write/journal.js';
+import { persist, restore } from './write/snapshots.js';
 import { caseStore, type EntityRow, type EntityStore } from './stores.js';
 import { nextSnapshot } from './transition.js';
 
@@ -230,24 +233,13 @@ async function journalRecord(ctx: EngineContext, store: EntityStore, actor: Acto
   const state = statePath(next.value);
   const updated = await ctx.db
     .update(store.table)
-    .set({ snapshot: store.spec.machine.getPersistedSnapshot(next), version, machineVersion: store.spec.version, updatedAt: now, ...store.columns(next) })
+    .set({ snapshot: persist(store, next), version, machineVersion: store.spec.version, updatedAt: now, ...store.columns(next) })
     .where(and(eq(store.table.id, row.id), eq(store.table.version, row.version)))
     .returning({ id: store.table.id });
   // The row is locked FOR UPDATE in this transaction: nobody else can have moved it.
   if (updated.length !== 1) throw new Error(`${store.type} ${row.id} changed under its lock`);
-  await ctx.db.insert(store.journal).values({
-    [store.journalKey]: row.id,
-    seq: version,
-    type,
-    payload,
-    fromState: state,
-    toState: state,
-    actorId: actor.id,
-    actorRole: actor.role,
-    actorName: actor.name,
-    occurredAt: now,
-    recordedAt: now,
-    requestId: ctx.requestId ?? null,
-  } as any);
+  await ctx.db
+    .insert(store.journal)
+    .values(journalRow(store, row.id, { seq: version, type, payload, fromState: state, toState: state, actor, occurredAt: now, recordedAt: now, requestId: ctx.requestId ?? null }) as any);
   await rewriteDeadlines(ctx.db, store, row.id, next);
 }

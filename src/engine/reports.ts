@@ -60,8 +60,7 @@ import type { Actor } from '../machines/roles.js';
 import { RATINGS } from '../machines/supervision.js';
 import { rowsOf, type Db } from '../db/client.js';
 import { OUTCOME_LABELS, RATING_LABELS, UI, REPORT_FIGURE_LABELS, REPORT_SECTION_LABELS, SOURCE_LABELS, supervisionStateLabel } from '../labels.js';
-import { fieldErrors } from './apply.js';
-import { Forbidden, ValidationError } from './errors.js';
+import { fieldErrors, Forbidden, ValidationError } from './errors.js';
 
 const day = z.string().trim().refine(isValidDate, { message: '须为日期 YYYY-MM-DD，例如 2026-01-01' });
 

@@ -9,10 +9,11 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Actor } from '../machines/roles.js';
-import { rowsOf } from '../db/client.js';
+import { isoOf, rowsOf } from '../db/client.js';
 import { deadlines } from '../db/schema.js';
-import { applyEvent, DeadlineGone, isoOf, type EngineContext } from './apply.js';
+import { applyEvent, type EngineContext } from './apply.js';
 import { DomainError } from './errors.js';
+import { DeadlineGone } from './write/deadlines.js';
 import type { EntityStore } from './stores.js';
 
 export const SYSTEM_ACTOR: Actor = { id: 'system', role: 'system', name: '系统（期限）' };

@@ -13,7 +13,7 @@ import type { CaseContext } from '../machines/case.js';
 import type { Actor } from '../machines/roles.js';
 import type { Db } from '../db/client.js';
 import { cases, supervisions } from '../db/schema.js';
-import { restore } from './apply.js';
+import { restore } from './write/snapshots.js';
 import { calendarCoverage, dueWithinBound, type DeadlineLevel } from './legal-time.js';
 import { caseStore, supervisionStore, type EntityRow } from './stores.js';
 import { deadlineViews, type ViewOptions } from './views.js';

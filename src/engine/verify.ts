@@ -7,10 +7,10 @@ import type { AnyMachineSnapshot } from 'xstate';
 import { statePath } from '../machines/spec.js';
 import type { Db } from '../db/client.js';
 import type { MigrationRegistry } from '../machines/migrations.js';
-import { migratedSnapshot } from './apply.js';
 import { MachineVersionMismatch } from './errors.js';
 import type { EntityRow, EntityStore } from './stores.js';
 import { firstSnapshot, nextSnapshot } from './transition.js';
+import { migratedSnapshot } from './write/snapshots.js';
 
 export interface Mismatch {
   entityType: string;
@@ -25,20 +25,7 @@ export interface VerifyResult {
   mismatches: Mismatch[];
 }
 
-/** JSON with sorted keys, so two equal documents compare equal whatever their key order. */
-export function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** Two JSON documents are equal: the same values, whatever the order of their keys (as `canonical` compares). */
+/** Two JSON documents are equal: the same values, whatever the order of their keys (as `canonical` in write/idempotency.ts compares). */
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;

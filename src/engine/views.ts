@@ -11,12 +11,14 @@ import type { Actor } from '../machines/roles.js';
 import { backdatableEvents, nextEvents, type MachineSpec } from '../machines/spec.js';
 import type { CaseContext } from '../machines/case.js';
 import { ranOutDeadline } from '../machines/case-spec.js';
-import type { Db } from '../db/client.js';
+import { isoOf, type Db } from '../db/client.js';
 import { slot, statement } from '../db/statements.js';
 import { accessLog, caseEvents, cases, parties, stations } from '../db/schema.js';
 import { eventLabel, outcomeLabel, stateLabel } from '../labels.js';
-import { isoOf, readWithView, restore, type Rendered, type Written } from './apply.js';
+import type { Rendered, Written } from './apply.js';
 import { Forbidden, NotFound, ValidationError } from './errors.js';
+import { restore } from './write/snapshots.js';
+import { readWithView } from './write/sql.js';
 import { caseStore, isUuid, type EntityRow } from './stores.js';
 import { deadlineStatus, dueWithinBound } from './legal-time.js';
 

@@ -4,12 +4,12 @@
  * a case the user has not seen) and an idempotency key per rendered form (a double click
  * submits once).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AppDeps } from '../api/context.js';
 import { applyEvent, type EngineContext, type Idempotency, type Written } from '../engine/apply.js';
 import { ValidationError } from '../engine/errors.js';
 import type { EntityStore } from '../engine/stores.js';
-import { canonical } from '../engine/verify.js';
+import { requestHash } from '../engine/write/idempotency.js';
 import type { Actor } from '../machines/roles.js';
 import { ERROR_TITLES, humanize } from '../labels.js';
 import type { FieldErrorMap } from './components.js';
@@ -27,7 +27,7 @@ export const newFormKey = () => randomUUID();
 export function idempotencyOfForm(c: WebContext, form: FormBody, body: unknown): Idempotency | undefined {
   const key = one(form, '_key');
   if (!/^[\w-]{8,100}$/.test(key)) return undefined;
-  const hash = createHash('sha256').update(`WEB ${c.req.path}\n${canonical(body)}`).digest('hex');
+  const hash = requestHash(`WEB ${c.req.path}`, body);
   return { key: `web:${key}`, hash };
 }
 

@@ -52,7 +52,7 @@ describe('applyEvent', () => {
     const c = await newCase();
     expect(c).toMatchObject({ version: 1, state: 'intake.screening' });
     const r = await applyEvent(ctx(), caseStore, court, c.id, { type: 'ACCEPT' }, { render });
-    expect(r).toMatchObject({ status: 200, replayed: false, body: { version: 2, state: 'mediation.assigning' } });
+    expect(r).toMatchObject({ created: false, replayed: false, body: { version: 2, state: 'mediation.assigning' } });
     const rows = await database.db.select().from(caseEvents).where(eq(caseEvents.caseId, c.id)).orderBy(caseEvents.seq);
     expect(rows.map((e) => [e.seq, e.type, e.fromState, e.toState, e.actorRole])).toEqual([
       [1, 'CREATE', null, 'intake.screening', 'court'],
@@ -125,7 +125,7 @@ describe('applyEvent', () => {
     const idempotency = { key: `k-${c.id}`, hash: 'h1' };
     const first = await applyEvent(ctx(), caseStore, court, c.id, { type: 'ACCEPT' }, { render, idempotency });
     const again = await applyEvent(ctx(), caseStore, court, c.id, { type: 'ACCEPT' }, { render, idempotency });
-    expect(again).toEqual({ status: first.status, body: first.body, replayed: true });
+    expect(again).toEqual({ created: first.created, body: first.body, replayed: true });
     // The first answer went out as the very JSON that was stored.
     expect(JSON.parse(first.json!)).toEqual(again.body);
     expect(await journalLength(c.id)).toBe(2);

@@ -253,7 +253,7 @@ describe('a case stored by machine version 0', () => {
       attendeeDeputyIds: [w.deputies.a],
       minutes: '第二次调解：迁移后的第一个事件',
     }, { render: (written) => ({ body: { version: written.row.version, state: written.row.state } }) });
-    expect(r).toMatchObject({ status: 200, body: { version: 5, state: 'mediation.active' } });
+    expect(r).toMatchObject({ created: false, body: { version: 5, state: 'mediation.active' } });
 
     const row = await caseRow(w, c.id);
     expect(row).toMatchObject({ machineVersion: 1, version: 5, state: 'mediation.active', sessionsHeld: 2, claimFen: 2_000_000 });

@@ -9,7 +9,7 @@ import { caseSpec } from '../../src/machines/case-spec.js';
 import { supervisionSpec } from '../../src/machines/supervision-spec.js';
 import { statePath } from '../../src/machines/spec.js';
 import { firstSnapshot, nextSnapshot } from '../../src/engine/transition.js';
-import { canonical } from '../../src/engine/verify.js';
+import { canonical } from '../../src/engine/write/idempotency.js';
 
 const day = 86_400_000;
 const t0 = Date.parse('2026-03-02T01:00:00.000Z');

@@ -1,7 +1,6 @@
 /** The statutory calendar (DESIGN §11): read by every signed-in user, replaced per year by the admin. */
 import { Hono } from 'hono';
-import { fieldErrors } from '../../engine/apply.js';
-import { ValidationError } from '../../engine/errors.js';
+import { fieldErrors, ValidationError } from '../../engine/errors.js';
 import { calendarCoverage, calendarYear, replaceCalendarYear, yearParam } from '../../engine/legal-time.js';
 import { engineCtx, jsonBody, type AppDeps, type Env } from '../context.js';
 

@@ -6,8 +6,8 @@ import { Hono, type Context } from 'hono';
 import type { z } from 'zod';
 import type { Actor } from '../../machines/roles.js';
 import type { Db } from '../../db/client.js';
-import { applyEvent, createEntity, fieldErrors, type Rendered, type Written, type WriteResult } from '../../engine/apply.js';
-import { ValidationError } from '../../engine/errors.js';
+import { applyEvent, createEntity, type Rendered, type Written, type WriteResult } from '../../engine/apply.js';
+import { fieldErrors, ValidationError } from '../../engine/errors.js';
 import type { EntityStore } from '../../engine/stores.js';
 import type { ViewOptions } from '../../engine/views.js';
 import { engineCtx, etag, idempotencyOf, ifMatchOf, jsonBody, type AppDeps, type Env } from '../context.js';
@@ -37,8 +37,9 @@ export function entityRoutes(deps: AppDeps, r: EntityResource) {
       await r.replayed?.(deps.db, c.get('actor'), result.body, opts(c));
     }
     // The engine serialized the answer once already, to store it with the key: send those bytes.
-    if (result.json !== undefined) return c.body(result.json, result.status as 200 | 201, { 'content-type': 'application/json' });
-    return c.json(result.body as object, result.status as 200 | 201);
+    const status = result.created ? 201 : 200;
+    if (result.json !== undefined) return c.body(result.json, status, { 'content-type': 'application/json' });
+    return c.json(result.body as object, status);
   };
 
   app.post('/', async (c) => {

@@ -1,0 +1,98 @@
+/**
+ * Opening a case or a supervision item: the machine's initial state, journal row 1 (`CREATE`),
+ * its deadlines, all in one transaction.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { accessLog, numberSequences } from '../../db/schema.js';
+import { shanghaiDate } from '../../machines/calendar.js';
+import type { Actor } from '../../machines/roles.js';
+import { statePath } from '../../machines/spec.js';
+import { fieldErrors, Forbidden, ValidationError } from '../errors.js';
+import type { EntityRow, EntityStore } from '../stores.js';
+import { firstSnapshot } from '../transition.js';
+import { enforcedDeadlines, insertDeadlines } from './deadlines.js';
+import { keyRecord, onceByKey, rememberResponse } from './idempotency.js';
+import { checkOccurredAt, journalRow } from './journal.js';
+import { persist } from './snapshots.js';
+import { accessRow, writePath } from './sql.js';
+import type { EngineContext, WriteOptions, WriteResult } from './types.js';
+
+async function nextNumber(tx: Db, scope: string, now: Date): Promise<string> {
+  const year = Number(shanghaiDate(now.toISOString()).slice(0, 4));
+  const [row] = await tx
+    .insert(numberSequences)
+    .values({ scope, year, last: 1 })
+    .onConflictDoUpdate({ target: [numberSequences.scope, numberSequences.year], set: { last: sql`${numberSequences.last} + 1` } })
+    .returning({ last: numberSequences.last });
+  return `${year}-${scope}-${String(row.last).padStart(6, '0')}`;
+}
+
+/** Open a case or a supervision item. */
+export async function createEntity(
+  ctx: EngineContext,
+  store: EntityStore,
+  actor: Actor,
+  raw: unknown,
+  opts: WriteOptions,
+): Promise<WriteResult> {
+  if (!store.spec.createRoles.includes(actor.role)) throw new Forbidden(`角色 ${actor.role} 不能创建${store.type === 'case' ? '案件' : '监督事项'}`);
+  const now = ctx.now?.() ?? new Date();
+  const body = (raw && typeof raw === 'object' && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ValidationError('请求体须为 JSON 对象', [{ field: '(body)', message: '须为 JSON 对象' }]);
+  }
+  const parsed = store.parseCreate({ ...body, occurredAt: body.occurredAt ?? now.toISOString() });
+  if (!parsed.success) throw new ValidationError('请求内容有误', fieldErrors(parsed.error));
+  const input = parsed.data;
+  checkOccurredAt(input.occurredAt, now, null);
+  if (Date.parse(input.occurredAt) > now.getTime()) input.occurredAt = now.toISOString();
+
+  return onceByKey(ctx, actor, opts.idempotency, () =>
+    ctx.db.transaction(async (tx) => {
+      const { numberScope, extra } = await store.prepareCreate(tx, actor, input, body);
+      const snapshot = firstSnapshot(store.spec.machine, input);
+      const id = randomUUID();
+      const number = await nextNumber(tx, numberScope, now);
+      const state = statePath(snapshot.value);
+      const [row] = await tx
+        .insert(store.table)
+        .values({
+          id,
+          number,
+          state,
+          snapshot: persist(store, snapshot),
+          version: 1,
+          machineVersion: store.spec.version,
+          createdBy: actor.id,
+          ...store.createColumns(input, actor),
+          ...store.columns(snapshot),
+        } as any)
+        .returning();
+      await store.afterCreate(tx, id, input, extra);
+      await tx.insert(store.journal).values(
+        journalRow(store, id, {
+          seq: 1,
+          type: 'CREATE',
+          payload: store.createPayload(input, extra),
+          fromState: null,
+          toState: state,
+          actor,
+          occurredAt: input.occurredAt,
+          recordedAt: now.toISOString(),
+          requestId: ctx.requestId ?? null,
+        }) as any,
+      );
+      // A new entity has no deadline rows yet: nothing to read or delete.
+      await insertDeadlines(tx, store, id, enforcedDeadlines(store, snapshot));
+      const [{ viewData }] = await writePath(store).viewData.run(tx, { id });
+      const rendered = opts.render({ row: row as EntityRow, snapshot, seq: 1, type: 'CREATE', data: viewData });
+      if (rendered.accessLog) await tx.insert(accessLog).values(accessRow(ctx, actor, store, id, rendered.accessLog));
+      const json = JSON.stringify(rendered.body ?? null);
+      if (opts.idempotency) await rememberResponse.run(tx, keyRecord(actor, opts.idempotency, true, json));
+      return { created: true, body: rendered.body, json, replayed: false };
+    }),
+  );
+}
+

@@ -1,0 +1,166 @@
+/**
+ * The write path's statements, compiled once per store (src/db/statements.ts): one reads the row,
+ * its view's data and the caller's key record; one swaps the row (compare-and-swap on `version`)
+ * and inserts the journal row, the access-log row and the idempotency record only if it took.
+ */
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
+import { PgDialect, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
+import type { Db } from '../../db/client.js';
+import { slot, statement, statements, type Statement } from '../../db/statements.js';
+import { accessLog, idempotencyKeys } from '../../db/schema.js';
+import type { Actor } from '../../machines/roles.js';
+import type { EntityRow, EntityStore } from '../stores.js';
+import type { keyRecord, KeyRecord } from './idempotency.js';
+import type { EngineContext } from './types.js';
+
+/** The entries of `wanted` that differ from what `row` holds (timestamps compared as instants). */
+export function changedColumns(table: EntityStore['table'], row: EntityRow, wanted: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(wanted)) {
+    const stored = row[key];
+    if (value === stored) continue;
+    if (Array.isArray(value) && Array.isArray(stored) && value.length === stored.length && value.every((v, i) => v === stored[i])) continue;
+    if (
+      typeof value === 'string' &&
+      typeof stored === 'string' &&
+      (table[key] as PgColumn).columnType === 'PgTimestampString' &&
+      Date.parse(value) === Date.parse(stored)
+    ) {
+      continue;
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+/** A row as the write path reads it: the entity, its view's data, the caller's key record if any. */
+type ReadRow = EntityRow & { viewData: unknown; priorHash: string | null; priorStatus: number | null; priorResponse: unknown };
+
+/** The access-log row of a write whose answer shows personal data (`fields`) in full. */
+export function accessRow(ctx: EngineContext, actor: Actor, store: EntityStore, id: string, fields: string) {
+  return { userId: actor.id, userRole: actor.role, entityType: store.type, entityId: id, fields, requestId: ctx.requestId ?? null };
+}
+
+/** What one write stores beside the swap, each only if the swap took. */
+export interface Write {
+  /** The entity columns that change (always snapshot, version, updatedAt). */
+  written: Record<string, unknown>;
+  journalRow: Record<string, unknown>;
+  /** The access-log row, when the answer shows personal data in full. */
+  access?: ReturnType<typeof accessRow>;
+  /** The idempotency record: its response as JSON text. */
+  remember?: ReturnType<typeof keyRecord>;
+}
+
+/**
+ * The compare-and-swap and everything that goes with it, in one statement: the entity row is
+ * updated only if its version is still `expected`, and the journal row, the access-log row and
+ * the idempotency record are inserted only if it was — the journal holds a row for exactly the
+ * transitions stored. False: a concurrent writer won, and nothing was written.
+ */
+export async function swap(db: Db, store: EntityStore, id: string, expected: number, w: Write): Promise<boolean> {
+  const values: Record<string, unknown> = { id, expected };
+  const put = (prefix: string, row: Record<string, unknown> | undefined) => {
+    if (!row) return '';
+    for (const k in row) values[`${prefix}${k}`] = row[k];
+    return Object.keys(row).join(',');
+  };
+  const shape = [put('w_', w.written), put('j_', w.journalRow), put('a_', w.access), put('i_', w.remember)].join('|');
+  const [result] = await writePath(store).swap(shape).run(db, values);
+  return Number((result as { journaled?: unknown } | undefined)?.journaled) === 1;
+}
+
+/** The write path's statements of one store, compiled once (src/db/statements.ts). */
+interface WritePath {
+  /** The row and its view's data, and the caller's Idempotency-Key record (null when none). */
+  read: Statement<ReadRow>;
+  /** Just the view's data (a creation renders its answer from it). */
+  viewData: Statement<{ viewData: unknown }>;
+  /** The swap and its rows, by shape: `written keys|journal keys|access-log keys|idempotency keys`. */
+  swap: (shape: string) => Statement<unknown>;
+}
+
+const writePaths = new WeakMap<EntityStore, WritePath>();
+
+/** A jsonb computed in SQL (no column to decode it): both drivers parse it; text is parsed here, as drizzle's jsonb does. */
+const jsonValue = {
+  mapFromDriverValue(v: unknown) {
+    if (typeof v !== 'string') return v;
+    try {
+      return JSON.parse(v);
+    } catch {
+      return v;
+    }
+  },
+} as unknown as PgColumn;
+
+export function writePath(store: EntityStore): WritePath {
+  let path = writePaths.get(store);
+  if (path) return path;
+  const { table, journal } = store;
+  const columns = getTableColumns(table) as Record<string, PgColumn>;
+  const viewData = sql`${store.viewData}`;
+  const read = {
+    ...columns,
+    viewData,
+    priorHash: idempotencyKeys.requestHash,
+    priorStatus: idempotencyKeys.status,
+    priorResponse: idempotencyKeys.response,
+  };
+  // Values of a SELECT list have no type to infer: each placeholder is cast to its column's.
+  const inserted = (target: PgTable, prefix: string, keys: string[]) => {
+    const cols = keys.map((k) => (target as unknown as Record<string, PgColumn>)[k]);
+    return sql`insert into ${target} (${sql.join(cols.map((c) => sql.identifier(c.name)), sql`, `)})
+      select ${sql.join(keys.map((k, i) => sql`${slot(`${prefix}${k}`)}::${sql.raw(cols[i].getSQLType())}`), sql`, `)} from swapped`;
+  };
+  const encoders = (prefix: string, keys: string[], of: PgTable) =>
+    Object.fromEntries(keys.map((k) => [`${prefix}${k}`, (of as unknown as Record<string, PgColumn>)[k]]));
+  path = {
+    read: statement(
+      (db) =>
+        db
+          .select(read)
+          .from(table)
+          .leftJoin(idempotencyKeys, and(eq(idempotencyKeys.userId, slot('userId')), eq(idempotencyKeys.key, slot('key'))))
+          .where(eq(table.id, slot('id'))),
+      { decode: { ...columns, viewData: jsonValue, priorHash: idempotencyKeys.requestHash, priorStatus: idempotencyKeys.status, priorResponse: idempotencyKeys.response } },
+    ),
+    viewData: statement((db) => db.select({ viewData }).from(table).where(eq(table.id, slot('id'))), { decode: { viewData: jsonValue } }),
+    swap: statements((shape) => {
+      const [writtenKeys, journalKeys, accessKeys, rememberKeys] = shape.split('|').map((keys) => (keys ? keys.split(',') : []));
+      return statement(
+        (db) => {
+          const update = db
+            .update(table)
+            .set(Object.fromEntries(writtenKeys.map((k) => [k, slot(`w_${k}`)])))
+            .where(and(eq(table.id, slot('id')), eq(table.version, slot('expected'))))
+            .returning({ id: table.id });
+          const query = new PgDialect().sqlToQuery(sql`with swapped as (${update.getSQL()}),
+            journaled as (${inserted(journal, 'j_', journalKeys)} returning 1)
+            ${accessKeys.length ? sql`, logged as (${inserted(accessLog, 'a_', accessKeys)})` : sql``}
+            ${rememberKeys.length ? sql`, remembered as (${inserted(idempotencyKeys, 'i_', rememberKeys)})` : sql``}
+            select count(*)::int as journaled from journaled`);
+          return { toSQL: () => query };
+        },
+        {
+          // The idempotency response arrives as JSON text already (the answer's own bytes): not encoded again.
+          encode: { ...encoders('w_', writtenKeys, table), ...encoders('j_', journalKeys, journal), ...encoders('a_', accessKeys, accessLog) },
+        },
+      );
+    }),
+  };
+  writePaths.set(store, path);
+  return path;
+}
+
+/** One read row, apart: the entity's row, its view's data, the caller's key record (null when none). */
+export function splitRead({ viewData, priorHash, priorStatus, priorResponse, ...row }: ReadRow): { row: EntityRow; viewData: unknown; prior: KeyRecord | null } {
+  return { row: row as EntityRow, viewData, prior: priorHash === null ? null : { requestHash: priorHash, status: priorStatus!, response: priorResponse } };
+}
+
+/** The row and its view's data, without an Idempotency-Key (GET, and events sent without one). */
+export async function readWithView(db: Db, store: EntityStore, id: string): Promise<{ row: EntityRow; viewData: unknown } | undefined> {
+  const [found] = await writePath(store).read.run(db, { id, userId: null, key: null });
+  return found && splitRead(found);
+}
+
