@@ -216,6 +216,8 @@ export const FIELD_LABELS: Record<string, string> = {
   idNumber: '证件号码',
   phone: '联系电话',
   occurredAt: '实际发生时间',
+  periodEnds: '法定期间届满日（按法定节假日计算）',
+  previous: '调整前',
   // case events
   reason: '原因',
   note: '备注',

@@ -214,6 +214,14 @@ type JournalRow = {
 
 /** A journal row as history shows it: who, when it happened, when it was recorded, what. */
 export function historyItem(e: JournalRow, payload: unknown = e.payload) {
+  // The Art 85 ends the engine stamped into an event (DESIGN §11) are shown beside what the
+  // sender gave, not mixed into it. A calendar edit's record keeps them in its own payload.
+  let periodEnds: unknown;
+  if (e.type !== 'CALENDAR_CHANGED' && payload && typeof payload === 'object' && 'periodEnds' in payload) {
+    const { periodEnds: stamped, ...given } = payload as { periodEnds: unknown };
+    periodEnds = stamped;
+    payload = given;
+  }
   return {
     seq: e.seq,
     type: e.type,
@@ -224,6 +232,7 @@ export function historyItem(e: JournalRow, payload: unknown = e.payload) {
     occurredAt: isoOf(e.occurredAt),
     recordedAt: isoOf(e.recordedAt),
     payload,
+    ...(periodEnds ? { periodEnds } : {}),
     requestId: e.requestId,
   };
 }

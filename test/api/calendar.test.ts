@@ -74,7 +74,8 @@ describe('Art 85 through the engine: stamped into the journal', () => {
     expect(deadline(c, 'mediation_expiry')).toMatchObject({ dueAt: at('2026-10-09T00:00:00'), level: 'normal', daysLeft: 35 });
     expect(deadline(c, 'mediation_expiry').calendarMissing).toBeUndefined();
     const h = await w.call(w.tokens.court, 'GET', `/api/cases/${c.id}/history`);
-    expect(h.body.items.at(-1)).toMatchObject({ type: 'ASSIGN', payload: { periodEnds: { mediation_expiry: { lastDay: '2026-10-03', dueAt: at('2026-10-09T00:00:00') } } } });
+    expect(h.body.items.at(-1)).toMatchObject({ type: 'ASSIGN', payload: { deputyIds: [w.deputies.a] }, periodEnds: { mediation_expiry: { lastDay: '2026-10-03', dueAt: at('2026-10-09T00:00:00') } } });
+    expect(h.body.items.at(-1).payload.periodEnds).toBeUndefined();
     expect(Date.parse((await openRow(c.id, 'mediation_expiry')).dueAt)).toBe(Date.parse(at('2026-10-09T00:00:00')));
 
     const early = await sweep({ db: w.database.db, now: () => new Date(at('2026-10-05T09:00:00')) }, stores);

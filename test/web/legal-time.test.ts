@@ -57,6 +57,10 @@ describe('the to-do list on each home page', () => {
     const committee = await people.committee.get('/dashboard');
     expect(textOf(committee.text)).toContain('待办事项');
     for (const who of Object.keys(people)) expect((await people[who].get('/todo')).status).toBe(200);
+    // The journal says in words why the end moved, with no raw data.
+    const casePage = await people.court.get(`/cases/${urgent.id}`);
+    expect(textOf(casePage.text)).toContain('2026-12-07 届满（期间最后一日 2026-12-06 为休息日，顺延）');
+    expect(casePage.text).not.toContain('lastDay');
   });
 
   it('the case page shows the level in words and the case list filters by days left', async () => {
