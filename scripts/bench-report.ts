@@ -18,7 +18,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
-import { createApp } from '../src/api/app.js';
+import { createApp } from '../src/app.js';
 import { openDatabase, rowsOf, type Db } from '../src/db/client.js';
 import { createUser } from '../src/engine/directory.js';
 import { enforcementReport, parseReportQuery, reportQueries, SETTLE_MS } from '../src/engine/reports.js';

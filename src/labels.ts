@@ -1,4 +1,5 @@
 /** Every word a person reads, in Simplified Chinese, in one place. */
+import type { Labels, MachineName } from './machines/diagram.js';
 
 export const STATE_LABELS: Record<string, string> = {
   'intake.screening': '登记待审查',
@@ -323,6 +324,12 @@ export const SUPERVISION_STATE_DESCRIPTIONS: Record<string, string> = {
 /** A supervision item is 办结, not 结案. */
 export const supervisionStateLabel = (s: string) => (s === 'closed' ? '已办结' : stateLabel(s));
 
+/** Each machine's states and events by their labels, for its description and diagram. */
+export const MACHINE_LABELS: Record<MachineName, Labels> = {
+  case: { state: stateLabel, event: eventLabel },
+  supervision: { state: supervisionStateLabel, event: eventLabel },
+};
+
 // ---------------------------------------------------------------------------------------------
 // Formats: Asia/Shanghai (UTC+8 all year), yuan as ¥12,000.50
 
@@ -433,28 +440,6 @@ export const ERROR_TITLES: Record<string, string> = {
   internal: '服务器内部错误',
 };
 
-const ISO_INSTANT = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})/g;
-
-/**
- * An engine message in words for people: machine names of states, events and roles become their
- * labels and instants become Shanghai times.
- * @example humanize('当前状态 mediation.active 不接受事件 ACCEPT') // '当前状态「调解中」不接受事件「受理」'
- */
-export function humanize(message: string): string {
-  return message
-    // zod's own words for a select left empty or a number typed as text, for people
-    .replace(/^无效选项：期望以下之一 .*$/, '请从列表中选择')
-    .replace(/^无效输入：期望 (\S+)，实际接收 \S+$/, '须为$1')
-    .replace(/（partiesConsent: true）/g, '')
-    .replace('须选择 pre_filing（诉前）或 post_filing（诉中）', `须选择${TRACK_LABELS.pre_filing}或${TRACK_LABELS.post_filing}`)
-    // `请另行起诉（FILE_LAWSUIT）`: the parenthesis only named the event for API clients.
-    .replace(/（[A-Z][A-Z_]{2,}）/g, '')
-    .replace(ISO_INSTANT, (iso) => formatDateTime(iso))
-    .replace(/ ?\b((?:intake|mediation|agreement|enforcement)\.[a-z]+|awaitingReport|reviewing|rectifying)\b ?/g, (_m, s) => `「${stateLabel(s)}」`)
-    .replace(/ ?\b([A-Z][A-Z_]{2,})\b ?/g, (m, e) => (EVENT_LABELS[e] ? `「${EVENT_LABELS[e]}」` : m))
-    .replace(/ ?\b(admin|court|station|deputy|committee|system)\b ?/g, (_m, r) => `「${ROLE_LABELS[r]}」`);
-}
-
 /** The web interface's own words: navigation, headings, buttons, messages. */
 export const UI = {
   appName: '解纷',
@@ -518,6 +503,7 @@ export const UI = {
     add: '添加',
     download: '下载',
     chooseOne: '请选择',
+    chooseFromList: '请从列表中选择',
     errorsAbove: '请修改下列标出的内容后重新提交：',
     nothingChanged: '未作任何更改。',
     backTo: '返回',

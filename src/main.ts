@@ -2,7 +2,7 @@
  * `npm start`: migrate, make sure there is an admin, serve the API, run the deadline sweeper.
  */
 import { serve } from '@hono/node-server';
-import { createApp } from './api/app.js';
+import { createApp } from './app.js';
 import { openDatabase } from './db/client.js';
 import { ensureAdmin } from './engine/directory.js';
 import { stores } from './engine/registry.js';

@@ -1,25 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
-import type { Actor } from '../machines/roles.js';
-import type { Db } from '../db/client.js';
-import type { EngineContext, Idempotency } from '../engine/apply.js';
-import { ValidationError } from '../engine/errors.js';
+import type { Idempotency } from '../engine/apply.js';
+import { fieldError, ValidationError } from '../engine/errors.js';
 import { requestHash } from '../engine/write/idempotency.js';
 
-export interface AppDeps {
-  db: Db;
-  log: (msg: string, extra?: unknown) => void;
-  /** The clock, pinned in some tests. */
-  now?: () => Date;
-  /** `DEADLINE_WARNING_DAYS` (DESIGN §11); default 5. */
-  warningDays?: number;
-}
-
-export type Env = { Variables: { actor: Actor; requestId: string } };
-
-export function engineCtx(deps: AppDeps, c: Context<Env>): EngineContext {
-  return { db: deps.db, now: deps.now, requestId: c.get('requestId') };
-}
+/** The JSON API's request plumbing: bodies, headers, URLs. What it shares with the web is src/edge/context.ts. */
+export { engineCtx, type AppDeps, type Env } from '../edge/context.js';
 
 /**
  * What PostgreSQL cannot store in `text` or `jsonb`: NUL, and a UTF-16 surrogate without its
@@ -27,20 +13,19 @@ export function engineCtx(deps: AppDeps, c: Context<Env>): EngineContext {
  * refused here they are a 400 naming the field.
  */
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const UNSTORABLE_MESSAGE = '含有无法保存的字符（NUL 或不成对的 UTF-16 代理项）';
 /** Deeper documents are refused: every walk over a body (this one, canonical()) recurses. */
 const MAX_DEPTH = 64;
 
 function checkStorable(value: unknown, path: string[] = []): void {
   const field = () => path.join('.') || '(body)';
   if (typeof value === 'string') {
-    if (UNSTORABLE.test(value)) throw new ValidationError('请求内容有误', [{ field: field(), message: UNSTORABLE_MESSAGE }]);
+    if (UNSTORABLE.test(value)) throw new ValidationError('invalid.body', [fieldError(field(), 'field.unstorable')]);
     return;
   }
   if (value === null || typeof value !== 'object') return;
-  if (path.length >= MAX_DEPTH) throw new ValidationError('请求内容有误', [{ field: field(), message: `JSON 嵌套不能超过 ${MAX_DEPTH} 层` }]);
+  if (path.length >= MAX_DEPTH) throw new ValidationError('invalid.body', [fieldError(field(), 'field.too_deep', { max: MAX_DEPTH })]);
   for (const [k, v] of Object.entries(value)) {
-    if (UNSTORABLE.test(k)) throw new ValidationError('请求内容有误', [{ field: [...path, k].join('.'), message: UNSTORABLE_MESSAGE }]);
+    if (UNSTORABLE.test(k)) throw new ValidationError('invalid.body', [fieldError([...path, k].join('.'), 'field.unstorable')]);
     checkStorable(v, [...path, k]);
   }
 }
@@ -48,8 +33,7 @@ function checkStorable(value: unknown, path: string[] = []): void {
 /** Larger bodies are refused before they are read in full: no case, event or form comes near it. */
 export const MAX_BODY_BYTES = 1 << 20;
 
-const tooLarge = () =>
-  new ValidationError('请求体过大', [{ field: '(body)', message: `不能超过 ${MAX_BODY_BYTES / 1024} KiB` }]);
+const tooLarge = () => new ValidationError('invalid.too_large', [fieldError('(body)', 'field.too_large', { kib: MAX_BODY_BYTES / 1024 })]);
 
 /**
  * The request body as UTF-8 text. Under @hono/node-server it is read straight from Node's
@@ -97,7 +81,7 @@ export async function jsonBody(c: Context): Promise<unknown> {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new ValidationError('请求体不是合法的 JSON', [{ field: '(body)', message: (err as Error).message }]);
+    throw new ValidationError('invalid.json', [fieldError('(body)', 'field.json', { detail: (err as Error).message })]);
   }
   checkStorable(value);
   return value;
@@ -115,7 +99,7 @@ export async function refuseUnstorableUrl(c: Context, next: () => Promise<void>)
     // a malformed escape is the router's business (a 404), not a NUL
   }
   if (path.includes('\u0000') || [...url.searchParams].some(([k, v]) => k.includes('\u0000') || v.includes('\u0000'))) {
-    throw new ValidationError('请求地址有误', [{ field: '(url)', message: UNSTORABLE_MESSAGE }]);
+    throw new ValidationError('invalid.url', [fieldError('(url)', 'field.unstorable')]);
   }
   await next();
 }
@@ -124,7 +108,7 @@ export function idempotencyOf(c: Context, body: unknown): Idempotency | undefine
   const key = c.req.header('idempotency-key');
   if (key === undefined) return undefined;
   if (key.length < 1 || key.length > 200) {
-    throw new ValidationError('Idempotency-Key 无效', [{ field: 'Idempotency-Key', message: '长度须为 1–200 个字符' }]);
+    throw new ValidationError('invalid.idempotency_key', [fieldError('Idempotency-Key', 'field.key_length')]);
   }
   const hash = requestHash(`${c.req.method} ${c.req.path}`, body);
   return { key, hash };
@@ -135,7 +119,7 @@ export function ifMatchOf(c: Context): number | undefined {
   const raw = c.req.header('if-match');
   if (raw === undefined || raw.trim() === '*') return undefined;
   const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(raw);
-  if (!m) throw new ValidationError('If-Match 无效', [{ field: 'If-Match', message: '须为版本号，例如 "3"' }]);
+  if (!m) throw new ValidationError('invalid.if_match', [fieldError('If-Match', 'field.if_match')]);
   return Number(m[1]);
 }
 

@@ -3,19 +3,22 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { DomainError, isConnectionError } from '../engine/errors.js';
+import { DomainError, isConnectionError, ValidationError, type ErrorCode } from '../engine/errors.js';
+import { fieldMessage, messageOf } from '../messages.js';
+import { statusOf } from '../edge/errors.js';
 
-const STATUS: Record<DomainError['code'], { status: ContentfulStatusCode; title: string }> = {
-  validation: { status: 400, title: '请求内容有误' },
-  unauthenticated: { status: 401, title: '未认证' },
-  forbidden: { status: 403, title: '无权操作' },
-  not_found: { status: 404, title: '未找到' },
-  invalid_transition: { status: 409, title: '当前状态不允许此操作' },
-  conflict: { status: 409, title: '与现有数据冲突' },
-  machine_version: { status: 409, title: '状态机版本不兼容' },
-  version_conflict: { status: 412, title: '版本已变化' },
-  idempotency_mismatch: { status: 422, title: 'Idempotency-Key 重复使用' },
-  unavailable: { status: 503, title: '服务暂不可用' },
+/** Each problem type's title (the status comes from the one map in src/edge/errors.ts). */
+const TITLES: Record<ErrorCode, string> = {
+  validation: '请求内容有误',
+  unauthenticated: '未认证',
+  forbidden: '无权操作',
+  not_found: '未找到',
+  invalid_transition: '当前状态不允许此操作',
+  conflict: '与现有数据冲突',
+  machine_version: '状态机版本不兼容',
+  version_conflict: '版本已变化',
+  idempotency_mismatch: 'Idempotency-Key 重复使用',
+  unavailable: '服务暂不可用',
 };
 
 export const problemType = (code: string) => `urn:jiefen:problem:${code.replace(/_/g, '-')}`;
@@ -31,13 +34,14 @@ export function problem(c: Context, status: ContentfulStatusCode, code: string, 
 
 export function errorResponse(c: Context, err: unknown, log: (msg: string, extra?: unknown) => void) {
   if (err instanceof DomainError) {
-    const { status, title } = STATUS[err.code];
     if (err.code === 'unavailable') c.header('Retry-After', '1');
-    return problem(c, status, err.code, title, err.message, err.extra);
+    // Field errors go out as the API has always sent them: `{field, message}`.
+    const errors = err instanceof ValidationError ? { errors: err.errors.map((e) => ({ field: e.field, message: fieldMessage(e) })) } : {};
+    return problem(c, statusOf(err), err.code, TITLES[err.code], messageOf(err.reason, err.params), { ...err.extra, ...errors });
   }
   if (isConnectionError(err)) {
     c.header('Retry-After', '1');
-    return problem(c, 503, 'unavailable', STATUS.unavailable.title, '数据库暂时无法访问，请稍后重试');
+    return problem(c, 503, 'unavailable', TITLES.unavailable, messageOf('unavailable.database'));
   }
   log('unhandled error', { path: c.req.path, error: (err as Error)?.stack ?? String(err) });
   return problem(c, 500, 'internal', '服务器内部错误', '服务器内部错误，已记录；请联系管理员');

@@ -2,21 +2,18 @@
  * Station activity records (履职记录): what a liaison station did on a day — the theme, what was
  * done, the deputies present (进站) and the voters received (接待选民). They feed the committee
  * report's per-station numbers. Verbs in the openstatus way: parse, check the caller, write once.
- *
- * Who records: staff of that station; court staff and admins for any station (court studios run
- * their stations with the court, and records kept on paper are entered centrally). Who reads:
- * committee, court and admin everything; station staff their own station; a deputy the station
- * they belong to.
+ * Who records and who reads which station's register: src/machines/policy.ts.
  */
 import { and, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { isValidDate, shanghaiDate } from '../machines/calendar.js';
 import { text } from '../machines/fields.js';
+import { activityReadRefusal, activityRecordRefusal, needsDeputyStation } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import { isoOf, type Db } from '../db/client.js';
 import { deputies, idempotencyKeys, stationActivities, stations } from '../db/schema.js';
 import type { Idempotency } from './apply.js';
-import { fieldErrors, Forbidden, IdempotencyMismatch, NotFound, ValidationError, sqlState } from './errors.js';
+import { fieldError, fieldErrors, Forbidden, IdempotencyMismatch, NotFound, ValidationError, sqlState } from './errors.js';
 import { isUuid } from './stores.js';
 
 const date = z.string().trim().refine(isValidDate, { message: '须为日期 YYYY-MM-DD，例如 2026-03-01' });
@@ -63,15 +60,15 @@ function activityView(r: ActivityRow) {
 
 async function requireStation(db: Db, code: string) {
   const [row] = await db.select({ code: stations.code }).from(stations).where(eq(stations.code, code));
-  if (!row) throw new NotFound(`联络站 ${code} 不存在`);
+  if (!row) throw new NotFound('not_found.station', { code });
 }
 
 function parse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ValidationError('请求体须为 JSON 对象', [{ field: '(body)', message: '须为 JSON 对象' }]);
+    throw new ValidationError('invalid.not_object', [fieldError('(body)', 'field.not_object')]);
   }
   const r = schema.safeParse(raw);
-  if (!r.success) throw new ValidationError('请求内容有误', fieldErrors(r.error));
+  if (!r.success) throw new ValidationError('invalid.body', fieldErrors(r.error));
   return r.data;
 }
 
@@ -95,17 +92,17 @@ export interface RecordOptions {
  * of the same Idempotency-Key returns the first record and writes nothing.
  */
 export async function recordActivity(db: Db, actor: Actor, stationCode: string, raw: unknown, opts: RecordOptions = {}) {
-  if (!['station', 'court', 'admin'].includes(actor.role)) throw new Forbidden('只有联络站工作人员、法院工作人员或系统管理员可以登记履职记录');
-  if (actor.role === 'station' && actor.stationCode !== stationCode) throw new Forbidden('联络站工作人员只能登记本站的履职记录');
+  const refused = activityRecordRefusal(actor, stationCode);
+  if (refused) throw new Forbidden(refused === 'role' ? 'forbidden.activity_record' : 'forbidden.activity_record_own');
   await requireStation(db, stationCode);
   const input = parse(activitySchema, raw);
   const today = shanghaiDate((opts.now ?? new Date()).toISOString());
-  if (input.date > today) throw new ValidationError('请求内容有误', [{ field: 'date', message: `活动日期不能晚于今天（${today}）` }]);
+  if (input.date > today) throw new ValidationError('invalid.body', [fieldError('date', 'field.activity_in_future', { today })]);
   if (input.deputyIds.length) {
     const found = await db.select({ id: deputies.id }).from(deputies).where(inArray(deputies.id, input.deputyIds.filter(isUuid)));
     const known = new Set(found.map((d) => d.id));
     const missing = input.deputyIds.filter((d) => !known.has(d));
-    if (missing.length) throw new ValidationError('请求内容有误', [{ field: 'deputyIds', message: `代表不存在：${missing.join('、')}` }]);
+    if (missing.length) throw new ValidationError('invalid.body', [fieldError('deputyIds', 'field.deputies_unknown', { ids: missing })]);
   }
 
   const idem = opts.idempotency;
@@ -144,24 +141,15 @@ export async function recordActivity(db: Db, actor: Actor, stationCode: string, 
 }
 
 async function mayRead(db: Db, actor: Actor, stationCode: string): Promise<void> {
-  switch (actor.role) {
-    case 'committee':
-    case 'court':
-    case 'admin':
-      return;
-    case 'station':
-      if (actor.stationCode === stationCode) return;
-      throw new Forbidden('联络站工作人员只能查看本站的履职记录');
-    case 'deputy': {
-      const [d] = actor.deputyId
-        ? await db.select({ stationCode: deputies.stationCode }).from(deputies).where(eq(deputies.id, actor.deputyId))
-        : [];
-      if (d && d.stationCode === stationCode) return;
-      throw new Forbidden('代表只能查看所在联络站的履职记录');
-    }
-    default:
-      throw new Forbidden('无权查看履职记录');
+  let deputyStation: string | null = null;
+  if (needsDeputyStation(actor) && actor.deputyId) {
+    const [d] = await db.select({ stationCode: deputies.stationCode }).from(deputies).where(eq(deputies.id, actor.deputyId));
+    deputyStation = d?.stationCode ?? null;
   }
+  const refused = activityReadRefusal(actor, stationCode, deputyStation);
+  if (refused === 'activity.read.own_station') throw new Forbidden('forbidden.activity_read_own');
+  if (refused === 'activity.read.deputy_station') throw new Forbidden('forbidden.activity_read_deputy');
+  if (refused) throw new Forbidden('forbidden.activity_read');
 }
 
 function decodeCursor(cursor: string): [string, string, string] {
@@ -175,7 +163,7 @@ function decodeCursor(cursor: string): [string, string, string] {
   } catch {
     // fall through
   }
-  throw new ValidationError('请求参数有误', [{ field: 'cursor', message: '无效的分页游标' }]);
+  throw new ValidationError('invalid.query', [fieldError('cursor', 'field.cursor')]);
 }
 
 /** A station's activities, newest first (by date, then by when they were recorded). */

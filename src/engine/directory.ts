@@ -6,22 +6,23 @@ import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { optionalText, text } from '../machines/fields.js';
+import { can, rolesFor, type Action } from '../machines/policy.js';
 import { ROLES, type Actor } from '../machines/roles.js';
 import { isoOf, type Db } from '../db/client.js';
 import { deputies, stations, users, webSessions } from '../db/schema.js';
-import { Conflict, fieldErrors, Forbidden, NotFound, Unauthenticated, ValidationError, sqlState } from './errors.js';
+import { Conflict, fieldError, fieldErrors, Forbidden, NotFound, Unauthenticated, ValidationError, sqlState } from './errors.js';
 import { isUuid } from './stores.js';
 
 export const STATION_KINDS = ['court', 'street', 'town', 'village'] as const;
 export const DEPUTY_LEVELS = ['national', 'provincial', 'municipal', 'county', 'township'] as const;
 
-function requireRole(actor: Actor, ...roles: Actor['role'][]) {
-  if (!roles.includes(actor.role)) throw new Forbidden(`此操作仅限 ${roles.join('、')} 角色`);
+function requireRole(actor: Actor, action: Action) {
+  if (!can(actor, action)) throw new Forbidden('forbidden.role', { roles: rolesFor(action) });
 }
 
 function parse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
   const r = schema.safeParse(raw ?? {});
-  if (!r.success) throw new ValidationError('请求内容有误', fieldErrors(r.error));
+  if (!r.success) throw new ValidationError('invalid.body', fieldErrors(r.error));
   return r.data;
 }
 
@@ -43,10 +44,10 @@ function stationView(s: typeof stations.$inferSelect) {
 }
 
 export async function createStation(db: Db, actor: Actor, raw: unknown) {
-  requireRole(actor, 'admin');
+  requireRole(actor, 'directory.manage');
   const input = parse(stationSchema, raw);
   const [row] = await db.insert(stations).values(input).onConflictDoNothing().returning();
-  if (!row) throw new Conflict(`站点代码 ${input.code} 已存在`, { field: 'code' });
+  if (!row) throw new Conflict('conflict.station_code', { code: input.code }, { field: 'code' });
   return stationView(row);
 }
 
@@ -89,10 +90,10 @@ function deputyView(d: typeof deputies.$inferSelect) {
 }
 
 export async function createDeputy(db: Db, actor: Actor, raw: unknown) {
-  requireRole(actor, 'admin');
+  requireRole(actor, 'directory.manage');
   const input = parse(deputySchema, raw);
   if (!(await stationExists(db, input.stationCode))) {
-    throw new ValidationError('请求内容有误', [{ field: 'stationCode', message: `联络站 ${input.stationCode} 不存在` }]);
+    throw new ValidationError('invalid.body', [fieldError('stationCode', 'field.station_unknown', { code: input.stationCode })]);
   }
   const [row] = await db
     .insert(deputies)
@@ -169,21 +170,21 @@ async function uniqueLogin<T>(login: string | undefined, write: () => Promise<T>
   try {
     return await write();
   } catch (err) {
-    if (login && sqlState(err) === '23505') throw new Conflict(`登录名 ${login} 已被使用`, { field: 'login' });
+    if (login && sqlState(err) === '23505') throw new Conflict('conflict.login', { login }, { field: 'login' });
     throw err;
   }
 }
 
 /** Creates a user and returns its token, shown this once (only its hash is kept). */
 export async function createUser(db: Db, actor: Actor, raw: unknown) {
-  requireRole(actor, 'admin');
+  requireRole(actor, 'directory.manage');
   const input = parse(userSchema, raw);
   if (input.stationCode && !(await stationExists(db, input.stationCode))) {
-    throw new ValidationError('请求内容有误', [{ field: 'stationCode', message: `联络站 ${input.stationCode} 不存在` }]);
+    throw new ValidationError('invalid.body', [fieldError('stationCode', 'field.station_unknown', { code: input.stationCode })]);
   }
   if (input.deputyId) {
     const [d] = await db.select({ id: deputies.id }).from(deputies).where(eq(deputies.id, input.deputyId));
-    if (!d) throw new ValidationError('请求内容有误', [{ field: 'deputyId', message: `代表 ${input.deputyId} 不存在` }]);
+    if (!d) throw new ValidationError('invalid.body', [fieldError('deputyId', 'field.deputy_unknown', { id: input.deputyId })]);
   }
   const token = newToken();
   // An initial password set by the admin is one the user must replace at first sign-in.
@@ -207,7 +208,7 @@ export async function createUser(db: Db, actor: Actor, raw: unknown) {
 }
 
 export async function listUsers(db: Db, actor: Actor) {
-  requireRole(actor, 'admin');
+  requireRole(actor, 'directory.manage');
   const rows = await db.select().from(users).orderBy(asc(users.createdAt));
   return { items: rows.map(userView) };
 }
@@ -249,13 +250,13 @@ export function createTokenCache(ttlMs = 5_000, maxEntries = 10_000): TokenCache
 }
 
 export async function authenticate(db: Db, token: string | undefined, cache?: TokenCache): Promise<Actor> {
-  if (!token) throw new Unauthenticated('缺少访问令牌：请在 Authorization 头中提供 Bearer 令牌');
+  if (!token) throw new Unauthenticated('auth.no_token');
   const hash = hashToken(token);
   const now = Date.now();
   const cached = cache?.get(hash, now);
   if (cached) return cached;
   const [u] = await db.select().from(users).where(eq(users.tokenHash, hash));
-  if (!u) throw new Unauthenticated('访问令牌无效');
+  if (!u) throw new Unauthenticated('auth.bad_token');
   const actor = actorOf(u);
   cache?.set(hash, actor, now);
   return actor;
@@ -310,9 +311,9 @@ export async function login(db: Db, raw: unknown): Promise<{ actor: Actor; mustC
   const [u] = await db.select().from(users).where(eq(users.login, input.login));
   if (!u?.passwordHash) {
     await verifyPassword(input.password, await (decoyHash ??= hashPassword(newToken())));
-    throw new Unauthenticated('登录名或密码错误');
+    throw new Unauthenticated('auth.sign_in_failed');
   }
-  if (!(await verifyPassword(input.password, u.passwordHash))) throw new Unauthenticated('登录名或密码错误');
+  if (!(await verifyPassword(input.password, u.passwordHash))) throw new Unauthenticated('auth.sign_in_failed');
   return { actor: actorOf(u), mustChangePassword: u.mustChangePassword };
 }
 
@@ -323,15 +324,15 @@ const setPasswordSchema = z.object({ password: passwordSchema, login: loginName.
  * choose their own at next sign-in; every web session they had is ended.
  */
 export async function setPassword(db: Db, actor: Actor, userId: string, raw: unknown) {
-  requireRole(actor, 'admin');
+  requireRole(actor, 'directory.manage');
   const input = parse(setPasswordSchema, raw);
-  if (!isUuid(userId)) throw new NotFound(`用户 ${userId} 不存在`);
+  if (!isUuid(userId)) throw new NotFound('not_found.user', { id: userId });
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(users).where(eq(users.id, userId));
-    if (!current) throw new NotFound(`用户 ${userId} 不存在`);
+    if (!current) throw new NotFound('not_found.user', { id: userId });
     const login = input.login ?? current.login;
-    if (!login) throw new ValidationError('请求内容有误', [{ field: 'login', message: '该用户还没有登录名：设置密码须同时设置登录名' }]);
+    if (!login) throw new ValidationError('invalid.body', [fieldError('login', 'field.login_missing')]);
     const [row] = await uniqueLogin(login, () =>
       tx.update(users).set({ login, passwordHash, mustChangePassword: true }).where(eq(users.id, userId)).returning(),
     );
@@ -351,7 +352,7 @@ export async function changeOwnPassword(db: Db, actor: Actor, raw: unknown): Pro
   const input = parse(changeOwnSchema, raw);
   const [u] = await db.select().from(users).where(eq(users.id, actor.id));
   if (!u?.passwordHash || !(await verifyPassword(input.currentPassword, u.passwordHash))) {
-    throw new ValidationError('请求内容有误', [{ field: 'currentPassword', message: '当前密码不正确' }]);
+    throw new ValidationError('invalid.body', [fieldError('currentPassword', 'field.current_password')]);
   }
   const passwordHash = await hashPassword(input.newPassword);
   await db.transaction(async (tx) => {
@@ -361,10 +362,10 @@ export async function changeOwnPassword(db: Db, actor: Actor, raw: unknown): Pro
 }
 
 export async function getUser(db: Db, actor: Actor, userId: string) {
-  requireRole(actor, 'admin');
-  if (!isUuid(userId)) throw new NotFound(`用户 ${userId} 不存在`);
+  requireRole(actor, 'directory.manage');
+  if (!isUuid(userId)) throw new NotFound('not_found.user', { id: userId });
   const [u] = await db.select().from(users).where(eq(users.id, userId));
-  if (!u) throw new NotFound(`用户 ${userId} 不存在`);
+  if (!u) throw new NotFound('not_found.user', { id: userId });
   return userView(u);
 }
 

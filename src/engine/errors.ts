@@ -1,79 +1,189 @@
 /**
- * Domain errors: what the engine refuses and why, knowing nothing of HTTP. The API maps each
- * `code` to a status and a problem type in one place.
+ * Domain errors: what the engine refuses and why, as data — a closed `code` (the kind of refusal:
+ * the edge maps it to an HTTP status, src/edge/errors.ts) and a closed `reason` with its
+ * parameters (the edge words it in zh-CN, src/messages.ts). Nothing here knows HTTP or a page.
+ *
+ * `Error.message` is the plain zh-CN wording, for logs, the sweeper's report and callers without
+ * an edge (scripts); answers to people are rendered from `reason` and `params` instead.
  */
 import type { z } from 'zod';
+import type { TransitionRefusal } from '../machines/spec.js';
+import { messageOf } from '../messages.js';
 
-export type FieldErrors = { field: string; message: string }[];
+export type ErrorCode =
+  | 'validation'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'invalid_transition'
+  | 'version_conflict'
+  | 'idempotency_mismatch'
+  | 'conflict'
+  | 'machine_version'
+  | 'unavailable';
 
-/** A zod error as field errors (`parties.0.name`; `(body)` for the body as a whole), under `prefix`. */
-export function fieldErrors(error: z.ZodError, prefix: string[] = []): FieldErrors {
-  return error.issues.map((i) => ({ field: [...prefix, ...i.path].join('.') || '(body)', message: i.message }));
+export type Params = Record<string, unknown>;
+
+/** Why a request body or query was refused (the summary of a 400; each field says its own). */
+export type ValidationReason =
+  | 'invalid.body'
+  | 'invalid.query'
+  | 'invalid.list_query'
+  | 'invalid.not_object'
+  | 'invalid.event_type'
+  | 'invalid.too_large'
+  | 'invalid.json'
+  | 'invalid.url'
+  | 'invalid.idempotency_key'
+  | 'invalid.if_match';
+
+/** What is wrong with one field. `field.schema`: the payload schema's own words (`params.message`). */
+export type FieldReason =
+  | 'field.schema'
+  | 'field.station_unknown'
+  | 'field.deputies_unknown'
+  | 'field.deputy_unknown'
+  | 'field.cases_unknown'
+  | 'field.occurred_in_future'
+  | 'field.occurred_before_previous'
+  | 'field.cursor'
+  | 'field.activity_in_future'
+  | 'field.not_object'
+  | 'field.not_event_object'
+  | 'field.event_types'
+  | 'field.unstorable'
+  | 'field.too_deep'
+  | 'field.too_large'
+  | 'field.json'
+  | 'field.key_length'
+  | 'field.if_match'
+  | 'field.login_missing'
+  | 'field.current_password'
+  | 'field.calendar_other_year'
+  | 'field.calendar_duplicate'
+  | 'field.calendar_workday_weekday';
+
+export type ForbiddenReason =
+  | 'forbidden.role'
+  | 'forbidden.create'
+  | 'forbidden.event'
+  | 'forbidden.record'
+  | 'forbidden.case_read'
+  | 'forbidden.supervision_read'
+  | 'forbidden.sweep'
+  | 'forbidden.activity_record'
+  | 'forbidden.activity_record_own'
+  | 'forbidden.activity_read_own'
+  | 'forbidden.activity_read_deputy'
+  | 'forbidden.activity_read'
+  | 'forbidden.report_unlinked'
+  | 'forbidden.report_own'
+  | 'forbidden.report_deputy'
+  | 'forbidden.case_create_own'
+  | 'forbidden.case_create_source';
+
+export type Reason =
+  | ValidationReason
+  | FieldReason
+  | ForbiddenReason
+  | TransitionRefusal['reason']
+  | 'auth.no_token'
+  | 'auth.bad_token'
+  | 'auth.sign_in_failed'
+  | 'not_found.case'
+  | 'not_found.supervision'
+  | 'not_found.user'
+  | 'not_found.station'
+  | 'not_found.machine'
+  | 'not_found.entity_type'
+  | 'version.stale'
+  | 'idempotency.reused'
+  | 'conflict.station_code'
+  | 'conflict.login'
+  | 'conflict.deadline_gone'
+  | 'machine.newer'
+  | 'machine.no_migration'
+  | 'unavailable.database'
+  | 'unavailable.contention';
+
+/** One field's refusal: the field (dotted path) and why, as data. */
+export interface FieldError {
+  field: string;
+  reason: FieldReason;
+  params?: Params;
 }
+export type FieldErrors = FieldError[];
 
 export class DomainError extends Error {
   constructor(
-    readonly code:
-      | 'validation'
-      | 'unauthenticated'
-      | 'forbidden'
-      | 'not_found'
-      | 'invalid_transition'
-      | 'version_conflict'
-      | 'idempotency_mismatch'
-      | 'conflict'
-      | 'machine_version'
-      | 'unavailable',
-    message: string,
+    readonly code: ErrorCode,
+    readonly reason: Reason,
+    readonly params: Params = {},
+    /** Members the problem+json answer carries as they are (the current `state`, the field). */
     readonly extra: Record<string, unknown> = {},
   ) {
-    super(message);
+    super(messageOf(reason, params));
     this.name = new.target.name;
   }
 }
 
 export class ValidationError extends DomainError {
-  constructor(message: string, readonly errors: FieldErrors) {
-    super('validation', `${message}：${errors.map((e) => `${e.field} ${e.message}`).join('；')}`, { errors });
+  constructor(reason: ValidationReason, readonly errors: FieldErrors) {
+    super('validation', reason, { errors });
   }
 }
+/** A schema's refusal of one field, in the schema's own words. */
+export const schemaField = (field: string, message: string, issue: { code?: string; expected?: unknown; values?: unknown[] } = {}): FieldError => ({
+  field,
+  reason: 'field.schema',
+  params: { message, issue: issue.code, expected: issue.expected, values: issue.values },
+});
+/** A zod error as field errors (`parties.0.name`; `(body)` for the body as a whole), under `prefix`. */
+export function fieldErrors(error: z.ZodError, prefix: string[] = []): FieldErrors {
+  return error.issues.map((i) =>
+    schemaField([...prefix, ...i.path].join('.') || '(body)', i.message, {
+      code: i.code,
+      expected: (i as { expected?: unknown }).expected,
+      values: (i as { values?: unknown[] }).values,
+    }),
+  );
+}
+export const fieldError = (field: string, reason: FieldReason, params?: Params): FieldError => (params ? { field, reason, params } : { field, reason });
+
 export class Unauthenticated extends DomainError {
-  constructor(message = '缺少或无效的访问令牌') {
-    super('unauthenticated', message);
+  constructor(reason: 'auth.no_token' | 'auth.bad_token' | 'auth.sign_in_failed') {
+    super('unauthenticated', reason);
   }
 }
 export class Forbidden extends DomainError {
-  constructor(message: string) {
-    super('forbidden', message);
+  constructor(reason: ForbiddenReason, params: Params = {}) {
+    super('forbidden', reason, params);
   }
 }
 export class NotFound extends DomainError {
-  constructor(message: string) {
-    super('not_found', message);
+  constructor(reason: 'not_found.case' | 'not_found.supervision' | 'not_found.user' | 'not_found.station' | 'not_found.machine' | 'not_found.entity_type', params: Params) {
+    super('not_found', reason, params);
   }
 }
 export class InvalidTransition extends DomainError {
-  constructor(message: string, state: string, event: string) {
-    super('invalid_transition', message, { state, event });
+  constructor(refusal: TransitionRefusal, state: string, event: string) {
+    super('invalid_transition', refusal.reason, refusal.params ?? {}, { state, event });
   }
 }
 export class VersionConflict extends DomainError {
   constructor(expected: number, actual: number) {
-    super('version_conflict', `版本已变化：请求基于版本 ${expected}，当前版本为 ${actual}，请刷新后重试`, {
-      expectedVersion: expected,
-      currentVersion: actual,
-    });
+    super('version_conflict', 'version.stale', { expected, actual }, { expectedVersion: expected, currentVersion: actual });
   }
 }
 export class IdempotencyMismatch extends DomainError {
   constructor() {
-    super('idempotency_mismatch', '该 Idempotency-Key 已用于另一个请求内容；请为新请求使用新的 key');
+    super('idempotency_mismatch', 'idempotency.reused');
   }
 }
 /** A unique value already taken (station code, …). */
 export class Conflict extends DomainError {
-  constructor(message: string, extra: Record<string, unknown> = {}) {
-    super('conflict', message, extra);
+  constructor(reason: 'conflict.station_code' | 'conflict.login', params: Params, extra: Record<string, unknown> = {}) {
+    super('conflict', reason, params, extra);
   }
 }
 /**
@@ -82,20 +192,23 @@ export class Conflict extends DomainError {
  */
 export class MachineVersionMismatch extends DomainError {
   constructor(stored: number, current: number, machine?: string) {
-    const what = machine ? `${machine} 状态机` : '状态机';
-    super(
-      'machine_version',
-      stored > current
-        ? `该记录由更新的${what}版本 ${stored} 写入，本服务只认识版本 ${current}：请升级服务后再操作`
-        : `该记录由${what}版本 ${stored} 写入，当前版本为 ${current}，且没有从版本 ${stored} 到 ${current} 的迁移`,
-      { storedVersion: stored, currentVersion: current, ...(machine ? { machine } : {}) },
-    );
+    super('machine_version', stored > current ? 'machine.newer' : 'machine.no_migration', { stored, current, machine }, {
+      storedVersion: stored,
+      currentVersion: current,
+      ...(machine ? { machine } : {}),
+    });
   }
 }
 export class DatabaseUnavailable extends DomainError {
   constructor(cause?: unknown) {
-    super('unavailable', '数据库暂时无法访问，请稍后重试');
+    super('unavailable', 'unavailable.database');
     this.cause = cause;
+  }
+}
+/** Writers kept colliding on one entity: try again shortly. */
+export class Contention extends DomainError {
+  constructor() {
+    super('unavailable', 'unavailable.contention');
   }
 }
 

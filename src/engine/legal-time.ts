@@ -18,7 +18,8 @@ import { statePath, type MachineSpec } from '../machines/spec.js';
 import type { Db } from '../db/client.js';
 import { calendarDays, calendarYears, cases } from '../db/schema.js';
 import type { EngineContext } from './apply.js';
-import { fieldErrors, Forbidden, ValidationError } from './errors.js';
+import { fieldError, fieldErrors, Forbidden, ValidationError, type FieldErrors } from './errors.js';
+import { can, rolesFor } from '../machines/policy.js';
 import { rewriteDeadlines } from './write/deadlines.js';
 import { journalRow } from './write/journal.js';
 import { persist, restore } from './write/snapshots.js';
@@ -139,18 +140,18 @@ export const calendarYearInput = z.object({ days: z.array(dayInput).min(1, { mes
 export const yearParam = z.coerce.number({ message: '须为年份' }).int({ message: '须为年份' }).min(1949, { message: '年份须在 1949–2200 之间' }).max(2200, { message: '年份须在 1949–2200 之间' });
 
 function checkYear(year: number, days: z.output<typeof calendarYearInput>['days']) {
-  const errors: { field: string; message: string }[] = [];
+  const errors: FieldErrors = [];
   const seen = new Set<string>();
   days.forEach((d, i) => {
-    if (!d.date.startsWith(`${year}-`)) errors.push({ field: `days.${i}.date`, message: `须为 ${year} 年的日期` });
-    if (seen.has(d.date)) errors.push({ field: `days.${i}.date`, message: `日期 ${d.date} 重复` });
+    if (!d.date.startsWith(`${year}-`)) errors.push(fieldError(`days.${i}.date`, 'field.calendar_other_year', { year }));
+    if (seen.has(d.date)) errors.push(fieldError(`days.${i}.date`, 'field.calendar_duplicate', { date: d.date }));
     seen.add(d.date);
     const weekday = new Date(`${d.date}T00:00:00Z`).getUTCDay();
     if (d.kind === 'workday' && weekday !== 0 && weekday !== 6) {
-      errors.push({ field: `days.${i}.kind`, message: `${d.date} 本是工作日：调休上班日须为周六或周日` });
+      errors.push(fieldError(`days.${i}.kind`, 'field.calendar_workday_weekday', { date: d.date }));
     }
   });
-  if (errors.length) throw new ValidationError('请求内容有误', errors);
+  if (errors.length) throw new ValidationError('invalid.body', errors);
 }
 
 export interface CalendarChange {
@@ -165,11 +166,11 @@ export interface CalendarChange {
  * the admin, and moves every open Art 85 deadline the change moves — all in one transaction.
  */
 export async function replaceCalendarYear(ctx: EngineContext, actor: Actor, rawYear: unknown, raw: unknown): Promise<CalendarChange> {
-  if (actor.role !== 'admin') throw new Forbidden('只有系统管理员可以维护法定节假日');
+  if (!can(actor, 'calendar.manage')) throw new Forbidden('forbidden.role', { roles: rolesFor('calendar.manage') });
   const year = yearParam.safeParse(rawYear);
-  if (!year.success) throw new ValidationError('请求地址有误', fieldErrors(year.error, ['year']));
+  if (!year.success) throw new ValidationError('invalid.url', fieldErrors(year.error, ['year']));
   const body = calendarYearInput.safeParse(raw);
-  if (!body.success) throw new ValidationError('请求内容有误', fieldErrors(body.error));
+  if (!body.success) throw new ValidationError('invalid.body', fieldErrors(body.error));
   checkYear(year.data, body.data.days);
   const y = year.data;
   const now = (ctx.now?.() ?? new Date()).toISOString();

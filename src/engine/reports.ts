@@ -56,11 +56,12 @@ import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { CONCLUDE_RESULTS, SOURCES } from '../machines/case.js';
 import { endOfDate, isValidDate, startOfShanghaiDay } from '../machines/calendar.js';
+import { can, reportScope } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import { RATINGS } from '../machines/supervision.js';
 import { rowsOf, type Db } from '../db/client.js';
 import { OUTCOME_LABELS, RATING_LABELS, UI, REPORT_FIGURE_LABELS, REPORT_SECTION_LABELS, SOURCE_LABELS, supervisionStateLabel } from '../labels.js';
-import { fieldErrors, Forbidden, ValidationError } from './errors.js';
+import { fieldError, fieldErrors, Forbidden, ValidationError } from './errors.js';
 
 const day = z.string().trim().refine(isValidDate, { message: '须为日期 YYYY-MM-DD，例如 2026-01-01' });
 
@@ -123,7 +124,7 @@ export interface EnforcementReport {
 /** Parse the query string; a bad parameter is a 400 with the field. */
 export function parseReportQuery(raw: unknown): ReportQuery {
   const r = reportQuerySchema.safeParse(raw ?? {});
-  if (!r.success) throw new ValidationError('请求参数有误', fieldErrors(r.error));
+  if (!r.success) throw new ValidationError('invalid.query', fieldErrors(r.error));
   return r.data;
 }
 
@@ -430,20 +431,13 @@ export async function enforcementReport(
   q: ReportQuery,
   opts: { now?: Date; /** false: aggregate every case afresh, without the closed-case rollup. */ rollup?: boolean } = {},
 ): Promise<EnforcementReport> {
-  let stationCode = q.stationCode;
-  switch (actor.role) {
-    case 'committee':
-    case 'court':
-    case 'admin':
-      break;
-    case 'station':
-      if (!actor.stationCode) throw new Forbidden('该联络站账号未关联站点');
-      if (stationCode && stationCode !== actor.stationCode) throw new Forbidden('联络站工作人员只能查看本站的统计');
-      stationCode = actor.stationCode;
-      break;
-    default:
-      throw new Forbidden('人大代表不能查看执行监督报表');
+  const scope = reportScope(actor, q.stationCode);
+  if ('refused' in scope) {
+    if (scope.refused === 'report.station_unlinked') throw new Forbidden('forbidden.report_unlinked');
+    if (scope.refused === 'report.own_station') throw new Forbidden('forbidden.report_own');
+    throw new Forbidden('forbidden.report_deputy');
   }
+  const stationCode = scope.stationCode;
 
   // The stations in scope, resolved first (a few hundred rows at most): every case and activity
   // filter below is then `station_code = any(...)`, which the indexes serve directly.
@@ -458,7 +452,7 @@ export async function enforcementReport(
   if (stationCode && !stationRows.some((s) => s.code === stationCode)) {
     // A known station outside the district is an empty report; an unknown code is a typo.
     const known = rowsOf(await db.execute(sql`select 1 from stations where code = ${stationCode}`));
-    if (!known.length) throw new ValidationError('请求参数有误', [{ field: 'stationCode', message: `联络站 ${stationCode} 不存在` }]);
+    if (!known.length) throw new ValidationError('invalid.query', [fieldError('stationCode', 'field.station_unknown', { code: stationCode })]);
   }
   // The independent queries run side by side on the pool (PGlite serialises them, which is fine).
   const now = opts.now ?? new Date();
@@ -482,7 +476,7 @@ export async function enforcementReport(
   const [groups, activityResult, supervision] = await Promise.all([
     casesPart(),
     db.execute(queries.activities),
-    actor.role === 'station' ? null : supervisionFigures(db, q),
+    can(actor, 'supervision.read') ? supervisionFigures(db, q) : null,
   ]);
   const activityRows = rowsOf<{ station_code: string; activities: string; visits: string; voters: string }>(activityResult);
 

@@ -7,17 +7,18 @@ import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import { STATION_SOURCES, type CaseContext, type CaseEvent, type CaseInput } from '../machines/case.js';
+import { type CaseContext, type CaseEvent, type CaseInput } from '../machines/case.js';
 import { caseSpec } from '../machines/case-spec.js';
 import { supervisionSpec } from '../machines/supervision-spec.js';
 import type { SupervisionContext, SupervisionInput } from '../machines/supervision.js';
 import { toFen } from '../machines/money.js';
 import { text } from '../machines/fields.js';
-import type { AccessFacts, Actor } from '../machines/roles.js';
+import { canReadCase, canReadSupervision, caseCreateRefusal, type AccessFacts } from '../machines/policy.js';
+import type { Actor } from '../machines/roles.js';
 import type { MachineSpec } from '../machines/spec.js';
 import type { Db } from '../db/client.js';
 import { caseEvents, cases, deputies, parties, stations, supervisionCases, supervisionEvents, supervisions } from '../db/schema.js';
-import { Forbidden, ValidationError } from './errors.js';
+import { fieldError, Forbidden, ValidationError } from './errors.js';
 
 /** The columns every entity table and every journal table share. */
 export interface EntityRow {
@@ -101,13 +102,10 @@ export const caseStore: EntityStore = {
   },
   async prepareCreate(tx, actor, input: CaseInput) {
     const [station] = await tx.select({ code: stations.code }).from(stations).where(eq(stations.code, input.stationCode));
-    if (!station) throw new ValidationError('请求内容有误', [{ field: 'stationCode', message: `联络站 ${input.stationCode} 不存在` }]);
-    if (actor.role === 'station') {
-      if (actor.stationCode !== input.stationCode) throw new Forbidden('联络站工作人员只能为本站登记案件');
-      if (!(STATION_SOURCES as readonly string[]).includes(input.source)) {
-        throw new Forbidden('联络站只能登记入站、扫码联、热线联、入户联四种渠道收到的纠纷');
-      }
-    }
+    if (!station) throw new ValidationError('invalid.body', [fieldError('stationCode', 'field.station_unknown', { code: input.stationCode })]);
+    const refused = caseCreateRefusal(actor, input);
+    if (refused === 'case.create.own_station') throw new Forbidden('forbidden.case_create_own');
+    if (refused === 'case.create.station_source') throw new Forbidden('forbidden.case_create_source');
     return { numberScope: input.stationCode, extra: {} };
   },
   async afterCreate(tx, id, input: CaseInput & { parties: PartyInput[] }) {
@@ -162,22 +160,10 @@ export const caseStore: EntityStore = {
     const known = new Set(found.map((d) => d.id));
     const missing = e.deputyIds.filter((d) => !known.has(d));
     if (missing.length) {
-      throw new ValidationError('请求内容有误', [{ field: 'deputyIds', message: `代表不存在：${missing.join('、')}` }]);
+      throw new ValidationError('invalid.body', [fieldError('deputyIds', 'field.deputies_unknown', { ids: missing })]);
     }
   },
-  canRead(actor, facts) {
-    switch (actor.role) {
-      case 'court':
-      case 'committee':
-      case 'admin':
-      case 'system':
-        return true;
-      case 'station':
-        return !!actor.stationCode && actor.stationCode === facts.stationCode;
-      case 'deputy':
-        return !!actor.deputyId && !!facts.deputyIds?.includes(actor.deputyId);
-    }
-  },
+  canRead: canReadCase,
   createPayload(input: CaseInput & { parties: PartyInput[] }) {
     const { occurredAt: _omit, ...rest } = input;
     return rest;
@@ -214,7 +200,7 @@ export const supervisionStore: EntityStore = {
     const known = new Set(found.map((c) => c.id));
     const missing = wanted.filter((c) => !known.has(c));
     if (missing.length) {
-      throw new ValidationError('请求内容有误', [{ field: 'caseIds', message: `案件不存在：${missing.join('、')}` }]);
+      throw new ValidationError('invalid.body', [fieldError('caseIds', 'field.cases_unknown', { ids: missing })]);
     }
     // 监督 (JD): supervision items are numbered apart from cases.
     return { numberScope: 'JD', extra: {} };
@@ -231,7 +217,7 @@ export const supervisionStore: EntityStore = {
     return { kind: input.kind, subject: input.subject, respondent: input.respondent, openedAt: input.occurredAt };
   },
   async checkEvent() {},
-  canRead: (actor) => ['committee', 'court', 'admin', 'system'].includes(actor.role),
+  canRead: canReadSupervision,
   createPayload(input: SupervisionInput) {
     const { occurredAt: _omit, ...rest } = input;
     return rest;

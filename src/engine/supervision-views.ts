@@ -5,7 +5,6 @@ import type { Actor } from '../machines/roles.js';
 import { nextEvents } from '../machines/spec.js';
 import { isoOf, type Db } from '../db/client.js';
 import { supervisionCases, supervisionEvents, supervisions } from '../db/schema.js';
-import { outcomeLabel, stateLabel } from '../labels.js';
 import type { Rendered, Written } from './apply.js';
 import { Forbidden, NotFound } from './errors.js';
 import { restore } from './write/snapshots.js';
@@ -21,7 +20,6 @@ function summary(row: SupervisionRow) {
     id: row.id,
     number: row.number,
     state: row.state,
-    stateLabel: stateLabel(row.state),
     version: row.version,
     machineVersion: row.machineVersion,
     kind: row.kind,
@@ -53,11 +51,7 @@ export function presentSupervision(actor: Actor, row: SupervisionRow, snapshot: 
     body: {
       ...summary(row),
       caseIds: linked.map((c) => c.id),
-      cases: linked.map((c) => ({
-        ...c,
-        stateLabel: stateLabel(c.state),
-        outcomeLabel: c.outcome ? outcomeLabel(c.outcome) : null,
-      })),
+      cases: linked,
       context: presentContext(snapshot.context),
       deadlines: deadlineViews(supervisionStore.spec, snapshot, opts),
       nextEvents: nextEvents(supervisionStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),
@@ -71,10 +65,10 @@ export const renderSupervision = (actor: Actor, w: Written, opts: ViewOptions = 
 
 /** The item, when it exists and this caller may read it (404 / 403 otherwise), with its linked cases. */
 async function readable(db: Db, actor: Actor, id: string) {
-  if (!supervisionStore.canRead(actor, {})) throw new Forbidden('无权查看监督事项');
-  if (!isUuid(id)) throw new NotFound(`监督事项 ${id} 不存在`);
+  if (!supervisionStore.canRead(actor, {})) throw new Forbidden('forbidden.supervision_read');
+  if (!isUuid(id)) throw new NotFound('not_found.supervision', { id });
   const found = await readWithView(db, supervisionStore, id);
-  if (!found) throw new NotFound(`监督事项 ${id} 不存在`);
+  if (!found) throw new NotFound('not_found.supervision', { id });
   return found;
 }
 
@@ -104,7 +98,7 @@ export interface SupervisionFilters {
 }
 
 export async function listSupervisions(db: Db, actor: Actor, f: SupervisionFilters, opts: ViewOptions = {}) {
-  if (!supervisionStore.canRead(actor, {})) throw new Forbidden('无权查看监督事项');
+  if (!supervisionStore.canRead(actor, {})) throw new Forbidden('forbidden.supervision_read');
   const limit = f.limit ?? 50;
   const where: SQL[] = [];
   if (f.state) where.push(eq(supervisions.state, f.state));

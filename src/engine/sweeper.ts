@@ -12,7 +12,7 @@ import type { Actor } from '../machines/roles.js';
 import { isoOf, rowsOf } from '../db/client.js';
 import { deadlines } from '../db/schema.js';
 import { applyEvent, type EngineContext } from './apply.js';
-import { DomainError } from './errors.js';
+import { DomainError, NotFound } from './errors.js';
 import { DeadlineGone } from './write/deadlines.js';
 import type { EntityStore } from './stores.js';
 
@@ -81,7 +81,7 @@ export async function sweep(
       };
       const store = stores[d.entity_type];
       try {
-        if (!store) throw new DomainError('not_found', `unknown entity type ${d.entity_type}`);
+        if (!store) throw new NotFound('not_found.entity_type', { type: d.entity_type });
         await applyEvent(ctx, store, SYSTEM_ACTOR, d.entity_id, { type: d.event, occurredAt: item.dueAt }, {
           firingDeadlineId: item.deadlineId,
           notBeforeLastEvent: true,

@@ -7,6 +7,7 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { AnyMachineSnapshot } from 'xstate';
 import { endOfDate, startOfShanghaiDay } from '../machines/calendar.js';
 import { fenToYuan } from '../machines/money.js';
+import { caseScope, partyAsSeen, seesPersonalData } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import { backdatableEvents, nextEvents, type MachineSpec } from '../machines/spec.js';
 import type { CaseContext } from '../machines/case.js';
@@ -14,43 +15,18 @@ import { ranOutDeadline } from '../machines/case-spec.js';
 import { isoOf, type Db } from '../db/client.js';
 import { slot, statement } from '../db/statements.js';
 import { accessLog, caseEvents, cases, parties, stations } from '../db/schema.js';
-import { eventLabel, outcomeLabel, stateLabel } from '../labels.js';
 import type { Rendered, Written } from './apply.js';
-import { Forbidden, NotFound, ValidationError } from './errors.js';
+import { fieldError, Forbidden, NotFound, ValidationError } from './errors.js';
 import { restore } from './write/snapshots.js';
 import { readWithView } from './write/sql.js';
 import { caseStore, isUuid, type EntityRow } from './stores.js';
 import { deadlineStatus, dueWithinBound } from './legal-time.js';
 
-/** `230102199001011234` → `230102********1234` */
-export function maskIdNumber(v: string): string {
-  if (v.length <= 6) return '*'.repeat(v.length);
-  if (v.length <= 10) return v.slice(0, 2) + '*'.repeat(v.length - 4) + v.slice(-2);
-  return v.slice(0, 6) + '*'.repeat(v.length - 10) + v.slice(-4);
-}
-
-/** `13812345678` → `138****5678` */
-export function maskPhone(v: string): string {
-  const digits = v.replace(/\D/g, '');
-  if (digits.length < 7) return '*'.repeat(digits.length);
-  return digits.slice(0, 3) + '*'.repeat(digits.length - 7) + digits.slice(-4);
-}
-
-/** Full personal data only for court staff and the station that took the case. */
-export function seesPersonalData(actor: Actor, stationCode: string): boolean {
-  return actor.role === 'court' || (actor.role === 'station' && actor.stationCode === stationCode);
-}
-
 /** A party as a case view shows it: `caseStore.viewData` reads these, in order. */
 type PartyRow = Pick<typeof parties.$inferSelect, 'role' | 'name' | 'idNumber' | 'phone'>;
 
 function partyView(p: PartyRow, unmasked: boolean) {
-  return {
-    role: p.role,
-    name: p.name,
-    idNumber: p.idNumber === null ? null : unmasked ? p.idNumber : maskIdNumber(p.idNumber),
-    phone: p.phone === null ? null : unmasked ? p.phone : maskPhone(p.phone),
-  };
+  return partyAsSeen({ role: p.role, name: p.name, idNumber: p.idNumber, phone: p.phone }, unmasked);
 }
 
 /** Context for people: fen become yuan strings (`paidFen` → `paidAmount`, `amountFen` → `amount`). */
@@ -102,10 +78,9 @@ function caseSummary(row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: Part
     id: row.id,
     number: row.number,
     state: row.state,
-    stateLabel: stateLabel(row.state),
     version: row.version,
     machineVersion: row.machineVersion,
-    ...(row.outcome ? { outcome: row.outcome, outcomeLabel: outcomeLabel(row.outcome), outcomeReason: ctx.outcomeReason } : {}),
+    ...(row.outcome ? { outcome: row.outcome, outcomeReason: ctx.outcomeReason } : {}),
     overdue: row.overdue,
     track: row.track,
     procedure: row.procedure,
@@ -182,11 +157,11 @@ export async function logReplayedCaseRead(db: Db, actor: Actor, body: unknown, o
  * and parties, read in one statement.
  */
 export async function readableCase(db: Db, actor: Actor, id: string) {
-  if (!isUuid(id)) throw new NotFound(`案件 ${id} 不存在`);
+  if (!isUuid(id)) throw new NotFound('not_found.case', { id });
   const found = await readWithView(db, caseStore, id);
-  if (!found) throw new NotFound(`案件 ${id} 不存在`);
+  if (!found) throw new NotFound('not_found.case', { id });
   const snapshot = restore(caseStore, found.row);
-  if (!caseStore.canRead(actor, caseStore.spec.facts(snapshot))) throw new Forbidden('无权查看该案件');
+  if (!caseStore.canRead(actor, caseStore.spec.facts(snapshot))) throw new Forbidden('forbidden.case_read');
   return { row: found.row as unknown as CaseRow, snapshot, parties: found.viewData as PartyRow[] };
 }
 
@@ -225,7 +200,6 @@ export function historyItem(e: JournalRow, payload: unknown = e.payload) {
   return {
     seq: e.seq,
     type: e.type,
-    typeLabel: eventLabel(e.type),
     from: e.fromState,
     to: e.toState,
     actor: { id: e.actorId, role: e.actorRole, name: e.actorName },
@@ -247,16 +221,7 @@ export async function caseHistory(db: Db, actor: Actor, id: string, opts: ViewOp
     if (e.type === 'CREATE' && Array.isArray(payload.parties)) {
       const ps = payload.parties as { idNumber?: string; phone?: string }[];
       sawPersonalData = ps.some((p) => p.idNumber || p.phone);
-      if (!unmasked) {
-        payload = {
-          ...payload,
-          parties: ps.map((p) => ({
-            ...p,
-            ...(p.idNumber ? { idNumber: maskIdNumber(p.idNumber) } : {}),
-            ...(p.phone ? { phone: maskPhone(p.phone) } : {}),
-          })),
-        };
-      }
+      if (!unmasked) payload = { ...payload, parties: ps.map((p) => partyAsSeen(p, false)) };
     }
     return historyItem(e, payload);
   });
@@ -304,15 +269,16 @@ export function decodeCursor(cursor: string): [string, string] {
   } catch {
     // fall through
   }
-  throw new ValidationError('请求参数有误', [{ field: 'cursor', message: '无效的分页游标' }]);
+  throw new ValidationError('invalid.query', [fieldError('cursor', 'field.cursor')]);
 }
 
 /** Cases this caller may see, newest first, with keyset pagination. */
 export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: ViewOptions = {}) {
   const limit = f.limit ?? 50;
   const where: SQL[] = [];
-  if (actor.role === 'station') where.push(eq(cases.stationCode, actor.stationCode ?? ''));
-  if (actor.role === 'deputy') where.push(sql`${cases.deputyIds} @> ARRAY[${actor.deputyId ?? ''}]::text[]`);
+  const scope = caseScope(actor);
+  if (scope.kind === 'station') where.push(eq(cases.stationCode, scope.stationCode));
+  if (scope.kind === 'deputy') where.push(sql`${cases.deputyIds} @> ARRAY[${scope.deputyId}]::text[]`);
   if (f.state) where.push(f.state.includes('.') || f.state === 'closed' ? eq(cases.state, f.state) : ilike(cases.state, `${f.state}.%`));
   if (f.stationCode) where.push(eq(cases.stationCode, f.stationCode));
   if (f.overdue !== undefined) where.push(eq(cases.overdue, f.overdue));

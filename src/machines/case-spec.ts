@@ -5,6 +5,7 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import {
   CASE_MACHINE_VERSION,
+  CONFIRMATION_WINDOW_DAYS,
   caseEventSchemas,
   caseInputSchema,
   caseMachine,
@@ -23,8 +24,8 @@ import {
   type CaseContext,
   type CaseEventType,
 } from './case.js';
-import type { Permission } from './roles.js';
-import { handledEvents, statePath, type DeadlineSpec, type MachineSpec } from './spec.js';
+import { rolesFor, type Permission } from './policy.js';
+import { handledEvents, statePath, type DeadlineSpec, type MachineSpec, type TransitionRefusal } from './spec.js';
 
 const court: Permission = { court: true };
 const courtOrAssignedDeputy: Permission = { court: true, deputy: 'assigned' };
@@ -113,34 +114,34 @@ export function ranOutDeadline(snapshot: AnyMachineSnapshot): { kind: string; du
   return null;
 }
 
-export function explainCaseRefusal(snapshot: AnyMachineSnapshot, event: { type: string; occurredAt?: string; [k: string]: unknown }): string {
+export function explainCaseRefusal(snapshot: AnyMachineSnapshot, event: { type: string; occurredAt?: string; [k: string]: unknown }): TransitionRefusal {
   const ctx = snapshot.context as CaseContext;
   const state = statePath(snapshot.value);
-  if (snapshot.status !== 'active') return `案件已结案，不能再发送 ${event.type}`;
-  if (!handledEvents(snapshot).includes(event.type)) return `当前状态 ${state} 不接受事件 ${event.type}`;
-  const at = event.occurredAt ?? '';
+  const why = (reason: TransitionRefusal['reason'], params?: TransitionRefusal['params']): TransitionRefusal => (params ? { reason, params } : { reason });
+  if (snapshot.status !== 'active') return why('transition.case_closed', { event: event.type });
+  if (!handledEvents(snapshot).includes(event.type)) return why('transition.not_accepted', { state, event: event.type });
   switch (event.type) {
     case 'RECUSE':
-      return '该代表未被指派到本案，不能回避';
+      return why('transition.recuse_not_assigned');
     case 'RECORD_SESSION':
-      return '出席代表须为本案当前指派的代表';
+      return why('transition.attendees_not_assigned');
     case 'APPLY_CONFIRMATION':
-      if (ctx.track !== 'pre_filing') return '诉中调解已制作调解书，无需申请司法确认';
-      if (ctx.enforceable) return '协议已具有强制执行力';
-      return `申请司法确认须在协议达成之日起 ${30} 日内（截止 ${confirmationWindowEndsAt(ctx)}）`;
+      if (ctx.track !== 'pre_filing') return why('transition.confirmation_post_filing');
+      if (ctx.enforceable) return why('transition.already_enforceable');
+      return why('transition.confirmation_window', { days: CONFIRMATION_WINDOW_DAYS, until: confirmationWindowEndsAt(ctx) });
     case 'APPLY_ENFORCEMENT':
-      if (!ctx.enforceable) return '协议未经司法确认，不具有强制执行力：请另行起诉（FILE_LAWSUIT）';
-      return `申请执行期间已届满（履行期限届满后二年，截止 ${enforcementBarAt(ctx)}）`;
+      if (!ctx.enforceable) return why('transition.not_enforceable');
+      return why('transition.enforcement_barred', { until: enforcementBarAt(ctx) });
     case 'FILE_LAWSUIT':
-      return '协议已具有强制执行力，应申请执行（APPLY_ENFORCEMENT）';
+      return why('transition.lawsuit_enforceable');
     case 'MEDIATION_EXPIRED':
-      return `调解期限尚未届满（${mediationExpiresAt(ctx)}）`;
+      return why('transition.mediation_not_due', { dueAt: mediationExpiresAt(ctx) });
     case 'PERFORMANCE_OVERDUE':
-      return `履行期限尚未届满（${performanceDueAt(ctx)}）`;
+      return why('transition.performance_not_due', { dueAt: performanceDueAt(ctx) });
     case 'ENFORCEMENT_OVERDUE':
-      return ctx.overdue ? '已标记为执行超期' : `执行期限尚未届满（${ctx.enforcementDueAt}）`;
+      return ctx.overdue ? why('transition.enforcement_marked') : why('transition.enforcement_not_due', { dueAt: ctx.enforcementDueAt });
     default:
-      return `当前状态 ${state} 下事件 ${event.type} 的条件不满足（${at}）`;
+      return why('transition.conditions', { state, event: event.type, at: event.occurredAt ?? '' });
   }
 }
 
@@ -159,7 +160,7 @@ export const caseSpec: MachineSpec = {
   inputSchema: caseInputSchema,
   eventSchemas: caseEventSchemas,
   permissions: casePermissions,
-  createRoles: ['court', 'station'],
+  createRoles: rolesFor('case.create'),
   deadlines: caseDeadlines,
   explainRefusal: explainCaseRefusal,
   facts: (snapshot) => {

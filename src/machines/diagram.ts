@@ -11,7 +11,8 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import { caseSpec } from './case-spec.js';
-import type { Permission, Role } from './roles.js';
+import type { Permission } from './policy.js';
+import type { Role } from './roles.js';
 import type { MachineSpec } from './spec.js';
 import { supervisionSpec } from './supervision-spec.js';
 

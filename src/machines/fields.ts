@@ -6,9 +6,12 @@ import { z } from 'zod';
 import { isValidDate, shanghaiDate } from './calendar.js';
 import { fenToYuan, toFen } from './money.js';
 
+/** What a schema says of a field left out. */
+export const REQUIRED = '必填';
+
 z.config(z.locales.zhCN());
 z.config({
-  customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? '必填' : undefined),
+  customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? REQUIRED : undefined),
 });
 
 const ZONED_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;

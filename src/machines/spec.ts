@@ -4,7 +4,8 @@
  */
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
 import type { z } from 'zod';
-import { permits, type AccessFacts, type Actor, type Permission, type Role } from './roles.js';
+import { permits, type AccessFacts, type Permission } from './policy.js';
+import type { Actor, Role } from './roles.js';
 
 export interface DeadlineSpec {
   kind: string;
@@ -35,6 +36,32 @@ export interface LegalTimeSpec {
   record(snapshot: AnyMachineSnapshot, payload: unknown): AnyMachineSnapshot;
 }
 
+/** Why a machine refuses an event: a closed reason and its parameters (worded at the edge, src/messages.ts). */
+export type TransitionReason =
+  | 'transition.case_closed'
+  | 'transition.supervision_closed'
+  | 'transition.not_accepted'
+  | 'transition.recuse_not_assigned'
+  | 'transition.attendees_not_assigned'
+  | 'transition.confirmation_post_filing'
+  | 'transition.already_enforceable'
+  | 'transition.confirmation_window'
+  | 'transition.not_enforceable'
+  | 'transition.enforcement_barred'
+  | 'transition.lawsuit_enforceable'
+  | 'transition.mediation_not_due'
+  | 'transition.performance_not_due'
+  | 'transition.enforcement_marked'
+  | 'transition.enforcement_not_due'
+  | 'transition.conditions'
+  | 'transition.supervision_conditions'
+  | 'transition.report_not_due';
+
+export interface TransitionRefusal {
+  reason: TransitionReason;
+  params?: Record<string, unknown>;
+}
+
 export interface MachineSpec {
   name: 'case' | 'supervision';
   version: number;
@@ -50,8 +77,8 @@ export interface MachineSpec {
   createRoles: readonly Role[];
   /** Deadlines that follow from a snapshot: rewritten after every event. */
   deadlines(snapshot: AnyMachineSnapshot): DeadlineSpec[];
-  /** Why `event` is refused in `snapshot`, in words for a clerk. */
-  explainRefusal(snapshot: AnyMachineSnapshot, event: { type: string; occurredAt?: string }): string;
+  /** Why `event` is refused in `snapshot`, as data. */
+  explainRefusal(snapshot: AnyMachineSnapshot, event: { type: string; occurredAt?: string }): TransitionRefusal;
   facts(snapshot: AnyMachineSnapshot): AccessFacts;
   /** Set for a machine with 民诉法 Art 85 periods. */
   legalTime?: LegalTimeSpec;

@@ -1,8 +1,8 @@
 /** The supervision machine as the engine sees it: permissions, deadlines, refusals. */
 import type { AnyMachineSnapshot } from 'xstate';
 import { endOfDate } from './calendar.js';
-import type { Permission } from './roles.js';
-import { handledEvents, statePath, type DeadlineSpec, type MachineSpec } from './spec.js';
+import { rolesFor, type Permission } from './policy.js';
+import { handledEvents, statePath, type DeadlineSpec, type MachineSpec, type TransitionRefusal } from './spec.js';
 import {
   SUPERVISION_MACHINE_VERSION,
   supervisionEventSchemas,
@@ -37,12 +37,12 @@ export function supervisionDeadlines(snapshot: AnyMachineSnapshot): DeadlineSpec
   return [];
 }
 
-export function explainSupervisionRefusal(snapshot: AnyMachineSnapshot, event: { type: string }): string {
+export function explainSupervisionRefusal(snapshot: AnyMachineSnapshot, event: { type: string }): TransitionRefusal {
   const state = statePath(snapshot.value);
-  if (snapshot.status !== 'active') return `监督事项已办结，不能再发送 ${event.type}`;
-  if (!handledEvents(snapshot).includes(event.type)) return `当前状态 ${state} 不接受事件 ${event.type}`;
-  if (event.type === 'REPORT_OVERDUE') return '报告期限尚未届满，或已标记逾期';
-  return `当前状态 ${state} 下事件 ${event.type} 的条件不满足`;
+  if (snapshot.status !== 'active') return { reason: 'transition.supervision_closed', params: { event: event.type } };
+  if (!handledEvents(snapshot).includes(event.type)) return { reason: 'transition.not_accepted', params: { state, event: event.type } };
+  if (event.type === 'REPORT_OVERDUE') return { reason: 'transition.report_not_due' };
+  return { reason: 'transition.supervision_conditions', params: { state, event: event.type } };
 }
 
 export const supervisionSpec: MachineSpec = {
@@ -53,7 +53,7 @@ export const supervisionSpec: MachineSpec = {
   inputSchema: supervisionInputSchema,
   eventSchemas: supervisionEventSchemas,
   permissions: supervisionPermissions,
-  createRoles: ['committee'],
+  createRoles: rolesFor('supervision.create'),
   deadlines: supervisionDeadlines,
   explainRefusal: explainSupervisionRefusal,
   facts: () => ({}),

@@ -5,22 +5,22 @@
  * submits once).
  */
 import { randomUUID } from 'node:crypto';
-import type { AppDeps } from '../api/context.js';
+import { engineCtx, type AppDeps } from '../edge/context.js';
 import { applyEvent, type EngineContext, type Idempotency, type Written } from '../engine/apply.js';
 import { ValidationError } from '../engine/errors.js';
 import type { EntityStore } from '../engine/stores.js';
 import { requestHash } from '../engine/write/idempotency.js';
 import type { Actor } from '../machines/roles.js';
-import { ERROR_TITLES, humanize } from '../labels.js';
+import { ERROR_TITLES } from '../labels.js';
 import type { FieldErrorMap } from './components.js';
 import { inputOf, type FormField } from './forms.js';
 import { one, type FormBody } from './http.js';
 import { formValues } from './journal.js';
 import { describeError, type WebContext } from './page.js';
+import { sayField } from './wording.js';
 
-export function engineOf(deps: AppDeps, c: WebContext): EngineContext {
-  return { db: deps.db, now: deps.now, requestId: c.get('requestId') };
-}
+/** The engine context of this page's request (the same as the API's). */
+export const engineOf = (deps: AppDeps, c: WebContext): EngineContext => engineCtx(deps, c);
 
 export const newFormKey = () => randomUUID();
 
@@ -78,7 +78,7 @@ export async function submitEventForm(
   } catch (err) {
     if (err instanceof ValidationError) {
       const errors: FieldErrorMap = {};
-      for (const e of err.errors) errors[inputOf(fields, e.field)] ??= humanize(e.message);
+      for (const e of err.errors) errors[inputOf(fields, e.field)] ??= sayField(e);
       return { state: { ...again, errors, error: { title: ERROR_TITLES.validation, detail: '' } }, status: 400 };
     }
     const d = describeError(err);

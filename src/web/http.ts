@@ -8,15 +8,13 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Actor } from '../machines/roles.js';
-import type { AppDeps } from '../api/context.js';
-import { DomainError, isConnectionError } from '../engine/errors.js';
+import type { AppDeps, RequestVars } from '../edge/context.js';
+import { isConnectionError } from '../engine/errors.js';
 import { sessionOf, type OpenedSession, type WebSession } from '../engine/sessions.js';
 import { UI } from '../labels.js';
 
 export type WebEnv = {
-  Variables: {
-    actor: Actor;
-    requestId: string;
+  Variables: RequestVars & {
     session: WebSession | null;
     form: FormBody;
   };
@@ -150,23 +148,6 @@ export function webSession(deps: AppDeps, refuse: Refuse): MiddlewareHandler<Web
     }
     await next();
   };
-}
-
-/** HTTP status of a domain refusal (the same mapping as the JSON API's problem+json). */
-export function statusOf(err: DomainError): ContentfulStatusCode {
-  const map: Record<DomainError['code'], ContentfulStatusCode> = {
-    validation: 400,
-    unauthenticated: 401,
-    forbidden: 403,
-    not_found: 404,
-    invalid_transition: 409,
-    conflict: 409,
-    machine_version: 409,
-    version_conflict: 412,
-    idempotency_mismatch: 422,
-    unavailable: 503,
-  };
-  return map[err.code];
 }
 
 /** Only local paths are followed after sign-in (no open redirect). */

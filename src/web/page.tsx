@@ -6,13 +6,16 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { JSX } from 'hono/jsx/jsx-runtime';
-import type { Actor, Role } from '../machines/roles.js';
-import type { AppDeps } from '../api/context.js';
+import { can, rolesFor, type Action } from '../machines/policy.js';
+import type { Actor } from '../machines/roles.js';
+import type { AppDeps } from '../edge/context.js';
 import { DomainError, isConnectionError } from '../engine/errors.js';
-import { ERROR_TITLES, humanize, ROLE_LABELS, UI } from '../labels.js';
+import { ERROR_TITLES, ROLE_LABELS, UI } from '../labels.js';
 import { ErrorBox } from './components.js';
-import { statusOf, type WebEnv } from './http.js';
+import { statusOf } from '../edge/errors.js';
+import type { WebEnv } from './http.js';
 import { homeOf, Layout } from './layout.js';
+import { sayError } from './wording.js';
 
 export type WebContext = Context<WebEnv>;
 
@@ -47,7 +50,7 @@ export function refusePage(c: WebContext, status: ContentfulStatusCode, code: st
 export function describeError(err: unknown): { status: ContentfulStatusCode; code: string; detail: string } | null {
   if (err instanceof DomainError) {
     if (err.code === 'validation') return { status: 400, code: err.code, detail: UI.common.errorsAbove };
-    const said = humanize(err.message);
+    const said = sayError(err);
     return { status: statusOf(err), code: err.code, detail: `${said}${/[。！？.!?]$/.test(said) ? '' : '。'}${UI.common.nothingChanged}` };
   }
   if (isConnectionError(err)) return { status: 503, code: 'unavailable', detail: UI.errors.database };
@@ -57,10 +60,10 @@ export function describeError(err: unknown): { status: ContentfulStatusCode; cod
 type Handler = (c: WebContext, ctx: PageCtx) => Promise<Response> | Response;
 
 /**
- * A page for signed-in users (optionally only some roles). Unknown visitors go to the sign-in
+ * A page for signed-in users (optionally only those the policy lets take an action). Unknown visitors go to the sign-in
  * page and come back; a user with an admin-set password must replace it first.
  */
-export function page(deps: AppDeps, handler: Handler, opts: { roles?: Role[]; allowPasswordChange?: boolean } = {}) {
+export function page(deps: AppDeps, handler: Handler, opts: { may?: Action; allowPasswordChange?: boolean } = {}) {
   return async (c: WebContext) => {
     const session = c.get('session');
     if (!session) {
@@ -68,8 +71,9 @@ export function page(deps: AppDeps, handler: Handler, opts: { roles?: Role[]; al
       return c.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
     }
     if (session.mustChangePassword && !opts.allowPasswordChange) return c.redirect('/password', 303);
-    if (opts.roles && !opts.roles.includes(session.actor.role)) {
-      return refusePage(c, 403, 'forbidden', UI.errors.onlyFor(opts.roles.map((r) => ROLE_LABELS[r] ?? r).join('、')));
+    if (opts.may && !can(session.actor, opts.may)) {
+      const people = rolesFor(opts.may).filter((r) => r !== 'system');
+      return refusePage(c, 403, 'forbidden', UI.errors.onlyFor(people.map((r) => ROLE_LABELS[r] ?? r).join('、')));
     }
     try {
       return await handler(c, { actor: session.actor, csrf: session.csrfToken, now: deps.now?.() ?? new Date() });

@@ -1,5 +1,5 @@
 /**
- * The web interface, served by the same process at `/` (mounted in src/api/app.ts). A second thin
+ * The web interface, served by the same process at `/` (composed with the JSON API in src/app.ts). A second thin
  * adapter beside the JSON API: pages read the engine's views and write only through
  * `createEntity` / `applyEvent` and the directory verbs. Nothing here is loaded from another
  * host: the stylesheet, the two small scripts and ECharts are served from this process.
@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
-import type { AppDeps } from '../api/context.js';
+import type { AppDeps } from '../edge/context.js';
 import { ERROR_TITLES, UI } from '../labels.js';
 import { ErrorBox } from './components.js';
 import { isWebPath, webSession, type WebEnv } from './http.js';

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app.js';
+import { createApp } from '../../src/app.js';
 import { createEntity, applyEvent } from '../../src/engine/apply.js';
 import { authenticate, changeOwnPassword, createDeputy, createStation, createUser, ensureAdmin } from '../../src/engine/directory.js';
 import { stores } from '../../src/engine/registry.js';

@@ -2,7 +2,7 @@
  * A browser without a browser, for the web interface's non-browser tests: `app.request()` with a
  * cookie jar, form posts, and the CSRF token read from the page like a browser would send it.
  */
-import type { App } from '../../src/api/app.js';
+import type { App } from '../../src/app.js';
 
 export interface Page {
   status: number;

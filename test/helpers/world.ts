@@ -3,7 +3,7 @@
  * 双城 court studio), deputies, and one user of every role. `createTestApp()` builds the app
  * exactly as the server does.
  */
-import { createApp, type App } from '../../src/api/app.js';
+import { createApp, type App } from '../../src/app.js';
 import { ensureAdmin } from '../../src/engine/directory.js';
 import { freshDatabase, type TestDatabase } from './db.js';
 

@@ -25,6 +25,7 @@ import {
   type CaseEventType,
 } from '../../src/machines/case.js';
 import { caseDeadlines, casePermissions, caseSpec, explainCaseRefusal } from '../../src/machines/case-spec.js';
+import { messageOf } from '../../src/messages.js';
 import { permits, type Actor, type Permission } from '../../src/machines/roles.js';
 import { handledEvents, nextEvents, statePath } from '../../src/machines/spec.js';
 
@@ -90,7 +91,8 @@ function refuse(s: Snap, type: CaseEventType, payload: Payload): string {
   expect(next.value).toEqual(s.value);
   expect(next.context).toEqual(s.context);
   expect(next.status).toBe(s.status);
-  return explainCaseRefusal(s, e);
+  const why = explainCaseRefusal(s, e);
+  return messageOf(why.reason, why.params);
 }
 
 const path = (s: Snap) => statePath(s.value);

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import { endOfDate } from '../../src/machines/calendar.js';
 import { permits, type Actor } from '../../src/machines/roles.js';
+import { messageOf } from '../../src/messages.js';
 import { nextEvents, statePath } from '../../src/machines/spec.js';
 import {
   explainSupervisionRefusal,
@@ -21,6 +22,9 @@ import {
   type SupervisionContext,
   type SupervisionEventType,
 } from '../../src/machines/supervision.js';
+
+/** A refusal as the API words it. */
+const said = (why: { reason: Parameters<typeof messageOf>[0]; params?: Record<string, unknown> }) => messageOf(why.reason, why.params);
 
 const T0 = '2026-03-02T09:00:00+08:00';
 /** An instant `days` days (and `hours` hours) after T0. */
@@ -235,7 +239,7 @@ describe('supervision machine: every refusal', () => {
       const s = reach();
       for (const type of refusedHere) {
         expectRefused(s, anyEvent(type));
-        expect(explainSupervisionRefusal(s, { type })).toMatch(name === 'closed' ? /已办结/ : /不接受/);
+        expect(said(explainSupervisionRefusal(s, { type }))).toMatch(name === 'closed' ? /已办结/ : /不接受/);
       }
       for (const type of TAKES[name]) {
         if (type === 'REPORT_OVERDUE') continue; // guarded by time, tested above
@@ -245,7 +249,7 @@ describe('supervision machine: every refusal', () => {
   }
 
   it('explains a REPORT_OVERDUE refused by its guard as not yet due', () => {
-    expect(explainSupervisionRefusal(awaiting(), { type: 'REPORT_OVERDUE' })).toMatch(/尚未届满/);
+    expect(said(explainSupervisionRefusal(awaiting(), { type: 'REPORT_OVERDUE' }))).toMatch(/尚未届满/);
   });
 
   it('closed is final: nothing more, CLOSE included', () => {

@@ -11,7 +11,7 @@ export function calendarRoutes(deps: AppDeps) {
     const raw = c.req.query('year');
     if (raw === undefined) return c.json(await calendarCoverage(deps.db, deps.now?.() ?? new Date()));
     const year = yearParam.safeParse(raw);
-    if (!year.success) throw new ValidationError('查询参数有误', fieldErrors(year.error, ['year']));
+    if (!year.success) throw new ValidationError('invalid.query', fieldErrors(year.error, ['year']));
     return c.json(await calendarYear(deps.db, year.data));
   });
   app.put('/:year', async (c) => {

@@ -4,6 +4,7 @@ import { isValidDate } from '../../machines/calendar.js';
 import { caseStore } from '../../engine/stores.js';
 import { caseHistory, getCase, listCases, logReplayedCaseRead, renderCase } from '../../engine/views.js';
 import type { AppDeps } from '../context.js';
+import { labelled, labelledHistory, labelledList } from '../labelled.js';
 import { entityRoutes } from './entity.js';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
@@ -30,9 +31,12 @@ export const caseRoutes = (deps: AppDeps) =>
     store: caseStore,
     path: 'cases',
     listQuery: caseListQuery,
-    render: renderCase,
-    get: getCase,
-    list: listCases,
-    history: caseHistory,
+    render: (actor, written, opts) => {
+      const r = renderCase(actor, written, opts);
+      return { ...r, body: labelled(r.body as { state: string; outcome?: string | null }) };
+    },
+    get: async (db, actor, id, opts) => labelled(await getCase(db, actor, id, opts)),
+    list: async (db, actor, filters, opts) => labelledList(await listCases(db, actor, filters, opts)),
+    history: async (db, actor, id, opts) => labelledHistory(await caseHistory(db, actor, id, opts)),
     replayed: logReplayedCaseRead,
   });

@@ -54,7 +54,7 @@ export function entityRoutes(deps: AppDeps, r: EntityResource) {
 
   app.get('/', async (c) => {
     const parsed = r.listQuery.safeParse(c.req.query());
-    if (!parsed.success) throw new ValidationError('查询参数有误', fieldErrors(parsed.error));
+    if (!parsed.success) throw new ValidationError('invalid.list_query', fieldErrors(parsed.error));
     return c.json((await r.list(deps.db, c.get('actor'), parsed.data, opts(c))) as object);
   });
 

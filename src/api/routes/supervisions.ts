@@ -3,6 +3,7 @@ import { SUPERVISION_KINDS } from '../../machines/supervision.js';
 import { supervisionStore } from '../../engine/stores.js';
 import { getSupervision, listSupervisions, renderSupervision, supervisionHistory } from '../../engine/supervision-views.js';
 import type { AppDeps } from '../context.js';
+import { labelledHistory, labelledItem, labelledList } from '../labelled.js';
 import { entityRoutes } from './entity.js';
 
 const listQuery = z.object({
@@ -20,8 +21,11 @@ export const supervisionRoutes = (deps: AppDeps) =>
     store: supervisionStore,
     path: 'supervisions',
     listQuery,
-    render: renderSupervision,
-    get: getSupervision,
-    list: listSupervisions,
-    history: supervisionHistory,
+    render: (actor, written, opts) => {
+      const r = renderSupervision(actor, written, opts);
+      return { ...r, body: labelledItem(r.body as { state: string }) };
+    },
+    get: async (db, actor, id, opts) => labelledItem(await getSupervision(db, actor, id, opts)),
+    list: async (db, actor, filters) => labelledList(await listSupervisions(db, actor, filters)),
+    history: async (db, actor, id) => labelledHistory(await supervisionHistory(db, actor, id)),
   });

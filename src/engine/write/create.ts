@@ -9,7 +9,7 @@ import { accessLog, numberSequences } from '../../db/schema.js';
 import { shanghaiDate } from '../../machines/calendar.js';
 import type { Actor } from '../../machines/roles.js';
 import { statePath } from '../../machines/spec.js';
-import { fieldErrors, Forbidden, ValidationError } from '../errors.js';
+import { fieldError, fieldErrors, Forbidden, ValidationError } from '../errors.js';
 import type { EntityRow, EntityStore } from '../stores.js';
 import { firstSnapshot } from '../transition.js';
 import { enforcedDeadlines, insertDeadlines } from './deadlines.js';
@@ -37,14 +37,14 @@ export async function createEntity(
   raw: unknown,
   opts: WriteOptions,
 ): Promise<WriteResult> {
-  if (!store.spec.createRoles.includes(actor.role)) throw new Forbidden(`角色 ${actor.role} 不能创建${store.type === 'case' ? '案件' : '监督事项'}`);
+  if (!store.spec.createRoles.includes(actor.role)) throw new Forbidden('forbidden.create', { role: actor.role, entity: store.type });
   const now = ctx.now?.() ?? new Date();
   const body = (raw && typeof raw === 'object' && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ValidationError('请求体须为 JSON 对象', [{ field: '(body)', message: '须为 JSON 对象' }]);
+    throw new ValidationError('invalid.not_object', [fieldError('(body)', 'field.not_object')]);
   }
   const parsed = store.parseCreate({ ...body, occurredAt: body.occurredAt ?? now.toISOString() });
-  if (!parsed.success) throw new ValidationError('请求内容有误', fieldErrors(parsed.error));
+  if (!parsed.success) throw new ValidationError('invalid.body', fieldErrors(parsed.error));
   const input = parsed.data;
   checkOccurredAt(input.occurredAt, now, null);
   if (Date.parse(input.occurredAt) > now.getTime()) input.occurredAt = now.toISOString();

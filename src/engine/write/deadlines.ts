@@ -13,7 +13,7 @@ import type { EntityStore } from '../stores.js';
 /** The sweeper's deadline row was fired or cancelled by another writer first. */
 export class DeadlineGone extends DomainError {
   constructor() {
-    super('conflict', 'deadline already fired or cancelled');
+    super('conflict', 'conflict.deadline_gone');
   }
 }
 

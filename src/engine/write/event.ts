@@ -5,9 +5,9 @@
  * another writer came first: read again and retry.
  */
 import type { Actor } from '../../machines/roles.js';
-import { permits } from '../../machines/roles.js';
+import { permits } from '../../machines/policy.js';
 import { handledEvents, statePath } from '../../machines/spec.js';
-import { DomainError, fieldErrors, Forbidden, InvalidTransition, NotFound, ValidationError, VersionConflict, type FieldErrors } from '../errors.js';
+import { Contention, fieldError, fieldErrors, Forbidden, InvalidTransition, NotFound, ValidationError, VersionConflict, type FieldErrors } from '../errors.js';
 import { isUuid, type EntityRow, type EntityStore } from '../stores.js';
 import { nextSnapshot } from '../transition.js';
 import { stampLegalTime } from '../legal-time.js';
@@ -33,14 +33,12 @@ interface ParsedEvent {
 
 function parseEvent(store: EntityStore, raw: unknown, now: Date): ParsedEvent {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ValidationError('请求体须为 JSON 对象', [{ field: '(body)', message: '须为 JSON 对象，例如 {"type": "ACCEPT"}' }]);
+    throw new ValidationError('invalid.not_object', [fieldError('(body)', 'field.not_event_object')]);
   }
   const { type, ...rest } = raw as Record<string, unknown>;
   // Own keys only: `type in` would take "toString" or "constructor" for an event (a 500).
   if (typeof type !== 'string' || !Object.hasOwn(store.spec.eventSchemas, type)) {
-    throw new ValidationError('未知的事件类型', [
-      { field: 'type', message: `须为以下之一：${Object.keys(store.spec.eventSchemas).join(', ')}` },
-    ]);
+    throw new ValidationError('invalid.event_type', [fieldError('type', 'field.event_types', { types: Object.keys(store.spec.eventSchemas) })]);
   }
   const parsed = store.spec.eventSchemas[type].safeParse({ ...rest, occurredAt: rest.occurredAt ?? now.toISOString() });
   const occurredAtDefaulted = rest.occurredAt === undefined;
@@ -65,14 +63,14 @@ export async function applyEvent(
 ): Promise<WriteResult> {
   const now = ctx.now?.() ?? new Date();
   const parsed = parseEvent(store, raw, now);
-  if (!isUuid(id)) throw new NotFound(`${store.type === 'case' ? '案件' : '监督事项'} ${id} 不存在`);
+  if (!isUuid(id)) throw new NotFound(store.type === 'case' ? 'not_found.case' : 'not_found.supervision', { id });
 
   return onceByKey(ctx, actor, opts.idempotency, async () => {
     for (let attempt = 1; ; attempt++) {
       const result = await attemptEvent(ctx, store, actor, id, parsed, opts, ctx.now?.() ?? new Date());
       if (result !== LOST) return result;
       if (opts.ifMatch !== undefined) throw new VersionConflict(opts.ifMatch, opts.ifMatch + 1);
-      if (attempt >= MAX_ATTEMPTS) throw new DomainError('unavailable', '并发写入过多，请稍后重试');
+      if (attempt >= MAX_ATTEMPTS) throw new Contention();
       // Back off a little so a crowd of writers on one case does not retry in lockstep.
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(20, attempt * 2)));
     }
@@ -104,15 +102,15 @@ async function attemptEvent(
         await priorResponse(ctx.db, actor, idem);
     if (prior) return prior;
   }
-  if (!found) throw new NotFound(`${store.type === 'case' ? '案件' : '监督事项'} ${id} 不存在`);
+  if (!found) throw new NotFound(store.type === 'case' ? 'not_found.case' : 'not_found.supervision', { id });
   const { row, viewData } = found;
 
   const snapshot = restore(store, row, ctx.migrations);
   const facts = store.spec.facts(snapshot);
-  if (!store.canRead(actor, facts)) throw new Forbidden('无权访问该记录');
+  if (!store.canRead(actor, facts)) throw new Forbidden('forbidden.record');
   const rule = store.spec.permissions[parsed.type];
   if (!rule || !permits(rule, actor, facts, (parsed.event ?? undefined) as { deputyId?: unknown } | undefined)) {
-    throw new Forbidden(`角色 ${actor.role} 不能在此发送事件 ${parsed.type}`);
+    throw new Forbidden('forbidden.event', { role: actor.role, event: parsed.type });
   }
   // After the access checks: a 412 tells the current version, which is not for callers who may not act here.
   if (opts.ifMatch !== undefined && opts.ifMatch !== row.version) throw new VersionConflict(opts.ifMatch, row.version);
@@ -121,7 +119,7 @@ async function attemptEvent(
   if (snapshot.status !== 'active' || !handledEvents(snapshot).includes(parsed.type)) {
     throw new InvalidTransition(store.spec.explainRefusal(snapshot, { type: parsed.type }), from, parsed.type);
   }
-  if (parsed.errors) throw new ValidationError('请求内容有误', parsed.errors);
+  if (parsed.errors) throw new ValidationError('invalid.body', parsed.errors);
   const lastEventAt = (snapshot.context as { lastEventAt?: string }).lastEventAt ?? null;
   let event = parsed.event!;
   if (parsed.occurredAtDefaulted) event = { ...event, occurredAt: now.toISOString() };

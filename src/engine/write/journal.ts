@@ -6,7 +6,7 @@
 import { getTableColumns } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Actor } from '../../machines/roles.js';
-import { ValidationError } from '../errors.js';
+import { fieldError, ValidationError } from '../errors.js';
 import type { EntityStore } from '../stores.js';
 
 /** One transition as the journal records it. */
@@ -57,11 +57,9 @@ const FUTURE_TOLERANCE_MS = 60_000;
 /** An event happened before it was recorded (`now`, give or take the skew) and not before the previous one. */
 export function checkOccurredAt(occurredAt: string, now: Date, notBefore: string | null): void {
   if (Date.parse(occurredAt) > now.getTime() + FUTURE_TOLERANCE_MS) {
-    throw new ValidationError('请求内容有误', [{ field: 'occurredAt', message: '发生时间不能晚于当前时间' }]);
+    throw new ValidationError('invalid.body', [fieldError('occurredAt', 'field.occurred_in_future')]);
   }
   if (notBefore && Date.parse(occurredAt) < Date.parse(notBefore)) {
-    throw new ValidationError('请求内容有误', [
-      { field: 'occurredAt', message: `发生时间不能早于上一事件的发生时间（${notBefore}）` },
-    ]);
+    throw new ValidationError('invalid.body', [fieldError('occurredAt', 'field.occurred_before_previous', { notBefore })]);
   }
 }

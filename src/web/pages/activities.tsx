@@ -3,12 +3,14 @@
  * (进站) and the voters received. Recording and reading are src/engine/activities.ts verbs.
  */
 import type { Hono } from 'hono';
-import type { AppDeps } from '../../api/context.js';
+import type { AppDeps } from '../../edge/context.js';
 import { listActivities, recordActivity } from '../../engine/activities.js';
 import { listDeputies, listStations } from '../../engine/directory.js';
 import { ValidationError } from '../../engine/errors.js';
 import { shanghaiDate } from '../../machines/calendar.js';
-import { ERROR_TITLES, fieldLabel, humanize, UI } from '../../labels.js';
+import { activityRecordRefusal } from '../../machines/policy.js';
+import { ERROR_TITLES, fieldLabel, UI } from '../../labels.js';
+import { sayField } from '../wording.js';
 import { Csrf, ErrorBox, Input, Row, Section, TextArea, type FieldErrorMap } from '../components.js';
 import { engineOf, idempotencyOfForm, newFormKey } from '../engine-call.js';
 import { many, one, type FormBody, type WebEnv } from '../http.js';
@@ -33,7 +35,7 @@ async function register(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Form
   const [stations, deputies] = await Promise.all([listStations(deps.db), listDeputies(deps.db, code)]);
   const station = stations.items.find((s) => s.code === code);
   const names = new Map(deputies.items.map((d) => [d.id, d.name]));
-  const canRecord = actor.role === 'court' || actor.role === 'admin' || (actor.role === 'station' && actor.stationCode === code);
+  const canRecord = activityRecordRefusal(actor, code) === null;
   const st: FormState = state ?? { values: { date: shanghaiDate(now.toISOString()) }, errors: {}, key: newFormKey() };
   const v = (k: string) => one(st.values, k);
   const chosen = new Set(many(st.values, 'deputyIds'));
@@ -157,7 +159,7 @@ async function record(deps: AppDeps, c: WebContext, ctx: PageCtx) {
   } catch (err) {
     if (err instanceof ValidationError) {
       const errors: FieldErrorMap = {};
-      for (const x of err.errors) errors[x.field.split('.')[0]] ??= humanize(x.message);
+      for (const x of err.errors) errors[x.field.split('.')[0]] ??= sayField(x);
       return again(errors, { title: ERROR_TITLES.validation, detail: '' }, 400);
     }
     const d = describeError(err);

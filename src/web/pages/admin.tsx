@@ -1,6 +1,6 @@
 /** The admin's pages: stations, deputies, users (with their sign-in names and initial passwords). */
 import type { Hono } from 'hono';
-import type { AppDeps } from '../../api/context.js';
+import type { AppDeps } from '../../edge/context.js';
 import {
   createDeputy,
   createStation,
@@ -14,7 +14,8 @@ import {
 } from '../../engine/directory.js';
 import { DomainError, ValidationError } from '../../engine/errors.js';
 import { ROLES } from '../../machines/roles.js';
-import { ERROR_TITLES, fieldLabel, formatDate, humanize, ROLE_LABELS, UI, valueLabel } from '../../labels.js';
+import { ERROR_TITLES, fieldLabel, formatDate, ROLE_LABELS, UI, valueLabel } from '../../labels.js';
+import { sayError, sayField } from '../wording.js';
 import { Csrf, ErrorBox, Input, Row, Section, Select, type FieldErrorMap } from '../components.js';
 import { one, type FormBody, type WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
@@ -35,11 +36,11 @@ const blank: FormState = { values: {}, errors: {} };
 function refusal(err: unknown): FormState | null {
   if (err instanceof ValidationError) {
     const errors: FieldErrorMap = {};
-    for (const e of err.errors) errors[e.field.split('.')[0]] ??= humanize(e.message);
+    for (const e of err.errors) errors[e.field.split('.')[0]] ??= sayField(e);
     return { values: {}, errors, error: { title: ERROR_TITLES.validation, detail: '' } };
   }
   if (err instanceof DomainError && typeof err.extra.field === 'string') {
-    return { values: {}, errors: { [err.extra.field]: humanize(err.message) }, error: { title: ERROR_TITLES[err.code], detail: humanize(err.message) } };
+    return { values: {}, errors: { [err.extra.field]: sayError(err) }, error: { title: ERROR_TITLES[err.code], detail: sayError(err) } };
   }
   const d = describeError(err);
   return d ? { values: {}, errors: {}, error: { title: ERROR_TITLES[d.code] ?? d.code, detail: d.detail } } : null;
@@ -288,7 +289,7 @@ function picked(form: FormBody, keys: string[]): Record<string, string> {
 }
 
 export function adminPages(app: Hono<WebEnv>, deps: AppDeps) {
-  const admin = { roles: ['admin'] as 'admin'[] };
+  const admin = { may: 'directory.manage' } as const;
   app.get('/admin', (c) => c.redirect('/admin/users', 303));
   app.get('/admin/stations', page(deps, (c, ctx) => stationsPage(deps, c, ctx), admin));
   app.post(

@@ -1,12 +1,13 @@
 /** Sign-in, sign-out and changing one's own password. */
 import type { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
-import type { AppDeps } from '../../api/context.js';
+import type { AppDeps } from '../../edge/context.js';
 import type { Actor } from '../../machines/roles.js';
 import { changeOwnPassword, login } from '../../engine/directory.js';
 import { ValidationError, Unauthenticated } from '../../engine/errors.js';
 import { closeSession, openSession } from '../../engine/sessions.js';
 import { fieldLabel, UI } from '../../labels.js';
+import { sayField } from '../wording.js';
 import { Csrf, ErrorBox, Input, Row, type FieldErrorMap } from '../components.js';
 import { clearSessionCookie, one, safeNext, SESSION_COOKIE, setSessionCookie, signInToken, type WebEnv } from '../http.js';
 import { homeOf, Layout } from '../layout.js';
@@ -155,7 +156,7 @@ export function authPages(app: Hono<WebEnv>, deps: AppDeps) {
           await changeOwnPassword(deps.db, actor, { currentPassword: one(form, 'currentPassword'), newPassword: one(form, 'newPassword') });
         } catch (err) {
           if (!(err instanceof ValidationError)) throw err;
-          const errors = Object.fromEntries(err.errors.map((e) => [e.field, e.message]));
+          const errors = Object.fromEntries(err.errors.map((e) => [e.field, sayField(e)]));
           return html(c, <PasswordPage actor={actor} csrf={csrf} must={must} errors={errors} />, 400);
         }
         // Every session of this user ended with the change: this browser gets a new one.

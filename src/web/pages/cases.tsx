@@ -4,14 +4,17 @@
  * (masked by role); every change is `createEntity` / `applyEvent`.
  */
 import type { Hono } from 'hono';
-import type { AppDeps } from '../../api/context.js';
+import type { AppDeps } from '../../edge/context.js';
 import { createEntity } from '../../engine/apply.js';
 import { listDeputies, listStations } from '../../engine/directory.js';
 import { ValidationError } from '../../engine/errors.js';
 import { caseDiagram, machineDescription } from '../../engine/machines.js';
 import { caseStore } from '../../engine/stores.js';
 import { caseHistory, getCase, listCases, type CaseFilters } from '../../engine/views.js';
-import { caseEventSchemas, OUTCOMES, PROCEDURES, SOURCES, STATION_SOURCES, TRACKS } from '../../machines/case.js';
+import { caseEventSchemas, OUTCOMES, PROCEDURES, SOURCES, TRACKS } from '../../machines/case.js';
+import { casePermissions } from '../../machines/case-spec.js';
+import { sayField } from '../wording.js';
+import { can, caseCreation, caseScope, seesPersonalData, selfAs } from '../../machines/policy.js';
 import type { Actor } from '../../machines/roles.js';
 import {
   DEADLINE_LABELS,
@@ -22,7 +25,7 @@ import {
   fieldLabel,
   formatDate,
   formatDateTime,
-  humanize,
+  MACHINE_LABELS,
   outcomeLabel,
   PARTY_ROLE_LABELS,
   STATE_DESCRIPTIONS,
@@ -166,7 +169,8 @@ async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
     listCases(deps.db, actor, filters, { now, requestId: c.get('requestId'), warningDays: deps.warningDays }),
     home ? todoOf(deps, { actor, csrf, now }) : Promise.resolve(null),
   ]);
-  const showStation = actor.role !== 'station';
+  const scope = caseScope(actor).kind;
+  const showStation = scope !== 'station';
   const overdueView = filters.overdue === true;
   const title = listTitle(actor, overdueView);
   const nextQs = new URLSearchParams({ ...raw, cursor: result.nextCursor ?? '' });
@@ -176,7 +180,7 @@ async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
     <Layout title={title} actor={actor} csrf={csrf} active={overdueView ? 'overdue' : 'cases'} wide>
       <div class="page-head">
         <h1>{title}</h1>
-        {actor.role === 'court' || actor.role === 'station' ? (
+        {can(actor, 'case.create') ? (
           <a class="button primary" href="/cases/new">
             {UI.nav.newCase}
           </a>
@@ -188,7 +192,7 @@ async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
           {UI.cases.state}
           <Select name="state" value={filters.state} blank={UI.common.all} options={STATE_FILTERS.map((s) => [s, s.includes('.') || s === 'closed' ? stateLabel(s) : `${stateLabel(s)}${UI.charts.allStates}`])} />
         </label>
-        {showStation && actor.role !== 'deputy' ? (
+        {scope === 'all' ? (
           <label>
             {UI.cases.station}
             <Select name="stationCode" value={filters.stationCode} blank={UI.common.all} options={names.stationList.map((s) => [s.code, s.name])} />
@@ -263,8 +267,9 @@ interface NewCaseState {
 function NewCaseForm(p: { actor: Actor; csrf: string; state: NewCaseState; stations: { code: string; name: string }[] }) {
   const v = (name: string) => one(p.state.values, name);
   const e = p.state.errors;
-  const station = p.actor.role === 'station';
-  const sources = station ? STATION_SOURCES : SOURCES;
+  const allowed = caseCreation(p.actor);
+  const station = allowed.stationCode !== undefined;
+  const sources = allowed.sources ?? SOURCES;
   const errorFields = Object.entries(e).map(([name, message]) => ({ name, message, label: fieldLabel(name) }));
   return (
     <form method="post" action="/cases/new" class="form new-case">
@@ -382,7 +387,8 @@ function caseBodyOf(form: FormBody, actor: Actor): { body: Record<string, unknow
   }
   const when = one(form, 'occurredAt').trim();
   if (when) body.occurredAt = fromLocalDateTime(when);
-  if (actor.role === 'station') body.stationCode = actor.stationCode ?? '';
+  const fixedStation = caseCreation(actor).stationCode;
+  if (fixedStation !== undefined) body.stationCode = fixedStation;
   const rows = Math.min(50, Math.max(PARTY_ROWS, Number(one(form, '_parties')) || 0));
   const parties: Record<string, string>[] = [];
   const rowOf: number[] = [];
@@ -402,25 +408,27 @@ function caseBodyOf(form: FormBody, actor: Actor): { body: Record<string, unknow
 
 function caseFieldErrors(err: ValidationError, rowOf: number[]): FieldErrorMap {
   const out: FieldErrorMap = {};
-  for (const { field, message } of err.errors) {
+  for (const e of err.errors) {
+    const field = e.field;
     let name = field;
     const m = /^parties\.(\d+)\.(\w+)/.exec(field);
     if (m) name = `parties.${rowOf[Number(m[1])] ?? m[1]}.${m[2]}`;
     else if (field === 'parties') name = 'parties.0.name';
-    out[name] ??= humanize(message);
+    out[name] ??= sayField(e);
   }
   return out;
 }
 
 async function newCasePage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: NewCaseState, status: 200 | 400 | 403 | 409 | 503 = 200) {
   const stations = (await listStations(deps.db)).items;
+  const allowed = caseCreation(ctx.actor);
   const st: NewCaseState = state ?? {
-    values: { source: ctx.actor.role === 'station' ? 'walk_in' : 'court_referral', track: 'pre_filing' },
+    values: { source: allowed.sources?.[0] ?? 'court_referral', track: 'pre_filing' },
     errors: {},
     key: newFormKey(),
     rows: PARTY_ROWS,
   };
-  const title = ctx.actor.role === 'station' ? UI.cases.stationNewTitle : UI.cases.newTitle;
+  const title = allowed.stationCode !== undefined ? UI.cases.stationNewTitle : UI.cases.newTitle;
   return html(
     c,
     <Layout title={title} actor={ctx.actor} csrf={ctx.csrf} active="new">
@@ -553,14 +561,12 @@ function Deadlines(p: { view: CaseView; now: Date }) {
   );
 }
 
-const canSeeFull = (actor: Actor, stationCode: string) => actor.role === 'court' || (actor.role === 'station' && actor.stationCode === stationCode);
-
 async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now }: PageCtx) {
   const id = c.req.param('id') ?? '';
   const opts = { now, requestId: c.get('requestId'), warningDays: deps.warningDays };
   const view = await getCase(deps.db, actor, id, opts);
-  const [history, names, diagram] = await Promise.all([caseHistory(deps.db, actor, id, opts), namesOf(deps), caseDiagram(deps.db, actor, id)]);
-  const machine = { ...machineDescription('case'), mermaid: diagram.mermaid };
+  const [history, names, diagram] = await Promise.all([caseHistory(deps.db, actor, id, opts), namesOf(deps), caseDiagram(deps.db, actor, id, MACHINE_LABELS.case)]);
+  const machine = { ...machineDescription('case', MACHINE_LABELS.case), mermaid: diagram.mermaid };
   const ok = c.req.query('ok');
   const flash = ok?.startsWith('ev.') ? UI.event.done(eventLabel(ok.slice(3))) : ok === 'created' ? UI.cases.created : null;
   return html(
@@ -600,7 +606,7 @@ async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
           </Section>
           <Section title={UI.cases.parties} id="parties">
             <Parties view={view} />
-            {canSeeFull(actor, view.stationCode) ? null : <p class="hint">{UI.cases.piiNote}</p>}
+            {seesPersonalData(actor, view.stationCode) ? null : <p class="hint">{UI.cases.piiNote}</p>}
           </Section>
           <Section title={UI.cases.timeline} id="timeline">
             <Timeline items={history.items as HistoryItem[]} names={names} stateLabel={stateLabel} />
@@ -653,10 +659,9 @@ async function eventPage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Eve
     .sort((a, b) => Number(b.stationCode === view.stationCode) - Number(a.stationCode === view.stationCode))
     .map((d) => ({ id: d.id, name: d.name, note: `${stationName(d.stationCode)}${d.expertise.length ? ` · ${d.expertise.join('、')}` : ''}` }));
   const deputyChoices = { deputyIds: all, attendeeDeputyIds: assigned, deputyId: assigned };
+  const self = selfAs(casePermissions[type], actor);
   const fixed =
-    type === 'RECUSE' && actor.role === 'deputy' && actor.deputyId
-      ? { deputyId: { value: actor.deputyId, text: names.deputies.get(actor.deputyId) ?? actor.name } }
-      : undefined;
+    self ? { deputyId: { value: self, text: names.deputies.get(self) ?? actor.name } } : undefined;
   const defaults: FormBody = type === 'RECORD_SESSION' ? { heldAt: toLocalDateTime(now.toISOString()), attendeeDeputyIds: assigned.map((d) => d.id) } : {};
   const st: EventFormState = state ?? { values: defaults, errors: {}, key: newFormKey() };
   // An event this history allows only dated earlier (backfilled work) gets its form too, with the reason.
@@ -722,7 +727,8 @@ async function sendEvent(deps: AppDeps, c: WebContext, ctx: PageCtx) {
   const fields = fieldsOf(caseEventSchemas[type]);
   const body: Record<string, unknown> = { type, ...payloadOf(fields, form) };
   // A deputy recuses only themself, whatever the form says (the engine checks it too).
-  if (type === 'RECUSE' && ctx.actor.role === 'deputy') body.deputyId = ctx.actor.deputyId ?? '';
+  const self = selfAs(casePermissions[type], ctx.actor);
+  if (self !== undefined) body.deputyId = self;
   const refused = await submitEventForm(deps, c, ctx.actor, caseStore, fields, id, body);
   if (refused) return eventPage(deps, c, ctx, refused.state, refused.status);
   return c.redirect(`/cases/${id}?ok=ev.${type}#timeline`, 303);
@@ -732,7 +738,7 @@ async function sendEvent(deps: AppDeps, c: WebContext, ctx: PageCtx) {
 
 export function casePages(app: Hono<WebEnv>, deps: AppDeps) {
   app.get('/cases', page(deps, (c, ctx) => listPage(deps, c, ctx)));
-  app.get('/cases/new', page(deps, (c, ctx) => newCasePage(deps, c, ctx), { roles: ['court', 'station'] }));
+  app.get('/cases/new', page(deps, (c, ctx) => newCasePage(deps, c, ctx), { may: 'case.create' }));
   app.post(
     '/cases/new',
     page(
@@ -753,7 +759,7 @@ export function casePages(app: Hono<WebEnv>, deps: AppDeps) {
           return newCasePage(deps, c, ctx, state({}, { title: ERROR_TITLES[d.code] ?? d.code, detail: d.detail }), d.status as 403);
         }
       },
-      { roles: ['court', 'station'] },
+      { may: 'case.create' },
     ),
   );
   app.get('/cases/:id', page(deps, (c, ctx) => casePage(deps, c, ctx)));

@@ -4,7 +4,7 @@
  * same CSV as `GET /api/reports/enforcement?format=csv` for the signed-in user.
  */
 import type { Hono } from 'hono';
-import type { AppDeps } from '../../api/context.js';
+import type { AppDeps } from '../../edge/context.js';
 import { listStations } from '../../engine/directory.js';
 import { csvHeaders, enforcementReport, parseReportQuery, reportCsv, type EnforcementReport } from '../../engine/reports.js';
 import { listSupervisions } from '../../engine/supervision-views.js';
@@ -15,7 +15,6 @@ import {
   formatDate,
   formatDateTime,
   formatYuan,
-  humanize,
   OUTCOME_LABELS,
   RATING_LABELS,
   REPORT_FIGURE_LABELS,
@@ -24,6 +23,7 @@ import {
   UI,
   valueLabel,
 } from '../../labels.js';
+import { sayField } from '../wording.js';
 import { DeadlineBadge, ErrorBox, OverdueBadge, Section, Select, StateBadge } from '../components.js';
 import type { WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
@@ -131,7 +131,7 @@ async function dashboard(deps: AppDeps, c: WebContext, { actor, csrf, now }: Pag
     report = await enforcementReport(deps.db, actor, parseReportQuery(raw), { now });
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
-    problem = err.errors.map((e) => `${fieldLabel(e.field)}：${humanize(e.message)}`).join('；');
+    problem = err.errors.map((e) => `${fieldLabel(e.field)}：${sayField(e)}`).join('；');
   }
   const [stations, overdue, supervisions, todo] = await Promise.all([
     listStations(deps.db),
@@ -317,7 +317,7 @@ async function csv(deps: AppDeps, c: WebContext, { actor, now }: PageCtx) {
 }
 
 export function dashboardPages(app: Hono<WebEnv>, deps: AppDeps) {
-  const roles = { roles: ['committee', 'court', 'admin'] as ('committee' | 'court' | 'admin')[] };
+  const roles = { may: 'report.network' } as const;
   app.get('/dashboard', page(deps, (c, ctx) => dashboard(deps, c, ctx), roles));
   app.get('/dashboard/enforcement.csv', page(deps, (c, ctx) => csv(deps, c, ctx), roles));
 }

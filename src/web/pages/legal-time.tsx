@@ -7,7 +7,8 @@ import type { AppDeps } from '../../api/context.js';
 import { calendarCoverage, calendarYear, replaceCalendarYear } from '../../engine/legal-time.js';
 import { myTodo, type TodoItem } from '../../engine/todo.js';
 import { ValidationError } from '../../engine/errors.js';
-import { CALENDAR_UI, ERROR_TITLES, formatDateTime, humanize, LEVEL_LABELS, LEVEL_TONES, TODO_KIND_LABELS, TODO_UI } from '../../labels.js';
+import { CALENDAR_UI, ERROR_TITLES, formatDateTime, LEVEL_LABELS, LEVEL_TONES, TODO_KIND_LABELS, TODO_UI } from '../../labels.js';
+import { sayField } from '../wording.js';
 import { Csrf, ErrorBox, Row, Section, TextArea } from '../components.js';
 import { engineOf } from '../engine-call.js';
 import { one, type WebEnv } from '../http.js';
@@ -153,7 +154,7 @@ export function legalTimePages(app: Hono<WebEnv>, deps: AppDeps) {
       ),
     ),
   );
-  app.get('/admin/calendar', page(deps, (c, ctx) => calendarPage(deps, c, ctx), { roles: ['admin'] }));
+  app.get('/admin/calendar', page(deps, (c, ctx) => calendarPage(deps, c, ctx), { may: 'calendar.manage' }));
   app.post(
     '/admin/calendar',
     page(
@@ -173,7 +174,7 @@ export function legalTimePages(app: Hono<WebEnv>, deps: AppDeps) {
             const lines = err.errors.map((e) => {
               const m = /^days\.(\d+)/.exec(e.field);
               const d = m ? parsed.days[Number(m[1])] : undefined;
-              return `${d ? `${d.date}：` : e.field === 'year' ? `${CALENDAR_UI.year}：` : ''}${humanize(e.message)}`;
+              return `${d ? `${d.date}：` : e.field === 'year' ? `${CALENDAR_UI.year}：` : ''}${sayField(e)}`;
             });
             return calendarPage(deps, c, ctx, { ...state, error: { title: ERROR_TITLES.validation, detail: lines.join('；') } }, 400);
           }
@@ -182,7 +183,7 @@ export function legalTimePages(app: Hono<WebEnv>, deps: AppDeps) {
           return calendarPage(deps, c, ctx, { ...state, error: { title: ERROR_TITLES[d.code] ?? d.code, detail: d.detail } }, d.status as 403);
         }
       },
-      { roles: ['admin'] },
+      { may: 'calendar.manage' },
     ),
   );
 }

@@ -3,7 +3,7 @@
  * each item's page with its timeline, linked cases and actions. Court staff answer from here.
  */
 import type { Hono } from 'hono';
-import type { AppDeps } from '../../api/context.js';
+import type { AppDeps } from '../../edge/context.js';
 import { createEntity } from '../../engine/apply.js';
 import { listStations } from '../../engine/directory.js';
 import { ValidationError } from '../../engine/errors.js';
@@ -11,6 +11,8 @@ import { machineDescription } from '../../engine/machines.js';
 import { supervisionStore } from '../../engine/stores.js';
 import { getSupervision, listSupervisions, supervisionHistory } from '../../engine/supervision-views.js';
 import { listCases } from '../../engine/views.js';
+import { can } from '../../machines/policy.js';
+import { sayField } from '../wording.js';
 import { SUPERVISION_KINDS, supervisionEventSchemas } from '../../machines/supervision.js';
 import {
   DEADLINE_LABELS,
@@ -19,7 +21,7 @@ import {
   eventLabel,
   fieldLabel,
   formatDate,
-  humanize,
+  MACHINE_LABELS,
   outcomeLabel,
   SUPERVISION_STATE_DESCRIPTIONS,
   supervisionStateLabel,
@@ -47,7 +49,7 @@ async function listPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx) 
     <Layout title={UI.supervisions.listTitle} actor={actor} csrf={csrf} active="supervisions" flash={flash} wide>
       <div class="page-head">
         <h1>{UI.supervisions.listTitle}</h1>
-        {actor.role === 'committee' ? (
+        {can(actor, 'supervision.create') ? (
           <a class="button primary" href="/supervisions/new">
             {UI.supervisions.newTitle}
           </a>
@@ -202,7 +204,7 @@ async function create(deps: AppDeps, c: WebContext, ctx: PageCtx) {
   } catch (err) {
     if (err instanceof ValidationError) {
       const errors: FieldErrorMap = {};
-      for (const x of err.errors) errors[x.field.startsWith('caseIds') ? 'caseNumbers' : x.field.split('.')[0]] ??= humanize(x.message);
+      for (const x of err.errors) errors[x.field.startsWith('caseIds') ? 'caseNumbers' : x.field.split('.')[0]] ??= sayField(x);
       return again(errors, { title: ERROR_TITLES.validation, detail: '' }, 400);
     }
     const d = describeError(err);
@@ -248,7 +250,7 @@ async function itemPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
   const x = item.context as ItemCtx;
   const ok = c.req.query('ok');
   const flash = ok?.startsWith('ev.') ? UI.event.done(eventLabel(ok.slice(3))) : ok === 'created' ? UI.supervisions.created : null;
-  const machine = machineDescription('supervision');
+  const machine = machineDescription('supervision', MACHINE_LABELS.supervision);
   return html(
     c,
     <Layout title={item.number} actor={actor} csrf={csrf} active="supervisions" flash={flash} wide>
@@ -427,10 +429,10 @@ async function sendEvent(deps: AppDeps, c: WebContext, ctx: PageCtx) {
 }
 
 export function supervisionPages(app: Hono<WebEnv>, deps: AppDeps) {
-  const readers = { roles: ['committee', 'court', 'admin'] as ('committee' | 'court' | 'admin')[] };
+  const readers = { may: 'supervision.read' } as const;
   app.get('/supervisions', page(deps, (c, ctx) => listPage(deps, c, ctx), readers));
-  app.get('/supervisions/new', page(deps, (c, ctx) => newPage(deps, c, ctx), { roles: ['committee'] }));
-  app.post('/supervisions/new', page(deps, (c, ctx) => create(deps, c, ctx), { roles: ['committee'] }));
+  app.get('/supervisions/new', page(deps, (c, ctx) => newPage(deps, c, ctx), { may: 'supervision.create' }));
+  app.post('/supervisions/new', page(deps, (c, ctx) => create(deps, c, ctx), { may: 'supervision.create' }));
   app.get('/supervisions/:id', page(deps, (c, ctx) => itemPage(deps, c, ctx), readers));
   app.get('/supervisions/:id/events/:type', page(deps, (c, ctx) => eventPage(deps, c, ctx), readers));
   app.post('/supervisions/:id/events/:type', page(deps, (c, ctx) => sendEvent(deps, c, ctx), readers));

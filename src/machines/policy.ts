@@ -1,0 +1,242 @@
+/**
+ * The access policy: every rule of who may read or write which case, supervision item, station
+ * activity, report and directory record, and who sees which personal data (DESIGN.md §1, §10).
+ * One pure module beside the machines' permission tables (`case-spec.ts`, `supervision-spec.ts`),
+ * read by the engine, by `nextEvents` and by the web alike: a page asks `can(actor, 'case.create')`
+ * instead of comparing roles itself. No I/O: a rule that needs a fact from the database (the
+ * station a deputy belongs to) takes it as an argument.
+ *
+ * A refusal is returned as a closed reason (`Refusal`); the engine throws it as `Forbidden` and
+ * the edge says it in words.
+ */
+import { STATION_SOURCES } from './case.js';
+import type { Actor, Role } from './roles.js';
+
+// ---------------------------------------------------------------------------------------------
+// Coarse actions: who may do it at all, by role. Object-level conditions follow below.
+
+/**
+ * Each action and the roles that may take it, in the order a refusal names them.
+ * - `supervision.read`: supervision items are the committee's and the court's business (跟踪督办).
+ * - `activity.record`: station staff (own station only), court staff and admins for any station —
+ *   court studios run their stations with the court, and records kept on paper are entered centrally.
+ * - `report.read`: station staff see their own station's figures only; `report.network` is the
+ *   whole network's report (the committee dashboard). Deputies read no report.
+ */
+export const ACTIONS = {
+  'case.create': ['court', 'station'],
+  'supervision.create': ['committee'],
+  'supervision.read': ['committee', 'court', 'admin', 'system'],
+  'activity.record': ['station', 'court', 'admin'],
+  'report.read': ['committee', 'court', 'admin', 'station'],
+  'report.network': ['committee', 'court', 'admin'],
+  'directory.manage': ['admin'],
+  'sweep.run': ['admin'],
+  // DESIGN §11: the statutory calendar is entered by the admin; everyone signed in reads it.
+  'calendar.manage': ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Action = keyof typeof ACTIONS;
+
+/** The roles that may take `action` (for a refusal that names them). */
+export const rolesFor = (action: Action): readonly Role[] => ACTIONS[action];
+
+/** @example can({ id, role: 'station', name, stationCode: 'HL01' }, 'case.create') // true */
+export function can(actor: Pick<Actor, 'role'>, action: Action): boolean {
+  return (ACTIONS[action] as readonly Role[]).includes(actor.role);
+}
+
+/** Why an actor is refused: the engine throws it as `Forbidden(reason)`, the edge words it. */
+export type Refusal =
+  | 'role' // the role may not take this action at all
+  | 'case.read'
+  | 'case.create.own_station'
+  | 'case.create.station_source'
+  | 'activity.record.own_station'
+  | 'activity.read.own_station'
+  | 'activity.read.deputy_station'
+  | 'activity.read'
+  | 'report.station_unlinked'
+  | 'report.own_station'
+  | 'report.deputy';
+
+// ---------------------------------------------------------------------------------------------
+// Events: who may send which event to an entity (the tables in case-spec.ts, supervision-spec.ts)
+
+/**
+ * Who may send an event. Object-level conditions are part of the rule, so `nextEvents` and the
+ * engine read the same table:
+ * - `deputy: 'assigned'`: a deputy currently assigned to the case;
+ * - `deputy: 'self'`: that deputy, about themself (回避);
+ * - `station: 'own'`: staff of the station that took the case.
+ */
+export interface Permission {
+  court?: true;
+  committee?: true;
+  system?: true;
+  deputy?: 'assigned' | 'self';
+  station?: 'own';
+}
+
+/** The facts about an entity that object-level rules read. */
+export interface AccessFacts {
+  stationCode?: string | null;
+  deputyIds?: readonly string[];
+}
+
+export function permits(rule: Permission, actor: Actor, facts: AccessFacts, event?: { deputyId?: unknown }): boolean {
+  switch (actor.role) {
+    case 'court':
+      return rule.court === true;
+    case 'committee':
+      return rule.committee === true;
+    case 'system':
+      return rule.system === true;
+    case 'station':
+      return rule.station === 'own' && ownsStation(actor, facts.stationCode);
+    case 'deputy': {
+      if (!rule.deputy || !isAssigned(actor, facts)) return false;
+      // Before the payload is known (nextEvents), 'self' means "about myself".
+      return rule.deputy === 'assigned' || event?.deputyId === undefined || event.deputyId === actor.deputyId;
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * The deputy an event is about when the sender may only act about themself (回避: `deputy: 'self'`):
+ * a form fixes it to the sender, whatever was typed.
+ */
+export function selfAs(rule: Permission | undefined, actor: Actor): string | undefined {
+  return rule?.deputy === 'self' && actor.role === 'deputy' ? (actor.deputyId ?? '') : undefined;
+}
+
+const ownsStation = (actor: Actor, stationCode: string | null | undefined) => !!actor.stationCode && actor.stationCode === stationCode;
+const isAssigned = (actor: Actor, facts: AccessFacts) => !!actor.deputyId && !!facts.deputyIds?.includes(actor.deputyId);
+
+// ---------------------------------------------------------------------------------------------
+// Cases
+
+/** Who reads a case: court, committee and admin all; a station its own; a deputy those assigned to them. */
+export function canReadCase(actor: Actor, facts: AccessFacts): boolean {
+  switch (actor.role) {
+    case 'court':
+    case 'committee':
+    case 'admin':
+    case 'system':
+      return true;
+    case 'station':
+      return ownsStation(actor, facts.stationCode);
+    case 'deputy':
+      return isAssigned(actor, facts);
+  }
+}
+
+/** The cases a list shows this actor: the same rule as `canReadCase`, as a filter. */
+export type CaseScope = { kind: 'all' } | { kind: 'station'; stationCode: string } | { kind: 'deputy'; deputyId: string };
+
+export function caseScope(actor: Actor): CaseScope {
+  if (actor.role === 'station') return { kind: 'station', stationCode: actor.stationCode ?? '' };
+  if (actor.role === 'deputy') return { kind: 'deputy', deputyId: actor.deputyId ?? '' };
+  return { kind: 'all' };
+}
+
+/**
+ * What opening a case allows this actor: station staff only for their own station and only for
+ * disputes received through a station channel; court staff any station and any source.
+ */
+export function caseCreation(actor: Actor): { stationCode?: string; sources?: readonly string[] } {
+  return actor.role === 'station' ? { stationCode: actor.stationCode ?? '', sources: STATION_SOURCES } : {};
+}
+
+export function caseCreateRefusal(actor: Actor, input: { stationCode: string; source: string }): Refusal | null {
+  if (!can(actor, 'case.create')) return 'role';
+  const allowed = caseCreation(actor);
+  if (allowed.stationCode !== undefined && allowed.stationCode !== input.stationCode) return 'case.create.own_station';
+  if (allowed.sources && !allowed.sources.includes(input.source)) return 'case.create.station_source';
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Supervision items
+
+/** Supervision items carry no object-level rule: a role reads all of them or none. */
+export const canReadSupervision = (actor: Actor, _facts?: AccessFacts): boolean => can(actor, 'supervision.read');
+
+// ---------------------------------------------------------------------------------------------
+// Station activities (履职记录)
+
+export function activityRecordRefusal(actor: Actor, stationCode: string): Refusal | null {
+  if (!can(actor, 'activity.record')) return 'role';
+  if (actor.role === 'station' && actor.stationCode !== stationCode) return 'activity.record.own_station';
+  return null;
+}
+
+/**
+ * Who reads a station's activity register: committee, court and admin every station; station
+ * staff their own; a deputy the station they belong to (`deputyStation`, from their record).
+ */
+export function activityReadRefusal(actor: Actor, stationCode: string, deputyStation?: string | null): Refusal | null {
+  switch (actor.role) {
+    case 'committee':
+    case 'court':
+    case 'admin':
+      return null;
+    case 'station':
+      return actor.stationCode === stationCode ? null : 'activity.read.own_station';
+    case 'deputy':
+      return deputyStation && deputyStation === stationCode ? null : 'activity.read.deputy_station';
+    default:
+      return 'activity.read';
+  }
+}
+
+/** A deputy's reading of the register depends on their station: the engine looks it up only then. */
+export const needsDeputyStation = (actor: Actor): boolean => actor.role === 'deputy';
+
+// ---------------------------------------------------------------------------------------------
+// Reports
+
+/** The stations a report covers for this actor: all (optionally one asked for) or their own only. */
+export function reportScope(actor: Actor, stationCode: string | undefined): { stationCode: string | undefined } | { refused: Refusal } {
+  if (can(actor, 'report.network')) return { stationCode };
+  if (actor.role === 'station') {
+    if (!actor.stationCode) return { refused: 'report.station_unlinked' };
+    if (stationCode && stationCode !== actor.stationCode) return { refused: 'report.own_station' };
+    return { stationCode: actor.stationCode };
+  }
+  return { refused: 'report.deputy' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Personal data (PIPL)
+
+/** Full personal data of a case's parties only for court staff and the station that took the case. */
+export function seesPersonalData(actor: Actor, stationCode: string): boolean {
+  return actor.role === 'court' || (actor.role === 'station' && actor.stationCode === stationCode);
+}
+
+/** `230102199001011234` → `230102********1234` */
+export function maskIdNumber(v: string): string {
+  if (v.length <= 6) return '*'.repeat(v.length);
+  if (v.length <= 10) return v.slice(0, 2) + '*'.repeat(v.length - 4) + v.slice(-2);
+  return v.slice(0, 6) + '*'.repeat(v.length - 10) + v.slice(-4);
+}
+
+/** `13812345678` → `138****5678` */
+export function maskPhone(v: string): string {
+  const digits = v.replace(/\D/g, '');
+  if (digits.length < 7) return '*'.repeat(digits.length);
+  return digits.slice(0, 3) + '*'.repeat(digits.length - 7) + digits.slice(-4);
+}
+
+/** A party's ID number and phone, masked unless the reader `seesPersonalData`. */
+export function partyAsSeen<P extends { idNumber?: string | null; phone?: string | null }>(p: P, unmasked: boolean): P {
+  if (unmasked) return p;
+  return {
+    ...p,
+    ...(p.idNumber ? { idNumber: maskIdNumber(p.idNumber) } : {}),
+    ...(p.phone ? { phone: maskPhone(p.phone) } : {}),
+  };
+}

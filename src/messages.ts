@@ -1,0 +1,158 @@
+/**
+ * What each refusal says, in zh-CN: one sentence per closed reason of src/engine/errors.ts (and of
+ * the machines' refusals, src/machines/spec.ts), rendered from its parameters. The engine throws
+ * data; the edge words it here — the JSON API with machine names (`mediation.active`, `ACCEPT`)
+ * that a client can act on, the web with the people's words (「调解中」, 「受理」) through its own
+ * `Wording`. No sentence is ever rewritten after it is made.
+ */
+import type { FieldError, Params, Reason } from './engine/errors.js';
+
+/** How names inside a sentence are written: by the API as they are, by the web as labels. */
+export interface Wording {
+  state(state: string): string;
+  event(event: string): string;
+  /** An event named only so an API client knows which to send instead; people do not need it. */
+  eventHint(event: string): string;
+  roles(roles: readonly string[]): string;
+  events(events: readonly string[]): string;
+  instant(iso: string): string;
+  /** One field's refusal in words. */
+  field(e: FieldError): string;
+}
+
+/** The API's wording: names as the API spells them, set apart by spaces. */
+export const plainWording: Wording = {
+  state: (s) => ` ${s} `,
+  event: (e) => ` ${e} `,
+  eventHint: (e) => `（${e}）`,
+  roles: (r) => ` ${r.join('、')} `,
+  events: (e) => e.join(', '),
+  instant: (iso) => iso,
+  field: (e) => fieldMessage(e, plainWording),
+};
+
+const s = (v: unknown) => String(v ?? '');
+const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
+
+type Sentence = (p: Params, w: Wording) => string;
+
+const SENTENCES: Record<Reason, Sentence> = {
+  // 400: the summary, then each field
+  'invalid.body': (p, w) => withFields('请求内容有误', p, w),
+  'invalid.query': (p, w) => withFields('请求参数有误', p, w),
+  'invalid.list_query': (p, w) => withFields('查询参数有误', p, w),
+  'invalid.not_object': (p, w) => withFields('请求体须为 JSON 对象', p, w),
+  'invalid.event_type': (p, w) => withFields('未知的事件类型', p, w),
+  'invalid.too_large': (p, w) => withFields('请求体过大', p, w),
+  'invalid.json': (p, w) => withFields('请求体不是合法的 JSON', p, w),
+  'invalid.url': (p, w) => withFields('请求地址有误', p, w),
+  'invalid.idempotency_key': (p, w) => withFields('Idempotency-Key 无效', p, w),
+  'invalid.if_match': (p, w) => withFields('If-Match 无效', p, w),
+
+  'field.schema': (p) => s(p.message),
+  'field.station_unknown': (p) => `联络站 ${s(p.code)} 不存在`,
+  'field.deputies_unknown': (p) => `代表不存在：${list(p.ids).join('、')}`,
+  'field.deputy_unknown': (p) => `代表 ${s(p.id)} 不存在`,
+  'field.cases_unknown': (p) => `案件不存在：${list(p.ids).join('、')}`,
+  'field.occurred_in_future': () => '发生时间不能晚于当前时间',
+  'field.occurred_before_previous': (p, w) => `发生时间不能早于上一事件的发生时间（${w.instant(s(p.notBefore))}）`,
+  'field.cursor': () => '无效的分页游标',
+  'field.activity_in_future': (p) => `活动日期不能晚于今天（${s(p.today)}）`,
+  'field.not_object': () => '须为 JSON 对象',
+  'field.not_event_object': () => '须为 JSON 对象，例如 {"type": "ACCEPT"}',
+  'field.event_types': (p, w) => `须为以下之一：${w.events(list(p.types))}`,
+  'field.unstorable': () => '含有无法保存的字符（NUL 或不成对的 UTF-16 代理项）',
+  'field.too_deep': (p) => `JSON 嵌套不能超过 ${s(p.max)} 层`,
+  'field.too_large': (p) => `不能超过 ${s(p.kib)} KiB`,
+  'field.json': (p) => s(p.detail),
+  'field.key_length': () => '长度须为 1–200 个字符',
+  'field.if_match': () => '须为版本号，例如 "3"',
+  'field.login_missing': () => '该用户还没有登录名：设置密码须同时设置登录名',
+  'field.current_password': () => '当前密码不正确',
+  'field.calendar_other_year': (p) => `须为 ${s(p.year)} 年的日期`,
+  'field.calendar_duplicate': (p) => `日期 ${s(p.date)} 重复`,
+  'field.calendar_workday_weekday': (p) => `${s(p.date)} 本是工作日：调休上班日须为周六或周日`,
+
+  // 401
+  'auth.no_token': () => '缺少访问令牌：请在 Authorization 头中提供 Bearer 令牌',
+  'auth.bad_token': () => '访问令牌无效',
+  'auth.sign_in_failed': () => '登录名或密码错误',
+
+  // 403
+  'forbidden.role': (p, w) => `此操作仅限${w.roles(list(p.roles))}角色`,
+  'forbidden.create': (p, w) => `角色${w.roles([s(p.role)])}不能创建${p.entity === 'case' ? '案件' : '监督事项'}`,
+  'forbidden.event': (p, w) => `角色${w.roles([s(p.role)])}不能在此发送事件${w.event(s(p.event))}`,
+  'forbidden.record': () => '无权访问该记录',
+  'forbidden.case_read': () => '无权查看该案件',
+  'forbidden.supervision_read': () => '无权查看监督事项',
+  'forbidden.sweep': () => '只有系统管理员可以手动执行期限扫描',
+  'forbidden.activity_record': () => '只有联络站工作人员、法院工作人员或系统管理员可以登记履职记录',
+  'forbidden.activity_record_own': () => '联络站工作人员只能登记本站的履职记录',
+  'forbidden.activity_read_own': () => '联络站工作人员只能查看本站的履职记录',
+  'forbidden.activity_read_deputy': () => '代表只能查看所在联络站的履职记录',
+  'forbidden.activity_read': () => '无权查看履职记录',
+  'forbidden.report_unlinked': () => '该联络站账号未关联站点',
+  'forbidden.report_own': () => '联络站工作人员只能查看本站的统计',
+  'forbidden.report_deputy': () => '人大代表不能查看执行监督报表',
+  'forbidden.case_create_own': () => '联络站工作人员只能为本站登记案件',
+  'forbidden.case_create_source': () => '联络站只能登记入站、扫码联、热线联、入户联四种渠道收到的纠纷',
+
+  // 404
+  'not_found.case': (p) => `案件 ${s(p.id)} 不存在`,
+  'not_found.supervision': (p) => `监督事项 ${s(p.id)} 不存在`,
+  'not_found.user': (p) => `用户 ${s(p.id)} 不存在`,
+  'not_found.station': (p) => `联络站 ${s(p.code)} 不存在`,
+  'not_found.machine': (p) => `没有名为 ${s(p.name)} 的状态机；可选：${list(p.names).join('、')}`,
+  'not_found.entity_type': (p) => `unknown entity type ${s(p.type)}`,
+
+  // 409: why the machine refuses an event (src/machines/case-spec.ts, supervision-spec.ts)
+  'transition.case_closed': (p, w) => `案件已结案，不能再发送${w.event(s(p.event))}`,
+  'transition.supervision_closed': (p, w) => `监督事项已办结，不能再发送${w.event(s(p.event))}`,
+  'transition.not_accepted': (p, w) => `当前状态${w.state(s(p.state))}不接受事件${w.event(s(p.event))}`,
+  'transition.recuse_not_assigned': () => '该代表未被指派到本案，不能回避',
+  'transition.attendees_not_assigned': () => '出席代表须为本案当前指派的代表',
+  'transition.confirmation_post_filing': () => '诉中调解已制作调解书，无需申请司法确认',
+  'transition.already_enforceable': () => '协议已具有强制执行力',
+  'transition.confirmation_window': (p, w) => `申请司法确认须在协议达成之日起 ${s(p.days)} 日内（截止 ${w.instant(s(p.until))}）`,
+  'transition.not_enforceable': (_p, w) => `协议未经司法确认，不具有强制执行力：请另行起诉${w.eventHint('FILE_LAWSUIT')}`,
+  'transition.enforcement_barred': (p, w) => `申请执行期间已届满（履行期限届满后二年，截止 ${w.instant(s(p.until))}）`,
+  'transition.lawsuit_enforceable': (_p, w) => `协议已具有强制执行力，应申请执行${w.eventHint('APPLY_ENFORCEMENT')}`,
+  'transition.mediation_not_due': (p, w) => `调解期限尚未届满（${w.instant(s(p.dueAt))}）`,
+  'transition.performance_not_due': (p, w) => `履行期限尚未届满（${w.instant(s(p.dueAt))}）`,
+  'transition.enforcement_marked': () => '已标记为执行超期',
+  'transition.enforcement_not_due': (p, w) => `执行期限尚未届满（${w.instant(s(p.dueAt))}）`,
+  'transition.conditions': (p, w) => `当前状态${w.state(s(p.state))}下事件${w.event(s(p.event))}的条件不满足（${w.instant(s(p.at))}）`,
+  'transition.supervision_conditions': (p, w) => `当前状态${w.state(s(p.state))}下事件${w.event(s(p.event))}的条件不满足`,
+  'transition.report_not_due': () => '报告期限尚未届满，或已标记逾期',
+
+  'version.stale': (p) => `版本已变化：请求基于版本 ${s(p.expected)}，当前版本为 ${s(p.actual)}，请刷新后重试`,
+  'idempotency.reused': () => '该 Idempotency-Key 已用于另一个请求内容；请为新请求使用新的 key',
+  'conflict.station_code': (p) => `站点代码 ${s(p.code)} 已存在`,
+  'conflict.login': (p) => `登录名 ${s(p.login)} 已被使用`,
+  'conflict.deadline_gone': () => '期限已触发或已取消',
+  'machine.newer': (p) => `该记录由更新的${machineName(p)}版本 ${s(p.stored)} 写入，本服务只认识版本 ${s(p.current)}：请升级服务后再操作`,
+  'machine.no_migration': (p) =>
+    `该记录由${machineName(p)}版本 ${s(p.stored)} 写入，当前版本为 ${s(p.current)}，且没有从版本 ${s(p.stored)} 到 ${s(p.current)} 的迁移`,
+  'unavailable.database': () => '数据库暂时无法访问，请稍后重试',
+  'unavailable.contention': () => '并发写入过多，请稍后重试',
+};
+
+const machineName = (p: Params) => (p.machine ? `${s(p.machine)} 状态机` : '状态机');
+
+function withFields(summary: string, p: Params, w: Wording): string {
+  const errors = (p.errors ?? []) as FieldError[];
+  return `${summary}：${errors.map((e) => `${e.field} ${w.field(e)}`).join('；')}`;
+}
+
+/** One field's refusal in words (the schema's own words for `field.schema`). */
+export function fieldMessage(e: FieldError, w: Wording = plainWording): string {
+  return SENTENCES[e.reason](e.params ?? {}, w).trim();
+}
+
+/**
+ * The sentence for a reason and its parameters.
+ * @example messageOf('transition.not_accepted', { state: 'mediation.active', event: 'ACCEPT' }) // '当前状态 mediation.active 不接受事件 ACCEPT'
+ */
+export function messageOf(reason: Reason, params: Params = {}, w: Wording = plainWording): string {
+  return SENTENCES[reason](params, w).trim();
+}

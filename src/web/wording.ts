@@ -1,0 +1,46 @@
+/**
+ * The engine's refusals in the people's words: the sentences of src/messages.ts with states,
+ * events and roles by their labels and instants as Shanghai times. A payload schema's own
+ * message is shown as it is, except where a page says it better (a list to choose from).
+ */
+import type { DomainError, FieldError } from '../engine/errors.js';
+import { REQUIRED } from '../machines/fields.js';
+import { EVENT_LABELS, formatDateTime, ROLE_LABELS, stateLabel, TRACK_LABELS, UI } from '../labels.js';
+import { fieldMessage, messageOf, type Wording } from '../messages.js';
+
+const IS_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+
+/** What zod expected, as a form asks for it. */
+const EXPECTED: Record<string, string> = { string: '文本', number: '数字', boolean: '是或否', array: '数组', object: '对象' };
+
+/** Schema messages written for API clients (naming a field's JSON value), as a form says them: by field and issue. */
+const SCHEMA_WORDS: Record<string, string> = {
+  'track:custom': `须选择${TRACK_LABELS.pre_filing}或${TRACK_LABELS.post_filing}`,
+  'partiesConsent:invalid_value': '延长调解期限须经双方当事人同意',
+};
+
+function schemaWords(e: FieldError): string {
+  const p = (e.params ?? {}) as { message?: string; issue?: string; expected?: string; values?: unknown[] };
+  const name = e.field.split('.').at(-1) ?? e.field;
+  const special = SCHEMA_WORDS[`${name}:${p.issue}`];
+  if (special) return special;
+  if (p.issue === 'invalid_value' && (p.values?.length ?? 0) > 1) return UI.common.chooseFromList;
+  if (p.issue === 'invalid_type' && p.message !== REQUIRED && p.expected) return `须为${EXPECTED[p.expected] ?? p.expected}`;
+  return p.message ?? '';
+}
+
+export const webWording: Wording = {
+  state: (s) => `「${stateLabel(s)}」`,
+  event: (e) => (EVENT_LABELS[e] ? `「${EVENT_LABELS[e]}」` : ` ${e} `),
+  eventHint: () => '',
+  roles: (roles) => roles.map((r) => `「${ROLE_LABELS[r] ?? r}」`).join('、'),
+  events: (events) => events.map((e) => (EVENT_LABELS[e] ? `「${EVENT_LABELS[e]}」` : e)).join(','),
+  instant: (v) => (IS_INSTANT.test(v) ? formatDateTime(v) : v),
+  field: (e) => (e.reason === 'field.schema' ? schemaWords(e) : fieldMessage(e, webWording)),
+};
+
+/** A refusal's sentence for a page. */
+export const sayError = (err: DomainError): string => messageOf(err.reason, err.params, webWording);
+
+/** One field's refusal for a form. */
+export const sayField = (e: FieldError): string => webWording.field(e);
