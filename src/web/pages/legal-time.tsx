@@ -3,7 +3,7 @@
  * the admin's statutory calendar page, where each year's State Council notice is entered.
  */
 import type { Hono } from 'hono';
-import type { AppDeps } from '../../api/context.js';
+import type { AppDeps } from '../../edge/context.js';
 import { calendarCoverage, calendarYear, replaceCalendarYear } from '../../engine/legal-time.js';
 import { myTodo, type TodoItem } from '../../engine/todo.js';
 import { ValidationError } from '../../engine/errors.js';
