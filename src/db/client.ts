@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, types, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -23,6 +23,61 @@ export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
   close(): Promise<void>;
+}
+
+/**
+ * The driver under a database, for the statements the write path compiles once
+ * (src/db/statements.ts): SQL text with positional parameters, each text prepared once per
+ * connection, rows as arrays of column values — the same values drizzle's own queries see (the
+ * drizzle instance configured the driver's type parsers; PGlite is given drizzle's parsers here).
+ */
+export abstract class Driver {
+  /** Rows as arrays of the driver's values, in the order the statement selects or returns them. */
+  abstract query(text: string, params: unknown[]): Promise<unknown[][]>;
+  /** `fn` in one transaction, on one connection: committed when it resolves, rolled back when it throws. */
+  abstract transaction<T>(fn: (tx: Driver) => Promise<T>): Promise<T>;
+}
+
+class PostgresDriver extends Driver {
+  constructor(private readonly client: postgres.Sql | postgres.TransactionSql) {
+    super();
+  }
+  async query(text: string, params: unknown[]): Promise<unknown[][]> {
+    return (await this.client.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }).values()) as unknown[][];
+  }
+  async transaction<T>(fn: (tx: Driver) => Promise<T>): Promise<T> {
+    const client = this.client;
+    const run = (tx: postgres.TransactionSql) => fn(new PostgresDriver(tx));
+    return (('begin' in client ? client.begin(run) : client.savepoint(run)) as unknown) as Promise<T>;
+  }
+}
+
+/** drizzle's PGlite session reads timestamps, dates, intervals and their arrays as text: so do these statements. */
+const PGLITE_PARSERS = Object.fromEntries(
+  [types.TIMESTAMP, types.TIMESTAMPTZ, types.INTERVAL, types.DATE, 1231, 1115, 1185, 1187, 1182].map((t) => [t, (v: string) => v]),
+);
+
+class PgliteDriver extends Driver {
+  constructor(private readonly client: PGlite | PgliteTransaction) {
+    super();
+  }
+  async query(text: string, params: unknown[]): Promise<unknown[][]> {
+    return (await this.client.query<unknown[]>(text, params, { rowMode: 'array', parsers: PGLITE_PARSERS })).rows;
+  }
+  async transaction<T>(fn: (tx: Driver) => Promise<T>): Promise<T> {
+    if (!(this.client instanceof PGlite)) throw new Error('PGlite has no nested transactions');
+    return this.client.transaction((tx) => fn(new PgliteDriver(tx)));
+  }
+}
+
+const drivers = new WeakMap<object, Driver>();
+
+/** The driver under a database `openDatabase` opened (a Driver is its own). */
+export function driverOf(db: Db | Driver): Driver {
+  if (db instanceof Driver) return db;
+  const driver = drivers.get(db);
+  if (!driver) throw new Error('driverOf: a database opened by openDatabase, or a Driver (a drizzle transaction has none)');
+  return driver;
 }
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
@@ -67,6 +122,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       onnotice: () => {},
     });
     const db = drizzlePostgres(preparing(client), { schema }) as unknown as Db;
+    drivers.set(db, new PostgresDriver(client));
     if (opts.migrate !== false) await migrateServer(opts.databaseUrl);
     return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
   }
@@ -77,6 +133,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     client = await PGlite.create(dir);
   }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
+  drivers.set(db, new PgliteDriver(client));
   if (opts.migrate !== false) await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_FOLDER });
   const owned = !opts.pglite;
   return { db, kind: 'pglite', close: async () => (owned ? client.close() : undefined) };

@@ -1,21 +1,30 @@
 /**
  * Statements of the event write path, compiled once. drizzle builds a query's SQL text from its
  * builder on every call; on the write path that was about a third of the server's CPU per event
- * (`npm run bench -- --profile`). A statement here is built the first time it runs, with
- * placeholders for its values, and then runs on any database or transaction through that one's
- * session: the same SQL, each value encoded by its column as drizzle would (null stays NULL),
- * each selected column decoded by its own decoder.
+ * (`npm run bench -- --profile`). A statement here is built the first time it runs, by drizzle's
+ * query builder with placeholders for its values (`toSQL()`), and then runs straight through the
+ * driver (`driverOf`: postgres.js `unsafe(text, params, { prepare: true })`, PGlite `query`) on
+ * the database or on a transaction the driver opened: the same SQL, each value encoded by its
+ * column as drizzle would (null stays NULL), each selected column decoded by its own decoder.
  */
-import { sql, type Column, type Query, type SQL } from 'drizzle-orm';
-import { rowsOf, type Db } from './client.js';
+import { fillPlaceholders, sql, type Column, type Query, type SQL } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import { driverOf, type Db, type Driver } from './client.js';
+import * as schema from './schema.js';
+
+/** drizzle with no connection, to build statements' SQL: the text is the same for both drivers. */
+const builder = drizzle.mock({ schema }) as unknown as Db;
 
 export interface Statement<Row> {
-  run(db: Db, values: Record<string, unknown>): Promise<Row[]>;
+  run(db: Db | Driver, values: Record<string, unknown>): Promise<Row[]>;
 }
+
+/** What turns a driver's value into the row's: a column, or a decoder of a computed value. */
+export type Decoder = Pick<Column, 'mapFromDriverValue'>;
 
 export interface StatementOptions {
   /** What the statement selects or returns, in that order: rows come back decoded and keyed so. */
-  decode?: Record<string, Column>;
+  decode?: Record<string, Decoder>;
   /** Placeholders that hold a column's value, by name: encoded by that column (a jsonb as JSON). */
   encode?: Record<string, Column>;
 }
@@ -26,9 +35,9 @@ export const slot = (name: string): SQL => sql`${sql.placeholder(name)}`;
 /**
  * @example
  * const byId = statement((db) => db.select(cols).from(cases).where(eq(cases.id, slot('id'))), { decode: cols });
- * const [row] = await byId.run(tx, { id });
+ * const [row] = await byId.run(db, { id });
  */
-export function statement<Row = Record<string, unknown>>(build: (db: Db) => { toSQL(): Query }, opts: StatementOptions = {}): Statement<Row> {
+export function statement<Row = unknown[]>(build: (db: Db) => { toSQL(): Query }, opts: StatementOptions = {}): Statement<Row> {
   let query: Query | undefined;
   const decoders = opts.decode ? Object.entries(opts.decode) : undefined;
   const decode = decoders
@@ -45,7 +54,7 @@ export function statement<Row = Record<string, unknown>>(build: (db: Db) => { to
   const encoders = opts.encode ? Object.entries(opts.encode) : [];
   return {
     async run(db, values) {
-      query ??= build(db).toSQL();
+      query ??= build(builder).toSQL();
       let params = values;
       if (encoders.length) {
         params = { ...values };
@@ -54,14 +63,14 @@ export function statement<Row = Record<string, unknown>>(build: (db: Db) => { to
           params[name] = v === null || v === undefined ? null : column.mapToDriverValue(v);
         }
       }
-      const result = await db._.session.prepareQuery(query, undefined, undefined, decode !== undefined, decode).execute(params);
-      return decode ? (result as Row[]) : rowsOf<Row>(result);
+      const rows = await driverOf(db).query(query.sql, fillPlaceholders(query.params, params));
+      return decode ? decode(rows) : (rows as Row[]);
     },
   };
 }
 
 /** One compiled statement per shape (e.g. per set of columns an UPDATE writes). */
-export function statements<Row = Record<string, unknown>>(make: (shape: string) => Statement<Row>): (shape: string) => Statement<Row> {
+export function statements<Row = unknown[]>(make: (shape: string) => Statement<Row>): (shape: string) => Statement<Row> {
   const byShape = new Map<string, Statement<Row>>();
   return (shape) => {
     let s = byShape.get(shape);

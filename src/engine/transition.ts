@@ -1,47 +1,20 @@
 /**
- * Pure transitions without xstate's per-call actor. `transition()` and `initialTransition()`
- * build a throwaway actor for every call — whose constructor even runs the machine's initial
- * state — to get an inert scope: 30 of the 50 µs a case transition costs, and what bounded
- * journal replay (`verify`) to ~20k events/s. The machines here (src/machines) are pure: no
- * spawned or invoked actors, no delayed events, only `assign` actions, which xstate resolves
- * inside the transition. So one inert scope per machine serves every transition, and the
- * snapshots are the same (verify replays every journal with these and compares with what the
- * engine stored).
+ * The machines' pure transitions, through xstate's public pure functions (`initialTransition`,
+ * `transition`): the machines here (src/machines) are pure — no spawned or invoked actors, no
+ * delayed events, only `assign` actions, which xstate resolves inside the transition — so the
+ * actions these return are never run, and the snapshot is the whole result. `verify` replays
+ * every journal with these and compares with what the engine stored.
  */
-import { createActor, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
 
-const scopes = new WeakMap<AnyStateMachine, AnyActorScope>();
-
-function inertScope(machine: AnyStateMachine): AnyActorScope {
-  let scope = scopes.get(machine);
-  if (!scope) {
-    // As xstate's own inert scope: an actor never started, every effect a no-op. Executable
-    // actions are dropped (the pure functions return them; nothing here would run them).
-    const self = createActor(machine);
-    scope = {
-      self,
-      defer: () => {},
-      id: '',
-      logger: () => {},
-      sessionId: '',
-      stopChild: () => {},
-      system: self.system,
-      emit: () => {},
-      actionExecutor: () => {},
-    } as unknown as AnyActorScope;
-    scopes.set(machine, scope);
-  }
-  return scope;
-}
-
-/** `transition(machine, snapshot, event)[0]`, without the per-call actor. */
+/** The snapshot after `event` (the same snapshot when the machine refuses it). */
 export function nextSnapshot(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, event: EventObject): AnyMachineSnapshot {
-  return machine.transition(snapshot, event, inertScope(machine));
+  return transition(machine, snapshot, event)[0];
 }
 
-/** `initialTransition(machine, input)[0]`, without the per-call actor. */
+/** The machine's initial snapshot for `input`. */
 export function firstSnapshot(machine: AnyStateMachine, input: unknown): AnyMachineSnapshot {
-  const snapshot = machine.getInitialSnapshot(inertScope(machine), input);
+  const [snapshot] = initialTransition(machine, input);
   // xstate builds the initial context by assigning the factory's object into an empty one, which
   // leaves V8 a slow, dictionary-mode object — and every later `assign` copies the context into
   // another such object (Object.assign from a dictionary-mode source). A plain copy has fast

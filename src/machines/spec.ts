@@ -2,7 +2,7 @@
  * What the engine needs to know about a machine, as data: the engine is written once against
  * this and serves both the case and the supervision machine.
  */
-import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
+import type { AnyMachineSnapshot, AnyStateMachine, AnyStateNode } from 'xstate';
 import type { z } from 'zod';
 import { permits, type AccessFacts, type Permission } from './policy.js';
 import type { Actor, Role } from './roles.js';
@@ -93,8 +93,15 @@ export function statePath(value: unknown): string {
 
 /** Events handled anywhere in the current state configuration, guards not yet considered. */
 export function handledEvents(snapshot: AnyMachineSnapshot): string[] {
-  const nodes = (snapshot as unknown as { _nodes: { ownEvents: string[] }[] })._nodes;
-  return [...new Set(nodes.flatMap((n) => n.ownEvents))];
+  const events = new Set<string>();
+  // The active state nodes, from the root down the snapshot's value (each key of a parallel state).
+  const visit = (node: AnyStateNode, value: unknown) => {
+    for (const e of node.ownEvents) events.add(e);
+    if (typeof value === 'string') visit(node.states[value], undefined);
+    else if (value !== null && typeof value === 'object') for (const [key, child] of Object.entries(value)) visit(node.states[key], child);
+  };
+  visit(snapshot.machine.root, snapshot.value);
+  return [...events];
 }
 
 /** The events `actor` may send now: allowed to their role, handled by the state, guards passing. */

@@ -3,7 +3,7 @@
  * 503 for that request and nothing worse: the process survives and the pool reconnects.
  *
  * postgres.js 3.4.9 sent the transaction's ROLLBACK on the dead connection and crashed the
- * process from a setImmediate (porsager/postgres#1208); scripts/patch-postgres.mjs (postinstall)
+ * process from a setImmediate (porsager/postgres#1208); patches/postgres+3.4.9.patch (patch-package, postinstall)
  * fixes it. Here a backend is terminated under a transaction, many times over: an uncaught
  * exception fails the run.
  */

@@ -16,7 +16,7 @@ import { enforcedDeadlines, insertDeadlines } from './deadlines.js';
 import { keyRecord, onceByKey, rememberResponse } from './idempotency.js';
 import { checkOccurredAt, journalRow } from './journal.js';
 import { persist } from './snapshots.js';
-import { accessRow, writePath } from './sql.js';
+import { accessRow, viewDataOf } from './sql.js';
 import type { EngineContext, WriteOptions, WriteResult } from './types.js';
 
 async function nextNumber(tx: Db, scope: string, now: Date): Promise<string> {
@@ -86,11 +86,11 @@ export async function createEntity(
       );
       // A new entity has no deadline rows yet: nothing to read or delete.
       await insertDeadlines(tx, store, id, enforcedDeadlines(store, snapshot));
-      const [{ viewData }] = await writePath(store).viewData.run(tx, { id });
+      const viewData = await viewDataOf(tx, store, id);
       const rendered = opts.render({ row: row as EntityRow, snapshot, seq: 1, type: 'CREATE', data: viewData });
       if (rendered.accessLog) await tx.insert(accessLog).values(accessRow(ctx, actor, store, id, rendered.accessLog));
       const json = JSON.stringify(rendered.body ?? null);
-      if (opts.idempotency) await rememberResponse.run(tx, keyRecord(actor, opts.idempotency, true, json));
+      if (opts.idempotency) await rememberResponse(tx, keyRecord(actor, opts.idempotency, true, json));
       return { created: true, body: rendered.body, json, replayed: false };
     }),
   );

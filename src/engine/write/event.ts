@@ -4,6 +4,7 @@
  * deadlines move, that statement and the deadline rows in one transaction. A lost swap means
  * another writer came first: read again and retry.
  */
+import { driverOf } from '../../db/client.js';
 import type { Actor } from '../../machines/roles.js';
 import { permits } from '../../machines/policy.js';
 import { handledEvents, statePath } from '../../machines/spec.js';
@@ -187,7 +188,7 @@ async function attemptEvent(
     sameDeadlines(store, snapshot, next);
   const swapped = deadlinesStay
     ? await swap(ctx.db, store, id, row.version, write)
-    : await ctx.db
+    : await driverOf(ctx.db)
         .transaction(async (tx) => {
           if (!(await swap(tx, store, id, row.version, write))) throw new LostRace();
           await rewriteDeadlines(tx, store, id, next, opts.firingDeadlineId);

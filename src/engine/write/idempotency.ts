@@ -3,9 +3,8 @@
  * the first answer, and a repeat with another request under the same key is refused (422).
  */
 import { createHash } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { slot, statement } from '../../db/statements.js';
 import { idempotencyKeys } from '../../db/schema.js';
 import type { Actor } from '../../machines/roles.js';
 import { IdempotencyMismatch, sqlState } from '../errors.js';
@@ -64,10 +63,10 @@ export function keyRecord(actor: Actor, idem: Idempotency, created: boolean, jso
   return { userId: actor.id, key: idem.key, requestHash: idem.hash, status: created ? 201 : 200, response: json };
 }
 
-/** Stores a key record outside the write statement (creation): its response is not encoded again. */
-export const rememberResponse = statement((db) =>
-  db.insert(idempotencyKeys).values({ userId: slot('userId'), key: slot('key'), requestHash: slot('requestHash'), status: slot('status'), response: slot('response') }),
-);
+/** Stores a key record outside the write statement (creation): its response, JSON text already, is not encoded again. */
+export async function rememberResponse(tx: Db, record: ReturnType<typeof keyRecord>): Promise<void> {
+  await tx.insert(idempotencyKeys).values({ ...record, response: sql`${record.response}::jsonb` });
+}
 
 /**
  * Runs a write once per Idempotency-Key: a repeat gets the first response, a concurrent repeat too.

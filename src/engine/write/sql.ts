@@ -5,8 +5,8 @@
  */
 import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import { PgDialect, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
-import type { Db } from '../../db/client.js';
-import { slot, statement, statements, type Statement } from '../../db/statements.js';
+import type { Db, Driver } from '../../db/client.js';
+import { slot, statement, statements, type Decoder, type Statement } from '../../db/statements.js';
 import { accessLog, idempotencyKeys } from '../../db/schema.js';
 import type { Actor } from '../../machines/roles.js';
 import type { EntityRow, EntityStore } from '../stores.js';
@@ -58,7 +58,7 @@ export interface Write {
  * the idempotency record are inserted only if it was — the journal holds a row for exactly the
  * transitions stored. False: a concurrent writer won, and nothing was written.
  */
-export async function swap(db: Db, store: EntityStore, id: string, expected: number, w: Write): Promise<boolean> {
+export async function swap(db: Db | Driver, store: EntityStore, id: string, expected: number, w: Write): Promise<boolean> {
   const values: Record<string, unknown> = { id, expected };
   const put = (prefix: string, row: Record<string, unknown> | undefined) => {
     if (!row) return '';
@@ -67,23 +67,21 @@ export async function swap(db: Db, store: EntityStore, id: string, expected: num
   };
   const shape = [put('w_', w.written), put('j_', w.journalRow), put('a_', w.access), put('i_', w.remember)].join('|');
   const [result] = await writePath(store).swap(shape).run(db, values);
-  return Number((result as { journaled?: unknown } | undefined)?.journaled) === 1;
+  return result?.journaled === 1;
 }
 
 /** The write path's statements of one store, compiled once (src/db/statements.ts). */
 interface WritePath {
   /** The row and its view's data, and the caller's Idempotency-Key record (null when none). */
   read: Statement<ReadRow>;
-  /** Just the view's data (a creation renders its answer from it). */
-  viewData: Statement<{ viewData: unknown }>;
   /** The swap and its rows, by shape: `written keys|journal keys|access-log keys|idempotency keys`. */
-  swap: (shape: string) => Statement<unknown>;
+  swap: (shape: string) => Statement<{ journaled: number }>;
 }
 
 const writePaths = new WeakMap<EntityStore, WritePath>();
 
 /** A jsonb computed in SQL (no column to decode it): both drivers parse it; text is parsed here, as drizzle's jsonb does. */
-const jsonValue = {
+export const jsonValue: Decoder = {
   mapFromDriverValue(v: unknown) {
     if (typeof v !== 'string') return v;
     try {
@@ -92,7 +90,7 @@ const jsonValue = {
       return v;
     }
   },
-} as unknown as PgColumn;
+};
 
 export function writePath(store: EntityStore): WritePath {
   let path = writePaths.get(store);
@@ -125,7 +123,6 @@ export function writePath(store: EntityStore): WritePath {
           .where(eq(table.id, slot('id'))),
       { decode: { ...columns, viewData: jsonValue, priorHash: idempotencyKeys.requestHash, priorStatus: idempotencyKeys.status, priorResponse: idempotencyKeys.response } },
     ),
-    viewData: statement((db) => db.select({ viewData }).from(table).where(eq(table.id, slot('id'))), { decode: { viewData: jsonValue } }),
     swap: statements((shape) => {
       const [writtenKeys, journalKeys, accessKeys, rememberKeys] = shape.split('|').map((keys) => (keys ? keys.split(',') : []));
       return statement(
@@ -144,6 +141,7 @@ export function writePath(store: EntityStore): WritePath {
         },
         {
           // The idempotency response arrives as JSON text already (the answer's own bytes): not encoded again.
+          decode: { journaled: { mapFromDriverValue: Number } },
           encode: { ...encoders('w_', writtenKeys, table), ...encoders('j_', journalKeys, journal), ...encoders('a_', accessKeys, accessLog) },
         },
       );
@@ -156,6 +154,15 @@ export function writePath(store: EntityStore): WritePath {
 /** One read row, apart: the entity's row, its view's data, the caller's key record (null when none). */
 export function splitRead({ viewData, priorHash, priorStatus, priorResponse, ...row }: ReadRow): { row: EntityRow; viewData: unknown; prior: KeyRecord | null } {
   return { row: row as EntityRow, viewData, prior: priorHash === null ? null : { requestHash: priorHash, status: priorStatus!, response: priorResponse } };
+}
+
+/** The view's data of a row this drizzle transaction just inserted (a creation renders its answer from it). */
+export async function viewDataOf(tx: Db, store: EntityStore, id: string): Promise<unknown> {
+  const [{ viewData }] = await tx
+    .select({ viewData: sql`${store.viewData}`.mapWith(jsonValue) })
+    .from(store.table)
+    .where(eq(store.table.id, id));
+  return viewData;
 }
 
 /** The row and its view's data, without an Idempotency-Key (GET, and events sent without one). */
