@@ -9,18 +9,18 @@
  * record in its journal, in the same transaction (`replaceCalendarYear`): the history says why
  * the date moved, and replay applies the record as it was written.
  */
-import { and, asc, eq, gte, inArray, lte } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, lte } from 'drizzle-orm';
 import type { AnyMachineSnapshot } from 'xstate';
 import { z } from 'zod';
 import { addDays, art85End, isValidDate, shanghaiDate, type CalendarDayKind, type StatutoryCalendar } from '../machines/calendar.js';
 import type { Actor } from '../machines/roles.js';
 import { statePath, type MachineSpec } from '../machines/spec.js';
 import type { Db } from '../db/client.js';
-import { calendarDays, calendarYears, cases } from '../db/schema.js';
+import { calendarDays, calendarYears, cases, deadlines } from '../db/schema.js';
 import type { EngineContext } from './apply.js';
 import { fieldError, fieldErrors, Forbidden, ValidationError, type FieldErrors } from './errors.js';
 import { can, rolesFor } from '../machines/policy.js';
-import { rewriteDeadlines } from './write/deadlines.js';
+import { enforcedDeadlines } from './write/deadlines.js';
 import { journalRow } from './write/journal.js';
 import { persist, restore } from './write/snapshots.js';
 import { caseStore, type EntityRow, type EntityStore } from './stores.js';
@@ -242,5 +242,23 @@ async function journalRecord(ctx: EngineContext, store: EntityStore, actor: Acto
   await ctx.db
     .insert(store.journal)
     .values(journalRow(store, row.id, { seq: version, type, payload, fromState: state, toState: state, actor, occurredAt: now, recordedAt: now, requestId: ctx.requestId ?? null }) as any);
-  await rewriteDeadlines(ctx.db, store, row.id, next);
+  await syncDeadlines(ctx.db, store, row.id, next);
+}
+
+/**
+ * The entity's open deadline rows made to match what its snapshot implies, inside the calendar
+ * edit's transaction (a drizzle transaction: the event path's statements run on its own driver):
+ * a moved row is replaced, the others stay with any sweeper claim on them.
+ */
+async function syncDeadlines(tx: Db, store: EntityStore, id: string, snapshot: AnyMachineSnapshot) {
+  const wanted = enforcedDeadlines(store, snapshot);
+  const open = await tx
+    .select({ id: deadlines.id, kind: deadlines.kind, dueAt: deadlines.dueAt, event: deadlines.event })
+    .from(deadlines)
+    .where(and(eq(deadlines.entityType, store.type), eq(deadlines.entityId, id), isNull(deadlines.firedAt)));
+  const same = (a: { kind: string; dueAt: string; event: string }, b: { kind: string; dueAt: string; event: string }) =>
+    a.kind === b.kind && a.event === b.event && Date.parse(a.dueAt) === Date.parse(b.dueAt);
+  for (const row of open) if (!wanted.some((w) => same(w, row))) await tx.delete(deadlines).where(eq(deadlines.id, row.id));
+  const added = wanted.filter((w) => !open.some((row) => same(w, row)));
+  if (added.length) await tx.insert(deadlines).values(added.map((w) => ({ entityType: store.type, entityId: id, kind: w.kind, dueAt: w.dueAt, event: w.event })));
 }
