@@ -23,7 +23,11 @@
  * - no deadline fired twice, and every fired deadline has exactly one journal row;
  * - while the database was down the API answered 503 problem+json, quickly (max latency below
  *   --max-503-ms), never hanging past the client timeout; it recovered by itself once PostgreSQL
- *   was back; no 500 at any time.
+ *   was back; no 500 at any time;
+ * - notifications (DESIGN.md §12): a webhook on a local receiver that fails a share of requests
+ *   gets every event: every journal row has its outbox row and no outbox row lacks its journal
+ *   row; once the dispatchers have drained, every message was answered 2xx at least once, every
+ *   request carried the id of a committed message, and repeats are retries with that same id.
  *
  * PostgreSQL is started again at the end whatever happens (finally, and on SIGINT/SIGTERM).
  *
@@ -35,13 +39,15 @@
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { parseArgs, promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { openDatabase, rowsOf, type Database } from '../src/db/client.js';
 import { stores } from '../src/engine/registry.js';
 import { sweep } from '../src/engine/sweeper.js';
+import { dispatch } from '../src/engine/notify/dispatcher.js';
 import { verifyStore } from '../src/engine/verify.js';
 import { startServer, type RunningServer } from '../test/helpers/server.js';
 
@@ -138,7 +144,7 @@ const crashes: string[] = [];
 
 async function startChaosServer(): Promise<void> {
   const s = await startServer(
-    { DATABASE_URL, ADMIN_TOKEN, PORT: String(port), SWEEP_INTERVAL_MS: '250', LOG_LEVEL: 'error' },
+    { DATABASE_URL, ADMIN_TOKEN, PORT: String(port), SWEEP_INTERVAL_MS: '250', NOTIFY_INTERVAL_MS: '100', WEBHOOK_RETRY_BASE_MS: '100', LOG_LEVEL: 'error' },
     120_000,
   );
   server = s;
@@ -270,12 +276,28 @@ let courtId = '';
 const deputies: Deputy[] = [];
 const pool: { id: string; deputy: Deputy }[] = [];
 
+// ---------------------------------------------------------------------------------------------
+// The webhook receiver: fails a share of requests, records every request's id and answer.
+
+let hookUrl = '';
+const hookGot: { id: string; ok: boolean }[] = [];
+const hookServer = createHttpServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    const ok = Math.random() >= 0.1;
+    hookGot.push({ id: String(req.headers['webhook-id']), ok });
+    res.statusCode = ok ? 204 : 500;
+    res.end();
+  });
+});
+
 async function setup(): Promise<void> {
   const must = async (token: string, method: string, path: string, body?: unknown) => {
     const r = await logical({ kind: 'read' }, token, method, path, body);
     if (r.outcome !== 'acked') throw new Error(`setup ${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body;
   };
+  await must(ADMIN_TOKEN, 'POST', '/api/webhooks', { url: `${hookUrl}/chaos`, events: ['*'] });
   await must(ADMIN_TOKEN, 'POST', '/api/stations', { code: 'HL01', name: '呼兰区人民法院人大代表联络站', kind: 'court', district: '呼兰区' });
   const u = await must(ADMIN_TOKEN, 'POST', '/api/users', { name: '李书记员', role: 'court' });
   court = u.token;
@@ -620,6 +642,8 @@ async function main(): Promise<number> {
 
   port = await freePort();
   base = `http://127.0.0.1:${port}`;
+  await new Promise<void>((resolve) => hookServer.listen(0, '127.0.0.1', resolve));
+  hookUrl = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}`;
   await startChaosServer();
   log(`server #${generation} up on port ${port}`);
   await setup();
@@ -656,7 +680,9 @@ async function main(): Promise<number> {
     // the lease, takes them over — each must still fire exactly once (checked below).
     const takeover = await sweep({ db: database.db, now: () => new Date(Date.now() + 61_000) }, stores);
     console.log(`  final sweep pass after the leases: ${takeover.fired.length} fired, ${takeover.dropped.length} dropped, ${takeover.failed.length} failed`);
+    await drainNotifications(database);
     await runChecks(database, outageResult);
+    await notificationChecks(database);
   } finally {
     await database.close();
   }
@@ -668,6 +694,56 @@ async function main(): Promise<number> {
   console.log('');
   console.log(failed ? `chaos: ${failed} of ${checks.length} invariants FAILED` : `chaos: all ${checks.length} invariants hold`);
   return failed ? 1 : 0;
+}
+
+/**
+ * Deliveries claimed by a killed server stay leased for 60 s: dispatch passes with a clock past
+ * the lease take them over, until nothing is pending (at most 2 minutes).
+ */
+async function drainNotifications(database: Database): Promise<void> {
+  const until = Date.now() + 120_000;
+  let shift = 61_000;
+  for (;;) {
+    await dispatch(database.db, { retryBaseMs: 100, now: () => new Date(Date.now() + shift) });
+    const [left] = rowsOf<{ n: number }>(
+      await database.db.execute(sql`select (select count(*) from deliveries where status = 'pending') + (select count(*) from outbox where fanned_out_at is null) as n`),
+    );
+    if (Number(left.n) === 0 || Date.now() > until) break;
+    // Backoff is counted on the shifted clock: move it on with each pass.
+    shift += 1000;
+  }
+  hookServer.close();
+}
+
+async function notificationChecks(database: Database): Promise<void> {
+  const q = async <T>(query: ReturnType<typeof sql>) => rowsOf<T>(await database.db.execute(query));
+  const [pairs] = await q<{ journal: number; outbox: number; orphans: number; missing: number }>(sql`
+    select
+      (select count(*) from case_events) + (select count(*) from supervision_events) as journal,
+      (select count(*) from outbox) as outbox,
+      (select count(*) from outbox o where not exists (
+         select 1 from case_events e where o.entity_type = 'case' and e.case_id = o.entity_id and e.seq = o.seq
+         union all select 1 from supervision_events e where o.entity_type = 'supervision' and e.supervision_id = o.entity_id and e.seq = o.seq)) as orphans,
+      (select count(*) from case_events e where not exists (select 1 from outbox o where o.entity_type = 'case' and o.entity_id = e.case_id and o.seq = e.seq))
+        + (select count(*) from supervision_events e where not exists (select 1 from outbox o where o.entity_type = 'supervision' and o.entity_id = e.supervision_id and o.seq = e.seq)) as missing`);
+  check(
+    'every journal row has its outbox row, and none without',
+    Number(pairs.missing) === 0 && Number(pairs.orphans) === 0,
+    `${pairs.journal} journal rows, ${pairs.outbox} outbox rows; ${pairs.missing} journal rows without one, ${pairs.orphans} outbox rows without a journal row`,
+  );
+  const ids = new Set((await q<{ id: string }>(sql`select id from outbox`)).map((r) => r.id));
+  const okBy = new Map<string, number>();
+  for (const g of hookGot) if (g.ok) okBy.set(g.id, (okBy.get(g.id) ?? 0) + 1);
+  const undelivered = [...ids].filter((id) => !okBy.has(id)).length;
+  const strangers = hookGot.filter((g) => !ids.has(g.id)).length;
+  const repeated = [...okBy.values()].filter((n) => n > 1).length;
+  const [status] = await q<{ pending: number; dead: number }>(sql`select count(*) filter (where status = 'pending') as pending, count(*) filter (where status = 'dead') as dead from deliveries`);
+  check(
+    'every committed event delivered to the webhook; repeats only with the same id',
+    undelivered === 0 && strangers === 0 && Number(status.pending) === 0 && Number(status.dead) === 0,
+    `${ids.size} messages, ${hookGot.length} requests (${hookGot.filter((g) => !g.ok).length} answered 500 and retried); ${undelivered} never answered 2xx, ` +
+      `${strangers} with an id of no committed event, ${repeated} answered 2xx more than once (a retry after a kill, same id); ${status.pending} still pending, ${status.dead} dead`,
+  );
 }
 
 async function killServerGracefully(): Promise<void> {

@@ -10,8 +10,17 @@ const schema = z.object({
   // Any non-empty token is accepted (a demo may use a short one); main.ts warns below 16 characters.
   ADMIN_TOKEN: z.string().min(1).optional(),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(60000),
-  // DESIGN §11: a deadline whose last day is this many days away or fewer is shown as a warning.
+  // Notifications (DESIGN.md §12): the dispatcher's pass, the first retry's wait, the SMS gateway.
+  // A deadline this many days ahead is at warning level (DESIGN.md §11), and told once (§12).
   DEADLINE_WARNING_DAYS: z.coerce.number().int().min(0).max(365).default(5),
+  NOTIFY_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(5000),
+  SMS_GATEWAY_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:/i.test(u), { message: 'must be an http or https URL' })
+    .optional(),
+  SMS_GATEWAY_SECRET: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 

@@ -460,8 +460,51 @@ export const UI = {
     users: '用户',
     todo: '待办',
     calendar: '法定节假日',
+    webhooks: '消息推送',
     password: '修改密码',
     signOut: '退出',
+  },
+  inbox: {
+    nav: '消息',
+    linkLabel: (n: number) => (n > 0 ? `消息，${n} 条未读` : '消息'),
+    title: '站内消息',
+    empty: '暂无消息。',
+    unreadOnly: '只看未读',
+    all: '全部消息',
+    markAll: '全部标为已读',
+    markOne: '标为已读',
+    open: '查看',
+    read: '已读',
+    unread: '未读',
+    more: '更早的消息',
+    marked: '已标为已读。',
+  },
+  webhooks: {
+    title: '消息推送（Webhook）',
+    intro: '把案件和监督事项的每一次办理记录推送给其他系统（如法院办案系统、12345 热线平台）。推送内容只含编号、事件和状态，不含个人信息；每次推送都按 Standard Webhooks 规范签名。',
+    url: '接收地址',
+    urlHint: '以 http:// 或 https:// 开头',
+    events: '推送的事件',
+    eventsHint: '不选则推送全部事件',
+    all: '全部事件',
+    add: '添加推送地址',
+    created: '已添加推送地址。请立即复制下面的签名密钥，它只显示这一次：',
+    secret: '签名密钥',
+    deleted: '已删除推送地址。',
+    delete: '删除',
+    none: '尚未添加推送地址。',
+    deliveries: '推送记录',
+    counts: '推送情况',
+    status: '状态',
+    event: '事件',
+    attempts: '尝试次数',
+    lastResult: '最近结果',
+    nextAttempt: '下次重试',
+    retry: '重新推送',
+    retried: '已安排重新推送。',
+    noDeliveries: '尚无推送记录。',
+    back: '返回推送地址列表',
+    noAnswer: '无应答',
   },
   signIn: {
     title: '登录',
@@ -768,4 +811,54 @@ export const REPORT_FIGURE_LABELS: Record<string, string> = {
   'stations.deputyVisits': '代表进站人次',
   'stations.votersReceived': '接待选民人次',
   stationTotals: '合计',
+};
+
+// ---------------------------------------------------------------------------------------------
+// 站内消息 (DESIGN.md §12): a notice's words, made from its kind and params when shown.
+
+function beijingMinute(iso: unknown): string {
+  if (typeof iso !== 'string' || Number.isNaN(Date.parse(iso))) return '';
+  return new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** A notice's title and body, from its kind, the entity's number and its params. */
+export function noticeText(kind: string, number: string, params: Record<string, unknown>): { title: string; body: string } {
+  const p = params as Record<string, string | undefined>;
+  switch (kind) {
+    case 'case_assigned':
+      return { title: `您被指派参与调解案件 ${number}`, body: `案件 ${number} 已指派您参与调解，请查看案情并安排调解。` };
+    case 'session_scheduled':
+      return {
+        title: `案件 ${number} 已安排调解`,
+        body: `调解时间：${beijingMinute(p.at)}（北京时间）${p.location ? `，地点：${p.location}` : ''}。`,
+      };
+    case 'deadline_warning':
+      return {
+        title: `案件 ${number} 的期限即将届满`,
+        body: `${DEADLINE_LABELS[p.deadline ?? ''] ?? '期限'}将于 ${beijingMinute(p.dueAt)}（北京时间）届满，请及时处理。`,
+      };
+    case 'deadline_fired':
+      return { title: `案件 ${number}：${EVENT_LABELS[p.event ?? ''] ?? '期限届满'}`, body: `案件 ${number} 的期限已届满，系统已记录“${EVENT_LABELS[p.event ?? ''] ?? p.event}”。` };
+    case 'report_requested':
+      return { title: `监督事项 ${number} 要求报告`, body: `人大常委会要求就监督事项 ${number} 提交报告${p.dueDate ? `，期限 ${p.dueDate}` : ''}。` };
+    case 'rectification_requested':
+      return { title: `监督事项 ${number} 要求整改`, body: `测评结果为不满意，请整改并提交整改报告${p.dueDate ? `，期限 ${p.dueDate}` : ''}。` };
+    case 'report_submitted':
+      return { title: `监督事项 ${number} 已收到${p.event === 'SUBMIT_RECTIFICATION' ? '整改报告' : '报告'}`, body: `请审议并测评监督事项 ${number} 的${p.event === 'SUBMIT_RECTIFICATION' ? '整改报告' : '报告'}。` };
+    case 'report_overdue':
+      return { title: `监督事项 ${number} 报告逾期`, body: `监督事项 ${number} 的报告期限已过，尚未收到报告。` };
+    case 'submission_received':
+      return { title: `收到群众扫码提交的纠纷（${number}）`, body: '有群众通过扫码联提交了纠纷，请尽快查看并决定是否受理。' };
+    default:
+      return { title: `消息：${number}`, body: '' };
+  }
+}
+
+/** A webhook delivery's status, for the admin's pages. */
+export const DELIVERY_STATUS_LABELS: Record<string, string> = {
+  pending: '待投递',
+  delivered: '已送达',
+  dead: '已失效',
+  cancelled: '已取消',
+  skipped: '未发送',
 };

@@ -6,6 +6,7 @@ import { createApp } from './app.js';
 import { openDatabase } from './db/client.js';
 import { ensureAdmin } from './engine/directory.js';
 import { stores } from './engine/registry.js';
+import { startDispatcher } from './engine/notify/dispatcher.js';
 import { startSweeper } from './engine/sweeper.js';
 import { readEnv } from './env.js';
 import { createLogger } from './log.js';
@@ -18,6 +19,12 @@ const database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDir: 
 const firstAdmin = await ensureAdmin(database.db, env.ADMIN_TOKEN);
 const app = createApp({ db: database.db, log: log.error, warningDays: env.DEADLINE_WARNING_DAYS });
 const stopSweeper = startSweeper({ db: database.db }, stores, env.SWEEP_INTERVAL_MS, log.info);
+const stopDispatcher = startDispatcher(
+  database.db,
+  { retryBaseMs: env.WEBHOOK_RETRY_BASE_MS, warningDays: env.DEADLINE_WARNING_DAYS, smsGatewayUrl: env.SMS_GATEWAY_URL, smsGatewaySecret: env.SMS_GATEWAY_SECRET },
+  env.NOTIFY_INTERVAL_MS,
+  log.info,
+);
 
 const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
   const where = database.kind === 'pglite' ? `embedded PGlite in ${env.PGLITE_DIR}` : 'PostgreSQL (DATABASE_URL)';
@@ -44,6 +51,7 @@ async function shutdown(signal: string) {
   log.info('shutting down', { signal });
   server.close();
   await stopSweeper();
+  await stopDispatcher();
   await database.close();
   process.exit(0);
 }

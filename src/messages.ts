@@ -96,6 +96,9 @@ const SENTENCES: Record<Reason, Sentence> = {
   'forbidden.report_deputy': () => '人大代表不能查看执行监督报表',
   'forbidden.case_create_own': () => '联络站工作人员只能为本站登记案件',
   'forbidden.case_create_source': () => '联络站只能登记入站、扫码联、热线联、入户联四种渠道收到的纠纷',
+  'forbidden.webhooks': () => '只有系统管理员可以管理消息推送（Webhook）',
+  'forbidden.sms_consent': () => '只有法院工作人员或受理该案的联络站可以更改当事人的短信通知同意',
+  'forbidden.inbox': () => '该身份没有站内消息',
 
   // 404
   'not_found.case': (p) => `案件 ${s(p.id)} 不存在`,
@@ -104,6 +107,9 @@ const SENTENCES: Record<Reason, Sentence> = {
   'not_found.station': (p) => `联络站 ${s(p.code)} 不存在`,
   'not_found.machine': (p) => `没有名为 ${s(p.name)} 的状态机；可选：${list(p.names).join('、')}`,
   'not_found.entity_type': (p) => `unknown entity type ${s(p.type)}`,
+  'not_found.webhook': (p) => `推送地址（Webhook）${s(p.id)} 不存在`,
+  'not_found.delivery': (p) => `推送记录 ${s(p.id)} 不存在`,
+  'not_found.party': (p) => `该案件没有第 ${s(p.index)} 号当事人（从 0 起数）`,
 
   // 409: why the machine refuses an event (src/machines/case-spec.ts, supervision-spec.ts)
   'transition.case_closed': (p, w) => `案件已结案，不能再发送${w.event(s(p.event))}`,
@@ -129,6 +135,7 @@ const SENTENCES: Record<Reason, Sentence> = {
   'idempotency.reused': () => '该 Idempotency-Key 已用于另一个请求内容；请为新请求使用新的 key',
   'conflict.station_code': (p) => `站点代码 ${s(p.code)} 已存在`,
   'conflict.login': (p) => `登录名 ${s(p.login)} 已被使用`,
+  'conflict.delivery_not_dead': (p) => `只有已失效（dead）的推送可以重新推送，该推送当前为 ${s(p.status)}`,
   'conflict.deadline_gone': () => '期限已触发或已取消',
   'machine.newer': (p) => `该记录由更新的${machineName(p)}版本 ${s(p.stored)} 写入，本服务只认识版本 ${s(p.current)}：请升级服务后再操作`,
   'machine.no_migration': (p) =>

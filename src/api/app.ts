@@ -16,6 +16,7 @@ import { todoRoutes } from './routes/todo.js';
 import { caseRoutes } from './routes/cases.js';
 import { directoryRoutes } from './routes/directory.js';
 import { machineRoutes } from './routes/machines.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { reportRoutes } from './routes/reports.js';
 import { supervisionRoutes } from './routes/supervisions.js';
 
@@ -35,6 +36,7 @@ export function apiRoutes(deps: AppDeps) {
 
   api.route('/', directoryRoutes(deps));
   api.route('/stations', activityRoutes(deps));
+  api.route('/', notificationRoutes(deps)); // before the cases: it serves /api/cases/:id/parties/:index
   api.route('/', machineRoutes(deps)); // before the cases: it serves /api/cases/:id/diagram
   api.route('/cases', caseRoutes(deps));
   api.route('/supervisions', supervisionRoutes(deps));

@@ -164,6 +164,8 @@ export const parties = pgTable(
     name: text('name').notNull(),
     idNumber: text('id_number'),
     phone: text('phone'),
+    /** The party agreed to be told by SMS (DESIGN.md §12): recorded at intake, changeable later. */
+    smsConsent: boolean('sms_consent').notNull().default(false),
   },
   (t) => [index('parties_case_idx').on(t.caseId, t.position)],
 );
@@ -214,6 +216,8 @@ export const deadlines = pgTable(
     dueAt: ts('due_at').notNull(),
     event: text('event').notNull(),
     firedAt: ts('fired_at'),
+    /** When its warning-level notices were written (once per row; a moved deadline is a new row). */
+    warnedAt: ts('warned_at'),
     claimedBy: text('claimed_by'),
     claimedUntil: ts('claimed_until'),
     createdAt: ts('created_at').notNull().defaultNow(),
@@ -344,6 +348,121 @@ export const stationActivities = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [index('station_activities_station_date_idx').on(t.stationCode, t.date)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Notifications (DESIGN.md §12)
+
+/**
+ * The transactional outbox: one row per journal row, written by the statement (or transaction)
+ * that writes the journal row, so an event committed has its row and an event refused none. The
+ * dispatcher fans each row out into webhook and SMS deliveries (`fanned_out_at`). Its id is the
+ * stable message id receivers see as `webhook-id`. No personal data: ids, numbers, types, states.
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    entityType: text('entity_type').notNull(),
+    entityId: uuid('entity_id').notNull(),
+    seq: integer('seq').notNull(),
+    eventType: text('event_type').notNull(),
+    toState: text('to_state').notNull(),
+    occurredAt: ts('occurred_at').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    fannedOutAt: ts('fanned_out_at'),
+  },
+  (t) => [
+    index('outbox_pending_idx').on(t.createdAt).where(sql`fanned_out_at is null`),
+    uniqueIndex('outbox_event_uq').on(t.entityType, t.entityId, t.seq),
+  ],
+);
+
+/**
+ * 站内消息: one row per user told. Written in the transaction of what causes it (an event, a
+ * deadline reaching warning level, a citizen's submission). `kind` and `params` are data; the
+ * words are made from them when shown (src/labels.ts). `ref` makes a notice once-only where it
+ * must be (a deadline's warning: its kind and due time).
+ */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').notNull(),
+    kind: text('kind').notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: uuid('entity_id').notNull(),
+    entityNumber: text('entity_number').notNull(),
+    params: jsonb('params').notNull().default({}),
+    ref: text('ref').notNull().default(''),
+    // Milliseconds, as a JSON instant holds them: the list's cursor carries one exactly.
+    at: ts('at').notNull().default(sql`date_trunc('milliseconds', now())`),
+    readAt: ts('read_at'),
+  },
+  (t) => [
+    index('notifications_user_idx').on(t.userId, t.at, t.id),
+    index('notifications_unread_idx').on(t.userId).where(sql`read_at is null`),
+    uniqueIndex('notifications_once_uq').on(t.userId, t.kind, t.entityId, t.ref),
+  ],
+);
+
+/** Webhook endpoints registered by the admin; the secret is kept to sign (shown once, when made). */
+export const webhooks = pgTable('webhooks', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  url: text('url').notNull(),
+  /** Event types (`ASSIGN`, `CREATE`, …) or `*`. */
+  events: text('events').array().notNull(),
+  secret: text('secret').notNull(),
+  createdBy: uuid('created_by'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  deletedAt: ts('deleted_at'),
+});
+
+/**
+ * One message to one receiver: a webhook endpoint (`webhook_id`) or a party's phone by SMS
+ * (`party_id`, the number read from `parties` when sent, never stored here). `pending` rows are
+ * claimed when `next_attempt_at` has come (a claim pushes it out by a lease, so a crashed
+ * dispatcher's row is taken over); failures back off exponentially until `expires_at`, then `dead`.
+ */
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    messageId: uuid('message_id').notNull(),
+    channel: text('channel').notNull(),
+    webhookId: uuid('webhook_id'),
+    partyId: uuid('party_id'),
+    /** SMS: the template's name (src/engine/notify/sms.ts). */
+    template: text('template'),
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    deliveredAt: ts('delivered_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
+    index('deliveries_webhook_idx').on(t.webhookId, t.createdAt),
+    // A message reaches each receiver once: a fan-out that runs twice adds nothing.
+    uniqueIndex('deliveries_once_uq').on(t.messageId, sql`coalesce(${t.webhookId}, ${t.partyId})`),
+  ],
+);
+
+/** Every attempt at a delivery: when, the answer's status (null: no answer) or the error, how long. */
+export const deliveryAttempts = pgTable(
+  'delivery_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    deliveryId: uuid('delivery_id').notNull(),
+    at: ts('at').notNull(),
+    status: integer('status'),
+    error: text('error'),
+    durationMs: integer('duration_ms').notNull(),
+  },
+  (t) => [index('delivery_attempts_delivery_idx').on(t.deliveryId, t.id)],
 );
 
 /**

@@ -80,7 +80,10 @@ export type ForbiddenReason =
   | 'forbidden.report_own'
   | 'forbidden.report_deputy'
   | 'forbidden.case_create_own'
-  | 'forbidden.case_create_source';
+  | 'forbidden.case_create_source'
+  | 'forbidden.webhooks'
+  | 'forbidden.sms_consent'
+  | 'forbidden.inbox';
 
 export type Reason =
   | ValidationReason
@@ -96,10 +99,14 @@ export type Reason =
   | 'not_found.station'
   | 'not_found.machine'
   | 'not_found.entity_type'
+  | 'not_found.webhook'
+  | 'not_found.delivery'
+  | 'not_found.party'
   | 'version.stale'
   | 'idempotency.reused'
   | 'conflict.station_code'
   | 'conflict.login'
+  | 'conflict.delivery_not_dead'
   | 'conflict.deadline_gone'
   | 'machine.newer'
   | 'machine.no_migration'
@@ -161,7 +168,10 @@ export class Forbidden extends DomainError {
   }
 }
 export class NotFound extends DomainError {
-  constructor(reason: 'not_found.case' | 'not_found.supervision' | 'not_found.user' | 'not_found.station' | 'not_found.machine' | 'not_found.entity_type', params: Params) {
+  constructor(
+    reason: 'not_found.case' | 'not_found.supervision' | 'not_found.user' | 'not_found.station' | 'not_found.machine' | 'not_found.entity_type' | 'not_found.webhook' | 'not_found.delivery' | 'not_found.party',
+    params: Params,
+  ) {
     super('not_found', reason, params);
   }
 }
@@ -182,7 +192,7 @@ export class IdempotencyMismatch extends DomainError {
 }
 /** A unique value already taken (station code, …). */
 export class Conflict extends DomainError {
-  constructor(reason: 'conflict.station_code' | 'conflict.login', params: Params, extra: Record<string, unknown> = {}) {
+  constructor(reason: 'conflict.station_code' | 'conflict.login' | 'conflict.delivery_not_dead', params: Params, extra: Record<string, unknown> = {}) {
     super('conflict', reason, params, extra);
   }
 }

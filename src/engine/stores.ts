@@ -78,6 +78,8 @@ export const partySchema = z.object({
     .trim()
     .regex(/^\+?[0-9][0-9\- ]{4,19}$/, { message: '电话号码格式不正确' })
     .optional(),
+  /** Agreed to be told by SMS (DESIGN.md §12); absent is no. */
+  smsConsent: z.boolean({ message: '须为 true 或 false' }).optional(),
 });
 export type PartyInput = z.output<typeof partySchema>;
 const partiesSchema = z.array(partySchema).min(1, { message: '至少须有一名当事人' }).max(50);
@@ -118,6 +120,7 @@ export const caseStore: EntityStore = {
         name: p.name,
         idNumber: p.idNumber ?? null,
         phone: p.phone ?? null,
+        smsConsent: p.smsConsent ?? false,
       })),
     );
   },

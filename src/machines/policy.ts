@@ -34,6 +34,10 @@ export const ACTIONS = {
   'sweep.run': ['admin'],
   // DESIGN §11: the statutory calendar is entered by the admin; everyone signed in reads it.
   'calendar.manage': ['admin'],
+  // DESIGN.md §12: webhooks are the admin's; a party's SMS consent is changed by court staff or
+  // the station that took the case (the station check is the verb's).
+  'webhook.manage': ['admin'],
+  'party.consent': ['court', 'station'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof ACTIONS;

@@ -17,6 +17,8 @@ export type WebEnv = {
   Variables: RequestVars & {
     session: WebSession | null;
     form: FormBody;
+    /** The signed-in user's unread notices, for the header (set for pages, src/web/routes.tsx). */
+    unread: number;
   };
 };
 

@@ -1,7 +1,9 @@
 /** The page frame: header with the role's navigation, the signed-in user, sign-out; flash; main. */
 import type { Child } from 'hono/jsx';
+import { tryGetContext } from 'hono/context-storage';
 import type { Actor } from '../machines/roles.js';
 import { ROLE_LABELS, UI } from '../labels.js';
+import type { WebEnv } from './http.js';
 
 export interface NavItem {
   href: string;
@@ -47,6 +49,7 @@ export function navFor(actor: Actor): NavItem[] {
         { href: '/admin/users', label: n.users, key: 'users' },
         { href: '/admin/stations', label: n.stations, key: 'stations' },
         { href: '/admin/deputies', label: n.deputies, key: 'deputies' },
+        { href: '/admin/webhooks', label: n.webhooks, key: 'webhooks' },
         { href: '/cases', label: n.cases, key: 'cases' },
         { href: '/admin/calendar', label: n.calendar, key: 'calendar' },
       ];
@@ -57,6 +60,21 @@ export function navFor(actor: Actor): NavItem[] {
 
 export function homeOf(actor: Actor): string {
   return navFor(actor)[0]?.href ?? '/login';
+}
+
+/** 消息 and the unread count (set per request by the web routes; absent outside a request). */
+function InboxLink() {
+  const unread = tryGetContext<WebEnv>()?.get('unread') ?? 0;
+  return (
+    <a href="/notifications" class="inbox-link" data-testid="inbox-link" aria-label={UI.inbox.linkLabel(unread)}>
+      {UI.inbox.nav}
+      {unread > 0 ? (
+        <span class="badge unread" data-testid="unread">
+          {unread > 99 ? '99+' : unread}
+        </span>
+      ) : null}
+    </a>
+  );
 }
 
 export interface LayoutProps {
@@ -108,6 +126,7 @@ export function Layout(p: LayoutProps) {
                 {p.actor.name}
                 <small>{ROLE_LABELS[p.actor.role] ?? p.actor.role}</small>
               </span>
+              <InboxLink />
               <a href="/password">{UI.nav.password}</a>
               <form method="post" action="/logout" class="inline">
                 <input type="hidden" name="_csrf" value={p.csrf ?? ''} />

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
+import { contextStorage } from 'hono/context-storage';
 import type { AppDeps } from '../edge/context.js';
 import { ERROR_TITLES, UI } from '../labels.js';
 import { ErrorBox } from './components.js';
@@ -22,6 +23,8 @@ import { authPages } from './pages/auth.js';
 import { casePages } from './pages/cases.js';
 import { dashboardPages } from './pages/dashboard.js';
 import { legalTimePages } from './pages/legal-time.js';
+import { notificationPages } from './pages/notifications.js';
+import { unreadCount } from '../engine/notify/inbox.js';
 import { supervisionPages } from './pages/supervisions.js';
 
 const STATIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'static');
@@ -58,7 +61,16 @@ const ASSETS: Record<string, () => Asset> = {
 
 export function webRoutes(deps: AppDeps) {
   const web = new Hono<WebEnv>();
+  // The page frame reads this request's context (the header's unread count) without every page passing it.
+  web.use('*', contextStorage());
   web.use('*', webSession(deps, refusePage));
+  web.use('*', async (c, next) => {
+    const session = c.get('session');
+    if (session && c.req.method === 'GET' && isWebPath(c.req.path) && !c.req.path.startsWith('/static/')) {
+      c.set('unread', await unreadCount(deps.db, session.actor));
+    }
+    await next();
+  });
 
   web.get('/static/:name', (c) => {
     const load = ASSETS[c.req.param('name')];
@@ -75,6 +87,7 @@ export function webRoutes(deps: AppDeps) {
   activityPages(web, deps);
   adminPages(web, deps);
   legalTimePages(web, deps);
+  notificationPages(web, deps);
 
   // Any other page: a 404 page for people; unknown /api paths keep the API's problem+json.
   web.all('*', (c) => {

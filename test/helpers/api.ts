@@ -48,7 +48,10 @@ export async function fingerprint(w: World): Promise<Record<string, string>> {
       (select coalesce(sum(last), 0) from number_sequences) as numbers,
       (select count(*) from users) as users,
       (select count(*) from stations) as stations,
-      (select count(*) from deputies) as deputies`),
+      (select count(*) from deputies) as deputies,
+      (select count(*) from outbox) as outbox,
+      (select count(*) from notifications) as notifications,
+      (select count(*) from deliveries) as deliveries`),
   );
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, String(v)]));
 }

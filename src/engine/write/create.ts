@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { accessLog, numberSequences } from '../../db/schema.js';
+import { writeCreationOutbox } from '../notify/notices.js';
 import { shanghaiDate } from '../../machines/calendar.js';
 import type { Actor } from '../../machines/roles.js';
 import { statePath } from '../../machines/spec.js';
@@ -84,6 +85,7 @@ export async function createEntity(
           requestId: ctx.requestId ?? null,
         }) as any,
       );
+      await writeCreationOutbox(tx, store.type, id, state, input.occurredAt);
       // A new entity has no deadline rows yet: nothing to read or delete.
       await insertDeadlines(tx, store, id, enforcedDeadlines(store, snapshot));
       const viewData = await viewDataOf(tx, store, id);

@@ -17,6 +17,7 @@ import { keyRecord, onceByKey, priorResponse, replayOf } from './idempotency.js'
 import { checkOccurredAt, journalRow } from './journal.js';
 import { persist, restore } from './snapshots.js';
 import { accessRow, changedColumns, splitRead, swap, writePath, type Write } from './sql.js';
+import { eventNotices } from '../notify/notices.js';
 import type { EngineContext, EventOptions, WriteResult } from './types.js';
 
 const MAX_ATTEMPTS = 200;
@@ -176,6 +177,7 @@ async function attemptEvent(
     }),
     access: rendered.accessLog ? accessRow(ctx, actor, store, id, rendered.accessLog) : undefined,
     remember: idem ? keyRecord(actor, idem, false, json) : undefined,
+    ...eventNotices(store.type, row, version, event, to, next, actor),
   };
 
   // Most events (sessions, payments on account, measures) leave every deadline where it was: the

@@ -7,7 +7,8 @@ import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import { PgDialect, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type { Db, Driver } from '../../db/client.js';
 import { slot, statement, statements, type Decoder, type Statement } from '../../db/statements.js';
-import { accessLog, idempotencyKeys } from '../../db/schema.js';
+import { accessLog, idempotencyKeys, outbox } from '../../db/schema.js';
+import { listenedSql, noticeInsertSql, noticeValues, type Notice } from '../notify/notices.js';
 import type { Actor } from '../../machines/roles.js';
 import type { EntityRow, EntityStore } from '../stores.js';
 import type { keyRecord, KeyRecord } from './idempotency.js';
@@ -50,6 +51,11 @@ export interface Write {
   access?: ReturnType<typeof accessRow>;
   /** The idempotency record: its response as JSON text. */
   remember?: ReturnType<typeof keyRecord>;
+  /** The outbox row and the notice (src/engine/notify), written with the journal row. */
+  outbox?: Record<string, unknown>;
+  /** The event texts consenting parties: its outbox row is wanted if one consented. */
+  smsWanted?: boolean;
+  notice?: Notice;
 }
 
 /**
@@ -65,7 +71,9 @@ export async function swap(db: Db | Driver, store: EntityStore, id: string, expe
     for (const k in row) values[`${prefix}${k}`] = row[k];
     return Object.keys(row).join(',');
   };
-  const shape = [put('w_', w.written), put('j_', w.journalRow), put('a_', w.access), put('i_', w.remember)].join('|');
+  const shape = [put('w_', w.written), put('j_', w.journalRow), put('a_', w.access), put('i_', w.remember), put('o_', w.outbox), w.notice ? 'n' : ''].join('|');
+  if (w.notice) Object.assign(values, noticeValues(w.notice));
+  if (w.outbox) values.x_sms = w.smsWanted === true;
   const [result] = await writePath(store).swap(shape).run(db, values);
   return result?.journaled === 1;
 }
@@ -74,7 +82,7 @@ export async function swap(db: Db | Driver, store: EntityStore, id: string, expe
 interface WritePath {
   /** The row and its view's data, and the caller's Idempotency-Key record (null when none). */
   read: Statement<ReadRow>;
-  /** The swap and its rows, by shape: `written keys|journal keys|access-log keys|idempotency keys`. */
+  /** The swap and its rows, by shape: `written keys|journal keys|access-log keys|idempotency keys|outbox keys|n (a notice)`. */
   swap: (shape: string) => Statement<{ journaled: number }>;
 }
 
@@ -124,7 +132,7 @@ export function writePath(store: EntityStore): WritePath {
       { decode: { ...columns, viewData: jsonValue, priorHash: idempotencyKeys.requestHash, priorStatus: idempotencyKeys.status, priorResponse: idempotencyKeys.response } },
     ),
     swap: statements((shape) => {
-      const [writtenKeys, journalKeys, accessKeys, rememberKeys] = shape.split('|').map((keys) => (keys ? keys.split(',') : []));
+      const [writtenKeys, journalKeys, accessKeys, rememberKeys, outboxKeys, notify] = shape.split('|').map((keys) => (keys ? keys.split(',') : []));
       return statement(
         (db) => {
           const update = db
@@ -136,13 +144,15 @@ export function writePath(store: EntityStore): WritePath {
             journaled as (${inserted(journal, 'j_', journalKeys)} returning 1)
             ${accessKeys.length ? sql`, logged as (${inserted(accessLog, 'a_', accessKeys)})` : sql``}
             ${rememberKeys.length ? sql`, remembered as (${inserted(idempotencyKeys, 'i_', rememberKeys)})` : sql``}
+            ${outboxKeys.length ? sql`, outboxed as (${inserted(outbox, 'o_', outboxKeys)} where ${listenedSql(slot)})` : sql``}
+            ${notify.length ? sql`, noticed as (${noticeInsertSql(slot, sql`exists (select 1 from swapped)`)})` : sql``}
             select count(*)::int as journaled from journaled`);
           return { toSQL: () => query };
         },
         {
           // The idempotency response arrives as JSON text already (the answer's own bytes): not encoded again.
           decode: { journaled: { mapFromDriverValue: Number } },
-          encode: { ...encoders('w_', writtenKeys, table), ...encoders('j_', journalKeys, journal), ...encoders('a_', accessKeys, accessLog) },
+          encode: { ...encoders('w_', writtenKeys, table), ...encoders('j_', journalKeys, journal), ...encoders('a_', accessKeys, accessLog), ...encoders('o_', outboxKeys, outbox) },
         },
       );
     }),

@@ -1,0 +1,187 @@
+/**
+ * Webhook endpoints (DESIGN.md §12): the admin registers a URL and the event types it wants, and
+ * gets the signing secret once. Deliveries and their tries are listed; a dead one can be retried.
+ */
+import { randomBytes } from 'node:crypto';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { caseSpec } from '../../machines/case-spec.js';
+import { supervisionSpec } from '../../machines/supervision-spec.js';
+import type { Actor } from '../../machines/roles.js';
+import { isoOf, type Db } from '../../db/client.js';
+import { deliveries, deliveryAttempts, outbox, webhooks } from '../../db/schema.js';
+import { can } from '../../machines/policy.js';
+import { Conflict, fieldError, fieldErrors, Forbidden, NotFound, schemaField, ValidationError } from '../errors.js';
+import { isUuid } from '../stores.js';
+import { DEAD_AFTER_MS } from './dispatcher.js';
+
+/** Every event type a journal row can have: a creation, and each machine's events. */
+export const WEBHOOK_EVENT_TYPES = [
+  ...new Set(['CREATE', ...Object.keys(caseSpec.eventSchemas), ...Object.keys(supervisionSpec.eventSchemas)]),
+].sort();
+
+const urlSchema = z
+  .string({ message: '须为网址' })
+  .trim()
+  .max(2000, { message: '不能超过 2000 个字符' })
+  .refine(
+    (u) => {
+      try {
+        const url = new URL(u);
+        return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && !url.username && !url.password;
+      } catch {
+        return false;
+      }
+    },
+    { message: '须为 http:// 或 https:// 开头的完整网址（不含用户名和密码）' },
+  );
+
+export const webhookSchema = z
+  .object({
+    url: urlSchema,
+    events: z
+      .array(z.string().refine((t) => t === '*' || WEBHOOK_EVENT_TYPES.includes(t), { message: `须为 "*" 或事件类型之一：${WEBHOOK_EVENT_TYPES.join(', ')}` }), {
+        message: '须为事件类型的数组',
+      })
+      .min(1, { message: '至少选择一种事件（或 "*" 表示全部）' })
+      .max(100),
+  })
+  .strict();
+
+function adminOnly(actor: Actor) {
+  if (!can(actor, 'webhook.manage')) throw new Forbidden('forbidden.webhooks');
+}
+
+function parse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ValidationError('invalid.not_object', [fieldError('(body)', 'field.not_object')]);
+  }
+  const r = schema.safeParse(raw);
+  if (!r.success) throw new ValidationError('invalid.body', fieldErrors(r.error));
+  return r.data;
+}
+
+type WebhookRow = typeof webhooks.$inferSelect;
+const view = (w: WebhookRow) => ({ id: w.id, url: w.url, events: w.events, createdAt: isoOf(w.createdAt) });
+
+/** `POST /api/webhooks`: `{id, url, events, createdAt, secret}` — the secret (`whsec_<base64>`) is shown this once. */
+export async function createWebhook(db: Db, actor: Actor, raw: unknown) {
+  adminOnly(actor);
+  const input = parse(webhookSchema, raw);
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  const events = input.events.includes('*') ? ['*'] : [...new Set(input.events)];
+  const [row] = await db
+    .insert(webhooks)
+    .values({ url: input.url, events, secret, createdBy: isUuid(actor.id) ? actor.id : null })
+    .returning();
+  // TODO(accounts): recordAudit(tx, 'webhook.create', …) once the audit log is in main.
+  return { ...view(row), secret };
+}
+
+export async function listWebhooks(db: Db, actor: Actor) {
+  adminOnly(actor);
+  const rows = await db.select().from(webhooks).where(isNull(webhooks.deletedAt)).orderBy(desc(webhooks.createdAt));
+  const counts = rows.length
+    ? await db
+        .select({ webhookId: deliveries.webhookId, status: deliveries.status, n: sql<number>`count(*)::int` })
+        .from(deliveries)
+        .where(inArray(deliveries.webhookId, rows.map((r) => r.id)))
+        .groupBy(deliveries.webhookId, deliveries.status)
+    : [];
+  return {
+    items: rows.map((r) => ({
+      ...view(r),
+      deliveries: Object.fromEntries(counts.filter((c) => c.webhookId === r.id).map((c) => [c.status, Number(c.n)])),
+    })),
+  };
+}
+
+async function liveWebhook(db: Db, id: string): Promise<WebhookRow> {
+  const [row] = isUuid(id) ? await db.select().from(webhooks).where(and(eq(webhooks.id, id), isNull(webhooks.deletedAt))) : [];
+  if (!row) throw new NotFound('not_found.webhook', { id });
+  return row;
+}
+
+/** `DELETE /api/webhooks/:id`: no more deliveries; those not yet made are cancelled. */
+export async function deleteWebhook(db: Db, actor: Actor, id: string, now = new Date()) {
+  adminOnly(actor);
+  return db.transaction(async (tx) => {
+    const row = await liveWebhook(tx, id);
+    await tx.update(webhooks).set({ deletedAt: now.toISOString() }).where(eq(webhooks.id, row.id));
+    await tx
+      .update(deliveries)
+      .set({ status: 'cancelled', lastError: '接收地址已删除' })
+      .where(and(eq(deliveries.webhookId, row.id), eq(deliveries.status, 'pending')));
+    // TODO(accounts): recordAudit(tx, 'webhook.delete', …) once the audit log is in main.
+    return { id: row.id };
+  });
+}
+
+type DeliveryRow = typeof deliveries.$inferSelect;
+
+/** `GET /api/webhooks/:id/deliveries`: newest first, each with its tries. */
+export async function listDeliveries(db: Db, actor: Actor, id: string, raw: Record<string, string | undefined> = {}) {
+  adminOnly(actor);
+  const hook = await liveWebhook(db, id);
+  const status = raw.status;
+  if (status !== undefined && !['pending', 'delivered', 'dead', 'cancelled'].includes(status)) {
+    throw new ValidationError('invalid.query', [schemaField('status', '须为 pending、delivered、dead 或 cancelled')]);
+  }
+  const rows = await db
+    .select({ d: deliveries, o: outbox })
+    .from(deliveries)
+    .innerJoin(outbox, eq(outbox.id, deliveries.messageId))
+    .where(and(eq(deliveries.webhookId, hook.id), status ? eq(deliveries.status, status) : undefined))
+    .orderBy(desc(deliveries.createdAt), desc(deliveries.id))
+    .limit(200);
+  const tries = rows.length
+    ? await db
+        .select()
+        .from(deliveryAttempts)
+        .where(inArray(deliveryAttempts.deliveryId, rows.map((r) => r.d.id)))
+        .orderBy(deliveryAttempts.id)
+    : [];
+  return {
+    items: rows.map(({ d, o }) => ({
+      ...deliveryView(d),
+      event: { type: o.eventType, seq: o.seq, occurredAt: isoOf(o.occurredAt) },
+      entity: { type: o.entityType, id: o.entityId },
+      attemptLog: tries
+        .filter((t) => t.deliveryId === d.id)
+        .map((t) => ({ at: isoOf(t.at), status: t.status, error: t.error, durationMs: t.durationMs })),
+    })),
+    nextCursor: null,
+  };
+}
+
+function deliveryView(d: DeliveryRow) {
+  return {
+    id: d.id,
+    messageId: d.messageId,
+    status: d.status,
+    attempts: d.attempts,
+    nextAttemptAt: d.status === 'pending' ? isoOf(d.nextAttemptAt) : null,
+    expiresAt: isoOf(d.expiresAt),
+    lastStatus: d.lastStatus,
+    lastError: d.lastError,
+    deliveredAt: d.deliveredAt ? isoOf(d.deliveredAt) : null,
+    createdAt: isoOf(d.createdAt),
+  };
+}
+
+/** `POST /api/webhooks/:id/deliveries/:deliveryId/retry`: a dead delivery is tried again now, for another 24 hours. */
+export async function retryDelivery(db: Db, actor: Actor, webhookId: string, deliveryId: string, now = new Date()) {
+  adminOnly(actor);
+  const hook = await liveWebhook(db, webhookId);
+  const [d] = isUuid(deliveryId)
+    ? await db.select().from(deliveries).where(and(eq(deliveries.id, deliveryId), eq(deliveries.webhookId, hook.id)))
+    : [];
+  if (!d) throw new NotFound('not_found.delivery', { id: deliveryId });
+  const [row] = await db
+    .update(deliveries)
+    .set({ status: 'pending', nextAttemptAt: now.toISOString(), expiresAt: new Date(now.getTime() + DEAD_AFTER_MS).toISOString() })
+    .where(and(eq(deliveries.id, d.id), eq(deliveries.status, 'dead')))
+    .returning();
+  if (!row) throw new Conflict('conflict.delivery_not_dead', { status: d.status }, { deliveryStatus: d.status });
+  return deliveryView(row);
+}

@@ -1,0 +1,299 @@
+/**
+ * 站内消息 for every signed-in user, and the admin's webhook pages (DESIGN.md §12). Thin: the verbs
+ * in src/engine/notify decide; the words come from labels.
+ */
+import type { Hono } from 'hono';
+import type { AppDeps } from '../../edge/context.js';
+import { presentNotice } from '../../edge/notices.js';
+import { listNotices, markRead } from '../../engine/notify/inbox.js';
+import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, retryDelivery, WEBHOOK_EVENT_TYPES } from '../../engine/notify/webhooks.js';
+import { ValidationError } from '../../engine/errors.js';
+import { DELIVERY_STATUS_LABELS, ERROR_TITLES, EVENT_LABELS, formatDateTime, UI } from '../../labels.js';
+import { sayField } from '../wording.js';
+import { Csrf, ErrorBox, Input, Row, Section } from '../components.js';
+import { many, one, type WebEnv } from '../http.js';
+import { Layout } from '../layout.js';
+import { flashOf, html, page, type PageCtx, type WebContext } from '../page.js';
+
+/** Where a notice leads: its case, its supervision item, or the station's submissions. */
+function hrefOf(entity: { type: string; id: string }): string {
+  if (entity.type === 'case') return `/cases/${entity.id}`;
+  if (entity.type === 'supervision') return `/supervisions/${entity.id}`;
+  return '/cases';
+}
+
+async function inboxPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx) {
+  const unreadOnly = c.req.query('unread') === 'true';
+  const cursor = c.req.query('cursor');
+  const list = await listNotices(deps.db, actor, { unread: unreadOnly ? 'true' : undefined, cursor: cursor || undefined, limit: '50' });
+  const t = UI.inbox;
+  return html(
+    c,
+    <Layout title={t.title} actor={actor} csrf={csrf} flash={flashOf(c, { read: t.marked })}>
+      <h1>
+        {t.title} {list.unread > 0 ? <span class="badge unread">{UI.inbox.linkLabel(list.unread).replace('消息，', '')}</span> : null}
+      </h1>
+      <p class="actions">
+        {unreadOnly ? <a href="/notifications">{t.all}</a> : <a href="/notifications?unread=true">{t.unreadOnly}</a>}
+        {list.unread > 0 ? (
+          <form method="post" action="/notifications/read" class="inline">
+            <Csrf token={csrf} />
+            <input type="hidden" name="all" value="true" />
+            <button type="submit">{t.markAll}</button>
+          </form>
+        ) : null}
+      </p>
+      {list.items.length === 0 ? (
+        <p class="empty">{t.empty}</p>
+      ) : (
+        <ul class="notices" data-testid="notices">
+          {list.items.map(presentNotice).map((n) => (
+            <li class={n.readAt ? 'notice' : 'notice unread'} data-kind={n.kind}>
+              <div class="notice-head">
+                <a href={hrefOf(n.entity)}>
+                  <strong>{n.title}</strong>
+                </a>
+                <small>{formatDateTime(n.at)}</small>
+                {n.readAt ? <small class="muted">{t.read}</small> : null}
+              </div>
+              <p>{n.body}</p>
+              {n.readAt ? null : (
+                <form method="post" action="/notifications/read" class="inline">
+                  <Csrf token={csrf} />
+                  <input type="hidden" name="id" value={n.id} />
+                  <button type="submit" class="link">
+                    {t.markOne}
+                  </button>
+                </form>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {list.nextCursor ? (
+        <p>
+          <a href={`/notifications?${unreadOnly ? 'unread=true&' : ''}cursor=${encodeURIComponent(list.nextCursor)}`}>{t.more}</a>
+        </p>
+      ) : null}
+    </Layout>,
+  );
+}
+
+async function webhooksPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, st: { secret?: string; error?: ValidationError | null; values?: Record<string, string | string[]> } = {}, status: 200 | 201 | 400 = 200) {
+  const t = UI.webhooks;
+  const list = await listWebhooks(deps.db, actor);
+  const chosen = new Set(st.values ? many(st.values, 'events') : []);
+  return html(
+    c,
+    <Layout title={t.title} actor={actor} csrf={csrf} active="webhooks" flash={flashOf(c, { deleted: t.deleted })} wide>
+      <h1>{t.title}</h1>
+      <p class="muted">{t.intro}</p>
+      {st.secret ? (
+        <div class="flash ok" role="status">
+          <p>{t.created}</p>
+          <p>
+            {t.secret}：<code class="mono" data-testid="webhook-secret">{st.secret}</code>
+          </p>
+        </div>
+      ) : null}
+      <div class="columns">
+        <div class="col-main">
+          {list.items.length === 0 ? (
+            <p class="empty">{t.none}</p>
+          ) : (
+            <table class="table" data-testid="webhooks">
+              <thead>
+                <tr>
+                  <th>{t.url}</th>
+                  <th>{t.events}</th>
+                  <th>{t.counts}</th>
+                  <th></th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.items.map((h) => (
+                  <tr>
+                    <td class="mono">{h.url}</td>
+                    <td>{h.events.includes('*') ? t.all : h.events.map((e) => EVENT_LABELS[e] ?? e).join('、')}</td>
+                    <td>
+                      {Object.entries(h.deliveries)
+                        .map(([s, n]) => `${DELIVERY_STATUS_LABELS[s] ?? s} ${n}`)
+                        .join('，') || '—'}
+                    </td>
+                    <td>
+                      <a href={`/admin/webhooks/${h.id}`}>{t.deliveries}</a>
+                      <form method="post" action={`/admin/webhooks/${h.id}/delete`} class="inline">
+                        <Csrf token={csrf} />
+                        <button type="submit" class="link danger">
+                          {t.delete}
+                        </button>
+                      </form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+        <div class="col-side">
+          <Section title={t.add}>
+            <form method="post" action="/admin/webhooks" class="form">
+              {st.error ? (
+                <ErrorBox
+                  title={ERROR_TITLES.validation}
+                  fields={st.error.errors.map((e) => ({ name: e.field.split('.')[0], label: e.field.startsWith('url') ? t.url : t.events, message: sayField(e) }))}
+                />
+              ) : null}
+              <Csrf token={csrf} />
+              <Row label={t.url} name="url" required hint={t.urlHint}>
+                <Input name="url" value={st.values ? one(st.values, 'url') : ''} required placeholder="https://" />
+              </Row>
+              <fieldset class="checks">
+                <legend>
+                  {t.events}（{t.eventsHint}）
+                </legend>
+                {WEBHOOK_EVENT_TYPES.map((e) => (
+                  <label>
+                    <input type="checkbox" name="events" value={e} checked={chosen.has(e)} /> {EVENT_LABELS[e] ?? e}
+                  </label>
+                ))}
+              </fieldset>
+              <div class="actions">
+                <button type="submit" class="primary">
+                  {t.add}
+                </button>
+              </div>
+            </form>
+          </Section>
+        </div>
+      </div>
+    </Layout>,
+    status,
+  );
+}
+
+async function deliveriesPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx) {
+  const t = UI.webhooks;
+  const id = c.req.param('id') ?? '';
+  const list = await listDeliveries(deps.db, actor, id);
+  return html(
+    c,
+    <Layout title={t.deliveries} actor={actor} csrf={csrf} active="webhooks" flash={flashOf(c, { retried: t.retried })} wide>
+      <h1>{t.deliveries}</h1>
+      <p>
+        <a href="/admin/webhooks">{t.back}</a>
+      </p>
+      {list.items.length === 0 ? (
+        <p class="empty">{t.noDeliveries}</p>
+      ) : (
+        <table class="table" data-testid="deliveries">
+          <thead>
+            <tr>
+              <th>{t.event}</th>
+              <th>{t.status}</th>
+              <th>{t.attempts}</th>
+              <th>{t.lastResult}</th>
+              <th>{t.nextAttempt}</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.items.map((d) => (
+              <tr data-status={d.status}>
+                <td>
+                  {EVENT_LABELS[d.event.type] ?? d.event.type} <small class="mono">#{d.event.seq}</small>
+                  <br />
+                  <small>{formatDateTime(d.createdAt)}</small>
+                </td>
+                <td>{DELIVERY_STATUS_LABELS[d.status] ?? d.status}</td>
+                <td>
+                  <details>
+                    <summary>{d.attempts}</summary>
+                    <ol>
+                      {d.attemptLog.map((a) => (
+                        <li>
+                          {formatDateTime(a.at)}：{a.status ?? t.noAnswer}
+                          {a.error && a.status === null ? `（${a.error}）` : ''}，{a.durationMs} ms
+                        </li>
+                      ))}
+                    </ol>
+                  </details>
+                </td>
+                <td>{d.lastStatus ?? (d.lastError ? `${t.noAnswer}（${d.lastError}）` : '—')}</td>
+                <td>{d.nextAttemptAt ? formatDateTime(d.nextAttemptAt) : '—'}</td>
+                <td>
+                  {d.status === 'dead' ? (
+                    <form method="post" action={`/admin/webhooks/${id}/deliveries/${d.id}/retry`} class="inline">
+                      <Csrf token={csrf} />
+                      <button type="submit">{t.retry}</button>
+                    </form>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Layout>,
+  );
+}
+
+export function notificationPages(app: Hono<WebEnv>, deps: AppDeps) {
+  const admin = { may: 'webhook.manage' } as const;
+  app.get('/notifications', page(deps, (c, ctx) => inboxPage(deps, c, ctx)));
+  app.post(
+    '/notifications/read',
+    page(deps, async (c, ctx) => {
+      const form = c.get('form');
+      const id = one(form, 'id');
+      await markRead(deps.db, ctx.actor, one(form, 'all') === 'true' ? { all: true } : { ids: [id] }, ctx.now);
+      return c.redirect('/notifications?ok=read', 303);
+    }),
+  );
+  app.get('/admin/webhooks', page(deps, (c, ctx) => webhooksPage(deps, c, ctx), admin));
+  app.post(
+    '/admin/webhooks',
+    page(
+      deps,
+      async (c, ctx) => {
+        const form = c.get('form');
+        const events = many(form, 'events');
+        try {
+          const made = await createWebhook(deps.db, ctx.actor, { url: one(form, 'url'), events: events.length ? events : ['*'] });
+          // The secret is shown on this answer only: never in a URL, never again.
+          c.header('Cache-Control', 'no-store');
+          return webhooksPage(deps, c, ctx, { secret: made.secret }, 201);
+        } catch (err) {
+          if (err instanceof ValidationError) return webhooksPage(deps, c, ctx, { error: err, values: form }, 400);
+          throw err;
+        }
+      },
+      admin,
+    ),
+  );
+  app.post(
+    '/admin/webhooks/:id/delete',
+    page(
+      deps,
+      async (c, ctx) => {
+        await deleteWebhook(deps.db, ctx.actor, c.req.param('id') ?? '', ctx.now);
+        return c.redirect('/admin/webhooks?ok=deleted', 303);
+      },
+      admin,
+    ),
+  );
+  app.get('/admin/webhooks/:id', page(deps, (c, ctx) => deliveriesPage(deps, c, ctx), admin));
+  app.post(
+    '/admin/webhooks/:id/deliveries/:deliveryId/retry',
+    page(
+      deps,
+      async (c, ctx) => {
+        const id = c.req.param('id') ?? '';
+        await retryDelivery(deps.db, ctx.actor, id, c.req.param('deliveryId') ?? '', ctx.now);
+        return c.redirect(`/admin/webhooks/${id}?ok=retried`, 303);
+      },
+      admin,
+    ),
+  );
+}
+
