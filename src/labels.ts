@@ -60,6 +60,8 @@ export const EVENT_LABELS: Record<string, string> = {
   EVALUATE: '满意度测评',
   SUBMIT_RECTIFICATION: '提交整改报告',
   CLOSE: '办结',
+  // not an event: the admin replaced a year of the statutory calendar and a deadline moved (DESIGN §11)
+  CALENDAR_CHANGED: '法定节假日调整，期限变更',
 };
 
 export const OUTCOME_LABELS: Record<string, string> = {
@@ -219,6 +221,8 @@ export const FIELD_LABELS: Record<string, string> = {
   idNumber: '证件号码',
   phone: '联系电话',
   occurredAt: '实际发生时间',
+  periodEnds: '法定期间届满日（按法定节假日计算）',
+  previous: '调整前',
   // case events
   reason: '原因',
   note: '备注',
@@ -365,6 +369,49 @@ export function formatYuan(value: string | number | null | undefined): string {
 
 export type DeadlineTone = 'ok' | 'soon' | 'today' | 'over';
 
+/** DESIGN §11 deadline levels, in words (shown with their colour). */
+export const LEVEL_LABELS: Record<string, string> = { normal: '正常', warning: '临近届满', overdue: '已逾期' };
+export const LEVEL_TONES: Record<string, DeadlineTone> = { normal: 'ok', warning: 'soon', overdue: 'over' };
+
+export const TODO_KIND_LABELS: Record<string, string> = {
+  screening: '待审查',
+  assignment: '待指派',
+  confirmation: '待司法确认决定',
+  deadline: '期限提醒',
+  session: '调解会议',
+  evaluation: '待测评',
+  report_overdue: '报告逾期',
+  calendar_missing: '节假日未录入',
+};
+
+export const CALENDAR_UI = {
+  title: '法定节假日',
+  intro: '期限按《民事诉讼法》第八十五条计算：期间最后一日是法定休假日的，以休假日后的第一日为期间届满日。休假日指国务院公布的法定节假日，以及未调休上班的周六、周日。',
+  missing: (years: string) => `以下年份尚未录入国务院节假日安排：${years}。落在这些年份的期限只按周末顺延，并标注“节假日未录入”。`,
+  none: '当年和下一年的节假日安排均已录入。',
+  years: '已录入的年份',
+  year: '年份',
+  source: '来源',
+  sourceAdmin: '管理员录入',
+  updatedAt: '更新时间',
+  edit: '录入或修改某年的安排',
+  editHint: '每行一天：日期 类型 名称。类型为“休”（法定节假日）或“班”（调休上班的周六、周日）。例如：2027-01-01 休 元旦',
+  days: '安排',
+  save: '保存该年安排',
+  saved: (n: number) => `已保存。${n ? `${n} 个案件的期限已随之调整，并记入案件记录。` : '没有案件的期限因此变化。'}`,
+  holiday: '休',
+  workday: '班',
+  lineError: (line: number, text: string) => `第 ${line} 行“${text}”格式不对：应为“日期 休/班 名称”`,
+  calendarMissing: '节假日未录入',
+};
+
+export const TODO_UI = {
+  title: '待办事项',
+  none: '目前没有待办事项。',
+  open: '去办理',
+  ranOut: (what: string, days: number) => `${what}已届满 ${days} 天`,
+};
+
 /**
  * A deadline for people: its last day and the days left, counted in Shanghai calendar days.
  * `dueAt` is the instant the period has run out (the start of the day after its last day).
@@ -445,6 +492,8 @@ export const UI = {
     imports: '导入登记簿',
     audit: '审计日志',
     accessLog: '个人信息查看记录',
+    todo: '待办',
+    calendar: '法定节假日',
     webhooks: '消息推送',
     password: '修改密码',
     signOut: '退出',
@@ -620,6 +669,8 @@ export const UI = {
     submit: (event: string) => `确认${event}`,
     done: (event: string) => `已办理「${event}」。`,
     unavailable: '此操作当前不可办理：案件状态已变化，或您的角色不能办理此事项。',
+    backdatedOnly: '按今天的日期已不能办理此事项，但按案件记录，此前的某个时间仍可办理（例如在申请期限内）。请在下方“补录”中填写实际发生时间。',
+    backdatedMark: '（补录）',
     occurredAtHint: '线下已办理的，填写实际发生时间；留空即为现在。',
     installmentsHint: '每行一期：日期 金额，例如 2026-12-31 5000',
     deputiesHint: '可多选',

@@ -85,6 +85,9 @@ const SENTENCES: Record<Reason, Sentence> = {
   'field.login_missing': () => '该用户还没有登录名：设置密码须同时设置登录名',
   'field.current_password': () => '当前密码不正确',
   'field.import_file': (p) => IMPORT_FILE_PROBLEMS[s(p.problem) as keyof typeof IMPORT_FILE_PROBLEMS]?.(p) ?? '无法读取该文件',
+  'field.calendar_other_year': (p) => `须为 ${s(p.year)} 年的日期`,
+  'field.calendar_duplicate': (p) => `日期 ${s(p.date)} 重复`,
+  'field.calendar_workday_weekday': (p) => `${s(p.date)} 本是工作日：调休上班日须为周六或周日`,
 
   // 401
   'auth.no_token': () => '缺少访问令牌：请在 Authorization 头中提供 Bearer 令牌',

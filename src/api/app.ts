@@ -11,6 +11,8 @@ import { stores } from '../engine/registry.js';
 import { sweep } from '../engine/sweeper.js';
 import { refuseUnstorableUrl, type AppDeps, type Env } from './context.js';
 import { activityRoutes } from './routes/activities.js';
+import { calendarRoutes } from './routes/calendar.js';
+import { todoRoutes } from './routes/todo.js';
 import { caseRoutes } from './routes/cases.js';
 import { directoryRoutes } from './routes/directory.js';
 import { importRoutes } from './routes/imports.js';
@@ -54,6 +56,8 @@ export function apiRoutes(deps: AppDeps, tokens: TokenCache = createTokenCache()
   api.route('/reports', reportRoutes(deps));
   api.route('/imports', importRoutes(deps));
   api.route('/submissions', submissionRoutes(deps));
+  api.route('/calendar', calendarRoutes(deps));
+  api.route('/me/todo', todoRoutes(deps));
 
   api.post('/admin/sweep', doc({ summary: '立即执行一次期限扫描', tags: ['管理'], ok: { status: 200, description: '触发的期限' }, errors: [403] }), async (c) => {
     if (!can(c.get('actor'), 'sweep.run')) throw new Forbidden('forbidden.sweep');

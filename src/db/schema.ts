@@ -9,6 +9,7 @@ import {
   date,
   bigserial,
   boolean,
+  check,
   index,
   integer,
   jsonb,
@@ -185,6 +186,8 @@ export const cases = pgTable(
     enforcementStartedAt: ts('enforcement_started_at'),
     closedAt: ts('closed_at'),
     lastEventAt: ts('last_event_at').notNull(),
+    /** The earliest of the deadlines the case shows now (DESIGN §11 `dueWithinDays`); null when none. */
+    nextDueAt: ts('next_due_at'),
     createdBy: uuid('created_by').notNull(),
     /** The case's number in the register it was imported from (DESIGN.md §14): imports are idempotent by it. */
     externalRef: text('external_ref').unique(),
@@ -193,6 +196,7 @@ export const cases = pgTable(
   },
   (t) => [
     index('cases_state_idx').on(t.state),
+    index('cases_next_due_idx').on(t.nextDueAt).where(sql`next_due_at is not null`),
     index('cases_station_idx').on(t.stationCode, t.openedAt),
     index('cases_opened_idx').on(t.openedAt, t.id),
     index('cases_outcome_idx').on(t.outcome),
@@ -343,6 +347,8 @@ export const supervisions = pgTable(
     openedAt: ts('opened_at').notNull(),
     closedAt: ts('closed_at'),
     lastEventAt: ts('last_event_at').notNull(),
+    /** The earliest of the deadlines the item shows now (DESIGN §11 `dueWithinDays`); null when none. */
+    nextDueAt: ts('next_due_at'),
     createdBy: uuid('created_by').notNull(),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
@@ -620,3 +626,30 @@ export const rateCounters = pgTable(
   },
   (t) => [primaryKey({ columns: [t.scope, t.key, t.windowStart] }), index('rate_counters_window_idx').on(t.windowStart)],
 );
+
+/**
+ * The statutory calendar (DESIGN §11): 法定节假日 (`holiday`) and 调休 make-up working days on a
+ * weekend (`workday`), as the State Council's yearly notice declares them. A date not listed is a
+ * working day Monday to Friday and a rest day on Saturday and Sunday.
+ */
+export const calendarDays = pgTable(
+  'calendar_days',
+  {
+    date: date('date', { mode: 'string' }).primaryKey(),
+    kind: text('kind').notNull(),
+    name: text('name').notNull(),
+  },
+  (t) => [check('calendar_days_kind_ck', sql`${t.kind} in ('holiday', 'workday')`)],
+);
+
+/**
+ * The years the calendar covers: a year is complete once its notice was entered (seeded from the
+ * data package, or by the admin). A year not listed counts weekends only (`calendarMissing`).
+ */
+export const calendarYears = pgTable('calendar_years', {
+  year: integer('year').primaryKey(),
+  /** `chinese-days@<version>` for a seeded year, `admin` once the admin replaced it. */
+  source: text('source').notNull(),
+  updatedBy: text('updated_by'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});

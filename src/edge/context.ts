@@ -14,6 +14,8 @@ export interface AppDeps {
   log: (msg: string, extra?: unknown) => void;
   /** The clock, pinned in some tests. */
   now?: () => Date;
+  /** `DEADLINE_WARNING_DAYS` (DESIGN §11); default 5. */
+  warningDays?: number;
   /** Where citizens reach this server (PUBLIC_URL); unset: the address a page was asked on. */
   publicUrl?: string;
   /** Take the client address from X-Forwarded-For (TRUST_PROXY). */

@@ -65,7 +65,10 @@ export type FieldReason =
   | 'field.current_password'
   | 'field.import_file'
   | 'field.submission_unknown'
-  | 'field.submission_mismatch';
+  | 'field.submission_mismatch'
+  | 'field.calendar_other_year'
+  | 'field.calendar_duplicate'
+  | 'field.calendar_workday_weekday';
 
 export type ForbiddenReason =
   | 'forbidden.role'

@@ -160,6 +160,7 @@ export const caseStore: EntityStore = {
       enforcementStartedAt: c.enforcementStartedAt,
       closedAt: c.closedAt,
       lastEventAt: c.lastEventAt,
+      nextDueAt: earliestDue(caseSpec, snapshot),
     };
   },
   createColumns(input: CaseInput & { externalRef?: string }) {
@@ -210,6 +211,13 @@ export const caseStore: EntityStore = {
 };
 
 
+/** The earliest deadline a snapshot shows (the `next_due_at` column lists filter on, DESIGN §11 `dueWithinDays`). */
+function earliestDue(spec: MachineSpec, snapshot: AnyMachineSnapshot): string | null {
+  let min: string | null = null;
+  for (const d of spec.deadlines(snapshot)) if (min === null || Date.parse(d.dueAt) < Date.parse(min)) min = d.dueAt;
+  return min;
+}
+
 export function isUuid(s: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 }
@@ -243,7 +251,7 @@ export const supervisionStore: EntityStore = {
   },
   columns(snapshot) {
     const c = snapshot.context as SupervisionContext;
-    return { overdue: c.overdue, rating: c.rating, closedAt: c.closedAt, lastEventAt: c.lastEventAt };
+    return { overdue: c.overdue, rating: c.rating, closedAt: c.closedAt, lastEventAt: c.lastEventAt, nextDueAt: earliestDue(supervisionSpec, snapshot) };
   },
   createColumns(input: SupervisionInput) {
     return { kind: input.kind, subject: input.subject, respondent: input.respondent, openedAt: input.occurredAt };

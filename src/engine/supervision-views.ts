@@ -1,5 +1,5 @@
 /** The read side of supervision items: the item, its linked cases' current states, its journal. */
-import { asc, eq, inArray, type SQL } from 'drizzle-orm';
+import { asc, eq, inArray, lte, type SQL } from 'drizzle-orm';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Actor } from '../machines/roles.js';
 import { nextEvents } from '../machines/spec.js';
@@ -9,7 +9,8 @@ import type { Rendered, Written } from './apply.js';
 import { Forbidden, NotFound } from './errors.js';
 import { restore } from './write/snapshots.js';
 import { readWithView } from './write/sql.js';
-import { isUuid, supervisionStore } from './stores.js';
+import { isUuid, supervisionStore, type EntityRow } from './stores.js';
+import { dueWithinBound } from './legal-time.js';
 import { deadlineViews, entityHead, entityTimes, historyItem, newestFirst, presentContext, type ViewOptions } from './views.js';
 
 type SupervisionRow = typeof supervisions.$inferSelect;
@@ -45,7 +46,7 @@ export function presentSupervision(actor: Actor, row: SupervisionRow, snapshot: 
       caseIds: linked.map((c) => c.id),
       cases: linked,
       context: presentContext(snapshot.context),
-      deadlines: deadlineViews(supervisionStore.spec, snapshot),
+      deadlines: deadlineViews(supervisionStore.spec, snapshot, opts),
       nextEvents: nextEvents(supervisionStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),
     },
   };
@@ -85,14 +86,17 @@ export interface SupervisionFilters {
   overdue?: boolean;
   cursor?: string;
   limit?: number;
+  /** DESIGN §11: a deadline whose last day is at most this many days away (overdue included). */
+  dueWithinDays?: number;
 }
 
-export async function listSupervisions(db: Db, actor: Actor, f: SupervisionFilters) {
+export async function listSupervisions(db: Db, actor: Actor, f: SupervisionFilters, opts: ViewOptions = {}) {
   if (!supervisionStore.canRead(actor, {})) throw new Forbidden('forbidden.supervision_read');
   const where: SQL[] = [];
   if (f.state) where.push(eq(supervisions.state, f.state));
   if (f.kind) where.push(eq(supervisions.kind, f.kind));
   if (f.overdue !== undefined) where.push(eq(supervisions.overdue, f.overdue));
+  if (f.dueWithinDays !== undefined) where.push(lte(supervisions.nextDueAt, dueWithinBound(f.dueWithinDays, opts.now ?? new Date())));
   const { page, nextCursor } = await newestFirst(supervisions, where, f, (w, order, n) =>
     db.select().from(supervisions).where(w).orderBy(...order).limit(n),
   );
@@ -104,7 +108,11 @@ export async function listSupervisions(db: Db, actor: Actor, f: SupervisionFilte
         .orderBy(asc(supervisionCases.position))
     : [];
   return {
-    items: page.map((r) => ({ ...summary(r), caseIds: counts.filter((c) => c.id === r.id).map((c) => c.caseId) })),
+    items: page.map((r) => ({
+      ...summary(r),
+      caseIds: counts.filter((c) => c.id === r.id).map((c) => c.caseId),
+      deadlines: deadlineViews(supervisionStore.spec, restore(supervisionStore, r as unknown as EntityRow), opts),
+    })),
     nextCursor,
   };
 }

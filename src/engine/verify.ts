@@ -68,8 +68,14 @@ export function replay(store: EntityStore, journal: JournalRow[]): { snapshot?: 
       snapshot = firstSnapshot(machine, { ...(e.payload as object), occurredAt });
     } else {
       const event = { ...(e.payload as object), type: e.type, occurredAt };
-      if (!snapshot!.can(event)) return { error: `seq ${e.seq}: ${e.type} is refused on replay in ${statePath(snapshot!.value)}` };
-      snapshot = nextSnapshot(machine, snapshot!, event);
+      // A calendar edit's record (DESIGN §11) is no event: it applies as it was written.
+      const legal = store.spec.legalTime;
+      if (legal && e.type === legal.recordType) {
+        snapshot = legal.record(snapshot!, e.payload);
+      } else {
+        if (!snapshot!.can(event)) return { error: `seq ${e.seq}: ${e.type} is refused on replay in ${statePath(snapshot!.value)}` };
+        snapshot = nextSnapshot(machine, snapshot!, event);
+      }
     }
     if (statePath(snapshot!.value) !== e.toState) {
       return { error: `seq ${e.seq}: replay reached ${statePath(snapshot!.value)}, journal says ${e.toState}` };

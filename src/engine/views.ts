@@ -2,15 +2,16 @@
  * The read side: what a caller may see of a case, with personal data masked by role (PIPL) and
  * every unmasked read written to the access log.
  */
-import { and, asc, desc, eq, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { AnyMachineSnapshot } from 'xstate';
 import { endOfDate, startOfShanghaiDay } from '../machines/calendar.js';
 import { fenToYuan } from '../machines/money.js';
 import { caseScope, partyAsSeen, searchesPartyNames, seesPartyNames, seesPersonalData } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
-import { nextEvents, type MachineSpec } from '../machines/spec.js';
+import { backdatableEvents, nextEvents, type MachineSpec } from '../machines/spec.js';
 import type { CaseContext } from '../machines/case.js';
+import { ranOutDeadline } from '../machines/case-spec.js';
 import { isoOf, type Db } from '../db/client.js';
 import { slot, statement } from '../db/statements.js';
 import { accessLog, caseEvents, cases, parties, stations } from '../db/schema.js';
@@ -19,6 +20,7 @@ import { fieldError, Forbidden, NotFound, ValidationError } from './errors.js';
 import { restore } from './write/snapshots.js';
 import { readWithView } from './write/sql.js';
 import { caseStore, isUuid, type EntityRow } from './stores.js';
+import { deadlineStatus, dueWithinBound } from './legal-time.js';
 
 /** A party as a case view shows it: `caseStore.viewData` reads these, in order. */
 type PartyRow = Pick<typeof parties.$inferSelect, 'role' | 'name' | 'idNumber' | 'phone'> & { id?: string };
@@ -43,8 +45,16 @@ export function presentContext(value: unknown): unknown {
   return out;
 }
 
-export function deadlineViews(spec: MachineSpec, snapshot: AnyMachineSnapshot) {
-  return spec.deadlines(snapshot).map((d) => ({ kind: d.kind, dueAt: d.dueAt, ...(d.event ? { event: d.event } : {}) }));
+/** Every deadline as views show it (DESIGN §11): `{kind, dueAt, daysLeft, level}`, and `calendarMissing` when so. */
+export function deadlineViews(spec: MachineSpec, snapshot: AnyMachineSnapshot, opts: ViewOptions = {}) {
+  const now = opts.now ?? new Date();
+  return spec.deadlines(snapshot).map((d) => ({
+    kind: d.kind,
+    dueAt: d.dueAt,
+    ...deadlineStatus(d.dueAt, now, opts.warningDays),
+    ...(d.event ? { event: d.event } : {}),
+    ...(d.calendarMissing ? { calendarMissing: true } : {}),
+  }));
 }
 
 const logOneAccess = statement((db) =>
@@ -75,7 +85,7 @@ export const entityTimes = (row: Stamped) => ({
   closedAt: row.closedAt ? isoOf(row.closedAt) : null,
 });
 
-function caseSummary(row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: PartyRow[], unmasked: boolean, names = true) {
+function caseSummary(row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: PartyRow[], unmasked: boolean, opts: ViewOptions, names = true) {
   const ctx = snapshot.context as CaseContext;
   return {
     ...entityHead(row),
@@ -96,13 +106,22 @@ function caseSummary(row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: Part
     deputyIds: ctx.deputyIds,
     parties: partyRows.map((p) => partyView(p, unmasked, names)),
     ...entityTimes(row),
-    deadlines: deadlineViews(caseStore.spec, snapshot),
+    deadlines: deadlineViews(caseStore.spec, snapshot, opts),
+    ...ranOut(snapshot, opts),
   };
+}
+
+/** `ranOut: {kind, dueAt, daysLeft, level}`: the deadline an overdue case ran past, and by how much. */
+function ranOut(snapshot: AnyMachineSnapshot, opts: ViewOptions) {
+  const d = ranOutDeadline(snapshot);
+  return d ? { ranOut: { kind: d.kind, dueAt: d.dueAt, ...deadlineStatus(d.dueAt, opts.now ?? new Date(), opts.warningDays) } } : {};
 }
 
 export interface ViewOptions {
   now?: Date;
   requestId?: string;
+  /** `DEADLINE_WARNING_DAYS` (DESIGN §11); default 5. */
+  warningDays?: number;
 }
 
 const PARTY_PII = 'parties.idNumber,parties.phone';
@@ -115,9 +134,11 @@ export function presentCase(actor: Actor, row: CaseRow, snapshot: AnyMachineSnap
   const unmasked = seesPersonalData(actor, row.stationCode);
   return {
     body: {
-      ...caseSummary(row, snapshot, partyRows, unmasked, seesPartyNames(actor)),
+      ...caseSummary(row, snapshot, partyRows, unmasked, opts, seesPartyNames(actor)),
       context: presentContext(snapshot.context),
       nextEvents: nextEvents(caseStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),
+      // Events allowed only dated earlier (backfilled work, judged at its occurredAt): sent with an occurredAt.
+      backdatableEvents: backdatableEvents(caseStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),
     },
     accessLog: unmasked && partyRows.some((p) => p.idNumber || p.phone) ? PARTY_PII : undefined,
   };
@@ -178,6 +199,14 @@ type JournalRow = {
 
 /** A journal row as history shows it: who, when it happened, when it was recorded, what. */
 export function historyItem(e: JournalRow, payload: unknown = e.payload) {
+  // The Art 85 ends the engine stamped into an event (DESIGN §11) are shown beside what the
+  // sender gave, not mixed into it. A calendar edit's record keeps them in its own payload.
+  let periodEnds: unknown;
+  if (e.type !== 'CALENDAR_CHANGED' && payload && typeof payload === 'object' && 'periodEnds' in payload) {
+    const { periodEnds: stamped, ...given } = payload as { periodEnds: unknown };
+    periodEnds = stamped;
+    payload = given;
+  }
   return {
     seq: e.seq,
     type: e.type,
@@ -187,6 +216,7 @@ export function historyItem(e: JournalRow, payload: unknown = e.payload) {
     occurredAt: isoOf(e.occurredAt),
     recordedAt: isoOf(e.recordedAt),
     payload,
+    ...(periodEnds ? { periodEnds } : {}),
     requestId: e.requestId,
   };
 }
@@ -226,6 +256,8 @@ export interface CaseFilters {
   from?: string;
   /** Opened on or before this Shanghai calendar date (YYYY-MM-DD), inclusive. */
   to?: string;
+  /** DESIGN §11: a deadline's last day is at most this many days away (overdue included). */
+  dueWithinDays?: number;
 }
 
 /** The cursor after the last row of a page fetched with `limit + 1` rows; null on the last page. */
@@ -298,6 +330,7 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
       )!,
     );
   }
+  if (f.dueWithinDays !== undefined) where.push(lte(cases.nextDueAt, dueWithinBound(f.dueWithinDays, opts.now ?? new Date())));
   const { page, nextCursor } = await newestFirst(cases, where, f, (w, order, n) => db.select().from(cases).where(w).orderBy(...order).limit(n));
   const partyRows = page.length
     ? await db.select().from(parties).where(inArray(parties.caseId, page.map((r) => r.id))).orderBy(asc(parties.position))
@@ -309,7 +342,7 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
     const unmasked = seesPersonalData(actor, row.stationCode);
     const ps = byCase.get(row.id) ?? [];
     if (unmasked && ps.some((p) => p.idNumber || p.phone)) unmaskedIds.push(row.id);
-    return caseSummary(row, restore(caseStore, row as unknown as EntityRow), ps, unmasked, seesPartyNames(actor));
+    return caseSummary(row, restore(caseStore, row as unknown as EntityRow), ps, unmasked, opts, seesPartyNames(actor));
   });
   await logAccess(db, actor, 'case', unmaskedIds, PARTY_PII, opts.requestId);
   return { items, nextCursor };

@@ -75,3 +75,59 @@ export function isValidDate(date: string): boolean {
   const t = Date.parse(`${date}T00:00:00Z`);
   return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === date;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The statutory calendar (DESIGN §11), reaching the machines as data
+
+/** 法定节假日 (`holiday`) or 调休 (`workday`: a make-up working day on a weekend). */
+export type CalendarDayKind = 'holiday' | 'workday';
+
+/**
+ * The part of the statutory calendar a computation needs: the declared days, and the years the
+ * calendar covers (a year not covered counts weekends only).
+ */
+export interface StatutoryCalendar {
+  days: Readonly<Record<string, CalendarDayKind>>;
+  years: readonly number[];
+}
+
+/** The end of a 民诉法 Art 85 period, as the engine stamps it into the event that starts or moves it. */
+export interface PeriodEnd {
+  /** The period's last day counted in calendar days, before Art 85 moves it. */
+  lastDay: string;
+  /** The instant the period has expired: the end of the first working day on or after `lastDay`. */
+  dueAt: string;
+  /** The calendar did not cover a year this end depends on: only weekends counted as rest days. */
+  calendarMissing?: true;
+}
+
+export function addDays(date: string, days: number): string {
+  return addDaysToDate(date, days);
+}
+
+function isWeekend(date: string): boolean {
+  const day = new Date(`${date}T00:00:00Z`).getUTCDay();
+  return day === 0 || day === 6;
+}
+
+/** Rest days are declared holidays, and Saturdays and Sundays not declared workdays. */
+export function isRestDay(date: string, calendar: StatutoryCalendar): boolean {
+  const kind = calendar.days[date];
+  return kind === 'holiday' || (kind !== 'workday' && isWeekend(date));
+}
+
+/**
+ * 民诉法 Art 85: a period whose last day is a rest day ends on the first working day after it.
+ * @example art85End('2026-10-03', cal2026) // { lastDay: '2026-10-03', dueAt: '2026-10-08T16:00:00.000Z' } (= 10-09 00:00 +08)
+ */
+export function art85End(lastDay: string, calendar: StatutoryCalendar): PeriodEnd {
+  let day = lastDay;
+  let missing = false;
+  // No rest of more than a few weeks exists; the bound keeps a broken calendar from looping.
+  for (let i = 0; i < 60; i++) {
+    if (!calendar.years.includes(Number(day.slice(0, 4)))) missing = true;
+    if (!isRestDay(day, calendar)) break;
+    day = addDaysToDate(day, 1);
+  }
+  return { lastDay, dueAt: endOfDate(day), ...(missing ? { calendarMissing: true as const } : {}) };
+}

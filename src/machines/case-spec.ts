@@ -11,7 +11,16 @@ import {
   caseMachine,
   confirmationWindowEndsAt,
   enforcementBarAt,
+  legalPeriodEnd,
+  legalPeriods,
+  LEGAL_PERIOD_KINDS,
+  mediationExpiresAt,
+  PERIOD_EVENTS,
   performanceDueAt,
+  stampedEnd,
+  withPeriodEnds,
+  type LegalPeriodKind,
+  type PeriodEnds,
   type CaseContext,
   type CaseEventType,
 } from './case.js';
@@ -63,26 +72,46 @@ export const DEADLINE_KINDS = {
   enforcement_bar: null,
 } as const;
 
+/** An Art 85 period's deadline: its end, flagged when the calendar did not cover its year. */
+function legalDeadline(ctx: CaseContext, kind: LegalPeriodKind, event: string | null): DeadlineSpec {
+  const missing = stampedEnd(ctx, kind)?.calendarMissing;
+  return { kind, dueAt: legalPeriodEnd(ctx, kind)!, event, ...(missing ? { calendarMissing: true as const } : {}) };
+}
+
 export function caseDeadlines(snapshot: AnyMachineSnapshot): DeadlineSpec[] {
   const ctx = snapshot.context as CaseContext;
   const state = statePath(snapshot.value);
   const out: DeadlineSpec[] = [];
   if (state === 'mediation.active' && ctx.mediationDueAt) {
-    out.push({ kind: 'mediation_expiry', dueAt: ctx.mediationDueAt, event: 'MEDIATION_EXPIRED' });
+    out.push(legalDeadline(ctx, 'mediation_expiry', 'MEDIATION_EXPIRED'));
   }
   if (state === 'agreement.performing') {
+    // A date the parties agreed: 民诉法 Art 85 does not move it.
     out.push({ kind: 'performance', dueAt: performanceDueAt(ctx)!, event: 'PERFORMANCE_OVERDUE' });
     if (ctx.track === 'pre_filing' && !ctx.enforceable && !ctx.confirmationAppliedAt) {
-      out.push({ kind: 'confirmation_window', dueAt: confirmationWindowEndsAt(ctx)!, event: null });
+      out.push(legalDeadline(ctx, 'confirmation_window', null));
     }
   }
   if (state === 'agreement.defaulted' && ctx.enforceable) {
-    out.push({ kind: 'enforcement_bar', dueAt: enforcementBarAt(ctx)!, event: null });
+    out.push(legalDeadline(ctx, 'enforcement_bar', null));
   }
   if (state === 'enforcement.active' && ctx.enforcementDueAt && !ctx.overdue) {
     out.push({ kind: 'enforcement_limit', dueAt: ctx.enforcementDueAt, event: 'ENFORCEMENT_OVERDUE' });
   }
   return out;
+}
+
+/**
+ * The deadline an overdue case ran past (DESIGN §11: an overdue case says which deadline ran out):
+ * its deadline row has fired, so `caseDeadlines` no longer lists it.
+ */
+export function ranOutDeadline(snapshot: AnyMachineSnapshot): { kind: string; dueAt: string } | null {
+  const ctx = snapshot.context as CaseContext;
+  if (!ctx.overdue || snapshot.status !== 'active') return null;
+  const state = statePath(snapshot.value);
+  if (state.startsWith('enforcement.') && ctx.enforcementDueAt) return { kind: 'enforcement_limit', dueAt: ctx.enforcementDueAt };
+  if (state === 'agreement.defaulted' && ctx.agreement) return { kind: 'performance', dueAt: performanceDueAt(ctx)! };
+  return null;
 }
 
 export function explainCaseRefusal(snapshot: AnyMachineSnapshot, event: { type: string; occurredAt?: string; [k: string]: unknown }): TransitionRefusal {
@@ -106,7 +135,7 @@ export function explainCaseRefusal(snapshot: AnyMachineSnapshot, event: { type: 
     case 'FILE_LAWSUIT':
       return why('transition.lawsuit_enforceable');
     case 'MEDIATION_EXPIRED':
-      return why('transition.mediation_not_due', { dueAt: ctx.mediationDueAt });
+      return why('transition.mediation_not_due', { dueAt: mediationExpiresAt(ctx) });
     case 'PERFORMANCE_OVERDUE':
       return why('transition.performance_not_due', { dueAt: performanceDueAt(ctx) });
     case 'ENFORCEMENT_OVERDUE':
@@ -137,5 +166,22 @@ export const caseSpec: MachineSpec = {
   facts: (snapshot) => {
     const ctx = snapshot.context as CaseContext;
     return { stationCode: ctx.stationCode, deputyIds: ctx.deputyIds };
+  },
+  legalTime: {
+    events: PERIOD_EVENTS,
+    periods: (snapshot) => legalPeriods(snapshot.context as CaseContext) as Record<string, string>,
+    open: (snapshot) => caseDeadlines(snapshot).map((d) => d.kind).filter((k) => (LEGAL_PERIOD_KINDS as readonly string[]).includes(k)),
+    current(snapshot, kind) {
+      const ctx = snapshot.context as CaseContext;
+      const dueAt = legalPeriodEnd(ctx, kind as LegalPeriodKind);
+      if (!dueAt) return null;
+      return stampedEnd(ctx, kind as LegalPeriodKind)?.calendarMissing ? { dueAt, calendarMissing: true } : { dueAt };
+    },
+    recordType: 'CALENDAR_CHANGED',
+    record: (snapshot, payload) =>
+      caseMachine.resolveState({
+        value: snapshot.value as any,
+        context: withPeriodEnds(snapshot.context as CaseContext, (payload as { periodEnds: PeriodEnds }).periodEnds),
+      }),
   },
 };

@@ -7,7 +7,7 @@
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
-import { endOfDate, calendarDaysBetween, isValidDate, monthsPeriodEnd, periodEnd, shiftDays, addMonthsToDate } from './calendar.js';
+import { addDays, endOfDate, calendarDaysBetween, isValidDate, monthsPeriodEnd, periodEnd, shanghaiDate, shiftDays, addMonthsToDate, type PeriodEnd } from './calendar.js';
 import { amount, calendarDate, id, instant, optionalText, positiveAmount, text } from './fields.js';
 import { toFen } from './money.js';
 
@@ -223,7 +223,22 @@ export interface CaseContext {
   outcome: Outcome | null;
   outcomeReason: string | null;
   closedAt: string | null;
+  /**
+   * The 民诉法 Art 85 ends of the periods below, as the engine computed them with the statutory
+   * calendar and stamped them into the event that started or moved each period (or into a
+   * `CALENDAR_CHANGED` record when the admin replaced a year). Absent in snapshots written before
+   * the calendar existed, and for a period no stamp has reached: such a period ends at the end of
+   * its last calendar day, as it always did, so old journals replay exactly.
+   */
+  periodEnds?: PeriodEnds;
 }
+
+/** The periods 民诉法 Art 85 moves (DESIGN §11); not `performance`, `enforcement_limit`, nor supervision dates. */
+export const LEGAL_PERIOD_KINDS = ['mediation_expiry', 'confirmation_window', 'enforcement_bar'] as const;
+export type LegalPeriodKind = (typeof LEGAL_PERIOD_KINDS)[number];
+export type PeriodEnds = Partial<Record<LegalPeriodKind, PeriodEnd>>;
+/** The events that start or move an Art 85 period: the engine stamps their ends into them. */
+export const PERIOD_EVENTS: readonly CaseEventType[] = ['ASSIGN', 'EXTEND', 'RESUME', 'REACH_AGREEMENT', 'DENY_CONFIRMATION'];
 
 // ---------------------------------------------------------------------------------------------
 // Derived times
@@ -242,12 +257,74 @@ export function performanceDueAt(ctx: CaseContext): string | null {
   return endOfDate(a.dueDate);
 }
 
+/**
+ * The last calendar day of each Art 85 period the context defines, before Art 85 moves it: the
+ * mediation period (as started, extended and paused), the 30-day confirmation window and the
+ * two-year enforcement bar.
+ */
+export function legalPeriods(ctx: CaseContext): Partial<Record<LegalPeriodKind, string>> {
+  const out: Partial<Record<LegalPeriodKind, string>> = {};
+  // mediationDueAt is the start of the day after the last day (periodEnd, moved by whole days).
+  if (ctx.mediationDueAt) out.mediation_expiry = addDays(shanghaiDate(ctx.mediationDueAt), -1);
+  if (ctx.agreement) {
+    out.confirmation_window = addDays(shanghaiDate(ctx.agreement.reachedAt), CONFIRMATION_WINDOW_DAYS);
+    out.enforcement_bar = addMonthsToDate(ctx.agreement.dueDate, ENFORCEMENT_BAR_MONTHS);
+  }
+  return out;
+}
+
+/** The stamped end of an Art 85 period, when one was stamped for its current last day. */
+export function stampedEnd(ctx: CaseContext, kind: LegalPeriodKind): PeriodEnd | null {
+  const last = legalPeriods(ctx)[kind];
+  const stamped = ctx.periodEnds?.[kind];
+  return last && stamped && stamped.lastDay === last ? stamped : null;
+}
+
+/** When an Art 85 period has expired: its stamped end, else the end of its last calendar day. */
+export function legalPeriodEnd(ctx: CaseContext, kind: LegalPeriodKind): string | null {
+  const last = legalPeriods(ctx)[kind];
+  if (!last) return null;
+  return stampedEnd(ctx, kind)?.dueAt ?? endOfDate(last);
+}
+
+export function mediationExpiresAt(ctx: CaseContext): string | null {
+  return legalPeriodEnd(ctx, 'mediation_expiry');
+}
+
 export function confirmationWindowEndsAt(ctx: CaseContext): string | null {
-  return ctx.agreement ? periodEnd(ctx.agreement.reachedAt, CONFIRMATION_WINDOW_DAYS) : null;
+  return legalPeriodEnd(ctx, 'confirmation_window');
 }
 
 export function enforcementBarAt(ctx: CaseContext): string | null {
-  return ctx.agreement ? endOfDate(addMonthsToDate(ctx.agreement.dueDate, ENFORCEMENT_BAR_MONTHS)) : null;
+  return legalPeriodEnd(ctx, 'enforcement_bar');
+}
+
+/**
+ * After an event that started or moved a period: keep the stamps that still match their period's
+ * last day, take the event's. Nothing changes for a case that never had a stamp (old journals).
+ */
+function nextPeriodEnds(ctx: CaseContext, stamps: PeriodEnds | undefined): Partial<CaseContext> {
+  if (!stamps && !ctx.periodEnds) return {};
+  const periods = legalPeriods(ctx);
+  const out: PeriodEnds = {};
+  for (const kind of LEGAL_PERIOD_KINDS) {
+    const last = periods[kind];
+    if (!last) continue;
+    const s = stamps?.[kind];
+    const kept = ctx.periodEnds?.[kind];
+    if (s && s.lastDay === last) out[kind] = s;
+    else if (kept && kept.lastDay === last) out[kind] = kept;
+  }
+  return { periodEnds: out };
+}
+
+/**
+ * A `CALENDAR_CHANGED` record (the admin replaced a year of the statutory calendar): the new ends
+ * of the open periods it moved. Not an event anyone sends: the engine journals it and replay
+ * applies it with this same function.
+ */
+export function withPeriodEnds(ctx: CaseContext, ends: PeriodEnds): CaseContext {
+  return { ...ctx, periodEnds: { ...ctx.periodEnds, ...ends } };
 }
 
 const before = (a: string, b: string | null) => b !== null && Date.parse(a) < Date.parse(b);
@@ -278,7 +355,7 @@ export const caseMachine = setup({
       event.type === 'RECUSE' && context.deputyIds.length === 1 && context.deputyIds[0] === event.deputyId,
     attendeesAreAssigned: ({ context, event }) =>
       event.type === 'RECORD_SESSION' && event.attendeeDeputyIds.every((d) => context.deputyIds.includes(d)),
-    mediationExpired: ({ context, event }) => notBefore(event.occurredAt, context.mediationDueAt),
+    mediationExpired: ({ context, event }) => notBefore(event.occurredAt, mediationExpiresAt(context)),
     canApplyConfirmation: ({ context, event }) =>
       context.track === 'pre_filing' &&
       !context.enforceable &&
@@ -296,6 +373,8 @@ export const caseMachine = setup({
   },
   actions: {
     stamp: assign({ lastEventAt: ({ event }) => event.occurredAt }),
+    /** After an event that starts or moves an Art 85 period: the ends the engine stamped into it. */
+    periodEnds: assign(({ context, event }) => nextPeriodEnds(context, (event as { periodEnds?: PeriodEnds }).periodEnds)),
     /** RECORD_PERFORMANCE, from performing and from defaulted alike. */
     addPayment: assign(({ context, event }) => ({
       paidFen: context.paidFen + toFen((event as E<'RECORD_PERFORMANCE'>).amount)!,
@@ -415,6 +494,7 @@ export const caseMachine = setup({
                       : periodEnd(e.occurredAt, mediationDays(context.track, context.procedure)),
                   };
                 }),
+                'periodEnds',
               ],
             },
           },
@@ -477,6 +557,7 @@ export const caseMachine = setup({
                   const days = (event as E<'EXTEND'>).days;
                   return { mediationDueAt: shiftDays(context.mediationDueAt!, days), extendedDays: context.extendedDays + days };
                 }),
+                'periodEnds',
               ],
             },
             REACH_AGREEMENT: {
@@ -499,6 +580,7 @@ export const caseMachine = setup({
                     nextSession: null,
                   };
                 }),
+                'periodEnds',
               ],
             },
             MEDIATION_EXPIRED: {
@@ -522,6 +604,7 @@ export const caseMachine = setup({
                   mediationDueAt: shiftDays(context.mediationDueAt!, calendarDaysBetween(context.pausedAt!, event.occurredAt)),
                   pausedAt: null,
                 })),
+                'periodEnds',
               ],
             },
           },
@@ -576,6 +659,7 @@ export const caseMachine = setup({
                   mediationDueAt: periodEnd(event.occurredAt, mediationDays(context.track, context.procedure)),
                   extendedDays: 0,
                 })),
+                'periodEnds',
               ],
             },
           },

@@ -44,6 +44,8 @@ export const ACTIONS = {
   'audit.read': ['admin', 'committee'],
   // Erasure of closed cases' personal data (PIPL Art 47).
   'personal_data.erase': ['admin'],
+  // DESIGN §11: the statutory calendar is entered by the admin; everyone signed in reads it.
+  'calendar.manage': ['admin'],
   // DESIGN.md §12: webhooks are the admin's; a party's SMS consent is changed by court staff or
   // the station that took the case (the station check is the verb's).
   'webhook.manage': ['admin'],

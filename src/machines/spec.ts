@@ -12,6 +12,28 @@ export interface DeadlineSpec {
   dueAt: string;
   /** The event the sweeper sends when it is due; null for a deadline shown but not enforced. */
   event: string | null;
+  /** A 民诉法 Art 85 end computed in a year the statutory calendar does not cover (weekends only). */
+  calendarMissing?: true;
+}
+
+/**
+ * How the statutory calendar reaches a machine that has 民诉法 Art 85 periods (DESIGN §11), as
+ * data: the engine computes the ends with the calendar and stamps them into the event that starts
+ * or moves a period (`stamp`), and journals a record when a calendar edit moves an open one
+ * (`record`). The machine itself stays pure; replay reads what the journal holds.
+ */
+export interface LegalTimeSpec {
+  /** The events that may start or move a period (the others are never stamped). */
+  events: readonly string[];
+  /** The last calendar day of each period the snapshot defines, before Art 85 moves it. */
+  periods(snapshot: AnyMachineSnapshot): Record<string, string>;
+  /** The periods whose ends the snapshot's deadlines show now: a calendar edit moves these. */
+  open(snapshot: AnyMachineSnapshot): string[];
+  /** The end the snapshot holds for a period now (a stamp, or the end of its last day). */
+  current(snapshot: AnyMachineSnapshot, kind: string): { dueAt: string; calendarMissing?: true } | null;
+  /** The journal row type of a calendar edit's record, and how it applies (pure; replay uses it too). */
+  recordType: string;
+  record(snapshot: AnyMachineSnapshot, payload: unknown): AnyMachineSnapshot;
 }
 
 /** Why a machine refuses an event: a closed reason and its parameters (worded at the edge, src/messages.ts). */
@@ -58,6 +80,8 @@ export interface MachineSpec {
   /** Why `event` is refused in `snapshot`, as data. */
   explainRefusal(snapshot: AnyMachineSnapshot, event: { type: string; occurredAt?: string }): TransitionRefusal;
   facts(snapshot: AnyMachineSnapshot): AccessFacts;
+  /** Set for a machine with 民诉法 Art 85 periods. */
+  legalTime?: LegalTimeSpec;
 }
 
 /** A state value as the API shows it: `mediation.active`, `closed`. */
@@ -96,4 +120,17 @@ export function nextEvents(spec: MachineSpec, snapshot: AnyMachineSnapshot, acto
   return candidates.filter((type) =>
     probe.can({ type, occurredAt: now, ...(actor.deputyId ? { deputyId: actor.deputyId } : {}) }),
   );
+}
+
+/**
+ * The events `actor` may not send with today's date but could with an earlier one: what an event
+ * may do is judged at its occurredAt (DESIGN §5), and the next event may claim any moment from
+ * the previous one's on. A backdated agreement whose 30-day window closed since still takes
+ * APPLY_CONFIRMATION dated inside it (issue 11 item 7). Empty when the last event is today.
+ */
+export function backdatableEvents(spec: MachineSpec, snapshot: AnyMachineSnapshot, actor: Actor, now: string): string[] {
+  const lastEventAt = (snapshot.context as { lastEventAt?: unknown }).lastEventAt;
+  if (typeof lastEventAt !== 'string' || Date.parse(lastEventAt) >= Date.parse(now)) return [];
+  const today = new Set(nextEvents(spec, snapshot, actor, now));
+  return nextEvents(spec, snapshot, actor, lastEventAt).filter((type) => !today.has(type));
 }

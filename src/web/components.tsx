@@ -1,6 +1,6 @@
 /** Small pieces every page uses: form rows with their errors, badges, money, deadlines. */
 import type { Child } from 'hono/jsx';
-import { deadlineText, DEADLINE_LABELS, formatYuan, stateLabel, supervisionStateLabel, UI } from '../labels.js';
+import { CALENDAR_UI, deadlineText, DEADLINE_LABELS, formatYuan, LEVEL_LABELS, LEVEL_TONES, stateLabel, supervisionStateLabel, UI } from '../labels.js';
 
 export type FieldErrorMap = Record<string, string>;
 
@@ -119,12 +119,16 @@ export function OverdueBadge() {
   return <span class="badge overdue">{UI.cases.overdue}</span>;
 }
 
-export function DeadlineBadge(p: { dueAt: string; now: Date; kind?: string }) {
+/** A deadline: its level (DESIGN §11) as colour and words, and the days left or run over. */
+export function DeadlineBadge(p: { dueAt: string; now: Date; kind?: string; level?: string; calendarMissing?: boolean }) {
   const d = deadlineText(p.dueAt, p.now);
+  const tone = p.level ? (LEVEL_TONES[p.level] ?? d.tone) : d.tone;
   return (
-    <span class={`badge due due-${d.tone}`} title={`${p.kind ? `${DEADLINE_LABELS[p.kind] ?? p.kind} ` : ''}${UI.cases.lastDay} ${d.lastDay}`}>
+    <span class={`badge due due-${tone}`} data-level={p.level} title={`${p.kind ? `${DEADLINE_LABELS[p.kind] ?? p.kind} ` : ''}${UI.cases.lastDay} ${d.lastDay}`}>
       {p.kind ? `${DEADLINE_LABELS[p.kind] ?? p.kind} · ` : ''}
+      {p.level && p.level !== 'normal' ? `${LEVEL_LABELS[p.level]} · ` : ''}
       {d.text}
+      {p.calendarMissing ? ` · ${CALENDAR_UI.calendarMissing}` : ''}
     </span>
   );
 }

@@ -16,7 +16,7 @@ export interface EventPageProps {
   csrf: string;
   /** `cases` or `supervisions`: the path and the navigation entry. */
   path: 'cases' | 'supervisions';
-  entity: { id: string; number: string; state: string; version: number; nextEvents: string[] };
+  entity: { id: string; number: string; state: string; version: number; nextEvents: string[]; backdatableEvents?: string[] };
   type: string;
   fields: FormField[];
   state: EventFormState;
@@ -29,6 +29,8 @@ export function EventPage(p: EventPageProps) {
   const base = `/${p.path}/${e.id}`;
   const supervision = p.path === 'supervisions';
   const title = UI.event.formTitle(eventLabel(p.type), e.number);
+  // An event this history allows only dated earlier (backfilled work, DESIGN §11) gets its form too, with the reason.
+  const backdatedOnly = !e.nextEvents.includes(p.type) && (e.backdatableEvents ?? []).includes(p.type);
   const back = (
     <>
       {UI.common.backTo} {e.number}
@@ -44,7 +46,12 @@ export function EventPage(p: EventPageProps) {
         {UI.cases.currentState}：<StateBadge state={e.state} supervision={supervision} />{' '}
         {(supervision ? SUPERVISION_STATE_DESCRIPTIONS : STATE_DESCRIPTIONS)[e.state] ?? ''}
       </p>
-      {e.nextEvents.includes(p.type) ? (
+      {backdatedOnly ? (
+        <p class="notice" data-testid="backdated-only">
+          {UI.event.backdatedOnly}
+        </p>
+      ) : null}
+      {e.nextEvents.includes(p.type) || backdatedOnly ? (
         <section class="card">
           <EventForm
             type={p.type}
@@ -59,6 +66,7 @@ export function EventPage(p: EventPageProps) {
             deputyChoices={p.deputyChoices ?? {}}
             fixed={p.fixed}
             error={st.error}
+            backfill={backdatedOnly}
           />
         </section>
       ) : (

@@ -4,6 +4,8 @@
  */
 import type { Child } from 'hono/jsx';
 import {
+  CALENDAR_UI,
+  DEADLINE_LABELS,
   eventLabel,
   fieldLabel,
   formatDate,
@@ -31,11 +33,20 @@ export interface HistoryItem {
   occurredAt: string;
   recordedAt: string;
   payload: unknown;
+  /** The Art 85 ends the engine stamped into the event (DESIGN §11). */
+  periodEnds?: unknown;
 }
 
 const MONEY = new Set(['amount', 'claimAmount', 'owedAmount', 'paidAmount', 'recoveredAmount']);
 const INSTANTS = new Set(['at', 'heldAt', 'occurredAt', 'reachedAt']);
 const DATES = new Set(['dueDate', 'date']);
+
+/** An Art 85 end in words: the day it ends, and why when the last day was a rest day. */
+function periodEndText(e: { lastDay?: string; dueAt: string; calendarMissing?: boolean }): string {
+  const ends = formatDate(new Date(Date.parse(e.dueAt) - 1).toISOString());
+  const moved = e.lastDay && formatDate(e.lastDay) !== ends ? `（期间最后一日 ${formatDate(e.lastDay)} 为休息日，顺延）` : '';
+  return `${ends} 届满${moved}${e.calendarMissing ? `（${CALENDAR_UI.calendarMissing}，仅按周末计算）` : ''}`;
+}
 
 /** One payload value in words: labels for enumerations, names for ids, ¥ for money, Shanghai times. */
 function valueText(key: string, v: unknown, scope: string, names: Names): Child {
@@ -70,6 +81,20 @@ function valueText(key: string, v: unknown, scope: string, names: Names): Child 
             {UI.party(valueLabel('role', p.role, 'party'), p.name, p.idNumber, p.phone)}
           </li>
         ))}
+      </ul>
+    );
+  }
+  // DESIGN §11: the Art 85 ends stamped into an event, or moved by a calendar edit.
+  if ((key === 'periodEnds' || key === 'previous') && typeof v === 'object' && !Array.isArray(v)) {
+    return (
+      <ul class="plain">
+        {Object.entries(v as Record<string, { lastDay?: string; dueAt: string; calendarMissing?: boolean } | null>).map(([kind, e]) =>
+          e ? (
+            <li>
+              {DEADLINE_LABELS[kind] ?? kind}：{periodEndText(e)}
+            </li>
+          ) : null,
+        )}
       </ul>
     );
   }
@@ -125,7 +150,7 @@ export function Timeline(p: { items: HistoryItem[]; names: Names; stateLabel: (s
               {Date.parse(e.recordedAt) - Date.parse(e.occurredAt) > BACKFILL_MS ? <span class="badge backfill">{UI.cases.backfilled}</span> : null}
             </span>
           </div>
-          <PayloadView type={e.type} payload={e.payload} names={p.names} scope={p.scope} />
+          <PayloadView type={e.type} payload={e.periodEnds ? { ...(e.payload as object), periodEnds: e.periodEnds } : e.payload} names={p.names} scope={p.scope} />
         </li>
       ))}
     </ol>
@@ -147,6 +172,8 @@ export interface EventFormProps {
   /** A field fixed to one value (a deputy recusing themself): sent hidden, shown as text. */
   fixed?: Record<string, { value: string; text: string }>;
   error?: { title: string; detail: string } | null;
+  /** The event is open only dated earlier (backfilled work): the occurredAt part starts open. */
+  backfill?: boolean;
 }
 
 function fieldInput(f: FormField, p: EventFormProps): Child {
@@ -240,7 +267,7 @@ export function EventForm(p: EventFormProps) {
         </Row>
       ))}
       {when ? (
-        <details class="backfill" open={!!p.values.occurredAt || !!p.errors.occurredAt}>
+        <details class="backfill" open={!!p.backfill || !!p.values.occurredAt || !!p.errors.occurredAt}>
           <summary>{UI.event.backfillLegend}</summary>
           <Row label={fieldLabel('occurredAt')} name="occurredAt" error={p.errors.occurredAt} hint={UI.event.occurredAtHint}>
             {fieldInput(when, p)}

@@ -24,6 +24,7 @@ export function navFor(actor: Actor): NavItem[] {
         { href: '/supervisions', label: n.supervisions, key: 'supervisions' },
         { href: '/dashboard', label: n.dashboard, key: 'dashboard' },
         { href: '/imports', label: n.imports, key: 'imports' },
+        { href: '/todo', label: n.todo, key: 'todo' },
       ];
     case 'station':
       return [
@@ -32,9 +33,13 @@ export function navFor(actor: Actor): NavItem[] {
         { href: '/submissions', label: CITIZEN.queueNav, key: 'submissions' },
         { href: `/stations/${encodeURIComponent(actor.stationCode ?? '')}/activities`, label: n.activities, key: 'activities' },
         { href: `/stations/${encodeURIComponent(actor.stationCode ?? '')}/card`, label: CITIZEN.cardNav, key: 'card' },
+        { href: '/todo', label: n.todo, key: 'todo' },
       ];
     case 'deputy':
-      return [{ href: '/cases', label: n.myCases, key: 'cases' }];
+      return [
+        { href: '/cases', label: n.myCases, key: 'cases' },
+        { href: '/todo', label: n.todo, key: 'todo' },
+      ];
     case 'committee':
       return [
         { href: '/dashboard', label: n.dashboard, key: 'dashboard' },
@@ -42,6 +47,7 @@ export function navFor(actor: Actor): NavItem[] {
         { href: '/cases', label: n.cases, key: 'cases' },
         { href: '/supervisions', label: n.supervisions, key: 'supervisions' },
         { href: '/audit', label: n.audit, key: 'audit' },
+        { href: '/todo', label: n.todo, key: 'todo' },
       ];
     case 'admin':
       return [
@@ -49,6 +55,7 @@ export function navFor(actor: Actor): NavItem[] {
         { href: '/admin/stations', label: n.stations, key: 'stations' },
         { href: '/admin/deputies', label: n.deputies, key: 'deputies' },
         { href: '/admin/webhooks', label: n.webhooks, key: 'webhooks' },
+        { href: '/admin/calendar', label: n.calendar, key: 'calendar' },
         { href: '/imports', label: n.imports, key: 'imports' },
         { href: '/audit', label: n.audit, key: 'audit' },
         // No cases: the admin manages the directory but reads no case (DESIGN.md §10).

@@ -27,6 +27,7 @@ import { authPages } from './pages/auth.js';
 import { casePages } from './pages/cases.js';
 import { dashboardPages } from './pages/dashboard.js';
 import { submissionPages } from './pages/submissions.js';
+import { legalTimePages } from './pages/legal-time.js';
 import { notificationPages } from './pages/notifications.js';
 import { unreadCount } from '../engine/notify/inbox.js';
 import { supervisionPages } from './pages/supervisions.js';
@@ -95,6 +96,7 @@ export function webRoutes(deps: AppDeps, tokens?: TokenCache) {
   importPages(web, deps);
   submissionPages(web, deps);
   auditPages(web, deps);
+  legalTimePages(web, deps);
   notificationPages(web, deps);
 
   // Any other page: a 404 page for people; unknown /api paths keep the API's problem+json.

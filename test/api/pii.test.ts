@@ -34,7 +34,7 @@ const maskedFor = (caller: Caller) => (caller === 'committee' ? MASKED_COMMITTEE
 /** The hidden middle of each value: must appear nowhere in a masked answer. */
 const SECRETS = ['19900101', '19850505', '1234567', '8765432'];
 
-const logRows = (caseId: string) => w.database.db.select().from(accessLog).where(eq(accessLog.entityId, caseId));
+const logRows = (caseId: string) => w.database.db.select().from(accessLog).where(eq(accessLog.entityId, caseId)).orderBy(accessLog.id);
 
 /** A case in mediation.active at HL01 with deputy A assigned, and a tag in its summary for `q`. */
 async function caseWithParties(opener: Caller = 'court') {

@@ -70,7 +70,7 @@ describe('lifecycle through the API', () => {
     const due = dateIn(30);
     let s = ok(await send(item.id, 'committee', { type: 'REQUEST_REPORT', dueDate: due }));
     expect(s).toMatchObject({ state: 'awaitingReport', version: 2, nextEvents: ['CLOSE'] });
-    expect(s.deadlines).toEqual([{ kind: 'report_due', dueAt: endOfDate(due), event: 'REPORT_OVERDUE' }]);
+    expect(s.deadlines).toEqual([{ kind: 'report_due', dueAt: endOfDate(due), daysLeft: 30, level: 'normal', event: 'REPORT_OVERDUE' }]);
     expect((await get(item.id, 'court')).body.nextEvents).toEqual(['SUBMIT_REPORT']);
 
     s = ok(await send(item.id, 'court', REPORT));
@@ -86,7 +86,7 @@ describe('lifecycle through the API', () => {
     const rectDue = dateIn(60);
     s = ok(await send(item.id, 'committee', { type: 'EVALUATE', rating: 'unsatisfied', opinion: '执行到位率偏低', dueDate: rectDue }));
     expect(s).toMatchObject({ state: 'rectifying', version: 4, rating: 'unsatisfied', overdue: false });
-    expect(s.deadlines).toEqual([{ kind: 'rectification_due', dueAt: endOfDate(rectDue), event: 'REPORT_OVERDUE' }]);
+    expect(s.deadlines).toEqual([{ kind: 'rectification_due', dueAt: endOfDate(rectDue), daysLeft: 60, level: 'normal', event: 'REPORT_OVERDUE' }]);
 
     s = ok(await send(item.id, 'court', RECTIFICATION));
     expect(s).toMatchObject({ state: 'reviewing', version: 5, deadlines: [] });
@@ -273,7 +273,7 @@ describe('deadlines: late reports flagged by the sweeper exactly once', () => {
     const item = ok(await create({ kind: 'enforcement_inspection', subject: '执法检查', respondent: '呼兰区人民法院', occurredAt: daysAgo(20) }), 201);
     const due = dateIn(-10);
     const asked = ok(await send(item.id, 'committee', { type: 'REQUEST_REPORT', dueDate: due, occurredAt: daysAgo(19) }));
-    expect(asked.deadlines).toEqual([{ kind: 'report_due', dueAt: endOfDate(due), event: 'REPORT_OVERDUE' }]);
+    expect(asked.deadlines).toEqual([{ kind: 'report_due', dueAt: endOfDate(due), daysLeft: -10, level: 'overdue', event: 'REPORT_OVERDUE' }]);
     expect(asked.overdue).toBe(false);
 
     const first = await sweep();
@@ -305,7 +305,7 @@ describe('deadlines: late reports flagged by the sweeper exactly once', () => {
     const due = dateIn(-10);
     const r = ok(await send(item.id, 'committee', { type: 'EVALUATE', rating: 'unsatisfied', opinion: '请整改', dueDate: due, occurredAt: daysAgo(20) }));
     expect(r).toMatchObject({ state: 'rectifying', overdue: false });
-    expect(r.deadlines).toEqual([{ kind: 'rectification_due', dueAt: endOfDate(due), event: 'REPORT_OVERDUE' }]);
+    expect(r.deadlines).toEqual([{ kind: 'rectification_due', dueAt: endOfDate(due), daysLeft: -10, level: 'overdue', event: 'REPORT_OVERDUE' }]);
 
     const first = await sweep();
     expect(firedFor(first, item.id)).toEqual([expect.objectContaining({ kind: 'rectification_due', event: 'REPORT_OVERDUE' })]);

@@ -18,6 +18,8 @@ import { authenticate, changeOwnPassword, createDeputy, createStation, createUse
 import { stores } from '../../src/engine/registry.js';
 import { caseStore } from '../../src/engine/stores.js';
 import { sweep } from '../../src/engine/sweeper.js';
+import { deadlineStatus, loadCalendar } from '../../src/engine/legal-time.js';
+import { art85End } from '../../src/machines/calendar.js';
 import type { Actor } from '../../src/machines/roles.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 
@@ -239,7 +241,12 @@ describe.sequential('the web interface in Chromium', () => {
       await p.check(`input[name=deputyIds][value="${deputies.wang}"]`);
     }, '04a-court-assign-form');
     await expect(stateWords(clerk)).resolves.toContain('调解中');
-    await expect(clerk.textContent('[data-testid=deadlines]')).resolves.toMatch(/调解期限[\s\S]*剩余 30 天/);
+    // 30 days, or more when the 30th day is a rest day (民诉法 Art 85, DESIGN §11): the end the engine stamped.
+    const lastDay = daysFromNow(30);
+    const mediationEnd = art85End(lastDay, await loadCalendar(database.db, lastDay, daysFromNow(90)));
+    const daysLeft = deadlineStatus(mediationEnd.dueAt, new Date()).daysLeft;
+    expect(daysLeft).toBeGreaterThanOrEqual(30);
+    await expect(clerk.textContent('[data-testid=deadlines]')).resolves.toMatch(new RegExp(`调解期限[\\s\\S]*剩余 ${daysLeft} 天`));
     await expect(clerk.textContent('[data-testid=timeline]')).resolves.toMatch(/指派调解员和代表[\s\S]*王丽/);
     await expect(clerk.locator('.node.current').textContent()).resolves.toBe('调解中');
     expect(await timelineLength(clerk)).toBe(3);

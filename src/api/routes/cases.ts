@@ -24,6 +24,8 @@ export const caseListQuery = z.object({
   district: z.string().trim().min(1).max(50).optional(),
   from: day.optional(),
   to: day.optional(),
+  // DESIGN §11: cases with a deadline whose last day is at most this many days away (overdue included).
+  dueWithinDays: z.coerce.number().int().min(0).max(3650).optional(),
 }).refine((v) => !v.from || !v.to || v.from <= v.to, { path: ['to'], message: '结束日期不能早于开始日期' });
 
 export const caseRoutes = (deps: AppDeps) =>

@@ -36,7 +36,7 @@ export interface EntityResource {
 
 export function entityRoutes(deps: AppDeps, r: EntityResource) {
   const app = new Hono<Env>();
-  const opts = (c: Context<Env>): ViewOptions => ({ now: deps.now?.() ?? new Date(), requestId: c.get('requestId') });
+  const opts = (c: Context<Env>): ViewOptions => ({ now: deps.now?.() ?? new Date(), requestId: c.get('requestId'), warningDays: deps.warningDays });
   const render = (c: Context<Env>) => (w: Written) => r.render(c.get('actor'), w, opts(c));
   const send = async (c: Context<Env>, result: WriteResult) => {
     const body = result.body as { version?: number };

@@ -13,6 +13,8 @@ const listQuery = z.object({
   overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   cursor: z.string().min(1).max(500).optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
+  // DESIGN §11: items with a deadline whose last day is at most this many days away (overdue included).
+  dueWithinDays: z.coerce.number().int().min(0).max(3650).optional(),
 });
 
 export const supervisionRoutes = (deps: AppDeps) =>

@@ -12,6 +12,7 @@ import { Contention, fieldError, fieldErrors, Forbidden, InvalidTransition, NotF
 import { addClosedCase, closesCase } from '../report-summary.js';
 import { isUuid, type EntityRow, type EntityStore } from '../stores.js';
 import { nextSnapshot } from '../transition.js';
+import { stampLegalTime } from '../legal-time.js';
 import { rewriteDeadlines, sameDeadlines } from './deadlines.js';
 import { keyRecord, onceByKey, priorResponse, replayOf } from './idempotency.js';
 import { checkOccurredAt, journalRow } from './journal.js';
@@ -139,6 +140,9 @@ async function attemptEvent(
     throw new InvalidTransition(store.spec.explainRefusal(snapshot, event), from, event.type);
   }
   await store.checkEvent(ctx.db, event);
+  // DESIGN §11: the Art 85 ends this event starts or moves, computed with the calendar, go into
+  // the event itself (and so into the journal): replay never reads the calendar.
+  event = await stampLegalTime(ctx.db, store.spec, snapshot, event);
   const next = nextSnapshot(store.spec.machine, snapshot, event);
   const to = statePath(next.value);
   const version = row.version + 1;

@@ -53,7 +53,8 @@ import { StateDiagram } from '../diagram.js';
 import { brief, engineOf, idempotencyOfForm, newFormKey, submitEventForm, type EventFormState, type EventPageStatus } from '../engine-call.js';
 import { cleanMoney, fieldsOf, fromLocalDateTime, payloadOf, toLocalDateTime } from '../forms.js';
 import { one, type FormBody, type WebEnv } from '../http.js';
-import { Timeline, type HistoryItem, type Names } from '../journal.js';
+import { EventForm, Timeline, type HistoryItem, type Names } from '../journal.js';
+import { TodoSection, todoOf } from './legal-time.js';
 import { Layout } from '../layout.js';
 import { describeError, html, page, type PageCtx, type WebContext } from '../page.js';
 import { DownloadLinks, filtersQuery } from '../downloads.js';
@@ -74,7 +75,7 @@ async function namesOf(deps: AppDeps): Promise<Names & { deputyList: Awaited<Ret
 const listTitle = (actor: Actor, overdue: boolean) =>
   overdue ? UI.cases.overdueTitle : actor.role === 'deputy' ? UI.cases.myTitle : actor.role === 'station' ? UI.cases.stationTitle : UI.cases.listTitle;
 
-function nearestDeadline(c: { deadlines: { kind: string; dueAt: string }[] }) {
+function nearestDeadline<D extends { kind: string; dueAt: string }>(c: { deadlines: D[] }): D | undefined {
   return [...c.deadlines].sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt))[0];
 }
 
@@ -111,7 +112,15 @@ function CaseTable(p: { items: CaseItem[]; names: Names; now: Date; showStation:
               <td>{c.parties.map((x) => x.name).join('、')}</td>
               {p.showStation ? <td>{p.names.stations.get(c.stationCode) ?? c.stationCode}</td> : null}
               <td>{formatDate(c.openedAt)}</td>
-              <td>{d ? <DeadlineBadge dueAt={d.dueAt} now={p.now} kind={d.kind} /> : <span class="muted">—</span>}</td>
+              <td>
+                {d ? (
+                  <DeadlineBadge dueAt={d.dueAt} now={p.now} kind={d.kind} level={d.level} calendarMissing={'calendarMissing' in d} />
+                ) : c.ranOut ? (
+                  <DeadlineBadge dueAt={c.ranOut.dueAt} now={p.now} kind={c.ranOut.kind} level={c.ranOut.level} />
+                ) : (
+                  <span class="muted">—</span>
+                )}
+              </td>
             </tr>
           );
         })}
@@ -138,7 +147,7 @@ const STATE_FILTERS: string[] = [
 
 function listQueryOf(c: WebContext): { filters: CaseFilters; raw: Record<string, string> } {
   const raw: Record<string, string> = {};
-  for (const k of ['state', 'stationCode', 'overdue', 'outcome', 'q', 'cursor']) {
+  for (const k of ['state', 'stationCode', 'overdue', 'outcome', 'q', 'cursor', 'dueWithinDays']) {
     const v = (c.req.query(k) ?? '').trim();
     if (v) raw[k] = v.slice(0, 500);
   }
@@ -149,12 +158,19 @@ function listQueryOf(c: WebContext): { filters: CaseFilters; raw: Record<string,
   if (raw.outcome && (OUTCOMES as readonly string[]).includes(raw.outcome)) filters.outcome = raw.outcome;
   if (raw.q) filters.q = raw.q.slice(0, 100);
   if (raw.cursor) filters.cursor = raw.cursor;
+  if (raw.dueWithinDays && /^\d{1,4}$/.test(raw.dueWithinDays)) filters.dueWithinDays = Number(raw.dueWithinDays);
   return { filters, raw };
 }
 
 async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: PageCtx) {
   const { filters, raw } = listQueryOf(c);
-  const [names, result] = await Promise.all([namesOf(deps), listCases(deps.db, actor, filters, { now, requestId: c.get('requestId') })]);
+  // The to-do list (DESIGN §11) heads the first page of the unfiltered list: the home page of court, station and deputy.
+  const home = Object.keys(raw).length === 0 && actor.role !== 'admin' && actor.role !== 'committee';
+  const [names, result, todo] = await Promise.all([
+    namesOf(deps),
+    listCases(deps.db, actor, filters, { now, requestId: c.get('requestId'), warningDays: deps.warningDays }),
+    home ? todoOf(deps, { actor, csrf, now }) : Promise.resolve(null),
+  ]);
   const scope = caseScope(actor).kind;
   const showStation = scope !== 'station';
   const overdueView = filters.overdue === true;
@@ -173,6 +189,7 @@ async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
           </a>
         ) : null}
       </div>
+      {todo ? <TodoSection items={todo} now={now} /> : null}
       <form method="get" action="/cases" class="filters" data-autosubmit>
         <label>
           {UI.cases.state}
@@ -199,6 +216,21 @@ async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
         <label>
           {UI.cases.outcome}
           <Select name="outcome" value={filters.outcome} blank={UI.common.all} options={OUTCOMES.map((o) => [o, outcomeLabel(o)])} />
+        </label>
+        <label>
+          {UI.cases.deadline}
+          <Select
+            name="dueWithinDays"
+            value={raw.dueWithinDays}
+            blank={UI.common.all}
+            options={[
+              ['0', '今日届满及已逾期'],
+              ['3', '3 日内届满'],
+              ['5', '5 日内届满'],
+              ['7', '7 日内届满'],
+              ['30', '30 日内届满'],
+            ]}
+          />
         </label>
         <label class="grow">
           {UI.cases.q}
@@ -496,6 +528,14 @@ function CaseFacts(p: { view: CaseView; names: Names }) {
 }
 
 function Deadlines(p: { view: CaseView; now: Date }) {
+  const ranOut = p.view.ranOut;
+  if (!p.view.deadlines.length && ranOut) {
+    return (
+      <p class="notice" data-testid="ran-out">
+        <DeadlineBadge dueAt={ranOut.dueAt} now={p.now} kind={ranOut.kind} level={ranOut.level} />
+      </p>
+    );
+  }
   if (!p.view.deadlines.length) return <p class="muted">{UI.cases.noDeadlines}</p>;
   return (
     <table class="table compact" data-testid="deadlines">
@@ -514,7 +554,7 @@ function Deadlines(p: { view: CaseView; now: Date }) {
               <td>{DEADLINE_LABELS[d.kind] ?? d.kind}</td>
               <td>{t.lastDay}</td>
               <td>
-                <DeadlineBadge dueAt={d.dueAt} now={p.now} />
+                <DeadlineBadge dueAt={d.dueAt} now={p.now} level={d.level} calendarMissing={'calendarMissing' in d} />
               </td>
             </tr>
           );
@@ -526,7 +566,7 @@ function Deadlines(p: { view: CaseView; now: Date }) {
 
 async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now }: PageCtx) {
   const id = c.req.param('id') ?? '';
-  const opts = { now, requestId: c.get('requestId') };
+  const opts = { now, requestId: c.get('requestId'), warningDays: deps.warningDays };
   const view = await getCase(deps.db, actor, id, opts);
   const [history, names, diagram] = await Promise.all([caseHistory(deps.db, actor, id, opts), namesOf(deps), caseDiagram(deps.db, actor, id, MACHINE_LABELS.case)]);
   const machine = { ...machineDescription('case', MACHINE_LABELS.case), mermaid: diagram.mermaid };
@@ -549,11 +589,17 @@ async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
               {view.outcome ? ` ${UI.cases.outcome}：${outcomeLabel(view.outcome)}。` : ''}
             </p>
             <h3>{UI.cases.actions}</h3>
-            {view.nextEvents.length ? (
+            {view.nextEvents.length || view.backdatableEvents.length ? (
               <div class="event-buttons" data-testid="actions">
                 {view.nextEvents.map((e) => (
                   <a class="button" href={`/cases/${view.id}/events/${e}`} data-event={e}>
                     {eventLabel(e)}
+                  </a>
+                ))}
+                {view.backdatableEvents.map((e) => (
+                  <a class="button" href={`/cases/${view.id}/events/${e}`} data-event={e} data-backdated="true">
+                    {eventLabel(e)}
+                    {UI.event.backdatedMark}
                   </a>
                 ))}
               </div>

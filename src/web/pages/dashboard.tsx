@@ -30,6 +30,7 @@ import { DeadlineBadge, ErrorBox, OverdueBadge, Section, Select, StateBadge } fr
 import type { WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
 import { html, page, type PageCtx, type WebContext } from '../page.js';
+import { TodoSection, todoOf } from './legal-time.js';
 
 const pct = (rate: string | null) => (rate === null ? '—' : `${(Number(rate) * 100).toFixed(1)}%`);
 
@@ -134,10 +135,12 @@ async function dashboard(deps: AppDeps, c: WebContext, { actor, csrf, now }: Pag
     if (!(err instanceof ValidationError)) throw err;
     problem = err.errors.map((e) => `${fieldLabel(e.field)}：${sayField(e)}`).join('；');
   }
-  const [stations, overdue, supervisions] = await Promise.all([
+  const [stations, overdue, supervisions, todo] = await Promise.all([
     listStations(deps.db),
-    listCases(deps.db, actor, { overdue: true, limit: 20 }, { now, requestId: c.get('requestId') }),
-    listSupervisions(deps.db, actor, { limit: 10 }),
+    listCases(deps.db, actor, { overdue: true, limit: 20 }, { now, requestId: c.get('requestId'), warningDays: deps.warningDays }),
+    listSupervisions(deps.db, actor, { limit: 10 }, { now, warningDays: deps.warningDays }),
+    // The committee's home page: its to-do list (DESIGN §11) comes first.
+    actor.role === 'committee' ? todoOf(deps, { actor, csrf, now }) : Promise.resolve(null),
   ]);
   const districts = [...new Set(stations.items.map((s) => s.district))].sort();
   const F = REPORT_FIGURE_LABELS;
@@ -152,6 +155,7 @@ async function dashboard(deps: AppDeps, c: WebContext, { actor, csrf, now }: Pag
           {UI.dashboard.csv}
         </a>
       </div>
+      {todo ? <TodoSection items={todo} now={now} /> : null}
       <form method="get" action="/dashboard" class="filters">
         <label>
           {UI.dashboard.from}
@@ -263,7 +267,15 @@ async function dashboard(deps: AppDeps, c: WebContext, { actor, csrf, now }: Pag
                         </td>
                         <td>{k.disputeType}</td>
                         <td>{stations.items.find((s) => s.code === k.stationCode)?.name ?? k.stationCode}</td>
-                        <td>{d ? <DeadlineBadge dueAt={d.dueAt} now={now} kind={d.kind} /> : <span class="muted">—</span>}</td>
+                        <td>
+                          {d ? (
+                            <DeadlineBadge dueAt={d.dueAt} now={now} kind={d.kind} level={d.level} />
+                          ) : k.ranOut ? (
+                            <DeadlineBadge dueAt={k.ranOut.dueAt} now={now} kind={k.ranOut.kind} level={k.ranOut.level} />
+                          ) : (
+                            <span class="muted">—</span>
+                          )}
+                        </td>
                       </tr>
                     );
                   })}

@@ -322,7 +322,7 @@ async function itemPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
                       <td>{DEADLINE_LABELS[d.kind] ?? d.kind}</td>
                       <td>{deadlineText(d.dueAt, now).lastDay}</td>
                       <td>
-                        <DeadlineBadge dueAt={d.dueAt} now={now} />
+                        <DeadlineBadge dueAt={d.dueAt} now={now} level={d.level} />
                       </td>
                     </tr>
                   ))}

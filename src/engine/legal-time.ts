@@ -1,0 +1,264 @@
+/**
+ * Legal time (DESIGN §11): the statutory calendar, how its dates reach the machines, and how far
+ * each deadline is from now.
+ *
+ * The machines never read the calendar. When an event starts or moves a 民诉法 Art 85 period, the
+ * engine computes the period's end with the calendar and stamps it into the event (`stampLegalTime`),
+ * so the journal holds what decided each due date and replay is exact whatever the calendar says
+ * later. When the admin replaces a year, every open period it moves gets a `CALENDAR_CHANGED`
+ * record in its journal, in the same transaction (`replaceCalendarYear`): the history says why
+ * the date moved, and replay applies the record as it was written.
+ */
+import { and, asc, eq, gte, inArray, isNull, lte } from 'drizzle-orm';
+import type { AnyMachineSnapshot } from 'xstate';
+import { z } from 'zod';
+import { addDays, art85End, isValidDate, shanghaiDate, type CalendarDayKind, type StatutoryCalendar } from '../machines/calendar.js';
+import type { Actor } from '../machines/roles.js';
+import { statePath, type MachineSpec } from '../machines/spec.js';
+import type { Db } from '../db/client.js';
+import { calendarDays, calendarYears, cases, deadlines } from '../db/schema.js';
+import type { EngineContext } from './apply.js';
+import { fieldError, fieldErrors, Forbidden, ValidationError, type FieldErrors } from './errors.js';
+import { can, rolesFor } from '../machines/policy.js';
+import { enforcedDeadlines } from './write/deadlines.js';
+import { journalRow } from './write/journal.js';
+import { persist, restore } from './write/snapshots.js';
+import { caseStore, type EntityRow, type EntityStore } from './stores.js';
+import { nextSnapshot } from './transition.js';
+
+// ---------------------------------------------------------------------------------------------
+// Levels
+
+/** `DEADLINE_WARNING_DAYS` when the configuration does not say. */
+export const DEFAULT_WARNING_DAYS = 5;
+export const DEADLINE_LEVELS = ['normal', 'warning', 'overdue'] as const;
+export type DeadlineLevel = (typeof DEADLINE_LEVELS)[number];
+
+const DAY_MS = 86_400_000;
+const dateDiff = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+
+/**
+ * How far a deadline is from `now`, in Shanghai calendar days: `daysLeft` counts from today to the
+ * deadline's last day (0: it ends tonight; -2: it ran out two days ago). `overdue` once due,
+ * `warning` when its last day is within `warningDays` days, `normal` otherwise.
+ * @example deadlineStatus('2026-10-08T16:00:00.000Z', new Date('2026-10-06T02:00:00Z'), 5) // { daysLeft: 2, level: 'warning' }
+ */
+export function deadlineStatus(dueAt: string, now: Date, warningDays = DEFAULT_WARNING_DAYS): { daysLeft: number; level: DeadlineLevel } {
+  const lastDay = shanghaiDate(new Date(Date.parse(dueAt) - 1).toISOString());
+  const daysLeft = dateDiff(shanghaiDate(now.toISOString()), lastDay);
+  const level: DeadlineLevel = now.getTime() >= Date.parse(dueAt) ? 'overdue' : daysLeft <= warningDays ? 'warning' : 'normal';
+  return { daysLeft, level };
+}
+
+/** A deadline is "due within `days` days" (its last day at most `days` days away) when its dueAt is at most this instant. */
+export function dueWithinBound(days: number, now: Date): string {
+  return new Date(Date.parse(`${addDays(shanghaiDate(now.toISOString()), days + 1)}T00:00:00Z`) - 8 * 3_600_000).toISOString();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the calendar
+
+/** The declared days between two dates (inclusive) and the years covered, for `art85End`. */
+export async function loadCalendar(db: Db, from: string, to: string): Promise<StatutoryCalendar> {
+  const [fromYear, toYear] = [Number(from.slice(0, 4)), Number(to.slice(0, 4))];
+  const [days, years] = await Promise.all([
+    db.select({ date: calendarDays.date, kind: calendarDays.kind }).from(calendarDays).where(and(gte(calendarDays.date, from), lte(calendarDays.date, to))),
+    db.select({ year: calendarYears.year }).from(calendarYears).where(and(gte(calendarYears.year, fromYear), lte(calendarYears.year, toYear))),
+  ]);
+  return { days: Object.fromEntries(days.map((d) => [d.date, d.kind as CalendarDayKind])), years: years.map((y) => y.year) };
+}
+
+/** Art 85 moves a last day by a few days at most (Spring Festival: 9); this much calendar covers any. */
+const LOOKAHEAD_DAYS = 45;
+
+function calendarRange(lastDays: string[]): [string, string] {
+  const sorted = [...lastDays].sort();
+  return [sorted[0], addDays(sorted.at(-1)!, LOOKAHEAD_DAYS)];
+}
+
+/** GET /api/calendar?year=: the year's declared days, and whether its notice was entered. */
+export async function calendarYear(db: Db, year: number) {
+  const [covered] = await db.select().from(calendarYears).where(eq(calendarYears.year, year));
+  const days = await db
+    .select({ date: calendarDays.date, kind: calendarDays.kind, name: calendarDays.name })
+    .from(calendarDays)
+    .where(and(gte(calendarDays.date, `${year}-01-01`), lte(calendarDays.date, `${year}-12-31`)))
+    .orderBy(asc(calendarDays.date));
+  return {
+    year,
+    complete: covered !== undefined,
+    ...(covered ? { source: covered.source, updatedAt: new Date(covered.updatedAt).toISOString() } : {}),
+    days,
+  };
+}
+
+/**
+ * The years the calendar covers, and those it should and does not: this year and the next (a
+ * deadline runs into next year from autumn on), and every year an open deadline was computed
+ * without the calendar.
+ */
+export async function calendarCoverage(db: Db, now: Date) {
+  const years = await db.select().from(calendarYears).orderBy(asc(calendarYears.year));
+  const covered = new Set(years.map((y) => y.year));
+  const thisYear = Number(shanghaiDate(now.toISOString()).slice(0, 4));
+  const missing = [thisYear, thisYear + 1].filter((y) => !covered.has(y));
+  return {
+    years: years.map((y) => ({ year: y.year, source: y.source, updatedAt: new Date(y.updatedAt).toISOString() })),
+    missing,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stamping events
+
+/**
+ * The event with the ends of the Art 85 periods it starts or moves, computed with the calendar:
+ * `periodEnds: {kind: {lastDay, dueAt, calendarMissing?}}`. Other events come back as they are,
+ * without a query. Called by the write path after the guards passed, before the transition.
+ */
+export async function stampLegalTime<E extends { type: string }>(db: Db, spec: MachineSpec, snapshot: AnyMachineSnapshot, event: E): Promise<E> {
+  const legal = spec.legalTime;
+  if (!legal || !legal.events.includes(event.type)) return event;
+  const before = legal.periods(snapshot);
+  const after = legal.periods(nextSnapshot(spec.machine, snapshot, event));
+  const moved = Object.keys(after).filter((kind) => after[kind] !== before[kind]);
+  if (moved.length === 0) return event;
+  const calendar = await loadCalendar(db, ...calendarRange(moved.map((k) => after[k])));
+  return { ...event, periodEnds: Object.fromEntries(moved.map((kind) => [kind, art85End(after[kind], calendar)])) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replacing a year (the admin enters the State Council's notice)
+
+const dayInput = z.object({
+  date: z.string().trim().refine(isValidDate, { message: '须为日期 YYYY-MM-DD' }),
+  kind: z.enum(['holiday', 'workday'], { message: '须为 holiday（法定节假日）或 workday（调休上班日）' }),
+  name: z.string().trim().min(1, { message: '须填写名称，例如“国庆节”' }).max(50),
+});
+
+export const calendarYearInput = z.object({ days: z.array(dayInput).min(1, { message: '至少须有一天' }).max(366) });
+export const yearParam = z.coerce.number({ message: '须为年份' }).int({ message: '须为年份' }).min(1949, { message: '年份须在 1949–2200 之间' }).max(2200, { message: '年份须在 1949–2200 之间' });
+
+function checkYear(year: number, days: z.output<typeof calendarYearInput>['days']) {
+  const errors: FieldErrors = [];
+  const seen = new Set<string>();
+  days.forEach((d, i) => {
+    if (!d.date.startsWith(`${year}-`)) errors.push(fieldError(`days.${i}.date`, 'field.calendar_other_year', { year }));
+    if (seen.has(d.date)) errors.push(fieldError(`days.${i}.date`, 'field.calendar_duplicate', { date: d.date }));
+    seen.add(d.date);
+    const weekday = new Date(`${d.date}T00:00:00Z`).getUTCDay();
+    if (d.kind === 'workday' && weekday !== 0 && weekday !== 6) {
+      errors.push(fieldError(`days.${i}.kind`, 'field.calendar_workday_weekday', { date: d.date }));
+    }
+  });
+  if (errors.length) throw new ValidationError('invalid.body', errors);
+}
+
+export interface CalendarChange {
+  year: number;
+  days: number;
+  /** The open deadlines the change moved: one `CALENDAR_CHANGED` record each. */
+  moved: { entityType: string; id: string; number: string; kinds: string[] }[];
+}
+
+/**
+ * PUT /api/calendar/:year (admin): replaces the year's declared days and marks the year entered by
+ * the admin, and moves every open Art 85 deadline the change moves — all in one transaction.
+ */
+export async function replaceCalendarYear(ctx: EngineContext, actor: Actor, rawYear: unknown, raw: unknown): Promise<CalendarChange> {
+  if (!can(actor, 'calendar.manage')) throw new Forbidden('forbidden.role', { roles: rolesFor('calendar.manage') });
+  const year = yearParam.safeParse(rawYear);
+  if (!year.success) throw new ValidationError('invalid.url', fieldErrors(year.error, ['year']));
+  const body = calendarYearInput.safeParse(raw);
+  if (!body.success) throw new ValidationError('invalid.body', fieldErrors(body.error));
+  checkYear(year.data, body.data.days);
+  const y = year.data;
+  const now = (ctx.now?.() ?? new Date()).toISOString();
+  return ctx.db.transaction(async (tx) => {
+    await tx.delete(calendarDays).where(and(gte(calendarDays.date, `${y}-01-01`), lte(calendarDays.date, `${y}-12-31`)));
+    await tx.insert(calendarDays).values(body.data.days.map((d) => ({ date: d.date, kind: d.kind, name: d.name })));
+    await tx
+      .insert(calendarYears)
+      .values({ year: y, source: 'admin', updatedBy: actor.id, updatedAt: now })
+      .onConflictDoUpdate({ target: calendarYears.year, set: { source: 'admin', updatedBy: actor.id, updatedAt: now } });
+    const moved = await moveOpenPeriods({ ...ctx, db: tx }, actor, caseStore, y, now);
+    return { year: y, days: body.data.days.length, moved };
+  });
+}
+
+/** The states whose deadlines include an Art 85 period (case-spec `caseDeadlines`). */
+const LEGAL_STATES = ['mediation.active', 'agreement.performing', 'agreement.defaulted'];
+
+/**
+ * Recomputes the open Art 85 ends a change to `year` can move (a last day in that year, or late in
+ * the year before, whose run of rest days reaches into it) and journals a record for each entity
+ * whose ends moved. The rows are locked first, so a concurrent event waits and then sees the new ends.
+ */
+async function moveOpenPeriods(ctx: EngineContext, actor: Actor, store: EntityStore, year: number, now: string) {
+  const legal = store.spec.legalTime!;
+  const rows = (await ctx.db.select().from(cases).where(inArray(cases.state, LEGAL_STATES)).orderBy(asc(cases.id)).for('update')) as unknown as EntityRow[];
+  const [from, to] = [`${year - 1}-12-01`, `${year}-12-31`];
+  const affected = rows
+    .map((row) => {
+      const snapshot = restore(store, row, ctx.migrations);
+      const periods = legal.periods(snapshot);
+      const kinds = legal.open(snapshot).filter((k) => periods[k] >= from && periods[k] <= to);
+      return { row, snapshot, periods, kinds };
+    })
+    .filter((a) => a.kinds.length > 0);
+  if (affected.length === 0) return [];
+  const calendar = await loadCalendar(ctx.db, `${year - 1}-12-01`, addDays(to, LOOKAHEAD_DAYS));
+  const moved: CalendarChange['moved'] = [];
+  for (const { row, snapshot, periods, kinds } of affected) {
+    const periodEnds: Record<string, unknown> = {};
+    const previous: Record<string, unknown> = {};
+    for (const kind of kinds) {
+      const end = art85End(periods[kind], calendar);
+      const current = legal.current(snapshot, kind);
+      if (current && current.dueAt === end.dueAt && !!current.calendarMissing === !!end.calendarMissing) continue;
+      periodEnds[kind] = end;
+      previous[kind] = current;
+    }
+    if (Object.keys(periodEnds).length === 0) continue;
+    const payload = { year, periodEnds, previous };
+    const next = legal.record(snapshot, payload);
+    await journalRecord(ctx, store, actor, row, next, legal.recordType, payload, now);
+    moved.push({ entityType: store.type, id: row.id, number: row.number, kinds: Object.keys(periodEnds) });
+  }
+  return moved;
+}
+
+/** Writes a record the way an event is written: the row (its version checked), the journal row, the deadline rows. */
+async function journalRecord(ctx: EngineContext, store: EntityStore, actor: Actor, row: EntityRow, next: AnyMachineSnapshot, type: string, payload: unknown, now: string) {
+  const version = row.version + 1;
+  const state = statePath(next.value);
+  const updated = await ctx.db
+    .update(store.table)
+    .set({ snapshot: persist(store, next), version, machineVersion: store.spec.version, updatedAt: now, ...store.columns(next) })
+    .where(and(eq(store.table.id, row.id), eq(store.table.version, row.version)))
+    .returning({ id: store.table.id });
+  // The row is locked FOR UPDATE in this transaction: nobody else can have moved it.
+  if (updated.length !== 1) throw new Error(`${store.type} ${row.id} changed under its lock`);
+  await ctx.db
+    .insert(store.journal)
+    .values(journalRow(store, row.id, { seq: version, type, payload, fromState: state, toState: state, actor, occurredAt: now, recordedAt: now, requestId: ctx.requestId ?? null }) as any);
+  await syncDeadlines(ctx.db, store, row.id, next);
+}
+
+/**
+ * The entity's open deadline rows made to match what its snapshot implies, inside the calendar
+ * edit's transaction (a drizzle transaction: the event path's statements run on its own driver):
+ * a moved row is replaced, the others stay with any sweeper claim on them.
+ */
+async function syncDeadlines(tx: Db, store: EntityStore, id: string, snapshot: AnyMachineSnapshot) {
+  const wanted = enforcedDeadlines(store, snapshot);
+  const open = await tx
+    .select({ id: deadlines.id, kind: deadlines.kind, dueAt: deadlines.dueAt, event: deadlines.event })
+    .from(deadlines)
+    .where(and(eq(deadlines.entityType, store.type), eq(deadlines.entityId, id), isNull(deadlines.firedAt)));
+  const same = (a: { kind: string; dueAt: string; event: string }, b: { kind: string; dueAt: string; event: string }) =>
+    a.kind === b.kind && a.event === b.event && Date.parse(a.dueAt) === Date.parse(b.dueAt);
+  for (const row of open) if (!wanted.some((w) => same(w, row))) await tx.delete(deadlines).where(eq(deadlines.id, row.id));
+  const added = wanted.filter((w) => !open.some((row) => same(w, row)));
+  if (added.length) await tx.insert(deadlines).values(added.map((w) => ({ entityType: store.type, entityId: id, kind: w.kind, dueAt: w.dueAt, event: w.event })));
+}

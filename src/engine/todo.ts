@@ -1,0 +1,156 @@
+/**
+ * GET /api/me/todo (DESIGN §11): what this user should do next, most urgent first.
+ *
+ * - court: cases awaiting screening, assignment or a confirmation decision; deadlines at warning
+ *   level (and those already run out);
+ * - deputy: their sessions in the next 7 days; their cases' deadlines at warning level;
+ * - station: their station's cases awaiting screening;
+ * - committee: supervision items awaiting evaluation; reports overdue;
+ * - admin: the years the statutory calendar is missing.
+ */
+import { and, asc, eq, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { CaseContext } from '../machines/case.js';
+import type { Actor } from '../machines/roles.js';
+import type { Db } from '../db/client.js';
+import { cases, supervisions } from '../db/schema.js';
+import { restore } from './write/snapshots.js';
+import { calendarCoverage, dueWithinBound, type DeadlineLevel } from './legal-time.js';
+import { caseStore, supervisionStore, type EntityRow } from './stores.js';
+import { deadlineViews, type ViewOptions } from './views.js';
+
+export type TodoKind =
+  | 'screening'
+  | 'assignment'
+  | 'confirmation'
+  | 'deadline'
+  | 'session'
+  | 'evaluation'
+  | 'report_overdue'
+  | 'calendar_missing';
+
+export interface TodoItem {
+  kind: TodoKind;
+  entity: { type: 'case' | 'supervision' | 'calendar'; id: string; number: string };
+  title: string;
+  dueAt?: string;
+  level: DeadlineLevel;
+  /** For `deadline`: which deadline, and its days left (negative once run out). */
+  deadline?: string;
+  daysLeft?: number;
+}
+
+/** How many entities of each kind one list reads: a to-do list longer than this is read in the case list. */
+const LIMIT = 200;
+const SESSION_DAYS = 7;
+
+const STATE_TODO: Record<string, { kind: TodoKind; title: string }> = {
+  'intake.screening': { kind: 'screening', title: '待审查受理' },
+  'mediation.assigning': { kind: 'assignment', title: '待指派调解员和代表' },
+  'agreement.confirming': { kind: 'confirmation', title: '待作出司法确认决定' },
+};
+
+const DEADLINE_TITLES: Record<string, string> = {
+  mediation_expiry: '调解期限',
+  performance: '履行期限',
+  confirmation_window: '司法确认申请期限',
+  enforcement_bar: '申请执行期限',
+  enforcement_limit: '执行期限',
+  report_due: '报告期限',
+  rectification_due: '整改期限',
+};
+
+function deadlineTitle(kind: string, daysLeft: number, level: DeadlineLevel): string {
+  const what = DEADLINE_TITLES[kind] ?? kind;
+  if (level === 'overdue') return `${what}已届满${Math.max(1, -daysLeft)}天`;
+  return daysLeft === 0 ? `${what}今日届满` : `${what}还剩${daysLeft}天`;
+}
+
+const RANK: Record<DeadlineLevel, number> = { overdue: 0, warning: 1, normal: 2 };
+
+/** Most urgent first: run out, then warning, then the rest; earlier due dates first; undated last. */
+export function byUrgency(a: TodoItem, b: TodoItem): number {
+  return (
+    RANK[a.level] - RANK[b.level] ||
+    (a.dueAt ? Date.parse(a.dueAt) : Infinity) - (b.dueAt ? Date.parse(b.dueAt) : Infinity) ||
+    a.entity.number.localeCompare(b.entity.number)
+  );
+}
+
+type CaseRow = typeof cases.$inferSelect;
+
+function caseItems(rows: CaseRow[], opts: ViewOptions, want: { states: string[]; deadlines: boolean; sessionsOf?: string }): TodoItem[] {
+  const now = opts.now ?? new Date();
+  const items: TodoItem[] = [];
+  for (const row of rows) {
+    const entity = { type: 'case' as const, id: row.id, number: row.number };
+    const snapshot = restore(caseStore, row as unknown as EntityRow);
+    const byState = STATE_TODO[row.state];
+    if (byState && want.states.includes(row.state)) {
+      items.push({ kind: byState.kind, entity, title: `${byState.title}：${row.disputeType}`, level: 'normal' });
+    }
+    if (want.deadlines) {
+      for (const d of deadlineViews(caseStore.spec, snapshot, opts)) {
+        if (d.level === 'normal') continue;
+        items.push({ kind: 'deadline', entity, title: `${deadlineTitle(d.kind, d.daysLeft, d.level)}：${row.disputeType}`, dueAt: d.dueAt, level: d.level, deadline: d.kind, daysLeft: d.daysLeft });
+      }
+    }
+    const session = (snapshot.context as CaseContext).nextSession;
+    if (want.sessionsOf && session) {
+      const at = Date.parse(session.at);
+      if (at >= now.getTime() && at <= now.getTime() + SESSION_DAYS * 86_400_000) {
+        items.push({ kind: 'session', entity, title: `调解会议：${session.location}`, dueAt: session.at, level: 'normal' });
+      }
+    }
+  }
+  return items;
+}
+
+export async function myTodo(db: Db, actor: Actor, opts: ViewOptions = {}): Promise<{ items: TodoItem[] }> {
+  const now = opts.now ?? new Date();
+  const soon = dueWithinBound(opts.warningDays ?? 5, now);
+  const read = (where: SQL) => db.select().from(cases).where(where).orderBy(asc(cases.openedAt)).limit(LIMIT);
+  let items: TodoItem[] = [];
+  switch (actor.role) {
+    case 'court': {
+      const states = Object.keys(STATE_TODO);
+      items = caseItems(await read(or(inArray(cases.state, states), lte(cases.nextDueAt, soon))!), opts, { states, deadlines: true });
+      break;
+    }
+    case 'deputy': {
+      const mine = sql`${cases.deputyIds} @> ARRAY[${actor.deputyId ?? ''}]::text[]`;
+      const rows = await read(and(mine, sql`${cases.outcome} is null`)!);
+      items = caseItems(rows, opts, { states: [], deadlines: true, sessionsOf: actor.deputyId ?? '' });
+      break;
+    }
+    case 'station': {
+      const rows = await read(and(eq(cases.stationCode, actor.stationCode ?? ''), eq(cases.state, 'intake.screening'))!);
+      items = caseItems(rows, opts, { states: ['intake.screening'], deadlines: false });
+      break;
+    }
+    case 'committee': {
+      const rows = await db
+        .select()
+        .from(supervisions)
+        .where(or(eq(supervisions.state, 'reviewing'), and(eq(supervisions.overdue, true), inArray(supervisions.state, ['awaitingReport', 'rectifying']))))
+        .orderBy(asc(supervisions.openedAt))
+        .limit(LIMIT);
+      for (const row of rows) {
+        const entity = { type: 'supervision' as const, id: row.id, number: row.number };
+        if (row.state === 'reviewing') {
+          items.push({ kind: 'evaluation', entity, title: `待测评：${row.subject}`, level: 'normal' });
+          continue;
+        }
+        const d = deadlineViews(supervisionStore.spec, restore(supervisionStore, row as unknown as EntityRow), opts)[0];
+        items.push({ kind: 'report_overdue', entity, title: `报告逾期未交：${row.subject}`, ...(d ? { dueAt: d.dueAt, daysLeft: d.daysLeft } : {}), level: 'overdue' });
+      }
+      break;
+    }
+    case 'admin': {
+      for (const year of (await calendarCoverage(db, now)).missing) {
+        items.push({ kind: 'calendar_missing', entity: { type: 'calendar', id: String(year), number: String(year) }, title: `${year} 年法定节假日安排尚未录入`, level: 'warning' });
+      }
+      break;
+    }
+  }
+  return { items: items.sort(byUrgency) };
+}
