@@ -94,7 +94,7 @@ const bound = z
     message: '须为日期（2026-12-01）或 ISO 8601 时间',
   });
 
-const listQuery = z.object({
+export const auditListQuery = z.object({
   from: bound.optional(),
   to: bound.optional(),
   actorId: z.string().trim().max(100).optional(),
@@ -105,8 +105,8 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(100),
 });
 
-const auditQuery = listQuery.extend({ action: z.enum(AUDIT_ACTIONS).optional() });
-const accessQuery = listQuery.extend({ caseId: z.string().trim().max(100).optional() });
+export const auditQuery = auditListQuery.extend({ action: z.enum(AUDIT_ACTIONS).optional() });
+export const accessQuery = auditListQuery.extend({ caseId: z.string().trim().max(100).optional() });
 
 /** `from` at the start of its day, `to` at the end of its day (for dates); instants as given. */
 function instantOf(v: string, end: boolean): string {

@@ -16,7 +16,7 @@ import { recordAudit, type RequestMeta } from './audit.js';
 import { Forbidden, ValidationError } from './errors.js';
 import { can, ERASED, rolesFor } from '../machines/policy.js';
 
-const eraseSchema = z.object({ closedBefore: calendarDate }).strict();
+export const eraseSchema = z.object({ closedBefore: calendarDate }).strict();
 
 /**
  * `POST /api/admin/erase-personal-data {closedBefore}`: replaces the names, ID numbers and phones

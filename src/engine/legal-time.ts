@@ -24,6 +24,7 @@ import { enforcedDeadlines } from './write/deadlines.js';
 import { journalRow } from './write/journal.js';
 import { persist, restore } from './write/snapshots.js';
 import { caseStore, type EntityRow, type EntityStore } from './stores.js';
+import { recordAudit, type RequestMeta } from './audit.js';
 import { nextSnapshot } from './transition.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -165,7 +166,7 @@ export interface CalendarChange {
  * PUT /api/calendar/:year (admin): replaces the year's declared days and marks the year entered by
  * the admin, and moves every open Art 85 deadline the change moves — all in one transaction.
  */
-export async function replaceCalendarYear(ctx: EngineContext, actor: Actor, rawYear: unknown, raw: unknown): Promise<CalendarChange> {
+export async function replaceCalendarYear(ctx: EngineContext, actor: Actor, rawYear: unknown, raw: unknown, meta: RequestMeta = {}): Promise<CalendarChange> {
   if (!can(actor, 'calendar.manage')) throw new Forbidden('forbidden.role', { roles: rolesFor('calendar.manage') });
   const year = yearParam.safeParse(rawYear);
   if (!year.success) throw new ValidationError('invalid.url', fieldErrors(year.error, ['year']));
@@ -182,6 +183,14 @@ export async function replaceCalendarYear(ctx: EngineContext, actor: Actor, rawY
       .values({ year: y, source: 'admin', updatedBy: actor.id, updatedAt: now })
       .onConflictDoUpdate({ target: calendarYears.year, set: { source: 'admin', updatedBy: actor.id, updatedAt: now } });
     const moved = await moveOpenPeriods({ ...ctx, db: tx }, actor, caseStore, y, now);
+    // DESIGN §10: calendar.update is audited in the same transaction as the change.
+    await recordAudit(tx, {
+      action: 'calendar.update',
+      actor,
+      target: { type: 'calendar', id: String(y) },
+      detail: { days: body.data.days.length, moved: moved.map((m) => m.number) },
+      meta: { requestId: ctx.requestId ?? undefined, ...meta },
+    });
     return { year: y, days: body.data.days.length, moved };
   });
 }

@@ -235,7 +235,7 @@ export type PublicStatus =
   | { status: 'pending' | 'declined' }
   | { status: 'case'; case: { number: string; state: string; outcome: string | null; nextDate?: string } };
 
-const lookupSchema = z.object({
+export const lookupSchema = z.object({
   receipt: z
     .string()
     .transform(normalizeReceipt)

@@ -7,7 +7,7 @@ import { setSmsConsent } from '../../engine/notify/consent.js';
 import { listNotices, markRead } from '../../engine/notify/inbox.js';
 import { presentNotice } from '../../edge/notices.js';
 import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, retryDelivery } from '../../engine/notify/webhooks.js';
-import { jsonBody, type AppDeps, type Env } from '../context.js';
+import { jsonBody, requestMeta, type AppDeps, type Env } from '../context.js';
 import { doc } from '../openapi.js';
 
 export function notificationRoutes(deps: AppDeps) {
@@ -21,14 +21,14 @@ export function notificationRoutes(deps: AppDeps) {
   app.post('/me/notifications/read', doc({ summary: '标记消息已读（{ids} 或 {all: true}）', tags: ['消息'], ok: { status: 200, description: '已读' }, errors: [400] }), async (c) => c.json(await markRead(deps.db, c.get('actor'), await jsonBody(c), now())));
 
   app.post('/webhooks', doc({ summary: '新增 Webhook（{url, events}），返回 {id, secret}', tags: ['消息'], ok: { status: 201, description: '{id, secret}' }, errors: [400, 403] }), async (c) => {
-    const created = await createWebhook(deps.db, c.get('actor'), await jsonBody(c));
+    const created = await createWebhook(deps.db, c.get('actor'), await jsonBody(c), requestMeta(c));
     c.header('Location', `/api/webhooks/${created.id}`);
     c.header('Cache-Control', 'no-store');
     return c.json(created, 201);
   });
   app.get('/webhooks', doc({ summary: 'Webhook 列表', tags: ['消息'], ok: { status: 200, description: '{items}' }, errors: [403] }), async (c) => c.json(await listWebhooks(deps.db, c.get('actor'))));
   app.delete('/webhooks/:id', doc({ summary: '删除 Webhook', tags: ['消息'], params: { id: 'Webhook id' }, ok: { status: 204, description: '已删除', content: {} }, errors: [403, 404] }), async (c) => {
-    await deleteWebhook(deps.db, c.get('actor'), c.req.param('id'), now());
+    await deleteWebhook(deps.db, c.get('actor'), c.req.param('id'), now(), requestMeta(c));
     return c.body(null, 204);
   });
   app.get('/webhooks/:id/deliveries', doc({ summary: 'Webhook 的推送记录', tags: ['消息'], params: { id: 'Webhook id' }, ok: { status: 200, description: '{items, nextCursor}' }, errors: [400, 403, 404] }), async (c) => c.json(await listDeliveries(deps.db, c.get('actor'), c.req.param('id'), c.req.query())));

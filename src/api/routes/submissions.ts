@@ -3,6 +3,7 @@
  * Thin: validate, call the engine verb, render.
  */
 import { Hono } from 'hono';
+import { doc } from '../openapi.js';
 import { publicStatusBody } from '../../edge/citizen.js';
 import { clientAddress } from '../../edge/context.js';
 import { fieldErrors, ValidationError } from '../../engine/errors.js';
@@ -13,7 +14,11 @@ import {
   listSubmissions,
   lookupStatus,
   PUBLIC_LIMITS,
+  acceptSchema,
+  declineSchema,
+  lookupSchema,
   submissionListQuery,
+  submissionSchema,
   submit,
 } from '../../engine/submissions.js';
 import { renderCase } from '../../engine/views.js';
@@ -27,12 +32,12 @@ export function publicApiRoutes(deps: AppDeps) {
     // What a citizen typed and what is answered about it is nobody else's to keep.
     c.header('Cache-Control', 'no-store');
   });
-  app.post('/submissions', async (c) => {
+  app.post('/submissions', doc({ summary: '市民扫码提交纠纷（无需登录）', description: '扫码联（DESIGN.md §13）：提交纠纷，须同意个人信息处理；同一手机号每日 5 次、同一地址每小时 20 次，超过 16 KiB 的请求体被拒绝。返回查询码 receipt。', tags: ['扫码联'], public: true, body: submissionSchema, ok: { status: 201, description: '{receipt}' }, errors: [400, 404, 413, 429] }), async (c) => {
     const body = await jsonBody(c, PUBLIC_LIMITS.maxBodyBytes);
     const { receipt } = await submit({ db: deps.db, now: deps.now, client: clientAddress(deps, c) }, body);
     return c.json({ receipt }, 201);
   });
-  app.get('/status', async (c) => {
+  app.get('/status', doc({ summary: '市民查询办理进度（无需登录）', description: '查询码加手机号后 4 位：只答状态、案号、状态说明和下一日期；不匹配与查询码不存在的回答完全相同（404）。', tags: ['扫码联'], public: true, query: lookupSchema, ok: { status: 200, description: '{status, case?}' }, errors: [400, 404, 429] }), async (c) => {
     const status = await lookupStatus(
       { db: deps.db, now: deps.now, client: clientAddress(deps, c) },
       { receipt: c.req.query('receipt') ?? '', phone: c.req.query('phone') ?? '' },
@@ -50,13 +55,13 @@ export function submissionRoutes(deps: AppDeps) {
     await next();
     c.header('Cache-Control', 'no-store');
   });
-  app.get('/', async (c) => {
+  app.get('/', doc({ summary: '扫码来件列表', description: '法院工作人员看全部联络站，联络站工作人员只看本站。', tags: ['扫码联'], query: submissionListQuery, ok: { status: 200, description: '{items, nextCursor}' }, errors: [400, 403] }), async (c) => {
     const parsed = submissionListQuery.safeParse(c.req.query());
     if (!parsed.success) throw new ValidationError('invalid.list_query', fieldErrors(parsed.error));
     return c.json(await listSubmissions(deps.db, c.get('actor'), parsed.data, { requestId: c.get('requestId') }));
   });
-  app.get('/:id', async (c) => c.json(await getSubmission(deps.db, c.get('actor'), c.req.param('id'), { requestId: c.get('requestId') })));
-  app.post('/:id/accept', async (c) => {
+  app.get('/:id', doc({ summary: '一件扫码来件', tags: ['扫码联'], params: { id: '来件 id' }, ok: { status: 200, description: '来件' }, errors: [403, 404] }), async (c) => c.json(await getSubmission(deps.db, c.get('actor'), c.req.param('id'), { requestId: c.get('requestId') })));
+  app.post('/:id/accept', doc({ summary: '受理来件：立案', description: '以来件立案（来源 qr_code，当事人取自来件，occurredAt 为提交时间），返回案件。', tags: ['扫码联'], params: { id: '来件 id' }, body: acceptSchema, ok: { status: 201, description: '案件' }, errors: [400, 403, 404, 409, 422] }), async (c) => {
     const body = await jsonBody(c);
     const actor = c.get('actor');
     const result = await acceptSubmission(engineCtx(deps, c), actor, c.req.param('id'), body, {
@@ -68,7 +73,7 @@ export function submissionRoutes(deps: AppDeps) {
     if (result.replayed) c.header('Idempotent-Replayed', 'true');
     return c.json(created, 201);
   });
-  app.post('/:id/decline', async (c) =>
+  app.post('/:id/decline', doc({ summary: '不予受理来件', tags: ['扫码联'], params: { id: '来件 id' }, body: declineSchema, ok: { status: 200, description: '来件' }, errors: [400, 403, 404, 409] }), async (c) =>
     c.json(await declineSubmission(deps.db, c.get('actor'), c.req.param('id'), await jsonBody(c), { requestId: c.get('requestId') })),
   );
   return app;

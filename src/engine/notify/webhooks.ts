@@ -2,6 +2,7 @@
  * Webhook endpoints (DESIGN.md §12): the admin registers a URL and the event types it wants, and
  * gets the signing secret once. Deliveries and their tries are listed; a dead one can be retried.
  */
+import { recordAudit, type RequestMeta } from '../audit.js';
 import { randomBytes } from 'node:crypto';
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -65,17 +66,20 @@ type WebhookRow = typeof webhooks.$inferSelect;
 const view = (w: WebhookRow) => ({ id: w.id, url: w.url, events: w.events, createdAt: isoOf(w.createdAt) });
 
 /** `POST /api/webhooks`: `{id, url, events, createdAt, secret}` — the secret (`whsec_<base64>`) is shown this once. */
-export async function createWebhook(db: Db, actor: Actor, raw: unknown) {
+export async function createWebhook(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}) {
   adminOnly(actor);
   const input = parse(webhookSchema, raw);
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   const events = input.events.includes('*') ? ['*'] : [...new Set(input.events)];
-  const [row] = await db
-    .insert(webhooks)
-    .values({ url: input.url, events, secret, createdBy: isUuid(actor.id) ? actor.id : null })
-    .returning();
-  // TODO(accounts): recordAudit(tx, 'webhook.create', …) once the audit log is in main.
-  return { ...view(row), secret };
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(webhooks)
+      .values({ url: input.url, events, secret, createdBy: isUuid(actor.id) ? actor.id : null })
+      .returning();
+    // The secret is never in the audit row.
+    await recordAudit(tx, { action: 'webhook.create', actor, target: { type: 'webhook', id: row.id }, detail: { url: row.url, events }, meta });
+    return { ...view(row), secret };
+  });
 }
 
 export async function listWebhooks(db: Db, actor: Actor) {
@@ -103,7 +107,7 @@ async function liveWebhook(db: Db, id: string): Promise<WebhookRow> {
 }
 
 /** `DELETE /api/webhooks/:id`: no more deliveries; those not yet made are cancelled. */
-export async function deleteWebhook(db: Db, actor: Actor, id: string, now = new Date()) {
+export async function deleteWebhook(db: Db, actor: Actor, id: string, now = new Date(), meta: RequestMeta = {}) {
   adminOnly(actor);
   return db.transaction(async (tx) => {
     const row = await liveWebhook(tx, id);
@@ -112,7 +116,7 @@ export async function deleteWebhook(db: Db, actor: Actor, id: string, now = new 
       .update(deliveries)
       .set({ status: 'cancelled', lastError: '接收地址已删除' })
       .where(and(eq(deliveries.webhookId, row.id), eq(deliveries.status, 'pending')));
-    // TODO(accounts): recordAudit(tx, 'webhook.delete', …) once the audit log is in main.
+    await recordAudit(tx, { action: 'webhook.delete', actor, target: { type: 'webhook', id: row.id }, detail: { url: row.url }, meta });
     return { id: row.id };
   });
 }

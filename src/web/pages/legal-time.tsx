@@ -3,7 +3,7 @@
  * the admin's statutory calendar page, where each year's State Council notice is entered.
  */
 import type { Hono } from 'hono';
-import type { AppDeps } from '../../edge/context.js';
+import { requestMeta, type AppDeps } from '../../edge/context.js';
 import { calendarCoverage, calendarYear, replaceCalendarYear } from '../../engine/legal-time.js';
 import { myTodo, type TodoItem } from '../../engine/todo.js';
 import { ValidationError } from '../../engine/errors.js';
@@ -167,7 +167,7 @@ export function legalTimePages(app: Hono<WebEnv>, deps: AppDeps) {
           return calendarPage(deps, c, ctx, { ...state, error: { title: ERROR_TITLES.validation, detail: parsed.errors.join('；') } }, 400);
         }
         try {
-          const change = await replaceCalendarYear(engineOf(deps, c), ctx.actor, state.year, { days: parsed.days });
+          const change = await replaceCalendarYear(engineOf(deps, c), ctx.actor, state.year, { days: parsed.days }, requestMeta(c));
           return c.redirect(`/admin/calendar?year=${change.year}&ok=saved&moved=${change.moved.length}`, 303);
         } catch (err) {
           if (err instanceof ValidationError) {
