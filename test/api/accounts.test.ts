@@ -154,6 +154,22 @@ describe('the audit log', () => {
     expect(denied).toMatchObject({ action: 'access.denied', actor: { role: 'court' }, target: { type: 'path', id: 'POST /api/stations' } });
   });
 
+  it('records calendar.update, webhook.create and webhook.delete with their targets, never the secret', async () => {
+    const days = [{ date: '2031-01-01', kind: 'holiday', name: '元旦' }];
+    expect((await w.call(w.tokens.admin, 'PUT', '/api/calendar/2031', { days })).status).toBe(200);
+    const [cal] = (await audit('?action=calendar.update&limit=1')).items;
+    expect(cal).toMatchObject({ action: 'calendar.update', actor: { role: 'admin' }, target: { type: 'calendar', id: '2031' }, detail: { days: 1 } });
+    expect(typeof cal.requestId).toBe('string');
+    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['*'] });
+    expect(hook.status).toBe(201);
+    const [made] = (await audit('?action=webhook.create&limit=1')).items;
+    expect(made).toMatchObject({ target: { type: 'webhook', id: hook.body.id }, detail: { url: 'http://127.0.0.1:9/hook' } });
+    expect(JSON.stringify(made)).not.toContain(hook.body.secret);
+    expect((await w.call(w.tokens.admin, 'DELETE', `/api/webhooks/${hook.body.id}`)).status).toBe(204);
+    const [gone] = (await audit('?action=webhook.delete&limit=1')).items;
+    expect(gone).toMatchObject({ target: { type: 'webhook', id: hook.body.id } });
+  });
+
   it('is append-only: the database refuses UPDATE and DELETE', async () => {
     await expect(w.database.db.execute(sql`update audit_log set action = 'x'`)).rejects.toThrow();
     await expect(w.database.db.execute(sql`delete from audit_log`)).rejects.toThrow();
