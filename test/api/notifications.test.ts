@@ -92,6 +92,22 @@ describe('outbox: written with the journal row, or not at all', () => {
     expect((await inbox(w.tokens.court)).body.items.some((n: any) => n.entity.id === c.id)).toBe(false);
   });
 
+  it('tells no user who was switched off', async () => {
+    const mk = await w.call(w.tokens.admin, 'POST', '/api/users', { name: '孙明', role: 'deputy', deputyId: w.deputies.other });
+    expect(mk.status).toBe(201);
+    expect((await w.call(w.tokens.admin, 'PATCH', `/api/users/${mk.body.id}`, { active: false })).status).toBe(200);
+    const c = await w.openCase();
+    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' }, { type: 'ASSIGN', deputyIds: [w.deputies.other] });
+    const told = await w.database.db.select().from(notifications).where(eq(notifications.entityId, c.id));
+    expect(told.map((n) => n.userId)).not.toContain(mk.body.id);
+    // Switched on again, the same user is told of the next assignment.
+    expect((await w.call(w.tokens.admin, 'PATCH', `/api/users/${mk.body.id}`, { active: true })).status).toBe(200);
+    const d = await w.openCase();
+    await w.send(d.id, w.tokens.court, { type: 'ACCEPT' }, { type: 'ASSIGN', deputyIds: [w.deputies.other] });
+    const toldAgain = await w.database.db.select().from(notifications).where(eq(notifications.entityId, d.id));
+    expect(toldAgain.map((n) => n.userId)).toContain(mk.body.id);
+  });
+
   it('writes nothing for a refused event', async () => {
     await listen();
     const c = await w.openCase();

@@ -129,7 +129,7 @@ export function noticeInsertSql(v: (name: string) => SQL, guard: SQL = sql`true`
   return sql`insert into ${notifications} (user_id, kind, entity_type, entity_id, entity_number, params, ref)
     select u.id, ${v('n_kind')}::text, ${v('n_entity_type')}::text, ${v('n_entity_id')}::uuid, ${v('n_number')}::text, ${v('n_params')}::jsonb, ${v('n_ref')}::text
     from ${users} u
-    where ${guard} and u.id::text <> ${v('n_except')}::text and (
+    where ${guard} and u.active and u.id::text <> ${v('n_except')}::text and (
       (u.role = 'deputy' and u.deputy_id::text in (select jsonb_array_elements_text(${v('n_deputies')}::jsonb)))
       or u.role in (select jsonb_array_elements_text(${v('n_roles')}::jsonb))
       or (u.role = 'station' and u.station_code = ${v('n_station')}::text)
