@@ -7,7 +7,7 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { AnyMachineSnapshot } from 'xstate';
 import { endOfDate, startOfShanghaiDay } from '../machines/calendar.js';
 import { fenToYuan } from '../machines/money.js';
-import { caseScope, partyAsSeen, searchesPartyNames, seesPartyNames, seesPersonalData } from '../machines/policy.js';
+import { can, caseScope, partyAsSeen, searchesPartyNames, seesPartyNames, seesPersonalData } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import { backdatableEvents, nextEvents, type MachineSpec } from '../machines/spec.js';
 import type { CaseContext } from '../machines/case.js';
@@ -304,7 +304,7 @@ export function decodeCursor(cursor: string): [string, string] {
 /** Cases this caller may see, newest first, with keyset pagination. */
 export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: ViewOptions = {}) {
   // The admin manages the directory but reads no case (DESIGN.md §10).
-  if (actor.role === 'admin') throw new Forbidden('forbidden.case_read');
+  if (!can(actor, 'case.list')) throw new Forbidden('forbidden.case_read');
   const limit = f.limit ?? 50;
   const where: SQL[] = [];
   const scope = caseScope(actor);

@@ -24,6 +24,8 @@ import type { Actor, Role } from './roles.js';
  *   whole network's report (the committee dashboard). Deputies read no report.
  */
 export const ACTIONS = {
+  // DESIGN.md §10: the admin manages the directory but reads no case, not even a list of them.
+  'case.list': ['court', 'station', 'deputy', 'committee', 'system'],
   'case.create': ['court', 'station'],
   'supervision.create': ['committee'],
   'supervision.read': ['committee', 'court', 'admin', 'system'],
