@@ -20,6 +20,7 @@ import { isoOf, rowsOf } from '../../db/client.js';
 import { caseEvents, cases, deliveries, deliveryAttempts, outbox, parties, supervisions, webhooks } from '../../db/schema.js';
 import { warnDeadlines } from './notices.js';
 import { smsBody, type SmsTemplate } from './sms.js';
+import { loggableError } from '../errors.js';
 
 export const DEAD_AFTER_MS = 24 * 3600_000;
 /** Longest wait between two tries (the 24 hours go on being tried hourly). */
@@ -266,7 +267,7 @@ export function startDispatcher(db: Db, opts: DispatchOptions, intervalMs: numbe
       .then((r) => {
         if (r.failed || r.dead) log('notify', r);
       })
-      .catch((err) => log('notify failed', { error: (err as Error).message }))
+      .catch((err) => log('notify failed', loggableError(err)))
       .finally(() => {
         running = null;
       });
