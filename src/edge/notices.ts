@@ -1,6 +1,6 @@
 /** A notice as people and API clients read it (DESIGN.md §12): its words made from its kind. */
 import type { NoticeRow } from '../engine/notify/inbox.js';
-import { noticeText } from '../labels.js';
+import { noticeText } from '../words.js';
 
 /** `{id, at, kind, title, body, entity, readAt}` */
 export function presentNotice(n: NoticeRow) {

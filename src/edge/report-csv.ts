@@ -5,7 +5,15 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { EnforcementReport, ReportQuery } from '../engine/reports.js';
-import { OUTCOME_LABELS, RATING_LABELS, UI, REPORT_FIGURE_LABELS, REPORT_SECTION_LABELS, SOURCE_LABELS, supervisionStateLabel } from '../labels.js';
+import {
+  OUTCOME_LABELS,
+  RATING_LABELS,
+  REPORT_FIGURE_LABELS,
+  REPORT_SECTION_LABELS,
+  SOURCE_LABELS,
+  supervisionStateLabel,
+} from '../labels.js';
+import { UI } from '../words.js';
 
 export interface ReportRow {
   section: string;

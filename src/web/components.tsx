@@ -1,6 +1,8 @@
 /** Small pieces every page uses: form rows with their errors, badges, money, deadlines. */
 import type { Child } from 'hono/jsx';
-import { CALENDAR_UI, deadlineText, DEADLINE_LABELS, formatYuan, LEVEL_LABELS, LEVEL_TONES, stateLabel, supervisionStateLabel, UI } from '../labels.js';
+import { deadlineText, formatYuan } from '../format.js';
+import { DEADLINE_LABELS, LEVEL_LABELS, LEVEL_TONES, stateLabel, supervisionStateLabel } from '../labels.js';
+import { CALENDAR_UI, UI } from '../words.js';
 
 export type FieldErrorMap = Record<string, string>;
 

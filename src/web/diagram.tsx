@@ -4,7 +4,8 @@
  * transitions as a table. No Mermaid runtime, no CDN: the Mermaid text is offered as text.
  */
 import type { MachineDescription } from '../machines/diagram.js';
-import { ROLE_LABELS, UI } from '../labels.js';
+import { ROLE_LABELS } from '../labels.js';
+import { UI } from '../words.js';
 
 function rolesText(e: MachineDescription['events'][number]): string {
   return e.roles

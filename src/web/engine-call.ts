@@ -11,7 +11,7 @@ import { ValidationError } from '../engine/errors.js';
 import type { EntityStore } from '../engine/stores.js';
 import { requestHash } from '../engine/write/idempotency.js';
 import type { Actor } from '../machines/roles.js';
-import { ERROR_TITLES } from '../labels.js';
+import { ERROR_TITLES } from '../words.js';
 import type { FieldErrorMap } from './components.js';
 import { inputOf, type FormField } from './forms.js';
 import { one, type FormBody } from './http.js';

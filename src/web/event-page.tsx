@@ -4,7 +4,8 @@
  * of the state and the choices of the form differ.
  */
 import type { Actor } from '../machines/roles.js';
-import { ERROR_TITLES, SUPERVISION_STATE_DESCRIPTIONS, STATE_DESCRIPTIONS, UI, eventLabel } from '../labels.js';
+import { SUPERVISION_STATE_DESCRIPTIONS, STATE_DESCRIPTIONS, eventLabel } from '../labels.js';
+import { ERROR_TITLES, UI } from '../words.js';
 import { ErrorBox, StateBadge } from './components.js';
 import type { EventFormState } from './engine-call.js';
 import type { FormField } from './forms.js';

@@ -10,7 +10,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps, RequestVars } from '../edge/context.js';
 import { isConnectionError } from '../engine/errors.js';
 import { sessionOf, type OpenedSession, type WebSession } from '../engine/sessions.js';
-import { UI } from '../labels.js';
+import { UI } from '../words.js';
 
 export type WebEnv = {
   Variables: RequestVars & {

@@ -3,18 +3,9 @@
  * payload in words, and the form for one event.
  */
 import type { Child } from 'hono/jsx';
-import {
-  CALENDAR_UI,
-  DEADLINE_LABELS,
-  eventLabel,
-  fieldLabel,
-  formatDate,
-  formatDateTime,
-  formatYuan,
-  ROLE_LABELS,
-  UI,
-  valueLabel,
-} from '../labels.js';
+import { formatDate, formatDateTime, formatYuan } from '../format.js';
+import { DEADLINE_LABELS, eventLabel, fieldLabel, ROLE_LABELS, valueLabel } from '../labels.js';
+import { CALENDAR_UI, UI } from '../words.js';
 import { Csrf, ErrorBox, Input, inputId, Row, Select, TextArea, type FieldErrorMap } from './components.js';
 import type { FormField } from './forms.js';
 

@@ -2,7 +2,8 @@
 import type { Child } from 'hono/jsx';
 import { tryGetContext } from 'hono/context-storage';
 import type { Actor } from '../machines/roles.js';
-import { CITIZEN, ROLE_LABELS, UI } from '../labels.js';
+import { ROLE_LABELS } from '../labels.js';
+import { CITIZEN, UI } from '../words.js';
 import type { WebEnv } from './http.js';
 
 export interface NavItem {

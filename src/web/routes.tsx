@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import { contextStorage } from 'hono/context-storage';
 import type { AppDeps } from '../edge/context.js';
-import { ERROR_TITLES, UI } from '../labels.js';
+import { ERROR_TITLES, UI } from '../words.js';
 import { ErrorBox } from './components.js';
 import { isWebPath, webSession, type WebEnv } from './http.js';
 import { Layout } from './layout.js';

@@ -5,7 +5,9 @@
  */
 import type { DomainError, FieldError } from '../engine/errors.js';
 import { REQUIRED } from '../machines/fields.js';
-import { EVENT_LABELS, formatDateTime, ROLE_LABELS, stateLabel, TRACK_LABELS, UI } from '../labels.js';
+import { formatDateTime } from '../format.js';
+import { EVENT_LABELS, ROLE_LABELS, stateLabel, TRACK_LABELS } from '../labels.js';
+import { UI } from '../words.js';
 import { fieldMessage, messageOf, type Wording } from '../messages.js';
 
 const IS_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;

@@ -19,7 +19,9 @@ import {
 import { requestMeta } from '../../edge/context.js';
 import { DomainError, ValidationError } from '../../engine/errors.js';
 import { ROLES } from '../../machines/roles.js';
-import { CITIZEN, ERROR_TITLES, fieldLabel, formatDate, ROLE_LABELS, UI, valueLabel } from '../../labels.js';
+import { formatDate } from '../../format.js';
+import { fieldLabel, ROLE_LABELS, valueLabel } from '../../labels.js';
+import { CITIZEN, ERROR_TITLES, UI } from '../../words.js';
 import { sayError, sayField } from '../wording.js';
 import { Csrf, ErrorBox, Input, Row, Section, Select, TextArea, type FieldErrorMap } from '../components.js';
 import { one, type FormBody, type WebEnv } from '../http.js';

@@ -17,23 +17,20 @@ import { sayField } from '../wording.js';
 import { EventPage, UnknownEventPage } from '../event-page.js';
 import { can, caseCreation, caseScope, seesPersonalData, selfAs } from '../../machines/policy.js';
 import type { Actor } from '../../machines/roles.js';
+import { deadlineText, formatDate, formatDateTime } from '../../format.js';
 import {
   DEADLINE_LABELS,
-  deadlineText,
   DISPUTE_TYPE_SUGGESTIONS,
-  ERROR_TITLES,
   eventLabel,
   fieldLabel,
-  formatDate,
-  formatDateTime,
   MACHINE_LABELS,
   outcomeLabel,
   PARTY_ROLE_LABELS,
   STATE_DESCRIPTIONS,
   stateLabel,
-  UI,
   valueLabel,
 } from '../../labels.js';
+import { ERROR_TITLES, UI } from '../../words.js';
 import {
   Csrf,
   DeadlineBadge,

@@ -12,19 +12,17 @@ import { tableResponse } from '../../edge/tabular.js';
 import { listSupervisions } from '../../engine/supervision-views.js';
 import { listCases } from '../../engine/views.js';
 import { ValidationError } from '../../engine/errors.js';
+import { formatDate, formatDateTime, formatYuan } from '../../format.js';
 import {
   fieldLabel,
-  formatDate,
-  formatDateTime,
-  formatYuan,
   OUTCOME_LABELS,
   RATING_LABELS,
   REPORT_FIGURE_LABELS,
   SOURCE_LABELS,
   supervisionStateLabel,
-  UI,
   valueLabel,
 } from '../../labels.js';
+import { UI } from '../../words.js';
 import { sayField } from '../wording.js';
 import { DeadlineBadge, ErrorBox, OverdueBadge, Section, Select, StateBadge } from '../components.js';
 import type { WebEnv } from '../http.js';

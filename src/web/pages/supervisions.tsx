@@ -15,20 +15,18 @@ import { can } from '../../machines/policy.js';
 import { sayField } from '../wording.js';
 import { EventPage, UnknownEventPage } from '../event-page.js';
 import { SUPERVISION_KINDS, supervisionEventSchemas } from '../../machines/supervision.js';
+import { deadlineText, formatDate } from '../../format.js';
 import {
   DEADLINE_LABELS,
-  deadlineText,
-  ERROR_TITLES,
   eventLabel,
   fieldLabel,
-  formatDate,
   MACHINE_LABELS,
   outcomeLabel,
   SUPERVISION_STATE_DESCRIPTIONS,
   supervisionStateLabel,
-  UI,
   valueLabel,
 } from '../../labels.js';
+import { ERROR_TITLES, UI } from '../../words.js';
 import { Csrf, DeadlineBadge, ErrorBox, Facts, Input, OverdueBadge, Row, Section, Select, StateBadge, TextArea, type FieldErrorMap } from '../components.js';
 import { StateDiagram } from '../diagram.js';
 import { brief, engineOf, idempotencyOfForm, newFormKey, submitEventForm, type EventFormState, type EventPageStatus } from '../engine-call.js';
