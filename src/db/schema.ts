@@ -442,7 +442,7 @@ export const outbox = pgTable(
 /**
  * 站内消息: one row per user told. Written in the transaction of what causes it (an event, a
  * deadline reaching warning level, a citizen's submission). `kind` and `params` are data; the
- * words are made from them when shown (src/labels.ts). `ref` makes a notice once-only where it
+ * words are made from them when shown (src/words.ts). `ref` makes a notice once-only where it
  * must be (a deadline's warning: its kind and due time).
  */
 export const notifications = pgTable(

@@ -24,7 +24,7 @@ import { auditPages } from './pages/audit.js';
 import type { TokenCache } from '../engine/directory.js';
 import { activityPages } from './pages/activities.js';
 import { authPages } from './pages/auth.js';
-import { casePages } from './pages/cases.js';
+import { casePages } from './pages/cases/index.js';
 import { dashboardPages } from './pages/dashboard.js';
 import { submissionPages } from './pages/submissions.js';
 import { legalTimePages } from './pages/legal-time.js';

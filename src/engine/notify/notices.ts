@@ -1,7 +1,7 @@
 /**
  * Who is told what (DESIGN.md §12), and the SQL that tells them inside the transaction of what
  * causes it. A notice is data — `kind`, the entity, `params` (never personal data) — and its words
- * are made when it is shown (src/labels.ts).
+ * are made when it is shown (src/words.ts).
  *
  * Recipients are described, not listed: deputies by deputy id, every user of some roles, the
  * court users who wrote an event of the case. The SQL resolves them against `users` in the same

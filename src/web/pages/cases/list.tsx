@@ -1,0 +1,191 @@
+/** The case list: filters, the to-do list on the home page, one row per case. */
+import type { AppDeps } from '../../../edge/context.js';
+import { listCases, type CaseFilters } from '../../../engine/views.js';
+import { OUTCOMES } from '../../../machines/case.js';
+import { can, caseScope } from '../../../machines/policy.js';
+import type { Actor } from '../../../machines/roles.js';
+import { formatDate } from '../../../format.js';
+import { outcomeLabel, stateLabel } from '../../../labels.js';
+import { UI } from '../../../words.js';
+import { DeadlineBadge, OverdueBadge, Select, StateBadge } from '../../components.js';
+import { type Names } from '../../journal.js';
+import { TodoSection, todoOf } from '../legal-time.js';
+import { Layout } from '../../layout.js';
+import { html, type PageCtx, type WebContext } from '../../page.js';
+import { DownloadLinks, filtersQuery } from '../../downloads.js';
+import { namesOf, nearestDeadline, type CaseItem } from './shared.js';
+
+const listTitle = (actor: Actor, overdue: boolean) =>
+  overdue ? UI.cases.overdueTitle : actor.role === 'deputy' ? UI.cases.myTitle : actor.role === 'station' ? UI.cases.stationTitle : UI.cases.listTitle;
+
+function CaseTable(p: { items: CaseItem[]; names: Names; now: Date; showStation: boolean }) {
+  return (
+    <table class="table cases" data-testid="case-list">
+      <thead>
+        <tr>
+          <th>{UI.cases.number}</th>
+          <th>{UI.cases.state}</th>
+          <th>{UI.cases.disputeType}</th>
+          <th>{UI.cases.parties}</th>
+          {p.showStation ? <th>{UI.cases.station}</th> : null}
+          <th>{UI.cases.openedAt}</th>
+          <th>{UI.cases.deadline}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {p.items.map((c) => {
+          const d = nearestDeadline(c);
+          return (
+            <tr class={c.overdue ? 'is-overdue' : undefined} data-case={c.number}>
+              <td>
+                <a href={`/cases/${c.id}`}>{c.number}</a>
+              </td>
+              <td>
+                <StateBadge state={c.state} /> {c.overdue ? <OverdueBadge /> : null}
+                {c.outcome ? <small class="muted"> {outcomeLabel(c.outcome)}</small> : null}
+              </td>
+              <td>{c.disputeType}</td>
+              <td>{c.parties.map((x) => x.name).join('、')}</td>
+              {p.showStation ? <td>{p.names.stations.get(c.stationCode) ?? c.stationCode}</td> : null}
+              <td>{formatDate(c.openedAt)}</td>
+              <td>
+                {d ? (
+                  <DeadlineBadge dueAt={d.dueAt} now={p.now} kind={d.kind} level={d.level} calendarMissing={'calendarMissing' in d} />
+                ) : c.ranOut ? (
+                  <DeadlineBadge dueAt={c.ranOut.dueAt} now={p.now} kind={c.ranOut.kind} level={c.ranOut.level} />
+                ) : (
+                  <span class="muted">—</span>
+                )}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+const STATE_FILTERS: string[] = [
+  'intake.screening',
+  'mediation',
+  'mediation.assigning',
+  'mediation.active',
+  'mediation.paused',
+  'agreement',
+  'agreement.performing',
+  'agreement.confirming',
+  'agreement.defaulted',
+  'enforcement',
+  'enforcement.active',
+  'enforcement.suspended',
+  'closed',
+];
+
+function listQueryOf(c: WebContext): { filters: CaseFilters; raw: Record<string, string> } {
+  const raw: Record<string, string> = {};
+  for (const k of ['state', 'stationCode', 'overdue', 'outcome', 'q', 'cursor', 'dueWithinDays']) {
+    const v = (c.req.query(k) ?? '').trim();
+    if (v) raw[k] = v.slice(0, 500);
+  }
+  const filters: CaseFilters = { limit: 30 };
+  if (raw.state && STATE_FILTERS.includes(raw.state)) filters.state = raw.state;
+  if (raw.stationCode) filters.stationCode = raw.stationCode;
+  if (raw.overdue === 'true' || raw.overdue === 'false') filters.overdue = raw.overdue === 'true';
+  if (raw.outcome && (OUTCOMES as readonly string[]).includes(raw.outcome)) filters.outcome = raw.outcome;
+  if (raw.q) filters.q = raw.q.slice(0, 100);
+  if (raw.cursor) filters.cursor = raw.cursor;
+  if (raw.dueWithinDays && /^\d{1,4}$/.test(raw.dueWithinDays)) filters.dueWithinDays = Number(raw.dueWithinDays);
+  return { filters, raw };
+}
+
+export async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: PageCtx) {
+  const { filters, raw } = listQueryOf(c);
+  // The to-do list (DESIGN §11) heads the first page of the unfiltered list: the home page of court, station and deputy.
+  const home = Object.keys(raw).length === 0 && actor.role !== 'admin' && actor.role !== 'committee';
+  const [names, result, todo] = await Promise.all([
+    namesOf(deps),
+    listCases(deps.db, actor, filters, { now, requestId: c.get('requestId'), warningDays: deps.warningDays }),
+    home ? todoOf(deps, { actor, csrf, now }) : Promise.resolve(null),
+  ]);
+  const scope = caseScope(actor).kind;
+  const showStation = scope !== 'station';
+  const overdueView = filters.overdue === true;
+  const title = listTitle(actor, overdueView);
+  const nextQs = new URLSearchParams({ ...raw, cursor: result.nextCursor ?? '' });
+  const firstQs = new URLSearchParams(Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'cursor')));
+  return html(
+    c,
+    <Layout title={title} actor={actor} csrf={csrf} active={overdueView ? 'overdue' : 'cases'} wide>
+      <div class="page-head">
+        <h1>{title}</h1>
+        <DownloadLinks href={`/cases/download${filtersQuery(c, ['state', 'stationCode', 'overdue', 'outcome', 'q'])}`} />
+        {can(actor, 'case.create') ? (
+          <a class="button primary" href="/cases/new">
+            {UI.nav.newCase}
+          </a>
+        ) : null}
+      </div>
+      {todo ? <TodoSection items={todo} now={now} /> : null}
+      <form method="get" action="/cases" class="filters" data-autosubmit>
+        <label>
+          {UI.cases.state}
+          <Select name="state" value={filters.state} blank={UI.common.all} options={STATE_FILTERS.map((s) => [s, s.includes('.') || s === 'closed' ? stateLabel(s) : `${stateLabel(s)}${UI.charts.allStates}`])} />
+        </label>
+        {scope === 'all' ? (
+          <label>
+            {UI.cases.station}
+            <Select name="stationCode" value={filters.stationCode} blank={UI.common.all} options={names.stationList.map((s) => [s.code, s.name])} />
+          </label>
+        ) : null}
+        <label>
+          {UI.cases.overdueFilter}
+          <Select
+            name="overdue"
+            value={raw.overdue}
+            blank={UI.common.all}
+            options={[
+              ['true', UI.cases.overdueOnly],
+              ['false', UI.cases.notOverdue],
+            ]}
+          />
+        </label>
+        <label>
+          {UI.cases.outcome}
+          <Select name="outcome" value={filters.outcome} blank={UI.common.all} options={OUTCOMES.map((o) => [o, outcomeLabel(o)])} />
+        </label>
+        <label>
+          {UI.cases.deadline}
+          <Select
+            name="dueWithinDays"
+            value={raw.dueWithinDays}
+            blank={UI.common.all}
+            options={[
+              ['0', '今日届满及已逾期'],
+              ['3', '3 日内届满'],
+              ['5', '5 日内届满'],
+              ['7', '7 日内届满'],
+              ['30', '30 日内届满'],
+            ]}
+          />
+        </label>
+        <label class="grow">
+          {UI.cases.q}
+          <input type="search" name="q" value={raw.q ?? ''} placeholder={UI.cases.qHint} />
+        </label>
+        <div class="filter-actions">
+          <button type="submit">{UI.common.search}</button>
+          <a href="/cases">{UI.common.reset}</a>
+        </div>
+      </form>
+      {result.items.length ? (
+        <CaseTable items={result.items} names={names} now={now} showStation={showStation} />
+      ) : (
+        <p class="empty">{UI.cases.none}</p>
+      )}
+      <nav class="pager">
+        {raw.cursor ? <a href={`/cases?${firstQs}`}>{UI.common.firstPage}</a> : null}
+        {result.nextCursor ? <a href={`/cases?${nextQs}`}>{UI.common.nextPage}</a> : null}
+      </nav>
+    </Layout>,
+  );
+}

@@ -1,0 +1,221 @@
+/** The new-case form: the case's facts and up to three parties, sent to `createEntity`. */
+import type { AppDeps } from '../../../edge/context.js';
+import { createEntity } from '../../../engine/apply.js';
+import { listStations } from '../../../engine/directory.js';
+import { ValidationError } from '../../../engine/errors.js';
+import { caseStore } from '../../../engine/stores.js';
+import { PROCEDURES, SOURCES, TRACKS } from '../../../machines/case.js';
+import { sayField } from '../../wording.js';
+import { caseCreation } from '../../../machines/policy.js';
+import type { Actor } from '../../../machines/roles.js';
+import { DISPUTE_TYPE_SUGGESTIONS, fieldLabel, PARTY_ROLE_LABELS, valueLabel } from '../../../labels.js';
+import { ERROR_TITLES, UI } from '../../../words.js';
+import { Csrf, ErrorBox, Input, Row, Select, TextArea, type FieldErrorMap } from '../../components.js';
+import { brief, engineOf, idempotencyOfForm, newFormKey } from '../../engine-call.js';
+import { cleanMoney, fromLocalDateTime } from '../../forms.js';
+import { one, type FormBody } from '../../http.js';
+import { Layout } from '../../layout.js';
+import { describeError, html, type PageCtx, type WebContext } from '../../page.js';
+
+const PARTY_ROWS = 3;
+
+interface NewCaseState {
+  values: FormBody;
+  errors: FieldErrorMap;
+  error?: { title: string; detail: string } | null;
+  key: string;
+  rows: number;
+}
+
+function NewCaseForm(p: { actor: Actor; csrf: string; state: NewCaseState; stations: { code: string; name: string }[] }) {
+  const v = (name: string) => one(p.state.values, name);
+  const e = p.state.errors;
+  const allowed = caseCreation(p.actor);
+  const station = allowed.stationCode !== undefined;
+  const sources = allowed.sources ?? SOURCES;
+  const errorFields = Object.entries(e).map(([name, message]) => ({ name, message, label: fieldLabel(name) }));
+  return (
+    <form method="post" action="/cases/new" class="form new-case">
+      {p.state.error ? <ErrorBox title={p.state.error.title} detail={p.state.error.detail} fields={errorFields} /> : null}
+      <Csrf token={p.csrf} />
+      <input type="hidden" name="_key" value={p.state.key} />
+      <p class="hint">{UI.cases.newIntro}</p>
+      <div class="grid">
+        <Row label={fieldLabel('source')} name="source" required error={e.source}>
+          <Select name="source" value={v('source')} required error={e.source} options={sources.map((s) => [s, valueLabel('source', s)])} />
+        </Row>
+        <Row label={fieldLabel('stationCode')} name="stationCode" required error={e.stationCode}>
+          {station ? (
+            <>
+              <input type="hidden" name="stationCode" value={p.actor.stationCode ?? ''} />
+              <p class="fixed" id="f-stationCode">
+                {p.stations.find((s) => s.code === p.actor.stationCode)?.name ?? p.actor.stationCode}
+              </p>
+            </>
+          ) : (
+            <Select name="stationCode" value={v('stationCode')} blank={UI.common.chooseOne} required error={e.stationCode} options={p.stations.map((s) => [s.code, s.name])} />
+          )}
+        </Row>
+        <Row label={fieldLabel('track')} name="track" error={e.track}>
+          <Select name="track" value={v('track')} blank={UI.common.chooseOne} error={e.track} options={TRACKS.map((t) => [t, valueLabel('track', t)])} />
+        </Row>
+        <Row label={fieldLabel('procedure')} name="procedure" error={e.procedure}>
+          <Select name="procedure" value={v('procedure') || 'ordinary'} error={e.procedure} options={PROCEDURES.map((t) => [t, valueLabel('procedure', t)])} />
+        </Row>
+        <Row label={fieldLabel('disputeType')} name="disputeType" required error={e.disputeType}>
+          <input type="text" name="disputeType" id="f-disputeType" list="dispute-types" value={v('disputeType')} required aria-invalid={e.disputeType ? 'true' : undefined} />
+          <datalist id="dispute-types">
+            {DISPUTE_TYPE_SUGGESTIONS.map((d) => (
+              <option value={d} />
+            ))}
+          </datalist>
+        </Row>
+        <Row label={fieldLabel('claimAmount')} name="claimAmount" error={e.claimAmount}>
+          <Input name="claimAmount" value={v('claimAmount')} inputmode="decimal" placeholder={UI.examples.claimAmount} error={e.claimAmount} />
+        </Row>
+      </div>
+      <Row label={fieldLabel('summary')} name="summary" required error={e.summary} wide>
+        <TextArea name="summary" value={v('summary')} required rows={4} error={e.summary} />
+      </Row>
+      <fieldset class="parties" data-parties>
+        <legend>{UI.cases.partiesLegend}</legend>
+        <p class="hint">{UI.cases.partyHint}</p>
+        <input type="hidden" name="_parties" value={String(p.state.rows)} data-party-count />
+        {Array.from({ length: p.state.rows }, (_, i) => (
+          <div class="party-row" data-party-row={String(i)}>
+            <Row label={fieldLabel('role')} name={`parties.${i}.role`} error={e[`parties.${i}.role`]}>
+              <Select
+                name={`parties.${i}.role`}
+                value={v(`parties.${i}.role`) || (i === 0 ? 'applicant' : 'respondent')}
+                options={Object.entries(PARTY_ROLE_LABELS)}
+                error={e[`parties.${i}.role`]}
+              />
+            </Row>
+            <Row label={fieldLabel('name')} name={`parties.${i}.name`} required={i === 0} error={e[`parties.${i}.name`]}>
+              <Input name={`parties.${i}.name`} value={v(`parties.${i}.name`)} error={e[`parties.${i}.name`]} />
+            </Row>
+            <Row label={fieldLabel('idNumber')} name={`parties.${i}.idNumber`} error={e[`parties.${i}.idNumber`]}>
+              <Input name={`parties.${i}.idNumber`} value={v(`parties.${i}.idNumber`)} error={e[`parties.${i}.idNumber`]} autocomplete="off" />
+            </Row>
+            <Row label={fieldLabel('phone')} name={`parties.${i}.phone`} error={e[`parties.${i}.phone`]}>
+              <Input name={`parties.${i}.phone`} value={v(`parties.${i}.phone`)} type="tel" error={e[`parties.${i}.phone`]} autocomplete="off" />
+            </Row>
+          </div>
+        ))}
+        <button type="button" class="secondary" data-add-party hidden>
+          {UI.cases.addParty}
+        </button>
+      </fieldset>
+      {station ? null : (
+        <fieldset>
+          <legend>{UI.cases.enforcementLegend}</legend>
+          <div class="grid">
+            <Row label={fieldLabel('enforceableDocument')} name="enforceableDocument" error={e.enforceableDocument}>
+              <Input name="enforceableDocument" value={v('enforceableDocument')} error={e.enforceableDocument} placeholder={UI.examples.enforceableDocument} />
+            </Row>
+            <Row label={fieldLabel('owedAmount')} name="owedAmount" error={e.owedAmount}>
+              <Input name="owedAmount" value={v('owedAmount')} inputmode="decimal" error={e.owedAmount} />
+            </Row>
+          </div>
+        </fieldset>
+      )}
+      <details class="backfill" open={!!v('occurredAt') || !!e.occurredAt}>
+        <summary>{UI.cases.backfillLegend}</summary>
+        <Row label={fieldLabel('occurredAt')} name="occurredAt" error={e.occurredAt} hint={UI.event.occurredAtHint}>
+          <Input name="occurredAt" type="datetime-local" value={v('occurredAt')} error={e.occurredAt} />
+        </Row>
+      </details>
+      <div class="actions">
+        <button type="submit" class="primary">
+          {UI.nav.newCase}
+        </button>
+        <a class="button secondary" href="/cases">
+          {UI.common.cancel}
+        </a>
+      </div>
+    </form>
+  );
+}
+
+/** The form as the API's creation body; `rowOf[k]` is the form row of the k-th party sent. */
+function caseBodyOf(form: FormBody, actor: Actor): { body: Record<string, unknown>; rowOf: number[]; rows: number } {
+  const body: Record<string, unknown> = {};
+  for (const k of ['track', 'procedure', 'source', 'stationCode', 'disputeType', 'summary', 'enforceableDocument']) {
+    const v = one(form, k).trim();
+    if (v) body[k] = v;
+  }
+  for (const k of ['claimAmount', 'owedAmount']) {
+    const v = cleanMoney(one(form, k));
+    if (v) body[k] = v;
+  }
+  const when = one(form, 'occurredAt').trim();
+  if (when) body.occurredAt = fromLocalDateTime(when);
+  const fixedStation = caseCreation(actor).stationCode;
+  if (fixedStation !== undefined) body.stationCode = fixedStation;
+  const rows = Math.min(50, Math.max(PARTY_ROWS, Number(one(form, '_parties')) || 0));
+  const parties: Record<string, string>[] = [];
+  const rowOf: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    const p: Record<string, string> = {};
+    for (const k of ['role', 'name', 'idNumber', 'phone']) {
+      const v = one(form, `parties.${i}.${k}`).trim();
+      if (v) p[k] = v;
+    }
+    if (!p.name && !p.idNumber && !p.phone) continue;
+    parties.push(p);
+    rowOf.push(i);
+  }
+  body.parties = parties;
+  return { body, rowOf, rows };
+}
+
+function caseFieldErrors(err: ValidationError, rowOf: number[]): FieldErrorMap {
+  const out: FieldErrorMap = {};
+  for (const e of err.errors) {
+    const field = e.field;
+    let name = field;
+    const m = /^parties\.(\d+)\.(\w+)/.exec(field);
+    if (m) name = `parties.${rowOf[Number(m[1])] ?? m[1]}.${m[2]}`;
+    else if (field === 'parties') name = 'parties.0.name';
+    out[name] ??= sayField(e);
+  }
+  return out;
+}
+
+export async function newCasePage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: NewCaseState, status: 200 | 400 | 403 | 409 | 503 = 200) {
+  const stations = (await listStations(deps.db)).items;
+  const allowed = caseCreation(ctx.actor);
+  const st: NewCaseState = state ?? {
+    values: { source: allowed.sources?.[0] ?? 'court_referral', track: 'pre_filing' },
+    errors: {},
+    key: newFormKey(),
+    rows: PARTY_ROWS,
+  };
+  const title = allowed.stationCode !== undefined ? UI.cases.stationNewTitle : UI.cases.newTitle;
+  return html(
+    c,
+    <Layout title={title} actor={ctx.actor} csrf={ctx.csrf} active="new">
+      <h1>{title}</h1>
+      <NewCaseForm actor={ctx.actor} csrf={ctx.csrf} state={st} stations={stations} />
+    </Layout>,
+    status,
+  );
+}
+
+/** POST /cases/new: the case is created, or the form comes back with what was typed and why it was refused. */
+export async function createCase(deps: AppDeps, c: WebContext, ctx: PageCtx) {
+  const form = c.get('form');
+  const { body, rowOf, rows } = caseBodyOf(form, ctx.actor);
+  const state = (errors: FieldErrorMap, error: NewCaseState['error']): NewCaseState => ({ values: form, errors, error, key: one(form, '_key') || newFormKey(), rows });
+  try {
+    const result = await createEntity(engineOf(deps, c), caseStore, ctx.actor, body, { idempotency: idempotencyOfForm(c, form, body), render: brief });
+    return c.redirect(`/cases/${(result.body as { id: string }).id}?ok=created`, 303);
+  } catch (err) {
+    if (err instanceof ValidationError) {
+      return newCasePage(deps, c, ctx, state(caseFieldErrors(err, rowOf), { title: ERROR_TITLES.validation, detail: '' }), 400);
+    }
+    const d = describeError(err);
+    if (!d) throw err;
+    return newCasePage(deps, c, ctx, state({}, { title: ERROR_TITLES[d.code] ?? d.code, detail: d.detail }), d.status as 403);
+  }
+}

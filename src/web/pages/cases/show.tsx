@@ -1,0 +1,195 @@
+/** The case page: state in words, actions, parties, timeline, deadlines, facts and diagram. */
+import type { AppDeps } from '../../../edge/context.js';
+import { caseDiagram, machineDescription } from '../../../engine/machines.js';
+import { caseHistory, getCase } from '../../../engine/views.js';
+import { seesPersonalData } from '../../../machines/policy.js';
+import { deadlineText, formatDate, formatDateTime } from '../../../format.js';
+import {
+  DEADLINE_LABELS,
+  eventLabel,
+  fieldLabel,
+  MACHINE_LABELS,
+  outcomeLabel,
+  STATE_DESCRIPTIONS,
+  stateLabel,
+  valueLabel,
+} from '../../../labels.js';
+import { UI } from '../../../words.js';
+import { DeadlineBadge, Facts, Money, OverdueBadge, Section, StateBadge } from '../../components.js';
+import { StateDiagram } from '../../diagram.js';
+import { Timeline, type HistoryItem, type Names } from '../../journal.js';
+import { Layout } from '../../layout.js';
+import { html, type PageCtx, type WebContext } from '../../page.js';
+import { namesOf, type CaseCtx, type CaseView } from './shared.js';
+
+function Parties(p: { view: CaseView }) {
+  return (
+    <table class="table compact" data-testid="parties">
+      <thead>
+        <tr>
+          <th>{fieldLabel('role')}</th>
+          <th>{fieldLabel('name')}</th>
+          <th>{fieldLabel('idNumber')}</th>
+          <th>{fieldLabel('phone')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {p.view.parties.map((x) => (
+          <tr>
+            <td>{valueLabel('role', x.role, 'party')}</td>
+            <td>{x.name}</td>
+            <td class="mono">{x.idNumber ?? '—'}</td>
+            <td class="mono">{x.phone ?? '—'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function CaseFacts(p: { view: CaseView; names: Names }) {
+  const v = p.view;
+  const x = v.context as CaseCtx;
+  const deputies = (ids: string[] | undefined) => (ids?.length ? ids.map((d) => p.names.deputies.get(d) ?? d).join('、') : null);
+  return (
+    <Facts
+      items={[
+        [UI.cases.track, valueLabel('track', v.track)],
+        [UI.cases.procedure, v.track === 'post_filing' ? valueLabel('procedure', v.procedure) : null],
+        [UI.cases.source, valueLabel('source', v.source)],
+        [UI.cases.station, p.names.stations.get(v.stationCode) ?? v.stationCode],
+        [UI.cases.disputeType, v.disputeType],
+        [UI.cases.summary, v.summary],
+        [UI.cases.claim, v.claimAmount ? <Money value={v.claimAmount} /> : null],
+        [UI.cases.openedAt, formatDateTime(v.openedAt)],
+        [UI.cases.mediator, x.mediatorName ?? null],
+        [UI.cases.deputies, deputies(x.deputyIds)],
+        [UI.cases.recused, deputies(x.recusedDeputyIds)],
+        [UI.cases.sessions, x.sessionsHeld ? String(x.sessionsHeld) : null],
+        [UI.cases.nextSession, x.nextSession ? `${formatDateTime(x.nextSession.at)} · ${x.nextSession.location}` : null],
+        [UI.cases.agreement, x.agreement ? x.agreement.terms : null],
+        [UI.cases.agreedAmount, x.agreement ? <Money value={x.agreement.amount} /> : null],
+        [UI.cases.dueDate, x.agreement ? formatDate(x.agreement.dueDate) : null],
+        [
+          UI.cases.installments,
+          x.agreement?.installments ? x.agreement.installments.map((i) => `${formatDate(i.dueDate)} ¥${i.amount}`).join('；') : null,
+        ],
+        [UI.cases.paid, x.agreement ? <Money value={x.paidAmount ?? '0.00'} /> : null],
+        [UI.cases.enforceable, v.enforceable ? UI.common.yes : null],
+        [UI.cases.ruling, x.rulingNumber ?? null],
+        [UI.cases.enforceableDocument, v.enforceableDocument ?? null],
+        [UI.cases.enforcementCase, x.enforcementCaseNumber ?? null],
+        [UI.cases.owed, v.owedAmount ? <Money value={v.owedAmount} /> : null],
+        [UI.cases.recovered, v.owedAmount ? <Money value={v.recoveredAmount} /> : null],
+        [UI.cases.measures, x.measures?.length ? x.measures.map((m) => valueLabel('measures', m)).join('、') : null],
+        [UI.cases.outcome, v.outcome ? outcomeLabel(v.outcome) : null],
+        [UI.cases.outcomeReason, v.outcome && x.outcomeReason ? valueLabel('outcomeReason', x.outcomeReason) : null],
+        [UI.cases.closedAt, v.closedAt ? formatDateTime(v.closedAt) : null],
+      ]}
+    />
+  );
+}
+
+function Deadlines(p: { view: CaseView; now: Date }) {
+  const ranOut = p.view.ranOut;
+  if (!p.view.deadlines.length && ranOut) {
+    return (
+      <p class="notice" data-testid="ran-out">
+        <DeadlineBadge dueAt={ranOut.dueAt} now={p.now} kind={ranOut.kind} level={ranOut.level} />
+      </p>
+    );
+  }
+  if (!p.view.deadlines.length) return <p class="muted">{UI.cases.noDeadlines}</p>;
+  return (
+    <table class="table compact" data-testid="deadlines">
+      <thead>
+        <tr>
+          <th>{UI.cases.deadlines}</th>
+          <th>{UI.cases.lastDay}</th>
+          <th>{UI.cases.daysLeft}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {p.view.deadlines.map((d) => {
+          const t = deadlineText(d.dueAt, p.now);
+          return (
+            <tr>
+              <td>{DEADLINE_LABELS[d.kind] ?? d.kind}</td>
+              <td>{t.lastDay}</td>
+              <td>
+                <DeadlineBadge dueAt={d.dueAt} now={p.now} level={d.level} calendarMissing={'calendarMissing' in d} />
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+export async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now }: PageCtx) {
+  const id = c.req.param('id') ?? '';
+  const opts = { now, requestId: c.get('requestId'), warningDays: deps.warningDays };
+  const view = await getCase(deps.db, actor, id, opts);
+  const [history, names, diagram] = await Promise.all([caseHistory(deps.db, actor, id, opts), namesOf(deps), caseDiagram(deps.db, actor, id, MACHINE_LABELS.case)]);
+  const machine = { ...machineDescription('case', MACHINE_LABELS.case), mermaid: diagram.mermaid };
+  const ok = c.req.query('ok');
+  const flash = ok?.startsWith('ev.') ? UI.event.done(eventLabel(ok.slice(3))) : ok === 'created' ? UI.cases.created : null;
+  return html(
+    c,
+    <Layout title={view.number} actor={actor} csrf={csrf} active="cases" flash={flash} wide>
+      <div class="page-head">
+        <h1>
+          {view.number} <StateBadge state={view.state} /> {view.overdue ? <OverdueBadge /> : null}
+        </h1>
+        <a href="/cases">{UI.common.backTo}{UI.nav.cases}</a>
+      </div>
+      <div class="columns">
+        <div class="col-main">
+          <Section title={UI.cases.currentState} id="state">
+            <p class="state-words" data-testid="state-words">
+              <strong>{stateLabel(view.state)}</strong>：{STATE_DESCRIPTIONS[view.state] ?? ''}
+              {view.outcome ? ` ${UI.cases.outcome}：${outcomeLabel(view.outcome)}。` : ''}
+            </p>
+            <h3>{UI.cases.actions}</h3>
+            {view.nextEvents.length || view.backdatableEvents.length ? (
+              <div class="event-buttons" data-testid="actions">
+                {view.nextEvents.map((e) => (
+                  <a class="button" href={`/cases/${view.id}/events/${e}`} data-event={e}>
+                    {eventLabel(e)}
+                  </a>
+                ))}
+                {view.backdatableEvents.map((e) => (
+                  <a class="button" href={`/cases/${view.id}/events/${e}`} data-event={e} data-backdated="true">
+                    {eventLabel(e)}
+                    {UI.event.backdatedMark}
+                  </a>
+                ))}
+              </div>
+            ) : (
+              <p class="muted">{UI.cases.noActions}</p>
+            )}
+          </Section>
+          <Section title={UI.cases.parties} id="parties">
+            <Parties view={view} />
+            {seesPersonalData(actor, view.stationCode) ? null : <p class="hint">{UI.cases.piiNote}</p>}
+          </Section>
+          <Section title={UI.cases.timeline} id="timeline">
+            <Timeline items={history.items as HistoryItem[]} names={names} stateLabel={stateLabel} />
+          </Section>
+        </div>
+        <div class="col-side">
+          <Section title={UI.cases.deadlines} id="deadlines">
+            <Deadlines view={view} now={now} />
+          </Section>
+          <Section title={UI.cases.basics} id="facts">
+            <CaseFacts view={view} names={names} />
+          </Section>
+          <Section title={UI.cases.diagram} id="diagram">
+            <StateDiagram machine={machine} current={view.state} labelOf={stateLabel} />
+          </Section>
+        </div>
+      </div>
+    </Layout>,
+  );
+}
