@@ -19,6 +19,16 @@ import type { EntityStore } from './stores.js';
 export const SYSTEM_ACTOR: Actor = { id: 'system', role: 'system', name: '系统（期限）' };
 const LEASE_MS = 60_000;
 
+/**
+ * A deadline that was already past when it was written belongs to history being entered from
+ * paper (补录): a clerk backfills ASSIGN dated April, and the mediation period it starts ended in
+ * May. Fired at once, it would close the case between two of the clerk's entries, before the
+ * agreement that really ended the mediation could be entered. The running sweeper leaves such a
+ * row alone for this long after it was written; then it fires as usual, dated its due time.
+ * Deadlines written before they were due are never held back.
+ */
+export const BACKFILL_GRACE_MS = 24 * 3_600_000;
+
 export interface SweepItem {
   deadlineId: number;
   entityType: string;
@@ -51,11 +61,12 @@ interface Claimed {
 export async function sweep(
   ctx: EngineContext,
   stores: Record<string, EntityStore>,
-  opts: { worker?: string; batch?: number } = {},
+  opts: { worker?: string; batch?: number; backfillGraceMs?: number } = {},
 ): Promise<SweepResult> {
   const now = ctx.now?.() ?? new Date();
   const worker = opts.worker ?? workerId();
   const result: SweepResult = { fired: [], dropped: [], failed: [] };
+  const writtenBefore = new Date(now.getTime() - (opts.backfillGraceMs ?? 0)).toISOString();
   for (;;) {
     const claimed = rowsOf<Claimed>(
       await ctx.db.execute(sql`
@@ -63,6 +74,7 @@ export async function sweep(
         where id in (
           select id from ${deadlines}
           where fired_at is null and due_at <= ${now.toISOString()}
+            and (created_at <= due_at or created_at <= ${writtenBefore})
             and (claimed_until is null or claimed_until < ${now.toISOString()})
           order by due_at
           limit ${opts.batch ?? 100}
@@ -119,7 +131,7 @@ export function startSweeper(
   let running: Promise<void> | null = null;
   const timer = setInterval(() => {
     if (running) return;
-    running = sweep(ctx, stores, { worker })
+    running = sweep(ctx, stores, { worker, backfillGraceMs: BACKFILL_GRACE_MS })
       .then((r) => {
         if (r.fired.length || r.dropped.length || r.failed.length) log('sweep', { fired: r.fired.length, dropped: r.dropped.length, failed: r.failed.length });
       })

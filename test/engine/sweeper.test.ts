@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyEvent, createEntity } from '../../src/engine/apply.js';
 import { stores } from '../../src/engine/registry.js';
 import { caseStore } from '../../src/engine/stores.js';
-import { sweep } from '../../src/engine/sweeper.js';
+import { BACKFILL_GRACE_MS, sweep } from '../../src/engine/sweeper.js';
 import { caseEvents, cases, deadlines } from '../../src/db/schema.js';
 import type { Actor } from '../../src/machines/roles.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
@@ -49,6 +49,30 @@ describe('the deadline sweeper', () => {
     expect(d.firedAt).not.toBeNull();
     const second = await sweep(ctx(), stores);
     expect(second.fired.filter((f) => f.entityId === id)).toEqual([]);
+  });
+
+  it('the running sweeper gives history being entered from paper a day before a deadline already past fires', async () => {
+    const id = await open({ occurredAt: daysAgo(20) });
+    await send(id, { type: 'ACCEPT', occurredAt: daysAgo(19) });
+    await send(id, { type: 'ASSIGN', deputyIds: [deputyId], occurredAt: daysAgo(10) });
+    // The clerk is still entering: a pass of the running sweeper leaves the backfilled clock alone.
+    const held = await sweep(ctx(), stores, { backfillGraceMs: BACKFILL_GRACE_MS });
+    expect(held.fired.filter((f) => f.entityId === id)).toEqual([]);
+    expect((await stateOf(id)).state).toBe('mediation.active');
+    // A day later nobody entered the agreement: it fires, dated when the period ran out.
+    const later = () => new Date(Date.now() + BACKFILL_GRACE_MS + 60_000);
+    const fired = await sweep({ db: database.db, now: later }, stores, { backfillGraceMs: BACKFILL_GRACE_MS });
+    expect(fired.fired.filter((f) => f.entityId === id).map((f) => f.event)).toEqual(['MEDIATION_EXPIRED']);
+    expect((await stateOf(id)).state).toBe('closed');
+  });
+
+  it('holds back no deadline that was written before it was due', async () => {
+    const id = await open();
+    await send(id, { type: 'ACCEPT' });
+    await send(id, { type: 'ASSIGN', deputyIds: [deputyId] });
+    // Twenty days on (simple procedure: 7, moved past rest days at most), the row was written in time: no grace.
+    const r = await sweep({ db: database.db, now: () => new Date(Date.now() + 20 * 86_400_000) }, stores, { backfillGraceMs: BACKFILL_GRACE_MS });
+    expect(r.fired.filter((f) => f.entityId === id).map((f) => f.event)).toEqual(['MEDIATION_EXPIRED']);
   });
 
   it('does not fire a deadline that is not yet due', async () => {
