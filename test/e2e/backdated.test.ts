@@ -67,7 +67,7 @@ const buttons = (page: Page) =>
 async function openDated(page: Page, button: string, when: string) {
   await page.click(`[data-testid=actions] a${button}`);
   await page.waitForSelector('form.event-form');
-  await page.$eval('form.event-form details.backfill', (d) => ((d as HTMLDetailsElement).open = true));
+  await page.$eval('form.event-form details.backfill', (d) => d.setAttribute('open', ''));
   await page.fill('#f-occurredAt', when);
 }
 
@@ -91,7 +91,7 @@ describe.sequential('a backdated case driven through confirmation in Chromium', 
     await clerk.fill('#f-summary', '申请人张三借给被申请人李四一万元，到期未还；2026年4月在联络站线下调解。');
     await clerk.fill('#f-parties_0_name', '张三');
     await clerk.fill('#f-parties_1_name', '李四');
-    await clerk.$eval('form.new-case details.backfill', (d) => ((d as HTMLDetailsElement).open = true));
+    await clerk.$eval('form.new-case details.backfill', (d) => d.setAttribute('open', ''));
     await clerk.fill('#f-occurredAt', '2026-04-01T09:00');
     await Promise.all([clerk.waitForURL(/\/cases\/[0-9a-f-]{36}\?ok=created$/), clerk.click('form.new-case button[type=submit].primary')]);
     caseId = /\/cases\/([0-9a-f-]{36})/.exec(clerk.url())![1];
