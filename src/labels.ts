@@ -367,6 +367,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'calendar.update': '修改法定节假日',
   'webhook.create': '新增 Webhook',
   'webhook.delete': '删除 Webhook',
+  'party.consent': '更改当事人短信同意',
   'auth.sign_in': '登录',
   'auth.sign_in_failed': '登录失败',
   'auth.locked': '登录被锁定',

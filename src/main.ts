@@ -29,7 +29,7 @@ const stopSweeper = startSweeper({ db: database.db }, stores, env.SWEEP_INTERVAL
 const stopPurge = startIdempotencyPurge(database.db, env.IDEMPOTENCY_TTL_HOURS, log.warn);
 const stopDispatcher = startDispatcher(
   database.db,
-  { retryBaseMs: env.WEBHOOK_RETRY_BASE_MS, warningDays: env.DEADLINE_WARNING_DAYS, smsGatewayUrl: env.SMS_GATEWAY_URL, smsGatewaySecret: env.SMS_GATEWAY_SECRET },
+  { retryBaseMs: env.WEBHOOK_RETRY_BASE_MS, warningDays: env.DEADLINE_WARNING_DAYS, smsGatewayUrl: env.SMS_GATEWAY_URL, smsGatewaySecret: env.SMS_GATEWAY_SECRET, reminders: {} },
   env.NOTIFY_INTERVAL_MS,
   log.info,
 );

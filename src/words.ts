@@ -535,6 +535,12 @@ export function noticeText(kind: string, number: string, params: Record<string, 
       return { title: `监督事项 ${number} 报告逾期`, body: `监督事项 ${number} 的报告期限已过，尚未收到报告。` };
     case 'submission_received':
       return { title: `收到群众扫码提交的纠纷（${number}）`, body: '有群众通过扫码联提交了纠纷，请尽快查看并决定是否受理。' };
+    case 'daily_digest': {
+      // `number` is the day (Shanghai); items are the deputy's to-do as it stood that morning.
+      const items = Array.isArray(params.items) ? (params.items as { kind?: string; number?: string; title?: string; dueAt?: string }[]) : [];
+      const lines = items.map((i) => `${i.kind === 'session' ? `${beijingMinute(i.dueAt)} ` : ''}${i.title ?? ''}（案件 ${i.number ?? ''}）`);
+      return { title: `${number} 每日提醒：${items.length} 项待办`, body: lines.join('；') + (lines.length ? '。' : '') };
+    }
     default:
       return { title: `消息：${number}`, body: '' };
   }

@@ -495,6 +495,11 @@ export const deliveries = pgTable(
     partyId: uuid('party_id'),
     /** SMS: the template's name (src/engine/notify/sms.ts). */
     template: text('template'),
+    /**
+     * A reminder's own values (an instalment's due date), for a message no event caused: its
+     * `message_id` is derived from what it reminds of, and there is no outbox row behind it.
+     */
+    params: jsonb('params'),
     status: text('status').notNull(),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: ts('next_attempt_at').notNull(),

@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS = [
   'calendar.update',
   'webhook.create',
   'webhook.delete',
+  'party.consent',
   'auth.sign_in',
   'auth.sign_in_failed',
   'auth.locked',

@@ -37,7 +37,7 @@ export function notificationRoutes(deps: AppDeps) {
   );
 
   app.patch('/cases/:id/parties/:index', doc({ summary: '当事人是否同意接收短信（smsConsent）', tags: ['案件'], params: { id: '案件 id', index: '当事人序号' }, ok: { status: 200, description: '当事人' }, errors: [400, 403, 404] }), async (c) =>
-    c.json(await setSmsConsent(deps.db, c.get('actor'), c.req.param('id'), c.req.param('index'), await jsonBody(c))),
+    c.json(await setSmsConsent(deps.db, c.get('actor'), c.req.param('id'), c.req.param('index'), await jsonBody(c), requestMeta(c))),
   );
   return app;
 }

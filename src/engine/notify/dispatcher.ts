@@ -19,6 +19,7 @@ import type { Db } from '../../db/client.js';
 import { isoOf, rowsOf } from '../../db/client.js';
 import { caseEvents, cases, deliveries, deliveryAttempts, outbox, parties, supervisions, webhooks } from '../../db/schema.js';
 import { warnDeadlines } from './notices.js';
+import { DIGEST_HOUR, digestDate, remindInstalments, writeDigests } from './reminders.js';
 import { smsBody, type SmsTemplate } from './sms.js';
 import { loggableError } from '../errors.js';
 
@@ -41,6 +42,12 @@ export interface DispatchOptions {
   timeoutMs?: number;
   /** DEADLINE_WARNING_DAYS: deadlines this close are told to their people once (0: not). */
   warningDays?: number;
+  /**
+   * Messages no event causes (src/engine/notify/reminders.ts): instalment texts each pass, the
+   * deputies' digest once a day from `digestHour` (Asia/Shanghai). Off when absent. `digestDoneFor`
+   * is this process's memory of the day it wrote them (the database keeps them once regardless).
+   */
+  reminders?: { digestHour?: number; digestDoneFor?: string };
 }
 
 export interface DispatchResult {
@@ -97,6 +104,7 @@ interface Claimed {
   attempts: number;
   expires_at: string;
   template: SmsTemplate | null;
+  params: Record<string, unknown> | string | null;
   entity_type: string;
   entity_id: string;
   seq: number;
@@ -171,11 +179,12 @@ async function attempt(m: Claimed, opts: DispatchOptions, at: Date): Promise<Out
     const body = JSON.stringify(webhookBody(m));
     return post(m.url, body, signed(m.secret, m.message_id, at, body), timeout);
   }
-  // SMS: consent and the phone as they are now.
+  // SMS: consent and the phone as they are now; a reminder's values are its own, an event's are its payload.
   if (!opts.smsGatewayUrl) return { ok: false, status: null, error: '未配置短信网关（SMS_GATEWAY_URL），未发送', final: 'skipped', durationMs: 0 };
   if (!m.sms_consent) return { ok: false, status: null, error: '当事人已撤回短信同意', final: 'skipped', durationMs: 0 };
   if (!m.phone || !m.number || !m.template) return { ok: false, status: null, error: '当事人无电话号码', final: 'skipped', durationMs: 0 };
-  const payload = typeof m.payload === 'string' ? JSON.parse(m.payload) : (m.payload ?? {});
+  const values = m.params ?? m.payload;
+  const payload = typeof values === 'string' ? JSON.parse(values) : (values ?? {});
   const body = JSON.stringify(smsBody(m.phone, m.template, m.number, payload));
   const headers = opts.smsGatewaySecret ? signed(opts.smsGatewaySecret, m.id, at, body) : { 'webhook-id': m.id };
   return post(opts.smsGatewayUrl, body, headers, timeout);
@@ -193,19 +202,20 @@ export async function deliver(db: Db, opts: DispatchOptions): Promise<Omit<Dispa
           where status = 'pending' and next_attempt_at <= ${now.toISOString()}
           order by next_attempt_at limit ${opts.batch ?? 200}
           for update skip locked)
-        returning id, message_id, channel, attempts, expires_at, template, webhook_id, party_id)
-      select d.id, d.message_id, d.channel, d.attempts, d.expires_at, d.template,
+        returning id, message_id, channel, attempts, expires_at, template, params, webhook_id, party_id)
+      select d.id, d.message_id, d.channel, d.attempts, d.expires_at, d.template, d.params,
         o.entity_type, o.entity_id, o.seq, o.event_type, o.to_state, o.occurred_at, o.created_at,
         coalesce(c.number, s.number) as number,
         w.url, w.secret, w.deleted_at is not null as hook_gone,
         p.phone, p.sms_consent,
-        case when d.channel = 'sms' then (select e.payload from ${caseEvents} e where e.case_id = o.entity_id and e.seq = o.seq) end as payload
+        case when d.channel = 'sms' and o.id is not null then (select e.payload from ${caseEvents} e where e.case_id = o.entity_id and e.seq = o.seq) end as payload
       from due d
-      join ${outbox} o on o.id = d.message_id
-      left join ${cases} c on o.entity_type = 'case' and c.id = o.entity_id
+      -- A reminder (an instalment's text) has no outbox row: its case is its party's.
+      left join ${outbox} o on o.id = d.message_id
+      left join ${parties} p on p.id = d.party_id
+      left join ${cases} c on c.id = case when o.id is null then p.case_id when o.entity_type = 'case' then o.entity_id end
       left join ${supervisions} s on o.entity_type = 'supervision' and s.id = o.entity_id
-      left join ${webhooks} w on w.id = d.webhook_id
-      left join ${parties} p on p.id = d.party_id`),
+      left join ${webhooks} w on w.id = d.webhook_id`),
   );
   const result = { delivered: 0, failed: 0, dead: 0 };
   let next = 0;
@@ -242,6 +252,16 @@ async function record(db: Db, m: Claimed, o: Outcome, at: Date, opts: DispatchOp
 /** One pass: fan out, then deliver what is due. */
 export async function dispatch(db: Db, opts: DispatchOptions): Promise<DispatchResult> {
   if (opts.warningDays) await warnDeadlines(db, { now: opts.now?.(), warningDays: opts.warningDays });
+  if (opts.reminders) {
+    const now = opts.now?.() ?? new Date();
+    await remindInstalments(db, { now, smsGatewayUrl: opts.smsGatewayUrl, deadAfterMs: opts.deadAfterMs ?? DEAD_AFTER_MS });
+    const hour = opts.reminders.digestHour ?? DIGEST_HOUR;
+    const today = digestDate(now, hour);
+    if (today && opts.reminders.digestDoneFor !== today) {
+      await writeDigests(db, { now, warningDays: opts.warningDays || 5, hour });
+      opts.reminders.digestDoneFor = today;
+    }
+  }
   let fannedOut = 0;
   for (let n = -1; n !== 0; ) fannedOut += n = await fanOut(db, opts);
   const done = { delivered: 0, failed: 0, dead: 0 };

@@ -25,6 +25,7 @@ export const NOTICE_KINDS = [
   'report_submitted',
   'report_overdue',
   'submission_received',
+  'daily_digest',
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 

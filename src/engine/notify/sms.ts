@@ -8,6 +8,7 @@
 export const SMS_TEMPLATES = {
   session_scheduled: '【解纷】您的案件{caseNumber}已安排调解，时间：{time}。请按时参加。',
   case_closed: '【解纷】您的案件{caseNumber}已办结。',
+  instalment_due: '【解纷】您的案件{caseNumber}调解协议约定的履行款将于{dueDate}到期，请按时履行。',
 } as const;
 export type SmsTemplate = keyof typeof SMS_TEMPLATES;
 
@@ -28,5 +29,6 @@ export function shanghaiMinute(iso: string): string {
 export function smsBody(to: string, template: SmsTemplate, caseNumber: string, payload: Record<string, unknown>) {
   const params: Record<string, string> = { caseNumber };
   if (template === 'session_scheduled' && typeof payload.at === 'string') params.time = shanghaiMinute(payload.at);
+  if (template === 'instalment_due' && typeof payload.dueDate === 'string') params.dueDate = payload.dueDate;
   return { to, template: SMS_TEMPLATES[template], params };
 }

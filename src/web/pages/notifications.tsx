@@ -21,6 +21,7 @@ import { flashOf, html, page, type PageCtx, type WebContext } from '../page.js';
 function hrefOf(entity: { type: string; id: string }): string {
   if (entity.type === 'case') return `/cases/${entity.id}`;
   if (entity.type === 'supervision') return `/supervisions/${entity.id}`;
+  if (entity.type === 'digest') return '/';
   return '/cases';
 }
 
