@@ -25,6 +25,7 @@ import { DomainError, fieldError, Forbidden, ValidationError, sqlState } from '.
 import { caseStore } from '../engine/stores.js';
 import {
   DEPUTY_LEVEL_LABELS,
+  PARTY_ROLE_LABELS,
   PROCEDURE_LABELS,
   SOURCE_LABELS,
   STATION_KIND_LABELS,
@@ -225,10 +226,42 @@ interface Checked {
 
 type Row = (header: string) => string | undefined;
 
-function zodProblems(line: number, error: z.ZodError, columnOf: (field: string) => string, scope?: string): RowProblem[] {
+/** The labels a file holds (and exports write) for each enumerated field, by the field's name. */
+const ENUM_LABELS: Record<string, Record<string, string>> = {
+  track: TRACK_LABELS,
+  procedure: PROCEDURE_LABELS,
+  source: SOURCE_LABELS,
+  kind: STATION_KIND_LABELS,
+  level: DEPUTY_LEVEL_LABELS,
+  role: PARTY_ROLE_LABELS,
+};
+
+/**
+ * An issue's message in the words of the file: a value outside an enumeration names the labels
+ * the column takes (as the export writes them), never the keys behind them.
+ *
+ * @example
+ * issueMessage(issue, '诉前') // → '“诉前”不是可选的值，须为以下之一：诉前委派调解、诉中委托调解'
+ */
+function issueMessage(issue: z.core.$ZodIssue, given: unknown): string {
+  const field = String(issue.path.at(-1) ?? '');
+  const labels = ENUM_LABELS[field];
+  if (issue.code !== 'invalid_value' || !labels) return issue.message;
+  const choices = issue.values.map((v) => labels[String(v)] ?? String(v)).join('、');
+  return typeof given === 'string' && given.trim() ? `“${given.trim()}”不是可选的值，须为以下之一：${choices}` : `须为以下之一：${choices}`;
+}
+
+/** The value at an issue's path in the input that was checked. */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const k of path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
+}
+
+function zodProblems(line: number, error: z.ZodError, columnOf: (field: string) => string, scope: string | undefined, input: unknown): RowProblem[] {
   return error.issues.map((i) => {
     const field = i.path.join('.');
-    return { row: line, column: columnOf(field) || fieldLabel(field, scope), message: i.message };
+    return { row: line, column: columnOf(field) || fieldLabel(field, scope), message: issueMessage(i, valueAt(input, i.path)) };
   });
 }
 
@@ -379,7 +412,7 @@ const stationPlan: KindPlan<null> = {
       district: row(STATION_HEADERS.district) ?? '',
     };
     const r = stationSchema.safeParse(input);
-    if (!r.success) return { problems: zodProblems(line, r.error, this.columnOf, 'station') };
+    if (!r.success) return { problems: zodProblems(line, r.error, this.columnOf, 'station', input) };
     return { line, ref: r.data.code, input: r.data };
   },
   async existing(db, refs) {
@@ -405,7 +438,7 @@ const deputyPlan: KindPlan<Set<string>> = {
       ...(opt(row(DEPUTY_HEADERS.phone)) ? { phone: opt(row(DEPUTY_HEADERS.phone)) } : {}),
     };
     const r = deputySchema.safeParse(input);
-    const problems = r.success ? [] : zodProblems(line, r.error, this.columnOf, 'deputy');
+    const problems = r.success ? [] : zodProblems(line, r.error, this.columnOf, 'deputy', input);
     if (input.stationCode && !stationCodes.has(input.stationCode)) {
       problems.push({ row: line, column: DEPUTY_HEADERS.stationCode, message: `联络站 ${input.stationCode} 不存在：请先导入联络站` });
     }
@@ -475,7 +508,7 @@ const activityPlan: KindPlan<ActivityCtx> = {
       votersReceived: voters === '' ? 0 : /^\d+$/.test(voters) ? Number(voters) : voters,
     };
     const r = activitySchema.safeParse(input);
-    if (!r.success) problems.push(...zodProblems(line, r.error, this.columnOf, 'activity'));
+    if (!r.success) problems.push(...zodProblems(line, r.error, this.columnOf, 'activity', input));
     if (problems.length || !r.success) return { problems };
     const ref = opt(row(ACTIVITY_HEADERS.ref)) ?? `${stationCode}/${r.data.date}/${r.data.theme}`;
     return { line, ref, input: { ...r.data, stationCode } };
@@ -558,7 +591,7 @@ const casePlan: KindPlan<Set<string>> = {
           column = p ? (path[2] === 'idNumber' ? p.columns[1] : path[2] === 'phone' ? p.columns[2] : p.columns[0]) : CASE_HEADERS.applicants;
         }
         // The register date is written in Beijing time; say so rather than "ISO 8601".
-        const message = path[0] === 'occurredAt' ? '须为时间，例如 2026-03-01 09:30:00（北京时间）' : issue.message;
+        const message = path[0] === 'occurredAt' ? '须为时间，例如 2026-03-01 09:30:00（北京时间）' : issueMessage(issue, valueAt(body, issue.path));
         if (!(path[0] === 'externalRef' && !ref) && !(path[0] === 'occurredAt' && !openedAt)) problems.push({ row: line, column, message });
       }
     }

@@ -214,6 +214,24 @@ describe('dry run and row problems', () => {
     expect(await fingerprint(to)).toEqual(before);
   });
 
+  it('names an enumeration\'s choices by their labels, as the export writes them, never by their keys', async () => {
+    const cases = [
+      '案号,来源渠道,案件类型,审理程序,联络站代码,纠纷类型,纠纷概要,申请人,登记时间',
+      `E-1,来电,诉前,普通,HL01,民间借贷,${T} 枚举,张三,2026-01-01`,
+    ].join('\r\n');
+    const r = await upload(to, to.tokens.court, 'kind=cases&dryRun=true', utf8(cases));
+    const byColumn = Object.fromEntries((r.body.problems as { column: string; message: string }[]).map((p) => [p.column, p.message]));
+    expect(byColumn['来源渠道']).toBe('“来电”不是可选的值，须为以下之一：入站、扫码联、热线联、入户联、法院委派/委托、执行转入');
+    expect(byColumn['案件类型']).toBe('“诉前”不是可选的值，须为以下之一：诉前委派调解、诉中委托调解');
+    expect(byColumn['审理程序']).toBe('“普通”不是可选的值，须为以下之一：普通程序、简易程序');
+    const directory = await upload(to, to.tokens.admin, 'kind=deputies&dryRun=true', utf8('姓名,代表层级,联络站代码\r\n王五,省级以上,HL01'));
+    expect(directory.body.problems).toEqual([{ row: 2, column: '代表层级', message: expect.stringMatching(/^“省级以上”不是可选的值，须为以下之一：全国人大代表、.*乡镇人大代表$/) }]);
+    const stationsFile = await upload(to, to.tokens.admin, 'kind=stations&dryRun=true', utf8('站点代码,站点名称,站点类型,所在区县\r\nX9,某站,乡镇,呼兰区'));
+    const keys = /pre_filing|post_filing|ordinary|simple|walk_in|hotline|court_referral|provincial|county|township|street|town|village/;
+    for (const p of [...r.body.problems, ...directory.body.problems, ...stationsFile.body.problems]) expect(p.message).not.toMatch(keys);
+    expect(stationsFile.body.problems[0].message).toContain('乡镇代表联络站');
+  });
+
   it('streams its progress as NDJSON when asked (the upload page\'s live count)', async () => {
     const r = await upload(to, to.tokens.court, 'kind=cases&dryRun=true', utf8(bad), { accept: 'application/x-ndjson' });
     expect(r.status).toBe(200);
