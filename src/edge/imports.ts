@@ -3,10 +3,12 @@
  * from `.xlsx` or `.csv` files whose columns are those of the list's own export (extra columns are
  * ignored), so a file exported from jiefen imports back.
  *
- * Two passes. The first reads every row and checks it as the verb would (the same zod schemas,
- * the stations and deputies it names, duplicates in the file): a dry run stops there and answers
- * every row's problems in Chinese; a real import with any problem stops there too, having written
- * nothing. The second writes row by row through the verbs — a case through `createEntity`, with
+ * Two passes over the file, each reading it row by row (a CSV is parsed as a stream; only the
+ * rows' keys are kept between the passes, not the rows). The first checks every row as the verb
+ * would (the same zod schemas, the stations and deputies it names, duplicates in the file): a dry
+ * run stops there and answers every row's problems in Chinese; a real import with any problem
+ * stops there too, having written nothing. The second reads the file again, checks each row again
+ * (the same answer: the same file and the same context) and writes it through the verbs — a case through `createEntity`, with
  * its register date as `occurredAt`, so it is journaled like any other — skipping every row whose
  * `externalRef` (for a case, its number in the file) is already there: importing a file twice
  * writes it once.
@@ -14,6 +16,9 @@
 import { eq, inArray, or } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { parse as csvParser } from 'csv-parse';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { z } from 'zod';
 import type { Actor } from '../machines/roles.js';
 import type { Db } from '../db/client.js';
@@ -171,6 +176,101 @@ export async function readSheet(bytes: Uint8Array): Promise<Sheet> {
   return csvSheet(bytes);
 }
 
+type SheetRow = { line: number; cells: string[] };
+
+/** A sheet read row by row: its header, how many data rows, and the rows afresh on each call. */
+export interface SheetSource {
+  header: string[];
+  total: number;
+  rows(): AsyncIterable<SheetRow>;
+}
+
+const CHUNK = 1 << 16;
+
+/** Whether `bytes` decode as `encoding` with no error, without holding the text. */
+function decodesAs(bytes: Uint8Array, encoding: string): boolean {
+  const d = new TextDecoder(encoding, { fatal: true });
+  try {
+    for (let i = 0; i < bytes.length; i += CHUNK) d.decode(bytes.subarray(i, i + CHUNK), { stream: true });
+    d.decode();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The CSV's encoding as `decodeText` tells it (BOMs, UTF-8, else GB18030), and where its text starts. */
+function csvEncoding(bytes: Uint8Array): { encoding: string; start: number } {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { encoding: 'utf-8', start: 3 };
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { encoding: 'utf-16le', start: 2 };
+  if (decodesAs(bytes, 'utf-8')) return { encoding: 'utf-8', start: 0 };
+  if (decodesAs(bytes, 'gb18030')) return { encoding: 'gb18030', start: 0 };
+  throw new ImportFileError('encoding');
+}
+
+/** The records of a CSV, parsed as a stream of decoded chunks: one record in memory at a time. */
+async function* csvRecords(bytes: Uint8Array, encoding: string, start: number): AsyncGenerator<string[]> {
+  const decoder = new TextDecoder(encoding);
+  function* chunks() {
+    for (let i = start; i < bytes.length; i += CHUNK) yield decoder.decode(bytes.subarray(i, i + CHUNK), { stream: true });
+    const tail = decoder.decode();
+    if (tail) yield tail;
+  }
+  const parser = csvParser({ relax_column_count: true, skip_empty_lines: false, bom: true });
+  const feeding = pipeline(Readable.from(chunks()), parser);
+  feeding.catch(() => {}); // its error reaches the loop below through the parser
+  try {
+    for await (const record of parser) yield record as string[];
+    await feeding;
+  } catch (err) {
+    throw new ImportFileError('csv', { detail: (err as Error).message.replace(/^Invalid[^:]*:\s*/, '') });
+  } finally {
+    parser.destroy();
+  }
+}
+
+function csvSource(bytes: Uint8Array): SheetSource | Promise<SheetSource> {
+  const { encoding, start } = csvEncoding(bytes);
+  if (encoding !== 'utf-16le' && bytes.includes(0)) throw new ImportFileError('not_table');
+  const rows = async function* (): AsyncGenerator<SheetRow> {
+    let line = 0;
+    for await (const cells of csvRecords(bytes, encoding, start)) {
+      line++;
+      if (line === 1) continue;
+      if (cells.some((c) => c.trim() !== '')) yield { line, cells: cells.map(unguard) };
+    }
+  };
+  return (async () => {
+    let header: string[] = [];
+    let total = 0;
+    let line = 0;
+    for await (const cells of csvRecords(bytes, encoding, start)) {
+      if (++line === 1) header = cells.map((h) => h.trim());
+      else if (cells.some((c) => c.trim() !== '')) total++;
+    }
+    if (encoding === 'utf-16le' && header.some((h) => h.includes('\u0000'))) throw new ImportFileError('not_table');
+    return { header, total, rows };
+  })();
+}
+
+/**
+ * The file's first sheet, to be read row by row: a CSV is parsed as a stream each time; an XLSX
+ * workbook is loaded once (ExcelJS reads the whole archive) and its rows handed out from it.
+ */
+export async function openSheet(bytes: Uint8Array): Promise<SheetSource> {
+  if (bytes.length === 0) throw new ImportFileError('empty');
+  if (startsWith(bytes, OLE2)) throw new ImportFileError('xls');
+  if (!startsWith(bytes, ZIP)) return csvSource(bytes);
+  const sheet = await xlsxSheet(bytes);
+  return {
+    header: sheet.header,
+    total: sheet.rows.length,
+    rows: async function* () {
+      yield* sheet.rows;
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rows to inputs
 
@@ -290,7 +390,7 @@ export function mayImport(actor: Actor, kind: ImportKind): void {
  */
 export async function importFile(db: Db, actor: Actor, kind: ImportKind, bytes: Uint8Array, opts: ImportOptions = {}): Promise<ImportResult> {
   mayImport(actor, kind);
-  const sheet = await readSheet(bytes);
+  const sheet = await openSheet(bytes);
   const plan = PLANS[kind];
   const missing = plan.required.filter((h) => !sheet.header.includes(h));
   if (missing.length) {
@@ -300,52 +400,60 @@ export async function importFile(db: Db, actor: Actor, kind: ImportKind, bytes: 
   sheet.header.forEach((h, i) => {
     if (h && !index.has(h)) index.set(h, i);
   });
-  const progress: ImportProgress = { total: sheet.rows.length, done: 0, created: 0, skipped: 0, phase: 'checking' };
+  const progress: ImportProgress = { total: sheet.total, done: 0, created: 0, skipped: 0, phase: 'checking' };
   const report = () => opts.onProgress?.({ ...progress });
   report();
-
-  // First pass: every row checked, nothing written.
-  const problems: RowProblem[] = [];
-  const checked: Checked[] = [];
-  const seen = new Map<string, number>();
   const ctx = await plan.context(db);
-  for (const { line, cells } of sheet.rows) {
-    const row: Row = (h) => {
+  const checkRow = ({ line, cells }: SheetRow) =>
+    plan.check(line, (h) => {
       const i = index.get(h);
       return i === undefined ? undefined : (cells[i] ?? '');
-    };
-    const r = plan.check(line, row, ctx);
+    }, ctx);
+
+  // First pass: every row checked, nothing written; of the good rows only the key and line are kept.
+  const problems: RowProblem[] = [];
+  const seen = new Map<string, number>();
+  for await (const sheetRow of sheet.rows()) {
+    const r = checkRow(sheetRow);
     if ('problems' in r) problems.push(...r.problems);
     else {
       const first = seen.get(r.ref);
-      if (first !== undefined) problems.push({ row: line, column: plan.refColumn, message: `与第 ${first} 行重复（${r.ref}）` });
-      else {
-        seen.set(r.ref, line);
-        checked.push(r);
-      }
+      if (first !== undefined) problems.push({ row: r.line, column: plan.refColumn, message: `与第 ${first} 行重复（${r.ref}）` });
+      else seen.set(r.ref, r.line);
     }
     progress.done++;
     if (progress.done % 500 === 0) report();
   }
   // Which rows are there already (imported before, or the same entity): skipped, not refused.
-  const existing = await plan.existing(db, checked.map((c) => c.ref));
-  const todo = checked.filter((c) => !existing.has(c.ref));
-  progress.skipped = checked.length - todo.length;
+  const existing = await plan.existing(db, [...seen.keys()]);
+  const toWrite = seen.size - existing.size;
+  progress.skipped = existing.size;
   if (opts.dryRun || problems.length) {
     progress.phase = 'done';
     report();
-    return { kind, dryRun: !!opts.dryRun, total: sheet.rows.length, created: problems.length ? 0 : todo.length, skipped: progress.skipped, problems };
+    return { kind, dryRun: !!opts.dryRun, total: sheet.total, created: problems.length ? 0 : toWrite, skipped: progress.skipped, problems };
   }
 
-  // Second pass: through the verbs, row by row.
+  // Second pass: the file read again, each new row through the verbs, a few at a time.
   progress.phase = 'writing';
   progress.done = progress.skipped;
   report();
   const failures: RowProblem[] = [];
-  let next = 0;
+  const rows = sheet.rows()[Symbol.asyncIterator]();
+  /** The next row to write: checked again (the same answer as before), not there already, not a repeat. */
+  const nextRow = async (): Promise<Checked | undefined> => {
+    for (;;) {
+      const { done, value } = await rows.next();
+      if (done) return undefined;
+      const r = checkRow(value);
+      if (!('problems' in r) && seen.get(r.ref) === r.line && !existing.has(r.ref)) return r;
+    }
+  };
+  // One reader at a time: the workers share the iterator through this chain.
+  let reading: Promise<Checked | undefined> = Promise.resolve(undefined);
+  const take = () => (reading = reading.then(nextRow));
   const worker = async () => {
-    while (next < todo.length) {
-      const c = todo[next++];
+    for (let c = await take(); c; c = await take()) {
       try {
         const outcome = await plan.write(db, actor, c, opts);
         if (outcome === 'skipped') progress.skipped++;
@@ -364,7 +472,7 @@ export async function importFile(db: Db, actor: Actor, kind: ImportKind, bytes: 
   progress.phase = 'done';
   report();
   failures.sort((a, b) => a.row - b.row);
-  return { kind, dryRun: false, total: sheet.rows.length, created: progress.created, skipped: progress.skipped, problems: failures };
+  return { kind, dryRun: false, total: sheet.total, created: progress.created, skipped: progress.skipped, problems: failures };
 }
 
 function domainProblems(line: number, err: DomainError, plan: Plan): RowProblem[] {
