@@ -151,6 +151,15 @@ const SENTENCES: Record<Reason, Sentence> = {
   'transition.conditions': (p, w) => `当前状态${w.state(s(p.state))}下事件${w.event(s(p.event))}的条件不满足（${w.instant(s(p.at))}）`,
   'transition.supervision_conditions': (p, w) => `当前状态${w.state(s(p.state))}下事件${w.event(s(p.event))}的条件不满足`,
   'transition.report_not_due': () => '报告期限尚未届满，或已标记逾期',
+  'transition.overpayment': (p) =>
+    `本次履行金额 ${yuan(p.amount)} 超过尚欠金额 ${yuan(p.owed)}：足额履行将以“履行完毕”结案且不可撤销。请核对金额；确属超额履行的，请明确确认超额（confirmOverpayment: true）`,
+  'transition.overrecovery': (p) =>
+    `本次执行到位金额 ${yuan(p.amount)} 超过尚未执行到位的金额 ${yuan(p.owed)}：请核对金额；确属超额的，请明确确认超额（confirmOverpayment: true）`,
+  'transition.session_before_registration': (p) => `调解时间不能早于案件登记时间（${dateTime(s(p.openedAt))}）`,
+  'transition.due_date_past': (p) =>
+    `期限 ${s(p.date)} 在本事项发生之日（${dateOnly(s(p.at))}）之前已经届满：请核对日期；如是补录线下已办事项，请填写实际发生时间`,
+  'transition.nothing_due': (p) =>
+    p.dueDate ? `尚无到期应履行的款项（最近一期应于 ${s(p.dueDate)} 履行），届期未履行后才能报告未履行` : '尚无到期应履行的款项，不能报告未履行',
 
   'version.stale': (p) => `版本已变化：请求基于版本 ${s(p.expected)}，当前版本为 ${s(p.actual)}，请刷新后重试`,
   'idempotency.reused': () => '该 Idempotency-Key 已用于另一个请求内容；请为新请求使用新的 key',
@@ -180,6 +189,19 @@ const SENTENCES: Record<Reason, Sentence> = {
   'limit.lookups_per_receipt': () => '这个回执码今天查询次数过多，请明天再试',
   'too_large.body': (p) => `提交的内容不能超过 ${s(p.kib)} KiB`,
 };
+
+/** ¥ and thousands separators, as the pages write money (¥15,000.00). */
+const yuan = (v: unknown) => {
+  const [int, frac = '00'] = s(v).split('.');
+  return `¥${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac.padEnd(2, '0')}`;
+};
+/** An instant as a Shanghai date and time, not as ISO (issue 15 §5). */
+const dateTime = (iso: string) => {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  return new Date(t + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+};
+const dateOnly = (iso: string) => dateTime(iso).slice(0, 10);
 
 const machineName = (p: Params) => (p.machine ? `${s(p.machine)} 状态机` : '状态机');
 
