@@ -130,9 +130,6 @@ export function explainCaseRefusal(snapshot: AnyMachineSnapshot, event: { type: 
     case 'SCHEDULE_SESSION':
       return why('transition.session_before_registration', { openedAt: ctx.openedAt });
     case 'RECORD_SESSION':
-      if (typeof event.heldAt === 'string' && Date.parse(event.heldAt) < Date.parse(ctx.openedAt)) {
-        return why('transition.session_before_registration', { openedAt: ctx.openedAt });
-      }
       return why('transition.attendees_not_assigned');
     case 'REACH_AGREEMENT': {
       const past = event.occurredAt ? pastDueDate(event as Parameters<typeof pastDueDate>[0]) : null;

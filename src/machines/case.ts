@@ -408,10 +408,11 @@ export const caseMachine = setup({
       const limit = payableFen(context, event.type);
       return event.confirmOverpayment === true || limit === null || toFen(event.amount)! <= limit;
     },
-    /** A session is never before the case was registered. */
-    sessionAfterRegistration: ({ context, event }) =>
-      (event.type === 'SCHEDULE_SESSION' && !before(event.at, context.openedAt)) ||
-      (event.type === 'RECORD_SESSION' && !before(event.heldAt, context.openedAt)),
+    /**
+     * A session is not scheduled before the case was registered. A session *held* earlier is
+     * recorded as it was: a walk-in dispute is often mediated on the spot and registered after.
+     */
+    sessionAfterRegistration: ({ context, event }) => event.type === 'SCHEDULE_SESSION' && !before(event.at, context.openedAt),
     /** An agreement's due dates are not already past on the day it was reached. */
     dueDatesAhead: ({ event }) => event.type === 'REACH_AGREEMENT' && pastDueDate(event) === null,
     /** 报告未履行 only once something is due: the first instalment not yet covered, or the due date. */
@@ -594,7 +595,7 @@ export const caseMachine = setup({
               }),
             },
             RECORD_SESSION: {
-              guard: and(['attendeesAreAssigned', 'sessionAfterRegistration']),
+              guard: 'attendeesAreAssigned',
               actions: assign(({ context, event }) => ({
                 lastEventAt: event.occurredAt,
                 sessionsHeld: context.sessionsHeld + 1,
