@@ -68,6 +68,8 @@ const SENTENCES: Record<Reason, Sentence> = {
   'field.station_unknown': (p) => `联络站 ${s(p.code)} 不存在`,
   'field.deputies_unknown': (p) => `代表不存在：${list(p.ids).join('、')}`,
   'field.deputy_unknown': (p) => `代表 ${s(p.id)} 不存在`,
+  'field.deputies_retired': (p) => `代表已不再履职（已撤销），不能再选择：${list(p.ids).join('、')}`,
+  'field.station_retired': (p) => `联络站 ${s(p.code)} 已撤销，不能再受理新案件`,
   'field.cases_unknown': (p) => `案件不存在：${list(p.ids).join('、')}`,
   'field.occurred_in_future': () => '发生时间不能晚于当前时间',
   'field.occurred_before_previous': (p, w) => `发生时间不能早于上一事件的发生时间（${w.instant(s(p.notBefore))}）`,
@@ -126,6 +128,8 @@ const SENTENCES: Record<Reason, Sentence> = {
   'not_found.supervision': (p) => `监督事项 ${s(p.id)} 不存在`,
   'not_found.user': (p) => `用户 ${s(p.id)} 不存在`,
   'not_found.station': (p) => `联络站 ${s(p.code)} 不存在`,
+  'not_found.deputy': (p) => `代表 ${s(p.id)} 不存在`,
+  'not_found.activity': (p) => `履职记录 ${s(p.id)} 不存在`,
   'not_found.machine': (p) => `没有名为 ${s(p.name)} 的状态机；可选：${list(p.names).join('、')}`,
   'not_found.entity_type': (p) => `unknown entity type ${s(p.type)}`,
   'not_found.webhook': (p) => `推送地址（Webhook）${s(p.id)} 不存在`,
@@ -151,12 +155,23 @@ const SENTENCES: Record<Reason, Sentence> = {
   'transition.conditions': (p, w) => `当前状态${w.state(s(p.state))}下事件${w.event(s(p.event))}的条件不满足（${w.instant(s(p.at))}）`,
   'transition.supervision_conditions': (p, w) => `当前状态${w.state(s(p.state))}下事件${w.event(s(p.event))}的条件不满足`,
   'transition.report_not_due': () => '报告期限尚未届满，或已标记逾期',
+  'transition.overpayment': (p) =>
+    `本次履行金额 ${yuan(p.amount)} 超过尚欠金额 ${yuan(p.owed)}：足额履行将以“履行完毕”结案且不可撤销。请核对金额；确属超额履行的，请明确确认超额（confirmOverpayment: true）`,
+  'transition.overrecovery': (p) =>
+    `本次执行到位金额 ${yuan(p.amount)} 超过尚未执行到位的金额 ${yuan(p.owed)}：请核对金额；确属超额的，请明确确认超额（confirmOverpayment: true）`,
+  'transition.session_before_registration': (p) => `调解时间不能早于案件登记时间（${dateTime(s(p.openedAt))}）`,
+  'transition.due_date_past': (p) =>
+    `期限 ${s(p.date)} 在本事项发生之日（${dateOnly(s(p.at))}）之前已经届满：请核对日期；如是补录线下已办事项，请填写实际发生时间`,
+  'transition.nothing_due': (p) =>
+    p.dueDate ? `尚无到期应履行的款项（最近一期应于 ${s(p.dueDate)} 履行），届期未履行后才能报告未履行` : '尚无到期应履行的款项，不能报告未履行',
 
   'version.stale': (p) => `版本已变化：请求基于版本 ${s(p.expected)}，当前版本为 ${s(p.actual)}，请刷新后重试`,
   'idempotency.reused': () => '该 Idempotency-Key 已用于另一个请求内容；请为新请求使用新的 key',
   'conflict.station_code': (p) => `站点代码 ${s(p.code)} 已存在`,
   'conflict.login': (p) => `登录名 ${s(p.login)} 已被使用`,
   'conflict.external_ref': (p) => (p.number ? `外部编号 ${s(p.ref)} 已登记为案件 ${s(p.number)}` : `编号 ${s(p.ref)} 已登记`),
+  'conflict.deputy_duplicate': (p) =>
+    `联络站 ${s(p.stationCode)} 已有名为“${s(p.name)}”的代表：如确是另一位同名代表，请核对级别和电话后明确确认（confirmDuplicate: true）`,
   'conflict.last_admin': () => '这是最后一位在用的系统管理员：不能停用或改为其他角色',
   'conflict.delivery_not_dead': (p) => `只有已失效（dead）的推送可以重新推送，该推送当前为 ${s(p.status)}`,
   'conflict.deadline_gone': () => '期限已触发或已取消',
@@ -180,6 +195,19 @@ const SENTENCES: Record<Reason, Sentence> = {
   'limit.lookups_per_receipt': () => '这个回执码今天查询次数过多，请明天再试',
   'too_large.body': (p) => `提交的内容不能超过 ${s(p.kib)} KiB`,
 };
+
+/** ¥ and thousands separators, as the pages write money (¥15,000.00). */
+const yuan = (v: unknown) => {
+  const [int, frac = '00'] = s(v).split('.');
+  return `¥${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac.padEnd(2, '0')}`;
+};
+/** An instant as a Shanghai date and time, not as ISO (issue 15 §5). */
+const dateTime = (iso: string) => {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  return new Date(t + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+};
+const dateOnly = (iso: string) => dateTime(iso).slice(0, 10);
 
 const machineName = (p: Params) => (p.machine ? `${s(p.machine)} 状态机` : '状态机');
 

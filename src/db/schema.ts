@@ -35,6 +35,8 @@ export const stations = pgTable('stations', {
   address: text('address'),
   /** Deputies on duty (值班代表) as shown to the public: a name and when they receive people. */
   deputiesOnDuty: jsonb('deputies_on_duty').$type<{ name: string; schedule?: string }[]>().notNull().default([]),
+  /** False: retired (撤销) — offered for no new case, user or activity, still shown on old records. */
+  active: boolean('active').notNull().default(true),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 
@@ -52,6 +54,8 @@ export const deputies = pgTable(
     phone: text('phone'),
     /** The deputy's number in the register it was imported from (DESIGN.md §14): imports are idempotent by it. */
     externalRef: text('external_ref').unique(),
+    /** False: retired (no longer a deputy here) — assigned to no new case, still shown on old records. */
+    active: boolean('active').notNull().default(true),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [index('deputies_station_idx').on(t.stationCode)],

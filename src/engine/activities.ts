@@ -8,13 +8,14 @@ import { and, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { isValidDate, shanghaiDate } from '../machines/calendar.js';
 import { text } from '../machines/fields.js';
-import { activityReadRefusal, activityRecordRefusal, needsDeputyStation } from '../machines/policy.js';
+import { activityReadRefusal, activityRecordRefusal, activityUpdateRefusal, needsDeputyStation } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import { isoOf, type Db } from '../db/client.js';
 import { deputies, idempotencyKeys, stationActivities, stations } from '../db/schema.js';
 import type { Idempotency } from './apply.js';
 import { fieldError, fieldErrors, Forbidden, IdempotencyMismatch, NotFound, ValidationError, sqlState } from './errors.js';
 import { isUuid } from './stores.js';
+import { recordAudit, type RequestMeta } from './audit.js';
 
 const date = z.string().trim().refine(isValidDate, { message: '须为日期 YYYY-MM-DD，例如 2026-03-01' });
 
@@ -83,6 +84,71 @@ async function priorResponse(db: Db, actor: Actor, idem: Idempotency) {
   return { status: prior.status, body: prior.response as ReturnType<typeof activityView>, replayed: true };
 }
 
+/** Every deputy named exists, and none newly named is retired (`kept`: those already on the record). */
+async function checkDeputies(db: Db, ids: string[], kept: readonly string[] = []) {
+  if (!ids.length) return;
+  const found = await db.select({ id: deputies.id, active: deputies.active }).from(deputies).where(inArray(deputies.id, ids.filter(isUuid)));
+  const known = new Map(found.map((d) => [d.id, d.active]));
+  const missing = ids.filter((d) => !known.has(d));
+  if (missing.length) throw new ValidationError('invalid.body', [fieldError('deputyIds', 'field.deputies_unknown', { ids: missing })]);
+  const retired = ids.filter((d) => known.get(d) === false && !kept.includes(d));
+  if (retired.length) throw new ValidationError('invalid.body', [fieldError('deputyIds', 'field.deputies_retired', { ids: retired })]);
+}
+
+/** What PATCH /api/stations/:code/activities/:id may change. */
+export const activityPatchSchema = z
+  .object({
+    date,
+    theme: text(200),
+    content: text(20000),
+    deputyIds: activitySchema.shape.deputyIds.unwrap(),
+    votersReceived: activitySchema.shape.votersReceived,
+  })
+  .partial()
+  .strict();
+
+/**
+ * Edit one activity record, by those who may record one at that station; what changed is audited
+ * (`activity.update`) with who and when, in the same transaction. A long text is audited as
+ * changed, not copied.
+ */
+export async function updateActivity(db: Db, actor: Actor, stationCode: string, id: string, raw: unknown, opts: { now?: Date; meta?: RequestMeta } = {}) {
+  const refused = activityUpdateRefusal(actor, stationCode);
+  if (refused) throw new Forbidden(refused === 'role' ? 'forbidden.activity_record' : 'forbidden.activity_record_own');
+  await requireStation(db, stationCode);
+  const input = parse(activityPatchSchema, raw);
+  const today = shanghaiDate((opts.now ?? new Date()).toISOString());
+  if (input.date && input.date > today) throw new ValidationError('invalid.body', [fieldError('date', 'field.activity_in_future', { today })]);
+  if (!isUuid(id)) throw new NotFound('not_found.activity', { id });
+  return db.transaction(async (tx) => {
+    const [current] = await tx
+      .select()
+      .from(stationActivities)
+      .where(and(eq(stationActivities.id, id), eq(stationActivities.stationCode, stationCode)))
+      .for('update');
+    if (!current) throw new NotFound('not_found.activity', { id });
+    if (input.deputyIds) await checkDeputies(tx, input.deputyIds, current.deputyIds);
+    const next = {
+      date: input.date ?? current.date,
+      theme: input.theme ?? current.theme,
+      content: input.content ?? current.content,
+      deputyIds: input.deputyIds ?? current.deputyIds,
+      deputyVisits: (input.deputyIds ?? current.deputyIds).length,
+      votersReceived: input.votersReceived ?? current.votersReceived,
+    };
+    const detail: Record<string, unknown> = {};
+    for (const k of ['date', 'theme', 'deputyIds', 'votersReceived'] as const) {
+      if (JSON.stringify(next[k]) !== JSON.stringify(current[k])) detail[k] = { from: current[k], to: next[k] };
+    }
+    if (next.content !== current.content) detail.content = 'changed';
+    const [row] = await tx.update(stationActivities).set(next).where(eq(stationActivities.id, id)).returning();
+    if (Object.keys(detail).length) {
+      await recordAudit(tx, { action: 'activity.update', actor, target: { type: 'activity', id }, detail: { stationCode, ...detail }, meta: opts.meta ?? {} });
+    }
+    return activityView(row);
+  });
+}
+
 export interface RecordOptions {
   now?: Date;
   idempotency?: Idempotency;
@@ -101,12 +167,7 @@ export async function recordActivity(db: Db, actor: Actor, stationCode: string, 
   const input = parse(activitySchema, raw);
   const today = shanghaiDate((opts.now ?? new Date()).toISOString());
   if (input.date > today) throw new ValidationError('invalid.body', [fieldError('date', 'field.activity_in_future', { today })]);
-  if (input.deputyIds.length) {
-    const found = await db.select({ id: deputies.id }).from(deputies).where(inArray(deputies.id, input.deputyIds.filter(isUuid)));
-    const known = new Set(found.map((d) => d.id));
-    const missing = input.deputyIds.filter((d) => !known.has(d));
-    if (missing.length) throw new ValidationError('invalid.body', [fieldError('deputyIds', 'field.deputies_unknown', { ids: missing })]);
-  }
+  await checkDeputies(db, input.deputyIds);
 
   const idem = opts.idempotency;
   if (idem) {

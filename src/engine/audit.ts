@@ -25,6 +25,7 @@ export const AUDIT_ACTIONS = [
   'station.update',
   'deputy.create',
   'deputy.update',
+  'activity.update',
   'calendar.update',
   'webhook.create',
   'webhook.delete',

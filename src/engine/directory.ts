@@ -6,7 +6,7 @@ import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { and, asc, eq, isNotNull, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { dictionary } from '@zxcvbn-ts/language-common';
-import { optionalText, text } from '../machines/fields.js';
+import { optionalText, phoneNumber, text } from '../machines/fields.js';
 import { can, rolesFor, seesDeputyPhone, type Action } from '../machines/policy.js';
 import { ROLES, type Actor } from '../machines/roles.js';
 import { isoOf, type Db } from '../db/client.js';
@@ -63,6 +63,8 @@ export function stationView(s: typeof stations.$inferSelect) {
     ...(s.hotline ? { hotline: s.hotline } : {}),
     ...(s.address ? { address: s.address } : {}),
     ...(s.deputiesOnDuty.length ? { deputiesOnDuty: s.deputiesOnDuty.map((d) => ({ name: d.name, ...(d.schedule ? { schedule: d.schedule } : {}) })) } : {}),
+    // Like the optional fields: a station in use reads as it always has; a retired one says so.
+    ...(s.active ? {} : { active: false as const }),
     createdAt: isoOf(s.createdAt),
   };
 }
@@ -99,6 +101,48 @@ export async function stationExists(db: Db, code: string): Promise<boolean> {
   return !!row;
 }
 
+/** What PATCH /api/stations/:code may change: every field but the code (cases are numbered by it), and `active`. */
+export const stationPatchSchema = stationSchema
+  .omit({ code: true })
+  .extend({ hotline: stationSchema.shape.hotline.or(z.literal('')), address: optionalText(200), active: z.boolean({ message: '须为 true 或 false' }) })
+  .partial()
+  .strict();
+
+/**
+ * Edit a station or retire it (`active: false`), by those who may create one; what changed is
+ * audited (`station.update`) with who and when, in the same transaction.
+ */
+export async function updateStation(db: Db, actor: Actor, code: string, raw: unknown, meta: RequestMeta = {}) {
+  requireRole(actor, 'station.update');
+  const input = parse(stationPatchSchema, raw);
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select().from(stations).where(eq(stations.code, code)).for('update');
+    if (!current) throw new NotFound('not_found.station', { code });
+    const next = {
+      name: input.name ?? current.name,
+      kind: input.kind ?? current.kind,
+      district: input.district ?? current.district,
+      hotline: input.hotline === undefined ? current.hotline : input.hotline || null,
+      address: input.address === undefined ? current.address : input.address || null,
+      deputiesOnDuty: input.deputiesOnDuty ?? current.deputiesOnDuty,
+      active: input.active ?? current.active,
+    };
+    const detail = changes(current, next);
+    const [row] = await tx.update(stations).set(next).where(eq(stations.code, code)).returning();
+    if (Object.keys(detail).length) await recordAudit(tx, { action: 'station.update', actor, target: { type: 'station', id: code }, detail, meta });
+    return stationView(row);
+  });
+}
+
+/** `{field: {from, to}}` for each field whose value changes (compared as JSON: arrays too). */
+function changes<T extends Record<string, unknown>>(current: T, next: Partial<T>): Record<string, { from: unknown; to: unknown }> {
+  const out: Record<string, { from: unknown; to: unknown }> = {};
+  for (const [k, v] of Object.entries(next)) {
+    if (JSON.stringify(v ?? null) !== JSON.stringify(current[k] ?? null)) out[k] = { from: current[k] ?? null, to: v ?? null };
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Deputies
 
@@ -107,13 +151,25 @@ export const deputySchema = z.object({
   level: z.enum(DEPUTY_LEVELS),
   stationCode: text(32),
   expertise: z.array(text(50)).max(20).default([]),
-  phone: z
-    .string()
-    .trim()
-    .regex(/^\+?[0-9][0-9\- ]{4,19}$/, { message: '电话号码格式不正确' })
-    .optional(),
+  phone: phoneNumber.optional(),
   note: optionalText(500),
+  /** A second deputy of the same name at the same station is meant, not a double entry (issue 15 §4). */
+  confirmDuplicate: z.boolean().optional(),
 });
+
+/** What PATCH /api/deputies/:id may change, and `active: false` to retire the deputy. */
+export const deputyPatchSchema = z
+  .object({
+    name: text(100),
+    level: z.enum(DEPUTY_LEVELS),
+    stationCode: text(32),
+    expertise: z.array(text(50)).max(20),
+    phone: phoneNumber.or(z.literal('')),
+    active: z.boolean({ message: '须为 true 或 false' }),
+    confirmDuplicate: z.boolean(),
+  })
+  .partial()
+  .strict();
 
 function deputyView(d: typeof deputies.$inferSelect) {
   return {
@@ -124,6 +180,7 @@ function deputyView(d: typeof deputies.$inferSelect) {
     expertise: d.expertise,
     phone: d.phone,
     ...(d.externalRef ? { externalRef: d.externalRef } : {}),
+    ...(d.active ? {} : { active: false as const }),
     createdAt: isoOf(d.createdAt),
   };
 }
@@ -136,6 +193,8 @@ export async function createDeputy(db: Db, actor: Actor, raw: unknown, meta: Req
     throw new ValidationError('invalid.body', [fieldError('stationCode', 'field.station_unknown', { code: input.stationCode })]);
   }
   return db.transaction(async (tx) => {
+    // A register row (an import) is told apart by its own number; a typed entry must say so.
+    if (!opts.externalRef && !input.confirmDuplicate) await refuseDuplicateDeputy(tx, input.name, input.stationCode);
     const [row] = await tx
       .insert(deputies)
       .values({ name: input.name, level: input.level, stationCode: input.stationCode, expertise: input.expertise, phone: input.phone ?? null, externalRef: opts.externalRef ?? null })
@@ -144,6 +203,54 @@ export async function createDeputy(db: Db, actor: Actor, raw: unknown, meta: Req
     if (!row) throw new Conflict('conflict.external_ref', { ref: opts.externalRef }, { field: 'externalRef' });
     // The deputy's phone is personal data: not in the audit row.
     await recordAudit(tx, { action: 'deputy.create', actor, target: { type: 'deputy', id: row.id }, detail: { level: row.level, stationCode: row.stationCode }, meta });
+    return deputyView(row);
+  });
+}
+
+/**
+ * 409 when an active deputy of this name already sits at this station (other than `except`):
+ * two 王丽 at one station are told apart by level and phone, and entering a second one is asked
+ * for explicitly (`confirmDuplicate: true`), so a double entry is not made by mistake.
+ */
+async function refuseDuplicateDeputy(tx: Db, name: string, stationCode: string, except?: string) {
+  const same = await tx
+    .select({ id: deputies.id, level: deputies.level, phone: deputies.phone })
+    .from(deputies)
+    .where(and(eq(deputies.name, name), eq(deputies.stationCode, stationCode), eq(deputies.active, true), except ? ne(deputies.id, except) : undefined));
+  if (same.length) {
+    throw new Conflict('conflict.deputy_duplicate', { name, stationCode, count: same.length }, { field: 'name', duplicates: same.map((d) => d.id) });
+  }
+}
+
+/**
+ * Edit a deputy or retire them (`active: false`), by those who may create one. Audited as
+ * `deputy.update` with what changed — but never the phone's value (personal data, DESIGN §10):
+ * only that it changed.
+ */
+export async function updateDeputy(db: Db, actor: Actor, id: string, raw: unknown, meta: RequestMeta = {}) {
+  requireRole(actor, 'deputy.update');
+  const input = parse(deputyPatchSchema, raw);
+  if (!isUuid(id)) throw new NotFound('not_found.deputy', { id });
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select().from(deputies).where(eq(deputies.id, id)).for('update');
+    if (!current) throw new NotFound('not_found.deputy', { id });
+    if (input.stationCode && input.stationCode !== current.stationCode && !(await stationExists(tx, input.stationCode))) {
+      throw new ValidationError('invalid.body', [fieldError('stationCode', 'field.station_unknown', { code: input.stationCode })]);
+    }
+    const next = {
+      name: input.name ?? current.name,
+      level: input.level ?? current.level,
+      stationCode: input.stationCode ?? current.stationCode,
+      expertise: input.expertise ?? current.expertise,
+      phone: input.phone === undefined ? current.phone : input.phone || null,
+      active: input.active ?? current.active,
+    };
+    const renamedOrMoved = next.name !== current.name || next.stationCode !== current.stationCode || (next.active && !current.active);
+    if (renamedOrMoved && next.active && !input.confirmDuplicate) await refuseDuplicateDeputy(tx, next.name, next.stationCode, id);
+    const detail = changes(current, next);
+    if (detail.phone) detail.phone = { from: current.phone ? '***' : null, to: next.phone ? '***' : null };
+    const [row] = await tx.update(deputies).set(next).where(eq(deputies.id, id)).returning();
+    if (Object.keys(detail).length) await recordAudit(tx, { action: 'deputy.update', actor, target: { type: 'deputy', id }, detail, meta });
     return deputyView(row);
   });
 }

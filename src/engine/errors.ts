@@ -47,6 +47,8 @@ export type FieldReason =
   | 'field.station_unknown'
   | 'field.deputies_unknown'
   | 'field.deputy_unknown'
+  | 'field.deputies_retired'
+  | 'field.station_retired'
   | 'field.cases_unknown'
   | 'field.occurred_in_future'
   | 'field.occurred_before_previous'
@@ -112,6 +114,8 @@ export type Reason =
   | 'not_found.supervision'
   | 'not_found.user'
   | 'not_found.station'
+  | 'not_found.deputy'
+  | 'not_found.activity'
   | 'not_found.machine'
   | 'not_found.entity_type'
   | 'not_found.webhook'
@@ -123,6 +127,7 @@ export type Reason =
   | 'conflict.login'
   | 'conflict.external_ref'
   | 'conflict.delivery_not_dead'
+  | 'conflict.deputy_duplicate'
   | 'conflict.deadline_gone'
   | 'machine.newer'
   | 'machine.no_migration'
@@ -199,6 +204,8 @@ export class NotFound extends DomainError {
       | 'not_found.supervision'
       | 'not_found.user'
       | 'not_found.station'
+      | 'not_found.deputy'
+      | 'not_found.activity'
       | 'not_found.machine'
       | 'not_found.entity_type'
       | 'not_found.webhook'
@@ -228,7 +235,7 @@ export class IdempotencyMismatch extends DomainError {
 }
 /** A unique value already taken (station code, …). */
 export class Conflict extends DomainError {
-  constructor(reason: 'conflict.station_code' | 'conflict.login' | 'conflict.external_ref' | 'conflict.last_admin' | 'conflict.delivery_not_dead', params: Params, extra: Record<string, unknown> = {}) {
+  constructor(reason: 'conflict.station_code' | 'conflict.login' | 'conflict.external_ref' | 'conflict.last_admin' | 'conflict.delivery_not_dead' | 'conflict.deputy_duplicate', params: Params, extra: Record<string, unknown> = {}) {
     super('conflict', reason, params, extra);
   }
 }

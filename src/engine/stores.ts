@@ -12,7 +12,7 @@ import { caseSpec } from '../machines/case-spec.js';
 import { supervisionSpec } from '../machines/supervision-spec.js';
 import type { SupervisionContext, SupervisionInput } from '../machines/supervision.js';
 import { toFen } from '../machines/money.js';
-import { text } from '../machines/fields.js';
+import { phoneNumber, text } from '../machines/fields.js';
 import { canReadCase, canReadSupervision, caseCreateRefusal, type AccessFacts } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import type { MachineSpec } from '../machines/spec.js';
@@ -76,11 +76,7 @@ export const partySchema = z.object({
     .regex(/^[0-9A-Za-z]{6,20}$/, { message: '证件号码须为 6–20 位字母或数字（居民身份证为 18 位）' })
     .transform((s) => s.toUpperCase())
     .optional(),
-  phone: z
-    .string()
-    .trim()
-    .regex(/^\+?[0-9][0-9\- ]{4,19}$/, { message: '电话号码格式不正确' })
-    .optional(),
+  phone: phoneNumber.optional(),
   /** Agreed to be told by SMS (DESIGN.md §12); absent is no. */
   smsConsent: z.boolean({ message: '须为 true 或 false' }).optional(),
 });
@@ -116,8 +112,12 @@ export const caseStore: EntityStore = {
       const [taken] = await tx.select({ number: cases.number }).from(cases).where(eq(cases.externalRef, input.externalRef));
       if (taken) throw new Conflict('conflict.external_ref', { ref: input.externalRef, number: taken.number }, { field: 'externalRef' });
     }
-    const [station] = await tx.select({ code: stations.code }).from(stations).where(eq(stations.code, input.stationCode));
+    const [station] = await tx.select({ code: stations.code, active: stations.active }).from(stations).where(eq(stations.code, input.stationCode));
     if (!station) throw new ValidationError('invalid.body', [fieldError('stationCode', 'field.station_unknown', { code: input.stationCode })]);
+    // A retired station takes no new case; an import of an old register (externalRef) still may.
+    if (!station.active && !input.externalRef) {
+      throw new ValidationError('invalid.body', [fieldError('stationCode', 'field.station_retired', { code: input.stationCode })]);
+    }
     const refused = caseCreateRefusal(actor, input);
     if (refused === 'case.create.own_station') throw new Forbidden('forbidden.case_create_own');
     if (refused === 'case.create.station_source') throw new Forbidden('forbidden.case_create_source');
@@ -179,12 +179,15 @@ export const caseStore: EntityStore = {
   async checkEvent(tx, event) {
     const e = event as CaseEvent;
     if (e.type !== 'ASSIGN') return;
-    const found = await tx.select({ id: deputies.id }).from(deputies).where(inArray(deputies.id, e.deputyIds.filter(isUuid)));
-    const known = new Set(found.map((d) => d.id));
+    const found = await tx.select({ id: deputies.id, active: deputies.active }).from(deputies).where(inArray(deputies.id, e.deputyIds.filter(isUuid)));
+    const known = new Map(found.map((d) => [d.id, d.active]));
     const missing = e.deputyIds.filter((d) => !known.has(d));
     if (missing.length) {
       throw new ValidationError('invalid.body', [fieldError('deputyIds', 'field.deputies_unknown', { ids: missing })]);
     }
+    // A retired deputy (issue 15 §4) is assigned to no new case; the cases they had keep them.
+    const retired = e.deputyIds.filter((d) => known.get(d) === false);
+    if (retired.length) throw new ValidationError('invalid.body', [fieldError('deputyIds', 'field.deputies_retired', { ids: retired })]);
   },
   canRead: canReadCase,
   /**

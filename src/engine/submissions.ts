@@ -17,7 +17,7 @@ import type { AnyMachineSnapshot } from 'xstate';
 import { z } from 'zod';
 import { shanghaiDate } from '../machines/calendar.js';
 import { TRACKS, PROCEDURES, type CaseContext } from '../machines/case.js';
-import { optionalText, text } from '../machines/fields.js';
+import { optionalText, phoneNumber, text } from '../machines/fields.js';
 import { submissionScope } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import type { Db } from '../db/client.js';
@@ -74,12 +74,8 @@ export function groupReceipt(receipt: string): string {
   return receipt.match(/.{1,4}/g)?.join('-') ?? receipt;
 }
 
-const phone = z
-  .string()
-  .trim()
-  .transform((s) => s.replace(/[\s-]/g, ''))
-  .refine((s) => /^(\+?86)?1[3-9]\d{9}$/.test(s) || /^0\d{9,11}$/.test(s), { message: '请填写 11 位手机号码（或带区号的固定电话）' })
-  .transform((s) => s.replace(/^\+?86(?=1\d{10}$)/, ''));
+/** The one phone validator (src/machines/fields.ts): the per-phone limit counts its normalised digits. */
+const phone = phoneNumber;
 
 export const submissionSchema = z.object({
   stationCode: text(32),

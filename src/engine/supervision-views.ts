@@ -2,7 +2,7 @@
 import { asc, eq, inArray, lte, type SQL } from 'drizzle-orm';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Actor } from '../machines/roles.js';
-import { nextEvents } from '../machines/spec.js';
+import { closingEvents, nextEvents } from '../machines/spec.js';
 import type { Db } from '../db/client.js';
 import { supervisionCases, supervisionEvents, supervisions } from '../db/schema.js';
 import type { Rendered, Written } from './apply.js';
@@ -47,7 +47,7 @@ export function presentSupervision(actor: Actor, row: SupervisionRow, snapshot: 
       cases: linked,
       context: presentContext(snapshot.context),
       deadlines: deadlineViews(supervisionStore.spec, snapshot, opts),
-      nextEvents: nextEvents(supervisionStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),
+      ...withClosing(snapshot, nextEvents(supervisionStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString())),
     },
   };
 }
@@ -115,4 +115,9 @@ export async function listSupervisions(db: Db, actor: Actor, f: SupervisionFilte
     })),
     nextCursor,
   };
+}
+
+/** `nextEvents`, and which of them close the item (CLOSE always; EVALUATE when satisfied). */
+function withClosing(snapshot: Parameters<typeof closingEvents>[0], next: string[]) {
+  return { nextEvents: next, ...closingEvents(snapshot, next) };
 }

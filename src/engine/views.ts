@@ -9,8 +9,8 @@ import { endOfDate, startOfShanghaiDay } from '../machines/calendar.js';
 import { fenToYuan } from '../machines/money.js';
 import { can, caseScope, partyAsSeen, searchesPartyNames, seesPartyNames, seesPersonalData } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
-import { backdatableEvents, nextEvents, type MachineSpec } from '../machines/spec.js';
-import type { CaseContext } from '../machines/case.js';
+import { backdatableEvents, closingEvents, nextEvents, type MachineSpec } from '../machines/spec.js';
+import { outstandingFen, unrecoveredFen, type CaseContext } from '../machines/case.js';
 import { ranOutDeadline } from '../machines/case-spec.js';
 import { isoOf, type Db } from '../db/client.js';
 import { slot, statement } from '../db/statements.js';
@@ -132,13 +132,24 @@ const PARTY_PII = 'parties.idNumber,parties.phone';
  */
 export function presentCase(actor: Actor, row: CaseRow, snapshot: AnyMachineSnapshot, partyRows: PartyRow[], opts: ViewOptions = {}) {
   const unmasked = seesPersonalData(actor, row.stationCode);
+  const now = (opts.now ?? new Date()).toISOString();
+  const next = nextEvents(caseStore.spec, snapshot, actor, now);
+  // Events allowed only dated earlier (backfilled work, judged at its occurredAt): sent with an occurredAt.
+  const backdatable = backdatableEvents(caseStore.spec, snapshot, actor, now);
+  const ctx = snapshot.context as CaseContext;
+  const outstanding = outstandingFen(ctx);
+  const unrecovered = unrecoveredFen(ctx);
   return {
     body: {
       ...caseSummary(row, snapshot, partyRows, unmasked, opts, seesPartyNames(actor)),
+      // What is still owed: what RECORD_PERFORMANCE / RECORD_RECOVERY may carry without confirmOverpayment.
+      outstandingAmount: outstanding === null ? null : fenToYuan(outstanding),
+      unrecoveredAmount: unrecovered === null ? null : fenToYuan(unrecovered),
       context: presentContext(snapshot.context),
-      nextEvents: nextEvents(caseStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),
-      // Events allowed only dated earlier (backfilled work, judged at its occurredAt): sent with an occurredAt.
-      backdatableEvents: backdatableEvents(caseStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),
+      nextEvents: next,
+      backdatableEvents: backdatable,
+      // Which of them close the case (always, or depending on the payload), read from the machine.
+      ...closingEvents(snapshot, [...next, ...backdatable]),
     },
     accessLog: unmasked && partyRows.some((p) => p.idNumber || p.phone) ? PARTY_PII : undefined,
   };

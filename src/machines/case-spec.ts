@@ -15,6 +15,9 @@ import {
   legalPeriods,
   LEGAL_PERIOD_KINDS,
   mediationExpiresAt,
+  pastDueDate,
+  payableFen,
+  performanceDueDate,
   PERIOD_EVENTS,
   performanceDueAt,
   stampedEnd,
@@ -24,6 +27,7 @@ import {
   type CaseContext,
   type CaseEventType,
 } from './case.js';
+import { fenToYuan } from './money.js';
 import { rolesFor, type Permission } from './policy.js';
 import { handledEvents, statePath, type DeadlineSpec, type MachineSpec, type TransitionRefusal } from './spec.js';
 
@@ -123,8 +127,29 @@ export function explainCaseRefusal(snapshot: AnyMachineSnapshot, event: { type: 
   switch (event.type) {
     case 'RECUSE':
       return why('transition.recuse_not_assigned');
+    case 'SCHEDULE_SESSION':
+      return why('transition.session_before_registration', { openedAt: ctx.openedAt });
     case 'RECORD_SESSION':
       return why('transition.attendees_not_assigned');
+    case 'REACH_AGREEMENT': {
+      const past = event.occurredAt ? pastDueDate(event as Parameters<typeof pastDueDate>[0]) : null;
+      if (past) return why('transition.due_date_past', { date: past, at: event.occurredAt });
+      break;
+    }
+    case 'RECORD_PERFORMANCE':
+    case 'RECORD_RECOVERY': {
+      const limit = payableFen(ctx, event.type);
+      const amount = typeof event.amount === 'string' ? event.amount : null;
+      if (limit !== null && amount !== null) {
+        return why(event.type === 'RECORD_PERFORMANCE' ? 'transition.overpayment' : 'transition.overrecovery', {
+          amount,
+          owed: fenToYuan(limit),
+        });
+      }
+      break;
+    }
+    case 'REPORT_DEFAULT':
+      return why('transition.nothing_due', { dueDate: performanceDueDate(ctx) });
     case 'APPLY_CONFIRMATION':
       if (ctx.track !== 'pre_filing') return why('transition.confirmation_post_filing');
       if (ctx.enforceable) return why('transition.already_enforceable');
@@ -140,9 +165,8 @@ export function explainCaseRefusal(snapshot: AnyMachineSnapshot, event: { type: 
       return why('transition.performance_not_due', { dueAt: performanceDueAt(ctx) });
     case 'ENFORCEMENT_OVERDUE':
       return ctx.overdue ? why('transition.enforcement_marked') : why('transition.enforcement_not_due', { dueAt: ctx.enforcementDueAt });
-    default:
-      return why('transition.conditions', { state, event: event.type, at: event.occurredAt ?? '' });
   }
+  return why('transition.conditions', { state, event: event.type, at: event.occurredAt ?? '' });
 }
 
 export const caseSpec: MachineSpec = {
@@ -155,6 +179,9 @@ export const caseSpec: MachineSpec = {
       isLastDeputy: () => false,
       attendeesAreAssigned: () => true,
       paysInFull: () => false,
+      amountWithinOwed: () => true,
+      sessionAfterRegistration: () => true,
+      dueDatesAhead: () => true,
     },
   }),
   inputSchema: caseInputSchema,

@@ -5,7 +5,7 @@
  * client leaves it out), and every time in the context comes from an event, so replaying the
  * journal reproduces the stored snapshot exactly.
  */
-import { assign, setup } from 'xstate';
+import { and, assign, setup } from 'xstate';
 import { z } from 'zod';
 import { addDays, endOfDate, calendarDaysBetween, isValidDate, monthsPeriodEnd, periodEnd, shanghaiDate, shiftDays, addMonthsToDate, type PeriodEnd } from './calendar.js';
 import { amount, calendarDate, id, instant, optionalText, positiveAmount, text } from './fields.js';
@@ -94,6 +94,12 @@ export type CaseInput = z.output<typeof caseInputSchema>;
 
 const note = { note: optionalText() };
 const at = { occurredAt: instant };
+/**
+ * An amount above what is still owed is refused unless the sender says it is meant (issue 15 §1:
+ * a ¥15,000 payment against a ¥12,000 agreement once closed a case for good by a typo). The flag
+ * is part of the payload, so the journal keeps it and replay takes the same branch.
+ */
+const confirmOverpayment = z.boolean().optional();
 
 /** Every event's payload, by type. `occurredAt` is always there once the engine has parsed it. */
 export const caseEventSchemas = {
@@ -151,13 +157,13 @@ export const caseEventSchemas = {
   APPLY_CONFIRMATION: z.object({ ...note, ...at }),
   CONFIRM: z.object({ rulingNumber: text(100), ...at }),
   DENY_CONFIRMATION: z.object({ reason: text(), ...at }),
-  RECORD_PERFORMANCE: z.object({ amount: positiveAmount, ...note, ...at }),
+  RECORD_PERFORMANCE: z.object({ amount: positiveAmount, confirmOverpayment, ...note, ...at }),
   PERFORMANCE_OVERDUE: z.object({ ...at }),
   REPORT_DEFAULT: z.object({ ...note, ...at }),
   APPLY_ENFORCEMENT: z.object({ enforcementCaseNumber: text(100), ...at }),
   FILE_LAWSUIT: z.object({ ...note, ...at }),
   RECORD_MEASURE: z.object({ kind: z.enum(MEASURE_KINDS), ...note, ...at }),
-  RECORD_RECOVERY: z.object({ amount: positiveAmount, ...note, ...at }),
+  RECORD_RECOVERY: z.object({ amount: positiveAmount, confirmOverpayment, ...note, ...at }),
   SUSPEND: z.object({ reason: text(), ...at }),
   CONCLUDE: z.object({ result: z.enum(CONCLUDE_RESULTS), ...note, ...at }),
   ENFORCEMENT_OVERDUE: z.object({ ...at }),
@@ -243,18 +249,50 @@ export const PERIOD_EVENTS: readonly CaseEventType[] = ['ASSIGN', 'EXTEND', 'RES
 // ---------------------------------------------------------------------------------------------
 // Derived times
 
-/** When performance is late: the first instalment not yet covered by payments, else the due date. */
-export function performanceDueAt(ctx: CaseContext): string | null {
+/** The date performance is next due: the first instalment not yet covered by payments, else the due date. */
+export function performanceDueDate(ctx: CaseContext): string | null {
   const a = ctx.agreement;
   if (!a) return null;
   if (a.installments) {
     let cumulative = 0;
     for (const i of [...a.installments].sort((x, y) => x.dueDate.localeCompare(y.dueDate))) {
       cumulative += i.amountFen;
-      if (cumulative > ctx.paidFen) return endOfDate(i.dueDate);
+      if (cumulative > ctx.paidFen) return i.dueDate;
     }
   }
-  return endOfDate(a.dueDate);
+  return a.dueDate;
+}
+
+/** When performance is late: the end of the day it is next due. */
+export function performanceDueAt(ctx: CaseContext): string | null {
+  const date = performanceDueDate(ctx);
+  return date === null ? null : endOfDate(date);
+}
+
+/** What is still owed under the agreement, in fen (0 once paid in full); null without an agreement. */
+export function outstandingFen(ctx: CaseContext): number | null {
+  return ctx.agreement ? Math.max(0, ctx.agreement.amountFen - ctx.paidFen) : null;
+}
+
+/** What enforcement has still to recover, in fen; null when no amount is owed on record. */
+export function unrecoveredFen(ctx: CaseContext): number | null {
+  return ctx.owedFen === null ? null : Math.max(0, ctx.owedFen - ctx.recoveredFen);
+}
+
+/** The amount a payment event may carry without `confirmOverpayment`, in fen (null: no limit). */
+export function payableFen(ctx: CaseContext, type: 'RECORD_PERFORMANCE' | 'RECORD_RECOVERY'): number | null {
+  return type === 'RECORD_PERFORMANCE' ? outstandingFen(ctx) : unrecoveredFen(ctx);
+}
+
+/**
+ * The first date an event sets that lies before the day it happened (Shanghai), if any: an
+ * agreement's due date and instalments, judged at the event's occurredAt, so a backdated entry of
+ * offline work is judged by the day the work was done.
+ */
+export function pastDueDate(event: { type: string; occurredAt: string; dueDate?: string; installments?: { dueDate: string }[] }): string | null {
+  const today = shanghaiDate(event.occurredAt);
+  const dates = [event.dueDate, ...(event.installments ?? []).map((i) => i.dueDate)].filter((d): d is string => typeof d === 'string');
+  return dates.filter((d) => d < today).sort()[0] ?? null;
 }
 
 /**
@@ -364,6 +402,24 @@ export const caseMachine = setup({
       event.type === 'RECORD_PERFORMANCE' &&
       context.agreement !== null &&
       context.paidFen + toFen(event.amount)! >= context.agreement.amountFen,
+    /** A payment or recovery up to what is still owed, or above it with `confirmOverpayment: true`. */
+    amountWithinOwed: ({ context, event }) => {
+      if (event.type !== 'RECORD_PERFORMANCE' && event.type !== 'RECORD_RECOVERY') return false;
+      const limit = payableFen(context, event.type);
+      return event.confirmOverpayment === true || limit === null || toFen(event.amount)! <= limit;
+    },
+    /**
+     * A session is not scheduled before the case was registered. A session *held* earlier is
+     * recorded as it was: a walk-in dispute is often mediated on the spot and registered after.
+     */
+    sessionAfterRegistration: ({ context, event }) => event.type === 'SCHEDULE_SESSION' && !before(event.at, context.openedAt),
+    /** An agreement's due dates are not already past on the day it was reached. */
+    dueDatesAhead: ({ event }) => event.type === 'REACH_AGREEMENT' && pastDueDate(event) === null,
+    /** 报告未履行 only once something is due: the first instalment not yet covered, or the due date. */
+    somethingDue: ({ context, event }) => {
+      const due = performanceDueDate(context);
+      return due !== null && shanghaiDate(event.occurredAt) >= due;
+    },
     performanceOverdue: ({ context, event }) => notBefore(event.occurredAt, performanceDueAt(context)),
     canApplyEnforcement: ({ context, event }) =>
       context.enforceable && before(event.occurredAt, enforcementBarAt(context)),
@@ -532,6 +588,7 @@ export const caseMachine = setup({
             // context per event instead of two (`stamp`, then the change), which is what replay
             // and the write path spend their time on.
             SCHEDULE_SESSION: {
+              guard: 'sessionAfterRegistration',
               actions: assign(({ event }) => {
                 const e = event as E<'SCHEDULE_SESSION'>;
                 return { lastEventAt: e.occurredAt, nextSession: { at: e.at, location: e.location } };
@@ -561,6 +618,7 @@ export const caseMachine = setup({
               ],
             },
             REACH_AGREEMENT: {
+              guard: 'dueDatesAhead',
               target: '#case.agreement.performing',
               actions: [
                 'stamp',
@@ -623,8 +681,8 @@ export const caseMachine = setup({
               actions: ['stamp', assign(({ event }) => ({ confirmationAppliedAt: event.occurredAt }))],
             },
             RECORD_PERFORMANCE: [
-              { guard: 'paysInFull', target: '#case.closed', actions: ['stamp', 'addPayment', 'closePerformed'] },
-              { actions: ['stamp', 'addPayment'] },
+              { guard: and(['amountWithinOwed', 'paysInFull']), target: '#case.closed', actions: ['stamp', 'addPayment', 'closePerformed'] },
+              { guard: 'amountWithinOwed', actions: ['stamp', 'addPayment'] },
             ],
             PERFORMANCE_OVERDUE: {
               guard: 'performanceOverdue',
@@ -632,6 +690,7 @@ export const caseMachine = setup({
               actions: ['stamp', assign(({ event }) => ({ overdue: true, defaultedAt: event.occurredAt }))],
             },
             REPORT_DEFAULT: {
+              guard: 'somethingDue',
               target: 'defaulted',
               actions: ['stamp', assign(({ event }) => ({ defaultedAt: event.occurredAt }))],
             },
@@ -668,8 +727,8 @@ export const caseMachine = setup({
           description: 'Performance overdue or reported not done (未履行).',
           on: {
             RECORD_PERFORMANCE: [
-              { guard: 'paysInFull', target: '#case.closed', actions: ['stamp', 'addPayment', 'closePerformed'] },
-              { actions: ['stamp', 'addPayment'] },
+              { guard: and(['amountWithinOwed', 'paysInFull']), target: '#case.closed', actions: ['stamp', 'addPayment', 'closePerformed'] },
+              { guard: 'amountWithinOwed', actions: ['stamp', 'addPayment'] },
             ],
             APPLY_ENFORCEMENT: {
               guard: 'canApplyEnforcement',
@@ -716,6 +775,7 @@ export const caseMachine = setup({
               actions: ['stamp', assign(({ context, event }) => ({ measures: [...context.measures, (event as E<'RECORD_MEASURE'>).kind] }))],
             },
             RECORD_RECOVERY: {
+              guard: 'amountWithinOwed',
               actions: [
                 'stamp',
                 assign(({ context, event }) => ({

@@ -50,3 +50,32 @@ export const text = (max = 2000) => z.string().trim().min(1, { message: '不能�
 export const optionalText = (max = 2000) => z.string().trim().max(max).optional();
 
 export const id = z.string().trim().min(1).max(64);
+
+const MOBILE = /^(?:\+?86)?1[3-9]\d{9}$/;
+/** Area code (010, 021, 0451 …) and a 7- or 8-digit number, the dash optional. */
+const LANDLINE = /^0\d{2,3}-?[1-9]\d{6,7}$/;
+
+/**
+ * Is this a Chinese mobile number (1[3-9] and nine digits, +86 allowed) or a landline with its
+ * area code? Spaces and the dashes people type inside a mobile number are ignored.
+ * @example isPhoneNumber('138 1234 5678') // true
+ * @example isPhoneNumber('0451-86623456') // true
+ */
+export function isPhoneNumber(raw: string): boolean {
+  const s = raw.replace(/\s/g, '');
+  return MOBILE.test(s.replace(/-/g, '')) || LANDLINE.test(s);
+}
+
+/** A phone as stored: digits only, a mobile without its +86. @example normalisePhone('+86 138-1234-5678') // '13812345678' */
+export function normalisePhone(raw: string): string {
+  const digits = raw.replace(/[\s-]/g, '');
+  return digits.replace(/^\+?86(?=1\d{10}$)/, '');
+}
+
+export const PHONE_MESSAGE = '请填写 11 位手机号码（如 13812345678）或带区号的固定电话（如 0451-86623456）';
+
+/**
+ * The one phone validator, for every phone anyone enters: parties, deputies, citizens' submissions
+ * (issue 15 §4).
+ */
+export const phoneNumber = z.string().trim().refine(isPhoneNumber, { message: PHONE_MESSAGE }).transform(normalisePhone);

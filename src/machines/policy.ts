@@ -33,6 +33,11 @@ export const ACTIONS = {
   'report.read': ['committee', 'court', 'admin', 'station'],
   'report.network': ['committee', 'court', 'admin'],
   'directory.manage': ['admin'],
+  // Editing and retiring (issue 15 §4): by those who may create them. A station's staff edit
+  // only their own station's activity records (the verb checks the station).
+  'station.update': ['admin'],
+  'deputy.update': ['admin'],
+  'activity.update': ['station', 'court', 'admin'],
   'sweep.run': ['admin'],
   // Registers on paper or in Excel (DESIGN.md §14): the directory is the admin's, cases the court's.
   'import.directory': ['admin'],
@@ -193,6 +198,13 @@ export const canReadSupervision = (actor: Actor, _facts?: AccessFacts): boolean 
 
 export function activityRecordRefusal(actor: Actor, stationCode: string): Refusal | null {
   if (!can(actor, 'activity.record')) return 'role';
+  if (actor.role === 'station' && actor.stationCode !== stationCode) return 'activity.record.own_station';
+  return null;
+}
+
+/** Who edits a station's activity record: who may record one there (station staff their own station). */
+export function activityUpdateRefusal(actor: Actor, stationCode: string): Refusal | null {
+  if (!can(actor, 'activity.update')) return 'role';
   if (actor.role === 'station' && actor.stationCode !== stationCode) return 'activity.record.own_station';
   return null;
 }

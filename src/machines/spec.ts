@@ -55,7 +55,12 @@ export type TransitionReason =
   | 'transition.enforcement_not_due'
   | 'transition.conditions'
   | 'transition.supervision_conditions'
-  | 'transition.report_not_due';
+  | 'transition.report_not_due'
+  | 'transition.overpayment'
+  | 'transition.overrecovery'
+  | 'transition.session_before_registration'
+  | 'transition.due_date_past'
+  | 'transition.nothing_due';
 
 export interface TransitionRefusal {
   reason: TransitionReason;
@@ -133,4 +138,40 @@ export function backdatableEvents(spec: MachineSpec, snapshot: AnyMachineSnapsho
   if (typeof lastEventAt !== 'string' || Date.parse(lastEventAt) >= Date.parse(now)) return [];
   const today = new Set(nextEvents(spec, snapshot, actor, now));
   return nextEvents(spec, snapshot, actor, lastEventAt).filter((type) => !today.has(type));
+}
+
+/**
+ * Which of `types` end the entity when taken now, read from the machine's own transitions (not a
+ * hand list): `always` when every transition the current state has for it goes to a final state
+ * (撤回, 退回, 调解不成 …), `maybe` when only some do (a payment that pays in full, a satisfied
+ * evaluation). The web marks these buttons and asks for a confirmation (issue 15 §1).
+ */
+export function closingKinds(snapshot: AnyMachineSnapshot, types: readonly string[]): Record<string, 'always' | 'maybe'> {
+  if (snapshot.status !== 'active' || types.length === 0) return {};
+  // The active nodes from the root down; the deepest node that handles an event is the one taken.
+  const nodes: AnyStateNode[] = [];
+  const visit = (node: AnyStateNode, value: unknown) => {
+    nodes.push(node);
+    if (typeof value === 'string') visit(node.states[value], undefined);
+    else if (value !== null && typeof value === 'object') for (const [key, child] of Object.entries(value)) visit(node.states[key], child);
+  };
+  visit(snapshot.machine.root, snapshot.value);
+  const out: Record<string, 'always' | 'maybe'> = {};
+  for (const type of types) {
+    const owner = [...nodes].reverse().find((n) => n.on[type]?.length);
+    const transitions = owner?.on[type] ?? [];
+    const final = transitions.map((t) => (t.target ?? []).some((n: AnyStateNode) => n.type === 'final'));
+    if (final.length && final.every(Boolean)) out[type] = 'always';
+    else if (final.some(Boolean)) out[type] = 'maybe';
+  }
+  return out;
+}
+
+/** The events of `types` that close the entity whatever their payload; and those that may. */
+export function closingEvents(snapshot: AnyMachineSnapshot, types: readonly string[]): { closingEvents: string[]; mayCloseEvents: string[] } {
+  const kinds = closingKinds(snapshot, types);
+  return {
+    closingEvents: types.filter((t) => kinds[t] === 'always'),
+    mayCloseEvents: types.filter((t) => kinds[t] === 'maybe'),
+  };
 }

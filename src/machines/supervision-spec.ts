@@ -4,6 +4,7 @@ import { endOfDate } from './calendar.js';
 import { rolesFor, type Permission } from './policy.js';
 import { handledEvents, statePath, type DeadlineSpec, type MachineSpec, type TransitionRefusal } from './spec.js';
 import {
+  pastDueDate,
   SUPERVISION_MACHINE_VERSION,
   supervisionEventSchemas,
   supervisionInputSchema,
@@ -42,6 +43,9 @@ export function explainSupervisionRefusal(snapshot: AnyMachineSnapshot, event: {
   if (snapshot.status !== 'active') return { reason: 'transition.supervision_closed', params: { event: event.type } };
   if (!handledEvents(snapshot).includes(event.type)) return { reason: 'transition.not_accepted', params: { state, event: event.type } };
   if (event.type === 'REPORT_OVERDUE') return { reason: 'transition.report_not_due' };
+  const occurredAt = (event as { occurredAt?: unknown }).occurredAt;
+  const past = typeof occurredAt === 'string' ? pastDueDate(event as unknown as { occurredAt: string; dueDate?: string }) : null;
+  if (past) return { reason: 'transition.due_date_past', params: { date: past, at: occurredAt } };
   return { reason: 'transition.supervision_conditions', params: { state, event: event.type } };
 }
 
@@ -49,7 +53,8 @@ export const supervisionSpec: MachineSpec = {
   name: 'supervision',
   version: SUPERVISION_MACHINE_VERSION,
   machine: supervisionMachine,
-  probe: supervisionMachine,
+  // The due date is the payload's: unknown while listing what may be sent.
+  probe: supervisionMachine.provide({ guards: { dueDateAhead: () => true } }),
   inputSchema: supervisionInputSchema,
   eventSchemas: supervisionEventSchemas,
   permissions: supervisionPermissions,

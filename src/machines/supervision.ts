@@ -4,7 +4,7 @@
  */
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
-import { endOfDate } from './calendar.js';
+import { endOfDate, shanghaiDate } from './calendar.js';
 import { calendarDate, id, instant, optionalText, text } from './fields.js';
 
 export const SUPERVISION_MACHINE_VERSION = 1;
@@ -75,6 +75,11 @@ export interface SupervisionContext {
   closedAt: string | null;
 }
 
+/** The due date an event sets, when it lies before the (Shanghai) day the event happened. */
+export function pastDueDate(event: { occurredAt: string; dueDate?: string }): string | null {
+  return typeof event.dueDate === 'string' && event.dueDate < shanghaiDate(event.occurredAt) ? event.dueDate : null;
+}
+
 const notBefore = (a: string, date: string | null) => date !== null && Date.parse(a) >= Date.parse(endOfDate(date));
 
 export const supervisionMachine = setup({
@@ -87,6 +92,8 @@ export const supervisionMachine = setup({
     reportOverdue: ({ context, event }) => !context.overdue && notBefore(event.occurredAt, context.reportDueDate),
     rectificationOverdue: ({ context, event }) => !context.overdue && notBefore(event.occurredAt, context.rectificationDueDate),
     satisfied: ({ event }) => event.type === 'EVALUATE' && event.rating !== 'unsatisfied',
+    /** A report or rectification due date is not already past on the day it was set (judged at occurredAt). */
+    dueDateAhead: ({ event }) => pastDueDate(event) === null,
   },
   actions: {
     stamp: assign({ lastEventAt: ({ event }) => event.occurredAt }),
@@ -122,6 +129,7 @@ export const supervisionMachine = setup({
       on: {
         CLOSE: { target: 'closed', actions: ['stamp', 'close'] },
         REQUEST_REPORT: {
+          guard: 'dueDateAhead',
           target: 'awaitingReport',
           actions: ['stamp', assign(({ event }) => ({ reportDueDate: (event as E<'REQUEST_REPORT'>).dueDate }))],
         },
@@ -156,6 +164,7 @@ export const supervisionMachine = setup({
             ],
           },
           {
+            guard: 'dueDateAhead',
             target: 'rectifying',
             actions: [
               'stamp',

@@ -288,7 +288,7 @@ describe('409 event not allowed in the current state', () => {
     });
     expect(body.state).toBe('mediation.active');
     // A pre_filing agreement cannot be enforced before judicial confirmation.
-    await w.send(c.id, w.tokens.court, { type: 'REACH_AGREEMENT', terms: '分期还款', amount: '5000', dueDate: '2030-01-01' }, { type: 'REPORT_DEFAULT' });
+    await w.send(c.id, w.tokens.court, { type: 'REACH_AGREEMENT', terms: '分期还款', amount: '5000', dueDate: todayInShanghai() }, { type: 'REPORT_DEFAULT' });
     const enforce = await refused(w, 409, () => w.call(w.tokens.court, 'POST', events(c.id), { type: 'APPLY_ENFORCEMENT', enforcementCaseNumber: '(2026)黑0111执1号' }), {
       caseId: c.id,
     });
@@ -429,3 +429,8 @@ describe('503 database unreachable', () => {
     expect(errors).toEqual([]);
   });
 });
+
+/** Today's date in Shanghai: an agreement due today may be reported not performed (issue 15 §1). */
+function todayInShanghai(): string {
+  return new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+}

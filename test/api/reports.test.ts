@@ -77,7 +77,8 @@ beforeAll(async () => {
   await w.send(c3.id, court,
     { type: 'ACCEPT', occurredAt: at('2025-04-02') },
     { type: 'ASSIGN', deputyIds: [b], occurredAt: at('2025-04-03') },
-    { type: 'REACH_AGREEMENT', terms: '一次性给付', amount: '20000.00', dueDate: '2025-05-31', occurredAt: at('2025-04-05') },
+    // Due dates on the day the default is reported: REPORT_DEFAULT only once something is due (issue 15 §1).
+    { type: 'REACH_AGREEMENT', terms: '一次性给付', amount: '20000.00', dueDate: '2025-05-20', occurredAt: at('2025-04-05') },
     { type: 'REPORT_DEFAULT', occurredAt: at('2025-05-20') },
     { type: 'RECORD_PERFORMANCE', amount: '5000.00', occurredAt: at('2025-05-25') },
     { type: 'APPLY_ENFORCEMENT', enforcementCaseNumber: '（2025）黑0111执100号', occurredAt: at('2025-06-10') },
@@ -100,7 +101,7 @@ beforeAll(async () => {
   await w.send(c7.id, court,
     { type: 'ACCEPT', occurredAt: at('2025-08-02') },
     { type: 'ASSIGN', deputyIds: [a], occurredAt: at('2025-08-03') },
-    { type: 'REACH_AGREEMENT', terms: '补交物业费', amount: '3000.00', dueDate: '2025-09-30', occurredAt: at('2025-08-05') },
+    { type: 'REACH_AGREEMENT', terms: '补交物业费', amount: '3000.00', dueDate: '2025-09-10', occurredAt: at('2025-08-05') },
     { type: 'APPLY_CONFIRMATION', occurredAt: at('2025-08-10') },
     { type: 'CONFIRM', rulingNumber: '（2025）黑0111民特8号', occurredAt: at('2025-08-20') },
     { type: 'REPORT_DEFAULT', occurredAt: at('2025-09-10') },
@@ -113,7 +114,7 @@ beforeAll(async () => {
   await w.send(c8.id, court,
     { type: 'ACCEPT', occurredAt: at('2025-09-02') },
     { type: 'ASSIGN', deputyIds: [b], occurredAt: at('2025-09-03') },
-    { type: 'REACH_AGREEMENT', terms: '还款', amount: '5000.00', dueDate: '2025-10-31', occurredAt: at('2025-09-05') },
+    { type: 'REACH_AGREEMENT', terms: '还款', amount: '5000.00', dueDate: '2025-10-10', occurredAt: at('2025-09-05') },
     { type: 'REPORT_DEFAULT', occurredAt: at('2025-10-10') },
     { type: 'FILE_LAWSUIT', occurredAt: at('2025-10-20') },
   );

@@ -96,7 +96,8 @@ function payload(type: string, caller: Caller): Record<string, unknown> {
     RECORD_SESSION: { heldAt: new Date().toISOString(), attendeeDeputyIds: [w.deputies.a], minutes: '双方陈述意见' },
     PAUSE: { reason: '房屋质量鉴定' },
     EXTEND: { days: 10, partiesConsent: true },
-    REACH_AGREEMENT: { terms: '分两期还款', amount: '1000', dueDate: '2030-01-01' },
+    // Due today (Shanghai): REPORT_DEFAULT is taken only once something is due (issue 15 §1).
+    REACH_AGREEMENT: { terms: '分两期还款', amount: '1000', dueDate: new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10) },
     FAIL: { reason: 'gap_too_wide' },
     WITHDRAW: { note: '当事人撤回' },
     CONFIRM: { rulingNumber: '(2026)黑0111民特1号' },

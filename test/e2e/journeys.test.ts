@@ -216,7 +216,7 @@ describe.sequential('the web interface in Chromium', () => {
     expect(errors).toContain('请检查填写的内容');
     await expect(clerk.textContent('[data-field=summary] .field-error')).resolves.toBe('必填');
     await expect(clerk.textContent('[data-field="parties.0.idNumber"] .field-error')).resolves.toContain('证件号码须为 6–20 位字母或数字');
-    await expect(clerk.textContent('[data-field="parties.0.phone"] .field-error')).resolves.toContain('电话号码格式不正确');
+    await expect(clerk.textContent('[data-field="parties.0.phone"] .field-error')).resolves.toContain('请填写 11 位手机号码');
     await expect(clerk.textContent('[data-field=claimAmount] .field-error')).resolves.toContain('金额须为不超过两位小数的非负数');
     await expect(clerk.inputValue('#f-parties_0_name')).resolves.toBe('张三');
     await shot(clerk, '03-court-new-case-field-errors');

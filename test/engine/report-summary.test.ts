@@ -114,7 +114,8 @@ function randomCase(r: ReturnType<typeof rng>, w: World) {
     const t = openedMs + (i + 1) * DAY;
     const out: Record<string, unknown> = { ...e, occurredAt: iso(t) };
     if (e.heldAt) out.heldAt = iso(t - 3_600_000);
-    if (e.dueDate) out.dueDate = iso(t + 30 * DAY).slice(0, 10);
+    // Due by the next event's day: REPORT_DEFAULT is taken only once something is due (issue 15 §1).
+    if (e.dueDate) out.dueDate = iso(t + DAY).slice(0, 10);
     return out;
   });
   const stationSource = !['court_referral', 'enforcement_referral'].includes(life.source);

@@ -27,7 +27,7 @@ import {
 import { caseDeadlines, casePermissions, caseSpec, explainCaseRefusal } from '../../src/machines/case-spec.js';
 import { messageOf } from '../../src/messages.js';
 import { permits, type Actor, type Permission } from '../../src/machines/roles.js';
-import { handledEvents, nextEvents, statePath } from '../../src/machines/spec.js';
+import { closingKinds, handledEvents, nextEvents, statePath } from '../../src/machines/spec.js';
 
 type Snap = SnapshotFrom<typeof caseMachine>;
 type Payload = Record<string, unknown>;
@@ -570,11 +570,20 @@ describe('performance', () => {
     expect(rest.context).toMatchObject({ paidFen: 1200050, outcome: 'performed', closedAt: '2026-05-01T02:00:00.000Z' });
   });
 
-  it('one fen short stays; overpayment closes', () => {
+  it('one fen short stays; overpayment is refused unless confirmed, and then closes (issue 15 §1)', () => {
     const short = send(performing(), 'RECORD_PERFORMANCE', { amount: '12000.49', occurredAt: '2026-04-01T10:00:00+08:00' });
     expect(path(short)).toBe('agreement.performing');
-    const over = send(performing(), 'RECORD_PERFORMANCE', { amount: '13000', occurredAt: '2026-04-01T10:00:00+08:00' });
+    expect(refuse(performing(), 'RECORD_PERFORMANCE', { amount: '13000', occurredAt: '2026-04-01T10:00:00+08:00' })).toMatch(
+      /本次履行金额 ¥13,000\.00 超过尚欠金额 ¥12,000\.50/,
+    );
+    // After a part payment, the limit is what is left.
+    expect(refuse(short, 'RECORD_PERFORMANCE', { amount: '0.02', occurredAt: '2026-04-02T10:00:00+08:00' })).toMatch(/超过尚欠金额 ¥0\.01/);
+    const exact = send(short, 'RECORD_PERFORMANCE', { amount: '0.01', occurredAt: '2026-04-02T10:00:00+08:00' });
+    expect(exact.context).toMatchObject({ paidFen: 1200050, outcome: 'performed' });
+    const over = send(performing(), 'RECORD_PERFORMANCE', { amount: '13000', confirmOverpayment: true, occurredAt: '2026-04-01T10:00:00+08:00' });
     expect(over.context).toMatchObject({ paidFen: 1300000, outcome: 'performed' });
+    // From defaulted the same.
+    expect(refuse(defaulted(false), 'RECORD_PERFORMANCE', { amount: '12001', occurredAt: '2026-07-05T10:00:00+08:00' })).toMatch(/超过尚欠金额/);
   });
 
   it('sums exactly: 0.10 + 0.20 pays 0.30', () => {
@@ -594,10 +603,20 @@ describe('performance', () => {
     expect(d.context).toMatchObject({ overdue: true, defaultedAt: PERFORMANCE_DUE });
   });
 
-  it('REPORT_DEFAULT → agreement.defaulted before the due date, not marked overdue', () => {
-    const d = send(performing(), 'REPORT_DEFAULT', { note: '明确表示不履行', occurredAt: '2026-04-01T10:00:00+08:00' });
+  it('REPORT_DEFAULT is refused before anything is due, saying why (issue 15 §1)', () => {
+    expect(refuse(performing(), 'REPORT_DEFAULT', { note: '明确表示不履行', occurredAt: '2026-04-01T10:00:00+08:00' })).toBe(
+      '尚无到期应履行的款项（最近一期应于 2026-06-30 履行），届期未履行后才能报告未履行',
+    );
+    // With instalments: due once the first instalment not yet paid is due.
+    const inst = performing({}, { amount: '3000', installments: [{ dueDate: '2026-04-30', amount: '1000' }, { dueDate: '2026-06-30', amount: '2000' }] });
+    expect(refuse(inst, 'REPORT_DEFAULT', { occurredAt: '2026-04-29T23:00:00+08:00' })).toMatch(/2026-04-30/);
+    expect(path(send(inst, 'REPORT_DEFAULT', { occurredAt: '2026-04-30T09:00:00+08:00' }))).toBe('agreement.defaulted');
+  });
+
+  it('REPORT_DEFAULT → agreement.defaulted from the due date on, before the sweeper marks it overdue', () => {
+    const d = send(performing(), 'REPORT_DEFAULT', { note: '到期未还', occurredAt: '2026-06-30T18:00:00+08:00' });
     expect(path(d)).toBe('agreement.defaulted');
-    expect(d.context).toMatchObject({ overdue: false, defaultedAt: '2026-04-01T02:00:00.000Z' });
+    expect(d.context).toMatchObject({ overdue: false, defaultedAt: '2026-06-30T10:00:00.000Z' });
   });
 
   it('payments from agreement.defaulted: partial stays, full closes as performed', () => {
@@ -944,19 +963,18 @@ describe('nextEvents for each role', () => {
   it('agreement.performing: confirmation only inside its window; the system at the due date', () => {
     const s = performing();
     const inWindow = next(s, '2026-03-10T10:00:00+08:00');
+    // REPORT_DEFAULT only once something is due (issue 15 §1): not before the due date's day.
     expect(inWindow).toEqual({
       ...none,
-      court: ['APPLY_CONFIRMATION', 'RECORD_PERFORMANCE', 'REPORT_DEFAULT'],
+      court: ['APPLY_CONFIRMATION', 'RECORD_PERFORMANCE'],
       stationOwn: [],
-      deputy1: ['RECORD_PERFORMANCE', 'REPORT_DEFAULT'],
+      deputy1: ['RECORD_PERFORMANCE'],
       system: [],
     });
-    expect(next(s, CONFIRMATION_WINDOW_END).court).toEqual(['RECORD_PERFORMANCE', 'REPORT_DEFAULT']);
+    expect(next(s, CONFIRMATION_WINDOW_END).court).toEqual(['RECORD_PERFORMANCE']);
+    expect(next(s, '2026-06-30T09:00:00+08:00').court).toEqual(['RECORD_PERFORMANCE', 'REPORT_DEFAULT']);
     expect(next(s, PERFORMANCE_DUE).system).toEqual(['PERFORMANCE_OVERDUE']);
-    expect(next(performing({ track: 'post_filing' }), '2026-03-10T10:00:00+08:00').court).toEqual([
-      'RECORD_PERFORMANCE',
-      'REPORT_DEFAULT',
-    ]);
+    expect(next(performing({ track: 'post_filing' }), '2026-03-10T10:00:00+08:00').court).toEqual(['RECORD_PERFORMANCE']);
   });
 
   it('agreement.confirming: court only', () => {
@@ -1122,5 +1140,54 @@ describe('casePermissions (one table, read by the engine and by nextEvents)', ()
     const recused = send(active(), 'RECUSE', { deputyId: 'd1', reason: '回避', occurredAt: '2026-03-05T10:00:00+08:00' });
     expect(caseSpec.facts(recused)).toEqual({ stationCode: 'HL01', deputyIds: ['d2'] });
     expect(nextEvents(caseSpec, recused, ACTORS.deputy1, '2026-03-06T10:00:00+08:00')).toEqual([]);
+  });
+});
+
+describe('guards on actions that close a case and on dates (issue 15 §1)', () => {
+  it('RECORD_RECOVERY above what is still owed is refused unless confirmed; the flag stays in the event', () => {
+    // enforcing(): 12000.50 agreed, nothing paid → 12000.50 owed in enforcement.
+    const part = send(enforcing(), 'RECORD_RECOVERY', { amount: '12000', occurredAt: '2026-07-11T10:00:00+08:00' });
+    expect(refuse(part, 'RECORD_RECOVERY', { amount: '0.51', occurredAt: '2026-07-12T10:00:00+08:00' })).toMatch(
+      /本次执行到位金额 ¥0\.51 超过尚未执行到位的金额 ¥0\.50/,
+    );
+    const over = send(part, 'RECORD_RECOVERY', { amount: '0.51', confirmOverpayment: true, occurredAt: '2026-07-12T10:00:00+08:00' });
+    expect(over.context.recoveredFen).toBe(1200051);
+    expect(path(over)).toBe('enforcement.active');
+  });
+
+  it('a session is never scheduled before the case was registered (one held on the spot before it is recorded)', () => {
+    expect(refuse(active(), 'SCHEDULE_SESSION', { at: '2026-02-28T09:00:00+08:00', location: '联络站', occurredAt: '2026-03-03T10:00:00+08:00' })).toBe(
+      '调解时间不能早于案件登记时间（2026-03-01 09:00）',
+    );
+    const held = send(active(), 'RECORD_SESSION', { heldAt: '2026-03-01T08:30:00+08:00', attendeeDeputyIds: ['d1'], minutes: '当场调解', occurredAt: '2026-03-03T10:00:00+08:00' });
+    expect(held.context.sessionsHeld).toBe(1);
+    const ok = send(active(), 'SCHEDULE_SESSION', { at: T.opened, location: '联络站', occurredAt: '2026-03-03T10:00:00+08:00' });
+    expect(ok.context.nextSession).toEqual({ at: '2026-03-01T01:00:00.000Z', location: '联络站' });
+  });
+
+  it('an agreement whose due date or an instalment is already past on the day it was reached is refused', () => {
+    const at = '2026-03-06T10:00:00+08:00';
+    expect(refuse(active(), 'REACH_AGREEMENT', { terms: '还款', amount: '100', dueDate: '2026-03-05', occurredAt: at })).toBe(
+      '期限 2026-03-05 在本事项发生之日（2026-03-06）之前已经届满：请核对日期；如是补录线下已办事项，请填写实际发生时间',
+    );
+    expect(
+      refuse(active(), 'REACH_AGREEMENT', {
+        terms: '分期',
+        amount: '100',
+        dueDate: '2026-06-30',
+        installments: [{ dueDate: '2026-03-01', amount: '50' }, { dueDate: '2026-06-30', amount: '50' }],
+        occurredAt: at,
+      }),
+    ).toMatch(/期限 2026-03-01/);
+    // Due the same day is not past; a backdated entry is judged at its own occurredAt.
+    expect(path(send(active(), 'REACH_AGREEMENT', { terms: '当日付清', amount: '100', dueDate: '2026-03-06', occurredAt: at }))).toBe('agreement.performing');
+  });
+
+  it('closingKinds reads from the machine which events close the case', () => {
+    expect(closingKinds(screening(), ['ACCEPT', 'RETURN', 'WITHDRAW'])).toEqual({ RETURN: 'always', WITHDRAW: 'always' });
+    expect(closingKinds(active(), ['SCHEDULE_SESSION', 'REACH_AGREEMENT', 'FAIL', 'WITHDRAW'])).toEqual({ FAIL: 'always', WITHDRAW: 'always' });
+    expect(closingKinds(performing(), ['RECORD_PERFORMANCE', 'REPORT_DEFAULT'])).toEqual({ RECORD_PERFORMANCE: 'maybe' });
+    expect(closingKinds(defaulted(false), ['FILE_LAWSUIT', 'RECORD_PERFORMANCE'])).toEqual({ FILE_LAWSUIT: 'always', RECORD_PERFORMANCE: 'maybe' });
+    expect(closingKinds(enforcing(), ['RECORD_RECOVERY', 'CONCLUDE'])).toEqual({ CONCLUDE: 'always' });
   });
 });

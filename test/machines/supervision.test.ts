@@ -72,10 +72,10 @@ function expectRefused(s: AnyMachineSnapshot, e: { type: string }) {
 /** A valid payload of every event type, for refusal sweeps. */
 function anyEvent(type: SupervisionEventType, occurredAt = at(100)) {
   const payloads: Record<SupervisionEventType, Payload> = {
-    REQUEST_REPORT: { dueDate: '2026-04-30' },
+    REQUEST_REPORT: { dueDate: '2026-12-31' },
     SUBMIT_REPORT: { content: '报告' },
     REPORT_OVERDUE: {},
-    EVALUATE: { rating: 'unsatisfied', opinion: '意见', dueDate: '2026-06-30' },
+    EVALUATE: { rating: 'unsatisfied', opinion: '意见', dueDate: '2026-12-31' },
     SUBMIT_RECTIFICATION: { content: '整改报告' },
     CLOSE: { conclusion: '办结' },
   };
@@ -301,3 +301,17 @@ describe('supervision-spec: who sends what', () => {
     expect(offer(closed(), 'committee')).toEqual([]);
   });
 });
+
+describe('supervision due dates already past are refused (issue 15 §1)', () => {
+  it('REQUEST_REPORT and an unsatisfied EVALUATE with a due date before the day they happen', () => {
+    // at(1) is 2026-03-03 in Shanghai.
+    expectRefused(open(), ev('REQUEST_REPORT', { dueDate: '2026-03-01', occurredAt: at(1) }));
+    expect(said(explainSupervisionRefusal(open(), { type: 'REQUEST_REPORT', dueDate: '2026-03-01', occurredAt: at(1) } as any))).toMatch(/期限 2026-03-01/);
+    expectRefused(reviewing(), ev('EVALUATE', { rating: 'unsatisfied', opinion: '不到位', dueDate: '2026-03-01', occurredAt: at(20) }));
+    // A satisfied rating sets no due date; the due day itself is not past.
+    expect(state(send(reviewing(), ev('EVALUATE', { rating: 'satisfied', opinion: '满意', occurredAt: at(20) })))).toBe('closed');
+    expect(state(send(open(), ev('REQUEST_REPORT', { dueDate: shanghaiDay(at(1)), occurredAt: at(1) })))).toBe('awaitingReport');
+  });
+});
+
+const shanghaiDay = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);

@@ -1,9 +1,9 @@
 /** Station activity records (履职记录), DESIGN.md §6: thin — the verbs decide who and what. */
 import { Hono } from 'hono';
-import { activityQuerySchema, activitySchema, listActivities, recordActivity } from '../../engine/activities.js';
+import { activityPatchSchema, activityQuerySchema, activitySchema, listActivities, recordActivity, updateActivity } from '../../engine/activities.js';
 import { doc } from '../openapi.js';
 import { activityTable, listFile } from '../../edge/exports.js';
-import { idempotencyOf, jsonBody, type AppDeps, type Env } from '../context.js';
+import { idempotencyOf, jsonBody, requestMeta, type AppDeps, type Env } from '../context.js';
 
 export function activityRoutes(deps: AppDeps) {
   const app = new Hono<Env>();
@@ -22,5 +22,8 @@ export function activityRoutes(deps: AppDeps) {
     const file = await listFile(c, `activities_${code}`, () => activityTable(deps.db, c.get('actor'), code, c.req.query()), deps.now?.());
     return file ?? c.json(await listActivities(deps.db, c.get('actor'), code, c.req.query()));
   });
+  app.patch('/:code/activities/:id', doc({ summary: '修改联络站履职记录', description: '由可登记该站履职记录的人修改；每次修改记入审计日志（activity.update）。', tags: ['履职记录'], params: { code: '站点代码', id: '履职记录 id' }, body: activityPatchSchema, ok: { status: 200, description: '履职记录' }, errors: [400, 403, 404] }), async (c) =>
+    c.json(await updateActivity(deps.db, c.get('actor'), c.req.param('code'), c.req.param('id'), await jsonBody(c), { now: deps.now?.(), meta: requestMeta(c) })),
+  );
   return app;
 }
