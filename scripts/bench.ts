@@ -21,8 +21,14 @@
  *   npm run bench [-- --duration 10 --connections 1,8,32 --cases 2000 --profile DIR --keep]
  *
  * `--profile DIR` runs the server under `node --cpu-prof` (see scripts/cpuprofile-top.ts).
+ * `--webhook` registers a webhook for every event type (`*`) on a receiver in this process that
+ * answers 204, before the load: every event then writes its outbox row and the server's
+ * dispatcher delivers it while the load runs (DESIGN §12: notifications on). Compare with a run
+ * without it.
  */
 import { execFile } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -41,6 +47,7 @@ const { values: args } = parseArgs({
     mixes: { type: 'string', default: 'sessions,lifecycle,pgbench' },
     profile: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    webhook: { type: 'boolean', default: false },
   },
 });
 const DURATION = Number(args.duration);
@@ -462,10 +469,26 @@ async function main() {
   try {
     const started = performance.now();
     const w = await buildWorld();
+    let hooked = 0;
+    const receiver = createHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        hooked++;
+        res.statusCode = 204;
+        res.end();
+      });
+    });
+
     const active = await openActiveCases(w, N_CASES);
     const pgCases = MIXES.has('pgbench') ? await openActiveCases(w, N_CASES) : [];
     log(`setup: ${w.stations.length} stations, ${w.deputies.length} deputies, ${active.length + pgCases.length} cases in mediation.active in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const pgVars = MIXES.has('pgbench') ? await preparePgbench(sql, pgCases, w) : null;
+    // Registered after the setup: the load's events are the ones delivered, not the setup's backlog.
+    if (args.webhook) {
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      await api(ADMIN_TOKEN, 'POST', '/api/webhooks', { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, events: ['*'] });
+      log('notifications on: a webhook for every event type, on a local receiver answering 204');
+    }
 
     const results: RunResult[] = [];
     const pg = new Map<number, Awaited<ReturnType<typeof pgbench>>>();
@@ -502,6 +525,10 @@ async function main() {
           `${String(c).padStart(5)} ${fmt(p.tps, 0)}     ${fmt(p.latencyMs, 2)} ${p.failed.padStart(6)}  ${p.load.toFixed(1).padStart(5)}  ${p.machineMsPerTx.toFixed(2).padStart(17)}   ${s ? fmt(s.eventsPerSec, 0) : '       -'}           ${s ? (s.eventsPerSec / p.tps).toFixed(2) : '-'}`,
         );
       }
+    }
+    if (args.webhook) {
+      log(`\nwebhook receiver: ${hooked} deliveries received during the run`);
+      receiver.close();
     }
     const bad = results.filter((r) => !r.exactlyOnce || (r.mix === 'sessions' && r.non2xx > 0));
     if (bad.length) {
