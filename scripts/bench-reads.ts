@@ -129,7 +129,7 @@ async function plan(url: string) {
       { name: 'case history', path: `/api/cases/${aCase.id}/history`, as: 'court', target: 200 },
       { name: 'supervision list', path: '/api/supervisions', as: 'committee', target: 200 },
       { name: `station activities (${station.code})`, path: `/api/stations/${station.code}/activities`, as: 'station', target: 200 },
-      { name: 'to-do list, court', path: '/api/todo', as: 'court', target: 200 },
+      { name: 'to-do list, court', path: '/api/me/todo', as: 'court', target: 200 },
       { name: 'enforcement report', path: '/api/reports/enforcement', as: 'committee', target: 200 },
       { name: 'dashboard page (web)', path: '/dashboard', as: 'web-committee', target: 200 },
     ];
