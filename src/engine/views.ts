@@ -351,8 +351,11 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
         ilike(cases.number, like),
         ilike(cases.summary, like),
         ilike(cases.disputeType, like),
-        // Party names are searched only for court and station staff (DESIGN.md §10).
-        byName ? sql`exists (select 1 from ${parties} where ${parties.caseId} = ${cases.id} and ${parties.name} ilike ${like})` : undefined,
+        // Party names are searched only for court and station staff (DESIGN.md §10). `offset 0`
+        // keeps this a lookup per case (parties_case_idx) as the list walks newest first: without
+        // it PostgreSQL turns the EXISTS into a hashed subplan that reads every party's name first
+        // (q = 热线转办 at 100k cases: 238 ms → 24 ms). It changes nothing in what matches.
+        byName ? sql`exists (select 1 from ${parties} where ${parties.caseId} = ${cases.id} and ${parties.name} ilike ${like} offset 0)` : undefined,
       )!,
     );
     // The same condition decides; the search indexes only say where to look (searchedCaseIds).
