@@ -31,10 +31,12 @@
  * rerun with --reset.
  */
 import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { isMainThread, Worker } from 'node:worker_threads';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import { createActor, type AnyMachineSnapshot, type EventObject } from 'xstate';
 import { openDatabase, rowsOf, type Db } from '../src/db/client.js';
 import { stationActivities, deadlines as deadlinesTable } from '../src/db/schema.js';
 import { createEntity, applyEvent } from '../src/engine/apply.js';
@@ -44,6 +46,7 @@ import { caseStore, supervisionStore } from '../src/engine/stores.js';
 import { SYSTEM_ACTOR } from '../src/engine/sweeper.js';
 import { canonical } from '../src/engine/write/idempotency.js';
 import { journalColumns, journalRow } from '../src/engine/write/journal.js';
+import { persist } from '../src/engine/write/snapshots.js';
 import { readEnv } from '../src/env.js';
 import { shanghaiDate } from '../src/machines/calendar.js';
 import { caseEventSchemas, caseMachine, performanceDueAt, CASE_MACHINE_VERSION, type CaseContext } from '../src/machines/case.js';
@@ -121,17 +124,38 @@ const EXPERTISE = ['民间借贷', '婚姻家庭', '劳动争议', '物业管理
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness
 
-class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0 || 1;
+/**
+ * sfc32: 128 bits of state, so the streams of different chunks (seeded by splitmix32 from the
+ * seed and the chunk's index) never run into each other the way offsets on one 32-bit cycle do.
+ */
+export class Rng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+  constructor(seed: number, stream = 0) {
+    let x = (seed ^ Math.imul(stream + 1, 0x9e3779b9)) >>> 0;
+    const mix = () => {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
+      z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
+      return (z ^ (z >>> 15)) >>> 0;
+    };
+    this.a = mix();
+    this.b = mix();
+    this.c = mix();
+    this.d = mix() ^ stream;
+    for (let i = 0; i < 12; i++) this.next();
   }
-  /** mulberry32 */
   next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return (t >>> 0) / 4294967296;
   }
   int(lo: number, hi: number): number {
     return lo + Math.floor(this.next() * (hi - lo + 1));
@@ -174,7 +198,7 @@ const textArray = (xs: string[]) => `{${xs.map((x) => `"${x}"`).join(',')}}`;
 // ---------------------------------------------------------------------------------------------
 // One case's life
 
-interface World {
+export interface World {
   now: number;
   stations: { code: string; weight: number; deputyIds: string[]; staff: Actor }[];
   court: Actor;
@@ -224,6 +248,36 @@ export interface SeededCase {
   fired: { kind: string; dueAt: string; firedAt: string }[];
   creator: Actor;
 }
+
+/**
+ * The case machine's transitions, as src/engine/transition.ts makes them, in one inert actor
+ * scope for the whole run. xstate's `transition()` / `initialTransition()` build a throwaway actor
+ * (an actor system and an initial snapshot) for every call, which was most of a seeded event's
+ * cost; the machine is pure (only `assign` actions, no children: see that file), so one scope
+ * whose executor runs nothing gives the same snapshots. `npm run verify` replays every seeded
+ * journal through the engine's own functions and compares.
+ */
+const machine = (() => {
+  let scope: Parameters<typeof caseMachine.transition>[2] | null = null;
+  const scopeOf = (input: unknown) => {
+    if (scope) return scope;
+    const self = createActor(caseMachine, { input } as never);
+    const noop = () => {};
+    scope = { self, defer: noop, id: '', logger: noop, sessionId: '', stopChild: noop, system: self.system, emit: noop, actionExecutor: noop } as never;
+    return scope!;
+  };
+  return {
+    first(input: Record<string, unknown>): AnyMachineSnapshot {
+      const snapshot = caseMachine.getInitialSnapshot(scopeOf(input), input as never) as AnyMachineSnapshot;
+      // As firstSnapshot does: a plain copy of the initial context keeps every later assign fast.
+      (snapshot as { context: unknown }).context = { ...snapshot.context };
+      return snapshot;
+    },
+    next(snapshot: AnyMachineSnapshot, event: EventObject): AnyMachineSnapshot {
+      return caseMachine.transition(snapshot as never, event as never, scopeOf(null)) as AnyMachineSnapshot;
+    },
+  };
+})();
 
 /** Simulates one case from its opening to `world.now` through the real machine. */
 export function simulateCase(rng: Rng, world: World, opts: { check: boolean }): SeededCase {
@@ -287,7 +341,7 @@ export function simulateCase(rng: Rng, world: World, opts: { check: boolean }): 
     if (canonical(again) !== canonical(input)) throw new Error(`seed: case input is not in its parsed form:\n${canonical(again)}\n${canonical(input)}`);
   }
 
-  let [snapshot] = initialTransition(caseMachine, { ...input, occurredAt: iso(openedAt) } as never);
+  let snapshot = machine.first({ ...input, occurredAt: iso(openedAt) });
   const journal: Journal[] = [
     { type: 'CREATE', payload: input, from: null, to: statePath(snapshot.value), actor: creator, occurredAt: iso(openedAt) },
   ];
@@ -310,7 +364,7 @@ export function simulateCase(rng: Rng, world: World, opts: { check: boolean }): 
       if (canonical(again) !== canonical(payload)) throw new Error(`seed: ${type} payload is not in its parsed form`);
     }
     const from = statePath(snapshot.value);
-    const [next] = transition(caseMachine, snapshot, event as never);
+    const next = machine.next(snapshot, event);
     if (next === snapshot) throw new Error(`seed: the machine refused ${type} in ${from} (${canonical(payload)})`);
     snapshot = next;
     journal.push({ type, payload, from, to: statePath(next.value), actor, occurredAt: iso(at) });
@@ -594,22 +648,173 @@ async function loadWorld(sqlc: postgres.Sql, now: number): Promise<World & { com
   return { now, stations, court, deputyActors, committee };
 }
 
-/** COPY into `table` on a reserved connection with foreign-key triggers off. */
-async function copyStream(sqlc: postgres.Sql, table: string, columns: string[]) {
+// ---------------------------------------------------------------------------------------------
+// Cases in chunks, built by worker threads
+
+/**
+ * Cases per chunk. Each chunk draws from its own random stream (the seed and the chunk's index),
+ * so the population is the same however many workers build it; the chunks are written, and the
+ * case numbers drawn, in chunk order.
+ */
+const CHUNK = 1000;
+
+const CASE_COLUMNS = [
+  'id', 'number', 'state', 'snapshot', 'version', 'machine_version', 'track', 'procedure', 'source', 'station_code',
+  'dispute_type', 'summary', 'claim_fen', 'agreed_fen', 'paid_fen', 'owed_fen', 'recovered_fen', 'outcome', 'overdue',
+  'enforceable', 'deputy_ids', 'sessions_held', 'deputy_attendances', 'opened_at', 'agreed_at', 'enforcement_started_at',
+  'closed_at', 'last_event_at', 'next_due_at', 'created_by', 'created_at', 'updated_at',
+];
+const PARTY_COLUMNS = ['id', 'case_id', 'position', 'role', 'name', 'id_number', 'phone'];
+const DEADLINE_COLUMNS = ['entity_type', 'entity_id', 'kind', 'due_at', 'event', 'fired_at', 'created_at'];
+
+export interface ChunkJob {
+  k: number;
+  n: number;
+  seed: number;
+  check: boolean;
+}
+
+/** One chunk as COPY text: each case's line split around its number, which the writer draws. */
+export interface ChunkRows {
+  k: number;
+  /** Per case: `station|year`, the number's sequence. */
+  keys: string[];
+  /** Per case: the COPY line before the number (its id and a tab) and after it. */
+  heads: string[];
+  tails: string[];
+  events: Uint8Array;
+  parties: Uint8Array;
+  deadlines: Uint8Array;
+  eventCount: number;
+  states: [string, number][];
+  sample: string[];
+}
+
+/**
+ * The rows of `job.n` cases: the case row from the machine's snapshot (`caseStore.columns`,
+ * `createColumns`, the persisted snapshot), the journal through the engine's one row builder
+ * (`journalRow`, the CREATE payload as `caseStore.createPayload` makes it: each party by id and
+ * role, its name, ID number and phone in `parties` alone), the parties, and the deadline rows.
+ */
+export function buildChunk(world: World, job: ChunkJob): ChunkRows {
+  const rng = new Rng(job.seed, job.k);
+  const keys: string[] = [];
+  const heads: string[] = [];
+  const tails: string[] = [];
+  let e = '';
+  let p = '';
+  let d = '';
+  let eventCount = 0;
+  const states = new Map<string, number>();
+  const sample: string[] = [];
+  for (let i = 0; i < job.n; i++) {
+    const sc = simulateCase(rng, world, { check: job.check });
+    const state = statePath(sc.snapshot.value);
+    states.set(state, (states.get(state) ?? 0) + 1);
+    keys.push(`${sc.stationCode}|${shanghaiDate(iso(sc.openedAt)).slice(0, 4)}`);
+    const cols = caseStore.columns(sc.snapshot) as Record<string, unknown>;
+    const created = caseStore.createColumns({ ...sc.input, occurredAt: iso(sc.openedAt) }, sc.creator) as Record<string, unknown>;
+    const last = sc.journal[sc.journal.length - 1];
+    heads.push(`${sc.id}\t`);
+    tails.push(
+      `\t${copyLine([
+        state, persist(caseStore, sc.snapshot), sc.journal.length, CASE_MACHINE_VERSION,
+        created.track, created.procedure, created.source, created.stationCode, created.disputeType, created.summary, created.claimFen,
+        cols.agreedFen, cols.paidFen, cols.owedFen, cols.recoveredFen, cols.outcome, cols.overdue, cols.enforceable,
+        textArray(cols.deputyIds as string[]), cols.sessionsHeld, cols.deputyAttendances, created.openedAt, cols.agreedAt,
+        cols.enforcementStartedAt, cols.closedAt, cols.lastEventAt, cols.nextDueAt, sc.creator.id, iso(sc.openedAt + 30_000),
+        recordedAt(last.occurredAt, last.actor, world.now),
+      ])}`,
+    );
+    const people = sc.input.parties as Record<string, unknown>[];
+    const partyIds = people.map(() => rng.uuid());
+    sc.journal.forEach((j, k) => {
+      const row = journalRow(caseStore, sc.id, {
+        seq: k + 1,
+        type: j.type,
+        payload: k === 0 ? caseStore.createPayload(sc.input as never, { partyIds }) : j.payload,
+        fromState: j.from,
+        toState: j.to,
+        actor: j.actor,
+        occurredAt: j.occurredAt,
+        recordedAt: recordedAt(j.occurredAt, j.actor, world.now),
+        requestId: null,
+      });
+      e += copyLine(Object.values(row)); // in journalColumns' order
+    });
+    eventCount += sc.journal.length;
+    people.forEach((party, k) => {
+      p += copyLine([partyIds[k], sc.id, k, party.role, party.name, party.idNumber ?? null, party.phone ?? null]);
+    });
+    for (const f of sc.fired) {
+      d += copyLine(['case', sc.id, f.kind, f.dueAt, DEADLINE_KINDS[f.kind as keyof typeof DEADLINE_KINDS], f.firedAt, iso(Date.parse(f.dueAt) - DAY)]);
+    }
+    if (sc.snapshot.status === 'active') {
+      for (const w of caseDeadlines(sc.snapshot).filter((x) => x.event)) {
+        d += copyLine(['case', sc.id, w.kind, w.dueAt, w.event, null, last.occurredAt]);
+      }
+    }
+    if (sample.length < 5 && sc.journal.length > 6) sample.push(sc.id);
+  }
+  const utf8 = new TextEncoder();
+  return { k: job.k, keys, heads, tails, events: utf8.encode(e), parties: utf8.encode(p), deadlines: utf8.encode(d), eventCount, states: [...states], sample };
+}
+
+/** Chunks built by `count` worker threads (scripts/seed-worker.ts), or here when `count` is 0. */
+function chunkBuilders(world: World, count: number) {
+  if (count === 0) return { build: async (job: ChunkJob) => buildChunk(world, job), close: async () => {} };
+  const workers = Array.from({ length: count }, () => {
+    // The worker is TypeScript too: it registers tsx, as this script runs under it, then loads.
+    const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((t) => { t.register(); return import(${JSON.stringify(new URL('./seed-worker.ts', import.meta.url).href)}); })`;
+    const worker = new Worker(boot, { eval: true, workerData: { world } });
+    const waiting: { resolve: (r: ChunkRows) => void; reject: (e: unknown) => void }[] = [];
+    worker.on('message', (rows: ChunkRows) => waiting.shift()!.resolve(rows));
+    worker.on('error', (err) => {
+      for (const w of waiting.splice(0)) w.reject(err);
+    });
+    return { worker, waiting };
+  });
+  return {
+    build(job: ChunkJob): Promise<ChunkRows> {
+      const w = workers[job.k % workers.length];
+      return new Promise((resolve, reject) => {
+        w.waiting.push({ resolve, reject });
+        w.worker.postMessage(job);
+      });
+    },
+    close: async () => {
+      await Promise.all(workers.map((w) => w.worker.terminate()));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// COPY, and the indexes and constraints put back after a large load
+
+/**
+ * COPY into `table` on a reserved connection with triggers off (session_replication_role =
+ * replica: the generator guarantees the references). `fresh`: the table is empty and nothing
+ * refers to it for the load, so the COPY truncates it in its own transaction and writes the rows
+ * frozen (COPY … FREEZE: no VACUUM needed after, no hint bits set by the first readers).
+ */
+async function copyStream(sqlc: postgres.Sql, table: string, columns: string[], fresh: boolean) {
   const conn = await sqlc.reserve();
   await conn`set session_replication_role = replica`;
-  const stream = await conn.unsafe(`copy ${table} (${columns.join(', ')}) from stdin`).writable();
+  if (fresh) await conn.unsafe(`begin; truncate ${table}`);
+  const stream = await conn.unsafe(`copy ${table} (${columns.join(', ')}) from stdin${fresh ? ' with (freeze)' : ''}`).writable();
   const done = new Promise<void>((resolve, reject) => {
     stream.on('finish', resolve);
     stream.on('error', reject);
   });
+  done.catch(() => {}); // awaited by end(); a failed load is reported by what failed first
   return {
-    async write(chunk: string) {
+    async write(chunk: string | Uint8Array) {
       if (!stream.write(chunk)) await once(stream, 'drain');
     },
     async end() {
       stream.end();
       await done;
+      if (fresh) await conn.unsafe('commit');
       conn.release();
     },
   };
@@ -617,11 +822,80 @@ async function copyStream(sqlc: postgres.Sql, table: string, columns: string[]) 
 
 const CASE_TABLES = ['cases', 'case_events', 'parties', 'deadlines'];
 
+interface Dropped {
+  table: string;
+  name: string;
+  /** The statement that puts it back. */
+  create: string;
+  kind: 'index' | 'key' | 'foreign';
+}
+
+/**
+ * Takes off the case tables what a large load would otherwise maintain row by row: their
+ * secondary indexes; on a fresh load also their primary and unique keys and the foreign keys
+ * that refer to them (which TRUNCATE, and so COPY FREEZE, needs gone). Returns how to put each
+ * back: the same names and definitions, read from the catalog.
+ */
+async function dropForLoad(sqlc: postgres.Sql, fresh: boolean): Promise<Dropped[]> {
+  const foreign = fresh
+    ? await sqlc<{ table: string; name: string; def: string }[]>`
+        select conrelid::regclass::text as table, conname as name, pg_get_constraintdef(oid) as def from pg_constraint
+        where contype = 'f' and confrelid::regclass::text = any(${CASE_TABLES}) order by conname`
+    : [];
+  const keys = fresh
+    ? await sqlc<{ table: string; name: string; def: string }[]>`
+        select conrelid::regclass::text as table, conname as name, pg_get_constraintdef(oid) as def from pg_constraint
+        where contype in ('p', 'u') and conrelid::regclass::text = any(${CASE_TABLES}) order by conname`
+    : [];
+  const indexes = await sqlc<{ table: string; name: string; def: string }[]>`
+    select tablename as table, indexname as name, indexdef as def from pg_indexes
+    where schemaname = 'public' and tablename = any(${CASE_TABLES})
+      and indexname not in (select conname from pg_constraint) order by indexname`;
+  for (const f of foreign) await sqlc.unsafe(`alter table "${f.table}" drop constraint "${f.name}"`);
+  for (const k of keys) await sqlc.unsafe(`alter table "${k.table}" drop constraint "${k.name}"`);
+  for (const i of indexes) await sqlc.unsafe(`drop index "${i.name}"`);
+  return [
+    ...keys.map((k): Dropped => ({ table: k.table, name: k.name, create: `alter table "${k.table}" add constraint "${k.name}" ${k.def}`, kind: 'key' })),
+    ...indexes.map((i): Dropped => ({ table: i.table, name: i.name, create: i.def, kind: 'index' })),
+    ...foreign.map((f): Dropped => ({ table: f.table, name: f.name, create: `alter table "${f.table}" add constraint "${f.name}" ${f.def}`, kind: 'foreign' })),
+  ];
+}
+
+/**
+ * Builds back what `dropForLoad` took off: keys and indexes on `connections` connections at once
+ * (the largest tables first), then the foreign keys (each checks its rows against the keys).
+ */
+async function restoreAfterLoad(sqlc: postgres.Sql, dropped: Dropped[], connections: number, log: (m: string) => void) {
+  const order = ['case_events', 'cases', 'parties', 'deadlines'];
+  const queue = dropped.filter((d) => d.kind !== 'foreign').sort((a, b) => order.indexOf(a.table) - order.indexOf(b.table));
+  const run = async () => {
+    const conn = await sqlc.reserve();
+    try {
+      await conn.unsafe(`set maintenance_work_mem = '512MB'`);
+      for (let d = queue.shift(); d; d = queue.shift()) {
+        const t0 = performance.now();
+        await conn.unsafe(d.create);
+        log(`    ${d.name}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      }
+    } finally {
+      conn.release();
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, run));
+  for (const f of dropped.filter((d) => d.kind === 'foreign')) {
+    const t0 = performance.now();
+    await sqlc.unsafe(f.create);
+    log(`    ${f.name}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+}
+
 export interface SeedOptions {
   cases: number;
   supervisions?: number;
   seed?: number;
   reset?: boolean;
+  /** Worker threads that build the rows; default: one per core for 20,000 cases or more, else none. */
+  workers?: number;
   log?: (msg: string) => void;
 }
 
@@ -629,131 +903,123 @@ export interface SeedOptions {
 export async function seedDatabase(url: string, opts: SeedOptions) {
   const log = opts.log ?? ((m: string) => console.log(m));
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
+  const phases: Record<string, number> = {};
+  let mark = started;
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases[name] = Math.round((now - mark) / 100) / 10;
+    mark = now;
+  };
   await ensureDatabase(url, opts.reset ?? false);
   const database = await openDatabase({ databaseUrl: url, max: 4 });
   const sqlc = postgres(url, { max: 8, onnotice: () => {} });
   try {
     const [{ count: before }] = await sqlc<{ count: string }[]>`select count(*)::text as count from cases`;
     const seedValue = (opts.seed ?? 20260101) + Number(before);
-    const rng = new Rng(seedValue);
-    await ensureDirectory(database.db, new Rng(opts.seed ?? 20260101));
+    await ensureDirectory(database.db, new Rng(opts.seed ?? 20260101, 0x7fff_0001));
     const now = Date.now() - 60_000;
     const world = await loadWorld(sqlc, now);
+    phase('directory');
 
-    // A large load rebuilds the secondary indexes once instead of maintaining them row by row.
+    // A large load builds the indexes once at the end instead of maintaining them row by row; into
+    // empty tables it also writes the rows frozen.
     const bulk = opts.cases >= 50_000;
-    const dropped = bulk
-      ? await sqlc<{ indexname: string; indexdef: string }[]>`
-          select indexname, indexdef from pg_indexes
-          where schemaname = 'public' and tablename = any(${CASE_TABLES})
-            and indexname not in (select conname from pg_constraint)`
-      : [];
-    for (const d of dropped) await sqlc.unsafe(`drop index if exists "${d.indexname}"`);
+    const fresh = bulk && Number(before) === 0 && (await sqlc`select 1 from parties limit 1`).length === 0;
+    const dropped = bulk ? await dropForLoad(sqlc, fresh) : [];
 
     const seqRows = await sqlc<{ scope: string; year: number; last: number }[]>`select scope, year, last from number_sequences`;
     const seqs = new Map(seqRows.map((r) => [`${r.scope}|${r.year}`, r.last]));
 
-    const casesOut = await copyStream(sqlc, 'cases', [
-      'id', 'number', 'state', 'snapshot', 'version', 'machine_version', 'track', 'procedure', 'source', 'station_code',
-      'dispute_type', 'summary', 'claim_fen', 'agreed_fen', 'paid_fen', 'owed_fen', 'recovered_fen', 'outcome', 'overdue',
-      'enforceable', 'deputy_ids', 'sessions_held', 'deputy_attendances', 'opened_at', 'agreed_at', 'enforcement_started_at',
-      'closed_at', 'last_event_at', 'created_by', 'created_at', 'updated_at',
-    ]);
-    const eventsOut = await copyStream(sqlc, 'case_events', journalColumns(caseStore));
-    const partiesOut = await copyStream(sqlc, 'parties', ['id', 'case_id', 'position', 'role', 'name', 'id_number', 'phone']);
-    const deadlinesOut = await copyStream(sqlc, 'deadlines', ['entity_type', 'entity_id', 'kind', 'due_at', 'event', 'fired_at', 'created_at']);
+    const casesOut = await copyStream(sqlc, 'cases', CASE_COLUMNS, fresh);
+    const eventsOut = await copyStream(sqlc, 'case_events', journalColumns(caseStore), fresh);
+    const partiesOut = await copyStream(sqlc, 'parties', PARTY_COLUMNS, fresh);
+    const deadlinesOut = await copyStream(sqlc, 'deadlines', DEADLINE_COLUMNS, fresh);
 
+    const workerCount = opts.workers ?? (opts.cases >= 20_000 ? availableParallelism() : 0);
+    const builders = chunkBuilders(world, workerCount);
     let events = 0;
     const states = new Map<string, number>();
-    const batch = 2000;
     const sample: string[] = [];
-    for (let done = 0; done < opts.cases; ) {
-      const n = Math.min(batch, opts.cases - done);
-      let c = '';
-      let e = '';
-      let p = '';
-      let d = '';
-      for (let i = 0; i < n; i++) {
-        const sc = simulateCase(rng, world, { check: done + i < 3000 });
-        const ctxv = sc.snapshot.context as CaseContext;
-        const state = statePath(sc.snapshot.value);
-        states.set(state, (states.get(state) ?? 0) + 1);
-        const year = Number(shanghaiDate(iso(sc.openedAt)).slice(0, 4));
-        const key = `${sc.stationCode}|${year}`;
-        const seq = (seqs.get(key) ?? 0) + 1;
-        seqs.set(key, seq);
-        const number = `${year}-${sc.stationCode}-${String(seq).padStart(6, '0')}`;
-        const cols = caseStore.columns(sc.snapshot) as Record<string, unknown>;
-        const created = caseStore.createColumns({ ...sc.input, occurredAt: iso(sc.openedAt) }, sc.creator) as Record<string, unknown>;
-        const last = sc.journal[sc.journal.length - 1];
-        c += copyLine([
-          sc.id, number, state, caseMachine.getPersistedSnapshot(sc.snapshot), sc.journal.length, CASE_MACHINE_VERSION,
-          created.track, created.procedure, created.source, created.stationCode, created.disputeType, created.summary, created.claimFen,
-          cols.agreedFen, cols.paidFen, cols.owedFen, cols.recoveredFen, cols.outcome, cols.overdue, cols.enforceable,
-          textArray(cols.deputyIds as string[]), cols.sessionsHeld, cols.deputyAttendances, created.openedAt, cols.agreedAt,
-          cols.enforcementStartedAt, cols.closedAt, cols.lastEventAt, sc.creator.id, iso(sc.openedAt + 30_000), recordedAt(last.occurredAt, last.actor, world.now),
-        ]);
-        sc.journal.forEach((j, k) => {
-          const row = journalRow(caseStore, sc.id, {
-            seq: k + 1,
-            type: j.type,
-            payload: j.payload,
-            fromState: j.from,
-            toState: j.to,
-            actor: j.actor,
-            occurredAt: j.occurredAt,
-            recordedAt: recordedAt(j.occurredAt, j.actor, world.now),
-            requestId: null,
-          });
-          e += copyLine(Object.values(row)); // in journalColumns' order
-        });
-        events += sc.journal.length;
-        (sc.input.parties as Record<string, unknown>[]).forEach((party, k) => {
-          p += copyLine([rng.uuid(), sc.id, k, party.role, party.name, party.idNumber ?? null, party.phone ?? null]);
-        });
-        for (const f of sc.fired) {
-          d += copyLine(['case', sc.id, f.kind, f.dueAt, DEADLINE_KINDS[f.kind as keyof typeof DEADLINE_KINDS], f.firedAt, iso(Date.parse(f.dueAt) - DAY)]);
+    const chunks = Math.ceil(opts.cases / CHUNK);
+    const jobOf = (k: number): ChunkJob => ({ k, n: Math.min(CHUNK, opts.cases - k * CHUNK), seed: seedValue, check: k < 3 });
+    // Each worker has the next chunks queued behind the one it builds, so none waits on the writer.
+    const ahead = Math.max(2, 3 * workerCount);
+    const pending = new Map<number, Promise<ChunkRows>>();
+    let asked = 0;
+    try {
+      for (let k = 0; k < chunks; k++) {
+        for (; asked < chunks && asked <= k + ahead; asked++) {
+          const job = builders.build(jobOf(asked));
+          job.catch(() => {}); // awaited in order below
+          pending.set(asked, job);
         }
-        if (sc.snapshot.status === 'active') {
-          for (const w of caseDeadlines(sc.snapshot).filter((x) => x.event)) {
-            d += copyLine(['case', sc.id, w.kind, w.dueAt, w.event, null, last.occurredAt]);
-          }
+        const rows = await pending.get(k)!;
+        pending.delete(k);
+        let c = '';
+        rows.keys.forEach((key, i) => {
+          const seq = (seqs.get(key) ?? 0) + 1;
+          seqs.set(key, seq);
+          const [station, year] = key.split('|');
+          c += `${rows.heads[i]}${year}-${station}-${String(seq).padStart(6, '0')}${rows.tails[i]}`;
+        });
+        await Promise.all([casesOut.write(c), eventsOut.write(rows.events), partiesOut.write(rows.parties), deadlinesOut.write(rows.deadlines)]);
+        events += rows.eventCount;
+        for (const [state, n] of rows.states) states.set(state, (states.get(state) ?? 0) + n);
+        for (const id of rows.sample) if (sample.length < 5) sample.push(id);
+        const done = Math.min(opts.cases, (k + 1) * CHUNK);
+        if (done % 50_000 === 0 || done === opts.cases) {
+          const sec = (performance.now() - started) / 1000;
+          log(`  seed: ${done}/${opts.cases} cases, ${events} journal rows, ${sec.toFixed(0)} s (${Math.round(done / sec)} cases/s)`);
         }
-        if (sample.length < 5 && sc.journal.length > 6) sample.push(sc.id);
       }
-      await Promise.all([casesOut.write(c), eventsOut.write(e), partiesOut.write(p), deadlinesOut.write(d)]);
-      done += n;
-      if (done % 50_000 === 0 || done === opts.cases) {
-        const s = (performance.now() - started) / 1000;
-        log(`  seed: ${done}/${opts.cases} cases, ${events} journal rows, ${s.toFixed(0)} s (${Math.round(done / s)} cases/s)`);
-      }
+    } finally {
+      await builders.close();
     }
     await Promise.all([casesOut.end(), eventsOut.end(), partiesOut.end(), deadlinesOut.end()]);
+    phase('cases');
     for (const [key, last] of seqs) {
       const [scope, year] = key.split('|');
       await sqlc`insert into number_sequences (scope, year, last) values (${scope}, ${Number(year)}, ${last})
         on conflict (scope, year) do update set last = greatest(number_sequences.last, excluded.last)`;
     }
     if (dropped.length) {
-      log(`  seed: rebuilding ${dropped.length} indexes`);
-      await sqlc.unsafe(`set maintenance_work_mem = '1GB'`);
-      for (const d of dropped) await sqlc.unsafe(d.indexdef);
+      log(`  seed: building ${dropped.length} indexes and constraints`);
+      await restoreAfterLoad(sqlc, dropped, 2, log);
+      phase('indexes');
     }
 
     // The cases went in by COPY, past the engine's write hook: the report's closed-case summary is
     // recomputed from them (it holds every closed case, so appending to a database is fine too).
     log(`  seed: closed-case summary`);
     await rebuildClosedCaseTotals(database.db);
+    phase('summary');
 
-    const activities = await seedActivities(database.db, rng, world, opts.cases);
+    const rest = new Rng(seedValue, 0x7fff_0002);
+    const activities = await seedActivities(database.db, rest, world, opts.cases);
     const supervisionCount = opts.supervisions ?? Math.max(30, Math.round(opts.cases / 1000));
-    const sup = await seedSupervisions(database.db, sqlc, rng, world, supervisionCount);
-    log(`  seed: vacuum analyze`);
+    const sup = await seedSupervisions(database.db, sqlc, rest, world, supervisionCount);
+    phase('activities and supervisions');
+    // Frozen rows need no vacuum; statistics are wanted either way.
+    log(`  seed: ${fresh ? 'analyze' : 'vacuum analyze'}`);
     for (const t of ['cases', 'case_events', 'parties', 'deadlines', 'station_activities', 'supervisions', 'supervision_events', 'case_report_months', 'case_report_days']) {
-      await sqlc.unsafe(`vacuum (analyze) ${t}`);
+      await sqlc.unsafe(`${fresh && CASE_TABLES.includes(t) ? 'analyze' : 'vacuum (analyze)'} ${t}`);
     }
+    phase('analyze');
     const seconds = (performance.now() - started) / 1000;
-    return { cases: opts.cases, events, activities, supervisions: sup, states: Object.fromEntries([...states].sort()), seconds, sample };
+    const cpu = process.cpuUsage(cpu0);
+    return {
+      cases: opts.cases,
+      events,
+      activities,
+      supervisions: sup,
+      states: Object.fromEntries([...states].sort()),
+      seconds,
+      phases,
+      workers: workerCount,
+      nodeCpuSeconds: Math.round((cpu.user + cpu.system) / 1e5) / 10,
+      sample,
+    };
   } finally {
     await sqlc.end({ timeout: 5 });
     await database.close();
@@ -883,7 +1149,7 @@ async function main() {
   console.log(JSON.stringify({ database: new URL(url).pathname.slice(1), ...result }, null, 2));
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (isMainThread && import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   main().catch((err) => {
     console.error(err);
     process.exit(1);

@@ -148,6 +148,15 @@ export const webSessions = pgTable(
   (t) => [index('web_sessions_user_idx').on(t.userId)],
 );
 
+/**
+ * What the search indexes hold (drizzle/0014_search_grams.sql): a case's number, summary and
+ * dispute type as character pairs, a party's name as characters and pairs. Queries that want the
+ * indexes write these very expressions (src/engine/views.ts).
+ */
+export const caseSearchGrams = (t: { number: AnyPgColumn; summary: AnyPgColumn; disputeType: AnyPgColumn }) =>
+  sql`search_bigrams(${t.number} || ' ' || ${t.summary} || ' ' || ${t.disputeType})`;
+export const partySearchGrams = (t: { name: AnyPgColumn }) => sql`search_chars_and_bigrams(${t.name})`;
+
 /** What the committee report reads of an open case: the key of cases_report_open_idx (see below). */
 const REPORT_COLUMNS = [
   'openedAt', 'stationCode', 'source', 'disputeType', 'agreedAt', 'outcome', 'enforcementStartedAt',
@@ -211,6 +220,8 @@ export const cases = pgTable(
     index('cases_report_open_idx')
       .on(...reportColumns(t))
       .where(sql`outcome is null`),
+    // Search (`q`): the character pairs of number, summary and dispute type (drizzle/0014_search_grams.sql).
+    index('cases_search_idx').using('gin', caseSearchGrams(t)),
   ],
 );
 
@@ -230,7 +241,11 @@ export const parties = pgTable(
     /** The party agreed to be told by SMS (DESIGN.md §12): recorded at intake, changeable later. */
     smsConsent: boolean('sms_consent').notNull().default(false),
   },
-  (t) => [index('parties_case_idx').on(t.caseId, t.position)],
+  (t) => [
+    index('parties_case_idx').on(t.caseId, t.position),
+    // Search by name (`q`, court and station staff only): its characters and character pairs.
+    index('parties_search_idx').using('gin', partySearchGrams(t)),
+  ],
 );
 
 /**

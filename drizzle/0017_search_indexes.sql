@@ -1,0 +1,2 @@
+CREATE INDEX "cases_search_idx" ON "cases" USING gin (search_bigrams("number" || ' ' || "summary" || ' ' || "dispute_type"));--> statement-breakpoint
+CREATE INDEX "parties_search_idx" ON "parties" USING gin (search_chars_and_bigrams("name"));
