@@ -1,23 +1,16 @@
 /**
- * Calling the engine's one write path from a form: the engine context, a version pin (the
+ * Calling the engine's one write path from a form (the event pages' POST is in event-page.tsx): the engine context, a version pin (the
  * version the user saw, so a form opened before someone else's change is refused, not applied to
  * a case the user has not seen) and an idempotency key per rendered form (a double click
  * submits once).
  */
 import { randomUUID } from 'node:crypto';
 import { engineCtx, type AppDeps } from '../edge/context.js';
-import { applyEvent, type EngineContext, type Idempotency, type Written } from '../engine/apply.js';
-import { ValidationError } from '../engine/errors.js';
-import type { EntityStore } from '../engine/stores.js';
+import { type EngineContext, type Idempotency, type Written } from '../engine/apply.js';
 import { requestHash } from '../engine/write/idempotency.js';
-import type { Actor } from '../machines/roles.js';
-import { ERROR_TITLES } from '../words.js';
 import type { FieldErrorMap } from './components.js';
-import { inputOf, type FormField } from './forms.js';
 import { one, type FormBody } from './http.js';
-import { formValues } from './journal.js';
-import { describeError, type WebContext } from './page.js';
-import { sayField } from './wording.js';
+import { type WebContext } from './page.js';
 
 /** The engine context of this page's request (the same as the API's). */
 export const engineOf = (deps: AppDeps, c: WebContext): EngineContext => engineCtx(deps, c);
@@ -48,41 +41,4 @@ export interface EventFormState {
   errors: FieldErrorMap;
   error?: { title: string; detail: string } | null;
   key: string;
-}
-
-export type EventPageStatus = 200 | 400 | 403 | 404 | 409 | 412 | 422 | 503;
-
-/**
- * Send one event from its form (cases and supervision items alike): pinned to the version the
- * user saw, once per rendered form. Null when it was applied; otherwise the form's state to show
- * again, with field errors in Chinese on their inputs, and the status to answer with.
- */
-export async function submitEventForm(
-  deps: AppDeps,
-  c: WebContext,
-  actor: Actor,
-  store: EntityStore,
-  fields: FormField[],
-  id: string,
-  body: Record<string, unknown>,
-): Promise<{ state: EventFormState; status: EventPageStatus } | null> {
-  const form = c.get('form');
-  const again = { values: formValues(form), key: one(form, '_key') || newFormKey() };
-  try {
-    await applyEvent(engineOf(deps, c), store, actor, id, body, {
-      ifMatch: versionOfForm(form),
-      idempotency: idempotencyOfForm(c, form, body),
-      render: brief,
-    });
-    return null;
-  } catch (err) {
-    if (err instanceof ValidationError) {
-      const errors: FieldErrorMap = {};
-      for (const e of err.errors) errors[inputOf(fields, e.field)] ??= sayField(e);
-      return { state: { ...again, errors, error: { title: ERROR_TITLES.validation, detail: '' } }, status: 400 };
-    }
-    const d = describeError(err);
-    if (!d) throw err;
-    return { state: { ...again, errors: {}, error: { title: ERROR_TITLES[d.code] ?? d.code, detail: d.detail } }, status: d.status as EventPageStatus };
-  }
 }

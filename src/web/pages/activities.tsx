@@ -3,21 +3,22 @@
  * (进站) and the voters received. Recording and reading are src/engine/activities.ts verbs.
  */
 import type { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from '../../edge/context.js';
 import { listActivities, recordActivity } from '../../engine/activities.js';
 import { listDeputies, listStations } from '../../engine/directory.js';
-import { ValidationError } from '../../engine/errors.js';
 import { shanghaiDate } from '../../machines/calendar.js';
 import { activityRecordRefusal } from '../../machines/policy.js';
 import { fieldLabel } from '../../labels.js';
-import { ERROR_TITLES, UI } from '../../words.js';
-import { sayField } from '../wording.js';
+import { UI } from '../../words.js';
 import { Csrf, ErrorBox, Input, Row, Section, TextArea, type FieldErrorMap } from '../components.js';
 import { engineOf, idempotencyOfForm, newFormKey } from '../engine-call.js';
 import { many, one, type FormBody, type WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
-import { describeError, html, page, type PageCtx, type WebContext } from '../page.js';
+import { html, page, type PageCtx, type WebContext } from '../page.js';
 import { DownloadLinks } from '../downloads.js';
+import { formAction } from '../form-action.js';
+import { Table } from '../table.js';
 
 interface FormState {
   values: FormBody;
@@ -28,7 +29,7 @@ interface FormState {
 
 const SCOPE = 'activity';
 
-async function register(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: FormState, status: 200 | 400 | 403 | 404 | 409 | 503 = 200) {
+async function register(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: FormState, status: ContentfulStatusCode = 200) {
   const { actor, csrf, now } = ctx;
   const code = c.req.param('code') ?? '';
   const cursor = c.req.query('cursor') || undefined;
@@ -59,28 +60,17 @@ async function register(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Form
             {list.items.length ? (
               <>
                 <p class="hint">{UI.activities.totals(list.items.length, visits, voters)}</p>
-                <table class="table" data-testid="activities">
-                  <thead>
-                    <tr>
-                      <th>{UI.activities.date}</th>
-                      <th>{UI.activities.theme}</th>
-                      <th>{UI.activities.content}</th>
-                      <th>{UI.activities.deputies}</th>
-                      <th>{UI.activities.voters}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {list.items.map((a) => (
-                      <tr>
-                        <td class="nowrap">{a.date}</td>
-                        <td>{a.theme}</td>
-                        <td class="pre">{a.content}</td>
-                        <td>{a.deputyIds.map((d) => names.get(d) ?? d).join('、') || '—'}</td>
-                        <td>{a.votersReceived}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <Table
+                  testid="activities"
+                  rows={list.items}
+                  columns={[
+                    { label: UI.activities.date, head: true, class: 'nowrap', cell: (a) => a.date },
+                    { label: UI.activities.theme, cell: (a) => a.theme },
+                    { label: UI.activities.content, class: 'pre', cell: (a) => a.content },
+                    { label: UI.activities.deputies, cell: (a) => a.deputyIds.map((d) => names.get(d) ?? d).join('、') || '—' },
+                    { label: UI.activities.voters, cell: (a) => a.votersReceived },
+                  ]}
+                />
               </>
             ) : (
               <p class="empty">{UI.activities.none}</p>
@@ -157,21 +147,13 @@ async function record(deps: AppDeps, c: WebContext, ctx: PageCtx) {
     deputyIds: many(form, 'deputyIds'),
     votersReceived: /^-?\d+$/.test(voters) ? Number(voters) : voters === '' ? undefined : voters,
   };
-  const again = (errors: FieldErrorMap, error: FormState['error'], status: 400 | 403 | 404 | 409 | 503) =>
-    register(deps, c, ctx, { values: form, errors, error, key: one(form, '_key') || newFormKey() }, status);
-  try {
-    await recordActivity(deps.db, ctx.actor, code, body, { now: engineOf(deps, c).now?.(), idempotency: idempotencyOfForm(c, form, body) });
-  } catch (err) {
-    if (err instanceof ValidationError) {
-      const errors: FieldErrorMap = {};
-      for (const x of err.errors) errors[x.field.split('.')[0]] ??= sayField(x);
-      return again(errors, { title: ERROR_TITLES.validation, detail: '' }, 400);
-    }
-    const d = describeError(err);
-    if (!d) throw err;
-    return again({}, { title: ERROR_TITLES[d.code] ?? d.code, detail: d.detail }, d.status as 403);
-  }
-  return c.redirect(`/stations/${encodeURIComponent(code)}/activities?ok=recorded`, 303);
+  return formAction(
+    async () => {
+      await recordActivity(deps.db, ctx.actor, code, body, { now: engineOf(deps, c).now?.(), idempotency: idempotencyOfForm(c, form, body) });
+      return c.redirect(`/stations/${encodeURIComponent(code)}/activities?ok=recorded`, 303);
+    },
+    (r) => register(deps, c, ctx, { values: form, errors: r.errors, error: r.error, key: one(form, '_key') || newFormKey() }, r.status),
+  );
 }
 
 export function activityPages(app: Hono<WebEnv>, deps: AppDeps) {

@@ -21,12 +21,12 @@ import { DomainError, ValidationError } from '../../engine/errors.js';
 import { ROLES } from '../../machines/roles.js';
 import { formatDate } from '../../format.js';
 import { fieldLabel, ROLE_LABELS, valueLabel } from '../../labels.js';
-import { CITIZEN, ERROR_TITLES, UI } from '../../words.js';
-import { sayError, sayField } from '../wording.js';
+import { CITIZEN, UI } from '../../words.js';
 import { Csrf, ErrorBox, Input, Row, Section, Select, TextArea, type FieldErrorMap } from '../components.js';
 import { one, type FormBody, type WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
-import { describeError, html, page, type PageCtx, type WebContext } from '../page.js';
+import { html, page, type PageCtx, type WebContext } from '../page.js';
+import { formAction } from '../form-action.js';
 import { DownloadLinks } from '../downloads.js';
 
 interface FormState {
@@ -42,19 +42,7 @@ interface FormState {
 
 const blank: FormState = { values: {}, errors: {} };
 
-/** A refusal from a directory verb as form state: field errors by input, or the reason. */
-function refusal(err: unknown): FormState | null {
-  if (err instanceof ValidationError) {
-    const errors: FieldErrorMap = {};
-    for (const e of err.errors) errors[e.field.split('.')[0]] ??= sayField(e);
-    return { values: {}, errors, error: { title: ERROR_TITLES.validation, detail: '' } };
-  }
-  if (err instanceof DomainError && typeof err.extra.field === 'string') {
-    return { values: {}, errors: { [err.extra.field]: sayError(err) }, error: { title: ERROR_TITLES[err.code], detail: sayError(err) } };
-  }
-  const d = describeError(err);
-  return d ? { values: {}, errors: {}, error: { title: ERROR_TITLES[d.code] ?? d.code, detail: d.detail } } : null;
-}
+const notFound = (err: unknown) => err instanceof DomainError && err.code === 'not_found';
 
 function errorList(st: FormState, scope: string) {
   return st.error ? (
@@ -393,17 +381,14 @@ export function adminPages(app: Hono<WebEnv>, deps: AppDeps, tokens?: TokenCache
       deps,
       async (c, ctx) => {
         const form = c.get('form');
-        try {
-          await createStation(deps.db, ctx.actor, {
-            ...picked(form, ['code', 'name', 'kind', 'district', 'hotline', 'address']),
-            deputiesOnDuty: onDutyLines(one(form, 'deputiesOnDuty')),
-          }, requestMeta(c));
-        } catch (err) {
-          const st = refusal(err);
-          if (!st) throw err;
-          return stationsPage(deps, c, ctx, { ...st, values: form }, 400);
-        }
-        return c.redirect('/admin/stations?ok=station', 303);
+        const body = { ...picked(form, ['code', 'name', 'kind', 'district', 'hotline', 'address']), deputiesOnDuty: onDutyLines(one(form, 'deputiesOnDuty')) };
+        return formAction(
+          async () => {
+            await createStation(deps.db, ctx.actor, body, requestMeta(c));
+            return c.redirect('/admin/stations?ok=station', 303);
+          },
+          (r) => stationsPage(deps, c, ctx, { ...r, values: form }, 400),
+        );
       },
       admin,
     ),
@@ -420,14 +405,13 @@ export function adminPages(app: Hono<WebEnv>, deps: AppDeps, tokens?: TokenCache
           .split(/[、,，;；\s]+/)
           .map((s) => s.trim())
           .filter(Boolean);
-        try {
-          await createDeputy(deps.db, ctx.actor, body, requestMeta(c));
-        } catch (err) {
-          const st = refusal(err);
-          if (!st) throw err;
-          return deputiesPage(deps, c, ctx, { ...st, values: form }, 400);
-        }
-        return c.redirect('/admin/deputies?ok=deputy', 303);
+        return formAction(
+          async () => {
+            await createDeputy(deps.db, ctx.actor, body, requestMeta(c));
+            return c.redirect('/admin/deputies?ok=deputy', 303);
+          },
+          (r) => deputiesPage(deps, c, ctx, { ...r, values: form }, 400),
+        );
       },
       admin,
     ),
@@ -445,15 +429,14 @@ export function adminPages(app: Hono<WebEnv>, deps: AppDeps, tokens?: TokenCache
         if (body.role === 'deputy') Object.assign(body, picked(form, ['deputyId']));
         const password = one(form, 'password');
         if (password) body.password = password;
-        try {
-          const user = await createUser(deps.db, ctx.actor, body, requestMeta(c));
-          return usersPage(deps, c, ctx, { values: {}, errors: {}, token: user.token, flash: UI.admin.userCreated }, 201);
-        } catch (err) {
-          const st = refusal(err);
-          if (!st) throw err;
-          const { password: _p, ...keep } = form;
-          return usersPage(deps, c, ctx, { ...st, values: keep }, err instanceof ValidationError ? 400 : 409);
-        }
+        const { password: _p, ...keep } = form;
+        return formAction(
+          async () => {
+            const user = await createUser(deps.db, ctx.actor, body, requestMeta(c));
+            return usersPage(deps, c, ctx, { values: {}, errors: {}, token: user.token, flash: UI.admin.userCreated }, 201);
+          },
+          (r, err) => usersPage(deps, c, ctx, { ...r, values: keep }, err instanceof ValidationError ? 400 : 409),
+        );
       },
       admin,
     ),
@@ -467,14 +450,13 @@ export function adminPages(app: Hono<WebEnv>, deps: AppDeps, tokens?: TokenCache
         const body: Record<string, string> = { password: one(form, 'password') };
         const login = one(form, 'login').trim();
         if (login) body.login = login;
-        try {
-          await setPassword(deps.db, ctx.actor, c.req.param('id') ?? '', body, requestMeta(c));
-        } catch (err) {
-          const st = refusal(err);
-          if (!st) throw err;
-          return usersPage(deps, c, ctx, st, err instanceof ValidationError ? 400 : err instanceof DomainError && err.code === 'not_found' ? 404 : 409);
-        }
-        return c.redirect('/admin/users?ok=password', 303);
+        return formAction(
+          async () => {
+            await setPassword(deps.db, ctx.actor, c.req.param('id') ?? '', body, requestMeta(c));
+            return c.redirect('/admin/users?ok=password', 303);
+          },
+          (r, err) => usersPage(deps, c, ctx, { ...r, values: {} }, err instanceof ValidationError ? 400 : notFound(err) ? 404 : 409),
+        );
       },
       admin,
     ),
@@ -486,15 +468,14 @@ export function adminPages(app: Hono<WebEnv>, deps: AppDeps, tokens?: TokenCache
       async (c, ctx) => {
         const active = one(c.get('form'), 'active') === 'true';
         const id = c.req.param('id') ?? '';
-        try {
-          await updateUser(deps.db, ctx.actor, id, { active }, requestMeta(c));
-        } catch (err) {
-          const st = refusal(err);
-          if (!st) throw err;
-          return usersPage(deps, c, ctx, st, err instanceof DomainError && err.code === 'not_found' ? 404 : 409);
-        }
-        tokens?.forgetUser(id);
-        return c.redirect(`/admin/users?ok=${active ? 'activated' : 'deactivated'}`, 303);
+        return formAction(
+          async () => {
+            await updateUser(deps.db, ctx.actor, id, { active }, requestMeta(c));
+            tokens?.forgetUser(id);
+            return c.redirect(`/admin/users?ok=${active ? 'activated' : 'deactivated'}`, 303);
+          },
+          (r, err) => usersPage(deps, c, ctx, { ...r, values: {} }, notFound(err) ? 404 : 409),
+        );
       },
       admin,
     ),
@@ -524,15 +505,17 @@ export function adminPages(app: Hono<WebEnv>, deps: AppDeps, tokens?: TokenCache
         // The page offers both selects to every role; send only the one the role takes.
         body.stationCode = body.role === 'station' ? one(form, 'stationCode').trim() || null : null;
         body.deputyId = body.role === 'deputy' ? one(form, 'deputyId').trim() || null : null;
-        try {
-          await updateUser(deps.db, ctx.actor, id, body, requestMeta(c));
-        } catch (err) {
-          const st = refusal(err);
-          if (!st || (err instanceof DomainError && err.code === 'not_found')) throw err;
-          return editUserPage(deps, c, ctx, id, { ...st, values: form }, err instanceof ValidationError ? 400 : 409);
-        }
-        tokens?.forgetUser(id);
-        return c.redirect('/admin/users?ok=updated', 303);
+        return formAction(
+          async () => {
+            await updateUser(deps.db, ctx.actor, id, body, requestMeta(c));
+            tokens?.forgetUser(id);
+            return c.redirect('/admin/users?ok=updated', 303);
+          },
+          (r, err) => {
+            if (notFound(err)) throw err;
+            return editUserPage(deps, c, ctx, id, { ...r, values: form }, err instanceof ValidationError ? 400 : 409);
+          },
+        );
       },
       admin,
     ),

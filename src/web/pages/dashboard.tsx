@@ -24,7 +24,9 @@ import {
 } from '../../labels.js';
 import { UI } from '../../words.js';
 import { sayField } from '../wording.js';
-import { DeadlineBadge, ErrorBox, OverdueBadge, Section, Select, StateBadge } from '../components.js';
+import { CaseTable } from './cases/list.js';
+import { Table } from '../table.js';
+import { ErrorBox, OverdueBadge, Section, Select, StateBadge } from '../components.js';
 import type { WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
 import { html, page, type PageCtx, type WebContext } from '../page.js';
@@ -206,35 +208,19 @@ async function dashboard(deps: AppDeps, c: WebContext, { actor, csrf, now }: Pag
           </div>
           <script type="application/json" id="report-data" dangerouslySetInnerHTML={{ __html: JSON.stringify(data).replace(/</g, '\\u003c') }}></script>
           <Section title={data.stations.title}>
-            <table class="table compact" data-testid="station-figures">
-              <thead>
-                <tr>
-                  <th>{UI.cases.station}</th>
-                  <th>{F['stations.casesOpened']}</th>
-                  <th>{F['stations.activities']}</th>
-                  <th>{F['stations.deputyVisits']}</th>
-                  <th>{F['stations.votersReceived']}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {report.stations.map((s) => (
-                  <tr>
-                    <td>{s.name}</td>
-                    <td>{s.casesOpened}</td>
-                    <td>{s.activities}</td>
-                    <td>{s.deputyVisits}</td>
-                    <td>{s.votersReceived}</td>
-                  </tr>
-                ))}
-                <tr class="total">
-                  <td>{F.stationTotals}</td>
-                  <td>{report.stationTotals.casesOpened}</td>
-                  <td>{report.stationTotals.activities}</td>
-                  <td>{report.stationTotals.deputyVisits}</td>
-                  <td>{report.stationTotals.votersReceived}</td>
-                </tr>
-              </tbody>
-            </table>
+            <Table
+              compact
+              testid="station-figures"
+              rows={[...report.stations, { ...report.stationTotals, name: F.stationTotals, total: true }]}
+              rowAttrs={(s) => ({ class: 'total' in s ? 'total' : undefined })}
+              columns={[
+                { label: UI.cases.station, head: true, cell: (s) => s.name },
+                { label: F['stations.casesOpened'], cell: (s) => s.casesOpened },
+                { label: F['stations.activities'], cell: (s) => s.activities },
+                { label: F['stations.deputyVisits'], cell: (s) => s.deputyVisits },
+                { label: F['stations.votersReceived'], cell: (s) => s.votersReceived },
+              ]}
+            />
           </Section>
         </>
       ) : null}
@@ -242,43 +228,7 @@ async function dashboard(deps: AppDeps, c: WebContext, { actor, csrf, now }: Pag
         <div class="col-main">
           <Section title={UI.dashboard.overdueCases} actions={<a href="/cases?overdue=true">{UI.common.details}</a>}>
             {overdue.items.length ? (
-              <table class="table compact" data-testid="overdue-cases">
-                <thead>
-                  <tr>
-                    <th>{UI.cases.number}</th>
-                    <th>{UI.cases.state}</th>
-                    <th>{UI.cases.disputeType}</th>
-                    <th>{UI.cases.station}</th>
-                    <th>{UI.cases.deadline}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {overdue.items.map((k) => {
-                    const d = [...k.deadlines].sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt))[0];
-                    return (
-                      <tr>
-                        <td>
-                          <a href={`/cases/${k.id}`}>{k.number}</a>
-                        </td>
-                        <td>
-                          <StateBadge state={k.state} /> <OverdueBadge />
-                        </td>
-                        <td>{k.disputeType}</td>
-                        <td>{stations.items.find((s) => s.code === k.stationCode)?.name ?? k.stationCode}</td>
-                        <td>
-                          {d ? (
-                            <DeadlineBadge dueAt={d.dueAt} now={now} kind={d.kind} level={d.level} />
-                          ) : k.ranOut ? (
-                            <DeadlineBadge dueAt={k.ranOut.dueAt} now={now} kind={k.ranOut.kind} level={k.ranOut.level} />
-                          ) : (
-                            <span class="muted">—</span>
-                          )}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
+              <CaseTable brief testid="overdue-cases" items={overdue.items} names={{ stations: new Map(stations.items.map((s) => [s.code, s.name])) }} now={now} showStation />
             ) : (
               <p class="muted">{UI.cases.none}</p>
             )}

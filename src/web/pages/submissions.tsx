@@ -4,22 +4,23 @@
  * card (编号赋码印卡) with its QR code, drawn here by the `qrcode` package (no outside service).
  */
 import type { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import QRCode from 'qrcode';
 import { publicUrlOf, type AppDeps } from '../../edge/context.js';
 import { getStation } from '../../engine/directory.js';
-import { Forbidden, NotFound, ValidationError } from '../../engine/errors.js';
+import { Forbidden, NotFound } from '../../engine/errors.js';
 import { acceptSubmission, declineSubmission, listSubmissions, SUBMISSION_STATUSES } from '../../engine/submissions.js';
 import { TRACKS } from '../../machines/case.js';
 import { cardRefusal, rolesFor } from '../../machines/policy.js';
 import { formatDateTime } from '../../format.js';
 import { TRACK_LABELS } from '../../labels.js';
-import { CITIZEN, ERROR_TITLES } from '../../words.js';
-import { sayField } from '../wording.js';
+import { CITIZEN } from '../../words.js';
 import { Csrf, ErrorBox, Facts, TextArea } from '../components.js';
 import { brief, engineOf, idempotencyOfForm, newFormKey } from '../engine-call.js';
 import { one, type WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
-import { describeError, flashOf, html, page, type PageCtx, type WebContext } from '../page.js';
+import { formAction, type Refused } from '../form-action.js';
+import { flashOf, html, page, type PageCtx, type WebContext } from '../page.js';
 
 type Status = (typeof SUBMISSION_STATUSES)[number];
 
@@ -31,7 +32,7 @@ interface QueueState {
   error: { title: string; detail: string };
 }
 
-async function queuePage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: QueueState, status: 200 | 400 | 403 | 404 | 409 | 503 = 200) {
+async function queuePage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: QueueState, status: ContentfulStatusCode = 200) {
   const { actor, csrf } = ctx;
   const raw = c.req.query('status');
   const shown: Status = (SUBMISSION_STATUSES as readonly string[]).includes(raw ?? '') ? (raw as Status) : 'pending';
@@ -130,16 +131,8 @@ async function queuePage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Que
 }
 
 /** A refused accept or decline: the queue again, with the reason beside that submission. */
-function refusedState(id: string, values: Record<string, string>, err: unknown): { state: QueueState; status: 400 | 403 | 404 | 409 | 503 } | null {
-  if (err instanceof ValidationError) {
-    const errors: Record<string, string> = {};
-    for (const e of err.errors) errors[e.field.split('.')[0]] ??= sayField(e);
-    return { state: { id, values, errors, error: { title: ERROR_TITLES.validation, detail: '' } }, status: 400 };
-  }
-  const d = describeError(err);
-  if (!d) return null;
-  return { state: { id, values, errors: {}, error: { title: ERROR_TITLES[d.code] ?? d.code, detail: d.detail } }, status: d.status as 403 };
-}
+const refusedQueue = (deps: AppDeps, c: WebContext, ctx: PageCtx, id: string, values: Record<string, string>) => (r: Refused) =>
+  queuePage(deps, c, ctx, { id, values, errors: r.errors, error: r.error }, r.status);
 
 async function accept(deps: AppDeps, c: WebContext, ctx: PageCtx) {
   const form = c.get('form');
@@ -147,28 +140,26 @@ async function accept(deps: AppDeps, c: WebContext, ctx: PageCtx) {
   const body: Record<string, unknown> = { track: one(form, 'track') || undefined };
   const summary = one(form, 'summary').trim();
   if (summary) body.summary = summary;
-  try {
-    const result = await acceptSubmission(engineOf(deps, c), ctx.actor, id, body, { idempotency: idempotencyOfForm(c, form, body), render: brief });
-    return c.redirect(`/cases/${(result.body as { id: string }).id}?ok=created`, 303);
-  } catch (err) {
-    const r = refusedState(id, { track: one(form, 'track'), summary }, err);
-    if (!r) throw err;
-    return queuePage(deps, c, ctx, r.state, r.status);
-  }
+  return formAction(
+    async () => {
+      const result = await acceptSubmission(engineOf(deps, c), ctx.actor, id, body, { idempotency: idempotencyOfForm(c, form, body), render: brief });
+      return c.redirect(`/cases/${(result.body as { id: string }).id}?ok=created`, 303);
+    },
+    refusedQueue(deps, c, ctx, id, { track: one(form, 'track'), summary }),
+  );
 }
 
 async function decline(deps: AppDeps, c: WebContext, ctx: PageCtx) {
   const form = c.get('form');
   const id = c.req.param('id') ?? '';
   const reason = one(form, 'reason');
-  try {
-    await declineSubmission(deps.db, ctx.actor, id, { reason }, { requestId: c.get('requestId') });
-    return c.redirect('/submissions?ok=declined', 303);
-  } catch (err) {
-    const r = refusedState(id, { reason }, err);
-    if (!r) throw err;
-    return queuePage(deps, c, ctx, r.state, r.status);
-  }
+  return formAction(
+    async () => {
+      await declineSubmission(deps.db, ctx.actor, id, { reason }, { requestId: c.get('requestId') });
+      return c.redirect('/submissions?ok=declined', 303);
+    },
+    refusedQueue(deps, c, ctx, id, { reason }),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,21 +3,19 @@
  * each item's page with its timeline, linked cases and actions. Court staff answer from here.
  */
 import type { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from '../../edge/context.js';
 import { createEntity } from '../../engine/apply.js';
 import { listStations } from '../../engine/directory.js';
-import { ValidationError } from '../../engine/errors.js';
 import { machineDescription } from '../../engine/machines.js';
 import { supervisionStore } from '../../engine/stores.js';
 import { getSupervision, listSupervisions, supervisionHistory } from '../../engine/supervision-views.js';
 import { listCases } from '../../engine/views.js';
 import { can } from '../../machines/policy.js';
-import { sayField } from '../wording.js';
-import { EventPage, UnknownEventPage } from '../event-page.js';
+import { eventPages, type EventRoutes } from '../event-page.js';
 import { SUPERVISION_KINDS, supervisionEventSchemas } from '../../machines/supervision.js';
-import { deadlineText, formatDate } from '../../format.js';
+import { formatDate } from '../../format.js';
 import {
-  DEADLINE_LABELS,
   eventLabel,
   fieldLabel,
   MACHINE_LABELS,
@@ -27,15 +25,30 @@ import {
   valueLabel,
 } from '../../labels.js';
 import { ERROR_TITLES, UI } from '../../words.js';
-import { Csrf, DeadlineBadge, ErrorBox, Facts, Input, OverdueBadge, Row, Section, Select, StateBadge, TextArea, type FieldErrorMap } from '../components.js';
+import {
+  Csrf,
+  ErrorBox,
+  Facts,
+  Input,
+  OverdueBadge,
+  Row,
+  Section,
+  Select,
+  StateBadge,
+  TextArea,
+  type FieldErrorMap,
+} from '../components.js';
 import { StateDiagram } from '../diagram.js';
-import { brief, engineOf, idempotencyOfForm, newFormKey, submitEventForm, type EventFormState, type EventPageStatus } from '../engine-call.js';
-import { fieldsOf, fromLocalDateTime, payloadOf } from '../forms.js';
+import { brief, engineOf, idempotencyOfForm, newFormKey } from '../engine-call.js';
+import { fromLocalDateTime } from '../forms.js';
 import { one, type FormBody, type WebEnv } from '../http.js';
 import { Timeline, type HistoryItem } from '../journal.js';
 import { Layout } from '../layout.js';
-import { describeError, html, page, type PageCtx, type WebContext } from '../page.js';
+import { html, page, type PageCtx, type WebContext } from '../page.js';
 import { DownloadLinks, filtersQuery } from '../downloads.js';
+import { formAction } from '../form-action.js';
+import { Table } from '../table.js';
+import { DeadlineTable } from '../deadlines.js';
 
 type Item = Awaited<ReturnType<typeof getSupervision>>;
 
@@ -70,41 +83,29 @@ async function listPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx) 
           <button type="submit">{UI.common.search}</button>
         </div>
       </form>
-      {result.items.length ? (
-        <table class="table" data-testid="supervision-list">
-          <thead>
-            <tr>
-              <th>{UI.supervisions.number}</th>
-              <th>{UI.supervisions.kind}</th>
-              <th>{UI.supervisions.subject}</th>
-              <th>{UI.supervisions.respondent}</th>
-              <th>{UI.supervisions.state}</th>
-              <th>{UI.supervisions.cases}</th>
-              <th>{UI.supervisions.openedAt}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {result.items.map((s) => (
-              <tr class={s.overdue ? 'is-overdue' : undefined}>
-                <td>
-                  <a href={`/supervisions/${s.id}`}>{s.number}</a>
-                </td>
-                <td>{valueLabel('kind', s.kind, 'supervision')}</td>
-                <td>{s.subject}</td>
-                <td>{s.respondent}</td>
-                <td>
-                  <StateBadge state={s.state} supervision /> {s.overdue ? <OverdueBadge /> : null}
-                  {s.rating ? <small class="muted"> {valueLabel('rating', s.rating)}</small> : null}
-                </td>
-                <td>{s.caseIds.length}</td>
-                <td>{formatDate(s.openedAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : (
-        <p class="empty">{UI.supervisions.none}</p>
-      )}
+      <Table
+        testid="supervision-list"
+        rows={result.items}
+        empty={<p class="empty">{UI.supervisions.none}</p>}
+        rowAttrs={(s) => ({ class: s.overdue ? 'is-overdue' : undefined })}
+        columns={[
+          { label: UI.supervisions.number, head: true, class: 'nowrap', cell: (s) => <a href={`/supervisions/${s.id}`}>{s.number}</a> },
+          { label: UI.supervisions.kind, cell: (s) => valueLabel('kind', s.kind, 'supervision') },
+          { label: UI.supervisions.subject, cell: (s) => s.subject },
+          { label: UI.supervisions.respondent, cell: (s) => s.respondent },
+          {
+            label: UI.supervisions.state,
+            cell: (s) => (
+              <>
+                <StateBadge state={s.state} supervision /> {s.overdue ? <OverdueBadge /> : null}
+                {s.rating ? <small class="muted"> {valueLabel('rating', s.rating)}</small> : null}
+              </>
+            ),
+          },
+          { label: UI.supervisions.cases, cell: (s) => s.caseIds.length },
+          { label: UI.supervisions.openedAt, class: 'nowrap', cell: (s) => formatDate(s.openedAt) },
+        ]}
+      />
       <nav class="pager">{result.nextCursor ? <a href={`/supervisions?${new URLSearchParams({ ...(state ? { state } : {}), cursor: result.nextCursor })}`}>{UI.common.nextPage}</a> : null}</nav>
     </Layout>,
   );
@@ -120,7 +121,7 @@ interface NewState {
   key: string;
 }
 
-async function newPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, state?: NewState, status: 200 | 400 | 403 | 409 | 503 = 200) {
+async function newPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, state?: NewState, status: ContentfulStatusCode = 200) {
   const st: NewState = state ?? { values: { kind: 'case_inquiry', caseNumbers: c.req.query('cases') ?? '' }, errors: {}, key: newFormKey() };
   const v = (k: string) => one(st.values, k);
   const e = st.errors;
@@ -186,7 +187,7 @@ async function caseIdsOf(deps: AppDeps, c: WebContext, ctx: PageCtx, text: strin
 
 async function create(deps: AppDeps, c: WebContext, ctx: PageCtx) {
   const form = c.get('form');
-  const again = (errors: FieldErrorMap, error: NewState['error'], status: 400 | 403 | 409 | 503) =>
+  const again = (errors: FieldErrorMap, error: NewState['error'], status: ContentfulStatusCode) =>
     newPage(deps, c, ctx, { values: form, errors, error, key: one(form, '_key') || newFormKey() }, status);
   const { ids, missing } = await caseIdsOf(deps, c, ctx, one(form, 'caseNumbers'));
   if (missing.length) {
@@ -199,19 +200,14 @@ async function create(deps: AppDeps, c: WebContext, ctx: PageCtx) {
   }
   const when = one(form, 'occurredAt').trim();
   if (when) body.occurredAt = fromLocalDateTime(when);
-  try {
-    const r = await createEntity(engineOf(deps, c), supervisionStore, ctx.actor, body, { idempotency: idempotencyOfForm(c, form, body), render: brief });
-    return c.redirect(`/supervisions/${(r.body as { id: string }).id}?ok=created`, 303);
-  } catch (err) {
-    if (err instanceof ValidationError) {
-      const errors: FieldErrorMap = {};
-      for (const x of err.errors) errors[x.field.startsWith('caseIds') ? 'caseNumbers' : x.field.split('.')[0]] ??= sayField(x);
-      return again(errors, { title: ERROR_TITLES.validation, detail: '' }, 400);
-    }
-    const d = describeError(err);
-    if (!d) throw err;
-    return again({}, { title: ERROR_TITLES[d.code] ?? d.code, detail: d.detail }, d.status as 403);
-  }
+  return formAction(
+    async () => {
+      const r = await createEntity(engineOf(deps, c), supervisionStore, ctx.actor, body, { idempotency: idempotencyOfForm(c, form, body), render: brief });
+      return c.redirect(`/supervisions/${(r.body as { id: string }).id}?ok=created`, 303);
+    },
+    (r) => again(r.errors, r.error, r.status),
+    (path) => (path.startsWith('caseIds') ? 'caseNumbers' : path.split('.')[0]),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -276,35 +272,26 @@ async function itemPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
             )}
           </Section>
           <Section title={UI.supervisions.cases}>
-            {item.cases.length ? (
-              <table class="table compact" data-testid="linked-cases">
-                <thead>
-                  <tr>
-                    <th>{UI.cases.number}</th>
-                    <th>{UI.cases.state}</th>
-                    <th>{UI.cases.disputeType}</th>
-                    <th>{UI.cases.station}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {item.cases.map((k) => (
-                    <tr>
-                      <td>
-                        <a href={`/cases/${k.id}`}>{k.number}</a>
-                      </td>
-                      <td>
-                        <StateBadge state={k.state} /> {k.overdue ? <OverdueBadge /> : null}
-                        {k.outcome ? <small class="muted"> {outcomeLabel(k.outcome)}</small> : null}
-                      </td>
-                      <td>{k.disputeType}</td>
-                      <td>{names.stations.get(k.stationCode) ?? k.stationCode}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            ) : (
-              <p class="muted">{UI.supervisions.noCases}</p>
-            )}
+            <Table
+              compact
+              testid="linked-cases"
+              rows={item.cases}
+              empty={<p class="muted">{UI.supervisions.noCases}</p>}
+              columns={[
+                { label: UI.cases.number, head: true, class: 'nowrap', cell: (k) => <a href={`/cases/${k.id}`}>{k.number}</a> },
+                {
+                  label: UI.cases.state,
+                  cell: (k) => (
+                    <>
+                      <StateBadge state={k.state} /> {k.overdue ? <OverdueBadge /> : null}
+                      {k.outcome ? <small class="muted"> {outcomeLabel(k.outcome)}</small> : null}
+                    </>
+                  ),
+                },
+                { label: UI.cases.disputeType, cell: (k) => k.disputeType },
+                { label: UI.cases.station, cell: (k) => names.stations.get(k.stationCode) ?? k.stationCode },
+              ]}
+            />
           </Section>
           <Section title={UI.cases.timeline} id="timeline">
             <Timeline items={history.items as HistoryItem[]} names={names} stateLabel={supervisionStateLabel} scope="supervision" />
@@ -312,23 +299,7 @@ async function itemPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
         </div>
         <div class="col-side">
           <Section title={UI.cases.deadlines}>
-            {item.deadlines.length ? (
-              <table class="table compact">
-                <tbody>
-                  {item.deadlines.map((d) => (
-                    <tr>
-                      <td>{DEADLINE_LABELS[d.kind] ?? d.kind}</td>
-                      <td>{deadlineText(d.dueAt, now).lastDay}</td>
-                      <td>
-                        <DeadlineBadge dueAt={d.dueAt} now={now} level={d.level} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            ) : (
-              <p class="muted">{UI.cases.noDeadlines}</p>
-            )}
+            <DeadlineTable deadlines={item.deadlines} now={now} />
           </Section>
           <Section title={UI.supervisions.basics}>
             <Facts
@@ -356,42 +327,12 @@ async function itemPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
 // ---------------------------------------------------------------------------------------------
 // Events
 
-type SupervisionEventType = keyof typeof supervisionEventSchemas;
-const isEvent = (t: string): t is SupervisionEventType => Object.hasOwn(supervisionEventSchemas, t);
-
-
-async function eventPage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: EventFormState, status: EventPageStatus = 200) {
-  const { actor, csrf, now } = ctx;
-  const id = c.req.param('id') ?? '';
-  const type = c.req.param('type') ?? '';
-  const item = await getSupervision(deps.db, actor, id, { now });
-  if (!isEvent(type)) return html(c, <UnknownEventPage actor={actor} csrf={csrf} />, 404);
-  return html(
-    c,
-    <EventPage
-      actor={actor}
-      csrf={csrf}
-      path="supervisions"
-      entity={item}
-      type={type}
-      fields={fieldsOf(supervisionEventSchemas[type])}
-      state={state ?? { values: {}, errors: {}, key: newFormKey() }}
-    />,
-    status,
-  );
-}
-
-async function sendEvent(deps: AppDeps, c: WebContext, ctx: PageCtx) {
-  const id = c.req.param('id') ?? '';
-  const type = c.req.param('type') ?? '';
-  if (!isEvent(type)) return eventPage(deps, c, ctx);
-  const form = c.get('form');
-  const fields = fieldsOf(supervisionEventSchemas[type]);
-  const body: Record<string, unknown> = { type, ...payloadOf(fields, form) };
-  const refused = await submitEventForm(deps, c, ctx.actor, supervisionStore, fields, id, body);
-  if (refused) return eventPage(deps, c, ctx, refused.state, refused.status);
-  return c.redirect(`/supervisions/${id}?ok=ev.${type}#timeline`, 303);
-}
+const supervisionEvents: EventRoutes = {
+  path: 'supervisions',
+  store: supervisionStore,
+  schemas: supervisionEventSchemas,
+  read: (deps, _c, { actor, now }, id) => getSupervision(deps.db, actor, id, { now }),
+};
 
 export function supervisionPages(app: Hono<WebEnv>, deps: AppDeps) {
   const readers = { may: 'supervision.read' } as const;
@@ -399,6 +340,5 @@ export function supervisionPages(app: Hono<WebEnv>, deps: AppDeps) {
   app.get('/supervisions/new', page(deps, (c, ctx) => newPage(deps, c, ctx), { may: 'supervision.create' }));
   app.post('/supervisions/new', page(deps, (c, ctx) => create(deps, c, ctx), { may: 'supervision.create' }));
   app.get('/supervisions/:id', page(deps, (c, ctx) => itemPage(deps, c, ctx), readers));
-  app.get('/supervisions/:id/events/:type', page(deps, (c, ctx) => eventPage(deps, c, ctx), readers));
-  app.post('/supervisions/:id/events/:type', page(deps, (c, ctx) => sendEvent(deps, c, ctx), readers));
+  eventPages(app, deps, supervisionEvents, readers);
 }

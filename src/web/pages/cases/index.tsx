@@ -10,13 +10,13 @@ import { page } from '../../page.js';
 import { listPage } from './list.js';
 import { createCase, newCasePage } from './new.js';
 import { casePage } from './show.js';
-import { eventPage, sendEvent } from './event.js';
+import { caseEvents } from './event.js';
+import { eventPages } from '../../event-page.js';
 
 export function casePages(app: Hono<WebEnv>, deps: AppDeps) {
   app.get('/cases', page(deps, (c, ctx) => listPage(deps, c, ctx)));
   app.get('/cases/new', page(deps, (c, ctx) => newCasePage(deps, c, ctx), { may: 'case.create' }));
   app.post('/cases/new', page(deps, (c, ctx) => createCase(deps, c, ctx), { may: 'case.create' }));
   app.get('/cases/:id', page(deps, (c, ctx) => casePage(deps, c, ctx)));
-  app.get('/cases/:id/events/:type', page(deps, (c, ctx) => eventPage(deps, c, ctx)));
-  app.post('/cases/:id/events/:type', page(deps, (c, ctx) => sendEvent(deps, c, ctx)));
+  eventPages(app, deps, caseEvents);
 }

@@ -11,6 +11,7 @@ import { DeadlineBadge, OverdueBadge, Select, StateBadge } from '../../component
 import { type Names } from '../../journal.js';
 import { TodoSection, todoOf } from '../legal-time.js';
 import { Layout } from '../../layout.js';
+import { Table } from '../../table.js';
 import { html, type PageCtx, type WebContext } from '../../page.js';
 import { DownloadLinks, filtersQuery } from '../../downloads.js';
 import { namesOf, nearestDeadline, type CaseItem } from './shared.js';
@@ -18,50 +19,45 @@ import { namesOf, nearestDeadline, type CaseItem } from './shared.js';
 const listTitle = (actor: Actor, overdue: boolean) =>
   overdue ? UI.cases.overdueTitle : actor.role === 'deputy' ? UI.cases.myTitle : actor.role === 'station' ? UI.cases.stationTitle : UI.cases.listTitle;
 
-function CaseTable(p: { items: CaseItem[]; names: Names; now: Date; showStation: boolean }) {
+/** Cases, a row each (the case list; `brief` on the dashboard: without parties and date). */
+export function CaseTable(p: { items: CaseItem[]; names: Pick<Names, 'stations'>; now: Date; showStation: boolean; brief?: boolean; testid?: string }) {
   return (
-    <table class="table cases" data-testid="case-list">
-      <thead>
-        <tr>
-          <th>{UI.cases.number}</th>
-          <th>{UI.cases.state}</th>
-          <th>{UI.cases.disputeType}</th>
-          <th>{UI.cases.parties}</th>
-          {p.showStation ? <th>{UI.cases.station}</th> : null}
-          <th>{UI.cases.openedAt}</th>
-          <th>{UI.cases.deadline}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {p.items.map((c) => {
-          const d = nearestDeadline(c);
-          return (
-            <tr class={c.overdue ? 'is-overdue' : undefined} data-case={c.number}>
-              <td>
-                <a href={`/cases/${c.id}`}>{c.number}</a>
-              </td>
-              <td>
-                <StateBadge state={c.state} /> {c.overdue ? <OverdueBadge /> : null}
-                {c.outcome ? <small class="muted"> {outcomeLabel(c.outcome)}</small> : null}
-              </td>
-              <td>{c.disputeType}</td>
-              <td>{c.parties.map((x) => x.name).join('、')}</td>
-              {p.showStation ? <td>{p.names.stations.get(c.stationCode) ?? c.stationCode}</td> : null}
-              <td>{formatDate(c.openedAt)}</td>
-              <td>
-                {d ? (
-                  <DeadlineBadge dueAt={d.dueAt} now={p.now} kind={d.kind} level={d.level} calendarMissing={'calendarMissing' in d} />
-                ) : c.ranOut ? (
-                  <DeadlineBadge dueAt={c.ranOut.dueAt} now={p.now} kind={c.ranOut.kind} level={c.ranOut.level} />
-                ) : (
-                  <span class="muted">—</span>
-                )}
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <Table
+      class={p.brief ? undefined : 'cases'}
+      compact={p.brief}
+      testid={p.testid ?? 'case-list'}
+      rows={p.items}
+      rowAttrs={(c) => ({ class: c.overdue ? 'is-overdue' : undefined, 'data-case': c.number })}
+      columns={[
+        { label: UI.cases.number, head: true, class: 'nowrap', cell: (c) => <a href={`/cases/${c.id}`}>{c.number}</a> },
+        {
+          label: UI.cases.state,
+          cell: (c) => (
+            <>
+              <StateBadge state={c.state} /> {c.overdue ? <OverdueBadge /> : null}
+              {c.outcome ? <small class="muted"> {outcomeLabel(c.outcome)}</small> : null}
+            </>
+          ),
+        },
+        { label: UI.cases.disputeType, cell: (c) => c.disputeType },
+        !p.brief && { label: UI.cases.parties, cell: (c) => c.parties.map((x) => x.name).join('、') },
+        p.showStation && { label: UI.cases.station, cell: (c) => p.names.stations.get(c.stationCode) ?? c.stationCode },
+        !p.brief && { label: UI.cases.openedAt, class: 'nowrap', cell: (c) => formatDate(c.openedAt) },
+        {
+          label: UI.cases.deadline,
+          cell: (c) => {
+            const d = nearestDeadline(c);
+            return d ? (
+              <DeadlineBadge dueAt={d.dueAt} now={p.now} kind={d.kind} level={d.level} calendarMissing={'calendarMissing' in d} />
+            ) : c.ranOut ? (
+              <DeadlineBadge dueAt={c.ranOut.dueAt} now={p.now} kind={c.ranOut.kind} level={c.ranOut.level} />
+            ) : (
+              <span class="muted">—</span>
+            );
+          },
+        },
+      ]}
+    />
   );
 }
 

@@ -1,21 +1,21 @@
 /** The new-case form: the case's facts and up to three parties, sent to `createEntity`. */
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from '../../../edge/context.js';
 import { createEntity } from '../../../engine/apply.js';
 import { listStations } from '../../../engine/directory.js';
-import { ValidationError } from '../../../engine/errors.js';
 import { caseStore } from '../../../engine/stores.js';
 import { PROCEDURES, SOURCES, TRACKS } from '../../../machines/case.js';
-import { sayField } from '../../wording.js';
 import { caseCreation } from '../../../machines/policy.js';
 import type { Actor } from '../../../machines/roles.js';
 import { DISPUTE_TYPE_SUGGESTIONS, fieldLabel, PARTY_ROLE_LABELS, valueLabel } from '../../../labels.js';
-import { ERROR_TITLES, UI } from '../../../words.js';
+import { UI } from '../../../words.js';
 import { Csrf, ErrorBox, Input, Row, Select, TextArea, type FieldErrorMap } from '../../components.js';
 import { brief, engineOf, idempotencyOfForm, newFormKey } from '../../engine-call.js';
 import { cleanMoney, fromLocalDateTime } from '../../forms.js';
 import { one, type FormBody } from '../../http.js';
 import { Layout } from '../../layout.js';
-import { describeError, html, type PageCtx, type WebContext } from '../../page.js';
+import { html, type PageCtx, type WebContext } from '../../page.js';
+import { formAction } from '../../form-action.js';
 
 const PARTY_ROWS = 3;
 
@@ -169,20 +169,14 @@ function caseBodyOf(form: FormBody, actor: Actor): { body: Record<string, unknow
   return { body, rowOf, rows };
 }
 
-function caseFieldErrors(err: ValidationError, rowOf: number[]): FieldErrorMap {
-  const out: FieldErrorMap = {};
-  for (const e of err.errors) {
-    const field = e.field;
-    let name = field;
-    const m = /^parties\.(\d+)\.(\w+)/.exec(field);
-    if (m) name = `parties.${rowOf[Number(m[1])] ?? m[1]}.${m[2]}`;
-    else if (field === 'parties') name = 'parties.0.name';
-    out[name] ??= sayField(e);
-  }
-  return out;
+/** An engine field path as the form's input: `parties.k.x` is on the form row the k-th party came from. */
+function partyInputOf(field: string, rowOf: number[]): string {
+  const m = /^parties\.(\d+)\.(\w+)/.exec(field);
+  if (m) return `parties.${rowOf[Number(m[1])] ?? m[1]}.${m[2]}`;
+  return field === 'parties' ? 'parties.0.name' : field;
 }
 
-export async function newCasePage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: NewCaseState, status: 200 | 400 | 403 | 409 | 503 = 200) {
+export async function newCasePage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: NewCaseState, status: ContentfulStatusCode = 200) {
   const stations = (await listStations(deps.db)).items;
   const allowed = caseCreation(ctx.actor);
   const st: NewCaseState = state ?? {
@@ -206,16 +200,12 @@ export async function newCasePage(deps: AppDeps, c: WebContext, ctx: PageCtx, st
 export async function createCase(deps: AppDeps, c: WebContext, ctx: PageCtx) {
   const form = c.get('form');
   const { body, rowOf, rows } = caseBodyOf(form, ctx.actor);
-  const state = (errors: FieldErrorMap, error: NewCaseState['error']): NewCaseState => ({ values: form, errors, error, key: one(form, '_key') || newFormKey(), rows });
-  try {
-    const result = await createEntity(engineOf(deps, c), caseStore, ctx.actor, body, { idempotency: idempotencyOfForm(c, form, body), render: brief });
-    return c.redirect(`/cases/${(result.body as { id: string }).id}?ok=created`, 303);
-  } catch (err) {
-    if (err instanceof ValidationError) {
-      return newCasePage(deps, c, ctx, state(caseFieldErrors(err, rowOf), { title: ERROR_TITLES.validation, detail: '' }), 400);
-    }
-    const d = describeError(err);
-    if (!d) throw err;
-    return newCasePage(deps, c, ctx, state({}, { title: ERROR_TITLES[d.code] ?? d.code, detail: d.detail }), d.status as 403);
-  }
+  return formAction(
+    async () => {
+      const result = await createEntity(engineOf(deps, c), caseStore, ctx.actor, body, { idempotency: idempotencyOfForm(c, form, body), render: brief });
+      return c.redirect(`/cases/${(result.body as { id: string }).id}?ok=created`, 303);
+    },
+    (r) => newCasePage(deps, c, ctx, { values: form, errors: r.errors, error: r.error, key: one(form, '_key') || newFormKey(), rows }, r.status),
+    (path) => partyInputOf(path, rowOf),
+  );
 }

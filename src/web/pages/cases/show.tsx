@@ -3,9 +3,8 @@ import type { AppDeps } from '../../../edge/context.js';
 import { caseDiagram, machineDescription } from '../../../engine/machines.js';
 import { caseHistory, getCase } from '../../../engine/views.js';
 import { seesPersonalData } from '../../../machines/policy.js';
-import { deadlineText, formatDate, formatDateTime } from '../../../format.js';
+import { formatDate, formatDateTime } from '../../../format.js';
 import {
-  DEADLINE_LABELS,
   eventLabel,
   fieldLabel,
   MACHINE_LABELS,
@@ -19,31 +18,24 @@ import { DeadlineBadge, Facts, Money, OverdueBadge, Section, StateBadge } from '
 import { StateDiagram } from '../../diagram.js';
 import { Timeline, type HistoryItem, type Names } from '../../journal.js';
 import { Layout } from '../../layout.js';
+import { Table } from '../../table.js';
+import { DeadlineTable } from '../../deadlines.js';
 import { html, type PageCtx, type WebContext } from '../../page.js';
 import { namesOf, type CaseCtx, type CaseView } from './shared.js';
 
 function Parties(p: { view: CaseView }) {
   return (
-    <table class="table compact" data-testid="parties">
-      <thead>
-        <tr>
-          <th>{fieldLabel('role')}</th>
-          <th>{fieldLabel('name')}</th>
-          <th>{fieldLabel('idNumber')}</th>
-          <th>{fieldLabel('phone')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {p.view.parties.map((x) => (
-          <tr>
-            <td>{valueLabel('role', x.role, 'party')}</td>
-            <td>{x.name}</td>
-            <td class="mono">{x.idNumber ?? '—'}</td>
-            <td class="mono">{x.phone ?? '—'}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <Table
+      compact
+      testid="parties"
+      rows={p.view.parties}
+      columns={[
+        { label: fieldLabel('role'), class: 'nowrap', cell: (x) => valueLabel('role', x.role, 'party') },
+        { label: fieldLabel('name'), head: true, cell: (x) => x.name },
+        { label: fieldLabel('idNumber'), class: 'mono', cell: (x) => x.idNumber ?? '—' },
+        { label: fieldLabel('phone'), class: 'mono', cell: (x) => x.phone ?? '—' },
+      ]}
+    />
   );
 }
 
@@ -99,32 +91,7 @@ function Deadlines(p: { view: CaseView; now: Date }) {
       </p>
     );
   }
-  if (!p.view.deadlines.length) return <p class="muted">{UI.cases.noDeadlines}</p>;
-  return (
-    <table class="table compact" data-testid="deadlines">
-      <thead>
-        <tr>
-          <th>{UI.cases.deadlines}</th>
-          <th>{UI.cases.lastDay}</th>
-          <th>{UI.cases.daysLeft}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {p.view.deadlines.map((d) => {
-          const t = deadlineText(d.dueAt, p.now);
-          return (
-            <tr>
-              <td>{DEADLINE_LABELS[d.kind] ?? d.kind}</td>
-              <td>{t.lastDay}</td>
-              <td>
-                <DeadlineBadge dueAt={d.dueAt} now={p.now} level={d.level} calendarMissing={'calendarMissing' in d} />
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
-  );
+  return <DeadlineTable deadlines={p.view.deadlines} now={p.now} testid="deadlines" />;
 }
 
 export async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now }: PageCtx) {
