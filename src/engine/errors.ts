@@ -110,17 +110,7 @@ export type Reason =
   | 'auth.account_inactive'
   | 'auth.locked'
   | 'conflict.last_admin'
-  | 'not_found.case'
-  | 'not_found.supervision'
-  | 'not_found.user'
-  | 'not_found.station'
-  | 'not_found.deputy'
-  | 'not_found.activity'
-  | 'not_found.machine'
-  | 'not_found.entity_type'
-  | 'not_found.webhook'
-  | 'not_found.delivery'
-  | 'not_found.party'
+  | NotFoundReason
   | 'version.stale'
   | 'idempotency.reused'
   | 'conflict.station_code'
@@ -134,14 +124,28 @@ export type Reason =
   | 'unavailable.database'
   | 'unavailable.contention'
   // 扫码联 (DESIGN.md §13)
-  | 'not_found.submission'
-  | 'not_found.receipt'
   | 'conflict.submission_decided'
   | 'limit.phone_per_day'
   | 'limit.address_per_hour'
   | 'limit.lookups_per_address'
   | 'limit.lookups_per_receipt'
   | 'too_large.body';
+
+/** What was not found (扫码联's submission and receipt too, DESIGN.md §13). */
+export type NotFoundReason =
+  | 'not_found.case'
+  | 'not_found.supervision'
+  | 'not_found.user'
+  | 'not_found.station'
+  | 'not_found.deputy'
+  | 'not_found.activity'
+  | 'not_found.machine'
+  | 'not_found.entity_type'
+  | 'not_found.webhook'
+  | 'not_found.delivery'
+  | 'not_found.party'
+  | 'not_found.submission'
+  | 'not_found.receipt';
 
 /** One field's refusal: the field (dotted path) and why, as data. */
 export interface FieldError {
@@ -199,20 +203,7 @@ export class Forbidden extends DomainError {
 }
 export class NotFound extends DomainError {
   constructor(
-    reason:
-      | 'not_found.case'
-      | 'not_found.supervision'
-      | 'not_found.user'
-      | 'not_found.station'
-      | 'not_found.deputy'
-      | 'not_found.activity'
-      | 'not_found.machine'
-      | 'not_found.entity_type'
-      | 'not_found.webhook'
-      | 'not_found.delivery'
-      | 'not_found.party'
-      | 'not_found.submission'
-      | 'not_found.receipt',
+    reason: NotFoundReason,
     params: Params,
   ) {
     super('not_found', reason, params);

@@ -5,6 +5,7 @@
  * event's transaction marks the row fired only if it still is unfired, so a deadline fires
  * exactly once whatever the sweepers do.
  */
+import { everyInterval } from './interval.js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
@@ -128,21 +129,11 @@ export function startSweeper(
 ): () => Promise<void> {
   if (intervalMs <= 0) return async () => {};
   const worker = workerId();
-  let running: Promise<void> | null = null;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = sweep(ctx, stores, { worker, backfillGraceMs: BACKFILL_GRACE_MS })
+  return everyInterval(intervalMs, () =>
+    sweep(ctx, stores, { worker, backfillGraceMs: BACKFILL_GRACE_MS })
       .then((r) => {
         if (r.fired.length || r.dropped.length || r.failed.length) log('sweep', { fired: r.fired.length, dropped: r.dropped.length, failed: r.failed.length });
       })
-      .catch((err) => log('sweep failed', loggableError(err)))
-      .finally(() => {
-        running = null;
-      });
-  }, intervalMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+      .catch((err) => log('sweep failed', loggableError(err))),
+  );
 }

@@ -13,6 +13,7 @@
  * At least once: a dispatcher killed while sending leaves its claim to run out, then another sends
  * again — with the same `webhook-id`, which receivers use to drop the duplicate.
  */
+import { everyInterval } from '../interval.js';
 import { sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import type { Db } from '../../db/client.js';
@@ -279,22 +280,11 @@ export async function dispatch(db: Db, opts: DispatchOptions): Promise<DispatchR
 
 /** Runs `dispatch` every `intervalMs`, never two passes at once in this process (like the sweeper). */
 export function startDispatcher(db: Db, opts: DispatchOptions, intervalMs: number, log: (msg: string, extra?: unknown) => void): () => Promise<void> {
-  if (intervalMs <= 0) return async () => {};
-  let running: Promise<void> | null = null;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = dispatch(db, opts)
+  return everyInterval(intervalMs, () =>
+    dispatch(db, opts)
       .then((r) => {
         if (r.failed || r.dead) log('notify', r);
       })
-      .catch((err) => log('notify failed', loggableError(err)))
-      .finally(() => {
-        running = null;
-      });
-  }, intervalMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+      .catch((err) => log('notify failed', loggableError(err))),
+  );
 }

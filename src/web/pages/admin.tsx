@@ -27,6 +27,7 @@ import { one, type FormBody, type WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
 import { html, page, type PageCtx, type WebContext } from '../page.js';
 import { formAction } from '../form-action.js';
+import { Table } from '../table.js';
 import { DownloadLinks } from '../downloads.js';
 
 interface FormState {
@@ -65,31 +66,25 @@ async function stationsPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
       </div>
       <div class="columns">
         <div class="col-main">
-          <table class="table" data-testid="stations">
-            <thead>
-              <tr>
-                <th>{fieldLabel('code')}</th>
-                <th>{fieldLabel('name', 'station')}</th>
-                <th>{fieldLabel('kind', 'station')}</th>
-                <th>{fieldLabel('district')}</th>
-                <th></th>
-              </tr>
-            </thead>
-            <tbody>
-              {stations.items.map((s) => (
-                <tr>
-                  <td class="mono">{s.code}</td>
-                  <td>{s.name}</td>
-                  <td>{valueLabel('kind', s.kind, 'station')}</td>
-                  <td>{s.district}</td>
-                  <td>
+          <Table
+            testid="stations"
+            rows={stations.items}
+            columns={[
+              { label: fieldLabel('code'), class: 'mono', cell: (s) => s.code },
+              { label: fieldLabel('name', 'station'), head: true, cell: (s) => s.name },
+              { label: fieldLabel('kind', 'station'), cell: (s) => valueLabel('kind', s.kind, 'station') },
+              { label: fieldLabel('district'), cell: (s) => s.district },
+              {
+                label: '',
+                cell: (s) => (
+                  <>
                     <a href={`/stations/${encodeURIComponent(s.code)}/activities`}>{UI.nav.activities}</a>{' '}
                     <a href={`/stations/${encodeURIComponent(s.code)}/card`}>{CITIZEN.cardNav}</a>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+            ]}
+          />
         </div>
         <div class="col-side">
           <Section title={UI.admin.addStation}>
@@ -145,28 +140,17 @@ async function deputiesPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
       </div>
       <div class="columns">
         <div class="col-main">
-          <table class="table" data-testid="deputies">
-            <thead>
-              <tr>
-                <th>{fieldLabel('name')}</th>
-                <th>{fieldLabel('level')}</th>
-                <th>{fieldLabel('stationCode', 'deputy')}</th>
-                <th>{fieldLabel('expertise')}</th>
-                <th>{fieldLabel('phone', 'deputy')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {deputies.items.map((d) => (
-                <tr>
-                  <td>{d.name}</td>
-                  <td>{valueLabel('level', d.level)}</td>
-                  <td>{stationName.get(d.stationCode) ?? d.stationCode}</td>
-                  <td>{d.expertise.join('、')}</td>
-                  <td class="mono">{d.phone ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            testid="deputies"
+            rows={deputies.items}
+            columns={[
+              { label: fieldLabel('name'), head: true, cell: (d) => d.name },
+              { label: fieldLabel('level'), cell: (d) => valueLabel('level', d.level) },
+              { label: fieldLabel('stationCode', 'deputy'), cell: (d) => stationName.get(d.stationCode) ?? d.stationCode },
+              { label: fieldLabel('expertise'), cell: (d) => d.expertise.join('、') },
+              { label: fieldLabel('phone', 'deputy'), class: 'mono', cell: (d) => d.phone ?? '—' },
+            ]}
+          />
         </div>
         <div class="col-side">
           <Section title={UI.admin.addDeputy}>
@@ -226,41 +210,48 @@ async function usersPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx,
       ) : null}
       <div class="columns">
         <div class="col-main">
-          <table class="table" data-testid="users">
-            <thead>
-              <tr>
-                <th>{fieldLabel('name', 'user')}</th>
-                <th>{fieldLabel('role', 'user')}</th>
-                <th>{fieldLabel('login')}</th>
-                <th>{fieldLabel('link', 'user')}</th>
-                <th>{UI.admin.setPassword}</th>
-                <th>{UI.admin.status}</th>
-                <th>{UI.admin.actions}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.items.map((u) => (
-                <tr data-user={u.login ?? u.id}>
-                  <td>
+          <Table
+            testid="users"
+            rows={users.items}
+            rowAttrs={(u) => ({ 'data-user': u.login ?? u.id })}
+            columns={[
+              {
+                label: fieldLabel('name', 'user'),
+                head: true,
+                cell: (u) => (
+                  <>
                     {u.name}
                     <small class="muted"> {formatDate(u.createdAt)}</small>
-                  </td>
-                  <td>{ROLE_LABELS[u.role] ?? u.role}</td>
-                  <td>
+                  </>
+                ),
+              },
+              { label: fieldLabel('role', 'user'), class: 'nowrap', cell: (u) => ROLE_LABELS[u.role] ?? u.role },
+              {
+                label: fieldLabel('login'),
+                cell: (u) => (
+                  <>
                     {u.login ? <span class="mono">{u.login}</span> : <span class="muted">{UI.admin.noLogin}</span>}{' '}
                     {u.mustChangePassword ? <span class="badge due-soon">{UI.admin.mustChange}</span> : u.hasPassword ? <span class="badge ok">{UI.admin.hasPassword}</span> : null}
-                  </td>
-                  <td>{u.stationCode ? stationName.get(u.stationCode) : u.deputyId ? deputyName.get(u.deputyId) : '—'}</td>
-                  <td>
-                    <form method="post" action={`/admin/users/${u.id}/password`} class="inline-form">
-                      <Csrf token={csrf} />
-                      {u.login ? null : <input type="text" name="login" placeholder={fieldLabel('login')} aria-label={fieldLabel('login')} required />}
-                      <input type="password" name="password" placeholder={UI.admin.newPasswordShort} aria-label={`${u.name} ${UI.admin.newPassword}`} minlength={12} required autocomplete="new-password" />
-                      <button type="submit">{UI.admin.setPassword}</button>
-                    </form>
-                  </td>
-                  <td>{u.active ? <span class="badge ok">{UI.admin.active}</span> : <span class="badge due-soon">{UI.admin.inactive}</span>}</td>
-                  <td>
+                  </>
+                ),
+              },
+              { label: fieldLabel('link', 'user'), cell: (u) => (u.stationCode ? stationName.get(u.stationCode) : u.deputyId ? deputyName.get(u.deputyId) : '—') },
+              {
+                label: UI.admin.setPassword,
+                cell: (u) => (
+                  <form method="post" action={`/admin/users/${u.id}/password`} class="inline-form">
+                    <Csrf token={csrf} />
+                    {u.login ? null : <input type="text" name="login" placeholder={fieldLabel('login')} aria-label={fieldLabel('login')} required />}
+                    <input type="password" name="password" placeholder={UI.admin.newPasswordShort} aria-label={`${u.name} ${UI.admin.newPassword}`} minlength={12} required autocomplete="new-password" />
+                    <button type="submit">{UI.admin.setPassword}</button>
+                  </form>
+                ),
+              },
+              { label: UI.admin.status, cell: (u) => (u.active ? <span class="badge ok">{UI.admin.active}</span> : <span class="badge due-soon">{UI.admin.inactive}</span>) },
+              {
+                label: UI.admin.actions,
+                cell: (u) => (
+                  <>
                     <a href={`/admin/users/${u.id}`}>{UI.admin.edit}</a>{' '}
                     <form method="post" action={`/admin/users/${u.id}/active`} class="inline-form">
                       <Csrf token={csrf} />
@@ -271,11 +262,11 @@ async function usersPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx,
                       <Csrf token={csrf} />
                       <button type="submit" data-testid={`token-${u.login ?? u.id}`}>{UI.admin.newToken}</button>
                     </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+            ]}
+          />
         </div>
         <div class="col-side">
           <Section title={UI.admin.addUser}>
@@ -373,151 +364,103 @@ async function editUserPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
 
 export function adminPages(app: Hono<WebEnv>, deps: AppDeps, tokens?: TokenCache) {
   const admin = { may: 'directory.manage' } as const;
+  const post = (path: string, handler: (c: WebContext, ctx: PageCtx) => Promise<Response>) => app.post(path, page(deps, handler, admin));
   app.get('/admin', (c) => c.redirect('/admin/users', 303));
   app.get('/admin/stations', page(deps, (c, ctx) => stationsPage(deps, c, ctx), admin));
-  app.post(
-    '/admin/stations',
-    page(
-      deps,
-      async (c, ctx) => {
-        const form = c.get('form');
-        const body = { ...picked(form, ['code', 'name', 'kind', 'district', 'hotline', 'address']), deputiesOnDuty: onDutyLines(one(form, 'deputiesOnDuty')) };
-        return formAction(
-          async () => {
-            await createStation(deps.db, ctx.actor, body, requestMeta(c));
-            return c.redirect('/admin/stations?ok=station', 303);
-          },
-          (r) => stationsPage(deps, c, ctx, { ...r, values: form }, 400),
-        );
+  post('/admin/stations', async (c, ctx) => {
+    const form = c.get('form');
+    const body = { ...picked(form, ['code', 'name', 'kind', 'district', 'hotline', 'address']), deputiesOnDuty: onDutyLines(one(form, 'deputiesOnDuty')) };
+    return formAction(
+      async () => {
+        await createStation(deps.db, ctx.actor, body, requestMeta(c));
+        return c.redirect('/admin/stations?ok=station', 303);
       },
-      admin,
-    ),
-  );
+      (r) => stationsPage(deps, c, ctx, { ...r, values: form }, 400),
+    );
+  });
   app.get('/admin/deputies', page(deps, (c, ctx) => deputiesPage(deps, c, ctx), admin));
-  app.post(
-    '/admin/deputies',
-    page(
-      deps,
-      async (c, ctx) => {
-        const form = c.get('form');
-        const body: Record<string, unknown> = picked(form, ['name', 'level', 'stationCode', 'phone']);
-        body.expertise = one(form, 'expertise')
-          .split(/[、,，;；\s]+/)
-          .map((s) => s.trim())
-          .filter(Boolean);
-        return formAction(
-          async () => {
-            await createDeputy(deps.db, ctx.actor, body, requestMeta(c));
-            return c.redirect('/admin/deputies?ok=deputy', 303);
-          },
-          (r) => deputiesPage(deps, c, ctx, { ...r, values: form }, 400),
-        );
+  post('/admin/deputies', async (c, ctx) => {
+    const form = c.get('form');
+    const body: Record<string, unknown> = picked(form, ['name', 'level', 'stationCode', 'phone']);
+    body.expertise = one(form, 'expertise')
+      .split(/[、,，;；\s]+/)
+      .map((s) => s.trim())
+      .filter(Boolean);
+    return formAction(
+      async () => {
+        await createDeputy(deps.db, ctx.actor, body, requestMeta(c));
+        return c.redirect('/admin/deputies?ok=deputy', 303);
       },
-      admin,
-    ),
-  );
+      (r) => deputiesPage(deps, c, ctx, { ...r, values: form }, 400),
+    );
+  });
   app.get('/admin/users', page(deps, (c, ctx) => usersPage(deps, c, ctx), admin));
-  app.post(
-    '/admin/users',
-    page(
-      deps,
-      async (c, ctx) => {
-        const form = c.get('form');
-        const body: Record<string, unknown> = picked(form, ['name', 'role', 'login']);
-        // The page offers both selects to every role; send only the one the role takes.
-        if (body.role === 'station') Object.assign(body, picked(form, ['stationCode']));
-        if (body.role === 'deputy') Object.assign(body, picked(form, ['deputyId']));
-        const password = one(form, 'password');
-        if (password) body.password = password;
-        const { password: _p, ...keep } = form;
-        return formAction(
-          async () => {
-            const user = await createUser(deps.db, ctx.actor, body, requestMeta(c));
-            return usersPage(deps, c, ctx, { values: {}, errors: {}, token: user.token, flash: UI.admin.userCreated }, 201);
-          },
-          (r, err) => usersPage(deps, c, ctx, { ...r, values: keep }, err instanceof ValidationError ? 400 : 409),
-        );
+  post('/admin/users', async (c, ctx) => {
+    const form = c.get('form');
+    const body: Record<string, unknown> = picked(form, ['name', 'role', 'login']);
+    // The page offers both selects to every role; send only the one the role takes.
+    if (body.role === 'station') Object.assign(body, picked(form, ['stationCode']));
+    if (body.role === 'deputy') Object.assign(body, picked(form, ['deputyId']));
+    const password = one(form, 'password');
+    if (password) body.password = password;
+    const { password: _p, ...keep } = form;
+    return formAction(
+      async () => {
+        const user = await createUser(deps.db, ctx.actor, body, requestMeta(c));
+        return usersPage(deps, c, ctx, { values: {}, errors: {}, token: user.token, flash: UI.admin.userCreated }, 201);
       },
-      admin,
-    ),
-  );
-  app.post(
-    '/admin/users/:id/password',
-    page(
-      deps,
-      async (c, ctx) => {
-        const form = c.get('form');
-        const body: Record<string, string> = { password: one(form, 'password') };
-        const login = one(form, 'login').trim();
-        if (login) body.login = login;
-        return formAction(
-          async () => {
-            await setPassword(deps.db, ctx.actor, c.req.param('id') ?? '', body, requestMeta(c));
-            return c.redirect('/admin/users?ok=password', 303);
-          },
-          (r, err) => usersPage(deps, c, ctx, { ...r, values: {} }, err instanceof ValidationError ? 400 : notFound(err) ? 404 : 409),
-        );
+      (r, err) => usersPage(deps, c, ctx, { ...r, values: keep }, err instanceof ValidationError ? 400 : 409),
+    );
+  });
+  post('/admin/users/:id/password', async (c, ctx) => {
+    const form = c.get('form');
+    const body: Record<string, string> = { password: one(form, 'password') };
+    const login = one(form, 'login').trim();
+    if (login) body.login = login;
+    return formAction(
+      async () => {
+        await setPassword(deps.db, ctx.actor, c.req.param('id') ?? '', body, requestMeta(c));
+        return c.redirect('/admin/users?ok=password', 303);
       },
-      admin,
-    ),
-  );
-  app.post(
-    '/admin/users/:id/active',
-    page(
-      deps,
-      async (c, ctx) => {
-        const active = one(c.get('form'), 'active') === 'true';
-        const id = c.req.param('id') ?? '';
-        return formAction(
-          async () => {
-            await updateUser(deps.db, ctx.actor, id, { active }, requestMeta(c));
-            tokens?.forgetUser(id);
-            return c.redirect(`/admin/users?ok=${active ? 'activated' : 'deactivated'}`, 303);
-          },
-          (r, err) => usersPage(deps, c, ctx, { ...r, values: {} }, notFound(err) ? 404 : 409),
-        );
-      },
-      admin,
-    ),
-  );
-  app.post(
-    '/admin/users/:id/token',
-    page(
-      deps,
-      async (c, ctx) => {
-        const id = c.req.param('id') ?? '';
-        const { token } = await rotateToken(deps.db, ctx.actor, id, requestMeta(c));
+      (r, err) => usersPage(deps, c, ctx, { ...r, values: {} }, err instanceof ValidationError ? 400 : notFound(err) ? 404 : 409),
+    );
+  });
+  post('/admin/users/:id/active', async (c, ctx) => {
+    const active = one(c.get('form'), 'active') === 'true';
+    const id = c.req.param('id') ?? '';
+    return formAction(
+      async () => {
+        await updateUser(deps.db, ctx.actor, id, { active }, requestMeta(c));
         tokens?.forgetUser(id);
-        return usersPage(deps, c, ctx, { values: {}, errors: {}, newToken: token }, 201);
+        return c.redirect(`/admin/users?ok=${active ? 'activated' : 'deactivated'}`, 303);
       },
-      admin,
-    ),
-  );
+      (r, err) => usersPage(deps, c, ctx, { ...r, values: {} }, notFound(err) ? 404 : 409),
+    );
+  });
+  post('/admin/users/:id/token', async (c, ctx) => {
+    const id = c.req.param('id') ?? '';
+    const { token } = await rotateToken(deps.db, ctx.actor, id, requestMeta(c));
+    tokens?.forgetUser(id);
+    return usersPage(deps, c, ctx, { values: {}, errors: {}, newToken: token }, 201);
+  });
   app.get('/admin/users/:id', page(deps, (c, ctx) => editUserPage(deps, c, ctx, c.req.param('id') ?? ''), admin));
-  app.post(
-    '/admin/users/:id',
-    page(
-      deps,
-      async (c, ctx) => {
-        const form = c.get('form');
-        const id = c.req.param('id') ?? '';
-        const body: Record<string, unknown> = picked(form, ['name', 'role']);
-        // The page offers both selects to every role; send only the one the role takes.
-        body.stationCode = body.role === 'station' ? one(form, 'stationCode').trim() || null : null;
-        body.deputyId = body.role === 'deputy' ? one(form, 'deputyId').trim() || null : null;
-        return formAction(
-          async () => {
-            await updateUser(deps.db, ctx.actor, id, body, requestMeta(c));
-            tokens?.forgetUser(id);
-            return c.redirect('/admin/users?ok=updated', 303);
-          },
-          (r, err) => {
-            if (notFound(err)) throw err;
-            return editUserPage(deps, c, ctx, id, { ...r, values: form }, err instanceof ValidationError ? 400 : 409);
-          },
-        );
+  post('/admin/users/:id', async (c, ctx) => {
+    const form = c.get('form');
+    const id = c.req.param('id') ?? '';
+    const body: Record<string, unknown> = picked(form, ['name', 'role']);
+    // The page offers both selects to every role; send only the one the role takes.
+    body.stationCode = body.role === 'station' ? one(form, 'stationCode').trim() || null : null;
+    body.deputyId = body.role === 'deputy' ? one(form, 'deputyId').trim() || null : null;
+    return formAction(
+      async () => {
+        await updateUser(deps.db, ctx.actor, id, body, requestMeta(c));
+        tokens?.forgetUser(id);
+        return c.redirect('/admin/users?ok=updated', 303);
       },
-      admin,
-    ),
-  );
+      (r, err) => {
+        if (notFound(err)) throw err;
+        return editUserPage(deps, c, ctx, id, { ...r, values: form }, err instanceof ValidationError ? 400 : 409);
+      },
+    );
+  });
 }

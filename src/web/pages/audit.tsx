@@ -1,5 +1,7 @@
 /** The audit log and the access log (谁查看了当事人个人信息) for the admin and the committee: filters, pages, CSV. */
 import type { Hono } from 'hono';
+import type { Child } from 'hono/jsx';
+import type { Actor } from '../../machines/roles.js';
 import type { AppDeps } from '../../edge/context.js';
 import { accessCsv, auditCsv, csvDownload } from '../../edge/audit.js';
 import { AUDIT_ACTIONS, listAccessLog, listAudit } from '../../engine/audit.js';
@@ -8,6 +10,7 @@ import { AUDIT_ACTION_LABELS, ROLE_LABELS } from '../../labels.js';
 import { UI } from '../../words.js';
 import type { WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
+import { Table } from '../table.js';
 import { html, page, type WebContext } from '../page.js';
 
 const readers = { may: 'audit.read' as const };
@@ -52,6 +55,25 @@ function Filters(p: { action: string; values: Record<string, string>; keys: { na
   );
 }
 
+/** A log page: its title and note, a link to the other log, the filters, the rows, the next page. */
+function LogPage(p: { actor: Actor; csrf: string; title: string; intro: string; other: [href: string, label: string]; next: string | null; children?: Child }) {
+  return (
+    <Layout title={p.title} actor={p.actor} csrf={p.csrf} active="audit" wide>
+      <h1>{p.title}</h1>
+      <p class="muted">{p.intro}</p>
+      <p>
+        <a href={p.other[0]}>{p.other[1]}</a>
+      </p>
+      {p.children}
+      {p.next ? (
+        <p>
+          <a href={p.next}>{UI.audit.next}</a>
+        </p>
+      ) : null}
+    </Layout>
+  );
+}
+
 const actorText = (a: { name: string | null; role: string | null; id: string | null }) =>
   a.id === null ? UI.audit.nobody : a.role === 'system' ? UI.audit.system : `${a.name ?? a.id}（${ROLE_LABELS[a.role ?? ''] ?? a.role}）`;
 
@@ -67,12 +89,7 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
         const next = nextCursor ? `/audit?${new URLSearchParams({ ...Object.fromEntries(q), cursor: nextCursor })}` : null;
         return html(
           c,
-          <Layout title={UI.audit.title} actor={actor} csrf={csrf} active="audit" wide>
-            <h1>{UI.audit.title}</h1>
-            <p class="muted">{UI.audit.intro}</p>
-            <p>
-              <a href="/access-log">{UI.audit.accessTitle}</a>
-            </p>
+          <LogPage actor={actor} csrf={csrf} title={UI.audit.title} intro={UI.audit.intro} other={['/access-log', UI.audit.accessTitle]} next={next}>
             <Filters
               action="/audit"
               actions
@@ -84,42 +101,22 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
                 { name: 'to', label: UI.audit.to, type: 'date' },
               ]}
             />
-            {items.length === 0 ? (
-              <p class="muted">{UI.audit.empty}</p>
-            ) : (
-              <table class="table" data-testid="audit">
-                <thead>
-                  <tr>
-                    <th>{UI.audit.at}</th>
-                    <th>{UI.audit.actor}</th>
-                    <th>{UI.audit.action}</th>
-                    <th>{UI.audit.target}</th>
-                    <th>{UI.audit.detail}</th>
-                    <th>{UI.audit.address}</th>
-                    <th>{UI.audit.requestId}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {items.map((i) => (
-                    <tr data-action={i.action}>
-                      <td>{formatDateTime(i.at)}</td>
-                      <td>{actorText(i.actor)}</td>
-                      <td>{AUDIT_ACTION_LABELS[i.action] ?? i.action}</td>
-                      <td class="mono">{i.target ? `${i.target.type} ${i.target.id}` : '—'}</td>
-                      <td class="mono small">{JSON.stringify(i.detail)}</td>
-                      <td class="mono">{i.clientAddress ?? '—'}</td>
-                      <td class="mono small">{i.requestId ?? '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-            {next ? (
-              <p>
-                <a href={next}>{UI.audit.next}</a>
-              </p>
-            ) : null}
-          </Layout>,
+            <Table
+              testid="audit"
+              rows={items}
+              empty={<p class="muted">{UI.audit.empty}</p>}
+              rowAttrs={(i) => ({ 'data-action': i.action })}
+              columns={[
+                { label: UI.audit.at, class: 'nowrap', cell: (i) => formatDateTime(i.at) },
+                { label: UI.audit.actor, cell: (i) => actorText(i.actor) },
+                { label: UI.audit.action, head: true, cell: (i) => AUDIT_ACTION_LABELS[i.action] ?? i.action },
+                { label: UI.audit.target, class: 'mono', cell: (i) => (i.target ? `${i.target.type} ${i.target.id}` : '—') },
+                { label: UI.audit.detail, class: 'mono small', cell: (i) => JSON.stringify(i.detail) },
+                { label: UI.audit.address, class: 'mono', cell: (i) => i.clientAddress ?? '—' },
+                { label: UI.audit.requestId, class: 'mono small', cell: (i) => i.requestId ?? '—' },
+              ]}
+            />
+          </LogPage>,
         );
       },
       readers,
@@ -148,12 +145,7 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
         const next = nextCursor ? `/access-log?${new URLSearchParams({ ...Object.fromEntries(q), cursor: nextCursor })}` : null;
         return html(
           c,
-          <Layout title={UI.audit.accessTitle} actor={actor} csrf={csrf} active="audit" wide>
-            <h1>{UI.audit.accessTitle}</h1>
-            <p class="muted">{UI.audit.accessIntro}</p>
-            <p>
-              <a href="/audit">{UI.audit.title}</a>
-            </p>
+          <LogPage actor={actor} csrf={csrf} title={UI.audit.accessTitle} intro={UI.audit.accessIntro} other={['/audit', UI.audit.title]} next={next}>
             <Filters
               action="/access-log"
               values={Object.fromEntries(q)}
@@ -165,38 +157,19 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
                 { name: 'to', label: UI.audit.to, type: 'date' },
               ]}
             />
-            {items.length === 0 ? (
-              <p class="muted">{UI.audit.empty}</p>
-            ) : (
-              <table class="table" data-testid="access-log">
-                <thead>
-                  <tr>
-                    <th>{UI.audit.at}</th>
-                    <th>{UI.audit.actor}</th>
-                    <th>{UI.audit.caseId}</th>
-                    <th>{UI.audit.fields}</th>
-                    <th>{UI.audit.requestId}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {items.map((i) => (
-                    <tr>
-                      <td>{formatDateTime(i.at)}</td>
-                      <td>{actorText(i.actor)}</td>
-                      <td class="mono">{i.caseId}</td>
-                      <td class="mono">{i.fields}</td>
-                      <td class="mono small">{i.requestId ?? '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-            {next ? (
-              <p>
-                <a href={next}>{UI.audit.next}</a>
-              </p>
-            ) : null}
-          </Layout>,
+            <Table
+              testid="access-log"
+              rows={items}
+              empty={<p class="muted">{UI.audit.empty}</p>}
+              columns={[
+                { label: UI.audit.at, class: 'nowrap', cell: (i) => formatDateTime(i.at) },
+                { label: UI.audit.actor, head: true, cell: (i) => actorText(i.actor) },
+                { label: UI.audit.caseId, class: 'mono', cell: (i) => i.caseId },
+                { label: UI.audit.fields, class: 'mono', cell: (i) => i.fields },
+                { label: UI.audit.requestId, class: 'mono small', cell: (i) => i.requestId ?? '—' },
+              ]}
+            />
+          </LogPage>,
         );
       },
       readers,

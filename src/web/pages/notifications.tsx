@@ -15,6 +15,7 @@ import { sayField } from '../wording.js';
 import { Csrf, ErrorBox, Input, Row, Section } from '../components.js';
 import { many, one, type WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
+import { Table } from '../table.js';
 import { flashOf, html, page, type PageCtx, type WebContext } from '../page.js';
 
 /** Where a notice leads: its case, its supervision item, or the station's submissions. */
@@ -101,42 +102,36 @@ async function webhooksPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
       ) : null}
       <div class="columns">
         <div class="col-main">
-          {list.items.length === 0 ? (
-            <p class="empty">{t.none}</p>
-          ) : (
-            <table class="table" data-testid="webhooks">
-              <thead>
-                <tr>
-                  <th>{t.url}</th>
-                  <th>{t.events}</th>
-                  <th>{t.counts}</th>
-                  <th></th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.items.map((h) => (
-                  <tr>
-                    <td class="mono">{h.url}</td>
-                    <td>{h.events.includes('*') ? t.all : h.events.map((e) => EVENT_LABELS[e] ?? e).join('、')}</td>
-                    <td>
-                      {Object.entries(h.deliveries)
-                        .map(([s, n]) => `${DELIVERY_STATUS_LABELS[s] ?? s} ${n}`)
-                        .join('，') || '—'}
-                    </td>
-                    <td>
-                      <a href={`/admin/webhooks/${h.id}`}>{t.deliveries}</a>
-                      <form method="post" action={`/admin/webhooks/${h.id}/delete`} class="inline">
-                        <Csrf token={csrf} />
-                        <button type="submit" class="link danger">
-                          {t.delete}
-                        </button>
-                      </form>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <Table
+            testid="webhooks"
+            rows={list.items}
+            empty={<p class="empty">{t.none}</p>}
+            columns={[
+              { label: t.url, head: true, class: 'mono', cell: (h) => h.url },
+              { label: t.events, cell: (h) => (h.events.includes('*') ? t.all : h.events.map((e) => EVENT_LABELS[e] ?? e).join('、')) },
+              {
+                label: t.counts,
+                cell: (h) =>
+                  Object.entries(h.deliveries)
+                    .map(([s, n]) => `${DELIVERY_STATUS_LABELS[s] ?? s} ${n}`)
+                    .join('，') || '—',
+              },
+              {
+                label: '',
+                cell: (h) => (
+                  <>
+                    <a href={`/admin/webhooks/${h.id}`}>{t.deliveries}</a>
+                    <form method="post" action={`/admin/webhooks/${h.id}/delete`} class="inline">
+                      <Csrf token={csrf} />
+                      <button type="submit" class="link danger">
+                        {t.delete}
+                      </button>
+                    </form>
+                  </>
+                ),
+              },
+            ]}
+          />
         </div>
         <div class="col-side">
           <Section title={t.add}>
@@ -186,63 +181,61 @@ async function deliveriesPage(deps: AppDeps, c: WebContext, { actor, csrf }: Pag
       <p>
         <a href="/admin/webhooks">{t.back}</a>
       </p>
-      {list.items.length === 0 ? (
-        <p class="empty">{t.noDeliveries}</p>
-      ) : (
-        <table class="table" data-testid="deliveries">
-          <thead>
-            <tr>
-              <th>{t.event}</th>
-              <th>{t.status}</th>
-              <th>{t.attempts}</th>
-              <th>{t.lastResult}</th>
-              <th>{t.nextAttempt}</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((d) => (
-              <tr data-status={d.status}>
-                <td>
-                  {EVENT_LABELS[d.event.type] ?? d.event.type} <small class="mono">#{d.event.seq}</small>
-                  <br />
-                  <small>{formatDateTime(d.createdAt)}</small>
-                </td>
-                <td>{DELIVERY_STATUS_LABELS[d.status] ?? d.status}</td>
-                <td>
-                  <details>
-                    <summary>{d.attempts}</summary>
-                    <ol>
-                      {d.attemptLog.map((a) => (
-                        <li>
-                          {formatDateTime(a.at)}：{a.status ?? t.noAnswer}
-                          {a.error && a.status === null ? `（${a.error}）` : ''}，{a.durationMs} ms
-                        </li>
-                      ))}
-                    </ol>
-                  </details>
-                </td>
-                <td>{d.lastStatus ?? (d.lastError ? `${t.noAnswer}（${d.lastError}）` : '—')}</td>
-                <td>{d.nextAttemptAt ? formatDateTime(d.nextAttemptAt) : '—'}</td>
-                <td>
-                  {d.status === 'dead' ? (
-                    <form method="post" action={`/admin/webhooks/${id}/deliveries/${d.id}/retry`} class="inline">
-                      <Csrf token={csrf} />
-                      <button type="submit">{t.retry}</button>
-                    </form>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Table
+        testid="deliveries"
+        rows={list.items}
+        empty={<p class="empty">{t.noDeliveries}</p>}
+        rowAttrs={(d) => ({ 'data-status': d.status })}
+        columns={[
+          {
+            label: t.event,
+            head: true,
+            cell: (d) => (
+              <>
+                {EVENT_LABELS[d.event.type] ?? d.event.type} <small class="mono">#{d.event.seq}</small>
+                <br />
+                <small>{formatDateTime(d.createdAt)}</small>
+              </>
+            ),
+          },
+          { label: t.status, cell: (d) => DELIVERY_STATUS_LABELS[d.status] ?? d.status },
+          {
+            label: t.attempts,
+            cell: (d) => (
+              <details>
+                <summary>{d.attempts}</summary>
+                <ol>
+                  {d.attemptLog.map((a) => (
+                    <li>
+                      {formatDateTime(a.at)}：{a.status ?? t.noAnswer}
+                      {a.error && a.status === null ? `（${a.error}）` : ''}，{a.durationMs} ms
+                    </li>
+                  ))}
+                </ol>
+              </details>
+            ),
+          },
+          { label: t.lastResult, cell: (d) => d.lastStatus ?? (d.lastError ? `${t.noAnswer}（${d.lastError}）` : '—') },
+          { label: t.nextAttempt, cell: (d) => (d.nextAttemptAt ? formatDateTime(d.nextAttemptAt) : '—') },
+          {
+            label: '',
+            cell: (d) =>
+              d.status === 'dead' ? (
+                <form method="post" action={`/admin/webhooks/${id}/deliveries/${d.id}/retry`} class="inline">
+                  <Csrf token={csrf} />
+                  <button type="submit">{t.retry}</button>
+                </form>
+              ) : null,
+          },
+        ]}
+      />
     </Layout>,
   );
 }
 
 export function notificationPages(app: Hono<WebEnv>, deps: AppDeps) {
   const admin = { may: 'webhook.manage' } as const;
+  const post = (path: string, handler: (c: WebContext, ctx: PageCtx) => Promise<Response>) => app.post(path, page(deps, handler, admin));
   app.get('/notifications', page(deps, (c, ctx) => inboxPage(deps, c, ctx)));
   app.post(
     '/notifications/read',
@@ -254,49 +247,28 @@ export function notificationPages(app: Hono<WebEnv>, deps: AppDeps) {
     }),
   );
   app.get('/admin/webhooks', page(deps, (c, ctx) => webhooksPage(deps, c, ctx), admin));
-  app.post(
-    '/admin/webhooks',
-    page(
-      deps,
-      async (c, ctx) => {
-        const form = c.get('form');
-        const events = many(form, 'events');
-        try {
-          const made = await createWebhook(deps.db, ctx.actor, { url: one(form, 'url'), events: events.length ? events : ['*'] });
-          // The secret is shown on this answer only: never in a URL, never again.
-          c.header('Cache-Control', 'no-store');
-          return webhooksPage(deps, c, ctx, { secret: made.secret }, 201);
-        } catch (err) {
-          if (err instanceof ValidationError) return webhooksPage(deps, c, ctx, { error: err, values: form }, 400);
-          throw err;
-        }
-      },
-      admin,
-    ),
-  );
-  app.post(
-    '/admin/webhooks/:id/delete',
-    page(
-      deps,
-      async (c, ctx) => {
-        await deleteWebhook(deps.db, ctx.actor, c.req.param('id') ?? '', ctx.now);
-        return c.redirect('/admin/webhooks?ok=deleted', 303);
-      },
-      admin,
-    ),
-  );
+  post('/admin/webhooks', async (c, ctx) => {
+    const form = c.get('form');
+    const events = many(form, 'events');
+    try {
+      const made = await createWebhook(deps.db, ctx.actor, { url: one(form, 'url'), events: events.length ? events : ['*'] });
+      // The secret is shown on this answer only: never in a URL, never again.
+      c.header('Cache-Control', 'no-store');
+      return webhooksPage(deps, c, ctx, { secret: made.secret }, 201);
+    } catch (err) {
+      if (err instanceof ValidationError) return webhooksPage(deps, c, ctx, { error: err, values: form }, 400);
+      throw err;
+    }
+  });
+  post('/admin/webhooks/:id/delete', async (c, ctx) => {
+    await deleteWebhook(deps.db, ctx.actor, c.req.param('id') ?? '', ctx.now);
+    return c.redirect('/admin/webhooks?ok=deleted', 303);
+  });
   app.get('/admin/webhooks/:id', page(deps, (c, ctx) => deliveriesPage(deps, c, ctx), admin));
-  app.post(
-    '/admin/webhooks/:id/deliveries/:deliveryId/retry',
-    page(
-      deps,
-      async (c, ctx) => {
-        const id = c.req.param('id') ?? '';
-        await retryDelivery(deps.db, ctx.actor, id, c.req.param('deliveryId') ?? '', ctx.now);
-        return c.redirect(`/admin/webhooks/${id}?ok=retried`, 303);
-      },
-      admin,
-    ),
-  );
+  post('/admin/webhooks/:id/deliveries/:deliveryId/retry', async (c, ctx) => {
+    const id = c.req.param('id') ?? '';
+    await retryDelivery(deps.db, ctx.actor, id, c.req.param('deliveryId') ?? '', ctx.now);
+    return c.redirect(`/admin/webhooks/${id}?ok=retried`, 303);
+  });
 }
 

@@ -315,7 +315,7 @@ async function itemPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
               ]}
             />
           </Section>
-          <Section title={UI.cases.diagram}>
+          <Section title={UI.cases.diagram} id="diagram">
             <StateDiagram machine={machine} current={item.state} labelOf={supervisionStateLabel} />
           </Section>
         </div>
