@@ -7,17 +7,18 @@
 import { randomUUID } from 'node:crypto';
 import { engineCtx, type AppDeps } from '../edge/context.js';
 import { applyEvent, type EngineContext, type Idempotency, type Written } from '../engine/apply.js';
-import { ValidationError } from '../engine/errors.js';
+import { ValidationError, VersionConflict } from '../engine/errors.js';
 import type { EntityStore } from '../engine/stores.js';
 import { requestHash } from '../engine/write/idempotency.js';
 import type { Actor } from '../machines/roles.js';
 import { ERROR_TITLES } from '../words.js';
 import type { FieldErrorMap } from './components.js';
 import { inputOf, type FormField } from './forms.js';
-import { one, type FormBody } from './http.js';
+import { one, restoredDraft, type FormBody } from './http.js';
 import { formValues } from './journal.js';
 import { describeError, type WebContext } from './page.js';
-import { sayField } from './wording.js';
+import { statusOf } from '../edge/errors.js';
+import { sayField, WORDS } from './wording.js';
 
 /** The engine context of this page's request (the same as the API's). */
 export const engineOf = (deps: AppDeps, c: WebContext): EngineContext => engineCtx(deps, c);
@@ -48,6 +49,30 @@ export interface EventFormState {
   errors: FieldErrorMap;
   error?: { title: string; detail: string } | null;
   key: string;
+  /** The version the form is pinned to, when not the record's current one (a restored or stale form). */
+  version?: number;
+  /** A note above the form (what was restored), not a refusal. */
+  notice?: { title: string; detail: string } | null;
+  /** Someone else changed the record since the form was opened: the journal entries after `since`. */
+  changedSince?: number;
+}
+
+/**
+ * The form as the user left it when their session ended (src/web/pages/auth.tsx hands it back
+ * after signing in again): the typed values, the same idempotency key and the version they saw,
+ * so a change someone made meanwhile is still shown to them before anything is applied.
+ */
+export function restoredFormState(c: WebContext): EventFormState | undefined {
+  const draft = restoredDraft(c);
+  if (!draft) return undefined;
+  const key = one(draft, '_key');
+  return {
+    values: formValues(draft),
+    errors: {},
+    key: /^[\w-]{8,100}$/.test(key) ? key : newFormKey(),
+    version: versionOfForm(draft),
+    notice: { title: WORDS.restored.title, detail: WORDS.restored.detail },
+  };
 }
 
 export type EventPageStatus = 200 | 400 | 403 | 404 | 409 | 412 | 422 | 503;
@@ -80,6 +105,16 @@ export async function submitEventForm(
       const errors: FieldErrorMap = {};
       for (const e of err.errors) errors[inputOf(fields, e.field)] ??= sayField(e);
       return { state: { ...again, errors, error: { title: ERROR_TITLES.validation, detail: '' } }, status: 400 };
+    }
+    if (err instanceof VersionConflict) {
+      // Someone else changed the record while this form was open: keep what was typed, show what
+      // changed, and pin the form to the version now shown, so a second submit is a decision made
+      // knowing the change (DESIGN §6 keeps the 409 for the stale one).
+      const { expected, actual } = err.params as { expected: number; actual: number };
+      return {
+        state: { ...again, errors: {}, error: { title: ERROR_TITLES[err.code] ?? WORDS.stale.title, detail: WORDS.stale.detail(actual - expected) }, version: actual, changedSince: expected },
+        status: statusOf(err) as EventPageStatus,
+      };
     }
     const d = describeError(err);
     if (!d) throw err;

@@ -9,7 +9,8 @@ import { ERROR_TITLES, UI } from '../words.js';
 import { ErrorBox, StateBadge } from './components.js';
 import type { EventFormState } from './engine-call.js';
 import type { FormField } from './forms.js';
-import { EventForm, type EventFormProps } from './journal.js';
+import { EventForm, Timeline, type EventFormProps, type HistoryItem, type Names } from './journal.js';
+import { WORDS } from './wording.js';
 import { Layout } from './layout.js';
 
 export interface EventPageProps {
@@ -23,6 +24,8 @@ export interface EventPageProps {
   state: EventFormState;
   deputyChoices?: EventFormProps['deputyChoices'];
   fixed?: EventFormProps['fixed'];
+  /** What others recorded since the form was opened (a stale form, `state.changedSince`). */
+  changes?: { items: HistoryItem[]; names: Names; stateLabel: (s: string) => string; scope?: string };
 }
 
 export function EventPage(p: EventPageProps) {
@@ -52,15 +55,29 @@ export function EventPage(p: EventPageProps) {
           {UI.event.backdatedOnly}
         </p>
       ) : null}
+      {st.notice ? (
+        <div class="notice" role="status" data-testid="restored">
+          <strong>{st.notice.title}</strong> {st.notice.detail}
+        </div>
+      ) : null}
       {e.nextEvents.includes(p.type) || backdatedOnly ? (
         <section class="card">
+          {p.changes && p.changes.items.length ? (
+            <div class="changes" data-testid="changes">
+              <h2>{WORDS.stale.changes}</h2>
+              <Timeline items={p.changes.items} names={p.changes.names} stateLabel={p.changes.stateLabel} scope={p.changes.scope} />
+              <p>
+                <a href={base}>{WORDS.stale.reload}</a>
+              </p>
+            </div>
+          ) : null}
           <EventForm
             type={p.type}
             fields={p.fields}
             action={`${base}/events/${p.type}`}
             cancel={base}
             csrf={p.csrf}
-            version={e.version}
+            version={st.version ?? e.version}
             idemKey={st.key}
             values={st.values}
             errors={st.errors}
@@ -72,7 +89,13 @@ export function EventPage(p: EventPageProps) {
         </section>
       ) : (
         <>
-          {st.error ? <ErrorBox title={st.error.title} detail={st.error.detail} /> : null}
+          {st.error ? <ErrorBox title={st.error.title} detail={st.changedSince !== undefined ? WORDS.stale.gone : st.error.detail} /> : null}
+          {p.changes && p.changes.items.length ? (
+            <section class="card changes" data-testid="changes">
+              <h2>{WORDS.stale.changes}</h2>
+              <Timeline items={p.changes.items} names={p.changes.names} stateLabel={p.changes.stateLabel} scope={p.changes.scope} />
+            </section>
+          ) : null}
           <p class="notice" data-testid="unavailable">
             {UI.event.unavailable}
           </p>

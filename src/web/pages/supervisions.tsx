@@ -27,22 +27,22 @@ import {
   valueLabel,
 } from '../../labels.js';
 import { ERROR_TITLES, UI } from '../../words.js';
-import { Csrf, DeadlineBadge, ErrorBox, Facts, Input, OverdueBadge, Row, Section, Select, StateBadge, TextArea, type FieldErrorMap } from '../components.js';
-import { StateDiagram } from '../diagram.js';
-import { brief, engineOf, idempotencyOfForm, newFormKey, submitEventForm, type EventFormState, type EventPageStatus } from '../engine-call.js';
+import { Csrf, DeadlineBadge, DeadlineCell, ErrorBox, Facts, Input, OverdueBadge, Row, Section, Select, StateBadge, TextArea, type FieldErrorMap } from '../components.js';
+import { developerView, StateDiagram } from '../diagram.js';
+import { brief, engineOf, idempotencyOfForm, newFormKey, restoredFormState, submitEventForm, type EventFormState, type EventPageStatus } from '../engine-call.js';
 import { fieldsOf, fromLocalDateTime, payloadOf } from '../forms.js';
 import { one, type FormBody, type WebEnv } from '../http.js';
-import { Timeline, type HistoryItem } from '../journal.js';
+import { JustDone, Timeline, type HistoryItem } from '../journal.js';
 import { Layout } from '../layout.js';
 import { describeError, html, page, type PageCtx, type WebContext } from '../page.js';
 import { DownloadLinks, filtersQuery } from '../downloads.js';
 
 type Item = Awaited<ReturnType<typeof getSupervision>>;
 
-async function listPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx) {
+async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: PageCtx) {
   const state = c.req.query('state') || undefined;
   const cursor = c.req.query('cursor') || undefined;
-  const result = await listSupervisions(deps.db, actor, { state, cursor, limit: 30 });
+  const result = await listSupervisions(deps.db, actor, { state, cursor, limit: 30 }, { now, warningDays: deps.warningDays });
   const flash = c.req.query('ok') === 'created' ? UI.supervisions.created : null;
   return html(
     c,
@@ -79,13 +79,14 @@ async function listPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx) 
               <th>{UI.supervisions.subject}</th>
               <th>{UI.supervisions.respondent}</th>
               <th>{UI.supervisions.state}</th>
+              <th>{UI.cases.deadline}</th>
               <th>{UI.supervisions.cases}</th>
               <th>{UI.supervisions.openedAt}</th>
             </tr>
           </thead>
           <tbody>
             {result.items.map((s) => (
-              <tr class={s.overdue ? 'is-overdue' : undefined}>
+              <tr class={s.ranOut ? 'is-overdue' : undefined} data-supervision={s.number}>
                 <td>
                   <a href={`/supervisions/${s.id}`}>{s.number}</a>
                 </td>
@@ -93,11 +94,14 @@ async function listPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx) 
                 <td>{s.subject}</td>
                 <td>{s.respondent}</td>
                 <td>
-                  <StateBadge state={s.state} supervision /> {s.overdue ? <OverdueBadge /> : null}
+                  <StateBadge state={s.state} supervision /> {s.ranOut ? <OverdueBadge /> : null}
                   {s.rating ? <small class="muted"> {valueLabel('rating', s.rating)}</small> : null}
                 </td>
+                <td>
+                  <DeadlineCell deadlines={s.deadlines} ranOut={s.ranOut} now={now} />
+                </td>
                 <td>{s.caseIds.length}</td>
-                <td>{formatDate(s.openedAt)}</td>
+                <td class="nowrap">{formatDate(s.openedAt)}</td>
               </tr>
             ))}
           </tbody>
@@ -121,19 +125,26 @@ interface NewState {
 }
 
 async function newPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, state?: NewState, status: 200 | 400 | 403 | 409 | 503 = 200) {
-  const st: NewState = state ?? { values: { kind: 'case_inquiry', caseNumbers: c.req.query('cases') ?? '' }, errors: {}, key: newFormKey() };
+  const restored = restoredFormState(c);
+  const st: NewState = state ??
+    (restored ? { values: restored.values, errors: {}, key: restored.key } : { values: { kind: 'case_inquiry', caseNumbers: c.req.query('cases') ?? '' }, errors: {}, key: newFormKey() });
   const v = (k: string) => one(st.values, k);
   const e = st.errors;
   return html(
     c,
     <Layout title={UI.supervisions.newTitle} actor={actor} csrf={csrf} active="supervisions">
       <h1>{UI.supervisions.newTitle}</h1>
+      {restored && !state ? (
+        <div class="notice" role="status" data-testid="restored">
+          <strong>{restored.notice?.title}</strong> {restored.notice?.detail}
+        </div>
+      ) : null}
       <form method="post" action="/supervisions/new" class="form card">
         {st.error ? (
           <ErrorBox
             title={st.error.title}
             detail={st.error.detail}
-            fields={Object.entries(e).map(([name, message]) => ({ name, message, label: fieldLabel(name, name === 'kind' ? 'supervision' : undefined) }))}
+            fields={Object.entries(e).map(([name, message]) => ({ name, message, label: name === 'caseNumbers' ? fieldLabel('caseIds') : fieldLabel(name, name === 'kind' ? 'supervision' : undefined) }))}
           />
         ) : null}
         <Csrf token={csrf} />
@@ -229,7 +240,7 @@ function ItemHeader(p: { item: Item }) {
   return (
     <div class="page-head">
       <h1>
-        {p.item.number} <StateBadge state={p.item.state} supervision /> {p.item.overdue ? <OverdueBadge /> : null}
+        {p.item.number} <StateBadge state={p.item.state} supervision /> {p.item.ranOut ? <OverdueBadge /> : null}
       </h1>
       <a href="/supervisions">
         {UI.common.backTo}
@@ -241,7 +252,7 @@ function ItemHeader(p: { item: Item }) {
 
 async function itemPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: PageCtx) {
   const id = c.req.param('id') ?? '';
-  const item = await getSupervision(deps.db, actor, id, { now });
+  const item = await getSupervision(deps.db, actor, id, { now, warningDays: deps.warningDays });
   const [history, stations] = await Promise.all([supervisionHistory(deps.db, actor, id), listStations(deps.db)]);
   const names = {
     deputies: new Map<string, string>(),
@@ -250,8 +261,11 @@ async function itemPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
   };
   const x = item.context as ItemCtx;
   const ok = c.req.query('ok');
-  const flash = ok?.startsWith('ev.') ? UI.event.done(eventLabel(ok.slice(3))) : ok === 'created' ? UI.supervisions.created : null;
+  // What was just done is said at the head of the timeline, beside the new entry (issue 15 §6).
+  const done = ok?.startsWith('ev.') ? ok.slice(3) : undefined;
+  const flash = ok === 'created' ? UI.supervisions.created : null;
   const machine = machineDescription('supervision', MACHINE_LABELS.supervision);
+  const items = history.items as HistoryItem[];
   return html(
     c,
     <Layout title={item.number} actor={actor} csrf={csrf} active="supervisions" flash={flash} wide>
@@ -307,18 +321,23 @@ async function itemPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
             )}
           </Section>
           <Section title={UI.cases.timeline} id="timeline">
-            <Timeline items={history.items as HistoryItem[]} names={names} stateLabel={supervisionStateLabel} scope="supervision" />
+            {done ? <JustDone message={UI.event.done(eventLabel(done))} type={done} items={items} names={names} stateLabel={supervisionStateLabel} scope="supervision" /> : null}
+            <Timeline items={items} names={names} stateLabel={supervisionStateLabel} scope="supervision" />
           </Section>
         </div>
         <div class="col-side">
           <Section title={UI.cases.deadlines}>
-            {item.deadlines.length ? (
+            {item.ranOut ? (
+              <p class="notice" data-testid="ran-out">
+                <DeadlineBadge dueAt={item.ranOut.dueAt} now={now} kind={item.ranOut.kind} level={item.ranOut.level} />
+              </p>
+            ) : item.deadlines.length ? (
               <table class="table compact">
                 <tbody>
                   {item.deadlines.map((d) => (
                     <tr>
                       <td>{DEADLINE_LABELS[d.kind] ?? d.kind}</td>
-                      <td>{deadlineText(d.dueAt, now).lastDay}</td>
+                      <td class="nowrap">{deadlineText(d.dueAt, now).lastDay}</td>
                       <td>
                         <DeadlineBadge dueAt={d.dueAt} now={now} level={d.level} />
                       </td>
@@ -345,7 +364,13 @@ async function itemPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
             />
           </Section>
           <Section title={UI.cases.diagram}>
-            <StateDiagram machine={machine} current={item.state} labelOf={supervisionStateLabel} />
+            <StateDiagram
+              machine={machine}
+              current={item.state}
+              labelOf={supervisionStateLabel}
+              describe={(s) => SUPERVISION_STATE_DESCRIPTIONS[s]}
+              developer={developerView((k) => c.req.query(k))}
+            />
           </Section>
         </div>
       </div>
@@ -366,6 +391,17 @@ async function eventPage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Eve
   const type = c.req.param('type') ?? '';
   const item = await getSupervision(deps.db, actor, id, { now });
   if (!isEvent(type)) return html(c, <UnknownEventPage actor={actor} csrf={csrf} />, 404);
+  const st = state ?? restoredFormState(c) ?? { values: {}, errors: {}, key: newFormKey() };
+  const since = st.changedSince;
+  const changes =
+    since !== undefined
+      ? {
+          items: ((await supervisionHistory(deps.db, actor, id)).items as HistoryItem[]).filter((e) => e.seq > since),
+          names: { deputies: new Map<string, string>(), stations: new Map<string, string>(), cases: new Map(item.cases.map((x) => [x.id, x.number])) },
+          stateLabel: supervisionStateLabel,
+          scope: 'supervision',
+        }
+      : undefined;
   return html(
     c,
     <EventPage
@@ -375,7 +411,8 @@ async function eventPage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Eve
       entity={item}
       type={type}
       fields={fieldsOf(supervisionEventSchemas[type])}
-      state={state ?? { values: {}, errors: {}, key: newFormKey() }}
+      state={st}
+      changes={changes}
     />,
     status,
   );
