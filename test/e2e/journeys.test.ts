@@ -373,7 +373,7 @@ describe.sequential('the web interface in Chromium', () => {
     await page.waitForSelector('[data-chart=bySource] svg');
     await page.waitForSelector('[data-chart=stations] svg');
     const kpis = (await page.textContent('[data-testid=kpis]'))!;
-    expect(kpis).toMatch(/受理案件数\s*3/);
+    expect(kpis).toMatch(/登记案件数\s*3/);
     expect(kpis).toMatch(/调解成功率\s*100\.0%/);
     expect(kpis).toMatch(/执行到位率\s*30\.0%/);
     await expect(page.textContent('[data-testid=overdue-cases]')).resolves.toContain(overdueCaseNumber);

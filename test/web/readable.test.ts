@@ -295,3 +295,13 @@ describe('§6 nothing typed is lost', () => {
     expect(page.text).toContain('id="ev-2"');
   });
 });
+
+describe('§5 times in refusals', () => {
+  it('an instant inside a refusal reads as Beijing time, whichever way it was written', async () => {
+    const { sayField } = await import('../../src/web/wording.js');
+    for (const notBefore of ['2026-12-03T04:00:00Z', '2026-12-03 04:00:00.123+00', '2026-12-03T12:00:00+08:00']) {
+      expect(sayField({ field: 'occurredAt', reason: 'field.occurred_before_previous', params: { notBefore } })).toBe('发生时间不能早于上一事件的发生时间（2026-12-03 12:00）');
+    }
+    expect(sayField({ field: 'x', reason: 'field.schema', params: { message: '须晚于 2026-12-03T04:00:00.000Z' } })).toBe('须晚于 2026-12-03 12:00');
+  });
+});

@@ -1,12 +1,14 @@
 /** One event's form on a case, and its POST through `applyEvent`. */
 import type { AppDeps } from '../../../edge/context.js';
 import { caseStore } from '../../../engine/stores.js';
-import { getCase } from '../../../engine/views.js';
+import { caseHistory, getCase } from '../../../engine/views.js';
+import { stateLabel } from '../../../labels.js';
+import type { HistoryItem } from '../../journal.js';
 import { caseEventSchemas } from '../../../machines/case.js';
 import { casePermissions } from '../../../machines/case-spec.js';
 import { EventPage, UnknownEventPage } from '../../event-page.js';
 import { selfAs } from '../../../machines/policy.js';
-import { newFormKey, submitEventForm, type EventFormState, type EventPageStatus } from '../../engine-call.js';
+import { newFormKey, restoredFormState, submitEventForm, type EventFormState, type EventPageStatus } from '../../engine-call.js';
 import { fieldsOf, payloadOf, toLocalDateTime } from '../../forms.js';
 import { type FormBody } from '../../http.js';
 import { html, type PageCtx, type WebContext } from '../../page.js';
@@ -32,6 +34,17 @@ export async function eventPage(deps: AppDeps, c: WebContext, ctx: PageCtx, stat
     .map((d) => ({ id: d.id, name: d.name, note: `${stationName(d.stationCode)}${d.expertise.length ? ` · ${d.expertise.join('、')}` : ''}` }));
   const self = selfAs(casePermissions[type], actor);
   const defaults: FormBody = type === 'RECORD_SESSION' ? { heldAt: toLocalDateTime(now.toISOString()), attendeeDeputyIds: assigned.map((d) => d.id) } : {};
+  const st = state ?? restoredFormState(c) ?? { values: defaults, errors: {}, key: newFormKey() };
+  // A form someone else overtook: what they recorded since the version this form was opened at.
+  const since = st.changedSince;
+  const changes =
+    since !== undefined
+      ? {
+          items: ((await caseHistory(deps.db, actor, id, { now, requestId: c.get('requestId') })).items as HistoryItem[]).filter((e) => e.seq > since),
+          names,
+          stateLabel,
+        }
+      : undefined;
   return html(
     c,
     <EventPage
@@ -41,7 +54,8 @@ export async function eventPage(deps: AppDeps, c: WebContext, ctx: PageCtx, stat
       entity={view}
       type={type}
       fields={fieldsOf(caseEventSchemas[type])}
-      state={state ?? { values: defaults, errors: {}, key: newFormKey() }}
+      state={st}
+      changes={changes}
       deputyChoices={{ deputyIds: all, attendeeDeputyIds: assigned, deputyId: assigned }}
       fixed={self ? { deputyId: { value: self, text: names.deputies.get(self) ?? actor.name } } : undefined}
     />,

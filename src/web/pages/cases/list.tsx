@@ -7,13 +7,13 @@ import type { Actor } from '../../../machines/roles.js';
 import { formatDate } from '../../../format.js';
 import { outcomeLabel, stateLabel } from '../../../labels.js';
 import { UI } from '../../../words.js';
-import { DeadlineBadge, OverdueBadge, Select, StateBadge } from '../../components.js';
+import { DeadlineCell, OverdueMark, Select, StateBadge } from '../../components.js';
 import { type Names } from '../../journal.js';
 import { TodoSection, todoOf } from '../legal-time.js';
 import { Layout } from '../../layout.js';
 import { html, type PageCtx, type WebContext } from '../../page.js';
 import { DownloadLinks, filtersQuery } from '../../downloads.js';
-import { namesOf, nearestDeadline, type CaseItem } from './shared.js';
+import { namesOf, type CaseItem } from './shared.js';
 
 const listTitle = (actor: Actor, overdue: boolean) =>
   overdue ? UI.cases.overdueTitle : actor.role === 'deputy' ? UI.cases.myTitle : actor.role === 'station' ? UI.cases.stationTitle : UI.cases.listTitle;
@@ -33,33 +33,25 @@ function CaseTable(p: { items: CaseItem[]; names: Names; now: Date; showStation:
         </tr>
       </thead>
       <tbody>
-        {p.items.map((c) => {
-          const d = nearestDeadline(c);
-          return (
-            <tr class={c.overdue ? 'is-overdue' : undefined} data-case={c.number}>
-              <td>
-                <a href={`/cases/${c.id}`}>{c.number}</a>
-              </td>
-              <td>
-                <StateBadge state={c.state} /> {c.overdue ? <OverdueBadge /> : null}
-                {c.outcome ? <small class="muted"> {outcomeLabel(c.outcome)}</small> : null}
-              </td>
-              <td>{c.disputeType}</td>
-              <td>{c.parties.map((x) => x.name).join('、')}</td>
-              {p.showStation ? <td>{p.names.stations.get(c.stationCode) ?? c.stationCode}</td> : null}
-              <td>{formatDate(c.openedAt)}</td>
-              <td>
-                {d ? (
-                  <DeadlineBadge dueAt={d.dueAt} now={p.now} kind={d.kind} level={d.level} calendarMissing={'calendarMissing' in d} />
-                ) : c.ranOut ? (
-                  <DeadlineBadge dueAt={c.ranOut.dueAt} now={p.now} kind={c.ranOut.kind} level={c.ranOut.level} />
-                ) : (
-                  <span class="muted">—</span>
-                )}
-              </td>
-            </tr>
-          );
-        })}
+        {p.items.map((c) => (
+          <tr class={c.ranOut ? 'is-overdue' : undefined} data-case={c.number}>
+            <td class="nowrap">
+              <a href={`/cases/${c.id}`}>{c.number}</a>
+            </td>
+            <td>
+              <StateBadge state={c.state} /> <OverdueMark overdue={c.overdue} ranOut={c.ranOut} state={c.state} />
+              {c.outcome ? <small class="muted"> {outcomeLabel(c.outcome)}</small> : null}
+            </td>
+            <td>{c.disputeType}</td>
+            <td>{c.parties.map((x) => x.name).join('、')}</td>
+            {p.showStation ? <td>{p.names.stations.get(c.stationCode) ?? c.stationCode}</td> : null}
+            <td class="nowrap">{formatDate(c.openedAt)}</td>
+            <td>
+              {/* Which deadline ran out and by how many days, before any still running. */}
+              <DeadlineCell deadlines={c.deadlines.map((d) => ({ ...d, calendarMissing: 'calendarMissing' in d }))} ranOut={c.ranOut} now={p.now} />
+            </td>
+          </tr>
+        ))}
       </tbody>
     </table>
   );

@@ -3,7 +3,7 @@ import type { AppDeps } from '../../../edge/context.js';
 import { caseDiagram, machineDescription } from '../../../engine/machines.js';
 import { caseHistory, getCase } from '../../../engine/views.js';
 import { seesPersonalData } from '../../../machines/policy.js';
-import { deadlineText, formatDate, formatDateTime } from '../../../format.js';
+import { deadlineText, formatDate, formatDateTime, formatYuan } from '../../../format.js';
 import {
   DEADLINE_LABELS,
   eventLabel,
@@ -15,9 +15,10 @@ import {
   valueLabel,
 } from '../../../labels.js';
 import { UI } from '../../../words.js';
-import { DeadlineBadge, Facts, Money, OverdueBadge, Section, StateBadge } from '../../components.js';
-import { StateDiagram } from '../../diagram.js';
-import { Timeline, type HistoryItem, type Names } from '../../journal.js';
+import { DeadlineBadge, Facts, Money, OverdueMark, Section, StateBadge } from '../../components.js';
+import { developerView, StateDiagram } from '../../diagram.js';
+import { JustDone, Timeline, type HistoryItem, type Names } from '../../journal.js';
+import { WORDS } from '../../wording.js';
 import { Layout } from '../../layout.js';
 import { html, type PageCtx, type WebContext } from '../../page.js';
 import { namesOf, type CaseCtx, type CaseView } from './shared.js';
@@ -36,10 +37,10 @@ function Parties(p: { view: CaseView }) {
       <tbody>
         {p.view.parties.map((x) => (
           <tr>
-            <td>{valueLabel('role', x.role, 'party')}</td>
+            <td class="nowrap">{valueLabel('role', x.role, 'party')}</td>
             <td>{x.name}</td>
-            <td class="mono">{x.idNumber ?? '—'}</td>
-            <td class="mono">{x.phone ?? '—'}</td>
+            <td class="mono nowrap">{x.idNumber ?? '—'}</td>
+            <td class="mono nowrap">{x.phone ?? '—'}</td>
           </tr>
         ))}
       </tbody>
@@ -72,7 +73,7 @@ function CaseFacts(p: { view: CaseView; names: Names }) {
         [UI.cases.dueDate, x.agreement ? formatDate(x.agreement.dueDate) : null],
         [
           UI.cases.installments,
-          x.agreement?.installments ? x.agreement.installments.map((i) => `${formatDate(i.dueDate)} ¥${i.amount}`).join('；') : null,
+          x.agreement?.installments ? x.agreement.installments.map((i) => `${formatDate(i.dueDate)} ${formatYuan(i.amount)}`).join('；') : null,
         ],
         [UI.cases.paid, x.agreement ? <Money value={x.paidAmount ?? '0.00'} /> : null],
         [UI.cases.enforceable, v.enforceable ? UI.common.yes : null],
@@ -90,40 +91,57 @@ function CaseFacts(p: { view: CaseView; names: Names }) {
   );
 }
 
+/** A case closed after running over (超期结案): which deadline, and by how many days at closing. */
+function closedOver(v: CaseView): { kind: string; dueAt: string; closedAt: string } | null {
+  const x = v.context as CaseCtx & { enforcementDueAt?: string | null; defaultedAt?: string | null };
+  if (!v.overdue || v.state !== 'closed' || !v.closedAt) return null;
+  if (x.enforcementDueAt) return { kind: 'enforcement_limit', dueAt: x.enforcementDueAt, closedAt: v.closedAt };
+  // Performance ran out when the sweeper marked it (PERFORMANCE_OVERDUE at the due instant).
+  if (x.defaultedAt) return { kind: 'performance', dueAt: x.defaultedAt, closedAt: v.closedAt };
+  return null;
+}
+
 function Deadlines(p: { view: CaseView; now: Date }) {
   const ranOut = p.view.ranOut;
-  if (!p.view.deadlines.length && ranOut) {
-    return (
-      <p class="notice" data-testid="ran-out">
-        <DeadlineBadge dueAt={ranOut.dueAt} now={p.now} kind={ranOut.kind} level={ranOut.level} />
-      </p>
-    );
-  }
-  if (!p.view.deadlines.length) return <p class="muted">{UI.cases.noDeadlines}</p>;
+  const over = closedOver(p.view);
+  // The deadline that ran out first (which one, by how many days), then those still running.
+  const head = ranOut ? (
+    <p class="notice" data-testid="ran-out">
+      <DeadlineBadge dueAt={ranOut.dueAt} now={p.now} kind={ranOut.kind} level={ranOut.level} />
+    </p>
+  ) : over ? (
+    <p class="notice" data-testid="ran-out">
+      {WORDS.overdue.closedOverNote(DEADLINE_LABELS[over.kind] ?? over.kind, deadlineText(over.dueAt, p.now).lastDay, Math.max(1, -deadlineText(over.dueAt, new Date(over.closedAt)).daysLeft))}
+    </p>
+  ) : null;
+  if (!p.view.deadlines.length) return head ?? <p class="muted">{UI.cases.noDeadlines}</p>;
   return (
-    <table class="table compact" data-testid="deadlines">
-      <thead>
-        <tr>
-          <th>{UI.cases.deadlines}</th>
-          <th>{UI.cases.lastDay}</th>
-          <th>{UI.cases.daysLeft}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {p.view.deadlines.map((d) => {
-          const t = deadlineText(d.dueAt, p.now);
-          return (
-            <tr>
-              <td>{DEADLINE_LABELS[d.kind] ?? d.kind}</td>
-              <td>{t.lastDay}</td>
-              <td>
-                <DeadlineBadge dueAt={d.dueAt} now={p.now} level={d.level} calendarMissing={'calendarMissing' in d} />
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <>
+      {head}
+      <table class="table compact" data-testid="deadlines">
+        <thead>
+          <tr>
+            <th>{UI.cases.deadlines}</th>
+            <th>{UI.cases.lastDay}</th>
+            <th>{UI.cases.daysLeft}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.view.deadlines.map((d) => {
+            const t = deadlineText(d.dueAt, p.now);
+            return (
+              <tr>
+                <td>{DEADLINE_LABELS[d.kind] ?? d.kind}</td>
+                <td class="nowrap">{t.lastDay}</td>
+                <td>
+                  <DeadlineBadge dueAt={d.dueAt} now={p.now} level={d.level} calendarMissing={'calendarMissing' in d} />
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </>
   );
 }
 
@@ -134,13 +152,16 @@ export async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now 
   const [history, names, diagram] = await Promise.all([caseHistory(deps.db, actor, id, opts), namesOf(deps), caseDiagram(deps.db, actor, id, MACHINE_LABELS.case)]);
   const machine = { ...machineDescription('case', MACHINE_LABELS.case), mermaid: diagram.mermaid };
   const ok = c.req.query('ok');
-  const flash = ok?.startsWith('ev.') ? UI.event.done(eventLabel(ok.slice(3))) : ok === 'created' ? UI.cases.created : null;
+  // What was just done is said at the head of the timeline, beside the new entry (issue 15 §6).
+  const done = ok?.startsWith('ev.') ? ok.slice(3) : undefined;
+  const flash = ok === 'created' ? UI.cases.created : null;
+  const items = history.items as HistoryItem[];
   return html(
     c,
     <Layout title={view.number} actor={actor} csrf={csrf} active="cases" flash={flash} wide>
       <div class="page-head">
         <h1>
-          {view.number} <StateBadge state={view.state} /> {view.overdue ? <OverdueBadge /> : null}
+          {view.number} <StateBadge state={view.state} /> <OverdueMark overdue={view.overdue} ranOut={view.ranOut} state={view.state} />
         </h1>
         <a href="/cases">{UI.common.backTo}{UI.nav.cases}</a>
       </div>
@@ -175,7 +196,8 @@ export async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now 
             {seesPersonalData(actor, view.stationCode) ? null : <p class="hint">{UI.cases.piiNote}</p>}
           </Section>
           <Section title={UI.cases.timeline} id="timeline">
-            <Timeline items={history.items as HistoryItem[]} names={names} stateLabel={stateLabel} />
+            {done ? <JustDone message={UI.event.done(eventLabel(done))} type={done} items={items} names={names} stateLabel={stateLabel} /> : null}
+            <Timeline items={items} names={names} stateLabel={stateLabel} />
           </Section>
         </div>
         <div class="col-side">
@@ -186,7 +208,13 @@ export async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now 
             <CaseFacts view={view} names={names} />
           </Section>
           <Section title={UI.cases.diagram} id="diagram">
-            <StateDiagram machine={machine} current={view.state} labelOf={stateLabel} />
+            <StateDiagram
+              machine={machine}
+              current={view.state}
+              labelOf={stateLabel}
+              describe={(s) => STATE_DESCRIPTIONS[s]}
+              developer={developerView((k) => c.req.query(k))}
+            />
           </Section>
         </div>
       </div>
