@@ -257,7 +257,7 @@ async function usersPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx,
                     {u.name}
                     <small class="muted"> {formatDate(u.createdAt)}</small>
                   </td>
-                  <td>{ROLE_LABELS[u.role] ?? u.role}</td>
+                  <td class="nowrap">{ROLE_LABELS[u.role] ?? u.role}</td>
                   <td>
                     {u.login ? <span class="mono">{u.login}</span> : <span class="muted">{UI.admin.noLogin}</span>}{' '}
                     {u.mustChangePassword ? <span class="badge due-soon">{UI.admin.mustChange}</span> : u.hasPassword ? <span class="badge ok">{UI.admin.hasPassword}</span> : null}

@@ -102,8 +102,8 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
                 <tbody>
                   {items.map((i) => (
                     <tr data-action={i.action}>
-                      <td>{formatDateTime(i.at)}</td>
-                      <td>{actorText(i.actor)}</td>
+                      <td class="nowrap">{formatDateTime(i.at)}</td>
+                      <td class="nowrap">{actorText(i.actor)}</td>
                       <td>{AUDIT_ACTION_LABELS[i.action] ?? i.action}</td>
                       <td class="mono">{i.target ? `${i.target.type} ${i.target.id}` : '—'}</td>
                       <td class="mono small">{JSON.stringify(i.detail)}</td>
@@ -181,8 +181,8 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
                 <tbody>
                   {items.map((i) => (
                     <tr>
-                      <td>{formatDateTime(i.at)}</td>
-                      <td>{actorText(i.actor)}</td>
+                      <td class="nowrap">{formatDateTime(i.at)}</td>
+                      <td class="nowrap">{actorText(i.actor)}</td>
                       <td class="mono">{i.caseId}</td>
                       <td class="mono">{i.fields}</td>
                       <td class="mono small">{i.requestId ?? '—'}</td>

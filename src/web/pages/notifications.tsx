@@ -223,7 +223,7 @@ async function deliveriesPage(deps: AppDeps, c: WebContext, { actor, csrf }: Pag
                   </details>
                 </td>
                 <td>{d.lastStatus ?? (d.lastError ? `${t.noAnswer}（${d.lastError}）` : '—')}</td>
-                <td>{d.nextAttemptAt ? formatDateTime(d.nextAttemptAt) : '—'}</td>
+                <td class="nowrap">{d.nextAttemptAt ? formatDateTime(d.nextAttemptAt) : "—"}</td>
                 <td>
                   {d.status === 'dead' ? (
                     <form method="post" action={`/admin/webhooks/${id}/deliveries/${d.id}/retry`} class="inline">
