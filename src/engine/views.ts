@@ -9,7 +9,7 @@ import { endOfDate, startOfShanghaiDay } from '../machines/calendar.js';
 import { fenToYuan } from '../machines/money.js';
 import { can, caseScope, partyAsSeen, searchesPartyNames, seesPartyNames, seesPersonalData } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
-import { backdatableEvents, nextEvents, type MachineSpec } from '../machines/spec.js';
+import { offeredEvents, type MachineSpec } from '../machines/spec.js';
 import type { CaseContext } from '../machines/case.js';
 import { ranOutDeadline } from '../machines/case-spec.js';
 import { isoOf, type Db } from '../db/client.js';
@@ -136,9 +136,9 @@ export function presentCase(actor: Actor, row: CaseRow, snapshot: AnyMachineSnap
     body: {
       ...caseSummary(row, snapshot, partyRows, unmasked, opts, seesPartyNames(actor)),
       context: presentContext(snapshot.context),
-      nextEvents: nextEvents(caseStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),
-      // Events allowed only dated earlier (backfilled work, judged at its occurredAt): sent with an occurredAt.
-      backdatableEvents: backdatableEvents(caseStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),
+      // nextEvents, and backdatableEvents: those allowed only dated earlier (backfilled work, judged
+      // at its occurredAt), sent with an occurredAt.
+      ...offeredEvents(caseStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString()),
     },
     accessLog: unmasked && partyRows.some((p) => p.idNumber || p.phone) ? PARTY_PII : undefined,
   };
