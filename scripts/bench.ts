@@ -11,8 +11,11 @@
  * - `lifecycle`: per connection, case after case: create → ACCEPT → ASSIGN → SCHEDULE_SESSION →
  *   RECORD_SESSION → REACH_AGREEMENT → RECORD_PERFORMANCE (closed, performed).
  *
- * Each request carries its own X-Request-Id, which the engine writes into the journal row: after
- * each run every acknowledged 2xx must have exactly one journal row, no refused request any.
+ * The server makes every request id and writes it into the journal row; it answers with it
+ * (X-Request-Id) and echoes the client's own (X-Client-Request-Id). Each request carries an id of
+ * the bench's, so each answer is matched to its request; after each run every acknowledged 2xx
+ * must have exactly one journal row under the id its answer named, no refused request any, and
+ * no more rows of the run's time than requests cut off at its end (at most one per connection).
  *
  * Then pgbench runs bench/engine-equivalent.sql — the statements the engine issues for one such
  * event, without the HTTP server, the machine and the ORM — at the same client counts, and the
@@ -193,17 +196,21 @@ interface Ctx {
 }
 
 interface Tally {
+  /** Server-made request ids of the 2xx answers. */
   acked: Set<string>;
+  /** Server-made request ids of the refused answers, and their status. */
   refused: Map<string, number>;
   refusedSamples: string[];
+  /** Answers without the server's request id, or echoing another request's id than the one sent. */
+  unmatched: number;
 }
 
 function tracker(prefix: string) {
   let n = 0;
-  const tally: Tally = { acked: new Set(), refused: new Map(), refusedSamples: [] };
+  const tally: Tally = { acked: new Set(), refused: new Map(), refusedSamples: [], unmatched: 0 };
   return {
     tally,
-    /** Headers for one request: its own request id (journaled) and Idempotency-Key. */
+    /** Headers for one request: its own client request id (echoed back) and Idempotency-Key. */
     headers(ctx: Ctx, token: string) {
       ctx.rid = `${prefix}-${++n}`;
       return {
@@ -213,10 +220,18 @@ function tracker(prefix: string) {
         'idempotency-key': randomUUID(),
       };
     },
-    record(status: number, body: string, ctx: Ctx) {
-      if (status >= 200 && status < 300) tally.acked.add(ctx.rid!);
+    /** One answer, by the request id the server made for it (the one its journal row carries). */
+    record(status: number, body: string, ctx: Ctx, headers: Record<string, unknown> = {}) {
+      // autocannon keeps the header names as they came on the wire.
+      const header = (name: string) => Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
+      const rid = header('x-request-id');
+      if (typeof rid !== 'string' || !rid || rid === ctx.rid || header('x-client-request-id') !== ctx.rid) {
+        tally.unmatched++;
+        return;
+      }
+      if (status >= 200 && status < 300) tally.acked.add(rid);
       else {
-        tally.refused.set(ctx.rid!, status);
+        tally.refused.set(rid, status);
         if (tally.refusedSamples.length < 5) tally.refusedSamples.push(`${status} ${body.slice(0, 300)}`);
       }
     },
@@ -243,7 +258,7 @@ function sessionsRequests(w: World, active: ActiveCase[], t: ReturnType<typeof t
             : { type: 'SCHEDULE_SESSION', at: iso(3 * 86_400_000), location: '联络站调解室' };
         return { ...req, path: `/api/cases/${c.id}/events`, headers: t.headers(ctx, byDeputy ? c.deputy.token : w.court.token), body: JSON.stringify(body) };
       },
-      onResponse: (status, body, context) => t.record(status, body, context as Ctx),
+      onResponse: (status, body, context, headers) => t.record(status, body, context as Ctx, headers),
     },
   ];
 }
@@ -258,7 +273,7 @@ function lifecycleRequests(w: World, t: ReturnType<typeof tracker>): autocannon.
       const { token, body } = build(ctx);
       return { ...req, path: `/api/cases/${ctx.caseId}/events`, headers: t.headers(ctx, token), body: JSON.stringify(body) };
     },
-    onResponse: (status, body, context) => t.record(status, body, context as Ctx),
+    onResponse: (status, body, context, headers) => t.record(status, body, context as Ctx, headers),
   });
   return [
     {
@@ -270,9 +285,9 @@ function lifecycleRequests(w: World, t: ReturnType<typeof tracker>): autocannon.
         ctx.deputy = deputiesOf(w, station)[k % 4];
         return { ...req, path: '/api/cases', headers: t.headers(ctx, w.court.token), body: JSON.stringify(caseBody(station)) };
       },
-      onResponse: (status, body, context) => {
+      onResponse: (status, body, context, headers) => {
         const ctx = context as Ctx;
-        t.record(status, body, ctx);
+        t.record(status, body, ctx, headers);
         if (status === 201) ctx.caseId = JSON.parse(body).id;
       },
     },
@@ -314,10 +329,12 @@ interface RunResult {
   machineMsPerEvent: number;
 }
 
-async function run(mix: string, connections: number, requests: autocannon.Request[], t: ReturnType<typeof tracker>, prefix: string, sql: postgres.Sql) {
+async function run(mix: string, connections: number, requests: autocannon.Request[], t: ReturnType<typeof tracker>, sql: postgres.Sql) {
   const cpuBefore = await cpuNow(sql);
   const clientBefore = process.cpuUsage();
   const machineBefore = machineBusyMs();
+  // The journal rows of this run: those the engine recorded from now on (its clock is this machine's).
+  const startedAt = new Date();
   const result = await autocannon({
     url: base.toString(),
     connections,
@@ -330,9 +347,9 @@ async function run(mix: string, connections: number, requests: autocannon.Reques
   const machine = machineBusyMs() - machineBefore;
   const client = process.cpuUsage(clientBefore);
   const cpu = await cpuSince(sql, cpuBefore);
-  const rows = await sql<{ request_id: string; n: number }[]>`
-    select request_id, count(*)::int as n from case_events where request_id like ${`${prefix}-%`} group by request_id`;
-  const journaled = new Map(rows.map((r) => [r.request_id, r.n]));
+  const rows = await sql<{ request_id: string | null; n: number }[]>`
+    select request_id, count(*)::int as n from case_events where recorded_at >= ${startedAt} group by request_id`;
+  const journaled = new Map(rows.map((r) => [r.request_id ?? '(none)', r.n]));
   let missing = 0;
   let duplicated = 0;
   let refusedButWritten = 0;
@@ -345,12 +362,14 @@ async function run(mix: string, connections: number, requests: autocannon.Reques
   for (const [rid, n] of journaled) {
     if (n > 1 && !t.tally.acked.has(rid)) duplicated++;
     if (t.tally.refused.has(rid)) refusedButWritten++;
-    else if (!t.tally.acked.has(rid)) unacknowledged++;
+    else if (!t.tally.acked.has(rid)) unacknowledged += n;
   }
   const ok = t.tally.acked.size;
   const journalRows = rows.reduce((s, r) => s + r.n, 0);
-  // Unacknowledged rows are requests in flight when autocannon stopped: at most one per connection.
-  const exactlyOnce = missing === 0 && duplicated === 0 && refusedButWritten === 0 && unacknowledged <= connections;
+  // Unacknowledged rows are requests in flight when autocannon stopped: at most one per connection
+  // (a row of this run under an id no answer named, or under none, counts as one of them).
+  const unmatched = t.tally.unmatched;
+  const exactlyOnce = missing === 0 && duplicated === 0 && refusedButWritten === 0 && unacknowledged <= connections && unmatched === 0;
   const r: RunResult = {
     mix,
     connections,
@@ -359,7 +378,7 @@ async function run(mix: string, connections: number, requests: autocannon.Reques
     p99: result.latency.p99,
     ok,
     non2xx: result.non2xx + result.errors,
-    journal: `${journalRows} rows for ${ok} acked (${unacknowledged} cut off at stop)${missing ? `, ${missing} MISSING` : ''}${duplicated ? `, ${duplicated} DUPLICATED` : ''}${refusedButWritten ? `, ${refusedButWritten} WRITTEN ON REFUSAL` : ''}`,
+    journal: `${journalRows} rows for ${ok} acked (${unacknowledged} cut off at stop)${missing ? `, ${missing} MISSING` : ''}${duplicated ? `, ${duplicated} DUPLICATED` : ''}${refusedButWritten ? `, ${refusedButWritten} WRITTEN ON REFUSAL` : ''}${unmatched ? `, ${unmatched} ANSWERS NOT MATCHED TO THEIR REQUEST` : ''}`,
     exactlyOnce,
     load: loadavg()[0],
     serverMsPerEvent: cpu.server / Math.max(ok, 1),
@@ -496,12 +515,12 @@ async function main() {
       if (MIXES.has('sessions')) {
         const prefix = `bench-s${c}-${randomBytes(3).toString('hex')}`;
         const t = tracker(prefix);
-        results.push(await run('sessions', c, sessionsRequests(w, active, t), t, prefix, sql));
+        results.push(await run('sessions', c, sessionsRequests(w, active, t), t, sql));
       }
       if (MIXES.has('lifecycle')) {
         const prefix = `bench-l${c}-${randomBytes(3).toString('hex')}`;
         const t = tracker(prefix);
-        results.push(await run('lifecycle', c, lifecycleRequests(w, t), t, prefix, sql));
+        results.push(await run('lifecycle', c, lifecycleRequests(w, t), t, sql));
       }
       if (pgVars) pg.set(c, await pgbench(c, pgVars));
     }

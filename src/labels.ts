@@ -396,7 +396,8 @@ export const REPORT_FIGURE_LABELS: Record<string, string> = {
   'filters.district': '区县',
   'filters.stationCode': '联络站',
   'filters.generatedAt': '生成时间',
-  'cases.opened': '受理案件数',
+  // Every case registered in the period, accepted or not yet (a cohort by opened_at): 登记, not 受理.
+  'cases.opened': '登记案件数',
   'cases.bySource': '按来源渠道',
   'cases.byDisputeType': '按纠纷类型',
   'mediation.agreements': '调解成功（达成协议）件数',
@@ -425,7 +426,7 @@ export const REPORT_FIGURE_LABELS: Record<string, string> = {
   'supervision.unrated': '尚未评议',
   'supervision.overdueNow': '当前报告逾期事项数',
   'supervision.overdueReports': '报告逾期次数',
-  'stations.casesOpened': '受理案件数',
+  'stations.casesOpened': '登记案件数',
   'stations.activities': '履职活动次数',
   'stations.deputyVisits': '代表进站人次',
   'stations.votersReceived': '接待选民人次',

@@ -216,7 +216,8 @@ export const UI = {
   },
   event: {
     formTitle: (event: string, number: string) => `${event} · ${number}`,
-    submit: (event: string) => `确认${event}`,
+    // Not "确认裁定确认有效": an event already named a confirmation is submitted by its name.
+    submit: (event: string) => (event.includes('确认') ? `提交「${event}」` : `确认${event}`),
     done: (event: string) => `已办理「${event}」。`,
     unavailable: '此操作当前不可办理：案件状态已变化，或您的角色不能办理此事项。',
     backdatedOnly: '按今天的日期已不能办理此事项，但按案件记录，此前的某个时间仍可办理（例如在申请期限内）。请在下方“补录”中填写实际发生时间。',

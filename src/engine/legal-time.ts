@@ -9,7 +9,8 @@
  * record in its journal, in the same transaction (`replaceCalendarYear`): the history says why
  * the date moved, and replay applies the record as it was written.
  */
-import { and, asc, eq, gte, inArray, isNull, lte } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { unionAll } from 'drizzle-orm/pg-core';
 import type { AnyMachineSnapshot } from 'xstate';
 import { z } from 'zod';
 import { addDays, art85End, isValidDate, shanghaiDate, type CalendarDayKind, type StatutoryCalendar } from '../machines/calendar.js';
@@ -62,11 +63,24 @@ export function dueWithinBound(days: number, now: Date): string {
 /** The declared days between two dates (inclusive) and the years covered, for `art85End`. */
 export async function loadCalendar(db: Db, from: string, to: string): Promise<StatutoryCalendar> {
   const [fromYear, toYear] = [Number(from.slice(0, 4)), Number(to.slice(0, 4))];
-  const [days, years] = await Promise.all([
-    db.select({ date: calendarDays.date, kind: calendarDays.kind }).from(calendarDays).where(and(gte(calendarDays.date, from), lte(calendarDays.date, to))),
-    db.select({ year: calendarYears.year }).from(calendarYears).where(and(gte(calendarYears.year, fromYear), lte(calendarYears.year, toYear))),
-  ]);
-  return { days: Object.fromEntries(days.map((d) => [d.date, d.kind as CalendarDayKind])), years: years.map((y) => y.year) };
+  // One statement (an event that starts a period waits for it): the days, then the years covered.
+  const rows = await unionAll(
+    db
+      .select({ date: sql<string | null>`${calendarDays.date}::text`, kind: sql<string | null>`${calendarDays.kind}`, year: sql<number | null>`null::integer` })
+      .from(calendarDays)
+      .where(and(gte(calendarDays.date, from), lte(calendarDays.date, to))),
+    db
+      .select({ date: sql<string | null>`null::text`, kind: sql<string | null>`null::text`, year: sql<number | null>`${calendarYears.year}` })
+      .from(calendarYears)
+      .where(and(gte(calendarYears.year, fromYear), lte(calendarYears.year, toYear))),
+  );
+  const days: Record<string, CalendarDayKind> = {};
+  const years: number[] = [];
+  for (const r of rows) {
+    if (r.year !== null) years.push(Number(r.year));
+    else days[r.date!] = r.kind as CalendarDayKind;
+  }
+  return { days, years };
 }
 
 /** Art 85 moves a last day by a few days at most (Spring Festival: 9); this much calendar covers any. */
@@ -115,17 +129,26 @@ export async function calendarCoverage(db: Db, now: Date) {
 /**
  * The event with the ends of the Art 85 periods it starts or moves, computed with the calendar:
  * `periodEnds: {kind: {lastDay, dueAt, calendarMissing?}}`. Other events come back as they are,
- * without a query. Called by the write path after the guards passed, before the transition.
+ * without a query. Called by the write path after the guards passed, before the transition;
+ * `next`: the snapshot after the event, when this already made that transition (the event came
+ * back unchanged).
  */
-export async function stampLegalTime<E extends { type: string }>(db: Db, spec: MachineSpec, snapshot: AnyMachineSnapshot, event: E): Promise<E> {
+export async function stampLegalTime<E extends { type: string }>(
+  db: Db,
+  spec: MachineSpec,
+  snapshot: AnyMachineSnapshot,
+  event: E,
+): Promise<{ event: E; next?: AnyMachineSnapshot }> {
   const legal = spec.legalTime;
-  if (!legal || !legal.events.includes(event.type)) return event;
+  if (!legal || !legal.events.includes(event.type)) return { event };
+  const tentative = nextSnapshot(spec.machine, snapshot, event);
   const before = legal.periods(snapshot);
-  const after = legal.periods(nextSnapshot(spec.machine, snapshot, event));
+  const after = legal.periods(tentative);
   const moved = Object.keys(after).filter((kind) => after[kind] !== before[kind]);
-  if (moved.length === 0) return event;
+  // Nothing moved: the event goes as it came, and the transition just made is the one it makes.
+  if (moved.length === 0) return { event, next: tentative };
   const calendar = await loadCalendar(db, ...calendarRange(moved.map((k) => after[k])));
-  return { ...event, periodEnds: Object.fromEntries(moved.map((kind) => [kind, art85End(after[kind], calendar)])) };
+  return { event: { ...event, periodEnds: Object.fromEntries(moved.map((kind) => [kind, art85End(after[kind], calendar)])) } };
 }
 
 // ---------------------------------------------------------------------------------------------

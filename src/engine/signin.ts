@@ -142,3 +142,17 @@ export async function signIn(db: Db, raw: unknown, meta: RequestMeta & { clientA
   });
   return { actor, mustChangePassword: u.mustChangePassword };
 }
+
+/**
+ * True while no administrator has a password of their own: the first administrator's sign-in
+ * name and initial password are still only on the server's console, so the sign-in page says
+ * where to find them. Once an administrator has replaced it, the page says nothing about it.
+ */
+export async function firstSignInPending(db: Db): Promise<boolean> {
+  const [own] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.role, 'admin'), sql`${users.passwordHash} is not null`, eq(users.mustChangePassword, false)))
+    .limit(1);
+  return !own;
+}

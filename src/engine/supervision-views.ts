@@ -10,7 +10,8 @@ import { Forbidden, NotFound } from './errors.js';
 import { restore } from './write/snapshots.js';
 import { readWithView } from './write/sql.js';
 import { isUuid, supervisionStore, type EntityRow } from './stores.js';
-import { dueWithinBound } from './legal-time.js';
+import { deadlineStatus, dueWithinBound } from './legal-time.js';
+import { supervisionRanOut } from '../machines/supervision-spec.js';
 import { deadlineViews, entityHead, entityTimes, historyItem, newestFirst, presentContext, type ViewOptions } from './views.js';
 
 type SupervisionRow = typeof supervisions.$inferSelect;
@@ -25,6 +26,16 @@ function summary(row: SupervisionRow) {
     rating: row.rating,
     ...entityTimes(row),
   };
+}
+
+/** `ranOut: {kind, dueAt, daysLeft, level}`: the report deadline a late item ran past, and by how much (as a case's). */
+function ranOut(snapshot: AnyMachineSnapshot, opts: ViewOptions) {
+  const d = supervisionRanOut(snapshot);
+  return d ? { ranOut: { kind: d.kind, dueAt: d.dueAt, ...deadlineStatus(d.dueAt, opts.now ?? new Date(), opts.warningDays) } } : {};
+}
+
+function withDeadlines(snapshot: AnyMachineSnapshot, opts: ViewOptions) {
+  return { deadlines: deadlineViews(supervisionStore.spec, snapshot, opts), ...ranOut(snapshot, opts) };
 }
 
 /** A linked case as `supervisionStore.viewData` reads it, in the item's order. */
@@ -47,6 +58,7 @@ export function presentSupervision(actor: Actor, row: SupervisionRow, snapshot: 
       cases: linked,
       context: presentContext(snapshot.context),
       deadlines: deadlineViews(supervisionStore.spec, snapshot, opts),
+      ...ranOut(snapshot, opts),
       ...withClosing(snapshot, nextEvents(supervisionStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString())),
     },
   };
@@ -111,7 +123,7 @@ export async function listSupervisions(db: Db, actor: Actor, f: SupervisionFilte
     items: page.map((r) => ({
       ...summary(r),
       caseIds: counts.filter((c) => c.id === r.id).map((c) => c.caseId),
-      deadlines: deadlineViews(supervisionStore.spec, restore(supervisionStore, r as unknown as EntityRow), opts),
+      ...withDeadlines(restore(supervisionStore, r as unknown as EntityRow), opts),
     })),
     nextCursor,
   };

@@ -67,7 +67,12 @@ export async function sweep(
   const now = ctx.now?.() ?? new Date();
   const worker = opts.worker ?? workerId();
   const result: SweepResult = { fired: [], dropped: [], failed: [] };
-  const writtenBefore = new Date(now.getTime() - (opts.backfillGraceMs ?? 0)).toISOString();
+  // Only the running sweeper holds backfilled rows back. `created_at` is the database's own clock,
+  // so the filter is left out when there is no grace (a direct sweep, or one under a test clock).
+  const graceMs = opts.backfillGraceMs ?? 0;
+  const heldBack = graceMs > 0
+    ? sql`and (created_at <= due_at or created_at <= ${new Date(now.getTime() - graceMs).toISOString()})`
+    : sql``;
   for (;;) {
     const claimed = rowsOf<Claimed>(
       await ctx.db.execute(sql`
@@ -75,7 +80,7 @@ export async function sweep(
         where id in (
           select id from ${deadlines}
           where fired_at is null and due_at <= ${now.toISOString()}
-            and (created_at <= due_at or created_at <= ${writtenBefore})
+            ${heldBack}
             and (claimed_until is null or claimed_until < ${now.toISOString()})
           order by due_at
           limit ${opts.batch ?? 100}

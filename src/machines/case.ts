@@ -300,16 +300,24 @@ export function pastDueDate(event: { type: string; occurredAt: string; dueDate?:
  * mediation period (as started, extended and paused), the 30-day confirmation window and the
  * two-year enforcement bar.
  */
-export function legalPeriods(ctx: CaseContext): Partial<Record<LegalPeriodKind, string>> {
-  const out: Partial<Record<LegalPeriodKind, string>> = {};
+export function legalPeriods(ctx: CaseContext): Readonly<Partial<Record<LegalPeriodKind, string>>> {
+  // A context is never changed (an assign makes a new one): its periods are computed once. A
+  // request asks for them a dozen times (guards, deadlines before and after, the view), each a
+  // few date conversions.
+  let out = periodsOf.get(ctx);
+  if (out) return out;
+  const periods: Partial<Record<LegalPeriodKind, string>> = {};
   // mediationDueAt is the start of the day after the last day (periodEnd, moved by whole days).
-  if (ctx.mediationDueAt) out.mediation_expiry = addDays(shanghaiDate(ctx.mediationDueAt), -1);
+  if (ctx.mediationDueAt) periods.mediation_expiry = addDays(shanghaiDate(ctx.mediationDueAt), -1);
   if (ctx.agreement) {
-    out.confirmation_window = addDays(shanghaiDate(ctx.agreement.reachedAt), CONFIRMATION_WINDOW_DAYS);
-    out.enforcement_bar = addMonthsToDate(ctx.agreement.dueDate, ENFORCEMENT_BAR_MONTHS);
+    periods.confirmation_window = addDays(shanghaiDate(ctx.agreement.reachedAt), CONFIRMATION_WINDOW_DAYS);
+    periods.enforcement_bar = addMonthsToDate(ctx.agreement.dueDate, ENFORCEMENT_BAR_MONTHS);
   }
+  out = Object.freeze(periods);
+  periodsOf.set(ctx, out);
   return out;
 }
+const periodsOf = new WeakMap<CaseContext, Readonly<Partial<Record<LegalPeriodKind, string>>>>();
 
 /** The stamped end of an Art 85 period, when one was stamped for its current last day. */
 export function stampedEnd(ctx: CaseContext, kind: LegalPeriodKind): PeriodEnd | null {

@@ -98,33 +98,32 @@ export function statePath(value: unknown): string {
 
 /** Events handled anywhere in the current state configuration, guards not yet considered. */
 export function handledEvents(snapshot: AnyMachineSnapshot): string[] {
-  const events = new Set<string>();
-  // The active state nodes, from the root down the snapshot's value (each key of a parallel state).
-  const visit = (node: AnyStateNode, value: unknown) => {
-    for (const e of node.ownEvents) events.add(e);
-    if (typeof value === 'string') visit(node.states[value], undefined);
-    else if (value !== null && typeof value === 'object') for (const [key, child] of Object.entries(value)) visit(node.states[key], child);
-  };
-  visit(snapshot.machine.root, snapshot.value);
-  return [...events];
+  // A pure function of the machine's definition and the state value: computed once per state
+  // (xstate's `ownEvents` rebuilds its list on every read).
+  let byState = handledByMachine.get(snapshot.machine);
+  if (!byState) handledByMachine.set(snapshot.machine, (byState = new Map()));
+  const key = typeof snapshot.value === 'string' ? snapshot.value : JSON.stringify(snapshot.value);
+  let handled = byState.get(key);
+  if (!handled) {
+    const events = new Set<string>();
+    // The active state nodes, from the root down the snapshot's value (each key of a parallel state).
+    const visit = (node: AnyStateNode, value: unknown) => {
+      for (const e of node.ownEvents) events.add(e);
+      if (typeof value === 'string') visit(node.states[value], undefined);
+      else if (value !== null && typeof value === 'object') for (const [k, child] of Object.entries(value)) visit(node.states[k], child);
+    };
+    visit(snapshot.machine.root, snapshot.value);
+    handled = [...events];
+    byState.set(key, handled);
+  }
+  // A copy: the caller may sort it.
+  return handled.slice();
 }
+const handledByMachine = new WeakMap<AnyStateMachine, Map<string, string[]>>();
 
 /** The events `actor` may send now: allowed to their role, handled by the state, guards passing. */
 export function nextEvents(spec: MachineSpec, snapshot: AnyMachineSnapshot, actor: Actor, now: string): string[] {
-  if (snapshot.status !== 'active') return [];
-  const facts = spec.facts(snapshot);
-  const handled = new Set(handledEvents(snapshot));
-  // Only events the state handles and the caller may send reach the probe (building it and
-  // evaluating guards is most of the cost); the order stays that of the event schemas.
-  const candidates = Object.keys(spec.eventSchemas).filter((type) => {
-    const rule = spec.permissions[type];
-    return handled.has(type) && rule !== undefined && permits(rule, actor, facts);
-  });
-  if (candidates.length === 0) return [];
-  const probe = spec.probe.resolveState({ value: snapshot.value, context: snapshot.context });
-  return candidates.filter((type) =>
-    probe.can({ type, occurredAt: now, ...(actor.deputyId ? { deputyId: actor.deputyId } : {}) }),
-  );
+  return offeredEvents(spec, snapshot, actor, now).nextEvents;
 }
 
 /**
@@ -134,10 +133,30 @@ export function nextEvents(spec: MachineSpec, snapshot: AnyMachineSnapshot, acto
  * APPLY_CONFIRMATION dated inside it (issue 11 item 7). Empty when the last event is today.
  */
 export function backdatableEvents(spec: MachineSpec, snapshot: AnyMachineSnapshot, actor: Actor, now: string): string[] {
+  return offeredEvents(spec, snapshot, actor, now).backdatableEvents;
+}
+
+/**
+ * `nextEvents` and `backdatableEvents` together, as a view shows them: the candidates (handled by
+ * the state, allowed to the caller) and the probe's snapshot are found once for both instants.
+ */
+export function offeredEvents(spec: MachineSpec, snapshot: AnyMachineSnapshot, actor: Actor, now: string): { nextEvents: string[]; backdatableEvents: string[] } {
+  if (snapshot.status !== 'active') return { nextEvents: [], backdatableEvents: [] };
+  const facts = spec.facts(snapshot);
+  const handled = handledEvents(snapshot);
+  // Only events the state handles and the caller may send reach the probe (building it and
+  // evaluating guards is most of the cost); the order stays that of the event schemas.
+  const candidates = Object.keys(spec.eventSchemas).filter((type) => {
+    const rule = spec.permissions[type];
+    return handled.includes(type) && rule !== undefined && permits(rule, actor, facts);
+  });
+  if (candidates.length === 0) return { nextEvents: [], backdatableEvents: [] };
+  const probe = spec.probe.resolveState({ value: snapshot.value, context: snapshot.context });
+  const at = (occurredAt: string) => candidates.filter((type) => probe.can({ type, occurredAt, ...(actor.deputyId ? { deputyId: actor.deputyId } : {}) }));
+  const today = at(now);
   const lastEventAt = (snapshot.context as { lastEventAt?: unknown }).lastEventAt;
-  if (typeof lastEventAt !== 'string' || Date.parse(lastEventAt) >= Date.parse(now)) return [];
-  const today = new Set(nextEvents(spec, snapshot, actor, now));
-  return nextEvents(spec, snapshot, actor, lastEventAt).filter((type) => !today.has(type));
+  if (typeof lastEventAt !== 'string' || Date.parse(lastEventAt) >= Date.parse(now)) return { nextEvents: today, backdatableEvents: [] };
+  return { nextEvents: today, backdatableEvents: at(lastEventAt).filter((type) => !today.includes(type)) };
 }
 
 /**

@@ -38,6 +38,19 @@ export function supervisionDeadlines(snapshot: AnyMachineSnapshot): DeadlineSpec
   return [];
 }
 
+/**
+ * The report deadline a late item ran past (报告逾期): which one, so a list can say by how many
+ * days. Null while nothing is late or once the item is closed.
+ */
+export function supervisionRanOut(snapshot: AnyMachineSnapshot): { kind: string; dueAt: string } | null {
+  const ctx = snapshot.context as SupervisionContext;
+  if (!ctx.overdue || snapshot.status !== 'active') return null;
+  const state = statePath(snapshot.value);
+  if (state === 'awaitingReport' && ctx.reportDueDate) return { kind: 'report_due', dueAt: endOfDate(ctx.reportDueDate) };
+  if (state === 'rectifying' && ctx.rectificationDueDate) return { kind: 'rectification_due', dueAt: endOfDate(ctx.rectificationDueDate) };
+  return null;
+}
+
 export function explainSupervisionRefusal(snapshot: AnyMachineSnapshot, event: { type: string }): TransitionRefusal {
   const state = statePath(snapshot.value);
   if (snapshot.status !== 'active') return { reason: 'transition.supervision_closed', params: { event: event.type } };

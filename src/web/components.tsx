@@ -3,6 +3,7 @@ import type { Child } from 'hono/jsx';
 import { deadlineText, formatYuan } from '../format.js';
 import { DEADLINE_LABELS, LEVEL_LABELS, LEVEL_TONES, stateLabel, supervisionStateLabel } from '../labels.js';
 import { CALENDAR_UI, UI } from '../words.js';
+import { WORDS } from './wording.js';
 
 export type FieldErrorMap = Record<string, string>;
 
@@ -94,7 +95,8 @@ export function ErrorBox(p: { title: string; detail?: string; fields?: { label: 
       {p.detail ? <p>{p.detail}</p> : null}
       {p.fields?.length ? (
         <>
-          <p>{UI.common.errorsAbove}</p>
+          {/* The summary line once: not again when the heading or the detail already says it. */}
+          {p.title === UI.common.errorsAbove || p.detail === UI.common.errorsAbove ? null : <p>{UI.common.errorsAbove}</p>}
           <ul>
             {p.fields.map((f) => (
               <li>
@@ -108,10 +110,13 @@ export function ErrorBox(p: { title: string; detail?: string; fields?: { label: 
   );
 }
 
+/** States that need someone to act, coloured as a warning rather than like a case on track (issue 15 §3). */
+const WARNING_STATES = new Set(['agreement.defaulted']);
+
 export function StateBadge(p: { state: string; supervision?: boolean }) {
   const group = p.state.split('.')[0];
   return (
-    <span class={`badge state state-${group}`} data-state={p.state}>
+    <span class={`badge state state-${group}${WARNING_STATES.has(p.state) ? ' state-warn' : ''}`} data-state={p.state}>
       {p.supervision ? supervisionStateLabel(p.state) : stateLabel(p.state)}
     </span>
   );
@@ -119,6 +124,16 @@ export function StateBadge(p: { state: string; supervision?: boolean }) {
 
 export function OverdueBadge() {
   return <span class="badge overdue">{UI.cases.overdue}</span>;
+}
+
+/**
+ * 超期 only beside a deadline that ran out and is still running over (`ranOut`): never beside
+ * "no deadline running". A case closed after running over says so instead (超期结案).
+ */
+export function OverdueMark(p: { overdue: boolean; ranOut?: unknown; state: string }) {
+  if (p.ranOut) return <OverdueBadge />;
+  if (p.overdue && p.state === 'closed') return <span class="badge closed-overdue" data-testid="closed-overdue">{WORDS.overdue.closedOver}</span>;
+  return null;
 }
 
 /** A deadline: its level (DESIGN §11) as colour and words, and the days left or run over. */
@@ -133,6 +148,21 @@ export function DeadlineBadge(p: { dueAt: string; now: Date; kind?: string; leve
       {p.calendarMissing ? ` · ${CALENDAR_UI.calendarMissing}` : ''}
     </span>
   );
+}
+
+/**
+ * A list's deadline cell: the deadline that ran out (which, and by how many days) when one did,
+ * else the nearest one still running, else a dash.
+ */
+export function DeadlineCell(p: {
+  deadlines: { kind: string; dueAt: string; level?: string; calendarMissing?: boolean }[];
+  ranOut?: { kind: string; dueAt: string; level?: string } | null;
+  now: Date;
+}) {
+  if (p.ranOut) return <DeadlineBadge dueAt={p.ranOut.dueAt} now={p.now} kind={p.ranOut.kind} level={p.ranOut.level} />;
+  const d = [...p.deadlines].sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt))[0];
+  if (!d) return <span class="muted">—</span>;
+  return <DeadlineBadge dueAt={d.dueAt} now={p.now} kind={d.kind} level={d.level} calendarMissing={!!d.calendarMissing} />;
 }
 
 export function Money(p: { value: string | null | undefined }) {

@@ -1,23 +1,41 @@
 /**
  * A machine's state diagram drawn in HTML from its description (src/machines/diagram.ts, via
  * src/engine/machines.ts): the states grouped by phase with the current one highlighted, and the
- * transitions as a table. No Mermaid runtime, no CDN: the Mermaid text is offered as text.
+ * transitions as a table. No Mermaid runtime, no CDN: the Mermaid text is offered as text, in
+ * the developer view only.
  */
 import type { MachineDescription } from '../machines/diagram.js';
 import { ROLE_LABELS } from '../labels.js';
 import { UI } from '../words.js';
+import { WORDS } from './wording.js';
+
+/** The developer view of a page (`?view=developer`): the machine's own names beside the labels. */
+export const developerView = (query: (k: string) => string | undefined) => query('view') === 'developer';
 
 function rolesText(e: MachineDescription['events'][number]): string {
   return e.roles
     .map((r) => {
       if (r === 'deputy') return e.permission.deputy === 'self' ? UI.diagram.deputySelf : UI.diagram.deputyAssigned;
       if (r === 'station') return UI.diagram.ownStation;
+      // Not "系统（期限）" inside brackets again: say what the system does.
+      if (r === 'system') return WORDS.diagram.system;
       return ROLE_LABELS[r] ?? r;
     })
     .join('、');
 }
 
-export function StateDiagram(p: { machine: MachineDescription; current: string; labelOf: (path: string) => string }) {
+/**
+ * `developer`: the Mermaid source and the machine's own (English) state descriptions, with its
+ * state paths and guard names, for whoever builds or audits the system (`?view=developer`); everyone
+ * else reads only the Chinese labels and `describe`'s words.
+ */
+export function StateDiagram(p: {
+  machine: MachineDescription;
+  current: string;
+  labelOf: (path: string) => string;
+  describe?: (path: string) => string | undefined;
+  developer?: boolean;
+}) {
   const { machine, current } = p;
   const resting = machine.states.filter((s) => s.type !== 'compound' && !s.transient);
   const groups = machine.states.filter((s) => s.type === 'compound');
@@ -53,7 +71,7 @@ export function StateDiagram(p: { machine: MachineDescription; current: string; 
                   class={`node${s.path === current ? ' current' : ''}${s.type === 'final' ? ' final' : ''}`}
                   aria-current={s.path === current ? 'step' : undefined}
                   data-state={s.path}
-                  title={s.description ?? undefined}
+                  title={p.developer ? `${s.path}${s.description ? ` — ${s.description}` : ''}` : p.describe?.(s.path)}
                 >
                   {p.labelOf(s.path)}
                 </li>
@@ -99,10 +117,12 @@ export function StateDiagram(p: { machine: MachineDescription; current: string; 
           </tbody>
         </table>
       </details>
-      <details class="mermaid-src">
-        <summary>{UI.cases.mermaid}</summary>
-        <pre>{machine.mermaid}</pre>
-      </details>
+      {p.developer ? (
+        <details class="mermaid-src" data-testid="mermaid">
+          <summary>{UI.cases.mermaid}</summary>
+          <pre>{machine.mermaid}</pre>
+        </details>
+      ) : null}
     </div>
   );
 }

@@ -9,8 +9,10 @@ import { engineCtx, type AppDeps } from '../edge/context.js';
 import { type EngineContext, type Idempotency, type Written } from '../engine/apply.js';
 import { requestHash } from '../engine/write/idempotency.js';
 import type { FieldErrorMap } from './components.js';
-import { one, type FormBody } from './http.js';
+import { one, restoredDraft, type FormBody } from './http.js';
+import { formValues } from './journal.js';
 import { type WebContext } from './page.js';
+import { WORDS } from './wording.js';
 
 /** The engine context of this page's request (the same as the API's). */
 export const engineOf = (deps: AppDeps, c: WebContext): EngineContext => engineCtx(deps, c);
@@ -41,4 +43,28 @@ export interface EventFormState {
   errors: FieldErrorMap;
   error?: { title: string; detail: string } | null;
   key: string;
+  /** The version the form is pinned to, when not the record's current one (a restored or stale form). */
+  version?: number;
+  /** A note above the form (what was restored), not a refusal. */
+  notice?: { title: string; detail: string } | null;
+  /** Someone else changed the record since the form was opened: the journal entries after `since`. */
+  changedSince?: number;
+}
+
+/**
+ * The form as the user left it when their session ended (src/web/pages/auth.tsx hands it back
+ * after signing in again): the typed values, the same idempotency key and the version they saw,
+ * so a change someone made meanwhile is still shown to them before anything is applied.
+ */
+export function restoredFormState(c: WebContext): EventFormState | undefined {
+  const draft = restoredDraft(c);
+  if (!draft) return undefined;
+  const key = one(draft, '_key');
+  return {
+    values: formValues(draft),
+    errors: {},
+    key: /^[\w-]{8,100}$/.test(key) ? key : newFormKey(),
+    version: versionOfForm(draft),
+    notice: { title: WORDS.restored.title, detail: WORDS.restored.detail },
+  };
 }

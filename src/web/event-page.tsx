@@ -8,17 +8,19 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import type { AppDeps } from '../edge/context.js';
 import { applyEvent } from '../engine/apply.js';
+import { VersionConflict } from '../engine/errors.js';
 import type { EntityStore } from '../engine/stores.js';
 import type { Action } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import { SUPERVISION_STATE_DESCRIPTIONS, STATE_DESCRIPTIONS, eventLabel } from '../labels.js';
 import { ERROR_TITLES, UI } from '../words.js';
 import { ErrorBox, StateBadge } from './components.js';
-import { brief, engineOf, idempotencyOfForm, newFormKey, versionOfForm, type EventFormState } from './engine-call.js';
+import { brief, engineOf, idempotencyOfForm, newFormKey, restoredFormState, versionOfForm, type EventFormState } from './engine-call.js';
 import { formAction } from './form-action.js';
 import { fieldsOf, inputOf, payloadOf, type FormField } from './forms.js';
 import { one, type FormBody, type WebEnv } from './http.js';
-import { EventForm, formValues, type EventFormProps } from './journal.js';
+import { EventForm, formValues, Timeline, type EventFormProps, type HistoryItem, type Names } from './journal.js';
+import { WORDS } from './wording.js';
 import { Layout } from './layout.js';
 import { html, page, type PageCtx, type WebContext } from './page.js';
 
@@ -33,6 +35,8 @@ export interface EventPageProps {
   state: EventFormState;
   deputyChoices?: EventFormProps['deputyChoices'];
   fixed?: EventFormProps['fixed'];
+  /** What others recorded since the form was opened (a stale form, `state.changedSince`). */
+  changes?: { items: HistoryItem[]; names: Names; stateLabel: (s: string) => string; scope?: string };
 }
 
 export function EventPage(p: EventPageProps) {
@@ -62,15 +66,29 @@ export function EventPage(p: EventPageProps) {
           {UI.event.backdatedOnly}
         </p>
       ) : null}
+      {st.notice ? (
+        <div class="notice" role="status" data-testid="restored">
+          <strong>{st.notice.title}</strong> {st.notice.detail}
+        </div>
+      ) : null}
       {e.nextEvents.includes(p.type) || backdatedOnly ? (
         <section class="card">
+          {p.changes && p.changes.items.length ? (
+            <div class="changes" data-testid="changes">
+              <h2>{WORDS.stale.changes}</h2>
+              <Timeline items={p.changes.items} names={p.changes.names} stateLabel={p.changes.stateLabel} scope={p.changes.scope} />
+              <p>
+                <a href={base}>{WORDS.stale.reload}</a>
+              </p>
+            </div>
+          ) : null}
           <EventForm
             type={p.type}
             fields={p.fields}
             action={`${base}/events/${p.type}`}
             cancel={base}
             csrf={p.csrf}
-            version={e.version}
+            version={st.version ?? e.version}
             idemKey={st.key}
             values={st.values}
             errors={st.errors}
@@ -82,7 +100,13 @@ export function EventPage(p: EventPageProps) {
         </section>
       ) : (
         <>
-          {st.error ? <ErrorBox title={st.error.title} detail={st.error.detail} /> : null}
+          {st.error ? <ErrorBox title={st.error.title} detail={st.changedSince !== undefined ? WORDS.stale.gone : st.error.detail} /> : null}
+          {p.changes && p.changes.items.length ? (
+            <section class="card changes" data-testid="changes">
+              <h2>{WORDS.stale.changes}</h2>
+              <Timeline items={p.changes.items} names={p.changes.names} stateLabel={p.changes.stateLabel} scope={p.changes.scope} />
+            </section>
+          ) : null}
           <p class="notice" data-testid="unavailable">
             {UI.event.unavailable}
           </p>
@@ -121,6 +145,8 @@ export interface EventRoutes {
     entity: Awaited<ReturnType<EventRoutes['read']>>,
     type: string,
   ) => Promise<Pick<EventPageProps, 'deputyChoices' | 'fixed'> & { defaults?: FormBody }>;
+  /** The entity's journal for this user, to show what others recorded since a stale form was opened. */
+  history: (deps: AppDeps, c: WebContext, ctx: PageCtx, entity: Awaited<ReturnType<EventRoutes['read']>>) => Promise<NonNullable<EventPageProps['changes']>>;
   /** The body as sent, adjusted before the engine sees it (a deputy recuses only themself). */
   adjust?: (type: string, ctx: PageCtx, body: Record<string, unknown>) => void;
 }
@@ -139,6 +165,15 @@ export function eventPages(app: Hono<WebEnv>, deps: AppDeps, spec: EventRoutes, 
     const entity = await spec.read(deps, c, ctx, id);
     if (!isEvent(type)) return html(c, <UnknownEventPage actor={actor} csrf={csrf} />, 404);
     const extras = (await spec.extras?.(deps, ctx, entity, type)) ?? {};
+    // A form handed back after signing in again keeps what was typed, its key and the version seen.
+    const st = state ?? restoredFormState(c) ?? { values: extras.defaults ?? {}, errors: {}, key: newFormKey() };
+    // A form someone else overtook: what they recorded since the version this form was opened at.
+    const since = st.changedSince;
+    let changes: EventPageProps['changes'];
+    if (since !== undefined) {
+      const h = await spec.history(deps, c, ctx, entity);
+      changes = { ...h, items: h.items.filter((e) => e.seq > since) };
+    }
     return html(
       c,
       <EventPage
@@ -148,7 +183,8 @@ export function eventPages(app: Hono<WebEnv>, deps: AppDeps, spec: EventRoutes, 
         entity={entity}
         type={type}
         fields={fieldsOf(spec.schemas[type])}
-        state={state ?? { values: extras.defaults ?? {}, errors: {}, key: newFormKey() }}
+        state={st}
+        changes={changes}
         deputyChoices={extras.deputyChoices}
         fixed={extras.fixed}
       />,
@@ -168,7 +204,18 @@ export function eventPages(app: Hono<WebEnv>, deps: AppDeps, spec: EventRoutes, 
         await applyEvent(engineOf(deps, c), spec.store, ctx.actor, id, body, { ifMatch: versionOfForm(form), idempotency: idempotencyOfForm(c, form, body), render: brief });
         return c.redirect(`/${spec.path}/${id}?ok=ev.${type}#timeline`, 303);
       },
-      (r) => formPage(c, ctx, { values: formValues(form), key: one(form, '_key') || newFormKey(), errors: r.errors, error: r.error }, r.status),
+      (r, err) => {
+        const again = { values: formValues(form), key: one(form, '_key') || newFormKey(), errors: r.errors, error: r.error };
+        if (err instanceof VersionConflict) {
+          // Someone else changed the record while this form was open: keep what was typed, show what
+          // changed, and pin the form to the version now shown, so a second submit is a decision made
+          // knowing the change (DESIGN §6 keeps the 412 for the stale one).
+          const { expected, actual } = err.params as { expected: number; actual: number };
+          const error = { title: r.error.title || WORDS.stale.title, detail: WORDS.stale.detail(actual - expected) };
+          return formPage(c, ctx, { ...again, errors: {}, error, version: actual, changedSince: expected }, r.status);
+        }
+        return formPage(c, ctx, again, r.status);
+      },
       (path) => inputOf(fields, path),
     );
   }

@@ -162,13 +162,70 @@ function crossOrigin(c: Context): boolean {
 export type Refuse = (c: Context<WebEnv>, status: ContentfulStatusCode, code: string, detail: string) => Response | Promise<Response>;
 
 /**
+ * A form posted after its session ended: the sign-in page, carrying what was typed (`draft`) in
+ * its own hidden fields, so that after signing in the user is back on the form with the text.
+ */
+export type SignInAgain = (c: Context<WebEnv>, path: string, draft: FormBody) => Response | Promise<Response>;
+
+/** The sign-in form's hidden fields that carry a draft: `_draft.<field>`. */
+export const DRAFT_PREFIX = '_draft.';
+
+/**
+ * What a form carries through a sign-in: every typed field but the CSRF token and passwords
+ * (a password is never written into a page). It travels only in the page's body, never in a
+ * URL, a log or the database.
+ */
+export function draftOf(form: FormBody): FormBody {
+  const out: FormBody = {};
+  for (const [k, v] of Object.entries(form)) {
+    if (k === '_csrf' || /password/i.test(k) || k.startsWith(DRAFT_PREFIX)) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+/** The draft a sign-in hands back to a form's page, with the request it belongs to (an in-process sub-request). */
+interface Restored {
+  draft: FormBody;
+  requestId: string;
+  clientAddress: string;
+}
+const restoredDrafts = new WeakMap<Request, Restored>();
+
+/** Hands `draft` to the page that answers `req` (see restoredDraft). */
+export function withRestoredDraft(req: Request, draft: FormBody, from: Context<WebEnv>): Request {
+  restoredDrafts.set(req, { draft, requestId: from.get('requestId'), clientAddress: from.get('clientAddress') });
+  return req;
+}
+
+/**
+ * What the user had typed into this page's form before their session ended, when this request
+ * is the sign-in bringing them back to it; otherwise undefined.
+ */
+export function restoredDraft(c: Context<WebEnv>): FormBody | undefined {
+  return restoredDrafts.get(c.req.raw)?.draft;
+}
+
+/** A POST whose Origin names this host: a form of this site, not one another site made up. */
+function sameOriginPost(c: Context): boolean {
+  const origin = c.req.header('origin');
+  return !!origin && origin !== 'null' && !crossOrigin(c);
+}
+
+/**
  * On every web path: security headers, the signed-in user (if any) from the session cookie, and
  * for every POST the form body and its CSRF check — the session's token, or the sign-in form's
  * double-submit token. A POST that fails the check changes nothing.
  */
-export function webSession(deps: AppDeps, refuse: Refuse): MiddlewareHandler<WebEnv> {
+export function webSession(deps: AppDeps, refuse: Refuse, signInAgain?: SignInAgain): MiddlewareHandler<WebEnv> {
   return async (c, next) => {
     if (!isWebPath(c.req.path)) return next();
+    const restored = restoredDrafts.get(c.req.raw);
+    if (restored) {
+      // The page a sign-in renders in-process: the sign-in request's id and address (journals, access log).
+      c.set('requestId', restored.requestId);
+      c.set('clientAddress', restored.clientAddress);
+    }
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('X-Frame-Options', 'DENY');
     c.header('Referrer-Policy', 'same-origin');
@@ -203,7 +260,11 @@ export function webSession(deps: AppDeps, refuse: Refuse): MiddlewareHandler<Web
       c.set('form', form);
       const expected = c.req.path === '/login' ? getCookie(c, SIGNIN_COOKIE) : session?.csrfToken;
       if (crossOrigin(c) || !sameToken(one(form, '_csrf'), expected)) {
-        if (!session && c.req.path !== '/login') return c.redirect('/login', 303);
+        if (!session && c.req.path !== '/login') {
+          // The session ended while the form was open: sign in again, and keep what was typed.
+          if (signInAgain && sameOriginPost(c)) return signInAgain(c, c.req.path, draftOf(form));
+          return c.redirect('/login', 303);
+        }
         return refuse(c, 403, 'csrf', UI.errors.csrf);
       }
     }

@@ -8,6 +8,7 @@ import { DEADLINE_LABELS, eventLabel, fieldLabel, ROLE_LABELS, valueLabel } from
 import { CALENDAR_UI, UI } from '../words.js';
 import { Csrf, ErrorBox, Input, inputId, Row, Select, TextArea, type FieldErrorMap } from './components.js';
 import type { FormField } from './forms.js';
+import { WORDS } from './wording.js';
 
 export interface Names {
   deputies: Map<string, string>;
@@ -115,36 +116,75 @@ export function PayloadView(p: { type: string; payload: unknown; names: Names; s
 /** Recorded long after it happened: entered later from paper (补录). */
 const BACKFILL_MS = 60 * 60_000;
 
+/** Who did it: the name, and the role when the name does not already say it (the system's deadlines). */
+export function actorText(a: { role: string; name: string }): string {
+  const role = ROLE_LABELS[a.role] ?? a.role;
+  return a.role === 'system' || a.name === role || a.name.includes(role) ? a.name : `${a.name}（${role}）`;
+}
+
+function TimelineItem(p: { e: HistoryItem; names: Names; stateLabel: (s: string) => string; scope?: string; fresh?: boolean }) {
+  const e = p.e;
+  return (
+    <li class={`tl-item tl-${e.actor.role}${p.fresh ? ' tl-new' : ''}`} data-event={e.type} id={p.fresh ? undefined : `ev-${e.seq}`}>
+      <div class="tl-head">
+        <span class="tl-seq">#{e.seq}</span>
+        <strong class="tl-event">{eventLabel(e.type)}</strong>
+        <span class="tl-states">
+          {e.from ? `${p.stateLabel(e.from)} → ` : ''}
+          {p.stateLabel(e.to)}
+        </span>
+      </div>
+      <div class="tl-meta">
+        <span>
+          {UI.cases.actor}：{actorText(e.actor)}
+        </span>
+        <span>
+          {UI.cases.occurredAt}：<time datetime={e.occurredAt}>{formatDateTime(e.occurredAt)}</time>
+        </span>
+        <span>
+          {UI.cases.recordedAt}：<time datetime={e.recordedAt}>{formatDateTime(e.recordedAt)}</time>
+          {Date.parse(e.recordedAt) - Date.parse(e.occurredAt) > BACKFILL_MS ? <span class="badge backfill">{UI.cases.backfilled}</span> : null}
+        </span>
+      </div>
+      <PayloadView type={e.type} payload={e.periodEnds ? { ...(e.payload as object), periodEnds: e.periodEnds } : e.payload} names={p.names} scope={p.scope} />
+    </li>
+  );
+}
+
 export function Timeline(p: { items: HistoryItem[]; names: Names; stateLabel: (s: string) => string; scope?: string }) {
   if (!p.items.length) return <p class="muted">{UI.common.empty}</p>;
   return (
     <ol class="timeline" data-testid="timeline">
       {p.items.map((e) => (
-        <li class={`tl-item tl-${e.actor.role}`} data-event={e.type}>
-          <div class="tl-head">
-            <span class="tl-seq">#{e.seq}</span>
-            <strong class="tl-event">{eventLabel(e.type)}</strong>
-            <span class="tl-states">
-              {e.from ? `${p.stateLabel(e.from)} → ` : ''}
-              {p.stateLabel(e.to)}
-            </span>
-          </div>
-          <div class="tl-meta">
-            <span>
-              {UI.cases.actor}：{e.actor.name}（{ROLE_LABELS[e.actor.role] ?? e.actor.role}）
-            </span>
-            <span>
-              {UI.cases.occurredAt}：<time datetime={e.occurredAt}>{formatDateTime(e.occurredAt)}</time>
-            </span>
-            <span>
-              {UI.cases.recordedAt}：<time datetime={e.recordedAt}>{formatDateTime(e.recordedAt)}</time>
-              {Date.parse(e.recordedAt) - Date.parse(e.occurredAt) > BACKFILL_MS ? <span class="badge backfill">{UI.cases.backfilled}</span> : null}
-            </span>
-          </div>
-          <PayloadView type={e.type} payload={e.periodEnds ? { ...(e.payload as object), periodEnds: e.periodEnds } : e.payload} names={p.names} scope={p.scope} />
-        </li>
+        <TimelineItem e={e} names={p.names} stateLabel={p.stateLabel} scope={p.scope} />
       ))}
     </ol>
+  );
+}
+
+/**
+ * What was just saved, at the head of the timeline (issue 15 §6): the success message and the
+ * new entry itself, so both are on screen where the page lands (`#timeline`) without scrolling
+ * to the end of a long history. The entry is the newest one of the event just sent.
+ */
+export function JustDone(p: { message: string; type?: string; items: HistoryItem[]; names: Names; stateLabel: (s: string) => string; scope?: string }) {
+  const entry = p.type ? [...p.items].reverse().find((e) => e.type === p.type) : undefined;
+  return (
+    <div class="just-done" data-testid="just-done">
+      <p class="flash ok" role="status">
+        {p.message}
+      </p>
+      {entry ? (
+        <div class="new-entry" data-testid="new-entry">
+          <h3>
+            {WORDS.done.newEntry} <a href={`#ev-${entry.seq}`}>{WORDS.done.inTimeline}</a>
+          </h3>
+          <ol class="timeline">
+            <TimelineItem e={entry} names={p.names} stateLabel={p.stateLabel} scope={p.scope} fresh />
+          </ol>
+        </div>
+      ) : null}
+    </div>
   );
 }
 

@@ -48,12 +48,17 @@ export function refusePage(c: WebContext, status: ContentfulStatusCode, code: st
   );
 }
 
-/** A refusal from the engine, for people: its heading and its message in words. */
-export function describeError(err: unknown): { status: ContentfulStatusCode; code: string; detail: string } | null {
+/**
+ * A refusal from the engine, for people: its heading and its message in words. "Nothing was
+ * changed" is said only where something was asked to change (`attempted`: a form was sent), not
+ * on a page that only shows.
+ */
+export function describeError(err: unknown, attempted = true): { status: ContentfulStatusCode; code: string; detail: string } | null {
   if (err instanceof DomainError) {
     if (err.code === 'validation') return { status: 400, code: err.code, detail: UI.common.errorsAbove };
     const said = sayError(err);
-    return { status: statusOf(err), code: err.code, detail: `${said}${/[。！？.!?]$/.test(said) ? '' : '。'}${UI.common.nothingChanged}` };
+    const end = /[。！？.!?]$/.test(said) ? '' : '。';
+    return { status: statusOf(err), code: err.code, detail: attempted ? `${said}${end}${UI.common.nothingChanged}` : `${said}${end}` };
   }
   if (isConnectionError(err)) return { status: 503, code: 'unavailable', detail: UI.errors.database };
   return null;
@@ -81,7 +86,7 @@ export function page(deps: AppDeps, handler: Handler, opts: { may?: Action; allo
     try {
       return await handler(c, { actor: session.actor, csrf: session.csrfToken, now: deps.now?.() ?? new Date() });
     } catch (err) {
-      const d = describeError(err);
+      const d = describeError(err, c.req.method === 'POST');
       if (d?.code === 'forbidden') await auditDenied(deps, c, (err as Error).message);
       if (d) return refusePage(c, d.status, d.code, d.detail);
       deps.log('unhandled error', { path: c.req.path, requestId: c.get('requestId'), ...loggableError(err) });

@@ -23,7 +23,7 @@ import { importPages } from './pages/imports.js';
 import { auditPages } from './pages/audit.js';
 import type { TokenCache } from '../engine/directory.js';
 import { activityPages } from './pages/activities.js';
-import { authPages } from './pages/auth.js';
+import { authPages, signInAgain } from './pages/auth.js';
 import { casePages } from './pages/cases/index.js';
 import { dashboardPages } from './pages/dashboard.js';
 import { submissionPages } from './pages/submissions.js';
@@ -69,7 +69,7 @@ export function webRoutes(deps: AppDeps, tokens?: TokenCache) {
   const web = new Hono<WebEnv>();
   // The page frame reads this request's context (the header's unread count) without every page passing it.
   web.use('*', contextStorage());
-  web.use('*', webSession(deps, refusePage));
+  web.use('*', webSession(deps, refusePage, signInAgain));
   web.use('*', async (c, next) => {
     const session = c.get('session');
     if (session && c.req.method === 'GET' && isWebPath(c.req.path) && !c.req.path.startsWith('/static/')) {

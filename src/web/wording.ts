@@ -10,7 +10,16 @@ import { EVENT_LABELS, ROLE_LABELS, stateLabel, TRACK_LABELS } from '../labels.j
 import { UI } from '../words.js';
 import { fieldMessage, messageOf, type Wording } from '../messages.js';
 
-const IS_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+/** An instant as the engine or the database writes it: ISO 8601, or PostgreSQL's text form (a space for the T). */
+const INSTANT = /\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)/g;
+const IS_INSTANT = new RegExp(`^${INSTANT.source}$`);
+
+/** Every instant inside a sentence as a Beijing time people read (`2026-12-03 20:27`), never ISO. */
+const readableInstants = (text: string) =>
+  text.replace(INSTANT, (m) => {
+    const iso = m.replace(' ', 'T').replace(/([+-]\d{2})(\d{2})?$/, (_, h: string, mm?: string) => `${h}:${mm ?? '00'}`);
+    return Number.isNaN(Date.parse(iso)) ? m : formatDateTime(iso);
+  });
 
 /** What zod expected, as a form asks for it. */
 const EXPECTED: Record<string, string> = { string: '文本', number: '数字', boolean: '是或否', array: '数组', object: '对象' };
@@ -37,12 +46,50 @@ export const webWording: Wording = {
   eventHint: () => '',
   roles: (roles) => roles.map((r) => `「${ROLE_LABELS[r] ?? r}」`).join('、'),
   events: (events) => events.map((e) => (EVENT_LABELS[e] ? `「${EVENT_LABELS[e]}」` : e)).join(','),
-  instant: (v) => (IS_INSTANT.test(v) ? formatDateTime(v) : v),
+  instant: (v) => (IS_INSTANT.test(v) ? readableInstants(v) : v),
   field: (e) => (e.reason === 'field.schema' ? schemaWords(e) : fieldMessage(e, webWording)),
 };
 
 /** A refusal's sentence for a page. */
-export const sayError = (err: DomainError): string => messageOf(err.reason, err.params, webWording);
+export const sayError = (err: DomainError): string => readableInstants(messageOf(err.reason, err.params, webWording));
 
 /** One field's refusal for a form. */
-export const sayField = (e: FieldError): string => webWording.field(e);
+export const sayField = (e: FieldError): string => readableInstants(webWording.field(e));
+
+/**
+ * Sentences of the web pages about sessions, stale forms and what was just done (issue 15 §5, §6).
+ * Kept beside the refusals' wording: each says in plain words what happened and what to do.
+ */
+export const WORDS = {
+  signIn: {
+    expired: '登录已过期，请重新登录。',
+    draftKept: '您填写的内容已保留，登录后将回到原来的页面，可继续填写并提交。',
+  },
+  restored: {
+    title: '已恢复您填写的内容',
+    detail: '登录已过期时您的内容尚未提交。现已重新登录，请核对后再提交。',
+  },
+  stale: {
+    title: '他人已更改了此记录',
+    detail: (n: number) =>
+      `您打开本页后，他人已办理了 ${n} 项操作（见下方）。本次未作任何更改，您填写的内容仍保留在表单中：请核对最新情况后再次提交；如不再需要，可返回放弃填写。`,
+    changes: '您打开本页后新增的记录',
+    reload: '放弃填写，查看最新情况',
+    gone: '您打开本页后，他人已办理了其他操作，此操作现已不可办理。您填写的内容未提交，也未作任何更改。',
+  },
+  overdue: {
+    closedOver: '超期结案',
+    closedOverNote: (what: string, lastDay: string, days: number) => `${what}已于 ${lastDay} 届满，结案时已超期 ${days} 天。`,
+  },
+  dashboard: {
+    outcomesTitle: '执行案件（按结案方式，含执行中）',
+    overdueFiltered: '按上方统计范围（登记时间、区县、联络站）筛选。',
+  },
+  diagram: {
+    system: '期限届满时由系统自动办理',
+  },
+  done: {
+    newEntry: '新增的记录',
+    inTimeline: '在流转记录中查看',
+  },
+} as const;

@@ -409,7 +409,7 @@ describe('GET /api/reports/enforcement', () => {
     expect(rate[2]).toEqual({ value: Number(json.enforcement.recoveryRate), numFmt: '0.00%' });
     const owed = sheet.find((r) => r[1] === '应执行金额（元）')!;
     expect(owed[2]).toEqual({ value: Number(json.enforcement.owedAmount), numFmt: '#,##0.00' });
-    const opened = sheet.find((r) => r[1] === '受理案件数' && r[0] === '案件受理')!;
+    const opened = sheet.find((r) => r[1] === '登记案件数' && r[0] === '案件受理')!;
     expect(opened[2]).toEqual({ value: json.cases.opened, numFmt: '0' });
   });
 

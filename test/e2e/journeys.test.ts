@@ -306,7 +306,7 @@ describe.sequential('the web interface in Chromium', () => {
     await Promise.all([clerk.waitForLoadState('load'), clerk.click('form.event-form button[type=submit]')]);
     const error = (await clerk.textContent('[data-testid=error]'))!;
     expect(error).toContain('记录已被他人更新');
-    expect(error).toMatch(/版本已变化.*请刷新后重试/);
+    expect(error).toMatch(/他人已办理了 1 项操作.*请核对最新情况后再次提交/);
     expect(error).toContain('未作任何更改');
     await shot(clerk, '09-refused-stale-form');
     await clerk.goto(`${origin}/cases/${caseId}`);
@@ -373,7 +373,7 @@ describe.sequential('the web interface in Chromium', () => {
     await page.waitForSelector('[data-chart=bySource] svg');
     await page.waitForSelector('[data-chart=stations] svg');
     const kpis = (await page.textContent('[data-testid=kpis]'))!;
-    expect(kpis).toMatch(/受理案件数\s*3/);
+    expect(kpis).toMatch(/登记案件数\s*3/);
     expect(kpis).toMatch(/调解成功率\s*100\.0%/);
     expect(kpis).toMatch(/执行到位率\s*30\.0%/);
     await expect(page.textContent('[data-testid=overdue-cases]')).resolves.toContain(overdueCaseNumber);

@@ -1,10 +1,11 @@
 /**
- * The engine's transitions without xstate's per-call actor (src/engine/transition.ts) must give
- * exactly the snapshots xstate's pure `initialTransition` / `transition` give: through whole
- * journeys of both machines, refused events included, one shared scope throughout.
+ * The engine's transitions (src/engine/transition.ts: an actor restored from the snapshot) must
+ * give exactly the snapshots xstate's pure `initialTransition` / `transition` give, through whole
+ * journeys of both machines, refused events included; and the pure functions must leave no action
+ * to execute on any step — the machines are pure, so the actor that runs a step executes nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
+import { assign, initialTransition, setup, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import { caseSpec } from '../../src/machines/case-spec.js';
 import { supervisionSpec } from '../../src/machines/supervision-spec.js';
 import { statePath } from '../../src/machines/spec.js';
@@ -17,14 +18,16 @@ const at = (days: number) => new Date(t0 + days * day).toISOString();
 
 function walk(machine: AnyStateMachine, input: unknown, events: Record<string, unknown>[]): string[] {
   const persisted = (s: AnyMachineSnapshot) => canonical(machine.getPersistedSnapshot(s));
-  let pure = initialTransition(machine, input)[0];
+  let [pure, actions] = initialTransition(machine, input);
+  expect(actions).toEqual([]);
   let fast = firstSnapshot(machine, input);
   expect(persisted(fast)).toBe(persisted(pure));
   const states = [statePath(fast.value)];
   for (const e of events) {
     const event = e as { type: string };
     expect(fast.can(event)).toBe(pure.can(event));
-    [pure] = transition(machine, pure, event);
+    [pure, actions] = transition(machine, pure, event);
+    expect(actions).toEqual([]);
     fast = nextSnapshot(machine, fast, event);
     expect(persisted(fast)).toBe(persisted(pure));
     states.push(statePath(fast.value));
@@ -44,7 +47,7 @@ const caseInput = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-describe('transitions without a per-call actor', () => {
+describe('transitions through a restored actor', () => {
   it('match xstate through a pre-filing case: recusal, pause, extension, confirmation, default, enforcement', () => {
     const states = walk(caseSpec.machine, caseInput(), [
       { type: 'ACCEPT', occurredAt: at(1) },
@@ -97,4 +100,46 @@ describe('transitions without a per-call actor', () => {
     );
     expect(supervision.at(-1)).toBe('closed');
   });
+
+  it('throw what a guard, an assign or the context factory threw, as the pure functions do, and report nothing as uncaught', async () => {
+    const machine = setup({
+      types: { context: {} as { n: number }, input: {} as { n: number }, events: {} as { type: 'GO' } | { type: 'BAD' } | { type: 'WORSE' } },
+      guards: { broken: () => { throw new Error('guard failed'); } },
+    }).createMachine({
+      context: ({ input }) => ({ n: input.n }),
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            GO: { target: 'b', actions: assign({ n: ({ context }) => context.n + 1 }) },
+            BAD: { guard: 'broken', target: 'b' },
+            WORSE: { actions: assign({ n: () => { throw new Error('assign failed'); } }) },
+          },
+        },
+        b: { type: 'final' },
+      },
+    });
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown) => uncaught.push(err);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const first = firstSnapshot(machine, { n: 1 });
+      expect(() => nextSnapshot(machine, first, { type: 'BAD' })).toThrow('guard failed');
+      expect(() => transition(machine, first, { type: 'BAD' })).toThrow('guard failed');
+      expect(() => nextSnapshot(machine, first, { type: 'WORSE' })).toThrow('assign failed');
+      expect(() => firstSnapshot(machine, undefined)).toThrow(TypeError);
+      const done = nextSnapshot(machine, first, { type: 'GO' });
+      expect([done.status, done.context.n, first.context.n]).toEqual(['done', 2, 1]);
+      // A final snapshot takes nothing: the same snapshot back.
+      expect(persistedOf(machine, nextSnapshot(machine, done, { type: 'GO' }))).toBe(persistedOf(machine, done));
+      await new Promise((r) => setTimeout(r, 20)); // xstate reports an unhandled actor error on a timer
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(uncaught).toEqual([]);
+  });
 });
+
+function persistedOf(machine: AnyStateMachine, s: AnyMachineSnapshot): string {
+  return canonical(machine.getPersistedSnapshot(s));
+}

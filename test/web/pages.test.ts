@@ -119,7 +119,7 @@ describe('events through the forms', () => {
     const before = await written();
     const r = await people.court.post(`/cases/${c.id}/events/RETURN`, { ...form, reason: 'unsuitable' }, { csrf: form._csrf });
     expect(r.status).toBe(412);
-    expect(textOf(r.text)).toMatch(/记录已被他人更新.*版本已变化/);
+    expect(textOf(r.text)).toMatch(/记录已被他人更新.*他人已办理了其他操作.*未作任何更改/);
     expect(await written()).toEqual(before);
   });
 

@@ -142,8 +142,9 @@ async function attemptEvent(
   await store.checkEvent(ctx.db, event);
   // DESIGN §11: the Art 85 ends this event starts or moves, computed with the calendar, go into
   // the event itself (and so into the journal): replay never reads the calendar.
-  event = await stampLegalTime(ctx.db, store.spec, snapshot, event);
-  const next = nextSnapshot(store.spec.machine, snapshot, event);
+  const stamped = await stampLegalTime(ctx.db, store.spec, snapshot, event);
+  event = stamped.event;
+  const next = stamped.next ?? nextSnapshot(store.spec.machine, snapshot, event);
   const to = statePath(next.value);
   const version = row.version + 1;
 

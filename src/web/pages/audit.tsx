@@ -108,7 +108,7 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
               rowAttrs={(i) => ({ 'data-action': i.action })}
               columns={[
                 { label: UI.audit.at, class: 'nowrap', cell: (i) => formatDateTime(i.at) },
-                { label: UI.audit.actor, cell: (i) => actorText(i.actor) },
+                { label: UI.audit.actor, class: 'nowrap', cell: (i) => actorText(i.actor) },
                 { label: UI.audit.action, head: true, cell: (i) => AUDIT_ACTION_LABELS[i.action] ?? i.action },
                 { label: UI.audit.target, class: 'mono', cell: (i) => (i.target ? `${i.target.type} ${i.target.id}` : '—') },
                 { label: UI.audit.detail, class: 'mono small', cell: (i) => JSON.stringify(i.detail) },
@@ -163,7 +163,7 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
               empty={<p class="muted">{UI.audit.empty}</p>}
               columns={[
                 { label: UI.audit.at, class: 'nowrap', cell: (i) => formatDateTime(i.at) },
-                { label: UI.audit.actor, head: true, cell: (i) => actorText(i.actor) },
+                { label: UI.audit.actor, head: true, class: 'nowrap', cell: (i) => actorText(i.actor) },
                 { label: UI.audit.caseId, class: 'mono', cell: (i) => i.caseId },
                 { label: UI.audit.fields, class: 'mono', cell: (i) => i.fields },
                 { label: UI.audit.requestId, class: 'mono small', cell: (i) => i.requestId ?? '—' },

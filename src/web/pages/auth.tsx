@@ -4,26 +4,49 @@ import { getCookie } from 'hono/cookie';
 import { requestMeta, type AppDeps } from '../../edge/context.js';
 import type { Actor } from '../../machines/roles.js';
 import { changeOwnPassword } from '../../engine/directory.js';
-import { TooManyAttempts, ValidationError, Unauthenticated } from '../../engine/errors.js';
-import { signIn } from '../../engine/signin.js';
+import { isConnectionError, TooManyAttempts, ValidationError, Unauthenticated } from '../../engine/errors.js';
+import { firstSignInPending, signIn } from '../../engine/signin.js';
 import { closeSession, openSession } from '../../engine/sessions.js';
 import { fieldLabel } from '../../labels.js';
 import { UI } from '../../words.js';
-import { sayField } from '../wording.js';
+import { sayField, WORDS } from '../wording.js';
 import { Csrf, ErrorBox, Input, Row, type FieldErrorMap } from '../components.js';
-import { clearSessionCookie, one, safeNext, SESSION_COOKIE, setSessionCookie, signInToken, type WebEnv } from '../http.js';
+import {
+  clearSessionCookie,
+  DRAFT_PREFIX,
+  draftOf,
+  one,
+  safeNext,
+  SESSION_COOKIE,
+  setSessionCookie,
+  signInToken,
+  withRestoredDraft,
+  type FormBody,
+  type SignInAgain,
+  type WebEnv,
+} from '../http.js';
 import { homeOf, Layout } from '../layout.js';
-import { describeError, html, page } from '../page.js';
+import { describeError, html, page, type WebContext } from '../page.js';
 
-function SignInPage(p: { token: string; next: string; login?: string; error?: string; flash?: string | null }) {
+function SignInPage(p: { token: string; next: string; login?: string; error?: string; flash?: string | null; draft?: FormBody; expired?: boolean; firstRun?: boolean }) {
+  const carried = Object.entries(p.draft ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => [k, x] as const));
   return (
     <Layout title={UI.signIn.title} flash={p.flash}>
       <section class="card narrow signin">
         <h1>{UI.signIn.title}</h1>
+        {p.expired ? (
+          <p class="notice" role="alert" data-testid="expired">
+            <strong>{WORDS.signIn.expired}</strong>
+            {carried.length ? ` ${WORDS.signIn.draftKept}` : ''}
+          </p>
+        ) : null}
         {p.error ? <ErrorBox title={p.error} /> : null}
         <form method="post" action="/login" class="form">
           <Csrf token={p.token} />
           <input type="hidden" name="next" value={p.next} />
+          {carried.map(([k, v]) => (
+            <input type="hidden" name={`${DRAFT_PREFIX}${k}`} value={v} />
+          ))}
           <Row label={UI.signIn.login} name="login" required>
             <Input name="login" value={p.login} required autocomplete="username" />
           </Row>
@@ -36,11 +59,34 @@ function SignInPage(p: { token: string; next: string; login?: string; error?: st
             </button>
           </div>
         </form>
-        <p class="hint">{UI.signIn.hint}</p>
+        {p.firstRun ? <p class="hint">{UI.signIn.hint}</p> : null}
       </section>
     </Layout>
   );
 }
+
+/**
+ * After signing in again: the form's page, rendered in-process for the new session with what the
+ * user had typed (the page reads it with restoredDraft), so nothing typed is lost. The address
+ * bar is set to the form's own address by app.js (the answer is to the sign-in POST).
+ */
+async function backToForm(c: WebContext, app: Hono<WebEnv>, path: string, sessionId: string, draft: FormBody): Promise<Response> {
+  const headers = new Headers({ cookie: `${SESSION_COOKIE}=${sessionId}` });
+  for (const h of ['host', 'x-forwarded-proto', 'user-agent', 'accept-language']) {
+    const v = c.req.header(h);
+    if (v) headers.set(h, v);
+  }
+  const res = await app.fetch(withRestoredDraft(new Request(new URL(path, c.req.url), { method: 'GET', headers }), draft, c), c.env);
+  if (!(res.headers.get('content-type') ?? '').startsWith('text/html')) return c.redirect(path, 303);
+  const page = (await res.text()).replace('<body>', `<body data-url="${path.replace(/[&"<>]/g, (ch) => `&#${ch.charCodeAt(0)};`)}">`);
+  return c.html(page, res.status as 200);
+}
+
+/**
+ * A form posted after its session ended (src/web/http.ts): nothing was done; the sign-in page
+ * says so and carries what was typed, to hand it back to the form once signed in.
+ */
+export const signInAgain: SignInAgain = (c, path, draft) => html(c, <SignInPage token={signInToken(c)} next={safeNext(path)} draft={draft} expired />, 401);
 
 export function authPages(app: Hono<WebEnv>, deps: AppDeps) {
   app.get('/', (c) => {
@@ -48,11 +94,20 @@ export function authPages(app: Hono<WebEnv>, deps: AppDeps) {
     return c.redirect(session ? homeOf(session.actor) : '/login', 303);
   });
 
-  app.get('/login', (c) => {
+  const firstRun = async () => {
+    try {
+      return await firstSignInPending(deps.db);
+    } catch (err) {
+      if (isConnectionError(err)) return false;
+      throw err;
+    }
+  };
+
+  app.get('/login', async (c) => {
     const session = c.get('session');
     if (session) return c.redirect(safeNext(c.req.query('next')) === '/' ? homeOf(session.actor) : safeNext(c.req.query('next')), 303);
     const flash = c.req.query('ok') === 'signed-out' ? UI.signIn.signedOut : null;
-    return html(c, <SignInPage token={signInToken(c)} next={safeNext(c.req.query('next'))} flash={flash} />);
+    return html(c, <SignInPage token={signInToken(c)} next={safeNext(c.req.query('next'))} flash={flash} firstRun={await firstRun()} />);
   });
 
   app.post('/login', async (c) => {
@@ -60,13 +115,19 @@ export function authPages(app: Hono<WebEnv>, deps: AppDeps) {
     const name = one(form, 'login').trim().toLowerCase();
     const next = safeNext(one(form, 'next'));
     const now = deps.now?.() ?? new Date();
-    const again = (error: string, status: 400 | 401 | 429 | 503) =>
-      html(c, <SignInPage token={signInToken(c)} next={next} login={name} error={error} />, status);
+    const draft: FormBody = {};
+    for (const [k, v] of Object.entries(form)) if (k.startsWith(DRAFT_PREFIX)) draft[k.slice(DRAFT_PREFIX.length)] = v;
+    const carried = draftOf(draft);
+    const hasDraft = Object.keys(carried).length > 0;
+    const again = async (error: string, status: 400 | 401 | 429 | 503) =>
+      html(c, <SignInPage token={signInToken(c)} next={next} login={name} error={error} draft={carried} expired={hasDraft} firstRun={!hasDraft && (await firstRun())} />, status);
     try {
       const { actor, mustChangePassword } = await signIn(deps.db, { login: name, password: one(form, 'password') }, requestMeta(c), now);
       // A fresh session id at every sign-in (no fixation); the old cookie, if any, is ended.
       await closeSession(deps.db, getCookie(c, SESSION_COOKIE));
-      setSessionCookie(c, await openSession(deps.db, actor.id, now));
+      const opened = await openSession(deps.db, actor.id, now);
+      setSessionCookie(c, opened);
+      if (hasDraft && !mustChangePassword && next !== '/') return backToForm(c, app, next, opened.sessionId, carried);
       return c.redirect(mustChangePassword ? '/password' : next === '/' ? homeOf(actor) : next, 303);
     } catch (err) {
       if (err instanceof TooManyAttempts) {
@@ -89,6 +150,9 @@ export function authPages(app: Hono<WebEnv>, deps: AppDeps) {
     return c.redirect('/login?ok=signed-out', 303);
   });
 
+  /** The form's own words for its fields (never `confirmPassword`). */
+  const PASSWORD_LABELS: Record<string, string> = { currentPassword: UI.password.current, newPassword: UI.password.next, confirmPassword: UI.password.confirm };
+
   const PasswordPage = (p: { csrf: string; actor: Actor; must: boolean; errors?: FieldErrorMap; flash?: string | null }) => (
     <Layout title={UI.password.title} actor={p.actor} csrf={p.csrf} flash={p.flash}>
       <section class="card narrow">
@@ -97,7 +161,7 @@ export function authPages(app: Hono<WebEnv>, deps: AppDeps) {
         {p.errors && Object.keys(p.errors).length ? (
           <ErrorBox
             title={UI.common.errorsAbove}
-            fields={Object.entries(p.errors).map(([name, message]) => ({ name, message, label: fieldLabel(name) }))}
+            fields={Object.entries(p.errors).map(([name, message]) => ({ name, message, label: PASSWORD_LABELS[name] ?? fieldLabel(name) }))}
           />
         ) : null}
         <form method="post" action="/password" class="form">

@@ -23,10 +23,10 @@ import {
   valueLabel,
 } from '../../labels.js';
 import { UI } from '../../words.js';
-import { sayField } from '../wording.js';
+import { sayField, WORDS } from '../wording.js';
 import { CaseTable } from './cases/list.js';
 import { Table } from '../table.js';
-import { ErrorBox, OverdueBadge, Section, Select, StateBadge } from '../components.js';
+import { DeadlineBadge, ErrorBox, OverdueBadge, Section, Select, StateBadge } from '../components.js';
 import type { WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
 import { html, page, type PageCtx, type WebContext } from '../page.js';
@@ -65,7 +65,8 @@ function chartData(r: EnforcementReport) {
       series: [{ name: '%', data: [r.mediation.successRate, r.performance.voluntaryRate, r.enforcement.recoveryRate].map((x) => (x === null ? null : Math.round(Number(x) * 1000) / 10)) }],
     },
     outcomes: {
-      title: F['enforcement.outcomes'],
+      // Closed and still running: the title names both, as the legend does.
+      title: WORDS.dashboard.outcomesTitle,
       type: 'pie',
       items: [
         ...Object.entries(r.enforcement.outcomes).map(([k, n]) => ({ name: OUTCOME_LABELS[k] ?? k, value: n })),
@@ -116,6 +117,9 @@ function Chart(p: { id: string; title: string }) {
 
 const QUERY_KEYS = ['from', 'to', 'district', 'stationCode'] as const;
 
+/** The filters by the words of the form, for its refusals (never the query's own names). */
+const FILTER_LABELS: Record<string, string> = { from: UI.dashboard.from, to: UI.dashboard.to, district: UI.dashboard.district, stationCode: UI.dashboard.station };
+
 function queryOf(c: WebContext): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k of QUERY_KEYS) {
@@ -129,15 +133,22 @@ async function dashboard(deps: AppDeps, c: WebContext, { actor, csrf, now }: Pag
   const raw = queryOf(c);
   let report: EnforcementReport | null = null;
   let problem: string | null = null;
+  let scope: ReturnType<typeof parseReportQuery> | null = null;
   try {
-    report = await enforcementReport(deps.db, actor, parseReportQuery(raw), { now });
+    scope = parseReportQuery(raw);
+    report = await enforcementReport(deps.db, actor, scope, { now });
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
-    problem = err.errors.map((e) => `${fieldLabel(e.field)}：${sayField(e)}`).join('；');
+    scope = null;
+    problem = err.errors.map((e) => `${FILTER_LABELS[e.field] ?? fieldLabel(e.field)}：${sayField(e)}`).join('；');
   }
+  // The overdue list obeys the same filters as the figures above it (issue 15 §3); none while they are invalid.
+  const overdueFilters = scope ? { district: scope.district, stationCode: scope.stationCode, from: scope.from, to: scope.to } : null;
   const [stations, overdue, supervisions, todo] = await Promise.all([
     listStations(deps.db),
-    listCases(deps.db, actor, { overdue: true, limit: 20 }, { now, requestId: c.get('requestId'), warningDays: deps.warningDays }),
+    overdueFilters
+      ? listCases(deps.db, actor, { overdue: true, limit: 20, ...overdueFilters }, { now, requestId: c.get('requestId'), warningDays: deps.warningDays })
+      : Promise.resolve({ items: [], nextCursor: null }),
     listSupervisions(deps.db, actor, { limit: 10 }, { now, warningDays: deps.warningDays }),
     // The committee's home page: its to-do list (DESIGN §11) comes first.
     actor.role === 'committee' ? todoOf(deps, { actor, csrf, now }) : Promise.resolve(null),
@@ -226,7 +237,11 @@ async function dashboard(deps: AppDeps, c: WebContext, { actor, csrf, now }: Pag
       ) : null}
       <div class="columns">
         <div class="col-main">
-          <Section title={UI.dashboard.overdueCases} actions={<a href="/cases?overdue=true">{UI.common.details}</a>}>
+          <Section
+            title={UI.dashboard.overdueCases}
+            actions={<a href={`/cases?${new URLSearchParams({ overdue: 'true', ...(raw.stationCode ? { stationCode: raw.stationCode } : {}) })}`}>{UI.common.details}</a>}
+          >
+            {Object.keys(raw).length ? <p class="hint">{WORDS.dashboard.overdueFiltered}</p> : null}
             {overdue.items.length ? (
               <CaseTable brief testid="overdue-cases" items={overdue.items} names={{ stations: new Map(stations.items.map((s) => [s.code, s.name])) }} now={now} showStation />
             ) : (
@@ -240,7 +255,13 @@ async function dashboard(deps: AppDeps, c: WebContext, { actor, csrf, now }: Pag
               <ul class="plain list" data-testid="supervisions">
                 {supervisions.items.map((s) => (
                   <li>
-                    <a href={`/supervisions/${s.id}`}>{s.subject}</a> <StateBadge state={s.state} supervision /> {s.overdue ? <OverdueBadge /> : null}
+                    <a href={`/supervisions/${s.id}`}>{s.subject}</a> <StateBadge state={s.state} supervision /> {s.ranOut ? <OverdueBadge /> : null}
+                    {s.ranOut ? (
+                      <>
+                        {' '}
+                        <DeadlineBadge dueAt={s.ranOut.dueAt} now={now} kind={s.ranOut.kind} level={s.ranOut.level} />
+                      </>
+                    ) : null}
                     <small class="muted">
                       {' '}
                       {valueLabel('kind', s.kind, 'supervision')} · {formatDate(s.openedAt)}

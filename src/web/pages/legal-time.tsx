@@ -132,7 +132,7 @@ async function calendarPage(deps: AppDeps, c: WebContext, ctx: PageCtx, form?: C
                   <a href={`/admin/calendar?year=${y.year}`}>{y.year}</a>
                 </td>
                 <td>{y.source === 'admin' ? CALENDAR_UI.sourceAdmin : y.source}</td>
-                <td>{formatDateTime(y.updatedAt)}</td>
+                <td class="nowrap">{formatDateTime(y.updatedAt)}</td>
               </tr>
             ))}
           </tbody>

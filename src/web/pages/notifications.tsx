@@ -216,7 +216,7 @@ async function deliveriesPage(deps: AppDeps, c: WebContext, { actor, csrf }: Pag
             ),
           },
           { label: t.lastResult, cell: (d) => d.lastStatus ?? (d.lastError ? `${t.noAnswer}（${d.lastError}）` : '—') },
-          { label: t.nextAttempt, cell: (d) => (d.nextAttemptAt ? formatDateTime(d.nextAttemptAt) : '—') },
+          { label: t.nextAttempt, class: 'nowrap', cell: (d) => (d.nextAttemptAt ? formatDateTime(d.nextAttemptAt) : '—') },
           {
             label: '',
             cell: (d) =>

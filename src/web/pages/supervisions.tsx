@@ -25,24 +25,12 @@ import {
   valueLabel,
 } from '../../labels.js';
 import { ERROR_TITLES, UI } from '../../words.js';
-import {
-  Csrf,
-  ErrorBox,
-  Facts,
-  Input,
-  OverdueBadge,
-  Row,
-  Section,
-  Select,
-  StateBadge,
-  TextArea,
-  type FieldErrorMap,
-} from '../components.js';
-import { StateDiagram } from '../diagram.js';
-import { brief, engineOf, idempotencyOfForm, newFormKey } from '../engine-call.js';
+import { Csrf, DeadlineBadge, DeadlineCell, ErrorBox, Facts, Input, OverdueBadge, Row, Section, Select, StateBadge, TextArea, type FieldErrorMap } from '../components.js';
+import { developerView, StateDiagram } from '../diagram.js';
+import { brief, engineOf, idempotencyOfForm, newFormKey, restoredFormState } from '../engine-call.js';
 import { fromLocalDateTime } from '../forms.js';
 import { one, type FormBody, type WebEnv } from '../http.js';
-import { Timeline, type HistoryItem } from '../journal.js';
+import { JustDone, Timeline, type HistoryItem } from '../journal.js';
 import { Layout } from '../layout.js';
 import { html, page, type PageCtx, type WebContext } from '../page.js';
 import { DownloadLinks, filtersQuery } from '../downloads.js';
@@ -52,10 +40,10 @@ import { DeadlineTable } from '../deadlines.js';
 
 type Item = Awaited<ReturnType<typeof getSupervision>>;
 
-async function listPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx) {
+async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: PageCtx) {
   const state = c.req.query('state') || undefined;
   const cursor = c.req.query('cursor') || undefined;
-  const result = await listSupervisions(deps.db, actor, { state, cursor, limit: 30 });
+  const result = await listSupervisions(deps.db, actor, { state, cursor, limit: 30 }, { now, warningDays: deps.warningDays });
   const flash = c.req.query('ok') === 'created' ? UI.supervisions.created : null;
   return html(
     c,
@@ -87,7 +75,7 @@ async function listPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx) 
         testid="supervision-list"
         rows={result.items}
         empty={<p class="empty">{UI.supervisions.none}</p>}
-        rowAttrs={(s) => ({ class: s.overdue ? 'is-overdue' : undefined })}
+        rowAttrs={(s) => ({ class: s.ranOut ? 'is-overdue' : undefined, 'data-supervision': s.number })}
         columns={[
           { label: UI.supervisions.number, head: true, class: 'nowrap', cell: (s) => <a href={`/supervisions/${s.id}`}>{s.number}</a> },
           { label: UI.supervisions.kind, cell: (s) => valueLabel('kind', s.kind, 'supervision') },
@@ -97,11 +85,12 @@ async function listPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx) 
             label: UI.supervisions.state,
             cell: (s) => (
               <>
-                <StateBadge state={s.state} supervision /> {s.overdue ? <OverdueBadge /> : null}
+                <StateBadge state={s.state} supervision /> {s.ranOut ? <OverdueBadge /> : null}
                 {s.rating ? <small class="muted"> {valueLabel('rating', s.rating)}</small> : null}
               </>
             ),
           },
+          { label: UI.cases.deadline, cell: (s) => <DeadlineCell deadlines={s.deadlines} ranOut={s.ranOut} now={now} /> },
           { label: UI.supervisions.cases, cell: (s) => s.caseIds.length },
           { label: UI.supervisions.openedAt, class: 'nowrap', cell: (s) => formatDate(s.openedAt) },
         ]}
@@ -122,19 +111,26 @@ interface NewState {
 }
 
 async function newPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, state?: NewState, status: ContentfulStatusCode = 200) {
-  const st: NewState = state ?? { values: { kind: 'case_inquiry', caseNumbers: c.req.query('cases') ?? '' }, errors: {}, key: newFormKey() };
+  const restored = restoredFormState(c);
+  const st: NewState = state ??
+    (restored ? { values: restored.values, errors: {}, key: restored.key } : { values: { kind: 'case_inquiry', caseNumbers: c.req.query('cases') ?? '' }, errors: {}, key: newFormKey() });
   const v = (k: string) => one(st.values, k);
   const e = st.errors;
   return html(
     c,
     <Layout title={UI.supervisions.newTitle} actor={actor} csrf={csrf} active="supervisions">
       <h1>{UI.supervisions.newTitle}</h1>
+      {restored && !state ? (
+        <div class="notice" role="status" data-testid="restored">
+          <strong>{restored.notice?.title}</strong> {restored.notice?.detail}
+        </div>
+      ) : null}
       <form method="post" action="/supervisions/new" class="form card">
         {st.error ? (
           <ErrorBox
             title={st.error.title}
             detail={st.error.detail}
-            fields={Object.entries(e).map(([name, message]) => ({ name, message, label: fieldLabel(name, name === 'kind' ? 'supervision' : undefined) }))}
+            fields={Object.entries(e).map(([name, message]) => ({ name, message, label: name === 'caseNumbers' ? fieldLabel('caseIds') : fieldLabel(name, name === 'kind' ? 'supervision' : undefined) }))}
           />
         ) : null}
         <Csrf token={csrf} />
@@ -225,7 +221,7 @@ function ItemHeader(p: { item: Item }) {
   return (
     <div class="page-head">
       <h1>
-        {p.item.number} <StateBadge state={p.item.state} supervision /> {p.item.overdue ? <OverdueBadge /> : null}
+        {p.item.number} <StateBadge state={p.item.state} supervision /> {p.item.ranOut ? <OverdueBadge /> : null}
       </h1>
       <a href="/supervisions">
         {UI.common.backTo}
@@ -237,7 +233,7 @@ function ItemHeader(p: { item: Item }) {
 
 async function itemPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: PageCtx) {
   const id = c.req.param('id') ?? '';
-  const item = await getSupervision(deps.db, actor, id, { now });
+  const item = await getSupervision(deps.db, actor, id, { now, warningDays: deps.warningDays });
   const [history, stations] = await Promise.all([supervisionHistory(deps.db, actor, id), listStations(deps.db)]);
   const names = {
     deputies: new Map<string, string>(),
@@ -246,8 +242,11 @@ async function itemPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
   };
   const x = item.context as ItemCtx;
   const ok = c.req.query('ok');
-  const flash = ok?.startsWith('ev.') ? UI.event.done(eventLabel(ok.slice(3))) : ok === 'created' ? UI.supervisions.created : null;
+  // What was just done is said at the head of the timeline, beside the new entry (issue 15 §6).
+  const done = ok?.startsWith('ev.') ? ok.slice(3) : undefined;
+  const flash = ok === 'created' ? UI.supervisions.created : null;
   const machine = machineDescription('supervision', MACHINE_LABELS.supervision);
+  const items = history.items as HistoryItem[];
   return html(
     c,
     <Layout title={item.number} actor={actor} csrf={csrf} active="supervisions" flash={flash} wide>
@@ -294,12 +293,19 @@ async function itemPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
             />
           </Section>
           <Section title={UI.cases.timeline} id="timeline">
-            <Timeline items={history.items as HistoryItem[]} names={names} stateLabel={supervisionStateLabel} scope="supervision" />
+            {done ? <JustDone message={UI.event.done(eventLabel(done))} type={done} items={items} names={names} stateLabel={supervisionStateLabel} scope="supervision" /> : null}
+            <Timeline items={items} names={names} stateLabel={supervisionStateLabel} scope="supervision" />
           </Section>
         </div>
         <div class="col-side">
           <Section title={UI.cases.deadlines}>
-            <DeadlineTable deadlines={item.deadlines} now={now} />
+            {item.ranOut ? (
+              <p class="notice" data-testid="ran-out">
+                <DeadlineBadge dueAt={item.ranOut.dueAt} now={now} kind={item.ranOut.kind} level={item.ranOut.level} />
+              </p>
+            ) : (
+              <DeadlineTable deadlines={item.deadlines} now={now} />
+            )}
           </Section>
           <Section title={UI.supervisions.basics}>
             <Facts
@@ -316,7 +322,13 @@ async function itemPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
             />
           </Section>
           <Section title={UI.cases.diagram} id="diagram">
-            <StateDiagram machine={machine} current={item.state} labelOf={supervisionStateLabel} />
+            <StateDiagram
+              machine={machine}
+              current={item.state}
+              labelOf={supervisionStateLabel}
+              describe={(s) => SUPERVISION_STATE_DESCRIPTIONS[s]}
+              developer={developerView((k) => c.req.query(k))}
+            />
           </Section>
         </div>
       </div>
@@ -332,6 +344,15 @@ const supervisionEvents: EventRoutes = {
   store: supervisionStore,
   schemas: supervisionEventSchemas,
   read: (deps, _c, { actor, now }, id) => getSupervision(deps.db, actor, id, { now }),
+  // `item` is what `read` returned: getSupervision's answer.
+  async history(deps, _c, { actor }, item) {
+    return {
+      items: (await supervisionHistory(deps.db, actor, item.id)).items as HistoryItem[],
+      names: { deputies: new Map<string, string>(), stations: new Map<string, string>(), cases: new Map((item as Item).cases.map((x) => [x.id, x.number])) },
+      stateLabel: supervisionStateLabel,
+      scope: 'supervision',
+    };
+  },
 };
 
 export function supervisionPages(app: Hono<WebEnv>, deps: AppDeps) {

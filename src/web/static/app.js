@@ -2,6 +2,10 @@
 (function () {
   'use strict';
 
+  // A form handed back after signing in again is the answer to the sign-in: show its own address.
+  var url = document.body.getAttribute('data-url');
+  if (url && url.charAt(0) === '/' && window.history && history.replaceState) history.replaceState(null, '', url);
+
   // New case: add another party row (without script the form has three rows).
   document.querySelectorAll('[data-parties]').forEach(function (box) {
     var button = box.querySelector('[data-add-party]');

@@ -1,6 +1,8 @@
 /** One event's form on a case, and its POST through `applyEvent`. */
 import { caseStore } from '../../../engine/stores.js';
-import { getCase } from '../../../engine/views.js';
+import { caseHistory, getCase } from '../../../engine/views.js';
+import { stateLabel } from '../../../labels.js';
+import type { HistoryItem } from '../../journal.js';
 import { caseEventSchemas } from '../../../machines/case.js';
 import { casePermissions } from '../../../machines/case-spec.js';
 import type { EventRoutes } from '../../event-page.js';
@@ -32,6 +34,10 @@ export const caseEvents: EventRoutes = {
       deputyChoices: { deputyIds: all, attendeeDeputyIds: assigned, deputyId: assigned },
       fixed: self ? { deputyId: { value: self, text: names.deputies.get(self) ?? actor.name } } : undefined,
     };
+  },
+  async history(deps, c, { actor, now }, view) {
+    const items = (await caseHistory(deps.db, actor, view.id, { now, requestId: c.get('requestId') })).items as HistoryItem[];
+    return { items, names: await namesOf(deps), stateLabel };
   },
   adjust(type, { actor }, body) {
     // A deputy recuses only themself, whatever the form says (the engine checks it too).

@@ -7,14 +7,14 @@ import type { Actor } from '../../../machines/roles.js';
 import { formatDate } from '../../../format.js';
 import { outcomeLabel, stateLabel } from '../../../labels.js';
 import { UI } from '../../../words.js';
-import { DeadlineBadge, OverdueBadge, Select, StateBadge } from '../../components.js';
+import { DeadlineCell, OverdueMark, Select, StateBadge } from '../../components.js';
 import { type Names } from '../../journal.js';
 import { TodoSection, todoOf } from '../legal-time.js';
 import { Layout } from '../../layout.js';
 import { Table } from '../../table.js';
 import { html, type PageCtx, type WebContext } from '../../page.js';
 import { DownloadLinks, filtersQuery } from '../../downloads.js';
-import { namesOf, nearestDeadline, type CaseItem } from './shared.js';
+import { namesOf, type CaseItem } from './shared.js';
 
 const listTitle = (actor: Actor, overdue: boolean) =>
   overdue ? UI.cases.overdueTitle : actor.role === 'deputy' ? UI.cases.myTitle : actor.role === 'station' ? UI.cases.stationTitle : UI.cases.listTitle;
@@ -27,14 +27,14 @@ export function CaseTable(p: { items: CaseItem[]; names: Pick<Names, 'stations'>
       compact={p.brief}
       testid={p.testid ?? 'case-list'}
       rows={p.items}
-      rowAttrs={(c) => ({ class: c.overdue ? 'is-overdue' : undefined, 'data-case': c.number })}
+      rowAttrs={(c) => ({ class: c.ranOut ? 'is-overdue' : undefined, 'data-case': c.number })}
       columns={[
         { label: UI.cases.number, head: true, class: 'nowrap', cell: (c) => <a href={`/cases/${c.id}`}>{c.number}</a> },
         {
           label: UI.cases.state,
           cell: (c) => (
             <>
-              <StateBadge state={c.state} /> {c.overdue ? <OverdueBadge /> : null}
+              <StateBadge state={c.state} /> <OverdueMark overdue={c.overdue} ranOut={c.ranOut} state={c.state} />
               {c.outcome ? <small class="muted"> {outcomeLabel(c.outcome)}</small> : null}
             </>
           ),
@@ -45,16 +45,8 @@ export function CaseTable(p: { items: CaseItem[]; names: Pick<Names, 'stations'>
         !p.brief && { label: UI.cases.openedAt, class: 'nowrap', cell: (c) => formatDate(c.openedAt) },
         {
           label: UI.cases.deadline,
-          cell: (c) => {
-            const d = nearestDeadline(c);
-            return d ? (
-              <DeadlineBadge dueAt={d.dueAt} now={p.now} kind={d.kind} level={d.level} calendarMissing={'calendarMissing' in d} />
-            ) : c.ranOut ? (
-              <DeadlineBadge dueAt={c.ranOut.dueAt} now={p.now} kind={c.ranOut.kind} level={c.ranOut.level} />
-            ) : (
-              <span class="muted">—</span>
-            );
-          },
+          // Which deadline ran out and by how many days, before any still running.
+          cell: (c) => <DeadlineCell deadlines={c.deadlines.map((d) => ({ ...d, calendarMissing: 'calendarMissing' in d }))} ranOut={c.ranOut} now={p.now} />,
         },
       ]}
     />

@@ -3,8 +3,9 @@ import type { AppDeps } from '../../../edge/context.js';
 import { caseDiagram, machineDescription } from '../../../engine/machines.js';
 import { caseHistory, getCase } from '../../../engine/views.js';
 import { seesPersonalData } from '../../../machines/policy.js';
-import { formatDate, formatDateTime } from '../../../format.js';
+import { deadlineText, formatDate, formatDateTime, formatYuan } from '../../../format.js';
 import {
+  DEADLINE_LABELS,
   eventLabel,
   fieldLabel,
   MACHINE_LABELS,
@@ -14,9 +15,10 @@ import {
   valueLabel,
 } from '../../../labels.js';
 import { UI } from '../../../words.js';
-import { DeadlineBadge, Facts, Money, OverdueBadge, Section, StateBadge } from '../../components.js';
-import { StateDiagram } from '../../diagram.js';
-import { Timeline, type HistoryItem, type Names } from '../../journal.js';
+import { DeadlineBadge, Facts, Money, OverdueMark, Section, StateBadge } from '../../components.js';
+import { developerView, StateDiagram } from '../../diagram.js';
+import { JustDone, Timeline, type HistoryItem, type Names } from '../../journal.js';
+import { WORDS } from '../../wording.js';
 import { Layout } from '../../layout.js';
 import { Table } from '../../table.js';
 import { DeadlineTable } from '../../deadlines.js';
@@ -32,8 +34,8 @@ function Parties(p: { view: CaseView }) {
       columns={[
         { label: fieldLabel('role'), class: 'nowrap', cell: (x) => valueLabel('role', x.role, 'party') },
         { label: fieldLabel('name'), head: true, cell: (x) => x.name },
-        { label: fieldLabel('idNumber'), class: 'mono', cell: (x) => x.idNumber ?? '—' },
-        { label: fieldLabel('phone'), class: 'mono', cell: (x) => x.phone ?? '—' },
+        { label: fieldLabel('idNumber'), class: 'mono nowrap', cell: (x) => x.idNumber ?? '—' },
+        { label: fieldLabel('phone'), class: 'mono nowrap', cell: (x) => x.phone ?? '—' },
       ]}
     />
   );
@@ -64,7 +66,7 @@ function CaseFacts(p: { view: CaseView; names: Names }) {
         [UI.cases.dueDate, x.agreement ? formatDate(x.agreement.dueDate) : null],
         [
           UI.cases.installments,
-          x.agreement?.installments ? x.agreement.installments.map((i) => `${formatDate(i.dueDate)} ¥${i.amount}`).join('；') : null,
+          x.agreement?.installments ? x.agreement.installments.map((i) => `${formatDate(i.dueDate)} ${formatYuan(i.amount)}`).join('；') : null,
         ],
         [UI.cases.paid, x.agreement ? <Money value={x.paidAmount ?? '0.00'} /> : null],
         [UI.cases.enforceable, v.enforceable ? UI.common.yes : null],
@@ -82,16 +84,36 @@ function CaseFacts(p: { view: CaseView; names: Names }) {
   );
 }
 
+/** A case closed after running over (超期结案): which deadline, and by how many days at closing. */
+function closedOver(v: CaseView): { kind: string; dueAt: string; closedAt: string } | null {
+  const x = v.context as CaseCtx & { enforcementDueAt?: string | null; defaultedAt?: string | null };
+  if (!v.overdue || v.state !== 'closed' || !v.closedAt) return null;
+  if (x.enforcementDueAt) return { kind: 'enforcement_limit', dueAt: x.enforcementDueAt, closedAt: v.closedAt };
+  // Performance ran out when the sweeper marked it (PERFORMANCE_OVERDUE at the due instant).
+  if (x.defaultedAt) return { kind: 'performance', dueAt: x.defaultedAt, closedAt: v.closedAt };
+  return null;
+}
+
 function Deadlines(p: { view: CaseView; now: Date }) {
   const ranOut = p.view.ranOut;
-  if (!p.view.deadlines.length && ranOut) {
-    return (
-      <p class="notice" data-testid="ran-out">
-        <DeadlineBadge dueAt={ranOut.dueAt} now={p.now} kind={ranOut.kind} level={ranOut.level} />
-      </p>
-    );
-  }
-  return <DeadlineTable deadlines={p.view.deadlines} now={p.now} testid="deadlines" />;
+  const over = closedOver(p.view);
+  // The deadline that ran out first (which one, by how many days), then those still running.
+  const head = ranOut ? (
+    <p class="notice" data-testid="ran-out">
+      <DeadlineBadge dueAt={ranOut.dueAt} now={p.now} kind={ranOut.kind} level={ranOut.level} />
+    </p>
+  ) : over ? (
+    <p class="notice" data-testid="ran-out">
+      {WORDS.overdue.closedOverNote(DEADLINE_LABELS[over.kind] ?? over.kind, deadlineText(over.dueAt, p.now).lastDay, Math.max(1, -deadlineText(over.dueAt, new Date(over.closedAt)).daysLeft))}
+    </p>
+  ) : null;
+  if (!p.view.deadlines.length) return head ?? <p class="muted">{UI.cases.noDeadlines}</p>;
+  return (
+    <>
+      {head}
+      <DeadlineTable deadlines={p.view.deadlines} now={p.now} testid="deadlines" />
+    </>
+  );
 }
 
 export async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now }: PageCtx) {
@@ -101,13 +123,16 @@ export async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now 
   const [history, names, diagram] = await Promise.all([caseHistory(deps.db, actor, id, opts), namesOf(deps), caseDiagram(deps.db, actor, id, MACHINE_LABELS.case)]);
   const machine = { ...machineDescription('case', MACHINE_LABELS.case), mermaid: diagram.mermaid };
   const ok = c.req.query('ok');
-  const flash = ok?.startsWith('ev.') ? UI.event.done(eventLabel(ok.slice(3))) : ok === 'created' ? UI.cases.created : null;
+  // What was just done is said at the head of the timeline, beside the new entry (issue 15 §6).
+  const done = ok?.startsWith('ev.') ? ok.slice(3) : undefined;
+  const flash = ok === 'created' ? UI.cases.created : null;
+  const items = history.items as HistoryItem[];
   return html(
     c,
     <Layout title={view.number} actor={actor} csrf={csrf} active="cases" flash={flash} wide>
       <div class="page-head">
         <h1>
-          {view.number} <StateBadge state={view.state} /> {view.overdue ? <OverdueBadge /> : null}
+          {view.number} <StateBadge state={view.state} /> <OverdueMark overdue={view.overdue} ranOut={view.ranOut} state={view.state} />
         </h1>
         <a href="/cases">{UI.common.backTo}{UI.nav.cases}</a>
       </div>
@@ -142,7 +167,8 @@ export async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now 
             {seesPersonalData(actor, view.stationCode) ? null : <p class="hint">{UI.cases.piiNote}</p>}
           </Section>
           <Section title={UI.cases.timeline} id="timeline">
-            <Timeline items={history.items as HistoryItem[]} names={names} stateLabel={stateLabel} />
+            {done ? <JustDone message={UI.event.done(eventLabel(done))} type={done} items={items} names={names} stateLabel={stateLabel} /> : null}
+            <Timeline items={items} names={names} stateLabel={stateLabel} />
           </Section>
         </div>
         <div class="col-side">
@@ -153,7 +179,13 @@ export async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now 
             <CaseFacts view={view} names={names} />
           </Section>
           <Section title={UI.cases.diagram} id="diagram">
-            <StateDiagram machine={machine} current={view.state} labelOf={stateLabel} />
+            <StateDiagram
+              machine={machine}
+              current={view.state}
+              labelOf={stateLabel}
+              describe={(s) => STATE_DESCRIPTIONS[s]}
+              developer={developerView((k) => c.req.query(k))}
+            />
           </Section>
         </div>
       </div>
