@@ -463,7 +463,8 @@ type PartyIdentifier = { field: 'phone' | 'idNumber'; value: string };
 function partyIdentifier(q: string): PartyIdentifier | null {
   if (isPhoneNumber(q)) return { field: 'phone', value: normalisePhone(q) };
   const id = q.replace(/\s/g, '');
-  // 居民身份证 18 (or the old 15) characters; other documents 6–20 letters or digits with a digit.
-  if (/^[0-9A-Za-z]{6,20}$/.test(id) && /\d{6}/.test(id)) return { field: 'idNumber', value: id.toUpperCase() };
+  // 居民身份证: 18 characters (the last may be X) or the old 15 digits. Nothing looser: a search
+  // for a summary word with six digits in it is not a look-up of someone's ID (nor logged as one).
+  if (/^(\d{17}[\dXx]|\d{15})$/.test(id)) return { field: 'idNumber', value: id.toUpperCase() };
   return null;
 }
