@@ -245,6 +245,9 @@ export const parties = pgTable(
     index('parties_case_idx').on(t.caseId, t.position),
     // Search by name (`q`, court and station staff only): its characters and character pairs.
     index('parties_search_idx').using('gin', partySearchGrams(t)),
+    // The exact look-up of a party by phone or resident ID number (court and station staff).
+    index('parties_phone_idx').on(t.phone),
+    index('parties_id_number_idx').on(t.idNumber),
   ],
 );
 

@@ -7,7 +7,8 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { AnyMachineSnapshot } from 'xstate';
 import { endOfDate, startOfShanghaiDay } from '../machines/calendar.js';
 import { fenToYuan } from '../machines/money.js';
-import { can, caseScope, partyAsSeen, searchesPartyNames, seesPartyNames, seesPersonalData } from '../machines/policy.js';
+import { can, caseScope, partyAsSeen, searchesPartyIdentifiers, searchesPartyNames, seesPartyNames, seesPersonalData } from '../machines/policy.js';
+import { isPhoneNumber, normalisePhone } from '../machines/fields.js';
 import type { Actor } from '../machines/roles.js';
 import { closingEvents, offeredEvents, type MachineSpec } from '../machines/spec.js';
 import { outstandingFen, unrecoveredFen, type CaseContext } from '../machines/case.js';
@@ -363,19 +364,35 @@ export const SEARCH_INDEX_LIMIT = 2000;
  * SEARCH_INDEX_LIMIT matches (then the matches are dense, and walking the cases newest first
  * reaches a page of them sooner than fetching and sorting them all), or a one-character q, which
  * the case index (pairs only) cannot answer. The list keeps its own ILIKE condition beside these
- * ids: the ids only narrow where it looks, so the results are the same either way.
+ * ids: the ids only narrow where it looks, so the results are the same either way. A phone or ID
+ * number search (`identifier`, court and station staff) adds the cases of the parties whose phone
+ * or ID number equals it — the same exact match the list's own condition has — so the ids cover
+ * every case that condition can accept.
  */
-export async function searchedCaseIds(db: Db, q: string, like: string, byName: boolean): Promise<string[] | null> {
+export async function searchedCaseIds(
+  db: Db,
+  q: string,
+  like: string,
+  byName: boolean,
+  identifier: PartyIdentifier | null = null,
+): Promise<string[] | null> {
   if ([...q].length < 2) return null;
   const grams = sql`search_query_grams(${q})`;
   const inCases = sql`select ${cases.id} as id from ${cases} where ${caseSearchGrams(cases)} @> ${grams}
     and (${cases.number} ilike ${like} or ${cases.summary} ilike ${like} or ${cases.disputeType} ilike ${like})`;
   const inParties = sql`select ${parties.caseId} as id from ${parties} where ${partySearchGrams(parties)} @> ${grams} and ${parties.name} ilike ${like}`;
   const rows = rowsOf<{ id: string }>(
-    await db.execute(sql`${inCases} ${byName ? sql`union all ${inParties}` : sql``} limit ${SEARCH_INDEX_LIMIT + 1}`),
+    await db.execute(
+      sql`${inCases} ${byName ? sql`union all ${inParties}` : sql``} ${identifier ? sql`union all ${byIdentifier(identifier)}` : sql``} limit ${SEARCH_INDEX_LIMIT + 1}`,
+    ),
   );
   if (rows.length > SEARCH_INDEX_LIMIT) return null;
   return [...new Set(rows.map((r) => r.id))];
+}
+
+/** The cases of the parties whose phone or ID number is exactly `identifier`'s value. */
+function byIdentifier(identifier: PartyIdentifier): SQL {
+  return sql`select ${parties.caseId} as id from ${parties} where ${parties[identifier.field]} = ${identifier.value}`;
 }
 
 /** Cases this caller may see, newest first, with keyset pagination. */
@@ -395,8 +412,11 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
   if (f.district) where.push(sql`${cases.stationCode} in (select ${stations.code} from ${stations} where ${stations.district} = ${f.district})`);
   if (f.from) where.push(sql`${cases.openedAt} >= ${startOfShanghaiDay(f.from)}`);
   if (f.to) where.push(sql`${cases.openedAt} < ${endOfDate(f.to)}`);
-  if (f.q) {
-    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  // Stray spaces typed or pasted around and inside the words do not count (issue 15 §4).
+  const q = f.q?.trim().replace(/\s+/g, ' ') || undefined;
+  const identifier = q && searchesPartyIdentifiers(actor) ? partyIdentifier(q) : null;
+  if (q) {
+    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const byName = searchesPartyNames(actor);
     where.push(
       or(
@@ -408,10 +428,13 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
         // it PostgreSQL turns the EXISTS into a hashed subplan that reads every party's name first
         // (q = 热线转办 at 100k cases: 238 ms → 24 ms). It changes nothing in what matches.
         byName ? sql`exists (select 1 from ${parties} where ${parties.caseId} = ${cases.id} and ${parties.name} ilike ${like} offset 0)` : undefined,
+        // A phone or ID number: exact match only, never a substring of someone's number.
+        identifier ? sql`exists (select 1 from ${parties} where ${parties.caseId} = ${cases.id} and ${parties[identifier.field]} = ${identifier.value} offset 0)` : undefined,
       )!,
     );
     // The same condition decides; the search indexes only say where to look (searchedCaseIds).
-    const ids = await searchedCaseIds(db, f.q, like, byName);
+    // A phone/ID search looks there too (same exact match), or the index path would miss its cases.
+    const ids = await searchedCaseIds(db, q, like, byName, identifier);
     if (ids) where.push(sql`${cases.id} = any(${`{${ids.join(',')}}`}::uuid[])`);
   }
   if (f.dueWithinDays !== undefined) where.push(lte(cases.nextDueAt, dueWithinBound(f.dueWithinDays, opts.now ?? new Date())));
@@ -429,5 +452,19 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
     return caseSummary(row, restore(caseStore, row as unknown as EntityRow), ps, unmasked, opts, seesPartyNames(actor));
   });
   await logAccess(db, actor, 'case', unmaskedIds, PARTY_PII, opts.requestId);
+  // Looking a party up by phone or ID number is a read of it, whatever the page then shows.
+  if (identifier) await logAccess(db, actor, 'case', page.map((r) => r.id), `search:parties.${identifier.field}`, opts.requestId);
   return { items, nextCursor };
+}
+
+type PartyIdentifier = { field: 'phone' | 'idNumber'; value: string };
+
+/** A search that is a phone (normalised) or an ID number (upper-cased), or null. */
+function partyIdentifier(q: string): PartyIdentifier | null {
+  if (isPhoneNumber(q)) return { field: 'phone', value: normalisePhone(q) };
+  const id = q.replace(/\s/g, '');
+  // 居民身份证: 18 characters (the last may be X) or the old 15 digits. Nothing looser: a search
+  // for a summary word with six digits in it is not a look-up of someone's ID (nor logged as one).
+  if (/^(\d{17}[\dXx]|\d{15})$/.test(id)) return { field: 'idNumber', value: id.toUpperCase() };
+  return null;
 }

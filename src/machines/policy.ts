@@ -268,6 +268,14 @@ export function searchesPartyNames(actor: Actor): boolean {
   return actor.role === 'court' || actor.role === 'station';
 }
 
+/**
+ * Court and station staff find a party by phone or ID number (exact match, issue 15 §4); each
+ * case found that way is a read of personal data and is written to the access log.
+ */
+export function searchesPartyIdentifiers(actor: Actor): boolean {
+  return actor.role === 'court' || actor.role === 'station';
+}
+
 /** What erasure (PIPL Art 47) leaves in place of a name, an ID number or a phone. */
 export const ERASED = '已删除';
 
