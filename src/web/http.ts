@@ -38,14 +38,15 @@ function secure(c: Context): boolean {
   return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
 }
 
-export function setSessionCookie(c: Context, s: OpenedSession) {
+/** `now` is the clock the session was opened by, so the cookie lives exactly as long as the session. */
+export function setSessionCookie(c: Context, s: OpenedSession, now: Date) {
   setCookie(c, SESSION_COOKIE, s.sessionId, {
     httpOnly: true,
     sameSite: 'Strict',
     path: '/',
     secure: secure(c),
     expires: new Date(s.expiresAt),
-    maxAge: Math.max(0, Math.floor((Date.parse(s.expiresAt) - Date.now()) / 1000)),
+    maxAge: Math.max(0, Math.floor((Date.parse(s.expiresAt) - now.getTime()) / 1000)),
   });
 }
 

@@ -126,7 +126,7 @@ export function authPages(app: Hono<WebEnv>, deps: AppDeps) {
       // A fresh session id at every sign-in (no fixation); the old cookie, if any, is ended.
       await closeSession(deps.db, getCookie(c, SESSION_COOKIE));
       const opened = await openSession(deps.db, actor.id, now);
-      setSessionCookie(c, opened);
+      setSessionCookie(c, opened, now);
       if (hasDraft && !mustChangePassword && next !== '/') return backToForm(c, app, next, opened.sessionId, carried);
       return c.redirect(mustChangePassword ? '/password' : next === '/' ? homeOf(actor) : next, 303);
     } catch (err) {
@@ -213,7 +213,7 @@ export function authPages(app: Hono<WebEnv>, deps: AppDeps) {
           return html(c, <PasswordPage actor={actor} csrf={csrf} must={must} errors={errors} />, 400);
         }
         // Every session of this user ended with the change: this browser gets a new one.
-        setSessionCookie(c, await openSession(deps.db, actor.id, now));
+        setSessionCookie(c, await openSession(deps.db, actor.id, now), now);
         return c.redirect(must ? homeOf(actor) : '/password?ok=changed', 303);
       },
       { allowPasswordChange: true },
