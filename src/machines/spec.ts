@@ -194,3 +194,20 @@ export function closingEvents(snapshot: AnyMachineSnapshot, types: readonly stri
     mayCloseEvents: types.filter((t) => kinds[t] === 'maybe'),
   };
 }
+
+/**
+ * The events that close the entity from every state that takes them (退回, 撤回, 调解不成 …),
+ * read from the machine definition: what a form can know before it reads the entity.
+ */
+export function alwaysClosingEvents(machine: AnyStateMachine): string[] {
+  const verdict = new Map<string, boolean>();
+  const visit = (node: AnyStateNode) => {
+    for (const [type, transitions] of Object.entries(node.on as Record<string, { target?: AnyStateNode[] }[]>)) {
+      const all = transitions.length > 0 && transitions.every((t) => (t.target ?? []).some((n) => n.type === 'final'));
+      verdict.set(type, (verdict.get(type) ?? true) && all);
+    }
+    for (const child of Object.values(node.states)) visit(child);
+  };
+  visit(machine.root);
+  return [...verdict].filter(([, closes]) => closes).map(([type]) => type);
+}

@@ -29,7 +29,16 @@ export interface EventPageProps {
   csrf: string;
   /** `cases` or `supervisions`: the path and the navigation entry. */
   path: 'cases' | 'supervisions';
-  entity: { id: string; number: string; state: string; version: number; nextEvents: string[]; backdatableEvents?: string[] };
+  entity: {
+    id: string;
+    number: string;
+    state: string;
+    version: number;
+    nextEvents: string[];
+    backdatableEvents?: string[];
+    closingEvents?: string[];
+    mayCloseEvents?: string[];
+  };
   type: string;
   fields: FormField[];
   state: EventFormState;
@@ -37,6 +46,8 @@ export interface EventPageProps {
   fixed?: EventFormProps['fixed'];
   /** What others recorded since the form was opened (a stale form, `state.changedSince`). */
   changes?: { items: HistoryItem[]; names: Names; stateLabel: (s: string) => string; scope?: string };
+  /** A line above the fields: what is still owed, what a rating does. */
+  notice?: string;
 }
 
 export function EventPage(p: EventPageProps) {
@@ -96,6 +107,8 @@ export function EventPage(p: EventPageProps) {
             fixed={p.fixed}
             error={st.error}
             backfill={backdatedOnly}
+            closes={e.closingEvents?.includes(p.type) ? 'always' : e.mayCloseEvents?.includes(p.type) ? 'maybe' : undefined}
+            notice={p.notice}
           />
         </section>
       ) : (
@@ -149,6 +162,14 @@ export interface EventRoutes {
   history: (deps: AppDeps, c: WebContext, ctx: PageCtx, entity: Awaited<ReturnType<EventRoutes['read']>>) => Promise<NonNullable<EventPageProps['changes']>>;
   /** The body as sent, adjusted before the engine sees it (a deputy recuses only themself). */
   adjust?: (type: string, ctx: PageCtx, body: Record<string, unknown>) => void;
+  /**
+   * The events that close the entity from every state that takes them (`alwaysClosingEvents` of the
+   * machine): sent only with the "我确认此操作将结案" box ticked, checked here as well as in the browser
+   * (issue 15 §1), so it holds without JavaScript.
+   */
+  closing?: ReadonlySet<string>;
+  /** A line above the form's fields for this event (what is still owed, what a rating does). */
+  notice?: (entity: Awaited<ReturnType<EventRoutes['read']>>, type: string) => string | undefined;
 }
 
 /**
@@ -187,6 +208,7 @@ export function eventPages(app: Hono<WebEnv>, deps: AppDeps, spec: EventRoutes, 
         changes={changes}
         deputyChoices={extras.deputyChoices}
         fixed={extras.fixed}
+        notice={spec.notice?.(entity, type)}
       />,
       status,
     );
@@ -199,6 +221,11 @@ export function eventPages(app: Hono<WebEnv>, deps: AppDeps, spec: EventRoutes, 
     const fields = fieldsOf(spec.schemas[type]);
     const body: Record<string, unknown> = { type, ...payloadOf(fields, form) };
     spec.adjust?.(type, ctx, body);
+    // An action that closes the case or item is sent only with its box ticked (browsers without `required` too).
+    if (spec.closing?.has(type) && one(form, '_confirmClose') !== 'yes') {
+      const error = { title: ERROR_TITLES.validation, detail: UI.event.confirmCloseMissing };
+      return formPage(c, ctx, { values: formValues(form), key: one(form, '_key') || newFormKey(), errors: { _confirmClose: UI.event.confirmCloseMissing }, error, version: versionOfForm(form) }, 400);
+    }
     return formAction(
       async () => {
         await applyEvent(engineOf(deps, c), spec.store, ctx.actor, id, body, { ifMatch: versionOfForm(form), idempotency: idempotencyOfForm(c, form, body), render: brief });

@@ -18,6 +18,7 @@ export type FieldKind =
   | 'money'
   | 'integer'
   | 'consent'
+  | 'confirm'
   | 'installments';
 
 export interface FormField {
@@ -52,6 +53,8 @@ function kindOf(name: string, s: z.ZodType): { kind: FieldKind; options?: string
   if (s === id && name === 'deputyId') return { kind: 'deputy' };
   if (s instanceof z.ZodNumber) return { kind: 'integer' };
   if (s instanceof z.ZodLiteral) return { kind: 'consent' };
+  // An explicit confirmation the engine asks for (confirmOverpayment): a checkbox, sent only when ticked.
+  if (s instanceof z.ZodBoolean) return { kind: 'confirm' };
   if (s instanceof z.ZodString) return { kind: (s.maxLength ?? Infinity) > 500 ? 'textarea' : 'text' };
   return { kind: 'text' };
 }
@@ -101,6 +104,7 @@ export function payloadOf(fields: FormField[], form: FormBody): Record<string, u
         out[f.name] = many(form, f.name);
         break;
       case 'consent':
+      case 'confirm':
         if (v) out[f.name] = true;
         break;
       case 'integer':
@@ -115,9 +119,11 @@ export function payloadOf(fields: FormField[], form: FormBody): Record<string, u
       case 'installments': {
         const lines = v.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
         if (lines.length) {
+          // The date, then the amount as the claim amount takes it ("3,000", "¥3,000元"): only the
+          // first separator splits, so a thousands comma stays in the amount.
           out[f.name] = lines.map((line) => {
-            const [dueDate = '', money = ''] = line.split(/[\s,，]+/, 2);
-            return { dueDate, amount: cleanMoney(money) };
+            const m = /^(\S+?)[\s,，、]+(.+)$/.exec(line);
+            return { dueDate: m?.[1] ?? line, amount: cleanMoney(m?.[2] ?? '') };
           });
         }
         break;

@@ -205,6 +205,14 @@ export interface EventFormProps {
   error?: { title: string; detail: string } | null;
   /** The event is open only dated earlier (backfilled work): the occurredAt part starts open. */
   backfill?: boolean;
+  /**
+   * `always`: the event closes the case or item (issue 15 §1) — a required "我确认此操作将结案" box
+   * (works without JavaScript; the server checks it too) and a button that looks different.
+   * `maybe`: it closes depending on what is entered — a warning only.
+   */
+  closes?: 'always' | 'maybe';
+  /** A line above the fields: what is still owed, what a rating does. */
+  notice?: string;
 }
 
 function fieldInput(f: FormField, p: EventFormProps): Child {
@@ -266,6 +274,13 @@ function fieldInput(f: FormField, p: EventFormProps): Child {
           {UI.event.consent}
         </label>
       );
+    case 'confirm':
+      return (
+        <label class="choice" id={inputId(f.name)}>
+          <input type="checkbox" name={f.name} value="true" checked={!!value} />
+          {f.name === 'confirmOverpayment' ? UI.event.confirmOverpayment : fieldLabel(f.name, p.type)}
+        </label>
+      );
     case 'installments':
       return <TextArea name={f.name} value={value} rows={3} error={error} placeholder={UI.event.installmentsHint} />;
     case 'textarea':
@@ -285,6 +300,16 @@ export function EventForm(p: EventFormProps) {
       <Csrf token={p.csrf} />
       <input type="hidden" name="_version" value={String(p.version)} />
       <input type="hidden" name="_key" value={p.idemKey} />
+      {p.notice ? (
+        <p class="notice" data-testid="event-notice">
+          {p.notice}
+        </p>
+      ) : null}
+      {p.closes ? (
+        <p class="notice warning" data-testid="closes-warning">
+          {p.closes === 'always' ? UI.event.closesWarning : UI.event.mayCloseWarning}
+        </p>
+      ) : null}
       {main.map((f) => (
         <Row
           label={fieldLabel(f.name, p.type)}
@@ -305,9 +330,17 @@ export function EventForm(p: EventFormProps) {
           </Row>
         </details>
       ) : null}
+      {p.closes === 'always' ? (
+        <Row label={UI.event.confirmClose} name="_confirmClose" required error={p.errors._confirmClose}>
+          <label class="choice" id={inputId('_confirmClose')}>
+            <input type="checkbox" name="_confirmClose" value="yes" required />
+            {UI.event.confirmClose}
+          </label>
+        </Row>
+      ) : null}
       <p class="hint">{UI.event.staleHint}</p>
       <div class="actions">
-        <button type="submit" class="primary">
+        <button type="submit" class={p.closes === 'always' ? 'primary danger' : 'primary'} data-closes={p.closes}>
           {UI.event.submit(eventLabel(p.type))}
         </button>
         <a href={p.cancel} class="button secondary">

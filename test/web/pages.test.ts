@@ -95,8 +95,52 @@ describe('events through the forms', () => {
       _csrf: csrfOf(page.text),
       _version: /name="_version" value="(\d+)"/.exec(page.text)![1],
       _key: /name="_key" value="([^"]+)"/.exec(page.text)![1],
+      // A form whose action closes the case has a required box (issue 15 §1): ticked, as a clerk would.
+      ...(page.text.includes('name="_confirmClose"') ? { _confirmClose: 'yes' } : {}),
     };
   }
+
+  it('a case number typed into the search box goes to the case', async () => {
+    const c = await w.openCase();
+    const r = await people.court.get(`/cases?q=${encodeURIComponent(` ${c.number.toLowerCase()} `)}`);
+    expect(r.status).toBe(303);
+    expect(r.headers.get('location')).toBe(`/cases/${c.id}`);
+  });
+
+  it('an action that closes the case asks for confirmation, and the success message says it closed', async () => {
+    const c = await w.openCase();
+    const page = await people.court.get(`/cases/${c.id}`);
+    expect(page.text).toMatch(/class="button danger"[^>]*href="[^"]*\/events\/RETURN"|href="[^"]*\/events\/RETURN"[^>]*data-closes="true"/);
+    const form = await formOf(people.court, `/cases/${c.id}/events/RETURN`);
+    expect(form._confirmClose).toBe('yes');
+    const { _confirmClose: _, ...unticked } = form;
+    const before = await written();
+    const r = await people.court.post(`/cases/${c.id}/events/RETURN`, { ...unticked, reason: 'unsuitable' }, { csrf: form._csrf });
+    expect(r.status).toBe(400);
+    expect(textOf(r.text)).toContain('请勾选“我确认此操作将结案”后再提交');
+    expect(await written()).toEqual(before);
+    const ok = await people.court.post(`/cases/${c.id}/events/RETURN`, { ...form, reason: 'unsuitable' }, { csrf: form._csrf });
+    expect(ok.status).toBe(303);
+    const after = await people.court.get(ok.headers.get('location')!);
+    expect(textOf(after.text)).toMatch(/已办理「[^」]+」，案件已结案（[^）]+），不能再办理其他事项。/);
+  });
+
+  it('instalment lines keep "3,000" whole; the performance form says what is still owed and offers 确认超额', async () => {
+    const c = await w.openCase();
+    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' }, { type: 'ASSIGN', deputyIds: [w.deputies.a] });
+    const form = await formOf(people.court, `/cases/${c.id}/events/REACH_AGREEMENT`);
+    const r = await people.court.post(
+      `/cases/${c.id}/events/REACH_AGREEMENT`,
+      { ...form, terms: '分两期还款', amount: '5,000', dueDate: '2030-12-31', installments: '2030-06-30 3,000\n2030-12-31，¥2,000元' },
+      { csrf: form._csrf },
+    );
+    expect(r.status).toBe(303);
+    const pay = await people.court.get(`/cases/${c.id}/events/RECORD_PERFORMANCE`);
+    expect(pay.status).toBe(200);
+    expect(textOf(pay.text)).toContain('尚欠金额：¥5,000.00');
+    expect(pay.text).toContain('name="confirmOverpayment"');
+    expect(pay.text).not.toContain('name="_confirmClose"');
+  });
 
   it('an event the role may not send is refused in Chinese and writes nothing', async () => {
     const c = await w.openCase();

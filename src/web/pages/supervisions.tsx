@@ -13,7 +13,8 @@ import { getSupervision, listSupervisions, supervisionHistory } from '../../engi
 import { listCases } from '../../engine/views.js';
 import { can } from '../../machines/policy.js';
 import { eventPages, type EventRoutes } from '../event-page.js';
-import { SUPERVISION_KINDS, supervisionEventSchemas } from '../../machines/supervision.js';
+import { SUPERVISION_KINDS, supervisionEventSchemas, supervisionMachine } from '../../machines/supervision.js';
+import { alwaysClosingEvents } from '../../machines/spec.js';
 import { formatDate } from '../../format.js';
 import {
   eventLabel,
@@ -261,7 +262,12 @@ async function itemPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
             {item.nextEvents.length ? (
               <div class="event-buttons" data-testid="actions">
                 {item.nextEvents.map((e) => (
-                  <a class="button" href={`/supervisions/${item.id}/events/${e}`} data-event={e}>
+                  <a
+                    class={item.closingEvents.includes(e) ? 'button danger' : 'button'}
+                    href={`/supervisions/${item.id}/events/${e}`}
+                    data-event={e}
+                    data-closes={item.closingEvents.includes(e) ? 'true' : undefined}
+                  >
                     {eventLabel(e)}
                   </a>
                 ))}
@@ -293,7 +299,7 @@ async function itemPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
             />
           </Section>
           <Section title={UI.cases.timeline} id="timeline">
-            {done ? <JustDone message={UI.event.done(eventLabel(done))} type={done} items={items} names={names} stateLabel={supervisionStateLabel} scope="supervision" /> : null}
+            {done ? <JustDone message={item.state === 'closed' ? UI.event.doneClosedItem(eventLabel(done)) : UI.event.done(eventLabel(done))} type={done} items={items} names={names} stateLabel={supervisionStateLabel} scope="supervision" /> : null}
             <Timeline items={items} names={names} stateLabel={supervisionStateLabel} scope="supervision" />
           </Section>
         </div>
@@ -353,6 +359,9 @@ const supervisionEvents: EventRoutes = {
       scope: 'supervision',
     };
   },
+  // CLOSE ends the item from wherever it is taken (issue 15 §1): sent only with its box ticked.
+  closing: new Set(alwaysClosingEvents(supervisionMachine)),
+  notice: (_item, type) => (type === 'EVALUATE' ? UI.event.evaluateNote : undefined),
 };
 
 export function supervisionPages(app: Hono<WebEnv>, deps: AppDeps) {

@@ -3,7 +3,10 @@ import { caseStore } from '../../../engine/stores.js';
 import { caseHistory, getCase } from '../../../engine/views.js';
 import { stateLabel } from '../../../labels.js';
 import type { HistoryItem } from '../../journal.js';
-import { caseEventSchemas } from '../../../machines/case.js';
+import { caseEventSchemas, caseMachine } from '../../../machines/case.js';
+import { alwaysClosingEvents } from '../../../machines/spec.js';
+import { formatYuan } from '../../../format.js';
+import { UI } from '../../../words.js';
 import { casePermissions } from '../../../machines/case-spec.js';
 import type { EventRoutes } from '../../event-page.js';
 import { selfAs } from '../../../machines/policy.js';
@@ -12,6 +15,7 @@ import type { FormBody } from '../../http.js';
 import { namesOf, type CaseCtx } from './shared.js';
 
 type CaseEventType = keyof typeof caseEventSchemas;
+type CaseView = Awaited<ReturnType<typeof getCase>>;
 
 /** The case's event forms: deputies to choose (the case's own station's first), a deputy who recuses only themself. */
 export const caseEvents: EventRoutes = {
@@ -38,6 +42,15 @@ export const caseEvents: EventRoutes = {
   async history(deps, c, { actor, now }, view) {
     const items = (await caseHistory(deps.db, actor, view.id, { now, requestId: c.get('requestId') })).items as HistoryItem[];
     return { items, names: await namesOf(deps), stateLabel };
+  },
+  // 退回, 撤回, 调解不成 …: closing from every state that takes them, read from the machine (issue 15 §1).
+  closing: new Set(alwaysClosingEvents(caseMachine)),
+  // What is still owed, above the amount typed (issue 15 §1): more than that needs 确认超额.
+  notice(entity, type) {
+    const view = entity as CaseView;
+    if (type === 'RECORD_PERFORMANCE' && view.outstandingAmount !== null) return UI.event.owed(formatYuan(view.outstandingAmount));
+    if (type === 'RECORD_RECOVERY' && view.unrecoveredAmount !== null) return UI.event.unrecovered(formatYuan(view.unrecoveredAmount));
+    return undefined;
   },
   adjust(type, { actor }, body) {
     // A deputy recuses only themself, whatever the form says (the engine checks it too).

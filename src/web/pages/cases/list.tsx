@@ -95,6 +95,10 @@ export async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now 
     listCases(deps.db, actor, filters, { now, requestId: c.get('requestId'), warningDays: deps.warningDays }),
     home ? todoOf(deps, { actor, csrf, now }) : Promise.resolve(null),
   ]);
+  // A case number typed into the search box goes straight to the case (issue 15 §4).
+  const typed = filters.q?.replace(/\s+/g, '').toUpperCase();
+  const hit = typed && /^\d{4}-[A-Z0-9_-]+-\d{6}$/.test(typed) ? result.items.filter((i) => i.number.toUpperCase() === typed) : [];
+  if (hit.length === 1) return c.redirect(`/cases/${hit[0].id}`, 303);
   const scope = caseScope(actor).kind;
   const showStation = scope !== 'station';
   const overdueView = filters.overdue === true;

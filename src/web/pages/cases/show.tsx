@@ -127,6 +127,14 @@ export async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now 
   const done = ok?.startsWith('ev.') ? ok.slice(3) : undefined;
   const flash = ok === 'created' ? UI.cases.created : null;
   const items = history.items as HistoryItem[];
+  // Said plainly when the action just taken closed the case (issue 15 §1).
+  const doneMessage = done
+    ? view.state === 'closed' && view.outcome
+      ? UI.event.doneClosed(eventLabel(done), outcomeLabel(view.outcome))
+      : UI.event.done(eventLabel(done))
+    : '';
+  // Actions that close the case look different (issue 15 §1); their forms ask for a confirmation.
+  const closes = (e: string) => view.closingEvents.includes(e);
   return html(
     c,
     <Layout title={view.number} actor={actor} csrf={csrf} active="cases" flash={flash} wide>
@@ -147,12 +155,18 @@ export async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now 
             {view.nextEvents.length || view.backdatableEvents.length ? (
               <div class="event-buttons" data-testid="actions">
                 {view.nextEvents.map((e) => (
-                  <a class="button" href={`/cases/${view.id}/events/${e}`} data-event={e}>
+                  <a class={closes(e) ? 'button danger' : 'button'} href={`/cases/${view.id}/events/${e}`} data-event={e} data-closes={closes(e) ? 'true' : undefined}>
                     {eventLabel(e)}
                   </a>
                 ))}
                 {view.backdatableEvents.map((e) => (
-                  <a class="button" href={`/cases/${view.id}/events/${e}`} data-event={e} data-backdated="true">
+                  <a
+                    class={closes(e) ? 'button danger' : 'button'}
+                    href={`/cases/${view.id}/events/${e}`}
+                    data-event={e}
+                    data-backdated="true"
+                    data-closes={closes(e) ? 'true' : undefined}
+                  >
                     {eventLabel(e)}
                     {UI.event.backdatedMark}
                   </a>
@@ -167,7 +181,7 @@ export async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now 
             {seesPersonalData(actor, view.stationCode) ? null : <p class="hint">{UI.cases.piiNote}</p>}
           </Section>
           <Section title={UI.cases.timeline} id="timeline">
-            {done ? <JustDone message={UI.event.done(eventLabel(done))} type={done} items={items} names={names} stateLabel={stateLabel} /> : null}
+            {done ? <JustDone message={doneMessage} type={done} items={items} names={names} stateLabel={stateLabel} /> : null}
             <Timeline items={items} names={names} stateLabel={stateLabel} />
           </Section>
         </div>
