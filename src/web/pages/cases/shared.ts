@@ -17,10 +17,6 @@ export async function namesOf(deps: AppDeps): Promise<Names & { deputyList: Awai
   };
 }
 
-export function nearestDeadline<D extends { kind: string; dueAt: string }>(c: { deadlines: D[] }): D | undefined {
-  return [...c.deadlines].sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt))[0];
-}
-
 export interface CaseCtx {
   deputyIds?: string[];
   recusedDeputyIds?: string[];
