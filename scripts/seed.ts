@@ -478,8 +478,11 @@ export function simulateCase(rng: Rng, world: World, opts: { check: boolean }): 
               return { type: 'RECORD_PERFORMANCE', payload: { amount: yuan(Math.floor(remaining / 3 / 100) * 100 || 100) }, at: before(), actor: world.court };
             }
             return null;
-          case 'report':
-            return { type: 'REPORT_DEFAULT', payload: { note: '被申请人明确表示无力履行' }, at: before(), actor: deputyOrCourt() };
+          case 'report': {
+            // 报告未履行 is refused until something is due (the due day itself counts): report on that day.
+            const dayStart = Math.max(t + 1, due - DAY);
+            return { type: 'REPORT_DEFAULT', payload: { note: '被申请人明确表示无力履行' }, at: dayStart + Math.floor(rng.between(0.1, 0.9) * (due - dayStart)), actor: deputyOrCourt() };
+          }
           default:
             return null; // PERFORMANCE_OVERDUE at the due date
         }
