@@ -26,11 +26,14 @@ let origin: string;
 let caseId = '';
 let supervisionId = '';
 let userId = '';
+let deputyId = '';
+let activityId = '';
 
 async function seed(db: Db) {
   const none = { render: () => ({ body: {} }) };
   await createStation(db, ADMIN_ACTOR, { code: 'HL01', name: '呼兰区人民法院人大代表联络站', kind: 'court', district: '呼兰区', hotline: '0451-57301234' });
   const wang = await createDeputy(db, ADMIN_ACTOR, { name: '王丽', level: 'county', stationCode: 'HL01', expertise: ['民间借贷', '婚姻家庭'], phone: '13900001111' });
+  deputyId = wang.id;
   await createDeputy(db, ADMIN_ACTOR, { name: '欧阳建国', level: 'municipal', stationCode: 'HL01', expertise: ['物业服务合同'] });
   const court = await person(db, '李书记员', 'court', 'court1');
   await person(db, '王丽', 'deputy', 'deputy1', { deputyId: wang.id });
@@ -69,7 +72,8 @@ async function seed(db: Db) {
   );
   supervisionId = (item.body as { id: string }).id;
   const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
-  await recordActivity(db, station, 'HL01', { date: today, theme: '代表接待日', content: '接待选民反映物业问题三起', deputyIds: [wang.id], votersReceived: 3 });
+  const activity = await recordActivity(db, station, 'HL01', { date: today, theme: '代表接待日', content: '接待选民反映物业问题三起', deputyIds: [wang.id], votersReceived: 3 });
+  activityId = (activity.body as { id: string }).id;
 }
 
 /** What each role opens, its home page first (the ones screenshotted on a desktop too are marked). */
@@ -99,6 +103,7 @@ function pagesOf(role: string): { path: string; main?: boolean }[] {
       return [
         { path: '/cases', main: true },
         { path: '/stations/HL01/activities', main: true },
+        { path: `/stations/HL01/activities/${activityId}/edit`, main: true },
         { path: c },
         { path: '/cases/new' },
         { path: '/submissions' },
@@ -112,6 +117,8 @@ function pagesOf(role: string): { path: string; main?: boolean }[] {
         { path: '/admin/users', main: true },
         { path: '/admin/stations', main: true },
         { path: '/admin/deputies' },
+        { path: '/admin/stations/HL01/edit', main: true },
+        { path: `/admin/deputies/${deputyId}/edit`, main: true },
         { path: `/admin/users/${userId}` },
         { path: '/admin/webhooks' },
         { path: '/admin/calendar' },
