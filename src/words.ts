@@ -136,6 +136,7 @@ export const UI = {
     backTo: '返回',
   },
   cases: {
+    dueWithin: (days: number) => (days === 0 ? '今日届满及已逾期' : `${days} 日内届满`),
     listTitle: '案件',
     myTitle: '我的案件',
     stationTitle: '本站案件',
