@@ -11,8 +11,9 @@ import { shanghaiDate } from '../../machines/calendar.js';
 import { activityRecordRefusal } from '../../machines/policy.js';
 import { fieldLabel } from '../../labels.js';
 import { UI } from '../../words.js';
-import { Csrf, ErrorBox, Input, Row, Section, TextArea, type FieldErrorMap } from '../components.js';
-import { engineOf, idempotencyOfForm, newFormKey } from '../engine-call.js';
+import { deputyChoices, shownName } from '../choices.js';
+import { Csrf, ErrorBox, Input, RestoredNotice, Row, Section, TextArea, type FieldErrorMap } from '../components.js';
+import { engineOf, idempotencyOfForm, newFormKey, restoredFormState } from '../engine-call.js';
 import { many, one, type FormBody, type WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
 import { html, page, type PageCtx, type WebContext } from '../page.js';
@@ -25,6 +26,8 @@ interface FormState {
   errors: FieldErrorMap;
   error?: { title: string; detail: string } | null;
   key: string;
+  /** Handed back after signing in again (issue 15 §6). */
+  restored?: boolean;
 }
 
 const SCOPE = 'activity';
@@ -37,9 +40,12 @@ async function register(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Form
   const list = await listActivities(deps.db, actor, code, cursor ? { cursor, limit: '50' } : { limit: '50' });
   const [stations, deputies] = await Promise.all([listStations(deps.db), listDeputies(deps.db, code, actor)]);
   const station = stations.items.find((s) => s.code === code);
-  const names = new Map(deputies.items.map((d) => [d.id, d.name]));
+  // The register names every deputy it recorded (a retired one marked); the form offers those in use, told apart.
+  const names = new Map(deputies.items.map((d) => [d.id, shownName(d)]));
+  const choices = deputyChoices(deputies.items, stations.items);
   const canRecord = activityRecordRefusal(actor, code) === null;
-  const st: FormState = state ?? { values: { date: shanghaiDate(now.toISOString()) }, errors: {}, key: newFormKey() };
+  const restored = restoredFormState(c);
+  const st: FormState = state ?? (restored ? { values: restored.values, errors: {}, key: restored.key, restored: true } : { values: { date: shanghaiDate(now.toISOString()) }, errors: {}, key: newFormKey() });
   const v = (k: string) => one(st.values, k);
   const chosen = new Set(many(st.values, 'deputyIds'));
   const e = st.errors;
@@ -85,6 +91,7 @@ async function register(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Form
         {canRecord ? (
           <div class="col-side">
             <Section title={UI.activities.add}>
+              {st.restored ? <RestoredNotice /> : null}
               <form method="post" action={`/stations/${encodeURIComponent(code)}/activities`} class="form">
                 {st.error ? (
                   <ErrorBox
@@ -105,12 +112,13 @@ async function register(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Form
                   <TextArea name="content" value={v('content')} required rows={4} error={e.content} />
                 </Row>
                 <Row label={UI.activities.deputies} name="deputyIds" error={e.deputyIds} hint={UI.event.deputiesHint}>
-                  {deputies.items.length ? (
+                  {choices.length ? (
                     <fieldset class="choices" id="f-deputyIds">
-                      {deputies.items.map((d) => (
+                      {choices.map((d) => (
                         <label class="choice">
                           <input type="checkbox" name="deputyIds" value={d.id} checked={chosen.has(d.id)} />
                           {d.name}
+                          <small>{d.note}</small>
                         </label>
                       ))}
                     </fieldset>

@@ -22,13 +22,14 @@ import { ROLES } from '../../machines/roles.js';
 import { formatDate } from '../../format.js';
 import { fieldLabel, ROLE_LABELS, valueLabel } from '../../labels.js';
 import { CITIZEN, UI } from '../../words.js';
-import { Csrf, ErrorBox, Input, Row, Section, Select, TextArea, type FieldErrorMap } from '../components.js';
-import { one, type FormBody, type WebEnv } from '../http.js';
+import { Csrf, ErrorBox, Input, RestoredNotice, Row, Section, Select, TextArea, type FieldErrorMap } from '../components.js';
+import { one, restoredDraft, type FormBody, type WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
 import { html, page, type PageCtx, type WebContext } from '../page.js';
 import { formAction } from '../form-action.js';
 import { Table } from '../table.js';
 import { DownloadLinks } from '../downloads.js';
+import { deputyOptions, shownName, stationOptions } from '../choices.js';
 
 interface FormState {
   values: FormBody;
@@ -39,9 +40,17 @@ interface FormState {
   /** Shown once after a token was replaced. */
   newToken?: string;
   flash?: string | null;
+  /** Handed back after signing in again (issue 15 §6): the notice above the form. */
+  restored?: boolean;
 }
 
 const blank: FormState = { values: {}, errors: {} };
+
+/** The form as typed before the session ended, when this page is the sign-in bringing the user back. */
+function restoredState(c: WebContext): FormState | undefined {
+  const draft = restoredDraft(c);
+  return draft ? { values: draft, errors: {}, restored: true } : undefined;
+}
 
 const notFound = (err: unknown) => err instanceof DomainError && err.code === 'not_found';
 
@@ -88,6 +97,7 @@ async function stationsPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
         </div>
         <div class="col-side">
           <Section title={UI.admin.addStation}>
+            {st.restored ? <RestoredNotice /> : null}
             <form method="post" action="/admin/stations" class="form">
               {errorList(st, 'station')}
               <Csrf token={csrf} />
@@ -154,6 +164,7 @@ async function deputiesPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
         </div>
         <div class="col-side">
           <Section title={UI.admin.addDeputy}>
+            {st.restored ? <RestoredNotice /> : null}
             <form method="post" action="/admin/deputies" class="form">
               {errorList(st, 'deputy')}
               <Csrf token={csrf} />
@@ -164,7 +175,7 @@ async function deputiesPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
                 <Select name="level" value={v('level') || 'county'} required error={e.level} options={DEPUTY_LEVELS.map((k) => [k, valueLabel('level', k)])} />
               </Row>
               <Row label={fieldLabel('stationCode', 'deputy')} name="stationCode" required error={e.stationCode}>
-                <Select name="stationCode" value={v('stationCode')} blank={UI.common.chooseOne} required error={e.stationCode} options={stations.items.map((s) => [s.code, s.name])} />
+                <Select name="stationCode" value={v('stationCode')} blank={UI.common.chooseOne} required error={e.stationCode} options={stationOptions(stations.items)} />
               </Row>
               <Row label={fieldLabel('expertise')} name="expertise" error={e.expertise} hint={UI.admin.expertiseHint}>
                 <Input name="expertise" value={v('expertise')} error={e.expertise} placeholder={UI.examples.expertise} />
@@ -188,8 +199,8 @@ async function deputiesPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
 
 async function usersPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, st: FormState = blank, status: 200 | 201 | 400 | 404 | 409 = 200) {
   const [users, stations, deputies] = await Promise.all([listUsers(deps.db, actor), listStations(deps.db), listDeputies(deps.db)]);
-  const stationName = new Map(stations.items.map((s) => [s.code, s.name]));
-  const deputyName = new Map(deputies.items.map((d) => [d.id, d.name]));
+  const stationName = new Map(stations.items.map((s) => [s.code, shownName(s)]));
+  const deputyName = new Map(deputies.items.map((d) => [d.id, shownName(d)]));
   const v = (k: string) => one(st.values, k);
   const e = st.errors;
   const ok = c.req.query('ok');
@@ -270,6 +281,7 @@ async function usersPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx,
         </div>
         <div class="col-side">
           <Section title={UI.admin.addUser}>
+            {st.restored ? <RestoredNotice lost={[UI.restored.passwordNotKept]} /> : null}
             <form method="post" action="/admin/users" class="form">
               {errorList(st, 'user')}
               <Csrf token={csrf} />
@@ -280,10 +292,10 @@ async function usersPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx,
                 <Select name="role" value={v('role') || 'court'} required error={e.role} options={ROLES.map((r) => [r, ROLE_LABELS[r] ?? r])} />
               </Row>
               <Row label={fieldLabel('stationCode', 'user')} name="stationCode" error={e.stationCode} hint={UI.admin.stationOnly}>
-                <Select name="stationCode" value={v('stationCode')} blank={UI.common.none} error={e.stationCode} options={stations.items.map((s) => [s.code, s.name])} />
+                <Select name="stationCode" value={v('stationCode')} blank={UI.common.none} error={e.stationCode} options={stationOptions(stations.items)} />
               </Row>
               <Row label={fieldLabel('deputyId', 'user')} name="deputyId" error={e.deputyId} hint={UI.admin.deputyOnly}>
-                <Select name="deputyId" value={v('deputyId')} blank={UI.common.none} error={e.deputyId} options={deputies.items.map((d) => [d.id, `${d.name}（${stationName.get(d.stationCode) ?? d.stationCode}）`])} />
+                <Select name="deputyId" value={v('deputyId')} blank={UI.common.none} error={e.deputyId} options={deputyOptions(deputies.items, stations.items)} />
               </Row>
               <Row label={fieldLabel('login')} name="login" required error={e.login}>
                 <Input name="login" value={v('login')} required error={e.login} autocomplete="off" placeholder={UI.examples.login} />
@@ -335,6 +347,7 @@ async function editUserPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
     <Layout title={UI.admin.editTitle(user.name)} actor={actor} csrf={csrf} active="users">
       <section class="card narrow">
         <h1>{UI.admin.editTitle(user.name)}</h1>
+        {st.restored ? <RestoredNotice /> : null}
         <form method="post" action={`/admin/users/${user.id}`} class="form">
           {errorList(st, 'user')}
           <Csrf token={csrf} />
@@ -345,10 +358,10 @@ async function editUserPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
             <Select name="role" value={v('role', user.role)} required error={e.role} options={ROLES.map((r) => [r, ROLE_LABELS[r] ?? r])} />
           </Row>
           <Row label={fieldLabel('stationCode', 'user')} name="stationCode" error={e.stationCode} hint={UI.admin.stationOnly}>
-            <Select name="stationCode" value={v('stationCode', user.stationCode)} blank={UI.common.none} error={e.stationCode} options={stations.items.map((s) => [s.code, s.name])} />
+            <Select name="stationCode" value={v('stationCode', user.stationCode)} blank={UI.common.none} error={e.stationCode} options={stationOptions(stations.items, user.stationCode)} />
           </Row>
           <Row label={fieldLabel('deputyId', 'user')} name="deputyId" error={e.deputyId} hint={UI.admin.deputyOnly}>
-            <Select name="deputyId" value={v('deputyId', user.deputyId)} blank={UI.common.none} error={e.deputyId} options={deputies.items.map((d) => [d.id, d.name])} />
+            <Select name="deputyId" value={v('deputyId', user.deputyId)} blank={UI.common.none} error={e.deputyId} options={deputyOptions(deputies.items, stations.items, user.deputyId)} />
           </Row>
           <div class="actions">
             <button type="submit" class="primary">
@@ -366,7 +379,7 @@ export function adminPages(app: Hono<WebEnv>, deps: AppDeps, tokens?: TokenCache
   const admin = { may: 'directory.manage' } as const;
   const post = (path: string, handler: (c: WebContext, ctx: PageCtx) => Promise<Response>) => app.post(path, page(deps, handler, admin));
   app.get('/admin', (c) => c.redirect('/admin/users', 303));
-  app.get('/admin/stations', page(deps, (c, ctx) => stationsPage(deps, c, ctx), admin));
+  app.get('/admin/stations', page(deps, (c, ctx) => stationsPage(deps, c, ctx, restoredState(c)), admin));
   post('/admin/stations', async (c, ctx) => {
     const form = c.get('form');
     const body = { ...picked(form, ['code', 'name', 'kind', 'district', 'hotline', 'address']), deputiesOnDuty: onDutyLines(one(form, 'deputiesOnDuty')) };
@@ -378,7 +391,7 @@ export function adminPages(app: Hono<WebEnv>, deps: AppDeps, tokens?: TokenCache
       (r) => stationsPage(deps, c, ctx, { ...r, values: form }, 400),
     );
   });
-  app.get('/admin/deputies', page(deps, (c, ctx) => deputiesPage(deps, c, ctx), admin));
+  app.get('/admin/deputies', page(deps, (c, ctx) => deputiesPage(deps, c, ctx, restoredState(c)), admin));
   post('/admin/deputies', async (c, ctx) => {
     const form = c.get('form');
     const body: Record<string, unknown> = picked(form, ['name', 'level', 'stationCode', 'phone']);
@@ -394,7 +407,7 @@ export function adminPages(app: Hono<WebEnv>, deps: AppDeps, tokens?: TokenCache
       (r) => deputiesPage(deps, c, ctx, { ...r, values: form }, 400),
     );
   });
-  app.get('/admin/users', page(deps, (c, ctx) => usersPage(deps, c, ctx), admin));
+  app.get('/admin/users', page(deps, (c, ctx) => usersPage(deps, c, ctx, restoredState(c)), admin));
   post('/admin/users', async (c, ctx) => {
     const form = c.get('form');
     const body: Record<string, unknown> = picked(form, ['name', 'role', 'login']);
@@ -443,7 +456,7 @@ export function adminPages(app: Hono<WebEnv>, deps: AppDeps, tokens?: TokenCache
     tokens?.forgetUser(id);
     return usersPage(deps, c, ctx, { values: {}, errors: {}, newToken: token }, 201);
   });
-  app.get('/admin/users/:id', page(deps, (c, ctx) => editUserPage(deps, c, ctx, c.req.param('id') ?? ''), admin));
+  app.get('/admin/users/:id', page(deps, (c, ctx) => editUserPage(deps, c, ctx, c.req.param('id') ?? '', restoredState(c)), admin));
   post('/admin/users/:id', async (c, ctx) => {
     const form = c.get('form');
     const id = c.req.param('id') ?? '';

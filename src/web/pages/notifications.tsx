@@ -12,8 +12,8 @@ import { formatDateTime } from '../../format.js';
 import { DELIVERY_STATUS_LABELS, EVENT_LABELS } from '../../labels.js';
 import { ERROR_TITLES, UI } from '../../words.js';
 import { sayField } from '../wording.js';
-import { Csrf, ErrorBox, Input, Row, Section } from '../components.js';
-import { many, one, type WebEnv } from '../http.js';
+import { Csrf, ErrorBox, Input, RestoredNotice, Row, Section } from '../components.js';
+import { many, one, restoredDraft, type WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
 import { Table } from '../table.js';
 import { flashOf, html, page, type PageCtx, type WebContext } from '../page.js';
@@ -83,7 +83,7 @@ async function inboxPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx)
   );
 }
 
-async function webhooksPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, st: { secret?: string; error?: ValidationError | null; values?: Record<string, string | string[]> } = {}, status: 200 | 201 | 400 = 200) {
+async function webhooksPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, st: { secret?: string; error?: ValidationError | null; values?: Record<string, string | string[]>; restored?: boolean } = {}, status: 200 | 201 | 400 = 200) {
   const t = UI.webhooks;
   const list = await listWebhooks(deps.db, actor);
   const chosen = new Set(st.values ? many(st.values, 'events') : []);
@@ -135,6 +135,7 @@ async function webhooksPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
         </div>
         <div class="col-side">
           <Section title={t.add}>
+            {st.restored ? <RestoredNotice /> : null}
             <form method="post" action="/admin/webhooks" class="form">
               {st.error ? (
                 <ErrorBox
@@ -246,7 +247,18 @@ export function notificationPages(app: Hono<WebEnv>, deps: AppDeps) {
       return c.redirect('/notifications?ok=read', 303);
     }),
   );
-  app.get('/admin/webhooks', page(deps, (c, ctx) => webhooksPage(deps, c, ctx), admin));
+  app.get(
+    '/admin/webhooks',
+    page(
+      deps,
+      (c, ctx) => {
+        // Handed back after signing in again: the address and events as they were chosen.
+        const draft = restoredDraft(c);
+        return webhooksPage(deps, c, ctx, draft ? { values: draft, restored: true } : {});
+      },
+      admin,
+    ),
+  );
   post('/admin/webhooks', async (c, ctx) => {
     const form = c.get('form');
     const events = many(form, 'events');

@@ -14,6 +14,7 @@ import { Layout } from '../../layout.js';
 import { Table } from '../../table.js';
 import { html, type PageCtx, type WebContext } from '../../page.js';
 import { DownloadLinks, filtersQuery } from '../../downloads.js';
+import { shownName } from '../../choices.js';
 import { namesOf, type CaseItem } from './shared.js';
 
 const listTitle = (actor: Actor, overdue: boolean) =>
@@ -126,7 +127,7 @@ export async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now 
         {scope === 'all' ? (
           <label>
             {UI.cases.station}
-            <Select name="stationCode" value={filters.stationCode} blank={UI.common.all} options={names.stationList.map((s) => [s.code, s.name])} />
+            <Select name="stationCode" value={filters.stationCode} blank={UI.common.all} options={names.stationList.map((s) => [s.code, shownName(s)])} />
           </label>
         ) : null}
         <label>
