@@ -253,7 +253,7 @@ function fieldInput(f: FormField, p: EventFormProps): Child {
           {choices.map((d) => (
             <label class="choice">
               <input type={f.kind === 'deputy' ? 'radio' : 'checkbox'} name={f.name} value={d.id} checked={chosen.has(d.id)} />
-              {d.name}
+              <span class="choice-name">{d.name}</span>
               {d.note ? <small>{d.note}</small> : null}
             </label>
           ))}

@@ -198,7 +198,7 @@ describe('§4 instalments as rows', () => {
 });
 
 describe('§4 deputies of one name are told apart wherever they are chosen', () => {
-  const tails = (text: string) => [...text.matchAll(/王丽[^<]*<small>([^<]*)<\/small>/g)].map((m) => m[1]);
+  const tails = (text: string) => [...text.matchAll(/王丽<\/span><small>([^<]*)<\/small>/g)].map((m) => m[1]);
 
   it('assigning a case: station, level and phone tail beside each 王丽', async () => {
     const c = await w.openCase();

@@ -117,7 +117,7 @@ async function register(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Form
                       {choices.map((d) => (
                         <label class="choice">
                           <input type="checkbox" name="deputyIds" value={d.id} checked={chosen.has(d.id)} />
-                          {d.name}
+                          <span class="choice-name">{d.name}</span>
                           <small>{d.note}</small>
                         </label>
                       ))}
