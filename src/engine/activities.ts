@@ -231,6 +231,18 @@ function decodeCursor(cursor: string): [string, string, string] {
   throw new ValidationError('invalid.query', [fieldError('cursor', 'field.cursor')]);
 }
 
+/** One activity record of station `stationCode`, for whoever may read that station's register. */
+export async function getActivity(db: Db, actor: Actor, stationCode: string, id: string) {
+  await mayRead(db, actor, stationCode);
+  if (!isUuid(id)) throw new NotFound('not_found.activity', { id });
+  const [row] = await db
+    .select()
+    .from(stationActivities)
+    .where(and(eq(stationActivities.id, id), eq(stationActivities.stationCode, stationCode)));
+  if (!row) throw new NotFound('not_found.activity', { id });
+  return activityView(row);
+}
+
 /** A station's activities, newest first (by date, then by when they were recorded). */
 export async function listActivities(db: Db, actor: Actor, stationCode: string, rawQuery: unknown) {
   await mayRead(db, actor, stationCode);

@@ -255,6 +255,13 @@ export async function updateDeputy(db: Db, actor: Actor, id: string, raw: unknow
   });
 }
 
+/** One deputy as the admin's pages show it (the phone in full), or undefined. */
+export async function getDeputy(db: Db, id: string) {
+  if (!isUuid(id)) return undefined;
+  const [row] = await db.select().from(deputies).where(eq(deputies.id, id));
+  return row ? deputyView(row) : undefined;
+}
+
 /** The deputies; `reader` given: a phone is shown in full only to the admin, court staff and that deputy. */
 export async function listDeputies(db: Db, stationCode?: string, reader?: Actor) {
   const rows = await db

@@ -10,7 +10,7 @@ import { UI } from '../words.js';
 export interface StationChoice {
   code: string;
   name: string;
-  active?: false;
+  active?: boolean;
 }
 
 export interface DeputyChoice {
@@ -21,11 +21,11 @@ export interface DeputyChoice {
   /** As the reader may see it: in full, or masked with the last four digits kept. */
   phone?: string | null;
   expertise?: string[];
-  active?: false;
+  active?: boolean;
 }
 
 /** A name as a record shows it: `王丽（已停用）` when no longer in use. */
-export const shownName = (x: { name: string; active?: false }): string => (x.active === false ? `${x.name}（${UI.common.retired}）` : x.name);
+export const shownName = (x: { name: string; active?: boolean }): string => (x.active === false ? `${x.name}（${UI.admin.retired}）` : x.name);
 
 /** The stations to choose from: those in use, and `keep` (already chosen on the record) marked when retired. */
 export function stationOptions(stations: readonly StationChoice[], keep?: string | null): [string, string][] {
@@ -58,13 +58,19 @@ export function deputyNote(d: DeputyChoice, stationName: (code: string) => strin
 export function deputyChoices(
   deputies: readonly DeputyChoice[],
   stations: readonly StationChoice[],
-  opts: { keep?: readonly string[]; expertise?: boolean } = {},
-): { id: string; name: string; note: string }[] {
+  opts: { keep?: readonly string[]; expertise?: boolean; plain?: boolean } = {},
+): { id: string; name: string; note: string; active?: false }[] {
   const names = new Map(stations.map((s) => [s.code, shownName(s)]));
   const stationName = (code: string) => names.get(code) ?? code;
   return deputies
     .filter((d) => d.active !== false || opts.keep?.includes(d.id))
-    .map((d) => ({ id: d.id, name: shownName(d), note: deputyNote(d, stationName, opts) }));
+    .map((d) => ({
+      id: d.id,
+      // `plain`: the name alone, for a page that marks a retired one itself (a badge).
+      name: opts.plain ? d.name : shownName(d),
+      note: deputyNote(d, stationName, opts),
+      ...(d.active === false ? { active: false as const } : {}),
+    }));
 }
 
 /** The same as `<select>` options: `王丽（呼兰区联络站 · 区（县）人大代表 · 尾号 1111）`. */
