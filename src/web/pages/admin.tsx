@@ -303,7 +303,7 @@ function deputyBody(form: FormBody, editing: boolean): Record<string, unknown> {
 
 async function deputiesPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, st: FormState = blank, status: 200 | 400 | 409 = 200) {
   const [deputies, stations] = await Promise.all([listDeputies(deps.db), listStations(deps.db)]);
-  const stationName = new Map(stations.items.map((s) => [s.code, s.name]));
+  const stationName = new Map(stations.items.map((s) => [s.code, shownName(s)]));
   const v = (k: string) => one(st.values, k);
   return html(
     c,
@@ -343,7 +343,7 @@ async function deputyEditPage(deps: AppDeps, c: WebContext, { actor, csrf }: Pag
   const deputy = await getDeputy(deps.db, id);
   if (!deputy) throw new NotFound('not_found.deputy', { id });
   const [history, stations] = await Promise.all([listChanges(deps.db, actor, { type: 'deputy', id }), listStations(deps.db)]);
-  const stationName = new Map(stations.items.map((s) => [s.code, s.name]));
+  const stationName = new Map(stations.items.map((s) => [s.code, shownName(s)]));
   const current: Record<string, string> = { name: deputy.name, level: deputy.level, stationCode: deputy.stationCode, expertise: deputy.expertise.join('、'), phone: deputy.phone ?? '' };
   const v = (k: string) => (st?.values && k in st.values ? one(st.values, k) : (current[k] ?? ''));
   const e = st?.errors ?? {};

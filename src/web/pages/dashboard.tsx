@@ -244,7 +244,7 @@ async function dashboard(deps: AppDeps, c: WebContext, { actor, csrf, now }: Pag
           >
             {Object.keys(raw).length ? <p class="hint">{UI.dashboard.overdueFiltered}</p> : null}
             {overdue.items.length ? (
-              <CaseTable brief testid="overdue-cases" items={overdue.items} names={{ stations: new Map(stations.items.map((s) => [s.code, s.name])) }} now={now} showStation />
+              <CaseTable brief testid="overdue-cases" items={overdue.items} names={{ stations: new Map(stations.items.map((s) => [s.code, shownName(s)])) }} now={now} showStation />
             ) : (
               <p class="muted">{UI.cases.none}</p>
             )}
