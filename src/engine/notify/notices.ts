@@ -208,10 +208,22 @@ export function listenedSql(v: (name: string) => SQL): SQL {
 
 /** The creation's outbox row, in the creation's transaction, when someone listens. */
 export async function writeCreationOutbox(tx: Db, entityType: string, id: string, toState: string, occurredAt: string): Promise<void> {
-  const values: Record<string, unknown> = { o_eventType: 'CREATE', x_sms: false, id };
-  await tx.execute(sql`insert into ${outbox} (entity_type, entity_id, seq, event_type, to_state, occurred_at)
-    select ${entityType}, ${id}::uuid, 1, 'CREATE', ${toState}, ${occurredAt}::timestamptz
-    where ${listenedSql((name) => sql`${values[name]}`)}`);
+  await writeCreationOutboxes(tx, entityType, [{ id, toState, occurredAt }]);
+}
+
+/**
+ * The outbox rows of creations (a batched import, src/engine/write/create-many.ts), in their
+ * transaction, when someone listens — one statement per 1000. A creation texts no one (`x_sms`
+ * false): only a webhook that takes `CREATE` listens, the same for every one of them.
+ */
+export async function writeCreationOutboxes(tx: Db, entityType: string, items: { id: string; toState: string; occurredAt: string }[]): Promise<void> {
+  for (let i = 0; i < items.length; i += 1000) {
+    const chunk = items.slice(i, i + 1000);
+    const values: Record<string, unknown> = { o_eventType: 'CREATE', x_sms: false, id: chunk[0].id };
+    const rows = sql.join(chunk.map((m) => sql`(${entityType}, ${m.id}::uuid, 1, 'CREATE', ${m.toState}, ${m.occurredAt}::timestamptz)`), sql`, `);
+    await tx.execute(sql`insert into ${outbox} (entity_type, entity_id, seq, event_type, to_state, occurred_at)
+      select * from (values ${rows}) as created where ${listenedSql((name) => sql`${values[name]}`)}`);
+  }
 }
 
 /**
