@@ -17,8 +17,8 @@
  *    `jiefen_bench_reads_1m`), read-only: on a connection whose transactions are read only, no
  *    migration, as the committee (masked, so nothing to log) — it is never written to.
  *
- * Each phase prints its wall time, rows per second, the process's peak RSS and heap during the
- * phase (sampled every 20 ms) and the load average. A fresh database `jiefen_bench_import_<pid>`
+ * Each phase prints its wall time, rows per second, this process's CPU time, its peak RSS and heap
+ * during the phase (sampled every 20 ms) and the load average. A fresh database `jiefen_bench_import_<pid>`
  * on the server of DATABASE_URL (default the local one) is created and dropped at the end
  * (`--keep` keeps it).
  */
@@ -70,14 +70,16 @@ async function measured<T>(label: string, rows: number, run: () => Promise<T>): 
   sample();
   const timer = setInterval(sample, 20);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   try {
     return await run();
   } finally {
     const secs = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     clearInterval(timer);
     sample();
     const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
-    console.log(`${label.padEnd(44)} ${String(rows).padStart(9)} rows ${secs.toFixed(1).padStart(7)} s ${String(Math.round(rows / secs)).padStart(7)} rows/s   peak RSS ${mb(rss)}, heap ${mb(heap)}   load ${load()}`);
+    console.log(`${label.padEnd(44)} ${String(rows).padStart(9)} rows ${secs.toFixed(1).padStart(7)} s ${String(Math.round(rows / secs)).padStart(7)} rows/s   node CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s   peak RSS ${mb(rss)}, heap ${mb(heap)}   load ${load()}`);
   }
 }
 

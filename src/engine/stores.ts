@@ -17,6 +17,7 @@ import { canReadCase, canReadSupervision, caseCreateRefusal, type AccessFacts } 
 import type { Actor } from '../machines/roles.js';
 import type { MachineSpec } from '../machines/spec.js';
 import type { Db } from '../db/client.js';
+import { insertRows } from '../db/bulk.js';
 import { caseEvents, cases, deputies, parties, stations, supervisionCases, supervisionEvents, supervisions } from '../db/schema.js';
 import { Conflict, DomainError, fieldError, Forbidden, ValidationError } from './errors.js';
 import { claimSubmission, markSubmissionAccepted } from './submission-claim.js';
@@ -79,9 +80,6 @@ export interface EntityStore {
   /** What an Idempotency-Key record keeps of an answer (no personal data); the answer itself when absent. */
   answerForReplay?(body: unknown): unknown;
 }
-
-/** Rows per multi-row INSERT: well under the protocol's 65,535 parameters for the widest table. */
-export const ROWS_PER_INSERT = 1000;
 
 /** 当事人: personal data lives here only, never in a snapshot. */
 export const partySchema = z.object({
@@ -185,7 +183,7 @@ export const caseStore: EntityStore = {
         smsConsent: p.smsConsent ?? false,
       }));
     });
-    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) await tx.insert(parties).values(rows.slice(i, i + ROWS_PER_INSERT));
+    await insertRows(tx, parties, rows);
   },
   columns(snapshot) {
     const c = snapshot.context as CaseContext;

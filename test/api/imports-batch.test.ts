@@ -58,7 +58,7 @@ async function setUp(w: World) {
 beforeAll(async () => {
   [oneByOne, batched] = await Promise.all([createWorld(), createWorld()]);
   await Promise.all([setUp(oneByOne), setUp(batched)]);
-});
+}, 180_000); // two worlds (on PGlite each runs every migration)
 
 afterAll(async () => {
   await Promise.all([oneByOne?.close(), batched?.close()]);

@@ -14,6 +14,7 @@ import type { Db } from '../../db/client.js';
 import { caseEvents, cases, deadlines, notifications, outbox, parties, supervisions, users, webhooks } from '../../db/schema.js';
 import { smsTemplateOf } from './sms.js';
 import { rowsOf } from '../../db/client.js';
+import { insertRows } from '../../db/bulk.js';
 
 export const NOTICE_KINDS = [
   'case_assigned',
@@ -213,17 +214,15 @@ export async function writeCreationOutbox(tx: Db, entityType: string, id: string
 
 /**
  * The outbox rows of creations (a batched import, src/engine/write/create-many.ts), in their
- * transaction, when someone listens — one statement per 1000. A creation texts no one (`x_sms`
- * false): only a webhook that takes `CREATE` listens, the same for every one of them.
+ * transaction, when someone listens — in one statement. A creation texts no one (`x_sms` false):
+ * only a webhook that takes `CREATE` listens, the same for every one of them.
  */
 export async function writeCreationOutboxes(tx: Db, entityType: string, items: { id: string; toState: string; occurredAt: string }[]): Promise<void> {
-  for (let i = 0; i < items.length; i += 1000) {
-    const chunk = items.slice(i, i + 1000);
-    const values: Record<string, unknown> = { o_eventType: 'CREATE', x_sms: false, id: chunk[0].id };
-    const rows = sql.join(chunk.map((m) => sql`(${entityType}, ${m.id}::uuid, 1, 'CREATE', ${m.toState}, ${m.occurredAt}::timestamptz)`), sql`, `);
-    await tx.execute(sql`insert into ${outbox} (entity_type, entity_id, seq, event_type, to_state, occurred_at)
-      select * from (values ${rows}) as created where ${listenedSql((name) => sql`${values[name]}`)}`);
-  }
+  if (items.length === 0) return;
+  const values: Record<string, unknown> = { o_eventType: 'CREATE', x_sms: false, id: items[0].id };
+  await insertRows(tx, outbox, items.map((m) => outboxRow(entityType, m.id, 1, 'CREATE', m.toState, m.occurredAt)), {
+    where: listenedSql((name) => sql`${values[name]}`),
+  });
 }
 
 /**

@@ -4,8 +4,7 @@
  * order, the same rows from the same builder (`creationRows`: the machine's first snapshot,
  * journal row 1 through `journalRow`, the deadline rows, `next_due_at`) and the same creation
  * outbox rule — but all of them in one transaction with multi-row statements: one read per table
- * for the checks, one number-sequence update per scope, one INSERT per table per
- * `ROWS_PER_INSERT` rows. About a hundred creations cost what two did one by one.
+ * for the checks, one number-sequence update per scope, one INSERT per table (src/db/bulk.ts).
  *
  * An item that `createEntity` would refuse is refused here with the same DomainError and written
  * not at all; the others are written. Nobody reads the entities (no view, no access-log row, no
@@ -14,12 +13,13 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { insertRows } from '../../db/bulk.js';
 import { deadlines, numberSequences } from '../../db/schema.js';
 import { writeCreationOutboxes } from '../notify/notices.js';
 import { shanghaiDate } from '../../machines/calendar.js';
 import type { Actor } from '../../machines/roles.js';
 import { DomainError, fieldError, fieldErrors, Forbidden, sqlState, ValidationError } from '../errors.js';
-import { ROWS_PER_INSERT, type EntityStore, type Prepared } from '../stores.js';
+import { type EntityStore, type Prepared } from '../stores.js';
 import { creationRows } from './create.js';
 import { deadlineRows } from './deadlines.js';
 import { checkOccurredAt } from './journal.js';
@@ -90,12 +90,12 @@ async function attemptMany(ctx: EngineContext, store: EntityStore, actor: Actor,
     if (go.length === 0) return;
     const numbers = await nextNumbers(tx, go.map((g) => g.numberScope), now);
     const made = go.map((g, k) => ({ ...g, number: numbers[k], rows: creationRows(store, actor, g.input, g.extra, { id: g.id, number: numbers[k], now, requestId: ctx.requestId ?? null }) }));
-    await insertAll(tx, store.table, made.map((m) => m.rows.entity));
+    await insertRows(tx, store.table, made.map((m) => m.rows.entity));
     if (store.afterCreateMany) await store.afterCreateMany(tx, made.map((m) => ({ id: m.id, input: m.input, extra: m.extra })));
     else for (const m of made) await store.afterCreate(tx, m.id, m.input, m.extra);
-    await insertAll(tx, store.journal, made.map((m) => m.rows.journal));
+    await insertRows(tx, store.journal, made.map((m) => m.rows.journal));
     await writeCreationOutboxes(tx, store.type, made.map((m) => ({ id: m.id, toState: m.rows.state, occurredAt: m.input.occurredAt })));
-    await insertAll(tx, deadlines, made.flatMap((m) => deadlineRows(store, m.id, m.rows.deadlines)));
+    await insertRows(tx, deadlines, made.flatMap((m) => deadlineRows(store, m.id, m.rows.deadlines)));
     for (const m of made) outcomes[m.i] = { id: m.id, number: m.number };
   });
   return outcomes as CreationOutcome[];
@@ -114,11 +114,6 @@ async function prepareOneByOne(tx: Db, store: EntityStore, actor: Actor, items: 
   return out;
 }
 
-/** Multi-row INSERTs of `rows`, `ROWS_PER_INSERT` at a time. */
-async function insertAll(tx: Db, table: any, rows: Record<string, unknown>[]) {
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) await tx.insert(table).values(rows.slice(i, i + ROWS_PER_INSERT) as any);
-}
-
 /**
  * The human numbers of creations in these scopes, in order: each scope's sequence advanced once by
  * how many it takes, its numbers handed out in the items' order — what drawing them one by one
@@ -128,17 +123,15 @@ async function nextNumbers(tx: Db, scopes: string[], now: Date): Promise<string[
   const year = Number(shanghaiDate(now.toISOString()).slice(0, 4));
   const counts = new Map<string, number>();
   for (const s of scopes) counts.set(s, (counts.get(s) ?? 0) + 1);
-  const next = new Map<string, number>();
-  // Each scope's row stays locked to the end of the transaction: taken in one order by every
-  // batch, so two batches at once wait for each other and never deadlock.
-  for (const [scope, n] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const [row] = await tx
-      .insert(numberSequences)
-      .values({ scope, year, last: n })
-      .onConflictDoUpdate({ target: [numberSequences.scope, numberSequences.year], set: { last: sql`${numberSequences.last} + ${n}` } })
-      .returning({ last: numberSequences.last });
-    next.set(scope, row.last - n + 1);
-  }
+  // One statement for every scope. Each scope's row stays locked to the end of the transaction,
+  // taken in one order by every batch: two batches at once wait for each other, never deadlock.
+  const wanted = [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([scope, n]) => ({ scope, year, last: n }));
+  const rows = await tx
+    .insert(numberSequences)
+    .values(wanted)
+    .onConflictDoUpdate({ target: [numberSequences.scope, numberSequences.year], set: { last: sql`${numberSequences.last} + excluded.last` } })
+    .returning({ scope: numberSequences.scope, last: numberSequences.last });
+  const next = new Map(rows.map((r) => [r.scope, r.last - counts.get(r.scope)! + 1]));
   return scopes.map((scope) => {
     const k = next.get(scope)!;
     next.set(scope, k + 1);
