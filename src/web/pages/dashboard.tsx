@@ -26,7 +26,7 @@ import { UI } from '../../words.js';
 import { sayField, WORDS } from '../wording.js';
 import { CaseTable } from './cases/list.js';
 import { Table } from '../table.js';
-import { DeadlineBadge, ErrorBox, FilterSelect, OverdueBadge, Section, Select, StateBadge } from '../components.js';
+import { DeadlineBadge, ErrorBox, FilterSelect, OverdueBadge, Section, StateBadge } from '../components.js';
 import type { WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
 import { html, page, type PageCtx, type WebContext } from '../page.js';
