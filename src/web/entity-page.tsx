@@ -9,7 +9,7 @@ import type { Child } from 'hono/jsx';
 import type { Actor } from '../machines/roles.js';
 import { eventLabel, fieldLabel } from '../labels.js';
 import { UI } from '../words.js';
-import { Csrf, ErrorBox, Input, Row, Section, type FieldErrorMap } from './components.js';
+import { Csrf, ErrorBox, Input, RestoredNotice, Row, Section, type FieldErrorMap } from './components.js';
 import { StateDiagram } from './diagram.js';
 import { one, type FormBody } from './http.js';
 import { JustDone, Timeline, type HistoryItem, type Names } from './journal.js';
@@ -42,8 +42,8 @@ export function NewEntityPage(p: {
   state: NewFormState;
   /** A field's name in the error summary. */
   label: (field: string) => string;
-  /** A form handed back after signing in again: said above it. */
-  restored?: { title: string; detail: string } | null;
+  /** A form handed back after signing in again: said above it (issue 15 §6). */
+  restored?: boolean;
   /** A line at the top of the form. */
   intro?: string;
   occurredAtHint?: string;
@@ -55,11 +55,7 @@ export function NewEntityPage(p: {
   return (
     <Layout title={p.title} actor={p.actor} csrf={p.csrf} active={p.active}>
       <h1>{p.title}</h1>
-      {p.restored ? (
-        <div class="notice" role="status" data-testid="restored">
-          <strong>{p.restored.title}</strong> {p.restored.detail}
-        </div>
-      ) : null}
+      {p.restored ? <RestoredNotice /> : null}
       <form method="post" action={p.action} class={`form ${p.class}`}>
         {st.error ? <ErrorBox title={st.error.title} detail={st.error.detail} fields={Object.entries(e).map(([name, message]) => ({ name, message, label: p.label(name) }))} /> : null}
         <Csrf token={p.csrf} />

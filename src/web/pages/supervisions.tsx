@@ -29,6 +29,7 @@ import {
 import { ERROR_TITLES, UI } from '../../words.js';
 import { DeadlineBadge, DeadlineCell, Facts, FilterSelect, Input, OverdueBadge, Row, Section, Select, StateBadge, TextArea, type FieldErrorMap } from '../components.js';
 import { developerView } from '../diagram.js';
+import { shownName } from '../choices.js';
 import { brief, engineOf, idempotencyOfForm, newFormKey, restoredFormState } from '../engine-call.js';
 import { fromLocalDateTime } from '../forms.js';
 import { one, type WebEnv } from '../http.js';
@@ -119,7 +120,7 @@ async function newPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, s
       class="card"
       state={st}
       label={(name) => (name === 'caseNumbers' ? fieldLabel('caseIds') : fieldLabel(name, name === 'kind' ? 'supervision' : undefined))}
-      restored={restored && !state ? restored.notice : null}
+      restored={!!restored && !state}
     >
       <Row label={fieldLabel('kind', 'supervision')} name="kind" required error={e.kind}>
         <Select name="kind" value={v('kind')} required error={e.kind} options={SUPERVISION_KINDS.map((k) => [k, valueLabel('kind', k, 'supervision')])} />
@@ -194,7 +195,7 @@ async function itemPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
   const [history, stations] = await Promise.all([supervisionHistory(deps.db, actor, id), listStations(deps.db)]);
   const names = {
     deputies: new Map<string, string>(),
-    stations: new Map(stations.items.map((s) => [s.code, s.name])),
+    stations: new Map(stations.items.map((s) => [s.code, shownName(s)])),
     cases: new Map(item.cases.map((x) => [x.id, x.number])),
   };
   const x = item.context as ItemCtx;

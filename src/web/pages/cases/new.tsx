@@ -12,20 +12,28 @@ import { UI } from '../../../words.js';
 import { Input, Row, Select, TextArea } from '../../components.js';
 import { brief, engineOf, idempotencyOfForm, newFormKey } from '../../engine-call.js';
 import { cleanMoney, fromLocalDateTime } from '../../forms.js';
-import { one, type FormBody } from '../../http.js';
+import { one, restoredDraft, type FormBody } from '../../http.js';
 import { NewEntityPage, type NewFormState } from '../../entity-page.js';
 import { html, type PageCtx, type WebContext } from '../../page.js';
 import { formAction } from '../../form-action.js';
+import { shownName, stationOptions, type StationChoice } from '../../choices.js';
+
+const shownOr = (s: StationChoice | undefined, code: string | null | undefined) => (s ? shownName(s) : (code ?? ''));
 
 const PARTY_ROWS = 3;
 
 interface NewCaseState extends NewFormState {
   /** Party rows on the form (three, more when JavaScript added some). */
   rows: number;
+  /** Handed back after signing in again (issue 15 §6). */
+  restored?: boolean;
 }
 
+/** The party rows the form had (its hidden count, at least three, at most fifty). */
+const partyRowsOf = (form: FormBody) => Math.min(50, Math.max(PARTY_ROWS, Number(one(form, '_parties')) || 0));
+
 /** The new case's own fields: its facts, up to three parties (more with JavaScript), an enforcement referral's. */
-function NewCaseFields(p: { actor: Actor; state: NewCaseState; stations: { code: string; name: string }[] }) {
+function NewCaseFields(p: { actor: Actor; state: NewCaseState; stations: StationChoice[] }) {
   const v = (name: string) => one(p.state.values, name);
   const e = p.state.errors;
   const allowed = caseCreation(p.actor);
@@ -42,11 +50,11 @@ function NewCaseFields(p: { actor: Actor; state: NewCaseState; stations: { code:
             <>
               <input type="hidden" name="stationCode" value={p.actor.stationCode ?? ''} />
               <p class="fixed" id="f-stationCode">
-                {p.stations.find((s) => s.code === p.actor.stationCode)?.name ?? p.actor.stationCode}
+                {shownOr(p.stations.find((s) => s.code === p.actor.stationCode), p.actor.stationCode)}
               </p>
             </>
           ) : (
-            <Select name="stationCode" value={v('stationCode')} blank={UI.common.chooseOne} required error={e.stationCode} options={p.stations.map((s) => [s.code, s.name])} />
+            <Select name="stationCode" value={v('stationCode')} blank={UI.common.chooseOne} required error={e.stationCode} options={stationOptions(p.stations)} />
           )}
         </Row>
         <Row label={fieldLabel('track')} name="track" error={e.track}>
@@ -131,7 +139,7 @@ function caseBodyOf(form: FormBody, actor: Actor): { body: Record<string, unknow
   if (when) body.occurredAt = fromLocalDateTime(when);
   const fixedStation = caseCreation(actor).stationCode;
   if (fixedStation !== undefined) body.stationCode = fixedStation;
-  const rows = Math.min(50, Math.max(PARTY_ROWS, Number(one(form, '_parties')) || 0));
+  const rows = partyRowsOf(form);
   const parties: Record<string, string>[] = [];
   const rowOf: number[] = [];
   for (let i = 0; i < rows; i++) {
@@ -158,12 +166,17 @@ function partyInputOf(field: string, rowOf: number[]): string {
 export async function newCasePage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: NewCaseState, status: ContentfulStatusCode = 200) {
   const stations = (await listStations(deps.db)).items;
   const allowed = caseCreation(ctx.actor);
-  const st: NewCaseState = state ?? {
-    values: { source: allowed.sources?.[0] ?? 'court_referral', track: 'pre_filing' },
-    errors: {},
-    key: newFormKey(),
-    rows: PARTY_ROWS,
-  };
+  // A form handed back after signing in again keeps what was typed and its key (one case, however often sent).
+  const draft = restoredDraft(c);
+  const st: NewCaseState = state ??
+    (draft
+      ? { values: draft, errors: {}, key: /^[\w-]{8,100}$/.test(one(draft, '_key')) ? one(draft, '_key') : newFormKey(), rows: partyRowsOf(draft), restored: true }
+      : {
+          values: { source: allowed.sources?.[0] ?? 'court_referral', track: 'pre_filing' },
+          errors: {},
+          key: newFormKey(),
+          rows: PARTY_ROWS,
+        });
   const title = allowed.stationCode !== undefined ? UI.cases.stationNewTitle : UI.cases.newTitle;
   return html(
     c,
@@ -178,6 +191,7 @@ export async function newCasePage(deps: AppDeps, c: WebContext, ctx: PageCtx, st
       class="new-case"
       state={st}
       label={(name) => fieldLabel(name)}
+      restored={st.restored}
       intro={UI.cases.newIntro}
       occurredAtHint={UI.event.occurredAtHint}
     >

@@ -19,7 +19,6 @@ import { DeadlineBadge, Facts, Money, OverdueMark, Section, StateBadge } from '.
 import { developerView } from '../../diagram.js';
 import { doneOf, EntityPage } from '../../entity-page.js';
 import { type HistoryItem, type Names } from '../../journal.js';
-import { WORDS } from '../../wording.js';
 import { Table } from '../../table.js';
 import { DeadlineTable } from '../../deadlines.js';
 import { html, type PageCtx, type WebContext } from '../../page.js';
@@ -104,7 +103,7 @@ function Deadlines(p: { view: CaseView; now: Date }) {
     </p>
   ) : over ? (
     <p class="notice" data-testid="ran-out">
-      {WORDS.overdue.closedOverNote(DEADLINE_LABELS[over.kind] ?? over.kind, deadlineText(over.dueAt, p.now).lastDay, Math.max(1, -deadlineText(over.dueAt, new Date(over.closedAt)).daysLeft))}
+      {UI.cases.closedOverdueNote(DEADLINE_LABELS[over.kind] ?? over.kind, deadlineText(over.dueAt, p.now).lastDay, Math.max(1, -deadlineText(over.dueAt, new Date(over.closedAt)).daysLeft))}
     </p>
   ) : null;
   if (!p.view.deadlines.length) return head ?? <p class="muted">{UI.cases.noDeadlines}</p>;
