@@ -13,6 +13,7 @@ import { getSupervision, listSupervisions, supervisionHistory } from '../../engi
 import { listCases } from '../../engine/views.js';
 import { can } from '../../machines/policy.js';
 import { eventPages, type EventRoutes } from '../event-page.js';
+import { doneOf, EntityPage, NewEntityPage, type NewFormState } from '../entity-page.js';
 import { SUPERVISION_KINDS, supervisionEventSchemas, supervisionMachine } from '../../machines/supervision.js';
 import { alwaysClosingEvents } from '../../machines/spec.js';
 import { formatDate } from '../../format.js';
@@ -26,13 +27,13 @@ import {
   valueLabel,
 } from '../../labels.js';
 import { ERROR_TITLES, UI } from '../../words.js';
-import { Csrf, DeadlineBadge, DeadlineCell, ErrorBox, Facts, FilterSelect, Input, OverdueBadge, Row, Section, Select, StateBadge, TextArea, type FieldErrorMap } from '../components.js';
-import { developerView, StateDiagram } from '../diagram.js';
+import { DeadlineBadge, DeadlineCell, Facts, FilterSelect, Input, OverdueBadge, Row, Section, Select, StateBadge, TextArea, type FieldErrorMap } from '../components.js';
+import { developerView } from '../diagram.js';
 import { shownName } from '../choices.js';
 import { brief, engineOf, idempotencyOfForm, newFormKey, restoredFormState } from '../engine-call.js';
 import { fromLocalDateTime } from '../forms.js';
-import { one, type FormBody, type WebEnv } from '../http.js';
-import { JustDone, Timeline, type HistoryItem } from '../journal.js';
+import { one, type WebEnv } from '../http.js';
+import { type HistoryItem } from '../journal.js';
 import { Layout } from '../layout.js';
 import { html, page, type PageCtx, type WebContext } from '../page.js';
 import { DownloadLinks, filtersQuery } from '../downloads.js';
@@ -99,12 +100,7 @@ async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
 // ---------------------------------------------------------------------------------------------
 // New item
 
-interface NewState {
-  values: FormBody;
-  errors: FieldErrorMap;
-  error?: { title: string; detail: string } | null;
-  key: string;
-}
+type NewState = NewFormState;
 
 async function newPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, state?: NewState, status: ContentfulStatusCode = 200) {
   const restored = restoredFormState(c);
@@ -114,51 +110,31 @@ async function newPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, s
   const e = st.errors;
   return html(
     c,
-    <Layout title={UI.supervisions.newTitle} actor={actor} csrf={csrf} active="supervisions">
-      <h1>{UI.supervisions.newTitle}</h1>
-      {restored && !state ? (
-        <div class="notice" role="status" data-testid="restored">
-          <strong>{restored.notice?.title}</strong> {restored.notice?.detail}
-        </div>
-      ) : null}
-      <form method="post" action="/supervisions/new" class="form card">
-        {st.error ? (
-          <ErrorBox
-            title={st.error.title}
-            detail={st.error.detail}
-            fields={Object.entries(e).map(([name, message]) => ({ name, message, label: name === 'caseNumbers' ? fieldLabel('caseIds') : fieldLabel(name, name === 'kind' ? 'supervision' : undefined) }))}
-          />
-        ) : null}
-        <Csrf token={csrf} />
-        <input type="hidden" name="_key" value={st.key} />
-        <Row label={fieldLabel('kind', 'supervision')} name="kind" required error={e.kind}>
-          <Select name="kind" value={v('kind')} required error={e.kind} options={SUPERVISION_KINDS.map((k) => [k, valueLabel('kind', k, 'supervision')])} />
-        </Row>
-        <Row label={fieldLabel('subject')} name="subject" required error={e.subject} wide>
-          <Input name="subject" value={v('subject')} required error={e.subject} placeholder={UI.examples.subject} />
-        </Row>
-        <Row label={fieldLabel('respondent')} name="respondent" required error={e.respondent}>
-          <Input name="respondent" value={v('respondent')} required error={e.respondent} placeholder={UI.examples.respondent} />
-        </Row>
-        <Row label={fieldLabel('caseIds')} name="caseNumbers" error={e.caseNumbers} hint={UI.supervisions.casesHint} wide>
-          <TextArea name="caseNumbers" value={v('caseNumbers')} rows={4} error={e.caseNumbers} />
-        </Row>
-        <details class="backfill" open={!!v('occurredAt') || !!e.occurredAt}>
-          <summary>{UI.cases.backfillLegend}</summary>
-          <Row label={fieldLabel('occurredAt')} name="occurredAt" error={e.occurredAt}>
-            <Input name="occurredAt" type="datetime-local" value={v('occurredAt')} error={e.occurredAt} />
-          </Row>
-        </details>
-        <div class="actions">
-          <button type="submit" class="primary">
-            {UI.supervisions.newTitle}
-          </button>
-          <a class="button secondary" href="/supervisions">
-            {UI.common.cancel}
-          </a>
-        </div>
-      </form>
-    </Layout>,
+    <NewEntityPage
+      actor={actor}
+      csrf={csrf}
+      title={UI.supervisions.newTitle}
+      active="supervisions"
+      action="/supervisions/new"
+      cancel="/supervisions"
+      class="card"
+      state={st}
+      label={(name) => (name === 'caseNumbers' ? fieldLabel('caseIds') : fieldLabel(name, name === 'kind' ? 'supervision' : undefined))}
+      restored={!!restored && !state}
+    >
+      <Row label={fieldLabel('kind', 'supervision')} name="kind" required error={e.kind}>
+        <Select name="kind" value={v('kind')} required error={e.kind} options={SUPERVISION_KINDS.map((k) => [k, valueLabel('kind', k, 'supervision')])} />
+      </Row>
+      <Row label={fieldLabel('subject')} name="subject" required error={e.subject} wide>
+        <Input name="subject" value={v('subject')} required error={e.subject} placeholder={UI.examples.subject} />
+      </Row>
+      <Row label={fieldLabel('respondent')} name="respondent" required error={e.respondent}>
+        <Input name="respondent" value={v('respondent')} required error={e.respondent} placeholder={UI.examples.respondent} />
+      </Row>
+      <Row label={fieldLabel('caseIds')} name="caseNumbers" error={e.caseNumbers} hint={UI.supervisions.casesHint} wide>
+        <TextArea name="caseNumbers" value={v('caseNumbers')} rows={4} error={e.caseNumbers} />
+      </Row>
+    </NewEntityPage>,
     status,
   );
 }
@@ -213,20 +189,6 @@ interface ItemCtx {
   conclusion?: string | null;
 }
 
-function ItemHeader(p: { item: Item }) {
-  return (
-    <div class="page-head">
-      <h1>
-        {p.item.number} <StateBadge state={p.item.state} supervision /> {p.item.ranOut ? <OverdueBadge /> : null}
-      </h1>
-      <a href="/supervisions">
-        {UI.common.backTo}
-        {UI.nav.supervisions}
-      </a>
-    </div>
-  );
-}
-
 async function itemPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: PageCtx) {
   const id = c.req.param('id') ?? '';
   const item = await getSupervision(deps.db, actor, id, { now, warningDays: deps.warningDays });
@@ -238,102 +200,89 @@ async function itemPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
   };
   const x = item.context as ItemCtx;
   const ok = c.req.query('ok');
-  // What was just done is said at the head of the timeline, beside the new entry (issue 15 §6).
-  const done = ok?.startsWith('ev.') ? ok.slice(3) : undefined;
+  const done = doneOf(ok);
   const flash = ok === 'created' ? UI.supervisions.created : null;
   const machine = machineDescription('supervision', MACHINE_LABELS.supervision);
   const items = history.items as HistoryItem[];
   return html(
     c,
-    <Layout title={item.number} actor={actor} csrf={csrf} active="supervisions" flash={flash} wide>
-      <ItemHeader item={item} />
-      <div class="columns">
-        <div class="col-main">
-          <Section title={UI.cases.currentState}>
-            <p class="state-words" data-testid="state-words">
-              <strong>{supervisionStateLabel(item.state)}</strong>：{SUPERVISION_STATE_DESCRIPTIONS[item.state] ?? ''}
-            </p>
-            <h3>{UI.cases.actions}</h3>
-            {item.nextEvents.length ? (
-              <div class="event-buttons" data-testid="actions">
-                {item.nextEvents.map((e) => (
-                  <a
-                    class={item.closingEvents.includes(e) ? 'button danger' : 'button'}
-                    href={`/supervisions/${item.id}/events/${e}`}
-                    data-event={e}
-                    data-closes={item.closingEvents.includes(e) ? 'true' : undefined}
-                  >
-                    {eventLabel(e)}
-                  </a>
-                ))}
-              </div>
-            ) : (
-              <p class="muted">{UI.cases.noActions}</p>
-            )}
-          </Section>
-          <Section title={UI.supervisions.cases}>
-            <Table
-              compact
-              testid="linked-cases"
-              rows={item.cases}
-              empty={<p class="muted">{UI.supervisions.noCases}</p>}
-              columns={[
-                { label: UI.cases.number, head: true, class: 'nowrap', cell: (k) => <a href={`/cases/${k.id}`}>{k.number}</a> },
-                {
-                  label: UI.cases.state,
-                  cell: (k) => (
-                    <>
-                      <StateBadge state={k.state} /> {k.overdue ? <OverdueBadge /> : null}
-                      {k.outcome ? <small class="muted"> {outcomeLabel(k.outcome)}</small> : null}
-                    </>
-                  ),
-                },
-                { label: UI.cases.disputeType, cell: (k) => k.disputeType },
-                { label: UI.cases.station, cell: (k) => names.stations.get(k.stationCode) ?? k.stationCode },
-              ]}
-            />
-          </Section>
-          <Section title={UI.cases.timeline} id="timeline">
-            {done ? <JustDone message={item.state === 'closed' ? UI.event.doneClosedItem(eventLabel(done)) : UI.event.done(eventLabel(done))} type={done} items={items} names={names} stateLabel={supervisionStateLabel} scope="supervision" /> : null}
-            <Timeline items={items} names={names} stateLabel={supervisionStateLabel} scope="supervision" />
-          </Section>
-        </div>
-        <div class="col-side">
-          <Section title={UI.cases.deadlines}>
-            {item.ranOut ? (
-              <p class="notice" data-testid="ran-out">
-                <DeadlineBadge dueAt={item.ranOut.dueAt} now={now} kind={item.ranOut.kind} level={item.ranOut.level} />
-              </p>
-            ) : (
-              <DeadlineTable deadlines={item.deadlines} now={now} />
-            )}
-          </Section>
-          <Section title={UI.supervisions.basics}>
-            <Facts
-              items={[
-                [UI.supervisions.kind, valueLabel('kind', item.kind, 'supervision')],
-                [UI.supervisions.subject, item.subject],
-                [UI.supervisions.respondent, item.respondent],
-                [UI.supervisions.openedAt, formatDate(item.openedAt)],
-                [UI.supervisions.reports, x.reportsSubmitted ? String(x.reportsSubmitted) : null],
-                [UI.supervisions.rectifications, x.rectificationsSubmitted ? String(x.rectificationsSubmitted) : null],
-                [UI.supervisions.rating, item.rating ? valueLabel('rating', item.rating) : null],
-                [UI.supervisions.conclusion, x.conclusion ?? null],
-              ]}
-            />
-          </Section>
-          <Section title={UI.cases.diagram} id="diagram">
-            <StateDiagram
-              machine={machine}
-              current={item.state}
-              labelOf={supervisionStateLabel}
-              describe={(s) => SUPERVISION_STATE_DESCRIPTIONS[s]}
-              developer={developerView((k) => c.req.query(k))}
-            />
-          </Section>
-        </div>
-      </div>
-    </Layout>,
+    <EntityPage
+      actor={actor}
+      csrf={csrf}
+      active="supervisions"
+      flash={flash}
+      base={`/supervisions/${item.id}`}
+      entity={item}
+      badges={
+        <>
+          <StateBadge state={item.state} supervision /> {item.ranOut ? <OverdueBadge /> : null}
+        </>
+      }
+      back={{ href: '/supervisions', label: UI.nav.supervisions }}
+      stateWords={
+        <>
+          <strong>{supervisionStateLabel(item.state)}</strong>：{SUPERVISION_STATE_DESCRIPTIONS[item.state] ?? ''}
+        </>
+      }
+      sections={
+        <Section title={UI.supervisions.cases}>
+          <Table
+            compact
+            testid="linked-cases"
+            rows={item.cases}
+            empty={<p class="muted">{UI.supervisions.noCases}</p>}
+            columns={[
+              { label: UI.cases.number, head: true, class: 'nowrap', cell: (k) => <a href={`/cases/${k.id}`}>{k.number}</a> },
+              {
+                label: UI.cases.state,
+                cell: (k) => (
+                  <>
+                    <StateBadge state={k.state} /> {k.overdue ? <OverdueBadge /> : null}
+                    {k.outcome ? <small class="muted"> {outcomeLabel(k.outcome)}</small> : null}
+                  </>
+                ),
+              },
+              { label: UI.cases.disputeType, cell: (k) => k.disputeType },
+              { label: UI.cases.station, cell: (k) => names.stations.get(k.stationCode) ?? k.stationCode },
+            ]}
+          />
+        </Section>
+      }
+      timeline={{
+        items,
+        names,
+        stateLabel: supervisionStateLabel,
+        scope: 'supervision',
+        done: done ? { type: done, message: item.state === 'closed' ? UI.event.doneClosedItem(eventLabel(done)) : UI.event.done(eventLabel(done)) } : undefined,
+      }}
+      deadlines={
+        item.ranOut ? (
+          <p class="notice" data-testid="ran-out">
+            <DeadlineBadge dueAt={item.ranOut.dueAt} now={now} kind={item.ranOut.kind} level={item.ranOut.level} />
+          </p>
+        ) : (
+          <DeadlineTable deadlines={item.deadlines} now={now} />
+        )
+      }
+      facts={{
+        title: UI.supervisions.basics,
+        body: (
+          <Facts
+            items={[
+              [UI.supervisions.kind, valueLabel('kind', item.kind, 'supervision')],
+              [UI.supervisions.subject, item.subject],
+              [UI.supervisions.respondent, item.respondent],
+              [UI.supervisions.openedAt, formatDate(item.openedAt)],
+              [UI.supervisions.reports, x.reportsSubmitted ? String(x.reportsSubmitted) : null],
+              [UI.supervisions.rectifications, x.rectificationsSubmitted ? String(x.rectificationsSubmitted) : null],
+              [UI.supervisions.rating, item.rating ? valueLabel('rating', item.rating) : null],
+              [UI.supervisions.conclusion, x.conclusion ?? null],
+            ]}
+          />
+        ),
+      }}
+      diagram={{ machine, labelOf: supervisionStateLabel, describe: (s) => SUPERVISION_STATE_DESCRIPTIONS[s], developer: developerView((k) => c.req.query(k)) }}
+    />,
   );
 }
 

@@ -9,11 +9,11 @@ import { caseCreation } from '../../../machines/policy.js';
 import type { Actor } from '../../../machines/roles.js';
 import { DISPUTE_TYPE_SUGGESTIONS, fieldLabel, PARTY_ROLE_LABELS, valueLabel } from '../../../labels.js';
 import { UI } from '../../../words.js';
-import { Csrf, ErrorBox, Input, RestoredNotice, Row, Select, TextArea, type FieldErrorMap } from '../../components.js';
+import { Input, Row, Select, TextArea } from '../../components.js';
 import { brief, engineOf, idempotencyOfForm, newFormKey } from '../../engine-call.js';
 import { cleanMoney, fromLocalDateTime } from '../../forms.js';
 import { one, restoredDraft, type FormBody } from '../../http.js';
-import { Layout } from '../../layout.js';
+import { NewEntityPage, type NewFormState } from '../../entity-page.js';
 import { html, type PageCtx, type WebContext } from '../../page.js';
 import { formAction } from '../../form-action.js';
 import { shownName, stationOptions, type StationChoice } from '../../choices.js';
@@ -22,11 +22,8 @@ const shownOr = (s: StationChoice | undefined, code: string | null | undefined) 
 
 const PARTY_ROWS = 3;
 
-interface NewCaseState {
-  values: FormBody;
-  errors: FieldErrorMap;
-  error?: { title: string; detail: string } | null;
-  key: string;
+interface NewCaseState extends NewFormState {
+  /** Party rows on the form (three, more when JavaScript added some). */
   rows: number;
   /** Handed back after signing in again (issue 15 §6). */
   restored?: boolean;
@@ -35,19 +32,15 @@ interface NewCaseState {
 /** The party rows the form had (its hidden count, at least three, at most fifty). */
 const partyRowsOf = (form: FormBody) => Math.min(50, Math.max(PARTY_ROWS, Number(one(form, '_parties')) || 0));
 
-function NewCaseForm(p: { actor: Actor; csrf: string; state: NewCaseState; stations: StationChoice[] }) {
+/** The new case's own fields: its facts, up to three parties (more with JavaScript), an enforcement referral's. */
+function NewCaseFields(p: { actor: Actor; state: NewCaseState; stations: StationChoice[] }) {
   const v = (name: string) => one(p.state.values, name);
   const e = p.state.errors;
   const allowed = caseCreation(p.actor);
   const station = allowed.stationCode !== undefined;
   const sources = allowed.sources ?? SOURCES;
-  const errorFields = Object.entries(e).map(([name, message]) => ({ name, message, label: fieldLabel(name) }));
   return (
-    <form method="post" action="/cases/new" class="form new-case">
-      {p.state.error ? <ErrorBox title={p.state.error.title} detail={p.state.error.detail} fields={errorFields} /> : null}
-      <Csrf token={p.csrf} />
-      <input type="hidden" name="_key" value={p.state.key} />
-      <p class="hint">{UI.cases.newIntro}</p>
+    <>
       <div class="grid">
         <Row label={fieldLabel('source')} name="source" required error={e.source}>
           <Select name="source" value={v('source')} required error={e.source} options={sources.map((s) => [s, valueLabel('source', s)])} />
@@ -127,21 +120,7 @@ function NewCaseForm(p: { actor: Actor; csrf: string; state: NewCaseState; stati
           </div>
         </fieldset>
       )}
-      <details class="backfill" open={!!v('occurredAt') || !!e.occurredAt}>
-        <summary>{UI.cases.backfillLegend}</summary>
-        <Row label={fieldLabel('occurredAt')} name="occurredAt" error={e.occurredAt} hint={UI.event.occurredAtHint}>
-          <Input name="occurredAt" type="datetime-local" value={v('occurredAt')} error={e.occurredAt} />
-        </Row>
-      </details>
-      <div class="actions">
-        <button type="submit" class="primary">
-          {UI.nav.newCase}
-        </button>
-        <a class="button secondary" href="/cases">
-          {UI.common.cancel}
-        </a>
-      </div>
-    </form>
+    </>
   );
 }
 
@@ -201,11 +180,23 @@ export async function newCasePage(deps: AppDeps, c: WebContext, ctx: PageCtx, st
   const title = allowed.stationCode !== undefined ? UI.cases.stationNewTitle : UI.cases.newTitle;
   return html(
     c,
-    <Layout title={title} actor={ctx.actor} csrf={ctx.csrf} active="new">
-      <h1>{title}</h1>
-      {st.restored ? <RestoredNotice /> : null}
-      <NewCaseForm actor={ctx.actor} csrf={ctx.csrf} state={st} stations={stations} />
-    </Layout>,
+    <NewEntityPage
+      actor={ctx.actor}
+      csrf={ctx.csrf}
+      title={title}
+      submit={UI.nav.newCase}
+      active="new"
+      action="/cases/new"
+      cancel="/cases"
+      class="new-case"
+      state={st}
+      label={(name) => fieldLabel(name)}
+      restored={st.restored}
+      intro={UI.cases.newIntro}
+      occurredAtHint={UI.event.occurredAtHint}
+    >
+      <NewCaseFields actor={ctx.actor} state={st} stations={stations} />
+    </NewEntityPage>,
     status,
   );
 }

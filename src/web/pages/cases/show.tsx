@@ -16,9 +16,9 @@ import {
 } from '../../../labels.js';
 import { UI } from '../../../words.js';
 import { DeadlineBadge, Facts, Money, OverdueMark, Section, StateBadge } from '../../components.js';
-import { developerView, StateDiagram } from '../../diagram.js';
-import { JustDone, Timeline, type HistoryItem, type Names } from '../../journal.js';
-import { Layout } from '../../layout.js';
+import { developerView } from '../../diagram.js';
+import { doneOf, EntityPage } from '../../entity-page.js';
+import { type HistoryItem, type Names } from '../../journal.js';
 import { Table } from '../../table.js';
 import { DeadlineTable } from '../../deadlines.js';
 import { html, type PageCtx, type WebContext } from '../../page.js';
@@ -122,8 +122,7 @@ export async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now 
   const [history, names, diagram] = await Promise.all([caseHistory(deps.db, actor, id, opts), namesOf(deps), caseDiagram(deps.db, actor, id, MACHINE_LABELS.case)]);
   const machine = { ...machineDescription('case', MACHINE_LABELS.case), mermaid: diagram.mermaid };
   const ok = c.req.query('ok');
-  // What was just done is said at the head of the timeline, beside the new entry (issue 15 §6).
-  const done = ok?.startsWith('ev.') ? ok.slice(3) : undefined;
+  const done = doneOf(ok);
   const flash = ok === 'created' ? UI.cases.created : null;
   const items = history.items as HistoryItem[];
   // Said plainly when the action just taken closed the case (issue 15 §1).
@@ -132,76 +131,38 @@ export async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now 
       ? UI.event.doneClosed(eventLabel(done), outcomeLabel(view.outcome))
       : UI.event.done(eventLabel(done))
     : '';
-  // Actions that close the case look different (issue 15 §1); their forms ask for a confirmation.
-  const closes = (e: string) => view.closingEvents.includes(e);
   return html(
     c,
-    <Layout title={view.number} actor={actor} csrf={csrf} active="cases" flash={flash} wide>
-      <div class="page-head">
-        <h1>
-          {view.number} <StateBadge state={view.state} /> <OverdueMark overdue={view.overdue} ranOut={view.ranOut} state={view.state} />
-        </h1>
-        <a href="/cases">{UI.common.backTo}{UI.nav.cases}</a>
-      </div>
-      <div class="columns">
-        <div class="col-main">
-          <Section title={UI.cases.currentState} id="state">
-            <p class="state-words" data-testid="state-words">
-              <strong>{stateLabel(view.state)}</strong>：{STATE_DESCRIPTIONS[view.state] ?? ''}
-              {view.outcome ? ` ${UI.cases.outcome}：${outcomeLabel(view.outcome)}。` : ''}
-            </p>
-            <h3>{UI.cases.actions}</h3>
-            {view.nextEvents.length || view.backdatableEvents.length ? (
-              <div class="event-buttons" data-testid="actions">
-                {view.nextEvents.map((e) => (
-                  <a class={closes(e) ? 'button danger' : 'button'} href={`/cases/${view.id}/events/${e}`} data-event={e} data-closes={closes(e) ? 'true' : undefined}>
-                    {eventLabel(e)}
-                  </a>
-                ))}
-                {view.backdatableEvents.map((e) => (
-                  <a
-                    class={closes(e) ? 'button danger' : 'button'}
-                    href={`/cases/${view.id}/events/${e}`}
-                    data-event={e}
-                    data-backdated="true"
-                    data-closes={closes(e) ? 'true' : undefined}
-                  >
-                    {eventLabel(e)}
-                    {UI.event.backdatedMark}
-                  </a>
-                ))}
-              </div>
-            ) : (
-              <p class="muted">{UI.cases.noActions}</p>
-            )}
-          </Section>
-          <Section title={UI.cases.parties} id="parties">
-            <Parties view={view} />
-            {seesPersonalData(actor, view.stationCode) ? null : <p class="hint">{UI.cases.piiNote}</p>}
-          </Section>
-          <Section title={UI.cases.timeline} id="timeline">
-            {done ? <JustDone message={doneMessage} type={done} items={items} names={names} stateLabel={stateLabel} /> : null}
-            <Timeline items={items} names={names} stateLabel={stateLabel} />
-          </Section>
-        </div>
-        <div class="col-side">
-          <Section title={UI.cases.deadlines} id="deadlines">
-            <Deadlines view={view} now={now} />
-          </Section>
-          <Section title={UI.cases.basics} id="facts">
-            <CaseFacts view={view} names={names} />
-          </Section>
-          <Section title={UI.cases.diagram} id="diagram">
-            <StateDiagram
-              machine={machine}
-              current={view.state}
-              labelOf={stateLabel}
-              describe={(s) => STATE_DESCRIPTIONS[s]}
-              developer={developerView((k) => c.req.query(k))}
-            />
-          </Section>
-        </div>
-      </div>
-    </Layout>,
+    <EntityPage
+      actor={actor}
+      csrf={csrf}
+      active="cases"
+      flash={flash}
+      base={`/cases/${view.id}`}
+      entity={view}
+      badges={
+        <>
+          <StateBadge state={view.state} /> <OverdueMark overdue={view.overdue} ranOut={view.ranOut} state={view.state} />
+        </>
+      }
+      back={{ href: '/cases', label: UI.nav.cases }}
+      stateWords={
+        <>
+          <strong>{stateLabel(view.state)}</strong>：{STATE_DESCRIPTIONS[view.state] ?? ''}
+          {view.outcome ? ` ${UI.cases.outcome}：${outcomeLabel(view.outcome)}。` : ''}
+        </>
+      }
+      sections={
+        <Section title={UI.cases.parties} id="parties">
+          <Parties view={view} />
+          {seesPersonalData(actor, view.stationCode) ? null : <p class="hint">{UI.cases.piiNote}</p>}
+        </Section>
+      }
+      timeline={{ items, names, stateLabel, done: done ? { type: done, message: doneMessage } : undefined }}
+      deadlines={<Deadlines view={view} now={now} />}
+      facts={{ title: UI.cases.basics, body: <CaseFacts view={view} names={names} /> }}
+      diagram={{ machine, labelOf: stateLabel, describe: (s) => STATE_DESCRIPTIONS[s], developer: developerView((k) => c.req.query(k)) }}
+      ids={{ state: 'state', deadlines: 'deadlines', facts: 'facts' }}
+    />,
   );
 }
