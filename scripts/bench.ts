@@ -114,6 +114,8 @@ async function pool<T, R>(items: T[], width: number, fn: (item: T, i: number) =>
 
 interface Deputy {
   id: string;
+  /** The deputy's user (who sends the deputy's events). */
+  userId: string;
   token: string;
   stationCode: string;
 }
@@ -147,7 +149,7 @@ async function buildWorld(): Promise<World> {
         phone: `1390000${String(deputies.length).padStart(4, '0')}`,
       });
       const u = await api(ADMIN_TOKEN, 'POST', '/api/users', { name: d.name, role: 'deputy', deputyId: d.id });
-      deputies.push({ id: d.id, token: u.token, stationCode: s.code });
+      deputies.push({ id: d.id, userId: u.id, token: u.token, stationCode: s.code });
     }
   }
   const court = await api(ADMIN_TOKEN, 'POST', '/api/users', { name: '李书记员', role: 'court' });
@@ -471,8 +473,8 @@ async function pgbench(
 
 /** pgbench works on cases of its own (the engine's stay replayable), a disjoint slice per client. */
 async function preparePgbench(sql: postgres.Sql, pgCases: ActiveCase[], w: World) {
-  await sql`create table bench_cases (n int primary key, id uuid not null)`;
-  await sql`insert into bench_cases ${sql(pgCases.map((c, i) => ({ n: i, id: c.id })))}`;
+  await sql`create table bench_cases (n int primary key, id uuid not null, deputy_user uuid not null)`;
+  await sql`insert into bench_cases ${sql(pgCases.map((c, i) => ({ n: i, id: c.id, deputy_user: c.deputy.userId })))}`;
   return { per: String(Math.floor(pgCases.length / Math.max(...CONNECTIONS))), uid: w.court.id };
 }
 

@@ -93,8 +93,26 @@ function upsert(grain: Grain, from: SQL): SQL {
 }
 
 /** The columns of `cases` the summary reads. */
-const CASE_COLUMNS =
-  'opened_at, station_code, source, dispute_type, outcome, agreed_at, enforcement_started_at, overdue, owed_fen, recovered_fen, sessions_held, deputy_attendances, deputy_ids';
+export const SUMMARY_COLUMNS = [
+  'opened_at', 'station_code', 'source', 'dispute_type', 'outcome', 'agreed_at', 'enforcement_started_at', 'overdue', 'owed_fen',
+  'recovered_fen', 'sessions_held', 'deputy_attendances', 'deputy_ids',
+] as const;
+const CASE_COLUMNS = SUMMARY_COLUMNS.join(', ');
+
+/**
+ * The summary's three upserts of the closing cases `from` (a relation with SUMMARY_COLUMNS), as
+ * data-modifying CTEs (`summed_days as (…), summed_months as (…), summed_years as (…)`) for a
+ * statement that reads none of them: the hook's own below, and the write path's
+ * (src/engine/write/sql.ts). Each reads the one before it, so every closing locks its summary rows
+ * in the same order — days, months, years — whatever order PostgreSQL would run them in, and
+ * after the case's own row: no lock cycle between two closings.
+ */
+export function closedCaseUpserts(from: SQL): SQL {
+  const after = (cte: string) => sql`(select * from ${from} where (select count(*) from ${sql.raw(cte)}) >= 0) as closed`;
+  return sql`summed_days as (${upsert('day', from)} returning 1),
+    summed_months as (${upsert('month', after('summed_days'))} returning 1),
+    summed_years as (${upsert('year', after('summed_months'))})`;
+}
 
 /**
  * The hook's statement, as SQL text built once (`$1` the case id) and run through the driver, as
@@ -104,19 +122,17 @@ const CASE_COLUMNS =
 let hookText: string | undefined;
 function hookStatement(): string {
   hookText ??=
-    `with closing as (select ${CASE_COLUMNS} from cases where id = $1)` +
-    new PgDialect().sqlToQuery(sql`, days as (${upsert('day', sql`closing`)}), months as (${upsert('month', sql`closing`)}) ${upsert('year', sql`closing`)}`).sql;
+    `with closing as (select ${CASE_COLUMNS} from cases where id = $1), ` +
+    new PgDialect().sqlToQuery(sql`${closedCaseUpserts(sql`closing`)} select 1`).sql;
   return hookText;
 }
 
 /**
  * The write hook: adds the case `caseId`, closed by the transaction `tx` is in, to the three
  * summary tables — one statement, after the case's row is written in the same transaction. Call
- * it exactly once per case, when it closes (`closesCase`); never outside that transaction.
- *
- * Every closing locks its summary rows in the same order (one statement, one plan: the main
- * statement, then the data-modifying CTEs it does not read), and after the case's own row: no
- * lock cycle between two closings.
+ * it exactly once per case, when it closes (`closesCase`); never outside that transaction. (The
+ * write path adds a closing case in its own statement, `closedCaseUpserts`; this is for a write
+ * that runs in a transaction of several: a deadline fired by the sweeper.)
  */
 export async function addClosedCase(tx: Driver, caseId: string): Promise<void> {
   await tx.query(hookStatement(), [caseId]);

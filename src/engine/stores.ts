@@ -77,8 +77,11 @@ export interface EntityStore {
   canRead(actor: Actor, facts: AccessFacts): boolean;
   /** Journal payload of the creation: what replay feeds the machine as input, plus what it needs for the record. */
   createPayload(input: any, extra: Record<string, unknown>): Record<string, unknown>;
-  /** What an Idempotency-Key record keeps of an answer (no personal data); the answer itself when absent. */
-  answerForReplay?(body: unknown): unknown;
+  /**
+   * What an Idempotency-Key record keeps of an answer (no personal data): the answer with the
+   * value of its key `key` replaced by `keep(value)`; the answer itself when absent.
+   */
+  answerForReplay?: { key: string; keep(value: unknown): unknown };
 }
 
 /** 当事人: personal data lives here only, never in a snapshot. */
@@ -248,10 +251,9 @@ export const caseStore: EntityStore = {
    * The idempotency record keeps no personal data (DESIGN.md §10): a case answer is stored with
    * its parties as their roles only; a replay reads them again (views.replayedCaseAnswer).
    */
-  answerForReplay(body) {
-    const view = body as { parties?: unknown } | null;
-    if (!view || typeof view !== 'object' || !Array.isArray(view.parties)) return body;
-    return { ...view, parties: (view.parties as { role?: unknown }[]).map((p) => ({ role: p?.role })) };
+  answerForReplay: {
+    key: 'parties',
+    keep: (parties) => (Array.isArray(parties) ? (parties as { role?: unknown }[]).map((p) => ({ role: p?.role })) : parties),
   },
 };
 

@@ -32,19 +32,27 @@ function partyView(p: PartyRow, unmasked: boolean, names = true) {
 
 /** Context for people: fen become yuan strings (`paidFen` → `paidAmount`, `amountFen` → `amount`). */
 export function presentContext(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(presentContext);
   if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(presentContext);
+  // Every answer shows its context: keys walked without Object.entries' pair arrays, the shown
+  // names of the fen keys made once.
+  const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (k.endsWith('Fen')) {
-      const name = k === 'amountFen' ? 'amount' : `${k.slice(0, -3)}Amount`;
-      out[name] = typeof v === 'number' ? fenToYuan(v) : v;
-    } else {
-      out[k] = presentContext(v);
-    }
+  for (const k of Object.keys(source)) {
+    const v = source[k];
+    if (k.endsWith('Fen')) out[yuanName(k)] = typeof v === 'number' ? fenToYuan(v) : v;
+    else out[k] = v === null || typeof v !== 'object' ? v : presentContext(v);
   }
   return out;
 }
+
+/** `paidFen` → `paidAmount`, `amountFen` → `amount`. */
+function yuanName(k: string): string {
+  let name = yuanNames.get(k);
+  if (name === undefined) yuanNames.set(k, (name = k === 'amountFen' ? 'amount' : `${k.slice(0, -3)}Amount`));
+  return name;
+}
+const yuanNames = new Map<string, string>();
 
 /** Every deadline as views show it (DESIGN §11): `{kind, dueAt, daysLeft, level}`, and `calendarMissing` when so. */
 export function deadlineViews(spec: MachineSpec, snapshot: AnyMachineSnapshot, opts: ViewOptions = {}) {

@@ -167,24 +167,42 @@ export function offeredEvents(spec: MachineSpec, snapshot: AnyMachineSnapshot, a
  */
 export function closingKinds(snapshot: AnyMachineSnapshot, types: readonly string[]): Record<string, 'always' | 'maybe'> {
   if (snapshot.status !== 'active' || types.length === 0) return {};
+  const kinds = closingKindsOfState(snapshot);
+  const out: Record<string, 'always' | 'maybe'> = {};
+  for (const type of types) if (kinds.has(type)) out[type] = kinds.get(type)!;
+  return out;
+}
+
+/**
+ * Every event the state handles that closes the entity, and how: a pure function of the machine's
+ * definition and the state value, so computed once per state (every answer asks).
+ */
+function closingKindsOfState(snapshot: AnyMachineSnapshot): Map<string, 'always' | 'maybe'> {
+  let byState = closingByMachine.get(snapshot.machine);
+  if (!byState) closingByMachine.set(snapshot.machine, (byState = new Map()));
+  const key = typeof snapshot.value === 'string' ? snapshot.value : JSON.stringify(snapshot.value);
+  let kinds = byState.get(key);
+  if (kinds) return kinds;
   // The active nodes from the root down; the deepest node that handles an event is the one taken.
   const nodes: AnyStateNode[] = [];
   const visit = (node: AnyStateNode, value: unknown) => {
     nodes.push(node);
     if (typeof value === 'string') visit(node.states[value], undefined);
-    else if (value !== null && typeof value === 'object') for (const [key, child] of Object.entries(value)) visit(node.states[key], child);
+    else if (value !== null && typeof value === 'object') for (const [k, child] of Object.entries(value)) visit(node.states[k], child);
   };
   visit(snapshot.machine.root, snapshot.value);
-  const out: Record<string, 'always' | 'maybe'> = {};
-  for (const type of types) {
+  kinds = new Map();
+  for (const type of handledEvents(snapshot)) {
     const owner = [...nodes].reverse().find((n) => n.on[type]?.length);
     const transitions = owner?.on[type] ?? [];
     const final = transitions.map((t) => (t.target ?? []).some((n: AnyStateNode) => n.type === 'final'));
-    if (final.length && final.every(Boolean)) out[type] = 'always';
-    else if (final.some(Boolean)) out[type] = 'maybe';
+    if (final.length && final.every(Boolean)) kinds.set(type, 'always');
+    else if (final.some(Boolean)) kinds.set(type, 'maybe');
   }
-  return out;
+  byState.set(key, kinds);
+  return kinds;
 }
+const closingByMachine = new WeakMap<AnyStateMachine, Map<string, Map<string, 'always' | 'maybe'>>>();
 
 /** The events of `types` that close the entity whatever their payload; and those that may. */
 export function closingEvents(snapshot: AnyMachineSnapshot, types: readonly string[]): { closingEvents: string[]; mayCloseEvents: string[] } {

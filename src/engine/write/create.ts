@@ -14,7 +14,7 @@ import { fieldError, fieldErrors, Forbidden, ValidationError } from '../errors.j
 import type { EntityRow, EntityStore } from '../stores.js';
 import { firstSnapshot } from '../transition.js';
 import { enforcedDeadlines, insertDeadlines } from './deadlines.js';
-import { keyRecord, onceByKey, rememberResponse } from './idempotency.js';
+import { answerTexts, keyRecord, onceByKey, rememberResponse } from './idempotency.js';
 import { checkOccurredAt, journalRow } from './journal.js';
 import { persist } from './snapshots.js';
 import { accessRow, viewDataOf } from './sql.js';
@@ -65,8 +65,8 @@ export async function createEntity(
       const viewData = await viewDataOf(tx, store, id);
       const rendered = opts.render({ row: row as EntityRow, snapshot: made.snapshot, seq: 1, type: 'CREATE', data: viewData });
       if (rendered.accessLog) await tx.insert(accessLog).values(accessRow(ctx, actor, store, id, rendered.accessLog));
-      const json = JSON.stringify(rendered.body ?? null);
-      if (opts.idempotency) await rememberResponse(tx, keyRecord(actor, opts.idempotency, true, json, store, rendered.body));
+      const { json, kept } = answerTexts(rendered.body, opts.idempotency ? store : undefined);
+      if (opts.idempotency) await rememberResponse(tx, keyRecord(actor, opts.idempotency, true, kept));
       return { created: true, body: rendered.body, json, replayed: false };
     }),
   );

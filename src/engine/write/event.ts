@@ -1,8 +1,8 @@
 /**
  * Applying one event to one entity: read (one statement), the pure transition and every check in
- * memory, then write (one statement: the compare-and-swap with its rows), or, when the entity's
- * deadlines move, that statement and the deadline rows in one transaction. A lost swap means
- * another writer came first: read again and retry.
+ * memory, then write (one statement: the compare-and-swap with its rows, the deadline rows when
+ * they move, the report's summary when a case closes); a deadline the sweeper fires adds its own
+ * statements, in one transaction. A lost swap means another writer came first: read again and retry.
  */
 import { driverOf } from '../../db/client.js';
 import type { Actor } from '../../machines/roles.js';
@@ -13,8 +13,8 @@ import { addClosedCase, closesCase } from '../report-summary.js';
 import { isUuid, type EntityRow, type EntityStore } from '../stores.js';
 import { nextSnapshot } from '../transition.js';
 import { stampLegalTime } from '../legal-time.js';
-import { rewriteDeadlines, sameDeadlines } from './deadlines.js';
-import { keyRecord, onceByKey, priorResponse, replayOf } from './idempotency.js';
+import { enforcedDeadlines, rewriteDeadlines, sameDeadlines } from './deadlines.js';
+import { answerTexts, keyRecord, onceByKey, priorResponse, replayOf } from './idempotency.js';
 import { checkOccurredAt, journalRow } from './journal.js';
 import { persist, restore } from './snapshots.js';
 import { accessRow, changedColumns, splitRead, swap, writePath, type Write } from './sql.js';
@@ -161,7 +161,7 @@ async function attemptEvent(
     }),
   };
   const rendered = opts.render({ row: { ...row, ...written } as EntityRow, snapshot: next, seq: version, type: event.type, data: viewData });
-  const json = JSON.stringify(rendered.body ?? null);
+  const { json, kept } = answerTexts(rendered.body, idem ? store : undefined);
   const { type: _t, occurredAt, ...payload } = event;
   const write: Write = {
     written,
@@ -178,33 +178,38 @@ async function attemptEvent(
       requestId: ctx.requestId ?? null,
     }),
     access: rendered.accessLog ? accessRow(ctx, actor, store, id, rendered.accessLog) : undefined,
-    remember: idem ? keyRecord(actor, idem, false, json, store, rendered.body) : undefined,
+    remember: idem ? keyRecord(actor, idem, false, kept) : undefined,
     ...eventNotices(store.type, row, version, event, to, next, actor),
   };
 
+  // One statement is the whole write: the swap and its rows and, when the event moves the entity's
+  // deadlines, the deadline rows made what the new snapshot implies (diffed against the open rows,
+  // in SQL); when it closes a case, the case added to the report's summary (report-summary.ts).
   // Most events (sessions, payments on account, measures) leave every deadline where it was: the
-  // one statement is the whole write. Otherwise the deadline rows change with it, in one transaction.
-  // The open rows are what the stored snapshot implied (every write goes through here), unless it
-  // was read through a migration.
-  // A case that closes is added to the report's summary in the same transaction (report-summary.ts).
+  // open rows are what the stored snapshot implied (every write goes through here), unless it was
+  // read through a migration. A deadline the sweeper fires is marked fired at most once, with the
+  // rest, in one transaction.
   const closing = closesCase(store.type, from, to);
-  const deadlinesStay =
-    opts.firingDeadlineId === undefined &&
-    row.machineVersion === store.spec.version &&
-    sameDeadlines(store, snapshot, next);
-  const swapped = deadlinesStay && !closing
-    ? await swap(ctx.db, store, id, row.version, write)
-    : await driverOf(ctx.db)
-        .transaction(async (tx) => {
-          if (!(await swap(tx, store, id, row.version, write))) throw new LostRace();
-          if (!deadlinesStay) await rewriteDeadlines(tx, store, id, next, opts.firingDeadlineId);
-          if (closing) await addClosedCase(tx, id);
-          return true;
-        })
-        .catch((err) => {
-          if (err instanceof LostRace) return false;
-          throw err;
-        });
+  const firing = opts.firingDeadlineId !== undefined;
+  const deadlinesStay = !firing && row.machineVersion === store.spec.version && sameDeadlines(store, snapshot, next);
+  let swapped: boolean;
+  if (!firing) {
+    if (!deadlinesStay) write.deadlines = enforcedDeadlines(store, next);
+    if (closing) write.closing = true;
+    swapped = await swap(ctx.db, store, id, row.version, write);
+  } else {
+    swapped = await driverOf(ctx.db)
+      .transaction(async (tx) => {
+        if (!(await swap(tx, store, id, row.version, write))) throw new LostRace();
+        await rewriteDeadlines(tx, store, id, next, opts.firingDeadlineId);
+        if (closing) await addClosedCase(tx, id);
+        return true;
+      })
+      .catch((err) => {
+        if (err instanceof LostRace) return false;
+        throw err;
+      });
+  }
   if (!swapped) return LOST;
   return { created: false, body: rendered.body, json, replayed: false };
 }

@@ -56,13 +56,42 @@ export function replayOf(prior: KeyRecord | null, idem: Idempotency): WriteResul
 }
 
 /**
- * The idempotency record of a write's answer (`json`: its JSON text, stored as the jsonb it is).
- * The table keeps the answer's HTTP status, as it always has (station activities store theirs
- * too); only this module reads or writes it.
+ * A write's answer as JSON, and what its idempotency record keeps of it (DESIGN.md §10: no
+ * personal data; the store decides, `answerForReplay`), serialized once: the answer is written
+ * with a mark in place of the value the record replaces, and both texts are that text with the
+ * value's own JSON put in. `json` is exactly `JSON.stringify(body)`.
  */
-export function keyRecord(actor: Actor, idem: Idempotency, created: boolean, json: string, store?: EntityStore, body?: unknown) {
-  // What a replay needs, without personal data (DESIGN.md §10): the store decides (`answerForReplay`).
-  const kept = store?.answerForReplay ? JSON.stringify(store.answerForReplay(body) ?? null) : json;
+export function answerTexts(body: unknown, store?: Pick<EntityStore, 'answerForReplay'>): { json: string; kept: string } {
+  const reduce = store?.answerForReplay;
+  const value = reduce && body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>)[reduce.key] : undefined;
+  if (!reduce || value === undefined) {
+    const json = JSON.stringify(body ?? null);
+    return { json, kept: json };
+  }
+  const holder = body as Record<string, unknown>;
+  holder[reduce.key] = MARK;
+  let text: string;
+  try {
+    text = JSON.stringify(holder);
+  } finally {
+    holder[reduce.key] = value;
+  }
+  // The mark's JSON occurs once: no answer holds a NUL (refused on input, and PostgreSQL stores none),
+  // and an escaped backslash before `u0000` is never preceded by a bare quote.
+  const at = text.indexOf(MARK_JSON);
+  const head = text.slice(0, at);
+  const tail = text.slice(at + MARK_JSON.length);
+  return { json: head + JSON.stringify(value) + tail, kept: head + JSON.stringify(reduce.keep(value) ?? null) + tail };
+}
+const MARK = '\u0000jiefen:replay\u0000';
+const MARK_JSON = JSON.stringify(MARK);
+
+/**
+ * The idempotency record of a write's answer (`kept`: the JSON text the record stores as the jsonb
+ * it is, `answerTexts`). The table keeps the answer's HTTP status, as it always has (station
+ * activities store theirs too); only this module reads or writes it.
+ */
+export function keyRecord(actor: Actor, idem: Idempotency, created: boolean, kept: string) {
   return { userId: actor.id, key: idem.key, requestHash: idem.hash, status: created ? 201 : 200, response: kept };
 }
 

@@ -3,11 +3,12 @@
  * its view's data and the caller's key record; one swaps the row (compare-and-swap on `version`)
  * and inserts the journal row, the access-log row and the idempotency record only if it took.
  */
-import { and, eq, getTableColumns, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import { PgDialect, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type { Db, Driver } from '../../db/client.js';
 import { slot, statement, statements, type Decoder, type Statement } from '../../db/statements.js';
-import { accessLog, idempotencyKeys, outbox } from '../../db/schema.js';
+import { accessLog, deadlines, idempotencyKeys, outbox } from '../../db/schema.js';
+import { closedCaseUpserts, SUMMARY_COLUMNS } from '../report-summary.js';
 import { listenedSql, noticeInsertSql, noticeValues, type Notice } from '../notify/notices.js';
 import type { Actor } from '../../machines/roles.js';
 import type { EntityRow, EntityStore } from '../stores.js';
@@ -56,6 +57,14 @@ export interface Write {
   /** The event texts consenting parties: its outbox row is wanted if one consented. */
   smsWanted?: boolean;
   notice?: Notice;
+  /**
+   * The entity's deadlines move: its open deadline rows are made these (the enforced ones its new
+   * snapshot implies), in the same statement. Rows that stay keep any sweeper claim on them; rows
+   * no longer wanted are deleted; fired rows are never touched.
+   */
+  deadlines?: { kind: string; dueAt: string; event: string }[];
+  /** The write closes a case: it is added to the report's summary in the same statement (report-summary.ts). */
+  closing?: boolean;
 }
 
 /**
@@ -71,9 +80,22 @@ export async function swap(db: Db | Driver, store: EntityStore, id: string, expe
     for (const k in row) values[`${prefix}${k}`] = row[k];
     return Object.keys(row).join(',');
   };
-  const shape = [put('w_', w.written), put('j_', w.journalRow), put('a_', w.access), put('i_', w.remember), put('o_', w.outbox), w.notice ? 'n' : ''].join('|');
+  const shape = [
+    put('w_', w.written),
+    put('j_', w.journalRow),
+    put('a_', w.access),
+    put('i_', w.remember),
+    put('o_', w.outbox),
+    w.notice ? 'n' : '',
+    w.deadlines ? 'd' : '',
+    w.closing ? 'c' : '',
+  ].join('|');
   if (w.notice) Object.assign(values, noticeValues(w.notice));
   if (w.outbox) values.x_sms = w.smsWanted === true;
+  if (w.deadlines) {
+    values.d_type = store.type;
+    values.d_wanted = JSON.stringify(w.deadlines.map((d) => ({ kind: d.kind, dueAt: d.dueAt, event: d.event })));
+  }
   const [result] = await writePath(store).swap(shape).run(db, values);
   return result?.journaled === 1;
 }
@@ -82,7 +104,10 @@ export async function swap(db: Db | Driver, store: EntityStore, id: string, expe
 interface WritePath {
   /** The row and its view's data, and the caller's Idempotency-Key record (null when none). */
   read: Statement<ReadRow>;
-  /** The swap and its rows, by shape: `written keys|journal keys|access-log keys|idempotency keys|outbox keys|n (a notice)`. */
+  /**
+   * The swap and its rows, by shape: `written keys|journal keys|access-log keys|idempotency keys|outbox keys|n (a notice)|d
+   * (the deadlines move)|c (a case closes)`.
+   */
   swap: (shape: string) => Statement<{ journaled: number }>;
 }
 
@@ -99,6 +124,31 @@ export const jsonValue: Decoder = {
     }
   },
 };
+
+/** The case columns the report's summary reads of a closing case (report-summary.ts `SUMMARY_COLUMNS`). */
+function summaryColumns(table: EntityStore['table']): Record<string, PgColumn> {
+  const columns = getTableColumns(table) as Record<string, PgColumn>;
+  const byName = new Map(Object.values(columns).map((c) => [c.name, c]));
+  return Object.fromEntries(SUMMARY_COLUMNS.map((name) => [name, byName.get(name)!]));
+}
+
+/**
+ * The open deadline rows of the swapped entity made those of `d_wanted` (JSON: kind, dueAt, event),
+ * only if the swap took: rows not wanted are deleted, wanted rows not there are added, rows that
+ * stay are not touched (a sweeper's claim on them stays). The delete runs first (the insert reads
+ * its output): a kind whose due time moves is one open row before and after (deadlines_open_kind_uq).
+ */
+function deadlineRewriteSql(): SQL {
+  const same = sql`d.kind = w.kind and d.event = w.event and d.due_at = w."dueAt"`;
+  const open = sql`d.entity_type = ${slot('d_type')}::text and d.entity_id = ${slot('id')}::uuid and d.fired_at is null`;
+  return sql`wanted as (select * from jsonb_to_recordset(${slot('d_wanted')}::jsonb) as w(kind text, "dueAt" timestamptz, event text)),
+    dropped as (delete from ${deadlines} d where ${open} and exists (select 1 from swapped)
+      and not exists (select 1 from wanted w where ${same}) returning 1),
+    added as (insert into ${deadlines} (entity_type, entity_id, kind, due_at, event)
+      select ${slot('d_type')}::text, ${slot('id')}::uuid, w.kind, w."dueAt", w.event from wanted w
+      where exists (select 1 from swapped) and (select count(*) from dropped) >= 0
+        and not exists (select 1 from ${deadlines} d where ${open} and ${same}))`;
+}
 
 export function writePath(store: EntityStore): WritePath {
   let path = writePaths.get(store);
@@ -132,20 +182,23 @@ export function writePath(store: EntityStore): WritePath {
       { decode: { ...columns, viewData: jsonValue, priorHash: idempotencyKeys.requestHash, priorStatus: idempotencyKeys.status, priorResponse: idempotencyKeys.response } },
     ),
     swap: statements((shape) => {
-      const [writtenKeys, journalKeys, accessKeys, rememberKeys, outboxKeys, notify] = shape.split('|').map((keys) => (keys ? keys.split(',') : []));
+      const [writtenKeys, journalKeys, accessKeys, rememberKeys, outboxKeys, notify, moves, closes] = shape.split('|').map((keys) => (keys ? keys.split(',') : []));
       return statement(
         (db) => {
           const update = db
             .update(table)
             .set(Object.fromEntries(writtenKeys.map((k) => [k, slot(`w_${k}`)])))
             .where(and(eq(table.id, slot('id')), eq(table.version, slot('expected'))))
-            .returning({ id: table.id });
+            // A closing case's summary figures are read from the row as written.
+            .returning(closes.length ? { id: table.id, ...summaryColumns(table) } : { id: table.id });
           const query = new PgDialect().sqlToQuery(sql`with swapped as (${update.getSQL()}),
             journaled as (${inserted(journal, 'j_', journalKeys)} returning 1)
             ${accessKeys.length ? sql`, logged as (${inserted(accessLog, 'a_', accessKeys)})` : sql``}
             ${rememberKeys.length ? sql`, remembered as (${inserted(idempotencyKeys, 'i_', rememberKeys)})` : sql``}
             ${outboxKeys.length ? sql`, outboxed as (${inserted(outbox, 'o_', outboxKeys)} where ${listenedSql(slot)})` : sql``}
             ${notify.length ? sql`, noticed as (${noticeInsertSql(slot, sql`exists (select 1 from swapped)`)})` : sql``}
+            ${moves.length ? sql`, ${deadlineRewriteSql()}` : sql``}
+            ${closes.length ? sql`, closing as (select * from swapped), ${closedCaseUpserts(sql`closing`)}` : sql``}
             select count(*)::int as journaled from journaled`);
           return { toSQL: () => query };
         },
