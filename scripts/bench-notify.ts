@@ -5,7 +5,8 @@
  * cases through the engine (CREATE and ACCEPT: two outbox rows each), registers `--hooks` webhook
  * endpoints on a local receiver (127.0.0.1) that answers 500 to a share `--fail` of requests, then
  * runs `--dispatchers` dispatchers at once (each with its own connection pool, as separate API
- * processes would) until every delivery is delivered. Prints deliveries/s and attempts/s, and
+ * processes would) until every delivery is delivered. Prints notices/s (outbox rows delivered to
+ * every endpoint), deliveries/s and attempts/s, and
  * checks at-least-once and no-duplicate: every (message, endpoint) was answered 2xx exactly once,
  * and every repeat carried the same webhook-id as the try it repeated.
  *
@@ -135,8 +136,9 @@ const outboxIds = new Set(rowsOf<{ id: string }>(await db.execute(sql`select id 
 const strangers = got.filter((g) => !outboxIds.has(g.id)).length;
 
 console.log('');
-console.log(`dispatchers ${N_DISPATCHERS}, receiver fails ${(FAIL * 100).toFixed(0)} %, retry base ${RETRY_BASE} ms, load ${load0.toFixed(1)}`);
-console.log(`deliveries ${expected} in ${seconds.toFixed(2)} s: ${(expected / seconds).toFixed(0)} delivered/s, ${(got.length / seconds).toFixed(0)} attempts/s (${got.length} attempts, ${got.filter((g) => !g.ok).length} failed and retried)`);
+console.log(`dispatchers ${N_DISPATCHERS}, receiver fails ${(FAIL * 100).toFixed(0)} %, retry base ${RETRY_BASE} ms, load ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}`);
+console.log(`notices ${messages} to ${N_HOOKS} endpoints each, all delivered in ${seconds.toFixed(2)} s: ${(messages / seconds).toFixed(0)} notices/s`);
+console.log(`deliveries ${expected}: ${(expected / seconds).toFixed(0)} delivered/s, ${(got.length / seconds).toFixed(0)} attempts/s (${got.length} attempts, ${got.filter((g) => !g.ok).length} failed and retried)`);
 console.log(`bench process cpu (dispatchers + receiver): ${((cpu.user + cpu.system) / 1000 / expected).toFixed(2)} ms per delivery`);
 console.log(`every message delivered to every endpoint: ${okPer.size === expected ? 'yes' : `NO (${okPer.size} of ${expected})`}`);
 console.log(`answered 2xx more than once: ${twice}; requests with an id not in the outbox: ${strangers}; bad signatures: ${badSignatures}`);
