@@ -18,17 +18,15 @@
  * sends again — with the same `webhook-id`, which receivers use to drop the duplicate. A live one
  * never sends a row another process has claimed: its claim outlasts its sends.
  */
-import http from 'node:http';
-import https from 'node:https';
 import { everyInterval } from '../interval.js';
 import { sql, type SQL } from 'drizzle-orm';
-import { Webhook } from 'standardwebhooks';
 import type { Db } from '../../db/client.js';
 import { isoOf, rowsOf } from '../../db/client.js';
 import { cases, deliveries, deliveryAttempts, outbox, parties, supervisions, webhooks } from '../../db/schema.js';
 import { warnDeadlines } from './notices.js';
 import { DIGEST_HOUR, digestDate, remindInstalments, writeDigests } from './reminders.js';
 import { smsBody, type SmsTemplate } from './sms.js';
+import { inlineSender, threadSender, type SendJob, type Sender } from './send.js';
 import { loggableError } from '../errors.js';
 
 export const DEAD_AFTER_MS = 24 * 3600_000;
@@ -39,8 +37,6 @@ const SEND_TIMEOUT_MS = 10_000;
 const LEASE_MS = 60_000;
 /** No try begins later than this before its claim runs out, beyond the send's own timeout. */
 const LEASE_MARGIN_MS = 5_000;
-/** Tries under way at once in a process (and sockets kept open to each receiver). */
-const CONCURRENCY = 16;
 /** Rows a round claims: outbox rows to fan out, and due deliveries. */
 const BATCH = 500;
 
@@ -61,6 +57,8 @@ export interface DispatchOptions {
    * is this process's memory of the day it wrote them (the database keeps them once regardless).
    */
   reminders?: { digestHour?: number; digestDoneFor?: string };
+  /** Where the POSTs are made: here (the default), or `threadSender`'s worker thread (the API's dispatcher). */
+  sender?: Sender;
 }
 
 export interface DispatchResult {
@@ -73,11 +71,6 @@ export interface DispatchResult {
 /** The wait before try `attempts + 1` after `attempts` failed ones. */
 export function backoffMs(retryBaseMs: number, attempts: number): number {
   return Math.min(MAX_BACKOFF_MS, retryBaseMs * 2 ** Math.max(0, attempts - 1));
-}
-
-/** A signer for a `whsec_<base64>` secret, or for any other text taken as the key's bytes. */
-export function signer(secret: string): Webhook {
-  return secret.startsWith('whsec_') ? new Webhook(secret) : new Webhook(new TextEncoder().encode(secret), { format: 'raw' });
 }
 
 /** The columns a claimed delivery is sent with (`d`: the claimed rows, each `Claimed`'s own columns). */
@@ -179,7 +172,7 @@ interface Claimed {
   payload: Record<string, unknown> | string | null;
 }
 
-/** What a try came to: an HTTP status (null: no answer), or an error. */
+/** What a try came to (src/engine/notify/send.ts), or an end decided without sending. */
 interface Outcome {
   ok: boolean;
   status: number | null;
@@ -202,80 +195,11 @@ export function webhookBody(m: Pick<Claimed, 'entity_type' | 'entity_id' | 'numb
   };
 }
 
-/**
- * Connections kept open between tries, per scheme: a burst of notices to one receiver reuses a
- * few sockets instead of connecting for each. An idle socket is closed after a few seconds, before
- * a receiver's usual keep-alive timeout (Node's 5 s) closes it under a request.
- */
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY, timeout: 4000 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: CONCURRENCY, timeout: 4000 }),
-};
-
-/** POSTs `body` to `url`; any answer within `timeoutMs` is an outcome, 2xx a success; nothing throws. */
-function post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<Outcome> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
-    const finish = (status: number | null, error: string | null) => {
-      if (!timer) return;
-      clearTimeout(timer);
-      timer = undefined;
-      const ok = status !== null && status >= 200 && status < 300;
-      resolve({ ok, status, error: ok ? null : (error ?? `HTTP ${status}`).slice(0, 500), durationMs: Math.round(performance.now() - started) });
-    };
-    timer = setTimeout(() => {
-      finish(null, `超时（${timeoutMs} ms）`);
-      req?.destroy();
-    }, timeoutMs);
-    let req: http.ClientRequest | undefined;
-    try {
-      const target = new URL(url);
-      const agent = agents[target.protocol as keyof typeof agents];
-      if (!agent) return finish(null, `不支持的协议 ${target.protocol}`);
-      req = (target.protocol === 'https:' ? https : http).request(
-        target,
-        {
-          method: 'POST',
-          agent,
-          headers: { 'content-type': 'application/json', 'user-agent': 'jiefen-webhooks/1', 'content-length': Buffer.byteLength(body), ...headers },
-        },
-        (res) => {
-          res.on('error', (err: NodeJS.ErrnoException) => finish(null, err.code ?? err.message));
-          res.on('end', () => finish(res.statusCode ?? null, null));
-          res.resume();
-        },
-      );
-      req.on('error', (err: NodeJS.ErrnoException) => finish(null, err.code ?? err.message));
-      req.end(body);
-    } catch (err) {
-      finish(null, (err as Error).message);
-    }
-  });
-}
-
-/** Signers by secret: the key is decoded once, not once per message. */
-const signers = new Map<string, Webhook>();
-
-function signed(secret: string, id: string, at: Date, body: string): Record<string, string> {
-  let s = signers.get(secret);
-  if (!s) {
-    if (signers.size >= 1000) signers.clear();
-    signers.set(secret, (s = signer(secret)));
-  }
-  return {
-    'webhook-id': id,
-    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'webhook-signature': s.sign(id, at, body),
-  };
-}
-
-async function attempt(m: Claimed, opts: DispatchOptions, at: Date): Promise<Outcome> {
-  const timeout = opts.timeoutMs ?? SEND_TIMEOUT_MS;
+/** The POST a claimed delivery is, or the end it comes to without one. */
+function jobOf(m: Claimed, opts: DispatchOptions): SendJob | Outcome {
   if (m.channel === 'webhook') {
     if (!m.url || !m.secret || m.hook_gone) return { ok: false, status: null, error: '接收地址已删除', final: 'cancelled', durationMs: 0 };
-    const body = JSON.stringify(webhookBody(m));
-    return post(m.url, body, signed(m.secret, m.message_id, at, body), timeout);
+    return { url: m.url, body: JSON.stringify(webhookBody(m)), id: m.message_id, secret: m.secret };
   }
   // SMS: consent and the phone as they are now; a reminder's values are its own, an event's are its payload.
   if (!opts.smsGatewayUrl) return { ok: false, status: null, error: '未配置短信网关（SMS_GATEWAY_URL），未发送', final: 'skipped', durationMs: 0 };
@@ -284,8 +208,8 @@ async function attempt(m: Claimed, opts: DispatchOptions, at: Date): Promise<Out
   const values = m.params ?? m.payload;
   const payload = typeof values === 'string' ? JSON.parse(values) : (values ?? {});
   const body = JSON.stringify(smsBody(m.phone, m.template, m.number, payload));
-  const headers = opts.smsGatewaySecret ? signed(opts.smsGatewaySecret, m.id, at, body) : { 'webhook-id': m.id };
-  return post(opts.smsGatewayUrl, body, headers, timeout);
+  // Signed when the gateway has a secret; its id is the delivery's (one text per party).
+  return { url: opts.smsGatewayUrl, body, id: m.id, secret: opts.smsGatewaySecret ?? null };
 }
 
 /** One claimed delivery's end in this round: tried (with its outcome) or not sent (its claim given back). */
@@ -296,31 +220,28 @@ interface Done {
 }
 
 /**
- * Sends claimed deliveries, `CONCURRENCY` at once, and records every outcome in one statement.
- * A try is begun only while its claim will outlast it (`sendBy`); the rest are given back, due
- * at once, so no try of this process can overlap another process's claim of the same row.
+ * Sends claimed deliveries (through `opts.sender`) and records every outcome in one statement.
+ * A try is begun only before `sendBy`, while its claim will outlast it; the rest are given back,
+ * due at once, so no try of this process can overlap another process's claim of the same row.
  */
 async function sendAll(db: Db, claimed: Claimed[], opts: DispatchOptions, sendBy: number): Promise<Omit<DispatchResult, 'fannedOut'>> {
   const result = { delivered: 0, failed: 0, dead: 0 };
   if (claimed.length === 0) return result;
-  const done: Done[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < claimed.length) {
-      const m = claimed[next++];
-      const at = opts.now?.() ?? new Date();
-      if (Date.now() > sendBy) {
-        done.push({ m, at });
-        continue;
-      }
-      const outcome = await attempt(m, opts, at);
-      done.push({ m, at, outcome });
-      if (outcome.ok) result.delivered++;
-      else if (!outcome.final && Date.parse(isoOf(m.expires_at)) <= at.getTime()) result.dead++;
-      else if (!outcome.final) result.failed++;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, claimed.length) }, worker));
+  const ends = claimed.map((m) => jobOf(m, opts));
+  const jobs = ends.filter((e): e is SendJob => 'url' in e);
+  const sent = await (opts.sender ?? inlineSender).send(jobs, sendBy, opts.timeoutMs ?? SEND_TIMEOUT_MS);
+  let k = 0;
+  const done: Done[] = claimed.map((m, i) => {
+    const end = ends[i];
+    const tried = 'url' in end ? sent[k++] : end;
+    // The try's own time, or the clock's the caller gave (tests, the chaos drain).
+    const at = opts.now?.() ?? (tried && 'startedAt' in tried ? new Date(tried.startedAt) : new Date());
+    if (!tried) return { m, at };
+    if (tried.ok) result.delivered++;
+    else if (!('final' in tried && tried.final) && Date.parse(isoOf(m.expires_at)) <= at.getTime()) result.dead++;
+    else if (!('final' in tried && tried.final)) result.failed++;
+    return { m, at, outcome: tried };
+  });
   await record(db, done, opts);
   return result;
 }
@@ -395,10 +316,14 @@ export async function dispatch(db: Db, opts: DispatchOptions): Promise<DispatchR
   return { fannedOut, ...done };
 }
 
-/** Runs `dispatch` every `intervalMs`, never two passes at once in this process (like the sweeper). */
+/**
+ * Runs `dispatch` every `intervalMs`, never two passes at once in this process (like the sweeper),
+ * sending from a worker thread unless `opts.sender` says otherwise.
+ */
 export function startDispatcher(db: Db, opts: DispatchOptions, intervalMs: number, log: (msg: string, extra?: unknown) => void): () => Promise<void> {
+  const withSender = { sender: threadSender, ...opts };
   return everyInterval(intervalMs, () =>
-    dispatch(db, opts)
+    dispatch(db, withSender)
       .then((r) => {
         if (r.failed || r.dead) log('notify', r);
       })
