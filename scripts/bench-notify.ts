@@ -5,11 +5,14 @@
  * cases through the engine (CREATE and ACCEPT: two outbox rows each), registers `--hooks` webhook
  * endpoints on a local receiver (127.0.0.1) that answers 500 to a share `--fail` of requests, then
  * runs `--dispatchers` dispatchers at once (each with its own connection pool, as separate API
- * processes would) until every delivery is delivered. Prints deliveries/s and attempts/s, and
+ * processes would) until every delivery is delivered. Prints notices/s (outbox rows delivered to
+ * every endpoint), deliveries/s and attempts/s, and
  * checks at-least-once and no-duplicate: every (message, endpoint) was answered 2xx exactly once,
  * and every repeat carried the same webhook-id as the try it repeated.
  *
- *   npm run bench:notify [-- --cases 1000 --hooks 2 --fail 0.2 --dispatchers 2 --retry-base 20]
+ * `--sender inline` sends on the dispatching thread instead of a worker thread (the API's way).
+ *
+ *   npm run bench:notify [-- --cases 1000 --hooks 2 --fail 0.2 --dispatchers 2 --retry-base 20 --sender thread]
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -23,6 +26,7 @@ import { openDatabase, rowsOf } from '../src/db/client.js';
 import { stations } from '../src/db/schema.js';
 import { applyEvent, createEntity } from '../src/engine/apply.js';
 import { dispatch } from '../src/engine/notify/dispatcher.js';
+import { inlineSender, threadSender } from '../src/engine/notify/send.js';
 import { createWebhook } from '../src/engine/notify/webhooks.js';
 import { caseStore } from '../src/engine/stores.js';
 import type { Actor } from '../src/machines/roles.js';
@@ -34,6 +38,7 @@ const { values: args } = parseArgs({
     fail: { type: 'string', default: '0.2' },
     dispatchers: { type: 'string', default: '2' },
     'retry-base': { type: 'string', default: '20' },
+    sender: { type: 'string', default: 'thread' },
   },
 });
 const N_CASES = Number(args.cases);
@@ -41,6 +46,8 @@ const N_HOOKS = Number(args.hooks);
 const FAIL = Number(args.fail);
 const N_DISPATCHERS = Number(args.dispatchers);
 const RETRY_BASE = Number(args['retry-base']);
+// `thread`: each dispatcher sends from a worker thread, as the API's does; `inline`: on this thread.
+const SENDER = args.sender === 'inline' ? inlineSender : threadSender;
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/jiefen_bench_notify_d';
 const dbName = new URL(DATABASE_URL).pathname.slice(1);
 const adminUrl = Object.assign(new URL(DATABASE_URL), { pathname: '/postgres' }).toString();
@@ -117,7 +124,7 @@ const cpu0 = process.cpuUsage();
 let rounds = 0;
 for (;;) {
   rounds++;
-  await Promise.all(pools.map((p) => dispatch(p.db, { retryBaseMs: RETRY_BASE })));
+  await Promise.all(pools.map((p) => dispatch(p.db, { retryBaseMs: RETRY_BASE, sender: SENDER })));
   const open = await count(sql`select count(*)::int as n from deliveries where status <> 'delivered'`);
   const total = await count(sql`select count(*)::int as n from deliveries`);
   if (open === 0 && total === messages * N_HOOKS) break;
@@ -135,8 +142,9 @@ const outboxIds = new Set(rowsOf<{ id: string }>(await db.execute(sql`select id 
 const strangers = got.filter((g) => !outboxIds.has(g.id)).length;
 
 console.log('');
-console.log(`dispatchers ${N_DISPATCHERS}, receiver fails ${(FAIL * 100).toFixed(0)} %, retry base ${RETRY_BASE} ms, load ${load0.toFixed(1)}`);
-console.log(`deliveries ${expected} in ${seconds.toFixed(2)} s: ${(expected / seconds).toFixed(0)} delivered/s, ${(got.length / seconds).toFixed(0)} attempts/s (${got.length} attempts, ${got.filter((g) => !g.ok).length} failed and retried)`);
+console.log(`dispatchers ${N_DISPATCHERS} (sending ${args.sender === 'inline' ? 'inline' : 'from a worker thread'}), receiver fails ${(FAIL * 100).toFixed(0)} %, retry base ${RETRY_BASE} ms, load ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}`);
+console.log(`notices ${messages} to ${N_HOOKS} endpoints each, all delivered in ${seconds.toFixed(2)} s: ${(messages / seconds).toFixed(0)} notices/s`);
+console.log(`deliveries ${expected}: ${(expected / seconds).toFixed(0)} delivered/s, ${(got.length / seconds).toFixed(0)} attempts/s (${got.length} attempts, ${got.filter((g) => !g.ok).length} failed and retried)`);
 console.log(`bench process cpu (dispatchers + receiver): ${((cpu.user + cpu.system) / 1000 / expected).toFixed(2)} ms per delivery`);
 console.log(`every message delivered to every endpoint: ${okPer.size === expected ? 'yes' : `NO (${okPer.size} of ${expected})`}`);
 console.log(`answered 2xx more than once: ${twice}; requests with an id not in the outbox: ${strangers}; bad signatures: ${badSignatures}`);

@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
 import { caseEvents, deliveries, notifications, outbox } from '../../src/db/schema.js';
 import { dispatch, type DispatchOptions } from '../../src/engine/notify/dispatcher.js';
+import { threadSender } from '../../src/engine/notify/send.js';
 import { daysAgo, expectProblem, refused } from '../helpers/api.js';
 import { createWorld, type World } from '../helpers/world.js';
 
@@ -268,6 +269,20 @@ describe('webhooks', () => {
     expect(() => new Webhook(`whsec_${Buffer.from('another secret!!').toString('base64')}`).verify(mine[0].body, mine[0].headers as Record<string, string>)).toThrow();
     const seen = await w.call(w.tokens.admin, 'GET', `/api/webhooks/${hook.body.id}/deliveries`);
     expect(seen.body.items.find((d: any) => d.entity.id === c.id && d.event.type === 'ASSIGN')).toMatchObject({ status: 'delivered', attempts: 1, attemptLog: [{ status: 204 }] });
+  });
+
+  it('sends from a worker thread as the API does: signed, verified by the library, recorded', async () => {
+    receiver ??= await startReceiver();
+    receiver.got.length = 0;
+    receiver.answer = () => 204;
+    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url: `${receiver.url}/in`, events: ['ASSIGN'] });
+    const c = await assigned();
+    const r = await dispatch(w.database.db, { retryBaseMs: 1000, sender: threadSender });
+    expect(r.delivered).toBe(1);
+    const [g] = receiver.got.filter((x) => x.body.includes(c.id));
+    expect((new Webhook(hook.body.secret).verify(g.body, g.headers as Record<string, string>) as any).type).toBe('ASSIGN');
+    const seen = await w.call(w.tokens.admin, 'GET', `/api/webhooks/${hook.body.id}/deliveries`);
+    expect(seen.body.items.find((d: any) => d.entity.id === c.id)).toMatchObject({ status: 'delivered', attempts: 1, attemptLog: [{ status: 204 }] });
   });
 
   it('only sends the event types asked for', async () => {

@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDatabase, rowsOf, type Database } from '../../src/db/client.js';
 import { dispatch } from '../../src/engine/notify/dispatcher.js';
+import { threadSender } from '../../src/engine/notify/send.js';
 import { createWorld, type World } from '../helpers/world.js';
 
 let w: World;
@@ -48,11 +49,13 @@ it('delivers every message exactly once with two dispatchers running at the same
   const messages = Number(rowsOf<{ n: number }>(await w.database.db.execute(sql`select count(*)::int as n from outbox`))[0].n);
   expect(messages).toBe(60);
   const opts = { retryBaseMs: 1000, batch: 7 };
+  // The second sends from its worker thread, as the API's dispatcher does.
+  const threaded = { ...opts, sender: threadSender };
   const passes = await Promise.all([
     dispatch(w.database.db, opts),
-    dispatch(second.db, opts),
+    dispatch(second.db, threaded),
     dispatch(w.database.db, opts),
-    dispatch(second.db, opts),
+    dispatch(second.db, threaded),
   ]);
   // Whatever a pass left (it stops when a round delivers nothing), one more finishes.
   await dispatch(second.db, opts);

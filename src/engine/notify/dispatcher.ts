@@ -2,26 +2,31 @@
  * The notification dispatcher (DESIGN.md §12). Each API process runs one, every
  * `NOTIFY_INTERVAL_MS`; any number may run at once against one PostgreSQL.
  *
- * A pass does two things, each claiming rows with FOR UPDATE SKIP LOCKED:
- * 1. fan-out: outbox rows not yet fanned out become deliveries — one per webhook whose events
- *    match, one per consenting party of a case for the SMS events — and are marked, in one
- *    statement (a unique key makes a repeat add nothing);
- * 2. delivery: due pending deliveries are claimed with a lease (their `next_attempt_at` pushed past
- *    the send's timeout, committed before sending), sent, and marked delivered, or rescheduled with
+ * A pass works in rounds of a few statements for up to `BATCH` messages, whatever their number:
+ * 1. fan-out: outbox rows not yet fanned out (claimed with FOR UPDATE SKIP LOCKED, like the
+ *    sweeper) become deliveries — one per webhook whose events match, one per consenting party of
+ *    a case for the SMS events — and are marked, in one statement that also claims the new
+ *    deliveries' first tries for this process (a unique key makes a repeat add nothing);
+ * 2. due deliveries (retries, claims run out) are claimed with a lease, SKIP LOCKED too;
+ * 3. both are sent, several at once over kept-open connections, each claim committed before its
+ *    send: its `next_attempt_at` is pushed past the send's timeout, and no try begins once its
+ *    claim could run out before the send's timeout;
+ * 4. one statement records every try and marks each delivery delivered, or rescheduled with
  *    exponential backoff, or dead once `expires_at` (24 hours after the first try) has passed.
  *
- * At least once: a dispatcher killed while sending leaves its claim to run out, then another sends
- * again — with the same `webhook-id`, which receivers use to drop the duplicate.
+ * At least once: a dispatcher killed while sending leaves its claims to run out, then another
+ * sends again — with the same `webhook-id`, which receivers use to drop the duplicate. A live one
+ * never sends a row another process has claimed: its claim outlasts its sends.
  */
 import { everyInterval } from '../interval.js';
-import { sql } from 'drizzle-orm';
-import { Webhook } from 'standardwebhooks';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { isoOf, rowsOf } from '../../db/client.js';
-import { caseEvents, cases, deliveries, deliveryAttempts, outbox, parties, supervisions, webhooks } from '../../db/schema.js';
+import { cases, deliveries, deliveryAttempts, outbox, parties, supervisions, webhooks } from '../../db/schema.js';
 import { warnDeadlines } from './notices.js';
 import { DIGEST_HOUR, digestDate, remindInstalments, writeDigests } from './reminders.js';
 import { smsBody, type SmsTemplate } from './sms.js';
+import { inlineSender, threadSender, type SendJob, type Sender } from './send.js';
 import { loggableError } from '../errors.js';
 
 export const DEAD_AFTER_MS = 24 * 3600_000;
@@ -30,7 +35,10 @@ const MAX_BACKOFF_MS = 3600_000;
 const SEND_TIMEOUT_MS = 10_000;
 /** A claim outlives the send's timeout by far: a live dispatcher's row is never taken over. */
 const LEASE_MS = 60_000;
-const CONCURRENCY = 16;
+/** No try begins later than this before its claim runs out, beyond the send's own timeout. */
+const LEASE_MARGIN_MS = 5_000;
+/** Rows a round claims: outbox rows to fan out, and due deliveries. */
+const BATCH = 500;
 
 export interface DispatchOptions {
   now?: () => Date;
@@ -49,6 +57,8 @@ export interface DispatchOptions {
    * is this process's memory of the day it wrote them (the database keeps them once regardless).
    */
   reminders?: { digestHour?: number; digestDoneFor?: string };
+  /** Where the POSTs are made: here (the default), or `threadSender`'s worker thread (the API's dispatcher). */
+  sender?: Sender;
 }
 
 export interface DispatchResult {
@@ -63,39 +73,79 @@ export function backoffMs(retryBaseMs: number, attempts: number): number {
   return Math.min(MAX_BACKOFF_MS, retryBaseMs * 2 ** Math.max(0, attempts - 1));
 }
 
-/** A signer for a `whsec_<base64>` secret, or for any other text taken as the key's bytes. */
-export function signer(secret: string): Webhook {
-  return secret.startsWith('whsec_') ? new Webhook(secret) : new Webhook(new TextEncoder().encode(secret), { format: 'raw' });
+/** The columns a claimed delivery is sent with (`d`: the claimed rows, each `Claimed`'s own columns). */
+const SENDABLE = sql.raw(`d.id, d.message_id, d.channel, d.attempts, d.expires_at, d.template, d.params,
+        o.entity_type, o.entity_id, o.seq, o.event_type, o.to_state, o.occurred_at, o.created_at,
+        coalesce(c.number, s.number) as number,
+        w.url, w.secret, w.deleted_at is not null as hook_gone,
+        p.phone, p.sms_consent,
+        case when d.channel = 'sms' and o.id is not null then (select e.payload from case_events e where e.case_id = o.entity_id and e.seq = o.seq) end as payload`);
+
+/** What a claimed delivery is sent with, joined to the rows `d` a statement claimed. */
+function sendable(d: SQL): SQL {
+  return sql`select ${SENDABLE}
+      from ${d} d
+      -- A reminder (an instalment's text) has no outbox row: its case is its party's.
+      left join ${outbox} o on o.id = d.message_id
+      left join ${parties} p on p.id = d.party_id
+      left join ${cases} c on c.id = case when o.id is null then p.case_id when o.entity_type = 'case' then o.entity_id end
+      left join ${supervisions} s on o.entity_type = 'supervision' and s.id = o.entity_id
+      left join ${webhooks} w on w.id = d.webhook_id`;
 }
 
-/** Outbox rows into deliveries; returns how many outbox rows were fanned out. */
-export async function fanOut(db: Db, opts: DispatchOptions): Promise<number> {
-  const now = (opts.now?.() ?? new Date()).toISOString();
-  const expires = new Date(Date.parse(now) + (opts.deadAfterMs ?? DEAD_AFTER_MS)).toISOString();
-  const smsStatus = opts.smsGatewayUrl ? 'pending' : 'skipped';
-  const smsNote = opts.smsGatewayUrl ? null : '未配置短信网关（SMS_GATEWAY_URL），未发送';
-  const [row] = rowsOf<{ n: number }>(
+/**
+ * Outbox rows into deliveries, in one statement: due outbox rows are claimed, marked fanned out,
+ * and become deliveries already claimed by this dispatcher for their first try (attempt 1, leased
+ * until `leaseUntil`), which the statement returns ready to send. Texts with no gateway are
+ * recorded as skipped and not returned. A unique key makes a repeat add (and return) nothing.
+ */
+export async function fanOut(db: Db, opts: DispatchOptions, now: Date, leaseUntil: Date): Promise<{ fannedOut: number; claimed: Claimed[] }> {
+  const at = now.toISOString();
+  const lease = leaseUntil.toISOString();
+  const expires = new Date(now.getTime() + (opts.deadAfterMs ?? DEAD_AFTER_MS)).toISOString();
+  const sms = opts.smsGatewayUrl ? sql`'pending', null::text, 1, ${lease}::timestamptz` : sql`'skipped', ${'未配置短信网关（SMS_GATEWAY_URL），未发送'}::text, 0, ${at}::timestamptz`;
+  const rows = rowsOf<Claimed & { fanned_out: number }>(
     await db.execute(sql`
       with claimed as (
         select id, entity_type, entity_id, event_type, to_state from ${outbox}
-        where fanned_out_at is null order by created_at limit ${opts.batch ?? 500}
+        where fanned_out_at is null order by created_at limit ${opts.batch ?? BATCH}
         for update skip locked),
-      marked as (update ${outbox} set fanned_out_at = ${now} where id in (select id from claimed)),
+      marked as (update ${outbox} set fanned_out_at = ${at} where id in (select id from claimed)),
       hooks as (
-        insert into ${deliveries} (message_id, channel, webhook_id, status, next_attempt_at, expires_at)
-        select c.id, 'webhook', w.id, 'pending', ${now}, ${expires}
+        insert into ${deliveries} (message_id, channel, webhook_id, status, attempts, next_attempt_at, expires_at)
+        select c.id, 'webhook', w.id, 'pending', 1, ${lease}, ${expires}
         from claimed c join ${webhooks} w on w.deleted_at is null and ('*' = any(w.events) or c.event_type = any(w.events))
-        on conflict do nothing),
+        on conflict do nothing
+        returning id, message_id, channel, attempts, expires_at, template, params, webhook_id, party_id, status),
       texts as (
-        insert into ${deliveries} (message_id, channel, party_id, template, status, last_error, next_attempt_at, expires_at)
+        insert into ${deliveries} (message_id, channel, party_id, template, status, last_error, attempts, next_attempt_at, expires_at)
         select c.id, 'sms', p.id, case when c.event_type = 'SCHEDULE_SESSION' then 'session_scheduled' else 'case_closed' end,
-          ${smsStatus}, ${smsNote}::text, ${now}, ${expires}
+          ${sms}, ${expires}
         from claimed c join ${parties} p on p.case_id = c.entity_id and p.sms_consent
         where c.entity_type = 'case' and (c.event_type = 'SCHEDULE_SESSION' or c.to_state = 'closed')
-        on conflict do nothing)
-      select count(*)::int as n from claimed`),
+        on conflict do nothing
+        returning id, message_id, channel, attempts, expires_at, template, params, webhook_id, party_id, status),
+      fresh as (select * from hooks union all select * from texts where status = 'pending')
+      select k.n as fanned_out, x.* from (select count(*)::int as n from claimed) k
+      left join (${sendable(sql`fresh`)}) x on true`),
   );
-  return Number(row?.n ?? 0);
+  return { fannedOut: Number(rows[0]?.fanned_out ?? 0), claimed: rows.filter((r) => r.id !== null) };
+}
+
+/** Claims due pending deliveries (retries, leases run out, reminders' texts) for a try, leased until `leaseUntil`. */
+async function claimDue(db: Db, opts: DispatchOptions, now: Date, leaseUntil: Date): Promise<Claimed[]> {
+  return rowsOf<Claimed>(
+    await db.execute(sql`
+      with due as (
+        update ${deliveries} set next_attempt_at = ${leaseUntil.toISOString()}, attempts = attempts + 1
+        where id in (
+          select id from ${deliveries}
+          where status = 'pending' and next_attempt_at <= ${now.toISOString()}
+          order by next_attempt_at limit ${opts.batch ?? BATCH}
+          for update skip locked)
+        returning id, message_id, channel, attempts, expires_at, template, params, webhook_id, party_id)
+      ${sendable(sql`due`)}`),
+  );
 }
 
 interface Claimed {
@@ -122,7 +172,7 @@ interface Claimed {
   payload: Record<string, unknown> | string | null;
 }
 
-/** What a try came to: an HTTP status (null: no answer), or an error. */
+/** What a try came to (src/engine/notify/send.ts), or an end decided without sending. */
 interface Outcome {
   ok: boolean;
   status: number | null;
@@ -145,40 +195,11 @@ export function webhookBody(m: Pick<Claimed, 'entity_type' | 'entity_id' | 'numb
   };
 }
 
-async function post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<Outcome> {
-  const started = performance.now();
-  try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'jiefen-webhooks/1', ...headers },
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await res.arrayBuffer().catch(() => undefined);
-    const ok = res.status >= 200 && res.status < 300;
-    return { ok, status: res.status, error: ok ? null : `HTTP ${res.status}`, durationMs: Math.round(performance.now() - started) };
-  } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    const reason = e.name === 'TimeoutError' ? `超时（${timeoutMs} ms）` : (e.cause?.code ?? e.message);
-    return { ok: false, status: null, error: String(reason).slice(0, 500), durationMs: Math.round(performance.now() - started) };
-  }
-}
-
-function signed(secret: string, id: string, at: Date, body: string): Record<string, string> {
-  return {
-    'webhook-id': id,
-    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'webhook-signature': signer(secret).sign(id, at, body),
-  };
-}
-
-async function attempt(m: Claimed, opts: DispatchOptions, at: Date): Promise<Outcome> {
-  const timeout = opts.timeoutMs ?? SEND_TIMEOUT_MS;
+/** The POST a claimed delivery is, or the end it comes to without one. */
+function jobOf(m: Claimed, opts: DispatchOptions): SendJob | Outcome {
   if (m.channel === 'webhook') {
     if (!m.url || !m.secret || m.hook_gone) return { ok: false, status: null, error: '接收地址已删除', final: 'cancelled', durationMs: 0 };
-    const body = JSON.stringify(webhookBody(m));
-    return post(m.url, body, signed(m.secret, m.message_id, at, body), timeout);
+    return { url: m.url, body: JSON.stringify(webhookBody(m)), id: m.message_id, secret: m.secret };
   }
   // SMS: consent and the phone as they are now; a reminder's values are its own, an event's are its payload.
   if (!opts.smsGatewayUrl) return { ok: false, status: null, error: '未配置短信网关（SMS_GATEWAY_URL），未发送', final: 'skipped', durationMs: 0 };
@@ -187,70 +208,80 @@ async function attempt(m: Claimed, opts: DispatchOptions, at: Date): Promise<Out
   const values = m.params ?? m.payload;
   const payload = typeof values === 'string' ? JSON.parse(values) : (values ?? {});
   const body = JSON.stringify(smsBody(m.phone, m.template, m.number, payload));
-  const headers = opts.smsGatewaySecret ? signed(opts.smsGatewaySecret, m.id, at, body) : { 'webhook-id': m.id };
-  return post(opts.smsGatewayUrl, body, headers, timeout);
+  // Signed when the gateway has a secret; its id is the delivery's (one text per party).
+  return { url: opts.smsGatewayUrl, body, id: m.id, secret: opts.smsGatewaySecret ?? null };
 }
 
-/** Claims due deliveries, sends them, records each try. Returns what became of them. */
-export async function deliver(db: Db, opts: DispatchOptions): Promise<Omit<DispatchResult, 'fannedOut'>> {
-  const now = opts.now?.() ?? new Date();
-  const claimed = rowsOf<Claimed>(
-    await db.execute(sql`
-      with due as (
-        update ${deliveries} set next_attempt_at = ${new Date(now.getTime() + LEASE_MS).toISOString()}, attempts = attempts + 1
-        where id in (
-          select id from ${deliveries}
-          where status = 'pending' and next_attempt_at <= ${now.toISOString()}
-          order by next_attempt_at limit ${opts.batch ?? 200}
-          for update skip locked)
-        returning id, message_id, channel, attempts, expires_at, template, params, webhook_id, party_id)
-      select d.id, d.message_id, d.channel, d.attempts, d.expires_at, d.template, d.params,
-        o.entity_type, o.entity_id, o.seq, o.event_type, o.to_state, o.occurred_at, o.created_at,
-        coalesce(c.number, s.number) as number,
-        w.url, w.secret, w.deleted_at is not null as hook_gone,
-        p.phone, p.sms_consent,
-        case when d.channel = 'sms' and o.id is not null then (select e.payload from ${caseEvents} e where e.case_id = o.entity_id and e.seq = o.seq) end as payload
-      from due d
-      -- A reminder (an instalment's text) has no outbox row: its case is its party's.
-      left join ${outbox} o on o.id = d.message_id
-      left join ${parties} p on p.id = d.party_id
-      left join ${cases} c on c.id = case when o.id is null then p.case_id when o.entity_type = 'case' then o.entity_id end
-      left join ${supervisions} s on o.entity_type = 'supervision' and s.id = o.entity_id
-      left join ${webhooks} w on w.id = d.webhook_id`),
-  );
+/** One claimed delivery's end in this round: tried (with its outcome) or not sent (its claim given back). */
+interface Done {
+  m: Claimed;
+  at: Date;
+  outcome?: Outcome;
+}
+
+/**
+ * Sends claimed deliveries (through `opts.sender`) and records every outcome in one statement.
+ * A try is begun only before `sendBy`, while its claim will outlast it; the rest are given back,
+ * due at once, so no try of this process can overlap another process's claim of the same row.
+ */
+async function sendAll(db: Db, claimed: Claimed[], opts: DispatchOptions, sendBy: number): Promise<Omit<DispatchResult, 'fannedOut'>> {
   const result = { delivered: 0, failed: 0, dead: 0 };
-  let next = 0;
-  const worker = async () => {
-    while (next < claimed.length) {
-      const m = claimed[next++];
-      const at = opts.now?.() ?? new Date();
-      const outcome = await attempt(m, opts, at);
-      await record(db, m, outcome, at, opts);
-      if (outcome.ok) result.delivered++;
-      else if (!outcome.final && Date.parse(isoOf(m.expires_at)) <= at.getTime()) result.dead++;
-      else if (!outcome.final) result.failed++;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, claimed.length) }, worker));
+  if (claimed.length === 0) return result;
+  const ends = claimed.map((m) => jobOf(m, opts));
+  const jobs = ends.filter((e): e is SendJob => 'url' in e);
+  const sent = await (opts.sender ?? inlineSender).send(jobs, sendBy, opts.timeoutMs ?? SEND_TIMEOUT_MS);
+  let k = 0;
+  const done: Done[] = claimed.map((m, i) => {
+    const end = ends[i];
+    const tried = 'url' in end ? sent[k++] : end;
+    // The try's own time, or the clock's the caller gave (tests, the chaos drain).
+    const at = opts.now?.() ?? (tried && 'startedAt' in tried ? new Date(tried.startedAt) : new Date());
+    if (!tried) return { m, at };
+    if (tried.ok) result.delivered++;
+    else if (!('final' in tried && tried.final) && Date.parse(isoOf(m.expires_at)) <= at.getTime()) result.dead++;
+    else if (!('final' in tried && tried.final)) result.failed++;
+    return { m, at, outcome: tried };
+  });
+  await record(db, done, opts);
   return result;
 }
 
-async function record(db: Db, m: Claimed, o: Outcome, at: Date, opts: DispatchOptions): Promise<void> {
-  const atIso = at.toISOString();
-  const expired = Date.parse(isoOf(m.expires_at)) <= at.getTime();
-  const status = o.ok ? 'delivered' : o.final ? o.final : expired ? 'dead' : 'pending';
-  const nextAt = new Date(at.getTime() + backoffMs(opts.retryBaseMs, m.attempts)).toISOString();
-  // Only a row still pending is changed: an admin's cancel or a concurrent outcome stays.
+/**
+ * Every outcome of a round in one statement: each try's row in `delivery_attempts`, and each
+ * delivery delivered, rescheduled with backoff, dead once `expires_at` has passed, or final; a
+ * delivery not sent gets its claim back. Only a row still pending under this claim (its `attempts`
+ * as claimed) is changed: an admin's cancel or another process's later claim stays.
+ */
+async function record(db: Db, done: Done[], opts: DispatchOptions): Promise<void> {
+  const rows = done.map(({ m, at, outcome: o }) => {
+    const atIso = at.toISOString();
+    if (!o) return { id: m.id, attempts: m.attempts, tried: false, status: 'pending', next_at: atIso };
+    const expired = Date.parse(isoOf(m.expires_at)) <= at.getTime();
+    const status = o.ok ? 'delivered' : o.final ? o.final : expired ? 'dead' : 'pending';
+    const nextAt = status === 'pending' ? new Date(at.getTime() + backoffMs(opts.retryBaseMs, m.attempts)).toISOString() : atIso;
+    return { id: m.id, attempts: m.attempts, tried: true, at: atIso, http: o.status, error: o.error, ms: o.durationMs, status, next_at: nextAt };
+  });
   await db.execute(sql`
-    with tried as (
+    with o as (
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        as o(id uuid, attempts int, tried boolean, at timestamptz, http int, error text, ms int, status text, next_at timestamptz)),
+    tried as (
       insert into ${deliveryAttempts} (delivery_id, at, status, error, duration_ms)
-      values (${m.id}, ${atIso}, ${o.status}, ${o.error}, ${o.durationMs}))
-    update ${deliveries} set status = ${status}, last_status = ${o.status}, last_error = ${o.error},
-      delivered_at = ${o.ok ? atIso : null}, next_attempt_at = ${status === 'pending' ? nextAt : atIso}
-    where id = ${m.id} and status = 'pending'`);
+      select id, at, http, error, ms from o where tried)
+    update ${deliveries} d set status = o.status,
+      attempts = case when o.tried then d.attempts else d.attempts - 1 end,
+      last_status = case when o.tried then o.http else d.last_status end,
+      last_error = case when o.tried then o.error else d.last_error end,
+      delivered_at = case when o.status = 'delivered' then o.at end,
+      next_attempt_at = o.next_at
+    from o
+    where d.id = o.id and d.status = 'pending' and d.attempts = o.attempts`);
 }
 
-/** One pass: fan out, then deliver what is due. */
+/**
+ * One pass, in rounds: each fans out new outbox rows (their first tries claimed with them), claims
+ * what else is due, sends it all and records the outcomes, until nothing more waits now.
+ */
 export async function dispatch(db: Db, opts: DispatchOptions): Promise<DispatchResult> {
   if (opts.warningDays) await warnDeadlines(db, { now: opts.now?.(), warningDays: opts.warningDays });
   if (opts.reminders) {
@@ -264,24 +295,35 @@ export async function dispatch(db: Db, opts: DispatchOptions): Promise<DispatchR
     }
   }
   let fannedOut = 0;
-  for (let n = -1; n !== 0; ) fannedOut += n = await fanOut(db, opts);
   const done = { delivered: 0, failed: 0, dead: 0 };
+  const batch = opts.batch ?? BATCH;
   for (;;) {
-    const r = await deliver(db, opts);
+    const now = opts.now?.() ?? new Date();
+    const leaseUntil = new Date(now.getTime() + LEASE_MS);
+    // Tries begin only while a send's timeout still ends inside the claim.
+    const sendBy = Date.now() + LEASE_MS - (opts.timeoutMs ?? SEND_TIMEOUT_MS) - LEASE_MARGIN_MS;
+    const fresh = await fanOut(db, opts, now, leaseUntil);
+    const due = await claimDue(db, opts, now, leaseUntil);
+    const r = await sendAll(db, [...fresh.claimed, ...due], opts, sendBy);
+    fannedOut += fresh.fannedOut;
     done.delivered += r.delivered;
     done.failed += r.failed;
     done.dead += r.dead;
-    if (r.delivered + r.failed + r.dead === 0) break;
-    // A pass ends when nothing more is due now (a failure is due again only after its backoff).
-    if (r.delivered === 0) break;
+    // Another round while a claim came back full: more may wait. Rows another pass holds are its
+    // own, and a failure is due again only after its backoff (a round of failures only ends it).
+    if (fresh.fannedOut < batch && (due.length < batch || r.delivered === 0)) break;
   }
   return { fannedOut, ...done };
 }
 
-/** Runs `dispatch` every `intervalMs`, never two passes at once in this process (like the sweeper). */
+/**
+ * Runs `dispatch` every `intervalMs`, never two passes at once in this process (like the sweeper),
+ * sending from a worker thread unless `opts.sender` says otherwise.
+ */
 export function startDispatcher(db: Db, opts: DispatchOptions, intervalMs: number, log: (msg: string, extra?: unknown) => void): () => Promise<void> {
+  const withSender = { sender: threadSender, ...opts };
   return everyInterval(intervalMs, () =>
-    dispatch(db, opts)
+    dispatch(db, withSender)
       .then((r) => {
         if (r.failed || r.dead) log('notify', r);
       })

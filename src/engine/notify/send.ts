@@ -1,0 +1,188 @@
+/**
+ * Sending a round of notices (webhooks and SMS alike): each a signed POST over kept-open
+ * connections, several at once. The dispatcher (src/engine/notify/dispatcher.ts) decides what is
+ * sent and records what came of it; this module only sends. It runs in a worker thread of its own
+ * (src/engine/notify/send-worker.ts), so that signing and HTTP — the part of delivery that grows
+ * with every notice — do not take turns with the API's requests on the main thread; or here, on
+ * the calling thread, when no worker can be had.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { Webhook } from 'standardwebhooks';
+
+/** One POST: `id` is its `webhook-id`; signed per Standard Webhooks when `secret` is given. */
+export interface SendJob {
+  url: string;
+  body: string;
+  id: string;
+  secret: string | null;
+}
+
+/** What a try came to: an HTTP status (null: no answer), or an error; when it began (epoch ms). */
+export interface SendOutcome {
+  ok: boolean;
+  status: number | null;
+  error: string | null;
+  durationMs: number;
+  startedAt: number;
+}
+
+/** Tries under way at once per round (and sockets kept open to each receiver). */
+export const CONCURRENCY = 16;
+
+/** A signer for a `whsec_<base64>` secret, or for any other text taken as the key's bytes. */
+export function signer(secret: string): Webhook {
+  return secret.startsWith('whsec_') ? new Webhook(secret) : new Webhook(new TextEncoder().encode(secret), { format: 'raw' });
+}
+
+/** Signers by secret: the key is decoded once, not once per message. */
+const signers = new Map<string, Webhook>();
+
+/** The Standard Webhooks headers of a message `id` sent at `at`. */
+export function signedHeaders(secret: string, id: string, at: Date, body: string): Record<string, string> {
+  let s = signers.get(secret);
+  if (!s) {
+    if (signers.size >= 1000) signers.clear();
+    signers.set(secret, (s = signer(secret)));
+  }
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': s.sign(id, at, body),
+  };
+}
+
+/**
+ * Connections kept open between tries, per scheme: a burst of notices to one receiver reuses a
+ * few sockets instead of connecting for each. An idle socket is closed after a few seconds, before
+ * a receiver's usual keep-alive timeout (Node's 5 s) closes it under a request.
+ */
+const agents = {
+  'http:': new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY, timeout: 4000 }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: CONCURRENCY, timeout: 4000 }),
+};
+
+/** POSTs `body` to `url`; any answer within `timeoutMs` is an outcome, 2xx a success; never throws. */
+export function post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendOutcome> {
+  const startedAt = Date.now();
+  const started = performance.now();
+  return new Promise((resolve) => {
+    let req: http.ClientRequest | undefined;
+    let timer: NodeJS.Timeout | undefined = setTimeout(() => {
+      finish(null, `超时（${timeoutMs} ms）`);
+      req?.destroy();
+    }, timeoutMs);
+    function finish(status: number | null, error: string | null) {
+      if (!timer) return;
+      clearTimeout(timer);
+      timer = undefined;
+      const ok = status !== null && status >= 200 && status < 300;
+      resolve({ ok, status, error: ok ? null : (error ?? `HTTP ${status}`).slice(0, 500), durationMs: Math.round(performance.now() - started), startedAt });
+    }
+    try {
+      const target = new URL(url);
+      const agent = agents[target.protocol as keyof typeof agents];
+      if (!agent) return finish(null, `不支持的协议 ${target.protocol}`);
+      req = (target.protocol === 'https:' ? https : http).request(
+        target,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'user-agent': 'jiefen-webhooks/1', 'content-length': Buffer.byteLength(body), ...headers },
+        },
+        (res) => {
+          res.on('error', (err: NodeJS.ErrnoException) => finish(null, err.code ?? err.message));
+          res.on('end', () => finish(res.statusCode ?? null, null));
+          res.resume();
+        },
+      );
+      req.on('error', (err: NodeJS.ErrnoException) => finish(null, err.code ?? err.message));
+      req.end(body);
+    } catch (err) {
+      finish(null, (err as Error).message);
+    }
+  });
+}
+
+/**
+ * Sends `jobs`, `CONCURRENCY` at once, each signed as it begins; a job begins only before
+ * `sendBy` (epoch ms). Returns each job's outcome in order: null for a job not begun.
+ */
+export async function sendJobs(jobs: SendJob[], sendBy: number, timeoutMs: number): Promise<(SendOutcome | null)[]> {
+  const out: (SendOutcome | null)[] = new Array(jobs.length).fill(null);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      const now = Date.now();
+      if (now > sendBy) continue;
+      const j = jobs[i];
+      const headers = j.secret ? signedHeaders(j.secret, j.id, new Date(now), j.body) : { 'webhook-id': j.id };
+      out[i] = await post(j.url, j.body, headers, timeoutMs);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, jobs.length) }, worker));
+  return out;
+}
+
+/** Sends a round's jobs: here, or in the sender thread. */
+export interface Sender {
+  send(jobs: SendJob[], sendBy: number, timeoutMs: number): Promise<(SendOutcome | null)[]>;
+}
+
+/** On the calling thread. */
+export const inlineSender: Sender = { send: sendJobs };
+
+interface Waiting {
+  resolve: (outcomes: (SendOutcome | null)[]) => void;
+  reject: (err: Error) => void;
+}
+let thread: { worker: Worker; waiting: Map<number, Waiting>; n: number } | undefined;
+
+/** The worker's module is TypeScript, like this one: the thread registers tsx, then loads it. */
+function startThread(): NonNullable<typeof thread> {
+  const tsx = typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx/esm/api') : pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
+  const entry = new URL('./send-worker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(tsx)}).then((t) => { (t.register ?? t.default.register)(); return import(${JSON.stringify(entry)}); })`;
+  const worker = new Worker(boot, { eval: true });
+  // Idle, the thread keeps no process alive; while a round is out, it does.
+  worker.unref();
+  const t = { worker, waiting: new Map<number, Waiting>(), n: 0 };
+  worker.on('message', (m: { n: number; outcomes?: (SendOutcome | null)[]; error?: string }) => {
+    const w = t.waiting.get(m.n);
+    if (!w) return;
+    t.waiting.delete(m.n);
+    if (t.waiting.size === 0) worker.unref();
+    if (m.outcomes) w.resolve(m.outcomes);
+    else w.reject(new Error(m.error ?? 'sender thread failed'));
+  });
+  const fail = (err: Error) => {
+    if (thread === t) thread = undefined;
+    for (const w of t.waiting.values()) w.reject(err);
+    t.waiting.clear();
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`sender thread exited (${code})`)));
+  return t;
+}
+
+/**
+ * In a worker thread of this process, started at the first round and kept: signing and HTTP
+ * take their CPU beside the main thread's, not from it. A thread that dies fails the rounds it
+ * held (their claims run out and are tried again, with the same ids); the next round starts another.
+ */
+export const threadSender: Sender = {
+  send(jobs, sendBy, timeoutMs) {
+    if (jobs.length === 0) return Promise.resolve([]);
+    const t = (thread ??= startThread());
+    const n = ++t.n;
+    return new Promise((resolve, reject) => {
+      t.waiting.set(n, { resolve, reject });
+      if (t.waiting.size === 1) t.worker.ref();
+      t.worker.postMessage({ n, jobs, sendBy, timeoutMs });
+    });
+  },
+};
