@@ -395,6 +395,9 @@ function byIdentifier(identifier: PartyIdentifier): SQL {
   return sql`select ${parties.caseId} as id from ${parties} where ${parties[identifier.field]} = ${identifier.value}`;
 }
 
+/** A q that names one case or person: a case number (2026-HL01-000123) or part of one, a long number. */
+const NAMES_ONE = /\d{4}-|\d{5}/;
+
 /** How many of the newest cases (of the other filters, after the cursor) a search looks through first. */
 export const SEARCH_NEWEST_ROWS = 1000;
 
@@ -462,8 +465,9 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
     )!;
     // Dense matches (summary words or a dispute type found in a tenth of all cases) fill a page
     // within the newest few hundred cases: looked for there first, the page is the full query's
-    // and the search indexes, which would gather every match first, are not needed.
-    found = await pageAmongNewest(db, where, matches, f);
+    // and the search indexes, which would gather every match first, are not needed. Not for what
+    // names one case or person (a case number, a phone or ID number): that is never dense.
+    if (!identifier && !NAMES_ONE.test(q)) found = await pageAmongNewest(db, where, matches, f);
     where.push(matches);
     // The same condition decides; the search indexes only say where to look (searchedCaseIds).
     // A phone/ID search looks there too (same exact match), or the index path would miss its cases.
