@@ -203,8 +203,13 @@ const OPEN_FIGURES: Record<string, SQL> = {
   terminated_this_round: sql`0`,
   terminated: sql`0`,
 };
+/**
+ * As integers, the type of the summary's count columns: summed with them, they stay integers
+ * (PostgreSQL sums bigint counts as numeric, which cost ~10% of the report at 1M cases).
+ */
+const asCount = (k: string) => (k.endsWith('_fen') ? OPEN_FIGURES[k] : sql`(${OPEN_FIGURES[k]})::integer`);
 const OPEN_CASE_AGGREGATES = sql.join(
-  [...FIGURE_COLUMNS.map((k) => sql`${OPEN_FIGURES[k]} as ${sql.raw(k)}`), sql`${OPEN_FIGURES.over_limit} as over_limit_open`],
+  [...FIGURE_COLUMNS.map((k) => sql`${asCount(k)} as ${sql.raw(k)}`), sql`${asCount('over_limit')} as over_limit_open`],
   sql`, `,
 );
 
