@@ -4,25 +4,32 @@
  *
  * 1. Import: a CSV register of `--cases` cases (the columns of jiefen's own case export, two
  *    parties each) through `importFile` — the code behind `npm run import` and POST /api/imports:
- *    every row checked, then created through the engine (one journaled transaction per case),
- *    4 at a time. Then the same file again (idempotent: every row skipped).
+ *    every row checked, then created through the engine's batched path (`createEntities`:
+ *    `--batch` cases per transaction, `--concurrency` batches at once), each journaled like any
+ *    other. Then the same file again (idempotent: every row skipped). `--compare N` first imports
+ *    N other rows one by one through `createEntity` (the path before batches), for the rate.
  * 2. Export: the case list as CSV and as XLSX through `tableResponse(caseTable(…))` — the code
- *    behind `GET /api/cases?format=…` — read to the end as a client would. First the imported
- *    cases; then, with `--export N`, the table is filled up to N cases by copying the imported
- *    rows in SQL (the export reads rows, it does not care how they were written) and exported again.
+ *    behind `GET /api/cases?format=…` — read to the end as a client would, as court staff
+ *    (unmasked: every row's read is written to the access log). First the imported cases; then,
+ *    with `--export N`, the table is filled up to N cases by copying the imported rows in SQL (the
+ *    export reads rows, it does not care how they were written) and exported again.
+ *    `--export-db NAME` instead exports the million-case database NAME as it is (e.g. the shared
+ *    `jiefen_bench_reads_1m`), read-only: on a connection whose transactions are read only, no
+ *    migration, as the committee (masked, so nothing to log) — it is never written to.
  *
- * Each phase prints its wall time, rows per second and the process's peak RSS and heap during the
- * phase (sampled every 20 ms). A fresh database `jiefen_bench_import_<pid>` on the server of
- * DATABASE_URL (default the local one) is created and dropped at the end (`--keep` keeps it).
+ * Each phase prints its wall time, rows per second, this process's CPU time, its peak RSS and heap
+ * during the phase (sampled every 20 ms) and the load average. A fresh database `jiefen_bench_import_<pid>`
+ * on the server of DATABASE_URL (default the local one) is created and dropped at the end
+ * (`--keep` keeps it).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { caseTable } from '../src/edge/exports.js';
-import { importFile } from '../src/edge/imports.js';
+import { IMPORT_BATCH, importFile } from '../src/edge/imports.js';
 import { CASE_HEADERS } from '../src/edge/registers.js';
 import { csvRows, tableResponse, type FileFormat } from '../src/edge/tabular.js';
 import { openDatabase, rowsOf } from '../src/db/client.js';
@@ -35,6 +42,10 @@ const { values: args } = parseArgs({
     cases: { type: 'string', default: '100000' },
     export: { type: 'string', default: '0' },
     keep: { type: 'boolean', default: false },
+    batch: { type: 'string', default: String(IMPORT_BATCH) },
+    concurrency: { type: 'string', default: '2' },
+    compare: { type: 'string', default: '0' },
+    'export-db': { type: 'string' },
   },
 });
 const N = Number(args.cases);
@@ -42,6 +53,8 @@ const EXPORT_N = Number(args.export);
 const BASE = readEnv().DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ADMIN: Actor = { id: '00000000-0000-4000-8000-00000000b001', role: 'admin', name: 'bench' };
 const COURT: Actor = { id: '00000000-0000-4000-8000-00000000b002', role: 'court', name: 'bench' };
+const COMMITTEE: Actor = { id: '00000000-0000-4000-8000-00000000b003', role: 'committee', name: 'bench' };
+const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
 const STATIONS = ['HL01', 'SC01', 'TH01', 'FZ01', 'DL01', 'DW01', 'NG01', 'PF01', 'AC01', 'SZ01'];
 
 /** Peak RSS and heap while `run` runs. */
@@ -57,18 +70,20 @@ async function measured<T>(label: string, rows: number, run: () => Promise<T>): 
   sample();
   const timer = setInterval(sample, 20);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   try {
     return await run();
   } finally {
     const secs = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     clearInterval(timer);
     sample();
     const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
-    console.log(`${label.padEnd(44)} ${String(rows).padStart(9)} rows ${secs.toFixed(1).padStart(7)} s ${String(Math.round(rows / secs)).padStart(7)} rows/s   peak RSS ${mb(rss)}, heap ${mb(heap)}`);
+    console.log(`${label.padEnd(44)} ${String(rows).padStart(9)} rows ${secs.toFixed(1).padStart(7)} s ${String(Math.round(rows / secs)).padStart(7)} rows/s   node CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s   peak RSS ${mb(rss)}, heap ${mb(heap)}   load ${load()}`);
   }
 }
 
-function registerCsv(n: number): string {
+function registerCsv(n: number, prefix = 'OLD'): string {
   const header = [CASE_HEADERS.number, CASE_HEADERS.source, CASE_HEADERS.track, CASE_HEADERS.stationCode, CASE_HEADERS.disputeType, CASE_HEADERS.summary,
     CASE_HEADERS.claimAmount, CASE_HEADERS.applicants, CASE_HEADERS.applicantIds, CASE_HEADERS.applicantPhones, CASE_HEADERS.respondents, CASE_HEADERS.respondentPhones, CASE_HEADERS.openedAt];
   const types = ['民间借贷', '婚姻家庭', '物业服务合同', '相邻关系', '买卖合同', '劳动争议'];
@@ -80,7 +95,7 @@ function registerCsv(n: number): string {
     for (let k = i; k < Math.min(n, i + 10_000); k++) {
       const at = new Date(start + k * 37_000).toISOString(); // spread over the years before now
       rows.push([
-        `OLD-${String(k).padStart(7, '0')}`,
+        `${prefix}-${String(k).padStart(7, '0')}`,
         sources[k % sources.length],
         k % 3 ? '诉前委派调解' : '诉中委托调解',
         STATIONS[k % STATIONS.length],
@@ -110,17 +125,35 @@ async function drain(res: Response): Promise<number> {
   }
 }
 
-async function exportAll(db: Awaited<ReturnType<typeof openDatabase>>['db'], rows: number) {
+async function exportAll(db: Awaited<ReturnType<typeof openDatabase>>['db'], rows: number, actor = COURT) {
   for (const format of ['csv', 'xlsx'] as FileFormat[]) {
     let bytes = 0;
-    await measured(`export ${format.toUpperCase()} (every case, court: unmasked)`, rows, async () => {
-      bytes = await drain(await tableResponse(caseTable(db, COURT, {}), format, { asciiName: 'cases' }));
+    const who = actor.role === 'court' ? 'court: unmasked, logged' : `${actor.role}: masked`;
+    await measured(`export ${format.toUpperCase()} (every case, ${who})`, rows, async () => {
+      bytes = await drain(await tableResponse(caseTable(db, actor, {}), format, { asciiName: 'cases' }));
     });
     console.log(`${''.padEnd(44)} file ${(bytes / 1024 / 1024).toFixed(1)} MiB`);
   }
 }
 
+/** `--export-db`: the cases of an existing database, exported read-only as the committee. */
+async function exportExisting(name: string) {
+  const url = new URL(BASE);
+  url.pathname = `/${name}`;
+  // Every transaction of this connection is read only: the shared database is never written to.
+  url.searchParams.set('default_transaction_read_only', 'on');
+  const database = await openDatabase({ databaseUrl: url.toString(), migrate: false, max: 2 });
+  try {
+    const [{ n }] = rowsOf<{ n: string }>(await database.db.execute(sql`select count(*)::text as n from cases`));
+    console.log(`PostgreSQL ${url.host}/${name} (read only): ${n} cases; node ${process.version}; ${new Date().toISOString()}; load ${load()}`);
+    await exportAll(database.db, Number(n), COMMITTEE);
+  } finally {
+    await database.close();
+  }
+}
+
 async function main() {
+  if (args['export-db']) return exportExisting(args['export-db']);
   const name = `jiefen_bench_import_${process.pid}`;
   const admin = postgres(BASE, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
@@ -131,7 +164,15 @@ async function main() {
   try {
     const { db } = database;
     for (const code of STATIONS) await createStation(db, ADMIN, { code, name: `${code} 代表联络站`, kind: 'court', district: `${code} 区` });
-    console.log(`PostgreSQL ${url.host}/${name}; ${N} cases; node ${process.version}; ${new Date().toISOString()}`);
+    const batch = Number(args.batch);
+    const concurrency = Number(args.concurrency);
+    console.log(`PostgreSQL ${url.host}/${name}; ${N} cases; batch ${batch}, ${concurrency} at once; node ${process.version}; ${new Date().toISOString()}; load ${load()}`);
+    const compare = Number(args.compare);
+    if (compare > 0) {
+      const sample = Buffer.from(registerCsv(compare, 'CMP'));
+      const one = await measured('import one by one (createEntity, 4 at a time)', compare, () => importFile(db, COURT, 'cases', sample, { concurrency: 4, batchSize: 1 }));
+      console.log(`${''.padEnd(44)} created ${one.created}`);
+    }
     const file = join(dir, 'cases.csv');
     const csv = registerCsv(N);
     writeFileSync(file, csv);
@@ -140,14 +181,14 @@ async function main() {
 
     const dry = await measured('import --dry-run (check every row)', N, () => importFile(db, COURT, 'cases', bytes, { dryRun: true }));
     if (dry.problems.length) throw new Error(`unexpected problems: ${JSON.stringify(dry.problems.slice(0, 3))}`);
-    const result = await measured('import (engine, journaled, 4 at a time)', N, () => importFile(db, COURT, 'cases', bytes, { concurrency: 4 }));
+    const result = await measured(`import (batched: ${batch} per transaction)`, N, () => importFile(db, COURT, 'cases', bytes, { concurrency, batchSize: batch }));
     console.log(`${''.padEnd(44)} created ${result.created}, skipped ${result.skipped}, problems ${result.problems.length}`);
-    const again = await measured('import again (idempotent: all skipped)', N, () => importFile(db, COURT, 'cases', bytes, { concurrency: 4 }));
+    const again = await measured('import again (idempotent: all skipped)', N, () => importFile(db, COURT, 'cases', bytes, { concurrency, batchSize: batch }));
     console.log(`${''.padEnd(44)} created ${again.created}, skipped ${again.skipped}`);
     const [{ events }] = rowsOf<{ events: string }>(await db.execute(sql`select count(*)::text as events from case_events where type = 'CREATE'`));
     console.log(`${''.padEnd(44)} journal CREATE rows: ${events}`);
 
-    await exportAll(db, N);
+    await exportAll(db, N + compare);
 
     if (EXPORT_N > N) {
       const t0 = performance.now();

@@ -99,6 +99,9 @@ export const UI = {
     throttled: '尝试次数过多，请 15 分钟后再试',
     signedOut: '您已安全退出。',
     hint: '初次使用：系统管理员的登录名和初始密码在首次启动服务时打印在控制台。',
+    // A form posted after the session ended (issue 15 §6).
+    expired: '登录已过期，请重新登录。',
+    draftKept: '您填写的内容已保留，登录后将回到原来的页面，可继续填写并提交。',
   },
   password: {
     title: '修改密码',
@@ -131,9 +134,27 @@ export const UI = {
     download: '下载',
     chooseOne: '请选择',
     chooseFromList: '请从列表中选择',
+    amountFormat: '金额须为不超过两位小数的非负数，例如 3,000 或 12000.50',
     errorsAbove: '请修改下列标出的内容后重新提交：',
     nothingChanged: '未作任何更改。',
     backTo: '返回',
+    phoneTail: (digits: string) => `尾号 ${digits}`,
+  },
+  /** A form handed back after signing in again (issue 15 §6). */
+  restored: {
+    title: '已恢复您填写的内容',
+    detail: '登录已过期时您的内容尚未提交。现已重新登录，请核对后再提交。',
+    passwordNotKept: '出于安全，密码不会保留：请重新填写密码。',
+    fileNotKept: (names: string) => `上传的文件不能随登录保留${names ? `（${names}）` : ''}：请重新选择文件后再提交。`,
+  },
+  /** A form someone else overtook while it was open (DESIGN §6's 412, in words). */
+  stale: {
+    title: '他人已更改了此记录',
+    detail: (n: number) =>
+      `您打开本页后，他人已办理了 ${n} 项操作（见下方）。本次未作任何更改，您填写的内容仍保留在表单中：请核对最新情况后再次提交；如不再需要，可返回放弃填写。`,
+    changes: '您打开本页后新增的记录',
+    reload: '放弃填写，查看最新情况',
+    gone: '您打开本页后，他人已办理了其他操作，此操作现已不可办理。您填写的内容未提交，也未作任何更改。',
   },
   cases: {
     dueWithin: (days: number) => (days === 0 ? '今日届满及已逾期' : `${days} 日内届满`),
@@ -214,6 +235,8 @@ export const UI = {
     outcomeReason: '原因',
     closedAt: '结案时间',
     piiNote: '当事人的证件号码和电话已按您的角色脱敏显示。',
+    closedOverdue: '超期结案',
+    closedOverdueNote: (what: string, lastDay: string, days: number) => `${what}已于 ${lastDay} 届满，结案时已超期 ${days} 天。`,
   },
   event: {
     formTitle: (event: string, number: string) => `${event} · ${number}`,
@@ -234,12 +257,30 @@ export const UI = {
     backdatedOnly: '按今天的日期已不能办理此事项，但按案件记录，此前的某个时间仍可办理（例如在申请期限内）。请在下方“补录”中填写实际发生时间。',
     backdatedMark: '（补录）',
     occurredAtHint: '线下已办理的，填写实际发生时间；留空即为现在。',
-    installmentsHint: '每行一期：日期 金额，例如 2026-12-31 3,000（金额可带千位分隔符）；各期之和须等于协议金额',
+    installmentsHint: '分期履行的，每期填写日期和金额（金额可写作 3,000）；各期之和须等于协议金额，最后一期不晚于履行期限。不分期的留空；清空一行即删去该期。',
+    installmentNo: (n: number) => `第 ${n} 期`,
+    installmentDate: '日期',
+    installmentAmount: '金额',
+    installmentPart: (n: number, part: 'dueDate' | 'amount') => `分期第 ${n} 期的${part === 'dueDate' ? '日期' : '金额'}`,
+    addInstallment: '添加一期',
+    removeInstallment: '删去此期',
+    recomputeTotal: '计算合计',
+    installmentsTotal: '分期合计',
+    installmentsCount: (n: number) => `（共 ${n} 期）`,
+    totalMatches: '与协议金额相符',
+    totalShort: (x: string) => `比协议金额少 ${x}`,
+    totalOver: (x: string) => `比协议金额多 ${x}`,
+    totalNoAgreed: '填写协议金额后即可核对',
+    totalUnread: (rows: string) => `${rows}的金额无法识别，未计入合计`,
+    datePast: '该日期已过',
     deputiesHint: '可多选',
     noDeputies: '没有可选的人大代表',
     consent: '双方当事人已同意延长调解期限',
     staleHint: '提交时会核对您看到的版本；若他人已更新此记录，将提示您刷新。',
     backfillLegend: '补录（线下已办理的，填写实际发生时间）',
+    // What was just saved, at the head of the timeline (issue 15 §6).
+    newEntry: '新增的记录',
+    inTimeline: '在流转记录中查看',
   },
   supervisions: {
     listTitle: '监督事项',
@@ -274,6 +315,8 @@ export const UI = {
     overdueCases: '执行超期与履行超期的案件',
     supervision: '监督事项',
     noData: '暂无数据',
+    outcomesTitle: '执行案件（按结案方式，含执行中）',
+    overdueFiltered: '按上方统计范围（登记时间、区县、联络站）筛选。',
   },
   activities: {
     title: (station: string) => `履职记录本 · ${station}`,
@@ -397,6 +440,7 @@ export const UI = {
     fromHere: (state: string) => `从「${state}」可以：`,
     stays: '（状态不变）',
     staysShort: '（不变）',
+    system: '期限届满时由系统自动办理',
   },
   charts: {
     rates: '成效',
@@ -408,6 +452,7 @@ export const UI = {
   /** Examples shown in empty inputs. */
   examples: {
     amount: '例如 12000.50',
+    installment: '例如 3,000',
     claimAmount: '例如 20000.00',
     enforceableDocument: '例如 （2025）黑0111民初123号民事判决书',
     activityTheme: '例如 代表接待日：物业纠纷专题',

@@ -42,14 +42,21 @@ import type { Env } from './context.js';
 /** Rows read per query while a file is written. */
 export const EXPORT_BATCH = 1000;
 
-/** A list function's pages, one after the other, until its cursor runs out. */
+/**
+ * A list function's pages, one after the other, until its cursor runs out. The next page is asked
+ * for as soon as this one is in, so the database reads it while this one is written out (a
+ * million-row file spent a third of its time waiting for the next page). A file the client stops
+ * reading has had at most one page more read, and logged as read, than it received.
+ */
 async function* pages<T>(page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>): AsyncGenerator<T[]> {
-  let cursor: string | undefined;
-  do {
-    const p = await page(cursor);
+  let next: Promise<{ items: T[]; nextCursor: string | null }> | null = page(undefined);
+  while (next) {
+    const p: { items: T[]; nextCursor: string | null } = await next;
+    next = p.nextCursor ? page(p.nextCursor) : null;
+    // An error of the page read ahead surfaces when it is awaited, not before.
+    next?.catch(() => {});
     yield p.items;
-    cursor = p.nextCursor ?? undefined;
-  } while (cursor);
+  }
 }
 
 const label = (table: Record<string, string>) => (v: string | null | undefined) => (v ? (table[v] ?? v) : null);

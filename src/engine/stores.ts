@@ -17,9 +17,16 @@ import { canReadCase, canReadSupervision, caseCreateRefusal, type AccessFacts } 
 import type { Actor } from '../machines/roles.js';
 import type { MachineSpec } from '../machines/spec.js';
 import type { Db } from '../db/client.js';
+import { insertRows } from '../db/bulk.js';
 import { caseEvents, cases, deputies, parties, stations, supervisionCases, supervisionEvents, supervisions } from '../db/schema.js';
-import { Conflict, fieldError, Forbidden, ValidationError } from './errors.js';
+import { Conflict, DomainError, fieldError, Forbidden, ValidationError } from './errors.js';
 import { claimSubmission, markSubmissionAccepted } from './submission-claim.js';
+
+/** What `prepareCreate` finds: the scope of the human number, and what creation carries on to the rows. */
+export interface Prepared {
+  numberScope: string;
+  extra: Record<string, unknown>;
+}
 
 /** The columns every entity table and every journal table share. */
 export interface EntityRow {
@@ -49,9 +56,17 @@ export interface EntityStore {
   /** Parse a creation body: the machine's input plus what lives beside it (parties). */
   parseCreate(raw: Record<string, unknown>): z.ZodSafeParseResult<any>;
   /** Checks before creation that need the database; returns the scope of the human number. */
-  prepareCreate(tx: Db, actor: Actor, input: any, raw: Record<string, unknown>): Promise<{ numberScope: string; extra: Record<string, unknown> }>;
+  prepareCreate(tx: Db, actor: Actor, input: any, raw: Record<string, unknown>): Promise<Prepared>;
+  /**
+   * `prepareCreate` for many creations in one transaction (a batched import), each table read
+   * once: per item what `prepareCreate` returns, or the refusal it throws — the same checks in the
+   * same order. Absent: `prepareCreate` item by item.
+   */
+  prepareCreateMany?(tx: Db, actor: Actor, items: { input: any; raw: Record<string, unknown> }[]): Promise<(Prepared | DomainError)[]>;
   /** Rows written beside the entity at creation (parties). */
   afterCreate(tx: Db, id: string, input: any, extra: Record<string, unknown>): Promise<void>;
+  /** `afterCreate` for many creations, in multi-row statements. Absent: `afterCreate` one by one. */
+  afterCreateMany?(tx: Db, items: { id: string; input: any; extra: Record<string, unknown> }[]): Promise<void>;
   /** The query columns that follow from a snapshot. */
   columns(snapshot: AnyMachineSnapshot): Record<string, unknown>;
   /** Creation-only columns. */
@@ -108,30 +123,56 @@ export const caseStore: EntityStore = {
     return { success: false, error: new z.ZodError(issues) } as any;
   },
   async prepareCreate(tx, actor, input: CaseInput & { externalRef?: string }, raw) {
-    if (input.externalRef) {
-      const [taken] = await tx.select({ number: cases.number }).from(cases).where(eq(cases.externalRef, input.externalRef));
-      if (taken) throw new Conflict('conflict.external_ref', { ref: input.externalRef, number: taken.number }, { field: 'externalRef' });
-    }
-    const [station] = await tx.select({ code: stations.code, active: stations.active }).from(stations).where(eq(stations.code, input.stationCode));
-    if (!station) throw new ValidationError('invalid.body', [fieldError('stationCode', 'field.station_unknown', { code: input.stationCode })]);
-    // A retired station takes no new case; an import of an old register (externalRef) still may.
-    if (!station.active && !input.externalRef) {
-      throw new ValidationError('invalid.body', [fieldError('stationCode', 'field.station_retired', { code: input.stationCode })]);
-    }
-    const refused = caseCreateRefusal(actor, input);
-    if (refused === 'case.create.own_station') throw new Forbidden('forbidden.case_create_own');
-    if (refused === 'case.create.station_source') throw new Forbidden('forbidden.case_create_source');
-    // 扫码联: a case opened from a citizen's submission claims it (once) in this transaction.
-    const claim = raw.submissionId === undefined ? undefined : await claimSubmission(tx, actor, input, raw.submissionId);
-    // The parties' ids are made here: the journal refers to them, never to their names (PIPL).
-    const partyIds = (input as CaseInput & { parties: PartyInput[] }).parties.map(() => randomUUID());
-    return { numberScope: input.stationCode, extra: claim ? { claim, partyIds } : { partyIds } };
+    const [prepared] = await this.prepareCreateMany!(tx, actor, [{ input, raw }]);
+    if (prepared instanceof DomainError) throw prepared;
+    return prepared;
   },
-  async afterCreate(tx, id, input: CaseInput & { parties: PartyInput[] }, extra) {
-    if (extra.claim) await markSubmissionAccepted(tx, id, extra.claim as Parameters<typeof markSubmissionAccepted>[2]);
-    const ids = extra.partyIds as string[];
-    await tx.insert(parties).values(
-      input.parties.map((p, i) => ({
+  async prepareCreateMany(tx, actor, items: { input: CaseInput & { externalRef?: string }; raw: Record<string, unknown> }[]) {
+    const refs = [...new Set(items.map((i) => i.input.externalRef).filter((r): r is string => !!r))];
+    const codes = [...new Set(items.map((i) => i.input.stationCode))];
+    const taken = new Map<string, string | null>(
+      refs.length ? (await tx.select({ ref: cases.externalRef, number: cases.number }).from(cases).where(inArray(cases.externalRef, refs))).map((c) => [c.ref!, c.number]) : [],
+    );
+    const known = new Map((await tx.select({ code: stations.code, active: stations.active }).from(stations).where(inArray(stations.code, codes))).map((s) => [s.code, s.active]));
+    const out: (Prepared | DomainError)[] = [];
+    for (const { input, raw } of items) {
+      try {
+        if (input.externalRef) {
+          // Taken before, or by an earlier item of these (whose number is not drawn yet).
+          if (taken.has(input.externalRef)) throw new Conflict('conflict.external_ref', { ref: input.externalRef, number: taken.get(input.externalRef) }, { field: 'externalRef' });
+        }
+        const active = known.get(input.stationCode);
+        if (active === undefined) throw new ValidationError('invalid.body', [fieldError('stationCode', 'field.station_unknown', { code: input.stationCode })]);
+        // A retired station takes no new case; an import of an old register (externalRef) still may.
+        if (!active && !input.externalRef) {
+          throw new ValidationError('invalid.body', [fieldError('stationCode', 'field.station_retired', { code: input.stationCode })]);
+        }
+        const refused = caseCreateRefusal(actor, input);
+        if (refused === 'case.create.own_station') throw new Forbidden('forbidden.case_create_own');
+        if (refused === 'case.create.station_source') throw new Forbidden('forbidden.case_create_source');
+        // 扫码联: a case opened from a citizen's submission claims it (once) in this transaction.
+        const claim = raw.submissionId === undefined ? undefined : await claimSubmission(tx, actor, input, raw.submissionId);
+        // The parties' ids are made here: the journal refers to them, never to their names (PIPL).
+        const partyIds = (input as CaseInput & { parties: PartyInput[] }).parties.map(() => randomUUID());
+        if (input.externalRef) taken.set(input.externalRef, null);
+        out.push({ numberScope: input.stationCode, extra: claim ? { claim, partyIds } : { partyIds } });
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        out.push(err);
+      }
+    }
+    return out;
+  },
+  async afterCreate(tx, id, input, extra) {
+    await this.afterCreateMany!(tx, [{ id, input, extra }]);
+  },
+  async afterCreateMany(tx, items: { id: string; input: CaseInput & { parties: PartyInput[] }; extra: Record<string, unknown> }[]) {
+    for (const { id, extra } of items) {
+      if (extra.claim) await markSubmissionAccepted(tx, id, extra.claim as Parameters<typeof markSubmissionAccepted>[2]);
+    }
+    const rows = items.flatMap(({ id, input, extra }) => {
+      const ids = extra.partyIds as string[];
+      return input.parties.map((p, i) => ({
         id: ids[i],
         caseId: id,
         position: i,
@@ -140,8 +181,9 @@ export const caseStore: EntityStore = {
         idNumber: p.idNumber ?? null,
         phone: p.phone ?? null,
         smsConsent: p.smsConsent ?? false,
-      })),
-    );
+      }));
+    });
+    await insertRows(tx, parties, rows);
   },
   columns(snapshot) {
     const c = snapshot.context as CaseContext;

@@ -335,10 +335,16 @@ export async function newestFirst<R extends { openedAt: string; id: string }>(
   return { page: rows.slice(0, limit), nextCursor: nextCursorOf(rows, limit) };
 }
 
-/** Lists run newest first by (opened_at, id): the rows that come after a cursor's row. */
+/**
+ * Lists run newest first by (opened_at, id): the rows that come after a cursor's row. A row-value
+ * comparison, which PostgreSQL reads as where to start in the (opened_at, id) index; the same
+ * condition spelt `opened_at < $1 or (opened_at = $1 and id < $2)` is only a filter, so every page
+ * walked the index from the newest row down to the cursor — quadratic over a file export that
+ * reads a list to its end.
+ */
 export function afterCursor(openedAt: PgColumn, id: PgColumn, cursor: string): SQL {
   const [at, last] = decodeCursor(cursor);
-  return or(lt(openedAt, at), and(eq(openedAt, at), lt(id, last)))!;
+  return sql`(${openedAt}, ${id}) < (${at}::timestamptz, ${last}::uuid)`;
 }
 
 export function decodeCursor(cursor: string): [string, string] {

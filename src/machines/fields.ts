@@ -38,10 +38,13 @@ export const calendarDate = z
   })
   .transform((s) => (isValidDate(s) ? s : shanghaiDate(new Date(s).toISOString())));
 
+/** An amount that is not one, as the API says it (a form says it in its own words, src/web/wording.ts). */
+export const AMOUNT_MESSAGE = '金额须为不超过两位小数的非负数，例如 "12000.50"';
+
 /** Yuan with at most two decimals, as a string or number; normalised to "12000.50". */
 export const amount = z
   .union([z.string(), z.number()])
-  .refine((v) => toFen(v) !== null, { message: '金额须为不超过两位小数的非负数，例如 "12000.50"' })
+  .refine((v) => toFen(v) !== null, { message: AMOUNT_MESSAGE })
   .transform((v) => fenToYuan(toFen(v)!));
 
 export const positiveAmount = amount.refine((v) => toFen(v)! > 0, { message: '金额须大于 0' });

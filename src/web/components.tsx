@@ -3,7 +3,6 @@ import type { Child } from 'hono/jsx';
 import { deadlineText, formatYuan } from '../format.js';
 import { DEADLINE_LABELS, LEVEL_LABELS, LEVEL_TONES, stateLabel, supervisionStateLabel } from '../labels.js';
 import { CALENDAR_UI, UI } from '../words.js';
-import { WORDS } from './wording.js';
 
 export type FieldErrorMap = Record<string, string>;
 
@@ -120,6 +119,24 @@ export function ErrorBox(p: { title: string; detail?: string; fields?: { label: 
   );
 }
 
+/**
+ * A form handed back after signing in again (issue 15 §6): what was kept, and what never is —
+ * a password, an uploaded file (`lost`).
+ */
+export function RestoredNotice(p: { lost?: string[] }) {
+  return (
+    <div class="notice" role="status" data-testid="restored">
+      <strong>{UI.restored.title}</strong> {UI.restored.detail}
+      {(p.lost ?? []).map((l) => (
+        <>
+          {' '}
+          <span data-testid="not-kept">{l}</span>
+        </>
+      ))}
+    </div>
+  );
+}
+
 /** States that need someone to act, coloured as a warning rather than like a case on track (issue 15 §3). */
 const WARNING_STATES = new Set(['agreement.defaulted']);
 
@@ -142,7 +159,7 @@ export function OverdueBadge() {
  */
 export function OverdueMark(p: { overdue: boolean; ranOut?: unknown; state: string }) {
   if (p.ranOut) return <OverdueBadge />;
-  if (p.overdue && p.state === 'closed') return <span class="badge closed-overdue" data-testid="closed-overdue">{WORDS.overdue.closedOver}</span>;
+  if (p.overdue && p.state === 'closed') return <span class="badge closed-overdue" data-testid="closed-overdue">{UI.cases.closedOverdue}</span>;
   return null;
 }
 

@@ -7,7 +7,6 @@
 import type { MachineDescription } from '../machines/diagram.js';
 import { ROLE_LABELS } from '../labels.js';
 import { UI } from '../words.js';
-import { WORDS } from './wording.js';
 
 /** The developer view of a page (`?view=developer`): the machine's own names beside the labels. */
 export const developerView = (query: (k: string) => string | undefined) => query('view') === 'developer';
@@ -18,7 +17,7 @@ function rolesText(e: MachineDescription['events'][number]): string {
       if (r === 'deputy') return e.permission.deputy === 'self' ? UI.diagram.deputySelf : UI.diagram.deputyAssigned;
       if (r === 'station') return UI.diagram.ownStation;
       // Not "系统（期限）" inside brackets again: say what the system does.
-      if (r === 'system') return WORDS.diagram.system;
+      if (r === 'system') return UI.diagram.system;
       return ROLE_LABELS[r] ?? r;
     })
     .join('、');

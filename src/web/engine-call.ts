@@ -12,7 +12,7 @@ import type { FieldErrorMap } from './components.js';
 import { one, restoredDraft, type FormBody } from './http.js';
 import { formValues } from './journal.js';
 import { type WebContext } from './page.js';
-import { WORDS } from './wording.js';
+import { UI } from '../words.js';
 
 /** The engine context of this page's request (the same as the API's). */
 export const engineOf = (deps: AppDeps, c: WebContext): EngineContext => engineCtx(deps, c);
@@ -65,6 +65,6 @@ export function restoredFormState(c: WebContext): EventFormState | undefined {
     errors: {},
     key: /^[\w-]{8,100}$/.test(key) ? key : newFormKey(),
     version: versionOfForm(draft),
-    notice: { title: WORDS.restored.title, detail: WORDS.restored.detail },
+    notice: { title: UI.restored.title, detail: UI.restored.detail },
   };
 }

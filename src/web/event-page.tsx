@@ -8,19 +8,19 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import type { AppDeps } from '../edge/context.js';
 import { applyEvent } from '../engine/apply.js';
-import { VersionConflict } from '../engine/errors.js';
+import { DomainError, fieldErrors, VersionConflict } from '../engine/errors.js';
 import type { EntityStore } from '../engine/stores.js';
 import type { Action } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import { SUPERVISION_STATE_DESCRIPTIONS, STATE_DESCRIPTIONS, eventLabel } from '../labels.js';
 import { ERROR_TITLES, UI } from '../words.js';
+import { sayField } from './wording.js';
 import { ErrorBox, StateBadge } from './components.js';
 import { brief, engineOf, idempotencyOfForm, newFormKey, restoredFormState, versionOfForm, type EventFormState } from './engine-call.js';
 import { formAction } from './form-action.js';
-import { fieldsOf, inputOf, payloadOf, type FormField } from './forms.js';
+import { fieldsOf, inputOf, installmentRows, payloadOf, type FormField } from './forms.js';
 import { one, type FormBody, type WebEnv } from './http.js';
-import { EventForm, formValues, Timeline, type EventFormProps, type HistoryItem, type Names } from './journal.js';
-import { WORDS } from './wording.js';
+import { ADD_ROW, EventForm, formValues, SUM_ROWS, Timeline, type EventFormProps, type HistoryItem, type Names } from './journal.js';
 import { Layout } from './layout.js';
 import { html, page, type PageCtx, type WebContext } from './page.js';
 
@@ -86,10 +86,10 @@ export function EventPage(p: EventPageProps) {
         <section class="card">
           {p.changes && p.changes.items.length ? (
             <div class="changes" data-testid="changes">
-              <h2>{WORDS.stale.changes}</h2>
+              <h2>{UI.stale.changes}</h2>
               <Timeline items={p.changes.items} names={p.changes.names} stateLabel={p.changes.stateLabel} scope={p.changes.scope} />
               <p>
-                <a href={base}>{WORDS.stale.reload}</a>
+                <a href={base}>{UI.stale.reload}</a>
               </p>
             </div>
           ) : null}
@@ -113,10 +113,10 @@ export function EventPage(p: EventPageProps) {
         </section>
       ) : (
         <>
-          {st.error ? <ErrorBox title={st.error.title} detail={st.changedSince !== undefined ? WORDS.stale.gone : st.error.detail} /> : null}
+          {st.error ? <ErrorBox title={st.error.title} detail={st.changedSince !== undefined ? UI.stale.gone : st.error.detail} /> : null}
           {p.changes && p.changes.items.length ? (
             <section class="card changes" data-testid="changes">
-              <h2>{WORDS.stale.changes}</h2>
+              <h2>{UI.stale.changes}</h2>
               <Timeline items={p.changes.items} names={p.changes.names} stateLabel={p.changes.stateLabel} scope={p.changes.scope} />
             </section>
           ) : null}
@@ -173,6 +173,51 @@ export interface EventRoutes {
 }
 
 /**
+ * The form posted back by 添加一期 or 计算合计: what was typed (instalment rows as rows, one blank
+ * row more when adding) and each row's own errors as the engine's schema finds them — only the
+ * rows': the rest of the form is checked when it is sent.
+ */
+function rowsAgain(schema: z.ZodType, fields: FormField[], form: FormBody, add: boolean): Pick<EventFormState, 'values' | 'errors'> {
+  const values = formValues(form);
+  const errors: Record<string, string> = {};
+  const parsed = schema.safeParse(payloadOf(fields, form));
+  for (const f of fields.filter((x) => x.kind === 'installments')) {
+    const rows = installmentRows(form, f.name);
+    delete values[f.name];
+    for (const r of rows) {
+      values[`${f.name}.${r.row}.dueDate`] = r.dueDate;
+      values[`${f.name}.${r.row}.amount`] = r.amount;
+    }
+    if (add) {
+      const next = Math.max(1, ...rows.map((r) => r.row)) + 1;
+      values[`${f.name}.${next}.dueDate`] = '';
+      values[`${f.name}.${next}.amount`] = '';
+    }
+    if (parsed.success) continue;
+    for (const e of fieldErrors(parsed.error)) {
+      const input = inputOf(fields, e.field, form);
+      if (input.startsWith(`${f.name}.`)) errors[input] ??= sayField(e);
+    }
+  }
+  return { values, errors };
+}
+
+/**
+ * A date refused as already past (an agreement's due date or an instalment's, issue 15 §1): the
+ * inputs holding that date get the error beside them, besides the reason at the top.
+ */
+function pastDateErrors(err: unknown, fields: FormField[], form: FormBody): Record<string, string> {
+  if (!(err instanceof DomainError) || err.reason !== 'transition.due_date_past') return {};
+  const date = String(err.params.date ?? '');
+  const out: Record<string, string> = {};
+  for (const f of fields) {
+    if (f.kind === 'date' && one(form, f.name).trim() === date) out[f.name] = UI.event.datePast;
+    if (f.kind === 'installments') for (const r of installmentRows(form, f.name)) if (r.dueDate.trim() === date) out[`${f.name}.${r.row}.dueDate`] = UI.event.datePast;
+  }
+  return out;
+}
+
+/**
  * `GET /:path/:id/events/:type` (the form) and its POST, for either machine: pinned to the
  * version the user saw, once per rendered form (an idempotency key), then back to the entity's
  * timeline; a refusal shows the form again with what was typed and why.
@@ -219,6 +264,10 @@ export function eventPages(app: Hono<WebEnv>, deps: AppDeps, spec: EventRoutes, 
     if (!isEvent(type)) return formPage(c, ctx);
     const form = c.get('form');
     const fields = fieldsOf(spec.schemas[type]);
+    // 添加一期 / 计算合计 on a form without script: the form again, one row more or summed; nothing is sent.
+    if ((ADD_ROW in form || SUM_ROWS in form) && fields.some((f) => f.kind === 'installments')) {
+      return formPage(c, ctx, { ...rowsAgain(spec.schemas[type], fields, form, ADD_ROW in form), key: one(form, '_key') || newFormKey(), version: versionOfForm(form) });
+    }
     const body: Record<string, unknown> = { type, ...payloadOf(fields, form) };
     spec.adjust?.(type, ctx, body);
     // An action that closes the case or item is sent only with its box ticked (browsers without `required` too).
@@ -232,18 +281,18 @@ export function eventPages(app: Hono<WebEnv>, deps: AppDeps, spec: EventRoutes, 
         return c.redirect(`/${spec.path}/${id}?ok=ev.${type}#timeline`, 303);
       },
       (r, err) => {
-        const again = { values: formValues(form), key: one(form, '_key') || newFormKey(), errors: r.errors, error: r.error };
+        const again = { values: formValues(form), key: one(form, '_key') || newFormKey(), errors: { ...r.errors, ...pastDateErrors(err, fields, form) }, error: r.error };
         if (err instanceof VersionConflict) {
           // Someone else changed the record while this form was open: keep what was typed, show what
           // changed, and pin the form to the version now shown, so a second submit is a decision made
           // knowing the change (DESIGN §6 keeps the 412 for the stale one).
           const { expected, actual } = err.params as { expected: number; actual: number };
-          const error = { title: r.error.title || WORDS.stale.title, detail: WORDS.stale.detail(actual - expected) };
+          const error = { title: r.error.title || UI.stale.title, detail: UI.stale.detail(actual - expected) };
           return formPage(c, ctx, { ...again, errors: {}, error, version: actual, changedSince: expected }, r.status);
         }
         return formPage(c, ctx, again, r.status);
       },
-      (path) => inputOf(fields, path),
+      (path) => inputOf(fields, path, form),
     );
   }
   app.get(`/${spec.path}/:id/events/:type`, page(deps, formPage, opts));

@@ -117,15 +117,9 @@ export function payloadOf(fields: FormField[], form: FormBody): Record<string, u
         if (v) out[f.name] = fromLocalDateTime(v);
         break;
       case 'installments': {
-        const lines = v.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-        if (lines.length) {
-          // The date, then the amount as the claim amount takes it ("3,000", "¥3,000元"): only the
-          // first separator splits, so a thousands comma stays in the amount.
-          out[f.name] = lines.map((line) => {
-            const m = /^(\S+?)[\s,，、]+(.+)$/.exec(line);
-            return { dueDate: m?.[1] ?? line, amount: cleanMoney(m?.[2] ?? '') };
-          });
-        }
+        // The rows typed, blank ones left out; each amount as the claim amount takes it ("3,000").
+        const rows = filledRows(installmentRows(form, f.name));
+        if (rows.length) out[f.name] = rows.map((r) => ({ dueDate: r.dueDate.trim(), amount: cleanMoney(r.amount) }));
         break;
       }
       default:
@@ -135,8 +129,60 @@ export function payloadOf(fields: FormField[], form: FormBody): Record<string, u
   return out;
 }
 
-/** An engine field path (`installments.0.amount`) → the input it belongs to (`installments`). */
-export function inputOf(fields: FormField[], path: string): string {
-  const top = path.split('.')[0];
-  return fields.some((f) => f.name === top) ? top : '(body)';
+/** One instalment as typed on the form, with its row (the `N` of `installments.N.amount`). */
+export interface InstallmentRow {
+  row: number;
+  dueDate: string;
+  amount: string;
+}
+
+/** At most this many rows are read: the engine takes 120 instalments. */
+const MAX_ROWS = 150;
+
+/**
+ * The instalment rows of a form, blank ones included, in row order: `<name>.N.dueDate` and
+ * `<name>.N.amount`. A form from before the rows (one line a period, "2026-12-31 3,000" — a
+ * page left open across an upgrade, or a draft kept through a sign-in) is read as rows too.
+ */
+export function installmentRows(form: FormBody, name: string): InstallmentRow[] {
+  const rows = new Map<number, InstallmentRow>();
+  const prefix = `${name}.`;
+  for (const key of Object.keys(form)) {
+    if (!key.startsWith(prefix)) continue;
+    const m = /^(\d{1,3})\.(dueDate|amount)$/.exec(key.slice(prefix.length));
+    if (!m || Number(m[1]) >= MAX_ROWS) continue;
+    const row = Number(m[1]);
+    const r = rows.get(row) ?? { row, dueDate: '', amount: '' };
+    r[m[2] as 'dueDate' | 'amount'] = one(form, key);
+    rows.set(row, r);
+  }
+  if (rows.size) return [...rows.values()].sort((a, b) => a.row - b.row);
+  return one(form, name)
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, MAX_ROWS)
+    .map((line, row) => {
+      // The date, then the amount: only the first separator splits, so "3,000" stays whole.
+      const m = /^(\S+?)[\s,，、]+(.+)$/.exec(line);
+      return { row, dueDate: m?.[1] ?? line, amount: m?.[2] ?? '' };
+    });
+}
+
+/** The rows with something typed in them: the instalments the form sends, in order. */
+export const filledRows = (rows: InstallmentRow[]) => rows.filter((r) => r.dueDate.trim() || r.amount.trim());
+
+/**
+ * An engine field path as the input it belongs to: `installments.1.amount` (the second
+ * instalment sent) → the amount input of the row it was typed on; `days.3.date` → `days`.
+ */
+export function inputOf(fields: FormField[], path: string, form: FormBody = {}): string {
+  const [top, index, part] = path.split('.');
+  const field = fields.find((f) => f.name === top);
+  if (!field) return '(body)';
+  if (field.kind === 'installments' && index !== undefined && (part === 'dueDate' || part === 'amount')) {
+    const row = filledRows(installmentRows(form, top))[Number(index)];
+    if (row) return `${top}.${row.row}.${part}`;
+  }
+  return top;
 }

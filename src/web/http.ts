@@ -171,19 +171,30 @@ export type SignInAgain = (c: Context<WebEnv>, path: string, draft: FormBody) =>
 /** The sign-in form's hidden fields that carry a draft: `_draft.<field>`. */
 export const DRAFT_PREFIX = '_draft.';
 
+/** In a draft: the names of the files the form had chosen (a file itself cannot be carried). */
+export const DRAFT_FILES = '_files';
+
 /**
  * What a form carries through a sign-in: every typed field but the CSRF token and passwords
  * (a password is never written into a page). It travels only in the page's body, never in a
- * URL, a log or the database.
+ * URL, a log or the database. An uploaded file is not carried — only its name, so the page can
+ * say which file to choose again.
  */
-export function draftOf(form: FormBody): FormBody {
+export function draftOf(form: FormBody, files: Record<string, File> = {}): FormBody {
   const out: FormBody = {};
   for (const [k, v] of Object.entries(form)) {
     if (k === '_csrf' || /password/i.test(k) || k.startsWith(DRAFT_PREFIX)) continue;
     out[k] = v;
   }
+  const names = Object.values(files)
+    .map((f) => f.name)
+    .filter(Boolean);
+  if (names.length) out[DRAFT_FILES] = names;
   return out;
 }
+
+/** The names of the files a restored draft's form had chosen, as one phrase (empty: none). */
+export const lostFiles = (draft: FormBody | undefined): string => many(draft ?? {}, DRAFT_FILES).join('、');
 
 /** The draft a sign-in hands back to a form's page, with the request it belongs to (an in-process sub-request). */
 interface Restored {
@@ -263,7 +274,7 @@ export function webSession(deps: AppDeps, refuse: Refuse, signInAgain?: SignInAg
       if (crossOrigin(c) || !sameToken(one(form, '_csrf'), expected)) {
         if (!session && c.req.path !== '/login') {
           // The session ended while the form was open: sign in again, and keep what was typed.
-          if (signInAgain && sameOriginPost(c)) return signInAgain(c, c.req.path, draftOf(form));
+          if (signInAgain && sameOriginPost(c)) return signInAgain(c, c.req.path, draftOf(form, c.get('files')));
           return c.redirect('/login', 303);
         }
         return refuse(c, 403, 'csrf', UI.errors.csrf);

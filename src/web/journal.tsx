@@ -6,9 +6,10 @@ import type { Child } from 'hono/jsx';
 import { formatDate, formatDateTime, formatYuan } from '../format.js';
 import { DEADLINE_LABELS, eventLabel, fieldLabel, ROLE_LABELS, valueLabel } from '../labels.js';
 import { CALENDAR_UI, UI } from '../words.js';
-import { Csrf, ErrorBox, Input, inputId, Row, Select, TextArea, type FieldErrorMap } from './components.js';
-import type { FormField } from './forms.js';
-import { WORDS } from './wording.js';
+import { fenToYuan, toFen } from '../machines/money.js';
+import { Csrf, ErrorBox, errorId, Input, inputId, Row, Select, TextArea, type FieldErrorMap } from './components.js';
+import { cleanMoney, filledRows, installmentRows, type FormField, type InstallmentRow } from './forms.js';
+import { one, type FormBody } from './http.js';
 
 export interface Names {
   deputies: Map<string, string>;
@@ -177,7 +178,7 @@ export function JustDone(p: { message: string; type?: string; items: HistoryItem
       {entry ? (
         <div class="new-entry" data-testid="new-entry">
           <h3>
-            {WORDS.done.newEntry} <a href={`#ev-${entry.seq}`}>{WORDS.done.inTimeline}</a>
+            {UI.event.newEntry} <a href={`#ev-${entry.seq}`}>{UI.event.inTimeline}</a>
           </h3>
           <ol class="timeline">
             <TimelineItem e={entry} names={p.names} stateLabel={p.stateLabel} scope={p.scope} fresh />
@@ -252,7 +253,7 @@ function fieldInput(f: FormField, p: EventFormProps): Child {
           {choices.map((d) => (
             <label class="choice">
               <input type={f.kind === 'deputy' ? 'radio' : 'checkbox'} name={f.name} value={d.id} checked={chosen.has(d.id)} />
-              {d.name}
+              <span class="choice-name">{d.name}</span>
               {d.note ? <small>{d.note}</small> : null}
             </label>
           ))}
@@ -282,7 +283,7 @@ function fieldInput(f: FormField, p: EventFormProps): Child {
         </label>
       );
     case 'installments':
-      return <TextArea name={f.name} value={value} rows={3} error={error} placeholder={UI.event.installmentsHint} />;
+      return <Installments name={f.name} values={p.values} errors={p.errors} agreedField="amount" />;
     case 'textarea':
       return <TextArea name={f.name} value={value} rows={f.required ? 6 : 3} required={f.required} error={error} />;
     default:
@@ -290,12 +291,134 @@ function fieldInput(f: FormField, p: EventFormProps): Child {
   }
 }
 
+/** The names of the two buttons that post an instalment form back without sending the event. */
+export const ADD_ROW = '_addRow';
+export const SUM_ROWS = '_sumRows';
+
+/** The rows shown: those typed, and blank ones up to two (most instalment plans have two or more). */
+function shownRows(values: FormBody, name: string): InstallmentRow[] {
+  const rows = installmentRows(values, name);
+  let next = rows.length ? rows[rows.length - 1].row + 1 : 0;
+  while (rows.length < 2) rows.push({ row: next++, dueDate: '', amount: '' });
+  return rows;
+}
+
+/** The total of the rows against the agreed amount, in words; computed here and, with script, live (app.js). */
+function InstallmentTotal(p: { rows: InstallmentRow[]; agreed: string }) {
+  const filled = filledRows(p.rows);
+  const position = new Map(p.rows.map((r, i) => [r.row, i + 1]));
+  let total = 0;
+  const unread: number[] = [];
+  for (const r of filled) {
+    const fen = r.amount.trim() ? toFen(cleanMoney(r.amount)) : 0;
+    if (fen === null) unread.push(position.get(r.row) ?? 0);
+    else total += fen;
+  }
+  const agreed = p.agreed.trim() ? toFen(cleanMoney(p.agreed)) : null;
+  const yuan = (fen: number) => formatYuan(fenToYuan(fen));
+  const [tone, compare] =
+    agreed === null ? ['', UI.event.totalNoAgreed] : total === agreed ? ['ok', UI.event.totalMatches] : total < agreed ? ['warn', UI.event.totalShort(yuan(agreed - total))] : ['warn', UI.event.totalOver(yuan(total - agreed))];
+  return (
+    <p
+      class="installments-total"
+      data-installments-total
+      aria-live="polite"
+      data-word-matches={UI.event.totalMatches}
+      data-word-short={UI.event.totalShort('{x}')}
+      data-word-over={UI.event.totalOver('{x}')}
+      data-word-no-agreed={UI.event.totalNoAgreed}
+      data-word-count={UI.event.installmentsCount(0).replace('0', '{n}')}
+      data-word-unread={UI.event.totalUnread('{rows}')}
+      data-word-row={UI.event.installmentNo(0).replace('0', '{n}')}
+    >
+      {UI.event.installmentsTotal} <strong data-total>{yuan(total)}</strong> <span data-count>{UI.event.installmentsCount(filled.length)}</span>
+      <span data-compare class={tone ? `compare ${tone}` : 'compare'} hidden={!filled.length}>
+        {filled.length ? compare : ''}
+      </span>
+      <span data-unread class="field-error" hidden={!unread.length}>
+        {unread.length ? UI.event.totalUnread(unread.map((n) => UI.event.installmentNo(n)).join('、')) : ''}
+      </span>
+    </p>
+  );
+}
+
+/**
+ * 分期履行安排 as rows of a date and an amount (issue 15 §4). Without script: the rows the server
+ * rendered, a button that adds one and one that sums them (both post the form back, the event
+ * is not sent), each row's errors beside it. With script (app.js): rows added and removed in place
+ * and the total kept live against the agreed amount.
+ */
+function Installments(p: { name: string; values: FormBody; errors: FieldErrorMap; agreedField: string }) {
+  const rows = shownRows(p.values, p.name);
+  const part = (r: InstallmentRow, k: 'dueDate' | 'amount') => `${p.name}.${r.row}.${k}`;
+  return (
+    <fieldset class="installments" id={inputId(p.name)} data-installments={p.name} data-agreed={p.agreedField} aria-invalid={p.errors[p.name] ? 'true' : undefined}>
+      <ol class="inst-rows">
+        {rows.map((r, i) => (
+          <li class="inst-row" data-row={String(r.row)}>
+            <span class="inst-no">{UI.event.installmentNo(i + 1)}</span>
+            {(['dueDate', 'amount'] as const).map((k) => {
+              const name = part(r, k);
+              const error = p.errors[name];
+              return (
+                <label class={`inst-${k}${error ? ' has-error' : ''}`}>
+                  <span class="inst-label">{k === 'dueDate' ? UI.event.installmentDate : UI.event.installmentAmount}</span>
+                  <input
+                    type={k === 'dueDate' ? 'date' : 'text'}
+                    name={name}
+                    id={inputId(name)}
+                    value={r[k]}
+                    inputmode={k === 'amount' ? 'decimal' : undefined}
+                    placeholder={k === 'amount' ? UI.examples.installment : undefined}
+                    aria-invalid={error ? 'true' : undefined}
+                    aria-describedby={error ? errorId(name) : undefined}
+                  />
+                </label>
+              );
+            })}
+            <button type="button" class="secondary inst-remove" data-remove-row hidden>
+              {UI.event.removeInstallment}
+            </button>
+            {/* The row's errors under the row, so its inputs stay in line. */}
+            {(['dueDate', 'amount'] as const)
+              .filter((k) => p.errors[part(r, k)])
+              .map((k) => (
+                <small class="field-error inst-error" id={errorId(part(r, k))} role="alert">
+                  {k === 'dueDate' ? UI.event.installmentDate : UI.event.installmentAmount}：{p.errors[part(r, k)]}
+                </small>
+              ))}
+          </li>
+        ))}
+      </ol>
+      {/* Inputs, not buttons: the form's one submit <button> stays the event's own. */}
+      <div class="inst-actions">
+        <input type="submit" name={ADD_ROW} value={UI.event.addInstallment} class="button secondary" formnovalidate data-add-row />
+        <input type="submit" name={SUM_ROWS} value={UI.event.recomputeTotal} class="button secondary" formnovalidate data-sum-rows />
+      </div>
+      <InstallmentTotal rows={rows} agreed={one(p.values, p.agreedField)} />
+    </fieldset>
+  );
+}
+
+/** An error's label in the summary: a row's own words for an instalment's date or amount. */
+function errorLabel(name: string, p: EventFormProps): string {
+  const m = /^(\w+)\.(\d+)\.(dueDate|amount)$/.exec(name);
+  if (m && p.fields.some((f) => f.name === m[1] && f.kind === 'installments')) {
+    const position = shownRows(p.values, m[1]).findIndex((r) => r.row === Number(m[2])) + 1;
+    return UI.event.installmentPart(position, m[3] as 'dueDate' | 'amount');
+  }
+  return fieldLabel(name, p.type);
+}
+
 export function EventForm(p: EventFormProps) {
   const main = p.fields.filter((f) => f.name !== 'occurredAt');
   const when = p.fields.find((f) => f.name === 'occurredAt');
-  const errorFields = Object.entries(p.errors).map(([name, message]) => ({ name, message, label: fieldLabel(name, p.type) }));
+  const errorFields = Object.entries(p.errors).map(([name, message]) => ({ name, message, label: errorLabel(name, p) }));
+  // A form whose first submit button would add a row: Enter in a field still sends the event.
+  const rowButtons = p.fields.some((f) => f.kind === 'installments');
   return (
     <form method="post" action={p.action} class="form event-form" data-event={p.type}>
+      {rowButtons ? <input type="submit" class="default-submit" tabindex={-1} aria-hidden="true" value={UI.event.submit(eventLabel(p.type))} /> : null}
       {p.error ? <ErrorBox title={p.error.title} detail={p.error.detail} fields={errorFields} /> : null}
       <Csrf token={p.csrf} />
       <input type="hidden" name="_version" value={String(p.version)} />
@@ -317,7 +440,7 @@ export function EventForm(p: EventFormProps) {
           required={f.required}
           error={p.errors[f.name]}
           hint={f.kind === 'deputies' ? UI.event.deputiesHint : f.kind === 'installments' ? UI.event.installmentsHint : undefined}
-          wide={f.kind === 'textarea' || f.kind === 'deputies'}
+          wide={f.kind === 'textarea' || f.kind === 'deputies' || f.kind === 'installments'}
         >
           {fieldInput(f, p)}
         </Row>

@@ -4,7 +4,7 @@
  * message is shown as it is, except where a page says it better (a list to choose from).
  */
 import type { DomainError, FieldError } from '../engine/errors.js';
-import { REQUIRED } from '../machines/fields.js';
+import { AMOUNT_MESSAGE, REQUIRED } from '../machines/fields.js';
 import { formatDateTime } from '../format.js';
 import { EVENT_LABELS, ROLE_LABELS, stateLabel, TRACK_LABELS } from '../labels.js';
 import { UI } from '../words.js';
@@ -35,6 +35,8 @@ function schemaWords(e: FieldError): string {
   const name = e.field.split('.').at(-1) ?? e.field;
   const special = SCHEMA_WORDS[`${name}:${p.issue}`];
   if (special) return special;
+  // A form takes "3,000" and "¥3,000元" (the web strips them): its example says so, without the API's quotes.
+  if (p.message === AMOUNT_MESSAGE) return UI.common.amountFormat;
   if (p.issue === 'invalid_value' && (p.values?.length ?? 0) > 1) return UI.common.chooseFromList;
   if (p.issue === 'invalid_type' && p.message !== REQUIRED && p.expected) return `须为${EXPECTED[p.expected] ?? p.expected}`;
   return p.message ?? '';
@@ -55,41 +57,3 @@ export const sayError = (err: DomainError): string => readableInstants(messageOf
 
 /** One field's refusal for a form. */
 export const sayField = (e: FieldError): string => readableInstants(webWording.field(e));
-
-/**
- * Sentences of the web pages about sessions, stale forms and what was just done (issue 15 §5, §6).
- * Kept beside the refusals' wording: each says in plain words what happened and what to do.
- */
-export const WORDS = {
-  signIn: {
-    expired: '登录已过期，请重新登录。',
-    draftKept: '您填写的内容已保留，登录后将回到原来的页面，可继续填写并提交。',
-  },
-  restored: {
-    title: '已恢复您填写的内容',
-    detail: '登录已过期时您的内容尚未提交。现已重新登录，请核对后再提交。',
-  },
-  stale: {
-    title: '他人已更改了此记录',
-    detail: (n: number) =>
-      `您打开本页后，他人已办理了 ${n} 项操作（见下方）。本次未作任何更改，您填写的内容仍保留在表单中：请核对最新情况后再次提交；如不再需要，可返回放弃填写。`,
-    changes: '您打开本页后新增的记录',
-    reload: '放弃填写，查看最新情况',
-    gone: '您打开本页后，他人已办理了其他操作，此操作现已不可办理。您填写的内容未提交，也未作任何更改。',
-  },
-  overdue: {
-    closedOver: '超期结案',
-    closedOverNote: (what: string, lastDay: string, days: number) => `${what}已于 ${lastDay} 届满，结案时已超期 ${days} 天。`,
-  },
-  dashboard: {
-    outcomesTitle: '执行案件（按结案方式，含执行中）',
-    overdueFiltered: '按上方统计范围（登记时间、区县、联络站）筛选。',
-  },
-  diagram: {
-    system: '期限届满时由系统自动办理',
-  },
-  done: {
-    newEntry: '新增的记录',
-    inTimeline: '在流转记录中查看',
-  },
-} as const;

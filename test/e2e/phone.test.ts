@@ -87,6 +87,7 @@ function pagesOf(role: string): { path: string; main?: boolean }[] {
         { path: c, main: true },
         { path: '/cases/new', main: true },
         { path: `${c}/events/RECORD_SESSION` },
+        { path: `${c}/events/REACH_AGREEMENT`, main: true },
         { path: '/cases?overdue=true' },
         { path: '/submissions' },
         { path: '/supervisions' },

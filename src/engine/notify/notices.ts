@@ -14,6 +14,7 @@ import type { Db } from '../../db/client.js';
 import { caseEvents, cases, deadlines, notifications, outbox, parties, supervisions, users, webhooks } from '../../db/schema.js';
 import { smsTemplateOf } from './sms.js';
 import { rowsOf } from '../../db/client.js';
+import { insertRows } from '../../db/bulk.js';
 
 export const NOTICE_KINDS = [
   'case_assigned',
@@ -208,10 +209,20 @@ export function listenedSql(v: (name: string) => SQL): SQL {
 
 /** The creation's outbox row, in the creation's transaction, when someone listens. */
 export async function writeCreationOutbox(tx: Db, entityType: string, id: string, toState: string, occurredAt: string): Promise<void> {
-  const values: Record<string, unknown> = { o_eventType: 'CREATE', x_sms: false, id };
-  await tx.execute(sql`insert into ${outbox} (entity_type, entity_id, seq, event_type, to_state, occurred_at)
-    select ${entityType}, ${id}::uuid, 1, 'CREATE', ${toState}, ${occurredAt}::timestamptz
-    where ${listenedSql((name) => sql`${values[name]}`)}`);
+  await writeCreationOutboxes(tx, entityType, [{ id, toState, occurredAt }]);
+}
+
+/**
+ * The outbox rows of creations (a batched import, src/engine/write/create-many.ts), in their
+ * transaction, when someone listens — in one statement. A creation texts no one (`x_sms` false):
+ * only a webhook that takes `CREATE` listens, the same for every one of them.
+ */
+export async function writeCreationOutboxes(tx: Db, entityType: string, items: { id: string; toState: string; occurredAt: string }[]): Promise<void> {
+  if (items.length === 0) return;
+  const values: Record<string, unknown> = { o_eventType: 'CREATE', x_sms: false, id: items[0].id };
+  await insertRows(tx, outbox, items.map((m) => outboxRow(entityType, m.id, 1, 'CREATE', m.toState, m.occurredAt)), {
+    where: listenedSql((name) => sql`${values[name]}`),
+  });
 }
 
 /**

@@ -53,43 +53,17 @@ export async function createEntity(
   return onceByKey(ctx, actor, opts.idempotency, () =>
     ctx.db.transaction(async (tx) => {
       const { numberScope, extra } = await store.prepareCreate(tx, actor, input, body);
-      const snapshot = firstSnapshot(store.spec.machine, input);
       const id = randomUUID();
       const number = await nextNumber(tx, numberScope, now);
-      const state = statePath(snapshot.value);
-      const [row] = await tx
-        .insert(store.table)
-        .values({
-          id,
-          number,
-          state,
-          snapshot: persist(store, snapshot),
-          version: 1,
-          machineVersion: store.spec.version,
-          createdBy: actor.id,
-          ...store.createColumns(input, actor),
-          ...store.columns(snapshot),
-        } as any)
-        .returning();
+      const made = creationRows(store, actor, input, extra, { id, number, now, requestId: ctx.requestId ?? null });
+      const [row] = await tx.insert(store.table).values(made.entity as any).returning();
       await store.afterCreate(tx, id, input, extra);
-      await tx.insert(store.journal).values(
-        journalRow(store, id, {
-          seq: 1,
-          type: 'CREATE',
-          payload: store.createPayload(input, extra),
-          fromState: null,
-          toState: state,
-          actor,
-          occurredAt: input.occurredAt,
-          recordedAt: now.toISOString(),
-          requestId: ctx.requestId ?? null,
-        }) as any,
-      );
-      await writeCreationOutbox(tx, store.type, id, state, input.occurredAt);
+      await tx.insert(store.journal).values(made.journal as any);
+      await writeCreationOutbox(tx, store.type, id, made.state, input.occurredAt);
       // A new entity has no deadline rows yet: nothing to read or delete.
-      await insertDeadlines(tx, store, id, enforcedDeadlines(store, snapshot));
+      await insertDeadlines(tx, store, id, made.deadlines);
       const viewData = await viewDataOf(tx, store, id);
-      const rendered = opts.render({ row: row as EntityRow, snapshot, seq: 1, type: 'CREATE', data: viewData });
+      const rendered = opts.render({ row: row as EntityRow, snapshot: made.snapshot, seq: 1, type: 'CREATE', data: viewData });
       if (rendered.accessLog) await tx.insert(accessLog).values(accessRow(ctx, actor, store, id, rendered.accessLog));
       const json = JSON.stringify(rendered.body ?? null);
       if (opts.idempotency) await rememberResponse(tx, keyRecord(actor, opts.idempotency, true, json, store, rendered.body));
@@ -98,3 +72,41 @@ export async function createEntity(
   );
 }
 
+/**
+ * What opening one entity writes, from its checked input and what `prepareCreate` found: the
+ * machine's first snapshot, the entity's row, journal row 1 (`CREATE`, through `journalRow`) and
+ * the deadline rows the snapshot implies. Pure: `createEntity` and `createEntities` write these.
+ */
+export function creationRows(
+  store: EntityStore,
+  actor: Actor,
+  input: { occurredAt: string; [k: string]: unknown },
+  extra: Record<string, unknown>,
+  at: { id: string; number: string; now: Date; requestId: string | null },
+) {
+  const snapshot = firstSnapshot(store.spec.machine, input);
+  const state = statePath(snapshot.value);
+  const entity = {
+    id: at.id,
+    number: at.number,
+    state,
+    snapshot: persist(store, snapshot),
+    version: 1,
+    machineVersion: store.spec.version,
+    createdBy: actor.id,
+    ...store.createColumns(input, actor),
+    ...store.columns(snapshot),
+  };
+  const journal = journalRow(store, at.id, {
+    seq: 1,
+    type: 'CREATE',
+    payload: store.createPayload(input, extra),
+    fromState: null,
+    toState: state,
+    actor,
+    occurredAt: input.occurredAt,
+    recordedAt: at.now.toISOString(),
+    requestId: at.requestId,
+  });
+  return { snapshot, state, entity, journal, deadlines: enforcedDeadlines(store, snapshot) };
+}

@@ -25,7 +25,12 @@ export function enforcedDeadlines(store: EntityStore, snapshot: AnyMachineSnapsh
 
 export async function insertDeadlines(tx: Db, store: EntityStore, id: string, rows: (DeadlineSpec & { event: string })[]) {
   if (rows.length === 0) return;
-  await tx.insert(deadlines).values(rows.map((w) => ({ entityType: store.type, entityId: id, kind: w.kind, dueAt: w.dueAt, event: w.event })));
+  await tx.insert(deadlines).values(deadlineRows(store, id, rows));
+}
+
+/** The `deadlines` rows of an entity's enforced deadlines. */
+export function deadlineRows(store: EntityStore, id: string, rows: (DeadlineSpec & { event: string })[]) {
+  return rows.map((w) => ({ entityType: store.type, entityId: id, kind: w.kind, dueAt: w.dueAt, event: w.event }));
 }
 
 type OpenDeadline = { id: number; kind: string; dueAt: string; event: string | null };

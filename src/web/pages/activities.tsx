@@ -15,8 +15,9 @@ import { activityRecordRefusal, activityUpdateRefusal } from '../../machines/pol
 import { formatDateTime } from '../../format.js';
 import { fieldLabel } from '../../labels.js';
 import { UI } from '../../words.js';
-import { ErrorBox, Input, Row, Section, TextArea, type FieldErrorMap } from '../components.js';
-import { engineOf, idempotencyOfForm, newFormKey } from '../engine-call.js';
+import { deputyChoices, shownName, type DeputyChoice, type StationChoice } from '../choices.js';
+import { ErrorBox, Input, RestoredNotice, Row, Section, TextArea, type FieldErrorMap } from '../components.js';
+import { engineOf, idempotencyOfForm, newFormKey, restoredFormState } from '../engine-call.js';
 import { many, one, type FormBody, type WebEnv } from '../http.js';
 import { flashOf, html, page, type PageCtx, type WebContext } from '../page.js';
 import { DownloadLinks } from '../downloads.js';
@@ -29,19 +30,22 @@ interface FormState {
   errors: FieldErrorMap;
   error?: { title: string; detail: string } | null;
   key: string;
+  /** Handed back after signing in again (issue 15 §6). */
+  restored?: boolean;
 }
 
 const SCOPE = 'activity';
 const enc = encodeURIComponent;
 
-type Deputy = { id: string; name: string; active?: boolean };
-
-/** An activity's fields, for recording one and for editing one. Retired deputies only where already on the record. */
-function ActivityFields(p: { st: FormState; deputies: Deputy[]; today: string }) {
+/**
+ * An activity's fields, for recording one and for editing one. Retired deputies only where already
+ * on the record; namesakes told apart by station, level and phone tail (issue 15 §4).
+ */
+function ActivityFields(p: { st: FormState; deputies: DeputyChoice[]; stations: StationChoice[]; today: string }) {
   const v = (k: string) => one(p.st.values, k);
   const chosen = new Set(many(p.st.values, 'deputyIds'));
   const e = p.st.errors;
-  const deputies = p.deputies.filter((d) => d.active !== false || chosen.has(d.id));
+  const deputies = deputyChoices(p.deputies, p.stations, { keep: [...chosen], plain: true });
   return (
     <>
       <input type="hidden" name="_key" value={p.st.key} />
@@ -60,7 +64,10 @@ function ActivityFields(p: { st: FormState; deputies: Deputy[]; today: string })
             {deputies.map((d) => (
               <label class="choice">
                 <input type="checkbox" name="deputyIds" value={d.id} checked={chosen.has(d.id)} />
-                <NameWithStatus name={d.name} active={d.active} />
+                <span class="choice-name">
+                  <NameWithStatus name={d.name} active={d.active} />
+                </span>
+                <small>{d.note}</small>
               </label>
             ))}
           </fieldset>
@@ -88,11 +95,14 @@ async function register(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Form
   const list = await listActivities(deps.db, actor, code, cursor ? { cursor, limit: '50' } : { limit: '50' });
   const [stations, deputies] = await Promise.all([listStations(deps.db), listDeputies(deps.db, code, actor)]);
   const station = stations.items.find((s) => s.code === code);
-  const names = new Map(deputies.items.map((d) => [d.id, d.name]));
+  // The register names every deputy it recorded, a retired one marked 已停用.
+  const names = new Map(deputies.items.map((d) => [d.id, shownName(d)]));
   const canRecord = activityRecordRefusal(actor, code) === null;
   const canEdit = activityUpdateRefusal(actor, code) === null;
   const today = shanghaiDate(now.toISOString());
-  const st: FormState = state ?? { values: { date: today }, errors: {}, key: newFormKey() };
+  // A form handed back after signing in again keeps what was typed and its key.
+  const restored = restoredFormState(c);
+  const st: FormState = state ?? (restored ? { values: restored.values, errors: {}, key: restored.key, restored: true } : { values: { date: today }, errors: {}, key: newFormKey() });
   const title = UI.activities.title(station?.name ?? code);
   const visits = list.items.reduce((a, x) => a + x.deputyVisits, 0);
   const voters = list.items.reduce((a, x) => a + x.votersReceived, 0);
@@ -136,8 +146,19 @@ async function register(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Form
       }
       side={
         canRecord ? (
-          <FormCard title={UI.activities.add} action={`/stations/${enc(code)}/activities`} csrf={csrf} error={errorBox(st)} submit={UI.common.save}>
-            <ActivityFields st={st} deputies={deputies.items} today={today} />
+          <FormCard
+            title={UI.activities.add}
+            action={`/stations/${enc(code)}/activities`}
+            csrf={csrf}
+            error={
+              <>
+                {st.restored ? <RestoredNotice /> : null}
+                {errorBox(st)}
+              </>
+            }
+            submit={UI.common.save}
+          >
+            <ActivityFields st={st} deputies={deputies.items} stations={stations.items} today={today} />
           </FormCard>
         ) : null
       }
@@ -177,7 +198,7 @@ async function editPage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Form
   const code = c.req.param('code') ?? '';
   const id = c.req.param('id') ?? '';
   const activity = await getActivity(deps.db, actor, code, id);
-  const [history, deputies] = await Promise.all([listChanges(deps.db, actor, { type: 'activity', id, stationCode: code }), listDeputies(deps.db, code, actor)]);
+  const [history, deputies, stations] = await Promise.all([listChanges(deps.db, actor, { type: 'activity', id, stationCode: code }), listDeputies(deps.db, code, actor), listStations(deps.db)]);
   const names = new Map(deputies.items.map((d) => [d.id, d.name]));
   const st: FormState = state ?? {
     values: { date: activity.date, theme: activity.theme, content: activity.content, deputyIds: activity.deputyIds, votersReceived: String(activity.votersReceived) },
@@ -195,7 +216,7 @@ async function editPage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Form
       flash={flashOf(c, { updated: UI.activities.updated })}
       main={
         <FormCard title={UI.activities.edit} action={`/stations/${enc(code)}/activities/${activity.id}/edit`} csrf={csrf} error={errorBox(st)} submit={UI.common.save} testid="edit">
-          <ActivityFields st={st} deputies={deputies.items} today={shanghaiDate(now.toISOString())} />
+          <ActivityFields st={st} deputies={deputies.items} stations={stations.items} today={shanghaiDate(now.toISOString())} />
         </FormCard>
       }
       side={<ChangeHistory items={history} label={(f) => fieldLabel(f, SCOPE)} show={show} first={UI.activities.recordedAt(formatDateTime(activity.createdAt))} />}

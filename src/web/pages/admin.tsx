@@ -30,14 +30,15 @@ import { ROLES } from '../../machines/roles.js';
 import { formatDate } from '../../format.js';
 import { fieldLabel, ROLE_LABELS, valueLabel } from '../../labels.js';
 import { CITIZEN, UI } from '../../words.js';
-import { Csrf, ErrorBox, Input, Row, Select, TextArea, type FieldErrorMap } from '../components.js';
-import { one, type FormBody, type WebEnv } from '../http.js';
+import { Csrf, ErrorBox, Input, RestoredNotice, Row, Select, TextArea, type FieldErrorMap } from '../components.js';
+import { one, restoredDraft, type FormBody, type WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
 import { flashOf, html, page, type PageCtx, type WebContext } from '../page.js';
 import { formAction, type Refused } from '../form-action.js';
 import { Table } from '../table.js';
 import { DownloadLinks } from '../downloads.js';
 import { AdminFrame, ChangeHistory, FormCard, NameWithStatus, RetireCard } from '../admin-frame.js';
+import { deputyOptions, shownName, stationOptions } from '../choices.js';
 
 interface FormState {
   values: FormBody;
@@ -50,9 +51,25 @@ interface FormState {
   flash?: string | null;
   /** A deputy of this name already sits at the station: the form asks to confirm a second one. */
   askDuplicate?: boolean;
+  /** Handed back after signing in again (issue 15 §6): the notice above the form. */
+  restored?: boolean;
 }
 
 const blank: FormState = { values: {}, errors: {} };
+
+/** The form as typed before the session ended, when this page is the sign-in bringing the user back. */
+function restoredState(c: WebContext): FormState | undefined {
+  const draft = restoredDraft(c);
+  return draft ? { values: draft, errors: {}, restored: true } : undefined;
+}
+
+/** The refusal, or the notice of a form handed back after signing in again (`lost`: what never is). */
+const formTop = (st: FormState, scope: string, lost?: string[]) => (
+  <>
+    {st.restored ? <RestoredNotice lost={lost} /> : null}
+    {errorList(st, scope)}
+  </>
+);
 
 const notFound = (err: unknown) => err instanceof DomainError && err.code === 'not_found';
 
@@ -170,7 +187,7 @@ async function stationsPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
         />
       }
       side={
-        <FormCard title={UI.admin.addStation} action="/admin/stations" csrf={csrf} error={errorList(st, 'station')} submit={UI.admin.addStation}>
+        <FormCard title={UI.admin.addStation} action="/admin/stations" csrf={csrf} error={formTop(st, 'station')} submit={UI.admin.addStation}>
           <StationFields v={v} e={st.errors} />
         </FormCard>
       }
@@ -242,8 +259,6 @@ async function stationEditPage(deps: AppDeps, c: WebContext, { actor, csrf }: Pa
 /** The deputy's fields, for adding one and for editing one; the duplicate-name confirmation when asked. */
 function DeputyFields(p: { v: (k: string) => string; e: FieldErrorMap; stations: { code: string; name: string; active?: boolean }[]; askDuplicate?: boolean }) {
   const { v, e } = p;
-  // A retired station is offered only to the deputy who already sits there.
-  const stations = p.stations.filter((s) => isActive(s) || s.code === v('stationCode'));
   return (
     <>
       <Row label={fieldLabel('name')} name="name" required error={e.name}>
@@ -260,8 +275,9 @@ function DeputyFields(p: { v: (k: string) => string; e: FieldErrorMap; stations:
       <Row label={fieldLabel('level')} name="level" required error={e.level}>
         <Select name="level" value={v('level') || 'county'} required error={e.level} options={DEPUTY_LEVELS.map((k) => [k, valueLabel('level', k)])} />
       </Row>
+      {/* A retired station is offered only to the deputy who already sits there, marked. */}
       <Row label={fieldLabel('stationCode', 'deputy')} name="stationCode" required error={e.stationCode}>
-        <Select name="stationCode" value={v('stationCode')} blank={UI.common.chooseOne} required error={e.stationCode} options={stations.map((s) => [s.code, s.name])} />
+        <Select name="stationCode" value={v('stationCode')} blank={UI.common.chooseOne} required error={e.stationCode} options={stationOptions(p.stations, v('stationCode'))} />
       </Row>
       <Row label={fieldLabel('expertise')} name="expertise" error={e.expertise} hint={UI.admin.expertiseHint}>
         <Input name="expertise" value={v('expertise')} error={e.expertise} placeholder={UI.examples.expertise} />
@@ -287,7 +303,7 @@ function deputyBody(form: FormBody, editing: boolean): Record<string, unknown> {
 
 async function deputiesPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, st: FormState = blank, status: 200 | 400 | 409 = 200) {
   const [deputies, stations] = await Promise.all([listDeputies(deps.db), listStations(deps.db)]);
-  const stationName = new Map(stations.items.map((s) => [s.code, s.name]));
+  const stationName = new Map(stations.items.map((s) => [s.code, shownName(s)]));
   const v = (k: string) => one(st.values, k);
   return html(
     c,
@@ -314,7 +330,7 @@ async function deputiesPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
         />
       }
       side={
-        <FormCard title={UI.admin.addDeputy} action="/admin/deputies" csrf={csrf} error={errorList(st, 'deputy')} submit={UI.admin.addDeputy}>
+        <FormCard title={UI.admin.addDeputy} action="/admin/deputies" csrf={csrf} error={formTop(st, 'deputy')} submit={UI.admin.addDeputy}>
           <DeputyFields v={v} e={st.errors} stations={stations.items} askDuplicate={st.askDuplicate} />
         </FormCard>
       }
@@ -327,7 +343,7 @@ async function deputyEditPage(deps: AppDeps, c: WebContext, { actor, csrf }: Pag
   const deputy = await getDeputy(deps.db, id);
   if (!deputy) throw new NotFound('not_found.deputy', { id });
   const [history, stations] = await Promise.all([listChanges(deps.db, actor, { type: 'deputy', id }), listStations(deps.db)]);
-  const stationName = new Map(stations.items.map((s) => [s.code, s.name]));
+  const stationName = new Map(stations.items.map((s) => [s.code, shownName(s)]));
   const current: Record<string, string> = { name: deputy.name, level: deputy.level, stationCode: deputy.stationCode, expertise: deputy.expertise.join('、'), phone: deputy.phone ?? '' };
   const v = (k: string) => (st?.values && k in st.values ? one(st.values, k) : (current[k] ?? ''));
   const e = st?.errors ?? {};
@@ -376,8 +392,8 @@ async function deputyEditPage(deps: AppDeps, c: WebContext, { actor, csrf }: Pag
 
 async function usersPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, st: FormState = blank, status: 200 | 201 | 400 | 404 | 409 = 200) {
   const [users, stations, deputies] = await Promise.all([listUsers(deps.db, actor), listStations(deps.db), listDeputies(deps.db)]);
-  const stationName = new Map(stations.items.map((s) => [s.code, s.name]));
-  const deputyName = new Map(deputies.items.map((d) => [d.id, d.name]));
+  const stationName = new Map(stations.items.map((s) => [s.code, shownName(s)]));
+  const deputyName = new Map(deputies.items.map((d) => [d.id, shownName(d)]));
   const v = (k: string) => one(st.values, k);
   const e = st.errors;
   const ok = c.req.query('ok');
@@ -450,7 +466,7 @@ async function usersPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx,
         />
       }
       side={
-        <FormCard title={UI.admin.addUser} action="/admin/users" csrf={csrf} error={errorList(st, 'user')} submit={UI.admin.addUser}>
+        <FormCard title={UI.admin.addUser} action="/admin/users" csrf={csrf} error={formTop(st, 'user', [UI.restored.passwordNotKept])} submit={UI.admin.addUser}>
           <Row label={fieldLabel('name', 'user')} name="name" required error={e.name}>
             <Input name="name" value={v('name')} required error={e.name} />
           </Row>
@@ -458,10 +474,10 @@ async function usersPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx,
             <Select name="role" value={v('role') || 'court'} required error={e.role} options={ROLES.map((r) => [r, ROLE_LABELS[r] ?? r])} />
           </Row>
           <Row label={fieldLabel('stationCode', 'user')} name="stationCode" error={e.stationCode} hint={UI.admin.stationOnly}>
-            <Select name="stationCode" value={v('stationCode')} blank={UI.common.none} error={e.stationCode} options={stations.items.map((s) => [s.code, s.name])} />
+            <Select name="stationCode" value={v('stationCode')} blank={UI.common.none} error={e.stationCode} options={stationOptions(stations.items)} />
           </Row>
           <Row label={fieldLabel('deputyId', 'user')} name="deputyId" error={e.deputyId} hint={UI.admin.deputyOnly}>
-            <Select name="deputyId" value={v('deputyId')} blank={UI.common.none} error={e.deputyId} options={deputies.items.map((d) => [d.id, `${d.name}（${stationName.get(d.stationCode) ?? d.stationCode}）`])} />
+            <Select name="deputyId" value={v('deputyId')} blank={UI.common.none} error={e.deputyId} options={deputyOptions(deputies.items, stations.items)} />
           </Row>
           <Row label={fieldLabel('login')} name="login" required error={e.login}>
             <Input name="login" value={v('login')} required error={e.login} autocomplete="off" placeholder={UI.examples.login} />
@@ -506,7 +522,7 @@ async function editUserPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
       <section class="card narrow">
         <h1>{UI.admin.editTitle(user.name)}</h1>
         <form method="post" action={`/admin/users/${user.id}`} class="form">
-          {errorList(st, 'user')}
+          {formTop(st, 'user')}
           <Csrf token={csrf} />
           <Row label={fieldLabel('name', 'user')} name="name" required error={e.name}>
             <Input name="name" value={v('name', user.name)} required error={e.name} />
@@ -515,10 +531,10 @@ async function editUserPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
             <Select name="role" value={v('role', user.role)} required error={e.role} options={ROLES.map((r) => [r, ROLE_LABELS[r] ?? r])} />
           </Row>
           <Row label={fieldLabel('stationCode', 'user')} name="stationCode" error={e.stationCode} hint={UI.admin.stationOnly}>
-            <Select name="stationCode" value={v('stationCode', user.stationCode)} blank={UI.common.none} error={e.stationCode} options={stations.items.map((s) => [s.code, s.name])} />
+            <Select name="stationCode" value={v('stationCode', user.stationCode)} blank={UI.common.none} error={e.stationCode} options={stationOptions(stations.items, user.stationCode)} />
           </Row>
           <Row label={fieldLabel('deputyId', 'user')} name="deputyId" error={e.deputyId} hint={UI.admin.deputyOnly}>
-            <Select name="deputyId" value={v('deputyId', user.deputyId)} blank={UI.common.none} error={e.deputyId} options={deputies.items.map((d) => [d.id, d.name])} />
+            <Select name="deputyId" value={v('deputyId', user.deputyId)} blank={UI.common.none} error={e.deputyId} options={deputyOptions(deputies.items, stations.items, user.deputyId)} />
           </Row>
           <div class="actions">
             <button type="submit" class="primary">
@@ -536,7 +552,7 @@ export function adminPages(app: Hono<WebEnv>, deps: AppDeps, tokens?: TokenCache
   const admin = { may: 'directory.manage' } as const;
   const post = (path: string, handler: (c: WebContext, ctx: PageCtx) => Promise<Response>) => app.post(path, page(deps, handler, admin));
   app.get('/admin', (c) => c.redirect('/admin/users', 303));
-  app.get('/admin/stations', page(deps, (c, ctx) => stationsPage(deps, c, ctx), admin));
+  app.get('/admin/stations', page(deps, (c, ctx) => stationsPage(deps, c, ctx, restoredState(c)), admin));
   post('/admin/stations', async (c, ctx) => {
     const form = c.get('form');
     const body = stationBody(form, false);
@@ -548,7 +564,7 @@ export function adminPages(app: Hono<WebEnv>, deps: AppDeps, tokens?: TokenCache
       (r) => stationsPage(deps, c, ctx, { ...r, values: form }, 400),
     );
   });
-  app.get('/admin/deputies', page(deps, (c, ctx) => deputiesPage(deps, c, ctx), admin));
+  app.get('/admin/deputies', page(deps, (c, ctx) => deputiesPage(deps, c, ctx, restoredState(c)), admin));
   post('/admin/deputies', async (c, ctx) => {
     const form = c.get('form');
     const body = deputyBody(form, false);
@@ -578,7 +594,7 @@ export function adminPages(app: Hono<WebEnv>, deps: AppDeps, tokens?: TokenCache
     body: (form) => deputyBody(form, true),
     refused: deputyRefusal,
   });
-  app.get('/admin/users', page(deps, (c, ctx) => usersPage(deps, c, ctx), admin));
+  app.get('/admin/users', page(deps, (c, ctx) => usersPage(deps, c, ctx, restoredState(c)), admin));
   post('/admin/users', async (c, ctx) => {
     const form = c.get('form');
     const body: Record<string, unknown> = picked(form, ['name', 'role', 'login']);
@@ -627,7 +643,7 @@ export function adminPages(app: Hono<WebEnv>, deps: AppDeps, tokens?: TokenCache
     tokens?.forgetUser(id);
     return usersPage(deps, c, ctx, { values: {}, errors: {}, newToken: token }, 201);
   });
-  app.get('/admin/users/:id', page(deps, (c, ctx) => editUserPage(deps, c, ctx, c.req.param('id') ?? ''), admin));
+  app.get('/admin/users/:id', page(deps, (c, ctx) => editUserPage(deps, c, ctx, c.req.param('id') ?? '', restoredState(c)), admin));
   post('/admin/users/:id', async (c, ctx) => {
     const form = c.get('form');
     const id = c.req.param('id') ?? '';

@@ -9,12 +9,13 @@ import { firstSignInPending, signIn } from '../../engine/signin.js';
 import { closeSession, openSession } from '../../engine/sessions.js';
 import { fieldLabel } from '../../labels.js';
 import { UI } from '../../words.js';
-import { sayField, WORDS } from '../wording.js';
+import { sayField } from '../wording.js';
 import { Csrf, ErrorBox, Input, Row, type FieldErrorMap } from '../components.js';
 import {
   clearSessionCookie,
   DRAFT_PREFIX,
   draftOf,
+  lostFiles,
   one,
   safeNext,
   SESSION_COOKIE,
@@ -36,8 +37,9 @@ function SignInPage(p: { token: string; next: string; login?: string; error?: st
         <h1>{UI.signIn.title}</h1>
         {p.expired ? (
           <p class="notice" role="alert" data-testid="expired">
-            <strong>{WORDS.signIn.expired}</strong>
-            {carried.length ? ` ${WORDS.signIn.draftKept}` : ''}
+            <strong>{UI.signIn.expired}</strong>
+            {carried.length ? ` ${UI.signIn.draftKept}` : ''}
+            {lostFiles(p.draft) ? ` ${UI.restored.fileNotKept(lostFiles(p.draft))}` : ''}
           </p>
         ) : null}
         {p.error ? <ErrorBox title={p.error} /> : null}

@@ -23,10 +23,11 @@ import {
   valueLabel,
 } from '../../labels.js';
 import { UI } from '../../words.js';
-import { sayField, WORDS } from '../wording.js';
+import { sayField } from '../wording.js';
 import { CaseTable } from './cases/list.js';
+import { shownName } from '../choices.js';
 import { Table } from '../table.js';
-import { DeadlineBadge, ErrorBox, FilterSelect, OverdueBadge, Section, Select, StateBadge } from '../components.js';
+import { DeadlineBadge, ErrorBox, FilterSelect, OverdueBadge, Section, StateBadge } from '../components.js';
 import type { WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
 import { html, page, type PageCtx, type WebContext } from '../page.js';
@@ -69,7 +70,7 @@ function chartData(r: EnforcementReport) {
     },
     outcomes: {
       // Closed and still running: the title names both, as the legend does.
-      title: WORDS.dashboard.outcomesTitle,
+      title: UI.dashboard.outcomesTitle,
       type: 'pie',
       items: [
         ...Object.entries(r.enforcement.outcomes).map(([k, n]) => ({ name: OUTCOME_LABELS[k] ?? k, value: n })),
@@ -172,7 +173,7 @@ async function dashboard(deps: AppDeps, c: WebContext, { actor, csrf, now }: Pag
           <input type="date" name="to" value={raw.to ?? ''} />
         </label>
         <FilterSelect label={UI.dashboard.district} name="district" value={raw.district} options={districts.map((d) => [d, d])} />
-        <FilterSelect label={UI.dashboard.station} name="stationCode" value={raw.stationCode} options={stations.items.map((s) => [s.code, s.name])} />
+        <FilterSelect label={UI.dashboard.station} name="stationCode" value={raw.stationCode} options={stations.items.map((s) => [s.code, shownName(s)])} />
         <div class="filter-actions">
           <button type="submit">{UI.common.search}</button>
           <a href="/dashboard">{UI.common.reset}</a>
@@ -230,9 +231,9 @@ async function dashboard(deps: AppDeps, c: WebContext, { actor, csrf, now }: Pag
             title={UI.dashboard.overdueCases}
             actions={<a href={`/cases?${new URLSearchParams({ overdue: 'true', ...(raw.stationCode ? { stationCode: raw.stationCode } : {}) })}`}>{UI.common.details}</a>}
           >
-            {Object.keys(raw).length ? <p class="hint">{WORDS.dashboard.overdueFiltered}</p> : null}
+            {Object.keys(raw).length ? <p class="hint">{UI.dashboard.overdueFiltered}</p> : null}
             {overdue.items.length ? (
-              <CaseTable brief testid="overdue-cases" items={overdue.items} names={{ stations: new Map(stations.items.map((s) => [s.code, s.name])) }} now={now} showStation />
+              <CaseTable brief testid="overdue-cases" items={overdue.items} names={{ stations: new Map(stations.items.map((s) => [s.code, shownName(s)])) }} now={now} showStation />
             ) : (
               <p class="muted">{UI.cases.none}</p>
             )}

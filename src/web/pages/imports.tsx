@@ -13,8 +13,9 @@ import type { Actor } from '../../machines/roles.js';
 import { can } from '../../machines/policy.js';
 import { DomainError } from '../../engine/errors.js';
 import { sayError } from '../wording.js';
-import { Csrf, ErrorBox, Section } from '../components.js';
-import { declareFormLimit, one, type WebEnv } from '../http.js';
+import { Csrf, ErrorBox, RestoredNotice, Section } from '../components.js';
+import { declareFormLimit, lostFiles, one, restoredDraft, type WebEnv } from '../http.js';
+import { UI } from '../../words.js';
 import { Layout } from '../layout.js';
 import { html, page, refusePage, type PageCtx, type WebContext } from '../page.js';
 
@@ -65,6 +66,10 @@ function Result({ result }: { result: ImportResult }) {
 
 async function uploadPage(c: WebContext, { actor, csrf }: PageCtx, result?: ImportResult | null, error?: string, status: 200 | 400 | 413 = 200) {
   const kinds = kindsFor(actor);
+  // Handed back after signing in again: the choices are kept, the file cannot be (issue 15 §6).
+  const draft = restoredDraft(c);
+  const kind = draft ? one(draft, 'kind') : '';
+  const dryRun = draft ? one(draft, 'dryRun') === 'true' : true;
   return html(
     c,
     <Layout title="导入登记簿" actor={actor} csrf={csrf} active="imports" scripts={['/static/import.js']}>
@@ -74,6 +79,7 @@ async function uploadPage(c: WebContext, { actor, csrf }: PageCtx, result?: Impo
           支持 Excel 工作簿（.xlsx）和 CSV（UTF-8 或 GBK 编码），不超过 {MAX_UPLOAD_BYTES / 1024 / 1024} MiB。第一行为列名，与本系统“下载 Excel / 下载 CSV”导出的文件相同；多余的列不读取。
           同一文件重复导入不会重复登记。建议先“试导入”检查，再正式导入。
         </p>
+        {draft ? <RestoredNotice lost={[UI.restored.fileNotKept(lostFiles(draft))]} /> : null}
         {error ? <ErrorBox title="无法导入" detail={error} /> : null}
         <form method="post" action="/imports" enctype="multipart/form-data" class="form" data-import>
           <Csrf token={csrf} />
@@ -81,7 +87,9 @@ async function uploadPage(c: WebContext, { actor, csrf }: PageCtx, result?: Impo
             导入内容
             <select name="kind">
               {kinds.map((k) => (
-                <option value={k}>{IMPORT_KIND_LABELS[k]}</option>
+                <option value={k} selected={k === kind}>
+                  {IMPORT_KIND_LABELS[k]}
+                </option>
               ))}
             </select>
           </label>
@@ -97,7 +105,7 @@ async function uploadPage(c: WebContext, { actor, csrf }: PageCtx, result?: Impo
             <input type="file" name="file" accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required />
           </label>
           <label class="check">
-            <input type="checkbox" name="dryRun" value="true" checked /> 试导入（只检查，不写入）
+            <input type="checkbox" name="dryRun" value="true" checked={dryRun} /> 试导入（只检查，不写入）
           </label>
           <button type="submit" class="primary">
             开始

@@ -11,9 +11,9 @@ import { formatDateTime } from '../../format.js';
 import { LEVEL_LABELS, LEVEL_TONES, TODO_KIND_LABELS } from '../../labels.js';
 import { CALENDAR_UI, ERROR_TITLES, TODO_UI } from '../../words.js';
 import { sayField } from '../wording.js';
-import { Csrf, ErrorBox, Row, Section, TextArea } from '../components.js';
+import { Csrf, ErrorBox, RestoredNotice, Row, Section, TextArea } from '../components.js';
 import { engineOf } from '../engine-call.js';
-import { one, type WebEnv } from '../http.js';
+import { one, restoredDraft, type WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
 import { describeError, flashOf, html, page, type PageCtx, type WebContext } from '../page.js';
 
@@ -60,6 +60,8 @@ interface CalendarForm {
   year: string;
   text: string;
   error?: { title: string; detail: string; fields?: { name: string; label: string; message: string }[] } | null;
+  /** Handed back after signing in again (issue 15 §6). */
+  restored?: boolean;
 }
 
 /** `2027-01-01 休 元旦` per line → `{date, kind, name}`; a line that does not parse is a field error. */
@@ -102,6 +104,7 @@ async function calendarPage(deps: AppDeps, c: WebContext, ctx: PageCtx, form?: C
         </p>
       )}
       <Section title={`${CALENDAR_UI.edit}：${year}`} id="edit">
+        {form?.restored ? <RestoredNotice /> : null}
         {form?.error ? <ErrorBox title={form.error.title} detail={form.error.detail} fields={form.error.fields} /> : null}
         <form method="post" action="/admin/calendar">
           <Csrf token={ctx.csrf} />
@@ -156,7 +159,18 @@ export function legalTimePages(app: Hono<WebEnv>, deps: AppDeps) {
       ),
     ),
   );
-  app.get('/admin/calendar', page(deps, (c, ctx) => calendarPage(deps, c, ctx), { may: 'calendar.manage' }));
+  app.get(
+    '/admin/calendar',
+    page(
+      deps,
+      (c, ctx) => {
+        // Handed back after signing in again: the year and the days as they were typed.
+        const draft = restoredDraft(c);
+        return calendarPage(deps, c, ctx, draft ? { year: one(draft, 'year'), text: one(draft, 'days'), restored: true } : undefined);
+      },
+      { may: 'calendar.manage' },
+    ),
+  );
   app.post(
     '/admin/calendar',
     page(

@@ -12,9 +12,9 @@ import { formatDateTime } from '../../format.js';
 import { DELIVERY_STATUS_LABELS, EVENT_LABELS } from '../../labels.js';
 import { ERROR_TITLES, UI } from '../../words.js';
 import { sayField } from '../wording.js';
-import { Csrf, ErrorBox, Input, Row } from '../components.js';
+import { Csrf, ErrorBox, Input, RestoredNotice, Row } from '../components.js';
 import { AdminFrame, FormCard } from '../admin-frame.js';
-import { many, one, type WebEnv } from '../http.js';
+import { many, one, restoredDraft, type WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
 import { Table } from '../table.js';
 import { flashOf, html, page, type PageCtx, type WebContext } from '../page.js';
@@ -84,7 +84,7 @@ async function inboxPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx)
   );
 }
 
-async function webhooksPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, st: { secret?: string; error?: ValidationError | null; values?: Record<string, string | string[]> } = {}, status: 200 | 201 | 400 = 200) {
+async function webhooksPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, st: { secret?: string; error?: ValidationError | null; values?: Record<string, string | string[]>; restored?: boolean } = {}, status: 200 | 201 | 400 = 200) {
   const t = UI.webhooks;
   const list = await listWebhooks(deps.db, actor);
   const chosen = new Set(st.values ? many(st.values, 'events') : []);
@@ -135,12 +135,15 @@ async function webhooksPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
           csrf={csrf}
           submit={t.add}
           error={
-            st.error ? (
-              <ErrorBox
-                title={ERROR_TITLES.validation}
-                fields={st.error.errors.map((e) => ({ name: e.field.split('.')[0], label: e.field.startsWith('url') ? t.url : t.events, message: sayField(e) }))}
-              />
-            ) : null
+            <>
+              {st.restored ? <RestoredNotice /> : null}
+              {st.error ? (
+                <ErrorBox
+                  title={ERROR_TITLES.validation}
+                  fields={st.error.errors.map((e) => ({ name: e.field.split('.')[0], label: e.field.startsWith('url') ? t.url : t.events, message: sayField(e) }))}
+                />
+              ) : null}
+            </>
           }
         >
           <Row label={t.url} name="url" required hint={t.urlHint}>
@@ -249,7 +252,18 @@ export function notificationPages(app: Hono<WebEnv>, deps: AppDeps) {
       return c.redirect('/notifications?ok=read', 303);
     }),
   );
-  app.get('/admin/webhooks', page(deps, (c, ctx) => webhooksPage(deps, c, ctx), admin));
+  app.get(
+    '/admin/webhooks',
+    page(
+      deps,
+      (c, ctx) => {
+        // Handed back after signing in again: the address and events as they were chosen.
+        const draft = restoredDraft(c);
+        return webhooksPage(deps, c, ctx, draft ? { values: draft, restored: true } : {});
+      },
+      admin,
+    ),
+  );
   post('/admin/webhooks', async (c, ctx) => {
     const form = c.get('form');
     const events = many(form, 'events');

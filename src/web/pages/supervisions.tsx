@@ -28,6 +28,7 @@ import {
 import { ERROR_TITLES, UI } from '../../words.js';
 import { Csrf, DeadlineBadge, DeadlineCell, ErrorBox, Facts, FilterSelect, Input, OverdueBadge, Row, Section, Select, StateBadge, TextArea, type FieldErrorMap } from '../components.js';
 import { developerView, StateDiagram } from '../diagram.js';
+import { shownName } from '../choices.js';
 import { brief, engineOf, idempotencyOfForm, newFormKey, restoredFormState } from '../engine-call.js';
 import { fromLocalDateTime } from '../forms.js';
 import { one, type FormBody, type WebEnv } from '../http.js';
@@ -232,7 +233,7 @@ async function itemPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
   const [history, stations] = await Promise.all([supervisionHistory(deps.db, actor, id), listStations(deps.db)]);
   const names = {
     deputies: new Map<string, string>(),
-    stations: new Map(stations.items.map((s) => [s.code, s.name])),
+    stations: new Map(stations.items.map((s) => [s.code, shownName(s)])),
     cases: new Map(item.cases.map((x) => [x.id, x.number])),
   };
   const x = item.context as ItemCtx;

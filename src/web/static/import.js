@@ -53,6 +53,11 @@
     out.textContent = '';
     fetch(form.action, { method: 'POST', body: new FormData(form), headers: { accept: 'application/x-ndjson' }, credentials: 'same-origin' })
       .then(function (res) {
+        // The session ran out: post the form as a page, so the sign-in page keeps the choices made.
+        if (res.status === 401) {
+          form.submit();
+          return;
+        }
         if (!res.ok || !/ndjson/.test(res.headers.get('content-type') || '')) {
           return res.text().then(function (html) {
             var doc = new DOMParser().parseFromString(html, 'text/html');

@@ -12,6 +12,7 @@ import type { EventRoutes } from '../../event-page.js';
 import { selfAs } from '../../../machines/policy.js';
 import { toLocalDateTime } from '../../forms.js';
 import type { FormBody } from '../../http.js';
+import { deputyChoices } from '../../choices.js';
 import { namesOf, type CaseCtx } from './shared.js';
 
 type CaseEventType = keyof typeof caseEventSchemas;
@@ -26,12 +27,13 @@ export const caseEvents: EventRoutes = {
   async extras(deps, { actor, now }, view, type) {
     const names = await namesOf(deps);
     const x = view.context as CaseCtx;
-    const assigned = (x.deputyIds ?? []).map((d) => ({ id: d, name: names.deputies.get(d) ?? d }));
-    const stationName = (code: string) => names.stations.get(code) ?? code;
-    // The case's own station's deputies first: they are the ones usually asked.
-    const all = [...names.deputyList]
-      .sort((a, b) => Number(b.stationCode === view.stationCode) - Number(a.stationCode === view.stationCode))
-      .map((d) => ({ id: d.id, name: d.name, note: `${stationName(d.stationCode)}${d.expertise.length ? ` · ${d.expertise.join('、')}` : ''}` }));
+    const ids = x.deputyIds ?? [];
+    // The case's own station's deputies first: they are the ones usually asked. Only those in use
+    // are offered for a new assignment; the case's own (attending, recusing) are shown even if retired.
+    const own = [...names.deputyList].sort((a, b) => Number(b.stationCode === view.stationCode) - Number(a.stationCode === view.stationCode));
+    const all = deputyChoices(own, names.stationList, { expertise: true });
+    const byId = new Map(deputyChoices(names.deputyList, names.stationList, { keep: ids }).map((d) => [d.id, d]));
+    const assigned = ids.map((d) => byId.get(d) ?? { id: d, name: names.deputies.get(d) ?? d, note: '' });
     const self = selfAs(casePermissions[type as CaseEventType], actor);
     return {
       defaults: (type === 'RECORD_SESSION' ? { heldAt: toLocalDateTime(now.toISOString()), attendeeDeputyIds: assigned.map((d) => d.id) } : {}) as FormBody,

@@ -14,6 +14,7 @@ import { Layout } from '../../layout.js';
 import { Table } from '../../table.js';
 import { html, type PageCtx, type WebContext } from '../../page.js';
 import { DownloadLinks, filtersQuery } from '../../downloads.js';
+import { shownName } from '../../choices.js';
 import { namesOf, type CaseItem } from './shared.js';
 
 const listTitle = (actor: Actor, overdue: boolean) =>
@@ -129,7 +130,7 @@ export async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now 
       <form method="get" action="/cases" class="filters" data-autosubmit>
         <FilterSelect label={UI.cases.state} name="state" value={filters.state} options={STATE_FILTERS.map((s) => [s, s.includes('.') || s === 'closed' ? stateLabel(s) : `${stateLabel(s)}${UI.charts.allStates}`])} />
         {scope === 'all' ? (
-          <FilterSelect label={UI.cases.station} name="stationCode" value={filters.stationCode} options={names.stationList.map((s) => [s.code, s.name])} />
+          <FilterSelect label={UI.cases.station} name="stationCode" value={filters.stationCode} options={names.stationList.map((s) => [s.code, shownName(s)])} />
         ) : null}
         <FilterSelect label={UI.cases.overdueFilter} name="overdue" value={raw.overdue} options={OVERDUE_OPTIONS} />
         <FilterSelect label={UI.cases.outcome} name="outcome" value={filters.outcome} options={OUTCOMES.map((o) => [o, outcomeLabel(o)])} />

@@ -9,13 +9,16 @@ import { caseCreation } from '../../../machines/policy.js';
 import type { Actor } from '../../../machines/roles.js';
 import { DISPUTE_TYPE_SUGGESTIONS, fieldLabel, PARTY_ROLE_LABELS, valueLabel } from '../../../labels.js';
 import { UI } from '../../../words.js';
-import { Csrf, ErrorBox, Input, Row, Select, TextArea, type FieldErrorMap } from '../../components.js';
+import { Csrf, ErrorBox, Input, RestoredNotice, Row, Select, TextArea, type FieldErrorMap } from '../../components.js';
 import { brief, engineOf, idempotencyOfForm, newFormKey } from '../../engine-call.js';
 import { cleanMoney, fromLocalDateTime } from '../../forms.js';
-import { one, type FormBody } from '../../http.js';
+import { one, restoredDraft, type FormBody } from '../../http.js';
 import { Layout } from '../../layout.js';
 import { html, type PageCtx, type WebContext } from '../../page.js';
 import { formAction } from '../../form-action.js';
+import { shownName, stationOptions, type StationChoice } from '../../choices.js';
+
+const shownOr = (s: StationChoice | undefined, code: string | null | undefined) => (s ? shownName(s) : (code ?? ''));
 
 const PARTY_ROWS = 3;
 
@@ -25,9 +28,14 @@ interface NewCaseState {
   error?: { title: string; detail: string } | null;
   key: string;
   rows: number;
+  /** Handed back after signing in again (issue 15 §6). */
+  restored?: boolean;
 }
 
-function NewCaseForm(p: { actor: Actor; csrf: string; state: NewCaseState; stations: { code: string; name: string }[] }) {
+/** The party rows the form had (its hidden count, at least three, at most fifty). */
+const partyRowsOf = (form: FormBody) => Math.min(50, Math.max(PARTY_ROWS, Number(one(form, '_parties')) || 0));
+
+function NewCaseForm(p: { actor: Actor; csrf: string; state: NewCaseState; stations: StationChoice[] }) {
   const v = (name: string) => one(p.state.values, name);
   const e = p.state.errors;
   const allowed = caseCreation(p.actor);
@@ -49,11 +57,11 @@ function NewCaseForm(p: { actor: Actor; csrf: string; state: NewCaseState; stati
             <>
               <input type="hidden" name="stationCode" value={p.actor.stationCode ?? ''} />
               <p class="fixed" id="f-stationCode">
-                {p.stations.find((s) => s.code === p.actor.stationCode)?.name ?? p.actor.stationCode}
+                {shownOr(p.stations.find((s) => s.code === p.actor.stationCode), p.actor.stationCode)}
               </p>
             </>
           ) : (
-            <Select name="stationCode" value={v('stationCode')} blank={UI.common.chooseOne} required error={e.stationCode} options={p.stations.map((s) => [s.code, s.name])} />
+            <Select name="stationCode" value={v('stationCode')} blank={UI.common.chooseOne} required error={e.stationCode} options={stationOptions(p.stations)} />
           )}
         </Row>
         <Row label={fieldLabel('track')} name="track" error={e.track}>
@@ -152,7 +160,7 @@ function caseBodyOf(form: FormBody, actor: Actor): { body: Record<string, unknow
   if (when) body.occurredAt = fromLocalDateTime(when);
   const fixedStation = caseCreation(actor).stationCode;
   if (fixedStation !== undefined) body.stationCode = fixedStation;
-  const rows = Math.min(50, Math.max(PARTY_ROWS, Number(one(form, '_parties')) || 0));
+  const rows = partyRowsOf(form);
   const parties: Record<string, string>[] = [];
   const rowOf: number[] = [];
   for (let i = 0; i < rows; i++) {
@@ -179,17 +187,23 @@ function partyInputOf(field: string, rowOf: number[]): string {
 export async function newCasePage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: NewCaseState, status: ContentfulStatusCode = 200) {
   const stations = (await listStations(deps.db)).items;
   const allowed = caseCreation(ctx.actor);
-  const st: NewCaseState = state ?? {
-    values: { source: allowed.sources?.[0] ?? 'court_referral', track: 'pre_filing' },
-    errors: {},
-    key: newFormKey(),
-    rows: PARTY_ROWS,
-  };
+  // A form handed back after signing in again keeps what was typed and its key (one case, however often sent).
+  const draft = restoredDraft(c);
+  const st: NewCaseState = state ??
+    (draft
+      ? { values: draft, errors: {}, key: /^[\w-]{8,100}$/.test(one(draft, '_key')) ? one(draft, '_key') : newFormKey(), rows: partyRowsOf(draft), restored: true }
+      : {
+          values: { source: allowed.sources?.[0] ?? 'court_referral', track: 'pre_filing' },
+          errors: {},
+          key: newFormKey(),
+          rows: PARTY_ROWS,
+        });
   const title = allowed.stationCode !== undefined ? UI.cases.stationNewTitle : UI.cases.newTitle;
   return html(
     c,
     <Layout title={title} actor={ctx.actor} csrf={ctx.csrf} active="new">
       <h1>{title}</h1>
+      {st.restored ? <RestoredNotice /> : null}
       <NewCaseForm actor={ctx.actor} csrf={ctx.csrf} state={st} stations={stations} />
     </Layout>,
     status,

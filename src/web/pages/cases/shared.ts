@@ -2,6 +2,7 @@
 import type { AppDeps } from '../../../edge/context.js';
 import { listDeputies, listStations } from '../../../engine/directory.js';
 import { getCase, listCases } from '../../../engine/views.js';
+import { shownName } from '../../choices.js';
 import { type Names } from '../../journal.js';
 
 export type CaseView = Awaited<ReturnType<typeof getCase>>;
@@ -9,9 +10,10 @@ export type CaseItem = Awaited<ReturnType<typeof listCases>>['items'][number];
 
 export async function namesOf(deps: AppDeps): Promise<Names & { deputyList: Awaited<ReturnType<typeof listDeputies>>['items']; stationList: Awaited<ReturnType<typeof listStations>>['items'] }> {
   const [stations, deputies] = await Promise.all([listStations(deps.db), listDeputies(deps.db)]);
+  // A retired station or deputy is still named on the records that have it, marked 已停用.
   return {
-    stations: new Map(stations.items.map((s) => [s.code, s.name])),
-    deputies: new Map(deputies.items.map((d) => [d.id, d.name])),
+    stations: new Map(stations.items.map((s) => [s.code, shownName(s)])),
+    deputies: new Map(deputies.items.map((d) => [d.id, shownName(d)])),
     deputyList: deputies.items,
     stationList: stations.items,
   };

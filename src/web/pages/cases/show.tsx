@@ -18,7 +18,6 @@ import { UI } from '../../../words.js';
 import { DeadlineBadge, Facts, Money, OverdueMark, Section, StateBadge } from '../../components.js';
 import { developerView, StateDiagram } from '../../diagram.js';
 import { JustDone, Timeline, type HistoryItem, type Names } from '../../journal.js';
-import { WORDS } from '../../wording.js';
 import { Layout } from '../../layout.js';
 import { Table } from '../../table.js';
 import { DeadlineTable } from '../../deadlines.js';
@@ -104,7 +103,7 @@ function Deadlines(p: { view: CaseView; now: Date }) {
     </p>
   ) : over ? (
     <p class="notice" data-testid="ran-out">
-      {WORDS.overdue.closedOverNote(DEADLINE_LABELS[over.kind] ?? over.kind, deadlineText(over.dueAt, p.now).lastDay, Math.max(1, -deadlineText(over.dueAt, new Date(over.closedAt)).daysLeft))}
+      {UI.cases.closedOverdueNote(DEADLINE_LABELS[over.kind] ?? over.kind, deadlineText(over.dueAt, p.now).lastDay, Math.max(1, -deadlineText(over.dueAt, new Date(over.closedAt)).daysLeft))}
     </p>
   ) : null;
   if (!p.view.deadlines.length) return head ?? <p class="muted">{UI.cases.noDeadlines}</p>;
