@@ -90,6 +90,12 @@ export interface OpenOptions {
   /** postgres.js pool size; default `defaultPoolSize()`. */
   max?: number;
   migrate?: boolean;
+  /**
+   * Open every connection of the pool before returning (the server does, before it listens): the
+   * first requests after a start then find their connections, and PostgreSQL its backends, ready,
+   * instead of each paying a connect (issue 16: "the first call after a restart included").
+   */
+  connect?: boolean;
 }
 
 /**
@@ -124,6 +130,8 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     const db = drizzlePostgres(preparing(client), { schema }) as unknown as Db;
     drivers.set(db, new PostgresDriver(client));
     if (opts.migrate !== false) await migrateServer(opts.databaseUrl);
+    // postgres.js opens a connection for a query that finds none idle, up to `max`.
+    if (opts.connect) await Promise.all(Array.from({ length: opts.max ?? defaultPoolSize() }, () => client`select 1`));
     return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
   }
   let client = opts.pglite;

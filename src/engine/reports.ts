@@ -187,6 +187,33 @@ const CASE_AGGREGATES = sql.join(
 );
 
 /**
+ * The same figures over open cases only (`outcome is null`), as the report reads them live: what
+ * only a closed case can have (an outcome) is 0, and `settled` is "sent to enforcement" — the same
+ * values for such rows as CASE_AGGREGATES, with a third fewer aggregates to compute over the
+ * ~120k open cases of a million (test/engine/report-summary.test.ts compares the report with one
+ * aggregated afresh by CASE_AGGREGATES).
+ */
+const OPEN_FIGURES: Record<string, SQL> = {
+  ...CLOSED_FIGURES,
+  failed: sql`0`,
+  performed: sql`0`,
+  settled: sql`count(*) filter (where agreed_at is not null and enforcement_started_at is not null)`,
+  fulfilled: sql`0`,
+  settled_enf: sql`0`,
+  terminated_this_round: sql`0`,
+  terminated: sql`0`,
+};
+/**
+ * As integers, the type of the summary's count columns: summed with them, they stay integers
+ * (PostgreSQL sums bigint counts as numeric, which cost ~10% of the report at 1M cases).
+ */
+const asCount = (k: string) => (k.endsWith('_fen') ? OPEN_FIGURES[k] : sql`(${OPEN_FIGURES[k]})::integer`);
+const OPEN_CASE_AGGREGATES = sql.join(
+  [...FIGURE_COLUMNS.map((k) => sql`${asCount(k)} as ${sql.raw(k)}`), sql`${asCount('over_limit')} as over_limit_open`],
+  sql`, `,
+);
+
+/**
  * Case-figure rows (station_code, source, dispute_type, the figures), summed by station (every
  * figure), by source and by dispute type — a few dozen rows to send, not thousands. As text: exact in both drivers.
  */
@@ -280,8 +307,8 @@ export function reportQueries(q: Pick<ReportQuery, 'from' | 'to'>, stationCodes:
         ...(to ? [sql`period <= ${to}::date`] : []),
         ...inStations,
       ])}`;
-  const liveRows = (where: SQL[]) => sql`
-      select station_code, source, dispute_type, ${CASE_AGGREGATES}
+  const liveRows = (where: SQL[], aggregates = CASE_AGGREGATES) => sql`
+      select station_code, source, dispute_type, ${aggregates}
       from cases ${whereOf(where)}
       group by station_code, source, dispute_type`;
 
@@ -291,7 +318,7 @@ export function reportQueries(q: Pick<ReportQuery, 'from' | 'to'>, stationCodes:
      * snapshot): the closed cases from the summary (years, months, days: periodParts), the open
      * ones live from cases_report_open_idx.
      */
-    cases: rolledUp([...periodParts(q.from, q.to).map((p) => summaryRows(p.grain, p.from, p.to)), liveRows([sql`outcome is null`, ...caseWhere])]),
+    cases: rolledUp([...periodParts(q.from, q.to).map((p) => summaryRows(p.grain, p.from, p.to)), liveRows([sql`outcome is null`, ...caseWhere], OPEN_CASE_AGGREGATES)]),
     /** Every case of the period aggregated afresh from `cases`, without the summary: the tests' and the benchmark's yardstick. */
     casesFromScratch: rolledUp([liveRows(caseWhere)]),
     activities: sql`

@@ -105,6 +105,24 @@ function caseItems(rows: CaseRow[], opts: ViewOptions, want: { states: string[];
   return items;
 }
 
+/**
+ * The court's to-do cases: the oldest `limit` (by opened_at, then id) that wait in one of `states`
+ * or have a deadline by `soon` — found as the oldest `limit` of each state (cases_state_idx, in its
+ * order) and of the few deadlines by `soon`, rather than by walking every case oldest first until
+ * `limit` match (12k rows, 150 ms at 1M cases). Any case among the oldest `limit` overall is among
+ * the oldest `limit` of its own branch, so the result is the plain query's
+ * (test/engine/read-paths.test.ts compares them).
+ */
+export async function courtTodoCases(db: Db, states: string[], soon: string, limit: number): Promise<CaseRow[]> {
+  const branch = (where: SQL) => sql`(select ${cases.id}, ${cases.openedAt} from ${cases} where ${where} order by ${cases.openedAt}, ${cases.id} limit ${limit})`;
+  const oldest = sql.join([...states.map((s) => branch(eq(cases.state, s))), branch(lte(cases.nextDueAt, soon))], sql` union `);
+  return db
+    .select()
+    .from(cases)
+    .where(sql`${cases.id} in (select id from (${oldest}) u order by opened_at, id limit ${limit})`)
+    .orderBy(asc(cases.openedAt), asc(cases.id));
+}
+
 export async function myTodo(db: Db, actor: Actor, opts: ViewOptions = {}): Promise<{ items: TodoItem[] }> {
   const now = opts.now ?? new Date();
   const soon = dueWithinBound(opts.warningDays ?? 5, now);
@@ -113,7 +131,7 @@ export async function myTodo(db: Db, actor: Actor, opts: ViewOptions = {}): Prom
   switch (actor.role) {
     case 'court': {
       const states = Object.keys(STATE_TODO);
-      items = caseItems(await read(or(inArray(cases.state, states), lte(cases.nextDueAt, soon))!), opts, { states, deadlines: true });
+      items = caseItems(await courtTodoCases(db, states, soon, LIMIT), opts, { states, deadlines: true });
       break;
     }
     case 'deputy': {

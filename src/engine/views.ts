@@ -409,6 +409,37 @@ function byIdentifier(identifier: PartyIdentifier): SQL {
   return sql`select ${parties.caseId} as id from ${parties} where ${parties[identifier.field]} = ${identifier.value}`;
 }
 
+/** A q that names one case or person: a case number (2026-HL01-000123) or part of one, a long number. */
+const NAMES_ONE = /\d{4}-|\d{5}/;
+
+/** How many of the newest cases (of the other filters, after the cursor) a search looks through first. */
+export const SEARCH_NEWEST_ROWS = 1000;
+
+/**
+ * A search's page when it lies within the newest SEARCH_NEWEST_ROWS cases of the other filters
+ * (`where`, the cursor's too): the matches among those, newest first, one more than the page —
+ * the first matches of the whole list, in its order, so the page and its cursor are the full
+ * query's. Null when those rows hold fewer (the matches are sparse: the search indexes find them).
+ * At a million cases, q = 热线转办 (a fifth of all summaries) took 270 ms in the search indexes
+ * only to learn that there were too many matches; here it is a walk of ~250 rows.
+ */
+async function pageAmongNewest(db: Db, where: SQL[], matches: SQL, f: { cursor?: string; limit?: number }) {
+  const limit = f.limit ?? 50;
+  const rows = Math.max(SEARCH_NEWEST_ROWS, 5 * (limit + 1));
+  const base = f.cursor ? [...where, afterCursor(cases.openedAt, cases.id, f.cursor)] : where;
+  const [edge] = await db
+    .select({ openedAt: cases.openedAt, id: cases.id })
+    .from(cases)
+    .where(base.length ? and(...base) : undefined)
+    .orderBy(desc(cases.openedAt), desc(cases.id))
+    .offset(rows - 1)
+    .limit(1);
+  // Fewer rows than that in all: the plain walk is as short.
+  const within = edge ? [...where, sql`(${cases.openedAt}, ${cases.id}) >= (${edge.openedAt}::timestamptz, ${edge.id}::uuid)`, matches] : [...where, matches];
+  const found = await newestFirst(cases, within, f, (w, order, n) => db.select().from(cases).where(w).orderBy(...order).limit(n));
+  return !edge || found.nextCursor ? found : null;
+}
+
 /** Cases this caller may see, newest first, with keyset pagination. */
 export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: ViewOptions = {}) {
   // The admin manages the directory but reads no case (DESIGN.md §10).
@@ -429,30 +460,35 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
   // Stray spaces typed or pasted around and inside the words do not count (issue 15 §4).
   const q = f.q?.trim().replace(/\s+/g, ' ') || undefined;
   const identifier = q && searchesPartyIdentifiers(actor) ? partyIdentifier(q) : null;
+  if (f.dueWithinDays !== undefined) where.push(lte(cases.nextDueAt, dueWithinBound(f.dueWithinDays, opts.now ?? new Date())));
+  let found: Awaited<ReturnType<typeof pageAmongNewest>> = null;
   if (q) {
     const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const byName = searchesPartyNames(actor);
-    where.push(
-      or(
-        ilike(cases.number, like),
-        ilike(cases.summary, like),
-        ilike(cases.disputeType, like),
-        // Party names are searched only for court and station staff (DESIGN.md §10). `offset 0`
-        // keeps this a lookup per case (parties_case_idx) as the list walks newest first: without
-        // it PostgreSQL turns the EXISTS into a hashed subplan that reads every party's name first
-        // (q = 热线转办 at 100k cases: 238 ms → 24 ms). It changes nothing in what matches.
-        byName ? sql`exists (select 1 from ${parties} where ${parties.caseId} = ${cases.id} and ${parties.name} ilike ${like} offset 0)` : undefined,
-        // A phone or ID number: exact match only, never a substring of someone's number.
-        identifier ? sql`exists (select 1 from ${parties} where ${parties.caseId} = ${cases.id} and ${parties[identifier.field]} = ${identifier.value} offset 0)` : undefined,
-      )!,
-    );
+    const matches = or(
+      ilike(cases.number, like),
+      ilike(cases.summary, like),
+      ilike(cases.disputeType, like),
+      // Party names are searched only for court and station staff (DESIGN.md §10). `offset 0`
+      // keeps this a lookup per case (parties_case_idx) as the list walks newest first: without
+      // it PostgreSQL turns the EXISTS into a hashed subplan that reads every party's name first
+      // (q = 热线转办 at 100k cases: 238 ms → 24 ms). It changes nothing in what matches.
+      byName ? sql`exists (select 1 from ${parties} where ${parties.caseId} = ${cases.id} and ${parties.name} ilike ${like} offset 0)` : undefined,
+      // A phone or ID number: exact match only, never a substring of someone's number.
+      identifier ? sql`exists (select 1 from ${parties} where ${parties.caseId} = ${cases.id} and ${parties[identifier.field]} = ${identifier.value} offset 0)` : undefined,
+    )!;
+    // Dense matches (summary words or a dispute type found in a tenth of all cases) fill a page
+    // within the newest few hundred cases: looked for there first, the page is the full query's
+    // and the search indexes, which would gather every match first, are not needed. Not for what
+    // names one case or person (a case number, a phone or ID number): that is never dense.
+    if (!identifier && !NAMES_ONE.test(q)) found = await pageAmongNewest(db, where, matches, f);
+    where.push(matches);
     // The same condition decides; the search indexes only say where to look (searchedCaseIds).
     // A phone/ID search looks there too (same exact match), or the index path would miss its cases.
-    const ids = await searchedCaseIds(db, q, like, byName, identifier);
+    const ids = found ? null : await searchedCaseIds(db, q, like, byName, identifier);
     if (ids) where.push(sql`${cases.id} = any(${`{${ids.join(',')}}`}::uuid[])`);
   }
-  if (f.dueWithinDays !== undefined) where.push(lte(cases.nextDueAt, dueWithinBound(f.dueWithinDays, opts.now ?? new Date())));
-  const { page, nextCursor } = await newestFirst(cases, where, f, (w, order, n) => db.select().from(cases).where(w).orderBy(...order).limit(n));
+  const { page, nextCursor } = found ?? (await newestFirst(cases, where, f, (w, order, n) => db.select().from(cases).where(w).orderBy(...order).limit(n)));
   const partyRows = page.length
     ? await db.select().from(parties).where(inArray(parties.caseId, page.map((r) => r.id))).orderBy(asc(parties.position))
     : [];

@@ -89,11 +89,11 @@ async function oldQuery(actor: Actor, q: string, extra: SQL[] = []): Promise<str
 }
 
 /** Every page of the list, in order. */
-async function allPages(actor: Actor, q: string, filters: { state?: string; stationCode?: string } = {}): Promise<string[]> {
+async function allPages(actor: Actor, q: string, filters: { state?: string; stationCode?: string } = {}, limit = 200): Promise<string[]> {
   const ids: string[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < 100; page++) {
-    const r = await listCases(w.database.db, actor, { ...filters, q, limit: 200, cursor });
+    const r = await listCases(w.database.db, actor, { ...filters, q, limit, cursor });
     ids.push(...r.items.map((c) => c.id));
     if (!r.nextCursor) return ids;
     cursor = r.nextCursor;
@@ -131,6 +131,15 @@ describe('search: the same results as the plain ILIKE query', () => {
       }
     });
   }
+
+  // Pages of 50 (the default): dense matches are found among the newest SEARCH_NEWEST_ROWS cases
+  // after each cursor (views.ts pageAmongNewest) until too few are left there, then through the
+  // indexes or the walk; every page still equals the plain query's.
+  it('court and station, pages of 50: every q, every page, in order', async () => {
+    for (const role of ['court', 'station']) {
+      for (const q of ['王伟', '张', 'T0012', '漏水', '案情', '物业服务', '无此词语']) expect(await allPages(actors[role], q, {}, 50), `${role} q=${q}`).toEqual(await oldQuery(actors[role], q));
+    }
+  });
 
   it('with filters beside q (state, station)', async () => {
     for (const q of ['王伟', '漏水', '案情', '无此词语']) {

@@ -122,17 +122,22 @@ async function dashboard(deps: AppDeps, c: WebContext, { actor, csrf, now }: Pag
   let report: EnforcementReport | null = null;
   let problem: string | null = null;
   let scope: ReturnType<typeof parseReportQuery> | null = null;
-  try {
-    scope = parseReportQuery(raw);
-    report = await enforcementReport(deps.db, actor, scope, { now });
-  } catch (err) {
+  const refusal = (err: unknown) => {
     if (!(err instanceof ValidationError)) throw err;
     scope = null;
+    report = null;
     problem = err.errors.map((e) => `${FILTER_LABELS[e.field] ?? fieldLabel(e.field)}：${sayField(e)}`).join('；');
+  };
+  try {
+    scope = parseReportQuery(raw);
+  } catch (err) {
+    refusal(err);
   }
   // The overdue list obeys the same filters as the figures above it (issue 15 §3); none while they are invalid.
   const overdueFilters = scope ? { district: scope.district, stationCode: scope.stationCode, from: scope.from, to: scope.to } : null;
-  const [stations, overdue, supervisions, todo] = await Promise.all([
+  // The report and the lists side by side on the pool: the page waits for the slowest, not the sum.
+  const [reported, stations, overdueFound, supervisions, todo] = await Promise.all([
+    scope ? enforcementReport(deps.db, actor, scope, { now }).catch((err) => (refusal(err), null)) : Promise.resolve(null),
     listStations(deps.db),
     overdueFilters
       ? listCases(deps.db, actor, { overdue: true, limit: 20, ...overdueFilters }, { now, requestId: c.get('requestId'), warningDays: deps.warningDays })
@@ -141,6 +146,9 @@ async function dashboard(deps: AppDeps, c: WebContext, { actor, csrf, now }: Pag
     // The committee's home page: its to-do list (DESIGN §11) comes first.
     actor.role === 'committee' ? todoOf(deps, { actor, csrf, now }) : Promise.resolve(null),
   ]);
+  if (reported) report = reported;
+  // Filters the report refused (an unknown station) list no overdue cases either, as before.
+  const overdue = problem ? { items: [], nextCursor: null } : overdueFound;
   const districts = [...new Set(stations.items.map((s) => s.district))].sort();
   const F = REPORT_FIGURE_LABELS;
   const data = report ? chartData(report) : null;

@@ -1,0 +1,66 @@
+/**
+ * Read paths rewritten for speed at a million cases (issue 16) answer exactly what the plain
+ * queries they replace answered, on a generated population of a few thousand cases:
+ * - the court's to-do cases (src/engine/todo.ts courtTodoCases): the oldest N of each waiting state
+ *   and of the deadlines by a bound, merged, against the plain `state in (…) or next_due_at <= bound`
+ *   oldest first.
+ */
+import { asc, inArray, lte, or, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../../src/db/client.js';
+import { cases } from '../../src/db/schema.js';
+import { courtTodoCases } from '../../src/engine/todo.js';
+import { createWorld, type World } from '../helpers/world.js';
+
+const N = 2000;
+const STATES = ['intake.screening', 'mediation.assigning', 'agreement.confirming'];
+
+let w: World;
+
+beforeAll(async () => {
+  w = await createWorld();
+  const template = await w.openCase();
+  const db = w.database.db;
+  const columns = rowsOf<{ column_name: string }>(
+    await db.execute(sql`select column_name from information_schema.columns where table_schema = 'public' and table_name = 'cases' order by ordinal_position`),
+  ).map((r) => r.column_name);
+  // Every state the to-do reads and some it does not; a deadline on some (some by the bound, most
+  // later); pairs share an opening time, so the id breaks ties.
+  const set: Record<string, string> = {
+    id: 'gen_random_uuid()',
+    number: `'R' || lpad(i::text, 6, '0')`,
+    external_ref: 'null',
+    state: `(ARRAY['intake.screening','mediation.assigning','agreement.confirming','mediation.active','agreement.performing','closed','enforcement.active'])[i % 7 + 1]`,
+    next_due_at: `case when i % 5 = 0 then now() + ((i % 40) || ' days')::interval when i % 11 = 0 then now() - interval '2 days' else null end`,
+    opened_at: `date_trunc('milliseconds', now()) - ((i / 2) || ' hours')::interval`,
+  };
+  await db.execute(
+    sql.raw(`insert into cases (${columns.map((c) => `"${c}"`).join(', ')})
+      select ${columns.map((c) => set[c] ?? `c."${c}"`).join(', ')} from cases c, generate_series(1, ${N}) i where c.id = '${template.id}'`),
+  );
+  await db.execute(sql`analyze cases`);
+}, 120_000);
+
+afterAll(async () => {
+  await w?.close();
+});
+
+describe("the court's to-do cases", () => {
+  it('equal the plain query, oldest first, for every bound and limit', async () => {
+    const db = w.database.db;
+    for (const days of [0, 5, 30, 100]) {
+      const bound = new Date(Date.now() + days * 86_400_000).toISOString();
+      for (const limit of [1, 7, 200, 5000]) {
+        const plain = await db
+          .select({ id: cases.id })
+          .from(cases)
+          .where(or(inArray(cases.state, STATES), lte(cases.nextDueAt, bound)))
+          .orderBy(asc(cases.openedAt), asc(cases.id))
+          .limit(limit);
+        const got = await courtTodoCases(db, STATES, bound, limit);
+        expect(got.map((r) => r.id), `${days} days, limit ${limit}`).toEqual(plain.map((r) => r.id));
+        if (limit === 5000) expect(got.length).toBeGreaterThan(200);
+      }
+    }
+  });
+});
