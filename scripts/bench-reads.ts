@@ -21,19 +21,16 @@
  * call after a start included. The figures are wall-clock times: run it on a quiet machine, and
  * read them beside the load average it prints.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import postgres from 'postgres';
 import { openDatabase, rowsOf } from '../src/db/client.js';
 import { createUser } from '../src/engine/directory.js';
 import { openSession } from '../src/engine/sessions.js';
 import { readEnv } from '../src/env.js';
 import type { Actor } from '../src/machines/roles.js';
 import { SESSION_COOKIE } from '../src/web/http.js';
-import { seedDatabase } from './seed.js';
+import { seededDatabase, sizeLabel as label, startServer, stats, stopServer } from './bench-setup.js';
 import { sql } from 'drizzle-orm';
 
 const { values: args } = parseArgs({
@@ -48,40 +45,6 @@ const SIZES = args.sizes.split(',').map(Number);
 const RUNS = Number(args.runs);
 const BASE = readEnv().DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/jiefen_bench_reads';
 const ADMIN: Actor = { id: '00000000-0000-4000-8000-00000000b001', role: 'admin', name: 'bench' };
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}m` : n >= 1000 ? `${n / 1000}k` : String(n));
-
-function urlFor(size: number): string {
-  const u = new URL(BASE);
-  u.pathname = `/${decodeURIComponent(u.pathname.slice(1))}_${label(size)}`;
-  return u.toString();
-}
-
-async function seededCount(url: string): Promise<number | null> {
-  const admin = postgres(Object.assign(new URL(url), { pathname: '/postgres' }).toString(), { max: 1, onnotice: () => {} });
-  try {
-    const [exists] = await admin`select 1 as x from pg_database where datname = ${new URL(url).pathname.slice(1)}`;
-    if (!exists) return null;
-  } finally {
-    await admin.end();
-  }
-  const c = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    const [row] = await c`select count(*)::int as n from cases`;
-    return row.n;
-  } catch {
-    return null;
-  } finally {
-    await c.end();
-  }
-}
-
-function stats(ms: number[]) {
-  const s = [...ms].sort((a, b) => a - b);
-  const at = (p: number) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
-  return { median: at(0.5), p95: at(0.95) };
-}
 
 interface Read {
   name: string;
@@ -139,23 +102,6 @@ async function plan(url: string) {
   }
 }
 
-async function startServer(url: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: url, PORT: String(port), SWEEP_INTERVAL_MS: '0', NOTIFY_INTERVAL_MS: '0', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      if (out.includes('listening on')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
-  });
-  return child;
-}
-
 function peakMemoryMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
@@ -163,13 +109,7 @@ function peakMemoryMb(pid: number): number {
 }
 
 async function benchSize(size: number) {
-  const url = urlFor(size);
-  const have = await seededCount(url);
-  if (args.reseed || have !== size) {
-    console.log(`\n== ${label(size)}: seeding ${size} cases into ${new URL(url).pathname.slice(1)} (had ${have ?? 'no database'})`);
-    const r = await seedDatabase(url, { cases: size, reset: true, log: (m) => console.log(m) });
-    console.log(`   seeded in ${r.seconds.toFixed(0)} s (${JSON.stringify(r.phases)}; node CPU ${r.nodeCpuSeconds} s): ${r.cases} cases, ${r.events} journal rows`);
-  }
+  const url = await seededDatabase(BASE, size, { reseed: args.reseed });
   const { reads, tokens, cookie } = await plan(url);
   const port = Number(args.port);
   const server = await startServer(url, port);
@@ -199,8 +139,7 @@ async function benchSize(size: number) {
     console.log(`   server peak memory (VmHWM): ${peak} MB; load average now ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
     return { rows, peak };
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server.once('exit', resolve));
+    await stopServer(server);
   }
 }
 

@@ -20,14 +20,13 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { createApp } from '../src/app.js';
 import { openDatabase, rowsOf, type Db } from '../src/db/client.js';
 import { createUser } from '../src/engine/directory.js';
 import { enforcementReport, parseReportQuery, reportQueries } from '../src/engine/reports.js';
 import { readEnv } from '../src/env.js';
 import type { Actor } from '../src/machines/roles.js';
-import { seedDatabase } from './seed.js';
+import { seededDatabase, sizeLabel as label, stats } from './bench-setup.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -41,39 +40,6 @@ const SIZES = args.sizes.split(',').map(Number);
 const RUNS = Number(args.runs);
 const BASE = readEnv().DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/jiefen_bench';
 const ADMIN: Actor = { id: '00000000-0000-4000-8000-00000000b000', role: 'admin', name: 'bench' };
-
-const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}m` : n >= 1000 ? `${n / 1000}k` : String(n));
-
-function urlFor(size: number): string {
-  const u = new URL(BASE);
-  u.pathname = `/${decodeURIComponent(u.pathname.slice(1))}_${label(size)}`;
-  return u.toString();
-}
-
-async function seededCount(url: string): Promise<number | null> {
-  const admin = postgres(Object.assign(new URL(url), { pathname: '/postgres' }).toString(), { max: 1, onnotice: () => {} });
-  try {
-    const [exists] = await admin`select 1 as x from pg_database where datname = ${new URL(url).pathname.slice(1)}`;
-    if (!exists) return null;
-  } finally {
-    await admin.end();
-  }
-  const c = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    const [row] = await c`select count(*)::int as n from cases`;
-    return row.n;
-  } catch {
-    return null;
-  } finally {
-    await c.end();
-  }
-}
-
-function stats(ms: number[]) {
-  const s = [...ms].sort((a, b) => a - b);
-  const at = (p: number) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
-  return { median: at(0.5), p95: at(0.95), min: s[0], max: s[s.length - 1] };
-}
 
 async function time(runs: number, f: () => Promise<unknown>) {
   for (let i = 0; i < 3; i++) await f(); // warm-up: plans cached, pages in memory
@@ -106,13 +72,7 @@ async function scenarios(db: Db) {
 const fmt = (x: number) => x.toFixed(1).padStart(7);
 
 async function benchSize(size: number) {
-  const url = urlFor(size);
-  const have = await seededCount(url);
-  if (args.reseed || have !== size) {
-    console.log(`\n== ${label(size)}: seeding ${size} cases into ${new URL(url).pathname.slice(1)} (had ${have ?? 'no database'})`);
-    const r = await seedDatabase(url, { cases: size, reset: true, log: (m) => console.log(m) });
-    console.log(`   seeded in ${r.seconds.toFixed(0)} s: ${r.cases} cases, ${r.events} journal rows, ${r.activities} activities, ${r.supervisions.total} supervision items`);
-  }
+  const url = await seededDatabase(BASE, size, { reseed: args.reseed });
   const database = await openDatabase({ databaseUrl: url, max: 10 });
   try {
     const db = database.db;

@@ -204,6 +204,8 @@ export const FIELD_LABELS: Record<string, string> = {
   hotline: '热线电话',
   address: '地址',
   deputiesOnDuty: '值班代表',
+  // a station or deputy in use or retired (issue 15 §4)
+  active: '状态',
   submissionId: '来自扫码提交',
   // case creation
   track: '案件类型',
@@ -293,6 +295,7 @@ const SCOPED_FIELD_LABELS: Record<string, string> = {
   'user.deputyId': '对应代表',
   'user.link': '所属联络站或对应代表',
   'activity.deputyIds': '进站代表',
+  'activity.content': '活动内容',
 };
 
 /** @example fieldLabel('reason', 'RECUSE') // '回避理由'; fieldLabel('parties.0.name') // '当事人 1 · 姓名' */
@@ -364,6 +367,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'station.update': '修改联络站',
   'deputy.create': '新增人大代表',
   'deputy.update': '修改人大代表',
+  'activity.update': '修改履职记录',
   'calendar.update': '修改法定节假日',
   'webhook.create': '新增 Webhook',
   'webhook.delete': '删除 Webhook',

@@ -13,7 +13,7 @@ import type { Actor } from '../machines/roles.js';
 import { isoOf, type Db } from '../db/client.js';
 import { deputies, idempotencyKeys, stationActivities, stations } from '../db/schema.js';
 import type { Idempotency } from './apply.js';
-import { fieldError, fieldErrors, Forbidden, IdempotencyMismatch, NotFound, ValidationError, sqlState } from './errors.js';
+import { fieldError, Forbidden, IdempotencyMismatch, NotFound, parseBody, ValidationError, sqlState } from './errors.js';
 import { isUuid } from './stores.js';
 import { recordAudit, type RequestMeta } from './audit.js';
 
@@ -44,34 +44,15 @@ export const activityQuerySchema = z
 
 type ActivityRow = typeof stationActivities.$inferSelect;
 
-function activityView(r: ActivityRow) {
-  return {
-    id: r.id,
-    stationCode: r.stationCode,
-    date: r.date,
-    theme: r.theme,
-    content: r.content,
-    deputyIds: r.deputyIds,
-    deputyVisits: r.deputyVisits,
-    votersReceived: r.votersReceived,
-    recordedBy: r.recordedBy,
-    ...(r.externalRef ? { externalRef: r.externalRef } : {}),
-    createdAt: isoOf(r.createdAt),
-  };
+/** An activity record as the API shows it: the register's number only when it came from an import. */
+function activityView({ externalRef, createdAt, ...r }: ActivityRow) {
+  const { id, stationCode, date, theme, content, deputyIds, deputyVisits, votersReceived, recordedBy } = r;
+  return { id, stationCode, date, theme, content, deputyIds, deputyVisits, votersReceived, recordedBy, ...(externalRef ? { externalRef } : {}), createdAt: isoOf(createdAt) };
 }
 
 async function requireStation(db: Db, code: string) {
   const [row] = await db.select({ code: stations.code }).from(stations).where(eq(stations.code, code));
   if (!row) throw new NotFound('not_found.station', { code });
-}
-
-function parse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ValidationError('invalid.not_object', [fieldError('(body)', 'field.not_object')]);
-  }
-  const r = schema.safeParse(raw);
-  if (!r.success) throw new ValidationError('invalid.body', fieldErrors(r.error));
-  return r.data;
 }
 
 async function priorResponse(db: Db, actor: Actor, idem: Idempotency) {
@@ -116,7 +97,7 @@ export async function updateActivity(db: Db, actor: Actor, stationCode: string, 
   const refused = activityUpdateRefusal(actor, stationCode);
   if (refused) throw new Forbidden(refused === 'role' ? 'forbidden.activity_record' : 'forbidden.activity_record_own');
   await requireStation(db, stationCode);
-  const input = parse(activityPatchSchema, raw);
+  const input = parseBody(activityPatchSchema, raw, { object: true });
   const today = shanghaiDate((opts.now ?? new Date()).toISOString());
   if (input.date && input.date > today) throw new ValidationError('invalid.body', [fieldError('date', 'field.activity_in_future', { today })]);
   if (!isUuid(id)) throw new NotFound('not_found.activity', { id });
@@ -164,7 +145,7 @@ export async function recordActivity(db: Db, actor: Actor, stationCode: string, 
   const refused = activityRecordRefusal(actor, stationCode);
   if (refused) throw new Forbidden(refused === 'role' ? 'forbidden.activity_record' : 'forbidden.activity_record_own');
   await requireStation(db, stationCode);
-  const input = parse(activitySchema, raw);
+  const input = parseBody(activitySchema, raw, { object: true });
   const today = shanghaiDate((opts.now ?? new Date()).toISOString());
   if (input.date > today) throw new ValidationError('invalid.body', [fieldError('date', 'field.activity_in_future', { today })]);
   await checkDeputies(db, input.deputyIds);
@@ -231,11 +212,23 @@ function decodeCursor(cursor: string): [string, string, string] {
   throw new ValidationError('invalid.query', [fieldError('cursor', 'field.cursor')]);
 }
 
+/** One activity record of station `stationCode`, for whoever may read that station's register. */
+export async function getActivity(db: Db, actor: Actor, stationCode: string, id: string) {
+  await mayRead(db, actor, stationCode);
+  if (!isUuid(id)) throw new NotFound('not_found.activity', { id });
+  const [row] = await db
+    .select()
+    .from(stationActivities)
+    .where(and(eq(stationActivities.id, id), eq(stationActivities.stationCode, stationCode)));
+  if (!row) throw new NotFound('not_found.activity', { id });
+  return activityView(row);
+}
+
 /** A station's activities, newest first (by date, then by when they were recorded). */
 export async function listActivities(db: Db, actor: Actor, stationCode: string, rawQuery: unknown) {
   await mayRead(db, actor, stationCode);
   await requireStation(db, stationCode);
-  const q = parse(activityQuerySchema, rawQuery ?? {});
+  const q = parseBody(activityQuerySchema, rawQuery ?? {}, { object: true });
   const limit = q.limit ?? 100;
   const t = stationActivities;
   const where: SQL[] = [eq(t.stationCode, stationCode)];

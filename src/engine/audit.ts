@@ -3,10 +3,10 @@
  * inside the transaction of the act it records, so there is no act without its row and no row
  * without its act. The table is append-only (a trigger refuses UPDATE and DELETE).
  */
-import { and, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Actor } from '../machines/roles.js';
-import { can } from '../machines/policy.js';
+import { can, changeHistoryRefusal, rolesFor, type ChangeTarget } from '../machines/policy.js';
 import type { Db } from '../db/client.js';
 import { accessLog, auditLog, users } from '../db/schema.js';
 import { Forbidden, ValidationError } from './errors.js';
@@ -160,7 +160,46 @@ export async function listAudit(db: Db, actor: Actor, raw: Record<string, string
   const query = db.select().from(auditLog).where(where).orderBy(desc(auditLog.seq));
   const rows = limit === undefined ? await query : await query.limit(limit + 1);
   const page = limit === undefined ? rows : rows.slice(0, limit);
-  const items: AuditItem[] = page.map((r) => ({
+  const items: AuditItem[] = page.map(auditItem);
+  const nextCursor = limit !== undefined && rows.length > limit ? String(page[page.length - 1].seq) : null;
+  return { items, nextCursor };
+}
+
+/** The audit actions that create or change each kind of record (an activity's creation is its own row's). */
+const CHANGE_ACTIONS: Record<ChangeTarget['type'], AuditAction[]> = {
+  station: ['station.create', 'station.update'],
+  deputy: ['deputy.create', 'deputy.update'],
+  activity: ['activity.update'],
+};
+
+/**
+ * One station's, deputy's or activity record's history, newest first: who created or changed it,
+ * when, and what changed (issue 15 §4). Read by whoever may change the record (src/machines/policy.ts).
+ * An activity's rows are those written at its station, so an id from another station shows nothing.
+ */
+export async function listChanges(db: Db, actor: Actor, target: ChangeTarget): Promise<AuditItem[]> {
+  const refused = changeHistoryRefusal(actor, target);
+  if (refused === 'activity.record.own_station') throw new Forbidden('forbidden.activity_record_own');
+  if (refused) throw new Forbidden('forbidden.role', { roles: rolesFor(`${target.type}.update` as const) });
+  const rows = await db
+    .select()
+    .from(auditLog)
+    .where(
+      and(
+        // By action first: the log's index on (action, seq) finds these few rows among every sign-in.
+        inArray(auditLog.action, CHANGE_ACTIONS[target.type]),
+        eq(auditLog.targetType, target.type),
+        eq(auditLog.targetId, target.id),
+        target.type === 'activity' ? sql`${auditLog.detail}->>'stationCode' = ${target.stationCode}` : undefined,
+      ),
+    )
+    .orderBy(desc(auditLog.seq))
+    .limit(MAX_LIMIT);
+  return rows.map(auditItem);
+}
+
+function auditItem(r: typeof auditLog.$inferSelect): AuditItem {
+  return {
     seq: r.seq,
     at: isoOf(r.at),
     actor: { id: r.actorId, role: r.actorRole, name: r.actorName },
@@ -170,9 +209,7 @@ export async function listAudit(db: Db, actor: Actor, raw: Record<string, string
     requestId: r.requestId,
     clientRequestId: r.clientRequestId,
     clientAddress: r.clientAddress,
-  }));
-  const nextCursor = limit !== undefined && rows.length > limit ? String(page[page.length - 1].seq) : null;
-  return { items, nextCursor };
+  };
 }
 
 export interface AccessItem {

@@ -12,7 +12,7 @@ import { ROLES, type Actor } from '../machines/roles.js';
 import { isoOf, type Db } from '../db/client.js';
 import { deputies, stations, users, webSessions } from '../db/schema.js';
 import { recordAudit, type RequestMeta } from './audit.js';
-import { Conflict, fieldError, fieldErrors, Forbidden, NotFound, schemaField, Unauthenticated, ValidationError, sqlState } from './errors.js';
+import { Conflict, fieldError, Forbidden, NotFound, parseBody, schemaField, Unauthenticated, ValidationError, sqlState } from './errors.js';
 import { isUuid } from './stores.js';
 import { maskPhone } from '../machines/policy.js';
 
@@ -21,12 +21,6 @@ export const DEPUTY_LEVELS = ['national', 'provincial', 'municipal', 'county', '
 
 function requireRole(actor: Actor, action: Action) {
   if (!can(actor, action)) throw new Forbidden('forbidden.role', { roles: rolesFor(action) });
-}
-
-function parse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
-  const r = schema.safeParse(raw ?? {});
-  if (!r.success) throw new ValidationError('invalid.body', fieldErrors(r.error));
-  return r.data;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -76,7 +70,7 @@ export function publicStation(s: ReturnType<typeof stationView>) {
 
 export async function createStation(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}) {
   requireRole(actor, 'directory.manage');
-  const input = parse(stationSchema, raw);
+  const input = parseBody(stationSchema, raw);
   return db.transaction(async (tx) => {
     const [row] = await tx.insert(stations).values({ ...input, hotline: input.hotline || null, address: input.address || null }).onConflictDoNothing().returning();
     if (!row) throw new Conflict('conflict.station_code', { code: input.code }, { field: 'code' });
@@ -114,7 +108,7 @@ export const stationPatchSchema = stationSchema
  */
 export async function updateStation(db: Db, actor: Actor, code: string, raw: unknown, meta: RequestMeta = {}) {
   requireRole(actor, 'station.update');
-  const input = parse(stationPatchSchema, raw);
+  const input = parseBody(stationPatchSchema, raw);
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(stations).where(eq(stations.code, code)).for('update');
     if (!current) throw new NotFound('not_found.station', { code });
@@ -188,7 +182,7 @@ function deputyView(d: typeof deputies.$inferSelect) {
 /** `externalRef`: the deputy's number in the register an import read (DESIGN.md §14), unique. */
 export async function createDeputy(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}, opts: { externalRef?: string } = {}) {
   requireRole(actor, 'directory.manage');
-  const input = parse(deputySchema, raw);
+  const input = parseBody(deputySchema, raw);
   if (!(await stationExists(db, input.stationCode))) {
     throw new ValidationError('invalid.body', [fieldError('stationCode', 'field.station_unknown', { code: input.stationCode })]);
   }
@@ -229,7 +223,7 @@ async function refuseDuplicateDeputy(tx: Db, name: string, stationCode: string, 
  */
 export async function updateDeputy(db: Db, actor: Actor, id: string, raw: unknown, meta: RequestMeta = {}) {
   requireRole(actor, 'deputy.update');
-  const input = parse(deputyPatchSchema, raw);
+  const input = parseBody(deputyPatchSchema, raw);
   if (!isUuid(id)) throw new NotFound('not_found.deputy', { id });
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(deputies).where(eq(deputies.id, id)).for('update');
@@ -253,6 +247,13 @@ export async function updateDeputy(db: Db, actor: Actor, id: string, raw: unknow
     if (Object.keys(detail).length) await recordAudit(tx, { action: 'deputy.update', actor, target: { type: 'deputy', id }, detail, meta });
     return deputyView(row);
   });
+}
+
+/** One deputy as the admin's pages show it (the phone in full), or undefined. */
+export async function getDeputy(db: Db, id: string) {
+  if (!isUuid(id)) return undefined;
+  const [row] = await db.select().from(deputies).where(eq(deputies.id, id));
+  return row ? deputyView(row) : undefined;
 }
 
 /** The deputies; `reader` given: a phone is shown in full only to the admin, court staff and that deputy. */
@@ -320,19 +321,9 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-function userView(u: typeof users.$inferSelect) {
-  return {
-    id: u.id,
-    name: u.name,
-    role: u.role,
-    stationCode: u.stationCode,
-    deputyId: u.deputyId,
-    login: u.login,
-    active: u.active,
-    hasPassword: u.passwordHash !== null,
-    mustChangePassword: u.mustChangePassword,
-    createdAt: isoOf(u.createdAt),
-  };
+/** A user as the API shows it: never the token's or the password's hash, only whether a password is set. */
+function userView({ id, name, role, stationCode, deputyId, login, active, passwordHash, mustChangePassword, createdAt }: typeof users.$inferSelect) {
+  return { id, name, role, stationCode, deputyId, login, active, hasPassword: passwordHash !== null, mustChangePassword, createdAt: isoOf(createdAt) };
 }
 
 /** A unique sign-in name already taken answers 409 on the `login` field, not a 500. */
@@ -348,7 +339,7 @@ async function uniqueLogin<T>(login: string | undefined, write: () => Promise<T>
 /** Creates a user and returns its token, shown this once (only its hash is kept). */
 export async function createUser(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}) {
   requireRole(actor, 'directory.manage');
-  const input = parse(userSchema, raw);
+  const input = parseBody(userSchema, raw);
   if (input.stationCode && !(await stationExists(db, input.stationCode))) {
     throw new ValidationError('invalid.body', [fieldError('stationCode', 'field.station_unknown', { code: input.stationCode })]);
   }
@@ -509,7 +500,7 @@ const setPasswordSchema = z.object({ password: passwordSchema, login: loginName.
  */
 export async function setPassword(db: Db, actor: Actor, userId: string, raw: unknown, meta: RequestMeta = {}) {
   requireRole(actor, 'directory.manage');
-  const input = parse(setPasswordSchema, raw);
+  const input = parseBody(setPasswordSchema, raw);
   if (!isUuid(userId)) throw new NotFound('not_found.user', { id: userId });
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
@@ -534,7 +525,7 @@ const changeOwnSchema = z
 
 /** A signed-in user replaces their own password; all their web sessions end (the caller opens a new one). */
 export async function changeOwnPassword(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}): Promise<void> {
-  const input = parse(changeOwnSchema, raw);
+  const input = parseBody(changeOwnSchema, raw);
   const [u] = await db.select().from(users).where(eq(users.id, actor.id));
   if (!u?.passwordHash || !(await verifyPassword(input.currentPassword, u.passwordHash))) {
     throw new ValidationError('invalid.body', [fieldError('currentPassword', 'field.current_password')]);
@@ -575,7 +566,7 @@ export const userPatchSchema = z
  */
 export async function updateUser(db: Db, actor: Actor, userId: string, raw: unknown, meta: RequestMeta = {}) {
   requireRole(actor, 'directory.manage');
-  const input = parse(userPatchSchema, raw);
+  const input = parseBody(userPatchSchema, raw);
   if (!isUuid(userId)) throw new NotFound('not_found.user', { id: userId });
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(users).where(eq(users.id, userId)).for('update');

@@ -191,6 +191,21 @@ export function fieldErrors(error: z.ZodError, prefix: string[] = []): FieldErro
 }
 export const fieldError = (field: string, reason: FieldReason, params?: Params): FieldError => (params ? { field, reason, params } : { field, reason });
 
+/**
+ * A request body parsed by `schema`, or a ValidationError with a field error for each issue.
+ * `object: true`: a body that is no JSON object (null, an array, a string) is refused as that first.
+ *
+ * @example const input = parseBody(stationSchema, raw);
+ */
+export function parseBody<T extends z.ZodType>(schema: T, raw: unknown, opts: { object?: boolean } = {}): z.output<T> {
+  if (opts.object && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
+    throw new ValidationError('invalid.not_object', [fieldError('(body)', 'field.not_object')]);
+  }
+  const r = schema.safeParse(raw ?? {});
+  if (!r.success) throw new ValidationError('invalid.body', fieldErrors(r.error));
+  return r.data;
+}
+
 export class Unauthenticated extends DomainError {
   constructor(reason: 'auth.no_token' | 'auth.bad_token' | 'auth.sign_in_failed' | 'auth.inactive' | 'auth.account_inactive') {
     super('unauthenticated', reason);

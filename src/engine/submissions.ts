@@ -24,7 +24,7 @@ import type { Db } from '../db/client.js';
 import { accessLog, cases, rateCounters, stations, submissions } from '../db/schema.js';
 import { isoOf } from '../db/client.js';
 import { createEntity, type EngineContext, type Idempotency, type Written, type Rendered, type WriteResult } from './apply.js';
-import { fieldError, fieldErrors, NotFound, TooManyRequests, ValidationError } from './errors.js';
+import { fieldError, NotFound, parseBody, TooManyRequests, ValidationError } from './errors.js';
 import { notifyStation } from './notify/notices.js';
 import { restore } from './write/snapshots.js';
 import { alreadyDecided, requireHandles } from './submission-claim.js';
@@ -89,12 +89,6 @@ export const submissionSchema = z.object({
   website: z.string().max(0, { message: '此栏应留空' }).optional(),
 });
 export type SubmissionInput = z.output<typeof submissionSchema>;
-
-function parse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
-  const r = schema.safeParse(raw ?? {});
-  if (!r.success) throw new ValidationError('invalid.body', fieldErrors(r.error));
-  return r.data;
-}
 
 /** A client address (or receipt) as stored in a counter: hashed, never the value itself. */
 function counterKey(scope: string, value: string): string {
@@ -181,7 +175,7 @@ export async function onSubmissionReceived(
  * Every refusal (400 no consent or a bad field, 404 unknown station, 429 a limit) stores nothing.
  */
 export async function submit(ctx: SubmitContext, raw: unknown): Promise<{ receipt: string; stationCode: string; submittedAt: string }> {
-  const input = parse(submissionSchema, raw);
+  const input = parseBody(submissionSchema, raw);
   const now = ctx.now?.() ?? new Date();
   const [station] = await ctx.db.select({ code: stations.code }).from(stations).where(eq(stations.code, input.stationCode));
   if (!station) throw new NotFound('not_found.station', { code: input.stationCode });
@@ -249,7 +243,7 @@ export const lookupSchema = z.object({
  * address and per receipt typed, whether it finds anything or not.
  */
 export async function lookupStatus(ctx: SubmitContext, raw: unknown): Promise<PublicStatus> {
-  const input = parse(lookupSchema, raw);
+  const input = parseBody(lookupSchema, raw);
   const now = ctx.now?.() ?? new Date();
   await pruneCounters(ctx.db, now);
   const hour = hourWindow(now);
@@ -432,7 +426,7 @@ export async function acceptSubmission(
   opts: { idempotency?: Idempotency; render: (w: Written) => Rendered },
 ): Promise<WriteResult> {
   requireQueueRole(actor);
-  const input = parse(acceptSchema, raw);
+  const input = parseBody(acceptSchema, raw);
   if (!isUuid(id)) throw new NotFound('not_found.submission', { id });
   const [s] = await ctx.db.select().from(submissions).where(eq(submissions.id, id));
   if (!s) throw new NotFound('not_found.submission', { id });
@@ -465,7 +459,7 @@ export async function acceptSubmission(
 /** Decline a pending submission with a reason (once: a decided one is a 409). */
 export async function declineSubmission(db: Db, actor: Actor, id: string, raw: unknown, opts: { requestId?: string } = {}) {
   requireQueueRole(actor);
-  const input = parse(declineSchema, raw);
+  const input = parseBody(declineSchema, raw);
   if (!isUuid(id)) throw new NotFound('not_found.submission', { id });
   return db.transaction(async (tx) => {
     const [s] = await tx.select().from(submissions).where(eq(submissions.id, id)).for('update');

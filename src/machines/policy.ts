@@ -209,6 +209,25 @@ export function activityUpdateRefusal(actor: Actor, stationCode: string): Refusa
   return null;
 }
 
+/** A directory record or activity record whose change history is read (its audit rows). */
+export type ChangeTarget = { type: 'station'; id: string } | { type: 'deputy'; id: string } | { type: 'activity'; id: string; stationCode: string };
+
+/**
+ * Who reads one record's change history (who changed what, when): whoever may change that record
+ * — an activity's at its station — besides the audit log's readers, who read every row anyway.
+ */
+export function changeHistoryRefusal(actor: Actor, target: ChangeTarget): Refusal | null {
+  if (can(actor, 'audit.read')) return null;
+  switch (target.type) {
+    case 'station':
+      return can(actor, 'station.update') ? null : 'role';
+    case 'deputy':
+      return can(actor, 'deputy.update') ? null : 'role';
+    case 'activity':
+      return activityUpdateRefusal(actor, target.stationCode);
+  }
+}
+
 /**
  * Who reads a station's activity register: committee, court and admin every station; station
  * staff their own; a deputy the station they belong to (`deputyStation`, from their record).

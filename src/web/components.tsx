@@ -51,6 +51,16 @@ export function Select(p: { name: string; value?: string; options: [string, stri
   );
 }
 
+/** One filter of a list's filter form: its label over a select whose blank choice is 全部. */
+export function FilterSelect(p: { label: string; name: string; value?: string; options: [string, string][] }) {
+  return (
+    <label>
+      {p.label}
+      <Select name={p.name} value={p.value} blank={UI.common.all} options={p.options} />
+    </label>
+  );
+}
+
 export function Input(p: { name: string; value?: string; type?: string; error?: string; required?: boolean; placeholder?: string; inputmode?: 'text' | 'numeric' | 'decimal' | 'tel'; autocomplete?: string; min?: string; max?: string; step?: string }) {
   return (
     <input

@@ -12,58 +12,34 @@ export interface NavItem {
   key: string;
 }
 
+/** Each role's menu, in the order they use it (the admin reads no case: DESIGN.md §10). */
+const MENUS: Record<string, string[]> = {
+  court: ['cases', 'new', 'overdue', 'submissions', 'supervisions', 'dashboard', 'imports', 'todo'],
+  station: ['cases', 'new', 'submissions', 'activities', 'card', 'todo'],
+  deputy: ['cases', 'todo'],
+  committee: ['dashboard', 'overdue', 'cases', 'supervisions', 'audit', 'todo'],
+  admin: ['users', 'stations', 'deputies', 'webhooks', 'calendar', 'imports', 'audit'],
+};
+
+/** Where each menu entry leads and what it says, for this user (their cases, their station). */
+function entries(actor: Actor): Record<string, [href: string, label: string]> {
+  const n = UI.nav;
+  const station = `/stations/${encodeURIComponent(actor.stationCode ?? '')}`;
+  const cases = actor.role === 'deputy' ? n.myCases : actor.role === 'station' ? n.stationCases : n.cases;
+  return {
+    cases: ['/cases', cases], new: ['/cases/new', n.newCase], overdue: ['/cases?overdue=true', n.overdue],
+    submissions: ['/submissions', CITIZEN.queueNav], supervisions: ['/supervisions', n.supervisions], dashboard: ['/dashboard', n.dashboard],
+    imports: ['/imports', n.imports], todo: ['/todo', n.todo], audit: ['/audit', n.audit],
+    activities: [`${station}/activities`, n.activities], card: [`${station}/card`, CITIZEN.cardNav],
+    users: ['/admin/users', n.users], stations: ['/admin/stations', n.stations], deputies: ['/admin/deputies', n.deputies],
+    webhooks: ['/admin/webhooks', n.webhooks], calendar: ['/admin/calendar', n.calendar],
+  };
+}
+
 /** What each role works on, in the order they use it. */
 export function navFor(actor: Actor): NavItem[] {
-  const n = UI.nav;
-  switch (actor.role) {
-    case 'court':
-      return [
-        { href: '/cases', label: n.cases, key: 'cases' },
-        { href: '/cases/new', label: n.newCase, key: 'new' },
-        { href: '/cases?overdue=true', label: n.overdue, key: 'overdue' },
-        { href: '/submissions', label: CITIZEN.queueNav, key: 'submissions' },
-        { href: '/supervisions', label: n.supervisions, key: 'supervisions' },
-        { href: '/dashboard', label: n.dashboard, key: 'dashboard' },
-        { href: '/imports', label: n.imports, key: 'imports' },
-        { href: '/todo', label: n.todo, key: 'todo' },
-      ];
-    case 'station':
-      return [
-        { href: '/cases', label: n.stationCases, key: 'cases' },
-        { href: '/cases/new', label: n.newCase, key: 'new' },
-        { href: '/submissions', label: CITIZEN.queueNav, key: 'submissions' },
-        { href: `/stations/${encodeURIComponent(actor.stationCode ?? '')}/activities`, label: n.activities, key: 'activities' },
-        { href: `/stations/${encodeURIComponent(actor.stationCode ?? '')}/card`, label: CITIZEN.cardNav, key: 'card' },
-        { href: '/todo', label: n.todo, key: 'todo' },
-      ];
-    case 'deputy':
-      return [
-        { href: '/cases', label: n.myCases, key: 'cases' },
-        { href: '/todo', label: n.todo, key: 'todo' },
-      ];
-    case 'committee':
-      return [
-        { href: '/dashboard', label: n.dashboard, key: 'dashboard' },
-        { href: '/cases?overdue=true', label: n.overdue, key: 'overdue' },
-        { href: '/cases', label: n.cases, key: 'cases' },
-        { href: '/supervisions', label: n.supervisions, key: 'supervisions' },
-        { href: '/audit', label: n.audit, key: 'audit' },
-        { href: '/todo', label: n.todo, key: 'todo' },
-      ];
-    case 'admin':
-      return [
-        { href: '/admin/users', label: n.users, key: 'users' },
-        { href: '/admin/stations', label: n.stations, key: 'stations' },
-        { href: '/admin/deputies', label: n.deputies, key: 'deputies' },
-        { href: '/admin/webhooks', label: n.webhooks, key: 'webhooks' },
-        { href: '/admin/calendar', label: n.calendar, key: 'calendar' },
-        { href: '/imports', label: n.imports, key: 'imports' },
-        { href: '/audit', label: n.audit, key: 'audit' },
-        // No cases: the admin manages the directory but reads no case (DESIGN.md §10).
-      ];
-    default:
-      return [];
-  }
+  const all = entries(actor);
+  return (MENUS[actor.role] ?? []).map((key) => ({ href: all[key][0], label: all[key][1], key }));
 }
 
 export function homeOf(actor: Actor): string {

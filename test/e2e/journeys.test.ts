@@ -6,43 +6,21 @@
  * Also checked on every page: no request leaves the machine (stylesheet, scripts and ECharts are
  * all served by jiefen itself).
  */
-import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
+import type { Db } from '../../src/db/client.js';
 import { createEntity, applyEvent } from '../../src/engine/apply.js';
-import { authenticate, changeOwnPassword, createDeputy, createStation, createUser, ensureAdmin } from '../../src/engine/directory.js';
+import { createDeputy, createStation, ensureAdmin } from '../../src/engine/directory.js';
 import { stores } from '../../src/engine/registry.js';
 import { caseStore } from '../../src/engine/stores.js';
 import { sweep } from '../../src/engine/sweeper.js';
 import { deadlineStatus, loadCalendar } from '../../src/engine/legal-time.js';
 import { art85End } from '../../src/machines/calendar.js';
-import type { Actor } from '../../src/machines/roles.js';
-import { freshDatabase, type TestDatabase } from '../helpers/db.js';
+import { ADMIN_ACTOR, browserFixture, person, SHOTS, type BrowserFixture } from '../helpers/browser.js';
 
-const SHOTS = fileURLToPath(new URL('../../screenshots/', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // Date inputs and the like in Chinese, as the users see them.
-  '--lang=zh-CN',
-];
-
-let database: TestDatabase;
-let server: ServerType;
+let fx: BrowserFixture;
 let origin: string;
-let browser: Browser;
 const external: string[] = [];
-const contexts: BrowserContext[] = [];
 let admin: { login: string; password: string };
 const deputies: Record<string, string> = {};
 let overdueCaseNumber = '';
@@ -51,18 +29,7 @@ let caseNumber = '';
 let supervisionUrl = '';
 
 const daysFromNow = (days: number) => new Date(Date.now() + days * 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 10);
-const ADMIN_ACTOR: Actor = { id: '00000000-0000-4000-8000-00000000000a', role: 'admin', name: '管理员' };
-
-/** A person with a sign-in name whose own password is already set. */
-async function person(name: string, role: string, login: string, extra: Record<string, unknown> = {}) {
-  const made = await createUser(database.db, ADMIN_ACTOR, { name, role, login, password: 'temporary-pass', ...extra });
-  const actor = await authenticate(database.db, made.token);
-  await changeOwnPassword(database.db, actor, { currentPassword: 'temporary-pass', newPassword: `${login}-pass-2026` });
-  return actor;
-}
-
-async function seed() {
-  const db = database.db;
+async function seed(db: Db) {
   await createStation(db, ADMIN_ACTOR, { code: 'HL01', name: '呼兰区人民法院人大代表联络站', kind: 'court', district: '呼兰区' });
   await createStation(db, ADMIN_ACTOR, { code: 'DW03', name: '道外区太古街道人大代表联络站', kind: 'street', district: '道外区' });
   for (const [key, body] of Object.entries({
@@ -72,11 +39,11 @@ async function seed() {
   })) {
     deputies[key] = (await createDeputy(db, ADMIN_ACTOR, body)).id;
   }
-  await person('王丽', 'deputy', 'wangli', { deputyId: deputies.wang });
-  await person('周委员', 'committee', 'zhouwy');
-  await person('刘站长', 'station', 'liuzz', { stationCode: 'HL01' });
+  await person(db, '王丽', 'deputy', 'wangli', { deputyId: deputies.wang });
+  await person(db, '周委员', 'committee', 'zhouwy');
+  await person(db, '刘站长', 'station', 'liuzz', { stationCode: 'HL01' });
   // An enforcement referral opened seven months ago, now over its six-month limit.
-  const court = await person('执行局 陈', 'court', 'chenzx');
+  const court = await person(db, '执行局 陈', 'court', 'chenzx');
   const ctx = { db };
   const opened = new Date(Date.now() - 215 * 86_400_000).toISOString();
   const created = await createEntity(
@@ -105,15 +72,13 @@ async function seed() {
   await sweep({ db }, stores);
 }
 
+/** A desktop page whose every request is checked: none may leave the machine. */
 async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  contexts.push(context);
-  context.on('request', (r) => {
+  const page = await fx.newPage(undefined, 15_000);
+  page.context().on('request', (r) => {
     const url = r.url();
     if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('about:')) external.push(url);
   });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
   return page;
 }
 
@@ -121,12 +86,7 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
 }
 
-async function signIn(page: Page, login: string, password: string) {
-  await page.goto(`${origin}/login`);
-  await page.fill('#f-login', login);
-  await page.fill('#f-password', password);
-  await Promise.all([page.waitForLoadState('load'), page.click('form[action="/login"] button[type=submit]')]);
-}
+const signIn = (page: Page, login: string, password: string) => fx.signIn(page, login, password);
 
 /** Open an event's form from the case or item page, fill it, submit, and land on the page again. */
 async function act(page: Page, event: string, fill: (page: Page) => Promise<void> = async () => {}, screenshot?: string) {
@@ -141,28 +101,14 @@ const stateWords = (page: Page) => page.textContent('[data-testid=state-words]')
 const timelineLength = (page: Page) => page.locator('[data-testid=timeline] > li').count();
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  database = await freshDatabase();
-  admin = (await ensureAdmin(database.db, undefined))!.signIn!;
-  await seed();
-  const app = createApp({ db: database.db, log: (msg, extra) => console.error(msg, extra) });
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  fx = await browserFixture(async (db) => {
+    admin = (await ensureAdmin(db, undefined))!.signIn!;
+    await seed(db);
   });
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    env: { ...process.env, LANG: 'zh_CN.UTF-8', LANGUAGE: 'zh_CN:zh' },
-  });
+  origin = fx.origin;
 }, 120_000);
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  if (server) await new Promise((r) => server.close(r));
-  await database?.destroy();
-});
+afterAll(async () => fx?.close());
 
 describe.sequential('the web interface in Chromium', () => {
   let clerk: Page;
@@ -243,7 +189,7 @@ describe.sequential('the web interface in Chromium', () => {
     await expect(stateWords(clerk)).resolves.toContain('调解中');
     // 30 days, or more when the 30th day is a rest day (民诉法 Art 85, DESIGN §11): the end the engine stamped.
     const lastDay = daysFromNow(30);
-    const mediationEnd = art85End(lastDay, await loadCalendar(database.db, lastDay, daysFromNow(90)));
+    const mediationEnd = art85End(lastDay, await loadCalendar(fx.database.db, lastDay, daysFromNow(90)));
     const daysLeft = deadlineStatus(mediationEnd.dueAt, new Date()).daysLeft;
     expect(daysLeft).toBeGreaterThanOrEqual(30);
     await expect(clerk.textContent('[data-testid=deadlines]')).resolves.toMatch(new RegExp(`调解期限[\\s\\S]*剩余 ${daysLeft} 天`));

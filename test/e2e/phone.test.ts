@@ -4,56 +4,42 @@
  * button, link and input is at least 44 px tall (a checkbox or radio: its label). Each role's
  * pages are written to screenshots/ on the phone and on a 1280-px desktop.
  */
-import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
+import type { Db } from '../../src/db/client.js';
 import { applyEvent, createEntity } from '../../src/engine/apply.js';
 import { recordActivity } from '../../src/engine/activities.js';
-import { authenticate, changeOwnPassword, createDeputy, createStation, createUser } from '../../src/engine/directory.js';
+import { createDeputy, createStation } from '../../src/engine/directory.js';
 import { caseStore, supervisionStore } from '../../src/engine/stores.js';
-import type { Actor } from '../../src/machines/roles.js';
-import { freshDatabase, type TestDatabase } from '../helpers/db.js';
+import { ADMIN_ACTOR, browserFixture, person, SHOTS, type BrowserFixture } from '../helpers/browser.js';
 
 // The check below runs in the browser; the project's types are Node's, so the DOM is declared loosely here.
 declare const document: any;
 declare const HTMLInputElement: any;
 declare function getComputedStyle(el: unknown): { visibility: string; display: string };
 
-const SHOTS = fileURLToPath(new URL('../../screenshots/', import.meta.url));
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
-const ADMIN_ACTOR: Actor = { id: '00000000-0000-4000-8000-00000000000a', role: 'admin', name: '管理员' };
 
-let database: TestDatabase;
-let server: ServerType;
+let fx: BrowserFixture;
 let origin: string;
-let browser: Browser;
 let caseId = '';
 let supervisionId = '';
 let userId = '';
+let deputyId = '';
+let activityId = '';
 
-async function person(name: string, role: string, login: string, extra: Record<string, unknown> = {}) {
-  const made = await createUser(database.db, ADMIN_ACTOR, { name, role, login, password: 'temporary-pass', ...extra });
-  const actor = await authenticate(database.db, made.token);
-  await changeOwnPassword(database.db, actor, { currentPassword: 'temporary-pass', newPassword: `${login}-pass-2026` });
-  return actor;
-}
-
-async function seed() {
-  const db = database.db;
+async function seed(db: Db) {
   const none = { render: () => ({ body: {} }) };
   await createStation(db, ADMIN_ACTOR, { code: 'HL01', name: '呼兰区人民法院人大代表联络站', kind: 'court', district: '呼兰区', hotline: '0451-57301234' });
   const wang = await createDeputy(db, ADMIN_ACTOR, { name: '王丽', level: 'county', stationCode: 'HL01', expertise: ['民间借贷', '婚姻家庭'], phone: '13900001111' });
+  deputyId = wang.id;
   await createDeputy(db, ADMIN_ACTOR, { name: '欧阳建国', level: 'municipal', stationCode: 'HL01', expertise: ['物业服务合同'] });
-  const court = await person('李书记员', 'court', 'court1');
-  await person('王丽', 'deputy', 'deputy1', { deputyId: wang.id });
-  const station = await person('刘站长', 'station', 'station1', { stationCode: 'HL01' });
-  const committee = await person('周委员', 'committee', 'committee1');
-  userId = (await person('系统管理员', 'admin', 'admin1')).id;
+  const court = await person(db, '李书记员', 'court', 'court1');
+  await person(db, '王丽', 'deputy', 'deputy1', { deputyId: wang.id });
+  const station = await person(db, '刘站长', 'station', 'station1', { stationCode: 'HL01' });
+  const committee = await person(db, '周委员', 'committee', 'committee1');
+  userId = (await person(db, '系统管理员', 'admin', 'admin1')).id;
   const created = await createEntity(
     { db },
     caseStore,
@@ -86,7 +72,8 @@ async function seed() {
   );
   supervisionId = (item.body as { id: string }).id;
   const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
-  await recordActivity(db, station, 'HL01', { date: today, theme: '代表接待日', content: '接待选民反映物业问题三起', deputyIds: [wang.id], votersReceived: 3 });
+  const activity = await recordActivity(db, station, 'HL01', { date: today, theme: '代表接待日', content: '接待选民反映物业问题三起', deputyIds: [wang.id], votersReceived: 3 });
+  activityId = (activity.body as { id: string }).id;
 }
 
 /** What each role opens, its home page first (the ones screenshotted on a desktop too are marked). */
@@ -116,6 +103,7 @@ function pagesOf(role: string): { path: string; main?: boolean }[] {
       return [
         { path: '/cases', main: true },
         { path: '/stations/HL01/activities', main: true },
+        { path: `/stations/HL01/activities/${activityId}/edit`, main: true },
         { path: c },
         { path: '/cases/new' },
         { path: '/submissions' },
@@ -129,6 +117,8 @@ function pagesOf(role: string): { path: string; main?: boolean }[] {
         { path: '/admin/users', main: true },
         { path: '/admin/stations', main: true },
         { path: '/admin/deputies' },
+        { path: '/admin/stations/HL01/edit', main: true },
+        { path: `/admin/deputies/${deputyId}/edit`, main: true },
         { path: `/admin/users/${userId}` },
         { path: '/admin/webhooks' },
         { path: '/admin/calendar' },
@@ -143,16 +133,9 @@ function pagesOf(role: string): { path: string; main?: boolean }[] {
 const LOGINS: Record<string, string> = { court: 'court1', deputy: 'deputy1', station: 'station1', committee: 'committee1', admin: 'admin1' };
 
 async function signedIn(role: string, viewport: { width: number; height: number }): Promise<Page> {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', isMobile: viewport.width < 600, hasTouch: viewport.width < 600 });
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
+  const page = await fx.newPage(viewport);
   const login = LOGINS[role];
-  if (login) {
-    await page.goto(`${origin}/login`);
-    await page.fill('#f-login', login);
-    await page.fill('#f-password', `${login}-pass-2026`);
-    await Promise.all([page.waitForLoadState('load'), page.click('form[action="/login"] button[type=submit]')]);
-  }
+  if (login) await fx.signIn(page, login);
   return page;
 }
 
@@ -189,14 +172,8 @@ function problemsOnPage(): string[] {
 const slug = (path: string) => path.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, 'id').replace(/[^\w]+/g, '-').replace(/^-|-$/g, '') || 'home';
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  database = await freshDatabase();
-  await seed();
-  const app = createApp({ db: database.db, log: (msg, extra) => console.error(msg, extra) });
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fx = await browserFixture(seed);
+  origin = fx.origin;
   // A citizen's submission, so that the queue has a card to show.
   const sent = await fetch(`${origin}/api/public/submissions`, {
     method: 'POST',
@@ -204,14 +181,9 @@ beforeAll(async () => {
     body: JSON.stringify({ stationCode: 'HL01', name: '诸葛明月', phone: '13811112222', counterparty: '隔壁邻居', disputeType: '邻里纠纷', description: '楼上漏水多次协商未果', consent: true }),
   });
   expect(sent.status).toBe(201);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--lang=zh-CN'] });
 }, 400_000);
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) await new Promise((r) => server.close(r));
-  await database?.destroy();
-});
+afterAll(async () => fx?.close());
 
 describe('every page on a 390-px phone', () => {
   for (const role of ['court', 'deputy', 'station', 'committee', 'admin', 'citizen']) {

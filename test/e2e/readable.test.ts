@@ -4,51 +4,32 @@
  * cases say which deadline ran out; no developer words on the case page. Screenshots go to
  * screenshots/ (15-…).
  */
-import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { serve, type ServerType } from '@hono/node-server';
 import { sql } from 'drizzle-orm';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
+import type { Db } from '../../src/db/client.js';
 import { applyEvent, createEntity } from '../../src/engine/apply.js';
-import { authenticate, changeOwnPassword, createDeputy, createStation, createUser } from '../../src/engine/directory.js';
+import { createDeputy, createStation } from '../../src/engine/directory.js';
 import { stores } from '../../src/engine/registry.js';
 import { caseStore } from '../../src/engine/stores.js';
 import { sweep } from '../../src/engine/sweeper.js';
 import { shanghaiDate } from '../../src/machines/calendar.js';
-import type { Actor } from '../../src/machines/roles.js';
-import { freshDatabase, type TestDatabase } from '../helpers/db.js';
+import { ADMIN_ACTOR as ADMIN, browserFixture, person, SHOTS, type BrowserFixture } from '../helpers/browser.js';
 
-const SHOTS = fileURLToPath(new URL('../../screenshots/', import.meta.url));
-const ADMIN: Actor = { id: '00000000-0000-4000-8000-00000000000a', role: 'admin', name: '管理员' };
 const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString();
 const dateIn = (d: number) => shanghaiDate(new Date(Date.now() + d * 86_400_000).toISOString());
 
-let database: TestDatabase;
-let server: ServerType;
+let fx: BrowserFixture;
 let origin: string;
-let browser: Browser;
 let caseId = '';
 let defaultedId = '';
 let defaultedNumber = '';
 
-async function person(name: string, role: string, login: string, extra: Record<string, unknown> = {}) {
-  const made = await createUser(database.db, ADMIN, { name, role, login, password: 'temporary-pass', ...extra });
-  const actor = await authenticate(database.db, made.token);
-  await changeOwnPassword(database.db, actor, { currentPassword: 'temporary-pass', newPassword: `${login}-pass-2026` });
-  return actor;
-}
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  database = await freshDatabase();
-  const db = database.db;
+async function seed(db: Db) {
   await createStation(db, ADMIN, { code: 'HL01', name: '呼兰区人民法院人大代表联络站', kind: 'court', district: '呼兰区' });
   const wang = (await createDeputy(db, ADMIN, { name: '王丽', level: 'county', stationCode: 'HL01' })).id;
-  const court = await person('李书记员', 'court', 'lishuji');
-  await person('周委员', 'committee', 'zhouwy');
+  const court = await person(db, '李书记员', 'court', 'lishuji');
+  await person(db, '周委员', 'committee', 'zhouwy');
   const render = { render: (w: { row: { id: string; number: string } }) => ({ body: { id: w.row.id, number: w.row.number } }) };
   const parties = [
     { role: 'applicant', name: '张三', idNumber: '230102199001011234', phone: '13812345678' },
@@ -70,34 +51,17 @@ beforeAll(async () => {
   await applyEvent({ db }, caseStore, court, late.id, { type: 'ASSIGN', deputyIds: [wang], occurredAt: daysAgo(28) }, render);
   await applyEvent({ db }, caseStore, court, late.id, { type: 'REACH_AGREEMENT', terms: '一次付清', amount: '3000', dueDate: dateIn(-6), occurredAt: daysAgo(20) }, render);
   await sweep({ db }, stores);
+}
 
-  const app = createApp({ db, log: (msg, extra) => console.error(msg, extra) });
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--lang=zh-CN'] });
+beforeAll(async () => {
+  fx = await browserFixture(seed);
+  origin = fx.origin;
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) await new Promise((r) => server.close(r));
-  await database?.destroy();
-});
+afterAll(async () => fx?.close());
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  return page;
-}
-
-async function signIn(page: Page, login: string) {
-  await page.goto(`${origin}/login`);
-  await page.fill('#f-login', login);
-  await page.fill('#f-password', `${login}-pass-2026`);
-  await Promise.all([page.waitForLoadState('load'), page.click('form[action="/login"] button[type=submit]')]);
-}
+const newPage = () => fx.newPage();
+const signIn = (page: Page, login: string) => fx.signIn(page, login);
 
 /** Whether an element is inside the viewport as the page stands (no scrolling). */
 const onScreen = (page: Page, selector: string) =>
@@ -116,7 +80,7 @@ describe.sequential('issue 15 in Chromium', () => {
     const minutes = '双方到场。被申请人承认借款，同意分两期归还；申请人同意放弃利息。';
     await page.fill('#f-minutes', minutes);
     // The session ends on the server while the clerk types.
-    await database.db.execute(sql`update web_sessions set expires_at = now() - interval '1 minute'`);
+    await fx.database.db.execute(sql`update web_sessions set expires_at = now() - interval '1 minute'`);
     await Promise.all([page.waitForLoadState('load'), page.click('form.event-form button[type=submit]')]);
     await expect(page.textContent('[data-testid=expired]')).resolves.toContain('登录已过期，请重新登录');
     expect(page.url()).toBe(`${origin}/cases/${caseId}/events/RECORD_SESSION`);

@@ -2,7 +2,9 @@
  * A browser without a browser, for the web interface's non-browser tests: `app.request()` with a
  * cookie jar, form posts, and the CSRF token read from the page like a browser would send it.
  */
+import { expect } from 'vitest';
 import type { App } from '../../src/app.js';
+import type { World } from './world.js';
 
 export interface Page {
   status: number;
@@ -67,6 +69,30 @@ export class WebClient {
     const page = await this.get('/login');
     return this.post('/login', { login, password, next: '/' }, { csrf: csrfOf(page.text) });
   }
+}
+
+/**
+ * One signed-in client per key of `users` (bodies of POST /api/users): each is created by the
+ * admin with the login `${prefix}-${key}` and an initial password, signs in through the form and
+ * replaces that password, as a person does on first sign-in (their own: `own-password-1`).
+ *
+ * @example
+ * const { people, logins } = await signedInPeople(w, 'p', { court: { name: '李书记员', role: 'court' } });
+ */
+export async function signedInPeople(w: World, prefix: string, users: Record<string, Record<string, unknown>>) {
+  const people: Record<string, WebClient> = {};
+  const logins: Record<string, string> = {};
+  for (const [key, body] of Object.entries(users)) {
+    const login = `${prefix}-${key}`;
+    const r = await w.call(w.tokens.admin, 'POST', '/api/users', { ...body, login, password: 'initial-password' });
+    expect(r.status).toBe(201);
+    const client = new WebClient(w.app);
+    await client.signIn(login, 'initial-password');
+    await client.post('/password', { currentPassword: 'initial-password', newPassword: 'own-password-1', confirmPassword: 'own-password-1' });
+    people[key] = client;
+    logins[key] = login;
+  }
+  return { people, logins };
 }
 
 export function csrfOf(html: string): string {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprint } from '../helpers/api.js';
 import { createWorld, type World } from '../helpers/world.js';
-import { csrfOf, textOf, WebClient } from '../helpers/web.js';
+import { csrfOf, signedInPeople, textOf, WebClient } from '../helpers/web.js';
 
 let w: World;
 const people: Record<string, WebClient> = {};
@@ -22,22 +22,14 @@ async function written() {
 
 beforeAll(async () => {
   w = await createWorld();
-  const users: Record<string, Record<string, unknown>> = {
+  const signedIn = await signedInPeople(w, 'p', {
     court: { name: '李书记员', role: 'court' },
     committee: { name: '周委员', role: 'committee' },
     station: { name: '刘站长', role: 'station', stationCode: 'HL01' },
     deputy: { name: '王丽', role: 'deputy', deputyId: w.deputies.a },
     admin: { name: '管理员二', role: 'admin' },
-  };
-  for (const [key, body] of Object.entries(users)) {
-    const login = `p-${key}`;
-    const r = await w.call(w.tokens.admin, 'POST', '/api/users', { ...body, login, password: 'initial-password' });
-    expect(r.status).toBe(201);
-    const client = new WebClient(w.app);
-    await client.signIn(login, 'initial-password');
-    await client.post('/password', { currentPassword: 'initial-password', newPassword: 'own-password-1', confirmPassword: 'own-password-1' });
-    people[key] = client;
-  }
+  });
+  Object.assign(people, signedIn.people);
 });
 afterAll(async () => w?.close());
 

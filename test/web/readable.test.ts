@@ -10,7 +10,7 @@ import { hashToken } from '../../src/engine/directory.js';
 import { shanghaiDate } from '../../src/machines/calendar.js';
 import { daysAgo } from '../helpers/api.js';
 import { createWorld, type World } from '../helpers/world.js';
-import { csrfOf, textOf, WebClient } from '../helpers/web.js';
+import { csrfOf, signedInPeople, textOf, WebClient } from '../helpers/web.js';
 
 let w: World;
 const people: Record<string, WebClient> = {};
@@ -24,22 +24,14 @@ beforeAll(async () => {
   w = await createWorld();
   // Before any administrator has a password of their own, the sign-in page says where the first one is.
   firstLoginPage = (await new WebClient(w.app).get('/login')).text;
-  const users: Record<string, Record<string, unknown>> = {
+  const signedIn = await signedInPeople(w, 'r', {
     court: { name: '李书记员', role: 'court' },
     committee: { name: '周委员', role: 'committee' },
     deputy: { name: '王丽', role: 'deputy', deputyId: w.deputies.a },
     admin: { name: '管理员二', role: 'admin' },
-  };
-  for (const [key, body] of Object.entries(users)) {
-    const login = `r-${key}`;
-    const r = await w.call(w.tokens.admin, 'POST', '/api/users', { ...body, login, password: 'initial-password' });
-    expect(r.status).toBe(201);
-    const client = new WebClient(w.app);
-    await client.signIn(login, 'initial-password');
-    await client.post('/password', { currentPassword: 'initial-password', newPassword: 'own-password-1', confirmPassword: 'own-password-1' });
-    people[key] = client;
-    logins[key] = login;
-  }
+  });
+  Object.assign(people, signedIn.people);
+  Object.assign(logins, signedIn.logins);
 });
 afterAll(async () => w?.close());
 

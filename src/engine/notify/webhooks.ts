@@ -12,7 +12,7 @@ import type { Actor } from '../../machines/roles.js';
 import { isoOf, type Db } from '../../db/client.js';
 import { deliveries, deliveryAttempts, outbox, webhooks } from '../../db/schema.js';
 import { can } from '../../machines/policy.js';
-import { Conflict, fieldError, fieldErrors, Forbidden, NotFound, schemaField, ValidationError } from '../errors.js';
+import { Conflict, Forbidden, NotFound, parseBody, schemaField, ValidationError } from '../errors.js';
 import { isUuid } from '../stores.js';
 import { DEAD_AFTER_MS } from './dispatcher.js';
 
@@ -53,22 +53,13 @@ function adminOnly(actor: Actor) {
   if (!can(actor, 'webhook.manage')) throw new Forbidden('forbidden.webhooks');
 }
 
-function parse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ValidationError('invalid.not_object', [fieldError('(body)', 'field.not_object')]);
-  }
-  const r = schema.safeParse(raw);
-  if (!r.success) throw new ValidationError('invalid.body', fieldErrors(r.error));
-  return r.data;
-}
-
 type WebhookRow = typeof webhooks.$inferSelect;
 const view = (w: WebhookRow) => ({ id: w.id, url: w.url, events: w.events, createdAt: isoOf(w.createdAt) });
 
 /** `POST /api/webhooks`: `{id, url, events, createdAt, secret}` — the secret (`whsec_<base64>`) is shown this once. */
 export async function createWebhook(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}) {
   adminOnly(actor);
-  const input = parse(webhookSchema, raw);
+  const input = parseBody(webhookSchema, raw, { object: true });
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   const events = input.events.includes('*') ? ['*'] : [...new Set(input.events)];
   return db.transaction(async (tx) => {

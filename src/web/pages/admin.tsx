@@ -1,4 +1,7 @@
-/** The admin's pages: stations, deputies, users (with their sign-in names and initial passwords). */
+/**
+ * The admin's pages: stations and deputies (listed, added, edited and retired, each with its change
+ * history), users (with their sign-in names and initial passwords). Built on the admin frame.
+ */
 import type { Hono } from 'hono';
 import type { AppDeps } from '../../edge/context.js';
 import {
@@ -6,6 +9,8 @@ import {
   createStation,
   createUser,
   DEPUTY_LEVELS,
+  getDeputy,
+  getStation,
   listDeputies,
   listStations,
   listUsers,
@@ -13,22 +18,26 @@ import {
   rotateToken,
   setPassword,
   STATION_KINDS,
+  updateDeputy,
+  updateStation,
   updateUser,
   type TokenCache,
 } from '../../engine/directory.js';
+import { listChanges } from '../../engine/audit.js';
 import { requestMeta } from '../../edge/context.js';
-import { DomainError, ValidationError } from '../../engine/errors.js';
+import { DomainError, NotFound, ValidationError } from '../../engine/errors.js';
 import { ROLES } from '../../machines/roles.js';
 import { formatDate } from '../../format.js';
 import { fieldLabel, ROLE_LABELS, valueLabel } from '../../labels.js';
 import { CITIZEN, UI } from '../../words.js';
-import { Csrf, ErrorBox, Input, Row, Section, Select, TextArea, type FieldErrorMap } from '../components.js';
+import { Csrf, ErrorBox, Input, Row, Select, TextArea, type FieldErrorMap } from '../components.js';
 import { one, type FormBody, type WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
-import { html, page, type PageCtx, type WebContext } from '../page.js';
-import { formAction } from '../form-action.js';
+import { flashOf, html, page, type PageCtx, type WebContext } from '../page.js';
+import { formAction, type Refused } from '../form-action.js';
 import { Table } from '../table.js';
 import { DownloadLinks } from '../downloads.js';
+import { AdminFrame, ChangeHistory, FormCard, NameWithStatus, RetireCard } from '../admin-frame.js';
 
 interface FormState {
   values: FormBody;
@@ -39,6 +48,8 @@ interface FormState {
   /** Shown once after a token was replaced. */
   newToken?: string;
   flash?: string | null;
+  /** A deputy of this name already sits at the station: the form asks to confirm a second one. */
+  askDuplicate?: boolean;
 }
 
 const blank: FormState = { values: {}, errors: {} };
@@ -51,268 +62,20 @@ function errorList(st: FormState, scope: string) {
   ) : null;
 }
 
-// ---------------------------------------------------------------------------------------------
-
-async function stationsPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, st: FormState = blank, status: 200 | 400 | 409 = 200) {
-  const stations = await listStations(deps.db);
-  const v = (k: string) => one(st.values, k);
-  const e = st.errors;
-  return html(
-    c,
-    <Layout title={UI.admin.stationsTitle} actor={actor} csrf={csrf} active="stations" flash={st.flash ?? (c.req.query('ok') === 'station' ? UI.admin.stationCreated : null)} wide>
-      <div class="page-head">
-        <h1>{UI.admin.stationsTitle}</h1>
-        <DownloadLinks href="/admin/stations/download" />
-      </div>
-      <div class="columns">
-        <div class="col-main">
-          <Table
-            testid="stations"
-            rows={stations.items}
-            columns={[
-              { label: fieldLabel('code'), class: 'mono', cell: (s) => s.code },
-              { label: fieldLabel('name', 'station'), head: true, cell: (s) => s.name },
-              { label: fieldLabel('kind', 'station'), cell: (s) => valueLabel('kind', s.kind, 'station') },
-              { label: fieldLabel('district'), cell: (s) => s.district },
-              {
-                label: '',
-                cell: (s) => (
-                  <>
-                    <a href={`/stations/${encodeURIComponent(s.code)}/activities`}>{UI.nav.activities}</a>{' '}
-                    <a href={`/stations/${encodeURIComponent(s.code)}/card`}>{CITIZEN.cardNav}</a>
-                  </>
-                ),
-              },
-            ]}
-          />
-        </div>
-        <div class="col-side">
-          <Section title={UI.admin.addStation}>
-            <form method="post" action="/admin/stations" class="form">
-              {errorList(st, 'station')}
-              <Csrf token={csrf} />
-              <Row label={fieldLabel('code')} name="code" required error={e.code}>
-                <Input name="code" value={v('code')} required error={e.code} placeholder={UI.examples.stationCode} />
-              </Row>
-              <Row label={fieldLabel('name', 'station')} name="name" required error={e.name}>
-                <Input name="name" value={v('name')} required error={e.name} placeholder={UI.examples.stationName} />
-              </Row>
-              <Row label={fieldLabel('kind', 'station')} name="kind" required error={e.kind}>
-                <Select name="kind" value={v('kind')} required error={e.kind} options={STATION_KINDS.map((k) => [k, valueLabel('kind', k, 'station')])} />
-              </Row>
-              <Row label={fieldLabel('district')} name="district" required error={e.district}>
-                <Input name="district" value={v('district')} required error={e.district} placeholder={UI.examples.district} />
-              </Row>
-              <Row label={fieldLabel('hotline', 'station')} name="hotline" error={e.hotline}>
-                <Input name="hotline" value={v('hotline')} error={e.hotline} inputmode="tel" placeholder="0451-57301234" />
-              </Row>
-              <Row label={fieldLabel('address', 'station')} name="address" error={e.address}>
-                <Input name="address" value={v('address')} error={e.address} />
-              </Row>
-              <Row label={fieldLabel('deputiesOnDuty', 'station')} name="deputiesOnDuty" error={e.deputiesOnDuty} hint={CITIZEN.onDutyHint}>
-                <TextArea name="deputiesOnDuty" value={v('deputiesOnDuty')} error={e.deputiesOnDuty} rows={3} />
-              </Row>
-              <div class="actions">
-                <button type="submit" class="primary">
-                  {UI.admin.addStation}
-                </button>
-              </div>
-            </form>
-          </Section>
-        </div>
-      </div>
-    </Layout>,
-    status,
-  );
-}
-
-async function deputiesPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, st: FormState = blank, status: 200 | 400 | 409 = 200) {
-  const [deputies, stations] = await Promise.all([listDeputies(deps.db), listStations(deps.db)]);
-  const stationName = new Map(stations.items.map((s) => [s.code, s.name]));
-  const v = (k: string) => one(st.values, k);
-  const e = st.errors;
-  return html(
-    c,
-    <Layout title={UI.admin.deputiesTitle} actor={actor} csrf={csrf} active="deputies" flash={c.req.query('ok') === 'deputy' ? UI.admin.deputyCreated : null} wide>
-      <div class="page-head">
-        <h1>{UI.admin.deputiesTitle}</h1>
-        <DownloadLinks href="/admin/deputies/download" />
-      </div>
-      <div class="columns">
-        <div class="col-main">
-          <Table
-            testid="deputies"
-            rows={deputies.items}
-            columns={[
-              { label: fieldLabel('name'), head: true, cell: (d) => d.name },
-              { label: fieldLabel('level'), cell: (d) => valueLabel('level', d.level) },
-              { label: fieldLabel('stationCode', 'deputy'), cell: (d) => stationName.get(d.stationCode) ?? d.stationCode },
-              { label: fieldLabel('expertise'), cell: (d) => d.expertise.join('、') },
-              { label: fieldLabel('phone', 'deputy'), class: 'mono', cell: (d) => d.phone ?? '—' },
-            ]}
-          />
-        </div>
-        <div class="col-side">
-          <Section title={UI.admin.addDeputy}>
-            <form method="post" action="/admin/deputies" class="form">
-              {errorList(st, 'deputy')}
-              <Csrf token={csrf} />
-              <Row label={fieldLabel('name')} name="name" required error={e.name}>
-                <Input name="name" value={v('name')} required error={e.name} />
-              </Row>
-              <Row label={fieldLabel('level')} name="level" required error={e.level}>
-                <Select name="level" value={v('level') || 'county'} required error={e.level} options={DEPUTY_LEVELS.map((k) => [k, valueLabel('level', k)])} />
-              </Row>
-              <Row label={fieldLabel('stationCode', 'deputy')} name="stationCode" required error={e.stationCode}>
-                <Select name="stationCode" value={v('stationCode')} blank={UI.common.chooseOne} required error={e.stationCode} options={stations.items.map((s) => [s.code, s.name])} />
-              </Row>
-              <Row label={fieldLabel('expertise')} name="expertise" error={e.expertise} hint={UI.admin.expertiseHint}>
-                <Input name="expertise" value={v('expertise')} error={e.expertise} placeholder={UI.examples.expertise} />
-              </Row>
-              <Row label={fieldLabel('phone', 'deputy')} name="phone" error={e.phone}>
-                <Input name="phone" type="tel" value={v('phone')} error={e.phone} />
-              </Row>
-              <div class="actions">
-                <button type="submit" class="primary">
-                  {UI.admin.addDeputy}
-                </button>
-              </div>
-            </form>
-          </Section>
-        </div>
-      </div>
-    </Layout>,
-    status,
-  );
-}
-
-async function usersPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, st: FormState = blank, status: 200 | 201 | 400 | 404 | 409 = 200) {
-  const [users, stations, deputies] = await Promise.all([listUsers(deps.db, actor), listStations(deps.db), listDeputies(deps.db)]);
-  const stationName = new Map(stations.items.map((s) => [s.code, s.name]));
-  const deputyName = new Map(deputies.items.map((d) => [d.id, d.name]));
-  const v = (k: string) => one(st.values, k);
-  const e = st.errors;
-  const ok = c.req.query('ok');
-  const flash = st.flash ?? (ok === 'password' ? UI.admin.passwordSet : ok === 'deactivated' ? UI.admin.deactivated : ok === 'activated' ? UI.admin.activated : ok === 'updated' ? UI.admin.updated : null);
-  return html(
-    c,
-    <Layout title={UI.admin.usersTitle} actor={actor} csrf={csrf} active="users" flash={flash} wide>
-      <h1>{UI.admin.usersTitle}</h1>
-      {st.token ? (
-        <p class="notice token" data-testid="token">
-          {UI.admin.tokenOnce} <code>{st.token}</code>
-        </p>
-      ) : null}
-      {st.newToken ? (
-        <p class="notice token" data-testid="token">
-          {UI.admin.newTokenOnce} <code>{st.newToken}</code>
-        </p>
-      ) : null}
-      <div class="columns">
-        <div class="col-main">
-          <Table
-            testid="users"
-            rows={users.items}
-            rowAttrs={(u) => ({ 'data-user': u.login ?? u.id })}
-            columns={[
-              {
-                label: fieldLabel('name', 'user'),
-                head: true,
-                cell: (u) => (
-                  <>
-                    {u.name}
-                    <small class="muted"> {formatDate(u.createdAt)}</small>
-                  </>
-                ),
-              },
-              { label: fieldLabel('role', 'user'), class: 'nowrap', cell: (u) => ROLE_LABELS[u.role] ?? u.role },
-              {
-                label: fieldLabel('login'),
-                cell: (u) => (
-                  <>
-                    {u.login ? <span class="mono">{u.login}</span> : <span class="muted">{UI.admin.noLogin}</span>}{' '}
-                    {u.mustChangePassword ? <span class="badge due-soon">{UI.admin.mustChange}</span> : u.hasPassword ? <span class="badge ok">{UI.admin.hasPassword}</span> : null}
-                  </>
-                ),
-              },
-              { label: fieldLabel('link', 'user'), cell: (u) => (u.stationCode ? stationName.get(u.stationCode) : u.deputyId ? deputyName.get(u.deputyId) : '—') },
-              {
-                label: UI.admin.setPassword,
-                cell: (u) => (
-                  <form method="post" action={`/admin/users/${u.id}/password`} class="inline-form">
-                    <Csrf token={csrf} />
-                    {u.login ? null : <input type="text" name="login" placeholder={fieldLabel('login')} aria-label={fieldLabel('login')} required />}
-                    <input type="password" name="password" placeholder={UI.admin.newPasswordShort} aria-label={`${u.name} ${UI.admin.newPassword}`} minlength={12} required autocomplete="new-password" />
-                    <button type="submit">{UI.admin.setPassword}</button>
-                  </form>
-                ),
-              },
-              { label: UI.admin.status, cell: (u) => (u.active ? <span class="badge ok">{UI.admin.active}</span> : <span class="badge due-soon">{UI.admin.inactive}</span>) },
-              {
-                label: UI.admin.actions,
-                cell: (u) => (
-                  <>
-                    <a href={`/admin/users/${u.id}`}>{UI.admin.edit}</a>{' '}
-                    <form method="post" action={`/admin/users/${u.id}/active`} class="inline-form">
-                      <Csrf token={csrf} />
-                      <input type="hidden" name="active" value={u.active ? 'false' : 'true'} />
-                      <button type="submit" data-testid={`toggle-${u.login ?? u.id}`}>{u.active ? UI.admin.deactivate : UI.admin.activate}</button>
-                    </form>{' '}
-                    <form method="post" action={`/admin/users/${u.id}/token`} class="inline-form">
-                      <Csrf token={csrf} />
-                      <button type="submit" data-testid={`token-${u.login ?? u.id}`}>{UI.admin.newToken}</button>
-                    </form>
-                  </>
-                ),
-              },
-            ]}
-          />
-        </div>
-        <div class="col-side">
-          <Section title={UI.admin.addUser}>
-            <form method="post" action="/admin/users" class="form">
-              {errorList(st, 'user')}
-              <Csrf token={csrf} />
-              <Row label={fieldLabel('name', 'user')} name="name" required error={e.name}>
-                <Input name="name" value={v('name')} required error={e.name} />
-              </Row>
-              <Row label={fieldLabel('role', 'user')} name="role" required error={e.role}>
-                <Select name="role" value={v('role') || 'court'} required error={e.role} options={ROLES.map((r) => [r, ROLE_LABELS[r] ?? r])} />
-              </Row>
-              <Row label={fieldLabel('stationCode', 'user')} name="stationCode" error={e.stationCode} hint={UI.admin.stationOnly}>
-                <Select name="stationCode" value={v('stationCode')} blank={UI.common.none} error={e.stationCode} options={stations.items.map((s) => [s.code, s.name])} />
-              </Row>
-              <Row label={fieldLabel('deputyId', 'user')} name="deputyId" error={e.deputyId} hint={UI.admin.deputyOnly}>
-                <Select name="deputyId" value={v('deputyId')} blank={UI.common.none} error={e.deputyId} options={deputies.items.map((d) => [d.id, `${d.name}（${stationName.get(d.stationCode) ?? d.stationCode}）`])} />
-              </Row>
-              <Row label={fieldLabel('login')} name="login" required error={e.login}>
-                <Input name="login" value={v('login')} required error={e.login} autocomplete="off" placeholder={UI.examples.login} />
-              </Row>
-              <Row label={UI.admin.newPassword} name="password" required error={e.password}>
-                <Input name="password" type="password" required error={e.password} autocomplete="new-password" />
-              </Row>
-              <div class="actions">
-                <button type="submit" class="primary">
-                  {UI.admin.addUser}
-                </button>
-              </div>
-            </form>
-          </Section>
-        </div>
-      </div>
-    </Layout>,
-    status,
-  );
-}
-
-function picked(form: FormBody, keys: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of keys) {
-    const v = one(form, k).trim();
-    if (v) out[k] = v;
+/** A refused deputy form: a second deputy of the same name at one station is asked for, in words. */
+function deputyRefusal(r: Refused, err: unknown, values: FormBody): FormState {
+  if (err instanceof DomainError && err.reason === 'conflict.deputy_duplicate') {
+    const detail = UI.admin.duplicateDeputy;
+    return { values, errors: { name: detail }, error: { title: r.error.title, detail }, askDuplicate: true };
   }
-  return out;
+  return { ...r, values };
 }
+
+const enc = encodeURIComponent;
+const isActive = (r: { active?: boolean }) => r.active !== false;
+
+// ---------------------------------------------------------------------------------------------
+// Stations
 
 /** 值班代表, one a line: the name, then (after a space) when they receive people. */
 function onDutyLines(text: string) {
@@ -324,6 +87,413 @@ function onDutyLines(text: string) {
       const [name, ...rest] = line.split(/\s+/);
       return rest.length ? { name, schedule: rest.join(' ') } : { name };
     });
+}
+
+const onDutyText = (list: { name: string; schedule?: string }[] | undefined) => (list ?? []).map((d) => (d.schedule ? `${d.name} ${d.schedule}` : d.name)).join('\n');
+
+/** The station's fields, for adding one (with its code) and for editing one (the code stays). */
+function StationFields(p: { v: (k: string) => string; e: FieldErrorMap; code?: string }) {
+  const { v, e } = p;
+  return (
+    <>
+      {p.code === undefined ? (
+        <Row label={fieldLabel('code')} name="code" required error={e.code}>
+          <Input name="code" value={v('code')} required error={e.code} placeholder={UI.examples.stationCode} />
+        </Row>
+      ) : (
+        <p class="hint">{UI.admin.codeFixed(p.code)}</p>
+      )}
+      <Row label={fieldLabel('name', 'station')} name="name" required error={e.name}>
+        <Input name="name" value={v('name')} required error={e.name} placeholder={UI.examples.stationName} />
+      </Row>
+      <Row label={fieldLabel('kind', 'station')} name="kind" required error={e.kind}>
+        <Select name="kind" value={v('kind')} required error={e.kind} options={STATION_KINDS.map((k) => [k, valueLabel('kind', k, 'station')])} />
+      </Row>
+      <Row label={fieldLabel('district')} name="district" required error={e.district}>
+        <Input name="district" value={v('district')} required error={e.district} placeholder={UI.examples.district} />
+      </Row>
+      <Row label={fieldLabel('hotline', 'station')} name="hotline" error={e.hotline}>
+        <Input name="hotline" value={v('hotline')} error={e.hotline} inputmode="tel" placeholder="0451-57301234" />
+      </Row>
+      <Row label={fieldLabel('address', 'station')} name="address" error={e.address}>
+        <Input name="address" value={v('address')} error={e.address} />
+      </Row>
+      <Row label={fieldLabel('deputiesOnDuty', 'station')} name="deputiesOnDuty" error={e.deputiesOnDuty} hint={CITIZEN.onDutyHint}>
+        <TextArea name="deputiesOnDuty" value={v('deputiesOnDuty')} error={e.deputiesOnDuty} rows={3} />
+      </Row>
+    </>
+  );
+}
+
+/** What the station form sends: an empty hotline or address clears it when editing. */
+function stationBody(form: FormBody, editing: boolean): Record<string, unknown> {
+  const body: Record<string, unknown> = picked(form, editing ? ['name', 'kind', 'district'] : ['code', 'name', 'kind', 'district', 'hotline', 'address']);
+  if (editing) for (const k of ['hotline', 'address']) body[k] = one(form, k).trim();
+  body.deputiesOnDuty = onDutyLines(one(form, 'deputiesOnDuty'));
+  return body;
+}
+
+async function stationsPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, st: FormState = blank, status: 200 | 400 | 409 = 200) {
+  const stations = await listStations(deps.db);
+  const v = (k: string) => one(st.values, k);
+  return html(
+    c,
+    <AdminFrame
+      title={UI.admin.stationsTitle}
+      actor={actor}
+      csrf={csrf}
+      active="stations"
+      flash={st.flash ?? flashOf(c, { station: UI.admin.stationCreated })}
+      head={<DownloadLinks href="/admin/stations/download" />}
+      main={
+        <Table
+          testid="stations"
+          rows={stations.items}
+          rowAttrs={(s) => ({ 'data-station': s.code, class: isActive(s) ? undefined : 'retired' })}
+          columns={[
+            { label: fieldLabel('code'), class: 'mono', cell: (s) => s.code },
+            { label: fieldLabel('name', 'station'), head: true, cell: (s) => <NameWithStatus name={s.name} active={s.active} /> },
+            { label: fieldLabel('kind', 'station'), cell: (s) => valueLabel('kind', s.kind, 'station') },
+            { label: fieldLabel('district'), cell: (s) => s.district },
+            {
+              label: '',
+              cell: (s) => (
+                <>
+                  <a href={`/admin/stations/${enc(s.code)}/edit`} data-testid={`edit-${s.code}`}>
+                    {UI.admin.edit}
+                  </a>{' '}
+                  <a href={`/stations/${enc(s.code)}/activities`}>{UI.nav.activities}</a> <a href={`/stations/${enc(s.code)}/card`}>{CITIZEN.cardNav}</a>
+                </>
+              ),
+            },
+          ]}
+        />
+      }
+      side={
+        <FormCard title={UI.admin.addStation} action="/admin/stations" csrf={csrf} error={errorList(st, 'station')} submit={UI.admin.addStation}>
+          <StationFields v={v} e={st.errors} />
+        </FormCard>
+      }
+    />,
+    status,
+  );
+}
+
+/** How a station's recorded value reads in its change history. */
+function stationValue(field: string, value: unknown): string {
+  if (field === 'kind') return valueLabel('kind', String(value), 'station');
+  if (field === 'active') return value ? UI.admin.active : UI.admin.retired;
+  if (field === 'deputiesOnDuty' && Array.isArray(value)) return onDutyText(value).split('\n').join('、');
+  return String(value);
+}
+
+async function stationEditPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, code: string, st?: FormState, status: 200 | 400 | 409 = 200) {
+  const station = await getStation(deps.db, code);
+  if (!station) throw new NotFound('not_found.station', { code });
+  const history = await listChanges(deps.db, actor, { type: 'station', id: code });
+  const current: Record<string, string> = {
+    name: station.name,
+    kind: station.kind,
+    district: station.district,
+    hotline: station.hotline ?? '',
+    address: station.address ?? '',
+    deputiesOnDuty: onDutyText(station.deputiesOnDuty),
+  };
+  const v = (k: string) => (st?.values && k in st.values ? one(st.values, k) : (current[k] ?? ''));
+  const e = st?.errors ?? {};
+  const path = `/admin/stations/${enc(code)}`;
+  return html(
+    c,
+    <AdminFrame
+      title={UI.admin.editStation(station.name)}
+      actor={actor}
+      csrf={csrf}
+      active="stations"
+      flash={flashOf(c, { updated: UI.admin.stationUpdated, retired: UI.admin.stationRetired, reactivated: UI.admin.stationReactivated })}
+      main={
+        <>
+          <FormCard title={UI.admin.edit} action={`${path}/edit`} csrf={csrf} error={e._confirmRetire ? null : errorList(st ?? blank, 'station')} submit={UI.admin.save} testid="edit">
+            <StationFields v={v} e={e._confirmRetire ? {} : e} code={code} />
+          </FormCard>
+          <RetireCard
+            action={`${path}/active`}
+            csrf={csrf}
+            active={isActive(station)}
+            title={UI.admin.retireStation}
+            note={UI.admin.retireStationNote}
+            confirm={UI.admin.confirmRetireStation}
+            error={e._confirmRetire}
+          />
+        </>
+      }
+      side={<ChangeHistory items={history} label={(f) => fieldLabel(f, 'station')} show={stationValue} />}
+    >
+      <p>
+        <a href="/admin/stations">{UI.admin.backToStations}</a>
+      </p>
+    </AdminFrame>,
+    status,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deputies
+
+/** The deputy's fields, for adding one and for editing one; the duplicate-name confirmation when asked. */
+function DeputyFields(p: { v: (k: string) => string; e: FieldErrorMap; stations: { code: string; name: string; active?: boolean }[]; askDuplicate?: boolean }) {
+  const { v, e } = p;
+  // A retired station is offered only to the deputy who already sits there.
+  const stations = p.stations.filter((s) => isActive(s) || s.code === v('stationCode'));
+  return (
+    <>
+      <Row label={fieldLabel('name')} name="name" required error={e.name}>
+        <Input name="name" value={v('name')} required error={e.name} />
+      </Row>
+      {p.askDuplicate ? (
+        <Row label={UI.admin.confirmDuplicate} name="confirmDuplicate">
+          <label class="choice" id="f-confirmDuplicate">
+            <input type="checkbox" name="confirmDuplicate" value="yes" />
+            {UI.admin.confirmDuplicate}
+          </label>
+        </Row>
+      ) : null}
+      <Row label={fieldLabel('level')} name="level" required error={e.level}>
+        <Select name="level" value={v('level') || 'county'} required error={e.level} options={DEPUTY_LEVELS.map((k) => [k, valueLabel('level', k)])} />
+      </Row>
+      <Row label={fieldLabel('stationCode', 'deputy')} name="stationCode" required error={e.stationCode}>
+        <Select name="stationCode" value={v('stationCode')} blank={UI.common.chooseOne} required error={e.stationCode} options={stations.map((s) => [s.code, s.name])} />
+      </Row>
+      <Row label={fieldLabel('expertise')} name="expertise" error={e.expertise} hint={UI.admin.expertiseHint}>
+        <Input name="expertise" value={v('expertise')} error={e.expertise} placeholder={UI.examples.expertise} />
+      </Row>
+      <Row label={fieldLabel('phone', 'deputy')} name="phone" error={e.phone}>
+        <Input name="phone" type="tel" value={v('phone')} error={e.phone} />
+      </Row>
+    </>
+  );
+}
+
+/** What the deputy form sends: an empty phone clears it when editing. */
+function deputyBody(form: FormBody, editing: boolean): Record<string, unknown> {
+  const body: Record<string, unknown> = picked(form, editing ? ['name', 'level', 'stationCode'] : ['name', 'level', 'stationCode', 'phone']);
+  if (editing) body.phone = one(form, 'phone').trim();
+  body.expertise = one(form, 'expertise')
+    .split(/[、,，;；\s]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (one(form, 'confirmDuplicate') === 'yes') body.confirmDuplicate = true;
+  return body;
+}
+
+async function deputiesPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, st: FormState = blank, status: 200 | 400 | 409 = 200) {
+  const [deputies, stations] = await Promise.all([listDeputies(deps.db), listStations(deps.db)]);
+  const stationName = new Map(stations.items.map((s) => [s.code, s.name]));
+  const v = (k: string) => one(st.values, k);
+  return html(
+    c,
+    <AdminFrame
+      title={UI.admin.deputiesTitle}
+      actor={actor}
+      csrf={csrf}
+      active="deputies"
+      flash={flashOf(c, { deputy: UI.admin.deputyCreated })}
+      head={<DownloadLinks href="/admin/deputies/download" />}
+      main={
+        <Table
+          testid="deputies"
+          rows={deputies.items}
+          rowAttrs={(d) => ({ 'data-deputy': d.id, class: isActive(d) ? undefined : 'retired' })}
+          columns={[
+            { label: fieldLabel('name'), head: true, cell: (d) => <NameWithStatus name={d.name} active={d.active} /> },
+            { label: fieldLabel('level'), cell: (d) => valueLabel('level', d.level) },
+            { label: fieldLabel('stationCode', 'deputy'), cell: (d) => stationName.get(d.stationCode) ?? d.stationCode },
+            { label: fieldLabel('expertise'), cell: (d) => d.expertise.join('、') },
+            { label: fieldLabel('phone', 'deputy'), class: 'mono', cell: (d) => d.phone ?? '—' },
+            { label: '', cell: (d) => <a href={`/admin/deputies/${d.id}/edit`}>{UI.admin.edit}</a> },
+          ]}
+        />
+      }
+      side={
+        <FormCard title={UI.admin.addDeputy} action="/admin/deputies" csrf={csrf} error={errorList(st, 'deputy')} submit={UI.admin.addDeputy}>
+          <DeputyFields v={v} e={st.errors} stations={stations.items} askDuplicate={st.askDuplicate} />
+        </FormCard>
+      }
+    />,
+    status,
+  );
+}
+
+async function deputyEditPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, id: string, st?: FormState, status: 200 | 400 | 409 = 200) {
+  const deputy = await getDeputy(deps.db, id);
+  if (!deputy) throw new NotFound('not_found.deputy', { id });
+  const [history, stations] = await Promise.all([listChanges(deps.db, actor, { type: 'deputy', id }), listStations(deps.db)]);
+  const stationName = new Map(stations.items.map((s) => [s.code, s.name]));
+  const current: Record<string, string> = { name: deputy.name, level: deputy.level, stationCode: deputy.stationCode, expertise: deputy.expertise.join('、'), phone: deputy.phone ?? '' };
+  const v = (k: string) => (st?.values && k in st.values ? one(st.values, k) : (current[k] ?? ''));
+  const e = st?.errors ?? {};
+  const show = (field: string, value: unknown): string => {
+    if (field === 'level') return valueLabel('level', String(value));
+    if (field === 'stationCode') return stationName.get(String(value)) ?? String(value);
+    if (field === 'active') return value ? UI.admin.active : UI.admin.retired;
+    return Array.isArray(value) ? value.join('、') : String(value);
+  };
+  return html(
+    c,
+    <AdminFrame
+      title={UI.admin.editDeputy(deputy.name)}
+      actor={actor}
+      csrf={csrf}
+      active="deputies"
+      flash={flashOf(c, { updated: UI.admin.deputyUpdated, retired: UI.admin.deputyRetired, reactivated: UI.admin.deputyReactivated })}
+      main={
+        <>
+          <FormCard title={UI.admin.edit} action={`/admin/deputies/${id}/edit`} csrf={csrf} error={e._confirmRetire ? null : errorList(st ?? blank, 'deputy')} submit={UI.admin.save} testid="edit">
+            <DeputyFields v={v} e={e._confirmRetire ? {} : e} stations={stations.items} askDuplicate={st?.askDuplicate} />
+          </FormCard>
+          <RetireCard
+            action={`/admin/deputies/${id}/active`}
+            csrf={csrf}
+            active={isActive(deputy)}
+            title={UI.admin.retireDeputy}
+            note={UI.admin.retireDeputyNote}
+            confirm={UI.admin.confirmRetireDeputy}
+            error={e._confirmRetire}
+          />
+        </>
+      }
+      side={<ChangeHistory items={history} label={(f) => fieldLabel(f, 'deputy')} show={show} />}
+    >
+      <p>
+        <a href="/admin/deputies">{UI.admin.backToDeputies}</a>
+      </p>
+    </AdminFrame>,
+    status,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users
+
+async function usersPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, st: FormState = blank, status: 200 | 201 | 400 | 404 | 409 = 200) {
+  const [users, stations, deputies] = await Promise.all([listUsers(deps.db, actor), listStations(deps.db), listDeputies(deps.db)]);
+  const stationName = new Map(stations.items.map((s) => [s.code, s.name]));
+  const deputyName = new Map(deputies.items.map((d) => [d.id, d.name]));
+  const v = (k: string) => one(st.values, k);
+  const e = st.errors;
+  const ok = c.req.query('ok');
+  const flash = st.flash ?? (ok === 'password' ? UI.admin.passwordSet : ok === 'deactivated' ? UI.admin.deactivated : ok === 'activated' ? UI.admin.activated : ok === 'updated' ? UI.admin.updated : null);
+  return html(
+    c,
+    <AdminFrame
+      title={UI.admin.usersTitle}
+      actor={actor}
+      csrf={csrf}
+      active="users"
+      flash={flash}
+      main={
+        <Table
+          testid="users"
+          rows={users.items}
+          rowAttrs={(u) => ({ 'data-user': u.login ?? u.id })}
+          columns={[
+            {
+              label: fieldLabel('name', 'user'),
+              head: true,
+              cell: (u) => (
+                <>
+                  {u.name}
+                  <small class="muted"> {formatDate(u.createdAt)}</small>
+                </>
+              ),
+            },
+            { label: fieldLabel('role', 'user'), class: 'nowrap', cell: (u) => ROLE_LABELS[u.role] ?? u.role },
+            {
+              label: fieldLabel('login'),
+              cell: (u) => (
+                <>
+                  {u.login ? <span class="mono">{u.login}</span> : <span class="muted">{UI.admin.noLogin}</span>}{' '}
+                  {u.mustChangePassword ? <span class="badge due-soon">{UI.admin.mustChange}</span> : u.hasPassword ? <span class="badge ok">{UI.admin.hasPassword}</span> : null}
+                </>
+              ),
+            },
+            { label: fieldLabel('link', 'user'), cell: (u) => (u.stationCode ? stationName.get(u.stationCode) : u.deputyId ? deputyName.get(u.deputyId) : '—') },
+            {
+              label: UI.admin.setPassword,
+              cell: (u) => (
+                <form method="post" action={`/admin/users/${u.id}/password`} class="inline-form">
+                  <Csrf token={csrf} />
+                  {u.login ? null : <input type="text" name="login" placeholder={fieldLabel('login')} aria-label={fieldLabel('login')} required />}
+                  <input type="password" name="password" placeholder={UI.admin.newPasswordShort} aria-label={`${u.name} ${UI.admin.newPassword}`} minlength={12} required autocomplete="new-password" />
+                  <button type="submit">{UI.admin.setPassword}</button>
+                </form>
+              ),
+            },
+            { label: UI.admin.status, cell: (u) => (u.active ? <span class="badge ok">{UI.admin.active}</span> : <span class="badge due-soon">{UI.admin.inactive}</span>) },
+            {
+              label: UI.admin.actions,
+              cell: (u) => (
+                <>
+                  <a href={`/admin/users/${u.id}`}>{UI.admin.edit}</a>{' '}
+                  <form method="post" action={`/admin/users/${u.id}/active`} class="inline-form">
+                    <Csrf token={csrf} />
+                    <input type="hidden" name="active" value={u.active ? 'false' : 'true'} />
+                    <button type="submit" data-testid={`toggle-${u.login ?? u.id}`}>{u.active ? UI.admin.deactivate : UI.admin.activate}</button>
+                  </form>{' '}
+                  <form method="post" action={`/admin/users/${u.id}/token`} class="inline-form">
+                    <Csrf token={csrf} />
+                    <button type="submit" data-testid={`token-${u.login ?? u.id}`}>{UI.admin.newToken}</button>
+                  </form>
+                </>
+              ),
+            },
+          ]}
+        />
+      }
+      side={
+        <FormCard title={UI.admin.addUser} action="/admin/users" csrf={csrf} error={errorList(st, 'user')} submit={UI.admin.addUser}>
+          <Row label={fieldLabel('name', 'user')} name="name" required error={e.name}>
+            <Input name="name" value={v('name')} required error={e.name} />
+          </Row>
+          <Row label={fieldLabel('role', 'user')} name="role" required error={e.role}>
+            <Select name="role" value={v('role') || 'court'} required error={e.role} options={ROLES.map((r) => [r, ROLE_LABELS[r] ?? r])} />
+          </Row>
+          <Row label={fieldLabel('stationCode', 'user')} name="stationCode" error={e.stationCode} hint={UI.admin.stationOnly}>
+            <Select name="stationCode" value={v('stationCode')} blank={UI.common.none} error={e.stationCode} options={stations.items.map((s) => [s.code, s.name])} />
+          </Row>
+          <Row label={fieldLabel('deputyId', 'user')} name="deputyId" error={e.deputyId} hint={UI.admin.deputyOnly}>
+            <Select name="deputyId" value={v('deputyId')} blank={UI.common.none} error={e.deputyId} options={deputies.items.map((d) => [d.id, `${d.name}（${stationName.get(d.stationCode) ?? d.stationCode}）`])} />
+          </Row>
+          <Row label={fieldLabel('login')} name="login" required error={e.login}>
+            <Input name="login" value={v('login')} required error={e.login} autocomplete="off" placeholder={UI.examples.login} />
+          </Row>
+          <Row label={UI.admin.newPassword} name="password" required error={e.password}>
+            <Input name="password" type="password" required error={e.password} autocomplete="new-password" />
+          </Row>
+        </FormCard>
+      }
+    >
+      {st.token ? (
+        <p class="notice token" data-testid="token">
+          {UI.admin.tokenOnce} <code>{st.token}</code>
+        </p>
+      ) : null}
+      {st.newToken ? (
+        <p class="notice token" data-testid="token">
+          {UI.admin.newTokenOnce} <code>{st.newToken}</code>
+        </p>
+      ) : null}
+    </AdminFrame>,
+    status,
+  );
+}
+
+function picked(form: FormBody, keys: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of keys) {
+    const v = one(form, k).trim();
+    if (v) out[k] = v;
+  }
+  return out;
 }
 
 async function editUserPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, id: string, st: FormState = blank, status: 200 | 400 | 409 = 200) {
@@ -369,7 +539,7 @@ export function adminPages(app: Hono<WebEnv>, deps: AppDeps, tokens?: TokenCache
   app.get('/admin/stations', page(deps, (c, ctx) => stationsPage(deps, c, ctx), admin));
   post('/admin/stations', async (c, ctx) => {
     const form = c.get('form');
-    const body = { ...picked(form, ['code', 'name', 'kind', 'district', 'hotline', 'address']), deputiesOnDuty: onDutyLines(one(form, 'deputiesOnDuty')) };
+    const body = stationBody(form, false);
     return formAction(
       async () => {
         await createStation(deps.db, ctx.actor, body, requestMeta(c));
@@ -381,18 +551,32 @@ export function adminPages(app: Hono<WebEnv>, deps: AppDeps, tokens?: TokenCache
   app.get('/admin/deputies', page(deps, (c, ctx) => deputiesPage(deps, c, ctx), admin));
   post('/admin/deputies', async (c, ctx) => {
     const form = c.get('form');
-    const body: Record<string, unknown> = picked(form, ['name', 'level', 'stationCode', 'phone']);
-    body.expertise = one(form, 'expertise')
-      .split(/[、,，;；\s]+/)
-      .map((s) => s.trim())
-      .filter(Boolean);
+    const body = deputyBody(form, false);
     return formAction(
       async () => {
         await createDeputy(deps.db, ctx.actor, body, requestMeta(c));
         return c.redirect('/admin/deputies?ok=deputy', 303);
       },
-      (r) => deputiesPage(deps, c, ctx, { ...r, values: form }, 400),
+      (r, err) => deputiesPage(deps, c, ctx, deputyRefusal(r, err, form), 400),
     );
+  });
+  editPages(app, deps, {
+    base: '/admin/stations',
+    param: 'code',
+    may: 'station.update',
+    show: (c, ctx, key, st, status) => stationEditPage(deps, c, ctx, key, st, status),
+    update: (ctx, key, body, c) => updateStation(deps.db, ctx.actor, key, body, requestMeta(c)),
+    body: (form) => stationBody(form, true),
+    refused: (r, _err, form) => ({ ...r, values: form }),
+  });
+  editPages(app, deps, {
+    base: '/admin/deputies',
+    param: 'id',
+    may: 'deputy.update',
+    show: (c, ctx, key, st, status) => deputyEditPage(deps, c, ctx, key, st, status),
+    update: (ctx, key, body, c) => updateDeputy(deps.db, ctx.actor, key, body, requestMeta(c)),
+    body: (form) => deputyBody(form, true),
+    refused: deputyRefusal,
   });
   app.get('/admin/users', page(deps, (c, ctx) => usersPage(deps, c, ctx), admin));
   post('/admin/users', async (c, ctx) => {
@@ -463,4 +647,74 @@ export function adminPages(app: Hono<WebEnv>, deps: AppDeps, tokens?: TokenCache
       },
     );
   });
+}
+
+/**
+ * A station's or deputy's edit page (`GET …/:key/edit`), its save (`POST …/:key/edit`) and its
+ * retiring or reactivating (`POST …/:key/active`; retiring only with its box ticked). Each lands
+ * back on the edit page, where the change now heads the history.
+ */
+function editPages(
+  app: Hono<WebEnv>,
+  deps: AppDeps,
+  p: {
+    base: string;
+    param: string;
+    may: 'station.update' | 'deputy.update';
+    show: (c: WebContext, ctx: PageCtx, key: string, st: FormState | undefined, status: 200 | 400 | 409) => Promise<Response>;
+    update: (ctx: PageCtx, key: string, body: Record<string, unknown>, c: WebContext) => Promise<unknown>;
+    body: (form: FormBody) => Record<string, unknown>;
+    refused: (r: Refused, err: unknown, form: FormBody) => FormState;
+  },
+) {
+  const opts = { may: p.may } as const;
+  const keyOf = (c: WebContext) => c.req.param(p.param) ?? '';
+  const back = (c: WebContext, ok: string) => c.redirect(`${p.base}/${encodeURIComponent(keyOf(c))}/edit?ok=${ok}`, 303);
+  const again = (c: WebContext, ctx: PageCtx, st: FormState, status: number) => p.show(c, ctx, keyOf(c), st, status === 409 ? 409 : 400);
+  app.get(`${p.base}/:${p.param}/edit`, page(deps, (c, ctx) => p.show(c, ctx, keyOf(c), undefined, 200), opts));
+  app.post(
+    `${p.base}/:${p.param}/edit`,
+    page(
+      deps,
+      async (c, ctx) => {
+        const form = c.get('form');
+        return formAction(
+          async () => {
+            await p.update(ctx, keyOf(c), p.body(form), c);
+            return back(c, 'updated');
+          },
+          (r, err) => {
+            if (notFound(err)) throw err;
+            return again(c, ctx, p.refused(r, err, form), r.status);
+          },
+        );
+      },
+      opts,
+    ),
+  );
+  app.post(
+    `${p.base}/:${p.param}/active`,
+    page(
+      deps,
+      async (c, ctx) => {
+        const form = c.get('form');
+        const active = one(form, 'active') === 'true';
+        // Retiring is confirmed by ticking the box: checked here too, so it holds without JavaScript.
+        if (!active && one(form, '_confirmRetire') !== 'yes') {
+          return again(c, ctx, { values: {}, errors: { _confirmRetire: UI.admin.confirmRetireMissing } }, 400);
+        }
+        return formAction(
+          async () => {
+            await p.update(ctx, keyOf(c), { active }, c);
+            return back(c, active ? 'reactivated' : 'retired');
+          },
+          (r, err) => {
+            if (notFound(err)) throw err;
+            return again(c, ctx, { ...r, values: {} }, r.status);
+          },
+        );
+      },
+      opts,
+    ),
+  );
 }

@@ -6,7 +6,8 @@ import type { AppDeps } from '../../edge/context.js';
 import { accessCsv, auditCsv, csvDownload } from '../../edge/audit.js';
 import { AUDIT_ACTIONS, listAccessLog, listAudit } from '../../engine/audit.js';
 import { formatDateTime } from '../../format.js';
-import { AUDIT_ACTION_LABELS, ROLE_LABELS } from '../../labels.js';
+import { AUDIT_ACTION_LABELS } from '../../labels.js';
+import { actorText } from '../admin-frame.js';
 import { UI } from '../../words.js';
 import type { WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
@@ -73,9 +74,6 @@ function LogPage(p: { actor: Actor; csrf: string; title: string; intro: string; 
     </Layout>
   );
 }
-
-const actorText = (a: { name: string | null; role: string | null; id: string | null }) =>
-  a.id === null ? UI.audit.nobody : a.role === 'system' ? UI.audit.system : `${a.name ?? a.id}（${ROLE_LABELS[a.role ?? ''] ?? a.role}）`;
 
 export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
   const AUDIT_KEYS = ['action', 'actorId', 'from', 'to'];

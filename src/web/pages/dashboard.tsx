@@ -26,7 +26,7 @@ import { UI } from '../../words.js';
 import { sayField, WORDS } from '../wording.js';
 import { CaseTable } from './cases/list.js';
 import { Table } from '../table.js';
-import { DeadlineBadge, ErrorBox, OverdueBadge, Section, Select, StateBadge } from '../components.js';
+import { DeadlineBadge, ErrorBox, FilterSelect, OverdueBadge, Section, Select, StateBadge } from '../components.js';
 import type { WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
 import { html, page, type PageCtx, type WebContext } from '../page.js';
@@ -44,19 +44,22 @@ function Kpi(p: { label: string; value: string | number; note?: string; tone?: '
   );
 }
 
+/** A pie of counts by key, each slice named in words; empty slices left out. */
+const pie = (title: string, counts: Record<string, number>, name: (key: string) => string) => ({
+  title,
+  type: 'pie',
+  items: Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => ({ name: name(k), value: n })),
+});
+
 /** The charts' data, labelled here (one labels module) so the script only draws. */
 function chartData(r: EnforcementReport) {
   const F = REPORT_FIGURE_LABELS;
   const types = Object.entries(r.cases.byDisputeType).slice(0, 10);
   return {
     noData: UI.dashboard.noData,
-    bySource: {
-      title: F['cases.bySource'],
-      type: 'pie',
-      items: Object.entries(r.cases.bySource)
-        .filter(([, n]) => n > 0)
-        .map(([k, n]) => ({ name: SOURCE_LABELS[k] ?? k, value: n })),
-    },
+    bySource: pie(F['cases.bySource'], r.cases.bySource, (k) => SOURCE_LABELS[k] ?? k),
     byDisputeType: { title: F['cases.byDisputeType'], type: 'bar', categories: types.map(([k]) => k), series: [{ name: F['cases.opened'], data: types.map(([, n]) => n) }] },
     rates: {
       title: UI.charts.rates,
@@ -85,24 +88,8 @@ function chartData(r: EnforcementReport) {
       categories: r.stations.map((s) => s.name.replace('人大代表联络站', '')),
       series: (['casesOpened', 'activities', 'deputyVisits', 'votersReceived'] as const).map((k) => ({ name: F[`stations.${k}`], data: r.stations.map((s) => s[k]) })),
     },
-    supervision: r.supervision
-      ? {
-          title: F['supervision.byState'],
-          type: 'pie',
-          items: Object.entries(r.supervision.byState)
-            .filter(([, n]) => n > 0)
-            .map(([k, n]) => ({ name: supervisionStateLabel(k), value: n })),
-        }
-      : null,
-    ratings: r.supervision
-      ? {
-          title: F['supervision.byRating'],
-          type: 'pie',
-          items: Object.entries(r.supervision.byRating)
-            .filter(([, n]) => n > 0)
-            .map(([k, n]) => ({ name: RATING_LABELS[k] ?? F['supervision.unrated'], value: n })),
-        }
-      : null,
+    supervision: r.supervision ? pie(F['supervision.byState'], r.supervision.byState, supervisionStateLabel) : null,
+    ratings: r.supervision ? pie(F['supervision.byRating'], r.supervision.byRating, (k) => RATING_LABELS[k] ?? F['supervision.unrated']) : null,
   };
 }
 
@@ -176,14 +163,8 @@ async function dashboard(deps: AppDeps, c: WebContext, { actor, csrf, now }: Pag
           {UI.dashboard.to}
           <input type="date" name="to" value={raw.to ?? ''} />
         </label>
-        <label>
-          {UI.dashboard.district}
-          <Select name="district" value={raw.district} blank={UI.common.all} options={districts.map((d) => [d, d])} />
-        </label>
-        <label>
-          {UI.dashboard.station}
-          <Select name="stationCode" value={raw.stationCode} blank={UI.common.all} options={stations.items.map((s) => [s.code, s.name])} />
-        </label>
+        <FilterSelect label={UI.dashboard.district} name="district" value={raw.district} options={districts.map((d) => [d, d])} />
+        <FilterSelect label={UI.dashboard.station} name="stationCode" value={raw.stationCode} options={stations.items.map((s) => [s.code, s.name])} />
         <div class="filter-actions">
           <button type="submit">{UI.common.search}</button>
           <a href="/dashboard">{UI.common.reset}</a>

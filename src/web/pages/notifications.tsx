@@ -12,7 +12,8 @@ import { formatDateTime } from '../../format.js';
 import { DELIVERY_STATUS_LABELS, EVENT_LABELS } from '../../labels.js';
 import { ERROR_TITLES, UI } from '../../words.js';
 import { sayField } from '../wording.js';
-import { Csrf, ErrorBox, Input, Row, Section } from '../components.js';
+import { Csrf, ErrorBox, Input, Row } from '../components.js';
+import { AdminFrame, FormCard } from '../admin-frame.js';
 import { many, one, type WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
 import { Table } from '../table.js';
@@ -89,8 +90,75 @@ async function webhooksPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
   const chosen = new Set(st.values ? many(st.values, 'events') : []);
   return html(
     c,
-    <Layout title={t.title} actor={actor} csrf={csrf} active="webhooks" flash={flashOf(c, { deleted: t.deleted })} wide>
-      <h1>{t.title}</h1>
+    <AdminFrame
+      title={t.title}
+      actor={actor}
+      csrf={csrf}
+      active="webhooks"
+      flash={flashOf(c, { deleted: t.deleted })}
+      main={
+        <Table
+          testid="webhooks"
+          rows={list.items}
+          empty={<p class="empty">{t.none}</p>}
+          columns={[
+            { label: t.url, head: true, class: 'mono', cell: (h) => h.url },
+            { label: t.events, cell: (h) => (h.events.includes('*') ? t.all : h.events.map((e) => EVENT_LABELS[e] ?? e).join('、')) },
+            {
+              label: t.counts,
+              cell: (h) =>
+                Object.entries(h.deliveries)
+                  .map(([s, n]) => `${DELIVERY_STATUS_LABELS[s] ?? s} ${n}`)
+                  .join('，') || '—',
+            },
+            {
+              label: '',
+              cell: (h) => (
+                <>
+                  <a href={`/admin/webhooks/${h.id}`}>{t.deliveries}</a>
+                  <form method="post" action={`/admin/webhooks/${h.id}/delete`} class="inline">
+                    <Csrf token={csrf} />
+                    <button type="submit" class="link danger">
+                      {t.delete}
+                    </button>
+                  </form>
+                </>
+              ),
+            },
+          ]}
+        />
+      }
+      side={
+        <FormCard
+          title={t.add}
+          action="/admin/webhooks"
+          csrf={csrf}
+          submit={t.add}
+          error={
+            st.error ? (
+              <ErrorBox
+                title={ERROR_TITLES.validation}
+                fields={st.error.errors.map((e) => ({ name: e.field.split('.')[0], label: e.field.startsWith('url') ? t.url : t.events, message: sayField(e) }))}
+              />
+            ) : null
+          }
+        >
+          <Row label={t.url} name="url" required hint={t.urlHint}>
+            <Input name="url" value={st.values ? one(st.values, 'url') : ''} required placeholder="https://" />
+          </Row>
+          <fieldset class="checks">
+            <legend>
+              {t.events}（{t.eventsHint}）
+            </legend>
+            {WEBHOOK_EVENT_TYPES.map((e) => (
+              <label>
+                <input type="checkbox" name="events" value={e} checked={chosen.has(e)} /> {EVENT_LABELS[e] ?? e}
+              </label>
+            ))}
+          </fieldset>
+        </FormCard>
+      }
+    >
       <p class="muted">{t.intro}</p>
       {st.secret ? (
         <div class="flash ok" role="status">
@@ -100,72 +168,7 @@ async function webhooksPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
           </p>
         </div>
       ) : null}
-      <div class="columns">
-        <div class="col-main">
-          <Table
-            testid="webhooks"
-            rows={list.items}
-            empty={<p class="empty">{t.none}</p>}
-            columns={[
-              { label: t.url, head: true, class: 'mono', cell: (h) => h.url },
-              { label: t.events, cell: (h) => (h.events.includes('*') ? t.all : h.events.map((e) => EVENT_LABELS[e] ?? e).join('、')) },
-              {
-                label: t.counts,
-                cell: (h) =>
-                  Object.entries(h.deliveries)
-                    .map(([s, n]) => `${DELIVERY_STATUS_LABELS[s] ?? s} ${n}`)
-                    .join('，') || '—',
-              },
-              {
-                label: '',
-                cell: (h) => (
-                  <>
-                    <a href={`/admin/webhooks/${h.id}`}>{t.deliveries}</a>
-                    <form method="post" action={`/admin/webhooks/${h.id}/delete`} class="inline">
-                      <Csrf token={csrf} />
-                      <button type="submit" class="link danger">
-                        {t.delete}
-                      </button>
-                    </form>
-                  </>
-                ),
-              },
-            ]}
-          />
-        </div>
-        <div class="col-side">
-          <Section title={t.add}>
-            <form method="post" action="/admin/webhooks" class="form">
-              {st.error ? (
-                <ErrorBox
-                  title={ERROR_TITLES.validation}
-                  fields={st.error.errors.map((e) => ({ name: e.field.split('.')[0], label: e.field.startsWith('url') ? t.url : t.events, message: sayField(e) }))}
-                />
-              ) : null}
-              <Csrf token={csrf} />
-              <Row label={t.url} name="url" required hint={t.urlHint}>
-                <Input name="url" value={st.values ? one(st.values, 'url') : ''} required placeholder="https://" />
-              </Row>
-              <fieldset class="checks">
-                <legend>
-                  {t.events}（{t.eventsHint}）
-                </legend>
-                {WEBHOOK_EVENT_TYPES.map((e) => (
-                  <label>
-                    <input type="checkbox" name="events" value={e} checked={chosen.has(e)} /> {EVENT_LABELS[e] ?? e}
-                  </label>
-                ))}
-              </fieldset>
-              <div class="actions">
-                <button type="submit" class="primary">
-                  {t.add}
-                </button>
-              </div>
-            </form>
-          </Section>
-        </div>
-      </div>
-    </Layout>,
+    </AdminFrame>,
     status,
   );
 }

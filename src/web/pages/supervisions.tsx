@@ -26,7 +26,7 @@ import {
   valueLabel,
 } from '../../labels.js';
 import { ERROR_TITLES, UI } from '../../words.js';
-import { Csrf, DeadlineBadge, DeadlineCell, ErrorBox, Facts, Input, OverdueBadge, Row, Section, Select, StateBadge, TextArea, type FieldErrorMap } from '../components.js';
+import { Csrf, DeadlineBadge, DeadlineCell, ErrorBox, Facts, FilterSelect, Input, OverdueBadge, Row, Section, Select, StateBadge, TextArea, type FieldErrorMap } from '../components.js';
 import { developerView, StateDiagram } from '../diagram.js';
 import { brief, engineOf, idempotencyOfForm, newFormKey, restoredFormState } from '../engine-call.js';
 import { fromLocalDateTime } from '../forms.js';
@@ -40,6 +40,8 @@ import { Table } from '../table.js';
 import { DeadlineTable } from '../deadlines.js';
 
 type Item = Awaited<ReturnType<typeof getSupervision>>;
+
+const SUPERVISION_STATES = ['open', 'awaitingReport', 'reviewing', 'rectifying', 'closed'];
 
 async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: PageCtx) {
   const state = c.req.query('state') || undefined;
@@ -59,15 +61,7 @@ async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: Page
         ) : null}
       </div>
       <form method="get" action="/supervisions" class="filters" data-autosubmit>
-        <label>
-          {UI.supervisions.state}
-          <Select
-            name="state"
-            value={state}
-            blank={UI.common.all}
-            options={['open', 'awaitingReport', 'reviewing', 'rectifying', 'closed'].map((s) => [s, supervisionStateLabel(s)])}
-          />
-        </label>
+        <FilterSelect label={UI.supervisions.state} name="state" value={state} options={SUPERVISION_STATES.map((s) => [s, supervisionStateLabel(s)])} />
         <div class="filter-actions">
           <button type="submit">{UI.common.search}</button>
         </div>

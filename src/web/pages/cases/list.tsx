@@ -7,7 +7,7 @@ import type { Actor } from '../../../machines/roles.js';
 import { formatDate } from '../../../format.js';
 import { outcomeLabel, stateLabel } from '../../../labels.js';
 import { UI } from '../../../words.js';
-import { DeadlineCell, OverdueMark, Select, StateBadge } from '../../components.js';
+import { DeadlineCell, FilterSelect, OverdueMark, StateBadge } from '../../components.js';
 import { type Names } from '../../journal.js';
 import { TodoSection, todoOf } from '../legal-time.js';
 import { Layout } from '../../layout.js';
@@ -69,6 +69,14 @@ const STATE_FILTERS: string[] = [
   'closed',
 ];
 
+const OVERDUE_OPTIONS: [string, string][] = [
+  ['true', UI.cases.overdueOnly],
+  ['false', UI.cases.notOverdue],
+];
+
+/** `dueWithinDays`: a deadline whose last day is at most this many days away (0: today or run out). */
+const DUE_OPTIONS: [string, string][] = [0, 3, 5, 7, 30].map((d) => [String(d), UI.cases.dueWithin(d)]);
+
 function listQueryOf(c: WebContext): { filters: CaseFilters; raw: Record<string, string> } {
   const raw: Record<string, string> = {};
   for (const k of ['state', 'stationCode', 'overdue', 'outcome', 'q', 'cursor', 'dueWithinDays']) {
@@ -119,47 +127,13 @@ export async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now 
       </div>
       {todo ? <TodoSection items={todo} now={now} /> : null}
       <form method="get" action="/cases" class="filters" data-autosubmit>
-        <label>
-          {UI.cases.state}
-          <Select name="state" value={filters.state} blank={UI.common.all} options={STATE_FILTERS.map((s) => [s, s.includes('.') || s === 'closed' ? stateLabel(s) : `${stateLabel(s)}${UI.charts.allStates}`])} />
-        </label>
+        <FilterSelect label={UI.cases.state} name="state" value={filters.state} options={STATE_FILTERS.map((s) => [s, s.includes('.') || s === 'closed' ? stateLabel(s) : `${stateLabel(s)}${UI.charts.allStates}`])} />
         {scope === 'all' ? (
-          <label>
-            {UI.cases.station}
-            <Select name="stationCode" value={filters.stationCode} blank={UI.common.all} options={names.stationList.map((s) => [s.code, s.name])} />
-          </label>
+          <FilterSelect label={UI.cases.station} name="stationCode" value={filters.stationCode} options={names.stationList.map((s) => [s.code, s.name])} />
         ) : null}
-        <label>
-          {UI.cases.overdueFilter}
-          <Select
-            name="overdue"
-            value={raw.overdue}
-            blank={UI.common.all}
-            options={[
-              ['true', UI.cases.overdueOnly],
-              ['false', UI.cases.notOverdue],
-            ]}
-          />
-        </label>
-        <label>
-          {UI.cases.outcome}
-          <Select name="outcome" value={filters.outcome} blank={UI.common.all} options={OUTCOMES.map((o) => [o, outcomeLabel(o)])} />
-        </label>
-        <label>
-          {UI.cases.deadline}
-          <Select
-            name="dueWithinDays"
-            value={raw.dueWithinDays}
-            blank={UI.common.all}
-            options={[
-              ['0', '今日届满及已逾期'],
-              ['3', '3 日内届满'],
-              ['5', '5 日内届满'],
-              ['7', '7 日内届满'],
-              ['30', '30 日内届满'],
-            ]}
-          />
-        </label>
+        <FilterSelect label={UI.cases.overdueFilter} name="overdue" value={raw.overdue} options={OVERDUE_OPTIONS} />
+        <FilterSelect label={UI.cases.outcome} name="outcome" value={filters.outcome} options={OUTCOMES.map((o) => [o, outcomeLabel(o)])} />
+        <FilterSelect label={UI.cases.deadline} name="dueWithinDays" value={raw.dueWithinDays} options={DUE_OPTIONS} />
         <label class="grow">
           {UI.cases.q}
           <input type="search" name="q" value={raw.q ?? ''} placeholder={UI.cases.qHint} />
