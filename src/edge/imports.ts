@@ -446,6 +446,14 @@ export async function importFile(db: Db, actor: Actor, kind: ImportKind, bytes: 
     return { kind, dryRun: !!opts.dryRun, total: sheet.total, created: problems.length ? 0 : toWrite, skipped: progress.skipped, problems };
   }
 
+  // Every row there already (the same file again): nothing to write, no second pass.
+  if ([...seen.keys()].every((ref) => existing.has(ref))) {
+    progress.phase = 'done';
+    progress.done = sheet.total;
+    report();
+    return { kind, dryRun: false, total: sheet.total, created: 0, skipped: progress.skipped, problems: [] };
+  }
+
   // Second pass: the file read again, the new rows through the verbs — cases in batches (many
   // creations per transaction, src/engine/write/create-many.ts), the directory row by row.
   progress.phase = 'writing';
