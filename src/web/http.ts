@@ -218,6 +218,27 @@ export function restoredDraft(c: Context<WebEnv>): FormBody | undefined {
   return restoredDrafts.get(c.req.raw)?.draft;
 }
 
+/** In a draft: where the form posted, when that is not the page that showed it (a decline button's own path). */
+export const DRAFT_ACTION = '_action';
+
+/**
+ * The page that showed a posted form: the Referer when it is of this host (browsers send it on
+ * same-origin posts: Referrer-Policy same-origin), else the path posted to. A form that posts to
+ * an action of its own (/submissions/:id/decline) then comes back on its page after a sign-in,
+ * not on a 404.
+ */
+function formPageOf(c: Context): string {
+  const referer = c.req.header('referer');
+  if (!referer) return c.req.path;
+  try {
+    const url = new URL(referer);
+    if (url.host !== (c.req.header('host') ?? new URL(c.req.url).host) || url.pathname === '/login') return c.req.path;
+    return url.pathname + url.search;
+  } catch {
+    return c.req.path;
+  }
+}
+
 /** A POST whose Origin names this host: a form of this site, not one another site made up. */
 function sameOriginPost(c: Context): boolean {
   const origin = c.req.header('origin');
@@ -274,7 +295,12 @@ export function webSession(deps: AppDeps, refuse: Refuse, signInAgain?: SignInAg
       if (crossOrigin(c) || !sameToken(one(form, '_csrf'), expected)) {
         if (!session && c.req.path !== '/login') {
           // The session ended while the form was open: sign in again, and keep what was typed.
-          if (signInAgain && sameOriginPost(c)) return signInAgain(c, c.req.path, draftOf(form, c.get('files')));
+          if (signInAgain && sameOriginPost(c)) {
+            const draft = draftOf(form, c.get('files'));
+            const back = formPageOf(c);
+            if (back !== c.req.path) draft[DRAFT_ACTION] = c.req.path;
+            return signInAgain(c, back, draft);
+          }
           return c.redirect('/login', 303);
         }
         return refuse(c, 403, 'csrf', UI.errors.csrf);

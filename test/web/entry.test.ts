@@ -332,6 +332,28 @@ describe('§6 nothing typed is lost: the other forms', () => {
     expect(back.text).toContain('name="_key" value="k-activity-expired"');
   });
 
+  it('a decline sent after the session expired: back on the queue after signing in, the reason on its submission (the decline path has no page of its own)', async () => {
+    const citizen = await w.app.request('http://localhost/s/HL01', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ name: '张秀英', phone: '13604517788', counterparty: '李建国', disputeType: '邻里纠纷', description: '楼上漏水两个月。', consent: 'yes', website: '' }).toString(),
+    });
+    expect(citizen.status).toBeLessThan(400);
+    const client = await fresh('station');
+    const queue = await client.get('/submissions');
+    const id = /data-submission="([0-9a-f-]{36})"[^]*?张秀英/.exec(queue.text)![1];
+    await expire(client);
+    const reason = '不属本站受理范围，已告知来访人';
+    const sent = await client.post(`/submissions/${id}/decline`, { reason }, { csrf: csrfOf(queue.text), headers: { ...ORIGIN, referer: 'http://localhost/submissions' } });
+    // The sign-in leads back to the page that showed the form, not to the decline path (a 404 to GET).
+    expect(sent.text).toContain('name="next" value="/submissions"');
+    const back = await signInAgain(client, sent, logins.station, '/submissions');
+    expect(back.text).toMatch(new RegExp(`id="s-${id}"[^]*?${reason}`));
+    // The expired post declined nothing: the submission is still waiting.
+    const pending = await client.get('/submissions');
+    expect(pending.text).toContain(`data-submission="${id}"`);
+  });
+
   it.each([
     ['/admin/stations', { code: 'NEW9', name: '新站点人大代表联络站', kind: 'street', district: '呼兰区', deputiesOnDuty: '王丽 每周三上午' }, ['新站点人大代表联络站', '王丽 每周三上午']],
     ['/admin/deputies', { name: '孙八', level: 'township', stationCode: 'HL01', expertise: '土地承包', phone: '13500004444' }, ['孙八', '土地承包', '13500004444']],

@@ -14,10 +14,10 @@ import { TRACKS } from '../../machines/case.js';
 import { cardRefusal, rolesFor } from '../../machines/policy.js';
 import { formatDateTime } from '../../format.js';
 import { TRACK_LABELS } from '../../labels.js';
-import { CITIZEN } from '../../words.js';
+import { CITIZEN, UI } from '../../words.js';
 import { Csrf, ErrorBox, Facts, TextArea } from '../components.js';
 import { brief, engineOf, idempotencyOfForm, newFormKey } from '../engine-call.js';
-import { one, type WebEnv } from '../http.js';
+import { DRAFT_ACTION, one, restoredDraft, type WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
 import { formAction, type Refused } from '../form-action.js';
 import { flashOf, html, page, type PageCtx, type WebContext } from '../page.js';
@@ -32,7 +32,19 @@ interface QueueState {
   error: { title: string; detail: string };
 }
 
-async function queuePage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: QueueState, status: ContentfulStatusCode = 200) {
+/**
+ * An accept or decline sent after the session ended comes back here after the sign-in (its own
+ * path has no page): what was typed, on the form of the submission it was for.
+ */
+function restoredState(c: WebContext): QueueState | undefined {
+  const draft = restoredDraft(c);
+  const id = draft ? /^\/submissions\/([^/]+)\/(?:accept|decline)$/.exec(one(draft, DRAFT_ACTION) ?? '')?.[1] : undefined;
+  if (!draft || !id) return undefined;
+  const values = Object.fromEntries(Object.keys(draft).map((k) => [k, one(draft, k) ?? '']));
+  return { id, values, errors: {}, error: { title: UI.restored.title, detail: UI.restored.detail } };
+}
+
+async function queuePage(deps: AppDeps, c: WebContext, ctx: PageCtx, state: QueueState | undefined = restoredState(c), status: ContentfulStatusCode = 200) {
   const { actor, csrf } = ctx;
   const raw = c.req.query('status');
   const shown: Status = (SUBMISSION_STATUSES as readonly string[]).includes(raw ?? '') ? (raw as Status) : 'pending';
