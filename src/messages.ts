@@ -128,6 +128,7 @@ const SENTENCES: Record<Reason, Sentence> = {
   'not_found.supervision': (p) => `监督事项 ${s(p.id)} 不存在`,
   'not_found.user': (p) => `用户 ${s(p.id)} 不存在`,
   'not_found.station': (p) => `联络站 ${s(p.code)} 不存在`,
+  'not_found.station_retired': (p) => `联络站 ${s(p.code)} 已停用，不再受理来件`,
   'not_found.deputy': (p) => `代表 ${s(p.id)} 不存在`,
   'not_found.activity': (p) => `履职记录 ${s(p.id)} 不存在`,
   'not_found.machine': (p) => `没有名为 ${s(p.name)} 的状态机；可选：${list(p.names).join('、')}`,

@@ -137,6 +137,7 @@ export type NotFoundReason =
   | 'not_found.supervision'
   | 'not_found.user'
   | 'not_found.station'
+  | 'not_found.station_retired'
   | 'not_found.deputy'
   | 'not_found.activity'
   | 'not_found.machine'

@@ -177,8 +177,10 @@ export async function onSubmissionReceived(
 export async function submit(ctx: SubmitContext, raw: unknown): Promise<{ receipt: string; stationCode: string; submittedAt: string }> {
   const input = parseBody(submissionSchema, raw);
   const now = ctx.now?.() ?? new Date();
-  const [station] = await ctx.db.select({ code: stations.code }).from(stations).where(eq(stations.code, input.stationCode));
+  const [station] = await ctx.db.select({ code: stations.code, active: stations.active }).from(stations).where(eq(stations.code, input.stationCode));
   if (!station) throw new NotFound('not_found.station', { code: input.stationCode });
+  // A retired station's old QR cards still lead here: it takes nothing new (nobody there would read it).
+  if (!station.active) throw new NotFound('not_found.station_retired', { code: input.stationCode });
   await pruneCounters(ctx.db, now);
   const submittedAt = now.toISOString();
   return ctx.db.transaction(async (tx) => {

@@ -85,6 +85,22 @@ describe('/s/:code, the public form', () => {
     expect(textOf(await r.text())).toContain('没有找到这个联络站');
   });
 
+  it('a retired station (its old cards still lead here) says so and takes nothing, on the page and through the API', async () => {
+    expect((await w.call(w.tokens.admin, 'POST', '/api/stations', { code: 'RT01', name: '松北区人大代表联络站', kind: 'street', district: '松北区' })).status).toBe(201);
+    expect((await w.call(w.tokens.admin, 'PATCH', '/api/stations/RT01', { active: false })).status).toBe(200);
+    const before = await count();
+    const page = await app.request('http://localhost/s/RT01');
+    expect(page.status).toBe(404);
+    expect(textOf(await page.text())).toContain('松北区人大代表联络站已停用，不再受理网上来件');
+    const posted = await postForm('/s/RT01', good());
+    expect(posted.status).toBe(404);
+    expect(posted.text).toContain('已停用');
+    const api = await w.call(null, 'POST', '/api/public/submissions', { stationCode: 'RT01', name: '张秀英', phone: '13604517788', counterparty: '李建国', disputeType: '邻里纠纷', description: '楼上漏水两个月。', consent: true });
+    expect(api.status).toBe(404);
+    expect(JSON.stringify(api.body)).toContain('联络站 RT01 已停用，不再受理来件');
+    expect(await count()).toBe(before);
+  });
+
   it('stores a complete submission and shows the receipt', async () => {
     const before = await count();
     const r = await postForm('/s/HL01', good());

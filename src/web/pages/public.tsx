@@ -308,15 +308,27 @@ export function publicPages(deps: AppDeps) {
       404,
     );
 
+  /** A retired station's card still leads here: say so, and where else to go. */
+  const retiredStation = (c: Context, station: Station) =>
+    html(
+      c,
+      <PublicLayout title={ERROR_TITLES.not_found}>
+        <Refusal title={ERROR_TITLES.not_found} detail={CITIZEN.retiredStation(station.name)} />
+      </PublicLayout>,
+      404,
+    );
+
   app.get('/s/:code', async (c) => {
     const station = await getStation(deps.db, c.req.param('code'));
     if (!station) return unknownStation(c);
+    if (station.active === false) return retiredStation(c, station);
     return html(c, <IntakePage station={station} />);
   });
 
   app.post('/s/:code', async (c) => {
     const station = await getStation(deps.db, c.req.param('code'));
     if (!station) return unknownStation(c);
+    if (station.active === false) return retiredStation(c, station);
     let form: Values = {};
     try {
       form = await formOf(c, PUBLIC_LIMITS.maxBodyBytes);
