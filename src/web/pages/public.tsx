@@ -299,24 +299,17 @@ export function publicPages(deps: AppDeps) {
     await next();
   });
 
-  const unknownStation = (c: Context) =>
+  /** No station to take a submission: unknown, or retired (its old cards still lead here: say where else to go). */
+  const noStation = (c: Context, detail: string) =>
     html(
       c,
       <PublicLayout title={ERROR_TITLES.not_found}>
-        <Refusal title={ERROR_TITLES.not_found} detail={CITIZEN.unknownStation} />
+        <Refusal title={ERROR_TITLES.not_found} detail={detail} />
       </PublicLayout>,
       404,
     );
-
-  /** A retired station's card still leads here: say so, and where else to go. */
-  const retiredStation = (c: Context, station: Station) =>
-    html(
-      c,
-      <PublicLayout title={ERROR_TITLES.not_found}>
-        <Refusal title={ERROR_TITLES.not_found} detail={CITIZEN.retiredStation(station.name)} />
-      </PublicLayout>,
-      404,
-    );
+  const unknownStation = (c: Context) => noStation(c, CITIZEN.unknownStation);
+  const retiredStation = (c: Context, station: Station) => noStation(c, CITIZEN.retiredStation(station.name));
 
   app.get('/s/:code', async (c) => {
     const station = await getStation(deps.db, c.req.param('code'));
