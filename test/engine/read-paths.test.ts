@@ -7,9 +7,9 @@
  */
 import { asc, inArray, lte, or, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rowsOf } from '../../src/db/client.js';
 import { cases } from '../../src/db/schema.js';
 import { courtTodoCases } from '../../src/engine/todo.js';
+import { copyCase } from '../helpers/copies.js';
 import { createWorld, type World } from '../helpers/world.js';
 
 const N = 2000;
@@ -21,9 +21,6 @@ beforeAll(async () => {
   w = await createWorld();
   const template = await w.openCase();
   const db = w.database.db;
-  const columns = rowsOf<{ column_name: string }>(
-    await db.execute(sql`select column_name from information_schema.columns where table_schema = 'public' and table_name = 'cases' order by ordinal_position`),
-  ).map((r) => r.column_name);
   // Every state the to-do reads and some it does not; a deadline on some (some by the bound, most
   // later); pairs share an opening time, so the id breaks ties.
   const set: Record<string, string> = {
@@ -34,10 +31,7 @@ beforeAll(async () => {
     next_due_at: `case when i % 5 = 0 then now() + ((i % 40) || ' days')::interval when i % 11 = 0 then now() - interval '2 days' else null end`,
     opened_at: `date_trunc('milliseconds', now()) - ((i / 2) || ' hours')::interval`,
   };
-  await db.execute(
-    sql.raw(`insert into cases (${columns.map((c) => `"${c}"`).join(', ')})
-      select ${columns.map((c) => set[c] ?? `c."${c}"`).join(', ')} from cases c, generate_series(1, ${N}) i where c.id = '${template.id}'`),
-  );
+  await copyCase(db, template.id, N, set);
   await db.execute(sql`analyze cases`);
 }, 120_000);
 

@@ -16,6 +16,7 @@ import { authenticate } from '../../src/engine/directory.js';
 import { listCases, searchedCaseIds, SEARCH_INDEX_LIMIT } from '../../src/engine/views.js';
 import { caseScope, searchesPartyNames } from '../../src/machines/policy.js';
 import type { Actor } from '../../src/machines/roles.js';
+import { copyCase } from '../helpers/copies.js';
 import { createWorld, type World } from '../helpers/world.js';
 
 const N = 3000;
@@ -35,9 +36,6 @@ beforeAll(async () => {
   const db = w.database.db;
   // N copies of the template with their own ids, numbers, summaries, stations, deputies, times
   // (pairs share an opening time, so the id breaks ties) and parties.
-  const columns = rowsOf<{ column_name: string }>(
-    await db.execute(sql`select column_name from information_schema.columns where table_schema = 'public' and table_name = 'cases' order by ordinal_position`),
-  ).map((r) => r.column_name);
   const set: Record<string, string> = {
     id: 'gen_random_uuid()',
     number: `'T' || lpad(i::text, 6, '0')`,
@@ -49,10 +47,7 @@ beforeAll(async () => {
     // Whole milliseconds, as the engine writes them (a list's cursor carries milliseconds).
     opened_at: `date_trunc('milliseconds', now()) - ((i / 2) || ' hours')::interval`,
   };
-  await db.execute(
-    sql.raw(`insert into cases (${columns.map((c) => `"${c}"`).join(', ')})
-      select ${columns.map((c) => set[c] ?? `c."${c}"`).join(', ')} from cases c, generate_series(1, ${N}) i where c.id = '${template.id}'`),
-  );
+  await copyCase(db, template.id, N, set);
   // Two parties each: a two-character name or a three-character one, and one name that occurs once.
   await db.execute(
     sql.raw(`insert into parties (case_id, position, role, name)
