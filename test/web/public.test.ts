@@ -53,6 +53,7 @@ beforeAll(async () => {
     stationSC: { name: '双城站 陈', role: 'station', stationCode: 'SC01' },
     court: { name: '李书记员', role: 'court' },
     deputy: { name: '王丽', role: 'deputy', deputyId: w.deputies.a },
+    admin: { name: '系统管理员 赵', role: 'admin' },
   })) {
     const login = `p-${key}`;
     await w.call(w.tokens.admin, 'POST', '/api/users', { ...body, login, password: 'initial-password' });
@@ -99,6 +100,14 @@ describe('/s/:code, the public form', () => {
     expect(api.status).toBe(404);
     expect(JSON.stringify(api.body)).toContain('联络站 RT01 已停用，不再受理来件');
     expect(await count()).toBe(before);
+    // Nor is a new card printed for it: staff get the reason instead of a QR code leading nowhere.
+    const card = await people.court.get('/stations/RT01/card');
+    expect(card.status).toBe(404);
+    expect(textOf(card.text)).toContain('联络站 RT01 已停用，不再受理来件');
+    expect(card.text).not.toContain('<svg');
+    const stations = await people.admin.get('/admin/stations');
+    expect(stations.text).toContain('/stations/HL01/card');
+    expect(stations.text).not.toContain('/stations/RT01/card');
   });
 
   it('stores a complete submission and shows the receipt', async () => {

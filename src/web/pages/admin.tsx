@@ -179,7 +179,8 @@ async function stationsPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
                   <a href={`/admin/stations/${enc(s.code)}/edit`} data-testid={`edit-${s.code}`}>
                     {UI.admin.edit}
                   </a>{' '}
-                  <a href={`/stations/${enc(s.code)}/activities`}>{UI.nav.activities}</a> <a href={`/stations/${enc(s.code)}/card`}>{CITIZEN.cardNav}</a>
+                  <a href={`/stations/${enc(s.code)}/activities`}>{UI.nav.activities}</a>{' '}
+                  {s.active === false ? null : <a href={`/stations/${enc(s.code)}/card`}>{CITIZEN.cardNav}</a>}
                 </>
               ),
             },

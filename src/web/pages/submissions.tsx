@@ -194,6 +194,8 @@ async function cardPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx) 
   if (refused) throw new Forbidden('forbidden.card_own');
   const station = await getStation(deps.db, code);
   if (!station) throw new NotFound('not_found.station', { code });
+  // A retired station's door takes nothing (engine/submissions.ts): a new card would lead nowhere.
+  if (station.active === false) throw new NotFound('not_found.station_retired', { code });
   const base = publicUrlOf(deps, c);
   const target = `${base}/s/${encodeURIComponent(station.code)}`;
   const svg = await qrSvg(target);
