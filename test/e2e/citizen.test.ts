@@ -12,7 +12,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
-import { authenticate, changeOwnPassword, createStation, createUser, ensureAdmin } from '../../src/engine/directory.js';
+import { authenticate, changeOwnPassword, createStation, createUser, ensureAdmin, updateStation } from '../../src/engine/directory.js';
 import type { Actor } from '../../src/machines/roles.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 
@@ -224,6 +224,21 @@ describe.sequential('扫码联 on a 390-pixel phone', () => {
     const shown = (await citizen.textContent('[data-testid=status]'))!;
     for (const personal of ['张秀英', '李建国', citizenPhone]) expect(shown).not.toContain(personal);
     await shot(citizen, 'citizen-12-status-case');
+  });
+
+  it('an old card of a retired station leads to a page that says so and where else to go, with no form', async () => {
+    await createStation(database.db, ADMIN_ACTOR, { code: 'RT01', name: '松北区人大代表联络站', kind: 'street', district: '松北区' });
+    await updateStation(database.db, ADMIN_ACTOR, 'RT01', { active: false });
+    const citizen = await phone({ javaScript: false });
+    const answer = await citizen.goto(`${origin}/s/RT01`);
+    expect(answer?.status()).toBe(404);
+    const text = (await citizen.textContent('main'))!;
+    expect(text).toContain('联络站已停用');
+    expect(text).not.toContain('未找到');
+    expect(text).toContain('松北区人大代表联络站已停用，不再受理网上来件');
+    expect(text).toContain('12345');
+    expect(await citizen.locator('form[data-testid=intake]').count()).toBe(0);
+    await shot(citizen, 'citizen-13-retired-station');
   });
 
   it('loaded nothing from another host', () => {

@@ -300,16 +300,16 @@ export function publicPages(deps: AppDeps) {
   });
 
   /** No station to take a submission: unknown, or retired (its old cards still lead here: say where else to go). */
-  const noStation = (c: Context, detail: string) =>
+  const noStation = (c: Context, title: string, detail: string) =>
     html(
       c,
-      <PublicLayout title={ERROR_TITLES.not_found}>
-        <Refusal title={ERROR_TITLES.not_found} detail={detail} />
+      <PublicLayout title={title}>
+        <Refusal title={title} detail={detail} />
       </PublicLayout>,
       404,
     );
-  const unknownStation = (c: Context) => noStation(c, CITIZEN.unknownStation);
-  const retiredStation = (c: Context, station: Station) => noStation(c, CITIZEN.retiredStation(station.name));
+  const unknownStation = (c: Context) => noStation(c, ERROR_TITLES.not_found, CITIZEN.unknownStation);
+  const retiredStation = (c: Context, station: Station) => noStation(c, CITIZEN.retiredStationTitle, CITIZEN.retiredStation(station.name));
 
   app.get('/s/:code', async (c) => {
     const station = await getStation(deps.db, c.req.param('code'));
