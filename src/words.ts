@@ -507,6 +507,56 @@ export const TODO_UI = {
   ranOut: (what: string, days: number) => `${what}已届满 ${days} 天`,
 };
 
+/** A deadline's name in a to-do line (shorter than DEADLINE_LABELS: the line also says how long is left). */
+const TODO_DEADLINES: Record<string, string> = {
+  mediation_expiry: '调解期限',
+  performance: '履行期限',
+  confirmation_window: '司法确认申请期限',
+  enforcement_bar: '申请执行期限',
+  enforcement_limit: '执行期限',
+  report_due: '报告期限',
+  rectification_due: '整改期限',
+};
+
+/** What a to-do item (engine/todo.ts), or one listed in a stored daily digest, is made of. */
+export interface TodoWords {
+  kind?: string;
+  entity?: { number: string };
+  subject?: string;
+  level?: string;
+  deadline?: string;
+  daysLeft?: number;
+}
+
+/** A to-do item's line: `title` in GET /api/me/todo, the web's to-do list and a deputy's daily digest. */
+export function todoTitle(i: TodoWords): string {
+  const about = (what: string) => `${what}：${i.subject ?? ''}`;
+  switch (i.kind) {
+    case 'screening':
+      return about('待审查受理');
+    case 'assignment':
+      return about('待指派调解员和代表');
+    case 'confirmation':
+      return about('待作出司法确认决定');
+    case 'deadline': {
+      const what = TODO_DEADLINES[i.deadline ?? ''] ?? i.deadline ?? '期限';
+      const days = i.daysLeft ?? 0;
+      if (i.level === 'overdue') return about(`${what}已届满${Math.max(1, -days)}天`);
+      return about(days === 0 ? `${what}今日届满` : `${what}还剩${days}天`);
+    }
+    case 'session':
+      return about('调解会议');
+    case 'evaluation':
+      return about('待测评');
+    case 'report_overdue':
+      return about('报告逾期未交');
+    case 'calendar_missing':
+      return `${i.entity?.number ?? ''} 年法定节假日安排尚未录入`;
+    default:
+      return i.subject ?? '';
+  }
+}
+
 /** 扫码联 — what citizens read on the public pages, and what staff read of their submissions. */
 export const CITIZEN = {
   intakeTitle: '扫码反映纠纷',
@@ -637,8 +687,9 @@ export function noticeText(kind: string, number: string, params: Record<string, 
       return { title: `收到群众扫码提交的纠纷（${number}）`, body: '有群众通过扫码联提交了纠纷，请尽快查看并决定是否受理。' };
     case 'daily_digest': {
       // `number` is the day (Shanghai); items are the deputy's to-do as it stood that morning.
-      const items = Array.isArray(params.items) ? (params.items as { kind?: string; number?: string; title?: string; dueAt?: string }[]) : [];
-      const lines = items.map((i) => `${i.kind === 'session' ? `${beijingMinute(i.dueAt)} ` : ''}${i.title ?? ''}（案件 ${i.number ?? ''}）`);
+      // Digests stored before the engine returned data carry their line as `title`.
+      const items = Array.isArray(params.items) ? (params.items as (TodoWords & { number?: string; title?: string; dueAt?: string })[]) : [];
+      const lines = items.map((i) => `${i.kind === 'session' ? `${beijingMinute(i.dueAt)} ` : ''}${i.title ?? todoTitle(i)}（案件 ${i.number ?? ''}）`);
       return { title: `${number} 每日提醒：${items.length} 项待办`, body: lines.join('；') + (lines.length ? '。' : '') };
     }
     default:

@@ -28,10 +28,15 @@ export type TodoKind =
   | 'report_overdue'
   | 'calendar_missing';
 
+/**
+ * One thing to do, as data: the words a person reads (`title` in GET /api/me/todo, the web's list,
+ * a deputy's daily digest) are made from it at the edge (`todoTitle` in src/words.ts).
+ */
 export interface TodoItem {
   kind: TodoKind;
   entity: { type: 'case' | 'supervision' | 'calendar'; id: string; number: string };
-  title: string;
+  /** What the item is about, as stored: a case's dispute type, a session's place, a supervision item's subject. */
+  subject?: string;
   dueAt?: string;
   level: DeadlineLevel;
   /** For `deadline`: which deadline, and its days left (negative once run out). */
@@ -43,27 +48,12 @@ export interface TodoItem {
 const LIMIT = 200;
 const SESSION_DAYS = 7;
 
-const STATE_TODO: Record<string, { kind: TodoKind; title: string }> = {
-  'intake.screening': { kind: 'screening', title: '待审查受理' },
-  'mediation.assigning': { kind: 'assignment', title: '待指派调解员和代表' },
-  'agreement.confirming': { kind: 'confirmation', title: '待作出司法确认决定' },
+/** The case states that wait on the court (or a station), and the to-do kind of each. */
+const STATE_TODO: Record<string, TodoKind> = {
+  'intake.screening': 'screening',
+  'mediation.assigning': 'assignment',
+  'agreement.confirming': 'confirmation',
 };
-
-const DEADLINE_TITLES: Record<string, string> = {
-  mediation_expiry: '调解期限',
-  performance: '履行期限',
-  confirmation_window: '司法确认申请期限',
-  enforcement_bar: '申请执行期限',
-  enforcement_limit: '执行期限',
-  report_due: '报告期限',
-  rectification_due: '整改期限',
-};
-
-function deadlineTitle(kind: string, daysLeft: number, level: DeadlineLevel): string {
-  const what = DEADLINE_TITLES[kind] ?? kind;
-  if (level === 'overdue') return `${what}已届满${Math.max(1, -daysLeft)}天`;
-  return daysLeft === 0 ? `${what}今日届满` : `${what}还剩${daysLeft}天`;
-}
 
 const RANK: Record<DeadlineLevel, number> = { overdue: 0, warning: 1, normal: 2 };
 
@@ -86,19 +76,19 @@ function caseItems(rows: CaseRow[], opts: ViewOptions, want: { states: string[];
     const snapshot = restore(caseStore, row as unknown as EntityRow);
     const byState = STATE_TODO[row.state];
     if (byState && want.states.includes(row.state)) {
-      items.push({ kind: byState.kind, entity, title: `${byState.title}：${row.disputeType}`, level: 'normal' });
+      items.push({ kind: byState, entity, subject: row.disputeType, level: 'normal' });
     }
     if (want.deadlines) {
       for (const d of deadlineViews(caseStore.spec, snapshot, opts)) {
         if (d.level === 'normal') continue;
-        items.push({ kind: 'deadline', entity, title: `${deadlineTitle(d.kind, d.daysLeft, d.level)}：${row.disputeType}`, dueAt: d.dueAt, level: d.level, deadline: d.kind, daysLeft: d.daysLeft });
+        items.push({ kind: 'deadline', entity, subject: row.disputeType, dueAt: d.dueAt, level: d.level, deadline: d.kind, daysLeft: d.daysLeft });
       }
     }
     const session = (snapshot.context as CaseContext).nextSession;
     if (want.sessionsOf && session) {
       const at = Date.parse(session.at);
       if (at >= now.getTime() && at <= now.getTime() + SESSION_DAYS * 86_400_000) {
-        items.push({ kind: 'session', entity, title: `调解会议：${session.location}`, dueAt: session.at, level: 'normal' });
+        items.push({ kind: 'session', entity, subject: session.location, dueAt: session.at, level: 'normal' });
       }
     }
   }
@@ -155,17 +145,17 @@ export async function myTodo(db: Db, actor: Actor, opts: ViewOptions = {}): Prom
       for (const row of rows) {
         const entity = { type: 'supervision' as const, id: row.id, number: row.number };
         if (row.state === 'reviewing') {
-          items.push({ kind: 'evaluation', entity, title: `待测评：${row.subject}`, level: 'normal' });
+          items.push({ kind: 'evaluation', entity, subject: row.subject, level: 'normal' });
           continue;
         }
         const d = deadlineViews(supervisionStore.spec, restore(supervisionStore, row as unknown as EntityRow), opts)[0];
-        items.push({ kind: 'report_overdue', entity, title: `报告逾期未交：${row.subject}`, ...(d ? { dueAt: d.dueAt, daysLeft: d.daysLeft } : {}), level: 'overdue' });
+        items.push({ kind: 'report_overdue', entity, subject: row.subject, ...(d ? { dueAt: d.dueAt, daysLeft: d.daysLeft } : {}), level: 'overdue' });
       }
       break;
     }
     case 'admin': {
       for (const year of (await calendarCoverage(db, now)).missing) {
-        items.push({ kind: 'calendar_missing', entity: { type: 'calendar', id: String(year), number: String(year) }, title: `${year} 年法定节假日安排尚未录入`, level: 'warning' });
+        items.push({ kind: 'calendar_missing', entity: { type: 'calendar', id: String(year), number: String(year) }, level: 'warning' });
       }
       break;
     }

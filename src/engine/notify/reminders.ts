@@ -100,7 +100,8 @@ export async function writeDigests(db: Db, opts: { now?: Date; warningDays: numb
         kind: i.kind,
         caseId: i.entity.id,
         number: i.entity.number,
-        title: i.title,
+        ...(i.subject !== undefined ? { subject: i.subject } : {}),
+        ...(i.deadline ? { deadline: i.deadline, daysLeft: i.daysLeft } : {}),
         level: i.level,
         ...(i.dueAt ? { dueAt: i.dueAt } : {}),
       }));

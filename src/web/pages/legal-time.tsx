@@ -9,7 +9,7 @@ import { myTodo, type TodoItem } from '../../engine/todo.js';
 import { ValidationError } from '../../engine/errors.js';
 import { formatDateTime } from '../../format.js';
 import { LEVEL_LABELS, LEVEL_TONES, TODO_KIND_LABELS } from '../../labels.js';
-import { CALENDAR_UI, ERROR_TITLES, TODO_UI } from '../../words.js';
+import { CALENDAR_UI, ERROR_TITLES, TODO_UI, todoTitle } from '../../words.js';
 import { sayField } from '../wording.js';
 import { Csrf, ErrorBox, RestoredNotice, Row, Section, TextArea } from '../components.js';
 import { engineOf } from '../engine-call.js';
@@ -36,7 +36,7 @@ export function TodoSection(p: { items: TodoItem[]; now: Date }) {
               <span class={`badge due due-${LEVEL_TONES[i.level]}`}>{i.level === 'normal' ? TODO_KIND_LABELS[i.kind] : LEVEL_LABELS[i.level]}</span>{' '}
               <a href={hrefOf(i)}>
                 {i.entity.type === 'calendar' ? '' : `${i.entity.number} · `}
-                {i.title}
+                {todoTitle(i)}
               </a>
               {i.dueAt && i.kind === 'session' ? <small class="muted"> {formatDateTime(i.dueAt)}</small> : null}
             </li>
