@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { messageOf } from '../../src/messages.js';
 import { webWording } from '../../src/web/wording.js';
+import { noticeText, todoTitle } from '../../src/words.js';
 
 const SRC = fileURLToPath(new URL('../../src', import.meta.url));
 
@@ -37,11 +38,25 @@ describe('layers', () => {
     expect(offending('machines', /^(engine|db|api|web|edge)\/|^labels\.js$|^messages\.js$/)).toEqual([]);
   });
   it('the engine imports no labels and nothing of HTTP or the pages (the report CSV is written at the edge)', () => {
-    expect(offending('engine', /^(api|web|edge)\/|^labels\.js$/)).toEqual([]);
+    expect(offending('engine', /^(api|web|edge)\/|^labels\.js$|^words\.js$|^format\.js$/)).toEqual([]);
   });
   it('the JSON API does not import the web, nor the web the API', () => {
     expect(offending('api', /^web\//)).toEqual([]);
     expect(offending('web', /^api\//)).toEqual([]);
+  });
+});
+
+describe('a to-do line is worded at the edge', () => {
+  it('from the item the engine returns, and a digest stored with its line keeps it', () => {
+    const entity = { number: '(2026)黑0111民调1号' };
+    expect(todoTitle({ kind: 'deadline', entity, subject: '邻里纠纷', level: 'warning', deadline: 'performance', daysLeft: 2 })).toBe('履行期限还剩2天：邻里纠纷');
+    expect(todoTitle({ kind: 'deadline', entity, subject: '邻里纠纷', level: 'overdue', deadline: 'mediation_expiry', daysLeft: -3 })).toBe('调解期限已届满3天：邻里纠纷');
+    expect(todoTitle({ kind: 'deadline', entity, subject: '邻里纠纷', level: 'warning', deadline: 'performance', daysLeft: 0 })).toBe('履行期限今日届满：邻里纠纷');
+    expect(todoTitle({ kind: 'session', entity, subject: '呼兰站调解室', level: 'normal' })).toBe('调解会议：呼兰站调解室');
+    expect(todoTitle({ kind: 'calendar_missing', entity: { number: '2028' }, level: 'warning' })).toBe('2028 年法定节假日安排尚未录入');
+    const digest = (items: unknown[]) => noticeText('daily_digest', '2026-12-04', { items }).body;
+    expect(digest([{ kind: 'deadline', number: 'A1', subject: '借贷纠纷', level: 'warning', deadline: 'performance', daysLeft: 1 }])).toBe('履行期限还剩1天：借贷纠纷（案件 A1）。');
+    expect(digest([{ kind: 'deadline', number: 'A1', title: '履行期限还剩5天：借贷纠纷', level: 'warning' }])).toBe('履行期限还剩5天：借贷纠纷（案件 A1）。');
   });
 });
 
