@@ -9,7 +9,7 @@ import { csvCell, contentDisposition } from '../../src/edge/tabular.js';
 import { createWorld, type World } from '../helpers/world.js';
 import { expectProblem, tag } from '../helpers/api.js';
 import { download } from '../helpers/files.js';
-import { WebClient } from '../helpers/web.js';
+import { signedInPeople } from '../helpers/web.js';
 
 let w: World;
 const T = tag('EXP');
@@ -197,13 +197,7 @@ describe('the other lists', () => {
 });
 
 describe('download links on the web pages', () => {
-  async function person(body: Record<string, unknown>, login: string) {
-    expect((await w.call(w.tokens.admin, 'POST', '/api/users', { ...body, login, password: 'initial-password' })).status).toBe(201);
-    const client = new WebClient(w.app);
-    await client.signIn(login, 'initial-password');
-    await client.post('/password', { currentPassword: 'initial-password', newPassword: 'own-password-1', confirmPassword: 'own-password-1' });
-    return client;
-  }
+  const person = async (body: Record<string, unknown>, login: string) => (await signedInPeople(w, login, { one: body })).people.one;
 
   it('each list page links its file, with the page filters; the file is the API file for that user', async () => {
     const court = await person({ name: '书记员 下载', role: 'court' }, 'dl-court');

@@ -13,7 +13,7 @@ import { progressBar } from '../../scripts/import.js';
 import { createWorld, type Call, type World } from '../helpers/world.js';
 import { expectProblem, fingerprint, tag } from '../helpers/api.js';
 import { download } from '../helpers/files.js';
-import { WebClient, csrfOf, textOf } from '../helpers/web.js';
+import { WebClient, csrfOf, signedInPeople, textOf } from '../helpers/web.js';
 
 let from: World;
 let to: World;
@@ -297,13 +297,7 @@ describe('helpers', () => {
 
 describe('the upload page', () => {
   it('is for the admin (directory) and court staff (cases); the form imports and answers a page; a file over the limit is refused', async () => {
-    const signIn = async (body: Record<string, unknown>, login: string) => {
-      expect((await to.call(to.tokens.admin, 'POST', '/api/users', { ...body, login, password: 'initial-password' })).status).toBe(201);
-      const client = new WebClient(to.app);
-      await client.signIn(login, 'initial-password');
-      await client.post('/password', { currentPassword: 'initial-password', newPassword: 'own-password-1', confirmPassword: 'own-password-1' });
-      return client;
-    };
+    const signIn = async (body: Record<string, unknown>, login: string) => (await signedInPeople(to, login, { one: body })).people.one;
     const court = await signIn({ name: '书记员 导入', role: 'court' }, 'imp-court');
     const page = await court.get('/imports');
     expect(page.status).toBe(200);

@@ -79,14 +79,14 @@ export class WebClient {
  * @example
  * const { people, logins } = await signedInPeople(w, 'p', { court: { name: '李书记员', role: 'court' } });
  */
-export async function signedInPeople(w: World, prefix: string, users: Record<string, Record<string, unknown>>) {
+export async function signedInPeople(w: World, prefix: string, users: Record<string, Record<string, unknown>>, app: App = w.app) {
   const people: Record<string, WebClient> = {};
   const logins: Record<string, string> = {};
   for (const [key, body] of Object.entries(users)) {
     const login = `${prefix}-${key}`;
     const r = await w.call(w.tokens.admin, 'POST', '/api/users', { ...body, login, password: 'initial-password' });
     expect(r.status).toBe(201);
-    const client = new WebClient(w.app);
+    const client = new WebClient(app);
     await client.signIn(login, 'initial-password');
     await client.post('/password', { currentPassword: 'initial-password', newPassword: 'own-password-1', confirmPassword: 'own-password-1' });
     people[key] = client;

@@ -11,7 +11,7 @@ import { hashToken } from '../../src/engine/directory.js';
 import { shanghaiDate } from '../../src/machines/calendar.js';
 import { fingerprint } from '../helpers/api.js';
 import { createWorld, type World } from '../helpers/world.js';
-import { csrfOf, textOf, WebClient } from '../helpers/web.js';
+import { csrfOf, signedInPeople, textOf, WebClient } from '../helpers/web.js';
 
 let w: World;
 const people: Record<string, WebClient> = {};
@@ -41,15 +41,9 @@ beforeAll(async () => {
     station: { name: '刘站长', role: 'station', stationCode: 'HL01' },
     admin: { name: '管理员二', role: 'admin' },
   };
-  for (const [key, body] of Object.entries(users)) {
-    const login = `e-${key}`;
-    await ok(w.call(w.tokens.admin, 'POST', '/api/users', { ...body, login, password: 'initial-password' }));
-    const client = new WebClient(w.app);
-    await client.signIn(login, 'initial-password');
-    await client.post('/password', { currentPassword: 'initial-password', newPassword: 'own-password-1', confirmPassword: 'own-password-1' });
-    people[key] = client;
-    logins[key] = login;
-  }
+  const signedIn = await signedInPeople(w, 'e', users);
+  Object.assign(people, signedIn.people);
+  Object.assign(logins, signedIn.logins);
   namesakes.hl = (await ok(w.call(w.tokens.admin, 'POST', '/api/deputies', { name: '王丽', level: 'municipal', stationCode: 'HL01', phone: '13700002222', confirmDuplicate: true }))).id;
   namesakes.sc = (await ok(w.call(w.tokens.admin, 'POST', '/api/deputies', { name: '王丽', level: 'county', stationCode: 'SC01', phone: '13600003333' }))).id;
   retiredDeputy = (await ok(w.call(w.tokens.admin, 'POST', '/api/deputies', { name: '钱七', level: 'county', stationCode: 'HL01' }))).id;

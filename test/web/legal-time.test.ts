@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorld, type World } from '../helpers/world.js';
-import { csrfOf, textOf, WebClient } from '../helpers/web.js';
+import { csrfOf, signedInPeople, textOf, WebClient } from '../helpers/web.js';
 
 const at = (local: string) => new Date(`${local}+08:00`).toISOString();
 let clock = new Date(at('2026-12-03T10:00:00'));
@@ -21,14 +21,7 @@ beforeAll(async () => {
     deputy: { name: '王丽', role: 'deputy', deputyId: w.deputies.a },
     admin: { name: '管理员二', role: 'admin' },
   };
-  for (const [key, body] of Object.entries(users)) {
-    const login = `lt-${key}`;
-    expect((await w.call(w.tokens.admin, 'POST', '/api/users', { ...body, login, password: 'initial-password' })).status).toBe(201);
-    const client = new WebClient(w.app);
-    await client.signIn(login, 'initial-password');
-    await client.post('/password', { currentPassword: 'initial-password', newPassword: 'own-password-1', confirmPassword: 'own-password-1' });
-    people[key] = client;
-  }
+  Object.assign(people, (await signedInPeople(w, 'lt', users)).people);
 });
 afterAll(async () => w?.close());
 

@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/engine/notify/dispatcher.js';
 import { createWorld, type World } from '../helpers/world.js';
-import { csrfOf, textOf, WebClient } from '../helpers/web.js';
+import { csrfOf, signedInPeople, textOf, WebClient } from '../helpers/web.js';
 
 let w: World;
 const people: Record<string, WebClient> = {};
@@ -18,14 +18,7 @@ beforeAll(async () => {
     deputy: { name: '王丽', role: 'deputy', deputyId: w.deputies.b },
     admin: { name: '管理员二', role: 'admin' },
   };
-  for (const [key, body] of Object.entries(users)) {
-    const login = `n-${key}`;
-    expect((await w.call(w.tokens.admin, 'POST', '/api/users', { ...body, login, password: 'initial-password' })).status).toBe(201);
-    const client = new WebClient(w.app);
-    await client.signIn(login, 'initial-password');
-    await client.post('/password', { currentPassword: 'initial-password', newPassword: 'own-password-1', confirmPassword: 'own-password-1' });
-    people[key] = client;
-  }
+  Object.assign(people, (await signedInPeople(w, 'n', users)).people);
 }, 180_000);
 afterAll(() => w.close());
 

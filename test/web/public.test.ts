@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { rowsOf } from '../../src/db/client.js';
 import { createWorld, type World } from '../helpers/world.js';
-import { textOf, WebClient } from '../helpers/web.js';
+import { signedInPeople, textOf, WebClient } from '../helpers/web.js';
 
 let w: World;
 let app: App;
@@ -48,20 +48,14 @@ async function postForm(path: string, fields: Record<string, string> | string) {
 beforeAll(async () => {
   w = await createWorld();
   app = createApp({ db: w.database.db, log: () => {}, trustProxy: true, publicUrl: 'https://jiefen.example.gov.cn' });
-  for (const [key, body] of Object.entries({
+  const users = {
     stationHL: { name: '呼兰站 刘', role: 'station', stationCode: 'HL01' },
     stationSC: { name: '双城站 陈', role: 'station', stationCode: 'SC01' },
     court: { name: '李书记员', role: 'court' },
     deputy: { name: '王丽', role: 'deputy', deputyId: w.deputies.a },
     admin: { name: '系统管理员 赵', role: 'admin' },
-  })) {
-    const login = `p-${key}`;
-    await w.call(w.tokens.admin, 'POST', '/api/users', { ...body, login, password: 'initial-password' });
-    const client = new WebClient(app);
-    await client.signIn(login, 'initial-password');
-    await client.post('/password', { currentPassword: 'initial-password', newPassword: 'own-password-1', confirmPassword: 'own-password-1' });
-    people[key] = client;
-  }
+  };
+  Object.assign(people, (await signedInPeople(w, 'p', users, app)).people);
 });
 
 afterAll(async () => {
