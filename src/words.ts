@@ -557,6 +557,39 @@ export function todoTitle(i: TodoWords): string {
   }
 }
 
+/** The upload page (DESIGN.md §14): the page's words, its live count's, and a result's summary line. */
+export const IMPORT_UI = {
+  title: '导入登记簿',
+  choose: '选择文件',
+  formats: (mib: number) => `支持 Excel 工作簿（.xlsx）和 CSV（UTF-8 或 GBK 编码），不超过 ${mib} MiB。第一行为列名，与本系统“下载 Excel / 下载 CSV”导出的文件相同；多余的列不读取。`,
+  repeatSafe: '同一文件重复导入不会重复登记。建议先“试导入”检查，再正式导入。',
+  cannot: '无法导入',
+  kind: '导入内容',
+  needed: (kind: string, columns: string[]) => `${kind}须有的列：${columns.join('、')}`,
+  file: '文件',
+  dryRun: '试导入（只检查，不写入）',
+  start: '开始',
+  noKind: '请选择导入内容',
+  noFile: '请选择要导入的文件',
+  tooLarge: (mib: number) => `上传的文件不能超过 ${mib} MiB；更大的文件请拆分，或由管理员用命令 npm run import 导入。`,
+  problemColumns: ['行号', '列', '问题'],
+  /** The live count's words, handed to /static/import.js on the page (it has no copy of its own). */
+  live: {
+    uploading: '正在上传……',
+    failed: '导入失败（状态 {status}）',
+    cannot: '无法导入：',
+    networkLost: '网络中断，导入结果未知：请刷新后用“试导入”核对（重复导入不会重复登记）。',
+  },
+  progress: (p: { phase: 'checking' | 'writing' | 'done'; done: number; total: number; created: number; skipped: number }) =>
+    `${{ checking: '正在检查', writing: '正在写入', done: '已完成' }[p.phase]}：${p.done} / ${p.total} 行${p.phase === 'writing' ? `（已导入 ${p.created}，跳过 ${p.skipped}）` : ''}`,
+  summary: (r: { dryRun: boolean; total: number; created: number; skipped: number; problems: unknown[] }, refused: boolean) =>
+    r.dryRun
+      ? `试导入完成：共 ${r.total} 行，可导入 ${r.created} 行，已存在而跳过 ${r.skipped} 行，问题 ${r.problems.length} 处。未写入任何记录。`
+      : refused
+        ? `共 ${r.total} 行，发现 ${r.problems.length} 处问题，未导入任何记录。请修改后重新导入。`
+        : `导入完成：共 ${r.total} 行，已导入 ${r.created} 行，已存在而跳过 ${r.skipped} 行${r.problems.length ? `，${r.problems.length} 处问题未导入` : ''}。`,
+};
+
 /** 扫码联 — what citizens read on the public pages, and what staff read of their submissions. */
 export const CITIZEN = {
   intakeTitle: '扫码反映纠纷',

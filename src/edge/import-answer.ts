@@ -30,9 +30,16 @@ function finished(result: ImportResult) {
   return { status: 200 as const, body: result };
 }
 
+/** For the web page's live count: each progress line and the result also in words (`text`, `html`). */
+export interface ImportWording {
+  progress(p: ImportProgress): string;
+  result(r: ImportResult): Promise<string>;
+}
+
 /**
  * Runs an import for `actor` and answers it: JSON, or with `stream` a body of NDJSON lines —
- * `{"progress": …}` while it runs, then `{"result": …}` or `{"problem": …}`.
+ * `{"progress": …}` while it runs, then `{"result": …}` or `{"problem": …}`; with `wording`
+ * (the web), progress lines carry their `text` and the result line its `html`.
  */
 export async function answerImport(
   c: Context,
@@ -42,6 +49,7 @@ export async function answerImport(
   dryRun: boolean,
   bytes: Uint8Array,
   stream: boolean,
+  wording?: ImportWording,
 ): Promise<Response> {
   const opts = { dryRun, now: deps.now?.(), requestId: c.get('requestId' as never) as string | undefined, concurrency: 4 };
   if (!stream) {
@@ -58,11 +66,13 @@ export async function answerImport(
         // At most ten lines a second, and always the phase changes.
         if (p.phase === 'done' || now - last >= 100 || p.done === 0) {
           last = now;
-          line({ progress: p });
+          line(wording ? { progress: p, text: wording.progress(p) } : { progress: p });
         }
       };
       try {
-        line({ result: finished(await importFile(deps.db, actor, kind, bytes, { ...opts, onProgress })).body });
+        const result = await importFile(deps.db, actor, kind, bytes, { ...opts, onProgress });
+        const body = finished(result).body;
+        line(wording ? { result: body, html: await wording.result(result) } : { result: body });
       } catch (err) {
         if (err instanceof DomainError) line({ problem: { status: statusOf(err), detail: messageOf(err.reason, err.params), ...err.extra } });
         else {

@@ -328,6 +328,10 @@ describe('the upload page', () => {
     const lines = live.text.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.some((l) => l.progress?.phase === 'writing')).toBe(true);
     expect(lines.at(-1).result).toMatchObject({ created: 1, problems: [] });
+    // In words, for the page's script (which keeps none of its own): each count, and the result as the page shows it.
+    expect(lines.find((l) => l.progress?.phase === 'writing').text).toMatch(/^正在写入：\d+ \/ 1 行（已导入 \d+，跳过 \d+）$/);
+    expect(textOf(lines.at(-1).html)).toContain('导入完成：共 1 行，已导入 1 行，已存在而跳过 0 行。');
+    expect(lines.at(-1).html).toContain('data-testid="import-result"');
     // Without the CSRF token: refused, nothing written.
     const after = await fingerprint(to);
     expect((await post(court, { kind: 'cases' }, csv)).status).toBe(403);

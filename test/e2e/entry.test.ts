@@ -268,4 +268,21 @@ describe.sequential('issue 15 §4 §6 data entry in Chromium', () => {
       await page.context().close();
     }
   });
+
+  it('an import with script: the live count and the result come worded by the server, a problem row in Chinese', async () => {
+    const page = await signedIn('guanli', PHONE);
+    await page.goto(`${origin}/imports`);
+    await page.selectOption('select[name=kind]', 'deputies');
+    await page.setInputFiles('input[name=file]', { name: '代表名册.csv', mimeType: 'text/csv', buffer: Buffer.from('姓名,代表层级,联络站代码\n吴十,区（县）人大代表,HL01\n郑十一,区（县）人大代表,NOPE\n') });
+    await page.click('form[data-import] button[type=submit]');
+    await page.waitForSelector('[data-import-result] [data-testid=import-result]');
+    expect(page.url()).toBe(`${origin}/imports`); // sent by the script: no page load
+    await expect(page.textContent('[data-testid=import-progress]')).resolves.toMatch(/^已完成：2 \/ 2 行$/);
+    await expect(page.textContent('[data-testid=import-result] p')).resolves.toBe('试导入完成：共 2 行，可导入 0 行，已存在而跳过 0 行，问题 1 处。未写入任何记录。');
+    const cells = await page.locator('[data-testid=import-problems] td').allTextContents();
+    expect(cells.slice(0, 2)).toEqual(['3', '联络站代码']);
+    expect(await page.evaluate(phoneProblems)).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}15-entry-import-live-phone.png`, fullPage: true });
+    await page.context().close();
+  });
 });

@@ -7,7 +7,7 @@
 import type { Hono } from 'hono';
 import type { AppDeps } from '../../edge/context.js';
 import { IMPORT_KIND_LABELS, IMPORT_KINDS, importFile, mayImport, type ImportKind, type ImportResult } from '../../edge/imports.js';
-import { answerImport, MAX_UPLOAD_BYTES } from '../../edge/import-answer.js';
+import { answerImport, MAX_UPLOAD_BYTES, type ImportWording } from '../../edge/import-answer.js';
 import { ACTIVITY_HEADERS, CASE_HEADERS, DEPUTY_HEADERS, STATION_HEADERS } from '../../edge/registers.js';
 import type { Actor } from '../../machines/roles.js';
 import { can } from '../../machines/policy.js';
@@ -15,7 +15,7 @@ import { DomainError } from '../../engine/errors.js';
 import { sayError } from '../wording.js';
 import { Csrf, ErrorBox, RestoredNotice, Section } from '../components.js';
 import { declareFormLimit, lostFiles, one, restoredDraft, type WebEnv } from '../http.js';
-import { UI } from '../../words.js';
+import { IMPORT_UI, UI } from '../../words.js';
 import { Layout } from '../layout.js';
 import { html, page, refusePage, type PageCtx, type WebContext } from '../page.js';
 
@@ -33,20 +33,14 @@ function Result({ result }: { result: ImportResult }) {
   const refused = !result.dryRun && result.problems.length > 0 && result.created === 0;
   return (
     <div data-testid="import-result">
-      <p class={refused ? 'error' : 'ok'}>
-        {result.dryRun
-          ? `试导入完成：共 ${result.total} 行，可导入 ${result.created} 行，已存在而跳过 ${result.skipped} 行，问题 ${result.problems.length} 处。未写入任何记录。`
-          : refused
-            ? `共 ${result.total} 行，发现 ${result.problems.length} 处问题，未导入任何记录。请修改后重新导入。`
-            : `导入完成：共 ${result.total} 行，已导入 ${result.created} 行，已存在而跳过 ${result.skipped} 行${result.problems.length ? `，${result.problems.length} 处问题未导入` : ''}。`}
-      </p>
+      <p class={refused ? 'error' : 'ok'}>{IMPORT_UI.summary(result, refused)}</p>
       {result.problems.length ? (
         <table class="table" data-testid="import-problems">
           <thead>
             <tr>
-              <th>行号</th>
-              <th>列</th>
-              <th>问题</th>
+              {IMPORT_UI.problemColumns.map((h) => (
+                <th>{h}</th>
+              ))}
             </tr>
           </thead>
           <tbody>
@@ -72,19 +66,19 @@ async function uploadPage(c: WebContext, { actor, csrf }: PageCtx, result?: Impo
   const dryRun = draft ? one(draft, 'dryRun') === 'true' : true;
   return html(
     c,
-    <Layout title="导入登记簿" actor={actor} csrf={csrf} active="imports" scripts={['/static/import.js']}>
-      <h1>导入登记簿</h1>
-      <Section title="选择文件">
+    <Layout title={IMPORT_UI.title} actor={actor} csrf={csrf} active="imports" scripts={['/static/import.js']}>
+      <h1>{IMPORT_UI.title}</h1>
+      <Section title={IMPORT_UI.choose}>
         <p class="hint">
-          支持 Excel 工作簿（.xlsx）和 CSV（UTF-8 或 GBK 编码），不超过 {MAX_UPLOAD_BYTES / 1024 / 1024} MiB。第一行为列名，与本系统“下载 Excel / 下载 CSV”导出的文件相同；多余的列不读取。
-          同一文件重复导入不会重复登记。建议先“试导入”检查，再正式导入。
+          {IMPORT_UI.formats(MAX_UPLOAD_BYTES / 1024 / 1024)}
+          {IMPORT_UI.repeatSafe}
         </p>
         {draft ? <RestoredNotice lost={[UI.restored.fileNotKept(lostFiles(draft))]} /> : null}
-        {error ? <ErrorBox title="无法导入" detail={error} /> : null}
+        {error ? <ErrorBox title={IMPORT_UI.cannot} detail={error} /> : null}
         <form method="post" action="/imports" enctype="multipart/form-data" class="form" data-import>
           <Csrf token={csrf} />
           <label>
-            导入内容
+            {IMPORT_UI.kind}
             <select name="kind">
               {kinds.map((k) => (
                 <option value={k} selected={k === kind}>
@@ -95,23 +89,21 @@ async function uploadPage(c: WebContext, { actor, csrf }: PageCtx, result?: Impo
           </label>
           <ul class="hint" data-testid="import-columns">
             {kinds.map((k) => (
-              <li>
-                {IMPORT_KIND_LABELS[k]}须有的列：{NEEDED[k].join('、')}
-              </li>
+              <li>{IMPORT_UI.needed(IMPORT_KIND_LABELS[k], NEEDED[k])}</li>
             ))}
           </ul>
           <label>
-            文件
+            {IMPORT_UI.file}
             <input type="file" name="file" accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required />
           </label>
           <label class="check">
-            <input type="checkbox" name="dryRun" value="true" checked={dryRun} /> 试导入（只检查，不写入）
+            <input type="checkbox" name="dryRun" value="true" checked={dryRun} /> {IMPORT_UI.dryRun}
           </label>
           <button type="submit" class="primary">
-            开始
+            {IMPORT_UI.start}
           </button>
         </form>
-        <p data-import-progress hidden aria-live="polite" data-testid="import-progress"></p>
+        <p data-import-progress data-words={JSON.stringify(IMPORT_UI.live)} hidden aria-live="polite" data-testid="import-progress"></p>
         <div data-import-result>{result ? <Result result={result} /> : null}</div>
       </Section>
     </Layout>,
@@ -119,17 +111,23 @@ async function uploadPage(c: WebContext, { actor, csrf }: PageCtx, result?: Impo
   );
 }
 
+/** The live count's lines in words, and its result as the page shows it (import.js keeps no copy of either). */
+const LIVE: ImportWording = {
+  progress: IMPORT_UI.progress,
+  result: async (result) => (await (<Result result={result} />)).toString(),
+};
+
 async function upload(deps: AppDeps, c: WebContext, ctx: PageCtx) {
   const form = c.get('form');
   const kind = one(form, 'kind') as ImportKind;
-  if (!(IMPORT_KINDS as readonly string[]).includes(kind)) return uploadPage(c, ctx, null, '请选择导入内容', 400);
+  if (!(IMPORT_KINDS as readonly string[]).includes(kind)) return uploadPage(c, ctx, null, IMPORT_UI.noKind, 400);
   mayImport(ctx.actor, kind);
   const dryRun = one(form, 'dryRun') === 'true';
   // webSession has read the form already (within this page's declared limit): the file is kept beside it.
   const file = c.get('files')?.file;
-  if (!(file instanceof File) || file.size === 0) return uploadPage(c, ctx, null, '请选择要导入的文件', 400);
+  if (!(file instanceof File) || file.size === 0) return uploadPage(c, ctx, null, IMPORT_UI.noFile, 400);
   const bytes = new Uint8Array(await file.arrayBuffer());
-  if ((c.req.header('accept') ?? '').includes('application/x-ndjson')) return answerImport(c, deps, ctx.actor, kind, dryRun, bytes, true);
+  if ((c.req.header('accept') ?? '').includes('application/x-ndjson')) return answerImport(c, deps, ctx.actor, kind, dryRun, bytes, true, LIVE);
   try {
     const result = await importFile(deps.db, ctx.actor, kind, bytes, { dryRun, now: ctx.now, requestId: c.get('requestId'), concurrency: 4 });
     return uploadPage(c, ctx, result, undefined, !dryRun && result.problems.length && result.created === 0 ? 400 : 200);
@@ -149,4 +147,4 @@ export function importPages(app: Hono<WebEnv>, deps: AppDeps) {
 // The upload form carries a file: its own limit instead of the 64 KiB of other forms (DESIGN.md §10, §14).
 declareFormLimit(/^\/imports$/, MAX_UPLOAD_BYTES + 64 * 1024);
 
-export const uploadTooLarge = (c: WebContext) => refusePage(c, 413, 'validation', `上传的文件不能超过 ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB；更大的文件请拆分，或由管理员用命令 npm run import 导入。`);
+export const uploadTooLarge = (c: WebContext) => refusePage(c, 413, 'validation', IMPORT_UI.tooLarge(MAX_UPLOAD_BYTES / 1024 / 1024));

@@ -6,42 +6,12 @@
   if (!form || !window.fetch || !window.TextDecoder) return;
   var progress = document.querySelector('[data-import-progress]');
   var out = document.querySelector('[data-import-result]');
-  var PHASE = { checking: '正在检查', writing: '正在写入', done: '已完成' };
+  // The page's words (IMPORT_UI.live in src/words.ts); progress lines and the result come worded by the server.
+  var WORDS = JSON.parse(progress.getAttribute('data-words') || '{}');
 
-  function text(tag, value, cls) {
-    var el = document.createElement(tag);
-    el.textContent = value;
-    if (cls) el.className = cls;
-    return el;
-  }
-
-  function show(result) {
-    out.textContent = '';
-    var refused = !result.dryRun && result.problems.length > 0 && result.created === 0;
-    var summary = result.dryRun
-      ? '试导入完成：共 ' + result.total + ' 行，可导入 ' + result.created + ' 行，已存在而跳过 ' + result.skipped + ' 行，问题 ' + result.problems.length + ' 处。未写入任何记录。'
-      : refused
-        ? '共 ' + result.total + ' 行，发现 ' + result.problems.length + ' 处问题，未导入任何记录。请修改后重新导入。'
-        : '导入完成：共 ' + result.total + ' 行，已导入 ' + result.created + ' 行，已存在而跳过 ' + result.skipped + ' 行。';
-    var box = document.createElement('div');
-    box.setAttribute('data-testid', 'import-result');
-    box.appendChild(text('p', summary, refused ? 'error' : 'ok'));
-    if (result.problems.length) {
-      var table = document.createElement('table');
-      table.className = 'table';
-      table.setAttribute('data-testid', 'import-problems');
-      var head = table.createTHead().insertRow();
-      ['行号', '列', '问题'].forEach(function (h) { head.appendChild(text('th', h)); });
-      var body = table.createTBody();
-      result.problems.slice(0, 1000).forEach(function (p) {
-        var row = body.insertRow();
-        row.appendChild(text('td', String(p.row)));
-        row.appendChild(text('td', p.column || '—'));
-        row.appendChild(text('td', p.message));
-      });
-      box.appendChild(table);
-    }
-    out.appendChild(box);
+  function show(html) {
+    // The server's rendering of the result (the same as the page without script), escaped there.
+    out.innerHTML = html;
   }
 
   form.addEventListener('submit', function (e) {
@@ -49,7 +19,7 @@
     var button = form.querySelector('button[type=submit]');
     button.disabled = true;
     progress.hidden = false;
-    progress.textContent = '正在上传……';
+    progress.textContent = WORDS.uploading;
     out.textContent = '';
     fetch(form.action, { method: 'POST', body: new FormData(form), headers: { accept: 'application/x-ndjson' }, credentials: 'same-origin' })
       .then(function (res) {
@@ -62,7 +32,7 @@
           return res.text().then(function (html) {
             var doc = new DOMParser().parseFromString(html, 'text/html');
             var err = doc.querySelector('.error-box') || doc.querySelector('main');
-            progress.textContent = err ? err.textContent.trim() : '导入失败（' + res.status + '）';
+            progress.textContent = err ? err.textContent.trim() : WORDS.failed.replace('{status}', String(res.status));
           });
         }
         var reader = res.body.getReader();
@@ -72,12 +42,11 @@
           if (!line) return;
           var msg = JSON.parse(line);
           if (msg.progress) {
-            var p = msg.progress;
-            progress.textContent = PHASE[p.phase] + '：' + p.done + ' / ' + p.total + ' 行' + (p.phase === 'writing' ? '（已导入 ' + p.created + '，跳过 ' + p.skipped + '）' : '');
+            progress.textContent = msg.text;
           } else if (msg.result) {
-            show(msg.result);
+            show(msg.html);
           } else if (msg.problem) {
-            progress.textContent = '无法导入：' + msg.problem.detail;
+            progress.textContent = WORDS.cannot + msg.problem.detail;
           }
         }
         function pump() {
@@ -92,7 +61,7 @@
         }
         return pump();
       })
-      .catch(function () { progress.textContent = '网络中断，导入结果未知：请刷新后用“试导入”核对（重复导入不会重复登记）。'; })
+      .catch(function () { progress.textContent = WORDS.networkLost; })
       .then(function () { button.disabled = false; });
   });
 })();
