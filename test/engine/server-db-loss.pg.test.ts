@@ -65,8 +65,10 @@ describe('the server and a database lost at the wrong moment', () => {
     proxy.refuse(true);
     const starting = startServer({ ...ENV, DATABASE_URL: proxy.url });
     starting.catch(() => {}); // awaited below: a server that died is reported there
-    // The server is started, the database not there: let it try a few times.
-    await sleep(2500);
+    // The database is not there: let the server be turned away twice (it tried again), however
+    // long its own start takes.
+    const before = proxy.refusals();
+    for (let i = 0; i < 300 && proxy.refusals() < before + 2; i++) await sleep(100);
     proxy.refuse(false);
     const server = await starting;
     servers.push(server);

@@ -13,6 +13,8 @@ export interface PgProxy {
   refuse(on: boolean): void;
   /** The next `n` connections that send the type fetch are reset as they send it. */
   resetTypeFetches(n: number): void;
+  /** How many connections were reset as they arrived (`refuse`). */
+  refusals(): number;
   /** How many connections were reset at their type fetch. */
   typeFetchResets(): number;
   /** Closes every connection passed through so far (the client sees them end). */
@@ -25,9 +27,13 @@ export async function pgProxy(databaseUrl: string): Promise<PgProxy> {
   let refusing = false;
   let armed = 0;
   let resets = 0;
+  let refused = 0;
   const open = new Set<Socket>();
   const server = createServer((client) => {
-    if (refusing) return client.resetAndDestroy();
+    if (refusing) {
+      refused++;
+      return client.resetAndDestroy();
+    }
     const upstream = connect(Number(target.port || 5432), target.hostname);
     open.add(client);
     const end = () => {
@@ -58,6 +64,7 @@ export async function pgProxy(databaseUrl: string): Promise<PgProxy> {
     url: url.toString(),
     refuse: (on) => void (refusing = on),
     resetTypeFetches: (n) => void (armed = n),
+    refusals: () => refused,
     typeFetchResets: () => resets,
     dropAll: () => {
       for (const s of open) s.destroy();
