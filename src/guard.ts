@@ -1,41 +1,20 @@
 /**
  * The server's process and its database, when the database goes away at the wrong moment.
  *
- * postgres.js 3.4.9 fetches the array types (`fetch_types`, on by default) as the first statement
- * of every new connection, and drops that promise (porsager/postgres#1192, #1205, #1223; #279 in
- * 2022). A connection lost during the fetch — PostgreSQL stopped just as a connection opens, which
- * `npm run chaos` once hit with a server that had just come up — rejects it where no code waits,
- * and Node ends the process on the unhandled rejection (`read ECONNRESET`, no frame of ours). The
- * query that opened the connection got the same error and answered 503; the pool opens a new
- * connection, and fetches the types again, on the next query. That one rejection is therefore
- * logged and the server carries on. Any other rejection or exception nothing handles is a defect:
- * one line in Chinese and English, and exit 1 — never Node's default stack dump.
+ * A rejection or exception no code handled is a defect: one line in Chinese and English, and
+ * exit 1 — never Node's default stack dump. (The one such rejection seen so far came from the
+ * driver: postgres.js dropped the promise of its array-type query, the first statement of every
+ * new connection, so a connection lost during it — PostgreSQL stopped as a server came up, in
+ * `npm run chaos` — ended the process on `read ECONNRESET`; patches/postgres+3.4.9.patch now
+ * catches it there, porsager/postgres#1192.) A database not reachable at start is waited for.
  */
 import { isConnectionError, loggableError } from './engine/errors.js';
 
 type Log = (msg: string, extra?: unknown) => void;
 
-/** postgres.js's own array-type query, as its connection (src/connection.js `fetchArrayTypes`) sends it. */
-const TYPE_FETCH = /from pg_catalog\.pg_type a\s+left join pg_catalog\.pg_type b on b\.oid = a\.typelem/;
-
-/** Whether `reason` is the rejection of postgres.js's dropped array-type fetch (its error names that query). */
-export function isDriverTypeFetch(reason: unknown): boolean {
-  const query = (reason as { query?: unknown } | null)?.query;
-  return typeof query === 'string' && TYPE_FETCH.test(query);
-}
-
-/**
- * Installs the process-wide handlers: the driver's lost type fetch is a warning, anything else
- * that no code handled ends the process with a line saying so, status 1.
- */
-export function guardProcess(log: { warn: Log; error: Log }): void {
-  process.on('unhandledRejection', (reason) => {
-    if (isDriverTypeFetch(reason)) {
-      log.warn('数据库连接在取类型时断开，连接池将重连 / a database connection was lost while postgres.js fetched its types; the pool reconnects', loggableError(reason));
-      return;
-    }
-    fatal(log, 'unhandled rejection', reason);
-  });
+/** Installs the process-wide handlers: anything no code handled ends the process with a line saying so, status 1. */
+export function guardProcess(log: { error: Log }): void {
+  process.on('unhandledRejection', (reason) => fatal(log, 'unhandled rejection', reason));
   process.on('uncaughtException', (err) => fatal(log, 'uncaught exception', err));
 }
 

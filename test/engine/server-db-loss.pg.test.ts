@@ -1,9 +1,10 @@
 /**
- * The server (`src/main.ts`, a child process) and a database that goes away at the wrong moment
- * (src/guard.ts): a connection lost while postgres.js fetches its array types — which once ended a
- * server in `npm run chaos` on an unhandled `read ECONNRESET` — is a 503 for that request, and the
- * server carries on; a database not reachable at start is waited for; one that cannot be opened
- * stops the start with a line that says why, status 1, and no stack dump.
+ * The server (`src/main.ts`, a child process) and a database that goes away at the wrong moment:
+ * a connection lost while postgres.js fetches its array types — which once ended a server in
+ * `npm run chaos` on an unhandled `read ECONNRESET` (porsager/postgres#1192, fixed by
+ * patches/postgres+3.4.9.patch) — is a 503 for that request, and the server carries on; a database
+ * not reachable at start is waited for (src/guard.ts); one that cannot be opened stops the start
+ * with a line that says why, status 1, and no stack dump.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
@@ -57,7 +58,6 @@ describe('the server and a database lost at the wrong moment', () => {
     expect(server.child.exitCode, server.output()).toBeNull();
     expect(statuses.at(-1), `${statuses}\n${server.output()}`).toBe(200);
     expect(server.output()).not.toMatch(NODE_CRASH);
-    expect(server.output()).toContain('a database connection was lost while postgres.js fetched its types');
     expect(await server.stop()).toBe(0);
   });
 
