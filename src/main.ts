@@ -10,7 +10,9 @@ import { startDispatcher } from './engine/notify/dispatcher.js';
 import { startSweeper } from './engine/sweeper.js';
 import { startIdempotencyPurge } from './engine/erasure.js';
 import { readEnv } from './env.js';
+import { isConnectionError, loggableError } from './engine/errors.js';
 import { createLogger } from './log.js';
+import { guardProcess, openWhenReachable, START_WAIT_MS } from './guard.js';
 
 let env: ReturnType<typeof readEnv>;
 try {
@@ -21,9 +23,29 @@ try {
   process.exit(1);
 }
 const log = createLogger(env.LOG_LEVEL);
+guardProcess(log);
 
-const database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR, max: env.DATABASE_POOL_SIZE, connect: true });
-const firstAdmin = await ensureAdmin(database.db, env.ADMIN_TOKEN);
+// The database may come up after this server, or go down as it starts: wait for it a while, then
+// stop with the reason — never on an unhandled rejection (src/guard.ts).
+let database: Awaited<ReturnType<typeof openDatabase>>;
+let firstAdmin: Awaited<ReturnType<typeof ensureAdmin>>;
+try {
+  database = await openWhenReachable(async () => {
+    const opened = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR, max: env.DATABASE_POOL_SIZE, connect: true });
+    try {
+      firstAdmin = await ensureAdmin(opened.db, env.ADMIN_TOKEN);
+      return opened;
+    } catch (err) {
+      await opened.close().catch(() => {});
+      throw err;
+    }
+  }, log.warn);
+} catch (err) {
+  const reason = isConnectionError(err) ? `数据库 ${START_WAIT_MS / 1000} 秒内不可用 / database unreachable for ${START_WAIT_MS / 1000} s` : '数据库无法打开 / database could not be opened';
+  console.error(`jiefen 未能启动 / jiefen did not start — ${reason}: ${(err as Error).message}`);
+  log.error('jiefen did not start', loggableError(err));
+  process.exit(1);
+}
 const app = createApp({ db: database.db, log: log.error, publicUrl: env.PUBLIC_URL, trustProxy: env.TRUST_PROXY, warningDays: env.DEADLINE_WARNING_DAYS });
 const stopSweeper = startSweeper({ db: database.db }, stores, env.SWEEP_INTERVAL_MS, log.info);
 const stopPurge = startIdempotencyPurge(database.db, env.IDEMPOTENCY_TTL_HOURS, log.warn);

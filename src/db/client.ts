@@ -129,9 +129,15 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     });
     const db = drizzlePostgres(preparing(client), { schema }) as unknown as Db;
     drivers.set(db, new PostgresDriver(client));
-    if (opts.migrate !== false) await migrateServer(opts.databaseUrl);
-    // postgres.js opens a connection for a query that finds none idle, up to `max`.
-    if (opts.connect) await Promise.all(Array.from({ length: opts.max ?? defaultPoolSize() }, () => client`select 1`));
+    try {
+      if (opts.migrate !== false) await migrateServer(opts.databaseUrl);
+      // postgres.js opens a connection for a query that finds none idle, up to `max`.
+      if (opts.connect) await Promise.all(Array.from({ length: opts.max ?? defaultPoolSize() }, () => client`select 1`));
+    } catch (err) {
+      // A failed open leaves no connection behind (the server tries again: src/guard.ts).
+      await client.end({ timeout: 0 }).catch(() => {});
+      throw err;
+    }
     return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
   }
   let client = opts.pglite;

@@ -322,6 +322,7 @@ export async function dispatch(db: Db, opts: DispatchOptions): Promise<DispatchR
  */
 export function startDispatcher(db: Db, opts: DispatchOptions, intervalMs: number, log: (msg: string, extra?: unknown) => void): () => Promise<void> {
   const withSender = { sender: threadSender, ...opts };
+  if (intervalMs > 0) withSender.sender.start?.();
   return everyInterval(intervalMs, () =>
     dispatch(db, withSender)
       .then((r) => {
