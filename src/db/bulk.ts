@@ -25,22 +25,56 @@ const ROWS_PER_STATEMENT = 2000;
  */
 export async function insertRows(db: Db, table: PgTable, rows: Record<string, unknown>[], opts: { where?: SQL } = {}): Promise<void> {
   if (rows.length === 0) return;
+  const names = columnNames(table, Object.keys(rows[0]));
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    await db.execute(insertSql({ table, rows: rows.slice(i, i + ROWS_PER_STATEMENT), where: opts.where }, names));
+  }
+}
+
+/**
+ * Rows for one table, as `insertRows` takes them (a few: one statement holds them all). `json`:
+ * the rows already as the JSON array `jsonb_populate_recordset` reads (keyed by SQL column names),
+ * e.g. with a jsonb value spliced in as the text it already is; `rows` gives the field names then.
+ */
+export interface RowsOf {
+  table: PgTable;
+  rows: Record<string, unknown>[];
+  json?: string;
+  where?: SQL;
+}
+
+/**
+ * The rows of several tables in one statement (one round trip, one execution): each table's
+ * insert is a data-modifying CTE of it. Parts without rows are left out.
+ */
+export async function insertTogether(db: Db, parts: RowsOf[]): Promise<void> {
+  const wanted = parts.filter((p) => p.rows.length > 0);
+  if (wanted.length === 0) return;
+  if (wanted.length === 1) return insertRows(db, wanted[0].table, wanted[0].rows, { where: wanted[0].where });
+  const ctes = wanted.map((p, i) => sql`${sql.raw(`r${i}`)} as (${insertSql(p, columnNames(p.table, Object.keys(p.rows[0])))})`);
+  await db.execute(sql`with ${sql.join(ctes, sql`, `)} select 1`);
+}
+
+function columnNames(table: PgTable, keys: string[]): { keys: string[]; names: string[] } {
   const columns = getTableColumns(table) as Record<string, PgColumn>;
-  const keys = Object.keys(rows[0]);
   const names = keys.map((k) => {
     const column = columns[k];
     if (!column) throw new Error(`insertRows: ${k} is not a field of the table`);
     return column.name;
   });
+  return { keys, names };
+}
+
+function insertSql({ table, rows, json, where }: RowsOf, { keys, names }: { keys: string[]; names: string[] }): SQL {
   const list = sql.join(names.map((n) => sql.identifier(n)), sql`, `);
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    const json = JSON.stringify(
-      rows.slice(i, i + ROWS_PER_STATEMENT).map((r) => {
+  const text =
+    json ??
+    JSON.stringify(
+      rows.map((r) => {
         const o: Record<string, unknown> = {};
         for (let k = 0; k < keys.length; k++) o[names[k]] = r[keys[k]] ?? null;
         return o;
       }),
     );
-    await db.execute(sql`insert into ${table} (${list}) select ${list} from jsonb_populate_recordset(null::${table}, ${json}::jsonb)${opts.where ? sql` where ${opts.where}` : sql``}`);
-  }
+  return sql`insert into ${table} (${list}) select ${list} from jsonb_populate_recordset(null::${table}, ${text}::jsonb)${where ? sql` where ${where}` : sql``}`;
 }

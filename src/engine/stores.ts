@@ -17,7 +17,7 @@ import { canReadCase, canReadSupervision, caseCreateRefusal, type AccessFacts } 
 import type { Actor } from '../machines/roles.js';
 import type { MachineSpec } from '../machines/spec.js';
 import type { Db } from '../db/client.js';
-import { insertRows } from '../db/bulk.js';
+import { insertRows, type RowsOf } from '../db/bulk.js';
 import { caseEvents, cases, deputies, parties, stations, supervisionCases, supervisionEvents, supervisions } from '../db/schema.js';
 import { Conflict, DomainError, fieldError, Forbidden, ValidationError } from './errors.js';
 import { claimSubmission, markSubmissionAccepted } from './submission-claim.js';
@@ -53,6 +53,11 @@ export interface EntityStore {
    * write renders its answer without a query of its own.
    */
   viewData: SQL;
+  /**
+   * What `viewData` reads of an entity this creation is writing, known without reading it back:
+   * the same values in the same order. Absent: the creation reads it (`viewDataOf`).
+   */
+  createdViewData?(id: string, input: any, extra: Record<string, unknown>): unknown;
   /** Parse a creation body: the machine's input plus what lives beside it (parties). */
   parseCreate(raw: Record<string, unknown>): z.ZodSafeParseResult<any>;
   /** Checks before creation that need the database; returns the scope of the human number. */
@@ -65,6 +70,11 @@ export interface EntityStore {
   prepareCreateMany?(tx: Db, actor: Actor, items: { input: any; raw: Record<string, unknown> }[]): Promise<(Prepared | DomainError)[]>;
   /** Rows written beside the entity at creation (parties). */
   afterCreate(tx: Db, id: string, input: any, extra: Record<string, unknown>): Promise<void>;
+  /**
+   * `afterCreate` as rows: what it writes beside the entity, for creation to insert with its other
+   * rows in one statement (anything else it must do, it does here first). Absent: `afterCreate` runs.
+   */
+  besideRows?(tx: Db, id: string, input: any, extra: Record<string, unknown>): Promise<RowsOf[]>;
   /** `afterCreate` for many creations, in multi-row statements. Absent: `afterCreate` one by one. */
   afterCreateMany?(tx: Db, items: { id: string; input: any; extra: Record<string, unknown> }[]): Promise<void>;
   /** The query columns that follow from a snapshot. */
@@ -111,6 +121,11 @@ export const caseStore: EntityStore = {
   journalKey: 'caseId',
   viewData: sql`(select coalesce(jsonb_agg(jsonb_build_object('id', p.id, 'role', p.role, 'name', p.name, 'idNumber', p.id_number, 'phone', p.phone) order by p.position), '[]'::jsonb)
     from ${parties} p where p.case_id = ${cases.id})`,
+  // The parties as afterCreate writes them, in position order: what viewData would read back.
+  createdViewData(_id, input: CaseInput & { parties: PartyInput[] }, extra) {
+    const ids = extra.partyIds as string[];
+    return input.parties.map((p, i) => ({ id: ids[i], role: p.role, name: p.name, idNumber: p.idNumber ?? null, phone: p.phone ?? null }));
+  },
   parseCreate(raw) {
     const input = caseSpec.inputSchema.safeParse(raw);
     const people = partiesSchema.safeParse(raw.parties);
@@ -169,24 +184,15 @@ export const caseStore: EntityStore = {
   async afterCreate(tx, id, input, extra) {
     await this.afterCreateMany!(tx, [{ id, input, extra }]);
   },
+  async besideRows(tx, id, input: CaseInput & { parties: PartyInput[] }, extra) {
+    if (extra.claim) await markSubmissionAccepted(tx, id, extra.claim as Parameters<typeof markSubmissionAccepted>[2]);
+    return [{ table: parties, rows: partyRows(id, input, extra) }];
+  },
   async afterCreateMany(tx, items: { id: string; input: CaseInput & { parties: PartyInput[] }; extra: Record<string, unknown> }[]) {
     for (const { id, extra } of items) {
       if (extra.claim) await markSubmissionAccepted(tx, id, extra.claim as Parameters<typeof markSubmissionAccepted>[2]);
     }
-    const rows = items.flatMap(({ id, input, extra }) => {
-      const ids = extra.partyIds as string[];
-      return input.parties.map((p, i) => ({
-        id: ids[i],
-        caseId: id,
-        position: i,
-        role: p.role,
-        name: p.name,
-        idNumber: p.idNumber ?? null,
-        phone: p.phone ?? null,
-        smsConsent: p.smsConsent ?? false,
-      }));
-    });
-    await insertRows(tx, parties, rows);
+    await insertRows(tx, parties, items.flatMap(({ id, input, extra }) => partyRows(id, input, extra)));
   },
   columns(snapshot) {
     const c = snapshot.context as CaseContext;
@@ -259,6 +265,21 @@ export const caseStore: EntityStore = {
 
 
 /** The earliest deadline a snapshot shows (the `next_due_at` column lists filter on, DESIGN §11 `dueWithinDays`). */
+/** The `parties` rows of a new case, in position order (their ids were made by `prepareCreateMany`). */
+function partyRows(id: string, input: { parties: PartyInput[] }, extra: Record<string, unknown>) {
+  const ids = extra.partyIds as string[];
+  return input.parties.map((p, i) => ({
+    id: ids[i],
+    caseId: id,
+    position: i,
+    role: p.role,
+    name: p.name,
+    idNumber: p.idNumber ?? null,
+    phone: p.phone ?? null,
+    smsConsent: p.smsConsent ?? false,
+  }));
+}
+
 function earliestDue(spec: MachineSpec, snapshot: AnyMachineSnapshot): string | null {
   let min: string | null = null;
   for (const d of spec.deadlines(snapshot)) if (min === null || Date.parse(d.dueAt) < Date.parse(min)) min = d.dueAt;

@@ -14,7 +14,7 @@ import type { Db } from '../../db/client.js';
 import { caseEvents, cases, deadlines, notifications, outbox, parties, supervisions, users, webhooks } from '../../db/schema.js';
 import { smsTemplateOf } from './sms.js';
 import { rowsOf } from '../../db/client.js';
-import { insertRows } from '../../db/bulk.js';
+import { insertRows, type RowsOf } from '../../db/bulk.js';
 
 export const NOTICE_KINDS = [
   'case_assigned',
@@ -207,11 +207,6 @@ export function listenedSql(v: (name: string) => SQL): SQL {
     or (${v('x_sms')}::boolean and exists (select 1 from ${parties} p where p.case_id = ${v('id')}::uuid and p.sms_consent)))`;
 }
 
-/** The creation's outbox row, in the creation's transaction, when someone listens. */
-export async function writeCreationOutbox(tx: Db, entityType: string, id: string, toState: string, occurredAt: string): Promise<void> {
-  await writeCreationOutboxes(tx, entityType, [{ id, toState, occurredAt }]);
-}
-
 /**
  * The outbox rows of creations (a batched import, src/engine/write/create-many.ts), in their
  * transaction, when someone listens — in one statement. A creation texts no one (`x_sms` false):
@@ -219,10 +214,18 @@ export async function writeCreationOutbox(tx: Db, entityType: string, id: string
  */
 export async function writeCreationOutboxes(tx: Db, entityType: string, items: { id: string; toState: string; occurredAt: string }[]): Promise<void> {
   if (items.length === 0) return;
-  const values: Record<string, unknown> = { o_eventType: 'CREATE', x_sms: false, id: items[0].id };
-  await insertRows(tx, outbox, items.map((m) => outboxRow(entityType, m.id, 1, 'CREATE', m.toState, m.occurredAt)), {
+  const { table, rows, where } = creationOutbox(entityType, items);
+  await insertRows(tx, table, rows, { where });
+}
+
+/** The creations' outbox rows and the condition they are written on, for a caller's own statement (`insertTogether`). */
+export function creationOutbox(entityType: string, items: { id: string; toState: string; occurredAt: string }[]): RowsOf {
+  const values: Record<string, unknown> = { o_eventType: 'CREATE', x_sms: false, id: items[0]?.id };
+  return {
+    table: outbox,
+    rows: items.map((m) => outboxRow(entityType, m.id, 1, 'CREATE', m.toState, m.occurredAt)),
     where: listenedSql((name) => sql`${values[name]}`),
-  });
+  };
 }
 
 /**

@@ -5,16 +5,17 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { accessLog, numberSequences } from '../../db/schema.js';
-import { writeCreationOutbox } from '../notify/notices.js';
+import { insertTogether } from '../../db/bulk.js';
+import { accessLog, deadlines, idempotencyKeys, numberSequences } from '../../db/schema.js';
+import { creationOutbox } from '../notify/notices.js';
 import { shanghaiDate } from '../../machines/calendar.js';
 import type { Actor } from '../../machines/roles.js';
 import { statePath } from '../../machines/spec.js';
 import { fieldError, fieldErrors, Forbidden, ValidationError } from '../errors.js';
 import type { EntityRow, EntityStore } from '../stores.js';
 import { firstSnapshot } from '../transition.js';
-import { enforcedDeadlines, insertDeadlines } from './deadlines.js';
-import { answerTexts, keyRecord, onceByKey, rememberResponse } from './idempotency.js';
+import { deadlineRows, enforcedDeadlines } from './deadlines.js';
+import { answerTexts, keyRecord, keyRecordRows, onceByKey } from './idempotency.js';
 import { checkOccurredAt, journalRow } from './journal.js';
 import { persist } from './snapshots.js';
 import { accessRow, viewDataOf } from './sql.js';
@@ -57,16 +58,22 @@ export async function createEntity(
       const number = await nextNumber(tx, numberScope, now);
       const made = creationRows(store, actor, input, extra, { id, number, now, requestId: ctx.requestId ?? null });
       const [row] = await tx.insert(store.table).values(made.entity as any).returning();
-      await store.afterCreate(tx, id, input, extra);
-      await tx.insert(store.journal).values(made.journal as any);
-      await writeCreationOutbox(tx, store.type, id, made.state, input.occurredAt);
-      // A new entity has no deadline rows yet: nothing to read or delete.
-      await insertDeadlines(tx, store, id, made.deadlines);
-      const viewData = await viewDataOf(tx, store, id);
+      // The rows beside the entity need none of each other's answers: one statement writes them
+      // all (insertTogether), where one each cost a round trip and an execution apiece. The answer
+      // shows what is being written (its parties): nothing is read back.
+      const beside = store.besideRows ? await store.besideRows(tx, id, input, extra) : (await store.afterCreate(tx, id, input, extra), []);
+      const viewData = store.createdViewData ? store.createdViewData(id, input, extra) : await viewDataOf(tx, store, id);
       const rendered = opts.render({ row: row as EntityRow, snapshot: made.snapshot, seq: 1, type: 'CREATE', data: viewData });
-      if (rendered.accessLog) await tx.insert(accessLog).values(accessRow(ctx, actor, store, id, rendered.accessLog));
       const { json, kept } = answerTexts(rendered.body, opts.idempotency ? store : undefined);
-      if (opts.idempotency) await rememberResponse(tx, keyRecord(actor, opts.idempotency, true, kept));
+      await insertTogether(tx, [
+        ...beside,
+        { table: store.journal, rows: [made.journal] },
+        creationOutbox(store.type, [{ id, toState: made.state, occurredAt: input.occurredAt }]),
+        // A new entity has no deadline rows yet: nothing to read or delete.
+        { table: deadlines, rows: deadlineRows(store, id, made.deadlines) },
+        { table: accessLog, rows: rendered.accessLog ? [accessRow(ctx, actor, store, id, rendered.accessLog)] : [] },
+        opts.idempotency ? keyRecordRows(keyRecord(actor, opts.idempotency, true, kept)) : { table: idempotencyKeys, rows: [] },
+      ]);
       return { created: true, body: rendered.body, json, replayed: false };
     }),
   );

@@ -4,7 +4,7 @@
  */
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { AnyMachineSnapshot } from 'xstate';
-import type { Db, Driver } from '../../db/client.js';
+import type { Driver } from '../../db/client.js';
 import { slot, statement } from '../../db/statements.js';
 import { deadlines } from '../../db/schema.js';
 import type { DeadlineSpec } from '../../machines/spec.js';
@@ -21,11 +21,6 @@ export class DeadlineGone extends DomainError {
 /** The deadline rows a snapshot implies (only those the sweeper enforces: with an event). */
 export function enforcedDeadlines(store: EntityStore, snapshot: AnyMachineSnapshot) {
   return store.spec.deadlines(snapshot).filter((d): d is DeadlineSpec & { event: string } => d.event !== null);
-}
-
-export async function insertDeadlines(tx: Db, store: EntityStore, id: string, rows: (DeadlineSpec & { event: string })[]) {
-  if (rows.length === 0) return;
-  await tx.insert(deadlines).values(deadlineRows(store, id, rows));
 }
 
 /** The `deadlines` rows of an entity's enforced deadlines. */

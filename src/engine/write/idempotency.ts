@@ -3,8 +3,9 @@
  * the first answer, and a repeat with another request under the same key is refused (422).
  */
 import { createHash } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import type { RowsOf } from '../../db/bulk.js';
 import { idempotencyKeys } from '../../db/schema.js';
 import type { Actor } from '../../machines/roles.js';
 import { IdempotencyMismatch, sqlState } from '../errors.js';
@@ -95,9 +96,14 @@ export function keyRecord(actor: Actor, idem: Idempotency, created: boolean, kep
   return { userId: actor.id, key: idem.key, requestHash: idem.hash, status: created ? 201 : 200, response: kept };
 }
 
-/** Stores a key record outside the write statement (creation): its response, JSON text already, is not encoded again. */
-export async function rememberResponse(tx: Db, record: ReturnType<typeof keyRecord>): Promise<void> {
-  await tx.insert(idempotencyKeys).values({ ...record, response: sql`${record.response}::jsonb` });
+/**
+ * A key record as rows for a creation's statement (`insertTogether`): its response, JSON text
+ * already, is put into the rows' JSON as it is, not parsed and encoded again.
+ */
+export function keyRecordRows(record: ReturnType<typeof keyRecord>): RowsOf {
+  const { response, ...rest } = record;
+  const head = JSON.stringify({ user_id: rest.userId, key: rest.key, request_hash: rest.requestHash, status: rest.status });
+  return { table: idempotencyKeys, rows: [record], json: `[${head.slice(0, -1)},"response":${response}}]` };
 }
 
 /**
