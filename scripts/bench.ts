@@ -27,10 +27,16 @@
  * `--webhook` registers a webhook for every event type (`*`) on a receiver in this process that
  * answers 204, before the load: every event then writes its outbox row and the server's
  * dispatcher delivers it while the load runs (DESIGN §12: notifications on). Compare with a run
- * without it.
+ * without it. Each run says how many deliveries the receiver got while it ran, against its
+ * acknowledged events: a dispatcher that put them off until after the run would show here.
+ * `--receiver thread` (the default) runs the receiver on a worker thread of this process, so that
+ * its requests do not queue with autocannon's answers on one event loop (a receiver is another
+ * system; its CPU still counts as this process's, "client"); `--receiver inline` runs it on this
+ * thread, as the bench first did.
  */
 import { execFile } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
+import { Worker } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -51,6 +57,7 @@ const { values: args } = parseArgs({
     profile: { type: 'string' },
     keep: { type: 'boolean', default: false },
     webhook: { type: 'boolean', default: false },
+    receiver: { type: 'string', default: 'thread' },
   },
 });
 const DURATION = Number(args.duration);
@@ -82,6 +89,37 @@ async function dropDatabase() {
 
 let server: RunningServer;
 let base: URL;
+
+/** Deliveries the webhook receiver has answered (a counter shared with its thread). */
+const hooked = new Int32Array(new SharedArrayBuffer(4));
+const received = () => Atomics.load(hooked, 0);
+
+/** The webhook receiver (answers 204 to every POST): on a worker thread, or on this one. Its port and its stop. */
+async function startReceiver(where: string): Promise<{ port: number; close: () => Promise<unknown> }> {
+  if (where === 'inline') {
+    const receiver = createHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        Atomics.add(hooked, 0, 1);
+        res.statusCode = 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    return { port: (receiver.address() as AddressInfo).port, close: async () => receiver.close() };
+  }
+  const worker = new Worker(
+    `const { parentPort, workerData: hooked } = require('node:worker_threads');
+    const receiver = require('node:http').createServer((req, res) => {
+      req.resume();
+      req.on('end', () => { Atomics.add(hooked, 0, 1); res.statusCode = 204; res.end(); });
+    });
+    receiver.listen(0, '127.0.0.1', () => parentPort.postMessage(receiver.address().port));`,
+    { eval: true, workerData: hooked },
+  );
+  const port = await new Promise<number>((resolve, reject) => worker.once('message', resolve).once('error', reject));
+  return { port, close: () => worker.terminate() };
+}
 
 async function api(token: string, method: string, path: string, body?: unknown, expect = [200, 201]): Promise<any> {
   const res = await fetch(new URL(path, base), {
@@ -329,6 +367,9 @@ interface RunResult {
   clientMsPerEvent: number;
   /** Busy CPU ms per event of the whole machine (/proc/stat): everything an event costs. */
   machineMsPerEvent: number;
+  /** Webhook deliveries the receiver answered while the load ran, and by the end of the wait after it. */
+  hookedDuring: number;
+  hookedAfter: number;
 }
 
 async function run(mix: string, connections: number, requests: autocannon.Request[], t: ReturnType<typeof tracker>, sql: postgres.Sql) {
@@ -337,6 +378,7 @@ async function run(mix: string, connections: number, requests: autocannon.Reques
   const machineBefore = machineBusyMs();
   // The journal rows of this run: those the engine recorded from now on (its clock is this machine's).
   const startedAt = new Date();
+  const hookedBefore = received();
   const result = await autocannon({
     url: base.toString(),
     connections,
@@ -344,8 +386,10 @@ async function run(mix: string, connections: number, requests: autocannon.Reques
     requests,
     timeout: 30,
   });
+  const hookedDuring = received() - hookedBefore;
   // A request cut off by the end of the run may still commit: wait for the server to finish it.
   await new Promise((r) => setTimeout(r, 500));
+  const hookedAfter = received() - hookedBefore;
   const machine = machineBusyMs() - machineBefore;
   const client = process.cpuUsage(clientBefore);
   const cpu = await cpuSince(sql, cpuBefore);
@@ -388,6 +432,8 @@ async function run(mix: string, connections: number, requests: autocannon.Reques
     pgMsPerEvent: cpu.pg / Math.max(ok, 1),
     clientMsPerEvent: (client.user + client.system) / 1000 / Math.max(ok, 1),
     machineMsPerEvent: machine / Math.max(ok, 1),
+    hookedDuring,
+    hookedAfter,
   };
   if (t.tally.refused.size || result.errors) {
     const byStatus = new Map<number, number>();
@@ -490,15 +536,7 @@ async function main() {
   try {
     const started = performance.now();
     const w = await buildWorld();
-    let hooked = 0;
-    const receiver = createHttpServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        hooked++;
-        res.statusCode = 204;
-        res.end();
-      });
-    });
+    let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
 
     const active = await openActiveCases(w, N_CASES);
     const pgCases = MIXES.has('pgbench') ? await openActiveCases(w, N_CASES) : [];
@@ -506,9 +544,9 @@ async function main() {
     const pgVars = MIXES.has('pgbench') ? await preparePgbench(sql, pgCases, w) : null;
     // Registered after the setup: the load's events are the ones delivered, not the setup's backlog.
     if (args.webhook) {
-      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-      await api(ADMIN_TOKEN, 'POST', '/api/webhooks', { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, events: ['*'] });
-      log('notifications on: a webhook for every event type, on a local receiver answering 204');
+      receiver = await startReceiver(args.receiver);
+      await api(ADMIN_TOKEN, 'POST', '/api/webhooks', { url: `http://127.0.0.1:${receiver.port}/hook`, events: ['*'] });
+      log(`notifications on: a webhook for every event type, on a local receiver answering 204 (${args.receiver === 'inline' ? 'on the load generator\'s thread' : 'on a thread of its own'})`);
     }
 
     const results: RunResult[] = [];
@@ -547,9 +585,15 @@ async function main() {
         );
       }
     }
-    if (args.webhook) {
-      log(`\nwebhook receiver: ${hooked} deliveries received during the run`);
-      receiver.close();
+    if (receiver) {
+      log('');
+      for (const r of results) {
+        log(
+          `webhook receiver, ${r.mix}@${r.connections}: ${r.hookedDuring} deliveries while the load ran for ${r.ok} acknowledged events (${((100 * r.hookedDuring) / Math.max(r.ok, 1)).toFixed(1)}%), ${r.hookedAfter} by 0.5 s after it`,
+        );
+      }
+      log(`webhook receiver: ${received()} deliveries in all`);
+      await receiver.close();
     }
     const bad = results.filter((r) => !r.exactlyOnce || (r.mix === 'sessions' && r.non2xx > 0));
     if (bad.length) {

@@ -19,7 +19,9 @@ export function guardProcess(log: { error: Log }): void {
 }
 
 function fatal(log: { error: Log }, what: string, err: unknown): never {
-  log.error(`jiefen 意外错误，进程退出 / jiefen stopped on an unexpected error (${what})`, { ...loggableError(err), ...(err instanceof Error ? { message: err.message.slice(0, 500) } : {}) });
+  // Printed whatever LOG_LEVEL says (a process that ends says why), then as a log line with the frames.
+  console.error(`jiefen 意外错误，进程退出 / jiefen stopped on an unexpected error (${what}): ${err instanceof Error ? err.message.slice(0, 500) : String(err)}`);
+  log.error('jiefen stopped on an unexpected error', loggableError(err));
   process.exit(1);
 }
 
