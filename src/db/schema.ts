@@ -149,12 +149,13 @@ export const webSessions = pgTable(
 );
 
 /**
- * What the search indexes hold (drizzle/0014_search_grams.sql): a case's number, summary and
- * dispute type as character pairs, a party's name as characters and pairs. Queries that want the
- * indexes write these very expressions (src/engine/views.ts).
+ * What the search indexes hold (drizzle/0016_search_grams.sql, drizzle/0020_case_number_search.sql):
+ * a case's summary and dispute type as character pairs, its number as its pieces of two and of four
+ * characters, a party's name as characters and pairs. Queries that want the indexes write these
+ * very expressions (src/engine/views.ts).
  */
-export const caseSearchGrams = (t: { number: AnyPgColumn; summary: AnyPgColumn; disputeType: AnyPgColumn }) =>
-  sql`search_bigrams(${t.number} || ' ' || ${t.summary} || ' ' || ${t.disputeType})`;
+export const caseSearchGrams = (t: { summary: AnyPgColumn; disputeType: AnyPgColumn }) => sql`search_bigrams(${t.summary} || ' ' || ${t.disputeType})`;
+export const caseNumberGrams = (t: { number: AnyPgColumn }) => sql`search_number_grams(${t.number})`;
 export const partySearchGrams = (t: { name: AnyPgColumn }) => sql`search_chars_and_bigrams(${t.name})`;
 
 /** What the committee report reads of an open case: the key of cases_report_open_idx (see below). */
@@ -225,8 +226,10 @@ export const cases = pgTable(
     index('cases_report_open_idx')
       .on(...reportColumns(t))
       .where(sql`outcome is null`),
-    // Search (`q`): the character pairs of number, summary and dispute type (drizzle/0014_search_grams.sql).
+    // Search (`q`): the character pairs of summary and dispute type (drizzle/0016_search_grams.sql),
+    // and the number's pieces of two and four characters (drizzle/0020_case_number_search.sql).
     index('cases_search_idx').using('gin', caseSearchGrams(t)),
+    index('cases_number_search_idx').using('gin', caseNumberGrams(t)),
   ],
 );
 
