@@ -8,6 +8,7 @@ import { ensureAdmin } from './engine/directory.js';
 import { stores } from './engine/registry.js';
 import { startDispatcher } from './engine/notify/dispatcher.js';
 import { startSweeper } from './engine/sweeper.js';
+import { warmReads } from './engine/warm.js';
 import { startIdempotencyPurge } from './engine/erasure.js';
 import { readEnv } from './env.js';
 import { createLogger } from './log.js';
@@ -22,7 +23,8 @@ try {
 }
 const log = createLogger(env.LOG_LEVEL);
 
-const database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR, max: env.DATABASE_POOL_SIZE, connect: true });
+// Every connection opened, its hot reads planned once (src/engine/warm.ts) and kept open, before it listens.
+const database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR, max: env.DATABASE_POOL_SIZE, connect: true, warm: warmReads });
 const firstAdmin = await ensureAdmin(database.db, env.ADMIN_TOKEN);
 const app = createApp({ db: database.db, log: log.error, publicUrl: env.PUBLIC_URL, trustProxy: env.TRUST_PROXY, warningDays: env.DEADLINE_WARNING_DAYS });
 const stopSweeper = startSweeper({ db: database.db }, stores, env.SWEEP_INTERVAL_MS, log.info);
