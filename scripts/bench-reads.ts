@@ -11,11 +11,14 @@
  * scripts/seed.ts when missing or of another size (`--reseed` forces it), reused otherwise. Then it
  * starts the server, and for each read prints the first call after that start (nothing warmed:
  * the process has not run that read before), then the median and p95 of `--runs` more; last, the
- * server's peak memory (VmHWM: its largest resident set). The committee's dashboard is read with a
+ * server's peak memory (VmHWM: its largest resident set). `--idle S` waits S seconds after the
+ * start before the first read: the first calls then show what a server that has been idle (a
+ * court's night, a lunch break) answers first — a pool that closed its idle connections would
+ * open new ones, new PostgreSQL backends, for them. The committee's dashboard is read with a
  * web session; everything else with bearer tokens of bench users it creates (court staff, the
  * committee, the busiest station's staff and the busiest deputy).
  *
- *   npm run bench:reads [-- --sizes 100000,1000000 --runs 20 --reseed]
+ *   npm run bench:reads [-- --sizes 100000,1000000 --runs 20 --reseed --idle 40]
  *
  * Targets (issue 16): search ≤ 100 ms, every list, case page and the dashboard ≤ 200 ms, the first
  * call after a start included. The figures are wall-clock times: run it on a quiet machine, and
@@ -39,6 +42,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '20' },
     reseed: { type: 'boolean', default: false },
     port: { type: 'string', default: '3917' },
+    idle: { type: 'string', default: '0' },
   },
 });
 const SIZES = args.sizes.split(',').map(Number);
@@ -123,7 +127,9 @@ async function benchSize(size: number) {
       if (res.status !== 200) throw new Error(`${r.name}: HTTP ${res.status} ${body.slice(0, 300)}`);
       return ms;
     };
-    console.log(`\n== ${label(size)}: ${size} cases; server pid ${server.pid}, started just now; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+    const idle = Number(args.idle);
+    if (idle > 0) await new Promise((r) => setTimeout(r, idle * 1000));
+    console.log(`\n== ${label(size)}: ${size} cases; server pid ${server.pid}, started ${idle > 0 ? `${idle} s ago, idle since` : 'just now'}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
     console.log(`   ${'read'.padEnd(44)} ${'first'.padStart(8)} ${'median'.padStart(8)} ${'p95'.padStart(8)}  target  (ms; first = first call after the start, then ${RUNS} runs)`);
     const rows: { name: string; first: number; median: number; p95: number; target: number }[] = [];
     for (const r of reads) {

@@ -8,6 +8,7 @@ import { ensureAdmin } from './engine/directory.js';
 import { stores } from './engine/registry.js';
 import { startDispatcher } from './engine/notify/dispatcher.js';
 import { startSweeper } from './engine/sweeper.js';
+import { warmReads } from './engine/warm.js';
 import { startIdempotencyPurge } from './engine/erasure.js';
 import { readEnv } from './env.js';
 import { isConnectionError, loggableError } from './engine/errors.js';
@@ -31,7 +32,8 @@ let database: Awaited<ReturnType<typeof openDatabase>>;
 let firstAdmin: Awaited<ReturnType<typeof ensureAdmin>>;
 try {
   database = await openWhenReachable(async () => {
-    const opened = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR, max: env.DATABASE_POOL_SIZE, connect: true });
+    // Every connection opened, its hot reads planned once (src/engine/warm.ts) and kept open, before it listens.
+    const opened = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR, max: env.DATABASE_POOL_SIZE, connect: true, warm: warmReads });
     try {
       firstAdmin = await ensureAdmin(opened.db, env.ADMIN_TOKEN);
       return opened;

@@ -91,12 +91,34 @@ export interface OpenOptions {
   max?: number;
   migrate?: boolean;
   /**
-   * Open every connection of the pool before returning (the server does, before it listens): the
-   * first requests after a start then find their connections, and PostgreSQL its backends, ready,
-   * instead of each paying a connect (issue 16: "the first call after a restart included").
+   * The server's pool (issue 16: "the first call after a restart included"): open every
+   * connection before returning, run `warm` on each, and keep them open while the process runs.
+   * The first requests after a start then find their connections, and PostgreSQL its backends,
+   * ready, instead of each paying a connect and a new backend's first statements — and so do the
+   * first requests after a pause: see KEEP_OPEN.
    */
   connect?: boolean;
+  /**
+   * Run on each connection of a `connect` pool before openDatabase returns, with a database that
+   * sends everything over that one connection (postgres.js prepares statements per connection):
+   * the server plans its hot reads there once (src/engine/warm.ts) before it listens. Reads only:
+   * a transaction begun there would wait for another connection, and all are reserved.
+   */
+  warm?: (db: Db) => Promise<unknown>;
 }
+
+/**
+ * A `connect` pool's connections stay open: no idle timeout (postgres.js: none by default; it was
+ * 30 s here) and no maximum lifetime (postgres.js: 30–60 min by default). Each new connection is a
+ * new PostgreSQL backend, whose first statements load the catalog entries of every table, index
+ * and function they touch and plan afresh; at a court the server sits idle every night and every
+ * lunch break, so with a 30 s idle timeout the first clerk after each pause paid a connect and a
+ * cold backend on every connection, and with a lifetime every connection was replaced cold once an
+ * hour. What they hold is bounded: a small pool (defaultPoolSize), a fixed set of statement texts.
+ * A connection that breaks is reopened by postgres.js on the next query, as before
+ * (test/engine/connection-loss.pg.test.ts). Other pools (scripts, tests) keep closing idle ones.
+ */
+const KEEP_OPEN = { idle_timeout: 0, max_lifetime: 0 };
 
 /**
  * Connections to PostgreSQL: twice this machine's cores (at least 4, at most 20), PostgreSQL's own
@@ -125,14 +147,29 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       // it 6 ms (p50), 96 ms (p99) (`npm run chaos`). Refused connects cost nothing to repeat.
       backoff: (retries: number) => Math.min(0.005 * retries, 0.02),
       idle_timeout: 30,
+      ...(opts.connect ? KEEP_OPEN : {}),
       onnotice: () => {},
     });
     const db = drizzlePostgres(preparing(client), { schema }) as unknown as Db;
     drivers.set(db, new PostgresDriver(client));
     try {
       if (opts.migrate !== false) await migrateServer(opts.databaseUrl);
-      // postgres.js opens a connection for a query that finds none idle, up to `max`.
-      if (opts.connect) await Promise.all(Array.from({ length: opts.max ?? defaultPoolSize() }, () => client`select 1`));
+      if (opts.connect) {
+        const n = opts.max ?? defaultPoolSize();
+        // postgres.js opens a connection for a query that finds none idle, up to `max`.
+        await Promise.all(Array.from({ length: n }, () => client`select 1`));
+        const warm = opts.warm;
+        if (warm) {
+          // Each connection reserved, so that everything `warm` runs goes over that one. A reserved
+          // connection reads rows with the pool's parsers, which drizzle finds on `options`.
+          const reserved = await Promise.all(Array.from({ length: n }, () => client.reserve()));
+          try {
+            await Promise.all(reserved.map((r) => warm(drizzlePostgres(preparing(Object.assign(r, { options: client.options })), { schema }) as unknown as Db)));
+          } finally {
+            for (const r of reserved) r.release();
+          }
+        }
+      }
     } catch (err) {
       // A failed open leaves no connection behind (the server tries again: src/guard.ts).
       await client.end({ timeout: 0 }).catch(() => {});
@@ -149,6 +186,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   drivers.set(db, new PgliteDriver(client));
   if (opts.migrate !== false) await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_FOLDER });
+  if (opts.connect && opts.warm) await opts.warm(db);
   const owned = !opts.pglite;
   return { db, kind: 'pglite', close: async () => (owned ? client.close() : undefined) };
 }

@@ -149,12 +149,13 @@ export const webSessions = pgTable(
 );
 
 /**
- * What the search indexes hold (drizzle/0014_search_grams.sql): a case's number, summary and
- * dispute type as character pairs, a party's name as characters and pairs. Queries that want the
- * indexes write these very expressions (src/engine/views.ts).
+ * What the search indexes hold (drizzle/0016_search_grams.sql, drizzle/0020_case_number_search.sql):
+ * a case's summary and dispute type as character pairs, its number as its pieces of two and of four
+ * characters, a party's name as characters and pairs. Queries that want the indexes write these
+ * very expressions (src/engine/views.ts).
  */
-export const caseSearchGrams = (t: { number: AnyPgColumn; summary: AnyPgColumn; disputeType: AnyPgColumn }) =>
-  sql`search_bigrams(${t.number} || ' ' || ${t.summary} || ' ' || ${t.disputeType})`;
+export const caseSearchGrams = (t: { summary: AnyPgColumn; disputeType: AnyPgColumn }) => sql`search_bigrams(${t.summary} || ' ' || ${t.disputeType})`;
+export const caseNumberGrams = (t: { number: AnyPgColumn }) => sql`search_number_grams(${t.number})`;
 export const partySearchGrams = (t: { name: AnyPgColumn }) => sql`search_chars_and_bigrams(${t.name})`;
 
 /** What the committee report reads of an open case: the key of cases_report_open_idx (see below). */
@@ -214,7 +215,11 @@ export const cases = pgTable(
     // The overdue list (and the dashboard's): a tenth of all cases, most of them long closed, so a
     // walk of cases_opened_idx newest first read 36k rows (450 ms cold at 1M) to fill a page.
     index('cases_overdue_idx').on(t.openedAt, t.id).where(sql`overdue`),
-    index('cases_next_due_idx').on(t.nextDueAt).where(sql`next_due_at is not null`),
+    // "A deadline within N days", the case list's and the court's to-do's: newest (or oldest)
+    // first among the ~2% of cases that have a deadline, with the bound checked in the index —
+    // cases_opened_idx read every case's heap row down to the 51st match (8k rows, 8k pages at 1M
+    // cases; the to-do's oldest 200: 13k), and the bare next_due_at index fetched every match to sort.
+    index('cases_due_idx').on(t.openedAt, t.id, t.nextDueAt).where(sql`next_due_at is not null`),
     index('cases_station_idx').on(t.stationCode, t.openedAt),
     index('cases_opened_idx').on(t.openedAt, t.id),
     index('cases_outcome_idx').on(t.outcome),
@@ -225,8 +230,10 @@ export const cases = pgTable(
     index('cases_report_open_idx')
       .on(...reportColumns(t))
       .where(sql`outcome is null`),
-    // Search (`q`): the character pairs of number, summary and dispute type (drizzle/0014_search_grams.sql).
+    // Search (`q`): the character pairs of summary and dispute type (drizzle/0016_search_grams.sql),
+    // and the number's pieces of two and four characters (drizzle/0020_case_number_search.sql).
     index('cases_search_idx').using('gin', caseSearchGrams(t)),
+    index('cases_number_search_idx').using('gin', caseNumberGrams(t)),
   ],
 );
 

@@ -15,7 +15,7 @@ import { outstandingFen, unrecoveredFen, type CaseContext } from '../machines/ca
 import { ranOutDeadline } from '../machines/case-spec.js';
 import { isoOf, rowsOf, type Db } from '../db/client.js';
 import { slot, statement } from '../db/statements.js';
-import { accessLog, caseEvents, cases, caseSearchGrams, parties, partySearchGrams, stations } from '../db/schema.js';
+import { accessLog, caseEvents, caseNumberGrams, cases, caseSearchGrams, parties, partySearchGrams, stations } from '../db/schema.js';
 import type { Rendered, Written } from './apply.js';
 import { fieldError, Forbidden, NotFound, ValidationError } from './errors.js';
 import { restore } from './write/snapshots.js';
@@ -374,7 +374,8 @@ export const SEARCH_INDEX_LIMIT = 2000;
 /**
  * The ids of every case whose number, summary or dispute type contains `q` (ILIKE `like`), or one
  * of whose parties' names does when `byName` — found through the search indexes (character pairs,
- * drizzle/0014_search_grams.sql) — or null when the indexes do not help: more than
+ * drizzle/0016_search_grams.sql; the number's pieces of four characters,
+ * drizzle/0020_case_number_search.sql) — or null when the indexes do not help: more than
  * SEARCH_INDEX_LIMIT matches (then the matches are dense, and walking the cases newest first
  * reaches a page of them sooner than fetching and sorting them all), or a one-character q, which
  * the case index (pairs only) cannot answer. The list keeps its own ILIKE condition beside these
@@ -392,12 +393,13 @@ export async function searchedCaseIds(
 ): Promise<string[] | null> {
   if ([...q].length < 2) return null;
   const grams = sql`search_query_grams(${q})`;
-  const inCases = sql`select ${cases.id} as id from ${cases} where ${caseSearchGrams(cases)} @> ${grams}
-    and (${cases.number} ilike ${like} or ${cases.summary} ilike ${like} or ${cases.disputeType} ilike ${like})`;
+  const inTexts = sql`select ${cases.id} as id from ${cases} where ${caseSearchGrams(cases)} @> ${grams}
+    and (${cases.summary} ilike ${like} or ${cases.disputeType} ilike ${like})`;
+  const inNumbers = sql`select ${cases.id} as id from ${cases} where ${caseNumberGrams(cases)} @> search_number_query_grams(${q}) and ${cases.number} ilike ${like}`;
   const inParties = sql`select ${parties.caseId} as id from ${parties} where ${partySearchGrams(parties)} @> ${grams} and ${parties.name} ilike ${like}`;
   const rows = rowsOf<{ id: string }>(
     await db.execute(
-      sql`${inCases} ${byName ? sql`union all ${inParties}` : sql``} ${identifier ? sql`union all ${byIdentifier(identifier)}` : sql``} limit ${SEARCH_INDEX_LIMIT + 1}`,
+      sql`${inNumbers} union all ${inTexts} ${byName ? sql`union all ${inParties}` : sql``} ${identifier ? sql`union all ${byIdentifier(identifier)}` : sql``} limit ${SEARCH_INDEX_LIMIT + 1}`,
     ),
   );
   if (rows.length > SEARCH_INDEX_LIMIT) return null;

@@ -3,10 +3,12 @@
  * queries they replace answered, on a generated population of a few thousand cases:
  * - the court's to-do cases (src/engine/todo.ts courtTodoCases): the oldest N of each waiting state
  *   and of the deadlines by a bound, merged, against the plain `state in (…) or next_due_at <= bound`
- *   oldest first.
+ *   oldest first;
+ * - and the deadline branch of both it and the case list's `dueWithinDays` reads cases_due_idx.
  */
 import { asc, inArray, lte, or, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../../src/db/client.js';
 import { cases } from '../../src/db/schema.js';
 import { courtTodoCases } from '../../src/engine/todo.js';
 import { copyCase } from '../helpers/copies.js';
@@ -56,5 +58,20 @@ describe("the court's to-do cases", () => {
         if (limit === 5000) expect(got.length).toBeGreaterThan(200);
       }
     }
+  });
+
+  it("a deadline by a bound is found in cases_due_idx, the bound checked in the index (not on each case's row)", async () => {
+    await w.database.db.transaction(async (tx) => {
+      const plan = async (q: string) => rowsOf<Record<string, string>>(await tx.execute(sql.raw(`explain ${q}`))).map((r) => Object.values(r)[0]).join('\n');
+      await tx.execute(sql`set local enable_seqscan = off`);
+      await tx.execute(sql`set local enable_bitmapscan = off`);
+      const bound = `'${new Date(Date.now() + 7 * 86_400_000).toISOString()}'::timestamptz`;
+      // The to-do's branch (oldest first) and the case list's dueWithinDays (newest first).
+      for (const order of ['opened_at, id', 'opened_at desc, id desc']) {
+        const p = await plan(`select id from cases where next_due_at <= ${bound} order by ${order} limit 51`);
+        expect(p, order).toMatch(/Index (Only )?Scan (Backward )?using cases_due_idx/);
+        expect(p, order).toMatch(/Index Cond: \(next_due_at <=/);
+      }
+    });
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Case search (`q`) through the search indexes (drizzle/0014_search_grams.sql) answers exactly
+ * Case search (`q`) through the search indexes (drizzle/0016_search_grams.sql, and the numbers'
+ * own, drizzle/0020_case_number_search.sql) answers exactly
  * what the plain ILIKE query answered before them: on a generated population of a few thousand
  * cases, for every kind of q (a name that occurs once, a common two-character name, one character,
  * a case number in another case, words of the summary that are rare and that are everywhere, a
@@ -105,6 +106,11 @@ const QUERIES = [
   't001234', // … in lower case (ILIKE)
   'T002024', // a case number that another case's summary mentions too
   'T0012', // part of many numbers
+  '01234', // the end of a number (its pieces of four characters, not its start)
+  '0123', // four characters: in the middle of some numbers, at the end of others
+  '023', // three characters of numbers: their pairs
+  '12', // two
+  't0', // two, at the start of every number
   '罕见词语', // rare words of the summary
   '漏水', // words of a quarter of the summaries
   '案情', // words of every summary: more matches than the index path takes
@@ -155,6 +161,20 @@ describe('search: the same results as the plain ILIKE query', () => {
     // Few matches: through the index, exactly the matching cases.
     expect((await searchedCaseIds(db, '王伟', like('王伟'), true))!.sort()).toEqual((await oldQuery(court, '王伟')).sort());
     expect(await searchedCaseIds(db, '无此词语', like('无此词语'), true)).toEqual([]);
+    // A number (and a summary that mentions it), a number's end, its middle: every case that has it.
+    for (const q of ['T002024', '01234', '0123', '023']) expect((await searchedCaseIds(db, q, like(q), true))!.sort(), q).toEqual((await oldQuery(court, q)).sort());
+    // Every piece of a number, of every length, from every place in it.
+    const number = 'T001717';
+    for (let i = 0; i < number.length; i++) {
+      for (let j = i + 2; j <= number.length; j++) {
+        const q = number.slice(i, j).toLowerCase();
+        const ids = await searchedCaseIds(db, q, like(q), true);
+        const expected = await oldQuery(court, q);
+        // Null (too many matches for the index path): the list walks the cases, and still finds them all.
+        if (ids) expect(ids.sort(), q).toEqual([...expected].sort());
+        else expect(await allPages(court, q), q).toEqual(expected);
+      }
+    }
     // Names are looked for only when the reader searches names.
     expect(await searchedCaseIds(db, '欧阳独一无二', like('欧阳独一无二'), false)).toEqual([]);
     // Dense matches and one character: the walk.
@@ -166,7 +186,8 @@ describe('search: the same results as the plain ILIKE query', () => {
     await w.database.db.transaction(async (tx) => {
       const plan = async (q: SQL) => rowsOf<Record<string, string>>(await tx.execute(sql`explain ${q}`)).map((r) => Object.values(r)[0]).join('\n');
       await tx.execute(sql`set local enable_seqscan = off`);
-      expect(await plan(sql`select id from cases where search_bigrams(number || ' ' || summary || ' ' || dispute_type) @> search_query_grams('漏水')`)).toContain('cases_search_idx');
+      expect(await plan(sql`select id from cases where search_bigrams(summary || ' ' || dispute_type) @> search_query_grams('漏水')`)).toContain('cases_search_idx');
+      expect(await plan(sql`select id from cases where search_number_grams(number) @> search_number_query_grams('T001234')`)).toContain('cases_number_search_idx');
       expect(await plan(sql`select case_id from parties where search_chars_and_bigrams(name) @> search_query_grams('王伟')`)).toContain('parties_search_idx');
     });
   });
