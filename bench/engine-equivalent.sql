@@ -13,7 +13,8 @@
 -- journal: the outbox row's "does anyone listen" test (no webhook and no consenting party here,
 -- as in the engine's run: no row) and, for SCHEDULE_SESSION, the notice to the case's deputies
 -- (one or two notifications rows). Before, the ratio compared the engine with fewer statements
--- than it runs.
+-- than it runs. The notice names no court authors, so, like the engine's (noticeInsertSql), its
+-- statement has no look-up of the case's journal: both get PostgreSQL's generic plan.
 \set n :client_id * :per + random(0, :per - 1)
 \set court random(0, 1)
 \set sched random(0, 1)
@@ -61,9 +62,7 @@ noticed AS (
   WHERE exists (select 1 from swapped) and u.active and u.id::text <> :actor::text and (
     (u.role = 'deputy' and u.deputy_id::text in (select jsonb_array_elements_text(:deps::jsonb)))
     or u.role in (select jsonb_array_elements_text('[]'::jsonb))
-    or (u.role = 'station' and u.station_code = ''::text)
-    or (false and u.role = 'court' and u.id::text in (
-      select actor_id from case_events where case_id = :cid::uuid and actor_role = 'court')))
+    or (u.role = 'station' and u.station_code = ''::text))
   ON CONFLICT DO NOTHING)
 SELECT count(*)::int AS journaled FROM journaled;
 \else

@@ -86,7 +86,8 @@ export async function swap(db: Db | Driver, store: EntityStore, id: string, expe
     put('a_', w.access),
     put('i_', w.remember),
     put('o_', w.outbox),
-    w.notice ? 'n' : '',
+    // A notice to the case's court authors is a statement of its own (noticeInsertSql says why).
+    w.notice ? (w.notice.recipients.courtAuthorsOfCase ? 'na' : 'n') : '',
     w.deadlines ? 'd' : '',
     w.closing ? 'c' : '',
   ].join('|');
@@ -105,7 +106,7 @@ interface WritePath {
   /** The row and its view's data, and the caller's Idempotency-Key record (null when none). */
   read: Statement<ReadRow>;
   /**
-   * The swap and its rows, by shape: `written keys|journal keys|access-log keys|idempotency keys|outbox keys|n (a notice)|d
+   * The swap and its rows, by shape: `written keys|journal keys|access-log keys|idempotency keys|outbox keys|n (a notice; na: to the court authors too)|d
    * (the deadlines move)|c (a case closes)`.
    */
   swap: (shape: string) => Statement<{ journaled: number }>;
@@ -196,7 +197,7 @@ export function writePath(store: EntityStore): WritePath {
             ${accessKeys.length ? sql`, logged as (${inserted(accessLog, 'a_', accessKeys)})` : sql``}
             ${rememberKeys.length ? sql`, remembered as (${inserted(idempotencyKeys, 'i_', rememberKeys)})` : sql``}
             ${outboxKeys.length ? sql`, outboxed as (${inserted(outbox, 'o_', outboxKeys)} where ${listenedSql(slot)})` : sql``}
-            ${notify.length ? sql`, noticed as (${noticeInsertSql(slot, sql`exists (select 1 from swapped)`)})` : sql``}
+            ${notify.length ? sql`, noticed as (${noticeInsertSql(slot, sql`exists (select 1 from swapped)`, notify[0] === 'na')})` : sql``}
             ${moves.length ? sql`, ${deadlineRewriteSql()}` : sql``}
             ${closes.length ? sql`, closing as (select * from swapped), ${closedCaseUpserts(sql`closing`)}` : sql``}
             select count(*)::int as journaled from journaled`);
