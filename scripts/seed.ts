@@ -906,12 +906,23 @@ async function dropForLoad(sqlc: postgres.Sql, fresh: boolean): Promise<Dropped[
 }
 
 /**
- * Builds back what `dropForLoad` took off: keys and indexes on `connections` connections at once
- * (the largest tables first), then the foreign keys (each checks its rows against the keys).
+ * Builds back what `dropForLoad` took off: keys and indexes on `connections` connections at once,
+ * then the foreign keys (each checks its rows against the keys). The longest builds start first,
+ * so that no connection is left with a long one at the end while the other idles: GIN indexes
+ * (the search indexes compute their grams row by row: at 1M `cases_search_idx` alone took 24 of
+ * the phase's 35 s, and was started among the last), then by the size of their table.
  */
 async function restoreAfterLoad(sqlc: postgres.Sql, dropped: Dropped[], connections: number, log: (m: string) => void) {
-  const order = ['case_events', 'cases', 'parties', 'deadlines'];
-  const queue = dropped.filter((d) => d.kind !== 'foreign').sort((a, b) => order.indexOf(a.table) - order.indexOf(b.table));
+  const sizes = new Map(
+    (await sqlc<{ table: string; bytes: string }[]>`select relname as table, pg_table_size(oid)::text as bytes from pg_class where relname = any(${CASE_TABLES})`).map((r) => [
+      r.table,
+      Number(r.bytes),
+    ]),
+  );
+  const gin = (d: Dropped) => (/ using gin /i.test(d.create) ? 1 : 0);
+  const queue = dropped
+    .filter((d) => d.kind !== 'foreign')
+    .sort((a, b) => gin(b) - gin(a) || (sizes.get(b.table) ?? 0) - (sizes.get(a.table) ?? 0));
   const run = async () => {
     const conn = await sqlc.reserve();
     try {
@@ -940,6 +951,10 @@ export interface SeedOptions {
   reset?: boolean;
   /** Worker threads that build the rows; default: one per core for 20,000 cases or more, else none. */
   workers?: number;
+  /** Drop the case tables' indexes for the load and build them after; default: for 50,000 cases or more. */
+  bulk?: boolean;
+  /** The seed's present, in epoch ms (default: a minute ago): nothing seeded is later. For tests. */
+  now?: number;
   log?: (msg: string) => void;
 }
 
@@ -956,19 +971,25 @@ export async function seedDatabase(url: string, opts: SeedOptions) {
     mark = now;
   };
   await ensureDatabase(url, opts.reset ?? false);
-  const database = await openDatabase({ databaseUrl: url, max: 4 });
-  const sqlc = postgres(url, { max: 8, onnotice: () => {} });
+  // The seed's own sessions commit without waiting for the WAL flush (synchronous_commit = off, a
+  // setting of these connections only, sent when they open): a crash may lose the last moment of
+  // a seed, which is rerun with --reset anyway, and no other session is touched. The supervision
+  // items go through the engine, a few transactions each.
+  const session = new URL(url);
+  session.searchParams.set('synchronous_commit', 'off');
+  const database = await openDatabase({ databaseUrl: session.toString(), max: 4 });
+  const sqlc = postgres(session.toString(), { max: 8, onnotice: () => {} });
   try {
     const [{ count: before }] = await sqlc<{ count: string }[]>`select count(*)::text as count from cases`;
     const seedValue = (opts.seed ?? 20260101) + Number(before);
     await ensureDirectory(database.db, new Rng(opts.seed ?? 20260101, 0x7fff_0001));
-    const now = Date.now() - 60_000;
+    const now = opts.now ?? Date.now() - 60_000;
     const world = await loadWorld(sqlc, now);
     phase('directory');
 
     // A large load builds the indexes once at the end instead of maintaining them row by row; into
     // empty tables it also writes the rows frozen.
-    const bulk = opts.cases >= 50_000;
+    const bulk = opts.bulk ?? opts.cases >= 50_000;
     const fresh = bulk && Number(before) === 0 && (await sqlc`select 1 from parties limit 1`).length === 0;
     const dropped = bulk ? await dropForLoad(sqlc, fresh) : [];
 
@@ -1033,23 +1054,37 @@ export async function seedDatabase(url: string, opts: SeedOptions) {
       phase('indexes');
     }
 
-    // The cases went in by COPY, past the engine's write hook: the report's closed-case summary is
-    // recomputed from them (it holds every closed case, so appending to a database is fine too).
-    log(`  seed: closed-case summary`);
-    await rebuildClosedCaseTotals(database.db);
-    phase('summary');
-
-    const rest = new Rng(seedValue, 0x7fff_0002);
-    const activities = await seedActivities(database.db, rest, world, opts.cases);
-    const supervisionCount = opts.supervisions ?? Math.max(30, Math.round(opts.cases / 1000));
-    const sup = await seedSupervisions(database.db, sqlc, rest, world, supervisionCount);
-    phase('activities and supervisions');
+    // What is left runs as three strands at once: the summary (a scan of the cases), the activities
+    // and supervision items (through the engine: round trips and commits more than CPU) and the
+    // statistics of the case tables; each touches tables the others do not write.
+    const strand = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+      const t0 = performance.now();
+      const out = await work();
+      log(`  seed: ${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      return out;
+    };
     // Frozen rows need no vacuum; statistics are wanted either way.
-    log(`  seed: ${fresh ? 'analyze' : 'vacuum analyze'}`);
-    for (const t of ['cases', 'case_events', 'parties', 'deadlines', 'station_activities', 'supervisions', 'supervision_events', 'case_report_months', 'case_report_days']) {
-      await sqlc.unsafe(`${fresh && CASE_TABLES.includes(t) ? 'analyze' : 'vacuum (analyze)'} ${t}`);
-    }
-    phase('analyze');
+    const analyze = async (tables: string[]) => {
+      for (const t of tables) await sqlc.unsafe(`${fresh && CASE_TABLES.includes(t) ? 'analyze' : 'vacuum (analyze)'} ${t}`);
+    };
+    const rest = new Rng(seedValue, 0x7fff_0002);
+    const supervisionCount = opts.supervisions ?? Math.max(30, Math.round(opts.cases / 1000));
+    const [, { activities, sup }] = await Promise.all([
+      // The cases went in by COPY, past the engine's write hook: the report's closed-case summary is
+      // recomputed from them (it holds every closed case, so appending to a database is fine too).
+      strand('closed-case summary', async () => {
+        await rebuildClosedCaseTotals(database.db);
+        await analyze(['case_report_years', 'case_report_months', 'case_report_days']);
+      }),
+      strand('activities and supervision items', async () => {
+        const activities = await seedActivities(database.db, rest, world, opts.cases);
+        const sup = await seedSupervisions(database.db, sqlc, rest, world, supervisionCount);
+        await analyze(['station_activities', 'supervisions', 'supervision_events', 'supervision_cases', 'deadlines']);
+        return { activities, sup };
+      }),
+      strand(fresh ? 'analyze' : 'vacuum analyze', () => analyze(['cases', 'case_events', 'parties'])),
+    ]);
+    phase('summary, activities and supervisions, analyze (at once)');
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpu0);
     return {
