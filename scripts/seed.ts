@@ -119,6 +119,8 @@ const DISPUTE_TYPES: [string, number][] = [
 
 const SURNAMES = '王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文';
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红梅鹏辉宇浩凯健俊帆帅旭宁婷雪琳晶颖倩慧佳琦欣怡子涵志国建军海燕春生立新德福永胜凤霞淑珍';
+const SURNAME_CHARS = [...SURNAMES];
+const GIVEN_CHARS = [...GIVEN];
 const EXPERTISE = ['民间借贷', '婚姻家庭', '劳动争议', '物业管理', '土地承包', '交通事故', '建设工程', '农业农村', '企业经营', '法律服务'];
 
 // ---------------------------------------------------------------------------------------------
@@ -180,17 +182,26 @@ export class Rng {
     return `${h(8)}-${h(4)}-4${h(3)}-${'89ab'[this.int(0, 3)]}${h(3)}-${h(6)}${h(6)}`;
   }
   name(): string {
-    return this.pick([...SURNAMES]) + this.pick([...GIVEN]) + (this.chance(0.6) ? this.pick([...GIVEN]) : '');
+    return this.pick(SURNAME_CHARS) + this.pick(GIVEN_CHARS) + (this.chance(0.6) ? this.pick(GIVEN_CHARS) : '');
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // COPY text format
 
+const SPECIAL = /[\\\t\n\r]/;
+const escapeText = (s: string) => s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+/**
+ * One field in COPY's text format. Most fields need no escaping, and JSON text never holds a raw
+ * tab or line break (JSON.stringify escapes them), only backslashes: each case is checked by the
+ * cheapest test that decides it.
+ */
 function copyField(v: unknown): string {
   if (v === null || v === undefined) return '\\N';
-  const s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+  if (typeof v === 'string') return SPECIAL.test(v) ? escapeText(v) : v;
+  if (typeof v !== 'object') return String(v);
+  const json = JSON.stringify(v);
+  return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
 }
 const copyLine = (fields: unknown[]) => `${fields.map(copyField).join('\t')}\n`;
 const textArray = (xs: string[]) => `{${xs.map((x) => `"${x}"`).join(',')}}`;
@@ -212,6 +223,8 @@ interface Journal {
   to: string;
   actor: Actor;
   occurredAt: string;
+  /** `occurredAt` in epoch milliseconds. */
+  at: number;
 }
 
 /** What this case is going to do; chosen as it enters each stage. */
@@ -235,7 +248,28 @@ interface Planned {
   actor: Actor;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+const TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const dayPrefixes = new Map<number, string>();
+/**
+ * `new Date(instant).toISOString()`, the same text, for years 1970–9999: the date part is made once
+ * per day, the time from tables. A seeded case writes some 40 instants; toISOString was 8% of
+ * building one.
+ */
+export function iso(instant: number): string {
+  if (!(instant >= 0 && instant < 253_402_300_800_000)) return new Date(instant).toISOString();
+  const ms = Math.floor(instant); // as Date does (TimeClip truncates; the same for positive numbers)
+  const day = Math.floor(ms / DAY);
+  let prefix = dayPrefixes.get(day);
+  if (prefix === undefined) dayPrefixes.set(day, (prefix = new Date(day * DAY).toISOString().slice(0, 11)));
+  let r = ms - day * DAY;
+  const h = Math.floor(r / 3_600_000);
+  r -= h * 3_600_000;
+  const m = Math.floor(r / 60_000);
+  r -= m * 60_000;
+  const sec = Math.floor(r / 1000);
+  return `${prefix}${TWO[h]}:${TWO[m]}:${TWO[sec]}.${THREE[r - sec * 1000]}Z`;
+}
 const yuan = (fen: number) => fenToYuan(fen);
 
 export interface SeededCase {
@@ -279,9 +313,13 @@ const machine = (() => {
   };
 })();
 
+const stationWeights = new WeakMap<World, [World['stations'][number], number][]>();
+
 /** Simulates one case from its opening to `world.now` through the real machine. */
 export function simulateCase(rng: Rng, world: World, opts: { check: boolean }): SeededCase {
-  const station = rng.weighted(world.stations.map((s) => [s, s.weight] as [World['stations'][number], number]));
+  let weighted = stationWeights.get(world);
+  if (!weighted) stationWeights.set(world, (weighted = world.stations.map((s) => [s, s.weight])));
+  const station = rng.weighted(weighted);
   const span = 3 * 365 * DAY;
   // Slightly more cases in recent years: the studios grew.
   const openedAt = Math.floor(world.now - span * (1 - Math.sqrt(rng.next())) - rng.between(0.02, 1) * DAY);
@@ -341,9 +379,10 @@ export function simulateCase(rng: Rng, world: World, opts: { check: boolean }): 
     if (canonical(again) !== canonical(input)) throw new Error(`seed: case input is not in its parsed form:\n${canonical(again)}\n${canonical(input)}`);
   }
 
-  let snapshot = machine.first({ ...input, occurredAt: iso(openedAt) });
+  const openedIso = iso(openedAt);
+  let snapshot = machine.first({ ...input, occurredAt: openedIso });
   const journal: Journal[] = [
-    { type: 'CREATE', payload: input, from: null, to: statePath(snapshot.value), actor: creator, occurredAt: iso(openedAt) },
+    { type: 'CREATE', payload: input, from: null, to: statePath(snapshot.value), actor: creator, occurredAt: openedIso, at: openedAt },
   ];
   const fired: SeededCase['fired'] = [];
   const intent: Intent = {};
@@ -356,9 +395,10 @@ export function simulateCase(rng: Rng, world: World, opts: { check: boolean }): 
   const after = (lo: number, hi: number) => t + Math.floor(rng.between(lo, hi) * DAY);
 
   const apply = (type: string, payload: Record<string, unknown>, at: number, actor: Actor) => {
-    const event = { type, ...payload, occurredAt: iso(at) };
+    const occurredAt = iso(at);
+    const event = { type, ...payload, occurredAt };
     if (opts.check) {
-      const parsed = caseEventSchemas[type as keyof typeof caseEventSchemas].safeParse({ ...payload, occurredAt: iso(at) });
+      const parsed = caseEventSchemas[type as keyof typeof caseEventSchemas].safeParse({ ...payload, occurredAt });
       if (!parsed.success) throw new Error(`seed: invalid ${type} payload ${JSON.stringify(parsed.error.issues)}`);
       const { occurredAt: _o, ...again } = parsed.data as Record<string, unknown>;
       if (canonical(again) !== canonical(payload)) throw new Error(`seed: ${type} payload is not in its parsed form`);
@@ -367,7 +407,7 @@ export function simulateCase(rng: Rng, world: World, opts: { check: boolean }): 
     const next = machine.next(snapshot, event);
     if (next === snapshot) throw new Error(`seed: the machine refused ${type} in ${from} (${canonical(payload)})`);
     snapshot = next;
-    journal.push({ type, payload, from, to: statePath(next.value), actor, occurredAt: iso(at) });
+    journal.push({ type, payload, from, to: statePath(next.value), actor, occurredAt, at });
     t = at;
   };
 
@@ -714,9 +754,10 @@ export function buildChunk(world: World, job: ChunkJob): ChunkRows {
     const sc = simulateCase(rng, world, { check: job.check });
     const state = statePath(sc.snapshot.value);
     states.set(state, (states.get(state) ?? 0) + 1);
-    keys.push(`${sc.stationCode}|${shanghaiDate(iso(sc.openedAt)).slice(0, 4)}`);
+    const openedIso = sc.journal[0].occurredAt;
+    keys.push(`${sc.stationCode}|${shanghaiDate(openedIso).slice(0, 4)}`);
     const cols = caseStore.columns(sc.snapshot) as Record<string, unknown>;
-    const created = caseStore.createColumns({ ...sc.input, occurredAt: iso(sc.openedAt) }, sc.creator) as Record<string, unknown>;
+    const created = caseStore.createColumns({ ...sc.input, occurredAt: openedIso }, sc.creator) as Record<string, unknown>;
     const last = sc.journal[sc.journal.length - 1];
     heads.push(`${sc.id}\t`);
     tails.push(
@@ -726,7 +767,7 @@ export function buildChunk(world: World, job: ChunkJob): ChunkRows {
         cols.agreedFen, cols.paidFen, cols.owedFen, cols.recoveredFen, cols.outcome, cols.overdue, cols.enforceable,
         textArray(cols.deputyIds as string[]), cols.sessionsHeld, cols.deputyAttendances, created.openedAt, cols.agreedAt,
         cols.enforcementStartedAt, cols.closedAt, cols.lastEventAt, cols.nextDueAt, sc.creator.id, iso(sc.openedAt + 30_000),
-        recordedAt(last.occurredAt, last.actor, world.now),
+        recordedAt(last.at, last.actor, world.now),
       ])}`,
     );
     const people = sc.input.parties as Record<string, unknown>[];
@@ -740,7 +781,7 @@ export function buildChunk(world: World, job: ChunkJob): ChunkRows {
         toState: j.to,
         actor: j.actor,
         occurredAt: j.occurredAt,
-        recordedAt: recordedAt(j.occurredAt, j.actor, world.now),
+        recordedAt: recordedAt(j.at, j.actor, world.now),
         requestId: null,
       });
       e += copyLine(Object.values(row)); // in journalColumns' order
@@ -865,12 +906,23 @@ async function dropForLoad(sqlc: postgres.Sql, fresh: boolean): Promise<Dropped[
 }
 
 /**
- * Builds back what `dropForLoad` took off: keys and indexes on `connections` connections at once
- * (the largest tables first), then the foreign keys (each checks its rows against the keys).
+ * Builds back what `dropForLoad` took off: keys and indexes on `connections` connections at once,
+ * then the foreign keys (each checks its rows against the keys). The longest builds start first,
+ * so that no connection is left with a long one at the end while the other idles: GIN indexes
+ * (the search indexes compute their grams row by row: at 1M `cases_search_idx` alone took 24 of
+ * the phase's 35 s, and was started among the last), then by the size of their table.
  */
 async function restoreAfterLoad(sqlc: postgres.Sql, dropped: Dropped[], connections: number, log: (m: string) => void) {
-  const order = ['case_events', 'cases', 'parties', 'deadlines'];
-  const queue = dropped.filter((d) => d.kind !== 'foreign').sort((a, b) => order.indexOf(a.table) - order.indexOf(b.table));
+  const sizes = new Map(
+    (await sqlc<{ table: string; bytes: string }[]>`select relname as table, pg_table_size(oid)::text as bytes from pg_class where relname = any(${CASE_TABLES})`).map((r) => [
+      r.table,
+      Number(r.bytes),
+    ]),
+  );
+  const gin = (d: Dropped) => (/ using gin /i.test(d.create) ? 1 : 0);
+  const queue = dropped
+    .filter((d) => d.kind !== 'foreign')
+    .sort((a, b) => gin(b) - gin(a) || (sizes.get(b.table) ?? 0) - (sizes.get(a.table) ?? 0));
   const run = async () => {
     const conn = await sqlc.reserve();
     try {
@@ -899,6 +951,10 @@ export interface SeedOptions {
   reset?: boolean;
   /** Worker threads that build the rows; default: one per core for 20,000 cases or more, else none. */
   workers?: number;
+  /** Drop the case tables' indexes for the load and build them after; default: for 50,000 cases or more. */
+  bulk?: boolean;
+  /** The seed's present, in epoch ms (default: a minute ago): nothing seeded is later. For tests. */
+  now?: number;
   log?: (msg: string) => void;
 }
 
@@ -915,19 +971,25 @@ export async function seedDatabase(url: string, opts: SeedOptions) {
     mark = now;
   };
   await ensureDatabase(url, opts.reset ?? false);
-  const database = await openDatabase({ databaseUrl: url, max: 4 });
-  const sqlc = postgres(url, { max: 8, onnotice: () => {} });
+  // The seed's own sessions commit without waiting for the WAL flush (synchronous_commit = off, a
+  // setting of these connections only, sent when they open): a crash may lose the last moment of
+  // a seed, which is rerun with --reset anyway, and no other session is touched. The supervision
+  // items go through the engine, a few transactions each.
+  const session = new URL(url);
+  session.searchParams.set('synchronous_commit', 'off');
+  const database = await openDatabase({ databaseUrl: session.toString(), max: 4 });
+  const sqlc = postgres(session.toString(), { max: 8, onnotice: () => {} });
   try {
     const [{ count: before }] = await sqlc<{ count: string }[]>`select count(*)::text as count from cases`;
     const seedValue = (opts.seed ?? 20260101) + Number(before);
     await ensureDirectory(database.db, new Rng(opts.seed ?? 20260101, 0x7fff_0001));
-    const now = Date.now() - 60_000;
+    const now = opts.now ?? Date.now() - 60_000;
     const world = await loadWorld(sqlc, now);
     phase('directory');
 
     // A large load builds the indexes once at the end instead of maintaining them row by row; into
     // empty tables it also writes the rows frozen.
-    const bulk = opts.cases >= 50_000;
+    const bulk = opts.bulk ?? opts.cases >= 50_000;
     const fresh = bulk && Number(before) === 0 && (await sqlc`select 1 from parties limit 1`).length === 0;
     const dropped = bulk ? await dropForLoad(sqlc, fresh) : [];
 
@@ -992,23 +1054,37 @@ export async function seedDatabase(url: string, opts: SeedOptions) {
       phase('indexes');
     }
 
-    // The cases went in by COPY, past the engine's write hook: the report's closed-case summary is
-    // recomputed from them (it holds every closed case, so appending to a database is fine too).
-    log(`  seed: closed-case summary`);
-    await rebuildClosedCaseTotals(database.db);
-    phase('summary');
-
-    const rest = new Rng(seedValue, 0x7fff_0002);
-    const activities = await seedActivities(database.db, rest, world, opts.cases);
-    const supervisionCount = opts.supervisions ?? Math.max(30, Math.round(opts.cases / 1000));
-    const sup = await seedSupervisions(database.db, sqlc, rest, world, supervisionCount);
-    phase('activities and supervisions');
+    // What is left runs as three strands at once: the summary (a scan of the cases), the activities
+    // and supervision items (through the engine: round trips and commits more than CPU) and the
+    // statistics of the case tables; each touches tables the others do not write.
+    const strand = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+      const t0 = performance.now();
+      const out = await work();
+      log(`  seed: ${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      return out;
+    };
     // Frozen rows need no vacuum; statistics are wanted either way.
-    log(`  seed: ${fresh ? 'analyze' : 'vacuum analyze'}`);
-    for (const t of ['cases', 'case_events', 'parties', 'deadlines', 'station_activities', 'supervisions', 'supervision_events', 'case_report_months', 'case_report_days']) {
-      await sqlc.unsafe(`${fresh && CASE_TABLES.includes(t) ? 'analyze' : 'vacuum (analyze)'} ${t}`);
-    }
-    phase('analyze');
+    const analyze = async (tables: string[]) => {
+      for (const t of tables) await sqlc.unsafe(`${fresh && CASE_TABLES.includes(t) ? 'analyze' : 'vacuum (analyze)'} ${t}`);
+    };
+    const rest = new Rng(seedValue, 0x7fff_0002);
+    const supervisionCount = opts.supervisions ?? Math.max(30, Math.round(opts.cases / 1000));
+    const [, { activities, sup }] = await Promise.all([
+      // The cases went in by COPY, past the engine's write hook: the report's closed-case summary is
+      // recomputed from them (it holds every closed case, so appending to a database is fine too).
+      strand('closed-case summary', async () => {
+        await rebuildClosedCaseTotals(database.db);
+        await analyze(['case_report_years', 'case_report_months', 'case_report_days']);
+      }),
+      strand('activities and supervision items', async () => {
+        const activities = await seedActivities(database.db, rest, world, opts.cases);
+        const sup = await seedSupervisions(database.db, sqlc, rest, world, supervisionCount);
+        await analyze(['station_activities', 'supervisions', 'supervision_events', 'supervision_cases', 'deadlines']);
+        return { activities, sup };
+      }),
+      strand(fresh ? 'analyze' : 'vacuum analyze', () => analyze(['cases', 'case_events', 'parties'])),
+    ]);
+    phase('summary, activities and supervisions, analyze (at once)');
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpu0);
     return {
@@ -1030,8 +1106,7 @@ export async function seedDatabase(url: string, opts: SeedOptions) {
 }
 
 /** When a clerk typed the event in: within the hour and a half for people, a moment later for the sweeper; never after `now`. */
-function recordedAt(occurredAt: string, actor: Actor, now: number): string {
-  const at = Date.parse(occurredAt);
+function recordedAt(at: number, actor: Actor, now: number): string {
   const h = (at / 1000) % 97;
   return iso(Math.max(at, Math.min(now, at + (actor.role === 'system' ? 200 + h : Math.floor(h * 60_000)))));
 }
