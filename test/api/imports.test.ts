@@ -192,6 +192,16 @@ describe('dry run and row problems', () => {
     `OLD-1,入站,诉前委派调解,HL01,民间借贷,${T} 重复,,王五,,,2026-01-02,`,
   ].join('\r\n');
 
+  it('a register whose numbers hold quotes, backslashes, commas and braces imports once: the second time every row is found there already', async () => {
+    const refs = ['Q"1', 'B\\2', 'C,3', '{D4}', 'E 5'];
+    const csvCell = (v: string) => `"${v.replace(/"/g, '""')}"`;
+    const file = [header, ...refs.map((ref, i) => `${csvCell(ref)},入站,诉前委派调解,HL01,民间借贷,${T} 怪案号${i},100.00,张三,,李四,2026-01-0${i + 1} 09:00,`)].join('\r\n');
+    expect((await upload(to, to.tokens.court, 'kind=cases', utf8(file))).body).toMatchObject({ created: 5, skipped: 0, problems: [] });
+    const before = await fingerprint(to);
+    expect((await upload(to, to.tokens.court, 'kind=cases', utf8(file))).body).toMatchObject({ created: 0, skipped: 5, problems: [] });
+    expect(await fingerprint(to)).toEqual(before);
+  });
+
   it('lists every row\'s problems in Chinese — row, column, what is wrong — and writes nothing', async () => {
     const before = await fingerprint(to);
     const r = await upload(to, to.tokens.court, 'kind=cases&dryRun=true', utf8(bad));
