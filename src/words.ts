@@ -507,15 +507,14 @@ export const TODO_UI = {
   ranOut: (what: string, days: number) => `${what}已届满 ${days} 天`,
 };
 
-/** A deadline's name in a to-do line (shorter than DEADLINE_LABELS: the line also says how long is left). */
-const TODO_DEADLINES: Record<string, string> = {
-  mediation_expiry: '调解期限',
-  performance: '履行期限',
-  confirmation_window: '司法确认申请期限',
-  enforcement_bar: '申请执行期限',
-  enforcement_limit: '执行期限',
-  report_due: '报告期限',
-  rectification_due: '整改期限',
+/** What a to-do line says is waiting, per kind (a deadline's line names the deadline instead). */
+const TODO_LINES: Record<string, string> = {
+  screening: '待审查受理',
+  assignment: '待指派调解员和代表',
+  confirmation: '待作出司法确认决定',
+  session: '调解会议',
+  evaluation: '待测评',
+  report_overdue: '报告逾期未交',
 };
 
 /** What a to-do item (engine/todo.ts), or one listed in a stored daily digest, is made of. */
@@ -531,30 +530,15 @@ export interface TodoWords {
 /** A to-do item's line: `title` in GET /api/me/todo, the web's to-do list and a deputy's daily digest. */
 export function todoTitle(i: TodoWords): string {
   const about = (what: string) => `${what}：${i.subject ?? ''}`;
-  switch (i.kind) {
-    case 'screening':
-      return about('待审查受理');
-    case 'assignment':
-      return about('待指派调解员和代表');
-    case 'confirmation':
-      return about('待作出司法确认决定');
-    case 'deadline': {
-      const what = TODO_DEADLINES[i.deadline ?? ''] ?? i.deadline ?? '期限';
-      const days = i.daysLeft ?? 0;
-      if (i.level === 'overdue') return about(`${what}已届满${Math.max(1, -days)}天`);
-      return about(days === 0 ? `${what}今日届满` : `${what}还剩${days}天`);
-    }
-    case 'session':
-      return about('调解会议');
-    case 'evaluation':
-      return about('待测评');
-    case 'report_overdue':
-      return about('报告逾期未交');
-    case 'calendar_missing':
-      return `${i.entity?.number ?? ''} 年法定节假日安排尚未录入`;
-    default:
-      return i.subject ?? '';
+  if (i.kind === 'calendar_missing') return `${i.entity?.number ?? ''} 年法定节假日安排尚未录入`;
+  if (i.kind === 'deadline') {
+    const what = DEADLINE_LABELS[i.deadline ?? ''] ?? i.deadline ?? '期限';
+    const days = i.daysLeft ?? 0;
+    if (i.level === 'overdue') return about(`${what}已届满${Math.max(1, -days)}天`);
+    return about(days === 0 ? `${what}今日届满` : `${what}还剩${days}天`);
   }
+  const what = TODO_LINES[i.kind ?? ''];
+  return what ? about(what) : (i.subject ?? '');
 }
 
 /** The upload page (DESIGN.md §14): the page's words, its live count's, and a result's summary line. */
