@@ -13,6 +13,14 @@ import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from './client.js';
 
+/**
+ * A text[] literal of `values`: one parameter in both drivers (`${textArray(xs)}::text[]`), however
+ * many values, with quotes and backslashes escaped.
+ */
+export function textArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}
+
 /** Rows per statement: a few MiB of JSON at most. */
 const ROWS_PER_STATEMENT = 2000;
 

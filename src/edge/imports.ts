@@ -23,6 +23,7 @@ import { pipeline } from 'node:stream/promises';
 import type { z } from 'zod';
 import type { Actor } from '../machines/roles.js';
 import { rowsOf, type Db } from '../db/client.js';
+import { textArray } from '../db/bulk.js';
 import { cases, deputies, stationActivities, stations } from '../db/schema.js';
 import { activitySchema, recordActivity } from '../engine/activities.js';
 import { createEntities, createEntity } from '../engine/apply.js';
@@ -542,11 +543,6 @@ interface KindPlan<Ctx> extends Plan {
 type WriteOutcome = 'created' | 'skipped' | DomainError;
 
 /** Looks refs up in chunks (a bound parameter list has limits). */
-/** A text[] literal of `values`, one parameter in both drivers. */
-function textArray(values: string[]): string {
-  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
-}
-
 async function inChunks(refs: string[], look: (chunk: string[]) => Promise<string[]>): Promise<Set<string>> {
   const found = new Set<string>();
   for (let i = 0; i < refs.length; i += 5000) for (const r of await look(refs.slice(i, i + 5000))) found.add(r);

@@ -63,6 +63,7 @@ import { can, reportScope } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import { RATINGS } from '../machines/supervision.js';
 import { rowsOf, type Db } from '../db/client.js';
+import { textArray } from '../db/bulk.js';
 import { fieldError, fieldErrors, Forbidden, ValidationError } from './errors.js';
 import { CLOSED_FIGURES, FIGURE_COLUMNS, TOTALS_TABLE, type Grain } from './report-summary.js';
 
@@ -280,8 +281,7 @@ function monthBefore(m: string): string {
  * every station; otherwise only these (possibly none).
  */
 export function reportQueries(q: Pick<ReportQuery, 'from' | 'to'>, stationCodes: string[] | null) {
-  // A text[] literal: both drivers take it as one parameter.
-  const codeArray = stationCodes && `{${stationCodes.map((c) => `"${c.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+  const codeArray = stationCodes && textArray(stationCodes);
   const whereOf = (parts: SQL[]) => (parts.length ? sql`where ${sql.join(parts, sql` and `)}` : sql``);
   const inStations = codeArray ? [sql`station_code = any(${codeArray}::text[])`] : [];
 
