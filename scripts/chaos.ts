@@ -33,12 +33,14 @@
  *
  *   npm run chaos [-- --duration 60 --connections 32 --kills 4 --outage 6]
  *
- * CHAOS_PG_CLUSTER ("15 main" by default: the first version in /etc/postgresql, cluster `main`)
- * names the cluster to stop; it must be the one serving CHAOS_DATABASE_URL.
+ * The cluster it stops is the one `pg_lsclusters` says listens on CHAOS_DATABASE_URL's port, on
+ * this machine. CHAOS_PG_CLUSTER ("15 chaos") may name it, and must then be that one: a run never
+ * stops a cluster that does not serve its database. Stopping a cluster stops every database on it
+ * for the outage: give chaos a cluster of its own where others work (`pg_createcluster 15 chaos
+ * -p 5433`, then CHAOS_DATABASE_URL=postgres://postgres@127.0.0.1:5433/jiefen_chaos).
  */
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { parseArgs, promisify } from 'node:util';
@@ -79,7 +81,10 @@ const DB_NAME = new URL(DATABASE_URL).pathname.slice(1);
 const ADMIN_URL = Object.assign(new URL(DATABASE_URL), { pathname: '/postgres' }).toString();
 const PG_HOST = new URL(DATABASE_URL).hostname;
 const PG_PORT = new URL(DATABASE_URL).port || '5432';
-const [PG_VERSION, PG_CLUSTER] = (process.env.CHAOS_PG_CLUSTER ?? `${readdirSync('/etc/postgresql').sort()[0]} main`).split(/\s+/);
+const [PG_VERSION, PG_CLUSTER] = await clusterServing(PG_HOST, PG_PORT).catch((err: Error) => {
+  console.error(`chaos: ${err.message}`);
+  return process.exit(1);
+});
 const ADMIN_TOKEN = `chaos-admin-${randomBytes(12).toString('hex')}`;
 
 const DAY = 86_400_000;
@@ -89,6 +94,22 @@ const log = (msg: string) => console.log(`[${(clock() / 1000).toFixed(1).padStar
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL control
+
+/** The local cluster listening on `port`: the only one a run may stop (see the head of this file). */
+async function clusterServing(host: string, port: string): Promise<[string, string]> {
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) {
+    throw new Error(`CHAOS_DATABASE_URL names ${host}: chaos stops and starts PostgreSQL with pg_ctlcluster, so its database must be on this machine`);
+  }
+  const { stdout } = await run('pg_lsclusters', ['--no-header']);
+  const clusters = stdout.trim().split('\n').map((line) => line.trim().split(/\s+/));
+  const serving = clusters.find((c) => c[2] === port);
+  if (!serving) throw new Error(`no cluster in pg_lsclusters listens on port ${port}, where CHAOS_DATABASE_URL points`);
+  const named = process.env.CHAOS_PG_CLUSTER?.trim().split(/\s+/);
+  if (named && (named[0] !== serving[0] || named[1] !== serving[1])) {
+    throw new Error(`CHAOS_PG_CLUSTER="${named.join(' ')}" is not the cluster on port ${port} (that is "${serving[0]} ${serving[1]}"): refusing to stop a cluster that does not serve the run's database`);
+  }
+  return [serving[0], serving[1]];
+}
 
 async function pgctl(action: 'start' | 'stop'): Promise<void> {
   const extra = action === 'stop' ? ['-m', 'immediate'] : [];
