@@ -503,8 +503,6 @@ export const CALENDAR_UI = {
 export const TODO_UI = {
   title: '待办事项',
   none: '目前没有待办事项。',
-  open: '去办理',
-  ranOut: (what: string, days: number) => `${what}已届满 ${days} 天`,
 };
 
 /** What a to-do line says is waiting, per kind (a deadline's line names the deadline instead). */
