@@ -9,7 +9,7 @@ import { ping } from './db/client.js';
 import { apiRoutes } from './api/app.js';
 import { errorResponse, problem } from './api/problem.js';
 import { publicPages } from './web/pages/public.js';
-import { clientAddressOf, type AppDeps, type Env } from './edge/context.js';
+import { clientAddressOf, requestHeader, type AppDeps, type Env } from './edge/context.js';
 import { createTokenCache } from './engine/directory.js';
 import { Forbidden } from './engine/errors.js';
 import { auditDenied } from './edge/audit.js';
@@ -31,7 +31,7 @@ export function createApp(deps: AppDeps) {
     // The server makes every request id (journals, audit rows, logs); a client's own X-Request-Id
     // is kept beside it (audit rows, the X-Client-Request-Id answer header), never instead of it.
     const requestId = randomUUID();
-    const incoming = c.req.header('x-request-id');
+    const incoming = requestHeader(c, 'x-request-id');
     const clientRequestId = incoming && /^[\w.:-]{1,100}$/.test(incoming) ? incoming : null;
     c.set('requestId', requestId);
     c.set('clientRequestId', clientRequestId);

@@ -9,7 +9,7 @@ import { authenticate, createTokenCache, type TokenCache } from '../engine/direc
 import { Forbidden } from '../engine/errors.js';
 import { stores } from '../engine/registry.js';
 import { sweep } from '../engine/sweeper.js';
-import { refuseUnstorableUrl, type AppDeps, type Env } from './context.js';
+import { refuseUnstorableUrl, requestHeader, type AppDeps, type Env } from './context.js';
 import { activityRoutes } from './routes/activities.js';
 import { calendarRoutes } from './routes/calendar.js';
 import { todoRoutes } from './routes/todo.js';
@@ -40,7 +40,7 @@ export function apiRoutes(deps: AppDeps, tokens: TokenCache = createTokenCache()
     if (!c.res.headers.has('cache-control')) c.res.headers.set('Cache-Control', 'no-store');
   });
   api.use('*', async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
+    const header = requestHeader(c, 'authorization') ?? '';
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     c.set('actor', await authenticate(deps.db, m?.[1], tokens));
     await next();

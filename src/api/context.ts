@@ -5,8 +5,8 @@ import { fieldError, PayloadTooLarge, ValidationError } from '../engine/errors.j
 import { requestHash } from '../engine/write/idempotency.js';
 
 /** The JSON API's request plumbing: bodies, headers, URLs. What it shares with the web is src/edge/context.ts. */
-export { engineCtx, requestMeta, clientAddressOf, type AppDeps, type Env } from '../edge/context.js';
-import { bodyText } from '../edge/context.js';
+export { engineCtx, requestMeta, clientAddressOf, requestHeader, type AppDeps, type Env } from '../edge/context.js';
+import { bodyText, requestHeader } from '../edge/context.js';
 
 /**
  * What PostgreSQL cannot store in `text` or `jsonb`: NUL, and a UTF-16 surrogate without its
@@ -68,7 +68,7 @@ export async function refuseUnstorableUrl(c: Context, next: () => Promise<void>)
 }
 
 export function idempotencyOf(c: Context, body: unknown): Idempotency | undefined {
-  const key = c.req.header('idempotency-key');
+  const key = requestHeader(c, 'idempotency-key');
   if (key === undefined) return undefined;
   if (key.length < 1 || key.length > 200) {
     throw new ValidationError('invalid.idempotency_key', [fieldError('Idempotency-Key', 'field.key_length')]);
@@ -79,7 +79,7 @@ export function idempotencyOf(c: Context, body: unknown): Idempotency | undefine
 
 /** `If-Match: "3"` (or 3, or W/"3") pins the version the client saw. */
 export function ifMatchOf(c: Context): number | undefined {
-  const raw = c.req.header('if-match');
+  const raw = requestHeader(c, 'if-match');
   if (raw === undefined || raw.trim() === '*') return undefined;
   const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(raw);
   if (!m) throw new ValidationError('invalid.if_match', [fieldError('If-Match', 'field.if_match')]);

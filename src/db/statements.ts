@@ -7,7 +7,7 @@
  * the database or on a transaction the driver opened: the same SQL, each value encoded by its
  * column as drizzle would (null stays NULL), each selected column decoded by its own decoder.
  */
-import { fillPlaceholders, sql, type Column, type Query, type SQL } from 'drizzle-orm';
+import { is, Param, Placeholder, sql, type Column, type Query, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { driverOf, type Db, type Driver } from './client.js';
 import * as schema from './schema.js';
@@ -29,8 +29,58 @@ export interface StatementOptions {
   encode?: Record<string, Column>;
 }
 
-/** A placeholder for a value; in SQL text, not wrapped by drizzle (`statement` encodes it). */
+/**
+ * A placeholder for a value; in SQL text, not wrapped by drizzle (`statement` encodes it). A name
+ * `part.key` reads `values.part.key`: a write's rows are handed over as they are, not copied into
+ * one object of prefixed names for every event.
+ */
 export const slot = (name: string): SQL => sql`${sql.placeholder(name)}`;
+
+/** Reads one parameter's value out of `run`'s values. */
+type Getter = (values: Record<string, any>) => unknown;
+
+/** The value a placeholder names (`a` or `a.b`); a name `encode` lists is encoded, null when absent. */
+function placeholderGetter(name: string, column: Column | undefined): Getter {
+  const dot = name.indexOf('.');
+  const [part, key] = dot < 0 ? [undefined, name] : [name.slice(0, dot), name.slice(dot + 1)];
+  const missing = () => new Error(`No value for placeholder "${name}" was provided`);
+  if (column) {
+    // As drizzle's own queries encode a column's value; left out is NULL.
+    return (values) => {
+      const v = part === undefined ? values[key] : values[part]?.[key];
+      return v === null || v === undefined ? null : column.mapToDriverValue(v);
+    };
+  }
+  return part === undefined
+    ? (values) => {
+        const v = values[key];
+        if (v === undefined && !(key in values)) throw missing();
+        return v;
+      }
+    : (values) => {
+        const holder = values[part];
+        const v = holder?.[key];
+        if (v === undefined && !(holder !== null && typeof holder === 'object' && key in holder)) throw missing();
+        return v;
+      };
+}
+
+/**
+ * How each positional parameter of a compiled query is filled (drizzle's `fillPlaceholders`,
+ * worked out once): a placeholder's value, one wrapped in a drizzle param with its encoder, or a
+ * constant the builder bound.
+ */
+function parameterGetters(params: unknown[], encode: Record<string, Column>): Getter[] {
+  return params.map((p): Getter => {
+    if (is(p, Placeholder)) return placeholderGetter(p.name, encode[p.name]);
+    if (is(p, Param) && is(p.value, Placeholder)) {
+      const get = placeholderGetter(p.value.name, encode[p.value.name]);
+      const encoder = p.encoder;
+      return (values) => encoder.mapToDriverValue(get(values));
+    }
+    return () => p;
+  });
+}
 
 /**
  * @example
@@ -38,7 +88,7 @@ export const slot = (name: string): SQL => sql`${sql.placeholder(name)}`;
  * const [row] = await byId.run(db, { id });
  */
 export function statement<Row = unknown[]>(build: (db: Db) => { toSQL(): Query }, opts: StatementOptions = {}): Statement<Row> {
-  let query: Query | undefined;
+  let compiled: { sql: string; getters: Getter[] } | undefined;
   const decoders = opts.decode ? Object.entries(opts.decode) : undefined;
   const decode = decoders
     ? (rows: unknown[][]) =>
@@ -51,19 +101,16 @@ export function statement<Row = unknown[]>(build: (db: Db) => { toSQL(): Query }
           return row as Row;
         })
     : undefined;
-  const encoders = opts.encode ? Object.entries(opts.encode) : [];
   return {
     async run(db, values) {
-      query ??= build(builder).toSQL();
-      let params = values;
-      if (encoders.length) {
-        params = { ...values };
-        for (const [name, column] of encoders) {
-          const v = values[name];
-          params[name] = v === null || v === undefined ? null : column.mapToDriverValue(v);
-        }
+      if (!compiled) {
+        const query = build(builder).toSQL();
+        compiled = { sql: query.sql, getters: parameterGetters(query.params, opts.encode ?? {}) };
       }
-      const rows = await driverOf(db).query(query.sql, fillPlaceholders(query.params, params));
+      const { getters } = compiled;
+      const params = new Array<unknown>(getters.length);
+      for (let i = 0; i < getters.length; i++) params[i] = getters[i](values);
+      const rows = await driverOf(db).query(compiled.sql, params);
       return decode ? decode(rows) : (rows as Row[]);
     },
   };

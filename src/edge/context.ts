@@ -42,6 +42,36 @@ export function engineCtx(deps: AppDeps, c: Context<any>): EngineContext {
 }
 
 /**
+ * One request header as `c.req.header(name)` gives it (every field of that name, its value trimmed
+ * of HTTP whitespace, joined by ", "; undefined when there is none), `name` in lower case. Under
+ * @hono/node-server it is read from Node's IncomingMessage: `c.req.header()` there first builds a
+ * WHATWG Headers of every field of the request, each name and value checked and copied, for every
+ * request; an event's few look-ups need none of that. Elsewhere (`app.request()`) it is `c.req.header()`.
+ */
+export function requestHeader(c: Context, name: string): string | undefined {
+  const raw = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.rawHeaders;
+  if (!Array.isArray(raw)) return c.req.header(name);
+  let out: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const key = raw[i];
+    if (key.length !== name.length || key.toLowerCase() !== name) continue;
+    const value = trimHttpWhitespace(raw[i + 1]);
+    out = out === undefined ? value : `${out}, ${value}`;
+  }
+  return out;
+}
+
+/** Without leading and trailing tab, line feed, carriage return and space (what Headers strips). */
+function trimHttpWhitespace(s: string): string {
+  const ws = (code: number) => code === 32 || code === 9 || code === 10 || code === 13;
+  let start = 0;
+  let end = s.length;
+  while (start < end && ws(s.charCodeAt(start))) start++;
+  while (end > start && ws(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
+/**
  * The request body as UTF-8 text, refused with `refuse()` beyond `maxBytes` (before it is read
  * when its length is declared). Under @hono/node-server it is read straight from Node's
  * IncomingMessage: `c.req.text()` there builds a WHATWG Request, an AbortController and a web
@@ -50,7 +80,7 @@ export function engineCtx(deps: AppDeps, c: Context<any>): EngineContext {
  */
 export function bodyText(c: Context, maxBytes: number, refuse: () => Error): Promise<string> {
   // A declared length over the limit is refused before a byte of the body is read.
-  if (Number(c.req.header('content-length') ?? 0) > maxBytes) return Promise.reject(refuse());
+  if (Number(requestHeader(c, 'content-length') ?? 0) > maxBytes) return Promise.reject(refuse());
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   if (!incoming || typeof incoming.on !== 'function') {
     return c.req.text().then((text) => {
@@ -88,7 +118,7 @@ export function bodyText(c: Context, maxBytes: number, refuse: () => Error): Pro
  */
 export function clientAddressOf(c: Context, trustProxy = false): string {
   if (trustProxy) {
-    const hops = (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const hops = (requestHeader(c, 'x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     if (hops.length) return hops[hops.length - 1].slice(0, 100);
   }
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;

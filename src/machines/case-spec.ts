@@ -83,6 +83,16 @@ function legalDeadline(ctx: CaseContext, kind: LegalPeriodKind, event: string | 
 }
 
 export function caseDeadlines(snapshot: AnyMachineSnapshot): DeadlineSpec[] {
+  // A snapshot is never changed (a transition makes a new one): its deadlines are computed once.
+  // A write asks for them four times (the deadline rows before and after, the next-due column,
+  // the answer); callers make new arrays from this one and never change it.
+  let out = deadlinesOf.get(snapshot);
+  if (!out) deadlinesOf.set(snapshot, (out = snapshotDeadlines(snapshot)));
+  return out;
+}
+const deadlinesOf = new WeakMap<AnyMachineSnapshot, DeadlineSpec[]>();
+
+function snapshotDeadlines(snapshot: AnyMachineSnapshot): DeadlineSpec[] {
   const ctx = snapshot.context as CaseContext;
   const state = statePath(snapshot.value);
   const out: DeadlineSpec[] = [];

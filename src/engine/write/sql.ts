@@ -74,18 +74,15 @@ export interface Write {
  * transitions stored. False: a concurrent writer won, and nothing was written.
  */
 export async function swap(db: Db | Driver, store: EntityStore, id: string, expected: number, w: Write): Promise<boolean> {
-  const values: Record<string, unknown> = { id, expected };
-  const put = (prefix: string, row: Record<string, unknown> | undefined) => {
-    if (!row) return '';
-    for (const k in row) values[`${prefix}${k}`] = row[k];
-    return Object.keys(row).join(',');
-  };
+  // The rows go in as they are: the statement reads `w.state` as values.w.state (statements.ts `slot`).
+  const values: Record<string, unknown> = { id, expected, w: w.written, j: w.journalRow, a: w.access, i: w.remember, o: w.outbox };
+  const keys = (row: Record<string, unknown> | undefined) => (row ? Object.keys(row).join(',') : '');
   const shape = [
-    put('w_', w.written),
-    put('j_', w.journalRow),
-    put('a_', w.access),
-    put('i_', w.remember),
-    put('o_', w.outbox),
+    keys(w.written),
+    keys(w.journalRow),
+    keys(w.access),
+    keys(w.remember),
+    keys(w.outbox),
     // A notice to the case's court authors is a statement of its own (noticeInsertSql says why).
     w.notice ? (w.notice.recipients.courtAuthorsOfCase ? 'na' : 'n') : '',
     w.deadlines ? 'd' : '',
@@ -151,6 +148,9 @@ function deadlineRewriteSql(): SQL {
         and not exists (select 1 from ${deadlines} d where ${open} and ${same}))`;
 }
 
+/** `listenedSql`'s values in the swap: the event's type is its outbox row's (`o.eventType`). */
+const outboxSlot = (name: string) => slot(name === 'o_eventType' ? 'o.eventType' : name);
+
 export function writePath(store: EntityStore): WritePath {
   let path = writePaths.get(store);
   if (path) return path;
@@ -165,13 +165,13 @@ export function writePath(store: EntityStore): WritePath {
     priorResponse: idempotencyKeys.response,
   };
   // Values of a SELECT list have no type to infer: each placeholder is cast to its column's.
-  const inserted = (target: PgTable, prefix: string, keys: string[]) => {
+  const inserted = (target: PgTable, part: string, keys: string[]) => {
     const cols = keys.map((k) => (target as unknown as Record<string, PgColumn>)[k]);
     return sql`insert into ${target} (${sql.join(cols.map((c) => sql.identifier(c.name)), sql`, `)})
-      select ${sql.join(keys.map((k, i) => sql`${slot(`${prefix}${k}`)}::${sql.raw(cols[i].getSQLType())}`), sql`, `)} from swapped`;
+      select ${sql.join(keys.map((k, i) => sql`${slot(`${part}.${k}`)}::${sql.raw(cols[i].getSQLType())}`), sql`, `)} from swapped`;
   };
-  const encoders = (prefix: string, keys: string[], of: PgTable) =>
-    Object.fromEntries(keys.map((k) => [`${prefix}${k}`, (of as unknown as Record<string, PgColumn>)[k]]));
+  const encoders = (part: string, keys: string[], of: PgTable) =>
+    Object.fromEntries(keys.map((k) => [`${part}.${k}`, (of as unknown as Record<string, PgColumn>)[k]]));
   path = {
     read: statement(
       (db) =>
@@ -188,15 +188,15 @@ export function writePath(store: EntityStore): WritePath {
         (db) => {
           const update = db
             .update(table)
-            .set(Object.fromEntries(writtenKeys.map((k) => [k, slot(`w_${k}`)])))
+            .set(Object.fromEntries(writtenKeys.map((k) => [k, slot(`w.${k}`)])))
             .where(and(eq(table.id, slot('id')), eq(table.version, slot('expected'))))
             // A closing case's summary figures are read from the row as written.
             .returning(closes.length ? { id: table.id, ...summaryColumns(table) } : { id: table.id });
           const query = new PgDialect().sqlToQuery(sql`with swapped as (${update.getSQL()}),
-            journaled as (${inserted(journal, 'j_', journalKeys)} returning 1)
-            ${accessKeys.length ? sql`, logged as (${inserted(accessLog, 'a_', accessKeys)})` : sql``}
-            ${rememberKeys.length ? sql`, remembered as (${inserted(idempotencyKeys, 'i_', rememberKeys)})` : sql``}
-            ${outboxKeys.length ? sql`, outboxed as (${inserted(outbox, 'o_', outboxKeys)} where ${listenedSql(slot)})` : sql``}
+            journaled as (${inserted(journal, 'j', journalKeys)} returning 1)
+            ${accessKeys.length ? sql`, logged as (${inserted(accessLog, 'a', accessKeys)})` : sql``}
+            ${rememberKeys.length ? sql`, remembered as (${inserted(idempotencyKeys, 'i', rememberKeys)})` : sql``}
+            ${outboxKeys.length ? sql`, outboxed as (${inserted(outbox, 'o', outboxKeys)} where ${listenedSql(outboxSlot)})` : sql``}
             ${notify.length ? sql`, noticed as (${noticeInsertSql(slot, sql`exists (select 1 from swapped)`, notify[0] === 'na')})` : sql``}
             ${moves.length ? sql`, ${deadlineRewriteSql()}` : sql``}
             ${closes.length ? sql`, closing as (select * from swapped), ${closedCaseUpserts(sql`closing`)}` : sql``}
@@ -206,7 +206,7 @@ export function writePath(store: EntityStore): WritePath {
         {
           // The idempotency response arrives as JSON text already (the answer's own bytes): not encoded again.
           decode: { journaled: { mapFromDriverValue: Number } },
-          encode: { ...encoders('w_', writtenKeys, table), ...encoders('j_', journalKeys, journal), ...encoders('a_', accessKeys, accessLog), ...encoders('o_', outboxKeys, outbox) },
+          encode: { ...encoders('w', writtenKeys, table), ...encoders('j', journalKeys, journal), ...encoders('a', accessKeys, accessLog), ...encoders('o', outboxKeys, outbox) },
         },
       );
     }),
