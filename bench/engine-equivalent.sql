@@ -14,7 +14,9 @@
 -- as in the engine's run: no row) and, for SCHEDULE_SESSION, the notice to the case's deputies
 -- (one or two notifications rows). Before, the ratio compared the engine with fewer statements
 -- than it runs. The notice names no court authors, so, like the engine's (noticeInsertSql), its
--- statement has no look-up of the case's journal: both get PostgreSQL's generic plan.
+-- statement has no look-up of the case's journal: both get PostgreSQL's generic plan. A
+-- RECORD_SESSION also sets the case's row of open_case_sessions (the report's session counts,
+-- kept out of the indexes of `cases` so that its update of the case is HOT).
 \set n :client_id * :per + random(0, :per - 1)
 \set court random(0, 1)
 \set sched random(0, 1)
@@ -70,7 +72,7 @@ WITH swapped AS (
   UPDATE cases SET snapshot = jsonb_set(:snap::jsonb, '{context,lastEventAt}', to_jsonb(now()::text)),
     version = :v + 1, updated_at = now(), sessions_held = sessions_held + 1,
     deputy_attendances = deputy_attendances + 1, last_event_at = now()
-  WHERE id = :cid AND version = :v RETURNING id),
+  WHERE id = :cid AND version = :v RETURNING id, opened_at, station_code, source, dispute_type, sessions_held, deputy_attendances),
 journaled AS (
   INSERT INTO case_events (case_id, seq, type, payload, from_state, to_state, actor_id, actor_role, actor_name, occurred_at, recorded_at, request_id)
   SELECT :cid::uuid, (:v + 1)::integer, 'RECORD_SESSION'::text,
@@ -87,6 +89,10 @@ outboxed AS (
   INSERT INTO outbox (entity_type, entity_id, seq, event_type, to_state, occurred_at)
   SELECT 'case'::text, :cid::uuid, (:v + 1)::integer, 'RECORD_SESSION'::text, 'mediation.active'::text, now() FROM swapped
   WHERE (exists (select 1 from webhooks w where w.deleted_at is null and ('*' = any(w.events) or 'RECORD_SESSION'::text = any(w.events)))
-    or (false and exists (select 1 from parties p where p.case_id = :cid::uuid and p.sms_consent))))
+    or (false and exists (select 1 from parties p where p.case_id = :cid::uuid and p.sms_consent)))),
+sessioned AS (
+  INSERT INTO open_case_sessions (case_id, opened_at, station_code, source, dispute_type, sessions_held, deputy_attendances)
+  SELECT id, opened_at, station_code, source, dispute_type, sessions_held, deputy_attendances FROM swapped
+  ON CONFLICT (case_id) DO UPDATE SET sessions_held = excluded.sessions_held, deputy_attendances = excluded.deputy_attendances)
 SELECT count(*)::int AS journaled FROM journaled;
 \endif

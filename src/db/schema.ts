@@ -158,10 +158,15 @@ export const caseSearchGrams = (t: { summary: AnyPgColumn; disputeType: AnyPgCol
 export const caseNumberGrams = (t: { number: AnyPgColumn }) => sql`search_number_grams(${t.number})`;
 export const partySearchGrams = (t: { name: AnyPgColumn }) => sql`search_chars_and_bigrams(${t.name})`;
 
-/** What the committee report reads of an open case: the key of cases_report_open_idx (see below). */
+/**
+ * What the committee report reads of an open case: the key of cases_report_open_idx (see below).
+ * Not the session counts: those change with every RECORD_SESSION, and a column any index holds
+ * makes each update of the row write a new entry into every index of `cases` (no HOT update);
+ * the report reads them from `open_case_sessions`.
+ */
 const REPORT_COLUMNS = [
   'openedAt', 'stationCode', 'source', 'disputeType', 'agreedAt', 'outcome', 'enforcementStartedAt',
-  'overdue', 'owedFen', 'recoveredFen', 'sessionsHeld', 'deputyAttendances', 'deputyIds',
+  'overdue', 'owedFen', 'recoveredFen', 'deputyIds',
 ] as const;
 const reportColumns = (t: Record<(typeof REPORT_COLUMNS)[number], AnyPgColumn>) =>
   REPORT_COLUMNS.map((k) => t[k]) as [AnyPgColumn, ...AnyPgColumn[]];
@@ -235,6 +240,29 @@ export const cases = pgTable(
     index('cases_search_idx').using('gin', caseSearchGrams(t)),
     index('cases_number_search_idx').using('gin', caseNumberGrams(t)),
   ],
+);
+
+/**
+ * The session counts of the open cases that have any, for the committee report
+ * (src/engine/reports.ts): `cases.sessions_held` and `cases.deputy_attendances` of each case whose
+ * `outcome` is null and which has held a session, with the case's key columns of the report
+ * (which never change). Kept by the write path in the statement that changes them: a
+ * RECORD_SESSION sets the row (its update of `cases` then changes no indexed column and is HOT:
+ * issue 9 §5, the write path), the close deletes it (the case is then in the closed-case summary).
+ * No index but the key: the report reads it whole (a row per open case with sessions).
+ */
+export const openCaseSessions = pgTable(
+  'open_case_sessions',
+  {
+    caseId: uuid('case_id').primaryKey(),
+    openedAt: ts('opened_at').notNull(),
+    stationCode: text('station_code').notNull(),
+    source: text('source').notNull(),
+    disputeType: text('dispute_type').notNull(),
+    sessionsHeld: integer('sessions_held').notNull(),
+    deputyAttendances: integer('deputy_attendances').notNull(),
+  },
+  () => [],
 );
 
 /** Parties hold the personal data (PIPL): kept out of snapshots, masked on read for most roles. */

@@ -23,6 +23,10 @@
  * (sessions, agreement, payments, enforcement); keeping them would mean a delta on every event —
  * also on the hot single-statement path of sessions — and a few hot rows every writer of a station
  * locks. Open cases are the minority and are read from a partial index (see bench-report.ts).
+ * Their session counts are not in that index but in `open_case_sessions`, a row per open case that
+ * held a session, set by the statement that changes them (`openSessionsUpsert`) and deleted by the
+ * one that closes the case (`closedCaseUpserts`): so that recording a session, the commonest
+ * event, changes no indexed column of `cases` (a HOT update, touching none of its 13 indexes).
  *
  * Outside the engine: scripts/seed.ts writes cases by COPY and calls `rebuildClosedCaseTotals`;
  * the migration `drizzle/*_report_summary_backfill.sql` fills the tables for existing data with
@@ -105,13 +109,30 @@ const CASE_COLUMNS = SUMMARY_COLUMNS.join(', ');
  * statement that reads none of them: the hook's own below, and the write path's
  * (src/engine/write/sql.ts). Each reads the one before it, so every closing locks its summary rows
  * in the same order — days, months, years — whatever order PostgreSQL would run them in, and
- * after the case's own row: no lock cycle between two closings.
+ * after the case's own row: no lock cycle between two closings. The closing cases leave
+ * `open_case_sessions` in the same statement (`from` has their `id` too).
  */
 export function closedCaseUpserts(from: SQL): SQL {
   const after = (cte: string) => sql`(select * from ${from} where (select count(*) from ${sql.raw(cte)}) >= 0) as closed`;
   return sql`summed_days as (${upsert('day', from)} returning 1),
     summed_months as (${upsert('month', after('summed_days'))} returning 1),
-    summed_years as (${upsert('year', after('summed_months'))})`;
+    summed_years as (${upsert('year', after('summed_months'))}),
+    unsessioned as (delete from open_case_sessions where case_id in (select id from ${from}))`;
+}
+
+/** The columns of `cases` an `open_case_sessions` row copies (the first is its key, `case_id`). */
+export const OPEN_SESSION_COLUMNS = ['id', 'opened_at', 'station_code', 'source', 'dispute_type', 'sessions_held', 'deputy_attendances'] as const;
+const OPEN_SESSION_TARGET = 'case_id, opened_at, station_code, source, dispute_type, sessions_held, deputy_attendances';
+
+/**
+ * The `open_case_sessions` rows of the open cases `from` (a relation with OPEN_SESSION_COLUMNS)
+ * made what they hold: for a statement that changes a case's session counts (the write path's,
+ * src/engine/write/sql.ts). Not for a closing case: `closedCaseUpserts` deletes its row.
+ */
+export function openSessionsUpsert(from: SQL): SQL {
+  return sql`insert into open_case_sessions (${sql.raw(OPEN_SESSION_TARGET)})
+    select ${sql.raw(OPEN_SESSION_COLUMNS.join(', '))} from ${from}
+    on conflict (case_id) do update set sessions_held = excluded.sessions_held, deputy_attendances = excluded.deputy_attendances`;
 }
 
 /**
@@ -122,7 +143,7 @@ export function closedCaseUpserts(from: SQL): SQL {
 let hookText: string | undefined;
 function hookStatement(): string {
   hookText ??=
-    `with closing as (select ${CASE_COLUMNS} from cases where id = $1), ` +
+    `with closing as (select id, ${CASE_COLUMNS} from cases where id = $1), ` +
     new PgDialect().sqlToQuery(sql`${closedCaseUpserts(sql`closing`)} select 1`).sql;
   return hookText;
 }
@@ -138,14 +159,23 @@ export async function addClosedCase(tx: Driver, caseId: string): Promise<void> {
   await tx.query(hookStatement(), [caseId]);
 }
 
+/**
+ * Does a write of these columns of an entity (drizzle's names: the write path's `written`) change
+ * what its `open_case_sessions` row holds? (A closing case's row is deleted instead.)
+ */
+export function changesOpenSessions(entityType: string, written: Record<string, unknown>): boolean {
+  return entityType === 'case' && ('sessionsHeld' in written || 'deputyAttendances' in written);
+}
+
 /** Does this write close a case (and so must add it to the summary in its transaction)? */
 export function closesCase(entityType: string, from: string, to: string): boolean {
   return entityType === 'case' && to === 'closed' && from !== 'closed';
 }
 
 /**
- * Recompute the three tables from the `cases` table, in one transaction: for writers that bypass
- * the engine (scripts/seed.ts loads cases by COPY). Not needed by the engine itself. The cases are
+ * Recompute the three tables (and `open_case_sessions`) from the `cases` table, in one
+ * transaction: for writers that bypass the engine (scripts/seed.ts loads cases by COPY). Not
+ * needed by the engine itself. The cases are
  * read once, into the day rows; the month rows add up the day rows and the year rows the month
  * rows — every figure is a count or a sum, so these are `closedCaseTotals` of each grain exactly
  * (the seed's test compares them), at a third of the reads (at 1M cases: three scans took 8 s).
@@ -161,5 +191,16 @@ export async function rebuildClosedCaseTotals(db: Db): Promise<void> {
     await tx.execute(sql`${into('day')} ${closedCaseTotals('day')}`);
     await tx.execute(rollUp('month', 'day'));
     await tx.execute(rollUp('year', 'month'));
+    await tx.execute(sql`delete from open_case_sessions`);
+    await tx.execute(sql`insert into open_case_sessions (${sql.raw(OPEN_SESSION_TARGET)}) ${openCaseSessions()}`);
   });
+}
+
+/**
+ * The `open_case_sessions` rows computed from `cases`: its open cases that held a session (as
+ * drizzle/0023_open_case_sessions.sql fills the table for existing data).
+ */
+export function openCaseSessions(): SQL {
+  return sql`select ${sql.raw(OPEN_SESSION_COLUMNS.join(', '))} from cases
+    where outcome is null and (sessions_held <> 0 or deputy_attendances <> 0)`;
 }

@@ -49,8 +49,9 @@
  * in the transaction that closes a case, so exact and the same in every process at once), by
  * year, month and day for the whole years, months and days of the period (periodParts); the open
  * cases are aggregated live from a covering partial index (`cases_report_open_idx`), never the
- * wide heap rows (snapshots). Both in one statement, so both see one snapshot: a case that closes
- * meanwhile is counted once. Measured by scripts/bench-report.ts.
+ * wide heap rows (snapshots), and their session counts from the narrow `open_case_sessions` (kept
+ * out of the index so that a session recorded is a HOT update). All in one statement, so all see
+ * one snapshot: a case that closes meanwhile is counted once. Measured by scripts/bench-report.ts.
  *
  * The engine returns data: the CSV, its file name and headers are written at the edge
  * (src/edge/report-csv.ts).
@@ -196,6 +197,9 @@ const CASE_AGGREGATES = sql.join(
  */
 const OPEN_FIGURES: Record<string, SQL> = {
   ...CLOSED_FIGURES,
+  // Not in cases_report_open_idx: an open case's session counts are read from open_case_sessions (OPEN_SESSION_FIGURES).
+  sessions: sql`0`,
+  attendances: sql`0`,
   failed: sql`0`,
   performed: sql`0`,
   settled: sql`count(*) filter (where agreed_at is not null and enforcement_started_at is not null)`,
@@ -211,6 +215,24 @@ const OPEN_FIGURES: Record<string, SQL> = {
 const asCount = (k: string) => (k.endsWith('_fen') ? OPEN_FIGURES[k] : sql`(${OPEN_FIGURES[k]})::integer`);
 const OPEN_CASE_AGGREGATES = sql.join(
   [...FIGURE_COLUMNS.map((k) => sql`${asCount(k)} as ${sql.raw(k)}`), sql`${asCount('over_limit')} as over_limit_open`],
+  sql`, `,
+);
+
+/**
+ * The open cases' session counts, from `open_case_sessions` (a row per open case that held a
+ * session, kept by the write path: src/engine/report-summary.ts): every other figure 0.
+ */
+const OPEN_SESSION_FIGURES = sql.join(
+  [
+    ...FIGURE_COLUMNS.map((k) =>
+      k === 'sessions'
+        ? sql`sum(sessions_held)::integer as sessions`
+        : k === 'attendances'
+          ? sql`sum(deputy_attendances)::integer as attendances`
+          : sql`0 as ${sql.raw(k)}`,
+    ),
+    sql`0 as over_limit_open`,
+  ],
   sql`, `,
 );
 
@@ -307,18 +329,22 @@ export function reportQueries(q: Pick<ReportQuery, 'from' | 'to'>, stationCodes:
         ...(to ? [sql`period <= ${to}::date`] : []),
         ...inStations,
       ])}`;
-  const liveRows = (where: SQL[], aggregates = CASE_AGGREGATES) => sql`
+  const liveRows = (where: SQL[], aggregates = CASE_AGGREGATES, from = sql`cases`) => sql`
       select station_code, source, dispute_type, ${aggregates}
-      from cases ${whereOf(where)}
+      from ${from} ${whereOf(where)}
       group by station_code, source, dispute_type`;
 
   return {
     /**
      * The case figures by station, by source and by dispute type, in one statement (one
      * snapshot): the closed cases from the summary (years, months, days: periodParts), the open
-     * ones live from cases_report_open_idx.
+     * ones live from cases_report_open_idx, and their session counts from open_case_sessions.
      */
-    cases: rolledUp([...periodParts(q.from, q.to).map((p) => summaryRows(p.grain, p.from, p.to)), liveRows([sql`outcome is null`, ...caseWhere], OPEN_CASE_AGGREGATES)]),
+    cases: rolledUp([
+      ...periodParts(q.from, q.to).map((p) => summaryRows(p.grain, p.from, p.to)),
+      liveRows([sql`outcome is null`, ...caseWhere], OPEN_CASE_AGGREGATES),
+      liveRows(caseWhere, OPEN_SESSION_FIGURES, sql`open_case_sessions`),
+    ]),
     /** Every case of the period aggregated afresh from `cases`, without the summary: the tests' and the benchmark's yardstick. */
     casesFromScratch: rolledUp([liveRows(caseWhere)]),
     activities: sql`

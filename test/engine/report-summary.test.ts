@@ -10,7 +10,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_FOLDER, rowsOf, type Db } from '../../src/db/client.js';
 import { applyEvent } from '../../src/engine/apply.js';
-import { closedCaseTotals, GRAINS, TOTALS_TABLE, type Grain } from '../../src/engine/report-summary.js';
+import { closedCaseTotals, GRAINS, openCaseSessions, TOTALS_TABLE, type Grain } from '../../src/engine/report-summary.js';
 import { enforcementReport, parseReportQuery } from '../../src/engine/reports.js';
 import { caseStore } from '../../src/engine/stores.js';
 import type { Actor } from '../../src/machines/roles.js';
@@ -32,6 +32,9 @@ async function textRows(q: SQL, on: Db = db): Promise<string[]> {
 const stored = (grain: Grain, on: Db = db) => textRows(sql`select * from ${sql.raw(TOTALS_TABLE[grain])}`, on);
 const recomputed = (grain: Grain, on: Db = db) => textRows(closedCaseTotals(grain), on);
 const allStored = async (on: Db = db) => Object.fromEntries(await Promise.all(GRAINS.map(async (g) => [g, await stored(g, on)])));
+/** `open_case_sessions` as stored, and as recomputed from `cases`. */
+const storedSessions = () => textRows(sql`select * from open_case_sessions`);
+const recomputedSessions = () => textRows(openCaseSessions());
 
 /** mulberry32: the same workload every run. */
 function rng(seed: number) {
@@ -163,6 +166,7 @@ describe('the closed-case summary', () => {
       expect(rows.length).toBeGreaterThan(5);
       expect(rows).toEqual(await recomputed(grain));
     }
+    expect(await storedSessions()).toEqual(await recomputedSessions());
     const queries = ['', 'from=2025-03-01&to=2025-08-31', 'from=2025-02-17&to=2025-11-03', 'from=2025-06-30&to=2025-07-01', 'to=2025-04-15', 'from=2025-10-02',
       'from=2025-01-01&to=2025-12-31', 'from=2024-12-31&to=2026-01-01', 'from=2024-11-15&to=2026-02-03', 'from=2025-01-01', 'to=2025-12-31'];
     for (const q of [...queries, ...queries.map((p) => `${p}&district=双城区`), ...queries.map((p) => `${p}&stationCode=HL01`)]) {
@@ -214,6 +218,28 @@ describe('the closed-case summary', () => {
     for (const grain of GRAINS) expect(await stored(grain)).toEqual(await recomputed(grain));
   });
 
+  it("counts an open case's sessions from open_case_sessions, and the summary's once it closes", async () => {
+    const c = await w.openCase({ occurredAt: '2025-09-09T10:00:00+08:00' });
+    const query = parseReportQuery({ from: '2025-09-09', to: '2025-09-09' });
+    const deputies = async () => (await enforcementReport(db, COMMITTEE, query, { now: NOW })).deputies;
+    const session = (day: string, attendees: string[]) => ({ type: 'RECORD_SESSION', heldAt: `2025-09-${day}T09:00:00+08:00`, attendeeDeputyIds: attendees, minutes: '笔录', occurredAt: `2025-09-${day}T10:00:00+08:00` });
+    const before = await deputies();
+    await w.send(c.id, w.tokens.court, { type: 'ACCEPT', occurredAt: '2025-09-10T10:00:00+08:00' }, { type: 'ASSIGN', deputyIds: [w.deputies.a, w.deputies.b], occurredAt: '2025-09-10T11:00:00+08:00' });
+    await w.send(c.id, w.tokens.court, session('11', [w.deputies.a, w.deputies.b]), session('12', [w.deputies.a]));
+    const open = await deputies();
+    expect(open).toEqual({ casesWithDeputies: before.casesWithDeputies + 1, sessionsHeld: before.sessionsHeld + 2, deputyAttendances: before.deputyAttendances + 3 });
+    expect(await storedSessions()).toEqual(await recomputedSessions());
+    expect(rowsOf(await db.execute(sql`select sessions_held, deputy_attendances from open_case_sessions where case_id = ${c.id}`))).toEqual([{ sessions_held: 2, deputy_attendances: 3 }]);
+    expect(await enforcementReport(db, COMMITTEE, query, { now: NOW })).toEqual(await enforcementReport(db, COMMITTEE, query, { now: NOW, summary: false }));
+
+    // Closed: its row leaves open_case_sessions in the statement that adds it to the summary.
+    await w.send(c.id, w.tokens.court, { type: 'FAIL', reason: 'refused', occurredAt: '2025-09-13T10:00:00+08:00' });
+    expect(await deputies()).toEqual(open);
+    expect(rowsOf(await db.execute(sql`select 1 from open_case_sessions where case_id = ${c.id}`))).toEqual([]);
+    expect(await storedSessions()).toEqual(await recomputedSessions());
+    expect(await enforcementReport(db, COMMITTEE, query, { now: NOW })).toEqual(await enforcementReport(db, COMMITTEE, query, { now: NOW, summary: false }));
+  });
+
   it('is filled for existing data by its migration with the same rows', async () => {
     const file = readdirSync(MIGRATIONS_FOLDER).find((f) => f.endsWith('_report_summary_backfill.sql'));
     expect(file).toBeDefined();
@@ -226,5 +252,23 @@ describe('the closed-case summary', () => {
       }
     });
     expect(await allStored()).toEqual(before);
+  });
+
+  it('has its open cases\' session counts filled for existing data by their migration', async () => {
+    const file = readdirSync(MIGRATIONS_FOLDER).find((f) => f.endsWith('_open_case_sessions.sql'));
+    expect(file).toBeDefined();
+    const c = await w.openCase({ occurredAt: '2025-09-20T10:00:00+08:00' });
+    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' }, { type: 'ASSIGN', deputyIds: [w.deputies.a] }, { type: 'RECORD_SESSION', heldAt: new Date(NOW.getTime() - 3_600_000).toISOString(), attendeeDeputyIds: [w.deputies.a], minutes: '笔录' });
+    const before = await storedSessions();
+    expect(before.length).toBeGreaterThan(0);
+    const fill = readFileSync(`${MIGRATIONS_FOLDER}/${file}`, 'utf8')
+      .split('--> statement-breakpoint')
+      .find((statement) => /^\s*insert into "open_case_sessions"/im.test(statement.replace(/--.*$/gm, '')));
+    expect(fill).toBeDefined();
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`delete from open_case_sessions`);
+      await tx.execute(sql.raw(fill!));
+    });
+    expect(await storedSessions()).toEqual(before);
   });
 });

@@ -9,7 +9,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iso, seedDatabase } from '../../scripts/seed.js';
 import { rowsOf, type Db } from '../../src/db/client.js';
-import { closedCaseTotals, GRAINS, TOTALS_TABLE } from '../../src/engine/report-summary.js';
+import { closedCaseTotals, GRAINS, openCaseSessions, TOTALS_TABLE } from '../../src/engine/report-summary.js';
 import { stores } from '../../src/engine/registry.js';
 import { verifyStore } from '../../src/engine/verify.js';
 import { OUTCOMES } from '../../src/machines/case.js';
@@ -60,12 +60,15 @@ describe('the seed', () => {
     expect(Number(n)).toBe(seeded.events);
   });
 
-  it('fills the summary tables with exactly the rows of the plain queries', async () => {
+  it('fills the summary tables (and open_case_sessions) with exactly the rows of the plain queries', async () => {
     for (const grain of GRAINS) {
       const stored = await textRows(a.db, sql`select * from ${sql.raw(TOTALS_TABLE[grain])}`);
       expect(stored.length, grain).toBeGreaterThan(0);
       expect(stored, grain).toEqual(await textRows(a.db, closedCaseTotals(grain)));
     }
+    const sessions = await textRows(a.db, sql`select * from open_case_sessions`);
+    expect(sessions.length).toBeGreaterThan(0);
+    expect(sessions).toEqual(await textRows(a.db, openCaseSessions()));
   });
 
   it('puts back every index and key it dropped for the load', async () => {

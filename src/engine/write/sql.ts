@@ -8,7 +8,7 @@ import { PgDialect, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type { Db, Driver } from '../../db/client.js';
 import { slot, statement, statements, type Decoder, type Statement } from '../../db/statements.js';
 import { accessLog, deadlines, idempotencyKeys, outbox } from '../../db/schema.js';
-import { closedCaseUpserts, SUMMARY_COLUMNS } from '../report-summary.js';
+import { changesOpenSessions, closedCaseUpserts, OPEN_SESSION_COLUMNS, openSessionsUpsert, SUMMARY_COLUMNS } from '../report-summary.js';
 import { listenedSql, noticeInsertSql, noticeValues, type Notice } from '../notify/notices.js';
 import type { Actor } from '../../machines/roles.js';
 import type { EntityRow, EntityStore } from '../stores.js';
@@ -87,6 +87,8 @@ export async function swap(db: Db | Driver, store: EntityStore, id: string, expe
     w.notice ? (w.notice.recipients.courtAuthorsOfCase ? 'na' : 'n') : '',
     w.deadlines ? 'd' : '',
     w.closing ? 'c' : '',
+    // The report's session counts of an open case (a closing case's row goes with `c`).
+    !w.closing && changesOpenSessions(store.type, w.written) ? 's' : '',
   ].join('|');
   if (w.notice) Object.assign(values, noticeValues(w.notice));
   if (w.outbox) values.x_sms = w.smsWanted === true;
@@ -104,7 +106,7 @@ interface WritePath {
   read: Statement<ReadRow>;
   /**
    * The swap and its rows, by shape: `written keys|journal keys|access-log keys|idempotency keys|outbox keys|n (a notice; na: to the court authors too)|d
-   * (the deadlines move)|c (a case closes)`.
+   * (the deadlines move)|c (a case closes)|s (an open case's session counts change)`.
    */
   swap: (shape: string) => Statement<{ journaled: number }>;
 }
@@ -123,11 +125,11 @@ export const jsonValue: Decoder = {
   },
 };
 
-/** The case columns the report's summary reads of a closing case (report-summary.ts `SUMMARY_COLUMNS`). */
-function summaryColumns(table: EntityStore['table']): Record<string, PgColumn> {
+/** These columns of the case table by their SQL names (report-summary.ts `SUMMARY_COLUMNS`, `OPEN_SESSION_COLUMNS`). */
+function columnsNamed(table: EntityStore['table'], names: readonly string[]): Record<string, PgColumn> {
   const columns = getTableColumns(table) as Record<string, PgColumn>;
   const byName = new Map(Object.values(columns).map((c) => [c.name, c]));
-  return Object.fromEntries(SUMMARY_COLUMNS.map((name) => [name, byName.get(name)!]));
+  return Object.fromEntries(names.map((name) => [name, byName.get(name)!]));
 }
 
 /**
@@ -183,15 +185,19 @@ export function writePath(store: EntityStore): WritePath {
       { decode: { ...columns, viewData: jsonValue, priorHash: idempotencyKeys.requestHash, priorStatus: idempotencyKeys.status, priorResponse: idempotencyKeys.response } },
     ),
     swap: statements((shape) => {
-      const [writtenKeys, journalKeys, accessKeys, rememberKeys, outboxKeys, notify, moves, closes] = shape.split('|').map((keys) => (keys ? keys.split(',') : []));
+      const [writtenKeys, journalKeys, accessKeys, rememberKeys, outboxKeys, notify, moves, closes, sessions] = shape.split('|').map((keys) => (keys ? keys.split(',') : []));
       return statement(
         (db) => {
           const update = db
             .update(table)
             .set(Object.fromEntries(writtenKeys.map((k) => [k, slot(`w.${k}`)])))
             .where(and(eq(table.id, slot('id')), eq(table.version, slot('expected'))))
-            // A closing case's summary figures are read from the row as written.
-            .returning(closes.length ? { id: table.id, ...summaryColumns(table) } : { id: table.id });
+            // A closing case's summary figures, an open case's session counts: read from the row as written.
+            .returning({
+              id: table.id,
+              ...(closes.length ? columnsNamed(table, SUMMARY_COLUMNS) : {}),
+              ...(sessions.length ? columnsNamed(table, OPEN_SESSION_COLUMNS) : {}),
+            });
           const query = new PgDialect().sqlToQuery(sql`with swapped as (${update.getSQL()}),
             journaled as (${inserted(journal, 'j', journalKeys)} returning 1)
             ${accessKeys.length ? sql`, logged as (${inserted(accessLog, 'a', accessKeys)})` : sql``}
@@ -200,6 +206,7 @@ export function writePath(store: EntityStore): WritePath {
             ${notify.length ? sql`, noticed as (${noticeInsertSql(slot, sql`exists (select 1 from swapped)`, notify[0] === 'na')})` : sql``}
             ${moves.length ? sql`, ${deadlineRewriteSql()}` : sql``}
             ${closes.length ? sql`, closing as (select * from swapped), ${closedCaseUpserts(sql`closing`)}` : sql``}
+            ${sessions.length ? sql`, sessioned as (${openSessionsUpsert(sql`swapped`)})` : sql``}
             select count(*)::int as journaled from journaled`);
           return { toSQL: () => query };
         },

@@ -1,0 +1,64 @@
+/**
+ * Recording or scheduling a session — the commonest events — changes no column that any index of
+ * `cases` holds, so PostgreSQL writes the new version of the case's row as a heap-only tuple (HOT)
+ * and touches none of its 13 indexes (with a session count in the report's covering index, every
+ * RECORD_SESSION wrote an entry into each, the search GINs computing the summary's grams again).
+ * The columns each event writes are read from the very statements the write path prepared; the
+ * columns the indexes hold (keys, expressions, predicates) from the catalog. PostgreSQL only: the
+ * prepared statements are a server's.
+ */
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyEvent, createEntity } from '../../src/engine/apply.js';
+import { caseStore } from '../../src/engine/stores.js';
+import { rowsOf } from '../../src/db/client.js';
+import type { Actor } from '../../src/machines/roles.js';
+import { freshDatabase, type TestDatabase } from '../helpers/db.js';
+import { seedDirectory } from '../helpers/actors.js';
+
+let database: TestDatabase;
+let court: Actor;
+let deputyId: string;
+const render = (w: { row: { id: string; version: number } }) => ({ body: { id: w.row.id, version: w.row.version } });
+
+beforeAll(async () => {
+  // One connection: pg_prepared_statements is per session.
+  database = await freshDatabase({ max: 1 });
+  ({ court, deputyId } = await seedDirectory(database.db));
+});
+afterAll(async () => database?.destroy());
+
+const ctx = () => ({ db: database.db });
+
+describe('the sessions events update the case as a heap-only tuple', () => {
+  it('RECORD_SESSION and SCHEDULE_SESSION write no column an index of cases reads', async () => {
+    const c = (
+      await createEntity(ctx(), caseStore, court, { track: 'pre_filing', source: 'court_referral', stationCode: 'HL01', disputeType: '借贷', summary: '热更新', parties: [{ role: 'applicant', name: '甲' }] }, { render })
+    ).body as { id: string };
+    await applyEvent(ctx(), caseStore, court, c.id, { type: 'ACCEPT' }, { render });
+    await applyEvent(ctx(), caseStore, court, c.id, { type: 'ASSIGN', deputyIds: [deputyId] }, { render });
+    const statementsBefore = new Set(rowsOf<{ statement: string }>(await database.db.execute(sql`select statement from pg_prepared_statements`)).map((r) => r.statement));
+    await applyEvent(ctx(), caseStore, court, c.id, { type: 'SCHEDULE_SESSION', at: new Date(Date.now() + 86_400_000).toISOString(), location: '调解室' }, { render, idempotency: { key: `hot-${c.id}-s`, hash: 'h' } });
+    await applyEvent(ctx(), caseStore, court, c.id, { type: 'RECORD_SESSION', heldAt: new Date().toISOString(), attendeeDeputyIds: [deputyId], minutes: '笔录' }, { render, idempotency: { key: `hot-${c.id}-r`, hash: 'h' } });
+
+    // The two write statements the events prepared, and the columns each sets.
+    const writes = rowsOf<{ statement: string }>(await database.db.execute(sql`select statement from pg_prepared_statements where statement like 'with swapped as (update "cases" set %'`))
+      .map((r) => r.statement)
+      .filter((s) => !statementsBefore.has(s));
+    expect(writes).toHaveLength(2);
+    const written = writes.map((s) => [...s.slice(0, s.indexOf(' where ')).matchAll(/"(\w+)" = \$\d+/g)].map((m) => m[1]).sort());
+    expect(written.flat()).toEqual(expect.arrayContaining(['snapshot', 'version', 'sessions_held', 'deputy_attendances']));
+
+    // Every column of cases an index holds: a key, or read by an index's expression or predicate.
+    const indexed = rowsOf<{ column: string }>(
+      await database.db.execute(sql`
+        select distinct a.attname as column
+        from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum > 0 and not a.attisdropped
+        where i.indrelid = 'cases'::regclass and (a.attnum = any(i.indkey)
+          or pg_get_expr(i.indexprs, i.indrelid) ~ ('\\m' || a.attname || '\\M')
+          or pg_get_expr(i.indpred, i.indrelid) ~ ('\\m' || a.attname || '\\M'))`),
+    ).map((r) => r.column);
+    expect(indexed).toEqual(expect.arrayContaining(['id', 'state', 'opened_at', 'outcome', 'summary', 'number', 'next_due_at']));
+    for (const columns of written) expect(columns.filter((k) => indexed.includes(k))).toEqual([]);
+  });
+});
