@@ -16,14 +16,18 @@
  * court's night, a lunch break) answers first — a pool that closed its idle connections would
  * open new ones, new PostgreSQL backends, for them. The committee's dashboard is read with a
  * web session; everything else with bearer tokens of bench users it creates (court staff, the
- * committee, the busiest station's staff and the busiest deputy).
+ * committee, the busiest station's staff and the busiest deputy). `--before-start CMD` runs a shell
+ * command after the planning (which scans every case and party) and before the server starts: for
+ * first calls on caches emptied again, e.g. a restart of PostgreSQL and its files dropped from the
+ * OS cache.
  *
- *   npm run bench:reads [-- --sizes 100000,1000000 --runs 20 --reseed --idle 40]
+ *   npm run bench:reads [-- --sizes 100000,1000000 --runs 20 --reseed --idle 40 --before-start CMD]
  *
  * Targets (issue 16): search ≤ 100 ms, every list, case page and the dashboard ≤ 200 ms, the first
  * call after a start included. The figures are wall-clock times: run it on a quiet machine, and
  * read them beside the load average it prints.
  */
+import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -43,6 +47,7 @@ const { values: args } = parseArgs({
     reseed: { type: 'boolean', default: false },
     port: { type: 'string', default: '3917' },
     idle: { type: 'string', default: '0' },
+    'before-start': { type: 'string' },
   },
 });
 const SIZES = args.sizes.split(',').map(Number);
@@ -115,6 +120,9 @@ function peakMemoryMb(pid: number): number {
 async function benchSize(size: number) {
   const url = await seededDatabase(BASE, size, { reseed: args.reseed });
   const { reads, tokens, cookie } = await plan(url);
+  // Planning read every case and party (a scan each): a command that empties the caches again
+  // (restart PostgreSQL, drop its files from the OS cache) runs here, before the server starts.
+  if (args['before-start']) execSync(args['before-start'], { stdio: 'inherit' });
   const port = Number(args.port);
   const server = await startServer(url, port);
   try {

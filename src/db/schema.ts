@@ -265,6 +265,46 @@ export const openCaseSessions = pgTable(
   () => [],
 );
 
+/**
+ * Which deputies each case is assigned to, by deputy and opening time (issue 16: a deputy's case
+ * list, newest first). `cases.deputy_ids` stays what decides; this table only says where to look,
+ * in the list's order — the GIN index on deputy_ids cannot give a deputy's newest cases without
+ * fetching them all, and the walk of cases_opened_idx read ~10k case rows to find a busy deputy's
+ * 51 at a million cases (about a second when PostgreSQL's and the OS's caches do not hold them).
+ * Kept by a trigger on `cases` (drizzle/0024_case_deputies.sql), so every writer of deputy_ids —
+ * the engine, an import, a hand-written row — keeps it; the seed fills it in bulk.
+ */
+export const caseDeputies = pgTable(
+  'case_deputies',
+  {
+    deputyId: text('deputy_id').notNull(),
+    openedAt: ts('opened_at').notNull(),
+    caseId: uuid('case_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deputyId, t.openedAt, t.caseId] })],
+);
+
+/**
+ * What search matches in a case's own words — its number, summary and dispute type, which never
+ * change — by opening time (issue 16: search's first call after a start). A search whose matches
+ * are dense (words found in a tenth of all cases) finds its page among the newest cases; this
+ * table, narrow and written in opening order, holds those words for a thousand cases in a few
+ * dozen pages, where the cases' own rows (snapshots, and scattered by their updates) took a
+ * thousand. `cases` still decides: the table only says which of the newest cases to read.
+ * Kept by a trigger on `cases` (drizzle/0025_case_texts.sql); the seed fills it in bulk.
+ */
+export const caseTexts = pgTable(
+  'case_texts',
+  {
+    openedAt: ts('opened_at').notNull(),
+    caseId: uuid('case_id').notNull(),
+    number: text('number').notNull(),
+    summary: text('summary').notNull(),
+    disputeType: text('dispute_type').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.openedAt, t.caseId] })],
+);
+
 /** Parties hold the personal data (PIPL): kept out of snapshots, masked on read for most roles. */
 export const parties = pgTable(
   'parties',

@@ -2,7 +2,7 @@
  * The read side: what a caller may see of a case, with personal data masked by role (PIPL) and
  * every unmasked read written to the access log.
  */
-import { and, asc, desc, eq, ilike, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, ilike, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { AnyMachineSnapshot } from 'xstate';
 import { endOfDate, startOfShanghaiDay } from '../machines/calendar.js';
@@ -15,7 +15,7 @@ import { outstandingFen, unrecoveredFen, type CaseContext } from '../machines/ca
 import { ranOutDeadline } from '../machines/case-spec.js';
 import { isoOf, rowsOf, type Db } from '../db/client.js';
 import { slot, statement } from '../db/statements.js';
-import { accessLog, caseEvents, caseNumberGrams, cases, caseSearchGrams, parties, partySearchGrams, stations } from '../db/schema.js';
+import { accessLog, caseDeputies, caseEvents, caseNumberGrams, cases, caseTexts, caseSearchGrams, parties, partySearchGrams, stations } from '../db/schema.js';
 import type { Rendered, Written } from './apply.js';
 import { fieldError, Forbidden, NotFound, ValidationError } from './errors.js';
 import { restore } from './write/snapshots.js';
@@ -382,7 +382,8 @@ export const SEARCH_INDEX_LIMIT = 2000;
  * ids: the ids only narrow where it looks, so the results are the same either way. A phone or ID
  * number search (`identifier`, court and station staff) adds the cases of the parties whose phone
  * or ID number equals it — the same exact match the list's own condition has — so the ids cover
- * every case that condition can accept.
+ * every case that condition can accept. `named`: the cases with a party of that name, when the
+ * caller has looked them up already (namedCaseIds).
  */
 export async function searchedCaseIds(
   db: Db,
@@ -390,6 +391,7 @@ export async function searchedCaseIds(
   like: string,
   byName: boolean,
   identifier: PartyIdentifier | null = null,
+  named: string[] | null = null,
 ): Promise<string[] | null> {
   if ([...q].length < 2) return null;
   const grams = sql`search_query_grams(${q})`;
@@ -399,16 +401,32 @@ export async function searchedCaseIds(
   const inParties = sql`select ${parties.caseId} as id from ${parties} where ${partySearchGrams(parties)} @> ${grams} and ${parties.name} ilike ${like}`;
   const rows = rowsOf<{ id: string }>(
     await db.execute(
-      sql`${inNumbers} union all ${inTexts} ${byName ? sql`union all ${inParties}` : sql``} ${identifier ? sql`union all ${byIdentifier(identifier)}` : sql``} limit ${SEARCH_INDEX_LIMIT + 1}`,
+      sql`${inNumbers} union all ${inTexts} ${byName && !named ? sql`union all ${inParties}` : sql``} ${identifier ? sql`union all ${byIdentifier(identifier)}` : sql``} limit ${SEARCH_INDEX_LIMIT + 1}`,
     ),
   );
-  if (rows.length > SEARCH_INDEX_LIMIT) return null;
-  return [...new Set(rows.map((r) => r.id))];
+  const ids = byName && named ? [...rows.map((r) => r.id), ...named] : rows.map((r) => r.id);
+  if (ids.length > SEARCH_INDEX_LIMIT) return null;
+  return [...new Set(ids)];
 }
 
 /** The cases of the parties whose phone or ID number is exactly `identifier`'s value. */
 function byIdentifier(identifier: PartyIdentifier): SQL {
   return sql`select ${parties.caseId} as id from ${parties} where ${parties[identifier.field]} = ${identifier.value}`;
+}
+
+/**
+ * The cases that have a party whose name contains `q` (ILIKE `like`), through the names index (its
+ * grams, then the same ILIKE): exactly the cases the list's `exists (… name ilike …)` accepts. Null
+ * for a one-character q (the walk answers it) or more than SEARCH_INDEX_LIMIT such parties.
+ */
+async function namedCaseIds(db: Db, q: string, like: string): Promise<string[] | null> {
+  if ([...q].length < 2) return null;
+  const hits = rowsOf<{ id: string }>(
+    await db.execute(
+      sql`select ${parties.caseId} as id from ${parties} where ${partySearchGrams(parties)} @> search_query_grams(${q}) and ${parties.name} ilike ${like} limit ${SEARCH_INDEX_LIMIT + 1}`,
+    ),
+  );
+  return hits.length > SEARCH_INDEX_LIMIT ? null : [...new Set(hits.map((r) => r.id))];
 }
 
 /** A q that names one case or person: a case number (2026-HL01-000123) or part of one, a long number. */
@@ -442,6 +460,92 @@ async function pageAmongNewest(db: Db, where: SQL[], matches: SQL, f: { cursor?:
   return !edge || found.nextCursor ? found : null;
 }
 
+/**
+ * The cases of `keys` (ids in the list's order) that satisfy `where`, in that order. Fetched by id
+ * with no ORDER BY or LIMIT in the statement: given both, PostgreSQL may prefer walking
+ * cases_opened_idx newest first and testing each row against the ids — a thousand rows read for
+ * a page among the newest thousand.
+ */
+async function casesInOrder(db: Db, keys: { id: string }[], where: SQL[]) {
+  if (!keys.length) return [];
+  const rows = await db
+    .select()
+    .from(cases)
+    .where(and(...where, sql`${cases.id} = any(${`{${keys.map((k) => k.id).join(',')}}`}::uuid[])`));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return keys.flatMap((k) => byId.get(k.id) ?? []);
+}
+
+/**
+ * A deputy's cases (`where` holds the deputy condition and any other filters), newest first: the
+ * deputy's keys in case_deputies (drizzle/0024_case_deputies.sql), read in the list's order from
+ * the cursor on, a page and one at a time (more while filters leave too few), and their cases
+ * read by id under `where`, which still decides. The same page as the plain walk of the cases
+ * newest first, which read ~10k case rows for a busy deputy's 51 at a million cases (about a
+ * second when the caches did not hold them); this reads the page's.
+ */
+async function deputysCases(db: Db, deputyId: string, where: SQL[], f: { cursor?: string; limit?: number }) {
+  const limit = f.limit ?? 50;
+  const t = caseDeputies;
+  let after = f.cursor ? afterCursor(t.openedAt, t.caseId, f.cursor) : undefined;
+  const found: (typeof cases.$inferSelect)[] = [];
+  for (let batch = limit + 1; found.length <= limit; batch = Math.min(4 * batch, 5000)) {
+    const keys = await db
+      .select({ openedAt: t.openedAt, id: t.caseId })
+      .from(t)
+      .where(and(eq(t.deputyId, deputyId), after))
+      .orderBy(desc(t.openedAt), desc(t.caseId))
+      .limit(batch);
+    found.push(...(await casesInOrder(db, keys, where)));
+    if (keys.length < batch) break;
+    const last = keys[keys.length - 1];
+    after = sql`(${t.openedAt}, ${t.caseId}) < (${last.openedAt}::timestamptz, ${last.id}::uuid)`;
+  }
+  return { page: found.slice(0, limit), nextCursor: nextCursorOf(found, limit) };
+}
+
+/**
+ * pageAmongNewest for a search with no other filter (court staff and the committee as they look a
+ * case up), without reading the newest cases' rows: which of them match by their own words is read
+ * from case_texts (drizzle/0025_case_texts.sql: number, summary and dispute type in opening order,
+ * a thousand cases in a few dozen pages), and which by a party's name from `named` (namedCaseIds;
+ * empty for a reader who does not search names). Only the candidates, at most a page and one, are
+ * read from `cases`, under the list's own condition — so the page is pageAmongNewest's. At a
+ * million cases the plain walk read ~1,000 case rows and each case's parties, 100–400 ms when the
+ * caches did not hold them. Undefined when a candidate the list's condition refuses (case_texts
+ * out of step with `cases`): then the plain walk answers.
+ */
+async function pageAmongNewestTexts(db: Db, like: string, named: string[], matches: SQL, f: { cursor?: string; limit?: number }) {
+  const limit = f.limit ?? 50;
+  const rows = Math.max(SEARCH_NEWEST_ROWS, 5 * (limit + 1));
+  const t = caseTexts;
+  const base = f.cursor ? [afterCursor(t.openedAt, t.caseId, f.cursor)] : [];
+  const [edge] = await db
+    .select({ openedAt: t.openedAt, id: t.caseId })
+    .from(t)
+    .where(base.length ? and(...base) : undefined)
+    .orderBy(desc(t.openedAt), desc(t.caseId))
+    .offset(rows - 1)
+    .limit(1);
+  const candidates = await db
+    .select({ id: t.caseId })
+    .from(t)
+    .where(
+      and(
+        ...base,
+        edge ? sql`(${t.openedAt}, ${t.caseId}) >= (${edge.openedAt}::timestamptz, ${edge.id}::uuid)` : undefined,
+        or(ilike(t.number, like), ilike(t.summary, like), ilike(t.disputeType, like), named.length ? sql`${t.caseId} = any(${`{${named.join(',')}}`}::uuid[])` : undefined),
+      ),
+    )
+    .orderBy(desc(t.openedAt), desc(t.caseId))
+    .limit(limit + 1);
+  // Fewer than a page and one among the newest: the matches are sparse (or none), the indexes find them.
+  if (edge && candidates.length <= limit) return null;
+  const found = await casesInOrder(db, candidates, [matches]);
+  if (found.length !== candidates.length) return undefined;
+  return { page: found.slice(0, limit), nextCursor: nextCursorOf(found, limit) };
+}
+
 /** Cases this caller may see, newest first, with keyset pagination. */
 export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: ViewOptions = {}) {
   // The admin manages the directory but reads no case (DESIGN.md §10).
@@ -467,6 +571,10 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
   if (q) {
     const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const byName = searchesPartyNames(actor);
+    // The cases with a party of that name, looked up once in the names index: the same cases the
+    // EXISTS below accepts, so the list asks `id = any(…)` instead of each case's parties (null:
+    // a one-character q or too many names, the EXISTS asks).
+    const named = byName ? await namedCaseIds(db, q, like) : null;
     const matches = or(
       ilike(cases.number, like),
       ilike(cases.summary, like),
@@ -475,7 +583,11 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
       // keeps this a lookup per case (parties_case_idx) as the list walks newest first: without
       // it PostgreSQL turns the EXISTS into a hashed subplan that reads every party's name first
       // (q = 热线转办 at 100k cases: 238 ms → 24 ms). It changes nothing in what matches.
-      byName ? sql`exists (select 1 from ${parties} where ${parties.caseId} = ${cases.id} and ${parties.name} ilike ${like} offset 0)` : undefined,
+      named
+        ? sql`${cases.id} = any(${`{${named.join(',')}}`}::uuid[])`
+        : byName
+          ? sql`exists (select 1 from ${parties} where ${parties.caseId} = ${cases.id} and ${parties.name} ilike ${like} offset 0)`
+          : undefined,
       // A phone or ID number: exact match only, never a substring of someone's number.
       identifier ? sql`exists (select 1 from ${parties} where ${parties.caseId} = ${cases.id} and ${parties[identifier.field]} = ${identifier.value} offset 0)` : undefined,
     )!;
@@ -483,14 +595,21 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
     // within the newest few hundred cases: looked for there first, the page is the full query's
     // and the search indexes, which would gather every match first, are not needed. Not for what
     // names one case or person (a case number, a phone or ID number): that is never dense.
-    if (!identifier && !NAMES_ONE.test(q)) found = await pageAmongNewest(db, where, matches, f);
+    if (!identifier && !NAMES_ONE.test(q)) {
+      const texts = where.length || (byName && !named) ? undefined : await pageAmongNewestTexts(db, like, named ?? [], matches, f);
+      found = texts === undefined ? await pageAmongNewest(db, where, matches, f) : texts;
+    }
     where.push(matches);
     // The same condition decides; the search indexes only say where to look (searchedCaseIds).
     // A phone/ID search looks there too (same exact match), or the index path would miss its cases.
-    const ids = found ? null : await searchedCaseIds(db, q, like, byName, identifier);
+    const ids = found ? null : await searchedCaseIds(db, q, like, byName, identifier, named);
     if (ids) where.push(sql`${cases.id} = any(${`{${ids.join(',')}}`}::uuid[])`);
   }
-  const { page, nextCursor } = found ?? (await newestFirst(cases, where, f, (w, order, n) => db.select().from(cases).where(w).orderBy(...order).limit(n)));
+  const { page, nextCursor } =
+    found ??
+    (scope.kind === 'deputy' && !q
+      ? await deputysCases(db, scope.deputyId, where, f)
+      : await newestFirst(cases, where, f, (w, order, n) => db.select().from(cases).where(w).orderBy(...order).limit(n)));
   const partyRows = page.length
     ? await db.select().from(parties).where(inArray(parties.caseId, page.map((r) => r.id))).orderBy(asc(parties.position))
     : [];

@@ -71,6 +71,18 @@ describe('the seed', () => {
     expect(sessions).toEqual(await textRows(a.db, openCaseSessions()));
   });
 
+  it("fills case_deputies (written past its trigger) with exactly every case's deputies", async () => {
+    const stored = await textRows(a.db, sql`select deputy_id, opened_at, case_id from case_deputies`);
+    expect(stored.length).toBeGreaterThan(0);
+    expect(stored).toEqual(await textRows(a.db, sql`select distinct d, c.opened_at, c.id from cases c, unnest(c.deputy_ids) d`));
+  });
+
+  it('fills case_texts (written past its trigger) with exactly every case', async () => {
+    const stored = await textRows(a.db, sql`select opened_at, case_id, number, summary, dispute_type from case_texts`);
+    expect(stored.length).toBe(CASES);
+    expect(stored).toEqual(await textRows(a.db, sql`select opened_at, id, number, summary, dispute_type from cases`));
+  });
+
   it('puts back every index and key it dropped for the load', async () => {
     const indexes = rowsOf<{ name: string }>(
       await a.db.execute(sql`select indexname as name from pg_indexes where schemaname = 'public' and tablename in ('cases', 'case_events', 'parties', 'deadlines')`),
