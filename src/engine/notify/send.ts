@@ -6,13 +6,12 @@
  * with every notice — do not take turns with the API's requests on the main thread; or here, on
  * the calling thread, when no worker can be had.
  */
-import http from 'node:http';
-import https from 'node:https';
 import { createRequire } from 'node:module';
-import { pathToFileURL, urlToHttpOptions } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
+import { post1 } from './http1.js';
 
 /** One POST: `id` is its `webhook-id`; signed per Standard Webhooks when `secret` is given. */
 export interface SendJob {
@@ -77,78 +76,13 @@ export function signedHeaders(secret: string, id: string, at: Date, body: string
   };
 }
 
-/**
- * Connections kept open between tries, per scheme: a burst of notices to one receiver reuses a
- * few sockets instead of connecting for each. An idle socket is closed after a few seconds, before
- * a receiver's usual keep-alive timeout (Node's 5 s) closes it under a request.
- */
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY, timeout: 4000 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: CONCURRENCY, timeout: 4000 }),
-};
-
-interface Target {
-  client: typeof http | typeof https;
-  options: http.RequestOptions;
-}
-/** Receivers' URLs as request options, parsed once (a round sends hundreds to the same few). */
-const targets = new Map<string, Target | null>();
-
-function targetOf(url: string): Target | null {
-  let t = targets.get(url);
-  if (t === undefined) {
-    const u = new URL(url);
-    const agent = agents[u.protocol as keyof typeof agents];
-    t = agent
-      ? {
-          client: u.protocol === 'https:' ? https : http,
-          // As http.request(url) reads a URL (its IPv6 host without brackets, its credentials).
-          options: { ...urlToHttpOptions(u), method: 'POST', agent },
-        }
-      : null;
-    if (targets.size >= 1000) targets.clear();
-    targets.set(url, t);
-  }
-  return t;
-}
-
-/** POSTs `body` to `url`; any answer within `timeoutMs` is an outcome, 2xx a success; never throws. */
-export function post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendOutcome> {
+/** POSTs `body` to `url` (src/engine/notify/http1.ts); any answer within `timeoutMs` is an outcome, 2xx a success; never throws. */
+export async function post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendOutcome> {
   const startedAt = Date.now();
   const started = performance.now();
-  return new Promise((resolve) => {
-    let req: http.ClientRequest | undefined;
-    let timer: NodeJS.Timeout | undefined = setTimeout(() => {
-      finish(null, `超时（${timeoutMs} ms）`);
-      req?.destroy();
-    }, timeoutMs);
-    function finish(status: number | null, error: string | null) {
-      if (!timer) return;
-      clearTimeout(timer);
-      timer = undefined;
-      const ok = status !== null && status >= 200 && status < 300;
-      resolve({ ok, status, error: ok ? null : (error ?? `HTTP ${status}`).slice(0, 500), durationMs: Math.round(performance.now() - started), startedAt });
-    }
-    try {
-      const target = targetOf(url);
-      if (!target) return finish(null, `不支持的协议 ${new URL(url).protocol}`);
-      req = target.client.request(
-        {
-          ...target.options,
-          headers: { 'content-type': 'application/json', 'user-agent': 'jiefen-webhooks/1', 'content-length': Buffer.byteLength(body), ...headers },
-        },
-        (res) => {
-          res.on('error', (err: NodeJS.ErrnoException) => finish(null, err.code ?? err.message));
-          res.on('end', () => finish(res.statusCode ?? null, null));
-          res.resume();
-        },
-      );
-      req.on('error', (err: NodeJS.ErrnoException) => finish(null, err.code ?? err.message));
-      req.end(body);
-    } catch (err) {
-      finish(null, (err as Error).message);
-    }
-  });
+  const { status, error } = await post1(url, body, { 'Content-Type': 'application/json', 'User-Agent': 'jiefen-webhooks/1', ...headers }, timeoutMs);
+  const ok = status !== null && status >= 200 && status < 300;
+  return { ok, status, error: ok ? null : (error ?? `HTTP ${status}`).slice(0, 500), durationMs: Math.round(performance.now() - started), startedAt };
 }
 
 /**
