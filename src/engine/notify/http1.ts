@@ -4,9 +4,9 @@
  * read only as far as its status and its end.
  *
  * Why not node:http: a notice is a small POST whose answer only matters by its status, and
- * node:http's request and response streams, agent bookkeeping and header checks cost ~70 µs of
- * CPU per POST on loopback against ~15 µs here (.tmp micro-bench, 20,000 POSTs to a node:http
- * receiver) — on every notice, on a 2-core machine that also runs the API and PostgreSQL.
+ * node:http's request and response streams, agent bookkeeping and header checks made a signed
+ * POST of the sender cost ~70 µs of CPU on loopback, ~25 µs with this (20,000 POSTs to a node:http
+ * receiver in another process) — on every notice, on a machine that also runs the API and PostgreSQL.
  *
  * What it reads of an answer: the status line (1xx skipped), and where the answer ends —
  * `Content-Length`, chunked `Transfer-Encoding`, no body (204, 304), or the connection's close.
