@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { post1 } from './http1.js';
+import { post1 } from './http-post.js';
 
 /** One POST: `id` is its `webhook-id`; signed per Standard Webhooks when `secret` is given. */
 export interface SendJob {
@@ -76,7 +76,7 @@ export function signedHeaders(secret: string, id: string, at: Date, body: string
   };
 }
 
-/** POSTs `body` to `url` (src/engine/notify/http1.ts); any answer within `timeoutMs` is an outcome, 2xx a success; never throws. */
+/** POSTs `body` to `url` (src/engine/notify/http-post.ts); any answer within `timeoutMs` is an outcome, 2xx a success; never throws. */
 export async function post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendOutcome> {
   const startedAt = Date.now();
   const started = performance.now();
