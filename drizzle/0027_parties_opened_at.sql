@@ -7,16 +7,17 @@
 -- The table is written anew rather than updated in place: an UPDATE of every row would leave a dead
 -- version of each behind and insert every row again into each index, the names' GIN among them;
 -- a new table in its old row order with its indexes built after the load is quicker and compact.
+-- Its NOT NULL constraints are named as the old table's were (PostgreSQL 17, PGlite, names them).
 CREATE TABLE "parties_new" (
-	"id" uuid DEFAULT gen_random_uuid() NOT NULL,
-	"case_id" uuid NOT NULL,
-	"position" integer NOT NULL,
-	"role" text NOT NULL,
-	"name" text NOT NULL,
+	"id" uuid DEFAULT gen_random_uuid() CONSTRAINT "parties_id_not_null" NOT NULL,
+	"case_id" uuid CONSTRAINT "parties_case_id_not_null" NOT NULL,
+	"position" integer CONSTRAINT "parties_position_not_null" NOT NULL,
+	"role" text CONSTRAINT "parties_role_not_null" NOT NULL,
+	"name" text CONSTRAINT "parties_name_not_null" NOT NULL,
 	"id_number" text,
 	"phone" text,
-	"sms_consent" boolean DEFAULT false NOT NULL,
-	"opened_at" timestamp with time zone NOT NULL
+	"sms_consent" boolean DEFAULT false CONSTRAINT "parties_sms_consent_not_null" NOT NULL,
+	"opened_at" timestamp with time zone CONSTRAINT "parties_opened_at_not_null" NOT NULL
 );
 --> statement-breakpoint
 INSERT INTO "parties_new" ("id", "case_id", "position", "role", "name", "id_number", "phone", "sms_consent", "opened_at")
