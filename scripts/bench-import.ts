@@ -204,9 +204,9 @@ async function main() {
             select gen_random_uuid(), number || '-C' || ${made}, state, snapshot, version, machine_version, track, procedure, source, station_code, dispute_type, summary,
               claim_fen, agreed_fen, paid_fen, owed_fen, recovered_fen, outcome, overdue, enforceable, deputy_ids, sessions_held, deputy_attendances,
               opened_at - interval '1 second' * ${made}, agreed_at, enforcement_started_at, closed_at, last_event_at, created_by, created_at, updated_at
-            from src returning id, number)
-          insert into parties (case_id, position, role, name, id_number, phone)
-          select c.id, p.position, p.role, p.name, p.id_number, p.phone
+            from src returning id, number, opened_at)
+          insert into parties (case_id, position, role, name, id_number, phone, opened_at)
+          select c.id, p.position, p.role, p.name, p.id_number, p.phone, c.opened_at
           from copied c join cases o on o.number = split_part(c.number, '-C', 1) join parties p on p.case_id = o.id`);
       }
       await db.execute(sql`analyze cases; analyze parties`);

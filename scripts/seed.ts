@@ -707,7 +707,7 @@ const CASE_COLUMNS = [
   'enforceable', 'deputy_ids', 'sessions_held', 'deputy_attendances', 'opened_at', 'agreed_at', 'enforcement_started_at',
   'closed_at', 'last_event_at', 'next_due_at', 'created_by', 'created_at', 'updated_at',
 ];
-const PARTY_COLUMNS = ['id', 'case_id', 'position', 'role', 'name', 'id_number', 'phone'];
+const PARTY_COLUMNS = ['id', 'case_id', 'position', 'role', 'name', 'id_number', 'phone', 'opened_at'];
 const DEADLINE_COLUMNS = ['entity_type', 'entity_id', 'kind', 'due_at', 'event', 'fired_at', 'created_at'];
 
 export interface ChunkJob {
@@ -788,7 +788,7 @@ export function buildChunk(world: World, job: ChunkJob): ChunkRows {
     });
     eventCount += sc.journal.length;
     people.forEach((party, k) => {
-      p += copyLine([partyIds[k], sc.id, k, party.role, party.name, party.idNumber ?? null, party.phone ?? null]);
+      p += copyLine([partyIds[k], sc.id, k, party.role, party.name, party.idNumber ?? null, party.phone ?? null, created.openedAt]);
     });
     for (const f of sc.fired) {
       d += copyLine(['case', sc.id, f.kind, f.dueAt, DEADLINE_KINDS[f.kind as keyof typeof DEADLINE_KINDS], f.firedAt, iso(Date.parse(f.dueAt) - DAY)]);

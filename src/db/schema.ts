@@ -320,6 +320,12 @@ export const parties = pgTable(
     phone: text('phone'),
     /** The party agreed to be told by SMS (DESIGN.md §12): recorded at intake, changeable later. */
     smsConsent: boolean('sms_consent').notNull().default(false),
+    /**
+     * Its case's `opened_at` (which never changes), written with the row at creation: a search by
+     * name orders the parties it finds by their case's opening time without reading every such
+     * case (issue 16; drizzle/0027_parties_opened_at.sql fills it for a row written without it).
+     */
+    openedAt: ts('opened_at').notNull(),
   },
   (t) => [
     index('parties_case_idx').on(t.caseId, t.position),

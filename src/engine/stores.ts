@@ -266,7 +266,7 @@ export const caseStore: EntityStore = {
 
 /** The earliest deadline a snapshot shows (the `next_due_at` column lists filter on, DESIGN §11 `dueWithinDays`). */
 /** The `parties` rows of a new case, in position order (their ids were made by `prepareCreateMany`). */
-function partyRows(id: string, input: { parties: PartyInput[] }, extra: Record<string, unknown>) {
+function partyRows(id: string, input: { parties: PartyInput[]; occurredAt: string }, extra: Record<string, unknown>) {
   const ids = extra.partyIds as string[];
   return input.parties.map((p, i) => ({
     id: ids[i],
@@ -277,6 +277,8 @@ function partyRows(id: string, input: { parties: PartyInput[] }, extra: Record<s
     idNumber: p.idNumber ?? null,
     phone: p.phone ?? null,
     smsConsent: p.smsConsent ?? false,
+    // The case's opened_at (createColumns), beside each party for search's order.
+    openedAt: input.occurredAt,
   }));
 }
 

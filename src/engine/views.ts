@@ -372,6 +372,22 @@ export function decodeCursor(cursor: string): [string, string] {
 export const SEARCH_INDEX_LIMIT = 2000;
 
 /**
+ * A case found by search, with its opening time (microseconds since 1970, exact as a JS number) read
+ * from the row that matched — the case's own, or the party's, which carries its case's opened_at
+ * (drizzle/0027_parties_opened_at.sql) — so the matches can be put in the list's order without
+ * reading their cases.
+ */
+export interface CaseKey {
+  id: string;
+  at: number;
+}
+
+/** `opened_at` as a CaseKey's `at`. */
+function keyTime(openedAt: PgColumn): SQL {
+  return sql`(extract(epoch from ${openedAt}) * 1000000)::float8`;
+}
+
+/**
  * The ids of every case whose number, summary or dispute type contains `q` (ILIKE `like`), or one
  * of whose parties' names does when `byName` — found through the search indexes (character pairs,
  * drizzle/0016_search_grams.sql; the number's pieces of four characters,
@@ -391,26 +407,70 @@ export async function searchedCaseIds(
   like: string,
   byName: boolean,
   identifier: PartyIdentifier | null = null,
-  named: string[] | null = null,
+  named: CaseKey[] | null = null,
 ): Promise<string[] | null> {
+  return (await searchedCaseKeys(db, q, like, byName, identifier, named))?.map((k) => k.id) ?? null;
+}
+
+/** searchedCaseIds with each case's opening time, newest first by (opened_at, id), each case once. */
+export async function searchedCaseKeys(
+  db: Db,
+  q: string,
+  like: string,
+  byName: boolean,
+  identifier: PartyIdentifier | null = null,
+  named: CaseKey[] | null = null,
+): Promise<CaseKey[] | null> {
   if ([...q].length < 2) return null;
   const grams = sql`search_query_grams(${q})`;
-  const inTexts = sql`select ${cases.id} as id from ${cases} where ${caseSearchGrams(cases)} @> ${grams}
+  const inTexts = sql`select ${cases.id} as id, ${keyTime(cases.openedAt)} as at from ${cases} where ${caseSearchGrams(cases)} @> ${grams}
     and (${cases.summary} ilike ${like} or ${cases.disputeType} ilike ${like})`;
-  const inNumbers = sql`select ${cases.id} as id from ${cases} where ${caseNumberGrams(cases)} @> search_number_query_grams(${q}) and ${cases.number} ilike ${like}`;
-  const rows = rowsOf<{ id: string }>(
+  const inNumbers = sql`select ${cases.id} as id, ${keyTime(cases.openedAt)} as at from ${cases} where ${caseNumberGrams(cases)} @> search_number_query_grams(${q}) and ${cases.number} ilike ${like}`;
+  const rows = rowsOf<CaseKey>(
     await db.execute(
       sql`${inNumbers} union all ${inTexts} ${byName && !named ? sql`union all ${inPartyNames(q, like)}` : sql``} ${identifier ? sql`union all ${byIdentifier(identifier)}` : sql``} limit ${SEARCH_INDEX_LIMIT + 1}`,
     ),
   );
-  const ids = byName && named ? [...rows.map((r) => r.id), ...named] : rows.map((r) => r.id);
-  if (ids.length > SEARCH_INDEX_LIMIT) return null;
-  return [...new Set(ids)];
+  const keys = byName && named ? [...rows, ...named] : rows;
+  if (keys.length > SEARCH_INDEX_LIMIT) return null;
+  return newestKeysFirst(keys);
+}
+
+/** `keys` newest first by (opened_at, id) — the lists' order — each case once. */
+function newestKeysFirst(keys: CaseKey[]): CaseKey[] {
+  const once = new Map<string, CaseKey>();
+  for (const k of keys) once.set(k.id, { id: k.id, at: Number(k.at) });
+  return [...once.values()].sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 }
 
 /** The cases of the parties whose name contains `q`: the names index's grams, then the same ILIKE. */
 function inPartyNames(q: string, like: string): SQL {
-  return sql`select ${parties.caseId} as id from ${parties} where ${partySearchGrams(parties)} @> search_query_grams(${q}) and ${parties.name} ilike ${like}`;
+  return sql`select ${parties.caseId} as id, ${keyTime(parties.openedAt)} as at from ${parties} where ${partySearchGrams(parties)} @> search_query_grams(${q}) and ${parties.name} ilike ${like}`;
+}
+
+/**
+ * One page of the cases of `keys` (newest first, as searchedCaseKeys gives them) that satisfy
+ * `where` (the list's filters and q's condition, which still decide), after the cursor: the keys'
+ * cases are read by id in that order, a page and one at a time (more while `where` refuses too
+ * many), rather than every match read to be sorted — for a common name at a million cases that was
+ * ~300 case rows for a page of 51, each a random page when the caches did not hold it.
+ */
+async function casesOfKeys(db: Db, keys: CaseKey[], where: SQL[], f: { cursor?: string; limit?: number }) {
+  const limit = f.limit ?? 50;
+  let rest = keys;
+  const all = [...where];
+  if (f.cursor) {
+    const [at, id] = decodeCursor(f.cursor);
+    const cursorAt = Date.parse(at) * 1000;
+    const lastId = id.toLowerCase();
+    rest = keys.filter((k) => k.at < cursorAt || (k.at === cursorAt && k.id < lastId));
+    all.push(afterCursor(cases.openedAt, cases.id, f.cursor));
+  }
+  const found: (typeof cases.$inferSelect)[] = [];
+  for (let start = 0, batch = limit + 1; found.length <= limit && start < rest.length; start += batch, batch = Math.min(4 * batch, 5000)) {
+    found.push(...(await casesInOrder(db, rest.slice(start, start + batch), all)));
+  }
+  return { page: found.slice(0, limit), nextCursor: nextCursorOf(found, limit) };
 }
 
 /** `column = any(ids)`, the ids as one uuid[] parameter. */
@@ -420,7 +480,7 @@ function idAmong(column: PgColumn, ids: readonly string[]): SQL {
 
 /** The cases of the parties whose phone or ID number is exactly `identifier`'s value. */
 function byIdentifier(identifier: PartyIdentifier): SQL {
-  return sql`select ${parties.caseId} as id from ${parties} where ${parties[identifier.field]} = ${identifier.value}`;
+  return sql`select ${parties.caseId} as id, ${keyTime(parties.openedAt)} as at from ${parties} where ${parties[identifier.field]} = ${identifier.value}`;
 }
 
 /**
@@ -428,14 +488,14 @@ function byIdentifier(identifier: PartyIdentifier): SQL {
  * grams, then the same ILIKE): exactly the cases the list's `exists (… name ilike …)` accepts. Null
  * for a one-character q (the walk answers it) or more than SEARCH_INDEX_LIMIT such parties.
  */
-async function namedCaseIds(db: Db, q: string, like: string): Promise<string[] | null> {
+async function namedCaseIds(db: Db, q: string, like: string): Promise<CaseKey[] | null> {
   if ([...q].length < 2) return null;
-  const hits = rowsOf<{ id: string }>(
+  const hits = rowsOf<CaseKey>(
     await db.execute(
       sql`${inPartyNames(q, like)} limit ${SEARCH_INDEX_LIMIT + 1}`,
     ),
   );
-  return hits.length > SEARCH_INDEX_LIMIT ? null : [...new Set(hits.map((r) => r.id))];
+  return hits.length > SEARCH_INDEX_LIMIT ? null : newestKeysFirst(hits);
 }
 
 /** A q that names one case or person: a case number (2026-HL01-000123) or part of one, a long number. */
@@ -524,7 +584,7 @@ async function deputysCases(db: Db, deputyId: string, where: SQL[], f: { cursor?
  * caches did not hold them. Undefined when a candidate the list's condition refuses (case_texts
  * out of step with `cases`): then the plain walk answers.
  */
-async function pageAmongNewestTexts(db: Db, like: string, named: string[], matches: SQL, f: { cursor?: string; limit?: number }) {
+async function pageAmongNewestTexts(db: Db, like: string, named: CaseKey[], matches: SQL, f: { cursor?: string; limit?: number }) {
   const limit = f.limit ?? 50;
   const rows = Math.max(SEARCH_NEWEST_ROWS, 5 * (limit + 1));
   const t = caseTexts;
@@ -543,7 +603,7 @@ async function pageAmongNewestTexts(db: Db, like: string, named: string[], match
       and(
         ...base,
         edge ? sql`(${t.openedAt}, ${t.caseId}) >= (${edge.openedAt}::timestamptz, ${edge.id}::uuid)` : undefined,
-        or(ilike(t.number, like), ilike(t.summary, like), ilike(t.disputeType, like), named.length ? idAmong(t.caseId, named) : undefined),
+        or(ilike(t.number, like), ilike(t.summary, like), ilike(t.disputeType, like), named.length ? idAmong(t.caseId, named.map((k) => k.id)) : undefined),
       ),
     )
     .orderBy(desc(t.openedAt), desc(t.caseId))
@@ -593,7 +653,7 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
       // it PostgreSQL turns the EXISTS into a hashed subplan that reads every party's name first
       // (q = 热线转办 at 100k cases: 238 ms → 24 ms). It changes nothing in what matches.
       named
-        ? idAmong(cases.id, named)
+        ? idAmong(cases.id, named.map((k) => k.id))
         : byName
           ? sql`exists (select 1 from ${parties} where ${parties.caseId} = ${cases.id} and ${parties.name} ilike ${like} offset 0)`
           : undefined,
@@ -611,8 +671,9 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
     where.push(matches);
     // The same condition decides; the search indexes only say where to look (searchedCaseIds).
     // A phone/ID search looks there too (same exact match), or the index path would miss its cases.
-    const ids = found ? null : await searchedCaseIds(db, q, like, byName, identifier, named);
-    if (ids) where.push(idAmong(cases.id, ids));
+    // Its matches, each with its opening time, say which cases a page is: only those are read.
+    const keys = found ? null : await searchedCaseKeys(db, q, like, byName, identifier, named);
+    if (keys) found = await casesOfKeys(db, keys, where, f);
   }
   const { page, nextCursor } =
     found ??

@@ -83,6 +83,12 @@ describe('the seed', () => {
     expect(stored).toEqual(await textRows(a.db, sql`select opened_at, id, number, summary, dispute_type from cases`));
   });
 
+  it("writes each party's case opened_at (written past the trigger that would fill it)", async () => {
+    const stored = await textRows(a.db, sql`select case_id, opened_at from parties`);
+    expect(stored.length).toBeGreaterThan(CASES);
+    expect(stored).toEqual(await textRows(a.db, sql`select c.id, c.opened_at from parties p join cases c on c.id = p.case_id`));
+  });
+
   it('puts back every index and key it dropped for the load', async () => {
     const indexes = rowsOf<{ name: string }>(
       await a.db.execute(sql`select indexname as name from pg_indexes where schemaname = 'public' and tablename in ('cases', 'case_events', 'parties', 'deadlines')`),
