@@ -13,8 +13,10 @@
 -- journal: the outbox row's "does anyone listen" test (no webhook and no consenting party here,
 -- as in the engine's run: no row) and, for SCHEDULE_SESSION, the notice to the case's deputies
 -- (one or two notifications rows). Before, the ratio compared the engine with fewer statements
--- than it runs. The notice names no court authors, so, like the engine's (noticeInsertSql), its
--- statement has no look-up of the case's journal: both get PostgreSQL's generic plan. A
+-- than it runs. Like the engine's (noticeInsertSql), the notice's statement tests only the kind of
+-- recipient it names (deputies: no roles, station or court authors — no look-up of the case's
+-- journal, so both get PostgreSQL's generic plan), and has no ON CONFLICT: an event's notice is
+-- new with its journal row (ref seq:N). A
 -- RECORD_SESSION also sets the case's row of open_case_sessions (the report's session counts,
 -- kept out of the indexes of `cases` so that its update of the case is HOT).
 \set n :client_id * :per + random(0, :per - 1)
@@ -62,10 +64,7 @@ noticed AS (
   SELECT u.id, 'session_scheduled'::text, 'case'::text, :cid::uuid, :num::text, '{"at":"2026-01-04T00:00:00.000Z","location":"联络站调解室"}'::jsonb, 'seq:' || (:v + 1)
   FROM users u
   WHERE exists (select 1 from swapped) and u.active and u.id::text <> :actor::text and (
-    (u.role = 'deputy' and u.deputy_id::text in (select jsonb_array_elements_text(:deps::jsonb)))
-    or u.role in (select jsonb_array_elements_text('[]'::jsonb))
-    or (u.role = 'station' and u.station_code = ''::text))
-  ON CONFLICT DO NOTHING)
+    (u.role = 'deputy' and u.deputy_id::text in (select jsonb_array_elements_text(:deps::jsonb)))))
 SELECT count(*)::int AS journaled FROM journaled;
 \else
 WITH swapped AS (

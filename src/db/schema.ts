@@ -235,10 +235,7 @@ export const cases = pgTable(
     index('cases_report_open_idx')
       .on(...reportColumns(t))
       .where(sql`outcome is null`),
-    // Search (`q`): the character pairs of summary and dispute type (drizzle/0016_search_grams.sql),
-    // and the number's pieces of two and four characters (drizzle/0020_case_number_search.sql).
-    index('cases_search_idx').using('gin', caseSearchGrams(t)),
-    index('cases_number_search_idx').using('gin', caseNumberGrams(t)),
+    // The search indexes (`q`) are on case_texts, not here: see caseTexts below.
   ],
 );
 
@@ -302,7 +299,19 @@ export const caseTexts = pgTable(
     summary: text('summary').notNull(),
     disputeType: text('dispute_type').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.openedAt, t.caseId] })],
+  (t) => [
+    primaryKey({ columns: [t.openedAt, t.caseId] }),
+    // Search (`q`): the character pairs of summary and dispute type (drizzle/0016_search_grams.sql),
+    // and the number's pieces of two and four characters (drizzle/0020_case_number_search.sql).
+    // Here and not on `cases` (drizzle/0026_search_on_case_texts.sql): these columns never change
+    // after a case is opened, but every event that moves an indexed column of `cases` (its state:
+    // ACCEPT, ASSIGN, REACH_AGREEMENT, a closing) is an update that is not HOT, and such an update
+    // writes a new entry into every index of the table — for these two, the grams of the summary
+    // and the number computed again and some 60 GIN keys inserted, for texts that did not change.
+    // case_texts is written once per case (its trigger) and never by an event.
+    index('case_texts_search_idx').using('gin', caseSearchGrams(t)),
+    index('case_texts_number_search_idx').using('gin', caseNumberGrams(t)),
+  ],
 );
 
 /** Parties hold the personal data (PIPL): kept out of snapshots, masked on read for most roles. */

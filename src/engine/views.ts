@@ -423,9 +423,11 @@ export async function searchedCaseKeys(
 ): Promise<CaseKey[] | null> {
   if ([...q].length < 2) return null;
   const grams = sql`search_query_grams(${q})`;
-  const inTexts = sql`select ${cases.id} as id, ${keyTime(cases.openedAt)} as at from ${cases} where ${caseSearchGrams(cases)} @> ${grams}
-    and (${cases.summary} ilike ${like} or ${cases.disputeType} ilike ${like})`;
-  const inNumbers = sql`select ${cases.id} as id, ${keyTime(cases.openedAt)} as at from ${cases} where ${caseNumberGrams(cases)} @> search_number_query_grams(${q}) and ${cases.number} ilike ${like}`;
+  // In case_texts (one row per case, the same texts: drizzle/0026_search_on_case_texts.sql says why not `cases`).
+  const t = caseTexts;
+  const inTexts = sql`select ${t.caseId} as id, ${keyTime(t.openedAt)} as at from ${t} where ${caseSearchGrams(t)} @> ${grams}
+    and (${t.summary} ilike ${like} or ${t.disputeType} ilike ${like})`;
+  const inNumbers = sql`select ${t.caseId} as id, ${keyTime(t.openedAt)} as at from ${t} where ${caseNumberGrams(t)} @> search_number_query_grams(${q}) and ${t.number} ilike ${like}`;
   const rows = rowsOf<CaseKey>(
     await db.execute(
       sql`${inNumbers} union all ${inTexts} ${byName && !named ? sql`union all ${inPartyNames(q, like)}` : sql``} ${identifier ? sql`union all ${byIdentifier(identifier)}` : sql``} limit ${SEARCH_INDEX_LIMIT + 1}`,

@@ -10,6 +10,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyEvent, createEntity } from '../../src/engine/apply.js';
+import { searchedCaseIds } from '../../src/engine/views.js';
 import { caseStore } from '../../src/engine/stores.js';
 import { rowsOf } from '../../src/db/client.js';
 import type { Actor } from '../../src/machines/roles.js';
@@ -58,7 +59,31 @@ describe('the sessions events update the case as a heap-only tuple', () => {
           or pg_get_expr(i.indexprs, i.indrelid) ~ ('\\m' || a.attname || '\\M')
           or pg_get_expr(i.indpred, i.indrelid) ~ ('\\m' || a.attname || '\\M'))`),
     ).map((r) => r.column);
-    expect(indexed).toEqual(expect.arrayContaining(['id', 'state', 'opened_at', 'outcome', 'summary', 'number', 'next_due_at']));
+    // (summary left this list with drizzle/0026: the search indexes are on case_texts now.)
+    expect(indexed).toEqual(expect.arrayContaining(['id', 'state', 'opened_at', 'outcome', 'number', 'next_due_at']));
     for (const columns of written) expect(columns.filter((k) => indexed.includes(k))).toEqual([]);
+  });
+});
+
+describe('an event that changes the state writes no search index', () => {
+  it('cases has no index computed from its texts; case_texts has the search indexes, and a case the engine creates is found there', async () => {
+    // An update of `cases` that is not HOT (every change of state) inserts into every index of the
+    // table: none of them may be one that computes grams from texts an event never changes.
+    const computed = rowsOf<{ name: string }>(
+      await database.db.execute(sql`select indexrelid::regclass::text as name from pg_index where indrelid = 'cases'::regclass and indexprs is not null`),
+    ).map((r) => r.name);
+    expect(computed).toEqual([]);
+    const onTexts = rowsOf<{ name: string }>(
+      await database.db.execute(sql`select indexrelid::regclass::text as name from pg_index where indrelid = 'case_texts'::regclass and indexprs is not null order by 1`),
+    ).map((r) => r.name);
+    expect(onTexts).toEqual(['case_texts_number_search_idx', 'case_texts_search_idx']);
+
+    const c = (
+      await createEntity(ctx(), caseStore, court, { track: 'pre_filing', source: 'court_referral', stationCode: 'HL01', disputeType: '借贷', summary: '独角兽漏水纠纷', parties: [{ role: 'applicant', name: '乙' }] }, { render })
+    ).body as { id: string };
+    await applyEvent(ctx(), caseStore, court, c.id, { type: 'ACCEPT' }, { render });
+    const [{ number }] = rowsOf<{ number: string }>(await database.db.execute(sql`select number from cases where id = ${c.id}`));
+    expect(await searchedCaseIds(database.db, '独角兽', '%独角兽%', false)).toEqual([c.id]);
+    expect(await searchedCaseIds(database.db, number, `%${number}%`, false)).toEqual([c.id]);
   });
 });

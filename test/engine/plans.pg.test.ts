@@ -13,7 +13,8 @@ import { caseStore } from '../../src/engine/stores.js';
 import { rowsOf } from '../../src/db/client.js';
 import type { Actor } from '../../src/machines/roles.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
-import { seedDirectory } from '../helpers/actors.js';
+import { ADMIN, seedDirectory } from '../helpers/actors.js';
+import { createDeputy, createUser } from '../../src/engine/directory.js';
 import { copyCase } from '../helpers/copies.js';
 
 let database: TestDatabase;
@@ -59,5 +60,42 @@ describe('the event statements settle on a generic plan', () => {
       { notice: true, runs: 8 },
     ]);
     for (const p of plans) expect(p, 'executions after the fifth run one generic plan').toMatchObject({ custom: 5, generic: 3 });
+  });
+});
+
+describe("an event's notice", () => {
+  it('tests only the kind of recipient it names, with no ON CONFLICT, and tells every assigned deputy but the sender once', async () => {
+    const second = await createDeputy(database.db, ADMIN, { name: '赵刚', level: 'county', stationCode: 'HL01' });
+    const users = [];
+    for (const [name, id] of [['王丽', deputyId], ['赵刚', second.id]] as const) users.push((await createUser(database.db, ADMIN, { name, role: 'deputy', deputyId: id })).id);
+    const c = (
+      await createEntity(ctx(), caseStore, court, { track: 'pre_filing', source: 'court_referral', stationCode: 'HL01', disputeType: '借贷', summary: '通知', parties: [{ role: 'applicant', name: '甲' }] }, { render })
+    ).body as { id: string };
+    await applyEvent(ctx(), caseStore, court, c.id, { type: 'ACCEPT' }, { render });
+    await applyEvent(ctx(), caseStore, court, c.id, { type: 'ASSIGN', deputyIds: [deputyId, second.id] }, { render });
+    for (let i = 0; i < 2; i++) {
+      await applyEvent(ctx(), caseStore, court, c.id, { type: 'SCHEDULE_SESSION', at: new Date(Date.now() + (i + 1) * 86_400_000).toISOString(), location: '调解室' }, { render });
+    }
+    const told = rowsOf<{ user_id: string; kind: string; ref: string }>(
+      await database.db.execute(sql`select user_id, kind, ref from notifications where entity_id = ${c.id} order by ref, kind, user_id`),
+    );
+    const both = [...users].sort();
+    expect(told).toEqual([
+      ...both.map((u) => ({ user_id: u, kind: 'case_assigned', ref: 'seq:3' })),
+      ...both.map((u) => ({ user_id: u, kind: 'session_scheduled', ref: 'seq:4' })),
+      ...both.map((u) => ({ user_id: u, kind: 'session_scheduled', ref: 'seq:5' })),
+    ]);
+
+    const noticed = rowsOf<{ statement: string }>(
+      await database.db.execute(sql`select statement from pg_prepared_statements where statement like 'with swapped as (update "cases"%' and statement like '%insert into "notifications"%'`),
+    ).map((r) => r.statement);
+    expect(noticed.length).toBeGreaterThan(0);
+    for (const s of noticed) {
+      const notice = s.slice(s.indexOf('insert into "notifications"'));
+      expect(notice).not.toMatch(/on conflict/i);
+      expect(notice).toContain("u.role = 'deputy'");
+      expect(notice).not.toContain("u.role = 'station'");
+      expect(notice).not.toContain('"case_events"');
+    }
   });
 });

@@ -186,8 +186,9 @@ describe('search: the same results as the plain ILIKE query', () => {
     await w.database.db.transaction(async (tx) => {
       const plan = async (q: SQL) => rowsOf<Record<string, string>>(await tx.execute(sql`explain ${q}`)).map((r) => Object.values(r)[0]).join('\n');
       await tx.execute(sql`set local enable_seqscan = off`);
-      expect(await plan(sql`select id from cases where search_bigrams(summary || ' ' || dispute_type) @> search_query_grams('漏水')`)).toContain('cases_search_idx');
-      expect(await plan(sql`select id from cases where search_number_grams(number) @> search_number_query_grams('T001234')`)).toContain('cases_number_search_idx');
+      // On case_texts since drizzle/0026 (cases' own texts, never written by an event).
+      expect(await plan(sql`select case_id from case_texts where search_bigrams(summary || ' ' || dispute_type) @> search_query_grams('漏水')`)).toContain('case_texts_search_idx');
+      expect(await plan(sql`select case_id from case_texts where search_number_grams(number) @> search_number_query_grams('T001234')`)).toContain('case_texts_number_search_idx');
       expect(await plan(sql`select case_id from parties where search_chars_and_bigrams(name) @> search_query_grams('王伟')`)).toContain('parties_search_idx');
     });
   });

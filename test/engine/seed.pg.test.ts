@@ -89,12 +89,12 @@ describe('the seed', () => {
     expect(stored).toEqual(await textRows(a.db, sql`select c.id, c.opened_at from parties p join cases c on c.id = p.case_id`));
   });
 
-  it('puts back every index and key it dropped for the load', async () => {
+  it('puts back every index and key it dropped for the load (and the search indexes of case_texts)', async () => {
     const indexes = rowsOf<{ name: string }>(
-      await a.db.execute(sql`select indexname as name from pg_indexes where schemaname = 'public' and tablename in ('cases', 'case_events', 'parties', 'deadlines')`),
+      await a.db.execute(sql`select indexname as name from pg_indexes where schemaname = 'public' and tablename in ('cases', 'case_events', 'parties', 'deadlines', 'case_texts')`),
     ).map((r) => r.name);
     const expected = rowsOf<{ name: string }>(
-      await b.db.execute(sql`select indexname as name from pg_indexes where schemaname = 'public' and tablename in ('cases', 'case_events', 'parties', 'deadlines')`),
+      await b.db.execute(sql`select indexname as name from pg_indexes where schemaname = 'public' and tablename in ('cases', 'case_events', 'parties', 'deadlines', 'case_texts')`),
     ).map((r) => r.name);
     expect(indexes.sort()).toEqual(expected.sort());
     const keys = async (db: Db) => rowsOf<{ c: string }>(await db.execute(sql`select conname || ' ' || pg_get_constraintdef(oid) as c from pg_constraint where connamespace = 'public'::regnamespace order by 1`)).map((r) => r.c);

@@ -117,38 +117,50 @@ export function noticeValues(n: Notice): Record<string, unknown> {
     // Lists go as JSON text: both drivers bind text alike, not always arrays.
     n_deputies: JSON.stringify(n.recipients.deputyIds ?? []),
     n_roles: JSON.stringify(n.recipients.roles ?? []),
-    n_authors: n.recipients.courtAuthorsOfCase === true,
     n_station: n.recipients.stationCode ?? '',
   };
 }
 
 /**
+ * The kinds of recipient a notice names, as letters: `d` deputies (a non-empty list), `r` roles (a
+ * non-empty list), `s` a station's staff, `a` the case's court authors. A notice that names none
+ * tells no one. The SQL has the test of each kind named, and no other (noticeInsertSql).
+ */
+export function noticeBranches(r: Recipients): string {
+  return `${r.deputyIds?.length ? 'd' : ''}${r.roles?.length ? 'r' : ''}${r.stationCode !== undefined ? 's' : ''}${r.courtAuthorsOfCase === true ? 'a' : ''}`;
+}
+
+/**
  * `insert into notifications … select … from users …` for a notice whose values `v` gives: the
  * write path's placeholders (`slot`), or bound values. `guard`: a condition the rows depend on (the
- * write path's swap took). A repeat (same user, kind, entity, ref) adds nothing. `authors`: the
- * notice names the case's court authors (`courtAuthorsOfCase`).
+ * write path's swap took). `branches`: the kinds of recipient the notice names (noticeBranches).
+ * `once`: a repeat (same user, kind, entity, ref) adds nothing — `on conflict do nothing`; false
+ * for an event's notice, whose ref (`seq:N`) is new with its journal row, written in the same
+ * statement under the journal's key (entity, seq): no earlier row can have it, and the
+ * speculative insertion ON CONFLICT costs (a probe of both unique indexes, then the insertion
+ * under a token, per row) buys nothing there.
  *
- * The authors' test is left out of the text of a notice that names none, rather than switched off
- * by a parameter: in a prepared statement PostgreSQL plans for any value, and the look-up of the
- * case's journal it would then keep made the generic plan look six times dearer than a plan made
- * for the values at hand — so the write path's statement was planned anew on every execution
- * (0.5–0.8 ms of planning for 0.1 ms of work, every SCHEDULE_SESSION).
+ * Only the tests of the kinds named are in the text, rather than switched off by parameters: in a
+ * prepared statement PostgreSQL plans for any value — the look-up of the case's journal for its
+ * authors made the generic plan look six times dearer than a plan made for the values at hand, so
+ * the write path's statement was planned anew on every execution (0.5–0.8 ms of planning for
+ * 0.1 ms of work, every SCHEDULE_SESSION) — and each test left in is evaluated for every user.
  */
-export function noticeInsertSql(v: (name: string) => SQL, guard: SQL = sql`true`, authors = true): SQL {
+export function noticeInsertSql(v: (name: string) => SQL, guard: SQL = sql`true`, branches = 'drsa', once = true): SQL {
+  const tests: SQL[] = [];
+  if (branches.includes('d')) tests.push(sql`(u.role = 'deputy' and u.deputy_id::text in (select jsonb_array_elements_text(${v('n_deputies')}::jsonb)))`);
+  if (branches.includes('r')) tests.push(sql`u.role in (select jsonb_array_elements_text(${v('n_roles')}::jsonb))`);
+  if (branches.includes('s')) tests.push(sql`(u.role = 'station' and u.station_code = ${v('n_station')}::text)`);
+  if (branches.includes('a')) {
+    tests.push(sql`(u.role = 'court' and u.id::text in (
+        select actor_id from ${caseEvents} where case_id = ${v('n_entity_id')}::uuid and actor_role = 'court'))`);
+  }
   return sql`insert into ${notifications} (user_id, kind, entity_type, entity_id, entity_number, params, ref)
     select u.id, ${v('n_kind')}::text, ${v('n_entity_type')}::text, ${v('n_entity_id')}::uuid, ${v('n_number')}::text, ${v('n_params')}::jsonb, ${v('n_ref')}::text
     from ${users} u
-    where ${guard} and u.active and u.id::text <> ${v('n_except')}::text and (
-      (u.role = 'deputy' and u.deputy_id::text in (select jsonb_array_elements_text(${v('n_deputies')}::jsonb)))
-      or u.role in (select jsonb_array_elements_text(${v('n_roles')}::jsonb))
-      or (u.role = 'station' and u.station_code = ${v('n_station')}::text)${
-        authors
-          ? sql`
-      or (${v('n_authors')}::boolean and u.role = 'court' and u.id::text in (
-        select actor_id from ${caseEvents} where case_id = ${v('n_entity_id')}::uuid and actor_role = 'court'))`
-          : sql``
-      })
-    on conflict do nothing`;
+    where ${guard} and u.active and u.id::text <> ${v('n_except')}::text and (${tests.length ? sql.join(tests, sql`
+      or `) : sql`false`})${once ? sql`
+    on conflict do nothing` : sql``}`;
 }
 
 /**
@@ -157,7 +169,9 @@ export function noticeInsertSql(v: (name: string) => SQL, guard: SQL = sql`true`
  */
 export async function writeNotice(tx: Db, n: Notice): Promise<number> {
   const values = noticeValues(n);
-  const rows = rowsOf(await tx.execute(sql`${noticeInsertSql((name) => sql`${values[name]}`, sql`true`, n.recipients.courtAuthorsOfCase === true)} returning 1`));
+  const branches = noticeBranches(n.recipients);
+  if (!branches) return 0;
+  const rows = rowsOf(await tx.execute(sql`${noticeInsertSql((name) => sql`${values[name]}`, sql`true`, branches)} returning 1`));
   return rows.length;
 }
 

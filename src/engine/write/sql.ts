@@ -9,7 +9,7 @@ import type { Db, Driver } from '../../db/client.js';
 import { slot, statement, statements, type Decoder, type Statement } from '../../db/statements.js';
 import { accessLog, deadlines, idempotencyKeys, outbox } from '../../db/schema.js';
 import { changesOpenSessions, closedCaseUpserts, OPEN_SESSION_COLUMNS, openSessionsUpsert, SUMMARY_COLUMNS } from '../report-summary.js';
-import { listenedSql, noticeInsertSql, noticeValues, type Notice } from '../notify/notices.js';
+import { listenedSql, noticeBranches, noticeInsertSql, noticeValues, type Notice } from '../notify/notices.js';
 import type { Actor } from '../../machines/roles.js';
 import type { EntityRow, EntityStore } from '../stores.js';
 import type { keyRecord, KeyRecord } from './idempotency.js';
@@ -83,14 +83,14 @@ export async function swap(db: Db | Driver, store: EntityStore, id: string, expe
     keys(w.access),
     keys(w.remember),
     keys(w.outbox),
-    // A notice to the case's court authors is a statement of its own (noticeInsertSql says why).
-    w.notice ? (w.notice.recipients.courtAuthorsOfCase ? 'na' : 'n') : '',
+    // The kinds of recipient the notice names: the statement tests those only (noticeInsertSql says why).
+    w.notice ? noticeBranches(w.notice.recipients) : '',
     w.deadlines ? 'd' : '',
     w.closing ? 'c' : '',
     // The report's session counts of an open case (a closing case's row goes with `c`).
     !w.closing && changesOpenSessions(store.type, w.written) ? 's' : '',
   ].join('|');
-  if (w.notice) Object.assign(values, noticeValues(w.notice));
+  if (w.notice && noticeBranches(w.notice.recipients)) Object.assign(values, noticeValues(w.notice));
   if (w.outbox) values.x_sms = w.smsWanted === true;
   if (w.deadlines) {
     values.d_type = store.type;
@@ -105,7 +105,7 @@ interface WritePath {
   /** The row and its view's data, and the caller's Idempotency-Key record (null when none). */
   read: Statement<ReadRow>;
   /**
-   * The swap and its rows, by shape: `written keys|journal keys|access-log keys|idempotency keys|outbox keys|n (a notice; na: to the court authors too)|d
+   * The swap and its rows, by shape: `written keys|journal keys|access-log keys|idempotency keys|outbox keys|the notice's kinds of recipient (noticeBranches)|d
    * (the deadlines move)|c (a case closes)|s (an open case's session counts change)`.
    */
   swap: (shape: string) => Statement<{ journaled: number }>;
@@ -203,7 +203,7 @@ export function writePath(store: EntityStore): WritePath {
             ${accessKeys.length ? sql`, logged as (${inserted(accessLog, 'a', accessKeys)})` : sql``}
             ${rememberKeys.length ? sql`, remembered as (${inserted(idempotencyKeys, 'i', rememberKeys)})` : sql``}
             ${outboxKeys.length ? sql`, outboxed as (${inserted(outbox, 'o', outboxKeys)} where ${listenedSql(outboxSlot)})` : sql``}
-            ${notify.length ? sql`, noticed as (${noticeInsertSql(slot, sql`exists (select 1 from swapped)`, notify[0] === 'na')})` : sql``}
+            ${notify.length ? sql`, noticed as (${noticeInsertSql(slot, sql`exists (select 1 from swapped)`, notify[0], false)})` : sql``}
             ${moves.length ? sql`, ${deadlineRewriteSql()}` : sql``}
             ${closes.length ? sql`, closing as (select * from swapped), ${closedCaseUpserts(sql`closing`)}` : sql``}
             ${sessions.length ? sql`, sessioned as (${openSessionsUpsert(sql`swapped`)})` : sql``}
