@@ -388,8 +388,9 @@ function keyTime(openedAt: PgColumn): SQL {
 }
 
 /**
- * The ids of every case whose number, summary or dispute type contains `q` (ILIKE `like`), or one
- * of whose parties' names does when `byName` — found through the search indexes (character pairs,
+ * The keys (id and opening time; newest first by (opened_at, id), each case once) of every case
+ * whose number, summary or dispute type contains `q` (ILIKE `like`), or one of whose parties'
+ * names does when `byName` — found through the search indexes (character pairs,
  * drizzle/0016_search_grams.sql; the number's pieces of four characters,
  * drizzle/0020_case_number_search.sql) — or null when the indexes do not help: more than
  * SEARCH_INDEX_LIMIT matches (then the matches are dense, and walking the cases newest first
@@ -401,18 +402,6 @@ function keyTime(openedAt: PgColumn): SQL {
  * every case that condition can accept. `named`: the cases with a party of that name, when the
  * caller has looked them up already (namedCaseIds).
  */
-export async function searchedCaseIds(
-  db: Db,
-  q: string,
-  like: string,
-  byName: boolean,
-  identifier: PartyIdentifier | null = null,
-  named: CaseKey[] | null = null,
-): Promise<string[] | null> {
-  return (await searchedCaseKeys(db, q, like, byName, identifier, named))?.map((k) => k.id) ?? null;
-}
-
-/** searchedCaseIds with each case's opening time, newest first by (opened_at, id), each case once. */
 export async function searchedCaseKeys(
   db: Db,
   q: string,
@@ -671,7 +660,7 @@ export async function listCases(db: Db, actor: Actor, f: CaseFilters, opts: View
       found = texts === undefined ? await pageAmongNewest(db, where, matches, f) : texts;
     }
     where.push(matches);
-    // The same condition decides; the search indexes only say where to look (searchedCaseIds).
+    // The same condition decides; the search indexes only say where to look (searchedCaseKeys).
     // A phone/ID search looks there too (same exact match), or the index path would miss its cases.
     // Its matches, each with its opening time, say which cases a page is: only those are read.
     const keys = found ? null : await searchedCaseKeys(db, q, like, byName, identifier, named);

@@ -23,7 +23,7 @@ const nowhere: Actor = { id: WARM_UP, role: 'station', name: '(warm-up)', statio
 
 export async function warmReads(db: Db): Promise<void> {
   await listCases(db, committee, {});
-  // A case number (the number, text and name indexes: views.ts searchedCaseIds) and a name (the
+  // A case number (the number, text and name indexes: views.ts searchedCaseKeys) and a name (the
   // newest cases first: pageAmongNewest).
   await listCases(db, nowhere, { q: '2026-HL01-000001' });
   await listCases(db, nowhere, { q: '王伟' });
