@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { seedDatabase } from './seed.js';
+import { SERVER_ARGS } from '../test/helpers/server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -75,7 +76,7 @@ export function stats(ms: number[]) {
  * dispatcher (they would add work of their own to what is timed); resolves once it listens.
  */
 export async function startServer(url: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, SERVER_ARGS, {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: url, PORT: String(port), SWEEP_INTERVAL_MS: '0', NOTIFY_INTERVAL_MS: '0', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],

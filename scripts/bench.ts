@@ -2,7 +2,7 @@
  * `npm run bench`: the write path under load, end to end, against real PostgreSQL.
  *
  * Creates its own database (DATABASE_URL, default …/jiefen_bench_load), starts the real server
- * (`node --import tsx src/main.ts`, as `npm start` does) as a child process, builds a world through
+ * (with the node flags of package.json's `start`, as `npm start` does) as a child process, builds a world through
  * the API, then drives two event mixes with autocannon at 1, 8 and 32 connections:
  *
  * - `sessions`: RECORD_SESSION and SCHEDULE_SESSION on cases in `mediation.active`, spread over

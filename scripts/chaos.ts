@@ -2,7 +2,7 @@
  * `npm run chaos`: the write path under faults, end to end, against real PostgreSQL.
  *
  * On a database of its own (CHAOS_DATABASE_URL, default 127.0.0.1:5432/jiefen_chaos, made afresh
- * at the start and kept afterwards for a look) it runs the real server (`node --import tsx src/main.ts`, as `npm start` does) as a
+ * at the start and kept afterwards for a look) it runs the real server (with the node flags of package.json's `start`, as `npm start` does) as a
  * child process with the deadline sweeper on, and drives it with 32 connections (plain fetch
  * loops). Every write carries its own Idempotency-Key and a unique marker (the `minutes` of a
  * RECORD_SESSION, the `summary` of a new case); a request whose outcome is unknown (connection

@@ -14,7 +14,7 @@ import { signIn, SIGN_IN_LIMITS } from '../../src/engine/signin.js';
 import { TooManyAttempts, Unauthenticated } from '../../src/engine/errors.js';
 import type { Actor } from '../../src/machines/roles.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { SERVER_ARGS, startServer, type RunningServer } from '../helpers/server.js';
 
 const ADMIN = 'accounts-pg-admin-token-0123456789';
 let database: TestDatabase;
@@ -166,7 +166,7 @@ describe('a burst of wrong passwords', () => {
 describe('ADMIN_TOKEN shorter than 16 characters', () => {
   it('stops the server before it starts, saying why', async () => {
     const root = fileURLToPath(new URL('../..', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, SERVER_ARGS, {
       cwd: root,
       env: { ...process.env, PORT: '0', DATABASE_URL: database.url!, ADMIN_TOKEN: 'too-short' },
       stdio: ['ignore', 'pipe', 'pipe'],

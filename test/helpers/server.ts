@@ -1,8 +1,21 @@
 /** Runs the real server (`src/main.ts`) as a child process, as `npm start` does. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * node's arguments for the server, read from package.json's `start` (`node <flags> --import tsx
+ * src/main.ts`): tests, benchmarks and chaos run it with the very flags `npm start` gives it (its
+ * young-generation size among them), which are written down in that one place.
+ */
+export const SERVER_ARGS: string[] = (() => {
+  const start: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).scripts.start;
+  const [command, ...args] = start.trim().split(/\s+/);
+  if (command !== 'node' || args.at(-1) !== 'src/main.ts') throw new Error(`package.json's start is not "node … src/main.ts": ${start}`);
+  return args;
+})();
 
 export interface RunningServer {
   url: string;
@@ -13,7 +26,7 @@ export interface RunningServer {
 
 /** `nodeArgs`: extra flags for node itself (the bench profiles with `--cpu-prof`, which NODE_OPTIONS refuses). */
 export async function startServer(env: Record<string, string>, timeoutMs = 60_000, nodeArgs: string[] = []): Promise<RunningServer> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, ...SERVER_ARGS], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', SWEEP_INTERVAL_MS: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
