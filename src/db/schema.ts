@@ -580,7 +580,11 @@ export const notifications = pgTable(
   (t) => [
     index('notifications_user_idx').on(t.userId, t.at, t.id),
     index('notifications_unread_idx').on(t.userId).where(sql`read_at is null`),
-    uniqueIndex('notifications_once_uq').on(t.userId, t.kind, t.entityId, t.ref),
+    // Once per user, kind, entity and ref, for the notices written `on conflict do nothing` (a
+    // deadline's warning, a submission, a digest). An event's notice (ref `seq:N`, notices.ts) is
+    // new with its journal row, whose key (entity, seq) already makes it once: it is left out, so
+    // each SCHEDULE_SESSION's rows go into three indexes, not four.
+    uniqueIndex('notifications_once_uq').on(t.userId, t.kind, t.entityId, t.ref).where(sql`ref not like 'seq:%'`),
   ],
 );
 

@@ -152,11 +152,13 @@ export function offeredEvents(spec: MachineSpec, snapshot: AnyMachineSnapshot, a
   });
   if (candidates.length === 0) return { nextEvents: [], backdatableEvents: [] };
   const probe = spec.probe.resolveState({ value: snapshot.value, context: snapshot.context });
-  const at = (occurredAt: string) => candidates.filter((type) => probe.can({ type, occurredAt, ...(actor.deputyId ? { deputyId: actor.deputyId } : {}) }));
-  const today = at(now);
+  const at = (types: string[], occurredAt: string) => types.filter((type) => probe.can({ type, occurredAt, ...(actor.deputyId ? { deputyId: actor.deputyId } : {}) }));
+  const today = at(candidates, now);
   const lastEventAt = (snapshot.context as { lastEventAt?: unknown }).lastEventAt;
   if (typeof lastEventAt !== 'string' || Date.parse(lastEventAt) >= Date.parse(now)) return { nextEvents: today, backdatableEvents: [] };
-  return { nextEvents: today, backdatableEvents: at(lastEventAt).filter((type) => !today.includes(type)) };
+  // Only the events refused now are tried dated earlier: most states take nearly all of theirs today,
+  // and each probe evaluates the event's guards (every answer asks, the write path's included).
+  return { nextEvents: today, backdatableEvents: at(candidates.filter((type) => !today.includes(type)), lastEventAt) };
 }
 
 /**

@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
 import { caseEvents, deliveries, notifications, outbox } from '../../src/db/schema.js';
 import { dispatch, type DispatchOptions } from '../../src/engine/notify/dispatcher.js';
+import { notifyDeadlineWarning } from '../../src/engine/notify/notices.js';
 import { threadSender } from '../../src/engine/notify/send.js';
 import { daysAgo, expectProblem, refused } from '../helpers/api.js';
 import { createWorld, type World } from '../helpers/world.js';
@@ -166,6 +167,17 @@ describe('outbox: written with the journal row, or not at all', () => {
       expect(got[0].body).toContain('履行期限');
     }
     expect(await warned(w.tokens.deputyB)).toHaveLength(0);
+  });
+
+  it('keeps a warning once per user, deadline and due time; an event notice is left out of that unique index', async () => {
+    const c = await assigned();
+    const warning = { entityType: 'case', entityId: c.id, entityNumber: c.number, kind: 'performance', dueAt: '2099-12-31T15:59:59.999Z', deputyIds: [w.deputies.a] };
+    const first = await notifyDeadlineWarning(w.database.db, warning);
+    expect(first).toBeGreaterThanOrEqual(2);
+    expect(await notifyDeadlineWarning(w.database.db, warning)).toBe(0);
+    // An event's notice (ref seq:N) is once by its journal row (notices.ts): the unique index need not hold it (0028).
+    const [index] = rowsOf<{ def: string }>(await w.database.db.execute(sql`select indexdef as def from pg_indexes where indexname = 'notifications_once_uq'`));
+    expect(index.def).toContain(`WHERE (ref !~~ 'seq:%'::text)`);
   });
 
   it('tells court users of a report requested and committee users of a report submitted', async () => {

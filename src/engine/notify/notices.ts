@@ -138,7 +138,8 @@ export function noticeBranches(r: Recipients): string {
  * for an event's notice, whose ref (`seq:N`) is new with its journal row, written in the same
  * statement under the journal's key (entity, seq): no earlier row can have it, and the
  * speculative insertion ON CONFLICT costs (a probe of both unique indexes, then the insertion
- * under a token, per row) buys nothing there.
+ * under a token, per row) buys nothing there. For the same reason `notifications_once_uq` leaves
+ * refs `seq:…` out (0028): an event's rows go into three indexes, not four.
  *
  * Only the tests of the kinds named are in the text, rather than switched off by parameters: in a
  * prepared statement PostgreSQL plans for any value — the look-up of the case's journal for its
