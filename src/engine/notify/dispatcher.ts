@@ -132,8 +132,25 @@ export async function fanOut(db: Db, opts: DispatchOptions, now: Date, leaseUnti
   return { fannedOut: Number(rows[0]?.fanned_out ?? 0), claimed: rows.filter((r) => r.id !== null) };
 }
 
-/** Claims due pending deliveries (retries, leases run out, reminders' texts) for a try, leased until `leaseUntil`. */
+/**
+ * Claims due pending deliveries (retries, leases run out, reminders' texts) for a try, leased until `leaseUntil`.
+ *
+ * Read through `deliveries_due_idx` in its order, never as a bitmap: every delivery leaves the
+ * index's entry of its pending version behind when it is delivered, keyed by its lease, so behind
+ * `now` a minute later — dead, but in the index until a vacuum. A bitmap scan (what the planner
+ * takes for the few rows it expects) fetches each of them from the table on every claim, ever
+ * more: 18,000 delivered rows, 330 pages and 4.3 ms a claim, growing with every notice sent. An
+ * index scan marks each dead in the index the first time it meets it (LP_DEAD), and later scans,
+ * of either kind, pass over it there: 19 index pages and 0.04 ms.
+ */
 async function claimDue(db: Db, opts: DispatchOptions, now: Date, leaseUntil: Date): Promise<Claimed[]> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`set local enable_bitmapscan = off`);
+    return claimDueRows(tx, opts, now, leaseUntil);
+  });
+}
+
+async function claimDueRows(db: Db, opts: DispatchOptions, now: Date, leaseUntil: Date): Promise<Claimed[]> {
   return rowsOf<Claimed>(
     await db.execute(sql`
       with due as (

@@ -16,7 +16,7 @@
  * failure. The wait is per phase: the answer's head within `timeoutMs` of the POST, each piece of its
  * body within `timeoutMs` of the last, a connection within undici's 10 s.
  */
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 
 /** What a POST came to: an HTTP status (null: no answer) or an error code or message. */
 export interface PostResult {
@@ -59,28 +59,65 @@ function targetOf(url: string) {
 /** undici's error codes for a connection the other side closed, under the name node:http gives them. */
 const CLOSED = new Set(['UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
+/** The answer's body is read this far, then the connection is given up (the status stands). */
+const MAX_BODY = 128 * 1024;
+
+/** A timeout's or a closed connection's error code, in the words the deliveries show. */
+function errorOf(err: Error, timeoutMs: number): string {
+  const code = (err as { code?: string }).code;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return `超时（${timeoutMs} ms）`;
+  return code && CLOSED.has(code) ? 'ECONNRESET' : (code ?? err.message);
+}
+
 /**
  * POSTs `body` with `headers` to `url`; resolves with the answer's status once the answer has been
  * read to its end, or an error, within `timeoutMs`. Never rejects.
+ *
+ * Through undici's `dispatch` with a handler of its own rather than `request`: the answer's status
+ * and end are all a try needs, and `request` wraps each answer in a Readable body and an
+ * AsyncResource only for it to be dumped — 24–27 µs of CPU per signed POST against 21–22 µs with
+ * the handler (20,000 POSTs to a receiver in another process, 2 runs each, same hold).
  */
-export async function post1(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<PostResult> {
+export function post1(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<PostResult> {
   const t = targetOf(url);
-  if (typeof t === 'string') return { status: null, error: t };
-  try {
-    const res = await agent.request({
-      origin: t.origin,
-      path: t.path,
-      method: 'POST',
-      headers: t.authorization ? { ...headers, authorization: t.authorization } : headers,
-      body,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-    await res.body.dump({ limit: 128 * 1024 });
-    return { status: res.statusCode, error: null };
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return { status: null, error: `超时（${timeoutMs} ms）` };
-    return { status: null, error: code && CLOSED.has(code) ? 'ECONNRESET' : (code ?? (err as Error).message) };
-  }
+  if (typeof t === 'string') return Promise.resolve({ status: null, error: t });
+  return new Promise((resolve) => {
+    let status: number | null = null;
+    let read = 0;
+    const handler: Dispatcher.DispatchHandler = {
+      // Its presence is what tells undici this handler takes its current (v7) callbacks.
+      onRequestStart() {},
+      onResponseStart(_controller, statusCode) {
+        // An interim 1xx is not the answer: undici reads past it and calls again with the final one.
+        status = statusCode;
+      },
+      onResponseData(controller, chunk) {
+        read += chunk.length;
+        if (read > MAX_BODY) controller.abort(new Error('answer too long'));
+      },
+      onResponseEnd() {
+        resolve({ status, error: null });
+      },
+      onResponseError(_controller, err) {
+        // A status line received is the receiver's answer: a body cut short (or too long) after it does not undo it.
+        resolve(status !== null ? { status, error: null } : { status: null, error: errorOf(err, timeoutMs) });
+      },
+    };
+    try {
+      agent.dispatch(
+        {
+          origin: t.origin,
+          path: t.path,
+          method: 'POST',
+          headers: t.authorization ? { ...headers, authorization: t.authorization } : headers,
+          body,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        },
+        handler,
+      );
+    } catch (err) {
+      resolve({ status: null, error: errorOf(err as Error, timeoutMs) });
+    }
+  });
 }
