@@ -29,10 +29,11 @@
  * dispatcher delivers it while the load runs (DESIGN §12: notifications on). Compare with a run
  * without it. Each run says how many deliveries the receiver got while it ran, against its
  * acknowledged events: a dispatcher that put them off until after the run would show here.
- * `--receiver thread` (the default) runs the receiver on a worker thread of this process, so that
- * its requests do not queue with autocannon's answers on one event loop (a receiver is another
- * system; its CPU still counts as this process's, "client"); `--receiver inline` runs it on this
- * thread, as the bench first did.
+ * `--receiver thread` (the default) runs the receiver, a minimal HTTP/1.1 server over node:net, on
+ * a worker thread of this process, so that its requests do not queue with autocannon's answers on
+ * one event loop (a receiver is another system; its CPU still counts as this process's, "client");
+ * `--receiver node-http` runs node:http's server on that thread instead, to compare;
+ * `--receiver inline` runs node:http's on this thread, as the bench first did.
  */
 import { execFile } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
@@ -64,6 +65,10 @@ const DURATION = Number(args.duration);
 const CONNECTIONS = args.connections.split(',').map(Number);
 const N_CASES = Number(args.cases);
 const MIXES = new Set(args.mixes.split(','));
+if (!['thread', 'node-http', 'inline'].includes(args.receiver)) {
+  console.error(`--receiver must be thread, node-http or inline, not "${args.receiver}"`);
+  process.exit(2);
+}
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/jiefen_bench_load';
 const dbUrl = new URL(DATABASE_URL);
 const DB_NAME = dbUrl.pathname.slice(1);
