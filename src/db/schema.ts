@@ -551,8 +551,11 @@ export const outbox = pgTable(
     fannedOutAt: ts('fanned_out_at'),
   },
   (t) => [
+    // No unique key on (entity_type, entity_id, seq): the row is written in the statement (or
+    // transaction) of its journal row, whose own key (entity, seq) already makes it once, and no
+    // query looks an outbox row up by them (migration 0029: one index entry fewer at its insert
+    // and at each of its updates).
     index('outbox_pending_idx').on(t.createdAt).where(sql`fanned_out_at is null`),
-    uniqueIndex('outbox_event_uq').on(t.entityType, t.entityId, t.seq),
   ],
 );
 
