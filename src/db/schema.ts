@@ -549,6 +549,12 @@ export const outbox = pgTable(
     occurredAt: ts('occurred_at').notNull(),
     createdAt: ts('created_at').notNull().defaultNow(),
     fannedOutAt: ts('fanned_out_at'),
+    /**
+     * A dispatcher's claim of the row's webhook tries (src/engine/notify/dispatcher.ts): until then
+     * no other claims it; a dispatcher that dies while sending leaves it to run out. Unindexed, so
+     * that writing it is a heap-only update (the table keeps room on its pages: migration 0030).
+     */
+    leaseUntil: ts('lease_until'),
   },
   (t) => [
     // No unique key on (entity_type, entity_id, seq): the row is written in the statement (or
