@@ -534,7 +534,8 @@ export const stationActivities = pgTable(
 /**
  * The transactional outbox: one row per journal row, written by the statement (or transaction)
  * that writes the journal row, so an event committed has its row and an event refused none. The
- * dispatcher fans each row out into webhook and SMS deliveries (`fanned_out_at`). Its id is the
+ * dispatcher fans each row out into webhook and SMS deliveries (`fanned_out_at`): a webhook's first
+ * try is sent under the row's lease and its delivery written with the outcome. Its id is the
  * stable message id receivers see as `webhook-id`. No personal data: ids, numbers, types, states.
  */
 export const outbox = pgTable(
@@ -642,7 +643,7 @@ export const deliveries = pgTable(
   (t) => [
     index('deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
     index('deliveries_webhook_idx').on(t.webhookId, t.createdAt),
-    // A message reaches each receiver once: a fan-out that runs twice adds nothing.
+    // A message reaches each receiver once: a fan-out that runs twice (a lease run out) adds nothing.
     uniqueIndex('deliveries_once_uq').on(t.messageId, sql`coalesce(${t.webhookId}, ${t.partyId})`),
   ],
 );
