@@ -718,8 +718,9 @@ async function main(): Promise<number> {
 }
 
 /**
- * Deliveries claimed by a killed server stay leased for 60 s: dispatch passes with a clock past
- * the lease take them over, until nothing is pending (at most 2 minutes).
+ * Deliveries and outbox rows claimed by a killed server stay leased for 60 s (an outbox row whose
+ * first webhook tries were under way has no delivery yet): dispatch passes with a clock past the
+ * lease take them over, until nothing is pending (at most 2 minutes).
  */
 async function drainNotifications(database: Database): Promise<void> {
   const until = Date.now() + 120_000;

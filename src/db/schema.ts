@@ -534,7 +534,8 @@ export const stationActivities = pgTable(
 /**
  * The transactional outbox: one row per journal row, written by the statement (or transaction)
  * that writes the journal row, so an event committed has its row and an event refused none. The
- * dispatcher fans each row out into webhook and SMS deliveries (`fanned_out_at`). Its id is the
+ * dispatcher fans each row out into webhook and SMS deliveries (`fanned_out_at`): a webhook's first
+ * try is sent under the row's lease and its delivery written with the outcome. Its id is the
  * stable message id receivers see as `webhook-id`. No personal data: ids, numbers, types, states.
  */
 export const outbox = pgTable(
@@ -549,10 +550,19 @@ export const outbox = pgTable(
     occurredAt: ts('occurred_at').notNull(),
     createdAt: ts('created_at').notNull().defaultNow(),
     fannedOutAt: ts('fanned_out_at'),
+    /**
+     * A dispatcher's claim of the row's webhook tries (src/engine/notify/dispatcher.ts): until then
+     * no other claims it; a dispatcher that dies while sending leaves it to run out. Unindexed, so
+     * that writing it is a heap-only update (the table keeps room on its pages: migration 0030).
+     */
+    leaseUntil: ts('lease_until'),
   },
   (t) => [
+    // No unique key on (entity_type, entity_id, seq): the row is written in the statement (or
+    // transaction) of its journal row, whose own key (entity, seq) already makes it once, and no
+    // query looks an outbox row up by them (migration 0029: one index entry fewer at its insert
+    // and at each of its updates).
     index('outbox_pending_idx').on(t.createdAt).where(sql`fanned_out_at is null`),
-    uniqueIndex('outbox_event_uq').on(t.entityType, t.entityId, t.seq),
   ],
 );
 
@@ -633,7 +643,7 @@ export const deliveries = pgTable(
   (t) => [
     index('deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
     index('deliveries_webhook_idx').on(t.webhookId, t.createdAt),
-    // A message reaches each receiver once: a fan-out that runs twice adds nothing.
+    // A message reaches each receiver once: a fan-out that runs twice (a lease run out) adds nothing.
     uniqueIndex('deliveries_once_uq').on(t.messageId, sql`coalesce(${t.webhookId}, ${t.partyId})`),
   ],
 );

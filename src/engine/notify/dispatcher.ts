@@ -3,20 +3,25 @@
  * `NOTIFY_INTERVAL_MS`; any number may run at once against one PostgreSQL.
  *
  * A pass works in rounds of a few statements for up to `BATCH` messages, whatever their number:
- * 1. fan-out: outbox rows not yet fanned out (claimed with FOR UPDATE SKIP LOCKED, like the
- *    sweeper) become deliveries — one per webhook whose events match, one per consenting party of
- *    a case for the SMS events — and are marked, in one statement that also claims the new
- *    deliveries' first tries for this process (a unique key makes a repeat add nothing);
+ * 1. claim: outbox rows not yet fanned out and not leased (FOR UPDATE SKIP LOCKED, like the
+ *    sweeper) that a live webhook takes are leased to this process (`lease_until`, a heap-only
+ *    update) and come back as that webhook's first tries, ready to send — no delivery row yet; the
+ *    SMS texts they cause become deliveries at once, claimed for their first try; a row no webhook
+ *    takes is marked fanned out in the same statement;
  * 2. due deliveries (retries, claims run out) are claimed with a lease, SKIP LOCKED too;
  * 3. both are sent, several at once over kept-open connections, each claim committed before its
- *    send: its `next_attempt_at` is pushed past the send's timeout, and no try begins once its
- *    claim could run out before the send's timeout;
- * 4. one statement records every try and marks each delivery delivered, or rescheduled with
- *    exponential backoff, or dead once `expires_at` (24 hours after the first try) has passed.
+ *    send: its lease (`lease_until`, `next_attempt_at`) is pushed past the send's timeout, and no
+ *    try begins once its claim could run out before the send's timeout;
+ * 4. one statement records every try: a first try's delivery row is written with its outcome
+ *    (delivered, pending with backoff, or dead) and its try, and its outbox row is marked fanned
+ *    out (a unique key makes a repeat add nothing); a claimed delivery is marked delivered, or
+ *    rescheduled with exponential backoff, or dead once `expires_at` (24 hours after the first
+ *    try) has passed.
  *
- * At least once: a dispatcher killed while sending leaves its claims to run out, then another
- * sends again — with the same `webhook-id`, which receivers use to drop the duplicate. A live one
- * never sends a row another process has claimed: its claim outlasts its sends.
+ * At least once: a dispatcher killed while sending leaves its claims — of outbox rows and of
+ * deliveries — to run out, then another sends again, with the same `webhook-id` (the outbox row's
+ * id), which receivers use to drop the duplicate. A live one never sends a row another process has
+ * claimed: its claim outlasts its sends.
  */
 import { everyInterval } from '../interval.js';
 import { sql, type SQL } from 'drizzle-orm';
@@ -74,7 +79,7 @@ export function backoffMs(retryBaseMs: number, attempts: number): number {
 }
 
 /** The columns a claimed delivery is sent with (`d`: the claimed rows, each `Claimed`'s own columns). */
-const SENDABLE = sql.raw(`d.id, d.message_id, d.channel, d.attempts, d.expires_at, d.template, d.params,
+const SENDABLE = sql.raw(`d.id, d.message_id, d.channel, d.webhook_id, d.attempts, d.expires_at, d.template, d.params,
         o.entity_type, o.entity_id, o.seq, o.event_type, o.to_state, o.occurred_at, o.created_at,
         coalesce(c.number, s.number) as number,
         w.url, w.secret, w.deleted_at is not null as hook_gone,
@@ -94,29 +99,34 @@ function sendable(d: SQL): SQL {
 }
 
 /**
- * Outbox rows into deliveries, in one statement: due outbox rows are claimed, marked fanned out,
- * and become deliveries already claimed by this dispatcher for their first try (attempt 1, leased
- * until `leaseUntil`), which the statement returns ready to send. Texts with no gateway are
- * recorded as skipped and not returned. A unique key makes a repeat add (and return) nothing.
+ * Claims due outbox rows, in one statement. A row a live webhook takes is leased until
+ * `leaseUntil` and comes back as one first try per such webhook (attempt 1, no delivery row yet:
+ * `record` writes it with its outcome); the texts it causes become deliveries already claimed for
+ * their first try (texts with no gateway are recorded as skipped and not returned). A row no
+ * webhook takes is marked fanned out at once. A row whose lease has run out (its dispatcher died
+ * while sending) is claimed again: its webhooks get their first try again, with the same id, and
+ * a unique key makes its texts' repeat add nothing.
  */
 export async function fanOut(db: Db, opts: DispatchOptions, now: Date, leaseUntil: Date): Promise<{ fannedOut: number; claimed: Claimed[] }> {
   const at = now.toISOString();
   const lease = leaseUntil.toISOString();
   const expires = new Date(now.getTime() + (opts.deadAfterMs ?? DEAD_AFTER_MS)).toISOString();
   const sms = opts.smsGatewayUrl ? sql`'pending', null::text, 1, ${lease}::timestamptz` : sql`'skipped', ${'未配置短信网关（SMS_GATEWAY_URL），未发送'}::text, 0, ${at}::timestamptz`;
+  const takes = sql`w.deleted_at is null and ('*' = any(w.events) or c.event_type = any(w.events))`;
   const rows = rowsOf<Claimed & { fanned_out: number }>(
     await db.execute(sql`
       with claimed as (
-        select id, entity_type, entity_id, event_type, to_state from ${outbox}
-        where fanned_out_at is null order by created_at limit ${opts.batch ?? BATCH}
+        select c.id, c.entity_type, c.entity_id, c.seq, c.event_type, c.to_state, c.occurred_at, c.created_at,
+          exists (select 1 from ${webhooks} w where ${takes}) as hooked
+        from ${outbox} c
+        where c.fanned_out_at is null and (c.lease_until is null or c.lease_until <= ${at})
+        order by c.created_at limit ${opts.batch ?? BATCH}
         for update skip locked),
-      marked as (update ${outbox} set fanned_out_at = ${at} where id in (select id from claimed)),
-      hooks as (
-        insert into ${deliveries} (message_id, channel, webhook_id, status, attempts, next_attempt_at, expires_at)
-        select c.id, 'webhook', w.id, 'pending', 1, ${lease}, ${expires}
-        from claimed c join ${webhooks} w on w.deleted_at is null and ('*' = any(w.events) or c.event_type = any(w.events))
-        on conflict do nothing
-        returning id, message_id, channel, attempts, expires_at, template, params, webhook_id, party_id, status),
+      -- Leased (only lease_until changes: heap-only), or done with at once.
+      marked as (
+        update ${outbox} o set fanned_out_at = case when c.hooked then null else ${at}::timestamptz end,
+          lease_until = case when c.hooked then ${lease}::timestamptz end
+        from claimed c where o.id = c.id),
       texts as (
         insert into ${deliveries} (message_id, channel, party_id, template, status, last_error, attempts, next_attempt_at, expires_at)
         select c.id, 'sms', p.id, case when c.event_type = 'SCHEDULE_SESSION' then 'session_scheduled' else 'case_closed' end,
@@ -124,12 +134,22 @@ export async function fanOut(db: Db, opts: DispatchOptions, now: Date, leaseUnti
         from claimed c join ${parties} p on p.case_id = c.entity_id and p.sms_consent
         where c.entity_type = 'case' and (c.event_type = 'SCHEDULE_SESSION' or c.to_state = 'closed')
         on conflict do nothing
-        returning id, message_id, channel, attempts, expires_at, template, params, webhook_id, party_id, status),
-      fresh as (select * from hooks union all select * from texts where status = 'pending')
+        returning id, message_id, channel, webhook_id, attempts, expires_at, template, params, party_id, status),
+      fresh as (
+        select null::uuid as id, c.id as message_id, 'webhook'::text as channel, w.id as webhook_id, 1 as attempts,
+          ${expires}::timestamptz as expires_at, null::text as template, null::jsonb as params,
+          c.entity_type, c.entity_id, c.seq, c.event_type, c.to_state, c.occurred_at, c.created_at,
+          coalesce(k.number, s.number) as number, w.url, w.secret, false as hook_gone,
+          null::text as phone, null::boolean as sms_consent, null::jsonb as payload
+        from claimed c join ${webhooks} w on ${takes}
+        left join ${cases} k on c.entity_type = 'case' and k.id = c.entity_id
+        left join ${supervisions} s on c.entity_type = 'supervision' and s.id = c.entity_id
+        union all
+        ${sendable(sql`(select * from texts where status = 'pending')`)})
       select k.n as fanned_out, x.* from (select count(*)::int as n from claimed) k
-      left join (${sendable(sql`fresh`)}) x on true`),
+      left join fresh x on true`),
   );
-  return { fannedOut: Number(rows[0]?.fanned_out ?? 0), claimed: rows.filter((r) => r.id !== null) };
+  return { fannedOut: Number(rows[0]?.fanned_out ?? 0), claimed: rows.filter((r) => r.message_id !== null) };
 }
 
 /**
@@ -165,10 +185,12 @@ async function claimDueRows(db: Db, opts: DispatchOptions, now: Date, leaseUntil
   );
 }
 
+/** A try to make: of a delivery (`id`), or a webhook's first try of an outbox row (`id` null: no delivery row yet). */
 interface Claimed {
-  id: string;
+  id: string | null;
   message_id: string;
   channel: 'webhook' | 'sms';
+  webhook_id: string | null;
   attempts: number;
   expires_at: string;
   template: SmsTemplate | null;
@@ -225,8 +247,9 @@ function jobOf(m: Claimed, opts: DispatchOptions): SendJob | Outcome {
   const values = m.params ?? m.payload;
   const payload = typeof values === 'string' ? JSON.parse(values) : (values ?? {});
   const body = JSON.stringify(smsBody(m.phone, m.template, m.number, payload));
-  // Signed when the gateway has a secret; its id is the delivery's (one text per party).
-  return { url: opts.smsGatewayUrl, body, id: m.id, secret: opts.smsGatewaySecret ?? null };
+  // Signed when the gateway has a secret; its id is the delivery's (one text per party: a text's
+  // delivery row is written when it is claimed, so it has one).
+  return { url: opts.smsGatewayUrl, body, id: m.id ?? m.message_id, secret: opts.smsGatewaySecret ?? null };
 }
 
 /** One claimed delivery's end in this round: tried (with its outcome) or not sent (its claim given back). */
@@ -264,35 +287,76 @@ async function sendAll(db: Db, claimed: Claimed[], opts: DispatchOptions, sendBy
 }
 
 /**
- * Every outcome of a round in one statement: each try's row in `delivery_attempts`, and each
- * delivery delivered, rescheduled with backoff, dead once `expires_at` has passed, or final; a
- * delivery not sent gets its claim back. Only a row still pending under this claim (its `attempts`
- * as claimed) is changed: an admin's cancel or another process's later claim stays.
+ * Every outcome of a round in one statement. A webhook's first try (no delivery row yet) becomes
+ * its delivery row, written with its outcome — delivered, rescheduled with backoff, dead once
+ * `expires_at` has passed, cancelled if its endpoint was deleted meanwhile, or due at once when it
+ * was not sent — with its try's row in `delivery_attempts`, and its outbox row is marked fanned
+ * out; a unique key makes a repeat (another process's, after this one's lease ran out) add no
+ * second delivery: the try is counted and logged on the one there is. A claimed delivery gets its try's row
+ * and is marked delivered, rescheduled, dead or final; one not sent gets its claim back. Only a
+ * delivery still pending under this claim (its `attempts` as claimed) is changed: an admin's
+ * cancel or another process's later claim stays.
  */
 async function record(db: Db, done: Done[], opts: DispatchOptions): Promise<void> {
-  const rows = done.map(({ m, at, outcome: o }) => {
+  const rows = [];
+  const firsts = [];
+  for (const { m, at, outcome: o } of done) {
     const atIso = at.toISOString();
-    if (!o) return { id: m.id, attempts: m.attempts, tried: false, status: 'pending', next_at: atIso };
-    const expired = Date.parse(isoOf(m.expires_at)) <= at.getTime();
-    const status = o.ok ? 'delivered' : o.final ? o.final : expired ? 'dead' : 'pending';
-    const nextAt = status === 'pending' ? new Date(at.getTime() + backoffMs(opts.retryBaseMs, m.attempts)).toISOString() : atIso;
-    return { id: m.id, attempts: m.attempts, tried: true, at: atIso, http: o.status, error: o.error, ms: o.durationMs, status, next_at: nextAt };
-  });
-  await db.execute(sql`
-    with o as (
-      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-        as o(id uuid, attempts int, tried boolean, at timestamptz, http int, error text, ms int, status text, next_at timestamptz)),
-    tried as (
-      insert into ${deliveryAttempts} (delivery_id, at, status, error, duration_ms)
-      select id, at, http, error, ms from o where tried)
-    update ${deliveries} d set status = o.status,
-      attempts = case when o.tried then d.attempts else d.attempts - 1 end,
-      last_status = case when o.tried then o.http else d.last_status end,
-      last_error = case when o.tried then o.error else d.last_error end,
-      delivered_at = case when o.status = 'delivered' then o.at end,
-      next_attempt_at = o.next_at
-    from o
-    where d.id = o.id and d.status = 'pending' and d.attempts = o.attempts`);
+    let row: { tried: boolean; at: string; http?: number | null; error?: string | null; ms?: number; status: string; next_at: string };
+    if (!o) row = { tried: false, at: atIso, status: 'pending', next_at: atIso };
+    else {
+      const expired = Date.parse(isoOf(m.expires_at)) <= at.getTime();
+      const status = o.ok ? 'delivered' : o.final ? o.final : expired ? 'dead' : 'pending';
+      const nextAt = status === 'pending' ? new Date(at.getTime() + backoffMs(opts.retryBaseMs, m.attempts)).toISOString() : atIso;
+      row = { tried: true, at: atIso, http: o.status, error: o.error, ms: o.durationMs, status, next_at: nextAt };
+    }
+    if (m.id === null) firsts.push({ ...row, message_id: m.message_id, webhook_id: m.webhook_id, attempts: row.tried ? 1 : 0, expires_at: isoOf(m.expires_at) });
+    else rows.push({ ...row, id: m.id, attempts: m.attempts });
+  }
+  const parts: SQL[] = [];
+  if (firsts.length) {
+    parts.push(sql`
+      f as (
+        select f.*, h.deleted_at is not null as gone
+        from jsonb_to_recordset(${JSON.stringify(firsts)}::jsonb)
+          as f(message_id uuid, webhook_id uuid, tried boolean, at timestamptz, http int, error text, ms int, status text, attempts int, next_at timestamptz, expires_at timestamptz)
+        left join ${webhooks} h on h.id = f.webhook_id),
+      -- An endpoint deleted while its first try was under way: cancelled, as its pending delivery would have been.
+      firsts as (
+        insert into ${deliveries} (message_id, channel, webhook_id, status, attempts, next_attempt_at, expires_at, last_status, last_error, delivered_at)
+        select message_id, 'webhook', webhook_id, case when gone then 'cancelled' else status end, attempts, next_at, expires_at,
+          case when not gone then http end, case when gone then ${'接收地址已删除'} else error end,
+          case when status = 'delivered' and not gone then at end
+        from f
+        -- Another process sent it too (this one's lease ran out while it was sending): one delivery, both tries counted and logged.
+        on conflict (message_id, (coalesce(webhook_id, party_id))) do update set attempts = ${deliveries.attempts} + excluded.attempts
+        returning id, message_id, webhook_id),
+      first_tries as (
+        insert into ${deliveryAttempts} (delivery_id, at, status, error, duration_ms)
+        select n.id, f.at, f.http, f.error, f.ms from f join firsts n on n.message_id = f.message_id and n.webhook_id = f.webhook_id where f.tried),
+      fanned as (
+        update ${outbox} o set fanned_out_at = f.at from (select message_id, min(at) as at from f group by message_id) f
+        where o.id = f.message_id and o.fanned_out_at is null)`);
+  }
+  if (rows.length) {
+    parts.push(sql`
+      o as (
+        select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          as o(id uuid, attempts int, tried boolean, at timestamptz, http int, error text, ms int, status text, next_at timestamptz)),
+      tried as (
+        insert into ${deliveryAttempts} (delivery_id, at, status, error, duration_ms)
+        select id, at, http, error, ms from o where tried),
+      claimed as (
+        update ${deliveries} d set status = o.status,
+          attempts = case when o.tried then d.attempts else d.attempts - 1 end,
+          last_status = case when o.tried then o.http else d.last_status end,
+          last_error = case when o.tried then o.error else d.last_error end,
+          delivered_at = case when o.status = 'delivered' then o.at end,
+          next_attempt_at = o.next_at
+        from o
+        where d.id = o.id and d.status = 'pending' and d.attempts = o.attempts)`);
+  }
+  if (parts.length) await db.execute(sql`with ${sql.join(parts, sql`,`)} select 1`);
 }
 
 /**

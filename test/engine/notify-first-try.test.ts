@@ -1,0 +1,179 @@
+/**
+ * A webhook's first try is sent before its delivery row exists (issue 12): the dispatcher leases
+ * the outbox row, sends, then writes the delivery with its outcome. These check what that must keep
+ * on both databases: a dispatcher that dies between the claim and the record (simulated: `fanOut`
+ * claims, nothing sends or records) has its notice sent again — with the same `webhook-id` — once
+ * the lease has run out, and not before; a row no webhook takes is marked at once, with no lease;
+ * an endpoint deleted while its first try is under way ends cancelled with that try logged.
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../../src/db/client.js';
+import { deliveries, outbox } from '../../src/db/schema.js';
+import { dispatch, fanOut } from '../../src/engine/notify/dispatcher.js';
+import { createWorld, type World } from '../helpers/world.js';
+
+let w: World;
+let server: Server;
+let url: string;
+const got: { headers: IncomingHttpHeaders; body: string }[] = [];
+/** While set, the receiver holds its answer until it is called. */
+let hold: Promise<void> | undefined;
+let received: (() => void) | undefined;
+
+beforeAll(async () => {
+  w = await createWorld();
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', async () => {
+      got.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      received?.();
+      if (hold) await hold;
+      res.statusCode = 204;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/in`;
+}, 180_000);
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await w.close();
+});
+afterEach(async () => {
+  const list = await w.call(w.tokens.admin, 'GET', '/api/webhooks');
+  for (const h of list.body.items) await w.call(w.tokens.admin, 'DELETE', `/api/webhooks/${h.id}`);
+  // Whatever a test left leased is taken over (as after its lease) and ended.
+  await dispatch(w.database.db, { retryBaseMs: 1000, now: () => new Date(Date.now() + 120_000) });
+  got.length = 0;
+});
+
+const q = async <T>(query: ReturnType<typeof sql>) => rowsOf<T>(await w.database.db.execute(query));
+const outboxOf = (caseId: string) =>
+  q<{ id: string; event_type: string; fanned_out_at: string | null; lease_until: string | null }>(
+    sql`select id, event_type, fanned_out_at, lease_until from outbox where entity_id = ${caseId} order by seq`,
+  );
+const deliveriesOf = (caseId: string) =>
+  q<{ id: string; status: string; attempts: number; message_id: string }>(
+    sql`select d.id, d.status, d.attempts, d.message_id from deliveries d join outbox o on o.id = d.message_id where o.entity_id = ${caseId}`,
+  );
+
+describe('first try before the delivery row', () => {
+  it('leases a claimed row and writes no delivery; killed before recording, it is sent again with the same id after the lease, not before', async () => {
+    await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url, events: ['ACCEPT'] });
+    const c = await w.openCase();
+    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    const t = Date.now();
+    // The claim of a dispatcher that dies before it sends or records: the lease is all it leaves.
+    const claim = await fanOut(w.database.db, { retryBaseMs: 1000 }, new Date(t), new Date(t + 60_000));
+    const [row] = await outboxOf(c.id);
+    expect(claim.claimed.map((m) => [m.id, m.message_id, m.webhook_id !== null])).toEqual([[null, row.id, true]]);
+    expect(row.fanned_out_at).toBeNull();
+    expect(Date.parse(row.lease_until!)).toBe(t + 60_000);
+    expect(await deliveriesOf(c.id)).toEqual([]);
+
+    // Another dispatcher while the lease holds: nothing of it is sent or claimed.
+    const before = await dispatch(w.database.db, { retryBaseMs: 1000, now: () => new Date(t + 59_000) });
+    expect(before.fannedOut).toBe(0);
+    expect(got.filter((g) => g.body.includes(c.id))).toHaveLength(0);
+    expect(await deliveriesOf(c.id)).toEqual([]);
+
+    // After it: sent again, with the outbox row's id, and recorded once.
+    const after = await dispatch(w.database.db, { retryBaseMs: 1000, now: () => new Date(t + 60_000) });
+    expect(after).toMatchObject({ fannedOut: 1, delivered: 1 });
+    const sent = got.filter((g) => g.body.includes(c.id));
+    expect(sent.map((g) => g.headers['webhook-id'])).toEqual([row.id]);
+    expect(await deliveriesOf(c.id)).toMatchObject([{ status: 'delivered', attempts: 1, message_id: row.id }]);
+    expect((await outboxOf(c.id))[0].fanned_out_at).not.toBeNull();
+    // And never again.
+    await dispatch(w.database.db, { retryBaseMs: 1000, now: () => new Date(t + 200_000) });
+    expect(got.filter((g) => g.body.includes(c.id))).toHaveLength(1);
+  });
+
+  it('marks at once, with no lease and no delivery, a row no live webhook takes', async () => {
+    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url, events: ['ACCEPT'] });
+    const c = await w.openCase();
+    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    // Written while the endpoint listened; it is gone before the claim.
+    expect((await w.call(w.tokens.admin, 'DELETE', `/api/webhooks/${hook.body.id}`)).status).toBe(204);
+    const t = Date.now();
+    const claim = await fanOut(w.database.db, { retryBaseMs: 1000 }, new Date(t), new Date(t + 60_000));
+    expect(claim.fannedOut).toBeGreaterThanOrEqual(1);
+    expect(claim.claimed.filter((m) => m.entity_id === c.id)).toEqual([]);
+    const [row] = await outboxOf(c.id);
+    expect(Date.parse(row.fanned_out_at!)).toBe(t);
+    expect(row.lease_until).toBeNull();
+    expect(await deliveriesOf(c.id)).toEqual([]);
+    expect(got).toHaveLength(0);
+  });
+
+  it('ends cancelled, with its try logged, a first try whose endpoint is deleted while it is under way', async () => {
+    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url, events: ['ACCEPT'] });
+    const c = await w.openCase();
+    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    let release!: () => void;
+    hold = new Promise<void>((resolve) => (release = resolve));
+    const arrived = new Promise<void>((resolve) => (received = resolve));
+    const pass = dispatch(w.database.db, { retryBaseMs: 1000 });
+    await arrived;
+    expect((await w.call(w.tokens.admin, 'DELETE', `/api/webhooks/${hook.body.id}`)).status).toBe(204);
+    release();
+    await pass;
+    hold = undefined;
+    received = undefined;
+    const [d] = await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id));
+    expect(d).toMatchObject({ status: 'cancelled', attempts: 1, lastError: '接收地址已删除' });
+    const tries = await q<{ status: number }>(sql`select status from delivery_attempts where delivery_id = ${d.id}`);
+    expect(tries).toEqual([{ status: 204 }]);
+    const [o] = await w.database.db.select().from(outbox).where(eq(outbox.id, d.messageId));
+    expect(o.fannedOutAt).not.toBeNull();
+  });
+
+  it("keeps one delivery, with both tries counted and logged, when a stalled dispatcher's lease ran out and another sent too", async () => {
+    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url, events: ['ACCEPT'] });
+    const c = await w.openCase();
+    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    const t = Date.now();
+    let release!: () => void;
+    hold = new Promise<void>((resolve) => (release = resolve));
+    let arrived = new Promise<void>((resolve) => (received = resolve));
+    // The first is stuck in its send past its lease; a second, on a clock past it, claims and sends too.
+    const stalled = dispatch(w.database.db, { retryBaseMs: 1000, now: () => new Date(t) });
+    await arrived;
+    arrived = new Promise<void>((resolve) => (received = resolve));
+    const late = dispatch(w.database.db, { retryBaseMs: 1000, now: () => new Date(t + 60_000) });
+    await arrived;
+    release();
+    const [a, b] = await Promise.all([stalled, late]);
+    hold = undefined;
+    received = undefined;
+    expect(a.delivered + b.delivered).toBe(2);
+    const sent = got.filter((g) => g.body.includes(c.id));
+    expect(sent).toHaveLength(2);
+    expect(new Set(sent.map((g) => g.headers['webhook-id'])).size).toBe(1);
+    const listed = await w.call(w.tokens.admin, 'GET', `/api/webhooks/${hook.body.id}/deliveries`);
+    expect(listed.body.items).toMatchObject([{ status: 'delivered', attempts: 2, attemptLog: [{ status: 204 }, { status: 204 }] }]);
+  });
+
+  it('writes a first try that fails as pending with its backoff, its try logged, and retries it from there', async () => {
+    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url: url.replace(/:\d+\//, ':1/'), events: ['ACCEPT'] });
+    const c = await w.openCase();
+    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    const t = Date.now();
+    const r = await dispatch(w.database.db, { retryBaseMs: 500, now: () => new Date(t) });
+    expect(r).toMatchObject({ fannedOut: 1, failed: 1, delivered: 0 });
+    const [d] = await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id));
+    expect(d).toMatchObject({ status: 'pending', attempts: 1, lastStatus: null });
+    expect(Date.parse(d.nextAttemptAt) - t).toBe(500);
+    expect(Date.parse(d.expiresAt) - t).toBe(24 * 3600_000);
+    const listed = await w.call(w.tokens.admin, 'GET', `/api/webhooks/${hook.body.id}/deliveries`);
+    expect(listed.body.items).toMatchObject([{ id: d.id, status: 'pending', attempts: 1, attemptLog: [{ status: null }] }]);
+    await dispatch(w.database.db, { retryBaseMs: 500, now: () => new Date(t + 500) });
+    const [again] = await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id));
+    expect(again).toMatchObject({ id: d.id, status: 'pending', attempts: 2 });
+    expect(Date.parse(again.nextAttemptAt) - (t + 500)).toBe(1000);
+  });
+});
