@@ -149,7 +149,9 @@ export function noticeBranches(r: Recipients): string {
  */
 export function noticeInsertSql(v: (name: string) => SQL, guard: SQL = sql`true`, branches = 'drsa', once = true): SQL {
   const tests: SQL[] = [];
-  if (branches.includes('d')) tests.push(sql`(u.role = 'deputy' and u.deputy_id::text in (select jsonb_array_elements_text(${v('n_deputies')}::jsonb)))`);
+  // `= any(array(…))`, not `in (select …)`: PostgreSQL reads the array's few ids from users_deputy_idx
+  // (drizzle/0031); for `in` it guesses a hundred rows from the list and reads every user instead.
+  if (branches.includes('d')) tests.push(sql`(u.role = 'deputy' and u.deputy_id::text = any(array(select jsonb_array_elements_text(${v('n_deputies')}::jsonb))))`);
   if (branches.includes('r')) tests.push(sql`u.role in (select jsonb_array_elements_text(${v('n_roles')}::jsonb))`);
   if (branches.includes('s')) tests.push(sql`(u.role = 'station' and u.station_code = ${v('n_station')}::text)`);
   if (branches.includes('a')) {
