@@ -2,7 +2,11 @@
  * The top self-time functions of a V8 `.cpuprofile` (written by `node --cpu-prof`, e.g. by
  * `npm run bench -- --profile DIR`), and the same grouped by package.
  *
- *   npx tsx scripts/cpuprofile-top.ts DIR/CPU.….cpuprofile [--top 30]
+ *   npx tsx scripts/cpuprofile-top.ts DIR/CPU.….cpuprofile [--top 30] [--window 12:22] [--timeline]
+ *
+ * `--window A:B` counts only the samples taken from A to B seconds after the profile began (a
+ * bench's load, without its setup); `--timeline` prints each second's share of samples that were
+ * not idle, to find that window.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -20,14 +24,29 @@ interface Profile {
   endTime: number;
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '30' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { top: { type: 'string', default: '30' }, window: { type: 'string' }, timeline: { type: 'boolean', default: false } },
+});
 const top = Number(values.top);
+const [from, to] = values.window ? values.window.split(':').map((x) => Number(x) * 1e6) : [-Infinity, Infinity];
 
 for (const file of positionals) {
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  for (let i = 0; i < p.samples.length; i++) self.set(p.samples[i], (self.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
+  const idle = new Set(p.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+  const busy: number[] = [];
+  const all: number[] = [];
+  for (let i = 0, at = 0; i < p.samples.length; i++) {
+    at += p.timeDeltas[i] ?? 0;
+    const second = Math.floor(at / 1e6);
+    all[second] = (all[second] ?? 0) + (p.timeDeltas[i] ?? 0);
+    if (!idle.has(p.samples[i])) busy[second] = (busy[second] ?? 0) + (p.timeDeltas[i] ?? 0);
+    if (at < from || at >= to) continue;
+    self.set(p.samples[i], (self.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
+  }
+  if (values.timeline) console.log(`busy per second: ${all.map((t, s) => `${s}:${Math.round((100 * (busy[s] ?? 0)) / t)}%`).join(' ')}`);
   const total = [...self.values()].reduce((a, b) => a + b, 0);
 
   const where = (n: Node) => {
