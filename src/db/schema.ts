@@ -652,6 +652,13 @@ export const deliveries = pgTable(
     lastStatus: integer('last_status'),
     lastError: text('last_error'),
     deliveredAt: ts('delivered_at'),
+    /**
+     * A webhook delivered at its first try has no row in `delivery_attempts` for it: that try is
+     * `delivered_at`, `last_status` and this, its duration in ms (null: every try has its row).
+     * It is the first try the log shows, before any row (a repeat's, after a lease ran out). A
+     * delivered row's `delivered_at` and `last_status` never change again.
+     */
+    firstTryMs: integer('first_try_ms'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [

@@ -4,7 +4,9 @@
  * on both databases: a dispatcher that dies between the claim and the record (simulated: `fanOut`
  * claims, nothing sends or records) has its notice sent again — with the same `webhook-id` — once
  * the lease has run out, and not before; a row no webhook takes is marked at once, with no lease;
- * an endpoint deleted while its first try is under way ends cancelled with that try logged.
+ * an endpoint deleted while its first try is under way ends cancelled with that try logged. A first
+ * try that delivers writes no `delivery_attempts` row (the delivery row is that try, `first_try_ms`
+ * its duration), and the deliveries' list shows it as before, first, before any try's row.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,9 +21,14 @@ let w: World;
 let server: Server;
 let url: string;
 const got: { headers: IncomingHttpHeaders; body: string }[] = [];
-/** While set, the receiver holds its answer until it is called. */
+/** While set, the receiver holds its answer until it is called (only the first request's, with `holdFirst`). */
 let hold: Promise<void> | undefined;
+let holdFirst = false;
+let held = 0;
 let received: (() => void) | undefined;
+/** The receiver's answer, and how long it takes to give it. */
+let answer = 204;
+let slowMs = 0;
 
 beforeAll(async () => {
   w = await createWorld();
@@ -31,8 +38,9 @@ beforeAll(async () => {
     req.on('end', async () => {
       got.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
       received?.();
-      if (hold) await hold;
-      res.statusCode = 204;
+      if (hold && !(holdFirst && held++ > 0)) await hold;
+      if (slowMs) await new Promise((resolve) => setTimeout(resolve, slowMs));
+      res.statusCode = answer;
       res.end();
     });
   });
@@ -49,12 +57,20 @@ afterEach(async () => {
   // Whatever a test left leased is taken over (as after its lease) and ended.
   await dispatch(w.database.db, { retryBaseMs: 1000, now: () => new Date(Date.now() + 120_000) });
   got.length = 0;
+  answer = 204;
+  slowMs = 0;
+  holdFirst = false;
+  held = 0;
 });
 
 const q = async <T>(query: ReturnType<typeof sql>) => rowsOf<T>(await w.database.db.execute(query));
 const outboxOf = (caseId: string) =>
   q<{ id: string; event_type: string; fanned_out_at: string | null; lease_until: string | null }>(
     sql`select id, event_type, fanned_out_at, lease_until from outbox where entity_id = ${caseId} order by seq`,
+  );
+const triesOf = (deliveryId: string) =>
+  q<{ at: string; status: number | null; error: string | null; duration_ms: number }>(
+    sql`select at, status, error, duration_ms from delivery_attempts where delivery_id = ${deliveryId} order by id`,
   );
 const deliveriesOf = (caseId: string) =>
   q<{ id: string; status: string; attempts: number; message_id: string }>(
@@ -175,5 +191,88 @@ describe('first try before the delivery row', () => {
     const [again] = await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id));
     expect(again).toMatchObject({ id: d.id, status: 'pending', attempts: 2 });
     expect(Date.parse(again.nextAttemptAt) - (t + 500)).toBe(1000);
+  });
+
+  it('writes no attempt row for a first try that delivers: the delivery row is that try, listed with its status and duration', async () => {
+    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url, events: ['ACCEPT'] });
+    const c = await w.openCase();
+    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    answer = 202;
+    slowMs = 40;
+    const t = Date.now();
+    expect(await dispatch(w.database.db, { retryBaseMs: 1000, now: () => new Date(t) })).toMatchObject({ fannedOut: 1, delivered: 1 });
+    const [d] = await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id));
+    expect(d).toMatchObject({ status: 'delivered', attempts: 1, lastStatus: 202, lastError: null });
+    expect(Date.parse(d.deliveredAt!)).toBe(t);
+    expect(d.firstTryMs).toBeGreaterThanOrEqual(35);
+    expect(await triesOf(d.id)).toEqual([]);
+    const listed = await w.call(w.tokens.admin, 'GET', `/api/webhooks/${hook.body.id}/deliveries`);
+    expect(listed.body.items).toHaveLength(1);
+    expect(listed.body.items[0]).toMatchObject({ id: d.id, status: 'delivered', attempts: 1, lastStatus: 202 });
+    expect(listed.body.items[0].attemptLog).toEqual([{ at: new Date(t).toISOString(), status: 202, error: null, durationMs: d.firstTryMs }]);
+    // Nothing of the new column in the API.
+    expect(listed.body.items[0]).not.toHaveProperty('firstTryMs');
+  });
+
+  it('logs a first try that fails and the retry that delivers, each as its row, none compacted', async () => {
+    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url, events: ['ACCEPT'] });
+    const c = await w.openCase();
+    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    answer = 503;
+    const t = Date.now();
+    expect(await dispatch(w.database.db, { retryBaseMs: 500, now: () => new Date(t) })).toMatchObject({ fannedOut: 1, failed: 1 });
+    answer = 204;
+    expect(await dispatch(w.database.db, { retryBaseMs: 500, now: () => new Date(t + 500) })).toMatchObject({ delivered: 1 });
+    const [d] = await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id));
+    expect(d).toMatchObject({ status: 'delivered', attempts: 2, lastStatus: 204, firstTryMs: null });
+    const rows = await triesOf(d.id);
+    expect(rows.map((r) => [Date.parse(r.at), r.status, r.error])).toEqual([
+      [t, 503, 'HTTP 503'],
+      [t + 500, 204, null],
+    ]);
+    const listed = await w.call(w.tokens.admin, 'GET', `/api/webhooks/${hook.body.id}/deliveries`);
+    expect(listed.body.items[0].attemptLog).toEqual([
+      { at: new Date(t).toISOString(), status: 503, error: 'HTTP 503', durationMs: rows[0].duration_ms },
+      { at: new Date(t + 500).toISOString(), status: 204, error: null, durationMs: rows[1].duration_ms },
+    ]);
+  });
+
+  it("keeps both tries when a stalled dispatcher's repeat comes after a first try that delivered and wrote no row", async () => {
+    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url, events: ['ACCEPT'] });
+    const c = await w.openCase();
+    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    const t = Date.now();
+    let release!: () => void;
+    hold = new Promise<void>((resolve) => (release = resolve));
+    holdFirst = true;
+    const arrived = new Promise<void>((resolve) => (received = resolve));
+    // The first is stuck in its send past its lease; a second, on a clock past it, sends and records first.
+    const stalled = dispatch(w.database.db, { retryBaseMs: 1000, now: () => new Date(t) });
+    await arrived;
+    const late = await dispatch(w.database.db, { retryBaseMs: 1000, now: () => new Date(t + 60_000) });
+    expect(late).toMatchObject({ fannedOut: 1, delivered: 1 });
+    const [first] = await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id));
+    expect(first).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect(first.firstTryMs).not.toBeNull();
+    expect(await triesOf(first.id)).toEqual([]);
+    // The stalled one's try ends and is recorded on the same delivery, as a row of its own.
+    release();
+    expect(await stalled).toMatchObject({ delivered: 1 });
+    hold = undefined;
+    received = undefined;
+    expect(got.filter((g) => g.body.includes(c.id))).toHaveLength(2);
+    const [d] = await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id));
+    expect(d).toMatchObject({ id: first.id, status: 'delivered', attempts: 2, lastStatus: 204, firstTryMs: first.firstTryMs });
+    expect(Date.parse(d.deliveredAt!)).toBe(t + 60_000);
+    const rows = await triesOf(d.id);
+    expect(rows.map((r) => [Date.parse(r.at), r.status, r.error])).toEqual([[t, 204, null]]);
+    // Listed as before: the try recorded first (the compacted one), then the repeat's.
+    const listed = await w.call(w.tokens.admin, 'GET', `/api/webhooks/${hook.body.id}/deliveries`);
+    expect(listed.body.items).toHaveLength(1);
+    expect(listed.body.items[0]).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(listed.body.items[0].attemptLog).toEqual([
+      { at: new Date(t + 60_000).toISOString(), status: 204, error: null, durationMs: first.firstTryMs },
+      { at: new Date(t).toISOString(), status: 204, error: null, durationMs: rows[0].duration_ms },
+    ]);
   });
 });

@@ -108,6 +108,16 @@ function sendable(d: SQL): SQL {
  * a unique key makes its texts' repeat add nothing.
  */
 export async function fanOut(db: Db, opts: DispatchOptions, now: Date, leaseUntil: Date): Promise<{ fannedOut: number; claimed: Claimed[] }> {
+  // Through `outbox_pending_idx` in its order, never as a bitmap, for the reason `claimDue` gives:
+  // every row fanned out leaves its entry there, dead until a vacuum, and a bitmap scan fetches
+  // each from the table on every claim; an index scan marks them dead in the index once.
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`set local enable_bitmapscan = off`);
+    return fanOutRows(tx, opts, now, leaseUntil);
+  });
+}
+
+async function fanOutRows(db: Db, opts: DispatchOptions, now: Date, leaseUntil: Date): Promise<{ fannedOut: number; claimed: Claimed[] }> {
   const at = now.toISOString();
   const lease = leaseUntil.toISOString();
   const expires = new Date(now.getTime() + (opts.deadAfterMs ?? DEAD_AFTER_MS)).toISOString();
@@ -290,7 +300,8 @@ async function sendAll(db: Db, claimed: Claimed[], opts: DispatchOptions, sendBy
  * Every outcome of a round in one statement. A webhook's first try (no delivery row yet) becomes
  * its delivery row, written with its outcome — delivered, rescheduled with backoff, dead once
  * `expires_at` has passed, cancelled if its endpoint was deleted meanwhile, or due at once when it
- * was not sent — with its try's row in `delivery_attempts`, and its outbox row is marked fanned
+ * was not sent — with its try's row in `delivery_attempts` (none for a try that delivered it: the
+ * row itself is that try, `first_try_ms` its duration), and its outbox row is marked fanned
  * out; a unique key makes a repeat (another process's, after this one's lease ran out) add no
  * second delivery: the try is counted and logged on the one there is. A claimed delivery gets its try's row
  * and is marked delivered, rescheduled, dead or final; one not sent gets its claim back. Only a
@@ -322,18 +333,22 @@ async function record(db: Db, done: Done[], opts: DispatchOptions): Promise<void
           as f(message_id uuid, webhook_id uuid, tried boolean, at timestamptz, http int, error text, ms int, status text, attempts int, next_at timestamptz, expires_at timestamptz)
         left join ${webhooks} h on h.id = f.webhook_id),
       -- An endpoint deleted while its first try was under way: cancelled, as its pending delivery would have been.
+      -- Delivered at its first try: the row is that try (delivered_at, last_status, first_try_ms), with no attempt row.
       firsts as (
-        insert into ${deliveries} (message_id, channel, webhook_id, status, attempts, next_attempt_at, expires_at, last_status, last_error, delivered_at)
+        insert into ${deliveries} (message_id, channel, webhook_id, status, attempts, next_attempt_at, expires_at, last_status, last_error, delivered_at, first_try_ms)
         select message_id, 'webhook', webhook_id, case when gone then 'cancelled' else status end, attempts, next_at, expires_at,
           case when not gone then http end, case when gone then ${'接收地址已删除'} else error end,
-          case when status = 'delivered' and not gone then at end
+          case when status = 'delivered' and not gone then at end, case when status = 'delivered' and not gone then ms end
         from f
-        -- Another process sent it too (this one's lease ran out while it was sending): one delivery, both tries counted and logged.
+        -- Another process sent it too (this one's lease ran out while it was sending): one delivery, both tries counted and
+        -- logged — the one there is keeps its own (a row, or its first_try_ms), this one's gets a row.
         on conflict (message_id, (coalesce(webhook_id, party_id))) do update set attempts = ${deliveries.attempts} + excluded.attempts
-        returning id, message_id, webhook_id),
+        returning id, message_id, webhook_id, attempts, first_try_ms),
+      -- A row this statement wrote with its first try compacted is the one with that try only (a repeat adds to attempts).
       first_tries as (
         insert into ${deliveryAttempts} (delivery_id, at, status, error, duration_ms)
-        select n.id, f.at, f.http, f.error, f.ms from f join firsts n on n.message_id = f.message_id and n.webhook_id = f.webhook_id where f.tried),
+        select n.id, f.at, f.http, f.error, f.ms from f join firsts n on n.message_id = f.message_id and n.webhook_id = f.webhook_id
+        where f.tried and not (n.first_try_ms is not null and n.attempts = 1)),
       fanned as (
         update ${outbox} o set fanned_out_at = f.at from (select message_id, min(at) as at from f group by message_id) f
         where o.id = f.message_id and o.fanned_out_at is null)`);

@@ -141,9 +141,11 @@ export async function listDeliveries(db: Db, actor: Actor, id: string, raw: Reco
       ...deliveryView(d),
       event: { type: o.eventType, seq: o.seq, occurredAt: isoOf(o.occurredAt) },
       entity: { type: o.entityType, id: o.entityId },
-      attemptLog: tries
-        .filter((t) => t.deliveryId === d.id)
-        .map((t) => ({ at: isoOf(t.at), status: t.status, error: t.error, durationMs: t.durationMs })),
+      attemptLog: [
+        // A first try that delivered it has no row: the delivery row is that try (schema.ts, `first_try_ms`).
+        ...(d.firstTryMs !== null && d.deliveredAt ? [{ at: isoOf(d.deliveredAt), status: d.lastStatus, error: null, durationMs: d.firstTryMs }] : []),
+        ...tries.filter((t) => t.deliveryId === d.id).map((t) => ({ at: isoOf(t.at), status: t.status, error: t.error, durationMs: t.durationMs })),
+      ],
     })),
     nextCursor: null,
   };
