@@ -52,6 +52,8 @@ afterAll(async () => {
   await w.close();
 });
 afterEach(async () => {
+  hold = undefined;
+  received = undefined;
   const list = await w.call(w.tokens.admin, 'GET', '/api/webhooks');
   for (const h of list.body.items) await w.call(w.tokens.admin, 'DELETE', `/api/webhooks/${h.id}`);
   // Whatever a test left leased is taken over (as after its lease) and ended.
@@ -62,6 +64,17 @@ afterEach(async () => {
   holdFirst = false;
   held = 0;
 });
+
+/**
+ * Holds the receiver's answers — only the first request's with `firstOnly` — until `release`;
+ * `nextArrival()` settles when the next request has come in.
+ */
+function holdAnswers(firstOnly = false) {
+  let release!: () => void;
+  hold = new Promise<void>((resolve) => (release = resolve));
+  holdFirst = firstOnly;
+  return { release, nextArrival: () => new Promise<void>((resolve) => (received = resolve)) };
+}
 
 const q = async <T>(query: ReturnType<typeof sql>) => rowsOf<T>(await w.database.db.execute(query));
 const outboxOf = (caseId: string) =>
@@ -130,16 +143,13 @@ describe('first try before the delivery row', () => {
     const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url, events: ['ACCEPT'] });
     const c = await w.openCase();
     await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
-    let release!: () => void;
-    hold = new Promise<void>((resolve) => (release = resolve));
-    const arrived = new Promise<void>((resolve) => (received = resolve));
+    const answers = holdAnswers();
+    const arrived = answers.nextArrival();
     const pass = dispatch(w.database.db, { retryBaseMs: 1000 });
     await arrived;
     expect((await w.call(w.tokens.admin, 'DELETE', `/api/webhooks/${hook.body.id}`)).status).toBe(204);
-    release();
+    answers.release();
     await pass;
-    hold = undefined;
-    received = undefined;
     const [d] = await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id));
     expect(d).toMatchObject({ status: 'cancelled', attempts: 1, lastError: '接收地址已删除' });
     const tries = await q<{ status: number }>(sql`select status from delivery_attempts where delivery_id = ${d.id}`);
@@ -153,19 +163,16 @@ describe('first try before the delivery row', () => {
     const c = await w.openCase();
     await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
     const t = Date.now();
-    let release!: () => void;
-    hold = new Promise<void>((resolve) => (release = resolve));
-    let arrived = new Promise<void>((resolve) => (received = resolve));
+    const answers = holdAnswers();
+    let arrived = answers.nextArrival();
     // The first is stuck in its send past its lease; a second, on a clock past it, claims and sends too.
     const stalled = dispatch(w.database.db, { retryBaseMs: 1000, now: () => new Date(t) });
     await arrived;
-    arrived = new Promise<void>((resolve) => (received = resolve));
+    arrived = answers.nextArrival();
     const late = dispatch(w.database.db, { retryBaseMs: 1000, now: () => new Date(t + 60_000) });
     await arrived;
-    release();
+    answers.release();
     const [a, b] = await Promise.all([stalled, late]);
-    hold = undefined;
-    received = undefined;
     expect(a.delivered + b.delivered).toBe(2);
     const sent = got.filter((g) => g.body.includes(c.id));
     expect(sent).toHaveLength(2);
@@ -242,10 +249,8 @@ describe('first try before the delivery row', () => {
     const c = await w.openCase();
     await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
     const t = Date.now();
-    let release!: () => void;
-    hold = new Promise<void>((resolve) => (release = resolve));
-    holdFirst = true;
-    const arrived = new Promise<void>((resolve) => (received = resolve));
+    const answers = holdAnswers(true);
+    const arrived = answers.nextArrival();
     // The first is stuck in its send past its lease; a second, on a clock past it, sends and records first.
     const stalled = dispatch(w.database.db, { retryBaseMs: 1000, now: () => new Date(t) });
     await arrived;
@@ -256,10 +261,8 @@ describe('first try before the delivery row', () => {
     expect(first.firstTryMs).not.toBeNull();
     expect(await triesOf(first.id)).toEqual([]);
     // The stalled one's try ends and is recorded on the same delivery, as a row of its own.
-    release();
+    answers.release();
     expect(await stalled).toMatchObject({ delivered: 1 });
-    hold = undefined;
-    received = undefined;
     expect(got.filter((g) => g.body.includes(c.id))).toHaveLength(2);
     const [d] = await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id));
     expect(d).toMatchObject({ id: first.id, status: 'delivered', attempts: 2, lastStatus: 204, firstTryMs: first.firstTryMs });
