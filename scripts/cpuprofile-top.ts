@@ -39,12 +39,12 @@ for (const file of positionals) {
   const busy: number[] = [];
   const all: number[] = [];
   for (let i = 0, at = 0; i < p.samples.length; i++) {
-    at += p.timeDeltas[i] ?? 0;
+    const dt = p.timeDeltas[i] ?? 0;
+    at += dt;
     const second = Math.floor(at / 1e6);
-    all[second] = (all[second] ?? 0) + (p.timeDeltas[i] ?? 0);
-    if (!idle.has(p.samples[i])) busy[second] = (busy[second] ?? 0) + (p.timeDeltas[i] ?? 0);
-    if (at < from || at >= to) continue;
-    self.set(p.samples[i], (self.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
+    all[second] = (all[second] ?? 0) + dt;
+    if (!idle.has(p.samples[i])) busy[second] = (busy[second] ?? 0) + dt;
+    if (at >= from && at < to) self.set(p.samples[i], (self.get(p.samples[i]) ?? 0) + dt);
   }
   if (values.timeline) console.log(`busy per second: ${all.map((t, s) => `${s}:${Math.round((100 * (busy[s] ?? 0)) / t)}%`).join(' ')}`);
   const total = [...self.values()].reduce((a, b) => a + b, 0);
