@@ -39,7 +39,9 @@ import { execFile } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -553,8 +555,13 @@ const exec = promisify(execFile);
 async function pgbench(
   clients: number,
   vars: Record<string, string>,
-): Promise<{ tps: number; latencyMs: number; failed: string; load: number; machineMsPerTx: number }> {
+): Promise<{ tps: number; latencyMs: number; p50: number; p99: number; failed: string; load: number; machineMsPerTx: number }> {
+  // Each transaction's latency (-l: one line per transaction, its time in µs third), for the
+  // percentiles pgbench itself does not print: the same p50 and p99 as the engine's runs show.
+  const logDir = mkdtempSync(join(tmpdir(), 'jiefen-pgbench-'));
   const argv = [
+    '-l',
+    `--log-prefix=${join(logDir, 'tx')}`,
     '-n',
     '-M',
     'prepared',
@@ -583,7 +590,17 @@ async function pgbench(
   const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1]);
   const failed = /number of failed transactions: (\d+)/.exec(stdout)?.[1] ?? '0';
   const transactions = Number(/number of transactions actually processed: (\d+)/.exec(stdout)?.[1]);
-  return { tps, latencyMs, failed, load: loadavg()[0], machineMsPerTx: machine / Math.max(transactions, 1) };
+  const latencies: number[] = [];
+  for (const f of readdirSync(logDir)) {
+    for (const line of readFileSync(join(logDir, f), 'utf8').split('\n')) {
+      const us = Number(line.split(' ')[2]);
+      if (line && Number.isFinite(us)) latencies.push(us / 1000);
+    }
+  }
+  rmSync(logDir, { recursive: true, force: true });
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return { tps, latencyMs, p50: at(0.5), p99: at(0.99), failed, load: loadavg()[0], machineMsPerTx: machine / Math.max(transactions, 1) };
 }
 
 /** pgbench works on cases of its own (the engine's stay replayable), a disjoint slice per client. */
@@ -646,11 +663,11 @@ async function main() {
     if (pg.size) {
       log('');
       log('pgbench bench/engine-equivalent.sql (-M prepared): the same statements per event without the application');
-      log('conns   pgbench tps  avg ms  failed   load  machine cpu ms/tx   sessions events/s  ratio');
+      log('conns   pgbench tps  avg ms  p50 ms  p99 ms  failed   load  machine cpu ms/tx   sessions events/s  ratio');
       for (const [c, p] of pg) {
         const s = results.find((r) => r.mix === 'sessions' && r.connections === c);
         log(
-          `${String(c).padStart(5)} ${fmt(p.tps, 0)}     ${fmt(p.latencyMs, 2)} ${p.failed.padStart(6)}  ${p.load.toFixed(1).padStart(5)}  ${p.machineMsPerTx.toFixed(2).padStart(17)}   ${s ? fmt(s.eventsPerSec, 0) : '       -'}           ${s ? (s.eventsPerSec / p.tps).toFixed(2) : '-'}`,
+          `${String(c).padStart(5)} ${fmt(p.tps, 0)}     ${fmt(p.latencyMs, 2)}${fmt(p.p50, 1)}${fmt(p.p99, 1)} ${p.failed.padStart(6)}  ${p.load.toFixed(1).padStart(5)}  ${p.machineMsPerTx.toFixed(2).padStart(17)}   ${s ? fmt(s.eventsPerSec, 0) : '       -'}           ${s ? (s.eventsPerSec / p.tps).toFixed(2) : '-'}`,
         );
       }
     }
