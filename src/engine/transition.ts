@@ -1,36 +1,57 @@
 /**
- * The machines' transitions, through xstate's public actor API. The machines here (src/machines)
- * are pure — no spawned or invoked actors, no delayed events, only `assign` actions, which xstate
- * resolves inside the transition (test/engine/transition.test.ts checks that xstate's pure
- * `transition()` leaves no action to execute on any step of whole journeys) — so the snapshot is
- * the whole result, and an actor that runs the step executes nothing. `verify` replays every
- * journal with these and compares with what the engine stored.
+ * The machines' transitions, through the machine's own `transition(snapshot, event, actorScope)`
+ * (xstate's ActorLogic interface, what an actor calls for each event). The machines here
+ * (src/machines) are pure — no spawned or invoked actors, no delayed events, only `assign`
+ * actions, which xstate resolves inside the transition (test/engine/transition.test.ts checks
+ * that xstate's pure `transition()` leaves no action to execute on any step of whole journeys) —
+ * so the snapshot is the whole result. `verify` replays every journal with these and compares
+ * with what the engine stored.
  *
- * Why not xstate's pure `transition()` / `initialTransition()`: in xstate 5.33 each call builds a
- * throwaway actor from the machine alone, whose constructor computes the machine's initial
- * snapshot without input — the machines' context factories read `input`, so that throws, and
- * xstate catches it: a TypeError with its stack for every call. That was 40–50 µs of a ~45 µs
- * transition. An actor restored from the snapshot (`createActor(machine, { snapshot })`, xstate's
- * way of resuming a persisted snapshot) computes no initial snapshot: 14–17 µs per step, the same
- * snapshot (the test compares them on every step).
+ * Why not xstate's pure `transition()`: in xstate 5.33 each call builds a throwaway actor from the
+ * machine alone, whose constructor computes the machine's initial snapshot without input — the
+ * machines' context factories read `input`, so that throws, and xstate catches it: a TypeError
+ * with its stack for every call (40–50 µs of a ~45 µs transition). Until issue 16's third round
+ * each step built an actor restored from the snapshot instead (`createActor(machine, { snapshot })`):
+ * its constructor restored the snapshot a second time (`restoreSnapshot`), and starting, sending
+ * through its mailbox and stopping it cost as much again as the transition itself — 8.4% of the
+ * server's main thread under `npm run bench` at 32 connections, the transition 3.8%. Now one inert
+ * actor scope per machine, made as `transition()` makes its own (no-op `defer`, `emit`,
+ * `stopChild`), is kept and handed to every step; its actor is built once, from the first
+ * snapshot a step is given, so no initial snapshot is computed. An action that would need
+ * executing after the step (`actionExecutor`) means a machine is no longer pure: it is refused
+ * loudly, not dropped.
  */
-import { createActor, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+import { createActor, type ActorScope, type AnyMachineSnapshot, type AnyStateMachine, type EventObject } from 'xstate';
+
+const scopes = new WeakMap<AnyStateMachine, ActorScope<any, any, any, any>>();
+
+function inertScope(machine: AnyStateMachine, snapshot: AnyMachineSnapshot): ActorScope<any, any, any, any> {
+  let scope = scopes.get(machine);
+  if (scope) return scope;
+  // Restored from a snapshot: the constructor computes no initial snapshot (which needs input).
+  const self = createActor(machine, { snapshot });
+  scope = {
+    self,
+    id: '',
+    sessionId: '',
+    logger: () => {},
+    defer: () => {},
+    emit: () => {},
+    stopChild: () => {},
+    system: self.system,
+    actionExecutor: (action: { type: string }) => {
+      throw new Error(`The ${machine.id} machine asked to execute the action "${action.type}": its machines must stay pure (src/engine/transition.ts)`);
+    },
+  } as unknown as ActorScope<any, any, any, any>;
+  scopes.set(machine, scope);
+  return scope;
+}
 
 /** The snapshot after `event` (the same snapshot when the machine refuses it). Throws what a guard or an assign threw. */
 export function nextSnapshot(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, event: EventObject): AnyMachineSnapshot {
   // A final snapshot takes no event (xstate's `transition()` hands it back as it is).
   if (snapshot.status !== 'active') return snapshot;
-  let failure: { error: unknown } | undefined;
-  const actor = createActor(machine, { snapshot });
-  // An error in a guard or an assign fails the actor: caught here and thrown to the caller, as
-  // `transition()` throws it (an actor with no error listener would report it as uncaught).
-  actor.subscribe({ error: (error) => void (failure = { error }) });
-  actor.start();
-  actor.send(event);
-  const next = actor.getSnapshot();
-  actor.stop();
-  if (failure) throw failure.error;
-  return next;
+  return machine.transition(snapshot, event, inertScope(machine, snapshot)) as AnyMachineSnapshot;
 }
 
 /** The machine's initial snapshot for `input`. Throws what the context factory threw. */

@@ -5,7 +5,7 @@
  * to execute on any step — the machines are pure, so the actor that runs a step executes nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { assign, initialTransition, setup, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
+import { assign, createActor, initialTransition, setup, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import { caseSpec } from '../../src/machines/case-spec.js';
 import { supervisionSpec } from '../../src/machines/supervision-spec.js';
 import { statePath } from '../../src/machines/spec.js';
@@ -137,6 +137,20 @@ describe('transitions through a restored actor', () => {
       process.off('uncaughtException', onUncaught);
     }
     expect(uncaught).toEqual([]);
+  });
+
+  it('refuse a machine that would leave an action to execute: the machines must stay pure', () => {
+    const said: string[] = [];
+    const machine = setup({ types: { events: {} as { type: 'GO' } } }).createMachine({
+      initial: 'a',
+      states: { a: { on: { GO: { target: 'b', actions: () => said.push('ran') } } }, b: {} },
+    });
+    const first = createActor(machine).getSnapshot();
+    // xstate's pure transition() hands the action back to execute; the engine's step refuses it.
+    const [, actions] = transition(machine, first, { type: 'GO' });
+    expect(actions).toHaveLength(1);
+    expect(() => nextSnapshot(machine, first, { type: 'GO' })).toThrow(/must stay pure/);
+    expect(said).toEqual([]);
   });
 });
 
