@@ -80,8 +80,12 @@ async function build() {
   for (const t of TEMPLATES) {
     const total = 3 + 2 * t.sessions + (t.ending === 'performed' ? 3 : t.ending === 'enforced' ? 6 : t.ending === 'withdrawn' ? 1 : 0);
     const span = 25 * DAY; // inside the 30-day mediation period
+    // An enforced case's agreement falls due and is defaulted on before it is enforced: its
+    // mediation ends 8 days ago, and its last five events have days of their own (`at`).
+    const tail = t.ending === 'enforced' ? 8 * DAY : 0;
     let step = 0;
-    const when = () => new Date(Date.now() - span + (span * ++step) / (total + 1)).toISOString();
+    const when = () => new Date(Date.now() - tail - span + (span * ++step) / (total + 1)).toISOString();
+    const daysAgo = (days: number) => new Date(Date.now() - days * DAY).toISOString();
     const ctx = { db };
     const opts = { render: () => ({ body: null }) };
     const created = await createEntity(ctx, caseStore, court, {
@@ -98,7 +102,7 @@ async function build() {
       occurredAt: when(),
     }, { render: (w) => ({ body: { id: w.row.id } }) });
     const id = (created.body as { id: string }).id;
-    const send = (actor: Actor, event: Record<string, unknown>) => applyEvent(ctx, caseStore, actor, id, { ...event, occurredAt: when() }, opts);
+    const send = (actor: Actor, event: Record<string, unknown>) => applyEvent(ctx, caseStore, actor, id, { occurredAt: when(), ...event }, opts);
     await send(court, { type: 'ACCEPT' });
     await send(court, { type: 'ASSIGN', mediatorName: '调解员王芳', deputyIds: [d1.id, d2.id] });
     for (let i = 0; i < t.sessions; i++) {
@@ -110,21 +114,22 @@ async function build() {
         minutes: `第${i + 1}次调解：双方当事人到场，代表释法说理，就还款期限和金额交换意见。`,
       });
     }
-    const due = new Date(Date.now() + 60 * DAY).toISOString().slice(0, 10);
+    // Due in 60 days; an enforced case's agreement (7 days ago) fell due 6 days ago.
+    const due = (t.ending === 'enforced' ? new Date(Date.now() - 6 * DAY) : new Date(Date.now() + 60 * DAY)).toISOString().slice(0, 10);
     if (t.ending === 'withdrawn') await send(court, { type: 'WITHDRAW', note: '申请人撤回' });
     if (t.ending === 'performed' || t.ending === 'enforced') {
-      await send(deputy, { type: 'REACH_AGREEMENT', terms: '被申请人分两期偿还借款。', amount: '12000.00', dueDate: due });
+      await send(deputy, { type: 'REACH_AGREEMENT', terms: '被申请人分两期偿还借款。', amount: '12000.00', dueDate: due, ...(t.ending === 'enforced' ? { occurredAt: daysAgo(7) } : {}) });
     }
     if (t.ending === 'performed') {
       await send(court, { type: 'RECORD_PERFORMANCE', amount: '5000.00' });
       await send(deputy, { type: 'RECORD_PERFORMANCE', amount: '7000.00' });
     }
     if (t.ending === 'enforced') {
-      await send(court, { type: 'APPLY_CONFIRMATION' });
-      await send(court, { type: 'CONFIRM', rulingNumber: '(2026)黑0111民特1号' });
-      await send(court, { type: 'REPORT_DEFAULT', note: '逾期未履行' });
-      await send(court, { type: 'APPLY_ENFORCEMENT', enforcementCaseNumber: '(2026)黑0111执1号' });
-      await send(court, { type: 'RECORD_MEASURE', kind: 'freeze', note: '冻结银行存款' });
+      await send(court, { type: 'APPLY_CONFIRMATION', occurredAt: daysAgo(6.5) });
+      await send(court, { type: 'CONFIRM', rulingNumber: '(2026)黑0111民特1号', occurredAt: daysAgo(6) });
+      await send(court, { type: 'REPORT_DEFAULT', note: '逾期未履行', occurredAt: daysAgo(3) });
+      await send(court, { type: 'APPLY_ENFORCEMENT', enforcementCaseNumber: '(2026)黑0111执1号', occurredAt: daysAgo(2) });
+      await send(court, { type: 'RECORD_MEASURE', kind: 'freeze', note: '冻结银行存款', occurredAt: daysAgo(1) });
     }
     templates.push({ template: t, id, events: total });
   }
