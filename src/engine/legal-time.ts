@@ -13,7 +13,7 @@ import { and, asc, eq, gte, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { unionAll } from 'drizzle-orm/pg-core';
 import type { AnyMachineSnapshot } from 'xstate';
 import { z } from 'zod';
-import { addDays, art85End, isValidDate, shanghaiDate, type CalendarDayKind, type StatutoryCalendar } from '../machines/calendar.js';
+import { addDays, art85End, isValidDate, shanghaiDate, shanghaiDateAt, type CalendarDayKind, type StatutoryCalendar } from '../machines/calendar.js';
 import type { Actor } from '../machines/roles.js';
 import { statePath, type MachineSpec } from '../machines/spec.js';
 import type { Db } from '../db/client.js';
@@ -46,9 +46,11 @@ const dateDiff = (from: string, to: string) => Math.round((Date.parse(`${to}T00:
  * @example deadlineStatus('2026-10-08T16:00:00.000Z', new Date('2026-10-06T02:00:00Z'), 5) // { daysLeft: 2, level: 'warning' }
  */
 export function deadlineStatus(dueAt: string, now: Date, warningDays = DEFAULT_WARNING_DAYS): { daysLeft: number; level: DeadlineLevel } {
-  const lastDay = shanghaiDate(new Date(Date.parse(dueAt) - 1).toISOString());
-  const daysLeft = dateDiff(shanghaiDate(now.toISOString()), lastDay);
-  const level: DeadlineLevel = now.getTime() >= Date.parse(dueAt) ? 'overdue' : daysLeft <= warningDays ? 'warning' : 'normal';
+  // Every answer shows its deadlines: the times go to dates straight from milliseconds.
+  const due = Date.parse(dueAt);
+  const lastDay = shanghaiDateAt(due - 1);
+  const daysLeft = dateDiff(shanghaiDateAt(now.getTime()), lastDay);
+  const level: DeadlineLevel = now.getTime() >= due ? 'overdue' : daysLeft <= warningDays ? 'warning' : 'normal';
   return { daysLeft, level };
 }
 

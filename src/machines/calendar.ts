@@ -12,7 +12,15 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The Asia/Shanghai calendar date (YYYY-MM-DD) of an instant. */
 export function shanghaiDate(iso: string): string {
-  return new Date(Date.parse(iso) + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+  return shanghaiDateAt(Date.parse(iso));
+}
+
+/**
+ * `shanghaiDate` of an instant given in epoch milliseconds: a caller that holds a time (a Date, a
+ * parsed end) need not write it as an ISO string only for it to be parsed back.
+ */
+export function shanghaiDateAt(ms: number): string {
+  return new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
 }
 
 /** The instant a Shanghai calendar date begins. */
