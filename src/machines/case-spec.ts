@@ -29,7 +29,7 @@ import {
 } from './case.js';
 import { fenToYuan } from './money.js';
 import { rolesFor, type Permission } from './policy.js';
-import { handledEvents, statePath, type DeadlineSpec, type MachineSpec, type TransitionRefusal } from './spec.js';
+import { handledEvents, probeOf, statePath, type DeadlineSpec, type MachineSpec, type TransitionRefusal } from './spec.js';
 
 const court: Permission = { court: true };
 const courtOrAssignedDeputy: Permission = { court: true, deputy: 'assigned' };
@@ -203,21 +203,23 @@ export function explainCaseRefusal(snapshot: AnyMachineSnapshot, event: { type: 
   return why('transition.conditions', { state, event: event.type, at: event.occurredAt ?? '' });
 }
 
+/** The payload-dependent guards, as the probe answers them (MachineSpec `probe`). */
+const CASE_PROBE_GUARDS = {
+  deputyIsAssigned: true,
+  isLastDeputy: false,
+  attendeesAreAssigned: true,
+  paysInFull: false,
+  amountWithinOwed: true,
+  sessionAfterRegistration: true,
+  dueDatesAhead: true,
+} as const;
+
 export const caseSpec: MachineSpec = {
   name: 'case',
   version: CASE_MACHINE_VERSION,
   machine: caseMachine,
-  probe: caseMachine.provide({
-    guards: {
-      deputyIsAssigned: () => true,
-      isLastDeputy: () => false,
-      attendeesAreAssigned: () => true,
-      paysInFull: () => false,
-      amountWithinOwed: () => true,
-      sessionAfterRegistration: () => true,
-      dueDatesAhead: () => true,
-    },
-  }),
+  probe: probeOf(caseMachine, CASE_PROBE_GUARDS),
+  probeGuards: CASE_PROBE_GUARDS,
   inputSchema: caseInputSchema,
   eventSchemas: caseEventSchemas,
   permissions: casePermissions,
