@@ -23,6 +23,14 @@ export function shanghaiDateAt(ms: number): string {
   return new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
 }
 
+/**
+ * The Asia/Shanghai calendar date of an instant as a day number (days since 1970-01-01): two
+ * dates' difference in days without writing either out.
+ */
+export function shanghaiDay(ms: number): number {
+  return Math.floor((ms + SHANGHAI_OFFSET_MS) / DAY_MS);
+}
+
 /** The instant a Shanghai calendar date begins. */
 export function startOfShanghaiDay(date: string): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) - SHANGHAI_OFFSET_MS).toISOString();

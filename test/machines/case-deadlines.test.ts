@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyMachineSnapshot } from 'xstate';
 import { caseDeadlines, caseSpec, snapshotDeadlines } from '../../src/machines/case-spec.js';
-import { shanghaiDate, shanghaiDateAt } from '../../src/machines/calendar.js';
+import { shanghaiDate, shanghaiDateAt, shanghaiDay } from '../../src/machines/calendar.js';
 import { deadlineStatus } from '../../src/engine/legal-time.js';
 import { firstSnapshot, nextSnapshot } from '../../src/engine/transition.js';
 
@@ -119,6 +119,18 @@ describe('dates from milliseconds', () => {
     }
     expect(shanghaiDate('2026-03-01T09:00:00+08:00')).toBe('2026-03-01');
     expect(shanghaiDateAt(Date.parse('2026-12-31T16:00:00.000Z'))).toBe('2027-01-01');
+  });
+
+  it('shanghaiDay counts the days between Shanghai dates, from 1900 to 2200', () => {
+    const byDates = (a: number, b: number) => Math.round((Date.parse(`${shanghaiDateAt(b)}T00:00:00Z`) - Date.parse(`${shanghaiDateAt(a)}T00:00:00Z`)) / day);
+    let seed = 7;
+    const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const [lo, hi] = [Date.parse('1900-01-01T00:00:00Z'), Date.parse('2200-01-01T00:00:00Z')];
+    for (let i = 0; i < 20000; i++) {
+      const a = Math.floor(lo + next() * (hi - lo));
+      const b = i % 2 ? Math.floor(lo + next() * (hi - lo)) : a + Math.floor((next() - 0.5) * 3 * day);
+      expect(shanghaiDay(b) - shanghaiDay(a)).toBe(byDates(a, b));
+    }
   });
 
   it('deadlineStatus is what it was, for ends around now and on both sides of midnight', () => {
