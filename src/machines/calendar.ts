@@ -96,8 +96,8 @@ function dateOfDay(day: number): string {
   return `${y}-${two(m)}-${two(d)}`;
 }
 
-/** `new Date(ms).toISOString()`. */
-function isoAt(ms: number): string {
+/** `new Date(ms).toISOString()`, written by arithmetic (see above). */
+export function isoAt(ms: number): string {
   const day = Math.floor(ms / DAY_MS);
   if (!(Number.isInteger(ms) && day >= FIRST_DAY && day <= LAST_DAY)) return new Date(ms).toISOString();
   let rest = ms - day * DAY_MS;

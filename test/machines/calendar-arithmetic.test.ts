@@ -4,7 +4,8 @@
  * and for strings that are not dates (the same result, or the same error).
  */
 import { describe, expect, it } from 'vitest';
-import { addDays, endOfDate, monthsPeriodEnd, periodEnd, shanghaiDate, shanghaiDateAt, startOfShanghaiDay } from '../../src/machines/calendar.js';
+import { addDays, endOfDate, isoAt, monthsPeriodEnd, periodEnd, shanghaiDate, shanghaiDateAt, startOfShanghaiDay } from '../../src/machines/calendar.js';
+import { instant } from '../../src/machines/fields.js';
 
 const OFF = 8 * 3_600_000;
 const DAY = 86_400_000;
@@ -36,6 +37,21 @@ describe('calendar arithmetic', () => {
     }
     for (const iso of ['2026-03-01T09:00:00+08:00', '2026-12-31T23:59:59.999+08:00', '2026-12-31T16:00:00Z', '0999-12-31T20:00:00Z', '9999-12-31T20:00:00Z', 'not a time', '']) {
       expect(outcome(() => shanghaiDate(iso))).toEqual(outcome(() => old.shanghaiDate(iso)));
+    }
+  });
+
+  it('isoAt and the instant field: as toISOString wrote them, every millisecond digit, from 1000 to 9999 and beyond', () => {
+    const [lo, hi] = [Date.parse('0900-01-01T00:00:00Z'), Date.parse('9999-12-31T23:59:59.999Z')];
+    for (let i = 0; i < 30000; i++) {
+      const ms = i % 5 === 0 ? Math.floor(random() * 4e12) : Math.floor(lo + random() * (hi - lo));
+      expect(isoAt(ms)).toBe(new Date(ms).toISOString());
+    }
+    for (const ms of [0, -1, 999, 1000, 59_999, 3_599_999, DAY - 1, DAY, Date.parse('1000-01-01T00:00:00Z') - 1, Date.parse('9999-12-31T23:59:59.999Z'), Date.parse('9999-12-31T23:59:59.999Z') + 1, 1.5]) {
+      expect(isoAt(ms)).toBe(new Date(ms).toISOString());
+    }
+    expect(outcome(() => isoAt(NaN))).toEqual(outcome(() => new Date(NaN).toISOString()));
+    for (const s of ['2026-11-24T09:30:00+08:00', '2026-11-24T09:30Z', '2026-12-31T23:59:59.9999999Z', '2026-01-01T00:00:00.5-05:00', '1999-12-31T16:00:00.000Z', '2026-06-30T23:59:59.999+14:00']) {
+      expect(instant.parse(s)).toBe(new Date(s).toISOString());
     }
   });
 
