@@ -13,7 +13,7 @@ import { and, asc, eq, gte, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { unionAll } from 'drizzle-orm/pg-core';
 import type { AnyMachineSnapshot } from 'xstate';
 import { z } from 'zod';
-import { addDays, art85End, isValidDate, shanghaiDate, type CalendarDayKind, type StatutoryCalendar } from '../machines/calendar.js';
+import { addDays, art85End, isValidDate, shanghaiDate, shanghaiDay, type CalendarDayKind, type StatutoryCalendar } from '../machines/calendar.js';
 import type { Actor } from '../machines/roles.js';
 import { statePath, type MachineSpec } from '../machines/spec.js';
 import type { Db } from '../db/client.js';
@@ -36,8 +36,6 @@ export const DEFAULT_WARNING_DAYS = 5;
 export const DEADLINE_LEVELS = ['normal', 'warning', 'overdue'] as const;
 export type DeadlineLevel = (typeof DEADLINE_LEVELS)[number];
 
-const DAY_MS = 86_400_000;
-const dateDiff = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 
 /**
  * How far a deadline is from `now`, in Shanghai calendar days: `daysLeft` counts from today to the
@@ -46,9 +44,11 @@ const dateDiff = (from: string, to: string) => Math.round((Date.parse(`${to}T00:
  * @example deadlineStatus('2026-10-08T16:00:00.000Z', new Date('2026-10-06T02:00:00Z'), 5) // { daysLeft: 2, level: 'warning' }
  */
 export function deadlineStatus(dueAt: string, now: Date, warningDays = DEFAULT_WARNING_DAYS): { daysLeft: number; level: DeadlineLevel } {
-  const lastDay = shanghaiDate(new Date(Date.parse(dueAt) - 1).toISOString());
-  const daysLeft = dateDiff(shanghaiDate(now.toISOString()), lastDay);
-  const level: DeadlineLevel = now.getTime() >= Date.parse(dueAt) ? 'overdue' : daysLeft <= warningDays ? 'warning' : 'normal';
+  // Every answer shows its deadlines: the days between today and the last day are counted as
+  // day numbers, not written out as dates and parsed back.
+  const due = Date.parse(dueAt);
+  const daysLeft = shanghaiDay(due - 1) - shanghaiDay(now.getTime());
+  const level: DeadlineLevel = now.getTime() >= due ? 'overdue' : daysLeft <= warningDays ? 'warning' : 'normal';
   return { daysLeft, level };
 }
 

@@ -29,7 +29,7 @@ import {
 } from './case.js';
 import { fenToYuan } from './money.js';
 import { rolesFor, type Permission } from './policy.js';
-import { handledEvents, statePath, type DeadlineSpec, type MachineSpec, type TransitionRefusal } from './spec.js';
+import { handledEvents, probeOf, statePath, type DeadlineSpec, type MachineSpec, type TransitionRefusal } from './spec.js';
 
 const court: Permission = { court: true };
 const courtOrAssignedDeputy: Permission = { court: true, deputy: 'assigned' };
@@ -87,14 +87,38 @@ export function caseDeadlines(snapshot: AnyMachineSnapshot): DeadlineSpec[] {
   // A write asks for them four times (the deadline rows before and after, the next-due column,
   // the answer); callers make new arrays from this one and never change it.
   let out = deadlinesOf.get(snapshot);
-  if (!out) deadlinesOf.set(snapshot, (out = snapshotDeadlines(snapshot)));
+  if (!out) deadlinesOf.set(snapshot, (out = sameInputsDeadlines(snapshot)));
   return out;
 }
 const deadlinesOf = new WeakMap<AnyMachineSnapshot, DeadlineSpec[]>();
 
-function snapshotDeadlines(snapshot: AnyMachineSnapshot): DeadlineSpec[] {
-  const ctx = snapshot.context as CaseContext;
+/**
+ * What `snapshotDeadlines` reads — the state and these fields of the context, each compared as it
+ * is (a context is never changed, nor any object in it: an assign makes new ones) — and the
+ * deadlines it made of them last. A write asks for the deadlines of the snapshot it read and of the
+ * one the event made, one after the other; most events (sessions, measures, payments on account)
+ * move none of these, and then the second is the first's list, not computed again (two date
+ * conversions per period, four objects). Keep this list what `snapshotDeadlines` reads:
+ * test/machines/case-deadlines.test.ts compares both along whole journeys.
+ */
+function deadlineInputs(state: string, ctx: CaseContext): unknown[] {
+  return [state, ctx.mediationDueAt, ctx.periodEnds, ctx.agreement, ctx.paidFen, ctx.track, ctx.enforceable, ctx.confirmationAppliedAt, ctx.enforcementDueAt, ctx.overdue];
+}
+let lastInputs: unknown[] = [];
+let lastDeadlines: DeadlineSpec[] = [];
+
+function sameInputsDeadlines(snapshot: AnyMachineSnapshot): DeadlineSpec[] {
   const state = statePath(snapshot.value);
+  const inputs = deadlineInputs(state, snapshot.context as CaseContext);
+  if (inputs.every((v, i) => v === lastInputs[i])) return lastDeadlines;
+  lastDeadlines = snapshotDeadlines(snapshot, state);
+  lastInputs = inputs;
+  return lastDeadlines;
+}
+
+/** The deadlines a snapshot implies, computed afresh (`caseDeadlines` keeps them). */
+export function snapshotDeadlines(snapshot: AnyMachineSnapshot, state = statePath(snapshot.value)): DeadlineSpec[] {
+  const ctx = snapshot.context as CaseContext;
   const out: DeadlineSpec[] = [];
   if (state === 'mediation.active' && ctx.mediationDueAt) {
     out.push(legalDeadline(ctx, 'mediation_expiry', 'MEDIATION_EXPIRED'));
@@ -179,21 +203,23 @@ export function explainCaseRefusal(snapshot: AnyMachineSnapshot, event: { type: 
   return why('transition.conditions', { state, event: event.type, at: event.occurredAt ?? '' });
 }
 
+/** The payload-dependent guards, as the probe answers them (MachineSpec `probe`). */
+const CASE_PROBE_GUARDS = {
+  deputyIsAssigned: true,
+  isLastDeputy: false,
+  attendeesAreAssigned: true,
+  paysInFull: false,
+  amountWithinOwed: true,
+  sessionAfterRegistration: true,
+  dueDatesAhead: true,
+} as const;
+
 export const caseSpec: MachineSpec = {
   name: 'case',
   version: CASE_MACHINE_VERSION,
   machine: caseMachine,
-  probe: caseMachine.provide({
-    guards: {
-      deputyIsAssigned: () => true,
-      isLastDeputy: () => false,
-      attendeesAreAssigned: () => true,
-      paysInFull: () => false,
-      amountWithinOwed: () => true,
-      sessionAfterRegistration: () => true,
-      dueDatesAhead: () => true,
-    },
-  }),
+  probe: probeOf(caseMachine, CASE_PROBE_GUARDS),
+  probeGuards: CASE_PROBE_GUARDS,
   inputSchema: caseInputSchema,
   eventSchemas: caseEventSchemas,
   permissions: casePermissions,

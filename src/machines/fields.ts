@@ -3,7 +3,7 @@
  * they are sent; the engine parses every event through these before the transition.
  */
 import { z } from 'zod';
-import { isValidDate, shanghaiDate } from './calendar.js';
+import { isoAt, isValidDate, shanghaiDate } from './calendar.js';
 import { fenToYuan, toFen } from './money.js';
 
 /** What a schema says of a field left out. */
@@ -28,7 +28,8 @@ export const instant = z
   .refine(isZonedInstant, {
     message: '须为带时区的 ISO 8601 时间，例如 2026-11-24T09:30:00+08:00',
   })
-  .transform((s) => new Date(s).toISOString());
+  // Every event has two or three: written by arithmetic (isoAt), not Date's toISOString.
+  .transform((s) => isoAt(Date.parse(s)));
 
 /** A calendar date YYYY-MM-DD; a full instant is accepted and read as its Shanghai date. */
 export const calendarDate = z

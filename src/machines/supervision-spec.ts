@@ -2,7 +2,7 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import { endOfDate } from './calendar.js';
 import { rolesFor, type Permission } from './policy.js';
-import { handledEvents, statePath, type DeadlineSpec, type MachineSpec, type TransitionRefusal } from './spec.js';
+import { handledEvents, probeOf, statePath, type DeadlineSpec, type MachineSpec, type TransitionRefusal } from './spec.js';
 import {
   pastDueDate,
   SUPERVISION_MACHINE_VERSION,
@@ -62,12 +62,15 @@ export function explainSupervisionRefusal(snapshot: AnyMachineSnapshot, event: {
   return { reason: 'transition.supervision_conditions', params: { state, event: event.type } };
 }
 
+/** The due date is the payload's: unknown while listing what may be sent (MachineSpec `probe`). */
+const SUPERVISION_PROBE_GUARDS = { dueDateAhead: true } as const;
+
 export const supervisionSpec: MachineSpec = {
   name: 'supervision',
   version: SUPERVISION_MACHINE_VERSION,
   machine: supervisionMachine,
-  // The due date is the payload's: unknown while listing what may be sent.
-  probe: supervisionMachine.provide({ guards: { dueDateAhead: () => true } }),
+  probe: probeOf(supervisionMachine, SUPERVISION_PROBE_GUARDS),
+  probeGuards: SUPERVISION_PROBE_GUARDS,
   inputSchema: supervisionInputSchema,
   eventSchemas: supervisionEventSchemas,
   permissions: supervisionPermissions,

@@ -124,8 +124,11 @@ async function attemptEvent(
   }
   if (parsed.errors) throw new ValidationError('invalid.body', parsed.errors);
   const lastEventAt = (snapshot.context as { lastEventAt?: string }).lastEventAt ?? null;
+  // Written once: a defaulted occurredAt, updatedAt and recordedAt are this same instant (and
+  // toISOString costs a microsecond or more on node 20).
+  const nowIso = now.toISOString();
   let event = parsed.event!;
-  if (parsed.occurredAtDefaulted) event = { ...event, occurredAt: now.toISOString() };
+  if (parsed.occurredAtDefaulted) event = { ...event, occurredAt: nowIso };
   // Unstated or system times follow the journal: a writer that lost a race to an event stamped a
   // moment later is not refused for being "earlier than the previous event".
   if ((parsed.occurredAtDefaulted || opts.notBeforeLastEvent) && lastEventAt && Date.parse(event.occurredAt) < Date.parse(lastEventAt)) {
@@ -134,7 +137,7 @@ async function attemptEvent(
   checkOccurredAt(event.occurredAt, now, lastEventAt);
   // Within the tolerated clock skew an event may claim a moment ahead: it cannot have happened
   // after it was recorded, so it happened when it was recorded.
-  if (Date.parse(event.occurredAt) > now.getTime()) event = { ...event, occurredAt: now.toISOString() };
+  if (Date.parse(event.occurredAt) > now.getTime()) event = { ...event, occurredAt: nowIso };
 
   if (!snapshot.can(event)) {
     throw new InvalidTransition(store.spec.explainRefusal(snapshot, event), from, event.type);
@@ -151,7 +154,7 @@ async function attemptEvent(
   const written = {
     snapshot: persist(store, next),
     version,
-    updatedAt: now.toISOString(),
+    updatedAt: nowIso,
     // Only the columns whose value changes: most events move one or two of them.
     ...changedColumns(table, row, {
       state: to,
@@ -174,7 +177,7 @@ async function attemptEvent(
       actor,
       occurredAt,
       // The same clock as a defaulted occurredAt, so a journal row is never recorded before it happened.
-      recordedAt: now.toISOString(),
+      recordedAt: nowIso,
       requestId: ctx.requestId ?? null,
     }),
     access: rendered.accessLog ? accessRow(ctx, actor, store, id, rendered.accessLog) : undefined,
