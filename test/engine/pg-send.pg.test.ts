@@ -180,6 +180,16 @@ describe("postgres.js's send path (patched)", () => {
         // A lone surrogate arrives as U+FFFD: UTF-8 has no other way to say it.
         expect(row).toEqual({ a: a === null ? null : wellFormed(a), b: JSON.parse(b), c: i, d: wellFormed(d), e });
       }
+      // Many at once on the one connection: pipelined, small messages waiting to be joined while
+      // the next are made — none may be overwritten before it is sent.
+      const rows = await Promise.all(
+        Array.from({ length: 400 }, async (_, i) => {
+          const a = rand(5) === 0 ? null : text(rand, [1, 30, 300, 3000][rand(4)]);
+          const [row] = await sql.unsafe('select $1::text as a, $2::int4 as i', [a, i], { prepare: true });
+          return [row, { a: a === null ? null : wellFormed(a), i }];
+        }),
+      );
+      for (const [got, sent] of rows) expect(got).toEqual(sent);
       // null and strings are both untyped (0): one statement; a Buffer is a bytea: a second.
       await sql.unsafe('select $1::text is null as n', [null], { prepare: true });
       await sql.unsafe('select $1::text is null as n', ['x'], { prepare: true });
