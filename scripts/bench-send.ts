@@ -5,8 +5,9 @@
  * fake server's share included, the same before and after) for two shapes, at the server's
  * concurrency (32 queriers on a pool of 4):
  *
- * - `swap`: the engine's event write (src/engine/write/swap): a 2 kB statement with 30 parameters,
- *   4.3 kB of Bind — a 1.2 kB snapshot JSON, a 2.4 kB answer JSON in Chinese, ids, numbers, nulls;
+ * - `swap`: shaped as the engine's event write (`swap`, src/engine/write/sql.ts): a 2 kB statement
+ *   with 30 parameters, 4.3 kB of Bind — a 1.2 kB snapshot JSON, a 2.4 kB answer JSON in Chinese,
+ *   ids, numbers, nulls;
  * - `one`: `select $1::int`, the floor every query pays.
  *
  * Their difference is what the swap's parameters cost on the way out (patches/README.md).
