@@ -66,7 +66,7 @@ function requestBytes(r: Req, last: boolean): Buffer {
   const headers = r.headers ?? [];
   if (!headers.some((h) => /^host:/i.test(h))) lines.push(`Host: 127.0.0.1:${port}`);
   lines.push(`Connection: ${last ? 'close' : 'keep-alive'}`, ...headers);
-  let body = Buffer.alloc(0);
+  let body: Buffer = Buffer.alloc(0);
   if (r.chunks) {
     lines.push('Transfer-Encoding: chunked');
     body = Buffer.concat([...r.chunks.map((c) => Buffer.from(`${Buffer.byteLength(c).toString(16)}\r\n${c}\r\n`)), Buffer.from('0\r\n\r\n')]);
@@ -85,7 +85,7 @@ function requestBytes(r: Req, last: boolean): Buffer {
 function exchange(...reqs: Req[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
-    let received = Buffer.alloc(0);
+    let received: Buffer = Buffer.alloc(0);
     let answered = 0;
     let next = 0;
     const send = () => socket.write(requestBytes(reqs[next], ++next === reqs.length));
