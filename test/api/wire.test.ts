@@ -36,10 +36,10 @@ afterAll(async () => {
   await w.close();
 });
 
-/** Ids in the order they first appear in this file's answers: `<id 1>`, `<id 2>`, … */
-const ids = new Map<string, string>();
 const started = Date.now();
+/** Ids by the order they first appear in one exchange's answers: `<id 1>`, `<id 2>`, … */
 function normalize(text: string): string {
+  const ids = new Map<string, string>();
   return text
     .replace(/^Date: .*$/gm, 'Date: <date>')
     // Stamps the database makes (createdAt) on the real clock, not the pinned one.
@@ -240,6 +240,22 @@ describe.sequential('the API on the wire', () => {
         send(`{"type":"SCHEDULE_SESSION","deep":${nested(63)}}`),
         send(`{"type":"SCHEDULE_SESSION","deep":${nested(64)}}`),
         send(`{"type":"SCHEDULE_SESSION","deep":${'['.repeat(70)}${']'.repeat(70)}}`),
+      ),
+    ).toMatchSnapshot();
+  });
+
+  it('which unstorable member is named: the first, depth first in key order', async () => {
+    const send = (body: string) => ({ path: events(), headers: court(), body });
+    expect(
+      await exchange(
+        send('{"k\\u0000":1,"type":"SCHEDULE_SESSION"}'),
+        send('{"type":"SCHEDULE_SESSION","a":{"b":["ok","\\udfff"],"c":"\\u0000"}}'),
+        send('{"type":"SCHEDULE_SESSION","z":"\\u0000","a":{"":{"":"\\ud800"}}}'),
+        send('{"type":"SCHEDULE_SESSION","2":"\\u0000","1":[{"x":"\\u0000"}]}'),
+        send('{"type":"SCHEDULE_SESSION","a":{"b":{"c":1},"d":[2]},"e":"\\u0000"}'),
+        send('"\\u0000"'),
+        send('["\\u0000"]'),
+        send(`{"type":"SCHEDULE_SESSION","deep":${'{"a":'.repeat(64)}"\\u0000"${'}'.repeat(64)}}`),
       ),
     ).toMatchSnapshot();
   });
