@@ -2,7 +2,7 @@
  * The request's way in, one piece at a time, in process: what each piece of the edge costs per
  * event of the bench's sessions mix (its headers, its body), without a socket or a database.
  * Run under /work/wt/excl (machine to itself) before and after a change; figures in µs per call,
- * best of five rounds.
+ * best of fifteen rounds.
  *
  *   npx tsx scripts/bench-edge.ts [filter]
  */
@@ -41,7 +41,7 @@ function context(): Context {
 async function time(name: string, n: number, f: () => unknown) {
   if (filter && !name.includes(filter)) return;
   let best = Infinity;
-  for (let round = 0; round < 5; round++) {
+  for (let round = 0; round < 15; round++) {
     const start = process.hrtime.bigint();
     for (let i = 0; i < n; i++) {
       const r = f();
