@@ -14,22 +14,54 @@ import { bodyText, requestHeader } from '../edge/context.js';
  * refused here they are a 400 naming the field.
  */
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const unstorable = (s: string) => UNSTORABLE.test(s);
 /** Deeper documents are refused: every walk over a body (this one, canonical()) recurses. */
 const MAX_DEPTH = 64;
 
-function checkStorable(value: unknown, path: string[] = []): void {
-  const field = () => path.join('.') || '(body)';
+/**
+ * Every key and string of a parsed body, depth first in key order (the first offence is the one
+ * named). One path, pushed and popped, joined only for the refusal: a body is walked on every
+ * write, and a copied path per key was most of the walk.
+ */
+function checkStorable(value: unknown): void {
   if (typeof value === 'string') {
-    if (UNSTORABLE.test(value)) throw new ValidationError('invalid.body', [fieldError(field(), 'field.unstorable')]);
-    return;
-  }
-  if (value === null || typeof value !== 'object') return;
-  if (path.length >= MAX_DEPTH) throw new ValidationError('invalid.body', [fieldError(field(), 'field.too_deep', { max: MAX_DEPTH })]);
-  for (const [k, v] of Object.entries(value)) {
-    if (UNSTORABLE.test(k)) throw new ValidationError('invalid.body', [fieldError([...path, k].join('.'), 'field.unstorable')]);
-    checkStorable(v, [...path, k]);
+    if (unstorable(value)) throw unstorableAt([]);
+  } else if (value !== null && typeof value === 'object') {
+    checkMembers(value, []);
   }
 }
+
+function checkMembers(value: object, path: Array<string | number>): void {
+  if (path.length >= MAX_DEPTH) throw new ValidationError('invalid.body', [fieldError(fieldOf(path), 'field.too_deep', { max: MAX_DEPTH })]);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) checkMember(value[i], i, path);
+    return;
+  }
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (unstorable(k)) {
+      path.push(k);
+      throw unstorableAt(path);
+    }
+    checkMember((value as Record<string, unknown>)[k], k, path);
+  }
+}
+
+function checkMember(v: unknown, k: string | number, path: Array<string | number>): void {
+  if (typeof v === 'string') {
+    if (!unstorable(v)) return;
+    path.push(k);
+    throw unstorableAt(path);
+  }
+  if (v === null || typeof v !== 'object') return;
+  path.push(k);
+  checkMembers(v, path);
+  path.pop();
+}
+
+const fieldOf = (path: Array<string | number>) => path.join('.') || '(body)';
+const unstorableAt = (path: Array<string | number>) => new ValidationError('invalid.body', [fieldError(fieldOf(path), 'field.unstorable')]);
 
 /** Larger bodies are refused before they are read in full: no case, event or form comes near it. */
 export const MAX_BODY_BYTES = 1 << 20;

@@ -54,7 +54,8 @@ export function requestHeader(c: Context, name: string): string | undefined {
   let out: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const key = raw[i];
-    if (key.length !== name.length || key.toLowerCase() !== name) continue;
+    // Most clients send the names in lower case already: no lower-cased copy for those.
+    if (key.length !== name.length || (key !== name && key.toLowerCase() !== name)) continue;
     const value = trimHttpWhitespace(raw[i + 1]);
     out = out === undefined ? value : `${out}, ${value}`;
   }
@@ -63,12 +64,17 @@ export function requestHeader(c: Context, name: string): string | undefined {
 
 /** Without leading and trailing tab, line feed, carriage return and space (what Headers strips). */
 function trimHttpWhitespace(s: string): string {
-  const ws = (code: number) => code === 32 || code === 9 || code === 10 || code === 13;
   let start = 0;
   let end = s.length;
-  while (start < end && ws(s.charCodeAt(start))) start++;
-  while (end > start && ws(s.charCodeAt(end - 1))) end--;
+  while (start < end && isHttpWhitespace(s.charCodeAt(start))) start++;
+  while (end > start && isHttpWhitespace(s.charCodeAt(end - 1))) end--;
   return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
+// At module level, not a closure per call: under tsx (esbuild's keepNames) every named function
+// made at run time costs a call to `__name`, a defineProperty, per request.
+function isHttpWhitespace(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13;
 }
 
 /**

@@ -2,7 +2,7 @@
  * The directory: stations, deputies and users, and bearer-token authentication. Each mutation is
  * a verb that parses its input, checks the caller's role and writes in one statement.
  */
-import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { and, asc, eq, isNotNull, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { dictionary } from '@zxcvbn-ts/language-common';
@@ -318,7 +318,8 @@ export function newToken(): string {
 }
 
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  // One-shot (every request hashes its token): no Hash object, the same hex as createHash's.
+  return hash('sha256', token, 'hex');
 }
 
 /** A user as the API shows it: never the token's or the password's hash, only whether a password is set. */

@@ -20,7 +20,15 @@ const ZONED_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-
  * A zoned ISO 8601 instant on a real calendar date. `Date.parse` alone rolls 2026-02-30 over
  * to 03-02 and reads a zone-less time in the server's own zone, so both are refused.
  */
-const isZonedInstant = (s: string) => ZONED_INSTANT.test(s) && isValidDate(s.slice(0, 10)) && !Number.isNaN(Date.parse(s));
+const isZonedInstant = (s: string) => ZONED_INSTANT.test(s) && isValidDate(s.slice(0, 10)) && (IN_UTC_FORM.test(s) || !Number.isNaN(Date.parse(s)));
+
+/**
+ * The form `toISOString()` writes (UTC, milliseconds; hours 00–23, so never `24:00`, which Date
+ * reads as the next day): on a real date such an instant parses, and is already its own normal
+ * form. Most instants an event carries are in it (clients send `toISOString()`, the engine
+ * defaults `occurredAt` with it): those skip the two Date parses, most of an event's parse.
+ */
+const IN_UTC_FORM = /^\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 
 /** An instant in ISO 8601 with a zone, normalised to UTC. */
 export const instant = z
@@ -28,8 +36,9 @@ export const instant = z
   .refine(isZonedInstant, {
     message: '须为带时区的 ISO 8601 时间，例如 2026-11-24T09:30:00+08:00',
   })
-  // Every event has two or three: written by arithmetic (isoAt), not Date's toISOString.
-  .transform((s) => isoAt(Date.parse(s)));
+  // Every event has two or three: one already in toISOString()'s form is kept as it is; any
+  // other is written by arithmetic (isoAt), not Date's toISOString.
+  .transform((s) => (IN_UTC_FORM.test(s) ? s : isoAt(Date.parse(s))));
 
 /** A calendar date YYYY-MM-DD; a full instant is accepted and read as its Shanghai date. */
 export const calendarDate = z

@@ -2,7 +2,7 @@
  * Idempotency-Key: a write runs once per key and caller; a repeat — or a concurrent repeat — gets
  * the first answer, and a repeat with another request under the same key is refused (422).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import type { RowsOf } from '../../db/bulk.js';
@@ -12,15 +12,31 @@ import { IdempotencyMismatch, sqlState } from '../errors.js';
 import type { EngineContext, Idempotency, WriteResult } from './types.js';
 import type { EntityStore } from '../stores.js';
 
-/** JSON with sorted keys, so two equal documents compare equal whatever their key order. */
+/**
+ * JSON with sorted keys, so two equal documents compare equal whatever their key order. Its text
+ * is hashed into stored records (`requestHash`): it must never change (test/engine/request-hash.test.ts
+ * pins it against its first, map/filter/join, implementation; this one builds the string in place).
+ */
 export function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      // What join() made of an element with no JSON (undefined, a hole, a function): nothing.
+      out += canonical(value[i]) ?? '';
+    }
+    return out + ']';
+  }
   if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
+    const keys = Object.keys(value).sort();
+    let out = '{';
+    for (let i = 0; i < keys.length; i++) {
+      const v = (value as Record<string, unknown>)[keys[i]];
+      if (v === undefined) continue;
+      if (out.length > 1) out += ',';
+      out += `${JSON.stringify(keys[i])}:${canonical(v)}`;
+    }
+    return out + '}';
   }
   return JSON.stringify(value);
 }
@@ -30,7 +46,8 @@ export function canonical(value: unknown): string {
  * and its body, whatever the order of the body's keys.
  */
 export function requestHash(target: string, body: unknown): string {
-  return createHash('sha256').update(`${target}\n${canonical(body)}`).digest('hex');
+  // One-shot: no Hash object per request.
+  return hash('sha256', `${target}\n${canonical(body)}`, 'hex');
 }
 
 /** A stored key record, as the write path reads it. */
