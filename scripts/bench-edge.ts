@@ -1,7 +1,7 @@
 /**
  * The request's way in, one piece at a time, in process: what each piece of the edge costs per
  * event of the bench's sessions mix (its headers, its body), without a socket or a database.
- * Run under /work/wt/excl (machine to itself) before and after a change; figures in µs per call,
+ * Run with the machine to itself before and after a change; figures in µs per call,
  * best of fifteen rounds.
  *
  *   npx tsx scripts/bench-edge.ts [filter]

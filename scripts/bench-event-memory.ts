@@ -6,7 +6,7 @@
  * read statement returns it. Prints µs per event for the whole and for each step, so a change to
  * one of them can be measured on its own.
  *
- *   npx tsx scripts/bench-event-memory.ts [--events 20000] [--rounds 5]   (under /work/wt/excl)
+ *   npx tsx scripts/bench-event-memory.ts [--events 20000] [--rounds 5]   (with the machine to itself)
  */
 import { parseArgs } from 'node:util';
 import type { AnyMachineSnapshot } from 'xstate';
