@@ -24,6 +24,9 @@
  *   npm run bench [-- --duration 10 --connections 1,8,32 --cases 2000 --profile DIR --keep]
  *
  * `--profile DIR` runs the server under `node --cpu-prof` (see scripts/cpuprofile-top.ts).
+ * `--latency` prints each run's latency distribution (autocannon's percentiles, mean and sd).
+ * `--node-flags "…"` gives the server's node more flags (`--trace-gc`, say), and `--server-log F`
+ * writes what the server printed to F when the bench ends.
  * `--webhook` registers a webhook for every event type (`*`) on a receiver in this process that
  * answers 204, before the load: every event then writes its outbox row and the server's
  * dispatcher delivers it while the load runs (DESIGN §12: notifications on). Compare with a run
@@ -39,7 +42,7 @@ import { execFile } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
@@ -61,6 +64,9 @@ const { values: args } = parseArgs({
     keep: { type: 'boolean', default: false },
     webhook: { type: 'boolean', default: false },
     receiver: { type: 'string', default: 'thread' },
+    latency: { type: 'boolean', default: false },
+    'node-flags': { type: 'string', default: '' },
+    'server-log': { type: 'string' },
   },
 });
 const DURATION = Number(args.duration);
@@ -487,6 +493,10 @@ async function run(mix: string, connections: number, requests: autocannon.Reques
   // (a row of this run under an id no answer named, or under none, counts as one of them).
   const unmatched = t.tally.unmatched;
   const exactlyOnce = missing === 0 && duplicated === 0 && refusedButWritten === 0 && unacknowledged <= connections && unmatched === 0;
+  if (args.latency) {
+    const l = result.latency;
+    log(`${mix}@${connections} latency ms: mean ${l.mean} sd ${l.stddev} p10 ${l.p10} p25 ${l.p25} p50 ${l.p50} p75 ${l.p75} p90 ${l.p90} p97.5 ${l.p97_5} p99 ${l.p99} p99.9 ${l.p99_9} max ${l.max}`);
+  }
   const r: RunResult = {
     mix,
     connections,
@@ -600,6 +610,11 @@ async function pgbench(
   rmSync(logDir, { recursive: true, force: true });
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  if (args.latency) {
+    const mean = latencies.reduce((s, x) => s + x, 0) / Math.max(latencies.length, 1);
+    const q = (x: number) => at(x).toFixed(1);
+    log(`pgbench@${clients} latency ms: mean ${mean.toFixed(2)} p10 ${q(0.1)} p25 ${q(0.25)} p50 ${q(0.5)} p75 ${q(0.75)} p90 ${q(0.9)} p97.5 ${q(0.975)} p99 ${q(0.99)} p99.9 ${q(0.999)} max ${q(1)}`);
+  }
   return { tps, latencyMs, p50: at(0.5), p99: at(0.99), failed, load: loadavg()[0], machineMsPerTx: machine / Math.max(transactions, 1) };
 }
 
@@ -616,7 +631,8 @@ const fmt = (n: number, d = 0) => n.toFixed(d).padStart(8);
 
 async function main() {
   await recreateDatabase();
-  server = await startServer({ DATABASE_URL, ADMIN_TOKEN }, 60_000, args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : []);
+  const nodeFlags = [...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : []), ...args['node-flags'].split(' ').filter(Boolean)];
+  server = await startServer({ DATABASE_URL, ADMIN_TOKEN }, 60_000, nodeFlags);
   base = new URL(server.url);
   const sql = postgres(DATABASE_URL, { max: 2, onnotice: () => {} });
   try {
@@ -689,6 +705,7 @@ async function main() {
   } finally {
     await sql.end();
     await server.stop();
+    if (args['server-log']) writeFileSync(args['server-log'], server.output());
     if (!args.keep) await dropDatabase();
   }
 }
