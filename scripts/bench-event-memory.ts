@@ -41,7 +41,10 @@ const pgTime = (s: string | null) => (s === null ? null : s.replace('T', ' ').re
 
 const d1 = '0b5c3a0e-1111-4c6b-9a52-0d3f1e2a7b01';
 const d2 = '0b5c3a0e-2222-4c6b-9a52-0d3f1e2a7b02';
-let snapshot = firstSnapshot(spec.machine, {
+const court: Actor = { id: '7c1e2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f', role: 'court', name: '李书记员' };
+const deputy: Actor = { id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a', role: 'deputy', name: '代表', deputyId: d1 };
+// The case as court staff opened it: the machine's input, and the row's creation columns made from it.
+const input = {
   track: 'pre_filing',
   procedure: 'ordinary',
   source: 'court_referral',
@@ -50,7 +53,8 @@ let snapshot = firstSnapshot(spec.machine, {
   summary: '申请人与被申请人因借款10042元未还发生纠纷，请求调解。',
   claimAmount: '10042.00',
   occurredAt: iso(0),
-});
+};
+let snapshot = firstSnapshot(spec.machine, input);
 snapshot = nextSnapshot(spec.machine, snapshot, { type: 'ACCEPT', occurredAt: iso(60_000) } as { type: string });
 // ASSIGN starts the mediation period: the write path stamps its Art 85 end into the event (stampLegalTime).
 const assign = { type: 'ASSIGN', mediatorName: '调解员王芳', deputyIds: [d1, d2], occurredAt: iso(120_000) } as { type: string; occurredAt: string; [k: string]: unknown };
@@ -65,17 +69,10 @@ const stored: EntityRow = {
   snapshot: JSON.parse(JSON.stringify(persist(store, snapshot))),
   version: 3,
   machineVersion: spec.version,
-  track: 'pre_filing',
-  procedure: 'ordinary',
-  source: 'court_referral',
-  stationCode: 'HL01',
-  disputeType: '民间借贷纠纷',
-  summary: '申请人与被申请人因借款10042元未还发生纠纷，请求调解。',
-  claimFen: 1004200,
+  ...store.createColumns(input, court),
   ...Object.fromEntries(Object.entries(columns).map(([k, v]) => [k, typeof v === 'string' && /At$/.test(k) ? pgTime(v) : v])),
   openedAt: pgTime(iso(0)),
-  createdBy: '7c1e2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
-  externalRef: null,
+  createdBy: court.id,
   createdAt: pgTime(iso(0)),
   updatedAt: pgTime(iso(120_000)),
 } as unknown as EntityRow;
@@ -84,8 +81,6 @@ const viewData = [
   { id: 'a1b2c3d4-0000-4000-8000-000000000001', role: 'applicant', name: '张三', idNumber: '230102199001011234', phone: '13812345678' },
   { id: 'a1b2c3d4-0000-4000-8000-000000000002', role: 'respondent', name: '李四', idNumber: null, phone: '13987654321' },
 ];
-const court: Actor = { id: '7c1e2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f', role: 'court', name: '李书记员' };
-const deputy: Actor = { id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a', role: 'deputy', name: '代表', deputyId: d1 };
 const idem = { key: 'k', hash: 'h' };
 
 const steps = ['restore', 'checks', 'transition', 'persist+columns', 'render', 'answerTexts', 'journal+notices', 'deadlines'] as const;

@@ -254,7 +254,8 @@ const dayPrefixes = new Map<number, string>();
 /**
  * `new Date(instant).toISOString()`, the same text, for years 1970–9999: the date part is made once
  * per day, the time from tables. A seeded case writes some 40 instants; toISOString was 8% of
- * building one.
+ * building one. Not calendar.ts `isoAt` (the engine's, which keeps no cache): over the instants a
+ * seed writes, this takes ~85 ns and isoAt ~185 ns (toISOString ~540), December 2026.
  */
 export function iso(instant: number): string {
   if (!(instant >= 0 && instant < 253_402_300_800_000)) return new Date(instant).toISOString();

@@ -197,15 +197,9 @@ function fixedAnswers(spec: MachineSpec, snapshot: AnyMachineSnapshot): Map<stri
   let answers = byState.get(key);
   if (answers) return answers;
   answers = new Map();
-  // The active states from the root down, on the probe's own definition; parallel states (each
-  // region decides) and wildcard descriptors (matched by pattern) are left to the probe.
-  const nodes: AnyStateNode[] = [];
-  const visit = (node: AnyStateNode, value: unknown) => {
-    nodes.push(node);
-    if (typeof value === 'string') visit(node.states[value], undefined);
-    else if (value !== null && typeof value === 'object') for (const [k, child] of Object.entries(value)) visit(node.states[k], child);
-  };
-  visit(spec.probe.root, snapshot.value);
+  // The active states on the probe's own definition; parallel states (each region decides) and
+  // wildcard descriptors (matched by pattern) are left to the probe.
+  const nodes = activeNodes(spec.probe.root, snapshot.value);
   const plain = nodes.every((n) => n.type !== 'parallel' && Object.keys(n.on).every((d) => d !== '*' && !d.endsWith('.*')));
   if (plain) {
     for (const type of handledEvents(snapshot)) {
@@ -217,6 +211,18 @@ function fixedAnswers(spec: MachineSpec, snapshot: AnyMachineSnapshot): Map<stri
   return answers;
 }
 const fixedByProbe = new WeakMap<AnyStateMachine, Map<string, Map<string, boolean>>>();
+
+/** The state nodes a state value makes active, from the root down (a parent before its children). */
+function activeNodes(root: AnyStateNode, value: unknown): AnyStateNode[] {
+  const nodes: AnyStateNode[] = [];
+  const visit = (node: AnyStateNode, value: unknown) => {
+    nodes.push(node);
+    if (typeof value === 'string') visit(node.states[value], undefined);
+    else if (value !== null && typeof value === 'object') for (const [k, child] of Object.entries(value)) visit(node.states[k], child);
+  };
+  visit(root, value);
+  return nodes;
+}
 
 function fixedAnswer(nodes: AnyStateNode[], type: string, guards: Readonly<Record<string, boolean>>): boolean | undefined {
   for (let i = nodes.length - 1; i >= 0; i--) {
@@ -253,14 +259,8 @@ function closingKindsOfState(snapshot: AnyMachineSnapshot): Map<string, 'always'
   const key = typeof snapshot.value === 'string' ? snapshot.value : JSON.stringify(snapshot.value);
   let kinds = byState.get(key);
   if (kinds) return kinds;
-  // The active nodes from the root down; the deepest node that handles an event is the one taken.
-  const nodes: AnyStateNode[] = [];
-  const visit = (node: AnyStateNode, value: unknown) => {
-    nodes.push(node);
-    if (typeof value === 'string') visit(node.states[value], undefined);
-    else if (value !== null && typeof value === 'object') for (const [k, child] of Object.entries(value)) visit(node.states[k], child);
-  };
-  visit(snapshot.machine.root, snapshot.value);
+  // The deepest active node that handles an event is the one taken.
+  const nodes = activeNodes(snapshot.machine.root, snapshot.value);
   kinds = new Map();
   for (const type of handledEvents(snapshot)) {
     const owner = [...nodes].reverse().find((n) => n.on[type]?.length);

@@ -10,7 +10,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../src/api/context.js';
-import { createWorld, type World } from '../helpers/world.js';
+import { caseBody, createWorld, type World } from '../helpers/world.js';
 
 const NOW = new Date('2026-11-02T02:00:00.000Z');
 const at = (ms: number) => new Date(NOW.getTime() + ms).toISOString();
@@ -294,18 +294,7 @@ describe.sequential('the API on the wire', () => {
   });
 
   it('a creation, its replay, and its Location', async () => {
-    const body = JSON.stringify({
-      track: 'pre_filing',
-      source: 'court_referral',
-      stationCode: 'HL01',
-      disputeType: '民间借贷',
-      summary: '借款两万元到期未还',
-      claimAmount: '20000.00',
-      parties: [
-        { role: 'applicant', name: '张三', idNumber: '230102199001011234', phone: '13812345678' },
-        { role: 'respondent', name: '李四', idNumber: '230103198505054321', phone: '13987654321' },
-      ],
-    });
+    const body = JSON.stringify(caseBody());
     const create = { path: '/api/cases', headers: [...court(), 'Idempotency-Key: create-1', 'X-Request-Id: c-1'], body };
     expect(await exchange(create, create)).toMatchSnapshot();
   });

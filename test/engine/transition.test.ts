@@ -8,96 +8,46 @@ import { describe, expect, it } from 'vitest';
 import { assign, createActor, initialTransition, setup, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import { caseSpec } from '../../src/machines/case-spec.js';
 import { supervisionSpec } from '../../src/machines/supervision-spec.js';
-import { statePath } from '../../src/machines/spec.js';
+import { statePath, type MachineSpec } from '../../src/machines/spec.js';
 import { firstSnapshot, nextSnapshot } from '../../src/engine/transition.js';
 import { canonical } from '../../src/engine/write/idempotency.js';
+import { at, caseInput, preFilingJourney, referralInput, supervisionInput, supervisionJourney, walk, type JourneyEvent } from '../helpers/journeys.js';
 
-const day = 86_400_000;
-const t0 = Date.parse('2026-03-02T01:00:00.000Z');
-const at = (days: number) => new Date(t0 + days * day).toISOString();
-
-function walk(machine: AnyStateMachine, input: unknown, events: Record<string, unknown>[]): string[] {
+/** Walks the engine and xstate's pure functions side by side; the states the journey passed through. */
+function walkBoth(spec: MachineSpec, input: unknown, events: JourneyEvent[]): string[] {
+  const machine = spec.machine;
   const persisted = (s: AnyMachineSnapshot) => canonical(machine.getPersistedSnapshot(s));
-  let [pure, actions] = initialTransition(machine, input);
-  expect(actions).toEqual([]);
-  let fast = firstSnapshot(machine, input);
-  expect(persisted(fast)).toBe(persisted(pure));
-  const states = [statePath(fast.value)];
-  for (const e of events) {
-    const event = e as { type: string };
-    expect(fast.can(event)).toBe(pure.can(event));
-    [pure, actions] = transition(machine, pure, event);
+  let pure: AnyMachineSnapshot;
+  let actions: unknown[];
+  const states: string[] = [];
+  walk(spec, input, events, (fast, step) => {
+    if (!step) [pure, actions] = initialTransition(machine, input);
+    else {
+      expect(step.before.can(step.event)).toBe(pure.can(step.event));
+      [pure, actions] = transition(machine, pure, step.event);
+    }
     expect(actions).toEqual([]);
-    fast = nextSnapshot(machine, fast, event);
     expect(persisted(fast)).toBe(persisted(pure));
     states.push(statePath(fast.value));
-  }
+  });
   return states;
 }
 
-const caseInput = (over: Record<string, unknown> = {}) => ({
-  track: 'pre_filing',
-  procedure: 'ordinary',
-  source: 'walk_in',
-  stationCode: 'HL01',
-  disputeType: '民间借贷纠纷',
-  summary: '借款未还',
-  claimAmount: '12000.00',
-  occurredAt: at(0),
-  ...over,
-});
-
 describe('transitions through a restored actor', () => {
   it('match xstate through a pre-filing case: recusal, pause, extension, confirmation, default, enforcement', () => {
-    const states = walk(caseSpec.machine, caseInput(), [
-      { type: 'ACCEPT', occurredAt: at(1) },
-      { type: 'ASSIGN', deputyIds: ['d1', 'd2'], mediatorName: '王芳', occurredAt: at(2) },
-      { type: 'SCHEDULE_SESSION', at: at(4), location: '调解室', occurredAt: at(3) },
-      { type: 'RECORD_SESSION', heldAt: at(4), attendeeDeputyIds: ['d9'], minutes: '不在册的代表', occurredAt: at(4) },
-      { type: 'RECORD_SESSION', heldAt: at(4), attendeeDeputyIds: ['d1'], minutes: '初步意见', occurredAt: at(4) },
-      { type: 'RECUSE', deputyId: 'd2', reason: '亲属', occurredAt: at(5) },
-      { type: 'RECUSE', deputyId: 'd1', reason: '回避', occurredAt: at(5) },
-      { type: 'ASSIGN', deputyIds: ['d3'], occurredAt: at(6) },
-      { type: 'PAUSE', reason: '鉴定', occurredAt: at(7) },
-      { type: 'RESUME', occurredAt: at(12) },
-      { type: 'EXTEND', days: 10, partiesConsent: true, occurredAt: at(13) },
-      { type: 'REACH_AGREEMENT', terms: '分期', amount: '12000.00', dueDate: '2026-05-01', occurredAt: at(14) },
-      { type: 'APPLY_CONFIRMATION', occurredAt: at(15) },
-      { type: 'CONFIRM', rulingNumber: '(2026)黑0111民特1号', occurredAt: at(16) },
-      { type: 'RECORD_PERFORMANCE', amount: '2000.00', occurredAt: at(20) },
-      { type: 'PERFORMANCE_OVERDUE', occurredAt: at(30) },
-      { type: 'PERFORMANCE_OVERDUE', occurredAt: at(70) },
-      { type: 'APPLY_ENFORCEMENT', enforcementCaseNumber: '(2026)黑0111执1号', occurredAt: at(71) },
-      { type: 'RECORD_MEASURE', kind: 'freeze', occurredAt: at(72) },
-      { type: 'SUSPEND', reason: '无财产', occurredAt: at(80) },
-      { type: 'RESUME', occurredAt: at(90) },
-      { type: 'RECORD_RECOVERY', amount: '10000.00', occurredAt: at(95) },
-      { type: 'ENFORCEMENT_OVERDUE', occurredAt: at(400) },
-      { type: 'CONCLUDE', result: 'fulfilled', occurredAt: at(401) },
-      { type: 'ACCEPT', occurredAt: at(402) },
-    ]);
+    const states = walkBoth(caseSpec, caseInput(), preFilingJourney({ detours: true }));
     expect(states).toContain('mediation.paused');
     expect(states).toContain('enforcement.suspended');
     expect(states.at(-1)).toBe('closed');
   });
 
   it('match xstate for an enforcement referral (eventless start) and a supervision item', () => {
-    const referral = walk(caseSpec.machine, caseInput({ source: 'enforcement_referral', track: undefined, enforceableDocument: '(2025)黑0111民初1号', owedAmount: '5000.00' }), [
+    const referral = walkBoth(caseSpec, referralInput, [
       { type: 'RECORD_RECOVERY', amount: '5000.00', occurredAt: at(3) },
       { type: 'CONCLUDE', result: 'fulfilled', occurredAt: at(4) },
     ]);
     expect(referral[0]).toBe('enforcement.active');
-    const supervision = walk(
-      supervisionSpec.machine,
-      { kind: 'case_inquiry', subject: '执行监督', respondent: '呼兰区人民法院', caseIds: [], occurredAt: at(0) },
-      [
-        { type: 'REQUEST_REPORT', dueDate: '2026-04-01', occurredAt: at(1) },
-        { type: 'SUBMIT_REPORT', content: '报告', occurredAt: at(2) },
-        { type: 'EVALUATE', rating: 'unsatisfied', opinion: '整改', dueDate: '2026-05-01', occurredAt: at(3) },
-        { type: 'SUBMIT_RECTIFICATION', content: '整改报告', occurredAt: at(4) },
-        { type: 'EVALUATE', rating: 'satisfied', opinion: '满意', occurredAt: at(5) },
-      ],
-    );
+    const supervision = walkBoth(supervisionSpec, supervisionInput, supervisionJourney);
     expect(supervision.at(-1)).toBe('closed');
   });
 

@@ -37,6 +37,21 @@ export interface World {
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
+/** The body `openCase` posts: a pre-filing loan case the court refers to HL01, two parties. */
+export const caseBody = (overrides: Record<string, unknown> = {}) => ({
+  track: 'pre_filing',
+  source: 'court_referral',
+  stationCode: 'HL01',
+  disputeType: '民间借贷',
+  summary: '借款两万元到期未还',
+  claimAmount: '20000.00',
+  parties: [
+    { role: 'applicant', name: '张三', idNumber: '230102199001011234', phone: '13812345678' },
+    { role: 'respondent', name: '李四', idNumber: '230103198505054321', phone: '13987654321' },
+  ],
+  ...overrides,
+});
+
 export async function createTestApp(opts: { now?: () => Date } = {}) {
   const database = await freshDatabase();
   await ensureAdmin(database.db, ADMIN_TOKEN);
@@ -88,22 +103,7 @@ export async function createWorld(opts: { now?: () => Date } = {}): Promise<Worl
     deputyB: await user({ name: '赵刚', role: 'deputy', deputyId: b.id }),
     deputyOther: await user({ name: '孙明', role: 'deputy', deputyId: other.id }),
   };
-  const openCase: World['openCase'] = async (overrides = {}, token = tokens.court) =>
-    ok(
-      call(token, 'POST', '/api/cases', {
-        track: 'pre_filing',
-        source: 'court_referral',
-        stationCode: 'HL01',
-        disputeType: '民间借贷',
-        summary: '借款两万元到期未还',
-        claimAmount: '20000.00',
-        parties: [
-          { role: 'applicant', name: '张三', idNumber: '230102199001011234', phone: '13812345678' },
-          { role: 'respondent', name: '李四', idNumber: '230103198505054321', phone: '13987654321' },
-        ],
-        ...overrides,
-      }),
-    );
+  const openCase: World['openCase'] = async (overrides = {}, token = tokens.court) => ok(call(token, 'POST', '/api/cases', caseBody(overrides)));
   const send: World['send'] = async (caseId, token, ...events) => {
     let last: any;
     for (const e of events) last = await ok(call(token, 'POST', `/api/cases/${caseId}/events`, e), 200);

@@ -10,11 +10,8 @@ import type { AnyMachineSnapshot } from 'xstate';
 import { caseDeadlines, caseSpec, snapshotDeadlines } from '../../src/machines/case-spec.js';
 import { shanghaiDate, shanghaiDateAt, shanghaiDay } from '../../src/machines/calendar.js';
 import { deadlineStatus } from '../../src/engine/legal-time.js';
-import { firstSnapshot, nextSnapshot } from '../../src/engine/transition.js';
+import { at, caseInput, day, preFilingJourney, walk, type JourneyEvent } from '../helpers/journeys.js';
 
-const day = 86_400_000;
-const t0 = Date.parse('2026-03-02T01:00:00.000Z');
-const at = (days: number) => new Date(t0 + days * day).toISOString();
 const machine = caseSpec.machine;
 
 /** A snapshot as a row holds it: persisted, through JSON, resolved again (no object shared). */
@@ -23,63 +20,30 @@ const reread = (s: AnyMachineSnapshot) => {
   return machine.resolveState({ value: p.value, context: p.context });
 };
 
-function walk(input: Record<string, unknown>, events: Record<string, unknown>[]) {
-  let s = firstSnapshot(machine, { track: 'pre_filing', procedure: 'ordinary', source: 'walk_in', stationCode: 'HL01', disputeType: '民间借贷纠纷', summary: '借款未还', claimAmount: '12000.00', occurredAt: at(0), ...input });
+function walkDeadlines(input: Record<string, unknown>, events: JourneyEvent[]) {
   const reused: string[] = [];
   const kinds = new Set<string>();
-  for (const raw of events) {
-    const parsed = caseSpec.eventSchemas[raw.type as string].parse(raw) as object;
-    const event = { type: raw.type as string, ...parsed };
-    const read = reread(s);
-    const next = nextSnapshot(machine, read, event);
-    const after = caseDeadlines(next);
-    expect(after).toEqual(snapshotDeadlines(next));
-    const before = caseDeadlines(read);
-    expect(before).toEqual(snapshotDeadlines(read));
-    if (before === after) reused.push(event.type);
-    for (const d of after) kinds.add(d.kind);
-    s = next;
-  }
-  return { reused, kinds, last: s };
+  walk(
+    caseSpec,
+    caseInput(input),
+    events,
+    (next, step) => {
+      if (!step) return;
+      const after = caseDeadlines(next);
+      expect(after).toEqual(snapshotDeadlines(next));
+      const before = caseDeadlines(step.before);
+      expect(before).toEqual(snapshotDeadlines(step.before));
+      if (before === after) reused.push(step.event.type);
+      for (const d of after) kinds.add(d.kind);
+    },
+    reread,
+  );
+  return { reused, kinds };
 }
 
 describe('caseDeadlines reusing the list of the same inputs', () => {
   it('match a fresh computation through mediation, pause, extension, an instalment agreement, payments, default and enforcement', () => {
-    const { reused, kinds } = walk({}, [
-      { type: 'ACCEPT', occurredAt: at(1) },
-      { type: 'ASSIGN', deputyIds: ['d1', 'd2'], mediatorName: '王芳', occurredAt: at(2) },
-      { type: 'SCHEDULE_SESSION', at: at(4), location: '调解室', occurredAt: at(3) },
-      { type: 'RECORD_SESSION', heldAt: at(4), attendeeDeputyIds: ['d1'], minutes: '初步意见', occurredAt: at(4) },
-      { type: 'RECUSE', deputyId: 'd2', reason: '亲属', occurredAt: at(5) },
-      { type: 'PAUSE', reason: '鉴定', occurredAt: at(7) },
-      { type: 'RESUME', occurredAt: at(12) },
-      { type: 'EXTEND', days: 10, partiesConsent: true, occurredAt: at(13) },
-      {
-        type: 'REACH_AGREEMENT',
-        terms: '分期',
-        amount: '12000.00',
-        dueDate: '2026-06-01',
-        installments: [
-          { dueDate: '2026-04-01', amount: '4000.00' },
-          { dueDate: '2026-05-01', amount: '4000.00' },
-          { dueDate: '2026-06-01', amount: '4000.00' },
-        ],
-        occurredAt: at(14),
-      },
-      // A payment that covers the first instalment moves performance to the second's date.
-      { type: 'RECORD_PERFORMANCE', amount: '4000.00', occurredAt: at(20) },
-      { type: 'RECORD_PERFORMANCE', amount: '100.00', occurredAt: at(21) },
-      { type: 'APPLY_CONFIRMATION', occurredAt: at(22) },
-      { type: 'CONFIRM', rulingNumber: '(2026)黑0111民特1号', occurredAt: at(23) },
-      { type: 'PERFORMANCE_OVERDUE', occurredAt: at(70) },
-      { type: 'APPLY_ENFORCEMENT', enforcementCaseNumber: '(2026)黑0111执1号', occurredAt: at(71) },
-      { type: 'RECORD_MEASURE', kind: 'freeze', occurredAt: at(72) },
-      { type: 'SUSPEND', reason: '无财产', occurredAt: at(80) },
-      { type: 'RESUME', occurredAt: at(90) },
-      { type: 'RECORD_RECOVERY', amount: '1000.00', occurredAt: at(95) },
-      { type: 'ENFORCEMENT_OVERDUE', occurredAt: at(400) },
-      { type: 'CONCLUDE', result: 'fulfilled', occurredAt: at(401) },
-    ]);
+    const { reused, kinds } = walkDeadlines({}, preFilingJourney());
     // The journey passed through every kind of deadline, and sessions reused the read one's list.
     expect([...kinds].sort()).toEqual(['confirmation_window', 'enforcement_bar', 'enforcement_limit', 'mediation_expiry', 'performance']);
     expect(reused).toContain('RECORD_SESSION');
@@ -88,7 +52,7 @@ describe('caseDeadlines reusing the list of the same inputs', () => {
   });
 
   it('match a fresh computation through a post-filing agreement left to default (the enforcement bar)', () => {
-    const { kinds } = walk({ track: 'post_filing' }, [
+    const { kinds } = walkDeadlines({ track: 'post_filing' }, [
       { type: 'ACCEPT', occurredAt: at(1) },
       { type: 'ASSIGN', deputyIds: ['d1'], occurredAt: at(2) },
       { type: 'REACH_AGREEMENT', terms: '一次付清', amount: '12000.00', dueDate: '2026-04-01', occurredAt: at(3) },

@@ -11,11 +11,7 @@ import { supervisionSpec } from '../../src/machines/supervision-spec.js';
 import { handledEvents, offeredEvents, probeOf, type MachineSpec } from '../../src/machines/spec.js';
 import { permits } from '../../src/machines/policy.js';
 import type { Actor } from '../../src/machines/roles.js';
-import { firstSnapshot, nextSnapshot } from '../../src/engine/transition.js';
-
-const day = 86_400_000;
-const t0 = Date.parse('2026-03-02T01:00:00.000Z');
-const at = (days: number) => new Date(t0 + days * day).toISOString();
+import { at, caseInput, day, preFilingJourney, referralInput, supervisionInput, supervisionJourney, t0, walk, type JourneyEvent } from '../helpers/journeys.js';
 
 /** The lists as they were made before: every candidate asked of the probe, at each instant. */
 function probedEvents(spec: MachineSpec, snapshot: AnyMachineSnapshot, actor: Actor, now: string) {
@@ -43,10 +39,10 @@ const actors: Actor[] = [
 ];
 
 /** Every snapshot of the journey compared for every caller at several instants; how many lists were not empty. */
-function walk(spec: MachineSpec, input: unknown, events: Record<string, unknown>[]) {
-  let s = firstSnapshot(spec.machine, input);
+function walkOffered(spec: MachineSpec, input: unknown, events: JourneyEvent[]) {
   let offered = 0;
-  const compare = (snapshot: AnyMachineSnapshot, lastDay: number) => {
+  walk(spec, input, events, (snapshot, step) => {
+    const lastDay = step ? (Date.parse(step.event.occurredAt) - t0) / day : 0;
     for (const actor of actors) {
       for (const later of [0, 0.5, 3, 40, 400]) {
         const now = at(lastDay + later);
@@ -55,68 +51,19 @@ function walk(spec: MachineSpec, input: unknown, events: Record<string, unknown>
         offered += got.nextEvents.length + got.backdatableEvents.length;
       }
     }
-  };
-  compare(s, 0);
-  for (const raw of events) {
-    const event = { type: raw.type as string, ...(spec.eventSchemas[raw.type as string].parse(raw) as object) };
-    s = nextSnapshot(spec.machine, s, event);
-    compare(s, (Date.parse(raw.occurredAt as string) - t0) / day);
-  }
+  });
   return offered;
 }
 
-const caseInput = (over: Record<string, unknown> = {}) => ({
-  track: 'pre_filing',
-  procedure: 'ordinary',
-  source: 'walk_in',
-  stationCode: 'HL01',
-  disputeType: '民间借贷纠纷',
-  summary: '借款未还',
-  claimAmount: '12000.00',
-  occurredAt: at(0),
-  ...over,
-});
-
 describe('offeredEvents with the answers a state fixes', () => {
   it('are the probe’s through a pre-filing case: mediation, pause, extension, instalments, confirmation, default, enforcement', () => {
-    const offered = walk(caseSpec, caseInput(), [
-      { type: 'ACCEPT', occurredAt: at(1) },
-      { type: 'ASSIGN', deputyIds: ['d1', 'd2'], mediatorName: '王芳', occurredAt: at(2) },
-      { type: 'SCHEDULE_SESSION', at: at(4), location: '调解室', occurredAt: at(3) },
-      { type: 'RECORD_SESSION', heldAt: at(4), attendeeDeputyIds: ['d1'], minutes: '初步意见', occurredAt: at(4) },
-      { type: 'RECUSE', deputyId: 'd2', reason: '亲属', occurredAt: at(5) },
-      { type: 'PAUSE', reason: '鉴定', occurredAt: at(7) },
-      { type: 'RESUME', occurredAt: at(12) },
-      { type: 'EXTEND', days: 10, partiesConsent: true, occurredAt: at(13) },
-      {
-        type: 'REACH_AGREEMENT',
-        terms: '分期',
-        amount: '12000.00',
-        dueDate: '2026-06-01',
-        installments: [
-          { dueDate: '2026-04-01', amount: '4000.00' },
-          { dueDate: '2026-06-01', amount: '8000.00' },
-        ],
-        occurredAt: at(14),
-      },
-      { type: 'RECORD_PERFORMANCE', amount: '4000.00', occurredAt: at(20) },
-      { type: 'APPLY_CONFIRMATION', occurredAt: at(22) },
-      { type: 'CONFIRM', rulingNumber: '(2026)黑0111民特1号', occurredAt: at(23) },
-      { type: 'PERFORMANCE_OVERDUE', occurredAt: at(92) },
-      { type: 'APPLY_ENFORCEMENT', enforcementCaseNumber: '(2026)黑0111执1号', occurredAt: at(93) },
-      { type: 'RECORD_MEASURE', kind: 'freeze', occurredAt: at(94) },
-      { type: 'SUSPEND', reason: '无财产', occurredAt: at(100) },
-      { type: 'RESUME', occurredAt: at(110) },
-      { type: 'RECORD_RECOVERY', amount: '1000.00', occurredAt: at(115) },
-      { type: 'ENFORCEMENT_OVERDUE', occurredAt: at(500) },
-      { type: 'CONCLUDE', result: 'fulfilled', occurredAt: at(501) },
-    ]);
+    const offered = walkOffered(caseSpec, caseInput(), preFilingJourney());
     expect(offered).toBeGreaterThan(500);
   });
 
   it('are the probe’s through a post-filing case left to default, a mediation that expires, and a supervision item', () => {
     expect(
-      walk(caseSpec, caseInput({ track: 'post_filing' }), [
+      walkOffered(caseSpec, caseInput({ track: 'post_filing' }), [
         { type: 'ACCEPT', occurredAt: at(1) },
         { type: 'ASSIGN', deputyIds: ['d1'], occurredAt: at(2) },
         { type: 'REACH_AGREEMENT', terms: '一次付清', amount: '12000.00', dueDate: '2026-04-01', occurredAt: at(3) },
@@ -125,25 +72,19 @@ describe('offeredEvents with the answers a state fixes', () => {
       ]),
     ).toBeGreaterThan(50);
     expect(
-      walk(caseSpec, caseInput(), [
+      walkOffered(caseSpec, caseInput(), [
         { type: 'ACCEPT', occurredAt: at(1) },
         { type: 'ASSIGN', deputyIds: ['d1'], occurredAt: at(2) },
         { type: 'MEDIATION_EXPIRED', occurredAt: at(60) },
       ]),
     ).toBeGreaterThan(20);
     expect(
-      walk(caseSpec, caseInput({ source: 'enforcement_referral', track: undefined, enforceableDocument: '(2025)黑0111民初1号', owedAmount: '5000.00' }), [
+      walkOffered(caseSpec, referralInput, [
         { type: 'RECORD_RECOVERY', amount: '5000.00', occurredAt: at(3) },
       ]),
     ).toBeGreaterThan(5);
     expect(
-      walk(supervisionSpec, { kind: 'case_inquiry', subject: '执行监督', respondent: '呼兰区人民法院', caseIds: [], occurredAt: at(0) }, [
-        { type: 'REQUEST_REPORT', dueDate: '2026-04-01', occurredAt: at(1) },
-        { type: 'SUBMIT_REPORT', content: '报告', occurredAt: at(2) },
-        { type: 'EVALUATE', rating: 'unsatisfied', opinion: '整改', dueDate: '2026-05-01', occurredAt: at(3) },
-        { type: 'SUBMIT_RECTIFICATION', content: '整改报告', occurredAt: at(4) },
-        { type: 'EVALUATE', rating: 'satisfied', opinion: '满意', occurredAt: at(5) },
-      ]),
+      walkOffered(supervisionSpec, supervisionInput, supervisionJourney),
     ).toBeGreaterThan(10);
   });
 });
