@@ -3,6 +3,8 @@
  * give exactly the snapshots xstate's pure `initialTransition` / `transition` give, through whole
  * journeys of both machines, refused events included; and the pure functions must leave no action
  * to execute on any step — the machines are pure, so the actor that runs a step executes nothing.
+ * At every step the snapshot the engine stores (`persist`, built without xstate's walk of the
+ * context) is, byte for byte, the JSON of xstate's own `getPersistedSnapshot`.
  */
 import { describe, expect, it } from 'vitest';
 import { assign, createActor, initialTransition, setup, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
@@ -11,12 +13,16 @@ import { supervisionSpec } from '../../src/machines/supervision-spec.js';
 import { statePath, type MachineSpec } from '../../src/machines/spec.js';
 import { firstSnapshot, nextSnapshot } from '../../src/engine/transition.js';
 import { canonical } from '../../src/engine/write/idempotency.js';
+import { persist } from '../../src/engine/write/snapshots.js';
+import { caseStore, supervisionStore, type EntityStore } from '../../src/engine/stores.js';
 import { at, caseInput, preFilingJourney, referralInput, supervisionInput, supervisionJourney, walk, type JourneyEvent } from '../helpers/journeys.js';
 
 /** Walks the engine and xstate's pure functions side by side; the states the journey passed through. */
 function walkBoth(spec: MachineSpec, input: unknown, events: JourneyEvent[]): string[] {
   const machine = spec.machine;
   const persisted = (s: AnyMachineSnapshot) => canonical(machine.getPersistedSnapshot(s));
+  const store = [caseStore, supervisionStore].find((s) => s.spec.machine === machine)!;
+  const stored = (s: AnyMachineSnapshot) => expect(JSON.stringify(persist(store, s))).toBe(JSON.stringify(machine.getPersistedSnapshot(s)));
   let pure: AnyMachineSnapshot;
   let actions: unknown[];
   const states: string[] = [];
@@ -28,6 +34,7 @@ function walkBoth(spec: MachineSpec, input: unknown, events: JourneyEvent[]): st
     }
     expect(actions).toEqual([]);
     expect(persisted(fast)).toBe(persisted(pure));
+    stored(fast);
     states.push(statePath(fast.value));
   });
   return states;
@@ -49,6 +56,67 @@ describe('transitions through a restored actor', () => {
     expect(referral[0]).toBe('enforcement.active');
     const supervision = walkBoth(supervisionSpec, supervisionInput, supervisionJourney);
     expect(supervision.at(-1)).toBe('closed');
+  });
+
+  it('match xstate on the other ways a case closes: returned, withdrawn, failed, expired, denied confirmation, installments, a default and a lawsuit', () => {
+    const assigned = [
+      { type: 'ACCEPT', occurredAt: at(1) },
+      { type: 'ASSIGN', deputyIds: ['d1'], mediatorName: '王芳', occurredAt: at(2) },
+    ];
+    const ends = [
+      walkBoth(caseSpec, caseInput(), [{ type: 'RETURN', reason: 'out_of_scope', occurredAt: at(1) }]),
+      walkBoth(caseSpec, caseInput(), [...assigned, { type: 'WITHDRAW', occurredAt: at(3) }]),
+      walkBoth(caseSpec, caseInput(), [...assigned, { type: 'FAIL', reason: 'refused', occurredAt: at(3) }]),
+      walkBoth(caseSpec, caseInput(), [...assigned, { type: 'MEDIATION_EXPIRED', occurredAt: at(60) }]),
+      walkBoth(caseSpec, caseInput(), [
+        ...assigned,
+        {
+          type: 'REACH_AGREEMENT',
+          terms: '分两期',
+          amount: '12000.00',
+          dueDate: '2026-06-01',
+          installments: [
+            { amount: '6000.00', dueDate: '2026-05-01' },
+            { amount: '6000.00', dueDate: '2026-06-01' },
+          ],
+          occurredAt: at(3),
+        },
+        { type: 'APPLY_CONFIRMATION', occurredAt: at(4) },
+        { type: 'DENY_CONFIRMATION', reason: '协议违法', occurredAt: at(5) },
+        { type: 'REACH_AGREEMENT', terms: '一次付清', amount: '10000.00', dueDate: '2026-03-20', occurredAt: at(6) },
+        { type: 'RECORD_PERFORMANCE', amount: '1000.00', occurredAt: at(7) },
+        { type: 'PERFORMANCE_OVERDUE', occurredAt: at(30) },
+        { type: 'FILE_LAWSUIT', occurredAt: at(31) },
+      ]),
+    ];
+    expect(ends.map((states) => states.at(-1))).toEqual(ends.map(() => 'closed'));
+  });
+
+  it('persist as xstate does a snapshot with history or a child actor (its context holding the ref)', () => {
+    const machine = setup({
+      types: { context: {} as { ref: unknown }, events: {} as { type: 'SPAWN' } | { type: 'OUT' } | { type: 'BACK' } },
+      actors: { child: setup({}).createMachine({ initial: 'idle', states: { idle: {} } }) },
+    }).createMachine({
+      context: { ref: null },
+      initial: 'work',
+      states: {
+        work: {
+          initial: 'a',
+          states: { a: { on: { SPAWN: { target: 'b', actions: assign({ ref: ({ spawn }) => spawn('child', { id: 'kid' }) }) } } }, b: {}, memo: { type: 'history' } },
+          on: { OUT: 'away' },
+        },
+        away: { on: { BACK: 'work.memo' } },
+      },
+    });
+    const store = { spec: { machine } } as unknown as EntityStore;
+    const json = (s: AnyMachineSnapshot) => JSON.stringify(persist(store, s));
+    const away = nextSnapshot(machine, firstSnapshot(machine, undefined), { type: 'OUT' });
+    expect(Object.keys(away.historyValue)).not.toEqual([]);
+    expect(json(away)).toBe(JSON.stringify(machine.getPersistedSnapshot(away)));
+    const spawned = nextSnapshot(machine, firstSnapshot(machine, undefined), { type: 'SPAWN' });
+    expect(Object.keys(spawned.children)).toEqual(['kid']);
+    expect(json(spawned)).toBe(JSON.stringify(machine.getPersistedSnapshot(spawned)));
+    expect(json(spawned)).toContain('"xstate$$type"');
   });
 
   it('throw what a guard, an assign or the context factory threw, as the pure functions do, and report nothing as uncaught', async () => {
