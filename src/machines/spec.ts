@@ -162,21 +162,36 @@ export function offeredEvents(spec: MachineSpec, snapshot: AnyMachineSnapshot, a
   // Most candidates' answers are fixed by the state (fixedAnswers): only the others need the probe's
   // snapshot and their guards evaluated, at each instant. Same lists, same order.
   const fixed = fixedAnswers(spec, snapshot);
-  let probe: AnyMachineSnapshot | undefined;
-  const takes = (type: string, occurredAt: string) => {
-    const answer = fixed.get(type);
-    if (answer !== undefined) return answer;
-    probe ??= spec.probe.resolveState({ value: snapshot.value, context: snapshot.context });
-    return probe.can({ type, occurredAt, ...(actor.deputyId ? { deputyId: actor.deputyId } : {}) });
-  };
-  const today = candidates.filter((type) => takes(type, now));
+  const probing: Probing = { spec, snapshot, actor, fixed, probe: undefined };
+  const today = candidates.filter((type) => takes(probing, type, now));
   const lastEventAt = (snapshot.context as { lastEventAt?: unknown }).lastEventAt;
   if (typeof lastEventAt !== 'string' || Date.parse(lastEventAt) >= Date.parse(now)) return { nextEvents: today, backdatableEvents: [] };
   // Only the events refused now are tried dated earlier: most states take nearly all of theirs today,
   // and each probe evaluates the event's guards (every answer asks, the write path's included). A
   // fixed refusal is a refusal at any instant.
   const refused = candidates.filter((type) => !today.includes(type) && fixed.get(type) === undefined);
-  return { nextEvents: today, backdatableEvents: refused.filter((type) => takes(type, lastEventAt)) };
+  return { nextEvents: today, backdatableEvents: refused.filter((type) => takes(probing, type, lastEventAt)) };
+}
+
+/**
+ * What `offeredEvents` asks of one snapshot for one caller, the probe's snapshot made at the first
+ * event that needs it. At module level, not a closure per answer: under tsx (esbuild's keepNames)
+ * a named function made at run time costs a call to `__name`, a defineProperty, every time.
+ */
+interface Probing {
+  spec: MachineSpec;
+  snapshot: AnyMachineSnapshot;
+  actor: Actor;
+  fixed: Map<string, boolean>;
+  probe: AnyMachineSnapshot | undefined;
+}
+
+/** Whether the state takes `type` from this caller at `occurredAt`: its fixed answer, or the probe's. */
+function takes(p: Probing, type: string, occurredAt: string): boolean {
+  const answer = p.fixed.get(type);
+  if (answer !== undefined) return answer;
+  p.probe ??= p.spec.probe.resolveState({ value: p.snapshot.value, context: p.snapshot.context });
+  return p.probe.can({ type, occurredAt, ...(p.actor.deputyId ? { deputyId: p.actor.deputyId } : {}) });
 }
 
 /**

@@ -76,13 +76,12 @@ export interface Write {
 export async function swap(db: Db | Driver, store: EntityStore, id: string, expected: number, w: Write): Promise<boolean> {
   // The rows go in as they are: the statement reads `w.state` as values.w.state (statements.ts `slot`).
   const values: Record<string, unknown> = { id, expected, w: w.written, j: w.journalRow, a: w.access, i: w.remember, o: w.outbox };
-  const keys = (row: Record<string, unknown> | undefined) => (row ? Object.keys(row).join(',') : '');
   const shape = [
-    keys(w.written),
-    keys(w.journalRow),
-    keys(w.access),
-    keys(w.remember),
-    keys(w.outbox),
+    keysOf(w.written),
+    keysOf(w.journalRow),
+    keysOf(w.access),
+    keysOf(w.remember),
+    keysOf(w.outbox),
     // The kinds of recipient the notice names: the statement tests those only (noticeInsertSql says why).
     w.notice ? noticeBranches(w.notice.recipients) : '',
     w.deadlines ? 'd' : '',
@@ -98,6 +97,11 @@ export async function swap(db: Db | Driver, store: EntityStore, id: string, expe
   }
   const [result] = await writePath(store).swap(shape).run(db, values);
   return result?.journaled === 1;
+}
+
+/** A row's keys, as the swap's shape names them. At module level: a closure per write costs a `__name` call under tsx. */
+function keysOf(row: Record<string, unknown> | undefined): string {
+  return row ? Object.keys(row).join(',') : '';
 }
 
 /** The write path's statements of one store, compiled once (src/db/statements.ts). */
