@@ -5,7 +5,7 @@
  */
 import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import { PgDialect, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
-import type { Db, Driver } from '../../db/client.js';
+import { sameInstant, type Db, type Driver } from '../../db/client.js';
 import { slot, statement, statements, type Decoder, type Statement } from '../../db/statements.js';
 import { accessLog, deadlines, idempotencyKeys, outbox } from '../../db/schema.js';
 import { changesOpenSessions, closedCaseUpserts, OPEN_SESSION_COLUMNS, openSessionsUpsert, SUMMARY_COLUMNS } from '../report-summary.js';
@@ -26,7 +26,7 @@ export function changedColumns(table: EntityStore['table'], row: EntityRow, want
       typeof value === 'string' &&
       typeof stored === 'string' &&
       (table[key] as PgColumn).columnType === 'PgTimestampString' &&
-      Date.parse(value) === Date.parse(stored)
+      sameInstant(value, stored)
     ) {
       continue;
     }
