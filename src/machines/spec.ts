@@ -151,17 +151,16 @@ export function backdatableEvents(spec: MachineSpec, snapshot: AnyMachineSnapsho
 export function offeredEvents(spec: MachineSpec, snapshot: AnyMachineSnapshot, actor: Actor, now: string): { nextEvents: string[]; backdatableEvents: string[] } {
   if (snapshot.status !== 'active') return { nextEvents: [], backdatableEvents: [] };
   const facts = spec.facts(snapshot);
-  const handled = handledEvents(snapshot);
+  const { handled, fixed } = stateOffers(spec, snapshot);
   // Only events the state handles and the caller may send reach the probe (building it and
   // evaluating guards is most of the cost); the order stays that of the event schemas.
-  const candidates = Object.keys(spec.eventSchemas).filter((type) => {
+  const candidates = handled.filter((type) => {
     const rule = spec.permissions[type];
-    return handled.includes(type) && rule !== undefined && permits(rule, actor, facts);
+    return rule !== undefined && permits(rule, actor, facts);
   });
   if (candidates.length === 0) return { nextEvents: [], backdatableEvents: [] };
   // Most candidates' answers are fixed by the state (fixedAnswers): only the others need the probe's
   // snapshot and their guards evaluated, at each instant. Same lists, same order.
-  const fixed = fixedAnswers(spec, snapshot);
   const probing: Probing = { spec, snapshot, actor, fixed, probe: undefined };
   const today = candidates.filter((type) => takes(probing, type, now));
   const lastEventAt = (snapshot.context as { lastEventAt?: unknown }).lastEventAt;
@@ -201,17 +200,12 @@ function takes(p: Probing, type: string, occurredAt: string): boolean {
  * the first whose guard passes is taken — and the answer is fixed when the guards met on the way
  * there are none or the probe's fixed ones (`probeGuards`). An event whose way meets any other guard
  * is left out (the probe decides). A pure function of the machine and the state value, so computed
- * once per state: every answer lists what its reader may send, and probing 8 events cost ~6 µs
- * besides the ~4 µs of the probe's snapshot, for a state like mediation.active whose events are
- * all fixed.
+ * once per state (stateOffers keeps it): every answer lists what its reader may send, and probing 8
+ * events cost ~6 µs besides the ~4 µs of the probe's snapshot, for a state like mediation.active
+ * whose events are all fixed.
  */
-function fixedAnswers(spec: MachineSpec, snapshot: AnyMachineSnapshot): Map<string, boolean> {
-  let byState = fixedByProbe.get(spec.probe);
-  if (!byState) fixedByProbe.set(spec.probe, (byState = new Map()));
-  const key = typeof snapshot.value === 'string' ? snapshot.value : JSON.stringify(snapshot.value);
-  let answers = byState.get(key);
-  if (answers) return answers;
-  answers = new Map();
+function fixedAnswers(snapshot: AnyMachineSnapshot, probe: AnyStateMachine, guards: Readonly<Record<string, boolean>>): Map<string, boolean> {
+  const answers = new Map<string, boolean>();
   // The active states from the root down, on the probe's own definition; parallel states (each
   // region decides) and wildcard descriptors (matched by pattern) are left to the probe.
   const nodes: AnyStateNode[] = [];
@@ -220,18 +214,35 @@ function fixedAnswers(spec: MachineSpec, snapshot: AnyMachineSnapshot): Map<stri
     if (typeof value === 'string') visit(node.states[value], undefined);
     else if (value !== null && typeof value === 'object') for (const [k, child] of Object.entries(value)) visit(node.states[k], child);
   };
-  visit(spec.probe.root, snapshot.value);
+  visit(probe.root, snapshot.value);
   const plain = nodes.every((n) => n.type !== 'parallel' && Object.keys(n.on).every((d) => d !== '*' && !d.endsWith('.*')));
   if (plain) {
     for (const type of handledEvents(snapshot)) {
-      const answer = fixedAnswer(nodes, type, spec.probeGuards);
+      const answer = fixedAnswer(nodes, type, guards);
       if (answer !== undefined) answers.set(type, answer);
     }
   }
-  byState.set(key, answers);
   return answers;
 }
-const fixedByProbe = new WeakMap<AnyStateMachine, Map<string, Map<string, boolean>>>();
+
+/**
+ * What `offeredEvents` needs of the snapshot's state alone, computed once per state (a pure
+ * function of the machine and the state value): the events it handles, in the event schemas'
+ * order (the lists' order), and their fixed answers (fixedAnswers).
+ */
+function stateOffers(spec: MachineSpec, snapshot: AnyMachineSnapshot): { handled: string[]; fixed: Map<string, boolean> } {
+  let byState = offersByProbe.get(spec.probe);
+  if (!byState) offersByProbe.set(spec.probe, (byState = new Map()));
+  const key = typeof snapshot.value === 'string' ? snapshot.value : JSON.stringify(snapshot.value);
+  let offers = byState.get(key);
+  if (!offers) {
+    const handled = handledEvents(snapshot);
+    offers = { handled: Object.keys(spec.eventSchemas).filter((type) => handled.includes(type)), fixed: fixedAnswers(snapshot, spec.probe, spec.probeGuards) };
+    byState.set(key, offers);
+  }
+  return offers;
+}
+const offersByProbe = new WeakMap<AnyStateMachine, Map<string, { handled: string[]; fixed: Map<string, boolean> }>>();
 
 function fixedAnswer(nodes: AnyStateNode[], type: string, guards: Readonly<Record<string, boolean>>): boolean | undefined {
   for (let i = nodes.length - 1; i >= 0; i--) {
