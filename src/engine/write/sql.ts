@@ -18,7 +18,9 @@ import type { EngineContext } from './types.js';
 /** The entries of `wanted` that differ from what `row` holds (timestamps compared as instants). */
 export function changedColumns(table: EntityStore['table'], row: EntityRow, wanted: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(wanted)) {
+  // Keys, not entries: no pair array per column, every write.
+  for (const key of Object.keys(wanted)) {
+    const value = wanted[key];
     const stored = row[key];
     if (value === stored) continue;
     if (Array.isArray(value) && Array.isArray(stored) && value.length === stored.length && value.every((v, i) => v === stored[i])) continue;
