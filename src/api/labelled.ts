@@ -11,6 +11,17 @@ export function labelled<T extends Stated>(v: T): T & { stateLabel: string; outc
   return { ...v, stateLabel: stateLabel(v.state), ...(v.outcome ? { outcomeLabel: outcomeLabel(v.outcome) } : {}) };
 }
 
+/**
+ * `labelled`, written onto `v` itself: for an answer built for this request alone. A write's case
+ * answer has some 40 keys; copying them for two more cost 1.4 µs per event.
+ */
+export function addLabels<T extends Stated>(v: T): T & { stateLabel: string; outcomeLabel?: string } {
+  const out = v as T & { stateLabel: string; outcomeLabel?: string };
+  out.stateLabel = stateLabel(v.state);
+  if (v.outcome) out.outcomeLabel = outcomeLabel(v.outcome);
+  return out;
+}
+
 /** A supervision item with its linked cases (each labelled; a case without outcome says null). */
 export function labelledItem<T extends Stated & { cases?: Stated[] }>(v: T) {
   const out = labelled(v);

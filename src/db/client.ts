@@ -242,9 +242,36 @@ const PG_UTC = /^([1-9]\d{3}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?\+00$/;
  * pays four times a notice. Anything else is `Date`'s.
  */
 export function isoOf(value: unknown): string {
-  const m = typeof value === 'string' ? PG_UTC.exec(value) : null;
-  if (m) return `${m[1]}T${m[2]}.${m[3] === undefined ? '000' : m[3].padEnd(3, '0').slice(0, 3)}Z`;
+  if (typeof value === 'string') {
+    const shown = pgUtcIso(value);
+    if (shown !== null) return shown;
+    // A time the write path set itself (toISOString()) before it reached the database.
+    if (ISO_UTC.test(value)) return value;
+  }
   return new Date(value as string).toISOString();
+}
+
+/** PostgreSQL's UTC text rewritten as an ISO instant (isoOf), or null when `value` is not in that form. */
+function pgUtcIso(value: string): string | null {
+  const m = PG_UTC.exec(value);
+  return m ? `${m[1]}T${m[2]}.${m[3] === undefined ? '000' : m[3].padEnd(3, '0').slice(0, 3)}Z` : null;
+}
+
+/**
+ * toISOString()'s form on a day every month has (01–28; Date rolls 02-30 over to 03-02), hours
+ * 00–23: such a string is its own `new Date(s).toISOString()`, 0.8 µs saved.
+ */
+const ISO_UTC = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
+/**
+ * Whether two timestamps name the same millisecond, as `Date.parse(a) === Date.parse(b)` says. An
+ * instant in toISOString()'s form against PostgreSQL's UTC text (a column written against its
+ * stored value, every event) is compared as text: both are then the one form of their millisecond.
+ */
+export function sameInstant(a: string, b: string): boolean {
+  const stored = pgUtcIso(b);
+  if (stored !== null && ISO_UTC.test(stored) && ISO_UTC.test(a)) return stored === a;
+  return Date.parse(a) === Date.parse(b);
 }
 
 /** Rows of a raw `db.execute()`, which the two drivers shape differently. */

@@ -151,32 +151,46 @@ export function backdatableEvents(spec: MachineSpec, snapshot: AnyMachineSnapsho
 export function offeredEvents(spec: MachineSpec, snapshot: AnyMachineSnapshot, actor: Actor, now: string): { nextEvents: string[]; backdatableEvents: string[] } {
   if (snapshot.status !== 'active') return { nextEvents: [], backdatableEvents: [] };
   const facts = spec.facts(snapshot);
-  const handled = handledEvents(snapshot);
+  const { handled, fixed } = stateOffers(spec, snapshot);
   // Only events the state handles and the caller may send reach the probe (building it and
   // evaluating guards is most of the cost); the order stays that of the event schemas.
-  const candidates = Object.keys(spec.eventSchemas).filter((type) => {
+  const candidates = handled.filter((type) => {
     const rule = spec.permissions[type];
-    return handled.includes(type) && rule !== undefined && permits(rule, actor, facts);
+    return rule !== undefined && permits(rule, actor, facts);
   });
   if (candidates.length === 0) return { nextEvents: [], backdatableEvents: [] };
   // Most candidates' answers are fixed by the state (fixedAnswers): only the others need the probe's
   // snapshot and their guards evaluated, at each instant. Same lists, same order.
-  const fixed = fixedAnswers(spec, snapshot);
-  let probe: AnyMachineSnapshot | undefined;
-  const takes = (type: string, occurredAt: string) => {
-    const answer = fixed.get(type);
-    if (answer !== undefined) return answer;
-    probe ??= spec.probe.resolveState({ value: snapshot.value, context: snapshot.context });
-    return probe.can({ type, occurredAt, ...(actor.deputyId ? { deputyId: actor.deputyId } : {}) });
-  };
-  const today = candidates.filter((type) => takes(type, now));
+  const probing: Probing = { spec, snapshot, actor, fixed, probe: undefined };
+  const today = candidates.filter((type) => takes(probing, type, now));
   const lastEventAt = (snapshot.context as { lastEventAt?: unknown }).lastEventAt;
   if (typeof lastEventAt !== 'string' || Date.parse(lastEventAt) >= Date.parse(now)) return { nextEvents: today, backdatableEvents: [] };
   // Only the events refused now are tried dated earlier: most states take nearly all of theirs today,
   // and each probe evaluates the event's guards (every answer asks, the write path's included). A
   // fixed refusal is a refusal at any instant.
   const refused = candidates.filter((type) => !today.includes(type) && fixed.get(type) === undefined);
-  return { nextEvents: today, backdatableEvents: refused.filter((type) => takes(type, lastEventAt)) };
+  return { nextEvents: today, backdatableEvents: refused.filter((type) => takes(probing, type, lastEventAt)) };
+}
+
+/**
+ * What `offeredEvents` asks of one snapshot for one caller, the probe's snapshot made at the first
+ * event that needs it. At module level, not a closure per answer: under tsx (esbuild's keepNames)
+ * a named function made at run time costs a call to `__name`, a defineProperty, every time.
+ */
+interface Probing {
+  spec: MachineSpec;
+  snapshot: AnyMachineSnapshot;
+  actor: Actor;
+  fixed: Map<string, boolean>;
+  probe: AnyMachineSnapshot | undefined;
+}
+
+/** Whether the state takes `type` from this caller at `occurredAt`: its fixed answer, or the probe's. */
+function takes(p: Probing, type: string, occurredAt: string): boolean {
+  const answer = p.fixed.get(type);
+  if (answer !== undefined) return answer;
+  p.probe ??= p.spec.probe.resolveState({ value: p.snapshot.value, context: p.snapshot.context });
+  return p.probe.can({ type, occurredAt, ...(p.actor.deputyId ? { deputyId: p.actor.deputyId } : {}) });
 }
 
 /**
@@ -186,31 +200,43 @@ export function offeredEvents(spec: MachineSpec, snapshot: AnyMachineSnapshot, a
  * the first whose guard passes is taken — and the answer is fixed when the guards met on the way
  * there are none or the probe's fixed ones (`probeGuards`). An event whose way meets any other guard
  * is left out (the probe decides). A pure function of the machine and the state value, so computed
- * once per state: every answer lists what its reader may send, and probing 8 events cost ~6 µs
- * besides the ~4 µs of the probe's snapshot, for a state like mediation.active whose events are
- * all fixed.
+ * once per state (stateOffers keeps it): every answer lists what its reader may send, and probing 8
+ * events cost ~6 µs besides the ~4 µs of the probe's snapshot, for a state like mediation.active
+ * whose events are all fixed.
  */
-function fixedAnswers(spec: MachineSpec, snapshot: AnyMachineSnapshot): Map<string, boolean> {
-  let byState = fixedByProbe.get(spec.probe);
-  if (!byState) fixedByProbe.set(spec.probe, (byState = new Map()));
-  const key = typeof snapshot.value === 'string' ? snapshot.value : JSON.stringify(snapshot.value);
-  let answers = byState.get(key);
-  if (answers) return answers;
-  answers = new Map();
+function fixedAnswers(snapshot: AnyMachineSnapshot, probe: AnyStateMachine, guards: Readonly<Record<string, boolean>>): Map<string, boolean> {
+  const answers = new Map<string, boolean>();
   // The active states on the probe's own definition; parallel states (each region decides) and
   // wildcard descriptors (matched by pattern) are left to the probe.
-  const nodes = activeNodes(spec.probe.root, snapshot.value);
+  const nodes = activeNodes(probe.root, snapshot.value);
   const plain = nodes.every((n) => n.type !== 'parallel' && Object.keys(n.on).every((d) => d !== '*' && !d.endsWith('.*')));
   if (plain) {
     for (const type of handledEvents(snapshot)) {
-      const answer = fixedAnswer(nodes, type, spec.probeGuards);
+      const answer = fixedAnswer(nodes, type, guards);
       if (answer !== undefined) answers.set(type, answer);
     }
   }
-  byState.set(key, answers);
   return answers;
 }
-const fixedByProbe = new WeakMap<AnyStateMachine, Map<string, Map<string, boolean>>>();
+
+/**
+ * What `offeredEvents` needs of the snapshot's state alone, computed once per state (a pure
+ * function of the machine and the state value): the events it handles, in the event schemas'
+ * order (the lists' order), and their fixed answers (fixedAnswers).
+ */
+function stateOffers(spec: MachineSpec, snapshot: AnyMachineSnapshot): { handled: string[]; fixed: Map<string, boolean> } {
+  let byState = offersByProbe.get(spec.probe);
+  if (!byState) offersByProbe.set(spec.probe, (byState = new Map()));
+  const key = typeof snapshot.value === 'string' ? snapshot.value : JSON.stringify(snapshot.value);
+  let offers = byState.get(key);
+  if (!offers) {
+    const handled = handledEvents(snapshot);
+    offers = { handled: Object.keys(spec.eventSchemas).filter((type) => handled.includes(type)), fixed: fixedAnswers(snapshot, spec.probe, spec.probeGuards) };
+    byState.set(key, offers);
+  }
+  return offers;
+}
+const offersByProbe = new WeakMap<AnyStateMachine, Map<string, { handled: string[]; fixed: Map<string, boolean> }>>();
 
 /** The state nodes a state value makes active, from the root down (a parent before its children). */
 function activeNodes(root: AnyStateNode, value: unknown): AnyStateNode[] {

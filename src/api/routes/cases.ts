@@ -6,7 +6,7 @@ import { caseSpec } from '../../machines/case-spec.js';
 import { caseHistory, getCase, listCases, replayedCaseAnswer, renderCase } from '../../engine/views.js';
 import type { AppDeps } from '../context.js';
 import { caseTable } from '../../edge/exports.js';
-import { labelled, labelledHistory, labelledList } from '../labelled.js';
+import { addLabels, labelled, labelledHistory, labelledList } from '../labelled.js';
 import { entityRoutes } from './entity.js';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
@@ -37,7 +37,8 @@ export const caseRoutes = (deps: AppDeps) =>
     listQuery: caseListQuery,
     render: (actor, written, opts) => {
       const r = renderCase(actor, written, opts);
-      return { ...r, body: labelled(r.body as { state: string; outcome?: string | null }) };
+      // The answer renderCase just built for this write: labelled where it stands.
+      return { ...r, body: addLabels(r.body as { state: string; outcome?: string | null }) };
     },
     get: async (db, actor, id, opts) => labelled(await getCase(db, actor, id, opts)),
     list: async (db, actor, filters, opts) => labelledList(await listCases(db, actor, filters, opts)),

@@ -5,7 +5,7 @@
  */
 import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import { PgDialect, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
-import type { Db, Driver } from '../../db/client.js';
+import { sameInstant, type Db, type Driver } from '../../db/client.js';
 import { slot, statement, statements, type Decoder, type Statement } from '../../db/statements.js';
 import { accessLog, deadlines, idempotencyKeys, outbox } from '../../db/schema.js';
 import { changesOpenSessions, closedCaseUpserts, OPEN_SESSION_COLUMNS, openSessionsUpsert, SUMMARY_COLUMNS } from '../report-summary.js';
@@ -28,7 +28,7 @@ export function changedColumns(table: EntityStore['table'], row: EntityRow, want
       typeof value === 'string' &&
       typeof stored === 'string' &&
       (table[key] as PgColumn).columnType === 'PgTimestampString' &&
-      Date.parse(value) === Date.parse(stored)
+      sameInstant(value, stored)
     ) {
       continue;
     }
@@ -78,13 +78,12 @@ export interface Write {
 export async function swap(db: Db | Driver, store: EntityStore, id: string, expected: number, w: Write): Promise<boolean> {
   // The rows go in as they are: the statement reads `w.state` as values.w.state (statements.ts `slot`).
   const values: Record<string, unknown> = { id, expected, w: w.written, j: w.journalRow, a: w.access, i: w.remember, o: w.outbox };
-  const keys = (row: Record<string, unknown> | undefined) => (row ? Object.keys(row).join(',') : '');
   const shape = [
-    keys(w.written),
-    keys(w.journalRow),
-    keys(w.access),
-    keys(w.remember),
-    keys(w.outbox),
+    keysOf(w.written),
+    keysOf(w.journalRow),
+    keysOf(w.access),
+    keysOf(w.remember),
+    keysOf(w.outbox),
     // The kinds of recipient the notice names: the statement tests those only (noticeInsertSql says why).
     w.notice ? noticeBranches(w.notice.recipients) : '',
     w.deadlines ? 'd' : '',
@@ -100,6 +99,11 @@ export async function swap(db: Db | Driver, store: EntityStore, id: string, expe
   }
   const [result] = await writePath(store).swap(shape).run(db, values);
   return result?.journaled === 1;
+}
+
+/** A row's keys, as the swap's shape names them. At module level: a closure per write costs a `__name` call under tsx. */
+function keysOf(row: Record<string, unknown> | undefined): string {
+  return row ? Object.keys(row).join(',') : '';
 }
 
 /** The write path's statements of one store, compiled once (src/db/statements.ts). */
