@@ -326,6 +326,8 @@ async function record(db: Db, done: Done[], opts: DispatchOptions): Promise<void
   }
   const parts: SQL[] = [];
   if (firsts.length) {
+    // This try delivered it (`delivered_at` is written only then) and the row there still waits.
+    const delivers = sql`excluded.delivered_at is not null and ${deliveries.status} = 'pending'`;
     parts.push(sql`
       f as (
         select f.*, h.deleted_at is not null as gone
@@ -341,8 +343,15 @@ async function record(db: Db, done: Done[], opts: DispatchOptions): Promise<void
           case when status = 'delivered' and not gone then at end, case when status = 'delivered' and not gone then ms end
         from f
         -- Another process sent it too (this one's lease ran out while it was sending): one delivery, both tries counted and
-        -- logged — the one there is keeps its own (a row, or its first_try_ms), this one's gets a row.
-        on conflict (message_id, (coalesce(webhook_id, party_id))) do update set attempts = ${deliveries.attempts} + excluded.attempts
+        -- logged — the one there is keeps its own (a row, or its first_try_ms), this one's gets a row. A pending one this try
+        -- delivered is delivered, as a retry's success makes it: left pending, it would be POSTed again. Its first_try_ms
+        -- stays null (its first try has its row); a delivered, dead or cancelled one is left as it is.
+        on conflict (message_id, (coalesce(webhook_id, party_id))) do update set attempts = ${deliveries.attempts} + excluded.attempts,
+          status = case when ${delivers} then 'delivered' else ${deliveries.status} end,
+          delivered_at = case when ${delivers} then excluded.delivered_at else ${deliveries.deliveredAt} end,
+          last_status = case when ${delivers} then excluded.last_status else ${deliveries.lastStatus} end,
+          last_error = case when ${delivers} then null else ${deliveries.lastError} end,
+          next_attempt_at = case when ${delivers} then excluded.next_attempt_at else ${deliveries.nextAttemptAt} end
         returning id, message_id, webhook_id, attempts, first_try_ms),
       -- A row this statement wrote with its first try compacted is the one with that try only (a repeat adds to attempts).
       first_tries as (
