@@ -314,4 +314,33 @@ describe('first try before the delivery row', () => {
     expect(got.filter((g) => g.body.includes(c.id))).toHaveLength(2);
   });
 
+  it("sets delivered, and never sends again, a delivery whose stalled retry delivered it after a later claim's try failed", async () => {
+    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url, events: ['ACCEPT'] });
+    const c = await w.openCase();
+    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    const t = Date.now();
+    answer = 503;
+    expect(await dispatch(w.database.db, { retryBaseMs: 500, now: () => new Date(t) })).toMatchObject({ fannedOut: 1, failed: 1 });
+    // The retry is stuck in its send past its claim; another claims the delivery again, tries and fails.
+    const answers = holdAnswers(true);
+    const arrived = answers.nextArrival();
+    const stalled = dispatch(w.database.db, { retryBaseMs: 500, now: () => new Date(t + 500) });
+    await arrived;
+    expect(await dispatch(w.database.db, { retryBaseMs: 500, now: () => new Date(t + 60_500) })).toMatchObject({ failed: 1 });
+    const [before] = await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id));
+    expect(before).toMatchObject({ status: 'pending', attempts: 3, lastStatus: 503 });
+    answer = 204;
+    answers.release();
+    expect(await stalled).toMatchObject({ delivered: 1 });
+    const [d] = await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id));
+    expect(d).toMatchObject({ id: before.id, status: 'delivered', attempts: 3, lastStatus: 204, lastError: null });
+    expect(Date.parse(d.deliveredAt!)).toBe(t + 500);
+    expect((await triesOf(d.id)).map((r) => [Date.parse(r.at), r.status])).toEqual([
+      [t, 503],
+      [t + 60_500, 503],
+      [t + 500, 204],
+    ]);
+    expect(await dispatch(w.database.db, { retryBaseMs: 500, now: () => new Date(t + 200_000) })).toMatchObject({ delivered: 0, failed: 0 });
+    expect(got.filter((g) => g.body.includes(c.id))).toHaveLength(3);
+  });
 });

@@ -306,7 +306,9 @@ async function sendAll(db: Db, claimed: Claimed[], opts: DispatchOptions, sendBy
  * second delivery: the try is counted and logged on the one there is. A claimed delivery gets its try's row
  * and is marked delivered, rescheduled, dead or final; one not sent gets its claim back. Only a
  * delivery still pending under this claim (its `attempts` as claimed) is changed: an admin's
- * cancel or another process's later claim stays.
+ * cancel or another process's later claim stays — but a try that delivered it sets any pending
+ * delivery delivered, first try or not: the receiver has the message, and a pending row would be
+ * sent again.
  */
 async function record(db: Db, done: Done[], opts: DispatchOptions): Promise<void> {
   const rows = [];
@@ -378,7 +380,9 @@ async function record(db: Db, done: Done[], opts: DispatchOptions): Promise<void
           delivered_at = case when o.status = 'delivered' then o.at end,
           next_attempt_at = o.next_at
         from o
-        where d.id = o.id and d.status = 'pending' and d.attempts = o.attempts)`);
+        -- A try that delivered it counts whoever claimed it since (this claim ran out while it was sending): left
+        -- pending, it would be POSTed again.
+        where d.id = o.id and d.status = 'pending' and (d.attempts = o.attempts or o.status = 'delivered'))`);
   }
   if (parts.length) await db.execute(sql`with ${sql.join(parts, sql`,`)} select 1`);
 }
