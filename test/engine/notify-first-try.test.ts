@@ -278,4 +278,69 @@ describe('first try before the delivery row', () => {
       { at: new Date(t).toISOString(), status: 204, error: null, durationMs: rows[0].duration_ms },
     ]);
   });
+
+  it("sets delivered, and never sends again, a delivery whose failed first try was recorded before a stalled dispatcher's repeat that delivered it", async () => {
+    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url, events: ['ACCEPT'] });
+    const c = await w.openCase();
+    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    const t = Date.now();
+    const answers = holdAnswers(true);
+    const arrived = answers.nextArrival();
+    // The first is stuck in its send past its lease; a second, on a clock past it, sends, fails and records first.
+    const stalled = dispatch(w.database.db, { retryBaseMs: 1000, now: () => new Date(t) });
+    await arrived;
+    answer = 503;
+    expect(await dispatch(w.database.db, { retryBaseMs: 1000, now: () => new Date(t + 60_000) })).toMatchObject({ fannedOut: 1, failed: 1 });
+    const [first] = await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id));
+    expect(first).toMatchObject({ status: 'pending', attempts: 1, lastStatus: 503, firstTryMs: null });
+    // The stalled one's try is answered 204: the receiver has the message.
+    answer = 204;
+    answers.release();
+    expect(await stalled).toMatchObject({ delivered: 1 });
+    const [d] = await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id));
+    expect(d).toMatchObject({ id: first.id, status: 'delivered', attempts: 2, lastStatus: 204, lastError: null, firstTryMs: null });
+    expect(Date.parse(d.deliveredAt!)).toBe(t);
+    // Both tries logged as rows, in the order recorded.
+    const rows = await triesOf(d.id);
+    expect(rows.map((r) => [Date.parse(r.at), r.status])).toEqual([
+      [t + 60_000, 503],
+      [t, 204],
+    ]);
+    const listed = await w.call(w.tokens.admin, 'GET', `/api/webhooks/${hook.body.id}/deliveries`);
+    expect(listed.body.items).toMatchObject([{ id: d.id, status: 'delivered', attempts: 2, nextAttemptAt: null }]);
+    expect(listed.body.items[0].attemptLog.map((a: { status: number }) => a.status)).toEqual([503, 204]);
+    // Past the failure's backoff: not POSTed again.
+    expect(await dispatch(w.database.db, { retryBaseMs: 1000, now: () => new Date(t + 200_000) })).toMatchObject({ delivered: 0, failed: 0 });
+    expect(got.filter((g) => g.body.includes(c.id))).toHaveLength(2);
+  });
+
+  it("sets delivered, and never sends again, a delivery whose stalled retry delivered it after a later claim's try failed", async () => {
+    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url, events: ['ACCEPT'] });
+    const c = await w.openCase();
+    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    const t = Date.now();
+    answer = 503;
+    expect(await dispatch(w.database.db, { retryBaseMs: 500, now: () => new Date(t) })).toMatchObject({ fannedOut: 1, failed: 1 });
+    // The retry is stuck in its send past its claim; another claims the delivery again, tries and fails.
+    const answers = holdAnswers(true);
+    const arrived = answers.nextArrival();
+    const stalled = dispatch(w.database.db, { retryBaseMs: 500, now: () => new Date(t + 500) });
+    await arrived;
+    expect(await dispatch(w.database.db, { retryBaseMs: 500, now: () => new Date(t + 60_500) })).toMatchObject({ failed: 1 });
+    const [before] = await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id));
+    expect(before).toMatchObject({ status: 'pending', attempts: 3, lastStatus: 503 });
+    answer = 204;
+    answers.release();
+    expect(await stalled).toMatchObject({ delivered: 1 });
+    const [d] = await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id));
+    expect(d).toMatchObject({ id: before.id, status: 'delivered', attempts: 3, lastStatus: 204, lastError: null });
+    expect(Date.parse(d.deliveredAt!)).toBe(t + 500);
+    expect((await triesOf(d.id)).map((r) => [Date.parse(r.at), r.status])).toEqual([
+      [t, 503],
+      [t + 60_500, 503],
+      [t + 500, 204],
+    ]);
+    expect(await dispatch(w.database.db, { retryBaseMs: 500, now: () => new Date(t + 200_000) })).toMatchObject({ delivered: 0, failed: 0 });
+    expect(got.filter((g) => g.body.includes(c.id))).toHaveLength(3);
+  });
 });

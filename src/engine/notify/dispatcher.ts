@@ -306,7 +306,9 @@ async function sendAll(db: Db, claimed: Claimed[], opts: DispatchOptions, sendBy
  * second delivery: the try is counted and logged on the one there is. A claimed delivery gets its try's row
  * and is marked delivered, rescheduled, dead or final; one not sent gets its claim back. Only a
  * delivery still pending under this claim (its `attempts` as claimed) is changed: an admin's
- * cancel or another process's later claim stays.
+ * cancel or another process's later claim stays — but a try that delivered it sets any pending
+ * delivery delivered, first try or not: the receiver has the message, and a pending row would be
+ * sent again.
  */
 async function record(db: Db, done: Done[], opts: DispatchOptions): Promise<void> {
   const rows = [];
@@ -326,6 +328,8 @@ async function record(db: Db, done: Done[], opts: DispatchOptions): Promise<void
   }
   const parts: SQL[] = [];
   if (firsts.length) {
+    // This try delivered it (`delivered_at` is written only then) and the row there still waits.
+    const delivers = sql`excluded.delivered_at is not null and ${deliveries.status} = 'pending'`;
     parts.push(sql`
       f as (
         select f.*, h.deleted_at is not null as gone
@@ -341,8 +345,15 @@ async function record(db: Db, done: Done[], opts: DispatchOptions): Promise<void
           case when status = 'delivered' and not gone then at end, case when status = 'delivered' and not gone then ms end
         from f
         -- Another process sent it too (this one's lease ran out while it was sending): one delivery, both tries counted and
-        -- logged — the one there is keeps its own (a row, or its first_try_ms), this one's gets a row.
-        on conflict (message_id, (coalesce(webhook_id, party_id))) do update set attempts = ${deliveries.attempts} + excluded.attempts
+        -- logged — the one there is keeps its own (a row, or its first_try_ms), this one's gets a row. A pending one this try
+        -- delivered is delivered, as a retry's success makes it: left pending, it would be POSTed again. Its first_try_ms
+        -- stays null (its first try has its row); a delivered, dead or cancelled one is left as it is.
+        on conflict (message_id, (coalesce(webhook_id, party_id))) do update set attempts = ${deliveries.attempts} + excluded.attempts,
+          status = case when ${delivers} then 'delivered' else ${deliveries.status} end,
+          delivered_at = case when ${delivers} then excluded.delivered_at else ${deliveries.deliveredAt} end,
+          last_status = case when ${delivers} then excluded.last_status else ${deliveries.lastStatus} end,
+          last_error = case when ${delivers} then null else ${deliveries.lastError} end,
+          next_attempt_at = case when ${delivers} then excluded.next_attempt_at else ${deliveries.nextAttemptAt} end
         returning id, message_id, webhook_id, attempts, first_try_ms),
       -- A row this statement wrote with its first try compacted is the one with that try only (a repeat adds to attempts).
       first_tries as (
@@ -369,7 +380,9 @@ async function record(db: Db, done: Done[], opts: DispatchOptions): Promise<void
           delivered_at = case when o.status = 'delivered' then o.at end,
           next_attempt_at = o.next_at
         from o
-        where d.id = o.id and d.status = 'pending' and d.attempts = o.attempts)`);
+        -- A try that delivered it counts whoever claimed it since (this claim ran out while it was sending): left
+        -- pending, it would be POSTed again.
+        where d.id = o.id and d.status = 'pending' and (d.attempts = o.attempts or o.status = 'delivered'))`);
   }
   if (parts.length) await db.execute(sql`with ${sql.join(parts, sql`,`)} select 1`);
 }
