@@ -343,4 +343,29 @@ describe('first try before the delivery row', () => {
     expect(await dispatch(w.database.db, { retryBaseMs: 500, now: () => new Date(t + 200_000) })).toMatchObject({ delivered: 0, failed: 0 });
     expect(got.filter((g) => g.body.includes(c.id))).toHaveLength(3);
   });
+
+  it('sets delivered a delivery marked dead while its stalled retry was sending, once that try delivered it', async () => {
+    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url, events: ['ACCEPT'] });
+    const c = await w.openCase();
+    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    const t = Date.now();
+    answer = 503;
+    // Dead 30 s after the first try, so a try made later than that and failed gives up on it.
+    expect(await dispatch(w.database.db, { retryBaseMs: 500, deadAfterMs: 30_000, now: () => new Date(t) })).toMatchObject({ fannedOut: 1, failed: 1 });
+    const answers = holdAnswers(true);
+    const arrived = answers.nextArrival();
+    const stalled = dispatch(w.database.db, { retryBaseMs: 500, deadAfterMs: 30_000, now: () => new Date(t + 500) });
+    await arrived;
+    expect(await dispatch(w.database.db, { retryBaseMs: 500, deadAfterMs: 30_000, now: () => new Date(t + 60_500) })).toMatchObject({ dead: 1 });
+    const [before] = await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id));
+    expect(before).toMatchObject({ status: 'dead', attempts: 3, lastStatus: 503 });
+    answer = 204;
+    answers.release();
+    expect(await stalled).toMatchObject({ delivered: 1 });
+    const [d] = await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id));
+    expect(d).toMatchObject({ id: before.id, status: 'delivered', attempts: 3, lastStatus: 204, lastError: null });
+    expect(Date.parse(d.deliveredAt!)).toBe(t + 500);
+    expect(await dispatch(w.database.db, { retryBaseMs: 500, deadAfterMs: 30_000, now: () => new Date(t + 200_000) })).toMatchObject({ delivered: 0, failed: 0, dead: 0 });
+    expect(got.filter((g) => g.body.includes(c.id))).toHaveLength(3);
+  });
 });

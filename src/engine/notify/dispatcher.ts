@@ -306,9 +306,9 @@ async function sendAll(db: Db, claimed: Claimed[], opts: DispatchOptions, sendBy
  * second delivery: the try is counted and logged on the one there is. A claimed delivery gets its try's row
  * and is marked delivered, rescheduled, dead or final; one not sent gets its claim back. Only a
  * delivery still pending under this claim (its `attempts` as claimed) is changed: an admin's
- * cancel or another process's later claim stays — but a try that delivered it sets any pending
- * delivery delivered, first try or not: the receiver has the message, and a pending row would be
- * sent again.
+ * cancel or another process's later claim stays — but a try that delivered it sets any pending or
+ * dead delivery delivered, first try or not: the receiver has the message; a pending row would be
+ * sent again, and a dead one would say it never arrived.
  */
 async function record(db: Db, done: Done[], opts: DispatchOptions): Promise<void> {
   const rows = [];
@@ -329,7 +329,8 @@ async function record(db: Db, done: Done[], opts: DispatchOptions): Promise<void
   const parts: SQL[] = [];
   if (firsts.length) {
     // This try delivered it (`delivered_at` is written only then) and the row there still waits.
-    const delivers = sql`excluded.delivered_at is not null and ${deliveries.status} = 'pending'`;
+    // A dead one too: the receiver has it after all (a try stalled past the 24 hours), and the record says so.
+    const delivers = sql`excluded.delivered_at is not null and ${deliveries.status} in ('pending', 'dead')`;
     parts.push(sql`
       f as (
         select f.*, h.deleted_at is not null as gone
@@ -347,7 +348,8 @@ async function record(db: Db, done: Done[], opts: DispatchOptions): Promise<void
         -- Another process sent it too (this one's lease ran out while it was sending): one delivery, both tries counted and
         -- logged — the one there is keeps its own (a row, or its first_try_ms), this one's gets a row. A pending one this try
         -- delivered is delivered, as a retry's success makes it: left pending, it would be POSTed again. Its first_try_ms
-        -- stays null (its first try has its row); a delivered, dead or cancelled one is left as it is.
+        -- stays null (its first try has its row); a dead one this try delivered is delivered too; a delivered or cancelled one
+        -- is left as it is.
         on conflict (message_id, (coalesce(webhook_id, party_id))) do update set attempts = ${deliveries.attempts} + excluded.attempts,
           status = case when ${delivers} then 'delivered' else ${deliveries.status} end,
           delivered_at = case when ${delivers} then excluded.delivered_at else ${deliveries.deliveredAt} end,
@@ -381,8 +383,8 @@ async function record(db: Db, done: Done[], opts: DispatchOptions): Promise<void
           next_attempt_at = o.next_at
         from o
         -- A try that delivered it counts whoever claimed it since (this claim ran out while it was sending): left
-        -- pending, it would be POSTed again.
-        where d.id = o.id and d.status = 'pending' and (d.attempts = o.attempts or o.status = 'delivered'))`);
+        -- pending, it would be POSTed again; dead, the record would deny what the receiver has.
+        where d.id = o.id and ((d.status = 'pending' and d.attempts = o.attempts) or (o.status = 'delivered' and d.status in ('pending', 'dead'))))`);
   }
   if (parts.length) await db.execute(sql`with ${sql.join(parts, sql`,`)} select 1`);
 }
