@@ -6,9 +6,9 @@ import { eventLabel, outcomeLabel, stateLabel } from '../labels.js';
 
 type Stated = { state: string; outcome?: string | null };
 
-/** A case or supervision item: its state's label, and its outcome's when it has one. */
+/** A case or supervision item: its state's label, and its outcome's when it has one (on a copy). */
 export function labelled<T extends Stated>(v: T): T & { stateLabel: string; outcomeLabel?: string } {
-  return { ...v, stateLabel: stateLabel(v.state), ...(v.outcome ? { outcomeLabel: outcomeLabel(v.outcome) } : {}) };
+  return addLabels({ ...v });
 }
 
 /**
