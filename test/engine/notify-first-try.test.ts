@@ -279,20 +279,27 @@ describe('first try before the delivery row', () => {
     ]);
   });
 
-  it("sets delivered, and never sends again, a delivery whose failed first try was recorded before a stalled dispatcher's repeat that delivered it", async () => {
+  // The later claim's failed first try leaves the delivery pending, or dead when it came past the
+  // expiry (deadAfterMs 0: as if the stalled try had taken its 24 hours): either way the stalled try
+  // that delivered it sets it delivered, and nothing is sent again.
+  it.each([
+    { left: 'pending', deadAfterMs: undefined, counted: { failed: 1 } },
+    { left: 'dead', deadAfterMs: 0, counted: { dead: 1 } },
+  ])("sets delivered, and never sends again, a delivery left $left by a failed first try recorded before a stalled dispatcher's repeat that delivered it", async ({ left, deadAfterMs, counted }) => {
     const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url, events: ['ACCEPT'] });
     const c = await w.openCase();
     await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
     const t = Date.now();
+    const at = (ms: number) => ({ retryBaseMs: 1000, deadAfterMs, now: () => new Date(t + ms) });
     const answers = holdAnswers(true);
     const arrived = answers.nextArrival();
     // The first is stuck in its send past its lease; a second, on a clock past it, sends, fails and records first.
-    const stalled = dispatch(w.database.db, { retryBaseMs: 1000, now: () => new Date(t) });
+    const stalled = dispatch(w.database.db, at(0));
     await arrived;
     answer = 503;
-    expect(await dispatch(w.database.db, { retryBaseMs: 1000, now: () => new Date(t + 60_000) })).toMatchObject({ fannedOut: 1, failed: 1 });
+    expect(await dispatch(w.database.db, at(60_000))).toMatchObject({ fannedOut: 1, ...counted });
     const [first] = await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id));
-    expect(first).toMatchObject({ status: 'pending', attempts: 1, lastStatus: 503, firstTryMs: null });
+    expect(first).toMatchObject({ status: left, attempts: 1, lastStatus: 503, firstTryMs: null });
     // The stalled one's try is answered 204: the receiver has the message.
     answer = 204;
     answers.release();
@@ -310,7 +317,7 @@ describe('first try before the delivery row', () => {
     expect(listed.body.items).toMatchObject([{ id: d.id, status: 'delivered', attempts: 2, nextAttemptAt: null }]);
     expect(listed.body.items[0].attemptLog.map((a: { status: number }) => a.status)).toEqual([503, 204]);
     // Past the failure's backoff: not POSTed again.
-    expect(await dispatch(w.database.db, { retryBaseMs: 1000, now: () => new Date(t + 200_000) })).toMatchObject({ delivered: 0, failed: 0 });
+    expect(await dispatch(w.database.db, at(200_000))).toMatchObject({ delivered: 0, failed: 0, dead: 0 });
     expect(got.filter((g) => g.body.includes(c.id))).toHaveLength(2);
   });
 
