@@ -25,6 +25,9 @@
  *
  * `--profile DIR` runs the server under `node --cpu-prof` (see scripts/cpuprofile-top.ts).
  * `--latency` prints each run's latency distribution (autocannon's percentiles, mean and sd).
+ * `--waits` samples, every 20 ms of each run, what the PostgreSQL backends serving it are doing
+ * (pg_stat_activity: on CPU, waiting for the WAL to be flushed, waiting for their client, …) and
+ * prints each state's share of the samples, for the engine's runs and for pgbench's.
  * `--node-flags "…"` gives the server's node more flags (`--trace-gc`, say), and `--server-log F`
  * writes what the server printed to F when the bench ends.
  * `--webhook` registers a webhook for every event type (`*`) on a receiver in this process that
@@ -67,6 +70,7 @@ const { values: args } = parseArgs({
     latency: { type: 'boolean', default: false },
     'node-flags': { type: 'string', default: '' },
     'server-log': { type: 'string' },
+    waits: { type: 'boolean', default: false },
   },
 });
 const DURATION = Number(args.duration);
@@ -456,13 +460,15 @@ async function run(mix: string, connections: number, requests: autocannon.Reques
   // The journal rows of this run: those the engine recorded from now on (its clock is this machine's).
   const startedAt = new Date();
   const hookedBefore = received();
-  const result = await autocannon({
-    url: base.toString(),
-    connections,
-    duration: DURATION,
-    requests,
-    timeout: 30,
-  });
+  const result = await withWaits(`${mix}@${connections}`, sql, () =>
+    autocannon({
+      url: base.toString(),
+      connections,
+      duration: DURATION,
+      requests,
+      timeout: 30,
+    }),
+  );
   const hookedDuring = received() - hookedBefore;
   // A request cut off by the end of the run may still commit: wait for the server to finish it.
   await new Promise((r) => setTimeout(r, 500));
@@ -523,6 +529,48 @@ async function run(mix: string, connections: number, requests: autocannon.Reques
     for (const s of t.tally.refusedSamples) log(`    ${s}`);
   }
   return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the backends wait on (--waits)
+
+/**
+ * Runs `fn` while sampling, every 20 ms, the state of the backends serving the run — pgbench's
+ * (application_name 'pgbench'), or else the server's (neither pgbench's nor the bench's own,
+ * 'jiefen-bench') — then prints each state's share of the samples:
+ * "cpu" (active, waiting on nothing), a wait event (LWLock:WALWrite, IO:WALSync, …), or "idle:
+ * waiting for its client" (ClientRead between statements).
+ */
+async function withWaits<T>(label: string, sql: postgres.Sql, fn: () => Promise<T>): Promise<T> {
+  if (!args.waits) return fn();
+  const ofPgbench = label.startsWith('pgbench');
+  const counts = new Map<string, number>();
+  let samples = 0;
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      const rows = await sql<{ w: string; n: number }[]>`
+        select case when state = 'active' and wait_event is null then 'cpu'
+                    when state like 'idle%' then 'idle: waiting for its client'
+                    else coalesce(wait_event_type || ':' || wait_event, state) end as w, count(*)::int as n
+          from pg_stat_activity
+         where datname = ${DB_NAME} and backend_type = 'client backend'
+           and (application_name = 'pgbench') = ${ofPgbench} and application_name <> 'jiefen-bench'
+         group by 1`;
+      samples++;
+      for (const r of rows) counts.set(r.w, (counts.get(r.w) ?? 0) + r.n);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  try {
+    return await fn();
+  } finally {
+    running = false;
+    await sampler;
+    const total = [...counts.values()].reduce((a, b) => a + b, 0);
+    const shares = [...counts].sort((a, b) => b[1] - a[1]).map(([w, n]) => `${w} ${((100 * n) / Math.max(total, 1)).toFixed(0)}%`);
+    log(`${label} backends (${(total / Math.max(samples, 1)).toFixed(1)} on average, ${samples} samples): ${shares.join(' · ')}`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -634,7 +682,8 @@ async function main() {
   const nodeFlags = [...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : []), ...args['node-flags'].split(' ').filter(Boolean)];
   server = await startServer({ DATABASE_URL, ADMIN_TOKEN }, 60_000, nodeFlags);
   base = new URL(server.url);
-  const sql = postgres(DATABASE_URL, { max: 2, onnotice: () => {} });
+  // Named, so that --waits leaves the bench's own connections out.
+  const sql = postgres(DATABASE_URL, { max: 2, onnotice: () => {}, connection: { application_name: 'jiefen-bench' } });
   try {
     const started = performance.now();
     const w = await buildWorld();
@@ -664,7 +713,7 @@ async function main() {
         const t = tracker(prefix);
         results.push(await run('lifecycle', c, lifecycleRequests(w, t), t, sql));
       }
-      if (pgVars) pg.set(c, await pgbench(c, pgVars));
+      if (pgVars) pg.set(c, await withWaits(`pgbench@${c}`, sql, () => pgbench(c, pgVars)));
     }
 
     log('');
