@@ -460,7 +460,7 @@ async function run(mix: string, connections: number, requests: autocannon.Reques
   // The journal rows of this run: those the engine recorded from now on (its clock is this machine's).
   const startedAt = new Date();
   const hookedBefore = received();
-  const result = await withWaits(`${mix}@${connections}`, sql, () =>
+  const result = await withWaits(`${mix}@${connections}`, 'server', sql, () =>
     autocannon({
       url: base.toString(),
       connections,
@@ -541,9 +541,8 @@ async function run(mix: string, connections: number, requests: autocannon.Reques
  * "cpu" (active, waiting on nothing), a wait event (LWLock:WALWrite, IO:WALSync, …), or "idle:
  * waiting for its client" (ClientRead between statements).
  */
-async function withWaits<T>(label: string, sql: postgres.Sql, fn: () => Promise<T>): Promise<T> {
+async function withWaits<T>(label: string, of: 'server' | 'pgbench', sql: postgres.Sql, fn: () => Promise<T>): Promise<T> {
   if (!args.waits) return fn();
-  const ofPgbench = label.startsWith('pgbench');
   const counts = new Map<string, number>();
   let samples = 0;
   let running = true;
@@ -555,7 +554,7 @@ async function withWaits<T>(label: string, sql: postgres.Sql, fn: () => Promise<
                     else coalesce(wait_event_type || ':' || wait_event, state) end as w, count(*)::int as n
           from pg_stat_activity
          where datname = ${DB_NAME} and backend_type = 'client backend'
-           and (application_name = 'pgbench') = ${ofPgbench} and application_name <> 'jiefen-bench'
+           and (application_name = 'pgbench') = ${of === 'pgbench'} and application_name <> 'jiefen-bench'
          group by 1`;
       samples++;
       for (const r of rows) counts.set(r.w, (counts.get(r.w) ?? 0) + r.n);
@@ -713,7 +712,7 @@ async function main() {
         const t = tracker(prefix);
         results.push(await run('lifecycle', c, lifecycleRequests(w, t), t, sql));
       }
-      if (pgVars) pg.set(c, await withWaits(`pgbench@${c}`, sql, () => pgbench(c, pgVars)));
+      if (pgVars) pg.set(c, await withWaits(`pgbench@${c}`, 'pgbench', sql, () => pgbench(c, pgVars)));
     }
 
     log('');
