@@ -27,7 +27,8 @@
  * `--latency` prints each run's latency distribution (autocannon's percentiles, mean and sd).
  * `--waits` samples, every 20 ms of each run, what the PostgreSQL backends serving it are doing
  * (pg_stat_activity: on CPU, waiting for the WAL to be flushed, waiting for their client, …) and
- * prints each state's share of the samples, for the engine's runs and for pgbench's.
+ * prints each state's share of the samples, for the engine's runs and for pgbench's, and how much
+ * WAL the run wrote.
  * `--node-flags "…"` gives the server's node more flags (`--trace-gc`, say), and `--server-log F`
  * writes what the server printed to F when the bench ends.
  * `--webhook` registers a webhook for every event type (`*`) on a receiver in this process that
@@ -546,6 +547,7 @@ async function withWaits<T>(label: string, of: 'server' | 'pgbench', sql: postgr
   const counts = new Map<string, number>();
   let samples = 0;
   let running = true;
+  const [{ lsn: walBefore }] = await sql<{ lsn: string }[]>`select pg_current_wal_lsn()::text as lsn`;
   const sampler = (async () => {
     while (running) {
       const rows = await sql<{ w: string; n: number }[]>`
@@ -566,6 +568,8 @@ async function withWaits<T>(label: string, of: 'server' | 'pgbench', sql: postgr
   } finally {
     running = false;
     await sampler;
+    const [{ mb }] = await sql<{ mb: number }[]>`select pg_wal_lsn_diff(pg_current_wal_lsn(), ${walBefore}::pg_lsn)::float8 / 1048576 as mb`;
+    log(`${label} WAL written: ${mb.toFixed(1)} MB (the whole cluster's, while it ran)`);
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
     const shares = [...counts].sort((a, b) => b[1] - a[1]).map(([w, n]) => `${w} ${((100 * n) / Math.max(total, 1)).toFixed(0)}%`);
     log(`${label} backends (${(total / Math.max(samples, 1)).toFixed(1)} on average, ${samples} samples): ${shares.join(' · ')}`);
