@@ -616,7 +616,7 @@ const exec = promisify(execFile);
 async function pgbench(
   clients: number,
   vars: Record<string, string>,
-): Promise<{ tps: number; latencyMs: number; p50: number; p99: number; failed: string; load: number; machineMsPerTx: number }> {
+): Promise<{ tps: number; latencyMs: number; p50: number; p99: number; failed: string; load: number; machineMsPerTx: number; clientMsPerTx: number }> {
   // Each transaction's latency (-l: one line per transaction, its time in µs third), for the
   // percentiles pgbench itself does not print: the same p50 and p99 as the engine's runs show.
   const logDir = mkdtempSync(join(tmpdir(), 'jiefen-pgbench-'));
@@ -645,7 +645,13 @@ async function pgbench(
   ];
   const env = { ...process.env, ...(dbUrl.password ? { PGPASSWORD: decodeURIComponent(dbUrl.password) } : {}) };
   const machineBefore = machineBusyMs();
-  const { stdout } = await exec('/usr/bin/pgbench', argv, { env, maxBuffer: 16 << 20 });
+  // Through sh, whose `times` then says what pgbench itself (its client threads) spent: the
+  // counterpart of the engine's load generator ("client").
+  const { stdout, stderr } = await exec('/bin/sh', ['-c', '/usr/bin/pgbench "$@"; code=$?; times >&2; exit $code', 'sh', ...argv], { env, maxBuffer: 16 << 20 });
+  const [childUser, childSys] = (stderr.trim().split('\n').at(-1) ?? '').split(/\s+/).map((t) => {
+    const m = /^(\d+)m([\d.]+)s$/.exec(t);
+    return m ? Number(m[1]) * 60_000 + Number(m[2]) * 1000 : NaN;
+  });
   const machine = machineBusyMs() - machineBefore;
   const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1]);
   const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1]);
@@ -666,7 +672,7 @@ async function pgbench(
     const q = (x: number) => at(x).toFixed(1);
     log(`pgbench@${clients} latency ms: mean ${mean.toFixed(2)} p10 ${q(0.1)} p25 ${q(0.25)} p50 ${q(0.5)} p75 ${q(0.75)} p90 ${q(0.9)} p97.5 ${q(0.975)} p99 ${q(0.99)} p99.9 ${q(0.999)} max ${q(1)}`);
   }
-  return { tps, latencyMs, p50: at(0.5), p99: at(0.99), failed, load: loadavg()[0], machineMsPerTx: machine / Math.max(transactions, 1) };
+  return { tps, latencyMs, p50: at(0.5), p99: at(0.99), failed, load: loadavg()[0], machineMsPerTx: machine / Math.max(transactions, 1), clientMsPerTx: (childUser + childSys) / Math.max(transactions, 1) };
 }
 
 /** pgbench works on cases of its own (the engine's stay replayable), a disjoint slice per client. */
@@ -731,11 +737,11 @@ async function main() {
     if (pg.size) {
       log('');
       log('pgbench bench/engine-equivalent.sql (-M prepared): the same statements per event without the application');
-      log('conns   pgbench tps  avg ms  p50 ms  p99 ms  failed   load  machine cpu ms/tx   sessions events/s  ratio');
+      log('conns   pgbench tps  avg ms  p50 ms  p99 ms  failed   load  machine cpu ms/tx (pgbench)   sessions events/s  ratio');
       for (const [c, p] of pg) {
         const s = results.find((r) => r.mix === 'sessions' && r.connections === c);
         log(
-          `${String(c).padStart(5)} ${fmt(p.tps, 0)}     ${fmt(p.latencyMs, 2)}${fmt(p.p50, 1)}${fmt(p.p99, 1)} ${p.failed.padStart(6)}  ${p.load.toFixed(1).padStart(5)}  ${p.machineMsPerTx.toFixed(2).padStart(17)}   ${s ? fmt(s.eventsPerSec, 0) : '       -'}           ${s ? (s.eventsPerSec / p.tps).toFixed(2) : '-'}`,
+          `${String(c).padStart(5)} ${fmt(p.tps, 0)}     ${fmt(p.latencyMs, 2)}${fmt(p.p50, 1)}${fmt(p.p99, 1)} ${p.failed.padStart(6)}  ${p.load.toFixed(1).padStart(5)}  ${p.machineMsPerTx.toFixed(2).padStart(17)} (${p.clientMsPerTx.toFixed(2)})   ${s ? fmt(s.eventsPerSec, 0) : '       -'}           ${s ? (s.eventsPerSec / p.tps).toFixed(2) : '-'}`,
         );
       }
     }
