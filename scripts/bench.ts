@@ -25,6 +25,12 @@
  *
  * `--profile DIR` runs the server under `node --cpu-prof` (see scripts/cpuprofile-top.ts).
  * `--latency` prints each run's latency distribution (autocannon's percentiles, mean and sd).
+ * `--client wrk` drives the sessions mix with wrk (Debian's `wrk`, a load generator written in C, as
+ * pgbench is) and bench/wrk-sessions.lua instead of autocannon: the same requests, every answer
+ * read back into the same exactly-once check. On a machine where the load generator shares the
+ * server's cores, autocannon's CPU per event (0.11 ms) against pgbench's own (0.03 ms per
+ * transaction) is part of what the ratio compares; wrk's is 0.05. The lifecycle mix stays on
+ * autocannon (each request depends on the answer before it).
  * `--waits` samples, every 20 ms of each run, what the PostgreSQL backends serving it are doing
  * (pg_stat_activity: on CPU, waiting for the WAL to be flushed, waiting for their client, …) and
  * prints each state's share of the samples, for the engine's runs and for pgbench's, and how much
@@ -72,12 +78,17 @@ const { values: args } = parseArgs({
     'node-flags': { type: 'string', default: '' },
     'server-log': { type: 'string' },
     waits: { type: 'boolean', default: false },
+    client: { type: 'string', default: 'autocannon' },
   },
 });
 const DURATION = Number(args.duration);
 const CONNECTIONS = args.connections.split(',').map(Number);
 const N_CASES = Number(args.cases);
 const MIXES = new Set(args.mixes.split(','));
+if (!['autocannon', 'wrk'].includes(args.client)) {
+  console.error(`--client must be autocannon or wrk, not "${args.client}"`);
+  process.exit(2);
+}
 if (!['thread', 'node-http', 'inline'].includes(args.receiver)) {
   console.error(`--receiver must be thread, node-http or inline, not "${args.receiver}"`);
   process.exit(2);
@@ -330,8 +341,29 @@ interface Tally {
 function tracker(prefix: string) {
   let n = 0;
   const tally: Tally = { acked: new Set(), refused: new Map(), refusedSamples: [], unmatched: 0 };
+  /** The client request ids answered: each at most once. */
+  const answered = new Set<string>();
+  /**
+   * One answer, by the request id the server made for it (the one its journal row carries): `sent`
+   * is the client request id the request carried (wrk's answers say it only by the echo), `echoed`
+   * the answer's X-Client-Request-Id.
+   */
+  const recordAnswer = (status: number, body: string, sent: string | undefined, serverRid: unknown, echoed: unknown) => {
+    if (!sent?.startsWith(`${prefix}-`) || typeof serverRid !== 'string' || !serverRid || serverRid === sent || echoed !== sent || answered.has(sent)) {
+      tally.unmatched++;
+      return;
+    }
+    answered.add(sent);
+    if (status >= 200 && status < 300) tally.acked.add(serverRid);
+    else {
+      tally.refused.set(serverRid, status);
+      if (tally.refusedSamples.length < 5) tally.refusedSamples.push(`${status} ${body.slice(0, 300)}`);
+    }
+  };
   return {
     tally,
+    prefix,
+    recordAnswer,
     /** Headers for one request: its own client request id (echoed back) and Idempotency-Key. */
     headers(ctx: Ctx, token: string) {
       ctx.rid = `${prefix}-${++n}`;
@@ -342,20 +374,11 @@ function tracker(prefix: string) {
         'idempotency-key': randomUUID(),
       };
     },
-    /** One answer, by the request id the server made for it (the one its journal row carries). */
+    /** One answer autocannon got. */
     record(status: number, body: string, ctx: Ctx, headers: Record<string, unknown> = {}) {
       // autocannon keeps the header names as they came on the wire.
       const header = (name: string) => Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
-      const rid = header('x-request-id');
-      if (typeof rid !== 'string' || !rid || rid === ctx.rid || header('x-client-request-id') !== ctx.rid) {
-        tally.unmatched++;
-        return;
-      }
-      if (status >= 200 && status < 300) tally.acked.add(rid);
-      else {
-        tally.refused.set(rid, status);
-        if (tally.refusedSamples.length < 5) tally.refusedSamples.push(`${status} ${body.slice(0, 300)}`);
-      }
+      recordAnswer(status, body, ctx.rid, header('x-request-id'), header('x-client-request-id'));
     },
   };
 }
@@ -454,22 +477,82 @@ interface RunResult {
   hookedAfter: number;
 }
 
-async function run(mix: string, connections: number, requests: autocannon.Request[], t: ReturnType<typeof tracker>, sql: postgres.Sql) {
+/** What a load generator reports of a run: latencies in ms, its own child process's CPU if any. */
+interface Load {
+  duration: number;
+  latency: { mean: number; stddev: number; p10: number; p25: number; p50: number; p75: number; p90: number; p97_5: number; p99: number; p99_9: number; max: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  childCpuMs: number;
+}
+
+/** autocannon, in this process. */
+function autocannonLoad(connections: number, requests: autocannon.Request[]): () => Promise<Load> {
+  return async () => {
+    const r = await autocannon({ url: base.toString(), connections, duration: DURATION, requests, timeout: 30 });
+    return { duration: r.duration, latency: r.latency, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, childCpuMs: 0 };
+  };
+}
+
+/**
+ * wrk (`--client wrk`), a child process, with bench/wrk-sessions.lua: the sessions mix from a load
+ * generator written in C, as pgbench is. Its answers are read back into the tally afterwards.
+ */
+function wrkLoad(connections: number, w: World, active: ActiveCase[], t: ReturnType<typeof tracker>): () => Promise<Load> {
+  return async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jiefen-wrk-'));
+    try {
+      writeFileSync(join(dir, 'cases.tsv'), active.map((c) => `${c.id}\t${c.deputy.token}\t${c.deputy.id}\n`).join(''));
+      const env = { ...process.env, WRK_CASES: join(dir, 'cases.tsv'), WRK_COURT: w.court.token, WRK_OUT: dir, WRK_PREFIX: t.prefix };
+      const argv = ['-t', String(Math.min(connections, 2)), '-c', String(connections), '-d', `${DURATION}s`, '--timeout', '30s', '-s', `${ROOT}bench/wrk-sessions.lua`, base.toString()];
+      const { stderr } = await exec('/bin/sh', ['-c', 'wrk "$@" >/dev/null; code=$?; times >&2; exit $code', 'sh', ...argv], { env, maxBuffer: 16 << 20 });
+      const summary = new Map(
+        readFileSync(join(dir, 'summary.txt'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => line.split(' ') as [string, string]),
+      );
+      const num = (k: string) => Number(summary.get(k));
+      const ms = (k: string) => num(k) / 1000;
+      for (const f of readdirSync(dir).filter((f) => f.startsWith('answers-'))) {
+        for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
+          if (!line) continue;
+          const [status, serverRid, clientRid, body] = line.split('\t');
+          t.recordAnswer(Number(status), body ?? '', clientRid, serverRid, clientRid);
+        }
+      }
+      return {
+        duration: num('duration_us') / 1e6,
+        latency: { mean: ms('mean'), stddev: ms('stdev'), p10: ms('p10'), p25: ms('p25'), p50: ms('p50'), p75: ms('p75'), p90: ms('p90'), p97_5: ms('p97.5'), p99: ms('p99'), p99_9: ms('p99.9'), max: ms('max') },
+        non2xx: num('non2xx'),
+        errors: num('errors'),
+        timeouts: num('timeouts'),
+        childCpuMs: childCpuMs(stderr),
+      };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}
+
+/** The children's user + system CPU, in ms, from the last line sh's `times` wrote ("1m2.500s 0m0.300s"). */
+function childCpuMs(stderr: string): number {
+  const [user, sys] = (stderr.trim().split('\n').at(-1) ?? '').split(/\s+/).map((t) => {
+    const m = /^(\d+)m([\d.]+)s$/.exec(t);
+    return m ? Number(m[1]) * 60_000 + Number(m[2]) * 1000 : NaN;
+  });
+  return user + sys;
+}
+
+async function run(mix: string, connections: number, drive: () => Promise<Load>, t: ReturnType<typeof tracker>, sql: postgres.Sql) {
   const cpuBefore = await cpuNow(sql);
   const clientBefore = process.cpuUsage();
   const machineBefore = machineBusyMs();
   // The journal rows of this run: those the engine recorded from now on (its clock is this machine's).
   const startedAt = new Date();
   const hookedBefore = received();
-  const result = await withWaits(`${mix}@${connections}`, 'server', sql, () =>
-    autocannon({
-      url: base.toString(),
-      connections,
-      duration: DURATION,
-      requests,
-      timeout: 30,
-    }),
-  );
+  const result = await withWaits(`${mix}@${connections}`, 'server', sql, drive);
   const hookedDuring = received() - hookedBefore;
   // A request cut off by the end of the run may still commit: wait for the server to finish it.
   await new Promise((r) => setTimeout(r, 500));
@@ -502,7 +585,8 @@ async function run(mix: string, connections: number, requests: autocannon.Reques
   const exactlyOnce = missing === 0 && duplicated === 0 && refusedButWritten === 0 && unacknowledged <= connections && unmatched === 0;
   if (args.latency) {
     const l = result.latency;
-    log(`${mix}@${connections} latency ms: mean ${l.mean} sd ${l.stddev} p10 ${l.p10} p25 ${l.p25} p50 ${l.p50} p75 ${l.p75} p90 ${l.p90} p97.5 ${l.p97_5} p99 ${l.p99} p99.9 ${l.p99_9} max ${l.max}`);
+    const f = (x: number) => String(Math.round(x * 100) / 100);
+    log(`${mix}@${connections} latency ms: mean ${f(l.mean)} sd ${f(l.stddev)} p10 ${f(l.p10)} p25 ${f(l.p25)} p50 ${f(l.p50)} p75 ${f(l.p75)} p90 ${f(l.p90)} p97.5 ${f(l.p97_5)} p99 ${f(l.p99)} p99.9 ${f(l.p99_9)} max ${f(l.max)}`);
   }
   const r: RunResult = {
     mix,
@@ -518,7 +602,7 @@ async function run(mix: string, connections: number, requests: autocannon.Reques
     serverMsPerEvent: cpu.server / Math.max(ok, 1),
     serverSysMsPerEvent: cpu.serverSys / Math.max(ok, 1),
     pgMsPerEvent: cpu.pg / Math.max(ok, 1),
-    clientMsPerEvent: (client.user + client.system) / 1000 / Math.max(ok, 1),
+    clientMsPerEvent: ((client.user + client.system) / 1000 + result.childCpuMs) / Math.max(ok, 1),
     machineMsPerEvent: machine / Math.max(ok, 1),
     hookedDuring,
     hookedAfter,
@@ -648,10 +732,6 @@ async function pgbench(
   // Through sh, whose `times` then says what pgbench itself (its client threads) spent: the
   // counterpart of the engine's load generator ("client").
   const { stdout, stderr } = await exec('/bin/sh', ['-c', '/usr/bin/pgbench "$@"; code=$?; times >&2; exit $code', 'sh', ...argv], { env, maxBuffer: 16 << 20 });
-  const [childUser, childSys] = (stderr.trim().split('\n').at(-1) ?? '').split(/\s+/).map((t) => {
-    const m = /^(\d+)m([\d.]+)s$/.exec(t);
-    return m ? Number(m[1]) * 60_000 + Number(m[2]) * 1000 : NaN;
-  });
   const machine = machineBusyMs() - machineBefore;
   const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1]);
   const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1]);
@@ -672,7 +752,7 @@ async function pgbench(
     const q = (x: number) => at(x).toFixed(1);
     log(`pgbench@${clients} latency ms: mean ${mean.toFixed(2)} p10 ${q(0.1)} p25 ${q(0.25)} p50 ${q(0.5)} p75 ${q(0.75)} p90 ${q(0.9)} p97.5 ${q(0.975)} p99 ${q(0.99)} p99.9 ${q(0.999)} max ${q(1)}`);
   }
-  return { tps, latencyMs, p50: at(0.5), p99: at(0.99), failed, load: loadavg()[0], machineMsPerTx: machine / Math.max(transactions, 1), clientMsPerTx: (childUser + childSys) / Math.max(transactions, 1) };
+  return { tps, latencyMs, p50: at(0.5), p99: at(0.99), failed, load: loadavg()[0], machineMsPerTx: machine / Math.max(transactions, 1), clientMsPerTx: childCpuMs(stderr) / Math.max(transactions, 1) };
 }
 
 /** pgbench works on cases of its own (the engine's stay replayable), a disjoint slice per client. */
@@ -715,12 +795,13 @@ async function main() {
       if (MIXES.has('sessions')) {
         const prefix = `bench-s${c}-${randomBytes(3).toString('hex')}`;
         const t = tracker(prefix);
-        results.push(await run('sessions', c, sessionsRequests(w, active, t), t, sql));
+        const drive = args.client === 'wrk' ? wrkLoad(c, w, active, t) : autocannonLoad(c, sessionsRequests(w, active, t));
+        results.push(await run('sessions', c, drive, t, sql));
       }
       if (MIXES.has('lifecycle')) {
         const prefix = `bench-l${c}-${randomBytes(3).toString('hex')}`;
         const t = tracker(prefix);
-        results.push(await run('lifecycle', c, lifecycleRequests(w, t), t, sql));
+        results.push(await run('lifecycle', c, autocannonLoad(c, lifecycleRequests(w, t)), t, sql));
       }
       if (pgVars) pg.set(c, await withWaits(`pgbench@${c}`, 'pgbench', sql, () => pgbench(c, pgVars)));
     }
