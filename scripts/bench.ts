@@ -29,7 +29,7 @@
  * pgbench is) and bench/wrk-sessions.lua instead of autocannon: the same requests, every answer
  * read back into the same exactly-once check. On a machine where the load generator shares the
  * server's cores, autocannon's CPU per event (0.11 ms) against pgbench's own (0.03 ms per
- * transaction) is part of what the ratio compares; wrk's is 0.05. The lifecycle mix stays on
+ * transaction) is part of what the ratio compares; wrk's is 0.04–0.05. The lifecycle mix stays on
  * autocannon (each request depends on the answer before it).
  * `--waits` samples, every 20 ms of each run, what the PostgreSQL backends serving it are doing
  * (pg_stat_activity: on CPU, waiting for the WAL to be flushed, waiting for their client, …) and
@@ -48,7 +48,7 @@
  * `--receiver node-http` runs node:http's server on that thread instead, to compare;
  * `--receiver inline` runs node:http's on this thread, as the bench first did.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
@@ -87,6 +87,10 @@ const N_CASES = Number(args.cases);
 const MIXES = new Set(args.mixes.split(','));
 if (!['autocannon', 'wrk'].includes(args.client)) {
   console.error(`--client must be autocannon or wrk, not "${args.client}"`);
+  process.exit(2);
+}
+if (args.client === 'wrk' && spawnSync('sh', ['-c', 'command -v wrk']).status !== 0) {
+  console.error('--client wrk: wrk is not installed here (Debian: apt-get install wrk)');
   process.exit(2);
 }
 if (!['thread', 'node-http', 'inline'].includes(args.receiver)) {
