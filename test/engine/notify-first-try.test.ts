@@ -65,6 +65,14 @@ afterEach(async () => {
   held = 0;
 });
 
+/** A webhook for ACCEPT on the receiver, and a case accepted: one notice in the outbox for it. */
+async function acceptedCaseWithHook() {
+  const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url, events: ['ACCEPT'] });
+  const c = await w.openCase();
+  await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+  return { hook, c };
+}
+
 /**
  * Holds the receiver's answers — only the first request's with `firstOnly` — until `release`;
  * `nextArrival()` settles when the next request has come in.
@@ -123,9 +131,7 @@ describe('first try before the delivery row', () => {
   });
 
   it('marks at once, with no lease and no delivery, a row no live webhook takes', async () => {
-    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url, events: ['ACCEPT'] });
-    const c = await w.openCase();
-    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    const { hook, c } = await acceptedCaseWithHook();
     // Written while the endpoint listened; it is gone before the claim.
     expect((await w.call(w.tokens.admin, 'DELETE', `/api/webhooks/${hook.body.id}`)).status).toBe(204);
     const t = Date.now();
@@ -140,9 +146,7 @@ describe('first try before the delivery row', () => {
   });
 
   it('ends cancelled, with its try logged, a first try whose endpoint is deleted while it is under way', async () => {
-    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url, events: ['ACCEPT'] });
-    const c = await w.openCase();
-    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    const { hook, c } = await acceptedCaseWithHook();
     const answers = holdAnswers();
     const arrived = answers.nextArrival();
     const pass = dispatch(w.database.db, { retryBaseMs: 1000 });
@@ -159,9 +163,7 @@ describe('first try before the delivery row', () => {
   });
 
   it("keeps one delivery, with both tries counted and logged, when a stalled dispatcher's lease ran out and another sent too", async () => {
-    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url, events: ['ACCEPT'] });
-    const c = await w.openCase();
-    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    const { hook, c } = await acceptedCaseWithHook();
     const t = Date.now();
     const answers = holdAnswers();
     let arrived = answers.nextArrival();
@@ -201,9 +203,7 @@ describe('first try before the delivery row', () => {
   });
 
   it('writes no attempt row for a first try that delivers: the delivery row is that try, listed with its status and duration', async () => {
-    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url, events: ['ACCEPT'] });
-    const c = await w.openCase();
-    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    const { hook, c } = await acceptedCaseWithHook();
     answer = 202;
     slowMs = 40;
     const t = Date.now();
@@ -222,9 +222,7 @@ describe('first try before the delivery row', () => {
   });
 
   it('logs a first try that fails and the retry that delivers, each as its row, none compacted', async () => {
-    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url, events: ['ACCEPT'] });
-    const c = await w.openCase();
-    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    const { hook, c } = await acceptedCaseWithHook();
     answer = 503;
     const t = Date.now();
     expect(await dispatch(w.database.db, { retryBaseMs: 500, now: () => new Date(t) })).toMatchObject({ fannedOut: 1, failed: 1 });
@@ -245,9 +243,7 @@ describe('first try before the delivery row', () => {
   });
 
   it("keeps both tries when a stalled dispatcher's repeat comes after a first try that delivered and wrote no row", async () => {
-    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url, events: ['ACCEPT'] });
-    const c = await w.openCase();
-    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    const { hook, c } = await acceptedCaseWithHook();
     const t = Date.now();
     const answers = holdAnswers(true);
     const arrived = answers.nextArrival();
@@ -286,9 +282,7 @@ describe('first try before the delivery row', () => {
     { left: 'pending', deadAfterMs: undefined, counted: { failed: 1 } },
     { left: 'dead', deadAfterMs: 0, counted: { dead: 1 } },
   ])("sets delivered, and never sends again, a delivery left $left by a failed first try recorded before a stalled dispatcher's repeat that delivered it", async ({ left, deadAfterMs, counted }) => {
-    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url, events: ['ACCEPT'] });
-    const c = await w.openCase();
-    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    const { hook, c } = await acceptedCaseWithHook();
     const t = Date.now();
     const at = (ms: number) => ({ retryBaseMs: 1000, deadAfterMs, now: () => new Date(t + ms) });
     const answers = holdAnswers(true);
@@ -327,9 +321,7 @@ describe('first try before the delivery row', () => {
     { left: 'pending', deadAfterMs: undefined, counted: { failed: 1 } },
     { left: 'dead', deadAfterMs: 30_000, counted: { dead: 1 } },
   ])("sets delivered, and never sends again, a delivery left $left by a later claim's failed try while its stalled retry delivered it", async ({ left, deadAfterMs, counted }) => {
-    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url, events: ['ACCEPT'] });
-    const c = await w.openCase();
-    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    const { hook, c } = await acceptedCaseWithHook();
     const t = Date.now();
     const at = (ms: number) => ({ retryBaseMs: 500, deadAfterMs, now: () => new Date(t + ms) });
     answer = 503;
