@@ -510,7 +510,7 @@ function wrkLoad(connections: number, w: World, active: ActiveCase[], t: ReturnT
       writeFileSync(join(dir, 'cases.tsv'), active.map((c) => `${c.id}\t${c.deputy.token}\t${c.deputy.id}\n`).join(''));
       const env = { ...process.env, WRK_CASES: join(dir, 'cases.tsv'), WRK_COURT: w.court.token, WRK_OUT: dir, WRK_PREFIX: t.prefix };
       const argv = ['-t', String(Math.min(connections, 2)), '-c', String(connections), '-d', `${DURATION}s`, '--timeout', '30s', '-s', `${ROOT}bench/wrk-sessions.lua`, base.toString()];
-      const { stderr } = await exec('/bin/sh', ['-c', 'wrk "$@" >/dev/null; code=$?; times >&2; exit $code', 'sh', ...argv], { env, maxBuffer: 16 << 20 });
+      const { cpuMs } = await execTimed('wrk', argv, env);
       const summary = new Map(
         readFileSync(join(dir, 'summary.txt'), 'utf8')
           .trim()
@@ -532,7 +532,7 @@ function wrkLoad(connections: number, w: World, active: ActiveCase[], t: ReturnT
         non2xx: num('non2xx'),
         errors: num('errors'),
         timeouts: num('timeouts'),
-        childCpuMs: childCpuMs(stderr),
+        childCpuMs: cpuMs,
       };
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -540,13 +540,17 @@ function wrkLoad(connections: number, w: World, active: ActiveCase[], t: ReturnT
   };
 }
 
-/** The children's user + system CPU, in ms, from the last line sh's `times` wrote ("1m2.500s 0m0.300s"). */
-function childCpuMs(stderr: string): number {
+/**
+ * Runs a load generator (wrk, pgbench) through sh, whose `times` then says what the generator itself
+ * spent: its user + system CPU in ms, from the last line `times` writes ("1m2.500s 0m0.300s").
+ */
+async function execTimed(command: string, argv: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; cpuMs: number }> {
+  const { stdout, stderr } = await exec('/bin/sh', ['-c', `${command} "$@"; code=$?; times >&2; exit $code`, 'sh', ...argv], { env, maxBuffer: 16 << 20 });
   const [user, sys] = (stderr.trim().split('\n').at(-1) ?? '').split(/\s+/).map((t) => {
     const m = /^(\d+)m([\d.]+)s$/.exec(t);
     return m ? Number(m[1]) * 60_000 + Number(m[2]) * 1000 : NaN;
   });
-  return user + sys;
+  return { stdout, cpuMs: user + sys };
 }
 
 async function run(mix: string, connections: number, drive: () => Promise<Load>, t: ReturnType<typeof tracker>, sql: postgres.Sql) {
@@ -733,9 +737,8 @@ async function pgbench(
   ];
   const env = { ...process.env, ...(dbUrl.password ? { PGPASSWORD: decodeURIComponent(dbUrl.password) } : {}) };
   const machineBefore = machineBusyMs();
-  // Through sh, whose `times` then says what pgbench itself (its client threads) spent: the
-  // counterpart of the engine's load generator ("client").
-  const { stdout, stderr } = await exec('/bin/sh', ['-c', '/usr/bin/pgbench "$@"; code=$?; times >&2; exit $code', 'sh', ...argv], { env, maxBuffer: 16 << 20 });
+  // With what pgbench itself (its client threads) spent: the counterpart of the engine's load generator ("client").
+  const { stdout, cpuMs } = await execTimed('/usr/bin/pgbench', argv, env);
   const machine = machineBusyMs() - machineBefore;
   const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1]);
   const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1]);
@@ -756,7 +759,7 @@ async function pgbench(
     const q = (x: number) => at(x).toFixed(1);
     log(`pgbench@${clients} latency ms: mean ${mean.toFixed(2)} p10 ${q(0.1)} p25 ${q(0.25)} p50 ${q(0.5)} p75 ${q(0.75)} p90 ${q(0.9)} p97.5 ${q(0.975)} p99 ${q(0.99)} p99.9 ${q(0.999)} max ${q(1)}`);
   }
-  return { tps, latencyMs, p50: at(0.5), p99: at(0.99), failed, load: loadavg()[0], machineMsPerTx: machine / Math.max(transactions, 1), clientMsPerTx: childCpuMs(stderr) / Math.max(transactions, 1) };
+  return { tps, latencyMs, p50: at(0.5), p99: at(0.99), failed, load: loadavg()[0], machineMsPerTx: machine / Math.max(transactions, 1), clientMsPerTx: cpuMs / Math.max(transactions, 1) };
 }
 
 /** pgbench works on cases of its own (the engine's stay replayable), a disjoint slice per client. */
