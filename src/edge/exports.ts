@@ -160,7 +160,7 @@ export function activityTable(db: Db, actor: Actor, stationCode: string, query: 
     let names: Map<string, string> | null = null;
     for await (const items of pages((cursor) => listActivities(db, actor, stationCode, { ...q, ...(cursor ? { cursor } : {}), limit: 500 }))) {
       // Read after the first page: the list function decides first whether this caller may read.
-      names ??= new Map((await listDeputies(db)).items.map((d) => [d.id, d.name]));
+      names ??= new Map((await listDeputies(db, actor)).items.map((d) => [d.id, d.name]));
       yield items.map((a) => ({ ...a, deputyNames: a.deputyIds.map((id) => names!.get(id) ?? id).join(NAME_SEPARATOR) }));
     }
   }
@@ -202,11 +202,11 @@ export const stationTable = (db: Db): Table<StationItem> => ({
   batches: once(async () => (await listStations(db)).items),
 });
 
-export const deputyTable = (db: Db, stationCode?: string): Table<DeputyItem> => ({
+export const deputyTable = (db: Db, reader: Actor, stationCode?: string): Table<DeputyItem> => ({
   name: '人大代表',
   sheet: '人大代表',
   columns: DEPUTY_COLUMNS,
-  batches: once(async () => (await listDeputies(db, stationCode)).items),
+  batches: once(async () => (await listDeputies(db, reader, stationCode)).items),
 });
 
 // ---------------------------------------------------------------------------------------------

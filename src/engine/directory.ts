@@ -257,7 +257,8 @@ export async function getDeputy(db: Db, id: string) {
 }
 
 /** The deputies; `reader` given: a phone is shown in full only to the admin, court staff and that deputy. */
-export async function listDeputies(db: Db, stationCode?: string, reader?: Actor) {
+/** The directory's deputies, each phone as `reader` may see it (DESIGN §10: in full to admin, court and that deputy only). */
+export async function listDeputies(db: Db, reader: Actor, stationCode?: string) {
   const rows = await db
     .select()
     .from(deputies)
@@ -266,7 +267,7 @@ export async function listDeputies(db: Db, stationCode?: string, reader?: Actor)
   return {
     items: rows.map((d) => {
       const v = deputyView(d);
-      return reader && v.phone && !seesDeputyPhone(reader, d.id) ? { ...v, phone: maskPhone(v.phone) } : v;
+      return v.phone && !seesDeputyPhone(reader, d.id) ? { ...v, phone: maskPhone(v.phone) } : v;
     }),
   };
 }

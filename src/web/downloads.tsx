@@ -65,5 +65,5 @@ export function downloadPages(app: Hono<WebEnv>, deps: AppDeps) {
   }));
   const admin = { may: 'directory.manage' as const };
   app.get('/admin/stations/download', page(deps, (c, { now }) => tableResponse(stationTable(deps.db), formatOf(c), { asciiName: 'stations', now }), admin));
-  app.get('/admin/deputies/download', page(deps, (c, { now }) => tableResponse(deputyTable(deps.db), formatOf(c), { asciiName: 'deputies', now }), admin));
+  app.get('/admin/deputies/download', page(deps, (c, { actor, now }) => tableResponse(deputyTable(deps.db, actor), formatOf(c), { asciiName: 'deputies', now }), admin));
 }

@@ -180,6 +180,25 @@ describe('the other lists', () => {
     expect(deputies.find((d) => d['联络站代码'] === 'EV01')).toMatchObject({ 姓名: "'=代表", 代表层级: '区（县）人大代表', 专业领域: "'+专长" });
   });
 
+  // DESIGN §10: a deputy's phone in full only to admin, court and that deputy — in a file as in the JSON.
+  it.each([
+    ['admin', '13900001111'],
+    ['court', '13900001111'],
+    ['deputyA', '13900001111'],
+    ['deputyB', '1******1111'],
+    ['stationHL', '1******1111'],
+    ['committee', '1******1111'],
+  ] as const)("a deputy's phone in the deputies' CSV and XLSX, read by %s: %s", async (who, shown) => {
+    const token = w.tokens[who];
+    const json = (await w.call(token, 'GET', '/api/deputies?stationCode=HL01')).body.items.find((d: { id: string }) => d.id === w.deputies.a);
+    expect(json.phone).toBe(shown);
+    const csv = (await download(w.app, token, '/api/deputies?format=csv&stationCode=HL01')).records().find((d) => d['姓名'] === '王丽');
+    expect(csv?.['联系电话']).toBe(shown);
+    const [header, ...rows] = await (await download(w.app, token, '/api/deputies?format=xlsx&stationCode=HL01')).xlsx();
+    const row = rows.find((r) => r[header.indexOf('姓名')] === '王丽');
+    expect(row?.[header.indexOf('联系电话')]).toBe(shown);
+  });
+
   it('no cell of any file starts like a formula', async () => {
     for (const path of [
       `/api/cases?format=csv`,

@@ -93,7 +93,7 @@ async function register(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Form
   const cursor = c.req.query('cursor') || undefined;
   // listActivities decides who may read this station's register (and 404s an unknown station).
   const list = await listActivities(deps.db, actor, code, cursor ? { cursor, limit: '50' } : { limit: '50' });
-  const [stations, deputies] = await Promise.all([listStations(deps.db), listDeputies(deps.db, code, actor)]);
+  const [stations, deputies] = await Promise.all([listStations(deps.db), listDeputies(deps.db, actor, code)]);
   const station = stations.items.find((s) => s.code === code);
   // The register names every deputy it recorded, a retired one marked 已停用.
   const names = new Map(deputies.items.map((d) => [d.id, shownName(d)]));
@@ -198,7 +198,7 @@ async function editPage(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Form
   const code = c.req.param('code') ?? '';
   const id = c.req.param('id') ?? '';
   const activity = await getActivity(deps.db, actor, code, id);
-  const [history, deputies, stations] = await Promise.all([listChanges(deps.db, actor, { type: 'activity', id, stationCode: code }), listDeputies(deps.db, code, actor), listStations(deps.db)]);
+  const [history, deputies, stations] = await Promise.all([listChanges(deps.db, actor, { type: 'activity', id, stationCode: code }), listDeputies(deps.db, actor, code), listStations(deps.db)]);
   const names = new Map(deputies.items.map((d) => [d.id, d.name]));
   const st: FormState = state ?? {
     values: { date: activity.date, theme: activity.theme, content: activity.content, deputyIds: activity.deputyIds, votersReceived: String(activity.votersReceived) },

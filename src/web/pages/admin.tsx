@@ -303,7 +303,7 @@ function deputyBody(form: FormBody, editing: boolean): Record<string, unknown> {
 }
 
 async function deputiesPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, st: FormState = blank, status: 200 | 400 | 409 = 200) {
-  const [deputies, stations] = await Promise.all([listDeputies(deps.db), listStations(deps.db)]);
+  const [deputies, stations] = await Promise.all([listDeputies(deps.db, actor), listStations(deps.db)]);
   const stationName = new Map(stations.items.map((s) => [s.code, shownName(s)]));
   const v = (k: string) => one(st.values, k);
   return html(
@@ -392,7 +392,7 @@ async function deputyEditPage(deps: AppDeps, c: WebContext, { actor, csrf }: Pag
 // Users
 
 async function usersPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, st: FormState = blank, status: 200 | 201 | 400 | 404 | 409 = 200) {
-  const [users, stations, deputies] = await Promise.all([listUsers(deps.db, actor), listStations(deps.db), listDeputies(deps.db)]);
+  const [users, stations, deputies] = await Promise.all([listUsers(deps.db, actor), listStations(deps.db), listDeputies(deps.db, actor)]);
   const stationName = new Map(stations.items.map((s) => [s.code, shownName(s)]));
   const deputyName = new Map(deputies.items.map((d) => [d.id, shownName(d)]));
   const v = (k: string) => one(st.values, k);
@@ -514,7 +514,7 @@ function picked(form: FormBody, keys: string[]): Record<string, string> {
 }
 
 async function editUserPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, id: string, st: FormState = blank, status: 200 | 400 | 409 = 200) {
-  const [user, stations, deputies] = await Promise.all([getUser(deps.db, actor, id), listStations(deps.db), listDeputies(deps.db)]);
+  const [user, stations, deputies] = await Promise.all([getUser(deps.db, actor, id), listStations(deps.db), listDeputies(deps.db, actor)]);
   const v = (k: string, fallback: string | null) => (k in st.values ? one(st.values, k) : (fallback ?? ''));
   const e = st.errors;
   return html(

@@ -25,7 +25,7 @@ export const caseEvents: EventRoutes = {
   schemas: caseEventSchemas,
   read: (deps, c, { actor, now }, id) => getCase(deps.db, actor, id, { now, requestId: c.get('requestId') }),
   async extras(deps, { actor, now }, view, type) {
-    const names = await namesOf(deps);
+    const names = await namesOf(deps, actor);
     const x = view.context as CaseCtx;
     const ids = x.deputyIds ?? [];
     // The case's own station's deputies first: they are the ones usually asked. Only those in use
@@ -43,7 +43,7 @@ export const caseEvents: EventRoutes = {
   },
   async history(deps, c, { actor, now }, view) {
     const items = (await caseHistory(deps.db, actor, view.id, { now, requestId: c.get('requestId') })).items as HistoryItem[];
-    return { items, names: await namesOf(deps), stateLabel };
+    return { items, names: await namesOf(deps, actor), stateLabel };
   },
   // 退回, 撤回, 调解不成 …: closing from every state that takes them, read from the machine (issue 15 §1).
   closing: new Set(alwaysClosingEvents(caseMachine)),

@@ -100,7 +100,7 @@ export async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now 
   // The to-do list (DESIGN §11) heads the first page of the unfiltered list: the home page of court, station and deputy.
   const home = Object.keys(raw).length === 0 && actor.role !== 'admin' && actor.role !== 'committee';
   const [names, result, todo] = await Promise.all([
-    namesOf(deps),
+    namesOf(deps, actor),
     listCases(deps.db, actor, filters, { now, requestId: c.get('requestId'), warningDays: deps.warningDays }),
     home ? todoOf(deps, { actor, csrf, now }) : Promise.resolve(null),
   ]);

@@ -1,5 +1,6 @@
 /** What the case pages share: the view's types, the directory's names, the case's context as the pages read it. */
 import type { AppDeps } from '../../../edge/context.js';
+import type { Actor } from '../../../machines/roles.js';
 import { listDeputies, listStations } from '../../../engine/directory.js';
 import { getCase, listCases } from '../../../engine/views.js';
 import { shownName } from '../../choices.js';
@@ -8,8 +9,8 @@ import { type Names } from '../../journal.js';
 export type CaseView = Awaited<ReturnType<typeof getCase>>;
 export type CaseItem = Awaited<ReturnType<typeof listCases>>['items'][number];
 
-export async function namesOf(deps: AppDeps): Promise<Names & { deputyList: Awaited<ReturnType<typeof listDeputies>>['items']; stationList: Awaited<ReturnType<typeof listStations>>['items'] }> {
-  const [stations, deputies] = await Promise.all([listStations(deps.db), listDeputies(deps.db)]);
+export async function namesOf(deps: AppDeps, reader: Actor): Promise<Names & { deputyList: Awaited<ReturnType<typeof listDeputies>>['items']; stationList: Awaited<ReturnType<typeof listStations>>['items'] }> {
+  const [stations, deputies] = await Promise.all([listStations(deps.db), listDeputies(deps.db, reader)]);
   // A retired station or deputy is still named on the records that have it, marked 已停用.
   return {
     stations: new Map(stations.items.map((s) => [s.code, shownName(s)])),

@@ -119,7 +119,7 @@ export async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now 
   const id = c.req.param('id') ?? '';
   const opts = { now, requestId: c.get('requestId'), warningDays: deps.warningDays };
   const view = await getCase(deps.db, actor, id, opts);
-  const [history, names, diagram] = await Promise.all([caseHistory(deps.db, actor, id, opts), namesOf(deps), caseDiagram(deps.db, actor, id, MACHINE_LABELS.case)]);
+  const [history, names, diagram] = await Promise.all([caseHistory(deps.db, actor, id, opts), namesOf(deps, actor), caseDiagram(deps.db, actor, id, MACHINE_LABELS.case)]);
   const machine = { ...machineDescription('case', MACHINE_LABELS.case), mermaid: diagram.mermaid };
   const ok = c.req.query('ok');
   const done = doneOf(ok);
