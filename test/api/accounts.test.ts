@@ -191,6 +191,11 @@ describe('the audit log', () => {
     expect((await w.call(w.tokens.admin, 'GET', `/api/audit?from=2000-01-01&to=2000-01-02`)).body.items).toEqual([]);
     expect((await w.call(w.tokens.admin, 'GET', `/api/audit?from=${today}`)).body.items.length).toBeGreaterThan(0);
     expectProblem(await w.call(w.tokens.admin, 'GET', '/api/audit?from=2026-13-45'), 400);
+    // A day the month does not have is refused, not rolled over into the next month.
+    for (const q of ['from=2026-02-30', 'to=2026-02-29', 'from=2026-04-31T08:00:00Z']) {
+      expectProblem(await w.call(w.tokens.admin, 'GET', `/api/audit?${q}`), 400);
+      expectProblem(await w.call(w.tokens.admin, 'GET', `/api/access-log?${q}`), 400);
+    }
     expectProblem(await w.call(w.tokens.admin, 'GET', '/api/audit?action=nope'), 400);
     expectProblem(await w.call(w.tokens.court, 'GET', '/api/audit'), 403);
     expectProblem(await w.call(w.tokens.deputyA, 'GET', '/api/access-log'), 403);
