@@ -104,6 +104,24 @@ export function statePath(value: unknown): string {
   return `${key}.${statePath(child)}`;
 }
 
+/**
+ * What a list's `state` filter takes: each state's dotted path (`mediation.active`) and each
+ * parent's own name, for all of its states (`mediation`). Anything else is a mistyped state, to be
+ * refused rather than answered with an empty list.
+ */
+export function stateFilterValues(machine: AnyStateMachine): string[] {
+  const out: string[] = [];
+  const walk = (node: AnyStateNode, path: string) => {
+    for (const [key, child] of Object.entries(node.states)) {
+      const p = path ? `${path}.${key}` : key;
+      out.push(p);
+      walk(child, p);
+    }
+  };
+  walk(machine.root, '');
+  return out;
+}
+
 /** Events handled anywhere in the current state configuration, guards not yet considered. */
 export function handledEvents(snapshot: AnyMachineSnapshot): string[] {
   // A pure function of the machine's definition and the state value: computed once per state

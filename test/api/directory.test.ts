@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
 import { users } from '../../src/db/schema.js';
 import { createWorld, type World } from '../helpers/world.js';
-import { daysAgo, refused, tag } from '../helpers/api.js';
+import { daysAgo, expectProblem, refused, tag } from '../helpers/api.js';
 
 let w: World;
 beforeAll(async () => {
@@ -206,6 +206,11 @@ describe('GET /api/cases filters', () => {
     expect(await ids(`q=${t}&state=closed`)).toEqual(sorted(closed));
     expect(await ids(`q=${t}&state=agreement`)).toEqual([]);
     expect(await ids(`q=${t}`)).toEqual(sorted(screening, assigning, active, closed));
+    // A mistyped state is a 400 naming the field, not an empty list that looks like "no such cases".
+    for (const bad of ['bogus', 'mediation.', 'mediation.activ', 'Mediation.active', 'closed.x']) {
+      const p = expectProblem(await w.call(w.tokens.court, 'GET', `/api/cases?state=${encodeURIComponent(bad)}`), 400);
+      expect(JSON.stringify(p.errors)).toContain('state');
+    }
   });
 
   it('filters by station', async () => {

@@ -206,6 +206,9 @@ describe('who may do what', () => {
     expect((await get(item.id, 'admin')).body.nextEvents).toEqual([]);
     expect((await get(item.id, 'court')).body.nextEvents).toEqual([]);
     expect((await get(item.id, 'committee')).body.nextEvents).toEqual(['EVALUATE', 'CLOSE']);
+    expect(ok(await w.call(tok('committee'), 'GET', '/api/supervisions?state=reviewing')).items.map((i: any) => i.id)).toContain(item.id);
+    expect(ok(await w.call(tok('committee'), 'GET', '/api/supervisions?state=closed')).items.map((i: any) => i.id)).not.toContain(item.id);
+    expectProblem(await w.call(tok('committee'), 'GET', '/api/supervisions?state=bogus'), 400);
     for (const caller of ['stationHL', 'stationSC', 'deputyA', 'deputyB', 'deputyOther'] as const) {
       expectProblem(await w.call(tok(caller), 'GET', '/api/supervisions'), 403);
       expectProblem(await get(item.id, caller), 403);

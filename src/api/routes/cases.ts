@@ -7,13 +7,13 @@ import { caseHistory, getCase, listCases, replayedCaseAnswer, renderCase } from 
 import type { AppDeps } from '../context.js';
 import { caseTable } from '../../edge/exports.js';
 import { addLabels, labelled, labelledHistory, labelledList } from '../labelled.js';
-import { entityRoutes } from './entity.js';
+import { entityRoutes, stateFilter } from './entity.js';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const day = z.string().trim().refine(isValidDate, { message: '须为日期 YYYY-MM-DD' });
 
 export const caseListQuery = z.object({
-  state: z.string().trim().min(1).max(50).optional(),
+  state: stateFilter(caseSpec.machine).optional(),
   stationCode: z.string().trim().min(1).max(32).optional(),
   overdue: bool.optional(),
   outcome: z.enum(OUTCOMES).optional(),

@@ -3,7 +3,9 @@
  * event, read the history. Cases and supervision items are both served by this one factory.
  */
 import { Hono, type Context } from 'hono';
+import type { AnyStateMachine } from 'xstate';
 import { z } from 'zod';
+import { stateFilterValues } from '../../machines/spec.js';
 import type { Actor } from '../../machines/roles.js';
 import type { Db } from '../../db/client.js';
 import { applyEvent, createEntity, type Rendered, type Written, type WriteResult } from '../../engine/apply.js';
@@ -14,6 +16,16 @@ import { listFile } from '../../edge/exports.js';
 import { doc } from '../openapi.js';
 import type { Table } from '../../edge/tabular.js';
 import { engineCtx, etag, idempotencyOf, ifMatchOf, jsonBody, type AppDeps, type Env } from '../context.js';
+
+/** A list's `state` filter: a state of `machine` or a parent of some (DESIGN §6: `state` as the API shows it). */
+export function stateFilter(machine: AnyStateMachine) {
+  const values = stateFilterValues(machine);
+  const known = new Set(values);
+  return z
+    .string()
+    .trim()
+    .refine((v) => known.has(v), { message: `未知的状态，须为以下之一：${values.join('、')}` });
+}
 
 export interface EntityResource {
   store: EntityStore;

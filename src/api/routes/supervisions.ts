@@ -5,10 +5,10 @@ import { getSupervision, listSupervisions, renderSupervision, supervisionHistory
 import type { AppDeps } from '../context.js';
 import { supervisionTable } from '../../edge/exports.js';
 import { labelledHistory, labelledItem, labelledList } from '../labelled.js';
-import { entityRoutes } from './entity.js';
+import { entityRoutes, stateFilter } from './entity.js';
 
 const listQuery = z.object({
-  state: z.string().trim().min(1).max(50).optional(),
+  state: stateFilter(supervisionStore.spec.machine).optional(),
   kind: z.enum(SUPERVISION_KINDS).optional(),
   overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   cursor: z.string().min(1).max(500).optional(),
