@@ -11,7 +11,7 @@ import { can, caseScope, partyAsSeen, searchesPartyIdentifiers, searchesPartyNam
 import { isPhoneNumber, normalisePhone } from '../machines/fields.js';
 import type { Actor } from '../machines/roles.js';
 import { closingEvents, offeredEvents, type MachineSpec } from '../machines/spec.js';
-import { outstandingFen, unrecoveredFen, type CaseContext } from '../machines/case.js';
+import { mediationExpiresAt, outstandingFen, unrecoveredFen, type CaseContext } from '../machines/case.js';
 import { ranOutDeadline } from '../machines/case-spec.js';
 import { isoOf, rowsOf, type Db } from '../db/client.js';
 import { slot, statement } from '../db/statements.js';
@@ -220,6 +220,10 @@ export function presentCase(actor: Actor, row: CaseRow, snapshot: AnyMachineSnap
   body.outstandingAmount = outstanding === null ? null : fenToYuan(outstanding);
   body.unrecoveredAmount = unrecovered === null ? null : fenToYuan(unrecovered);
   body.context = presentContext(snapshot.context);
+  // The machine keeps the mediation period's calendar end (the start of the day after its last
+  // day); the Art 85 end, moved past rest days, is in periodEnds. Shown as one instant, the one the
+  // deadline and the sweeper use, so that the view never gives two ends of one period (DESIGN §11).
+  if (ctx.mediationDueAt) (body.context as { mediationDueAt: string | null }).mediationDueAt = mediationExpiresAt(ctx) ?? ctx.mediationDueAt;
   // And backdatableEvents: those allowed only dated earlier (backfilled work, judged at its
   // occurredAt), sent with an occurredAt.
   const offered = offeredEvents(caseStore.spec, snapshot, actor, (opts.now ?? new Date()).toISOString());

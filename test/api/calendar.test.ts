@@ -73,6 +73,8 @@ describe('Art 85 through the engine: stamped into the journal', () => {
     const c = await assignedCase(at('2026-09-03T10:00:00'));
     expect(deadline(c, 'mediation_expiry')).toMatchObject({ dueAt: at('2026-10-09T00:00:00'), level: 'normal', daysLeft: 35 });
     expect(deadline(c, 'mediation_expiry').calendarMissing).toBeUndefined();
+    // The context gives the same end, not the unmoved 10-04.
+    expect(c.context.mediationDueAt).toBe(at('2026-10-09T00:00:00'));
     const h = await w.call(w.tokens.court, 'GET', `/api/cases/${c.id}/history`);
     expect(h.body.items.at(-1)).toMatchObject({ type: 'ASSIGN', payload: { deputyIds: [w.deputies.a] }, periodEnds: { mediation_expiry: { lastDay: '2026-10-03', dueAt: at('2026-10-09T00:00:00') } } });
     expect(h.body.items.at(-1).payload.periodEnds).toBeUndefined();
@@ -137,6 +139,7 @@ describe('PUT /api/calendar/:year', () => {
 
     const moved = (await w.call(w.tokens.court, 'GET', `/api/cases/${c.id}`)).body;
     expect(deadline(moved, 'mediation_expiry').dueAt).toBe(at('2026-10-06T00:00:00'));
+    expect(moved.context.mediationDueAt).toBe(at('2026-10-06T00:00:00'));
     expect(moved.version).toBe(c.version + 1);
     const h = (await w.call(w.tokens.court, 'GET', `/api/cases/${c.id}/history`)).body.items;
     expect(h.at(-1)).toMatchObject({
