@@ -158,6 +158,7 @@ const SENTENCES: Record<Reason, Sentence> = {
   'transition.report_not_due': () => '报告期限尚未届满，或已标记逾期',
   'transition.overpayment': (p) =>
     `本次履行金额 ${yuan(p.amount)} 超过尚欠金额 ${yuan(p.owed)}：足额履行将以“履行完毕”结案且不可撤销。请核对金额；确属超额履行的，请明确确认超额（confirmOverpayment: true）`,
+  'transition.nothing_paid': (p) => `金额须大于 0${p.owed == null ? '' : `（尚欠 ${yuan(p.owed)}）`}；金额为 0 只用于记录无需给付金钱的协议已经履行`,
   'transition.overrecovery': (p) =>
     `本次执行到位金额 ${yuan(p.amount)} 超过尚未执行到位的金额 ${yuan(p.owed)}：请核对金额；确属超额的，请明确确认超额（confirmOverpayment: true）`,
   'transition.session_before_registration': (p) => `调解时间不能早于案件登记时间（${dateTime(s(p.openedAt))}）`,

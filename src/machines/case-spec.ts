@@ -27,7 +27,7 @@ import {
   type CaseContext,
   type CaseEventType,
 } from './case.js';
-import { fenToYuan } from './money.js';
+import { fenToYuan, toFen } from './money.js';
 import { rolesFor, type Permission } from './policy.js';
 import { handledEvents, probeOf, statePath, type DeadlineSpec, type MachineSpec, type TransitionRefusal } from './spec.js';
 
@@ -174,6 +174,7 @@ export function explainCaseRefusal(snapshot: AnyMachineSnapshot, event: { type: 
     case 'RECORD_RECOVERY': {
       const limit = payableFen(ctx, event.type);
       const amount = typeof event.amount === 'string' ? event.amount : null;
+      if (amount !== null && toFen(amount) === 0) return why('transition.nothing_paid', { owed: limit === null ? null : fenToYuan(limit) });
       if (limit !== null && amount !== null) {
         return why(event.type === 'RECORD_PERFORMANCE' ? 'transition.overpayment' : 'transition.overrecovery', {
           amount,

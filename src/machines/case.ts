@@ -157,7 +157,9 @@ export const caseEventSchemas = {
   APPLY_CONFIRMATION: z.object({ ...note, ...at }),
   CONFIRM: z.object({ rulingNumber: text(100), ...at }),
   DENY_CONFIRMATION: z.object({ reason: text(), ...at }),
-  RECORD_PERFORMANCE: z.object({ amount: positiveAmount, confirmOverpayment, ...note, ...at }),
+  // "0.00" only closes an agreement that owes nothing (a non-monetary one: an apology, a wall
+  // rebuilt); where money is owed the guard refuses it (amountWithinOwed).
+  RECORD_PERFORMANCE: z.object({ amount, confirmOverpayment, ...note, ...at }),
   PERFORMANCE_OVERDUE: z.object({ ...at }),
   REPORT_DEFAULT: z.object({ ...note, ...at }),
   APPLY_ENFORCEMENT: z.object({ enforcementCaseNumber: text(100), ...at }),
@@ -424,10 +426,14 @@ export const caseMachine = setup({
       event.type === 'RECORD_PERFORMANCE' &&
       context.agreement !== null &&
       context.paidFen + toFen(event.amount)! >= context.agreement.amountFen,
-    /** A payment or recovery up to what is still owed, or above it with `confirmOverpayment: true`. */
+    /**
+     * A payment or recovery up to what is still owed, or above it with `confirmOverpayment: true`;
+     * nothing paid (0) only to record the performance of an agreement that owes nothing.
+     */
     amountWithinOwed: ({ context, event }) => {
       if (event.type !== 'RECORD_PERFORMANCE' && event.type !== 'RECORD_RECOVERY') return false;
       const limit = payableFen(context, event.type);
+      if (toFen(event.amount) === 0) return limit === 0;
       return event.confirmOverpayment === true || limit === null || toFen(event.amount)! <= limit;
     },
     /**

@@ -58,6 +58,7 @@ export type TransitionReason =
   | 'transition.report_not_due'
   | 'transition.overpayment'
   | 'transition.overrecovery'
+  | 'transition.nothing_paid'
   | 'transition.session_before_registration'
   | 'transition.due_date_past'
   | 'transition.nothing_due';

@@ -32,6 +32,19 @@ describe('overpayment', () => {
     expect(part.outstandingAmount).toBe('10000.00');
   });
 
+  it('an agreement that owes no money (0.00) is performed with RECORD_PERFORMANCE 0.00; where money is owed 0.00 is a 409', async () => {
+    const owing = await performing();
+    const body = await refused(w, 409, () => event(owing.id, { type: 'RECORD_PERFORMANCE', amount: '0.00' }), { caseId: owing.id });
+    expect(body.detail).toMatch(/金额须大于 0（尚欠 ¥12,000\.00）/);
+    expect(body.state).toBe('agreement.performing');
+
+    const c = await performing('0.00');
+    expect(c).toMatchObject({ outstandingAmount: '0.00', mayCloseEvents: ['RECORD_PERFORMANCE'] });
+    expect(c.nextEvents).toContain('RECORD_PERFORMANCE');
+    const done = await w.send(c.id, w.tokens.deputyA, { type: 'RECORD_PERFORMANCE', amount: '0' });
+    expect(done).toMatchObject({ state: 'closed', outcome: 'performed', outstandingAmount: '0.00', context: { paidAmount: '0.00' } });
+  });
+
   it('RECORD_PERFORMANCE above what is owed: 409 with the amounts, nothing written; confirmed: closes as performed', async () => {
     const c = await performing();
     const body = await refused(w, 409, () => event(c.id, { type: 'RECORD_PERFORMANCE', amount: '15000' }), { caseId: c.id });

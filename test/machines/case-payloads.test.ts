@@ -134,8 +134,9 @@ describe('caseEventSchemas', () => {
     });
   });
 
-  it('payments must be positive amounts', () => {
-    expect(blamed(check('RECORD_PERFORMANCE', { amount: '0' }))).toEqual(['amount']);
+  it('payments must be amounts, recoveries positive (a 0 performance is for the guard: only where nothing is owed)', () => {
+    expect(check('RECORD_PERFORMANCE', { amount: '0' }).data).toMatchObject({ amount: '0.00' });
+    expect(blamed(check('RECORD_RECOVERY', { amount: '0' }))).toEqual(['amount']);
     expect(blamed(check('RECORD_PERFORMANCE', { amount: '-1' }))).toEqual(['amount']);
     expect(blamed(check('RECORD_RECOVERY', { amount: '1.001' }))).toEqual(['amount']);
     expect(check('RECORD_RECOVERY', { amount: '0.01' }).data).toMatchObject({ amount: '0.01' });
