@@ -20,8 +20,8 @@ export function auditCsv(items: Awaited<ReturnType<typeof listAudit>>['items']):
 
 export function accessCsv(items: Awaited<ReturnType<typeof listAccessLog>>['items']): string {
   return csvFile(
-    ['at', 'actorId', 'actorRole', 'actorName', 'caseId', 'fields', 'requestId'],
-    items.map((i) => [i.at, i.actor.id, i.actor.role, i.actor.name, i.caseId, i.fields, i.requestId]),
+    ['at', 'actorId', 'actorRole', 'actorName', 'caseId', 'submissionId', 'fields', 'requestId'],
+    items.map((i) => [i.at, i.actor.id, i.actor.role, i.actor.name, i.caseId, i.submissionId, i.fields, i.requestId]),
   );
 }
 

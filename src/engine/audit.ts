@@ -217,21 +217,23 @@ function auditItem(r: typeof auditLog.$inferSelect): AuditItem {
 export interface AccessItem {
   at: string;
   actor: { id: string; role: string; name: string | null };
-  caseId: string;
+  /** The case read; null for a citizen's submission read by the staff who handle it (`submissionId`). */
+  caseId: string | null;
+  submissionId?: string;
   fields: string;
   requestId: string | null;
 }
 
-/** Reads of unmasked personal data of cases, newest first. */
+/** Reads of unmasked personal data (of cases and of citizens' submissions), newest first. */
 export async function listAccessLog(db: Db, actor: Actor, raw: Record<string, string | undefined>, opts: { all?: boolean } = {}) {
   mayRead(actor);
   const q = parseQuery(accessQuery, raw);
   const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   // An id that is no case id matches nothing (a uuid column would refuse the comparison).
   if (q.caseId && !uuid.test(q.caseId)) return { items: [], nextCursor: null };
+  // Every read of unmasked personal data (DESIGN §1): of cases, and of citizens' submissions.
   const where = and(
-    eq(accessLog.entityType, 'case'),
-    q.caseId ? eq(accessLog.entityId, q.caseId) : undefined,
+    q.caseId ? and(eq(accessLog.entityType, 'case'), eq(accessLog.entityId, q.caseId)) : undefined,
     q.actorId ? eq(accessLog.userId, q.actorId) : undefined,
     q.cursor ? lt(accessLog.id, Number(q.cursor)) : undefined,
     ...periodFilters(accessLog.at, q),
@@ -248,7 +250,7 @@ export async function listAccessLog(db: Db, actor: Actor, raw: Record<string, st
   const items: AccessItem[] = page.map(({ log, name }) => ({
     at: isoOf(log.at),
     actor: { id: log.userId, role: log.userRole, name },
-    caseId: log.entityId,
+    ...(log.entityType === 'case' ? { caseId: log.entityId } : { caseId: null, submissionId: log.entityId }),
     fields: log.fields,
     requestId: log.requestId,
   }));

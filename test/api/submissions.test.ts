@@ -263,6 +263,19 @@ describe('the queue: GET /api/submissions, accept, decline', () => {
       await w.database.db.execute(sql`select count(*)::int as n from access_log where entity_type = 'submission' and entity_id = ${s.id}`),
     );
     expect(row.n).toBeGreaterThanOrEqual(1);
+    // And the admin and the committee find it in GET /api/access-log (DESIGN §1: every read of unmasked personal data).
+    const me = (await w.call(w.tokens.stationHL, 'GET', '/api/me')).body;
+    for (const reader of [w.tokens.admin, w.tokens.committee]) {
+      const log = await w.call(reader, 'GET', `/api/access-log?actorId=${me.id}&limit=500`);
+      expect(log.status).toBe(200);
+      expect(log.body.items).toContainEqual(expect.objectContaining({ caseId: null, submissionId: s.id, actor: expect.objectContaining({ id: me.id, role: 'station' }) }));
+    }
+    // A case filter still lists reads of that case only.
+    const byCase = await w.call(w.tokens.admin, 'GET', `/api/access-log?caseId=${s.id}`);
+    expect(byCase.body.items).toEqual([]);
+    const csv = await w.call(w.tokens.admin, 'GET', `/api/access-log?format=csv&actorId=${me.id}`);
+    expect(csv.status).toBe(200);
+    expect(String(csv.body)).toContain(`,${s.id},`);
   });
 
   it('accept opens a case through the engine: qr_code, the station, the parties, occurredAt the submission time, the submission in its history', async () => {

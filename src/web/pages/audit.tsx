@@ -162,7 +162,7 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
               columns={[
                 { label: UI.audit.at, class: 'nowrap', cell: (i) => formatDateTime(i.at) },
                 { label: UI.audit.actor, head: true, class: 'nowrap', cell: (i) => actorText(i.actor) },
-                { label: UI.audit.caseId, class: 'mono', cell: (i) => i.caseId },
+                { label: UI.audit.caseId, class: 'mono', cell: (i) => i.caseId ?? `${UI.audit.submission} ${i.submissionId}` },
                 { label: UI.audit.fields, class: 'mono', cell: (i) => i.fields },
                 { label: UI.audit.requestId, class: 'mono small', cell: (i) => i.requestId ?? '—' },
               ]}
