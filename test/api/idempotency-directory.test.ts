@@ -175,3 +175,81 @@ describe('Idempotency-Key on POST /api/users/:id/token', () => {
     expect(await audited('user.token', u.id)).toBe(1);
   });
 });
+
+describe('Idempotency-Key on POST /api/submissions/:id/decline', () => {
+  let phones = 0;
+  /** A pending submission of the public door at HL01, by its id. */
+  async function pending(): Promise<string> {
+    const phone = `1390000${String(3000 + ++phones)}`;
+    const r = await w.call(null, 'POST', '/api/public/submissions', { stationCode: 'HL01', name: '张秀英', phone, counterparty: '李建国', disputeType: '邻里纠纷', description: '楼上漏水。', consent: true });
+    expect(r.status).toBe(201);
+    const [row] = rowsOf<{ id: string }>(await w.database.db.execute(sql`select id from submissions where receipt = ${r.body.receipt}`));
+    return row.id;
+  }
+  const decline = (id: string, reason: string, key: string) => w.call(w.tokens.court, 'POST', `/api/submissions/${id}/decline`, { reason }, keyed(key));
+
+  it('a repeat answers the first answer, not 409 for its own decision; the record keeps no citizen data', async () => {
+    const id = await pending();
+    const key = randomUUID();
+    const first = await decline(id, '不属于人民调解范围', key);
+    expect(first.status).toBe(200);
+    const again = await decline(id, '不属于人民调解范围', key);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    await recordsHoldNo(first.body.phone, '楼上漏水');
+  });
+
+  it('another reason under the same key is a 422, and the submission keeps the first', async () => {
+    const id = await pending();
+    const key = randomUUID();
+    expect((await decline(id, '不属于人民调解范围', key)).status).toBe(200);
+    expectProblem(await decline(id, '另一个理由', key), 422);
+    expect((await w.call(w.tokens.court, 'GET', `/api/submissions/${id}`)).body.declineReason).toBe('不属于人民调解范围');
+  });
+
+  it('five concurrent repeats are each answered the one decision', async () => {
+    const id = await pending();
+    const key = randomUUID();
+    const all = await Promise.all(Array.from({ length: 5 }, () => decline(id, '不属于人民调解范围', key)));
+    expect(all.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    for (const r of all) expect(r.body).toEqual(all[0].body);
+  });
+});
+
+describe('Idempotency-Key on POST /api/admin/erase-personal-data', () => {
+  const erasures = async () => (await items('/api/audit?action=personal_data.erase&limit=500')).length;
+  /** A case closed now (returned at screening), so the next erasure has one to erase. */
+  const closedCase = async () => {
+    const c = await w.openCase();
+    await w.send(c.id, w.tokens.court, { type: 'RETURN', reason: 'out_of_scope', note: '不属受案范围' });
+  };
+  const erase = (closedBefore: string, key: string) => w.call(admin(), 'POST', '/api/admin/erase-personal-data', { closedBefore }, keyed(key));
+  const inDays = (days: number) => new Date(Date.now() + days * 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 10);
+
+  it('a repeat answers the first count and writes no second erasure row; another date under the key is a 422', async () => {
+    await closedCase();
+    const key = randomUUID();
+    const before = await erasures();
+    const first = await erase(inDays(1), key);
+    expect(first.status).toBe(200);
+    expect(first.body.cases).toBeGreaterThanOrEqual(1);
+    const again = await erase(inDays(1), key);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expectProblem(await erase(inDays(2), key), 422);
+    expect(await erasures()).toBe(before + 1);
+  });
+
+  it('five concurrent repeats erase once and are each answered that count', async () => {
+    await closedCase();
+    const key = randomUUID();
+    const before = await erasures();
+    const all = await Promise.all(Array.from({ length: 5 }, () => erase(inDays(1), key)));
+    expect(all.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(all[0].body.cases).toBeGreaterThanOrEqual(1);
+    for (const r of all) expect(r.body).toEqual(all[0].body);
+    expect(await erasures()).toBe(before + 1);
+  });
+});

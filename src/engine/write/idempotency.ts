@@ -8,7 +8,7 @@ import type { Db } from '../../db/client.js';
 import type { RowsOf } from '../../db/bulk.js';
 import { idempotencyKeys } from '../../db/schema.js';
 import type { Actor } from '../../machines/roles.js';
-import { Conflict, IdempotencyMismatch, sqlState } from '../errors.js';
+import { DomainError, IdempotencyMismatch, sqlState } from '../errors.js';
 import type { EngineContext, Idempotency, WriteResult } from './types.js';
 import type { EntityStore } from '../stores.js';
 
@@ -144,8 +144,9 @@ export async function onceByKey(
   } catch (err) {
     // A concurrent request with the same key committed first: answer as it did. Its act may also
     // have taken what this one checks for (a station's code, a deputy's name at a station, a
-    // login) before this one got to its own key: that 409 is the same race, answered the same way.
-    if (idem && (sqlState(err) === '23505' || err instanceof Conflict)) {
+    // login, a submission still pending) before this one got to its own key: that 409 is the same
+    // race, answered the same way.
+    if (idem && (sqlState(err) === '23505' || (err instanceof DomainError && err.code === 'conflict'))) {
       const prior = await priorResponse(ctx.db, actor, idem);
       if (prior) return prior;
     }
@@ -171,14 +172,19 @@ export async function onceInTransaction<T>(
   actor: Actor,
   idem: Idempotency | undefined,
   act: (tx: Db) => Promise<T>,
-  opts: { created?: boolean; answerForReplay?: EntityStore['answerForReplay'] } = {},
+  opts: {
+    created?: boolean;
+    answerForReplay?: EntityStore['answerForReplay'];
+    /** What the record keeps when the answer is mostly personal data: the caller reads the rest again on a replay. */
+    keep?: (body: T) => unknown;
+  } = {},
 ): Promise<Once<T>> {
   const created = opts.created ?? true;
   const result = await onceByKey({ db }, actor, idem, () =>
     db.transaction(async (tx) => {
       const body = await act(tx);
       if (idem) {
-        const { kept } = answerTexts(body, opts);
+        const kept = opts.keep ? JSON.stringify(opts.keep(body) ?? null) : answerTexts(body, opts).kept;
         // `kept` is JSON text already: stored as the jsonb it is, not encoded again as a string.
         await tx.insert(idempotencyKeys).values({ ...keyRecord(actor, idem, created, kept), response: sql`${kept}::jsonb` });
       }
