@@ -230,3 +230,15 @@ export function fieldMessage(e: FieldError, w: Wording = plainWording): string {
 export function messageOf(reason: Reason, params: Params = {}, w: Wording = plainWording): string {
   return SENTENCES[reason](params, w).trim();
 }
+
+/**
+ * What a replayed answer (a repeat of an Idempotency-Key) says in its `note` where the first answer
+ * showed a secret: the record keeps none (DESIGN.md §10), so the replay shows `null` and says how
+ * to get a new one.
+ */
+export const REPLAY_NOTES = {
+  token: (userId: string) =>
+    `这是同一 Idempotency-Key 重复请求的回答：令牌只在第一次回答中显示，不再显示。如需新令牌，请换发：POST /api/users/${userId}/token（此前的令牌随即失效）。`,
+  secret: (webhookId: string) =>
+    `这是同一 Idempotency-Key 重复请求的回答：签名密钥只在第一次回答中显示，不再显示。如需新的密钥，请删除此 Webhook（DELETE /api/webhooks/${webhookId}）后重新添加。`,
+};

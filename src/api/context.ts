@@ -109,6 +109,18 @@ export function idempotencyOf(c: Context, body: unknown): Idempotency | undefine
   return { key, hash };
 }
 
+/**
+ * A write run once per Idempotency-Key (`onceInTransaction`), as JSON: 201 for a creation, else
+ * 200; a replay says so (`Idempotent-Replayed`, as the cases' answers do), and `note` words what
+ * it shows in place of a secret the first answer alone held.
+ */
+export function onceAnswer(c: Context, result: { created: boolean; body: unknown; replayed: boolean }, note?: (body: any) => string) {
+  const status = result.created ? 201 : 200;
+  if (!result.replayed) return c.json(result.body as object, status);
+  c.header('Idempotent-Replayed', 'true');
+  return c.json((note ? { ...(result.body as object), note: note(result.body) } : result.body) as object, status);
+}
+
 /** `If-Match: "3"` (or 3, or W/"3") pins the version the client saw. */
 export function ifMatchOf(c: Context): number | undefined {
   const raw = requestHeader(c, 'if-match');

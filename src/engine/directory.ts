@@ -15,6 +15,8 @@ import { recordAudit, type RequestMeta } from './audit.js';
 import { Conflict, fieldError, Forbidden, NotFound, parseBody, schemaField, Unauthenticated, ValidationError, sqlState } from './errors.js';
 import { isUuid } from './stores.js';
 import { maskPhone } from '../machines/policy.js';
+import type { Idempotency } from './write/types.js';
+import { onceInTransaction, type Once } from './write/idempotency.js';
 
 export const STATION_KINDS = ['court', 'street', 'town', 'village'] as const;
 export const DEPUTY_LEVELS = ['national', 'provincial', 'municipal', 'county', 'township'] as const;
@@ -69,9 +71,17 @@ export function publicStation(s: ReturnType<typeof stationView>) {
 }
 
 export async function createStation(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}) {
+  return (await createStationOnce(db, actor, raw, meta)).body as ReturnType<typeof stationView>;
+}
+
+/**
+ * `createStation` under an Idempotency-Key (DESIGN.md §5): a repeat answers the first station,
+ * not a 409 for its own code; another body under the key is a 422.
+ */
+export async function createStationOnce(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}, idempotency?: Idempotency) {
   requireRole(actor, 'directory.manage');
   const input = parseBody(stationSchema, raw);
-  return db.transaction(async (tx) => {
+  return onceInTransaction(db, actor, idempotency, async (tx) => {
     const [row] = await tx.insert(stations).values({ ...input, hotline: input.hotline || null, address: input.address || null }).onConflictDoNothing().returning();
     if (!row) throw new Conflict('conflict.station_code', { code: input.code }, { field: 'code' });
     await recordAudit(tx, { action: 'station.create', actor, target: { type: 'station', id: row.code }, detail: { name: row.name, kind: row.kind, district: row.district }, meta });
@@ -181,12 +191,26 @@ function deputyView(d: typeof deputies.$inferSelect) {
 
 /** `externalRef`: the deputy's number in the register an import read (DESIGN.md §14), unique. */
 export async function createDeputy(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}, opts: { externalRef?: string } = {}) {
+  return (await createDeputyOnce(db, actor, raw, meta, opts)).body as ReturnType<typeof deputyView>;
+}
+
+/**
+ * The record of a deputy's creation keeps no phone (DESIGN.md §10: a deputy's phone lives only in
+ * `deputies`); a replay reads it there again.
+ */
+const DEPUTY_REPLAY = { key: 'phone', keep: () => null };
+
+/**
+ * `createDeputy` under an Idempotency-Key (DESIGN.md §5): a repeat answers the first deputy, not a
+ * 409 for the namesake it just made; another body under the key is a 422.
+ */
+export async function createDeputyOnce(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}, opts: { externalRef?: string; idempotency?: Idempotency } = {}): Promise<Once<ReturnType<typeof deputyView>>> {
   requireRole(actor, 'directory.manage');
   const input = parseBody(deputySchema, raw);
   if (!(await stationExists(db, input.stationCode))) {
     throw new ValidationError('invalid.body', [fieldError('stationCode', 'field.station_unknown', { code: input.stationCode })]);
   }
-  return db.transaction(async (tx) => {
+  const result = await onceInTransaction(db, actor, opts.idempotency, async (tx) => {
     // A register row (an import) is told apart by its own number; a typed entry must say so.
     if (!opts.externalRef && !input.confirmDuplicate) await refuseDuplicateDeputy(tx, input.name, input.stationCode);
     const [row] = await tx
@@ -198,7 +222,11 @@ export async function createDeputy(db: Db, actor: Actor, raw: unknown, meta: Req
     // The deputy's phone is personal data: not in the audit row.
     await recordAudit(tx, { action: 'deputy.create', actor, target: { type: 'deputy', id: row.id }, detail: { level: row.level, stationCode: row.stationCode }, meta });
     return deputyView(row);
-  });
+  }, { answerForReplay: DEPUTY_REPLAY });
+  if (!result.replayed) return result;
+  const kept = result.body as ReturnType<typeof deputyView>;
+  const [now] = isUuid(kept?.id) ? await db.select({ phone: deputies.phone }).from(deputies).where(eq(deputies.id, kept.id)) : [];
+  return { ...result, body: { ...kept, phone: now?.phone ?? null } };
 }
 
 /**
@@ -340,6 +368,20 @@ async function uniqueLogin<T>(login: string | undefined, write: () => Promise<T>
 
 /** Creates a user and returns its token, shown this once (only its hash is kept). */
 export async function createUser(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}) {
+  return (await createUserOnce(db, actor, raw, meta)).body as ReturnType<typeof userView> & { token: string };
+}
+
+/**
+ * A record of a user's creation or of a new token keeps no token: only its hash is stored anywhere
+ * (DESIGN.md §10). A replay answers `token: null`; the token was in the first answer only.
+ */
+const TOKEN_REPLAY = { key: 'token', keep: () => null };
+
+/**
+ * `createUser` under an Idempotency-Key (DESIGN.md §5): a client's retry does not make a second
+ * account; it is answered the first user with `token: null` (TOKEN_REPLAY).
+ */
+export async function createUserOnce(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}, idempotency?: Idempotency) {
   requireRole(actor, 'directory.manage');
   const input = parseBody(userSchema, raw);
   if (input.stationCode && !(await stationExists(db, input.stationCode))) {
@@ -352,21 +394,27 @@ export async function createUser(db: Db, actor: Actor, raw: unknown, meta: Reque
   const token = newToken();
   // An initial password set by the admin is one the user must replace at first sign-in.
   const passwordHash = input.password ? await hashPassword(input.password) : null;
-  const row = await uniqueLogin(input.login, () =>
-    db.transaction(async (tx) => {
-      const [row] = await tx
-      .insert(users)
-      .values({
-        name: input.name,
-        role: input.role,
-        stationCode: input.role === 'station' ? input.stationCode! : null,
-        deputyId: input.deputyId ?? null,
-        tokenHash: hashToken(token),
-        login: input.login ?? null,
-        passwordHash,
-        mustChangePassword: passwordHash !== null,
-      })
-      .returning();
+  return onceInTransaction(
+    db,
+    actor,
+    idempotency,
+    async (tx) => {
+      // Only the user's own insert: a taken key is the idempotency record's 23505, not a taken login.
+      const [row] = await uniqueLogin(input.login, () =>
+        tx
+          .insert(users)
+          .values({
+            name: input.name,
+            role: input.role,
+            stationCode: input.role === 'station' ? input.stationCode! : null,
+            deputyId: input.deputyId ?? null,
+            tokenHash: hashToken(token),
+            login: input.login ?? null,
+            passwordHash,
+            mustChangePassword: passwordHash !== null,
+          })
+          .returning(),
+      );
       await recordAudit(tx, {
         action: 'user.create',
         actor,
@@ -374,10 +422,10 @@ export async function createUser(db: Db, actor: Actor, raw: unknown, meta: Reque
         detail: { role: row.role, stationCode: row.stationCode, deputyId: row.deputyId, login: row.login, password: passwordHash !== null },
         meta,
       });
-      return row;
-    }),
+      return { ...userView(row), token };
+    },
+    { answerForReplay: TOKEN_REPLAY },
   );
-  return { ...userView(row), token };
 }
 
 export async function listUsers(db: Db, actor: Actor) {
@@ -623,15 +671,29 @@ export async function updateUser(db: Db, actor: Actor, userId: string, raw: unkn
  * token of theirs is refused from now on — only the new one's hash is kept.
  */
 export async function rotateToken(db: Db, actor: Actor, userId: string, meta: RequestMeta = {}): Promise<{ token: string }> {
+  return (await rotateTokenOnce(db, actor, userId, meta)).body as { token: string };
+}
+
+/**
+ * `rotateToken` under an Idempotency-Key: a retry does not replace the token the first request
+ * made (which its client may hold by now); it is answered `token: null` (TOKEN_REPLAY).
+ */
+export async function rotateTokenOnce(db: Db, actor: Actor, userId: string, meta: RequestMeta = {}, idempotency?: Idempotency) {
   if (!can(actor, 'directory.manage') && actor.id !== userId) throw new Forbidden('forbidden.token_other');
   if (!isUuid(userId)) throw new NotFound('not_found.user', { id: userId });
   const token = newToken();
-  return db.transaction(async (tx) => {
-    const [row] = await tx.update(users).set({ tokenHash: hashToken(token) }).where(eq(users.id, userId)).returning({ id: users.id });
-    if (!row) throw new NotFound('not_found.user', { id: userId });
-    await recordAudit(tx, { action: 'user.token', actor, target: { type: 'user', id: userId }, detail: { by: actor.id === userId ? 'self' : 'admin' }, meta });
-    return { token };
-  });
+  return onceInTransaction(
+    db,
+    actor,
+    idempotency,
+    async (tx) => {
+      const [row] = await tx.update(users).set({ tokenHash: hashToken(token) }).where(eq(users.id, userId)).returning({ id: users.id });
+      if (!row) throw new NotFound('not_found.user', { id: userId });
+      await recordAudit(tx, { action: 'user.token', actor, target: { type: 'user', id: userId }, detail: { by: actor.id === userId ? 'self' : 'admin' }, meta });
+      return { token };
+    },
+    { answerForReplay: TOKEN_REPLAY },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ import { fieldErrors } from './errors.js';
 import { recordAudit, type RequestMeta } from './audit.js';
 import { Forbidden, ValidationError } from './errors.js';
 import { can, ERASED, rolesFor } from '../machines/policy.js';
+import type { Idempotency } from './write/types.js';
+import { onceInTransaction } from './write/idempotency.js';
 
 export const eraseSchema = z.object({ closedBefore: calendarDate }).strict();
 
@@ -24,12 +26,20 @@ export const eraseSchema = z.object({ closedBefore: calendarDate }).strict();
  * with its audit row. Returns how many cases had personal data erased now (a repeat: 0).
  */
 export async function erasePersonalData(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}): Promise<{ cases: number }> {
+  return (await erasePersonalDataOnce(db, actor, raw, meta)).body as { cases: number };
+}
+
+/**
+ * `erasePersonalData` under an Idempotency-Key: a retry is answered the first count, and writes
+ * no second `personal_data.erase` row (which would say 0 cases, as if the first had erased none).
+ */
+export async function erasePersonalDataOnce(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}, idempotency?: Idempotency) {
   if (!can(actor, 'personal_data.erase')) throw new Forbidden('forbidden.role', { roles: rolesFor('personal_data.erase') });
   const r = eraseSchema.safeParse(raw ?? {});
   if (!r.success) throw new ValidationError('invalid.body', fieldErrors(r.error));
   // "Closed before 2026-12-01": closed before that day began in Shanghai.
   const bound = startOfShanghaiDay(r.data.closedBefore);
-  return db.transaction(async (tx) => {
+  return onceInTransaction(db, actor, idempotency, async (tx) => {
     const erased = await tx
       .update(parties)
       .set({
@@ -47,7 +57,7 @@ export async function erasePersonalData(db: Db, actor: Actor, raw: unknown, meta
     const count = new Set(erased.map((e) => e.caseId)).size;
     await recordAudit(tx, { action: 'personal_data.erase', actor, target: { type: 'cases', id: `closedBefore=${r.data.closedBefore}` }, detail: { closedBefore: r.data.closedBefore, cases: count }, meta });
     return { cases: count };
-  });
+  }, { created: false });
 }
 
 /** Deletes Idempotency-Key records older than `ttlHours`; returns how many. */

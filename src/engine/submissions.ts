@@ -29,6 +29,7 @@ import { notifyStation } from './notify/notices.js';
 import { restore } from './write/snapshots.js';
 import { alreadyDecided, requireHandles } from './submission-claim.js';
 import { caseStore, isUuid } from './stores.js';
+import { onceInTransaction } from './write/idempotency.js';
 
 /** The limits of the public door. Counted in the database, so they hold across processes. */
 export const PUBLIC_LIMITS = {
@@ -459,23 +460,32 @@ export async function acceptSubmission(
 }
 
 /** Decline a pending submission with a reason (once: a decided one is a 409). */
-export async function declineSubmission(db: Db, actor: Actor, id: string, raw: unknown, opts: { requestId?: string } = {}) {
+export async function declineSubmission(db: Db, actor: Actor, id: string, raw: unknown, opts: { requestId?: string; idempotency?: Idempotency } = {}) {
   requireQueueRole(actor);
   const input = parseBody(declineSchema, raw);
   if (!isUuid(id)) throw new NotFound('not_found.submission', { id });
-  return db.transaction(async (tx) => {
-    const [s] = await tx.select().from(submissions).where(eq(submissions.id, id)).for('update');
-    if (!s) throw new NotFound('not_found.submission', { id });
-    requireHandles(actor, s.stationCode);
-    if (s.status !== 'pending') throw alreadyDecided(s.status);
-    await tx
-      .update(submissions)
-      .set({ status: 'declined', declineReason: input.reason, decidedBy: actor.id, decidedAt: sql`now()` })
-      .where(eq(submissions.id, id));
-    const [row] = await selectSubmissions(tx).where(eq(submissions.id, id));
-    await logSubmissionReads(tx, actor, [id], opts.requestId);
-    return submissionView(row);
-  });
+  const result = await onceInTransaction(
+    db,
+    actor,
+    opts.idempotency,
+    async (tx) => {
+      const [s] = await tx.select().from(submissions).where(eq(submissions.id, id)).for('update');
+      if (!s) throw new NotFound('not_found.submission', { id });
+      requireHandles(actor, s.stationCode);
+      if (s.status !== 'pending') throw alreadyDecided(s.status);
+      await tx
+        .update(submissions)
+        .set({ status: 'declined', declineReason: input.reason, decidedBy: actor.id, decidedAt: sql`now()` })
+        .where(eq(submissions.id, id));
+      const [row] = await selectSubmissions(tx).where(eq(submissions.id, id));
+      await logSubmissionReads(tx, actor, [id], opts.requestId);
+      return submissionView(row);
+    },
+    // The answer is the citizen's name, phone and story: the record keeps none of it (DESIGN.md
+    // §10). A declined submission changes no more, so a replay reads the same answer again.
+    { created: false, keep: (view) => ({ id: view.id }) },
+  );
+  return result.replayed ? { ...result, body: await getSubmission(db, actor, id, opts) } : result;
 }
 
 /** How many submissions wait at a station (the navigation's badge). */

@@ -6,8 +6,9 @@ import { Hono } from 'hono';
 import { setSmsConsent } from '../../engine/notify/consent.js';
 import { listNotices, markRead } from '../../engine/notify/inbox.js';
 import { presentNotice } from '../../edge/notices.js';
-import { createWebhook, deleteWebhook, listDeliveries, listWebhooks, retryDelivery } from '../../engine/notify/webhooks.js';
-import { jsonBody, requestMeta, type AppDeps, type Env } from '../context.js';
+import { createWebhookOnce, deleteWebhook, listDeliveries, listWebhooks, retryDelivery } from '../../engine/notify/webhooks.js';
+import { idempotencyOf, jsonBody, onceAnswer, requestMeta, type AppDeps, type Env } from '../context.js';
+import { REPLAY_NOTES } from '../../messages.js';
 import { doc } from '../openapi.js';
 
 export function notificationRoutes(deps: AppDeps) {
@@ -20,11 +21,13 @@ export function notificationRoutes(deps: AppDeps) {
   });
   app.post('/me/notifications/read', doc({ summary: '标记消息已读（{ids} 或 {all: true}）', tags: ['消息'], ok: { status: 200, description: '已读' }, errors: [400] }), async (c) => c.json(await markRead(deps.db, c.get('actor'), await jsonBody(c), now())));
 
-  app.post('/webhooks', doc({ summary: '新增 Webhook（{url, events}），返回 {id, secret}', tags: ['消息'], ok: { status: 201, description: '{id, secret}' }, errors: [400, 403] }), async (c) => {
-    const created = await createWebhook(deps.db, c.get('actor'), await jsonBody(c), requestMeta(c));
-    c.header('Location', `/api/webhooks/${created.id}`);
+  app.post('/webhooks', doc({ summary: '新增 Webhook（{url, events}），返回 {id, secret}', tags: ['消息'], ok: { status: 201, description: '{id, secret}' }, errors: [400, 403, 422] }), async (c) => {
+    const body = await jsonBody(c);
+    const result = await createWebhookOnce(deps.db, c.get('actor'), body, requestMeta(c), idempotencyOf(c, body));
+    const id = (result.body as { id: string }).id;
+    c.header('Location', `/api/webhooks/${id}`);
     c.header('Cache-Control', 'no-store');
-    return c.json(created, 201);
+    return onceAnswer(c, result, () => REPLAY_NOTES.secret(id));
   });
   app.get('/webhooks', doc({ summary: 'Webhook 列表', tags: ['消息'], ok: { status: 200, description: '{items}' }, errors: [403] }), async (c) => c.json(await listWebhooks(deps.db, c.get('actor'))));
   app.delete('/webhooks/:id', doc({ summary: '删除 Webhook', tags: ['消息'], params: { id: 'Webhook id' }, ok: { status: 204, description: '已删除', content: {} }, errors: [403, 404] }), async (c) => {

@@ -22,7 +22,7 @@ import {
   submit,
 } from '../../engine/submissions.js';
 import { renderCase } from '../../engine/views.js';
-import { engineCtx, idempotencyOf, jsonBody, type AppDeps, type Env } from '../context.js';
+import { engineCtx, idempotencyOf, jsonBody, onceAnswer, type AppDeps, type Env } from '../context.js';
 
 /** `/api/public/*`: mounted before the bearer-token check, so no sign-in is asked for. */
 export function publicApiRoutes(deps: AppDeps) {
@@ -73,8 +73,9 @@ export function submissionRoutes(deps: AppDeps) {
     if (result.replayed) c.header('Idempotent-Replayed', 'true');
     return c.json(created, 201);
   });
-  app.post('/:id/decline', doc({ summary: '不予受理来件', tags: ['扫码联'], params: { id: '来件 id' }, body: declineSchema, ok: { status: 200, description: '来件' }, errors: [400, 403, 404, 409] }), async (c) =>
-    c.json(await declineSubmission(deps.db, c.get('actor'), c.req.param('id'), await jsonBody(c), { requestId: c.get('requestId') })),
-  );
+  app.post('/:id/decline', doc({ summary: '不予受理来件', tags: ['扫码联'], params: { id: '来件 id' }, body: declineSchema, ok: { status: 200, description: '来件' }, errors: [400, 403, 404, 409, 422] }), async (c) => {
+    const body = await jsonBody(c);
+    return onceAnswer(c, await declineSubmission(deps.db, c.get('actor'), c.req.param('id'), body, { requestId: c.get('requestId'), idempotency: idempotencyOf(c, body) }));
+  });
   return app;
 }

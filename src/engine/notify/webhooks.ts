@@ -15,6 +15,8 @@ import { can } from '../../machines/policy.js';
 import { Conflict, Forbidden, NotFound, parseBody, schemaField, ValidationError } from '../errors.js';
 import { isUuid } from '../stores.js';
 import { DEAD_AFTER_MS } from './dispatcher.js';
+import type { Idempotency } from '../write/types.js';
+import { onceInTransaction } from '../write/idempotency.js';
 
 /** Every event type a journal row can have: a creation, and each machine's events. */
 export const WEBHOOK_EVENT_TYPES = [
@@ -58,19 +60,34 @@ const view = (w: WebhookRow) => ({ id: w.id, url: w.url, events: w.events, creat
 
 /** `POST /api/webhooks`: `{id, url, events, createdAt, secret}` — the secret (`whsec_<base64>`) is shown this once. */
 export async function createWebhook(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}) {
+  return (await createWebhookOnce(db, actor, raw, meta)).body as ReturnType<typeof view> & { secret: string };
+}
+
+/**
+ * `createWebhook` under an Idempotency-Key (DESIGN.md §5): a retry does not register the URL twice
+ * (every event would be delivered twice). The key's record keeps no secret — it is kept to sign,
+ * in `webhooks` only — so a replay answers `secret: null`: the secret was in the first answer only.
+ */
+export async function createWebhookOnce(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}, idempotency?: Idempotency) {
   adminOnly(actor);
   const input = parseBody(webhookSchema, raw, { object: true });
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   const events = input.events.includes('*') ? ['*'] : [...new Set(input.events)];
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(webhooks)
-      .values({ url: input.url, events, secret, createdBy: isUuid(actor.id) ? actor.id : null })
-      .returning();
-    // The secret is never in the audit row.
-    await recordAudit(tx, { action: 'webhook.create', actor, target: { type: 'webhook', id: row.id }, detail: { url: row.url, events }, meta });
-    return { ...view(row), secret };
-  });
+  return onceInTransaction(
+    db,
+    actor,
+    idempotency,
+    async (tx) => {
+      const [row] = await tx
+        .insert(webhooks)
+        .values({ url: input.url, events, secret, createdBy: isUuid(actor.id) ? actor.id : null })
+        .returning();
+      // The secret is never in the audit row.
+      await recordAudit(tx, { action: 'webhook.create', actor, target: { type: 'webhook', id: row.id }, detail: { url: row.url, events }, meta });
+      return { ...view(row), secret };
+    },
+    { answerForReplay: { key: 'secret', keep: () => null } },
+  );
 }
 
 export async function listWebhooks(db: Db, actor: Actor) {

@@ -3,12 +3,12 @@
  * the first answer, and a repeat with another request under the same key is refused (422).
  */
 import { hash } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import type { RowsOf } from '../../db/bulk.js';
 import { idempotencyKeys } from '../../db/schema.js';
 import type { Actor } from '../../machines/roles.js';
-import { IdempotencyMismatch, sqlState } from '../errors.js';
+import { DomainError, IdempotencyMismatch, sqlState } from '../errors.js';
 import type { EngineContext, Idempotency, WriteResult } from './types.js';
 import type { EntityStore } from '../stores.js';
 
@@ -142,11 +142,54 @@ export async function onceByKey(
   try {
     return await write();
   } catch (err) {
-    // A concurrent request with the same key committed first: answer as it did.
-    if (idem && sqlState(err) === '23505') {
+    // A concurrent request with the same key committed first: answer as it did. Its act may also
+    // have taken what this one checks for (a station's code, a deputy's name at a station, a
+    // login, a submission still pending) before this one got to its own key: that 409 is the same
+    // race, answered the same way.
+    if (idem && (sqlState(err) === '23505' || (err instanceof DomainError && err.code === 'conflict'))) {
       const prior = await priorResponse(ctx.db, actor, idem);
       if (prior) return prior;
     }
     throw err;
   }
+}
+
+/** What `onceInTransaction` answers: the act's own answer, or a replay of what its record kept. */
+export type Once<T> = { created: boolean; body: T; replayed: false } | { created: boolean; body: unknown; replayed: true };
+
+/**
+ * A write outside the machines (the directory, a token, a webhook) run once per Idempotency-Key,
+ * as `onceByKey` runs the machines' writes: `act` writes in `tx` — its row and its audit row — and
+ * answers, and the key's record is written last in that same transaction, so a repeat finds the
+ * act and its record together or neither. `answerForReplay`: what the record keeps instead of a
+ * value it must not hold (a token, a secret, a deputy's phone: DESIGN.md §10); `created`: the
+ * answer is a 201 (a new thing), else a 200.
+ *
+ * @example await onceInTransaction(db, actor, idem, (tx) => insertStation(tx, input))
+ */
+export async function onceInTransaction<T>(
+  db: Db,
+  actor: Actor,
+  idem: Idempotency | undefined,
+  act: (tx: Db) => Promise<T>,
+  opts: {
+    created?: boolean;
+    answerForReplay?: EntityStore['answerForReplay'];
+    /** What the record keeps when the answer is mostly personal data: the caller reads the rest again on a replay. */
+    keep?: (body: T) => unknown;
+  } = {},
+): Promise<Once<T>> {
+  const created = opts.created ?? true;
+  const result = await onceByKey({ db }, actor, idem, () =>
+    db.transaction(async (tx) => {
+      const body = await act(tx);
+      if (idem) {
+        const kept = opts.keep ? JSON.stringify(opts.keep(body) ?? null) : answerTexts(body, opts).kept;
+        // `kept` is JSON text already: stored as the jsonb it is, not encoded again as a string.
+        await tx.insert(idempotencyKeys).values({ ...keyRecord(actor, idem, created, kept), response: sql`${kept}::jsonb` });
+      }
+      return { created, body, replayed: false };
+    }),
+  );
+  return result as Once<T>;
 }
