@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { OUTCOMES } from '../../machines/case.js';
 import { isValidDate } from '../../machines/calendar.js';
-import { caseStore, partySchema } from '../../engine/stores.js';
-import { caseSpec } from '../../machines/case-spec.js';
+import { caseStore } from '../../engine/stores.js';
 import { caseHistory, getCase, listCases, replayedCaseAnswer, renderCase } from '../../engine/views.js';
 import type { AppDeps } from '../context.js';
 import { caseTable } from '../../edge/exports.js';
@@ -33,7 +32,6 @@ export const caseRoutes = (deps: AppDeps) =>
     store: caseStore,
     path: 'cases',
     noun: '案件',
-    createBody: caseSpec.inputSchema.and(z.object({ parties: z.array(partySchema).min(1), externalRef: z.string().optional() })),
     listQuery: caseListQuery,
     render: (actor, written, opts) => {
       const r = renderCase(actor, written, opts);
