@@ -3,8 +3,9 @@
  * routes themselves — each route carries `doc({...})` (hono-openapi's `describeRoute`) naming
  * the zod schemas that validate its request, its answer and its problem+json refusals — served
  * at `GET /api/openapi.json`, and a reference page at `GET /api/docs` drawn by swagger-ui-dist
- * from this process (no CDN). test/api/openapi.test.ts walks the app's routes and fails on any
- * /api route without a description.
+ * from this process (no CDN). /healthz, served outside /api, is described too, with its own
+ * server. test/api/openapi.test.ts walks the app's routes and fails on any API route without a
+ * description, and holds what the document says a request takes to what the server takes.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -74,12 +75,25 @@ const FILE_CONTENT = {
 };
 
 /** `describeRoute` with jiefen's conventions: bearer auth, problem+json refusals, JSON bodies from zod. */
-export function doc(d: RouteDoc) {
+export const doc = (d: RouteDoc) => describeRoute(operation(d));
+
+/** `?format=`: the answer as JSON (the default) or as a file with every matching row. */
+const FORMAT_PARAM = 'json（默认）、csv 或 xlsx：所有符合条件的行';
+
+/** The operation a route's description makes (also for a path outside /api, `openApiRoutes`). */
+function operation(d: RouteDoc) {
   const errors = [...new Set([...(d.public ? [] : [401]), ...(d.errors ?? []), 503])].sort();
   const parameters: Record<string, unknown>[] = Object.entries(d.params ?? {}).map(([name, description]) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } }));
-  if (d.query) parameters.push(...queryParams(d.query, d.files ? { format: 'json（默认）、csv 或 xlsx：所有符合条件的行' } : {}));
-  else if (d.files) parameters.push(...queryParams(z.object({}), { format: 'json（默认）、csv 或 xlsx' }));
-  return describeRoute({
+  const query = d.query ? queryParams(d.query) : [];
+  if (d.files) {
+    // One `format` per operation (OpenAPI forbids two of one name and place): a route whose own
+    // query schema reads it (the report) keeps that schema's, described as the files' one.
+    const own = query.find((p) => p.name === 'format');
+    if (own) own.description = FORMAT_PARAM;
+    else query.push({ name: 'format', in: 'query', required: false, description: FORMAT_PARAM, schema: { type: 'string', enum: ['json', 'csv', 'xlsx'] } });
+  }
+  parameters.push(...query);
+  return {
     summary: d.summary,
     description: d.description ?? d.summary,
     tags: d.tags,
@@ -99,16 +113,43 @@ export function doc(d: RouteDoc) {
         errors.map((s) => [s, { description: PROBLEM_STATUSES[s] ?? '拒绝', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } }]),
       ),
     },
-  });
+  };
 }
 
-/** The query parameters of a route, from its zod schema (hono-openapi reads them from a validator; here they are listed). */
-export function queryParams(schema: z.ZodObject<z.ZodRawShape> | z.ZodType, extra: Record<string, string> = {}) {
-  const shape = (schema as unknown as { shape?: Record<string, z.ZodType> }).shape ?? (schema as unknown as { def?: { in?: { shape?: Record<string, z.ZodType> } } }).def?.in?.shape ?? {};
-  const params = Object.keys(shape).map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }));
-  for (const [name, description] of Object.entries(extra)) params.push({ name, in: 'query', required: false, schema: { type: 'string', description } as never });
-  return params;
+type QueryParam = { name: string; in: 'query'; required: boolean; description?: string; schema: Record<string, unknown> };
+
+/**
+ * The query parameters of a route, from the zod schema that validates its query (hono-openapi
+ * reads them from a validator; these routes parse their query themselves): each property as the
+ * client writes it, required when the schema requires it.
+ */
+function queryParams(schema: z.ZodType): QueryParam[] {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, { description, ...property }]) => ({
+    name,
+    in: 'query',
+    required: json.required?.includes(name) ?? false,
+    ...(typeof description === 'string' ? { description } : {}),
+    schema: property,
+  }));
 }
+
+/**
+ * The one route of the API served outside /api (src/app.ts, DESIGN.md §6): a load balancer's
+ * probe. Its path item names its own server, the host's root, in place of the document's /api.
+ */
+const OUTSIDE_API = {
+  '/healthz': {
+    servers: [{ url: '/' }],
+    get: operation({
+      summary: '健康检查（服务与数据库）',
+      description: '供负载均衡探测：数据库可达时 200 {status: "ok", database: "reachable"}；数据库 2 秒内无应答时 503（带 Retry-After）。不在 /api 下。',
+      tags: ['运维'],
+      public: true,
+      ok: { status: 200, description: '{status, database}' },
+    }),
+  },
+};
 
 const swaggerDir = () => dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
@@ -133,6 +174,7 @@ export function openApiRoutes(api: Hono<Env>) {
         openapi: '3.1.0',
         info: { title: '解纷 jiefen API', version: '1.0.0', description: '人大代表联络站 + 法院 多元解纷工作流（DESIGN.md §6）。所有时间为 ISO 8601；金额为元的十进制字符串。' },
         servers: [{ url: '/api' }],
+        paths: OUTSIDE_API,
         components: {
           securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
           schemas: { Problem: problemSchema as never },

@@ -58,6 +58,11 @@ export interface EntityStore {
    * the same values in the same order. Absent: the creation reads it (`viewDataOf`).
    */
   createdViewData?(id: string, input: any, extra: Record<string, unknown>): unknown;
+  /**
+   * A creation body as a client sends it, made of the schemas `parseCreate` runs (the machine's
+   * request input, and what lives beside it): the API describes this one.
+   */
+  createSchema: z.ZodType;
   /** Parse a creation body: the machine's input plus what lives beside it (parties). */
   parseCreate(raw: Record<string, unknown>): z.ZodSafeParseResult<any>;
   /** Checks before creation that need the database; returns the scope of the human number. */
@@ -126,8 +131,10 @@ export const caseStore: EntityStore = {
     const ids = extra.partyIds as string[];
     return input.parties.map((p, i) => ({ id: ids[i], role: p.role, name: p.name, idNumber: p.idNumber ?? null, phone: p.phone ?? null }));
   },
+  // Three parses, not one of `createSchema`: each part's issues are reported even when another part fails.
+  createSchema: caseSpec.request.input.safeExtend({ parties: partiesSchema, externalRef: externalRefSchema }),
   parseCreate(raw) {
-    const input = caseSpec.inputSchema.safeParse(raw);
+    const input = caseSpec.request.input.safeParse(raw);
     const people = partiesSchema.safeParse(raw.parties);
     const ref = externalRefSchema.safeParse(raw.externalRef);
     if (input.success && people.success && ref.success) {
@@ -301,7 +308,8 @@ export const supervisionStore: EntityStore = {
   viewData: sql`(select coalesce(jsonb_agg(jsonb_build_object('id', c.id, 'number', c.number, 'state', c.state, 'outcome', c.outcome, 'overdue', c.overdue,
       'stationCode', c.station_code, 'disputeType', c.dispute_type) order by l.position), '[]'::jsonb)
     from ${supervisionCases} l join ${cases} c on c.id = l.case_id where l.supervision_id = ${supervisions.id})`,
-  parseCreate: (raw) => supervisionSpec.inputSchema.safeParse(raw) as z.ZodSafeParseResult<any>,
+  createSchema: supervisionSpec.request.input,
+  parseCreate: (raw) => supervisionSpec.request.input.safeParse(raw) as z.ZodSafeParseResult<any>,
   async prepareCreate(tx, _actor, input: SupervisionInput) {
     const wanted = input.caseIds;
     const found = wanted.length

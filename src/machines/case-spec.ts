@@ -29,7 +29,7 @@ import {
 } from './case.js';
 import { fenToYuan, toFen } from './money.js';
 import { rolesFor, type Permission } from './policy.js';
-import { handledEvents, probeOf, statePath, type DeadlineSpec, type MachineSpec, type TransitionRefusal } from './spec.js';
+import { handledEvents, probeOf, requestSchemas, statePath, type DeadlineSpec, type MachineSpec, type TransitionRefusal } from './spec.js';
 
 const court: Permission = { court: true };
 const courtOrAssignedDeputy: Permission = { court: true, deputy: 'assigned' };
@@ -223,6 +223,7 @@ export const caseSpec: MachineSpec = {
   probeGuards: CASE_PROBE_GUARDS,
   inputSchema: caseInputSchema,
   eventSchemas: caseEventSchemas,
+  request: requestSchemas(caseInputSchema, caseEventSchemas),
   permissions: casePermissions,
   createRoles: rolesFor('case.create'),
   deadlines: caseDeadlines,

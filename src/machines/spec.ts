@@ -4,8 +4,9 @@
  */
 import type { AnyMachineSnapshot, AnyStateMachine, AnyStateNode } from 'xstate';
 import type { z } from 'zod';
+import { instant } from './fields.js';
 import { permits, type AccessFacts, type Permission } from './policy.js';
-import type { Actor, Role } from './roles.js';
+import { ROLES, type Actor, type Role } from './roles.js';
 
 export interface DeadlineSpec {
   kind: string;
@@ -80,8 +81,11 @@ export interface MachineSpec {
   probe: AnyStateMachine;
   /** The probe's guards: each payload-dependent guard's fixed answer. */
   probeGuards: Readonly<Record<string, boolean>>;
+  /** The creation's input and each event's payload as the machine takes them: `occurredAt` always there. */
   inputSchema: z.ZodType;
   eventSchemas: Record<string, z.ZodType>;
+  /** The same as a client sends them (`requestSchemas`): what the engine parses a request with, and the API describes. */
+  request: RequestSchemas;
   permissions: Record<string, Permission>;
   createRoles: readonly Role[];
   /** Deadlines that follow from a snapshot: rewritten after every event. */
@@ -91,6 +95,34 @@ export interface MachineSpec {
   facts(snapshot: AnyMachineSnapshot): AccessFacts;
   /** Set for a machine with 民诉法 Art 85 periods. */
   legalTime?: LegalTimeSpec;
+}
+
+export interface RequestSchemas {
+  input: z.ZodObject;
+  events: Record<string, z.ZodObject>;
+}
+
+/**
+ * A machine's creation and event schemas as a client sends them: `occurredAt` may be left out
+ * (DESIGN §5) — the engine fills in the moment it writes before the machine sees the event, so
+ * the machine's own schemas require it and these do not. Everything else, refinements included,
+ * is the machine's.
+ */
+export function requestSchemas(input: z.ZodObject, events: Record<string, z.ZodObject>): RequestSchemas {
+  const sent = (schema: z.ZodObject) => schema.safeExtend({ occurredAt: instant.optional() });
+  return { input: sent(input), events: Object.fromEntries(Object.entries(events).map(([type, schema]) => [type, sent(schema)])) };
+}
+
+/**
+ * The events a signed-in user may ever send: those the machine's role table gives to some user
+ * role. The rest (MEDIATION_EXPIRED, REPORT_OVERDUE …) are the sweeper's alone (`system`): any
+ * user sending one is refused (403), so the API does not offer them.
+ */
+export function userEventTypes(spec: Pick<MachineSpec, 'eventSchemas' | 'permissions'>): string[] {
+  return Object.keys(spec.eventSchemas).filter((type) => {
+    const rule = spec.permissions[type] as Record<string, unknown> | undefined;
+    return ROLES.some((role) => rule?.[role] !== undefined);
+  });
 }
 
 /** The machine with each of `guards` answering as given, whatever the context, event and time (MachineSpec `probe`). */

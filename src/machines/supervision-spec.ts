@@ -2,7 +2,7 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import { endOfDate } from './calendar.js';
 import { rolesFor, type Permission } from './policy.js';
-import { handledEvents, probeOf, statePath, type DeadlineSpec, type MachineSpec, type TransitionRefusal } from './spec.js';
+import { handledEvents, probeOf, requestSchemas, statePath, type DeadlineSpec, type MachineSpec, type TransitionRefusal } from './spec.js';
 import {
   pastDueDate,
   SUPERVISION_MACHINE_VERSION,
@@ -73,6 +73,7 @@ export const supervisionSpec: MachineSpec = {
   probeGuards: SUPERVISION_PROBE_GUARDS,
   inputSchema: supervisionInputSchema,
   eventSchemas: supervisionEventSchemas,
+  request: requestSchemas(supervisionInputSchema, supervisionEventSchemas),
   permissions: supervisionPermissions,
   createRoles: rolesFor('supervision.create'),
   deadlines: supervisionDeadlines,

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { OUTCOMES } from '../../machines/case.js';
 import { isValidDate } from '../../machines/calendar.js';
-import { caseStore, partySchema } from '../../engine/stores.js';
-import { caseSpec } from '../../machines/case-spec.js';
+import { caseStore } from '../../engine/stores.js';
 import { caseHistory, getCase, listCases, replayedCaseAnswer, renderCase } from '../../engine/views.js';
 import type { AppDeps } from '../context.js';
 import { caseTable } from '../../edge/exports.js';
@@ -13,7 +12,7 @@ const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const day = z.string().trim().refine(isValidDate, { message: '须为日期 YYYY-MM-DD' });
 
 export const caseListQuery = z.object({
-  state: stateFilter(caseSpec.machine).optional(),
+  state: stateFilter(caseStore.spec.machine).optional(),
   stationCode: z.string().trim().min(1).max(32).optional(),
   overdue: bool.optional(),
   outcome: z.enum(OUTCOMES).optional(),
@@ -33,7 +32,6 @@ export const caseRoutes = (deps: AppDeps) =>
     store: caseStore,
     path: 'cases',
     noun: '案件',
-    createBody: caseSpec.inputSchema.and(z.object({ parties: z.array(partySchema).min(1), externalRef: z.string().optional() })),
     listQuery: caseListQuery,
     render: (actor, written, opts) => {
       const r = renderCase(actor, written, opts);

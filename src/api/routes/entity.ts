@@ -7,6 +7,7 @@ import type { AnyStateMachine } from 'xstate';
 import { z } from 'zod';
 import { stateFilterValues } from '../../machines/spec.js';
 import type { Actor } from '../../machines/roles.js';
+import { userEventTypes } from '../../machines/spec.js';
 import type { Db } from '../../db/client.js';
 import { applyEvent, createEntity, type Rendered, type Written, type WriteResult } from '../../engine/apply.js';
 import { fieldErrors, ValidationError } from '../../engine/errors.js';
@@ -32,8 +33,6 @@ export interface EntityResource {
   path: string;
   /** In words, for the API description: 案件, 监督事项. */
   noun: string;
-  /** The creation body's schema (for the API description; the store parses it). */
-  createBody: z.ZodType;
   listQuery: z.ZodType;
   /** A write's answer, from what it wrote (no query). */
   render(actor: Actor, written: Written, opts: ViewOptions): Rendered;
@@ -64,13 +63,14 @@ export function entityRoutes(deps: AppDeps, r: EntityResource) {
   };
 
   const tags = [r.noun];
-  // `{type, ...payload}`: one object per event type the machine takes.
+  // `{type, ...payload}`: one object per event type a user may send, each its payload as the
+  // engine parses it (the sweeper's own events are refused to users, so not offered).
   const eventBody = z.union(
-    Object.entries(r.store.spec.eventSchemas).map(([type, schema]) => z.object({ type: z.literal(type) }).and(schema)) as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]],
+    userEventTypes(r.store.spec).map((type) => r.store.spec.request.events[type].safeExtend({ type: z.literal(type) })) as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]],
   );
   const id = { id: `${r.noun} id` };
 
-  app.post('/', doc({ summary: `新建${r.noun}`, tags, body: r.createBody, ok: { status: 201, description: r.noun }, errors: [400, 403, 409, 422] }), async (c) => {
+  app.post('/', doc({ summary: `新建${r.noun}`, tags, body: r.store.createSchema, ok: { status: 201, description: r.noun }, errors: [400, 403, 409, 422] }), async (c) => {
     const body = await jsonBody(c);
     const result = await createEntity(engineCtx(deps, c), r.store, c.get('actor'), body, {
       idempotency: idempotencyOf(c, body),

@@ -3,10 +3,10 @@
  * consent. Thin: the verbs in src/engine/notify decide who and what; words come from labels.
  */
 import { Hono } from 'hono';
-import { setSmsConsent } from '../../engine/notify/consent.js';
-import { listNotices, markRead } from '../../engine/notify/inbox.js';
+import { consentSchema, setSmsConsent } from '../../engine/notify/consent.js';
+import { inboxQuerySchema, listNotices, markRead, markReadSchema } from '../../engine/notify/inbox.js';
 import { presentNotice } from '../../edge/notices.js';
-import { createWebhookOnce, deleteWebhook, listDeliveries, listWebhooks, retryDelivery } from '../../engine/notify/webhooks.js';
+import { createWebhookOnce, deleteWebhook, deliveryQuerySchema, listDeliveries, listWebhooks, retryDelivery, webhookSchema } from '../../engine/notify/webhooks.js';
 import { idempotencyOf, jsonBody, onceAnswer, requestMeta, type AppDeps, type Env } from '../context.js';
 import { REPLAY_NOTES } from '../../messages.js';
 import { doc } from '../openapi.js';
@@ -15,13 +15,13 @@ export function notificationRoutes(deps: AppDeps) {
   const app = new Hono<Env>();
   const now = () => deps.now?.() ?? new Date();
 
-  app.get('/me/notifications', doc({ summary: '我的消息（unread=true 只看未读）', tags: ['消息'], ok: { status: 200, description: '{items, nextCursor, unread}' }, errors: [400] }), async (c) => {
+  app.get('/me/notifications', doc({ summary: '我的消息（unread=true 只看未读）', tags: ['消息'], query: inboxQuerySchema, ok: { status: 200, description: '{items, nextCursor, unread}' }, errors: [400] }), async (c) => {
     const page = await listNotices(deps.db, c.get('actor'), c.req.query());
     return c.json({ items: page.items.map(presentNotice), nextCursor: page.nextCursor, unread: page.unread });
   });
-  app.post('/me/notifications/read', doc({ summary: '标记消息已读（{ids} 或 {all: true}）', tags: ['消息'], ok: { status: 200, description: '已读' }, errors: [400] }), async (c) => c.json(await markRead(deps.db, c.get('actor'), await jsonBody(c), now())));
+  app.post('/me/notifications/read', doc({ summary: '标记消息已读（{ids} 或 {all: true}）', tags: ['消息'], body: markReadSchema, ok: { status: 200, description: '已读' }, errors: [400] }), async (c) => c.json(await markRead(deps.db, c.get('actor'), await jsonBody(c), now())));
 
-  app.post('/webhooks', doc({ summary: '新增 Webhook（{url, events}），返回 {id, secret}', tags: ['消息'], ok: { status: 201, description: '{id, secret}' }, errors: [400, 403, 422] }), async (c) => {
+  app.post('/webhooks', doc({ summary: '新增 Webhook（{url, events}），返回 {id, secret}', tags: ['消息'], body: webhookSchema, ok: { status: 201, description: '{id, secret}' }, errors: [400, 403, 422] }), async (c) => {
     const body = await jsonBody(c);
     const result = await createWebhookOnce(deps.db, c.get('actor'), body, requestMeta(c), idempotencyOf(c, body));
     const id = (result.body as { id: string }).id;
@@ -34,12 +34,12 @@ export function notificationRoutes(deps: AppDeps) {
     await deleteWebhook(deps.db, c.get('actor'), c.req.param('id'), now(), requestMeta(c));
     return c.body(null, 204);
   });
-  app.get('/webhooks/:id/deliveries', doc({ summary: 'Webhook 的推送记录', tags: ['消息'], params: { id: 'Webhook id' }, ok: { status: 200, description: '{items, nextCursor}' }, errors: [400, 403, 404] }), async (c) => c.json(await listDeliveries(deps.db, c.get('actor'), c.req.param('id'), c.req.query())));
+  app.get('/webhooks/:id/deliveries', doc({ summary: 'Webhook 的推送记录', tags: ['消息'], params: { id: 'Webhook id' }, query: deliveryQuerySchema, ok: { status: 200, description: '{items, nextCursor}' }, errors: [400, 403, 404] }), async (c) => c.json(await listDeliveries(deps.db, c.get('actor'), c.req.param('id'), c.req.query())));
   app.post('/webhooks/:id/deliveries/:deliveryId/retry', doc({ summary: '重新推送已失效的推送', tags: ['消息'], params: { id: 'Webhook id', deliveryId: '推送 id' }, ok: { status: 200, description: '推送' }, errors: [403, 404, 409] }), async (c) =>
     c.json(await retryDelivery(deps.db, c.get('actor'), c.req.param('id'), c.req.param('deliveryId'), now())),
   );
 
-  app.patch('/cases/:id/parties/:index', doc({ summary: '当事人是否同意接收短信（smsConsent）', tags: ['案件'], params: { id: '案件 id', index: '当事人序号' }, ok: { status: 200, description: '当事人' }, errors: [400, 403, 404] }), async (c) =>
+  app.patch('/cases/:id/parties/:index', doc({ summary: '当事人是否同意接收短信（smsConsent）', tags: ['案件'], params: { id: '案件 id', index: '当事人序号（0 起）' }, body: consentSchema, ok: { status: 200, description: '当事人' }, errors: [400, 403, 404] }), async (c) =>
     c.json(await setSmsConsent(deps.db, c.get('actor'), c.req.param('id'), c.req.param('index'), await jsonBody(c), requestMeta(c))),
   );
   return app;

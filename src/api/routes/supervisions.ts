@@ -22,7 +22,6 @@ export const supervisionRoutes = (deps: AppDeps) =>
     store: supervisionStore,
     path: 'supervisions',
     noun: '监督事项',
-    createBody: supervisionStore.spec.inputSchema,
     listQuery,
     render: (actor, written, opts) => {
       const r = renderSupervision(actor, written, opts);

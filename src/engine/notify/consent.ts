@@ -12,7 +12,7 @@ import { recordAudit, type RequestMeta } from '../audit.js';
 import { fieldErrors, Forbidden, NotFound, ValidationError } from '../errors.js';
 import { isUuid } from '../stores.js';
 
-const consentSchema = z.object({ smsConsent: z.boolean({ message: '须为 true 或 false' }) }).strict();
+export const consentSchema = z.object({ smsConsent: z.boolean({ message: '须为 true 或 false' }) }).strict();
 
 /**
  * `PATCH /api/cases/:id/parties/:index` `{smsConsent}` → `{index, role, smsConsent}`. The change is

@@ -12,7 +12,7 @@ import type { Actor } from '../../machines/roles.js';
 import { isoOf, type Db } from '../../db/client.js';
 import { deliveries, deliveryAttempts, outbox, webhooks } from '../../db/schema.js';
 import { can } from '../../machines/policy.js';
-import { Conflict, Forbidden, NotFound, parseBody, schemaField, ValidationError } from '../errors.js';
+import { Conflict, fieldErrors, Forbidden, NotFound, parseBody, ValidationError } from '../errors.js';
 import { isUuid } from '../stores.js';
 import { DEAD_AFTER_MS } from './dispatcher.js';
 import type { Idempotency } from '../write/types.js';
@@ -131,14 +131,18 @@ export async function deleteWebhook(db: Db, actor: Actor, id: string, now = new 
 
 type DeliveryRow = typeof deliveries.$inferSelect;
 
+/** `GET /api/webhooks/:id/deliveries?status=`: only the deliveries in that state. */
+export const deliveryQuerySchema = z.object({
+  status: z.enum(['pending', 'delivered', 'dead', 'cancelled'], { message: '须为 pending、delivered、dead 或 cancelled' }).optional(),
+});
+
 /** `GET /api/webhooks/:id/deliveries`: newest first, each with its tries. */
 export async function listDeliveries(db: Db, actor: Actor, id: string, raw: Record<string, string | undefined> = {}) {
   adminOnly(actor);
   const hook = await liveWebhook(db, id);
-  const status = raw.status;
-  if (status !== undefined && !['pending', 'delivered', 'dead', 'cancelled'].includes(status)) {
-    throw new ValidationError('invalid.query', [schemaField('status', '须为 pending、delivered、dead 或 cancelled')]);
-  }
+  const query = deliveryQuerySchema.safeParse(raw);
+  if (!query.success) throw new ValidationError('invalid.query', fieldErrors(query.error));
+  const { status } = query.data;
   const rows = await db
     .select({ d: deliveries, o: outbox })
     .from(deliveries)

@@ -43,7 +43,8 @@ function parseEvent(store: EntityStore, raw: unknown, now: Date): ParsedEvent {
   if (typeof type !== 'string' || !Object.hasOwn(store.spec.eventSchemas, type)) {
     throw new ValidationError('invalid.event_type', [fieldError('type', 'field.event_types', { types: Object.keys(store.spec.eventSchemas) })]);
   }
-  const parsed = store.spec.eventSchemas[type].safeParse({ ...rest, occurredAt: rest.occurredAt ?? now.toISOString() });
+  // The payload as a client sends it (the schema the API describes), its occurredAt filled in.
+  const parsed = store.spec.request.events[type].safeParse({ ...rest, occurredAt: rest.occurredAt ?? now.toISOString() });
   const occurredAtDefaulted = rest.occurredAt === undefined;
   if (!parsed.success) return { type, occurredAtDefaulted, event: null, errors: fieldErrors(parsed.error) };
   return { type, occurredAtDefaulted, event: { type, ...(parsed.data as object) } as ParsedEvent['event'], errors: null };
