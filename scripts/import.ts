@@ -10,6 +10,7 @@
  * (or, dry run, would be), 1 when any row has a problem, 2 when the file cannot be read.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/db/client.js';
 import { readEnv } from '../src/env.js';
@@ -33,12 +34,48 @@ export function progressBar(p: ImportProgress, startedAt: number, width = 30): s
   return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${String(Math.floor(share * 100)).padStart(3)}% ${n(p.done)}/${n(p.total)} ${phase} ${n(Math.round(p.done / secs))} 行/秒`;
 }
 
+/**
+ * The register's bytes, or an ImportFileError saying in Chinese why not (not found, not a file, not
+ * .xlsx or .csv, not readable) — the exit code 2 of a file that cannot be read, not Node's ENOENT
+ * and its stack. Checked before the database is opened: a typo creates no PGlite directory.
+ */
+export function readRegister(file: string): Buffer {
+  let stat;
+  try {
+    stat = statSync(file, { throwIfNoEntry: false });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    // `a.csv/b.csv`: a part of the path is a file, so there is no such file either.
+    throw code === 'ENOTDIR' ? new ImportFileError('not_found', { file }) : new ImportFileError('not_readable', { file, code });
+  }
+  if (!stat) throw new ImportFileError('not_found', { file });
+  if (!stat.isFile()) throw new ImportFileError('not_a_file', { file });
+  const ext = extname(file).toLowerCase();
+  // Excel 97-2003 has its own advice (save as .xlsx), as an uploaded one gets.
+  if (ext === '.xls') throw new ImportFileError('xls');
+  if (ext !== '.xlsx' && ext !== '.csv') throw new ImportFileError('extension', { file });
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new ImportFileError('not_readable', { file, code: (err as NodeJS.ErrnoException).code ?? '' });
+  }
+}
+
 async function main() {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'dry-run': { type: 'boolean', default: false } } });
   const [kind, file] = positionals;
   if (!(IMPORT_KINDS as readonly string[]).includes(kind) || !file) {
     console.error(`用法：npm run import -- <${IMPORT_KINDS.join('|')}> 文件.xlsx|文件.csv [--dry-run]`);
     process.exit(2);
+  }
+  let bytes: Buffer;
+  try {
+    bytes = readRegister(file);
+  } catch (err) {
+    if (!(err instanceof ImportFileError)) throw err;
+    console.error(`无法导入：${err.message}`);
+    process.exitCode = 2;
+    return;
   }
   const env = readEnv();
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR, max: env.DATABASE_POOL_SIZE });
@@ -54,9 +91,9 @@ async function main() {
       process.stderr.write(`${line}\n`);
     }
   };
-  console.error(`${dryRun ? '试导入（只检查，不写入）' : '导入'}${IMPORT_KIND_LABELS[kind as ImportKind]}：${file}（${(statSync(file).size / 1024 / 1024).toFixed(1)} MiB）`);
+  console.error(`${dryRun ? '试导入（只检查，不写入）' : '导入'}${IMPORT_KIND_LABELS[kind as ImportKind]}：${file}（${(bytes.length / 1024 / 1024).toFixed(1)} MiB）`);
   try {
-    const result = await importFile(database.db, cliActor(kind as ImportKind), kind as ImportKind, readFileSync(file), {
+    const result = await importFile(database.db, cliActor(kind as ImportKind), kind as ImportKind, bytes, {
       dryRun,
       onProgress,
       concurrency: env.DATABASE_URL ? 4 : 1,

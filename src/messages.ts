@@ -46,6 +46,11 @@ const IMPORT_FILE_PROBLEMS = {
   csv: (p: Params) => `CSV 文件格式有误：${s(p.detail)}`,
   xlsx_broken: () => 'Excel 文件已损坏或不是 .xlsx 工作簿',
   no_sheet: () => 'Excel 文件中没有工作表',
+  // The command line's file (scripts/import.ts): what the clerk typed is not a register it can open.
+  not_found: (p: Params) => `找不到文件 ${s(p.file)}：请检查路径和文件名`,
+  not_a_file: (p: Params) => `${s(p.file)} 不是文件（可能是文件夹）：请给出 .xlsx 或 .csv 文件的路径`,
+  not_readable: (p: Params) => `无法读取文件 ${s(p.file)}：请检查是否有读取权限（${s(p.code)}）`,
+  extension: (p: Params) => `只能导入 .xlsx 或 .csv 文件：请将 ${s(p.file)} 在 Excel 中另存为 .xlsx 或 CSV 后重试`,
   missing_columns: (p: Params) => `文件缺少以下列：${list(p.columns).join('、')}。第一行须为列名，与本系统导出的${s(p.kind)}文件相同`,
 } satisfies Record<string, (p: Params) => string>;
 

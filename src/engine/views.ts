@@ -358,7 +358,12 @@ export interface CaseFilters {
 /** The cursor after the last row of a page fetched with `limit + 1` rows; null on the last page. */
 export function nextCursorOf(rows: { openedAt: string; id: string }[], limit: number): string | null {
   const last = rows[limit - 1];
-  return rows.length > limit && last ? Buffer.from(JSON.stringify([isoOf(last.openedAt), last.id])).toString('base64url') : null;
+  return rows.length > limit && last ? cursorOf(isoOf(last.openedAt), last.id) : null;
+}
+
+/** The cursor `decodeCursor` reads: a row's instant (ISO, UTC, milli- or microseconds) and its id. */
+export function cursorOf(at: string, id: string): string {
+  return Buffer.from(JSON.stringify([at, id])).toString('base64url');
 }
 
 /**
@@ -392,9 +397,15 @@ export function afterCursor(openedAt: PgColumn, id: PgColumn, cursor: string): S
 export function decodeCursor(cursor: string): [string, string] {
   try {
     const [openedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    // Only what nextCursorOf writes (a canonical ISO instant): anything else Date.parse takes
-    // ("1", "2026-02-30…") PostgreSQL may not, which would be a 500.
-    const canonical = typeof openedAt === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(openedAt) && !Number.isNaN(Date.parse(openedAt)) && new Date(openedAt).toISOString() === openedAt;
+    // Only what cursorOf is given (a canonical ISO instant): anything else Date.parse takes
+    // ("1", "2026-02-30…") PostgreSQL may not, which would be a 500. Microseconds too: a column
+    // written by the database's now() (deliveries.created_at) keeps them, and a cursor cut to the
+    // millisecond would skip the rows later in that millisecond than the page's last.
+    const canonical =
+      typeof openedAt === 'string' &&
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(\d{3})?Z$/.test(openedAt) &&
+      !Number.isNaN(Date.parse(openedAt)) &&
+      new Date(openedAt).toISOString() === `${openedAt.slice(0, 23)}Z`;
     if (canonical && typeof id === 'string' && isUuid(id)) return [openedAt, id];
   } catch {
     // fall through

@@ -4,12 +4,17 @@
  * new, and bad files — wrong type, GBK text, missing columns, too large — get a Chinese answer with
  * nothing written.
  */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
 import { MAX_UPLOAD_BYTES } from '../../src/edge/import-answer.js';
 import { beijingInstant, decodeText } from '../../src/edge/imports.js';
-import { progressBar } from '../../scripts/import.js';
+import { progressBar, readRegister } from '../../scripts/import.js';
 import { createWorld, type Call, type World } from '../helpers/world.js';
 import { expectProblem, fingerprint, tag } from '../helpers/api.js';
 import { download } from '../helpers/files.js';
@@ -302,6 +307,24 @@ describe('helpers', () => {
     expect(progressBar({ total: 100_000, done: 61_000, created: 0, skipped: 0, phase: 'writing' }, Date.now() - 1000, 10)).toMatch(
       /^\[██████░░░░\]  61% 61,000\/100,000 写入 [\d,]+ 行\/秒$/,
     );
+  });
+});
+
+describe('the command line', () => {
+  it('says in Chinese why a file cannot be imported, exit code 2, before opening any database', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jf-import-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, PGLITE_DIR: join(dir, 'db') };
+    delete env.DATABASE_URL;
+    const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/import.ts', 'cases', '/no/such/file.xlsx'], { env }).catch((e) => e);
+    expect({ code: run.code, stderr: run.stderr, stdout: run.stdout }).toEqual({ code: 2, stderr: '无法导入：找不到文件 /no/such/file.xlsx：请检查路径和文件名\n', stdout: '' });
+    expect(existsSync(join(dir, 'db'))).toBe(false);
+    for (const name of ['a.txt', 'b.xls', 'c.CSV']) writeFileSync(join(dir, name), 'name,code\n');
+    expect(() => readRegister(join(dir, 'a.txt'))).toThrow(`只能导入 .xlsx 或 .csv 文件：请将 ${join(dir, 'a.txt')} 在 Excel 中另存为 .xlsx 或 CSV 后重试`);
+    expect(() => readRegister(join(dir, 'b.xls'))).toThrow('不支持旧版 Excel 97-2003（.xls）文件');
+    expect(() => readRegister(dir)).toThrow(`${dir} 不是文件（可能是文件夹）`);
+    expect(() => readRegister(join(dir, 'a.txt', 'x.csv'))).toThrow(`找不到文件 ${join(dir, 'a.txt', 'x.csv')}`);
+    expect(readRegister(join(dir, 'c.CSV')).toString()).toBe('name,code\n');
+    rmSync(dir, { recursive: true });
   });
 });
 

@@ -352,6 +352,47 @@ describe('webhooks', () => {
     await dispatch(w.database.db, { retryBaseMs: 100 });
     expect(await row()).toMatchObject({ status: 'delivered', attempts: 5, lastStatus: 200 });
   });
+
+  it('pages the deliveries newest first, each once, to a last page whose nextCursor is null', async () => {
+    receiver ??= await startReceiver();
+    receiver.answer = () => 204;
+    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url: `${receiver.url}/in`, events: ['*'] });
+    for (let i = 0; i < 7; i++) await w.openCase();
+    await dispatch(w.database.db, { retryBaseMs: 1000 });
+    // As if two processes had recorded them in one millisecond: pairs of ties, microseconds apart.
+    await w.database.db.execute(sql`
+      update deliveries d set created_at = date_trunc('milliseconds', d.created_at) + n.k / 2 * interval '1 microsecond'
+      from (select id, row_number() over (order by id) as k from deliveries where webhook_id = ${hook.body.id}) n
+      where d.id = n.id`);
+    const newestFirst = rowsOf<{ id: string }>(
+      await w.database.db.execute(sql`select id from deliveries where webhook_id = ${hook.body.id} order by created_at desc, id desc`),
+    ).map((r) => r.id);
+    expect(newestFirst).toHaveLength(7);
+    const url = `/api/webhooks/${hook.body.id}/deliveries`;
+    const pages: any[] = [];
+    for (let cursor = ''; ; ) {
+      const page = await w.call(w.tokens.admin, 'GET', `${url}?status=delivered&limit=3${cursor}`);
+      expect(page.status).toBe(200);
+      pages.push(page.body);
+      if (page.body.nextCursor === null) break;
+      cursor = `&cursor=${page.body.nextCursor}`;
+    }
+    expect(pages.map((p) => p.items.length)).toEqual([3, 3, 1]);
+    expect(pages.flatMap((p) => p.items.map((d: any) => d.id))).toEqual(newestFirst);
+    // Without a limit, one page of 50.
+    expect((await w.call(w.tokens.admin, 'GET', url)).body).toMatchObject({ items: { length: 7 }, nextCursor: null });
+    expect((await w.call(w.tokens.admin, 'GET', `${url}?status=pending`)).body).toEqual({ items: [], nextCursor: null });
+    for (const [query, field] of [
+      ['limit=abc', 'limit'],
+      ['limit=0', 'limit'],
+      ['limit=201', 'limit'],
+      ['cursor=zzz', 'cursor'],
+      [`cursor=${Buffer.from(JSON.stringify(['2026-02-30T00:00:00.000000Z', newestFirst[0]])).toString('base64url')}`, 'cursor'],
+      ['status=lost', 'status'],
+    ]) {
+      expect(expectProblem(await w.call(w.tokens.admin, 'GET', `${url}?${query}`), 400).errors.map((e: any) => e.field)).toEqual([field]);
+    }
+  });
 });
 
 describe('SMS', () => {

@@ -80,4 +80,25 @@ describe('webhook pages', () => {
     // Not for other roles.
     expect((await people.deputy.get('/admin/webhooks')).status).toBe(403);
   });
+
+  it('pages the deliveries 50 at a time with a link to the next page, each delivery once', async () => {
+    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url: 'http://127.0.0.1:9/all', events: ['*'] });
+    for (let i = 0; i < 51; i++) await w.openCase();
+    await dispatch(w.database.db, { retryBaseMs: 10, timeoutMs: 2000 });
+    const shown: string[] = [];
+    let next: string | undefined = `/admin/webhooks/${hook.body.id}`;
+    const sizes: number[] = [];
+    while (next) {
+      const page = await people.admin.get(next);
+      expect(page.status).toBe(200);
+      const ids = [...page.text.matchAll(/data-delivery="([0-9a-f-]{36})"/g)].map((m) => m[1]);
+      sizes.push(ids.length);
+      shown.push(...ids);
+      next = /<nav class="pager"><a href="([^"]+)"/.exec(page.text)?.[1].replace(/&amp;/g, '&');
+    }
+    expect(sizes).toEqual([50, 1]);
+    expect(new Set(shown).size).toBe(51);
+    expect((await w.call(w.tokens.admin, 'GET', `/api/webhooks/${hook.body.id}/deliveries?limit=200`)).body.items.map((d: any) => d.id)).toEqual(shown);
+    expect((await people.admin.get(`/admin/webhooks/${hook.body.id}?cursor=zzz`)).status).toBe(400);
+  });
 });

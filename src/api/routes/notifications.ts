@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { consentSchema, setSmsConsent } from '../../engine/notify/consent.js';
 import { inboxQuerySchema, listNotices, markRead, markReadSchema } from '../../engine/notify/inbox.js';
 import { presentNotice } from '../../edge/notices.js';
-import { createWebhookOnce, deleteWebhook, deliveryQuerySchema, listDeliveries, listWebhooks, retryDelivery, webhookSchema } from '../../engine/notify/webhooks.js';
+import { createWebhookOnce, deleteWebhook, deliveriesQuerySchema, listDeliveries, listWebhooks, retryDelivery, webhookSchema } from '../../engine/notify/webhooks.js';
 import { idempotencyOf, jsonBody, onceAnswer, requestMeta, type AppDeps, type Env } from '../context.js';
 import { REPLAY_NOTES } from '../../messages.js';
 import { doc } from '../openapi.js';
@@ -34,7 +34,7 @@ export function notificationRoutes(deps: AppDeps) {
     await deleteWebhook(deps.db, c.get('actor'), c.req.param('id'), now(), requestMeta(c));
     return c.body(null, 204);
   });
-  app.get('/webhooks/:id/deliveries', doc({ summary: 'Webhook 的推送记录', tags: ['消息'], params: { id: 'Webhook id' }, query: deliveryQuerySchema, ok: { status: 200, description: '{items, nextCursor}' }, errors: [400, 403, 404] }), async (c) => c.json(await listDeliveries(deps.db, c.get('actor'), c.req.param('id'), c.req.query())));
+  app.get('/webhooks/:id/deliveries', doc({ summary: 'Webhook 的推送记录（新的在前，status、cursor、limit）', tags: ['消息'], params: { id: 'Webhook id' }, query: deliveriesQuerySchema, ok: { status: 200, description: '{items, nextCursor}' }, errors: [400, 403, 404] }), async (c) => c.json(await listDeliveries(deps.db, c.get('actor'), c.req.param('id'), c.req.query())));
   app.post('/webhooks/:id/deliveries/:deliveryId/retry', doc({ summary: '重新推送已失效的推送', tags: ['消息'], params: { id: 'Webhook id', deliveryId: '推送 id' }, ok: { status: 200, description: '推送' }, errors: [403, 404, 409] }), async (c) =>
     c.json(await retryDelivery(deps.db, c.get('actor'), c.req.param('id'), c.req.param('deliveryId'), now())),
   );

@@ -14,6 +14,7 @@ import { deliveries, deliveryAttempts, outbox, webhooks } from '../../db/schema.
 import { can } from '../../machines/policy.js';
 import { Conflict, fieldErrors, Forbidden, NotFound, parseBody, ValidationError } from '../errors.js';
 import { isUuid } from '../stores.js';
+import { afterCursor, cursorOf } from '../views.js';
 import { DEAD_AFTER_MS } from './dispatcher.js';
 import type { Idempotency } from '../write/types.js';
 import { onceInTransaction } from '../write/idempotency.js';
@@ -131,25 +132,40 @@ export async function deleteWebhook(db: Db, actor: Actor, id: string, now = new 
 
 type DeliveryRow = typeof deliveries.$inferSelect;
 
-/** `GET /api/webhooks/:id/deliveries?status=`: only the deliveries in that state. */
-export const deliveryQuerySchema = z.object({
+export const deliveriesQuerySchema = z.object({
   status: z.enum(['pending', 'delivered', 'dead', 'cancelled'], { message: '须为 pending、delivered、dead 或 cancelled' }).optional(),
+  cursor: z.string().min(1).max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
 });
 
-/** `GET /api/webhooks/:id/deliveries`: newest first, each with its tries. */
+/**
+ * `GET /api/webhooks/:id/deliveries`: `{items, nextCursor}`, newest first by (created_at, id), each
+ * with its tries. The cursor keeps created_at to the microsecond, as the database's now() wrote it
+ * (the statement that recorded the first try): a cursor cut to the millisecond would skip the
+ * deliveries another process recorded later in the same millisecond.
+ */
 export async function listDeliveries(db: Db, actor: Actor, id: string, raw: Record<string, string | undefined> = {}) {
   adminOnly(actor);
   const hook = await liveWebhook(db, id);
-  const query = deliveryQuerySchema.safeParse(raw);
-  if (!query.success) throw new ValidationError('invalid.query', fieldErrors(query.error));
-  const { status } = query.data;
-  const rows = await db
-    .select({ d: deliveries, o: outbox })
+  const parsed = deliveriesQuerySchema.safeParse(raw);
+  if (!parsed.success) throw new ValidationError('invalid.query', fieldErrors(parsed.error));
+  const q = parsed.data;
+  const limit = q.limit ?? 50;
+  const found = await db
+    .select({ d: deliveries, o: outbox, at: sql<string>`to_char(${deliveries.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` })
     .from(deliveries)
     .innerJoin(outbox, eq(outbox.id, deliveries.messageId))
-    .where(and(eq(deliveries.webhookId, hook.id), status ? eq(deliveries.status, status) : undefined))
+    .where(
+      and(
+        eq(deliveries.webhookId, hook.id),
+        q.status ? eq(deliveries.status, q.status) : undefined,
+        q.cursor ? afterCursor(deliveries.createdAt, deliveries.id, q.cursor) : undefined,
+      ),
+    )
     .orderBy(desc(deliveries.createdAt), desc(deliveries.id))
-    .limit(200);
+    .limit(limit + 1);
+  const rows = found.slice(0, limit);
+  const last = rows[rows.length - 1];
   const tries = rows.length
     ? await db
         .select()
@@ -168,7 +184,7 @@ export async function listDeliveries(db: Db, actor: Actor, id: string, raw: Reco
         ...tries.filter((t) => t.deliveryId === d.id).map((t) => ({ at: isoOf(t.at), status: t.status, error: t.error, durationMs: t.durationMs })),
       ],
     })),
-    nextCursor: null,
+    nextCursor: found.length > limit && last ? cursorOf(last.at, last.d.id) : null,
   };
 }
 

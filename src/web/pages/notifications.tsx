@@ -179,7 +179,8 @@ async function webhooksPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageC
 async function deliveriesPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx) {
   const t = UI.webhooks;
   const id = c.req.param('id') ?? '';
-  const list = await listDeliveries(deps.db, actor, id);
+  const status = c.req.query('status') || undefined;
+  const list = await listDeliveries(deps.db, actor, id, { status, cursor: c.req.query('cursor') || undefined, limit: '50' });
   return html(
     c,
     <Layout title={t.deliveries} actor={actor} csrf={csrf} active="webhooks" flash={flashOf(c, { retried: t.retried })} wide>
@@ -191,7 +192,7 @@ async function deliveriesPage(deps: AppDeps, c: WebContext, { actor, csrf }: Pag
         testid="deliveries"
         rows={list.items}
         empty={<p class="empty">{t.noDeliveries}</p>}
-        rowAttrs={(d) => ({ 'data-status': d.status })}
+        rowAttrs={(d) => ({ 'data-status': d.status, 'data-delivery': d.id })}
         columns={[
           {
             label: t.event,
@@ -235,6 +236,11 @@ async function deliveriesPage(deps: AppDeps, c: WebContext, { actor, csrf }: Pag
           },
         ]}
       />
+      {list.nextCursor ? (
+        <nav class="pager">
+          <a href={`/admin/webhooks/${id}?${new URLSearchParams({ ...(status ? { status } : {}), cursor: list.nextCursor })}`}>{UI.common.nextPage}</a>
+        </nav>
+      ) : null}
     </Layout>,
   );
 }
