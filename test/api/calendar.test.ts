@@ -328,3 +328,56 @@ describe('dates a user types lie at most 30 years after the day of the event (a 
     await refusal(supPost({ type: 'EVALUATE', rating: 'unsatisfied', opinion: '不满意', dueDate: '9998-06-30' }), 'dueDate');
   });
 });
+
+describe('Art 85 walks to the first working day, however long the run of rest days', () => {
+  it('65 holidays in a row: a 30th day on the first ends after the last, stamped and moved alike; all of 2027: weekends of 2028 only', async () => {
+    // Assigned 2026-12-06: the 30th day is 2027-01-05.
+    const movedByTheEdit = await assignedCase(at('2026-12-06T10:00:00'));
+    const days = [];
+    for (let d = new Date('2027-01-05T00:00:00Z'); d <= new Date('2027-03-10T00:00:00Z'); d = new Date(d.getTime() + 86_400_000)) {
+      days.push({ date: d.toISOString().slice(0, 10), kind: 'holiday', name: '示例长假' });
+    }
+    expect(days).toHaveLength(65);
+    const r = await w.call(w.tokens.admin, 'PUT', '/api/calendar/2027', { days });
+    expect(r.status).toBe(200);
+    expect(r.body.moved.map((m: any) => m.id)).toContain(movedByTheEdit.id);
+    const stamped = await assignedCase(at('2026-12-06T11:00:00'));
+    for (const c of [(await w.call(w.tokens.court, 'GET', `/api/cases/${movedByTheEdit.id}`)).body, stamped]) {
+      // Thursday 2027-03-11, the first working day after the holiday.
+      expect(deadline(c, 'mediation_expiry')).toMatchObject({ dueAt: at('2027-03-12T00:00:00') });
+      expect(deadline(c, 'mediation_expiry').calendarMissing).toBeUndefined();
+    }
+
+    const all = [];
+    for (let d = new Date('2027-01-01T00:00:00Z'); d <= new Date('2027-12-31T00:00:00Z'); d = new Date(d.getTime() + 86_400_000)) {
+      all.push({ date: d.toISOString().slice(0, 10), kind: 'holiday', name: '示例' });
+    }
+    const whole = await w.call(w.tokens.admin, 'PUT', '/api/calendar/2027', { days: all });
+    expect(whole.body.moved.map((m: any) => m.id)).toEqual(expect.arrayContaining([movedByTheEdit.id, stamped.id]));
+    const later = await assignedCase(at('2026-12-06T12:00:00'));
+    for (const c of [(await w.call(w.tokens.court, 'GET', `/api/cases/${stamped.id}`)).body, later]) {
+      // 2028 is not covered: Saturday 01-01 and Sunday 01-02 rest, Monday 2028-01-03 works.
+      expect(deadline(c, 'mediation_expiry')).toMatchObject({ dueAt: at('2028-01-04T00:00:00'), calendarMissing: true });
+    }
+    await verifyClean();
+  });
+
+  it('an edit moves a period whose last day lies months before the year edited, when its run of rest days reaches into it', async () => {
+    // Assigned 2028-10-06: the 30th day is Sunday 2028-11-05; 2028 declares every day from 11-01 a holiday.
+    const nov = [];
+    for (let d = new Date('2028-11-01T00:00:00Z'); d <= new Date('2028-12-31T00:00:00Z'); d = new Date(d.getTime() + 86_400_000)) {
+      nov.push({ date: d.toISOString().slice(0, 10), kind: 'holiday', name: '示例' });
+    }
+    clock = new Date(at('2028-10-01T09:00:00'));
+    expect((await w.call(w.tokens.admin, 'PUT', '/api/calendar/2028', { days: nov })).status).toBe(200);
+    const c = await assignedCase(at('2028-10-06T10:00:00'));
+    // 2029 not covered yet: Monday 2029-01-01 is a working day.
+    expect(deadline(c, 'mediation_expiry')).toMatchObject({ dueAt: at('2029-01-02T00:00:00'), calendarMissing: true });
+    const r = await w.call(w.tokens.admin, 'PUT', '/api/calendar/2029', { days: [{ date: '2029-01-01', kind: 'holiday', name: '元旦' }] });
+    expect(r.body.moved.map((m: any) => m.id)).toContain(c.id);
+    const after = (await w.call(w.tokens.court, 'GET', `/api/cases/${c.id}`)).body;
+    expect(deadline(after, 'mediation_expiry').dueAt).toBe(at('2029-01-03T00:00:00'));
+    expect(deadline(after, 'mediation_expiry').calendarMissing).toBeUndefined();
+    await verifyClean();
+  });
+});
