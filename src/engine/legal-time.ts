@@ -13,7 +13,7 @@ import { and, asc, eq, gte, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { unionAll } from 'drizzle-orm/pg-core';
 import type { AnyMachineSnapshot } from 'xstate';
 import { z } from 'zod';
-import { addDays, art85End, isValidDate, shanghaiDate, shanghaiDay, type CalendarDayKind, type StatutoryCalendar } from '../machines/calendar.js';
+import { addDays, art85End, isValidDate, shanghaiDate, shanghaiDay, workingDayOf, type CalendarDayKind, type PeriodEnd, type StatutoryCalendar } from '../machines/calendar.js';
 import type { Actor } from '../machines/roles.js';
 import { statePath, type MachineSpec } from '../machines/spec.js';
 import type { Db } from '../db/client.js';
@@ -83,12 +83,24 @@ export async function loadCalendar(db: Db, from: string, to: string): Promise<St
   return { days, years };
 }
 
-/** Art 85 moves a last day by a few days at most (Spring Festival: 9); this much calendar covers any. */
+/** A State Council notice moves a last day by a few days (Spring Festival: 9); this much calendar is read first. */
 const LOOKAHEAD_DAYS = 45;
 
-function calendarRange(lastDays: string[]): [string, string] {
-  const sorted = [...lastDays].sort();
-  return [sorted[0], addDays(sorted.at(-1)!, LOOKAHEAD_DAYS)];
+/**
+ * The Art 85 ends of these periods (kind → last day), each walked to its first working day
+ * whatever the calendar declares (an admin may enter 65 holidays in a row, or a whole year). The
+ * calendar is read from `from` to a few weeks past the latest last day; a walk that reached past
+ * what was read did not see the days there, so it is read four times further and walked again.
+ * It ends: past the last declared day only weekends rest.
+ */
+export async function art85Ends(db: Db, lastDays: Readonly<Record<string, string>>, from = Object.values(lastDays).sort()[0]): Promise<Record<string, PeriodEnd>> {
+  const latest = Object.values(lastDays).sort().at(-1)!;
+  for (let span = LOOKAHEAD_DAYS; ; span *= 4) {
+    const through = addDays(latest, span);
+    const calendar = await loadCalendar(db, from, through);
+    const ends = Object.fromEntries(Object.entries(lastDays).map(([kind, last]) => [kind, art85End(last, calendar)]));
+    if (Object.values(ends).every((end) => workingDayOf(end) <= through)) return ends;
+  }
 }
 
 /** GET /api/calendar?year=: the year's declared days, and whether its notice was entered. */
@@ -147,8 +159,7 @@ export async function stampLegalTime<E extends { type: string }>(
   const moved = Object.keys(after).filter((kind) => after[kind] !== before[kind]);
   // Nothing moved: the event goes as it came, and the transition just made is the one it makes.
   if (moved.length === 0) return { event, next: tentative };
-  const calendar = await loadCalendar(db, ...calendarRange(moved.map((k) => after[k])));
-  return { event: { ...event, periodEnds: Object.fromEntries(moved.map((kind) => [kind, art85End(after[kind], calendar)])) } };
+  return { event: { ...event, periodEnds: await art85Ends(db, Object.fromEntries(moved.map((kind) => [kind, after[kind]]))) } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -222,30 +233,38 @@ export async function replaceCalendarYear(ctx: EngineContext, actor: Actor, rawY
 const LEGAL_STATES = ['mediation.active', 'agreement.performing', 'agreement.defaulted'];
 
 /**
- * Recomputes the open Art 85 ends a change to `year` can move (a last day in that year, or late in
- * the year before, whose run of rest days reaches into it) and journals a record for each entity
- * whose ends moved. The rows are locked first, so a concurrent event waits and then sees the new ends.
+ * Recomputes the open Art 85 ends a change to `year` can move and journals a record for each
+ * entity whose ends moved: a last day in that year or late in the year before, or earlier still
+ * when its run of rest days reached into the year (its end falls in it: whether a run reaches the
+ * year depends only on the days before it, which this change leaves as they were). The rows are
+ * locked first, so a concurrent event waits and then sees the new ends.
  */
 async function moveOpenPeriods(ctx: EngineContext, actor: Actor, store: EntityStore, year: number, now: string) {
   const legal = store.spec.legalTime!;
   const rows = (await ctx.db.select().from(cases).where(inArray(cases.state, LEGAL_STATES)).orderBy(asc(cases.id)).for('update')) as unknown as EntityRow[];
-  const [from, to] = [`${year - 1}-12-01`, `${year}-12-31`];
+  const [from, first, to] = [`${year - 1}-12-01`, `${year}-01-01`, `${year}-12-31`];
+  const reaches = (snapshot: AnyMachineSnapshot, kind: string) => {
+    const current = legal.current(snapshot, kind);
+    return current !== null && workingDayOf(current) >= first;
+  };
   const affected = rows
     .map((row) => {
       const snapshot = restore(store, row, ctx.migrations);
       const periods = legal.periods(snapshot);
-      const kinds = legal.open(snapshot).filter((k) => periods[k] >= from && periods[k] <= to);
+      const kinds = legal.open(snapshot).filter((k) => periods[k] <= to && (periods[k] >= from || reaches(snapshot, k)));
       return { row, snapshot, periods, kinds };
     })
     .filter((a) => a.kinds.length > 0);
   if (affected.length === 0) return [];
-  const calendar = await loadCalendar(ctx.db, `${year - 1}-12-01`, addDays(to, LOOKAHEAD_DAYS));
+  // Every end in one reading of the calendar (one statement, unless a run of rest days is long).
+  const lastDays = Object.fromEntries(affected.flatMap((a, i) => a.kinds.map((kind) => [`${i} ${kind}`, a.periods[kind]])));
+  const ends = await art85Ends(ctx.db, lastDays, [from, ...Object.values(lastDays)].sort()[0]);
   const moved: CalendarChange['moved'] = [];
-  for (const { row, snapshot, periods, kinds } of affected) {
+  for (const [i, { row, snapshot, kinds }] of affected.entries()) {
     const periodEnds: Record<string, unknown> = {};
     const previous: Record<string, unknown> = {};
     for (const kind of kinds) {
-      const end = art85End(periods[kind], calendar);
+      const end = ends[`${i} ${kind}`];
       const current = legal.current(snapshot, kind);
       if (current && current.dueAt === end.dueAt && !!current.calendarMissing === !!end.calendarMissing) continue;
       periodEnds[kind] = end;

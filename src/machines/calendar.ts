@@ -211,17 +211,29 @@ export function isRestDay(date: string, calendar: StatutoryCalendar): boolean {
 }
 
 /**
- * 民诉法 Art 85: a period whose last day is a rest day ends on the first working day after it.
+ * 民诉法 Art 85: a period whose last day is a rest day ends on the first working day after it,
+ * however long the run of rest days: the walk always ends, since the calendar declares finitely
+ * many days and past them only weekends rest. `calendar` must hold every declared day the walk
+ * passes (the engine reads it by `art85Ends`, legal-time.ts).
  * @example art85End('2026-10-03', cal2026) // { lastDay: '2026-10-03', dueAt: '2026-10-08T16:00:00.000Z' } (= 10-09 00:00 +08)
  */
 export function art85End(lastDay: string, calendar: StatutoryCalendar): PeriodEnd {
   let day = lastDay;
   let missing = false;
-  // No rest of more than a few weeks exists; the bound keeps a broken calendar from looping.
-  for (let i = 0; i < 60; i++) {
-    if (!calendar.years.includes(Number(day.slice(0, 4)))) missing = true;
+  let year = '';
+  for (;;) {
+    // The years checked once each: a walk through a year of holidays is 366 days of one year.
+    if (day.slice(0, 4) !== year) {
+      year = day.slice(0, 4);
+      if (!calendar.years.includes(Number(year))) missing = true;
+    }
     if (!isRestDay(day, calendar)) break;
     day = addDaysToDate(day, 1);
   }
   return { lastDay, dueAt: endOfDate(day), ...(missing ? { calendarMissing: true as const } : {}) };
+}
+
+/** The working day an Art 85 end falls on (its `dueAt` is the start of the day after). */
+export function workingDayOf(end: Pick<PeriodEnd, 'dueAt'>): string {
+  return addDaysToDate(shanghaiDate(end.dueAt), -1);
 }

@@ -8,7 +8,7 @@
 import { and, assign, setup } from 'xstate';
 import { z } from 'zod';
 import { addDays, endOfDate, calendarDaysBetween, isValidDate, monthsPeriodEnd, periodEnd, shanghaiDate, shiftDays, addMonthsToDate, type PeriodEnd } from './calendar.js';
-import { amount, calendarDate, id, instant, optionalText, positiveAmount, text } from './fields.js';
+import { amount, calendarDate, id, instant, optionalText, positiveAmount, text, withinHorizon } from './fields.js';
 import { toFen } from './money.js';
 
 /** Bumped whenever a change to this definition changes how a stored snapshot must be read. */
@@ -114,7 +114,7 @@ export const caseEventSchemas = {
     ...at,
   }),
   RECUSE: z.object({ deputyId: id, reason: text(), ...at }),
-  SCHEDULE_SESSION: z.object({ at: instant, location: text(200), ...at }),
+  SCHEDULE_SESSION: z.object({ at: instant, location: text(200), ...at }).superRefine(withinHorizon((v) => [[['at'], v.at]])),
   RECORD_SESSION: z.object({
     heldAt: instant,
     attendeeDeputyIds: z
@@ -123,7 +123,7 @@ export const caseEventSchemas = {
       .refine((ids) => new Set(ids).size === ids.length, { message: '代表不能重复' }),
     minutes: text(20000),
     ...at,
-  }),
+  }).superRefine(withinHorizon((v) => [[['heldAt'], v.heldAt]])),
   PAUSE: z.object({ reason: text(), ...at }),
   RESUME: z.object({ ...note, ...at }),
   EXTEND: z.object({
@@ -150,7 +150,8 @@ export const caseEventSchemas = {
       const last = [...v.installments].sort((a, b) => a.dueDate.localeCompare(b.dueDate)).at(-1)!;
       if (last.dueDate > v.dueDate)
         ctx.addIssue({ code: 'custom', path: ['installments'], message: '分期履行日期不能晚于协议履行期限' });
-    }),
+    })
+    .superRefine(withinHorizon((v) => [[['dueDate'], v.dueDate], ...(Array.isArray(v.installments) ? v.installments : []).map((i, n): [(string | number)[], unknown] => [['installments', n, 'dueDate'], i?.dueDate])])),
   FAIL: z.object({ reason: z.enum(FAIL_REASONS), ...note, ...at }),
   WITHDRAW: z.object({ ...note, ...at }),
   MEDIATION_EXPIRED: z.object({ ...at }),

@@ -3,7 +3,7 @@
  * they are sent; the engine parses every event through these before the transition.
  */
 import { z } from 'zod';
-import { isoAt, isValidDate, shanghaiDate } from './calendar.js';
+import { addMonthsToDate, endOfDate, isoAt, isValidDate, shanghaiDate } from './calendar.js';
 import { fenToYuan, toFen } from './money.js';
 
 /** What a schema says of a field left out. */
@@ -43,10 +43,45 @@ export const instant = z
 /** A calendar date YYYY-MM-DD; a full instant is accepted and read as its Shanghai date. */
 export const calendarDate = z
   .string()
-  .refine((s) => isValidDate(s) || isZonedInstant(s), {
+  // An instant's Shanghai date must be a date too: 9999-12-31T20:00Z is 10000-01-01 there, which
+  // toISOString writes "+010000-01-01", no date any arithmetic can take.
+  .refine((s) => isValidDate(s) || (isZonedInstant(s) && isValidDate(shanghaiDate(s))), {
     message: '须为日期 YYYY-MM-DD',
   })
-  .transform((s) => (isValidDate(s) ? s : shanghaiDate(new Date(s).toISOString())));
+  .transform((s) => (isValidDate(s) ? s : shanghaiDate(s)));
+
+/**
+ * How far ahead of the day an event happens a date or time it sets may lie: an agreement's due
+ * date and instalments, a session, a report's or a rectification's due date. Thirty years holds
+ * any plan of performance people sign (120 monthly instalments are ten years; support until a
+ * child comes of age, eighteen) and refuses a mistyped century — and keeps every deadline derived
+ * from such a date (the two-year enforcement bar, then Art 85) inside the years arithmetic and
+ * the database write (DESIGN §3, §11).
+ */
+export const HORIZON_YEARS = 30;
+
+/**
+ * The one rule for every date or time an event sets ahead: each of `fields` (path → value as
+ * parsed) lies at most HORIZON_YEARS after the Shanghai day of the event's occurredAt. For an
+ * object schema's superRefine; a field that failed its own check is left to that check's error
+ * (zod runs this with its raw value then).
+ * @example z.object({ dueDate: calendarDate, ...at }).superRefine(withinHorizon((v) => [[['dueDate'], v.dueDate]]))
+ */
+export function withinHorizon<T extends { occurredAt?: unknown }>(fields: (v: T) => [path: (string | number)[], value: unknown][]) {
+  return (v: T, ctx: z.RefinementCtx) => {
+    if (typeof v.occurredAt !== 'string' || !isZonedInstant(v.occurredAt)) return;
+    const last = addMonthsToDate(shanghaiDate(v.occurredAt), HORIZON_YEARS * 12);
+    // An event dated in the far future (refused as such after parsing) has a horizon past 9999,
+    // where no date or time typed lies.
+    if (!isValidDate(last)) return;
+    const refused = new Set(ctx.issues.map((i) => (i.path ?? []).join('.')));
+    for (const [path, value] of fields(v)) {
+      if (typeof value !== 'string' || refused.has(path.join('.'))) continue;
+      const beyond = isValidDate(value) ? value > last : isZonedInstant(value) && Date.parse(value) >= Date.parse(endOfDate(last));
+      if (beyond) ctx.addIssue({ code: 'custom', path, message: `须在事件发生之日起 ${HORIZON_YEARS} 年内（不晚于 ${last}）` });
+    }
+  };
+}
 
 /** An amount that is not one, as the API says it (a form says it in its own words, src/web/wording.ts). */
 export const AMOUNT_MESSAGE = '金额须为不超过两位小数的非负数，例如 "12000.50"';

@@ -5,7 +5,7 @@
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
 import { endOfDate, shanghaiDate } from './calendar.js';
-import { calendarDate, id, instant, optionalText, text } from './fields.js';
+import { calendarDate, id, instant, optionalText, text, withinHorizon } from './fields.js';
 
 export const SUPERVISION_MACHINE_VERSION = 1;
 
@@ -35,7 +35,7 @@ export type SupervisionInput = z.output<typeof supervisionInputSchema>;
 const at = { occurredAt: instant };
 
 export const supervisionEventSchemas = {
-  REQUEST_REPORT: z.object({ dueDate: calendarDate, note: optionalText(), ...at }),
+  REQUEST_REPORT: z.object({ dueDate: calendarDate, note: optionalText(), ...at }).superRefine(withinHorizon((v) => [[['dueDate'], v.dueDate]])),
   SUBMIT_REPORT: z.object({ content: text(50000), ...at }),
   REPORT_OVERDUE: z.object({ ...at }),
   EVALUATE: z
@@ -44,7 +44,8 @@ export const supervisionEventSchemas = {
       if (v.rating === 'unsatisfied' && !v.dueDate) {
         ctx.addIssue({ code: 'custom', path: ['dueDate'], message: '评议不满意时须确定整改期限' });
       }
-    }),
+    })
+    .superRefine(withinHorizon((v) => [[['dueDate'], v.dueDate]])),
   SUBMIT_RECTIFICATION: z.object({ content: text(50000), ...at }),
   CLOSE: z.object({ conclusion: text(20000), ...at }),
 } as const;

@@ -11,7 +11,7 @@ import { deadlineStatus } from '../../src/engine/legal-time.js';
 import { stores } from '../../src/engine/registry.js';
 import { sweep } from '../../src/engine/sweeper.js';
 import { verifyStore } from '../../src/engine/verify.js';
-import { expectProblem } from '../helpers/api.js';
+import { expectProblem, fingerprint } from '../helpers/api.js';
 import { createWorld, type World } from '../helpers/world.js';
 
 const at = (local: string) => new Date(`${local}+08:00`).toISOString();
@@ -277,6 +277,110 @@ describe('backfilled work is judged at its occurredAt (issue 11 item 7)', () => 
     expect(refused.detail).toContain('30 日内');
     const ok = await w.send(c.id, w.tokens.court, { type: 'APPLY_CONFIRMATION', occurredAt: at('2026-05-20T10:00:00') });
     expect(ok.state).toBe('agreement.confirming');
+    await verifyClean();
+  });
+});
+
+describe('dates a user types lie at most 30 years after the day of the event (a 400, never a 500)', () => {
+  const post = (id: string, body: Record<string, unknown>, token = w.tokens.court) => w.call(token, 'POST', `/api/cases/${id}/events`, body);
+  const refusal = async (r: Promise<any>, field: string) => {
+    const p = expectProblem(await r, 400);
+    expect(p.errors).toContainEqual(expect.objectContaining({ field, message: expect.stringMatching(/^须在事件发生之日起 30 年内（不晚于 \d{4}-\d{2}-\d{2}）$/) }));
+    return p;
+  };
+
+  it('an agreement due in year 9999 (its enforcement bar past the calendar): 400 on dueDate, nothing written; 30 years to the day is accepted', async () => {
+    const c = await assignedCase(at('2026-09-03T10:00:00'));
+    const before = await fingerprint(w);
+    for (const dueDate of ['9999-12-31', '9997-12-31', '9998-01-01', '9998-06-30', '9999-06-01', '9997-06-01', '2056-09-04']) {
+      const p = await refusal(post(c.id, { type: 'REACH_AGREEMENT', terms: 't', amount: '5.00', dueDate }), 'dueDate');
+      expect(p.errors[0].message).toBe('须在事件发生之日起 30 年内（不晚于 2056-09-03）');
+    }
+    await refusal(post(c.id, { type: 'REACH_AGREEMENT', terms: 't', amount: '5.00', dueDate: '2030-01-01', installments: [{ dueDate: '9999-12-31', amount: '5.00' }] }), 'installments.0.dueDate');
+    // A full instant in a date field is read as its Shanghai date; one whose Shanghai date is past 9999 is no date.
+    const p = expectProblem(await post(c.id, { type: 'REACH_AGREEMENT', terms: 't', amount: '5.00', dueDate: '9999-12-31T20:00:00Z' }), 400);
+    expect(p.errors).toEqual([expect.objectContaining({ field: 'dueDate', message: '须为日期 YYYY-MM-DD' })]);
+    expect(await fingerprint(w)).toEqual(before);
+
+    const a = await w.send(c.id, w.tokens.court, { type: 'REACH_AGREEMENT', terms: 't', amount: '5.00', dueDate: '2056-09-03' });
+    expect(deadline(a, 'performance').dueAt).toBe(at('2056-09-04T00:00:00'));
+    await verifyClean();
+  });
+
+  it('judged at the event: a backdated agreement of 2026-05-02 may fall due up to 2056-05-02; a date field given an instant keeps its Shanghai date', async () => {
+    const c = await assignedCase(at('2026-04-29T10:00:00'));
+    clock = new Date(at('2026-09-03T10:00:00'));
+    const occurredAt = at('2026-05-02T10:00:00');
+    await refusal(post(c.id, { type: 'REACH_AGREEMENT', terms: 't', amount: '5.00', dueDate: '2056-05-03', occurredAt }), 'dueDate');
+    const a = await w.send(c.id, w.tokens.court, { type: 'REACH_AGREEMENT', terms: 't', amount: '5.00', dueDate: '2026-12-06T18:00:00Z', occurredAt });
+    expect(deadline(a, 'performance').dueAt).toBe(at('2026-12-08T00:00:00')); // 12-06T18:00Z is 12-07 in Shanghai
+  });
+
+  it('session times and a supervision’s due dates: the same rule', async () => {
+    const c = await assignedCase(at('2026-09-03T10:00:00'));
+    await refusal(post(c.id, { type: 'SCHEDULE_SESSION', at: '9999-12-31T10:00:00+08:00', location: '调解室' }), 'at');
+    await refusal(post(c.id, { type: 'SCHEDULE_SESSION', at: '2056-09-04T00:00:00+08:00', location: '调解室' }), 'at');
+    await refusal(post(c.id, { type: 'RECORD_SESSION', heldAt: '2100-01-01T10:00:00+08:00', minutes: '纪要' }), 'heldAt');
+    await w.send(c.id, w.tokens.court, { type: 'SCHEDULE_SESSION', at: '2056-09-03T23:59:00+08:00', location: '调解室' });
+
+    const sup = (await w.call(w.tokens.committee, 'POST', '/api/supervisions', { kind: 'case_inquiry', subject: '专题问案', respondent: '呼兰区人民法院' })).body;
+    const supPost = (body: Record<string, unknown>) => w.call(w.tokens.committee, 'POST', `/api/supervisions/${sup.id}/events`, body);
+    await refusal(supPost({ type: 'REQUEST_REPORT', dueDate: '9999-12-31' }), 'dueDate');
+    expect((await supPost({ type: 'REQUEST_REPORT', dueDate: '2026-11-20' })).status).toBe(200);
+    await w.call(w.tokens.court, 'POST', `/api/supervisions/${sup.id}/events`, { type: 'SUBMIT_REPORT', content: '报告内容' });
+    await refusal(supPost({ type: 'EVALUATE', rating: 'unsatisfied', opinion: '不满意', dueDate: '9998-06-30' }), 'dueDate');
+  });
+});
+
+describe('Art 85 walks to the first working day, however long the run of rest days', () => {
+  it('65 holidays in a row: a 30th day on the first ends after the last, stamped and moved alike; all of 2027: weekends of 2028 only', async () => {
+    // Assigned 2026-12-06: the 30th day is 2027-01-05.
+    const movedByTheEdit = await assignedCase(at('2026-12-06T10:00:00'));
+    const days = [];
+    for (let d = new Date('2027-01-05T00:00:00Z'); d <= new Date('2027-03-10T00:00:00Z'); d = new Date(d.getTime() + 86_400_000)) {
+      days.push({ date: d.toISOString().slice(0, 10), kind: 'holiday', name: '示例长假' });
+    }
+    expect(days).toHaveLength(65);
+    const r = await w.call(w.tokens.admin, 'PUT', '/api/calendar/2027', { days });
+    expect(r.status).toBe(200);
+    expect(r.body.moved.map((m: any) => m.id)).toContain(movedByTheEdit.id);
+    const stamped = await assignedCase(at('2026-12-06T11:00:00'));
+    for (const c of [(await w.call(w.tokens.court, 'GET', `/api/cases/${movedByTheEdit.id}`)).body, stamped]) {
+      // Thursday 2027-03-11, the first working day after the holiday.
+      expect(deadline(c, 'mediation_expiry')).toMatchObject({ dueAt: at('2027-03-12T00:00:00') });
+      expect(deadline(c, 'mediation_expiry').calendarMissing).toBeUndefined();
+    }
+
+    const all = [];
+    for (let d = new Date('2027-01-01T00:00:00Z'); d <= new Date('2027-12-31T00:00:00Z'); d = new Date(d.getTime() + 86_400_000)) {
+      all.push({ date: d.toISOString().slice(0, 10), kind: 'holiday', name: '示例' });
+    }
+    const whole = await w.call(w.tokens.admin, 'PUT', '/api/calendar/2027', { days: all });
+    expect(whole.body.moved.map((m: any) => m.id)).toEqual(expect.arrayContaining([movedByTheEdit.id, stamped.id]));
+    const later = await assignedCase(at('2026-12-06T12:00:00'));
+    for (const c of [(await w.call(w.tokens.court, 'GET', `/api/cases/${stamped.id}`)).body, later]) {
+      // 2028 is not covered: Saturday 01-01 and Sunday 01-02 rest, Monday 2028-01-03 works.
+      expect(deadline(c, 'mediation_expiry')).toMatchObject({ dueAt: at('2028-01-04T00:00:00'), calendarMissing: true });
+    }
+    await verifyClean();
+  });
+
+  it('an edit moves a period whose last day lies months before the year edited, when its run of rest days reaches into it', async () => {
+    // Assigned 2028-10-06: the 30th day is Sunday 2028-11-05; 2028 declares every day from 11-01 a holiday.
+    const nov = [];
+    for (let d = new Date('2028-11-01T00:00:00Z'); d <= new Date('2028-12-31T00:00:00Z'); d = new Date(d.getTime() + 86_400_000)) {
+      nov.push({ date: d.toISOString().slice(0, 10), kind: 'holiday', name: '示例' });
+    }
+    clock = new Date(at('2028-10-01T09:00:00'));
+    expect((await w.call(w.tokens.admin, 'PUT', '/api/calendar/2028', { days: nov })).status).toBe(200);
+    const c = await assignedCase(at('2028-10-06T10:00:00'));
+    // 2029 not covered yet: Monday 2029-01-01 is a working day.
+    expect(deadline(c, 'mediation_expiry')).toMatchObject({ dueAt: at('2029-01-02T00:00:00'), calendarMissing: true });
+    const r = await w.call(w.tokens.admin, 'PUT', '/api/calendar/2029', { days: [{ date: '2029-01-01', kind: 'holiday', name: '元旦' }] });
+    expect(r.body.moved.map((m: any) => m.id)).toContain(c.id);
+    const after = (await w.call(w.tokens.court, 'GET', `/api/cases/${c.id}`)).body;
+    expect(deadline(after, 'mediation_expiry').dueAt).toBe(at('2029-01-03T00:00:00'));
+    expect(deadline(after, 'mediation_expiry').calendarMissing).toBeUndefined();
     await verifyClean();
   });
 });

@@ -184,7 +184,7 @@ describe('outbox: written with the journal row, or not at all', () => {
     const s = await w.call(w.tokens.committee, 'POST', '/api/supervisions', { kind: 'case_inquiry', subject: '专题问案', respondent: '呼兰区人民法院' });
     expect(s.status).toBe(201);
     const ev = (token: string, body: unknown) => w.call(token, 'POST', `/api/supervisions/${s.body.id}/events`, body);
-    expect((await ev(w.tokens.committee, { type: 'REQUEST_REPORT', dueDate: '2099-12-31' })).status).toBe(200);
+    expect((await ev(w.tokens.committee, { type: 'REQUEST_REPORT', dueDate: '2049-12-31' })).status).toBe(200);
     expect((await inbox(w.tokens.court)).body.items.find((n: any) => n.entity.id === s.body.id)).toMatchObject({ kind: 'report_requested', entity: { type: 'supervision', number: s.body.number } });
     expect((await ev(w.tokens.court, { type: 'SUBMIT_REPORT', content: '报告正文' })).status).toBe(200);
     expect((await inbox(w.tokens.committee)).body.items.find((n: any) => n.entity.id === s.body.id)).toMatchObject({ kind: 'report_submitted' });
@@ -408,12 +408,12 @@ describe('SMS', () => {
         { role: 'respondent', name: '李四', idNumber: '230103198505054321', phone: '13987654321' },
       ],
     });
-    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' }, { type: 'ASSIGN', deputyIds: [w.deputies.a] }, { type: 'SCHEDULE_SESSION', at: '2099-03-01T01:30:00.000Z', location: '调解室' });
+    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' }, { type: 'ASSIGN', deputyIds: [w.deputies.a] }, { type: 'SCHEDULE_SESSION', at: '2049-03-01T01:30:00.000Z', location: '调解室' });
     await dispatch(w.database.db, sms);
     const texts = receiver.got.filter((g) => g.headers['content-type']?.includes('json') && JSON.parse(g.body).to);
     expect(texts).toHaveLength(1);
     const body = new Webhook(gatewaySecret).verify(texts[0].body, texts[0].headers as Record<string, string>) as any;
-    expect(body).toEqual({ to: '13812345678', template: expect.stringContaining('{caseNumber}'), params: { caseNumber: c.number, time: '2099-03-01 09:30' } });
+    expect(body).toEqual({ to: '13812345678', template: expect.stringContaining('{caseNumber}'), params: { caseNumber: c.number, time: '2049-03-01 09:30' } });
     for (const p of PERSONAL.filter((x) => x !== '13812345678' && x !== '5678')) expect(texts[0].body).not.toContain(p);
     // The phone is not kept anywhere but parties.
     const stored = JSON.stringify(rowsOf(await w.database.db.execute(sql`select * from deliveries d join outbox o on o.id = d.message_id where o.entity_id = ${c.id}`)));

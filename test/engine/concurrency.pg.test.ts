@@ -73,7 +73,7 @@ describe('racing writers on one case', () => {
     const racers = Array.from({ length: 12 }, (_, i) =>
       applyEvent(ctx(), caseStore, court, id, i % 2 === 0
         ? { type: 'FAIL', reason: 'refused' }
-        : { type: 'REACH_AGREEMENT', terms: `方案${i}`, amount: '1000', dueDate: '2099-01-01' }, { render }),
+        : { type: 'REACH_AGREEMENT', terms: `方案${i}`, amount: '1000', dueDate: '2049-01-01' }, { render }),
     );
     const results = await Promise.allSettled(racers);
     const won = results.filter((r) => r.status === 'fulfilled');

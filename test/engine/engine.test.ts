@@ -74,10 +74,10 @@ describe('applyEvent', () => {
     await applyEvent(ctx(), caseStore, court, c.id, { type: 'ASSIGN', deputyIds: [deputyId] }, { render });
     const before = await openDeadlines(c.id);
     expect(before.map((d) => d.kind)).toEqual(['mediation_expiry']);
-    await applyEvent(ctx(), caseStore, court, c.id, { type: 'REACH_AGREEMENT', terms: '还款', amount: '100', dueDate: '2099-01-01' }, { render });
+    await applyEvent(ctx(), caseStore, court, c.id, { type: 'REACH_AGREEMENT', terms: '还款', amount: '100', dueDate: '2049-01-01' }, { render });
     const after = await openDeadlines(c.id);
     expect(after.map((d) => d.kind)).toEqual(['performance']);
-    expect(new Date(after[0].dueAt).toISOString()).toBe('2099-01-01T16:00:00.000Z');
+    expect(new Date(after[0].dueAt).toISOString()).toBe('2049-01-01T16:00:00.000Z');
   });
 
   it('refuses an event the state does not take, and writes nothing', async () => {

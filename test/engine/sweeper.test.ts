@@ -89,7 +89,7 @@ describe('the deadline sweeper', () => {
     await send(id, { type: 'ACCEPT', occurredAt: daysAgo(19) });
     await send(id, { type: 'ASSIGN', deputyIds: [deputyId], occurredAt: daysAgo(10) });
     // Agreement reached before the sweeper ran: the expired mediation clock must not fire.
-    await send(id, { type: 'REACH_AGREEMENT', terms: '分期', amount: '3000.00', dueDate: '2099-12-31' });
+    await send(id, { type: 'REACH_AGREEMENT', terms: '分期', amount: '3000.00', dueDate: '2049-12-31' });
     const open_ = await database.db.select().from(deadlines).where(and(eq(deadlines.entityId, id), isNull(deadlines.firedAt)));
     expect(open_.map((d) => d.kind)).toEqual(['performance']);
     const r = await sweep(ctx(), stores);
