@@ -52,13 +52,14 @@ export const calendarDate = z
 
 /**
  * How far ahead of the day an event happens a date or time it sets may lie: an agreement's due
- * date and instalments, a session, a report's or a rectification's due date. Thirty years holds
- * any plan of performance people sign (120 monthly instalments are ten years; support until a
- * child comes of age, eighteen) and refuses a mistyped century — and keeps every deadline derived
- * from such a date (the two-year enforcement bar, then Art 85) inside the years arithmetic and
- * the database write (DESIGN §3, §11).
+ * date and instalments, a session, a report's or a rectification's due date. A hundred years
+ * holds any plan of performance people sign (120 monthly instalments are ten years; support until
+ * a child comes of age, eighteen) and any "far off" date a client may use for one (2099), refuses
+ * a mistyped millennium (9999), and keeps every deadline derived from such a date (the two-year
+ * enforcement bar, then Art 85) inside the calendar's years (to 2200), the arithmetic and the
+ * database write (DESIGN §3, §11).
  */
-export const HORIZON_YEARS = 30;
+export const HORIZON_YEARS = 100;
 
 /**
  * The one rule for every date or time an event sets ahead: each of `fields` (path → value as

@@ -281,20 +281,20 @@ describe('backfilled work is judged at its occurredAt (issue 11 item 7)', () => 
   });
 });
 
-describe('dates a user types lie at most 30 years after the day of the event (a 400, never a 500)', () => {
+describe('dates a user types lie at most 100 years after the day of the event (a 400, never a 500)', () => {
   const post = (id: string, body: Record<string, unknown>, token = w.tokens.court) => w.call(token, 'POST', `/api/cases/${id}/events`, body);
   const refusal = async (r: Promise<any>, field: string) => {
     const p = expectProblem(await r, 400);
-    expect(p.errors).toContainEqual(expect.objectContaining({ field, message: expect.stringMatching(/^须在事件发生之日起 30 年内（不晚于 \d{4}-\d{2}-\d{2}）$/) }));
+    expect(p.errors).toContainEqual(expect.objectContaining({ field, message: expect.stringMatching(/^须在事件发生之日起 100 年内（不晚于 \d{4}-\d{2}-\d{2}）$/) }));
     return p;
   };
 
-  it('an agreement due in year 9999 (its enforcement bar past the calendar): 400 on dueDate, nothing written; 30 years to the day is accepted', async () => {
+  it('an agreement due in year 9999 (its enforcement bar past the calendar): 400 on dueDate, nothing written; 100 years to the day is accepted', async () => {
     const c = await assignedCase(at('2026-09-03T10:00:00'));
     const before = await fingerprint(w);
-    for (const dueDate of ['9999-12-31', '9997-12-31', '9998-01-01', '9998-06-30', '9999-06-01', '9997-06-01', '2056-09-04']) {
+    for (const dueDate of ['9999-12-31', '9997-12-31', '9998-01-01', '9998-06-30', '9999-06-01', '9997-06-01', '2126-09-04']) {
       const p = await refusal(post(c.id, { type: 'REACH_AGREEMENT', terms: 't', amount: '5.00', dueDate }), 'dueDate');
-      expect(p.errors[0].message).toBe('须在事件发生之日起 30 年内（不晚于 2056-09-03）');
+      expect(p.errors[0].message).toBe('须在事件发生之日起 100 年内（不晚于 2126-09-03）');
     }
     await refusal(post(c.id, { type: 'REACH_AGREEMENT', terms: 't', amount: '5.00', dueDate: '2030-01-01', installments: [{ dueDate: '9999-12-31', amount: '5.00' }] }), 'installments.0.dueDate');
     // A full instant in a date field is read as its Shanghai date; one whose Shanghai date is past 9999 is no date.
@@ -302,16 +302,16 @@ describe('dates a user types lie at most 30 years after the day of the event (a 
     expect(p.errors).toEqual([expect.objectContaining({ field: 'dueDate', message: '须为日期 YYYY-MM-DD' })]);
     expect(await fingerprint(w)).toEqual(before);
 
-    const a = await w.send(c.id, w.tokens.court, { type: 'REACH_AGREEMENT', terms: 't', amount: '5.00', dueDate: '2056-09-03' });
-    expect(deadline(a, 'performance').dueAt).toBe(at('2056-09-04T00:00:00'));
+    const a = await w.send(c.id, w.tokens.court, { type: 'REACH_AGREEMENT', terms: 't', amount: '5.00', dueDate: '2126-09-03' });
+    expect(deadline(a, 'performance').dueAt).toBe(at('2126-09-04T00:00:00'));
     await verifyClean();
   });
 
-  it('judged at the event: a backdated agreement of 2026-05-02 may fall due up to 2056-05-02; a date field given an instant keeps its Shanghai date', async () => {
+  it('judged at the event: a backdated agreement of 2026-05-02 may fall due up to 2126-05-02; a date field given an instant keeps its Shanghai date', async () => {
     const c = await assignedCase(at('2026-04-29T10:00:00'));
     clock = new Date(at('2026-09-03T10:00:00'));
     const occurredAt = at('2026-05-02T10:00:00');
-    await refusal(post(c.id, { type: 'REACH_AGREEMENT', terms: 't', amount: '5.00', dueDate: '2056-05-03', occurredAt }), 'dueDate');
+    await refusal(post(c.id, { type: 'REACH_AGREEMENT', terms: 't', amount: '5.00', dueDate: '2126-05-03', occurredAt }), 'dueDate');
     const a = await w.send(c.id, w.tokens.court, { type: 'REACH_AGREEMENT', terms: 't', amount: '5.00', dueDate: '2026-12-06T18:00:00Z', occurredAt });
     expect(deadline(a, 'performance').dueAt).toBe(at('2026-12-08T00:00:00')); // 12-06T18:00Z is 12-07 in Shanghai
   });
@@ -319,9 +319,9 @@ describe('dates a user types lie at most 30 years after the day of the event (a 
   it('session times and a supervision’s due dates: the same rule', async () => {
     const c = await assignedCase(at('2026-09-03T10:00:00'));
     await refusal(post(c.id, { type: 'SCHEDULE_SESSION', at: '9999-12-31T10:00:00+08:00', location: '调解室' }), 'at');
-    await refusal(post(c.id, { type: 'SCHEDULE_SESSION', at: '2056-09-04T00:00:00+08:00', location: '调解室' }), 'at');
-    await refusal(post(c.id, { type: 'RECORD_SESSION', heldAt: '2100-01-01T10:00:00+08:00', minutes: '纪要' }), 'heldAt');
-    await w.send(c.id, w.tokens.court, { type: 'SCHEDULE_SESSION', at: '2056-09-03T23:59:00+08:00', location: '调解室' });
+    await refusal(post(c.id, { type: 'SCHEDULE_SESSION', at: '2126-09-04T00:00:00+08:00', location: '调解室' }), 'at');
+    await refusal(post(c.id, { type: 'RECORD_SESSION', heldAt: '2127-01-01T10:00:00+08:00', minutes: '纪要' }), 'heldAt');
+    await w.send(c.id, w.tokens.court, { type: 'SCHEDULE_SESSION', at: '2126-09-03T23:59:00+08:00', location: '调解室' });
 
     const sup = (await w.call(w.tokens.committee, 'POST', '/api/supervisions', { kind: 'case_inquiry', subject: '专题问案', respondent: '呼兰区人民法院' })).body;
     const supPost = (body: Record<string, unknown>) => w.call(w.tokens.committee, 'POST', `/api/supervisions/${sup.id}/events`, body);
