@@ -352,6 +352,8 @@ export const TODO_KIND_LABELS: Record<string, string> = {
   session: '调解会议',
   evaluation: '待测评',
   report_overdue: '报告逾期',
+  report_due: '待报告',
+  rectification_due: '待整改',
   calendar_missing: '节假日未录入',
 };
 

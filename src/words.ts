@@ -514,6 +514,8 @@ const TODO_LINES: Record<string, string> = {
   session: '调解会议',
   evaluation: '待测评',
   report_overdue: '报告逾期未交',
+  report_due: '待提交监督报告',
+  rectification_due: '待提交整改情况',
 };
 
 /** What a to-do item (engine/todo.ts), or one listed in a stored daily digest, is made of. */

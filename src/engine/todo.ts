@@ -2,7 +2,8 @@
  * GET /api/me/todo (DESIGN §11): what this user should do next, most urgent first.
  *
  * - court: cases awaiting screening, assignment or a confirmation decision; deadlines at warning
- *   level (and those already run out);
+ *   level (and those already run out); supervision items awaiting the court's report or
+ *   rectification (DESIGN §1: the court answers supervision requests), with their due dates;
  * - deputy: their sessions in the next 7 days; their cases' deadlines at warning level;
  * - station: their station's cases awaiting screening;
  * - committee: supervision items awaiting evaluation; reports overdue;
@@ -26,6 +27,8 @@ export type TodoKind =
   | 'session'
   | 'evaluation'
   | 'report_overdue'
+  | 'report_due'
+  | 'rectification_due'
   | 'calendar_missing';
 
 /**
@@ -113,6 +116,26 @@ export async function courtTodoCases(db: Db, states: string[], soon: string, lim
     .orderBy(asc(cases.openedAt), asc(cases.id));
 }
 
+/** The supervision items waiting for the court's report or rectification, each with its due date and level (overdue once it ran out). */
+async function reportsToAnswer(db: Db, opts: ViewOptions): Promise<TodoItem[]> {
+  const rows = await db
+    .select()
+    .from(supervisions)
+    .where(inArray(supervisions.state, ['awaitingReport', 'rectifying']))
+    .orderBy(asc(supervisions.openedAt))
+    .limit(LIMIT);
+  return rows.map((row) => {
+    const d = deadlineViews(supervisionStore.spec, restore(supervisionStore, row as unknown as EntityRow), opts)[0];
+    return {
+      kind: row.state === 'rectifying' ? 'rectification_due' : 'report_due',
+      entity: { type: 'supervision', id: row.id, number: row.number },
+      subject: row.subject,
+      ...(d ? { dueAt: d.dueAt, daysLeft: d.daysLeft } : {}),
+      level: row.overdue ? 'overdue' : (d?.level ?? 'normal'),
+    };
+  });
+}
+
 export async function myTodo(db: Db, actor: Actor, opts: ViewOptions = {}): Promise<{ items: TodoItem[] }> {
   const now = opts.now ?? new Date();
   const soon = dueWithinBound(opts.warningDays ?? 5, now);
@@ -122,6 +145,7 @@ export async function myTodo(db: Db, actor: Actor, opts: ViewOptions = {}): Prom
     case 'court': {
       const states = Object.keys(STATE_TODO);
       items = caseItems(await courtTodoCases(db, states, soon, LIMIT), opts, { states, deadlines: true });
+      items.push(...(await reportsToAnswer(db, opts)));
       break;
     }
     case 'deputy': {

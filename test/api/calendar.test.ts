@@ -252,9 +252,20 @@ describe('GET /api/me/todo', () => {
 
     const sup = (await w.call(w.tokens.committee, 'POST', '/api/supervisions', { kind: 'case_inquiry', subject: '专题问案', respondent: '呼兰区人民法院' })).body;
     await w.call(w.tokens.committee, 'POST', `/api/supervisions/${sup.id}/events`, { type: 'REQUEST_REPORT', dueDate: '2026-11-20' });
+    // The court answers supervision requests (DESIGN §1): a report asked of it is on its list, with its due date.
+    const ofSup = async (token: string) => ofCase((await w.call(token, 'GET', '/api/me/todo')).body.items, sup.id);
+    const entity = { type: 'supervision', id: sup.id, number: sup.number };
+    expect(await ofSup(w.tokens.court)).toEqual([
+      { kind: 'report_due', entity, title: '待提交监督报告：专题问案', dueAt: at('2026-11-21T00:00:00'), daysLeft: 18, level: 'normal' },
+    ]);
     await w.call(w.tokens.court, 'POST', `/api/supervisions/${sup.id}/events`, { type: 'SUBMIT_REPORT', content: '报告内容' });
+    expect(await ofSup(w.tokens.court)).toEqual([]);
     const committee = (await w.call(w.tokens.committee, 'GET', '/api/me/todo')).body.items;
     expect(committee).toContainEqual({ kind: 'evaluation', entity: { type: 'supervision', id: sup.id, number: sup.number }, title: expect.stringContaining('待测评'), level: 'normal' });
+    // Unsatisfied: the rectification is the court's to do, at warning level 3 days before it is due.
+    await w.call(w.tokens.committee, 'POST', `/api/supervisions/${sup.id}/events`, { type: 'EVALUATE', rating: 'unsatisfied', opinion: '不满意', dueDate: '2026-11-04' });
+    expect(await ofSup(w.tokens.court)).toEqual([expect.objectContaining({ kind: 'rectification_due', title: '待提交整改情况：专题问案', level: 'warning', daysLeft: 2 })]);
+    expect(await ofSup(w.tokens.stationHL)).toEqual([]);
 
     expectProblem(await w.call(null, 'GET', '/api/me/todo'), 401);
   });

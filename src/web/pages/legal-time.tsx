@@ -20,7 +20,10 @@ import { describeError, flashOf, html, page, type PageCtx, type WebContext } fro
 /** Where an item's action is: one click from the list. */
 function hrefOf(item: TodoItem): string {
   if (item.entity.type === 'calendar') return `/admin/calendar?year=${item.entity.id}`;
-  if (item.entity.type === 'supervision') return `/supervisions/${item.entity.id}${item.kind === 'evaluation' ? '/events/EVALUATE' : ''}`;
+  if (item.entity.type === 'supervision') {
+    const event = { evaluation: 'EVALUATE', report_due: 'SUBMIT_REPORT', rectification_due: 'SUBMIT_RECTIFICATION' }[item.kind as string];
+    return `/supervisions/${item.entity.id}${event ? `/events/${event}` : ''}`;
+  }
   const event = { screening: 'ACCEPT', assignment: 'ASSIGN', confirmation: 'CONFIRM' }[item.kind as string];
   return event ? `/cases/${item.entity.id}/events/${event}` : `/cases/${item.entity.id}`;
 }
