@@ -1,5 +1,5 @@
 /** The read side of supervision items: the item, its linked cases' current states, its journal. */
-import { asc, eq, inArray, lte, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, or, type SQL } from 'drizzle-orm';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Actor } from '../machines/roles.js';
 import { closingEvents, nextEvents } from '../machines/spec.js';
@@ -108,7 +108,12 @@ export async function listSupervisions(db: Db, actor: Actor, f: SupervisionFilte
   if (f.state) where.push(eq(supervisions.state, f.state));
   if (f.kind) where.push(eq(supervisions.kind, f.kind));
   if (f.overdue !== undefined) where.push(eq(supervisions.overdue, f.overdue));
-  if (f.dueWithinDays !== undefined) where.push(lte(supervisions.nextDueAt, dueWithinBound(f.dueWithinDays, opts.now ?? new Date())));
+  if (f.dueWithinDays !== undefined) {
+    // Overdue included: a report or rectification whose deadline already fired (REPORT_OVERDUE: no
+    // deadline row left) is still due until it comes in.
+    const ranOut = and(eq(supervisions.overdue, true), inArray(supervisions.state, ['awaitingReport', 'rectifying']));
+    where.push(or(lte(supervisions.nextDueAt, dueWithinBound(f.dueWithinDays, opts.now ?? new Date())), ranOut)!);
+  }
   const { page, nextCursor } = await newestFirst(supervisions, where, f, (w, order, n) =>
     db.select().from(supervisions).where(w).orderBy(...order).limit(n),
   );

@@ -296,6 +296,9 @@ describe('deadlines: late reports flagged by the sweeper exactly once', () => {
     // The committee's list finds late items.
     const late = ok(await w.call(tok('committee'), 'GET', '/api/supervisions?overdue=true&limit=200'));
     expect(late.items.map((i: any) => i.id)).toContain(item.id);
+    // And "due within N days, overdue included" still has it after the deadline fired (DESIGN §11).
+    const soon = ok(await w.call(tok('committee'), 'GET', '/api/supervisions?dueWithinDays=0&limit=200'));
+    expect(soon.items.map((i: any) => i.id)).toContain(item.id);
     // A late report is still taken.
     expect(ok(await send(item.id, 'court', REPORT)).state).toBe('reviewing');
   });
