@@ -1,5 +1,5 @@
 /** The read side of supervision items: the item, its linked cases' current states, its journal. */
-import { and, asc, eq, inArray, lte, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ilike, inArray, lte, or, type SQL } from 'drizzle-orm';
 import type { AnyMachineSnapshot } from 'xstate';
 import type { Actor } from '../machines/roles.js';
 import { closingEvents, nextEvents } from '../machines/spec.js';
@@ -96,6 +96,8 @@ export interface SupervisionFilters {
   state?: string;
   kind?: string;
   overdue?: boolean;
+  /** Words of the number, the subject or the body asked to answer (no personal data in any of them). */
+  q?: string;
   cursor?: string;
   limit?: number;
   /** DESIGN §11: a deadline whose last day is at most this many days away (overdue included). */
@@ -108,6 +110,11 @@ export async function listSupervisions(db: Db, actor: Actor, f: SupervisionFilte
   if (f.state) where.push(eq(supervisions.state, f.state));
   if (f.kind) where.push(eq(supervisions.kind, f.kind));
   if (f.overdue !== undefined) where.push(eq(supervisions.overdue, f.overdue));
+  if (f.q) {
+    // A committee's list is a few hundred items a year: a scan, no index.
+    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(or(ilike(supervisions.number, like), ilike(supervisions.subject, like), ilike(supervisions.respondent, like))!);
+  }
   if (f.dueWithinDays !== undefined) {
     // Overdue included: a report or rectification whose deadline already fired (REPORT_OVERDUE: no
     // deadline row left) is still due until it comes in.

@@ -186,6 +186,21 @@ describe('who may do what', () => {
     expect((await get(item.id)).body).toMatchObject({ version: 2, overdue: false });
   });
 
+  it('q finds items by words of their number, subject or respondent; % and _ are plain characters', async () => {
+    const t = `Q${Date.now()}`;
+    const a = ok(await create({ kind: 'case_inquiry', subject: `${t} 民间借贷专题问案`, respondent: '呼兰区人民法院' }), 201);
+    const b = ok(await create({ kind: 'enforcement_review', subject: '执行监督', respondent: `${t} 双城区人民法院` }), 201);
+    const c = ok(await create({ kind: 'deputy_suggestion', subject: `${t}_100% 代表建议`, respondent: '呼兰区人民法院' }), 201);
+    const found = async (q: string) => ok(await w.call(tok('committee'), 'GET', `/api/supervisions?q=${encodeURIComponent(q)}&limit=200`)).items.map((i: any) => i.id).sort();
+    expect(await found(t)).toEqual([a.id, b.id, c.id].sort());
+    expect(await found(`${t} 民间借贷`)).toEqual([a.id]);
+    expect(await found(`${t} 双城`)).toEqual([b.id]);
+    expect(await found(`${t}_100%`)).toEqual([c.id]);
+    expect(await found(`${t}%`)).toEqual([]);
+    expect(await found(a.number)).toEqual([a.id]);
+    expectProblem(await w.call(tok('committee'), 'GET', `/api/supervisions?q=${'长'.repeat(101)}`), 400);
+  });
+
   it('only the committee opens items', async () => {
     const before = (await w.call(tok('committee'), 'GET', '/api/supervisions?limit=200')).body.items.length;
     for (const caller of ['court', 'admin', 'stationHL', 'deputyA'] as const) {

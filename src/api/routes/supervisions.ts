@@ -11,6 +11,7 @@ const listQuery = z.object({
   state: stateFilter(supervisionStore.spec.machine).optional(),
   kind: z.enum(SUPERVISION_KINDS).optional(),
   overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  q: z.string().trim().min(1).max(100).optional(),
   cursor: z.string().min(1).max(500).optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
   // DESIGN §11: items with a deadline whose last day is at most this many days away (overdue included).
