@@ -32,6 +32,7 @@ import {
   DEPUTY_HEADERS,
   LIST_SEPARATOR,
   NAME_SEPARATOR,
+  onDutyCell,
   REPORT_HEADERS,
   STATION_HEADERS,
   SUPERVISION_HEADERS,
@@ -178,6 +179,9 @@ export const STATION_COLUMNS: Column<StationItem>[] = [
   { header: STATION_HEADERS.name, kind: 'text', value: (s) => s.name, width: 36 },
   { header: STATION_HEADERS.kind, kind: 'text', value: (s) => label(STATION_KIND_LABELS)(s.kind), width: 20 },
   { header: STATION_HEADERS.district, kind: 'text', value: (s) => s.district },
+  { header: STATION_HEADERS.hotline, kind: 'text', value: (s) => s.hotline ?? null, width: 16 },
+  { header: STATION_HEADERS.address, kind: 'text', value: (s) => s.address ?? null, width: 30 },
+  { header: STATION_HEADERS.deputiesOnDuty, kind: 'text', value: (s) => onDutyCell(s.deputiesOnDuty ?? []), width: 30 },
   { header: STATION_HEADERS.createdAt, kind: 'datetime', value: (s) => s.createdAt, width: 20 },
 ];
 

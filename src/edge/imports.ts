@@ -41,7 +41,7 @@ import {
 } from '../labels.js';
 import { fieldMessage, messageOf } from '../messages.js';
 import { can, rolesFor } from '../machines/policy.js';
-import { ACTIVITY_HEADERS, CASE_HEADERS, DEPUTY_HEADERS, STATION_HEADERS } from './registers.js';
+import { ACTIVITY_HEADERS, CASE_HEADERS, DEPUTY_HEADERS, onDutyOf, STATION_HEADERS } from './registers.js';
 
 export const IMPORT_KINDS = ['stations', 'deputies', 'activities', 'cases'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
@@ -558,7 +558,7 @@ const required = (row: Row, header: string, line: number, problems: RowProblem[]
 const stationPlan: KindPlan<null> = {
   required: [STATION_HEADERS.code, STATION_HEADERS.name, STATION_HEADERS.kind, STATION_HEADERS.district],
   refColumn: STATION_HEADERS.code,
-  columnOf: (f) => (STATION_HEADERS as Record<string, string>)[f] ?? '',
+  columnOf: (f) => (STATION_HEADERS as Record<string, string>)[f.split('.')[0]] ?? '',
   context: async () => null,
   check(line, row) {
     const input = {
@@ -566,6 +566,9 @@ const stationPlan: KindPlan<null> = {
       name: row(STATION_HEADERS.name) ?? '',
       kind: enumOf(STATION_KIND_LABELS, row(STATION_HEADERS.kind) ?? ''),
       district: row(STATION_HEADERS.district) ?? '',
+      ...(opt(row(STATION_HEADERS.hotline)) ? { hotline: opt(row(STATION_HEADERS.hotline)) } : {}),
+      ...(opt(row(STATION_HEADERS.address)) ? { address: opt(row(STATION_HEADERS.address)) } : {}),
+      deputiesOnDuty: onDutyOf(row(STATION_HEADERS.deputiesOnDuty) ?? ''),
     };
     const r = stationSchema.safeParse(input);
     if (!r.success) return { problems: zodProblems(line, r.error, this.columnOf, 'station', input) };

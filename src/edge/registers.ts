@@ -61,6 +61,9 @@ export const STATION_HEADERS = {
   name: '站点名称',
   kind: '站点类型',
   district: '所在区县',
+  hotline: '热线电话',
+  address: '地址',
+  deputiesOnDuty: '值班代表',
   createdAt: '创建时间',
 } as const;
 
@@ -78,5 +81,23 @@ export const REPORT_HEADERS = { section: '栏目', item: '项目', value: '数�
 
 /** Several values in one cell (the parties of one role, a deputy's fields of expertise). */
 export const LIST_SEPARATOR = '；';
+
+/**
+ * A station's deputies on duty in one cell, and back: `姓名（安排）；姓名`. The schedule is free text
+ * (it may hold 、 or ，), so only ； or a new line separates deputies.
+ */
+export function onDutyCell(list: readonly { name: string; schedule?: string }[]): string {
+  return list.map((d) => (d.schedule ? `${d.name}（${d.schedule}）` : d.name)).join(LIST_SEPARATOR);
+}
+export function onDutyOf(cell: string): { name: string; schedule?: string }[] {
+  return cell
+    .split(/[；;\n]/)
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const m = /^(.+?)\s*[（(](.*)[）)]$/s.exec(s);
+      return m ? { name: m[1].trim(), ...(m[2].trim() ? { schedule: m[2].trim() } : {}) } : { name: s };
+    });
+}
 /** Deputies present at an activity, by name. */
 export const NAME_SEPARATOR = '、';

@@ -149,7 +149,9 @@ describe('a file exported from jiefen imports back', () => {
   it('stations, deputies and activities', async () => {
     const third = await createWorld();
     try {
-      expect((await from.call(from.tokens.admin, 'POST', '/api/stations', { code: 'NG01', name: `南岗区燎原街道代表联络站 ${T}`, kind: 'street', district: '南岗区' })).status).toBe(201);
+      // With what its card and public page show: hotline, address, deputies on duty (one with a schedule holding 、).
+      const onDuty = [{ name: '钱七', schedule: '每周二、周四上午' }, { name: '孙八' }];
+      expect((await from.call(from.tokens.admin, 'POST', '/api/stations', { code: 'NG01', name: `南岗区燎原街道代表联络站 ${T}`, kind: 'street', district: '南岗区', hotline: '0451-57301234', address: '南岗区燎原街 1 号', deputiesOnDuty: onDuty })).status).toBe(201);
       const d = await from.call(from.tokens.admin, 'POST', '/api/deputies', { name: '钱七', level: 'township', stationCode: 'NG01', expertise: ['物业', '邻里'], phone: '13500001111' });
       const a = await from.call(from.tokens.court, 'POST', '/api/stations/NG01/activities', { date: '2026-01-10', theme: `接待日 ${T}`, content: '接待群众 5 人', deputyIds: [d.body.id], votersReceived: 5 });
       expect(a.status).toBe(201);
@@ -169,7 +171,7 @@ describe('a file exported from jiefen imports back', () => {
       expect((await upload(third, third.tokens.admin, 'kind=deputies', files.deputies.bytes)).body).toMatchObject({ total: 1, created: 1, skipped: 0, problems: [] });
       expect((await upload(third, third.tokens.admin, 'kind=activities', files.activities.bytes)).body).toMatchObject({ total: 1, created: 1, problems: [] });
       const station = (await third.call(third.tokens.admin, 'GET', '/api/stations')).body.items.find((s: any) => s.code === 'NG01');
-      expect(station).toMatchObject({ name: `南岗区燎原街道代表联络站 ${T}`, kind: 'street', district: '南岗区' });
+      expect(station).toMatchObject({ name: `南岗区燎原街道代表联络站 ${T}`, kind: 'street', district: '南岗区', hotline: '0451-57301234', address: '南岗区燎原街 1 号', deputiesOnDuty: onDuty });
       const deputy = (await third.call(third.tokens.admin, 'GET', '/api/deputies?stationCode=NG01')).body.items[0];
       expect(deputy).toMatchObject({ name: '钱七', level: 'township', expertise: ['物业', '邻里'], phone: '13500001111', externalRef: d.body.id });
       const acts = (await third.call(third.tokens.court, 'GET', '/api/stations/NG01/activities')).body.items;
