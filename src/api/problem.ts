@@ -38,6 +38,8 @@ export function problem(c: Context, status: ContentfulStatusCode, code: string, 
 export function errorResponse(c: Context, err: unknown, log: (msg: string, extra?: unknown) => void) {
   if (err instanceof DomainError) {
     if (err.code === 'unavailable') c.header('Retry-After', '1');
+    // RFC 9110 §15.5.2: a 401 names the scheme it wants (RFC 6750: a bearer token).
+    if (err.code === 'unauthenticated') c.header('WWW-Authenticate', 'Bearer realm="jiefen"');
     if (err.code === 'too_many_requests') c.header('Retry-After', String(err.extra.retryAfter));
     if (err.code === 'rate_limited') c.header('Retry-After', String(err.extra.retryAfterSeconds ?? 60));
     // Field errors go out as the API has always sent them: `{field, message}`.

@@ -29,6 +29,8 @@ export function expectProblem(r: Call, status: number, type?: string): any {
   expect(r.body.title.length).toBeGreaterThan(0);
   expect(typeof r.body.detail).toBe('string');
   expect(r.body.detail.length).toBeGreaterThan(0);
+  // RFC 9110 §15.5.2: every 401 names the scheme it wants.
+  if (status === 401) expect(r.headers.get('www-authenticate')).toBe('Bearer realm="jiefen"');
   return r.body;
 }
 
