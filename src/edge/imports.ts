@@ -117,12 +117,20 @@ export function decodeText(bytes: Uint8Array): string {
 /** A formula-guarded CSV cell (`'=…`, see `csvCell`) back to what was typed. */
 const unguard = (v: string) => (/^'[=+\-@\t\r]/.test(v) ? v.slice(1) : v);
 
+/**
+ * How both CSV readers split a file. csv-parse takes the first line's ending for the whole file by
+ * default, so in a file whose first row ends in CRLF (as every file of ours does) and whose later
+ * rows end in LF (appended with `echo >>` or a Unix editor), those rows became extra columns of the
+ * row before and were dropped without a word. Each row may end in either, or in a lone CR.
+ */
+const CSV_OPTIONS = { relax_column_count: true, skip_empty_lines: false, bom: true, record_delimiter: ['\r\n', '\n', '\r'] };
+
 function csvSheet(bytes: Uint8Array): Sheet {
   const text = decodeText(bytes);
   if (text.includes('\u0000')) throw new ImportFileError('not_table');
   let records: string[][];
   try {
-    records = parseCsv(text, { relax_column_count: true, skip_empty_lines: false, bom: true }) as string[][];
+    records = parseCsv(text, CSV_OPTIONS) as string[][];
   } catch (err) {
     throw new ImportFileError('csv', { detail: (err as Error).message.replace(/^Invalid[^:]*:\s*/, '') });
   }
@@ -218,7 +226,7 @@ async function* csvRecords(bytes: Uint8Array, encoding: string, start: number): 
     const tail = decoder.decode();
     if (tail) yield tail;
   }
-  const parser = csvParser({ relax_column_count: true, skip_empty_lines: false, bom: true });
+  const parser = csvParser(CSV_OPTIONS);
   const feeding = pipeline(Readable.from(chunks()), parser);
   feeding.catch(() => {}); // its error reaches the loop below through the parser
   try {

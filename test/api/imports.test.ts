@@ -264,6 +264,17 @@ describe('bad files', () => {
   const good = (ref: string) =>
     `案号,来源渠道,案件类型,联络站代码,纠纷类型,纠纷概要,申请人,登记时间\r\n${ref},热线联,诉前委派调解,HL01,邻里纠纷,${T} 编码,张三,2026-01-03 08:00:00\r\n`;
 
+  it('reads rows ending in CRLF, LF or a lone CR alike: a row appended with another line ending is never dropped', async () => {
+    const head = '案号,来源渠道,案件类型,联络站代码,纠纷类型,纠纷概要,申请人,登记时间';
+    const row = (ref: string) => `${ref},热线联,诉前委派调解,HL01,邻里纠纷,${T} 行尾,张三,2026-01-03 08:00:00`;
+    const file = `${head}\r\n${row('EOL-1')}\n${row('EOL-2')}\n${row('EOL-3')}\r${row('EOL-4')}\r\n`;
+    const dry = await upload(to, to.tokens.court, 'kind=cases&dryRun=true', utf8(file));
+    expect(dry.body).toMatchObject({ total: 4, problems: [] });
+    const real = await upload(to, to.tokens.court, 'kind=cases', utf8(file));
+    expect(real.body).toMatchObject({ total: 4, created: 4, problems: [] });
+    expect((await caseRows(to)).filter((x) => String(x.external_ref).startsWith('EOL-')).map((x) => x.external_ref).sort()).toEqual(['EOL-1', 'EOL-2', 'EOL-3', 'EOL-4']);
+  });
+
   it('reads a GBK CSV from older Excel', async () => {
     expect(decodeText(gbk('纠纷'))).toBe('纠纷');
     const r = await upload(to, to.tokens.court, 'kind=cases', gbk(good('GBK-1')));
