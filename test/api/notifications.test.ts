@@ -16,6 +16,7 @@ import { notifyDeadlineWarning } from '../../src/engine/notify/notices.js';
 import { threadSender } from '../../src/engine/notify/send.js';
 import { daysAgo, expectProblem, refused } from '../helpers/api.js';
 import { createWorld, type World } from '../helpers/world.js';
+import { addDays, shanghaiDate } from '../../src/machines/calendar.js';
 
 let w: World;
 beforeAll(async () => {
@@ -152,7 +153,8 @@ describe('outbox: written with the journal row, or not at all', () => {
 
   it('tells the court users and deputies of a case once when a deadline comes within the warning days', async () => {
     const c = await assigned();
-    const due = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    // Two Shanghai calendar days ahead, whatever the hour (a UTC date is a day behind from 16:00 UTC).
+    const due = addDays(shanghaiDate(new Date().toISOString()), 2);
     await w.send(c.id, w.tokens.court, { type: 'REACH_AGREEMENT', terms: '分期还款', amount: '1000.00', dueDate: due });
     const warned = async (token: string) =>
       (await inbox(token)).body.items.filter((n: any) => n.entity.id === c.id && n.kind === 'deadline_warning');
@@ -167,6 +169,18 @@ describe('outbox: written with the journal row, or not at all', () => {
       expect(got[0].body).toContain('履行期限');
     }
     expect(await warned(w.tokens.deputyB)).toHaveLength(0);
+  });
+
+  it('tells them the moment the view says warning: a last day exactly the warning days away', async () => {
+    const c = await assigned();
+    const due = addDays(shanghaiDate(new Date().toISOString()), 5);
+    const view = await w.send(c.id, w.tokens.court, { type: 'REACH_AGREEMENT', terms: '一次付清', amount: '1000.00', dueDate: due });
+    expect(view.deadlines.find((d: any) => d.kind === 'performance')).toMatchObject({ daysLeft: 5, level: 'warning' });
+    const warned = async () => (await inbox(w.tokens.deputyA)).body.items.filter((n: any) => n.entity.id === c.id && n.kind === 'deadline_warning');
+    await dispatch(w.database.db, { retryBaseMs: 1000, warningDays: 4 });
+    expect(await warned()).toHaveLength(0);
+    await dispatch(w.database.db, { retryBaseMs: 1000, warningDays: 5 });
+    expect(await warned()).toHaveLength(1);
   });
 
   it('keeps a warning once per user, deadline and due time; an event notice is left out of that unique index', async () => {

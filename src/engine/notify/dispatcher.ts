@@ -394,14 +394,15 @@ async function record(db: Db, done: Done[], opts: DispatchOptions): Promise<void
  * what else is due, sends it all and records the outcomes, until nothing more waits now.
  */
 export async function dispatch(db: Db, opts: DispatchOptions): Promise<DispatchResult> {
-  if (opts.warningDays) await warnDeadlines(db, { now: opts.now?.(), warningDays: opts.warningDays });
+  // 0 is a setting (warn on the last day), not "off".
+  if (opts.warningDays !== undefined) await warnDeadlines(db, { now: opts.now?.(), warningDays: opts.warningDays });
   if (opts.reminders) {
     const now = opts.now?.() ?? new Date();
     await remindInstalments(db, { now, smsGatewayUrl: opts.smsGatewayUrl, deadAfterMs: opts.deadAfterMs ?? DEAD_AFTER_MS });
     const hour = opts.reminders.digestHour ?? DIGEST_HOUR;
     const today = digestDate(now, hour);
     if (today && opts.reminders.digestDoneFor !== today) {
-      await writeDigests(db, { now, warningDays: opts.warningDays || 5, hour });
+      await writeDigests(db, { now, warningDays: opts.warningDays ?? 5, hour });
       opts.reminders.digestDoneFor = today;
     }
   }

@@ -15,6 +15,7 @@ import { caseEvents, cases, deadlines, notifications, outbox, parties, supervisi
 import { smsTemplateOf } from './sms.js';
 import { rowsOf } from '../../db/client.js';
 import { insertRows, type RowsOf } from '../../db/bulk.js';
+import { dueWithinBound } from '../legal-time.js';
 
 export const NOTICE_KINDS = [
   'case_assigned',
@@ -283,7 +284,9 @@ export function eventNotices(
  */
 export async function warnDeadlines(db: Db, opts: { now?: Date; warningDays: number; batch?: number }): Promise<number> {
   const now = opts.now ?? new Date();
-  const limit = new Date(now.getTime() + opts.warningDays * 86_400_000).toISOString();
+  // The same bound as the views' level (DESIGN §11: days left counted in Shanghai calendar days): a
+  // deadline is told the moment its view says `warning`, not at the next midnight.
+  const limit = dueWithinBound(opts.warningDays, now);
   return db.transaction(async (tx) => {
     const rows = rowsOf<{ entity_type: string; entity_id: string; kind: string; due_at: unknown; number: string | null; deputy_ids: string[] | string | null }>(
       await tx.execute(sql`
