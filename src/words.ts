@@ -256,7 +256,8 @@ export const UI = {
      */
     mayCloseWarnings: {
       RECORD_PERFORMANCE: '按此金额足额履行后，案件将以“履行完毕”结案，且不能撤销。',
-      EVALUATE: '评议为“满意”或“基本满意”时，该监督事项即办结，且不能撤销。',
+      // Under the note that says which ratings close the item (evaluateNote): what closing means.
+      EVALUATE: '监督事项办结后不能撤销，也不能再办理其他事项。',
     } as Record<string, string>,
     confirmClose: '我确认此操作将结案',
     confirmCloseMissing: '请勾选“我确认此操作将结案”后再提交',

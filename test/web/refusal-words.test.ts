@@ -167,7 +167,7 @@ describe('warnings and headings that fit', () => {
     await w.call(w.tokens.court, 'POST', `/api/supervisions/${s.body.id}/events`, { type: 'SUBMIT_REPORT', content: '报告' });
     const page = textOf((await people.committee.get(`/supervisions/${s.body.id}/events/EVALUATE`)).text);
     expect(page).not.toContain('履行');
-    expect(page).toContain('评议为“满意”或“基本满意”时，该监督事项即办结，且不能撤销。');
+    expect(page).toContain('监督事项办结后不能撤销，也不能再办理其他事项。');
   });
 
   it('安排调解 before registration is a value to check, not a state', async () => {
