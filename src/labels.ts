@@ -242,6 +242,7 @@ export const FIELD_LABELS: Record<string, string> = {
   amount: '金额（元）',
   dueDate: '履行期限',
   installments: '分期履行安排',
+  confirmOverpayment: '确认超额',
   rulingNumber: '裁定书案号',
   enforcementCaseNumber: '执行案号',
   kind: '措施',

@@ -16,6 +16,11 @@ export interface Wording {
   roles(roles: readonly string[]): string;
   events(events: readonly string[]): string;
   instant(iso: string): string;
+  /**
+   * How to confirm a value the engine asks to be confirmed (`field`, a flag sent as true) when it
+   * is `what` indeed: an API client sends the field, a person ticks its box.
+   */
+  confirm(field: string, what: string): string;
   /** One field's refusal in words. */
   field(e: FieldError): string;
 }
@@ -28,6 +33,7 @@ export const plainWording: Wording = {
   roles: (r) => ` ${r.join('、')} `,
   events: (e) => e.join(', '),
   instant: (iso) => iso,
+  confirm: (field, what) => `确属${what}的，请明确确认超额（${field}: true）`,
   field: (e) => fieldMessage(e, plainWording),
 };
 
@@ -161,11 +167,11 @@ const SENTENCES: Record<Reason, Sentence> = {
   'transition.conditions': (p, w) => `当前状态${w.state(s(p.state))}下事件${w.event(s(p.event))}的条件不满足（${w.instant(s(p.at))}）`,
   'transition.supervision_conditions': (p, w) => `当前状态${w.state(s(p.state))}下事件${w.event(s(p.event))}的条件不满足`,
   'transition.report_not_due': () => '报告期限尚未届满，或已标记逾期',
-  'transition.overpayment': (p) =>
-    `本次履行金额 ${yuan(p.amount)} 超过尚欠金额 ${yuan(p.owed)}：足额履行将以“履行完毕”结案且不可撤销。请核对金额；确属超额履行的，请明确确认超额（confirmOverpayment: true）`,
+  'transition.overpayment': (p, w) =>
+    `本次履行金额 ${yuan(p.amount)} 超过尚欠金额 ${yuan(p.owed)}：足额履行将以“履行完毕”结案且不可撤销。请核对金额；${w.confirm('confirmOverpayment', '超额履行')}`,
   'transition.nothing_paid': (p) => `金额须大于 0${p.owed == null ? '' : `（尚欠 ${yuan(p.owed)}）`}；金额为 0 只用于记录无需给付金钱的协议已经履行`,
-  'transition.overrecovery': (p) =>
-    `本次执行到位金额 ${yuan(p.amount)} 超过尚未执行到位的金额 ${yuan(p.owed)}：请核对金额；确属超额的，请明确确认超额（confirmOverpayment: true）`,
+  'transition.overrecovery': (p, w) =>
+    `本次执行到位金额 ${yuan(p.amount)} 超过尚未执行到位的金额 ${yuan(p.owed)}：请核对金额；${w.confirm('confirmOverpayment', '超额')}`,
   'transition.session_before_registration': (p) => `调解时间不能早于案件登记时间（${dateTime(s(p.openedAt))}）`,
   'transition.due_date_past': (p) =>
     `期限 ${s(p.date)} 在本事项发生之日（${dateOnly(s(p.at))}）之前已经届满：请核对日期；如是补录线下已办事项，请填写实际发生时间`,

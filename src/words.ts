@@ -135,6 +135,10 @@ export const UI = {
     chooseOne: '请选择',
     chooseFromList: '请从列表中选择',
     amountFormat: '金额须为不超过两位小数的非负数，例如 3,000 或 12000.50',
+    dateFormat: '请填写有效的日期，例如 2026-11-24',
+    dateTimeFormat: '请填写有效的日期和时间，例如 2026-11-24 09:30',
+    /** A text field's limit, said beside it before anything is typed. */
+    maxChars: (n: number) => `最多 ${n} 字`,
     errorsAbove: '请修改下列标出的内容后重新提交：',
     nothingChanged: '未作任何更改。',
     backTo: '返回',
@@ -246,10 +250,19 @@ export const UI = {
     doneClosed: (event: string, outcome: string) => `已办理「${event}」，案件已结案（${outcome}），不能再办理其他事项。`,
     doneClosedItem: (event: string) => `已办理「${event}」，监督事项已办结。`,
     closesWarning: '此操作将结案：结案后不能撤销，也不能再办理其他事项。',
-    mayCloseWarning: '按此金额足额履行后，案件将以“履行完毕”结案，且不能撤销。',
+    /**
+     * What an event that closes the case or item only with some values says above its fields, by
+     * event; an event not here closes only in ways its form does not offer, and says nothing.
+     */
+    mayCloseWarnings: {
+      RECORD_PERFORMANCE: '按此金额足额履行后，案件将以“履行完毕”结案，且不能撤销。',
+      // Under the note that says which ratings close the item (evaluateNote): what closing means.
+      EVALUATE: '监督事项办结后不能撤销，也不能再办理其他事项。',
+    } as Record<string, string>,
     confirmClose: '我确认此操作将结案',
     confirmCloseMissing: '请勾选“我确认此操作将结案”后再提交',
-    confirmOverpayment: '确认超额：本次金额确实超过尚欠金额',
+    // Beside the 确认超额 box (its row's label): what is confirmed, by event.
+    confirmOverpayment: (event: string) => (event === 'RECORD_RECOVERY' ? '本次金额确实超过尚未执行到位的金额' : '本次金额确实超过尚欠金额'),
     owed: (amount: string) => `尚欠金额：${amount}。超过此金额须勾选“确认超额”。`,
     unrecovered: (amount: string) => `尚未执行到位：${amount}。超过此金额须勾选“确认超额”。`,
     evaluateNote: '评议为“满意”或“基本满意”时，该监督事项即办结；评议为“不满意”时须确定整改期限，事项转入整改。',
@@ -469,7 +482,8 @@ export const UI = {
     `${role} ${name}${idNumber ? `，证件 ${idNumber}` : ''}${phone ? `，电话 ${phone}` : ''}`,
   errors: {
     onlyFor: (roles: string) => `此页面仅供${roles}使用。`,
-    formTooLarge: (kib: number) => `提交的内容超过 ${kib} KiB，未作任何更改。请删减后重试。`,
+    formTooLarge: (chars: number) => `提交的内容过长，未作任何更改：网页表单一次最多能提交约 ${chars} 字。请点“返回修改”回到表单，删减后再提交。`,
+    backToForm: '返回修改',
     database: '数据库暂时无法访问，请稍后重试。',
     csvName: '执行监督报表',
     notFoundPage: '您访问的页面不存在。',

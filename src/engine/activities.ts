@@ -7,7 +7,7 @@
 import { and, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { isValidDate, shanghaiDate } from '../machines/calendar.js';
-import { text } from '../machines/fields.js';
+import { plainDate, text, wholeNumber } from '../machines/fields.js';
 import { activityReadRefusal, activityRecordRefusal, activityUpdateRefusal, needsDeputyStation } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import { isoOf, type Db } from '../db/client.js';
@@ -17,7 +17,7 @@ import { fieldError, Forbidden, IdempotencyMismatch, NotFound, parseBody, Valida
 import { isUuid } from './stores.js';
 import { recordAudit, type RequestMeta } from './audit.js';
 
-const date = z.string().trim().refine(isValidDate, { message: '须为日期 YYYY-MM-DD，例如 2026-03-01' });
+const date = plainDate;
 
 export const activitySchema = z.object({
   date,
@@ -28,7 +28,7 @@ export const activitySchema = z.object({
     .max(500)
     .default([])
     .refine((ids) => new Set(ids).size === ids.length, { message: '代表不能重复（每次活动每位代表计一人次）' }),
-  votersReceived: z.number().int({ message: '须为整数' }).min(0, { message: '不能为负数' }).max(1_000_000),
+  votersReceived: wholeNumber(0, 1_000_000),
 });
 
 export const activityQuerySchema = z

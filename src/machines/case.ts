@@ -8,7 +8,7 @@
 import { and, assign, setup } from 'xstate';
 import { z } from 'zod';
 import { addDays, endOfDate, calendarDaysBetween, isValidDate, monthsPeriodEnd, periodEnd, shanghaiDate, shiftDays, addMonthsToDate, type PeriodEnd } from './calendar.js';
-import { amount, calendarDate, id, instant, optionalText, positiveAmount, text, withinHorizon } from './fields.js';
+import { amount, calendarDate, id, instant, optionalText, positiveAmount, text, wholeNumber, withinHorizon } from './fields.js';
 import { toFen } from './money.js';
 
 /** Bumped whenever a change to this definition changes how a stored snapshot must be read. */
@@ -127,7 +127,7 @@ export const caseEventSchemas = {
   PAUSE: z.object({ reason: text(), ...at }),
   RESUME: z.object({ ...note, ...at }),
   EXTEND: z.object({
-    days: z.number().int().min(1).max(90),
+    days: wholeNumber(1, 90),
     partiesConsent: z.literal(true, { message: '延长调解期限须经双方当事人同意（partiesConsent: true）' }),
     ...at,
   }),

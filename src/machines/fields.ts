@@ -4,15 +4,17 @@
  */
 import { z } from 'zod';
 import { addMonthsToDate, endOfDate, isoAt, isValidDate, shanghaiDate } from './calendar.js';
+import { issueWords, REQUIRED } from './issues.js';
 import { fenToYuan, toFen } from './money.js';
 
-/** What a schema says of a field left out. */
-export const REQUIRED = '必填';
+export { REQUIRED };
 
-z.config(z.locales.zhCN());
-z.config({
-  customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? REQUIRED : undefined),
-});
+// Every issue a schema does not word itself, in plain Chinese (src/machines/issues.ts), not zod's
+// own zh-CN words ("数值过大：期望 string <=50 字符").
+z.config({ localeError: issueWords });
+
+/** A date or time left blank (a form's empty input sends ""): as a field left out. */
+const blankOr = (message: string) => (issue: { input?: unknown }) => (issue.input === '' || issue.input === undefined ? REQUIRED : message);
 
 const ZONED_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
@@ -30,12 +32,15 @@ const isZonedInstant = (s: string) => ZONED_INSTANT.test(s) && isValidDate(s.sli
  */
 const IN_UTC_FORM = /^\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 
+/** A time that is none, as the API says it (a form says it in its own words, src/web/wording.ts). */
+export const INSTANT_MESSAGE = '须为带时区的 ISO 8601 时间，例如 2026-11-24T09:30:00+08:00';
+/** A date that is none, as the API says it (a form says it in its own words, src/web/wording.ts). */
+export const DATE_MESSAGE = '须为日期 YYYY-MM-DD，例如 2026-11-24';
+
 /** An instant in ISO 8601 with a zone, normalised to UTC. */
 export const instant = z
   .string()
-  .refine(isZonedInstant, {
-    message: '须为带时区的 ISO 8601 时间，例如 2026-11-24T09:30:00+08:00',
-  })
+  .refine(isZonedInstant, { error: blankOr(INSTANT_MESSAGE) })
   // Every event has two or three: one already in toISOString()'s form is kept as it is; any
   // other is written by arithmetic (isoAt), not Date's toISOString.
   .transform((s) => (IN_UTC_FORM.test(s) ? s : isoAt(Date.parse(s))));
@@ -45,9 +50,7 @@ export const calendarDate = z
   .string()
   // An instant's Shanghai date must be a date too: 9999-12-31T20:00Z is 10000-01-01 there, which
   // toISOString writes "+010000-01-01", no date any arithmetic can take.
-  .refine((s) => isValidDate(s) || (isZonedInstant(s) && isValidDate(shanghaiDate(s))), {
-    message: '须为日期 YYYY-MM-DD',
-  })
+  .refine((s) => isValidDate(s) || (isZonedInstant(s) && isValidDate(shanghaiDate(s))), { error: blankOr(DATE_MESSAGE) })
   .transform((s) => (isValidDate(s) ? s : shanghaiDate(s)));
 
 /**
@@ -94,6 +97,19 @@ export const amount = z
   .transform((v) => fenToYuan(toFen(v)!));
 
 export const positiveAmount = amount.refine((v) => toFen(v)! > 0, { message: '金额须大于 0' });
+
+/** A date only (no time), as a register or a filter takes it. */
+export const plainDate = z.string().trim().refine(isValidDate, { error: blankOr(DATE_MESSAGE) });
+
+/**
+ * A count of whole things from `min` to `max` (people received, days granted): one sentence for
+ * every way it can be wrong — a fraction, text, out of range — that says the whole rule.
+ * @example wholeNumber(0, 1_000_000) // "2.5" → 须为 0–1000000 之间的整数
+ */
+export const wholeNumber = (min: number, max: number) => {
+  const error = (issue: { input?: unknown }) => (issue.input === undefined ? REQUIRED : `须为 ${min}–${max} 之间的整数`);
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
 
 export const text = (max = 2000) => z.string().trim().min(1, { message: '不能为空' }).max(max);
 export const optionalText = (max = 2000) => z.string().trim().max(max).optional();

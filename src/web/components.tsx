@@ -60,7 +60,20 @@ export function FilterSelect(p: { label: string; name: string; value?: string; o
   );
 }
 
-export function Input(p: { name: string; value?: string; type?: string; error?: string; required?: boolean; placeholder?: string; inputmode?: 'text' | 'numeric' | 'decimal' | 'tel'; autocomplete?: string; min?: string; max?: string; step?: string }) {
+export function Input(p: {
+  name: string;
+  value?: string;
+  type?: string;
+  error?: string;
+  required?: boolean;
+  placeholder?: string;
+  inputmode?: 'text' | 'numeric' | 'decimal' | 'tel';
+  autocomplete?: string;
+  min?: string;
+  max?: string;
+  step?: string;
+  maxlength?: number;
+}) {
   return (
     <input
       type={p.type ?? 'text'}
@@ -74,18 +87,20 @@ export function Input(p: { name: string; value?: string; type?: string; error?: 
       min={p.min}
       max={p.max}
       step={p.step}
+      maxlength={p.maxlength}
       aria-invalid={p.error ? 'true' : undefined}
       aria-describedby={p.error ? errorId(p.name) : undefined}
     />
   );
 }
 
-export function TextArea(p: { name: string; value?: string; error?: string; required?: boolean; rows?: number; placeholder?: string }) {
+export function TextArea(p: { name: string; value?: string; error?: string; required?: boolean; rows?: number; placeholder?: string; maxlength?: number }) {
   return (
     <textarea
       name={p.name}
       id={inputId(p.name)}
       rows={p.rows ?? 4}
+      maxlength={p.maxlength}
       required={p.required}
       placeholder={p.placeholder}
       aria-invalid={p.error ? 'true' : undefined}

@@ -272,7 +272,8 @@ export function eventPages(app: Hono<WebEnv>, deps: AppDeps, spec: EventRoutes, 
     spec.adjust?.(type, ctx, body);
     // An action that closes the case or item is sent only with its box ticked (browsers without `required` too).
     if (spec.closing?.has(type) && one(form, '_confirmClose') !== 'yes') {
-      const error = { title: ERROR_TITLES.validation, detail: UI.event.confirmCloseMissing };
+      // The reason is said once, in the list of fields to fix (by the box's words) and at the box.
+      const error = { title: ERROR_TITLES.validation, detail: '' };
       return formPage(c, ctx, { values: formValues(form), key: one(form, '_key') || newFormKey(), errors: { _confirmClose: UI.event.confirmCloseMissing }, error, version: versionOfForm(form) }, 400);
     }
     return formAction(

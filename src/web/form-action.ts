@@ -5,7 +5,7 @@
  * goes through `formAction`; what a page does with a refusal is its own `again`.
  */
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { DomainError, ValidationError } from '../engine/errors.js';
+import { DomainError, ValidationError, type Reason } from '../engine/errors.js';
 import { statusOf } from '../edge/errors.js';
 import { ERROR_TITLES } from '../words.js';
 import type { FieldErrorMap } from './components.js';
@@ -18,6 +18,22 @@ export interface Refused {
   error: { title: string; detail: string };
   status: ContentfulStatusCode;
 }
+
+/**
+ * Refusals of a value typed on the form — a date before registration or already past, an amount
+ * over what is owed or of nothing, deputies not on the case — though the record is in the right
+ * state. The API answers them 409 (the machine's guard refuses them); a form heads them like the
+ * 400s, "请检查填写的内容", not "当前状态不允许此操作", which sends people looking at the state.
+ */
+const VALUE_REFUSALS: ReadonlySet<Reason> = new Set<Reason>([
+  'transition.overpayment',
+  'transition.overrecovery',
+  'transition.nothing_paid',
+  'transition.session_before_registration',
+  'transition.due_date_past',
+  'transition.attendees_not_assigned',
+  'transition.recuse_not_assigned',
+]);
 
 /** By default a field error belongs to the input of its top-level field (`days.3.date` → `days`). */
 const topField = (path: string) => path.split('.')[0];
@@ -38,7 +54,9 @@ export function refusalOf(err: unknown, inputOf: (path: string) => string = topF
     return { errors: { [err.extra.field]: said }, error: { title: ERROR_TITLES[err.code], detail: said }, status: statusOf(err) };
   }
   const d = describeError(err);
-  return d ? { errors: {}, error: { title: ERROR_TITLES[d.code] ?? d.code, detail: d.detail }, status: d.status } : null;
+  if (!d) return null;
+  const title = err instanceof DomainError && VALUE_REFUSALS.has(err.reason) ? ERROR_TITLES.validation : (ERROR_TITLES[d.code] ?? d.code);
+  return { errors: {}, error: { title, detail: d.detail }, status: d.status };
 }
 
 /**

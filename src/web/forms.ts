@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { amount, calendarDate, id, instant, positiveAmount } from '../machines/fields.js';
-import { many, one, type FormBody } from './http.js';
+import { UI } from '../words.js';
+import { FORM_TEXT_MAX_CHARS, many, one, type FormBody } from './http.js';
 
 export type FieldKind =
   | 'text'
@@ -26,6 +27,8 @@ export interface FormField {
   kind: FieldKind;
   required: boolean;
   options?: string[];
+  /** The most characters a text input takes (its `maxlength`). */
+  max?: number;
 }
 
 function unwrap(s: z.ZodType): { inner: z.ZodType; optional: boolean } {
@@ -60,6 +63,24 @@ function kindOf(name: string, s: z.ZodType): { kind: FieldKind; options?: string
 }
 
 /**
+ * The most characters a form's input for `s` takes: the schema's own limit, within what one form
+ * body carries (FORM_TEXT_MAX_CHARS); undefined for a schema that sets none or is no text.
+ * @example textLimit(text(200)) // 200; textLimit(text(20000)) // 7000
+ */
+export function textLimit(s: z.ZodType | undefined): number | undefined {
+  if (!s) return undefined;
+  const { inner } = unwrap(s);
+  const max = inner instanceof z.ZodString ? inner.maxLength : null;
+  return max == null ? undefined : Math.min(max, FORM_TEXT_MAX_CHARS);
+}
+
+/**
+ * The limit said beside a field before anything is typed ("最多 2000 字"), for text of a sentence
+ * or more (200 characters up); a name's or a number's limit the `maxlength` alone keeps.
+ */
+export const limitHint = (max: number | undefined) => (max !== undefined && max >= 200 ? UI.common.maxChars(max) : undefined);
+
+/**
  * The fields of an event's payload schema, in the schema's order. `occurredAt` comes last and is
  * optional: the engine fills in "now" when it is left out.
  */
@@ -69,7 +90,9 @@ export function fieldsOf(schema: z.ZodType): FormField[] {
   for (const [name, raw] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
     if (name === 'occurredAt') continue;
     const { inner, optional } = unwrap(raw);
-    fields.push({ name, required: !optional, ...kindOf(name, inner) });
+    const kind = kindOf(name, inner);
+    const max = kind.kind === 'text' || kind.kind === 'textarea' ? textLimit(inner) : undefined;
+    fields.push({ name, required: !optional, ...kind, ...(max === undefined ? {} : { max }) });
   }
   fields.push({ name: 'occurredAt', kind: 'datetime', required: false });
   return fields;

@@ -86,6 +86,16 @@ export const FORM_LIMIT_BYTES = 64 * 1024;
 const formLimits: { path: RegExp; bytes: number }[] = [];
 
 /**
+ * About how many Chinese characters a form body of `bytes` carries: a browser sends a form
+ * urlencoded, so each such character is three UTF-8 bytes written %XX, 9 bytes; the form's own
+ * fields (its session token, key and version, the other inputs) are given 1 KiB. Rounded down to
+ * a thousand: 64 KiB carries 7,000 (7,168).
+ */
+export const formTextChars = (bytes: number) => Math.floor((bytes - 1024) / 9 / 1000) * 1000;
+/** The most characters a form's text input takes (its `maxlength`, the limit said beside it), whatever the API takes. */
+export const FORM_TEXT_MAX_CHARS = formTextChars(FORM_LIMIT_BYTES);
+
+/**
  * A larger body limit for the form POSTs to paths matching `path` (an upload page).
  *
  * @example declareFormLimit(/^\/imports$/, 20 * 1024 * 1024)
@@ -139,10 +149,11 @@ async function readForm(c: Context<WebEnv>, limit: number): Promise<FormBody> {
   const out: FormBody = {};
   for (const [k, v] of Object.entries(body)) {
     // NUL and unpaired surrogates cannot be stored by PostgreSQL (a 500 if written) and no
-    // browser form produces them from typing: drop them.
+    // browser form produces them from typing: drop them. A line break is sent as CRLF but counted
+    // as one character by a textarea's maxlength: kept as LF, so the schema's limit counts alike.
     const values = v
       .filter((x): x is string => typeof x === 'string')
-      .map((x) => x.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, ''));
+      .map((x) => x.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '').replace(/\r\n?/g, '\n'));
     out[k] = values.length === 1 ? values[0] : values;
   }
   return out;
@@ -160,7 +171,7 @@ function crossOrigin(c: Context): boolean {
 }
 
 /** Renders a refusal page: `code` picks the heading (ERROR_TITLES), `detail` says what happened. */
-export type Refuse = (c: Context<WebEnv>, status: ContentfulStatusCode, code: string, detail: string) => Response | Promise<Response>;
+export type Refuse = (c: Context<WebEnv>, status: ContentfulStatusCode, code: string, detail: string, opts?: { back?: string }) => Response | Promise<Response>;
 
 /**
  * A form posted after its session ended: the sign-in page, carrying what was typed (`draft`) in
@@ -288,7 +299,8 @@ export function webSession(deps: AppDeps, refuse: Refuse, signInAgain?: SignInAg
       } catch (err) {
         if (!(err instanceof FormTooLarge)) throw err;
         c.header('Connection', 'close');
-        return refuse(c, 413, 'too_large', UI.errors.formTooLarge(Math.floor(formLimitOf(c.req.path) / 1024)));
+        // In characters people count, with a way back to the form: the browser's Back keeps what was typed.
+        return refuse(c, 413, 'too_large', UI.errors.formTooLarge(formTextChars(formLimitOf(c.req.path))), { back: formPageOf(c) });
       }
       c.set('form', form);
       const expected = c.req.path === '/login' ? getCookie(c, SIGNIN_COOKIE) : session?.csrfToken;

@@ -8,7 +8,7 @@ import { DEADLINE_LABELS, eventLabel, fieldLabel, ROLE_LABELS, valueLabel } from
 import { CALENDAR_UI, UI } from '../words.js';
 import { fenToYuan, toFen } from '../machines/money.js';
 import { Csrf, ErrorBox, errorId, Input, inputId, Row, Select, TextArea, type FieldErrorMap } from './components.js';
-import { cleanMoney, filledRows, installmentRows, type FormField, type InstallmentRow } from './forms.js';
+import { cleanMoney, filledRows, installmentRows, limitHint, type FormField, type InstallmentRow } from './forms.js';
 import { one, type FormBody } from './http.js';
 
 export interface Names {
@@ -279,15 +279,15 @@ function fieldInput(f: FormField, p: EventFormProps): Child {
       return (
         <label class="choice" id={inputId(f.name)}>
           <input type="checkbox" name={f.name} value="true" checked={!!value} />
-          {f.name === 'confirmOverpayment' ? UI.event.confirmOverpayment : fieldLabel(f.name, p.type)}
+          {f.name === 'confirmOverpayment' ? UI.event.confirmOverpayment(p.type) : fieldLabel(f.name, p.type)}
         </label>
       );
     case 'installments':
       return <Installments name={f.name} values={p.values} errors={p.errors} agreedField="amount" />;
     case 'textarea':
-      return <TextArea name={f.name} value={value} rows={f.required ? 6 : 3} required={f.required} error={error} />;
+      return <TextArea name={f.name} value={value} rows={f.required ? 6 : 3} required={f.required} error={error} maxlength={f.max} />;
     default:
-      return <Input name={f.name} value={value} required={f.required} error={error} />;
+      return <Input name={f.name} value={value} required={f.required} error={error} maxlength={f.max} />;
   }
 }
 
@@ -407,6 +407,8 @@ function errorLabel(name: string, p: EventFormProps): string {
     const position = shownRows(p.values, m[1]).findIndex((r) => r.row === Number(m[2])) + 1;
     return UI.event.installmentPart(position, m[3] as 'dueDate' | 'amount');
   }
+  // The form's own box, not a field of the event: by the words beside it.
+  if (name === '_confirmClose') return UI.event.confirmClose;
   return fieldLabel(name, p.type);
 }
 
@@ -416,6 +418,7 @@ export function EventForm(p: EventFormProps) {
   const errorFields = Object.entries(p.errors).map(([name, message]) => ({ name, message, label: errorLabel(name, p) }));
   // A form whose first submit button would add a row: Enter in a field still sends the event.
   const rowButtons = p.fields.some((f) => f.kind === 'installments');
+  const closesWarning = p.closes === 'always' ? UI.event.closesWarning : p.closes === 'maybe' ? UI.event.mayCloseWarnings[p.type] : undefined;
   return (
     <form method="post" action={p.action} class="form event-form" data-event={p.type}>
       {rowButtons ? <input type="submit" class="default-submit" tabindex={-1} aria-hidden="true" value={UI.event.submit(eventLabel(p.type))} /> : null}
@@ -428,9 +431,9 @@ export function EventForm(p: EventFormProps) {
           {p.notice}
         </p>
       ) : null}
-      {p.closes ? (
+      {closesWarning ? (
         <p class="notice warning" data-testid="closes-warning">
-          {p.closes === 'always' ? UI.event.closesWarning : UI.event.mayCloseWarning}
+          {closesWarning}
         </p>
       ) : null}
       {main.map((f) => (
@@ -439,7 +442,7 @@ export function EventForm(p: EventFormProps) {
           name={f.name}
           required={f.required}
           error={p.errors[f.name]}
-          hint={f.kind === 'deputies' ? UI.event.deputiesHint : f.kind === 'installments' ? UI.event.installmentsHint : undefined}
+          hint={f.kind === 'deputies' ? UI.event.deputiesHint : f.kind === 'installments' ? UI.event.installmentsHint : limitHint(f.max)}
           wide={f.kind === 'textarea' || f.kind === 'deputies' || f.kind === 'installments'}
         >
           {fieldInput(f, p)}

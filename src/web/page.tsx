@@ -33,14 +33,23 @@ export async function html(c: Context, el: JSX.Element | Promise<JSX.Element> | 
   return c.html(`<!DOCTYPE html>${body}`, status);
 }
 
-export function refusePage(c: WebContext, status: ContentfulStatusCode, code: string, detail: string) {
+/**
+ * A refusal as a page of its own. `back`: the form it came from, offered first as 返回修改 (with
+ * script it goes back in history, where the browser keeps what was typed; without, it opens the form).
+ */
+export function refusePage(c: WebContext, status: ContentfulStatusCode, code: string, detail: string, opts: { back?: string } = {}) {
   const session = c.get('session');
   const title = ERROR_TITLES[code] ?? ERROR_TITLES.internal;
   return html(
     c,
     <Layout title={title} actor={session?.actor} csrf={session?.csrfToken}>
       <ErrorBox title={title} detail={detail} />
-      <p>
+      <p class="actions">
+        {opts.back ? (
+          <a href={opts.back} class="button primary" data-history-back data-testid="back-to-form">
+            {UI.errors.backToForm}
+          </a>
+        ) : null}
         <a href={session ? homeOf(session.actor) : '/login'}>{UI.errors.roleHome}</a>
       </p>
     </Layout>,

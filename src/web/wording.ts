@@ -4,9 +4,9 @@
  * message is shown as it is, except where a page says it better (a list to choose from).
  */
 import type { DomainError, FieldError } from '../engine/errors.js';
-import { AMOUNT_MESSAGE, REQUIRED } from '../machines/fields.js';
+import { AMOUNT_MESSAGE, DATE_MESSAGE, INSTANT_MESSAGE } from '../machines/fields.js';
 import { formatDateTime } from '../format.js';
-import { EVENT_LABELS, ROLE_LABELS, stateLabel, TRACK_LABELS } from '../labels.js';
+import { EVENT_LABELS, fieldLabel, ROLE_LABELS, stateLabel, TRACK_LABELS } from '../labels.js';
 import { UI } from '../words.js';
 import { fieldMessage, messageOf, type Wording } from '../messages.js';
 
@@ -21,10 +21,16 @@ const readableInstants = (text: string) =>
     return Number.isNaN(Date.parse(iso)) ? m : formatDateTime(iso);
   });
 
-/** What zod expected, as a form asks for it. */
-const EXPECTED: Record<string, string> = { string: '文本', number: '数字', boolean: '是或否', array: '数组', object: '对象' };
+/**
+ * Schema messages written for API clients, as a form says them: by message (an amount, a date or
+ * a time, whose API words name the wire format), then by field and issue.
+ */
+const FORM_WORDS: Record<string, string> = {
+  [AMOUNT_MESSAGE]: UI.common.amountFormat,
+  [DATE_MESSAGE]: UI.common.dateFormat,
+  [INSTANT_MESSAGE]: UI.common.dateTimeFormat,
+};
 
-/** Schema messages written for API clients (naming a field's JSON value), as a form says them: by field and issue. */
 const SCHEMA_WORDS: Record<string, string> = {
   'track:custom': `须选择${TRACK_LABELS.pre_filing}或${TRACK_LABELS.post_filing}`,
   'partiesConsent:invalid_value': '延长调解期限须经双方当事人同意',
@@ -35,10 +41,10 @@ function schemaWords(e: FieldError): string {
   const name = e.field.split('.').at(-1) ?? e.field;
   const special = SCHEMA_WORDS[`${name}:${p.issue}`];
   if (special) return special;
-  // A form takes "3,000" and "¥3,000元" (the web strips them): its example says so, without the API's quotes.
-  if (p.message === AMOUNT_MESSAGE) return UI.common.amountFormat;
+  // A form takes "3,000" and "¥3,000元" (the web strips them), and dates from a date picker: its
+  // example says so, without the API's quotes and format names.
+  if (p.message && Object.hasOwn(FORM_WORDS, p.message)) return FORM_WORDS[p.message];
   if (p.issue === 'invalid_value' && (p.values?.length ?? 0) > 1) return UI.common.chooseFromList;
-  if (p.issue === 'invalid_type' && p.message !== REQUIRED && p.expected) return `须为${EXPECTED[p.expected] ?? p.expected}`;
   return p.message ?? '';
 }
 
@@ -49,6 +55,8 @@ export const webWording: Wording = {
   roles: (roles) => roles.map((r) => `「${ROLE_LABELS[r] ?? r}」`).join('、'),
   events: (events) => events.map((e) => (EVENT_LABELS[e] ? `「${EVENT_LABELS[e]}」` : e)).join(','),
   instant: (v) => (IS_INSTANT.test(v) ? readableInstants(v) : v),
+  // The form's checkbox under the amount, by its label (确认超额), not the API's field name.
+  confirm: (field, what) => `如确属${what}，请勾选下方“${fieldLabel(field)}”后再提交`,
   field: (e) => (e.reason === 'field.schema' ? schemaWords(e) : fieldMessage(e, webWording)),
 };
 

@@ -310,7 +310,7 @@ describe('dates a user types lie at most 100 years after the day of the event (a
     await refusal(post(c.id, { type: 'REACH_AGREEMENT', terms: 't', amount: '5.00', dueDate: '2030-01-01', installments: [{ dueDate: '9999-12-31', amount: '5.00' }] }), 'installments.0.dueDate');
     // A full instant in a date field is read as its Shanghai date; one whose Shanghai date is past 9999 is no date.
     const p = expectProblem(await post(c.id, { type: 'REACH_AGREEMENT', terms: 't', amount: '5.00', dueDate: '9999-12-31T20:00:00Z' }), 400);
-    expect(p.errors).toEqual([expect.objectContaining({ field: 'dueDate', message: '须为日期 YYYY-MM-DD' })]);
+    expect(p.errors).toEqual([expect.objectContaining({ field: 'dueDate', message: '须为日期 YYYY-MM-DD，例如 2026-11-24' })]);
     expect(await fingerprint(w)).toEqual(before);
 
     const a = await w.send(c.id, w.tokens.court, { type: 'REACH_AGREEMENT', terms: 't', amount: '5.00', dueDate: '2126-09-03' });

@@ -71,14 +71,14 @@ describe('next after sign-in', () => {
 });
 
 describe('form bodies', () => {
-  it('over 64 KiB are refused (413, in Chinese) by their length, before they are read', async () => {
+  it('over 64 KiB are refused (413, in Chinese characters) by their length, before they are read', async () => {
     const u = await webUser();
     const client = new WebClient(w.app);
     const page = await client.get('/login');
     const body = new URLSearchParams({ _csrf: csrfOf(page.text), login: u.login, password: 'x'.repeat(70 * 1024) });
     const r = await client.request('POST', '/login', body);
     expect(r.status).toBe(413);
-    expect(textOf(r.text)).toContain('提交的内容超过 64 KiB');
+    expect(textOf(r.text)).toContain('网页表单一次最多能提交约 7000 字');
   });
 
   it('sent in chunks without a length are cut off as soon as they pass 64 KiB', async () => {

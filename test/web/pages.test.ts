@@ -226,7 +226,7 @@ describe('station staff', () => {
     expect(other.status).toBe(403);
     const bad = await people.station.post('/stations/HL01/activities', { date: '2026-01-05', theme: '', content: 'x', votersReceived: '-1' }, { from: '/stations/HL01/activities' });
     expect(bad.status).toBe(400);
-    expect(textOf(bad.text)).toContain('不能为负数');
+    expect(textOf(bad.text)).toContain('须为 0–1000000 之间的整数');
   });
 });
 

@@ -6,7 +6,7 @@ import type { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from '../../edge/context.js';
 import { requestMeta } from '../../edge/context.js';
-import { getActivity, listActivities, recordActivity, updateActivity } from '../../engine/activities.js';
+import { activitySchema, getActivity, listActivities, recordActivity, updateActivity } from '../../engine/activities.js';
 import { listChanges } from '../../engine/audit.js';
 import { listDeputies, listStations } from '../../engine/directory.js';
 import { DomainError } from '../../engine/errors.js';
@@ -18,12 +18,16 @@ import { UI } from '../../words.js';
 import { deputyChoices, shownName, type DeputyChoice, type StationChoice } from '../choices.js';
 import { ErrorBox, Input, RestoredNotice, Row, Section, TextArea, type FieldErrorMap } from '../components.js';
 import { engineOf, idempotencyOfForm, newFormKey, restoredFormState } from '../engine-call.js';
+import { limitHint, textLimit } from '../forms.js';
 import { many, one, type FormBody, type WebEnv } from '../http.js';
 import { flashOf, html, page, type PageCtx, type WebContext } from '../page.js';
 import { DownloadLinks } from '../downloads.js';
 import { formAction } from '../form-action.js';
 import { Table } from '../table.js';
 import { AdminFrame, ChangeHistory, FormCard, NameWithStatus } from '../admin-frame.js';
+
+/** The register's text inputs' limits, from the engine's schema (within what one form carries). */
+const LIMITS = { theme: textLimit(activitySchema.shape.theme), content: textLimit(activitySchema.shape.content) };
 
 interface FormState {
   values: FormBody;
@@ -52,11 +56,11 @@ function ActivityFields(p: { st: FormState; deputies: DeputyChoice[]; stations: 
       <Row label={UI.activities.date} name="date" required error={e.date}>
         <Input name="date" type="date" value={v('date')} required error={e.date} max={p.today} />
       </Row>
-      <Row label={UI.activities.theme} name="theme" required error={e.theme}>
-        <Input name="theme" value={v('theme')} required error={e.theme} placeholder={UI.examples.activityTheme} />
+      <Row label={UI.activities.theme} name="theme" required error={e.theme} hint={limitHint(LIMITS.theme)}>
+        <Input name="theme" value={v('theme')} required error={e.theme} placeholder={UI.examples.activityTheme} maxlength={LIMITS.theme} />
       </Row>
-      <Row label={UI.activities.content} name="content" required error={e.content}>
-        <TextArea name="content" value={v('content')} required rows={4} error={e.content} />
+      <Row label={UI.activities.content} name="content" required error={e.content} hint={limitHint(LIMITS.content)}>
+        <TextArea name="content" value={v('content')} required rows={4} error={e.content} maxlength={LIMITS.content} />
       </Row>
       <Row label={UI.activities.deputies} name="deputyIds" error={e.deputyIds} hint={UI.event.deputiesHint}>
         {deputies.length ? (

@@ -12,10 +12,11 @@ import { publicStatusBody } from '../../edge/citizen.js';
 import { bodyText, clientAddress, type AppDeps } from '../../edge/context.js';
 import { getStation } from '../../engine/directory.js';
 import { DomainError, PayloadTooLarge, ValidationError } from '../../engine/errors.js';
-import { groupReceipt, lookupStatus, normalizeReceipt, PUBLIC_LIMITS, submit } from '../../engine/submissions.js';
+import { groupReceipt, lookupStatus, normalizeReceipt, PUBLIC_LIMITS, submissionSchema, submit } from '../../engine/submissions.js';
 import { formatDate, formatDateTime } from '../../format.js';
 import { CITIZEN, ERROR_TITLES, UI } from '../../words.js';
 import { Input, inputId, Row, TextArea } from '../components.js';
+import { textLimit } from '../forms.js';
 import { html } from '../page.js';
 import { sayError, sayField } from '../wording.js';
 
@@ -138,13 +139,13 @@ function IntakePage(p: { station: Station; values?: Values; errors?: Errors; ref
       ) : null}
       <form method="post" action={`/s/${encodeURIComponent(p.station.code)}`} class="form public-form" data-testid="intake">
         <Row label={CITIZEN.form.name} name="name" error={e.name} required>
-          <Input name="name" value={v.name} error={e.name} required autocomplete="name" />
+          <Input name="name" value={v.name} error={e.name} required autocomplete="name" maxlength={textLimit(submissionSchema.shape.name)} />
         </Row>
         <Row label={CITIZEN.form.phone} name="phone" error={e.phone} required hint={CITIZEN.form.phoneHint}>
           <Input name="phone" type="tel" value={v.phone} error={e.phone} required inputmode="tel" autocomplete="tel" />
         </Row>
         <Row label={CITIZEN.form.counterparty} name="counterparty" error={e.counterparty} required>
-          <Input name="counterparty" value={v.counterparty} error={e.counterparty} required autocomplete="off" />
+          <Input name="counterparty" value={v.counterparty} error={e.counterparty} required autocomplete="off" maxlength={textLimit(submissionSchema.shape.counterparty)} />
         </Row>
         <Row label={CITIZEN.form.disputeType} name="disputeType" error={e.disputeType} required>
           <select name="disputeType" id={inputId('disputeType')} required>
@@ -157,7 +158,7 @@ function IntakePage(p: { station: Station; values?: Values; errors?: Errors; ref
           </select>
         </Row>
         <Row label={CITIZEN.form.description} name="description" error={e.description} required hint={CITIZEN.form.descriptionHint}>
-          <TextArea name="description" value={v.description} error={e.description} required rows={6} />
+          <TextArea name="description" value={v.description} error={e.description} required rows={6} maxlength={textLimit(submissionSchema.shape.description)} />
         </Row>
         {/* The honeypot: off screen and out of the tab order; people leave it empty, robots do not. */}
         <div class="hp" aria-hidden="true">

@@ -9,7 +9,8 @@ import QRCode from 'qrcode';
 import { publicUrlOf, type AppDeps } from '../../edge/context.js';
 import { getStation } from '../../engine/directory.js';
 import { Forbidden, NotFound } from '../../engine/errors.js';
-import { acceptSubmission, declineSubmission, listSubmissions, SUBMISSION_STATUSES } from '../../engine/submissions.js';
+import { acceptSchema, acceptSubmission, declineSchema, declineSubmission, listSubmissions, SUBMISSION_STATUSES } from '../../engine/submissions.js';
+import { limitHint, textLimit } from '../forms.js';
 import { TRACKS } from '../../machines/case.js';
 import { cardRefusal, rolesFor } from '../../machines/policy.js';
 import { formatDateTime } from '../../format.js';
@@ -111,7 +112,7 @@ async function queuePage(deps: AppDeps, c: WebContext, ctx: PageCtx, state: Queu
                     </fieldset>
                     <div class={`row${st?.errors.summary ? ' has-error' : ''}`}>
                       <label for={`summary-${s.id}`}>{CITIZEN.acceptSummary}</label>
-                      <textarea name="summary" id={`summary-${s.id}`} rows={3}>
+                      <textarea name="summary" id={`summary-${s.id}`} rows={3} maxlength={textLimit(acceptSchema.shape.summary)}>
                         {st?.values.summary ?? ''}
                       </textarea>
                       {st?.errors.summary ? <small class="field-error">{st.errors.summary}</small> : null}
@@ -124,7 +125,8 @@ async function queuePage(deps: AppDeps, c: WebContext, ctx: PageCtx, state: Queu
                     <Csrf token={csrf} />
                     <div class={`row${st?.errors.reason ? ' has-error' : ''}`}>
                       <label for={`reason-${s.id}`}>{CITIZEN.declineReason}</label>
-                      <TextArea name="reason" value={st?.values.reason} rows={2} required />
+                      <TextArea name="reason" value={st?.values.reason} rows={2} required maxlength={textLimit(declineSchema.shape.reason)} />
+                      <small class="hint">{limitHint(textLimit(declineSchema.shape.reason))}</small>
                       {st?.errors.reason ? <small class="field-error">{st.errors.reason}</small> : null}
                     </div>
                     <button type="submit" class="danger">

@@ -14,7 +14,7 @@ import { listCases } from '../../engine/views.js';
 import { can } from '../../machines/policy.js';
 import { eventPages, type EventRoutes } from '../event-page.js';
 import { doneOf, EntityPage, NewEntityPage, type NewFormState } from '../entity-page.js';
-import { SUPERVISION_KINDS, supervisionEventSchemas, supervisionMachine } from '../../machines/supervision.js';
+import { SUPERVISION_KINDS, supervisionEventSchemas, supervisionInputSchema, supervisionMachine } from '../../machines/supervision.js';
 import { alwaysClosingEvents } from '../../machines/spec.js';
 import { formatDate } from '../../format.js';
 import {
@@ -31,7 +31,7 @@ import { DeadlineBadge, DeadlineCell, Facts, FilterSelect, Input, OverdueBadge, 
 import { developerView } from '../diagram.js';
 import { shownName } from '../choices.js';
 import { brief, engineOf, idempotencyOfForm, newFormKey, restoredFormState } from '../engine-call.js';
-import { fromLocalDateTime } from '../forms.js';
+import { fromLocalDateTime, limitHint, textLimit } from '../forms.js';
 import { one, type WebEnv } from '../http.js';
 import { type HistoryItem } from '../journal.js';
 import { Layout } from '../layout.js';
@@ -125,11 +125,11 @@ async function newPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, s
       <Row label={fieldLabel('kind', 'supervision')} name="kind" required error={e.kind}>
         <Select name="kind" value={v('kind')} required error={e.kind} options={SUPERVISION_KINDS.map((k) => [k, valueLabel('kind', k, 'supervision')])} />
       </Row>
-      <Row label={fieldLabel('subject')} name="subject" required error={e.subject} wide>
-        <Input name="subject" value={v('subject')} required error={e.subject} placeholder={UI.examples.subject} />
+      <Row label={fieldLabel('subject')} name="subject" required error={e.subject} wide hint={limitHint(textLimit(supervisionInputSchema.shape.subject))}>
+        <Input name="subject" value={v('subject')} required error={e.subject} placeholder={UI.examples.subject} maxlength={textLimit(supervisionInputSchema.shape.subject)} />
       </Row>
       <Row label={fieldLabel('respondent')} name="respondent" required error={e.respondent}>
-        <Input name="respondent" value={v('respondent')} required error={e.respondent} placeholder={UI.examples.respondent} />
+        <Input name="respondent" value={v('respondent')} required error={e.respondent} placeholder={UI.examples.respondent} maxlength={textLimit(supervisionInputSchema.shape.respondent)} />
       </Row>
       <Row label={fieldLabel('caseIds')} name="caseNumbers" error={e.caseNumbers} hint={UI.supervisions.casesHint} wide>
         <TextArea name="caseNumbers" value={v('caseNumbers')} rows={4} error={e.caseNumbers} />

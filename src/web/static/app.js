@@ -6,6 +6,16 @@
   var url = document.body.getAttribute('data-url');
   if (url && url.charAt(0) === '/' && window.history && history.replaceState) history.replaceState(null, '', url);
 
+  // 返回修改 on a refusal page: back in history, where the browser keeps what was typed in the form.
+  document.querySelectorAll('[data-history-back]').forEach(function (link) {
+    link.addEventListener('click', function (event) {
+      if (window.history.length > 1) {
+        event.preventDefault();
+        history.back();
+      }
+    });
+  });
+
   // New case: add another party row (without script the form has three rows).
   document.querySelectorAll('[data-parties]').forEach(function (box) {
     var button = box.querySelector('[data-add-party]');

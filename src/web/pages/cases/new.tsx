@@ -4,14 +4,15 @@ import type { AppDeps } from '../../../edge/context.js';
 import { createEntity } from '../../../engine/apply.js';
 import { listStations } from '../../../engine/directory.js';
 import { caseStore } from '../../../engine/stores.js';
-import { PROCEDURES, SOURCES, TRACKS } from '../../../machines/case.js';
+import { caseInputSchema, PROCEDURES, SOURCES, TRACKS } from '../../../machines/case.js';
+import { partySchema } from '../../../engine/stores.js';
 import { caseCreation } from '../../../machines/policy.js';
 import type { Actor } from '../../../machines/roles.js';
 import { DISPUTE_TYPE_SUGGESTIONS, fieldLabel, PARTY_ROLE_LABELS, valueLabel } from '../../../labels.js';
 import { UI } from '../../../words.js';
 import { Input, Row, Select, TextArea } from '../../components.js';
 import { brief, engineOf, idempotencyOfForm, newFormKey } from '../../engine-call.js';
-import { cleanMoney, fromLocalDateTime } from '../../forms.js';
+import { cleanMoney, fromLocalDateTime, limitHint, textLimit } from '../../forms.js';
 import { one, restoredDraft, type FormBody } from '../../http.js';
 import { NewEntityPage, type NewFormState } from '../../entity-page.js';
 import { html, type PageCtx, type WebContext } from '../../page.js';
@@ -64,7 +65,16 @@ function NewCaseFields(p: { actor: Actor; state: NewCaseState; stations: Station
           <Select name="procedure" value={v('procedure') || 'ordinary'} error={e.procedure} options={PROCEDURES.map((t) => [t, valueLabel('procedure', t)])} />
         </Row>
         <Row label={fieldLabel('disputeType')} name="disputeType" required error={e.disputeType}>
-          <input type="text" name="disputeType" id="f-disputeType" list="dispute-types" value={v('disputeType')} required aria-invalid={e.disputeType ? 'true' : undefined} />
+          <input
+            type="text"
+            name="disputeType"
+            id="f-disputeType"
+            list="dispute-types"
+            value={v('disputeType')}
+            required
+            maxlength={textLimit(caseInputSchema.shape.disputeType)}
+            aria-invalid={e.disputeType ? 'true' : undefined}
+          />
           <datalist id="dispute-types">
             {DISPUTE_TYPE_SUGGESTIONS.map((d) => (
               <option value={d} />
@@ -75,8 +85,8 @@ function NewCaseFields(p: { actor: Actor; state: NewCaseState; stations: Station
           <Input name="claimAmount" value={v('claimAmount')} inputmode="decimal" placeholder={UI.examples.claimAmount} error={e.claimAmount} />
         </Row>
       </div>
-      <Row label={fieldLabel('summary')} name="summary" required error={e.summary} wide>
-        <TextArea name="summary" value={v('summary')} required rows={4} error={e.summary} />
+      <Row label={fieldLabel('summary')} name="summary" required error={e.summary} wide hint={limitHint(textLimit(caseInputSchema.shape.summary))}>
+        <TextArea name="summary" value={v('summary')} required rows={4} error={e.summary} maxlength={textLimit(caseInputSchema.shape.summary)} />
       </Row>
       <fieldset class="parties" data-parties>
         <legend>{UI.cases.partiesLegend}</legend>
@@ -93,7 +103,7 @@ function NewCaseFields(p: { actor: Actor; state: NewCaseState; stations: Station
               />
             </Row>
             <Row label={fieldLabel('name')} name={`parties.${i}.name`} required={i === 0} error={e[`parties.${i}.name`]}>
-              <Input name={`parties.${i}.name`} value={v(`parties.${i}.name`)} error={e[`parties.${i}.name`]} />
+              <Input name={`parties.${i}.name`} value={v(`parties.${i}.name`)} error={e[`parties.${i}.name`]} maxlength={textLimit(partySchema.shape.name)} />
             </Row>
             <Row label={fieldLabel('idNumber')} name={`parties.${i}.idNumber`} error={e[`parties.${i}.idNumber`]}>
               <Input name={`parties.${i}.idNumber`} value={v(`parties.${i}.idNumber`)} error={e[`parties.${i}.idNumber`]} autocomplete="off" />
@@ -112,7 +122,13 @@ function NewCaseFields(p: { actor: Actor; state: NewCaseState; stations: Station
           <legend>{UI.cases.enforcementLegend}</legend>
           <div class="grid">
             <Row label={fieldLabel('enforceableDocument')} name="enforceableDocument" error={e.enforceableDocument}>
-              <Input name="enforceableDocument" value={v('enforceableDocument')} error={e.enforceableDocument} placeholder={UI.examples.enforceableDocument} />
+              <Input
+                name="enforceableDocument"
+                value={v('enforceableDocument')}
+                error={e.enforceableDocument}
+                placeholder={UI.examples.enforceableDocument}
+                maxlength={textLimit(caseInputSchema.shape.enforceableDocument)}
+              />
             </Row>
             <Row label={fieldLabel('owedAmount')} name="owedAmount" error={e.owedAmount}>
               <Input name="owedAmount" value={v('owedAmount')} inputmode="decimal" error={e.owedAmount} />
