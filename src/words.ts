@@ -499,6 +499,8 @@ export const CALENDAR_UI = {
   workday: '班',
   lineError: (line: number, text: string) => `第 ${line} 行“${text}”格式不对：应为“日期 休/班 名称”`,
   calendarMissing: '节假日未录入',
+  /** Beside a deadline counted without that year's holidays (court and admin only: components.tsx). */
+  calendarGap: '（该年节假日未录入，仅按周末计算）',
 };
 
 export const TODO_UI = {

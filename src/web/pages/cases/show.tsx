@@ -15,7 +15,7 @@ import {
   valueLabel,
 } from '../../../labels.js';
 import { UI } from '../../../words.js';
-import { DeadlineBadge, Facts, Money, OverdueMark, Section, StateBadge } from '../../components.js';
+import { DeadlineBadge, Facts, Money, OverdueMark, Section, seesCalendarGaps, StateBadge } from '../../components.js';
 import { developerView } from '../../diagram.js';
 import { doneOf, EntityPage } from '../../entity-page.js';
 import { type HistoryItem, type Names } from '../../journal.js';
@@ -93,7 +93,7 @@ function closedOver(v: CaseView): { kind: string; dueAt: string; closedAt: strin
   return null;
 }
 
-function Deadlines(p: { view: CaseView; now: Date }) {
+function Deadlines(p: { view: CaseView; now: Date; calendarGaps: boolean }) {
   const ranOut = p.view.ranOut;
   const over = closedOver(p.view);
   // The deadline that ran out first (which one, by how many days), then those still running.
@@ -110,7 +110,7 @@ function Deadlines(p: { view: CaseView; now: Date }) {
   return (
     <>
       {head}
-      <DeadlineTable deadlines={p.view.deadlines} now={p.now} testid="deadlines" />
+      <DeadlineTable deadlines={p.view.deadlines} now={p.now} testid="deadlines" calendarGaps={p.calendarGaps} />
     </>
   );
 }
@@ -159,7 +159,7 @@ export async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now 
         </Section>
       }
       timeline={{ items, names, stateLabel, done: done ? { type: done, message: doneMessage } : undefined }}
-      deadlines={<Deadlines view={view} now={now} />}
+      deadlines={<Deadlines view={view} now={now} calendarGaps={seesCalendarGaps(actor)} />}
       facts={{ title: UI.cases.basics, body: <CaseFacts view={view} names={names} /> }}
       diagram={{ machine, labelOf: stateLabel, describe: (s) => STATE_DESCRIPTIONS[s], developer: developerView((k) => c.req.query(k)) }}
       ids={{ state: 'state', deadlines: 'deadlines', facts: 'facts' }}
