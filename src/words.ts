@@ -658,6 +658,11 @@ export const CITIZEN = {
   declined: '已记录不予受理',
   openCase: '查看案件',
   fromSubmission: '来自群众扫码提交',
+  /** A case's history, where it was opened from a submission (never its id or receipt code: audit d §9). */
+  submittedOn: (at: string) => `群众于 ${at} 扫码提交`,
+  submittedUnknown: '群众扫码提交',
+  openSubmission: '查看来件',
+  submissionTitle: '扫码来件详情',
   // The printed card
   cardTitle: '联络站联络卡',
   cardNumber: '站点编号',

@@ -23,6 +23,7 @@ import { Table } from '../../table.js';
 import { DeadlineTable } from '../../deadlines.js';
 import { html, type PageCtx, type WebContext } from '../../page.js';
 import { namesOf, type CaseCtx, type CaseView } from './shared.js';
+import { submissionOrigins } from '../../../engine/submissions.js';
 
 function Parties(p: { view: CaseView }) {
   return (
@@ -125,6 +126,9 @@ export async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now 
   const done = doneOf(ok);
   const flash = ok === 'created' ? UI.cases.created : null;
   const items = history.items as HistoryItem[];
+  // A case opened from a citizen's submission names it in its creation: its time, not its id.
+  const fromSubmission = items.flatMap((e) => (e.type === 'CREATE' && typeof (e.payload as { submissionId?: unknown })?.submissionId === 'string' ? [(e.payload as { submissionId: string }).submissionId] : []));
+  if (fromSubmission.length) names.submissions = await submissionOrigins(deps.db, actor, fromSubmission);
   // Said plainly when the action just taken closed the case (issue 15 §1).
   const doneMessage = done
     ? view.state === 'closed' && view.outcome
