@@ -383,6 +383,49 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'personal_data.erase': '删除个人信息',
 };
 
+/** What an audit row is about (its `target.type`), before its name. */
+export const AUDIT_TARGET_LABELS: Record<string, string> = {
+  user: '用户',
+  deputy: '人大代表',
+  station: '联络站',
+  case: '案件',
+  cases: '案件',
+  activity: '履职记录',
+  calendar: '法定节假日',
+  webhook: 'Webhook',
+  login: '登录名',
+  address: '来源地址',
+  path: '访问路径',
+};
+
+/** The audit rows' detail fields that are no form's field, or mean something else there (fieldLabel otherwise). */
+export const AUDIT_DETAIL_LABELS: Record<string, string> = {
+  bootstrap: '首个管理员',
+  by: '操作方',
+  rehashed: '密码散列已更新',
+  until: '锁定至',
+  attempts: '尝试次数',
+  url: '地址',
+  events: '推送事件',
+  days: '日期条数',
+  moved: '顺延期限的案件',
+  closedBefore: '结案早于',
+  cases: '案件数',
+  party: '当事人序号',
+  smsConsent: '同意接收短信',
+  password: '初始密码',
+};
+
+/** The words for a few audit detail values (`field.value`); other values are shown as they are. */
+export const AUDIT_VALUE_LABELS: Record<string, string> = {
+  'by.self': '本人',
+  'by.admin': '管理员',
+  'by.ADMIN_TOKEN': '启动配置 ADMIN_TOKEN',
+  'reason.inactive': '账号已停用',
+  'password.true': '已设置',
+  'password.false': '未设置',
+};
+
 // ---------------------------------------------------------------------------------------------
 // The committee's enforcement report (src/engine/reports.ts): sections and figures, by key.
 

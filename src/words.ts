@@ -513,6 +513,8 @@ export const CALENDAR_UI = {
   workday: '班',
   lineError: (line: number, text: string) => `第 ${line} 行“${text}”格式不对：应为“日期 休/班 名称”`,
   calendarMissing: '节假日未录入',
+  /** Beside a deadline counted without that year's holidays (court and admin only: components.tsx). */
+  calendarGap: '（该年节假日未录入，仅按周末计算）',
 };
 
 export const TODO_UI = {
@@ -670,6 +672,11 @@ export const CITIZEN = {
   declined: '已记录不予受理',
   openCase: '查看案件',
   fromSubmission: '来自群众扫码提交',
+  /** A case's history, where it was opened from a submission (never its id or receipt code: audit d §9). */
+  submittedOn: (at: string) => `群众于 ${at} 扫码提交`,
+  submittedUnknown: '群众扫码提交',
+  openSubmission: '查看来件',
+  submissionTitle: '扫码来件详情',
   // The printed card
   cardTitle: '联络站联络卡',
   cardNumber: '站点编号',

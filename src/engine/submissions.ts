@@ -12,13 +12,13 @@
  * log line or an error message.
  */
 import { createHash, randomInt } from 'node:crypto';
-import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { AnyMachineSnapshot } from 'xstate';
 import { z } from 'zod';
 import { shanghaiDate } from '../machines/calendar.js';
 import { TRACKS, PROCEDURES, type CaseContext } from '../machines/case.js';
 import { optionalText, phoneNumber, text } from '../machines/fields.js';
-import { submissionScope } from '../machines/policy.js';
+import { submissionRefusal, submissionScope } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import type { Db } from '../db/client.js';
 import { accessLog, cases, rateCounters, stations, submissions } from '../db/schema.js';
@@ -404,6 +404,22 @@ export async function getSubmission(db: Db, actor: Actor, id: string, opts: { re
   requireHandles(actor, row.stationCode);
   await logSubmissionReads(db, actor, [row.id], opts.requestId);
   return submissionView(row);
+}
+
+/**
+ * Where cases came from, for their history (audit d §9): when each submission was made, and
+ * whether this reader may open it (the staff who handle its station's queue). No personal data
+ * and no receipt code (the citizen's secret), so nothing is written to the access log; the caller
+ * has already been allowed to read the case that names the submission.
+ */
+export async function submissionOrigins(db: Db, actor: Actor, ids: string[]): Promise<Map<string, { submittedAt: string; mayOpen: boolean }>> {
+  const wanted = ids.filter(isUuid);
+  if (!wanted.length) return new Map();
+  const rows = await db
+    .select({ id: submissions.id, submittedAt: submissions.submittedAt, stationCode: submissions.stationCode })
+    .from(submissions)
+    .where(inArray(submissions.id, wanted));
+  return new Map(rows.map((r) => [r.id, { submittedAt: isoOf(r.submittedAt), mayOpen: submissionRefusal(actor, r.stationCode) === null }]));
 }
 
 export const acceptSchema = z.object({

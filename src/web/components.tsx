@@ -3,6 +3,7 @@ import type { Child } from 'hono/jsx';
 import { deadlineText, formatYuan } from '../format.js';
 import { DEADLINE_LABELS, LEVEL_LABELS, LEVEL_TONES, stateLabel, supervisionStateLabel } from '../labels.js';
 import { CALENDAR_UI, UI } from '../words.js';
+import type { Actor } from '../machines/roles.js';
 
 export type FieldErrorMap = Record<string, string>;
 
@@ -178,18 +179,43 @@ export function OverdueMark(p: { overdue: boolean; ranOut?: unknown; state: stri
   return null;
 }
 
-/** A deadline: its level (DESIGN §11) as colour and words, and the days left or run over. */
-export function DeadlineBadge(p: { dueAt: string; now: Date; kind?: string; level?: string; calendarMissing?: boolean }) {
+/**
+ * A deadline: its level (DESIGN §11) as colour and words, and the days left or run over. Each part
+ * keeps its words together and the badge breaks between parts, so on a phone it wraps inside its
+ * card instead of running past it (audit d §15).
+ */
+export function DeadlineBadge(p: { dueAt: string; now: Date; kind?: string; level?: string }) {
   const d = deadlineText(p.dueAt, p.now);
   const tone = p.level ? (LEVEL_TONES[p.level] ?? d.tone) : d.tone;
+  const parts = [p.kind ? (DEADLINE_LABELS[p.kind] ?? p.kind) : null, p.level && p.level !== 'normal' ? LEVEL_LABELS[p.level] : null, d.text].filter((x): x is string => Boolean(x));
   return (
     <span class={`badge due due-${tone}`} data-level={p.level} title={`${p.kind ? `${DEADLINE_LABELS[p.kind] ?? p.kind} ` : ''}${UI.cases.lastDay} ${d.lastDay}`}>
-      {p.kind ? `${DEADLINE_LABELS[p.kind] ?? p.kind} · ` : ''}
-      {p.level && p.level !== 'normal' ? `${LEVEL_LABELS[p.level]} · ` : ''}
-      {d.text}
-      {p.calendarMissing ? ` · ${CALENDAR_UI.calendarMissing}` : ''}
+      {parts.map((part, i) => (
+        <>
+          {i ? ' ' : ''}
+          <span class="part">{i < parts.length - 1 ? `${part} ·` : part}</span>
+        </>
+      ))}
     </span>
   );
+}
+
+/**
+ * Who is told that a deadline was counted without the year's holidays (`calendarMissing`, DESIGN
+ * §11): the admin, who enters them (the calendar page warns), and court staff, who answer for the
+ * statutory periods and may wait for the corrected day. Deputies and station staff cannot act on
+ * it, so their pages do not say it.
+ */
+export const seesCalendarGaps = (actor: Actor) => actor.role === 'court' || actor.role === 'admin';
+
+/** Beside such a deadline, for those who see it: a small muted note, not part of the badge. */
+export function CalendarGap(p: { show?: boolean }) {
+  return p.show ? (
+    <small class="muted calendar-gap" data-testid="calendar-gap">
+      {' '}
+      {CALENDAR_UI.calendarGap}
+    </small>
+  ) : null;
 }
 
 /**
@@ -197,14 +223,21 @@ export function DeadlineBadge(p: { dueAt: string; now: Date; kind?: string; leve
  * else the nearest one still running, else a dash.
  */
 export function DeadlineCell(p: {
-  deadlines: { kind: string; dueAt: string; level?: string; calendarMissing?: boolean }[];
+  deadlines: { kind: string; dueAt: string; level?: string; calendarMissing?: unknown }[];
   ranOut?: { kind: string; dueAt: string; level?: string } | null;
   now: Date;
+  /** Whether the reader is told of a deadline counted without the year's holidays (`seesCalendarGaps`). */
+  calendarGaps?: boolean;
 }) {
   if (p.ranOut) return <DeadlineBadge dueAt={p.ranOut.dueAt} now={p.now} kind={p.ranOut.kind} level={p.ranOut.level} />;
   const d = [...p.deadlines].sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt))[0];
   if (!d) return <span class="muted">—</span>;
-  return <DeadlineBadge dueAt={d.dueAt} now={p.now} kind={d.kind} level={d.level} calendarMissing={!!d.calendarMissing} />;
+  return (
+    <>
+      <DeadlineBadge dueAt={d.dueAt} now={p.now} kind={d.kind} level={d.level} />
+      <CalendarGap show={p.calendarGaps && Boolean(d.calendarMissing)} />
+    </>
+  );
 }
 
 export function Money(p: { value: string | null | undefined }) {

@@ -5,7 +5,7 @@
 import type { Child } from 'hono/jsx';
 import { formatDate, formatDateTime, formatYuan } from '../format.js';
 import { DEADLINE_LABELS, eventLabel, fieldLabel, ROLE_LABELS, valueLabel } from '../labels.js';
-import { CALENDAR_UI, UI } from '../words.js';
+import { CALENDAR_UI, CITIZEN, UI } from '../words.js';
 import { fenToYuan, toFen } from '../machines/money.js';
 import { Csrf, ErrorBox, errorId, Input, inputId, Row, Select, TextArea, type FieldErrorMap } from './components.js';
 import { cleanMoney, filledRows, installmentRows, limitHint, type FormField, type InstallmentRow } from './forms.js';
@@ -15,6 +15,8 @@ export interface Names {
   deputies: Map<string, string>;
   stations: Map<string, string>;
   cases?: Map<string, string>;
+  /** The submissions cases were opened from: when each was made, and whether this reader may open it. */
+  submissions?: Map<string, { submittedAt: string; mayOpen: boolean }>;
 }
 
 export interface HistoryItem {
@@ -51,6 +53,24 @@ function valueText(key: string, v: unknown, scope: string, names: Names): Child 
   }
   if (key === 'deputyId') return names.deputies.get(String(v)) ?? String(v);
   if (key === 'stationCode') return names.stations.get(String(v)) ?? String(v);
+  if (key === 'submissionId') {
+    // Its time, and a link for the staff who handle it; an internal id means nothing to a reader.
+    const s = names.submissions?.get(String(v));
+    if (!s) return CITIZEN.submittedUnknown;
+    return (
+      <>
+        {CITIZEN.submittedOn(formatDateTime(s.submittedAt))}
+        {s.mayOpen ? (
+          <>
+            {' '}
+            <a href={`/submissions/${String(v)}`} data-testid="submission-link">
+              {CITIZEN.openSubmission}
+            </a>
+          </>
+        ) : null}
+      </>
+    );
+  }
   if (key === 'caseIds') return (v as string[]).map((id) => names.cases?.get(id) ?? id).join('、') || UI.common.none;
   if (MONEY.has(key)) return formatYuan(String(v));
   if (INSTANTS.has(key)) return formatDateTime(String(v));

@@ -4,9 +4,9 @@ import type { Child } from 'hono/jsx';
 import type { Actor } from '../../machines/roles.js';
 import type { AppDeps } from '../../edge/context.js';
 import { accessCsv, auditCsv, csvDownload } from '../../edge/audit.js';
-import { AUDIT_ACTIONS, listAccessLog, listAudit } from '../../engine/audit.js';
+import { AUDIT_ACTIONS, auditNames, listAccessLog, listAudit, type AuditItem } from '../../engine/audit.js';
 import { formatDateTime } from '../../format.js';
-import { AUDIT_ACTION_LABELS } from '../../labels.js';
+import { AUDIT_ACTION_LABELS, AUDIT_DETAIL_LABELS, AUDIT_TARGET_LABELS, AUDIT_VALUE_LABELS, fieldLabel, valueLabel } from '../../labels.js';
 import { actorText } from '../admin-frame.js';
 import { UI } from '../../words.js';
 import type { WebEnv } from '../http.js';
@@ -56,6 +56,80 @@ function Filters(p: { action: string; values: Record<string, string>; keys: { na
   );
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A long id as its first eight characters (the whole in a tooltip): enough to tell rows apart. */
+function ShortId(p: { id: string | null }) {
+  if (!p.id) return <>—</>;
+  return p.id.length > 12 ? <span title={p.id}>{p.id.slice(0, 8)}…</span> : <>{p.id}</>;
+}
+
+/** What a row is about, by name where it is a user, deputy, station or case (audit d §6); else as recorded. */
+function targetText(t: AuditItem['target'], names: Map<string, string>): Child {
+  if (!t) return '—';
+  const kind = AUDIT_TARGET_LABELS[t.type] ?? t.type;
+  const name = names.get(`${t.type}:${t.id}`);
+  if (name) return `${kind} ${t.type === 'station' ? `${name}（${t.id}）` : name}`;
+  if (t.type === 'calendar') return `${kind} ${t.id} 年`;
+  return (
+    <>
+      {kind} <ShortId id={t.id} />
+    </>
+  );
+}
+
+/** One detail value in words: names for deputies and stations, labels for enumerations, else as recorded. */
+function detailValue(key: string, v: unknown, scope: string, names: Map<string, string>): string {
+  if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) return UI.history.blank;
+  if (v === '***') return UI.history.changed;
+  if (Array.isArray(v)) return v.map((x) => detailValue(key, x, scope, names)).join('、');
+  const said = AUDIT_VALUE_LABELS[`${key}.${String(v)}`];
+  if (said) return said;
+  if (typeof v === 'boolean') return v ? UI.common.yes : UI.common.no;
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (typeof o.name === 'string') return [o.name, o.schedule].filter(Boolean).join(' ');
+    return Object.entries(o)
+      .map(([k, x]) => `${fieldLabel(k)}：${detailValue(k, x, scope, names)}`)
+      .join('，');
+  }
+  const s = String(v);
+  if (key === 'deputyId' || key === 'deputyIds') return names.get(`deputy:${s}`) ?? (UUID.test(s) ? `${s.slice(0, 8)}…` : s);
+  if (key === 'stationCode') return names.get(`station:${s}`) ? `${names.get(`station:${s}`)}（${s}）` : s;
+  if (key === 'until') return formatDateTime(s);
+  return valueLabel(key, s, scope);
+}
+
+/** A row's detail as `label：value` lines, changes as `from → to` (the raw JSON stays in the CSV). */
+function detailLines(item: AuditItem, names: Map<string, string>): string[] {
+  const detail = (item.detail ?? {}) as Record<string, unknown>;
+  const scope = item.target?.type === 'case' ? 'party' : (item.target?.type ?? '');
+  // A field a record was created without (no deputy for a court user) says nothing: left out.
+  const said = Object.entries(detail).filter(([, v]) => !(v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)));
+  return said.map(([key, v]) => {
+    const label = AUDIT_DETAIL_LABELS[key] ?? fieldLabel(key, scope);
+    if (v === 'changed') return `${label}：${UI.history.changed}`;
+    if (typeof v === 'object' && v !== null && !Array.isArray(v) && 'from' in v && 'to' in v) {
+      const c = v as { from: unknown; to: unknown };
+      if (c.from === '***' || c.to === '***') return `${label}：${UI.history.changed}`;
+      return `${label}：${detailValue(key, c.from, scope, names)} → ${detailValue(key, c.to, scope, names)}`;
+    }
+    return `${label}：${detailValue(key, v, scope, names)}`;
+  });
+}
+
+function Detail(p: { item: AuditItem; names: Map<string, string> }) {
+  const lines = detailLines(p.item, p.names);
+  if (!lines.length) return <span class="muted">—</span>;
+  return (
+    <ul class="plain detail">
+      {lines.map((l) => (
+        <li>{l}</li>
+      ))}
+    </ul>
+  );
+}
+
 /** A log page: its title and note, a link to the other log, the filters, the rows, the next page. */
 function LogPage(p: { actor: Actor; csrf: string; title: string; intro: string; other: [href: string, label: string]; next: string | null; children?: Child }) {
   return (
@@ -85,6 +159,7 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
         const q = filtersOf(c, AUDIT_KEYS);
         const { items, nextCursor } = await listAudit(deps.db, actor, { ...Object.fromEntries(q), cursor: c.req.query('cursor'), limit: '100' });
         const next = nextCursor ? `/audit?${new URLSearchParams({ ...Object.fromEntries(q), cursor: nextCursor })}` : null;
+        const names = await auditNames(deps.db, actor, items);
         return html(
           c,
           <LogPage actor={actor} csrf={csrf} title={UI.audit.title} intro={UI.audit.intro} other={['/access-log', UI.audit.accessTitle]} next={next}>
@@ -101,17 +176,18 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
             />
             <Table
               testid="audit"
+              class="log"
               rows={items}
               empty={<p class="muted">{UI.audit.empty}</p>}
               rowAttrs={(i) => ({ 'data-action': i.action })}
               columns={[
                 { label: UI.audit.at, class: 'nowrap', cell: (i) => formatDateTime(i.at) },
                 { label: UI.audit.actor, class: 'nowrap', cell: (i) => actorText(i.actor) },
-                { label: UI.audit.action, head: true, cell: (i) => AUDIT_ACTION_LABELS[i.action] ?? i.action },
-                { label: UI.audit.target, class: 'mono', cell: (i) => (i.target ? `${i.target.type} ${i.target.id}` : '—') },
-                { label: UI.audit.detail, class: 'mono small', cell: (i) => JSON.stringify(i.detail) },
-                { label: UI.audit.address, class: 'mono', cell: (i) => i.clientAddress ?? '—' },
-                { label: UI.audit.requestId, class: 'mono small', cell: (i) => i.requestId ?? '—' },
+                { label: UI.audit.action, head: true, class: 'nowrap', cell: (i) => AUDIT_ACTION_LABELS[i.action] ?? i.action },
+                { label: UI.audit.target, class: 'target', cell: (i) => targetText(i.target, names) },
+                { label: UI.audit.detail, class: 'detail', cell: (i) => <Detail item={i} names={names} /> },
+                { label: UI.audit.address, class: 'mono nowrap', cell: (i) => i.clientAddress ?? '—' },
+                { label: UI.audit.requestId, class: 'mono nowrap', cell: (i) => <ShortId id={i.requestId} /> },
               ]}
             />
           </LogPage>,
@@ -157,6 +233,7 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
             />
             <Table
               testid="access-log"
+              class="log"
               rows={items}
               empty={<p class="muted">{UI.audit.empty}</p>}
               columns={[
@@ -164,7 +241,7 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
                 { label: UI.audit.actor, head: true, class: 'nowrap', cell: (i) => actorText(i.actor) },
                 { label: UI.audit.caseId, class: 'mono', cell: (i) => i.caseId ?? `${UI.audit.submission} ${i.submissionId}` },
                 { label: UI.audit.fields, class: 'mono', cell: (i) => i.fields },
-                { label: UI.audit.requestId, class: 'mono small', cell: (i) => i.requestId ?? '—' },
+                { label: UI.audit.requestId, class: 'mono nowrap', cell: (i) => <ShortId id={i.requestId} /> },
               ]}
             />
           </LogPage>,

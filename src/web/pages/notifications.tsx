@@ -53,7 +53,7 @@ async function inboxPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx)
       ) : (
         <ul class="notices" data-testid="notices">
           {list.items.map(presentNotice).map((n) => (
-            <li class={n.readAt ? 'notice' : 'notice unread'} data-kind={n.kind}>
+            <li class={n.readAt ? 'message' : 'message unread'} data-kind={n.kind}>
               <div class="notice-head">
                 <a href={hrefOf(n.entity)}>
                   <strong>{n.title}</strong>

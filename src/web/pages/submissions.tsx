@@ -9,7 +9,8 @@ import QRCode from 'qrcode';
 import { publicUrlOf, type AppDeps } from '../../edge/context.js';
 import { getStation } from '../../engine/directory.js';
 import { Forbidden, NotFound } from '../../engine/errors.js';
-import { acceptSchema, acceptSubmission, declineSchema, declineSubmission, listSubmissions, SUBMISSION_STATUSES } from '../../engine/submissions.js';
+import { acceptSchema, acceptSubmission, declineSchema, declineSubmission, getSubmission, listSubmissions, SUBMISSION_STATUSES } from '../../engine/submissions.js';
+import type { Actor } from '../../machines/roles.js';
 import { limitHint, textLimit } from '../forms.js';
 import { TRACKS } from '../../machines/case.js';
 import { cardRefusal, rolesFor } from '../../machines/policy.js';
@@ -45,6 +46,82 @@ function restoredState(c: WebContext): QueueState | undefined {
   return { id, values, errors: {}, error: { title: UI.restored.title, detail: UI.restored.detail } };
 }
 
+type SubmissionItem = Awaited<ReturnType<typeof getSubmission>>;
+
+/** One submission as its handlers see it: what the citizen wrote, and (pending) the forms that decide it. */
+function SubmissionCard(p: { s: SubmissionItem; st?: QueueState; actor: Actor; csrf: string }) {
+  const { s, st, actor, csrf } = p;
+  return (
+    <section class="card submission" id={`s-${s.id}`} data-submission={s.id}>
+      <div class="card-head">
+        <h2>
+          {s.disputeType} · {s.name}
+        </h2>
+        <span class={`badge sub-${s.status}`}>{CITIZEN.queueStatus[s.status]}</span>
+      </div>
+      <Facts
+        items={[
+          [CITIZEN.submittedAt, formatDateTime(s.submittedAt)],
+          [CITIZEN.station, actor.role === 'station' ? null : s.stationName ?? s.stationCode],
+          [CITIZEN.submitter, s.name],
+          [CITIZEN.phone, <a href={`tel:${s.phone}`}>{s.phone}</a>],
+          [CITIZEN.counterparty, s.counterparty],
+          [CITIZEN.description, <span class="pre">{s.description}</span>],
+          [CITIZEN.declineReason, s.declineReason ?? null],
+          [
+            CITIZEN.accepted,
+            s.caseId ? (
+              <a href={`/cases/${s.caseId}`} data-testid="case-link">
+                {s.caseNumber}
+              </a>
+            ) : null,
+          ],
+        ]}
+      />
+      {st ? <ErrorBox title={st.error.title} detail={st.error.detail || undefined} /> : null}
+      {s.status === 'pending' ? (
+        <div class="decide">
+          <form method="post" action={`/submissions/${s.id}/accept`} class="form" data-testid="accept">
+            <Csrf token={csrf} />
+            <input type="hidden" name="_key" value={newFormKey()} />
+            <fieldset class={`row${st?.errors.track ? ' has-error' : ''}`}>
+              <legend>{CITIZEN.acceptTrack}</legend>
+              {TRACKS.map((t, i) => (
+                <label class="choice">
+                  <input type="radio" name="track" value={t} checked={(st?.values.track ?? (i === 0 ? t : '')) === t} /> {TRACK_LABELS[t]}
+                </label>
+              ))}
+              {st?.errors.track ? <small class="field-error">{st.errors.track}</small> : null}
+            </fieldset>
+            <div class={`row${st?.errors.summary ? ' has-error' : ''}`}>
+              <label for={`summary-${s.id}`}>{CITIZEN.acceptSummary}</label>
+              <textarea name="summary" id={`summary-${s.id}`} rows={3} maxlength={textLimit(acceptSchema.shape.summary)}>
+                {st?.values.summary ?? ''}
+              </textarea>
+              {st?.errors.summary ? <small class="field-error">{st.errors.summary}</small> : null}
+            </div>
+            <button type="submit" class="primary">
+              {CITIZEN.accept}
+            </button>
+          </form>
+          <form method="post" action={`/submissions/${s.id}/decline`} class="form" data-testid="decline">
+            <Csrf token={csrf} />
+            <div class={`row${st?.errors.reason ? ' has-error' : ''}`}>
+              <label for={`reason-${s.id}`}>{CITIZEN.declineReason}</label>
+              <TextArea name="reason" value={st?.values.reason} rows={2} required maxlength={textLimit(declineSchema.shape.reason)} />
+              <small class="hint">{limitHint(textLimit(declineSchema.shape.reason))}</small>
+              {st?.errors.reason ? <small class="field-error">{st.errors.reason}</small> : null}
+            </div>
+            <button type="submit" class="danger">
+              {CITIZEN.decline}
+            </button>
+          </form>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
 async function queuePage(deps: AppDeps, c: WebContext, ctx: PageCtx, state: QueueState | undefined = restoredState(c), status: ContentfulStatusCode = 200) {
   const { actor, csrf } = ctx;
   const raw = c.req.query('status');
@@ -66,81 +143,30 @@ async function queuePage(deps: AppDeps, c: WebContext, ctx: PageCtx, state: Queu
       {state && !list.items.some((s) => s.id === state.id) ? <ErrorBox title={state.error.title} detail={state.error.detail || undefined} /> : null}
       {list.items.length === 0 ? <p class="muted">{CITIZEN.queueEmpty}</p> : null}
       <div class="queue" data-testid="queue">
-        {list.items.map((s) => {
-          const st = state?.id === s.id ? state : undefined;
-          return (
-            <section class="card submission" id={`s-${s.id}`} data-submission={s.id}>
-              <div class="card-head">
-                <h2>
-                  {s.disputeType} · {s.name}
-                </h2>
-                <span class={`badge sub-${s.status}`}>{CITIZEN.queueStatus[s.status]}</span>
-              </div>
-              <Facts
-                items={[
-                  [CITIZEN.submittedAt, formatDateTime(s.submittedAt)],
-                  [CITIZEN.station, actor.role === 'station' ? null : s.stationName ?? s.stationCode],
-                  [CITIZEN.submitter, s.name],
-                  [CITIZEN.phone, <a href={`tel:${s.phone}`}>{s.phone}</a>],
-                  [CITIZEN.counterparty, s.counterparty],
-                  [CITIZEN.description, <span class="pre">{s.description}</span>],
-                  [CITIZEN.declineReason, s.declineReason ?? null],
-                  [
-                    CITIZEN.accepted,
-                    s.caseId ? (
-                      <a href={`/cases/${s.caseId}`} data-testid="case-link">
-                        {s.caseNumber}
-                      </a>
-                    ) : null,
-                  ],
-                ]}
-              />
-              {st ? <ErrorBox title={st.error.title} detail={st.error.detail || undefined} /> : null}
-              {s.status === 'pending' ? (
-                <div class="decide">
-                  <form method="post" action={`/submissions/${s.id}/accept`} class="form" data-testid="accept">
-                    <Csrf token={csrf} />
-                    <input type="hidden" name="_key" value={newFormKey()} />
-                    <fieldset class={`row${st?.errors.track ? ' has-error' : ''}`}>
-                      <legend>{CITIZEN.acceptTrack}</legend>
-                      {TRACKS.map((t, i) => (
-                        <label class="choice">
-                          <input type="radio" name="track" value={t} checked={(st?.values.track ?? (i === 0 ? t : '')) === t} /> {TRACK_LABELS[t]}
-                        </label>
-                      ))}
-                      {st?.errors.track ? <small class="field-error">{st.errors.track}</small> : null}
-                    </fieldset>
-                    <div class={`row${st?.errors.summary ? ' has-error' : ''}`}>
-                      <label for={`summary-${s.id}`}>{CITIZEN.acceptSummary}</label>
-                      <textarea name="summary" id={`summary-${s.id}`} rows={3} maxlength={textLimit(acceptSchema.shape.summary)}>
-                        {st?.values.summary ?? ''}
-                      </textarea>
-                      {st?.errors.summary ? <small class="field-error">{st.errors.summary}</small> : null}
-                    </div>
-                    <button type="submit" class="primary">
-                      {CITIZEN.accept}
-                    </button>
-                  </form>
-                  <form method="post" action={`/submissions/${s.id}/decline`} class="form" data-testid="decline">
-                    <Csrf token={csrf} />
-                    <div class={`row${st?.errors.reason ? ' has-error' : ''}`}>
-                      <label for={`reason-${s.id}`}>{CITIZEN.declineReason}</label>
-                      <TextArea name="reason" value={st?.values.reason} rows={2} required maxlength={textLimit(declineSchema.shape.reason)} />
-                      <small class="hint">{limitHint(textLimit(declineSchema.shape.reason))}</small>
-                      {st?.errors.reason ? <small class="field-error">{st.errors.reason}</small> : null}
-                    </div>
-                    <button type="submit" class="danger">
-                      {CITIZEN.decline}
-                    </button>
-                  </form>
-                </div>
-              ) : null}
-            </section>
-          );
-        })}
+        {list.items.map((s) => (
+          <SubmissionCard s={s} st={state?.id === s.id ? state : undefined} actor={actor} csrf={csrf} />
+        ))}
       </div>
     </Layout>,
     status,
+  );
+}
+
+/**
+ * One submission on a page of its own: where a case's history links to the submission it was
+ * opened from (audit d §9). For its handlers only, as the queue (404 unknown, 403 another station's).
+ */
+async function submissionPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx) {
+  const s = await getSubmission(deps.db, actor, c.req.param('id') ?? '', { requestId: c.get('requestId') });
+  return html(
+    c,
+    <Layout title={CITIZEN.submissionTitle} actor={actor} csrf={csrf} active="submissions">
+      <h1>{CITIZEN.submissionTitle}</h1>
+      <p>
+        <a href={`/submissions?status=${s.status}`}>{CITIZEN.queueTitle}</a>
+      </p>
+      <SubmissionCard s={s} actor={actor} csrf={csrf} />
+    </Layout>,
   );
 }
 
@@ -271,6 +297,7 @@ async function cardPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx) 
 export function submissionPages(app: Hono<WebEnv>, deps: AppDeps) {
   const staff = { may: 'submission.handle' as const };
   app.get('/submissions', page(deps, (c, ctx) => queuePage(deps, c, ctx), staff));
+  app.get('/submissions/:id', page(deps, (c, ctx) => submissionPage(deps, c, ctx), staff));
   app.post('/submissions/:id/accept', page(deps, (c, ctx) => accept(deps, c, ctx), staff));
   app.post('/submissions/:id/decline', page(deps, (c, ctx) => decline(deps, c, ctx), staff));
   app.get('/stations/:code/card', page(deps, (c, ctx) => cardPage(deps, c, ctx), { may: 'station.card' }));

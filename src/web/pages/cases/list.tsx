@@ -7,7 +7,7 @@ import type { Actor } from '../../../machines/roles.js';
 import { formatDate } from '../../../format.js';
 import { outcomeLabel, stateLabel } from '../../../labels.js';
 import { UI } from '../../../words.js';
-import { DeadlineCell, FilterSelect, OverdueMark, StateBadge } from '../../components.js';
+import { DeadlineCell, FilterSelect, OverdueMark, seesCalendarGaps, StateBadge } from '../../components.js';
 import { type Names } from '../../journal.js';
 import { TodoSection, todoOf } from '../legal-time.js';
 import { Layout } from '../../layout.js';
@@ -21,7 +21,7 @@ const listTitle = (actor: Actor, overdue: boolean) =>
   overdue ? UI.cases.overdueTitle : actor.role === 'deputy' ? UI.cases.myTitle : actor.role === 'station' ? UI.cases.stationTitle : UI.cases.listTitle;
 
 /** Cases, a row each (the case list; `brief` on the dashboard: without parties and date). */
-export function CaseTable(p: { items: CaseItem[]; names: Pick<Names, 'stations'>; now: Date; showStation: boolean; brief?: boolean; testid?: string }) {
+export function CaseTable(p: { items: CaseItem[]; names: Pick<Names, 'stations'>; now: Date; showStation: boolean; brief?: boolean; testid?: string; calendarGaps?: boolean }) {
   return (
     <Table
       class={p.brief ? undefined : 'cases'}
@@ -47,7 +47,7 @@ export function CaseTable(p: { items: CaseItem[]; names: Pick<Names, 'stations'>
         {
           label: UI.cases.deadline,
           // Which deadline ran out and by how many days, before any still running.
-          cell: (c) => <DeadlineCell deadlines={c.deadlines.map((d) => ({ ...d, calendarMissing: 'calendarMissing' in d }))} ranOut={c.ranOut} now={p.now} />,
+          cell: (c) => <DeadlineCell deadlines={c.deadlines} ranOut={c.ranOut} now={p.now} calendarGaps={p.calendarGaps} />,
         },
       ]}
     />
@@ -145,7 +145,7 @@ export async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now 
         </div>
       </form>
       {result.items.length ? (
-        <CaseTable items={result.items} names={names} now={now} showStation={showStation} />
+        <CaseTable items={result.items} names={names} now={now} showStation={showStation} calendarGaps={seesCalendarGaps(actor)} />
       ) : (
         <p class="empty">{UI.cases.none}</p>
       )}

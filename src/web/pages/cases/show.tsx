@@ -15,7 +15,7 @@ import {
   valueLabel,
 } from '../../../labels.js';
 import { UI } from '../../../words.js';
-import { DeadlineBadge, Facts, Money, OverdueMark, Section, StateBadge } from '../../components.js';
+import { DeadlineBadge, Facts, Money, OverdueMark, Section, seesCalendarGaps, StateBadge } from '../../components.js';
 import { developerView } from '../../diagram.js';
 import { doneOf, EntityPage } from '../../entity-page.js';
 import { type HistoryItem, type Names } from '../../journal.js';
@@ -23,6 +23,7 @@ import { Table } from '../../table.js';
 import { DeadlineTable } from '../../deadlines.js';
 import { html, type PageCtx, type WebContext } from '../../page.js';
 import { namesOf, type CaseCtx, type CaseView } from './shared.js';
+import { submissionOrigins } from '../../../engine/submissions.js';
 
 function Parties(p: { view: CaseView }) {
   return (
@@ -93,7 +94,7 @@ function closedOver(v: CaseView): { kind: string; dueAt: string; closedAt: strin
   return null;
 }
 
-function Deadlines(p: { view: CaseView; now: Date }) {
+function Deadlines(p: { view: CaseView; now: Date; calendarGaps: boolean }) {
   const ranOut = p.view.ranOut;
   const over = closedOver(p.view);
   // The deadline that ran out first (which one, by how many days), then those still running.
@@ -110,7 +111,7 @@ function Deadlines(p: { view: CaseView; now: Date }) {
   return (
     <>
       {head}
-      <DeadlineTable deadlines={p.view.deadlines} now={p.now} testid="deadlines" />
+      <DeadlineTable deadlines={p.view.deadlines} now={p.now} testid="deadlines" calendarGaps={p.calendarGaps} />
     </>
   );
 }
@@ -125,6 +126,9 @@ export async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now 
   const done = doneOf(ok);
   const flash = ok === 'created' ? UI.cases.created : null;
   const items = history.items as HistoryItem[];
+  // A case opened from a citizen's submission names it in its creation: its time, not its id.
+  const fromSubmission = items.flatMap((e) => (e.type === 'CREATE' && typeof (e.payload as { submissionId?: unknown })?.submissionId === 'string' ? [(e.payload as { submissionId: string }).submissionId] : []));
+  if (fromSubmission.length) names.submissions = await submissionOrigins(deps.db, actor, fromSubmission);
   // Said plainly when the action just taken closed the case (issue 15 §1).
   const doneMessage = done
     ? view.state === 'closed' && view.outcome
@@ -159,7 +163,7 @@ export async function casePage(deps: AppDeps, c: WebContext, { actor, csrf, now 
         </Section>
       }
       timeline={{ items, names, stateLabel, done: done ? { type: done, message: doneMessage } : undefined }}
-      deadlines={<Deadlines view={view} now={now} />}
+      deadlines={<Deadlines view={view} now={now} calendarGaps={seesCalendarGaps(actor)} />}
       facts={{ title: UI.cases.basics, body: <CaseFacts view={view} names={names} /> }}
       diagram={{ machine, labelOf: stateLabel, describe: (s) => STATE_DESCRIPTIONS[s], developer: developerView((k) => c.req.query(k)) }}
       ids={{ state: 'state', deadlines: 'deadlines', facts: 'facts' }}
