@@ -611,6 +611,10 @@ export const CITIZEN = {
   receipt: '回执码',
   receiptHint: '请截图或抄下回执码。查询进度时需要回执码和手机号码后 4 位。',
   howToLookUp: '查询办理进度',
+  noReceiptTitle: '这里没有可显示的回执',
+  noReceipt: (minutes: number) =>
+    `回执码只在提交成功后的 ${minutes} 分钟内、在提交时所用的浏览器上显示。如果您已经提交成功，内容已经保存，不必重新提交；请用记下的回执码和手机号码后 4 位查询办理进度。没有记下回执码的，请联系下方的联络站。`,
+  submitAnother: '反映另一件纠纷',
   lookUpTitle: '查询办理进度',
   lookUpLead: '请输入提交后得到的回执码，以及提交时所留手机号码的后 4 位。',
   lookUpReceipt: '回执码',

@@ -1,17 +1,19 @@
 /**
  * 扫码联 in a real browser on a phone (390 × 844): the station prints its card, a citizen scans
- * it and submits (with JavaScript off: the pages are plain HTML forms), the station accepts the
- * submission into a case, and the citizen looks the case up. Every page is checked for
- * horizontal scrolling and written to screenshots/.
+ * it and submits (with JavaScript off: the pages are plain HTML forms) and reloads the receipt
+ * page, the station accepts the submission into a case, and the citizen looks the case up. Every page is checked for horizontal scrolling and
+ * written to screenshots/.
  */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { sql } from 'drizzle-orm';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
+import { rowsOf } from '../../src/db/client.js';
 import { authenticate, changeOwnPassword, createStation, createUser, ensureAdmin, updateStation } from '../../src/engine/directory.js';
 import type { Actor } from '../../src/machines/roles.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
@@ -69,6 +71,11 @@ async function fitsPhone(page: Page) {
 async function shot(page: Page, name: string) {
   await fitsPhone(page);
   await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
+}
+
+/** The submissions stored for a phone number, oldest first. */
+async function submissionsOf(phone: string): Promise<{ receipt: string; status: string }[]> {
+  return rowsOf<{ receipt: string; status: string }>(await database.db.execute(sql`select receipt, status from submissions where phone = ${phone} order by submitted_at`));
 }
 
 async function signIn(page: Page, login: string, password: string) {
@@ -178,7 +185,25 @@ describe.sequential('扫码联 on a 390-pixel phone', () => {
     receipt = (await citizen.textContent('[data-testid=receipt]'))!.trim();
     expect(receipt).toMatch(/^[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$/);
     await expect(citizen.textContent('h1')).resolves.toBe('已收到您的反映');
+
+    // Pressing reload (or coming back to the tab) shows the same receipt and stores nothing again.
+    await citizen.reload();
+    await expect(citizen.textContent('[data-testid=receipt]')).resolves.toBe(receipt);
+    const stored = await submissionsOf(citizenPhone);
+    expect(stored).toEqual([{ receipt: receipt.replace(/-/g, ''), status: 'pending' }]);
+    // The page is a GET of its own whose address does not carry the receipt.
+    expect(citizen.url()).toBe(`${origin}/s/HL01/receipt`);
     await shot(citizen, 'citizen-06-thank-you');
+  });
+
+  it('the receipt page opened in another browser (without its cookie) says where to look up, and shows no receipt', async () => {
+    const other = await phone({ javaScript: false });
+    const answer = await other.goto(`${origin}/s/HL01/receipt`);
+    expect(answer?.status()).toBe(404);
+    await expect(other.textContent('h1')).resolves.toBe('这里没有可显示的回执');
+    expect(await other.locator('[data-testid=receipt]').count()).toBe(0);
+    await expect(other.getAttribute('[data-testid=no-receipt] a.button', 'href')).resolves.toBe('/status');
+    await shot(other, 'citizen-06b-no-receipt');
   });
 
   it('the station sees the submission in its queue and opens it into a case', async () => {
