@@ -622,9 +622,12 @@ export const CITIZEN = {
   lookUpSubmit: '查询',
   statusWords: {
     pending: '已收到，正在等待联络站处理。',
-    declined: '联络站经审查后未登记为案件。如有疑问，请拨打联络站热线。',
+    declined: '联络站经审查后未登记为案件。',
     case: '已登记为案件。',
   } as Record<string, string>,
+  declinedCall: (station: string) => `如有疑问，请拨打${station}热线：`,
+  declinedVisit: (station: string, address?: string | null) => `如有疑问，请到${station}咨询${address ? `（地址：${address}）` : ''}。`,
+  declinedAskStation: '如有疑问，请联系提交时所在的联络站。',
   caseNumber: '案件编号',
   caseState: '办理状态',
   nextDate: '下一个日期',

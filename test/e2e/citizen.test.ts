@@ -1,7 +1,8 @@
 /**
  * 扫码联 in a real browser on a phone (390 × 844): the station prints its card, a citizen scans
  * it and submits (with JavaScript off: the pages are plain HTML forms) and reloads the receipt
- * page, the station accepts the submission into a case, and the citizen looks the case up. Every page is checked for horizontal scrolling and
+ * page, the station accepts the submission into a case, and the citizen looks the case up; a
+ * declined one names the station's hotline. Every page is checked for horizontal scrolling and
  * written to screenshots/.
  */
 import { mkdirSync } from 'node:fs';
@@ -76,6 +77,17 @@ async function shot(page: Page, name: string) {
 /** The submissions stored for a phone number, oldest first. */
 async function submissionsOf(phone: string): Promise<{ receipt: string; status: string }[]> {
   return rowsOf<{ receipt: string; status: string }>(await database.db.execute(sql`select receipt, status from submissions where phone = ${phone} order by submitted_at`));
+}
+
+/** Fills the public form and sends it, as a citizen does. */
+async function fillAndSend(citizen: Page, fields: { name: string; phone: string; description: string }) {
+  await citizen.fill('#f-name', fields.name);
+  await citizen.fill('#f-phone', fields.phone);
+  await citizen.fill('#f-counterparty', '李建国');
+  await citizen.selectOption('#f-disputeType', '邻里纠纷');
+  await citizen.fill('#f-description', fields.description);
+  await citizen.check('#f-consent');
+  await Promise.all([citizen.waitForLoadState('load'), citizen.click('form[data-testid=intake] button[type=submit]')]);
 }
 
 async function signIn(page: Page, login: string, password: string) {
@@ -249,6 +261,30 @@ describe.sequential('扫码联 on a 390-pixel phone', () => {
     const shown = (await citizen.textContent('[data-testid=status]'))!;
     for (const personal of ['张秀英', '李建国', citizenPhone]) expect(shown).not.toContain(personal);
     await shot(citizen, 'citizen-12-status-case');
+  });
+
+  it('a declined submission: the look-up names the station and its hotline to tap, not the reason', async () => {
+    const citizen = await phone({ javaScript: false });
+    await citizen.goto(intakeUrl);
+    await fillAndSend(citizen, { name: '韩梅', phone: '13904517799', description: '小区广场舞噪音扰民，想请联络站协调。' });
+    const declinedReceipt = (await citizen.textContent('[data-testid=receipt]'))!.trim();
+
+    await station.goto(`${origin}/submissions`);
+    const item = station.locator('[data-submission]').filter({ hasText: '韩梅' });
+    await item.locator('form[data-testid=decline] textarea[name=reason]').fill('属物业管理事项，已告知向物业反映');
+    await Promise.all([station.waitForURL(/\/submissions\?ok=declined$/), item.locator('form[data-testid=decline] button[type=submit]').click()]);
+
+    await citizen.goto(`${origin}/status`);
+    await citizen.fill('#f-receipt', declinedReceipt);
+    await citizen.fill('#f-phone', '7799');
+    await Promise.all([citizen.waitForLoadState('load'), citizen.click('form[data-testid=lookup] button[type=submit]')]);
+    const box = citizen.locator('[data-testid=status][data-status=declined]');
+    const text = (await box.textContent())!;
+    expect(text).toContain('联络站经审查后未登记为案件');
+    expect(text).toContain('如有疑问，请拨打呼兰区人民法院人大代表联络站热线');
+    await expect(box.locator('a.hotline').getAttribute('href')).resolves.toBe('tel:045157301234');
+    for (const other of ['属物业管理事项', '韩梅', '13904517799']) expect(await citizen.content()).not.toContain(other);
+    await shot(citizen, 'citizen-12b-status-declined');
   });
 
   it('an old card of a retired station leads to a page that says so and where else to go, with no form', async () => {

@@ -212,6 +212,27 @@ describe('/status, the look-up page', () => {
     expect(wrong.text).toContain('没有找到与该回执码和手机号码后 4 位相符的记录');
     expect(unknown.text.replace('ZZZZ-2222-ZZZZ', receipt).replace('7701', '7702')).toBe(wrong.text);
   });
+
+  it('a declined submission names the station it was sent to and its hotline to tap, and nothing else of the submission', async () => {
+    expect((await w.call(w.tokens.admin, 'PATCH', '/api/stations/SC01', { hotline: '0451-53331234' })).status).toBe(200);
+    const decline = async (station: string, token: string, phone: string) => {
+      const receipt = await submitted(good({ phone, name: '韩梅', counterparty: '钱多多' }), station);
+      const queue = await w.call(token, 'GET', '/api/submissions?status=pending');
+      const id = queue.body.items.find((x: { phone: string }) => x.phone === phone).id;
+      expect((await w.call(token, 'POST', `/api/submissions/${id}/decline`, { reason: '不属于本站受理范围' })).status).toBe(200);
+      return postForm('/status', { receipt, phone: phone.slice(-4) });
+    };
+    const sc = await decline('SC01', w.tokens.stationSC, '13704517702');
+    expect(sc.status).toBe(200);
+    expect(sc.text).toContain('联络站经审查后未登记为案件');
+    expect(sc.text).toContain('如有疑问，请拨打双城区人民法院人大代表联络站热线');
+    expect(sc.html).toContain('<a href="tel:045153331234" class="hotline">0451-53331234</a>');
+    for (const other of ['不属于本站受理范围', '韩梅', '钱多多', '13704517702']) expect(sc.html).not.toContain(other);
+    // A station without a hotline: its name, and to ask there.
+    const hl = await decline('HL01', w.tokens.stationHL, '13704517703');
+    expect(hl.text).toContain('如有疑问，请到呼兰区人民法院人大代表联络站咨询');
+    expect(hl.html).not.toContain('tel:');
+  });
 });
 
 describe('the staff pages', () => {

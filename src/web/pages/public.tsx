@@ -58,6 +58,15 @@ export function PublicLayout(p: { title: string; children?: Child }) {
   );
 }
 
+/** A hotline as a link the phone dials when tapped. */
+function Hotline(p: { hotline: string }) {
+  return (
+    <a href={`tel:${p.hotline.replace(/[^\d]/g, '')}`} class="hotline">
+      {p.hotline}
+    </a>
+  );
+}
+
 function StationBox(p: { station: Station }) {
   const s = p.station;
   return (
@@ -69,9 +78,7 @@ function StationBox(p: { station: Station }) {
       {s.hotline ? (
         <p>
           {CITIZEN.stationHotline}：
-          <a href={`tel:${s.hotline.replace(/[^\d]/g, '')}`} class="hotline">
-            {s.hotline}
-          </a>
+          <Hotline hotline={s.hotline} />
         </p>
       ) : null}
       {s.address ? (
@@ -243,7 +250,32 @@ function NoReceiptPage(p: { station: Station }) {
   );
 }
 
-function StatusPage(p: { values?: Values; errors?: Errors; refusal?: { title: string; detail: string }; result?: ReturnType<typeof publicStatusBody> }) {
+/** Who to ask about a declined submission: the station it was sent to, and its hotline to tap. */
+function DeclinedContact(p: { station: Station | undefined }) {
+  const s = p.station;
+  if (!s) return <p>{CITIZEN.declinedAskStation}</p>;
+  return (
+    <p data-testid="declined-contact">
+      {s.hotline ? (
+        <>
+          {CITIZEN.declinedCall(s.name)}
+          <Hotline hotline={s.hotline} />
+        </>
+      ) : (
+        CITIZEN.declinedVisit(s.name, s.address)
+      )}
+    </p>
+  );
+}
+
+function StatusPage(p: {
+  values?: Values;
+  errors?: Errors;
+  refusal?: { title: string; detail: string };
+  result?: ReturnType<typeof publicStatusBody>;
+  /** The station the submission was sent to (said only with a declined one: whom to ask). */
+  station?: Station;
+}) {
   const v = p.values ?? {};
   const e = p.errors ?? {};
   const r = p.result;
@@ -253,6 +285,7 @@ function StatusPage(p: { values?: Values; errors?: Errors; refusal?: { title: st
       {r ? (
         <section class="card status-box" data-testid="status" data-status={r.status}>
           <p class="status-words">{CITIZEN.statusWords[r.status]}</p>
+          {r.status === 'declined' ? <DeclinedContact station={p.station} /> : null}
           {r.status === 'case' && r.case ? (
             <dl class="facts">
               <dt>{CITIZEN.caseNumber}</dt>
@@ -416,7 +449,8 @@ export function publicPages(deps: AppDeps) {
     try {
       form = await formOf(c, 4096);
       const status = await lookupStatus({ db: deps.db, now: deps.now, client: clientAddress(deps, c) }, { receipt: form.receipt ?? '', phone: form.phone ?? '' });
-      return html(c, <StatusPage values={{ receipt: form.receipt }} result={publicStatusBody(status)} />);
+      const station = status.status === 'declined' ? await getStation(deps.db, status.stationCode) : undefined;
+      return html(c, <StatusPage values={{ receipt: form.receipt }} result={publicStatusBody(status)} station={station} />);
     } catch (err) {
       const values = { receipt: form.receipt ?? '', phone: form.phone ?? '' };
       if (err instanceof ValidationError) return html(c, <StatusPage values={values} errors={fieldErrorsOf(err)} />, 400);
