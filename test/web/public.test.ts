@@ -251,6 +251,17 @@ describe('the staff pages', () => {
     expect(anon.location).toContain('/login');
   });
 
+  it('the inbox notice of a submission leads to it in the station’s queue', async () => {
+    await postForm('/s/HL01', good({ phone: '13504510009', name: '马兰' }));
+    const inbox = await people.stationHL.get('/notifications');
+    const href = /<a href="([^"]+)"><strong>收到群众扫码提交的纠纷/.exec(inbox.text)![1];
+    const [path, anchor] = href.split('#');
+    expect(path).toBe('/submissions');
+    const queue = await people.stationHL.get(path);
+    const card = new RegExp(`<section class="card submission" id="${anchor}"[^]*?</section>`).exec(queue.text)![0];
+    expect(card).toContain('马兰');
+  });
+
   it('the queue: each station sees its own, court all; accept and decline from the page', async () => {
     await postForm('/s/HL01', good({ phone: '13504510001', name: '孙丽' }));
     await postForm('/s/SC01', good({ phone: '13504510002', name: '周强' }));

@@ -19,12 +19,15 @@ import { Layout } from '../layout.js';
 import { Table } from '../table.js';
 import { flashOf, html, page, type PageCtx, type WebContext } from '../page.js';
 
-/** Where a notice leads: its case, its supervision item, or the station's submissions. */
+/**
+ * Where a notice leads: its case, its supervision item, or the submission in the station's queue
+ * (its card's anchor there; once decided it has left the pending list, and the queue opens at the top).
+ */
 function hrefOf(entity: { type: string; id: string }): string {
   if (entity.type === 'case') return `/cases/${entity.id}`;
   if (entity.type === 'supervision') return `/supervisions/${entity.id}`;
-  if (entity.type === 'digest') return '/';
-  return '/cases';
+  if (entity.type === 'submission') return `/submissions#s-${entity.id}`;
+  return '/';
 }
 
 async function inboxPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx) {
