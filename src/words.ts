@@ -125,6 +125,7 @@ export const UI = {
     none: '无',
     nextPage: '下一页',
     firstPage: '回到第一页',
+    pageLinkExpired: '翻页链接已失效，已回到第一页。',
     optional: '选填',
     required: '必填',
     masked: '已脱敏',
