@@ -224,9 +224,13 @@ export async function submit(ctx: SubmitContext, raw: unknown): Promise<{ receip
 // ---------------------------------------------------------------------------------------------
 // The status look-up
 
+/**
+ * `stationCode` is where it was submitted: the citizen's pages name that station and its hotline
+ * (src/edge/citizen.ts leaves it out of the JSON answer, which DESIGN.md §13 keeps to the status).
+ */
 export type PublicStatus =
-  | { status: 'pending' | 'declined' }
-  | { status: 'case'; case: { number: string; state: string; outcome: string | null; nextDate?: string } };
+  | { status: 'pending' | 'declined'; stationCode: string }
+  | { status: 'case'; stationCode: string; case: { number: string; state: string; outcome: string | null; nextDate?: string } };
 
 export const lookupSchema = z.object({
   receipt: z
@@ -258,18 +262,19 @@ export async function lookupStatus(ctx: SubmitContext, raw: unknown): Promise<Pu
     throw new TooManyRequests('limit.lookups_per_receipt', { max: PUBLIC_LIMITS.lookupsPerReceiptPerDay }, day.secondsLeft);
   }
   const [row] = await ctx.db
-    .select({ status: submissions.status, phone: submissions.phone, caseRow: cases })
+    .select({ status: submissions.status, phone: submissions.phone, stationCode: submissions.stationCode, caseRow: cases })
     .from(submissions)
     .leftJoin(cases, eq(cases.id, submissions.caseId))
     .where(eq(submissions.receipt, input.receipt));
   if (!row || !row.phone.endsWith(input.phone)) throw new NotFound('not_found.receipt', {});
   if (row.status === 'pending' || row.status === 'declined' || !row.caseRow) {
-    return { status: row.status === 'declined' ? 'declined' : 'pending' };
+    return { status: row.status === 'declined' ? 'declined' : 'pending', stationCode: row.stationCode };
   }
   const snapshot = restore(caseStore, row.caseRow);
   const nextDate = nextDateOf(snapshot, now);
   return {
     status: 'case',
+    stationCode: row.stationCode,
     case: { number: row.caseRow.number, state: row.caseRow.state, outcome: row.caseRow.outcome, ...(nextDate ? { nextDate } : {}) },
   };
 }

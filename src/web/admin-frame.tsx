@@ -16,9 +16,9 @@ import { Layout } from './layout.js';
  * A wide page: its heading (with `head` beside it: download links), `children` under the heading
  * (notices), then `main` and, beside it, `side`.
  */
-export function AdminFrame(p: { title: string; actor: Actor; csrf: string; active?: string; flash?: string | null; head?: Child; children?: Child; main: Child; side?: Child }) {
+export function AdminFrame(p: { title: string; actor: Actor; csrf: string; active?: string; flash?: string | null; note?: string | null; head?: Child; children?: Child; main: Child; side?: Child }) {
   return (
-    <Layout title={p.title} actor={p.actor} csrf={p.csrf} active={p.active} flash={p.flash} wide>
+    <Layout title={p.title} actor={p.actor} csrf={p.csrf} active={p.active} flash={p.flash} note={p.note} wide>
       {p.head ? (
         <div class="page-head">
           <h1>{p.title}</h1>

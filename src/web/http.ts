@@ -34,7 +34,8 @@ export function isWebPath(path: string): boolean {
   return !(path === '/api' || path.startsWith('/api/') || path === '/healthz');
 }
 
-function secure(c: Context): boolean {
+/** Whether the browser reached us over HTTPS (directly or through the proxy): cookies are then `Secure`. */
+export function secure(c: Context): boolean {
   return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
 }
 

@@ -67,6 +67,8 @@ export interface LayoutProps {
   csrf?: string;
   active?: string;
   flash?: string | null;
+  /** Something to know about what the page shows (not a success: no green). */
+  note?: string | null;
   scripts?: string[];
   wide?: boolean;
   children?: Child;
@@ -125,6 +127,11 @@ export function Layout(p: LayoutProps) {
           {p.flash ? (
             <p class="flash ok" role="status">
               {p.flash}
+            </p>
+          ) : null}
+          {p.note ? (
+            <p class="flash note" role="status" data-testid="page-note">
+              {p.note}
             </p>
           ) : null}
           {p.children}

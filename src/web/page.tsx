@@ -9,7 +9,7 @@ import type { JSX } from 'hono/jsx/jsx-runtime';
 import { can, rolesFor, type Action } from '../machines/policy.js';
 import type { Actor } from '../machines/roles.js';
 import type { AppDeps } from '../edge/context.js';
-import { DomainError, isConnectionError, loggableError } from '../engine/errors.js';
+import { DomainError, isConnectionError, loggableError, ValidationError } from '../engine/errors.js';
 import { auditDenied } from '../edge/audit.js';
 import { ROLE_LABELS } from '../labels.js';
 import { ERROR_TITLES, UI } from '../words.js';
@@ -102,6 +102,24 @@ export function page(deps: AppDeps, handler: Handler, opts: { may?: Action; allo
       return refusePage(c, 500, 'internal', UI.errors.internal);
     }
   };
+}
+
+/**
+ * A list's page after `cursor`, or its first page when the list cannot read the cursor (mistyped,
+ * cut short, or kept in a bookmark from an older version). A paging link is not something the
+ * user typed and could correct, so it is not refused: `reset` says the first page was shown
+ * instead, for the page to say so (UI.common.pageLinkExpired).
+ *
+ * @example const { page, reset } = await pageAt(c.req.query('cursor'), (cursor) => listNotices(db, actor, { cursor }));
+ */
+export async function pageAt<T>(cursor: string | undefined, list: (cursor: string | undefined) => Promise<T>): Promise<{ page: T; reset: boolean }> {
+  if (!cursor) return { page: await list(undefined), reset: false };
+  try {
+    return { page: await list(cursor), reset: false };
+  } catch (err) {
+    if (!(err instanceof ValidationError && err.errors.some((e) => e.field === 'cursor'))) throw err;
+    return { page: await list(undefined), reset: true };
+  }
 }
 
 /** `?ok=…` after a redirect: the message for what was just done. */

@@ -1,17 +1,20 @@
 /**
  * 扫码联 in a real browser on a phone (390 × 844): the station prints its card, a citizen scans
- * it and submits (with JavaScript off: the pages are plain HTML forms), the station accepts the
- * submission into a case, and the citizen looks the case up. Every page is checked for
- * horizontal scrolling and written to screenshots/.
+ * it and submits (with JavaScript off: the pages are plain HTML forms) and reloads the receipt
+ * page, the station accepts the submission into a case, and the citizen looks the case up; a
+ * declined one names the station's hotline. Every page is checked for horizontal scrolling and
+ * written to screenshots/.
  */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { sql } from 'drizzle-orm';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
+import { rowsOf } from '../../src/db/client.js';
 import { authenticate, changeOwnPassword, createStation, createUser, ensureAdmin, updateStation } from '../../src/engine/directory.js';
 import type { Actor } from '../../src/machines/roles.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
@@ -69,6 +72,22 @@ async function fitsPhone(page: Page) {
 async function shot(page: Page, name: string) {
   await fitsPhone(page);
   await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
+}
+
+/** The submissions stored for a phone number, oldest first. */
+async function submissionsOf(phone: string): Promise<{ receipt: string; status: string }[]> {
+  return rowsOf<{ receipt: string; status: string }>(await database.db.execute(sql`select receipt, status from submissions where phone = ${phone} order by submitted_at`));
+}
+
+/** Fills the public form and sends it, as a citizen does. */
+async function fillAndSend(citizen: Page, fields: { name: string; phone: string; description: string }) {
+  await citizen.fill('#f-name', fields.name);
+  await citizen.fill('#f-phone', fields.phone);
+  await citizen.fill('#f-counterparty', '李建国');
+  await citizen.selectOption('#f-disputeType', '邻里纠纷');
+  await citizen.fill('#f-description', fields.description);
+  await citizen.check('#f-consent');
+  await Promise.all([citizen.waitForLoadState('load'), citizen.click('form[data-testid=intake] button[type=submit]')]);
 }
 
 async function signIn(page: Page, login: string, password: string) {
@@ -178,7 +197,25 @@ describe.sequential('扫码联 on a 390-pixel phone', () => {
     receipt = (await citizen.textContent('[data-testid=receipt]'))!.trim();
     expect(receipt).toMatch(/^[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$/);
     await expect(citizen.textContent('h1')).resolves.toBe('已收到您的反映');
+
+    // Pressing reload (or coming back to the tab) shows the same receipt and stores nothing again.
+    await citizen.reload();
+    await expect(citizen.textContent('[data-testid=receipt]')).resolves.toBe(receipt);
+    const stored = await submissionsOf(citizenPhone);
+    expect(stored).toEqual([{ receipt: receipt.replace(/-/g, ''), status: 'pending' }]);
+    // The page is a GET of its own whose address does not carry the receipt.
+    expect(citizen.url()).toBe(`${origin}/s/HL01/receipt`);
     await shot(citizen, 'citizen-06-thank-you');
+  });
+
+  it('the receipt page opened in another browser (without its cookie) says where to look up, and shows no receipt', async () => {
+    const other = await phone({ javaScript: false });
+    const answer = await other.goto(`${origin}/s/HL01/receipt`);
+    expect(answer?.status()).toBe(404);
+    await expect(other.textContent('h1')).resolves.toBe('这里没有可显示的回执');
+    expect(await other.locator('[data-testid=receipt]').count()).toBe(0);
+    await expect(other.getAttribute('[data-testid=no-receipt] a.button', 'href')).resolves.toBe('/status');
+    await shot(other, 'citizen-06b-no-receipt');
   });
 
   it('the station sees the submission in its queue and opens it into a case', async () => {
@@ -224,6 +261,30 @@ describe.sequential('扫码联 on a 390-pixel phone', () => {
     const shown = (await citizen.textContent('[data-testid=status]'))!;
     for (const personal of ['张秀英', '李建国', citizenPhone]) expect(shown).not.toContain(personal);
     await shot(citizen, 'citizen-12-status-case');
+  });
+
+  it('a declined submission: the look-up names the station and its hotline to tap, not the reason', async () => {
+    const citizen = await phone({ javaScript: false });
+    await citizen.goto(intakeUrl);
+    await fillAndSend(citizen, { name: '韩梅', phone: '13904517799', description: '小区广场舞噪音扰民，想请联络站协调。' });
+    const declinedReceipt = (await citizen.textContent('[data-testid=receipt]'))!.trim();
+
+    await station.goto(`${origin}/submissions`);
+    const item = station.locator('[data-submission]').filter({ hasText: '韩梅' });
+    await item.locator('form[data-testid=decline] textarea[name=reason]').fill('属物业管理事项，已告知向物业反映');
+    await Promise.all([station.waitForURL(/\/submissions\?ok=declined$/), item.locator('form[data-testid=decline] button[type=submit]').click()]);
+
+    await citizen.goto(`${origin}/status`);
+    await citizen.fill('#f-receipt', declinedReceipt);
+    await citizen.fill('#f-phone', '7799');
+    await Promise.all([citizen.waitForLoadState('load'), citizen.click('form[data-testid=lookup] button[type=submit]')]);
+    const box = citizen.locator('[data-testid=status][data-status=declined]');
+    const text = (await box.textContent())!;
+    expect(text).toContain('联络站经审查后未登记为案件');
+    expect(text).toContain('如有疑问，请拨打呼兰区人民法院人大代表联络站热线');
+    await expect(box.locator('a.hotline').getAttribute('href')).resolves.toBe('tel:045157301234');
+    for (const other of ['属物业管理事项', '韩梅', '13904517799']) expect(await citizen.content()).not.toContain(other);
+    await shot(citizen, 'citizen-12b-status-declined');
   });
 
   it('an old card of a retired station leads to a page that says so and where else to go, with no form', async () => {

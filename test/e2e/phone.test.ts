@@ -110,6 +110,9 @@ function pagesOf(role: string): { path: string; main?: boolean }[] {
         { path: '/submissions' },
         { path: '/stations/HL01/card' },
         { path: '/todo' },
+        // A paging link the list cannot read: its first page, with a note.
+        { path: '/cases?cursor=abc' },
+        { path: '/notifications?cursor=zzz' },
       ];
     case 'committee':
       return [{ path: '/dashboard', main: true }, { path: '/supervisions', main: true }, { path: s }, { path: '/cases' }, { path: '/cases?overdue=true' }, { path: '/audit' }, { path: '/access-log' }, { path: '/todo' }];

@@ -99,6 +99,6 @@ describe('webhook pages', () => {
     expect(sizes).toEqual([50, 1]);
     expect(new Set(shown).size).toBe(51);
     expect((await w.call(w.tokens.admin, 'GET', `/api/webhooks/${hook.body.id}/deliveries?limit=200`)).body.items.map((d: any) => d.id)).toEqual(shown);
-    expect((await people.admin.get(`/admin/webhooks/${hook.body.id}?cursor=zzz`)).status).toBe(400);
+    // An unreadable ?cursor= gives the first page with a note: test/web/paging.test.ts.
   });
 });

@@ -1,7 +1,8 @@
 /**
- * The citizen's pages without a browser (the Chromium journey is test/e2e/citizen.test.ts): every
- * refusal on `/s/:code` and `/status` is a page in plain Chinese with its status and stores
- * nothing; and who may open the station card and the queue pages.
+ * The citizen's pages without a browser (the Chromium journey is test/e2e/citizen.test.ts): a
+ * stored submission is answered by a redirect to its receipt page, which a reload shows again
+ * without storing anything; every refusal on `/s/:code` and `/status` is a page in plain Chinese
+ * with its status and stores nothing; and who may open the station card and the queue pages.
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +43,28 @@ async function postForm(path: string, fields: Record<string, string> | string) {
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `192.0.2.${++ip}` },
     body: typeof fields === 'string' ? fields : form(fields).toString(),
   });
-  return { status: res.status, text: textOf(await res.text()), headers: res.headers };
+  const html = await res.text();
+  return { status: res.status, text: textOf(html), html, headers: res.headers };
+}
+
+/** A citizen's phone: a browser of its own (cookies kept), at a client address of its own. */
+function citizen() {
+  const phone = new WebClient(app);
+  const from = { 'x-forwarded-for': `192.0.2.${++ip}` };
+  return {
+    phone,
+    submit: (path: string, fields: Record<string, string>) => phone.post(path, fields, { csrf: null, headers: from }),
+    get: (path: string) => phone.request('GET', path, undefined, from),
+  };
+}
+
+/** Submits the form as a citizen and reads the receipt off the page the answer leads to. */
+async function submitted(fields: Record<string, string>, station = 'HL01'): Promise<string> {
+  const c = citizen();
+  const posted = await c.submit(`/s/${station}`, fields);
+  expect(posted.status).toBe(303);
+  const page = await c.get(posted.location!);
+  return /data-testid="receipt">([^<]+)</.exec(page.text)![1].trim();
 }
 
 beforeAll(async () => {
@@ -104,13 +126,43 @@ describe('/s/:code, the public form', () => {
     expect(stations.text).not.toContain('/stations/RT01/card');
   });
 
-  it('stores a complete submission and shows the receipt', async () => {
+  it('stores a complete submission once: the answer is a redirect to the receipt page, which a reload shows again and stores nothing', async () => {
     const before = await count();
-    const r = await postForm('/s/HL01', good());
-    expect(r.status).toBe(201);
-    expect(r.text).toContain('已收到您的反映');
-    expect(r.text).toMatch(/[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}/);
+    const c = citizen();
+    const posted = await c.submit('/s/HL01', good({ phone: '13704517711' }));
+    expect(posted.status).toBe(303);
+    expect(posted.location).toBe('/s/HL01/receipt');
     expect(await count()).toBe(before + 1);
+    // The receipt rides in a cookie only the station's own pages get back, never in the address.
+    const cookie = posted.setCookies.find((x) => x.startsWith('jf_receipt='))!;
+    const receipt = /^jf_receipt=([2-9A-Z]{12});/.exec(cookie)![1];
+    for (const attr of ['HttpOnly', 'SameSite=Strict', 'Path=/s/HL01', 'Max-Age=1800']) expect(cookie).toContain(attr);
+    const first = await c.get(posted.location!);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('cache-control')).toBe('no-store');
+    expect(textOf(first.text)).toContain('已收到您的反映');
+    expect(first.text).toContain(`data-testid="receipt">${receipt.match(/.{4}/g)!.join('-')}<`);
+    expect(first.text).not.toContain(receipt);
+    const again = await c.get(posted.location!);
+    expect(again.text).toBe(first.text);
+    expect(await count()).toBe(before + 1);
+    // The receipt shown is the one stored: it finds the submission.
+    const found = await postForm('/status', { receipt, phone: '7711' });
+    expect(found.text).toContain('已收到，正在等待联络站处理');
+  });
+
+  it('the receipt page opened without its cookie says where to look the submission up, and stores nothing', async () => {
+    const before = await count();
+    const r = await citizen().get('/s/HL01/receipt');
+    expect(r.status).toBe(404);
+    const text = textOf(r.text);
+    expect(text).toContain('这里没有可显示的回执');
+    expect(text).toContain('不必重新提交');
+    expect(r.text).toContain('href="/status"');
+    expect(text).toContain('呼兰区人民法院人大代表联络站');
+    expect(r.text).not.toContain('data-testid="receipt"');
+    expect((await citizen().get('/s/NOPE99/receipt')).status).toBe(404);
+    expect(await count()).toBe(before);
   });
 
   it.each([
@@ -137,7 +189,7 @@ describe('/s/:code, the public form', () => {
 
   it('refuses the sixth submission of a phone in a day with a 429 page', async () => {
     const phone = '13904510006';
-    for (let i = 0; i < 5; i++) expect((await postForm('/s/HL01', good({ phone }))).status).toBe(201);
+    for (let i = 0; i < 5; i++) expect((await postForm('/s/HL01', good({ phone }))).status).toBe(303);
     const before = await count();
     const r = await postForm('/s/HL01', good({ phone }));
     expect(r.status).toBe(429);
@@ -149,8 +201,7 @@ describe('/s/:code, the public form', () => {
 
 describe('/status, the look-up page', () => {
   it('shows the status for the right pair, and the same "not found" for a wrong pair and an unknown receipt', async () => {
-    const made = await postForm('/s/HL01', good({ phone: '13704517701' }));
-    const receipt = /([2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4})/.exec(made.text)![1];
+    const receipt = await submitted(good({ phone: '13704517701' }));
     const right = await postForm('/status', { receipt, phone: '7701' });
     expect(right.status).toBe(200);
     expect(right.text).toContain('已收到，正在等待联络站处理');
@@ -160,6 +211,27 @@ describe('/status, the look-up page', () => {
     expect([wrong.status, unknown.status]).toEqual([404, 404]);
     expect(wrong.text).toContain('没有找到与该回执码和手机号码后 4 位相符的记录');
     expect(unknown.text.replace('ZZZZ-2222-ZZZZ', receipt).replace('7701', '7702')).toBe(wrong.text);
+  });
+
+  it('a declined submission names the station it was sent to and its hotline to tap, and nothing else of the submission', async () => {
+    expect((await w.call(w.tokens.admin, 'PATCH', '/api/stations/SC01', { hotline: '0451-53331234' })).status).toBe(200);
+    const decline = async (station: string, token: string, phone: string) => {
+      const receipt = await submitted(good({ phone, name: '韩梅', counterparty: '钱多多' }), station);
+      const queue = await w.call(token, 'GET', '/api/submissions?status=pending');
+      const id = queue.body.items.find((x: { phone: string }) => x.phone === phone).id;
+      expect((await w.call(token, 'POST', `/api/submissions/${id}/decline`, { reason: '不属于本站受理范围' })).status).toBe(200);
+      return postForm('/status', { receipt, phone: phone.slice(-4) });
+    };
+    const sc = await decline('SC01', w.tokens.stationSC, '13704517702');
+    expect(sc.status).toBe(200);
+    expect(sc.text).toContain('联络站经审查后未登记为案件');
+    expect(sc.text).toContain('如有疑问，请拨打双城区人民法院人大代表联络站热线');
+    expect(sc.html).toContain('<a href="tel:045153331234" class="hotline">0451-53331234</a>');
+    for (const other of ['不属于本站受理范围', '韩梅', '钱多多', '13704517702']) expect(sc.html).not.toContain(other);
+    // A station without a hotline: its name, and to ask there.
+    const hl = await decline('HL01', w.tokens.stationHL, '13704517703');
+    expect(hl.text).toContain('如有疑问，请到呼兰区人民法院人大代表联络站咨询');
+    expect(hl.html).not.toContain('tel:');
   });
 });
 
@@ -177,6 +249,17 @@ describe('the staff pages', () => {
     const anon = await new WebClient(app).get('/stations/HL01/card');
     expect(anon.status).toBe(303);
     expect(anon.location).toContain('/login');
+  });
+
+  it('the inbox notice of a submission leads to it in the station’s queue', async () => {
+    await postForm('/s/HL01', good({ phone: '13504510009', name: '马兰' }));
+    const inbox = await people.stationHL.get('/notifications');
+    const href = /<a href="([^"]+)"><strong>收到群众扫码提交的纠纷/.exec(inbox.text)![1];
+    const [path, anchor] = href.split('#');
+    expect(path).toBe('/submissions');
+    const queue = await people.stationHL.get(path);
+    const card = new RegExp(`<section class="card submission" id="${anchor}"[^]*?</section>`).exec(queue.text)![0];
+    expect(card).toContain('马兰');
   });
 
   it('the queue: each station sees its own, court all; accept and decline from the page', async () => {

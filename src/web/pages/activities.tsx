@@ -20,7 +20,7 @@ import { ErrorBox, Input, RestoredNotice, Row, Section, TextArea, type FieldErro
 import { engineOf, idempotencyOfForm, newFormKey, restoredFormState } from '../engine-call.js';
 import { limitHint, textLimit } from '../forms.js';
 import { many, one, type FormBody, type WebEnv } from '../http.js';
-import { flashOf, html, page, type PageCtx, type WebContext } from '../page.js';
+import { flashOf, html, page, pageAt, type PageCtx, type WebContext } from '../page.js';
 import { DownloadLinks } from '../downloads.js';
 import { formAction } from '../form-action.js';
 import { Table } from '../table.js';
@@ -94,9 +94,8 @@ const errorBox = (st: FormState) =>
 async function register(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: FormState, status: ContentfulStatusCode = 200) {
   const { actor, csrf, now } = ctx;
   const code = c.req.param('code') ?? '';
-  const cursor = c.req.query('cursor') || undefined;
   // listActivities decides who may read this station's register (and 404s an unknown station).
-  const list = await listActivities(deps.db, actor, code, cursor ? { cursor, limit: '50' } : { limit: '50' });
+  const { page: list, reset } = await pageAt(c.req.query('cursor') || undefined, (cursor) => listActivities(deps.db, actor, code, cursor ? { cursor, limit: '50' } : { limit: '50' }));
   const [stations, deputies] = await Promise.all([listStations(deps.db), listDeputies(deps.db, actor, code)]);
   const station = stations.items.find((s) => s.code === code);
   // The register names every deputy it recorded, a retired one marked 已停用.
@@ -118,6 +117,7 @@ async function register(deps: AppDeps, c: WebContext, ctx: PageCtx, state?: Form
       csrf={csrf}
       active="activities"
       flash={flashOf(c, { recorded: UI.activities.recorded })}
+      note={reset ? UI.common.pageLinkExpired : null}
       head={<DownloadLinks href={`/stations/${enc(code)}/activities/download`} />}
       main={
         <Section title={UI.nav.activities}>

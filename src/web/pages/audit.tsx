@@ -12,7 +12,7 @@ import { UI } from '../../words.js';
 import type { WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
 import { Table } from '../table.js';
-import { html, page, type WebContext } from '../page.js';
+import { html, page, pageAt, type WebContext } from '../page.js';
 
 const readers = { may: 'audit.read' as const };
 
@@ -131,9 +131,9 @@ function Detail(p: { item: AuditItem; names: Map<string, string> }) {
 }
 
 /** A log page: its title and note, a link to the other log, the filters, the rows, the next page. */
-function LogPage(p: { actor: Actor; csrf: string; title: string; intro: string; other: [href: string, label: string]; next: string | null; children?: Child }) {
+function LogPage(p: { actor: Actor; csrf: string; title: string; intro: string; other: [href: string, label: string]; next: string | null; reset: boolean; children?: Child }) {
   return (
-    <Layout title={p.title} actor={p.actor} csrf={p.csrf} active="audit" wide>
+    <Layout title={p.title} actor={p.actor} csrf={p.csrf} active="audit" note={p.reset ? UI.common.pageLinkExpired : null} wide>
       <h1>{p.title}</h1>
       <p class="muted">{p.intro}</p>
       <p>
@@ -157,12 +157,15 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
       deps,
       async (c, { actor, csrf }) => {
         const q = filtersOf(c, AUDIT_KEYS);
-        const { items, nextCursor } = await listAudit(deps.db, actor, { ...Object.fromEntries(q), cursor: c.req.query('cursor'), limit: '100' });
+        const {
+          page: { items, nextCursor },
+          reset,
+        } = await pageAt(c.req.query('cursor') || undefined, (cursor) => listAudit(deps.db, actor, { ...Object.fromEntries(q), cursor, limit: '100' }));
         const next = nextCursor ? `/audit?${new URLSearchParams({ ...Object.fromEntries(q), cursor: nextCursor })}` : null;
         const names = await auditNames(deps.db, actor, items);
         return html(
           c,
-          <LogPage actor={actor} csrf={csrf} title={UI.audit.title} intro={UI.audit.intro} other={['/access-log', UI.audit.accessTitle]} next={next}>
+          <LogPage actor={actor} csrf={csrf} title={UI.audit.title} intro={UI.audit.intro} other={['/access-log', UI.audit.accessTitle]} next={next} reset={reset}>
             <Filters
               action="/audit"
               actions
@@ -215,11 +218,14 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
       deps,
       async (c, { actor, csrf }) => {
         const q = filtersOf(c, ACCESS_KEYS);
-        const { items, nextCursor } = await listAccessLog(deps.db, actor, { ...Object.fromEntries(q), cursor: c.req.query('cursor'), limit: '100' });
+        const {
+          page: { items, nextCursor },
+          reset,
+        } = await pageAt(c.req.query('cursor') || undefined, (cursor) => listAccessLog(deps.db, actor, { ...Object.fromEntries(q), cursor, limit: '100' }));
         const next = nextCursor ? `/access-log?${new URLSearchParams({ ...Object.fromEntries(q), cursor: nextCursor })}` : null;
         return html(
           c,
-          <LogPage actor={actor} csrf={csrf} title={UI.audit.accessTitle} intro={UI.audit.accessIntro} other={['/audit', UI.audit.title]} next={next}>
+          <LogPage actor={actor} csrf={csrf} title={UI.audit.accessTitle} intro={UI.audit.accessIntro} other={['/audit', UI.audit.title]} next={next} reset={reset}>
             <Filters
               action="/access-log"
               values={Object.fromEntries(q)}

@@ -17,24 +17,28 @@ import { AdminFrame, FormCard } from '../admin-frame.js';
 import { many, one, restoredDraft, type WebEnv } from '../http.js';
 import { Layout } from '../layout.js';
 import { Table } from '../table.js';
-import { flashOf, html, page, type PageCtx, type WebContext } from '../page.js';
+import { flashOf, html, page, pageAt, type PageCtx, type WebContext } from '../page.js';
 
-/** Where a notice leads: its case, its supervision item, or the station's submissions. */
+/**
+ * Where a notice leads: its case, its supervision item, or the submission in the station's queue
+ * (its card's anchor there; once decided it has left the pending list, and the queue opens at the top).
+ */
 function hrefOf(entity: { type: string; id: string }): string {
   if (entity.type === 'case') return `/cases/${entity.id}`;
   if (entity.type === 'supervision') return `/supervisions/${entity.id}`;
-  if (entity.type === 'digest') return '/';
-  return '/cases';
+  if (entity.type === 'submission') return `/submissions#s-${entity.id}`;
+  return '/';
 }
 
 async function inboxPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx) {
   const unreadOnly = c.req.query('unread') === 'true';
-  const cursor = c.req.query('cursor');
-  const list = await listNotices(deps.db, actor, { unread: unreadOnly ? 'true' : undefined, cursor: cursor || undefined, limit: '50' });
+  const { page: list, reset } = await pageAt(c.req.query('cursor') || undefined, (cursor) =>
+    listNotices(deps.db, actor, { unread: unreadOnly ? 'true' : undefined, cursor, limit: '50' }),
+  );
   const t = UI.inbox;
   return html(
     c,
-    <Layout title={t.title} actor={actor} csrf={csrf} flash={flashOf(c, { read: t.marked })}>
+    <Layout title={t.title} actor={actor} csrf={csrf} flash={flashOf(c, { read: t.marked })} note={reset ? UI.common.pageLinkExpired : null}>
       <h1>
         {t.title} {list.unread > 0 ? <span class="badge unread">{UI.inbox.linkLabel(list.unread).replace('消息，', '')}</span> : null}
       </h1>
@@ -180,10 +184,10 @@ async function deliveriesPage(deps: AppDeps, c: WebContext, { actor, csrf }: Pag
   const t = UI.webhooks;
   const id = c.req.param('id') ?? '';
   const status = c.req.query('status') || undefined;
-  const list = await listDeliveries(deps.db, actor, id, { status, cursor: c.req.query('cursor') || undefined, limit: '50' });
+  const { page: list, reset } = await pageAt(c.req.query('cursor') || undefined, (cursor) => listDeliveries(deps.db, actor, id, { status, cursor, limit: '50' }));
   return html(
     c,
-    <Layout title={t.deliveries} actor={actor} csrf={csrf} active="webhooks" flash={flashOf(c, { retried: t.retried })} wide>
+    <Layout title={t.deliveries} actor={actor} csrf={csrf} active="webhooks" flash={flashOf(c, { retried: t.retried })} note={reset ? UI.common.pageLinkExpired : null} wide>
       <h1>{t.deliveries}</h1>
       <p>
         <a href="/admin/webhooks">{t.back}</a>

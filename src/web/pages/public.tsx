@@ -1,11 +1,13 @@
 /**
  * 扫码联 — the citizen's pages (DESIGN.md §13): `/s/:stationCode` (the form behind a station's QR
- * code) and `/status` (the look-up by receipt code). No sign-in, made for phones, and plain HTML
- * forms: they work without JavaScript. Mounted before the staff's pages, so the staff's session
- * and CSRF plumbing never runs here (there is no session to protect).
+ * code), `/s/:stationCode/receipt` (the receipt, after the form) and `/status` (the look-up by
+ * receipt code). No sign-in, made for phones, and plain HTML forms: they work without JavaScript.
+ * Mounted before the staff's pages, so the staff's session and CSRF plumbing never runs here
+ * (there is no session to protect).
  */
 import type { Context } from 'hono';
 import { Hono } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { publicStatusBody } from '../../edge/citizen.js';
@@ -17,6 +19,7 @@ import { formatDate, formatDateTime } from '../../format.js';
 import { CITIZEN, ERROR_TITLES, UI } from '../../words.js';
 import { Input, inputId, Row, TextArea } from '../components.js';
 import { textLimit } from '../forms.js';
+import { secure } from '../http.js';
 import { html } from '../page.js';
 import { sayError, sayField } from '../wording.js';
 
@@ -56,6 +59,15 @@ export function PublicLayout(p: { title: string; children?: Child }) {
   );
 }
 
+/** A hotline as a link the phone dials when tapped. */
+function Hotline(p: { hotline: string }) {
+  return (
+    <a href={`tel:${p.hotline.replace(/[^\d]/g, '')}`} class="hotline">
+      {p.hotline}
+    </a>
+  );
+}
+
 function StationBox(p: { station: Station }) {
   const s = p.station;
   return (
@@ -67,9 +79,7 @@ function StationBox(p: { station: Station }) {
       {s.hotline ? (
         <p>
           {CITIZEN.stationHotline}：
-          <a href={`tel:${s.hotline.replace(/[^\d]/g, '')}`} class="hotline">
-            {s.hotline}
-          </a>
+          <Hotline hotline={s.hotline} />
         </p>
       ) : null}
       {s.address ? (
@@ -209,7 +219,8 @@ function ThanksPage(p: { station: Station; receipt: string }) {
         </p>
         <p>{CITIZEN.receiptHint}</p>
         <p>
-          <a class="button primary" href={`/status?receipt=${encodeURIComponent(p.receipt)}`}>
+          {/* Not /status?receipt=…: the code is the citizen's look-up key, kept out of addresses and logs. */}
+          <a class="button primary" href="/status">
             {CITIZEN.howToLookUp}
           </a>
         </p>
@@ -219,7 +230,53 @@ function ThanksPage(p: { station: Station; receipt: string }) {
   );
 }
 
-function StatusPage(p: { values?: Values; errors?: Errors; refusal?: { title: string; detail: string }; result?: ReturnType<typeof publicStatusBody> }) {
+/** The receipt page opened without its cookie: from another browser, much later, or typed in. */
+function NoReceiptPage(p: { station: Station }) {
+  return (
+    <PublicLayout title={CITIZEN.noReceiptTitle}>
+      <h1>{CITIZEN.noReceiptTitle}</h1>
+      <section class="card" data-testid="no-receipt">
+        <p>{CITIZEN.noReceipt(RECEIPT_COOKIE_SECONDS / 60)}</p>
+        <p>
+          <a class="button primary" href="/status">
+            {CITIZEN.howToLookUp}
+          </a>
+        </p>
+        <p>
+          <a href={stationPath(p.station)}>{CITIZEN.submitAnother}</a>
+        </p>
+      </section>
+      <StationBox station={p.station} />
+    </PublicLayout>
+  );
+}
+
+/** Who to ask about a declined submission: the station it was sent to, and its hotline to tap. */
+function DeclinedContact(p: { station: Station | undefined }) {
+  const s = p.station;
+  if (!s) return <p>{CITIZEN.declinedAskStation}</p>;
+  return (
+    <p data-testid="declined-contact">
+      {s.hotline ? (
+        <>
+          {CITIZEN.declinedCall(s.name)}
+          <Hotline hotline={s.hotline} />
+        </>
+      ) : (
+        CITIZEN.declinedVisit(s.name, s.address)
+      )}
+    </p>
+  );
+}
+
+function StatusPage(p: {
+  values?: Values;
+  errors?: Errors;
+  refusal?: { title: string; detail: string };
+  result?: ReturnType<typeof publicStatusBody>;
+  /** The station the submission was sent to (said only with a declined one: whom to ask). */
+  station?: Station;
+}) {
   const v = p.values ?? {};
   const e = p.errors ?? {};
   const r = p.result;
@@ -229,6 +286,7 @@ function StatusPage(p: { values?: Values; errors?: Errors; refusal?: { title: st
       {r ? (
         <section class="card status-box" data-testid="status" data-status={r.status}>
           <p class="status-words">{CITIZEN.statusWords[r.status]}</p>
+          {r.status === 'declined' ? <DeclinedContact station={p.station} /> : null}
           {r.status === 'case' && r.case ? (
             <dl class="facts">
               <dt>{CITIZEN.caseNumber}</dt>
@@ -289,6 +347,30 @@ function refusalOf(err: unknown): { status: ContentfulStatusCode; detail: string
   return null;
 }
 
+/**
+ * After a stored submission the browser is sent (303) to the receipt page, so that a reload asks
+ * for that page again instead of sending the form a second time (Post/Redirect/Get). The receipt
+ * travels in this cookie, not in the address: it is the citizen's look-up key, and addresses end
+ * up in histories, server logs and shared screenshots. HttpOnly and SameSite=Strict, sent only to
+ * the station's own public pages, and short-lived: long enough to come back to the tab and copy
+ * the code, not so long that the next person on a shared phone finds it.
+ */
+const RECEIPT_COOKIE = 'jf_receipt';
+const RECEIPT_COOKIE_SECONDS = 30 * 60;
+
+function stationPath(station: { code: string }): string {
+  return `/s/${encodeURIComponent(station.code)}`;
+}
+
+/**
+ * The receipt this browser was given at this station, if any. Shown back as it is and never
+ * looked up: the page tells nobody whether a code exists, so it cannot be used to guess one.
+ */
+function receiptOf(c: Context): string | undefined {
+  const v = getCookie(c, RECEIPT_COOKIE);
+  return v && /^[0-9A-Z]{10,32}$/.test(v) ? v : undefined;
+}
+
 export function publicPages(deps: AppDeps) {
   const app = new Hono();
   app.use('/s/*', async (c, next) => {
@@ -341,13 +423,24 @@ export function publicPages(deps: AppDeps) {
           consent: form.consent === 'yes',
         },
       );
-      return html(c, <ThanksPage station={station} receipt={receipt} />, 201);
+      const path = stationPath(station);
+      setCookie(c, RECEIPT_COOKIE, receipt, { httpOnly: true, sameSite: 'Strict', secure: secure(c), path, maxAge: RECEIPT_COOKIE_SECONDS });
+      return c.redirect(`${path}/receipt`, 303);
     } catch (err) {
       if (err instanceof ValidationError) return html(c, <IntakePage station={station} values={form} errors={fieldErrorsOf(err)} />, 400);
       const r = refusalOf(err);
       if (r) return html(c, <IntakePage station={station} values={form} refusal={`${r.detail} ${CITIZEN.nothingStored}`} />, r.status);
       throw err;
     }
+  });
+
+  // Reading it writes nothing: a reload shows the same receipt again.
+  app.get('/s/:code/receipt', async (c) => {
+    const station = await getStation(deps.db, c.req.param('code'));
+    if (!station) return unknownStation(c);
+    const receipt = receiptOf(c);
+    if (!receipt) return html(c, <NoReceiptPage station={station} />, 404);
+    return html(c, <ThanksPage station={station} receipt={receipt} />);
   });
 
   app.get('/status', (c) => html(c, <StatusPage values={{ receipt: c.req.query('receipt') ? groupReceipt(normalizeReceipt(c.req.query('receipt')!)) : '' }} />));
@@ -357,7 +450,8 @@ export function publicPages(deps: AppDeps) {
     try {
       form = await formOf(c, 4096);
       const status = await lookupStatus({ db: deps.db, now: deps.now, client: clientAddress(deps, c) }, { receipt: form.receipt ?? '', phone: form.phone ?? '' });
-      return html(c, <StatusPage values={{ receipt: form.receipt }} result={publicStatusBody(status)} />);
+      const station = status.status === 'declined' ? await getStation(deps.db, status.stationCode) : undefined;
+      return html(c, <StatusPage values={{ receipt: form.receipt }} result={publicStatusBody(status)} station={station} />);
     } catch (err) {
       const values = { receipt: form.receipt ?? '', phone: form.phone ?? '' };
       if (err instanceof ValidationError) return html(c, <StatusPage values={values} errors={fieldErrorsOf(err)} />, 400);

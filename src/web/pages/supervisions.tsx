@@ -35,7 +35,7 @@ import { fromLocalDateTime, limitHint, textLimit } from '../forms.js';
 import { one, type WebEnv } from '../http.js';
 import { type HistoryItem } from '../journal.js';
 import { Layout } from '../layout.js';
-import { html, page, type PageCtx, type WebContext } from '../page.js';
+import { html, page, pageAt, type PageCtx, type WebContext } from '../page.js';
 import { DownloadLinks, filtersQuery } from '../downloads.js';
 import { formAction } from '../form-action.js';
 import { Table } from '../table.js';
@@ -47,12 +47,11 @@ const SUPERVISION_STATES = ['open', 'awaitingReport', 'reviewing', 'rectifying',
 
 async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: PageCtx) {
   const state = c.req.query('state') || undefined;
-  const cursor = c.req.query('cursor') || undefined;
-  const result = await listSupervisions(deps.db, actor, { state, cursor, limit: 30 }, { now, warningDays: deps.warningDays });
+  const { page: result, reset } = await pageAt(c.req.query('cursor') || undefined, (cursor) => listSupervisions(deps.db, actor, { state, cursor, limit: 30 }, { now, warningDays: deps.warningDays }));
   const flash = c.req.query('ok') === 'created' ? UI.supervisions.created : null;
   return html(
     c,
-    <Layout title={UI.supervisions.listTitle} actor={actor} csrf={csrf} active="supervisions" flash={flash} wide>
+    <Layout title={UI.supervisions.listTitle} actor={actor} csrf={csrf} active="supervisions" flash={flash} note={reset ? UI.common.pageLinkExpired : null} wide>
       <div class="page-head">
         <h1>{UI.supervisions.listTitle}</h1>
         <DownloadLinks href={`/supervisions/download${filtersQuery(c, ['state'])}`} />

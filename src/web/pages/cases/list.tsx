@@ -12,7 +12,7 @@ import { type Names } from '../../journal.js';
 import { TodoSection, todoOf } from '../legal-time.js';
 import { Layout } from '../../layout.js';
 import { Table } from '../../table.js';
-import { html, type PageCtx, type WebContext } from '../../page.js';
+import { html, pageAt, type PageCtx, type WebContext } from '../../page.js';
 import { DownloadLinks, filtersQuery } from '../../downloads.js';
 import { shownName } from '../../choices.js';
 import { namesOf, type CaseItem } from './shared.js';
@@ -98,12 +98,16 @@ function listQueryOf(c: WebContext): { filters: CaseFilters; raw: Record<string,
 export async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: PageCtx) {
   const { filters, raw } = listQueryOf(c);
   // The to-do list (DESIGN §11) heads the first page of the unfiltered list: the home page of court, station and deputy.
-  const home = Object.keys(raw).length === 0 && actor.role !== 'admin' && actor.role !== 'committee';
-  const [names, result, todo] = await Promise.all([
+  const isHome = () => Object.keys(raw).length === 0 && actor.role !== 'admin' && actor.role !== 'committee';
+  const [names, listed, todoFirst] = await Promise.all([
     namesOf(deps, actor),
-    listCases(deps.db, actor, filters, { now, requestId: c.get('requestId'), warningDays: deps.warningDays }),
-    home ? todoOf(deps, { actor, csrf, now }) : Promise.resolve(null),
+    pageAt(filters.cursor, (cursor) => listCases(deps.db, actor, { ...filters, cursor }, { now, requestId: c.get('requestId'), warningDays: deps.warningDays })),
+    isHome() ? todoOf(deps, { actor, csrf, now }) : Promise.resolve(null),
   ]);
+  const result = listed.page;
+  if (listed.reset) delete raw.cursor;
+  // An unreadable paging link on the home page leads to the home page, to-do list included.
+  const todo = todoFirst ?? (listed.reset && isHome() ? await todoOf(deps, { actor, csrf, now }) : null);
   // A case number typed into the search box goes straight to the case (issue 15 §4).
   const typed = filters.q?.replace(/\s+/g, '').toUpperCase();
   const hit = typed && /^\d{4}-[A-Z0-9_-]+-\d{6}$/.test(typed) ? result.items.filter((i) => i.number.toUpperCase() === typed) : [];
@@ -116,7 +120,7 @@ export async function listPage(deps: AppDeps, c: WebContext, { actor, csrf, now 
   const firstQs = new URLSearchParams(Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'cursor')));
   return html(
     c,
-    <Layout title={title} actor={actor} csrf={csrf} active={overdueView ? 'overdue' : 'cases'} wide>
+    <Layout title={title} actor={actor} csrf={csrf} active={overdueView ? 'overdue' : 'cases'} note={listed.reset ? UI.common.pageLinkExpired : null} wide>
       <div class="page-head">
         <h1>{title}</h1>
         <DownloadLinks href={`/cases/download${filtersQuery(c, ['state', 'stationCode', 'overdue', 'outcome', 'q'])}`} />
