@@ -13,7 +13,8 @@ const ZONED_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-
 const isZonedInstantAsFirstWritten = (s: string) => ZONED_INSTANT.test(s) && isValidDate(s.slice(0, 10)) && !Number.isNaN(Date.parse(s));
 const instantAsFirstWritten = z
   .string()
-  .refine(isZonedInstantAsFirstWritten, { message: '须为带时区的 ISO 8601 时间，例如 2026-11-24T09:30:00+08:00' })
+  // Its words since: a blank time is "必填", as a field left out (a form's empty input sends "").
+  .refine(isZonedInstantAsFirstWritten, { error: (issue) => (issue.input === '' ? '必填' : '须为带时区的 ISO 8601 时间，例如 2026-11-24T09:30:00+08:00') })
   .transform((s) => new Date(s).toISOString());
 
 const outcome = (r: z.ZodSafeParseResult<unknown>) => (r.success ? { data: r.data } : { issues: r.error.issues.map((i) => ({ code: i.code, path: i.path, message: i.message })) });
@@ -46,6 +47,7 @@ describe('instant', () => {
 
   it('… for the edges of the fast form', () => {
     for (const s of [
+      '',
       '2026-12-06T05:00:00.000Z',
       '2026-12-06T23:59:59.999Z',
       '2026-12-06T24:00:00.000Z',
