@@ -179,6 +179,19 @@ describe('/s/:code, the public form', () => {
     expect(await count()).toBe(before);
   });
 
+  it('the description holds what the form says it does: at its maxlength, every other field at its longest, the form is taken', async () => {
+    const html = await (await app.request('http://localhost/s/HL01')).text();
+    const max = Number(/<textarea[^>]*name="description"[^>]*maxlength="(\d+)"/.exec(html)?.[1] ?? /<textarea[^>]*maxlength="(\d+)"[^>]*name="description"/.exec(html)?.[1]);
+    expect(max).toBeGreaterThan(1000);
+    expect(textOf(html)).toContain(`最多 ${max} 字`);
+    // Line breaks as a browser sends them (%0D%0A), every 50 characters.
+    const description = Array.from({ length: max / 50 }, () => '漏'.repeat(48)).join('\r\n').slice(0, max);
+    const before = await count();
+    const r = await postForm('/s/HL01', good({ name: '张'.repeat(50), counterparty: '李'.repeat(50), disputeType: '邻里纠纷', description, phone: '13604517790' }));
+    expect(r.status).toBe(303);
+    expect(await count()).toBe(before + 1);
+  });
+
   it('refuses a body over 16 KiB with a 413 page and stores nothing', async () => {
     const before = await count();
     const r = await postForm('/s/HL01', form(good({ description: '漏'.repeat(6000) })).toString());

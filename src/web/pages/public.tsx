@@ -19,6 +19,15 @@ import { formatDate, formatDateTime } from '../../format.js';
 import { CITIZEN, ERROR_TITLES, UI } from '../../words.js';
 import { Input, inputId, Row, TextArea } from '../components.js';
 import { textLimit } from '../forms.js';
+
+/**
+ * What the form's description may hold so that the whole form stays within the 16 KiB a public
+ * body may have (DESIGN §13). A browser sends the form URL-encoded: a Chinese character is 9 bytes
+ * (%E4%B8%AD), so the API's 2,000 characters would be 18,000 bytes. The other fields at their
+ * longest (name, the other side, dispute type, phone, consent, the honeypot) take under 1.5 KB:
+ * 1,600 characters of description leave room for them and for line breaks (%0D%0A).
+ */
+const FORM_DESCRIPTION_MAX = Math.min(textLimit(submissionSchema.shape.description) ?? Infinity, Math.floor((PUBLIC_LIMITS.maxBodyBytes - 1536) / 9 / 100) * 100);
 import { secure } from '../http.js';
 import { html } from '../page.js';
 import { sayError, sayField } from '../wording.js';
@@ -167,8 +176,8 @@ function IntakePage(p: { station: Station; values?: Values; errors?: Errors; ref
             ))}
           </select>
         </Row>
-        <Row label={CITIZEN.form.description} name="description" error={e.description} required hint={CITIZEN.form.descriptionHint}>
-          <TextArea name="description" value={v.description} error={e.description} required rows={6} maxlength={textLimit(submissionSchema.shape.description)} />
+        <Row label={CITIZEN.form.description} name="description" error={e.description} required hint={CITIZEN.form.descriptionHint(FORM_DESCRIPTION_MAX)}>
+          <TextArea name="description" value={v.description} error={e.description} required rows={6} maxlength={FORM_DESCRIPTION_MAX} />
         </Row>
         {/* The honeypot: off screen and out of the tab order; people leave it empty, robots do not. */}
         <div class="hp" aria-hidden="true">
