@@ -654,7 +654,7 @@ export const CITIZEN = {
   lookUpFailed: '查询未成功',
   nothingStored: '本次提交的内容没有保存。',
   honeypotFilled: '提交未被接受。请刷新页面后重新填写，不要填写标明“请勿填写”的一栏。',
-  tooLarge: '填写的内容过长，请精简后再提交（网页表单总共不超过约 1700 字）。',
+  tooLarge: (chars: number) => `填写的内容过长，请精简后再提交（网页表单总共不超过约 ${chars} 字）。`,
   unknownStation: '没有找到这个联络站。请核对二维码，或拨打 12345 咨询。',
   retiredStationTitle: '联络站已停用',
   retiredStation: (name: string) => `${name}已停用，不再受理网上来件。请前往其他人大代表联络站，或拨打 12345 咨询。`,

@@ -89,10 +89,11 @@ const formLimits: { path: RegExp; bytes: number }[] = [];
 /**
  * About how many Chinese characters a form body of `bytes` carries: a browser sends a form
  * urlencoded, so each such character is three UTF-8 bytes written %XX, 9 bytes; the form's own
- * fields (its session token, key and version, the other inputs) are given 1 KiB. Rounded down to
- * a thousand: 64 KiB carries 7,000 (7,168).
+ * fields (its session token, key and version, the other inputs) are given `reserve` bytes. Rounded
+ * down to `step`: 64 KiB carries 7,000 (7,168).
+ * @example formTextChars(64 * 1024) // 7000; formTextChars(16 * 1024, 100) // 1700
  */
-export const formTextChars = (bytes: number) => Math.floor((bytes - 1024) / 9 / 1000) * 1000;
+export const formTextChars = (bytes: number, step = 1000, reserve = 1024) => Math.floor((bytes - reserve) / 9 / step) * step;
 /** The most characters a form's text input takes (its `maxlength`, the limit said beside it), whatever the API takes. */
 export const FORM_TEXT_MAX_CHARS = formTextChars(FORM_LIMIT_BYTES);
 

@@ -19,18 +19,20 @@ import { formatDate, formatDateTime } from '../../format.js';
 import { CITIZEN, ERROR_TITLES, UI } from '../../words.js';
 import { Input, inputId, Row, TextArea } from '../components.js';
 import { textLimit } from '../forms.js';
+import { formTextChars, secure } from '../http.js';
+import { html } from '../page.js';
+import { sayError, sayField } from '../wording.js';
 
 /**
  * What the form's description may hold so that the whole form stays within the 16 KiB a public
- * body may have (DESIGN §13). A browser sends the form URL-encoded: a Chinese character is 9 bytes
- * (%E4%B8%AD), so the API's 2,000 characters would be 18,000 bytes. The other fields at their
- * longest (name, the other side, dispute type, phone, consent, the honeypot) take under 1.5 KB:
- * 1,600 characters of description leave room for them and for line breaks (%0D%0A).
+ * body may have (DESIGN §13): the API's 2,000 characters, URL-encoded, would be 18,000 bytes. The
+ * other fields at their longest (name, the other side, dispute type, phone, consent, the
+ * honeypot) take under 1.5 KB: 1,600 characters of description leave room for them and for line
+ * breaks (%0D%0A).
  */
-const FORM_DESCRIPTION_MAX = Math.min(textLimit(submissionSchema.shape.description) ?? Infinity, Math.floor((PUBLIC_LIMITS.maxBodyBytes - 1536) / 9 / 100) * 100);
-import { secure } from '../http.js';
-import { html } from '../page.js';
-import { sayError, sayField } from '../wording.js';
+const FORM_DESCRIPTION_MAX = Math.min(textLimit(submissionSchema.shape.description) ?? Infinity, formTextChars(PUBLIC_LIMITS.maxBodyBytes, 100, 1536));
+/** The whole form's room in characters, as its 413 says it (about 1,700). */
+const FORM_TOTAL_CHARS = formTextChars(PUBLIC_LIMITS.maxBodyBytes, 100);
 
 type Station = NonNullable<Awaited<ReturnType<typeof getStation>>>;
 type Values = Record<string, string>;
@@ -156,7 +158,7 @@ function IntakePage(p: { station: Station; values?: Values; errors?: Errors; ref
           ) : null}
         </div>
       ) : null}
-      <form method="post" action={`/s/${encodeURIComponent(p.station.code)}`} class="form public-form" data-testid="intake">
+      <form method="post" action={stationPath(p.station)} class="form public-form" data-testid="intake">
         <Row label={CITIZEN.form.name} name="name" error={e.name} required>
           <Input name="name" value={v.name} error={e.name} required autocomplete="name" maxlength={textLimit(submissionSchema.shape.name)} />
         </Row>
@@ -350,7 +352,7 @@ function fieldErrorsOf(err: ValidationError): Errors {
 
 /** A refusal that is not about a field: its status and the words for it. */
 function refusalOf(err: unknown): { status: ContentfulStatusCode; detail: string } | null {
-  if (err instanceof PayloadTooLarge) return { status: 413, detail: CITIZEN.tooLarge };
+  if (err instanceof PayloadTooLarge) return { status: 413, detail: CITIZEN.tooLarge(FORM_TOTAL_CHARS) };
   if (err instanceof DomainError && err.code === 'too_many_requests') return { status: 429, detail: sayError(err) };
   if (err instanceof DomainError && err.code === 'unavailable') return { status: 503, detail: UI.errors.database };
   return null;
