@@ -11,6 +11,7 @@ import { can, changeHistoryRefusal, rolesFor, type ChangeTarget } from '../machi
 import type { Db } from '../db/client.js';
 import { accessLog, auditLog, cases, deputies, stations, users } from '../db/schema.js';
 import { Forbidden, ValidationError } from './errors.js';
+import { isUuid } from './stores.js';
 import { isoOf } from '../db/client.js';
 import { fieldErrors } from './errors.js';
 
@@ -228,9 +229,8 @@ export interface AccessItem {
 export async function listAccessLog(db: Db, actor: Actor, raw: Record<string, string | undefined>, opts: { all?: boolean } = {}) {
   mayRead(actor);
   const q = parseQuery(accessQuery, raw);
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   // An id that is no case id matches nothing (a uuid column would refuse the comparison).
-  if (q.caseId && !uuid.test(q.caseId)) return { items: [], nextCursor: null };
+  if (q.caseId && !isUuid(q.caseId)) return { items: [], nextCursor: null };
   // Every read of unmasked personal data (DESIGN §1): of cases, and of citizens' submissions.
   const where = and(
     q.caseId ? and(eq(accessLog.entityType, 'case'), eq(accessLog.entityId, q.caseId)) : undefined,
@@ -258,8 +258,6 @@ export async function listAccessLog(db: Db, actor: Actor, raw: Record<string, st
   return { items, nextCursor };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The scalar or `{from, to}` values of one detail field, as strings. */
 function detailIds(detail: unknown, key: string): string[] {
   const v = (detail as Record<string, unknown> | null)?.[key];
@@ -283,12 +281,13 @@ export async function auditNames(db: Db, actor: Actor, items: AuditItem[]): Prom
     for (const id of [...detailIds(i.detail, 'deputyId'), ...detailIds(i.detail, 'deputyIds')]) want.deputy.add(id);
     for (const code of detailIds(i.detail, 'stationCode')) want.station.add(code);
   }
-  const uuids = (s: Set<string>) => [...s].filter((id) => UUID.test(id));
+  // Only ids their uuid columns can compare (a target may be a path or a year).
+  const [userIds, deputyIds, caseIds] = [want.user, want.deputy, want.case].map((s) => [...s].filter(isUuid));
   const parts = [
-    uuids(want.user).length && db.select({ type: sql<string>`'user'`, id: sql<string>`${users.id}::text`, name: users.name }).from(users).where(inArray(users.id, uuids(want.user))),
-    uuids(want.deputy).length && db.select({ type: sql<string>`'deputy'`, id: sql<string>`${deputies.id}::text`, name: deputies.name }).from(deputies).where(inArray(deputies.id, uuids(want.deputy))),
+    userIds.length && db.select({ type: sql<string>`'user'`, id: sql<string>`${users.id}::text`, name: users.name }).from(users).where(inArray(users.id, userIds)),
+    deputyIds.length && db.select({ type: sql<string>`'deputy'`, id: sql<string>`${deputies.id}::text`, name: deputies.name }).from(deputies).where(inArray(deputies.id, deputyIds)),
     want.station.size && db.select({ type: sql<string>`'station'`, id: stations.code, name: stations.name }).from(stations).where(inArray(stations.code, [...want.station])),
-    uuids(want.case).length && db.select({ type: sql<string>`'case'`, id: sql<string>`${cases.id}::text`, name: cases.number }).from(cases).where(inArray(cases.id, uuids(want.case))),
+    caseIds.length && db.select({ type: sql<string>`'case'`, id: sql<string>`${cases.id}::text`, name: cases.number }).from(cases).where(inArray(cases.id, caseIds)),
   ].filter((q) => q !== 0);
   if (!parts.length) return new Map();
   // The four selects have one shape ({type, id, name}); drizzle's types do not see it, hence the cast.

@@ -5,6 +5,7 @@ import type { Actor } from '../../machines/roles.js';
 import type { AppDeps } from '../../edge/context.js';
 import { accessCsv, auditCsv, csvDownload } from '../../edge/audit.js';
 import { AUDIT_ACTIONS, auditNames, listAccessLog, listAudit, type AuditItem } from '../../engine/audit.js';
+import { isUuid } from '../../engine/stores.js';
 import { formatDateTime } from '../../format.js';
 import { AUDIT_ACTION_LABELS, AUDIT_DETAIL_LABELS, AUDIT_TARGET_LABELS, AUDIT_VALUE_LABELS, fieldLabel, valueLabel } from '../../labels.js';
 import { actorText } from '../admin-frame.js';
@@ -56,8 +57,6 @@ function Filters(p: { action: string; values: Record<string, string>; keys: { na
   );
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** A long id as its first eight characters (the whole in a tooltip): enough to tell rows apart. */
 function ShortId(p: { id: string | null }) {
   if (!p.id) return <>—</>;
@@ -78,9 +77,12 @@ function targetText(t: AuditItem['target'], names: Map<string, string>): Child {
   );
 }
 
+/** A detail value that says nothing: none, empty text, an empty list. */
+const blank = (v: unknown) => v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length);
+
 /** One detail value in words: names for deputies and stations, labels for enumerations, else as recorded. */
 function detailValue(key: string, v: unknown, scope: string, names: Map<string, string>): string {
-  if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) return UI.history.blank;
+  if (blank(v)) return UI.history.blank;
   if (v === '***') return UI.history.changed;
   if (Array.isArray(v)) return v.map((x) => detailValue(key, x, scope, names)).join('、');
   const said = AUDIT_VALUE_LABELS[`${key}.${String(v)}`];
@@ -94,7 +96,7 @@ function detailValue(key: string, v: unknown, scope: string, names: Map<string, 
       .join('，');
   }
   const s = String(v);
-  if (key === 'deputyId' || key === 'deputyIds') return names.get(`deputy:${s}`) ?? (UUID.test(s) ? `${s.slice(0, 8)}…` : s);
+  if (key === 'deputyId' || key === 'deputyIds') return names.get(`deputy:${s}`) ?? (isUuid(s) ? `${s.slice(0, 8)}…` : s);
   if (key === 'stationCode') return names.get(`station:${s}`) ? `${names.get(`station:${s}`)}（${s}）` : s;
   if (key === 'until') return formatDateTime(s);
   return valueLabel(key, s, scope);
@@ -105,7 +107,7 @@ function detailLines(item: AuditItem, names: Map<string, string>): string[] {
   const detail = (item.detail ?? {}) as Record<string, unknown>;
   const scope = item.target?.type === 'case' ? 'party' : (item.target?.type ?? '');
   // A field a record was created without (no deputy for a court user) says nothing: left out.
-  const said = Object.entries(detail).filter(([, v]) => !(v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)));
+  const said = Object.entries(detail).filter(([, v]) => !blank(v));
   return said.map(([key, v]) => {
     const label = AUDIT_DETAIL_LABELS[key] ?? fieldLabel(key, scope);
     if (v === 'changed') return `${label}：${UI.history.changed}`;
