@@ -284,7 +284,6 @@ export async function getDeputy(db: Db, id: string) {
   return row ? deputyView(row) : undefined;
 }
 
-/** The deputies; `reader` given: a phone is shown in full only to the admin, court staff and that deputy. */
 /** The directory's deputies, each phone as `reader` may see it (DESIGN §10: in full to admin, court and that deputy only). */
 export async function listDeputies(db: Db, reader: Actor, stationCode?: string) {
   const rows = await db

@@ -116,6 +116,10 @@ export async function courtTodoCases(db: Db, states: string[], soon: string, lim
     .orderBy(asc(cases.openedAt), asc(cases.id));
 }
 
+/** A supervision item's running deadline as its view shows it (none once it fired). */
+const supervisionDeadline = (row: typeof supervisions.$inferSelect, opts: ViewOptions) =>
+  deadlineViews(supervisionStore.spec, restore(supervisionStore, row as unknown as EntityRow), opts)[0];
+
 /** The supervision items waiting for the court's report or rectification, each with its due date and level (overdue once it ran out). */
 async function reportsToAnswer(db: Db, opts: ViewOptions): Promise<TodoItem[]> {
   const rows = await db
@@ -125,7 +129,7 @@ async function reportsToAnswer(db: Db, opts: ViewOptions): Promise<TodoItem[]> {
     .orderBy(asc(supervisions.openedAt))
     .limit(LIMIT);
   return rows.map((row) => {
-    const d = deadlineViews(supervisionStore.spec, restore(supervisionStore, row as unknown as EntityRow), opts)[0];
+    const d = supervisionDeadline(row, opts);
     return {
       kind: row.state === 'rectifying' ? 'rectification_due' : 'report_due',
       entity: { type: 'supervision', id: row.id, number: row.number },
@@ -172,7 +176,7 @@ export async function myTodo(db: Db, actor: Actor, opts: ViewOptions = {}): Prom
           items.push({ kind: 'evaluation', entity, subject: row.subject, level: 'normal' });
           continue;
         }
-        const d = deadlineViews(supervisionStore.spec, restore(supervisionStore, row as unknown as EntityRow), opts)[0];
+        const d = supervisionDeadline(row, opts);
         items.push({ kind: 'report_overdue', entity, subject: row.subject, ...(d ? { dueAt: d.dueAt, daysLeft: d.daysLeft } : {}), level: 'overdue' });
       }
       break;
