@@ -367,6 +367,36 @@ describe('webhooks', () => {
     expect(await row()).toMatchObject({ status: 'delivered', attempts: 5, lastStatus: 200 });
   });
 
+  it('retries for up to 24 hours, then marks the delivery dead: no try is put off past its 24 hours', async () => {
+    receiver ??= await startReceiver();
+    receiver.got.length = 0;
+    receiver.answer = () => 503;
+    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url: `${receiver.url}/in`, events: ['ACCEPT'] });
+    const c = await w.openCase();
+    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    // WEBHOOK_RETRY_BASE_MS as by default; the clock jumps to each try as it falls due.
+    let t = Date.now();
+    const opts = (): DispatchOptions => ({ retryBaseMs: 5000, now: () => new Date(t) });
+    const row = async () => (await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id)))[0];
+    await dispatch(w.database.db, opts());
+    let d = await row();
+    const expiresAt = Date.parse(d.expiresAt);
+    const tries = [t];
+    while (d.status === 'pending') {
+      // DESIGN §12: retried for up to 24 hours — the next try is never set after them.
+      expect(Date.parse(d.nextAttemptAt)).toBeLessThanOrEqual(expiresAt);
+      t = Date.parse(d.nextAttemptAt);
+      await dispatch(w.database.db, opts());
+      tries.push(t);
+      d = await row();
+      expect(tries.length).toBeLessThan(100);
+    }
+    // Then dead, at the 24 hours, not at the first hourly try after them.
+    expect(d).toMatchObject({ status: 'dead', attempts: tries.length });
+    expect(tries.at(-1)).toBe(expiresAt);
+    expect(receiver.got.filter((g) => g.body.includes(c.id))).toHaveLength(tries.length);
+  });
+
   it('pages the deliveries newest first, each once, to a last page whose nextCursor is null', async () => {
     receiver ??= await startReceiver();
     receiver.answer = () => 204;

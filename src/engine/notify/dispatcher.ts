@@ -320,7 +320,9 @@ async function record(db: Db, done: Done[], opts: DispatchOptions): Promise<void
     else {
       const expired = Date.parse(isoOf(m.expires_at)) <= at.getTime();
       const status = o.ok ? 'delivered' : o.final ? o.final : expired ? 'dead' : 'pending';
-      const nextAt = status === 'pending' ? new Date(at.getTime() + backoffMs(opts.retryBaseMs, m.attempts)).toISOString() : atIso;
+      // Tried for up to 24 hours (DESIGN.md §12): a backoff that would reach past them is cut to their
+      // end, where one last try fails into dead — not an hour later, after a try outside them.
+      const nextAt = status === 'pending' ? new Date(Math.min(at.getTime() + backoffMs(opts.retryBaseMs, m.attempts), Date.parse(isoOf(m.expires_at)))).toISOString() : atIso;
       row = { tried: true, at: atIso, http: o.status, error: o.error, ms: o.durationMs, status, next_at: nextAt };
     }
     if (m.id === null) firsts.push({ ...row, message_id: m.message_id, webhook_id: m.webhook_id, attempts: row.tried ? 1 : 0, expires_at: isoOf(m.expires_at) });
