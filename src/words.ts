@@ -486,7 +486,6 @@ export const UI = {
     formTooLarge: (chars: number) => `提交的内容过长，未作任何更改：网页表单一次最多能提交约 ${chars} 字。请点“返回修改”回到表单，删减后再提交。`,
     backToForm: '返回修改',
     database: '数据库暂时无法访问，请稍后重试。',
-    csvName: '执行监督报表',
     notFoundPage: '您访问的页面不存在。',
     csrf: '表单已过期或来源不明，未作任何更改。请返回刷新页面后重试。',
     internal: '服务器内部错误，已记录；请联系管理员。',

@@ -1,10 +1,10 @@
 /**
- * The committee report as a CSV file (DESIGN.md §8: "the same numbers as CSV"): written at the
- * edge from the data the engine returns (src/engine/reports.ts), with the labels people read.
- * Shared by `GET /api/reports/enforcement?format=csv` and the web dashboard's download.
+ * The committee report as flat rows (DESIGN.md §8: "the same numbers as CSV"), from the data the
+ * engine returns (src/engine/reports.ts), with the labels people read. The CSV and XLSX files of
+ * `GET /api/reports/enforcement` and the dashboard's download are written from these rows by the
+ * one table writer (src/edge/exports.ts `reportLines`, tabular.ts), which guards every cell.
  */
-import { stringify } from 'csv-stringify/sync';
-import type { EnforcementReport, ReportQuery } from '../engine/reports.js';
+import type { EnforcementReport } from '../engine/reports.js';
 import {
   OUTCOME_LABELS,
   RATING_LABELS,
@@ -13,7 +13,6 @@ import {
   SOURCE_LABELS,
   supervisionStateLabel,
 } from '../labels.js';
-import { UI } from '../words.js';
 
 export interface ReportRow {
   section: string;
@@ -59,28 +58,4 @@ export function reportRows(r: EnforcementReport): ReportRow[] {
   }
   for (const [k, v] of Object.entries(r.stationTotals)) add('stations', `stationTotals.${k}`, `${REPORT_FIGURE_LABELS['stationTotals']} · ${REPORT_FIGURE_LABELS[`stations.${k}`]}`, v);
   return rows;
-}
-
-/**
- * The report as a CSV file (`section,key,label,value`, the same numbers as the JSON), UTF-8 with
- * a BOM so Excel reads the Chinese labels, CRLF rows; and its file names: `asciiName` for old
- * clients' `filename=` (a district's name left out), `name` in full for `filename*`.
- */
-export function reportCsv(report: EnforcementReport, q: Pick<ReportQuery, 'from' | 'to'>) {
-  const rows = reportRows(report).map((r) => [r.section, r.key, r.label, r.value]);
-  const body = `\uFEFF${stringify([['section', 'key', 'label', 'value'], ...rows], { record_delimiter: 'windows' })}`;
-  const parts = [q.from ?? 'start', q.to ?? 'now', report.filters.stationCode ?? report.filters.district].filter((p): p is string => !!p);
-  return {
-    body,
-    name: `${UI.errors.csvName}_${parts.join('_')}.csv`,
-    asciiName: `enforcement-report_${parts.filter((p) => /^[\w.-]+$/.test(p)).join('_')}.csv`,
-  };
-}
-
-/** The response headers of a CSV download named as `reportCsv` names it. */
-export function csvHeaders(file: { name: string; asciiName: string }): Record<string, string> {
-  return {
-    'content-type': 'text/csv; charset=utf-8',
-    'content-disposition': `attachment; filename="${file.asciiName}"; filename*=UTF-8''${encodeURIComponent(file.name)}`,
-  };
 }

@@ -53,8 +53,8 @@
  * out of the index so that a session recorded is a HOT update). All in one statement, so all see
  * one snapshot: a case that closes meanwhile is counted once. Measured by scripts/bench-report.ts.
  *
- * The engine returns data: the CSV, its file name and headers are written at the edge
- * (src/edge/report-csv.ts).
+ * The engine returns data: the CSV and XLSX, their file names and headers are written at the edge
+ * (src/edge/report-csv.ts, src/edge/exports.ts).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';

@@ -29,7 +29,7 @@ import { notifyStation } from './notify/notices.js';
 import { restore } from './write/snapshots.js';
 import { alreadyDecided, requireHandles } from './submission-claim.js';
 import { caseStore, isUuid } from './stores.js';
-import { onceInTransaction } from './write/idempotency.js';
+import { onceInTransaction, PUBLIC_KEY_OWNER } from './write/idempotency.js';
 
 /** The limits of the public door. Counted in the database, so they hold across processes. */
 export const PUBLIC_LIMITS = {
@@ -171,54 +171,86 @@ export async function onSubmissionReceived(
   await notifyStation(tx, submission.stationCode, { id: submission.id, number: submission.disputeType });
 }
 
+/** What a submission answers: its receipt, where and when it was made, and whether this is a replay. */
+export interface Submitted {
+  receipt: string;
+  stationCode: string;
+  submittedAt: string;
+  /** The same Idempotency-Key and body came before: this is the first submission's answer, nothing new was stored. */
+  replayed: boolean;
+}
+
 /**
  * A citizen's submission: validated, counted against the limits, stored with a fresh receipt.
- * Every refusal (400 no consent or a bad field, 404 unknown station, 429 a limit) stores nothing.
+ * With an Idempotency-Key (DESIGN.md §5, "on any POST"; keys of the public door are under
+ * `PUBLIC_KEY_OWNER`), a repeat of the same body — a phone's retry after a lost answer, a double
+ * tap — gets the first submission's receipt and stores, counts and notifies nothing; another body
+ * under the key is a 422. The key's record keeps the submission's id only: the receipt is read
+ * from the submission again on a replay (no copy of the citizen's look-up code elsewhere).
  */
-export async function submit(ctx: SubmitContext, raw: unknown): Promise<{ receipt: string; stationCode: string; submittedAt: string }> {
+export async function submit(ctx: SubmitContext, raw: unknown, idem?: Idempotency): Promise<Submitted> {
   const input = parseBody(submissionSchema, raw);
   const now = ctx.now?.() ?? new Date();
-  const [station] = await ctx.db.select({ code: stations.code, active: stations.active }).from(stations).where(eq(stations.code, input.stationCode));
-  if (!station) throw new NotFound('not_found.station', { code: input.stationCode });
-  // A retired station's old QR cards still lead here: it takes nothing new (nobody there would read it).
-  if (!station.active) throw new NotFound('not_found.station_retired', { code: input.stationCode });
-  await pruneCounters(ctx.db, now);
   const submittedAt = now.toISOString();
-  return ctx.db.transaction(async (tx) => {
-    const hour = hourWindow(now);
-    if ((await bump(tx, 'submit-address', counterKey('address', ctx.client), hour.start)) > PUBLIC_LIMITS.perAddressPerHour) {
-      throw new TooManyRequests('limit.address_per_hour', { max: PUBLIC_LIMITS.perAddressPerHour }, hour.secondsLeft);
-    }
-    // The phone's count comes from the submissions themselves (the number is kept nowhere else);
-    // the advisory lock makes concurrent submissions for one number count one after another.
-    const day = dayWindow(now);
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`submission-phone:${input.phone}`}, 0))`);
-    const [{ n }] = await tx
-      .select({ n: sql<number>`count(*)::int` })
-      .from(submissions)
-      .where(and(eq(submissions.phone, input.phone), sql`${submissions.submittedAt} >= ${day.start}`));
-    if (n >= PUBLIC_LIMITS.perPhonePerDay) {
-      throw new TooManyRequests('limit.phone_per_day', { max: PUBLIC_LIMITS.perPhonePerDay }, day.secondsLeft);
-    }
-    // 31^12 codes: a collision is as likely as guessing one; the unique key refuses it all the same.
-    const receipt = newReceipt();
-    const [row] = await tx
-      .insert(submissions)
-      .values({
-        receipt,
-        stationCode: input.stationCode,
-        name: input.name,
-        phone: input.phone,
-        counterparty: input.counterparty,
-        disputeType: input.disputeType,
-        description: input.description,
-        consentVersion: CONSENT_VERSION,
-        submittedAt,
-      })
-      .returning({ id: submissions.id });
-    await onSubmissionReceived(tx, { id: row.id, stationCode: input.stationCode, disputeType: input.disputeType, submittedAt });
-    return { receipt, stationCode: input.stationCode, submittedAt };
-  });
+  const once = await onceInTransaction(
+    ctx.db,
+    PUBLIC_KEY_OWNER,
+    idem,
+    async (tx) => {
+      const [station] = await tx.select({ code: stations.code, active: stations.active }).from(stations).where(eq(stations.code, input.stationCode));
+      if (!station) throw new NotFound('not_found.station', { code: input.stationCode });
+      // A retired station's old QR cards still lead here: it takes nothing new (nobody there would read it).
+      if (!station.active) throw new NotFound('not_found.station_retired', { code: input.stationCode });
+      // In the submission's transaction: a refusal rolls the pruning back too, and writes nothing.
+      await pruneCounters(tx, now);
+      const hour = hourWindow(now);
+      if ((await bump(tx, 'submit-address', counterKey('address', ctx.client), hour.start)) > PUBLIC_LIMITS.perAddressPerHour) {
+        throw new TooManyRequests('limit.address_per_hour', { max: PUBLIC_LIMITS.perAddressPerHour }, hour.secondsLeft);
+      }
+      // The phone's count comes from the submissions themselves (the number is kept nowhere else);
+      // the advisory lock makes concurrent submissions for one number count one after another.
+      const day = dayWindow(now);
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`submission-phone:${input.phone}`}, 0))`);
+      const [{ n }] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(submissions)
+        .where(and(eq(submissions.phone, input.phone), sql`${submissions.submittedAt} >= ${day.start}`));
+      if (n >= PUBLIC_LIMITS.perPhonePerDay) {
+        throw new TooManyRequests('limit.phone_per_day', { max: PUBLIC_LIMITS.perPhonePerDay }, day.secondsLeft);
+      }
+      // 31^12 codes: a collision is as likely as guessing one; the unique key refuses it all the same.
+      const receipt = newReceipt();
+      const [row] = await tx
+        .insert(submissions)
+        .values({
+          receipt,
+          stationCode: input.stationCode,
+          name: input.name,
+          phone: input.phone,
+          counterparty: input.counterparty,
+          disputeType: input.disputeType,
+          description: input.description,
+          consentVersion: CONSENT_VERSION,
+          submittedAt,
+        })
+        .returning({ id: submissions.id });
+      await onSubmissionReceived(tx, { id: row.id, stationCode: input.stationCode, disputeType: input.disputeType, submittedAt });
+      return { id: row.id, receipt, stationCode: input.stationCode, submittedAt };
+    },
+    { keep: (s) => ({ submissionId: s.id }) },
+  );
+  if (!once.replayed) {
+    const { receipt, stationCode, submittedAt: at } = once.body;
+    return { receipt, stationCode, submittedAt: at, replayed: false };
+  }
+  const { submissionId } = once.body as { submissionId: string };
+  const [first] = await ctx.db
+    .select({ receipt: submissions.receipt, stationCode: submissions.stationCode, submittedAt: submissions.submittedAt })
+    .from(submissions)
+    .where(eq(submissions.id, submissionId));
+  // Purged since (declined long ago): the key's record outlived what it answered for.
+  if (!first) throw new NotFound('not_found.receipt', {});
+  return { ...first, submittedAt: isoOf(first.submittedAt), replayed: true };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -19,9 +19,16 @@ export const engineOf = (deps: AppDeps, c: WebContext): EngineContext => engineC
 
 export const newFormKey = () => randomUUID();
 
-export function idempotencyOfForm(c: WebContext, form: FormBody, body: unknown): Idempotency | undefined {
+/** The key a form was rendered with (its hidden `_key`), if it came back well-formed. */
+export function postedFormKey(form: FormBody): string | undefined {
   const key = one(form, '_key');
-  if (!/^[\w-]{8,100}$/.test(key)) return undefined;
+  return /^[\w-]{8,100}$/.test(key) ? key : undefined;
+}
+
+/** The Idempotency-Key of a rendered form (its hidden `_key`), scoped to the page it posts to. */
+export function idempotencyOfForm(c: { req: { path: string } }, form: FormBody, body: unknown): Idempotency | undefined {
+  const key = postedFormKey(form);
+  if (key === undefined) return undefined;
   const hash = requestHash(`WEB ${c.req.path}`, body);
   return { key: `web:${key}`, hash };
 }

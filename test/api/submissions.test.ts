@@ -4,6 +4,7 @@
  * per-phone and per-address limits: nothing stored), the station boundary of the queue, accept
  * and decline (once each), and the status look-up (right and wrong pairs, nothing personal).
  */
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
@@ -214,6 +215,84 @@ describe('POST /api/public/submissions', () => {
 
   it('writes no personal data to the log', () => {
     expect(JSON.stringify(logged)).not.toMatch(/张秀英|李建国|139\d{8}/);
+  });
+});
+
+describe('Idempotency-Key on POST /api/public/submissions (DESIGN.md §5: any POST)', () => {
+  const keyed = (body: unknown, key: string, ip = freshIp(), app = proxied) =>
+    request(app, 'POST', '/api/public/submissions', { body, ip, headers: { 'idempotency-key': key } });
+  const rowsFor = async (phone: string) =>
+    rowsOf<{ receipt: string }>(await w.database.db.execute(sql`select receipt from submissions where phone = ${phone}`));
+
+  it('a repeat of the key with the same body answers the first receipt and stores, counts and notifies nothing more', async () => {
+    const body = submission();
+    const key = `k-${randomUUID()}`;
+    const first = await keyed(body, key);
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const before = await stored();
+    // From another address, through another process: a phone that changed networks and retried.
+    const again = await keyed(body, key, freshIp(), proxied2);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual({ receipt: first.body.receipt });
+    expect(await stored()).toEqual(before);
+    expect(await rowsFor(body.phone as string)).toEqual([{ receipt: first.body.receipt }]);
+  });
+
+  it('another body under the key is a 422 and stores nothing', async () => {
+    const key = `k-${randomUUID()}`;
+    expect((await keyed(submission(), key)).status).toBe(201);
+    const other = submission();
+    await refusedSubmission(422, () => keyed(other, key), 'urn:jiefen:problem:idempotency-mismatch');
+    expect(await rowsFor(other.phone as string)).toEqual([]);
+  });
+
+  it('five concurrent sends of one key and body store one submission, and all five answer its receipt', async () => {
+    const body = submission();
+    const key = `k-${randomUUID()}`;
+    const results = await Promise.all(Array.from({ length: 5 }, (_, i) => keyed(body, key, freshIp(), i % 2 ? proxied2 : proxied)));
+    expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
+    const rows = await rowsFor(body.phone as string);
+    expect(rows).toHaveLength(1);
+    expect(new Set(results.map((r) => r.body.receipt))).toEqual(new Set([rows[0].receipt]));
+  });
+
+  it('a replay is answered even after the phone has used up its day: the first submission is not counted twice', async () => {
+    const phone = freshPhone();
+    const key = `k-${randomUUID()}`;
+    const first = await keyed(submission({ phone }), key);
+    expect(first.status).toBe(201);
+    for (let i = 0; i < 4; i++) expect((await post(submission({ phone }))).status).toBe(201);
+    expect((await post(submission({ phone }))).status).toBe(429);
+    const again = await keyed(submission({ phone }), key);
+    expect(again.status).toBe(201);
+    expect(again.body.receipt).toBe(first.body.receipt);
+  });
+
+  it('concurrent sends of one key when the phone has one submission left: one is stored, and none is answered 429', async () => {
+    const phone = freshPhone();
+    for (let i = 0; i < 4; i++) expect((await post(submission({ phone }))).status).toBe(201);
+    const body = submission({ phone });
+    const key = `k-${randomUUID()}`;
+    // The one that stores takes the phone's last place of the day; its twins, counting after it, are the same request.
+    const results = await Promise.all(Array.from({ length: 4 }, (_, i) => keyed(body, key, freshIp(), i % 2 ? proxied2 : proxied)));
+    expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+    expect(new Set(results.map((r) => r.body.receipt)).size).toBe(1);
+    expect(await rowsFor(phone)).toHaveLength(5);
+  });
+
+  it('the record of the key keeps neither the citizen\'s data nor the receipt, only which submission answered it', async () => {
+    const body = submission();
+    const key = `k-${randomUUID()}`;
+    const first = await keyed(body, key);
+    const [record] = rowsOf<{ user_id: string; response: unknown }>(await w.database.db.execute(sql`select user_id, response from idempotency_keys where key = ${key}`));
+    const [row] = rowsOf<{ id: string }>(await w.database.db.execute(sql`select id from submissions where receipt = ${first.body.receipt}`));
+    expect(record).toEqual({ user_id: 'public', response: { submissionId: row.id } });
+  });
+
+  it('refuses a malformed key (400) before anything is stored', async () => {
+    await refusedSubmission(400, () => keyed(submission(), 'x'.repeat(201)));
   });
 });
 

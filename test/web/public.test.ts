@@ -151,6 +151,35 @@ describe('/s/:code, the public form', () => {
     expect(found.text).toContain('已收到，正在等待联络站处理');
   });
 
+  it('the form carries a key of its own: sent twice (a double tap, a retry), it stores one dispute and leads to one receipt; sent again with other words, a new one', async () => {
+    const page = await citizen().get('/s/HL01');
+    const key = /<input type="hidden" name="_key" value="([^"]+)"/.exec(page.text)?.[1];
+    expect(key).toMatch(/^[\w-]{8,100}$/);
+    const second = /<input type="hidden" name="_key" value="([^"]+)"/.exec((await citizen().get('/s/HL01')).text)?.[1];
+    expect(second).not.toBe(key);
+    const before = await count();
+    const fields = good({ phone: '13704517712', _key: key! });
+    const [a, b] = [citizen(), citizen()];
+    const first = await a.submit('/s/HL01', fields);
+    const again = await b.submit('/s/HL01', fields);
+    expect([first.status, again.status]).toEqual([303, 303]);
+    expect(await count()).toBe(before + 1);
+    const receiptOf = (r: typeof first) => /^jf_receipt=([2-9A-Z]{12});/.exec(r.setCookies.find((x) => x.startsWith('jf_receipt='))!)![1];
+    expect(receiptOf(again)).toBe(receiptOf(first));
+    // The same rendered form with other words: the citizen means another dispute.
+    const other = await citizen().submit('/s/HL01', { ...fields, description: '另一件事：楼道堆放杂物。' });
+    expect(other.status).toBe(303);
+    expect(await count()).toBe(before + 2);
+    expect(receiptOf(other)).not.toBe(receiptOf(first));
+  });
+
+  it('a refused form is shown again under the key it was sent with (nothing was stored under it)', async () => {
+    const key = 'form-key-kept-1234';
+    const r = await postForm('/s/HL01', good({ consent: '', _key: key }));
+    expect(r.status).toBe(400);
+    expect(r.html).toContain(`name="_key" value="${key}"`);
+  });
+
   it('the receipt page opened without its cookie says where to look the submission up, and stores nothing', async () => {
     const before = await count();
     const r = await citizen().get('/s/HL01/receipt');

@@ -1,6 +1,6 @@
 /**
  * The committee's enforcement report (DESIGN.md §8), as JSON or CSV: thin — the engine decides who
- * and what and returns data; the CSV is written at the edge (src/edge/report-csv.ts, shared with
+ * and what and returns data; the CSV and XLSX are written at the edge (src/edge/exports.ts, shared with
  * the web's dashboard download).
  */
 import { Hono } from 'hono';

@@ -32,9 +32,10 @@ export function publicApiRoutes(deps: AppDeps) {
     // What a citizen typed and what is answered about it is nobody else's to keep.
     c.header('Cache-Control', 'no-store');
   });
-  app.post('/submissions', doc({ summary: '市民扫码提交纠纷（无需登录）', description: '扫码联（DESIGN.md §13）：提交纠纷，须同意个人信息处理；同一手机号每日 5 次、同一地址每小时 20 次，超过 16 KiB 的请求体被拒绝。返回查询码 receipt。', tags: ['扫码联'], public: true, body: submissionSchema, ok: { status: 201, description: '{receipt}' }, errors: [400, 404, 413, 429] }), async (c) => {
+  app.post('/submissions', doc({ summary: '市民扫码提交纠纷（无需登录）', description: '扫码联（DESIGN.md §13）：提交纠纷，须同意个人信息处理；同一手机号每日 5 次、同一地址每小时 20 次，超过 16 KiB 的请求体被拒绝。返回查询码 receipt。带 Idempotency-Key 重发同一内容，答复第一次的查询码，不再保存。', tags: ['扫码联'], public: true, body: submissionSchema, ok: { status: 201, description: '{receipt}' }, errors: [400, 404, 413, 422, 429] }), async (c) => {
     const body = await jsonBody(c, PUBLIC_LIMITS.maxBodyBytes);
-    const { receipt } = await submit({ db: deps.db, now: deps.now, client: clientAddress(deps, c) }, body);
+    const { receipt, replayed } = await submit({ db: deps.db, now: deps.now, client: clientAddress(deps, c) }, body, idempotencyOf(c, body));
+    if (replayed) c.header('Idempotent-Replayed', 'true');
     return c.json({ receipt }, 201);
   });
   app.get('/status', doc({ summary: '市民查询办理进度（无需登录）', description: '查询码加手机号后 4 位：只答状态、案号、状态说明和下一日期；不匹配与查询码不存在的回答完全相同（404）。', tags: ['扫码联'], public: true, query: lookupSchema, ok: { status: 200, description: '{status, case?}' }, errors: [400, 404, 429] }), async (c) => {

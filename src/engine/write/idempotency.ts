@@ -50,6 +50,19 @@ export function requestHash(target: string, body: unknown): string {
   return hash('sha256', `${target}\n${canonical(body)}`, 'hex');
 }
 
+/**
+ * Whose keys a record is under: a signed-in user (`Actor`), or the public door's one owner
+ * (`PUBLIC_KEY_OWNER`): keys are scoped to their owner, as DESIGN.md §5 scopes them to a user.
+ */
+export type KeyOwner = Pick<Actor, 'id'>;
+
+/**
+ * The owner of keys sent without sign-in (POST /api/public/submissions, the citizen's form). Not a
+ * user id (those are uuids). All citizens share it: a key replays only the very same body (name,
+ * phone, text and all, in the request hash), so nobody gets another's receipt by guessing a key.
+ */
+export const PUBLIC_KEY_OWNER: KeyOwner = { id: 'public' };
+
 /** A stored key record, as the write path reads it. */
 export interface KeyRecord {
   requestHash: string;
@@ -58,7 +71,7 @@ export interface KeyRecord {
   response: unknown;
 }
 
-export async function priorResponse(db: Db, actor: Actor, idem: Idempotency): Promise<WriteResult | null> {
+export async function priorResponse(db: Db, actor: KeyOwner, idem: Idempotency): Promise<WriteResult | null> {
   const [prior] = await db
     .select()
     .from(idempotencyKeys)
@@ -109,7 +122,7 @@ const MARK_JSON = JSON.stringify(MARK);
  * it is, `answerTexts`). The table keeps the answer's HTTP status, as it always has (station
  * activities store theirs too); only this module reads or writes it.
  */
-export function keyRecord(actor: Actor, idem: Idempotency, created: boolean, kept: string) {
+export function keyRecord(actor: KeyOwner, idem: Idempotency, created: boolean, kept: string) {
   return { userId: actor.id, key: idem.key, requestHash: idem.hash, status: created ? 201 : 200, response: kept };
 }
 
@@ -130,7 +143,7 @@ export function keyRecordRows(record: ReturnType<typeof keyRecord>): RowsOf {
  */
 export async function onceByKey(
   ctx: EngineContext,
-  actor: Actor,
+  actor: KeyOwner,
   idem: Idempotency | undefined,
   write: () => Promise<WriteResult>,
   readsInside = false,
@@ -144,9 +157,9 @@ export async function onceByKey(
   } catch (err) {
     // A concurrent request with the same key committed first: answer as it did. Its act may also
     // have taken what this one checks for (a station's code, a deputy's name at a station, a
-    // login, a submission still pending) before this one got to its own key: that 409 is the same
-    // race, answered the same way.
-    if (idem && (sqlState(err) === '23505' || (err instanceof DomainError && err.code === 'conflict'))) {
+    // login, a submission still pending, the phone's last submission of the day) before this one
+    // got to its own key: that 409 or 429 is the same race, answered the same way.
+    if (idem && (sqlState(err) === '23505' || (err instanceof DomainError && (err.code === 'conflict' || err.code === 'too_many_requests')))) {
       const prior = await priorResponse(ctx.db, actor, idem);
       if (prior) return prior;
     }
@@ -169,7 +182,7 @@ export type Once<T> = { created: boolean; body: T; replayed: false } | { created
  */
 export async function onceInTransaction<T>(
   db: Db,
-  actor: Actor,
+  actor: KeyOwner,
   idem: Idempotency | undefined,
   act: (tx: Db) => Promise<T>,
   opts: {

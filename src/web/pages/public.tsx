@@ -13,7 +13,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { publicStatusBody } from '../../edge/citizen.js';
 import { bodyText, clientAddress, type AppDeps } from '../../edge/context.js';
 import { getStation } from '../../engine/directory.js';
-import { DomainError, PayloadTooLarge, ValidationError } from '../../engine/errors.js';
+import { DomainError, IdempotencyMismatch, PayloadTooLarge, ValidationError } from '../../engine/errors.js';
 import { groupReceipt, lookupStatus, normalizeReceipt, PUBLIC_LIMITS, submissionSchema, submit } from '../../engine/submissions.js';
 import { formatDate, formatDateTime } from '../../format.js';
 import { CITIZEN, ERROR_TITLES, UI } from '../../words.js';
@@ -21,16 +21,17 @@ import { Input, inputId, Row, TextArea } from '../components.js';
 import { textLimit } from '../forms.js';
 import { formTextChars, secure } from '../http.js';
 import { html } from '../page.js';
+import { idempotencyOfForm, newFormKey, postedFormKey } from '../engine-call.js';
 import { sayError, sayField } from '../wording.js';
 
 /**
  * What the form's description may hold so that the whole form stays within the 16 KiB a public
  * body may have (DESIGN §13): the API's 2,000 characters, URL-encoded, would be 18,000 bytes. The
  * other fields at their longest (name, the other side, dispute type, phone, consent, the
- * honeypot) take under 1.5 KB: 1,600 characters of description leave room for them and for line
- * breaks (%0D%0A).
+ * honeypot, the form's key) take under 1.6 KB: 1,600 characters of description leave room for them
+ * and for line breaks (%0D%0A).
  */
-const FORM_DESCRIPTION_MAX = Math.min(textLimit(submissionSchema.shape.description) ?? Infinity, formTextChars(PUBLIC_LIMITS.maxBodyBytes, 100, 1536));
+const FORM_DESCRIPTION_MAX = Math.min(textLimit(submissionSchema.shape.description) ?? Infinity, formTextChars(PUBLIC_LIMITS.maxBodyBytes, 100, 1664));
 /** The whole form's room in characters, as its 413 says it (about 1,700). */
 const FORM_TOTAL_CHARS = formTextChars(PUBLIC_LIMITS.maxBodyBytes, 100);
 
@@ -134,7 +135,12 @@ const FIELD_NAMES: Record<string, string> = {
   consent: CITIZEN.consentTitle,
 };
 
-function IntakePage(p: { station: Station; values?: Values; errors?: Errors; refusal?: string }) {
+/**
+ * `formKey`: this rendering's Idempotency-Key (as every staff form has one): a double tap, or a
+ * retry of a post whose answer was lost, stores the dispute once. Kept when the form is shown
+ * again after a refusal (nothing was stored under it).
+ */
+function IntakePage(p: { station: Station; formKey: string; values?: Values; errors?: Errors; refusal?: string }) {
   const v = p.values ?? {};
   const e = p.errors ?? {};
   const fields = Object.keys(e).filter((k) => FIELD_NAMES[k]);
@@ -159,6 +165,7 @@ function IntakePage(p: { station: Station; values?: Values; errors?: Errors; ref
         </div>
       ) : null}
       <form method="post" action={stationPath(p.station)} class="form public-form" data-testid="intake">
+        <input type="hidden" name="_key" value={p.formKey} />
         <Row label={CITIZEN.form.name} name="name" error={e.name} required>
           <Input name="name" value={v.name} error={e.name} required autocomplete="name" maxlength={textLimit(submissionSchema.shape.name)} />
         </Row>
@@ -344,6 +351,9 @@ async function formOf(c: Context, maxBytes: number): Promise<Values> {
   return out;
 }
 
+/** The form's key as it was posted, to show the form again under it; a fresh one if it came without. */
+const keyOf = (form: Values) => postedFormKey(form) ?? newFormKey();
+
 function fieldErrorsOf(err: ValidationError): Errors {
   const out: Errors = {};
   for (const f of err.errors) if (!(f.field in out)) out[f.field] = sayField(f);
@@ -409,7 +419,7 @@ export function publicPages(deps: AppDeps) {
     const station = await getStation(deps.db, c.req.param('code'));
     if (!station) return unknownStation(c);
     if (station.active === false) return retiredStation(c, station);
-    return html(c, <IntakePage station={station} />);
+    return html(c, <IntakePage station={station} formKey={newFormKey()} />);
   });
 
   app.post('/s/:code', async (c) => {
@@ -420,27 +430,30 @@ export function publicPages(deps: AppDeps) {
     try {
       form = await formOf(c, PUBLIC_LIMITS.maxBodyBytes);
       if (form.website) {
-        return html(c, <IntakePage station={station} values={{ ...form, website: '' }} refusal={CITIZEN.honeypotFilled} />, 400);
+        return html(c, <IntakePage station={station} formKey={keyOf(form)} values={{ ...form, website: '' }} refusal={CITIZEN.honeypotFilled} />, 400);
       }
-      const { receipt } = await submit(
-        { db: deps.db, now: deps.now, client: clientAddress(deps, c) },
-        {
-          stationCode: station.code,
-          name: form.name ?? '',
-          phone: form.phone ?? '',
-          counterparty: form.counterparty ?? '',
-          disputeType: form.disputeType ?? '',
-          description: form.description ?? '',
-          consent: form.consent === 'yes',
-        },
-      );
+      const ctx = { db: deps.db, now: deps.now, client: clientAddress(deps, c) };
+      const body = {
+        stationCode: station.code,
+        name: form.name ?? '',
+        phone: form.phone ?? '',
+        counterparty: form.counterparty ?? '',
+        disputeType: form.disputeType ?? '',
+        description: form.description ?? '',
+        consent: form.consent === 'yes',
+      };
+      const { receipt } = await submit(ctx, body, idempotencyOfForm(c, form, body)).catch((err) => {
+        // The same rendered form, sent again with other words (back, edit, send): a new dispute, not a repeat.
+        if (err instanceof IdempotencyMismatch) return submit(ctx, body);
+        throw err;
+      });
       const path = stationPath(station);
       setCookie(c, RECEIPT_COOKIE, receipt, { httpOnly: true, sameSite: 'Strict', secure: secure(c), path, maxAge: RECEIPT_COOKIE_SECONDS });
       return c.redirect(`${path}/receipt`, 303);
     } catch (err) {
-      if (err instanceof ValidationError) return html(c, <IntakePage station={station} values={form} errors={fieldErrorsOf(err)} />, 400);
+      if (err instanceof ValidationError) return html(c, <IntakePage station={station} formKey={keyOf(form)} values={form} errors={fieldErrorsOf(err)} />, 400);
       const r = refusalOf(err);
-      if (r) return html(c, <IntakePage station={station} values={form} refusal={`${r.detail} ${CITIZEN.nothingStored}`} />, r.status);
+      if (r) return html(c, <IntakePage station={station} formKey={keyOf(form)} values={form} refusal={`${r.detail} ${CITIZEN.nothingStored}`} />, r.status);
       throw err;
     }
   });

@@ -11,7 +11,7 @@ import type { Actor } from '../../../machines/roles.js';
 import { DISPUTE_TYPE_SUGGESTIONS, fieldLabel, PARTY_ROLE_LABELS, valueLabel } from '../../../labels.js';
 import { UI } from '../../../words.js';
 import { Input, Row, Select, TextArea } from '../../components.js';
-import { brief, engineOf, idempotencyOfForm, newFormKey } from '../../engine-call.js';
+import { brief, engineOf, idempotencyOfForm, newFormKey, postedFormKey } from '../../engine-call.js';
 import { cleanMoney, fromLocalDateTime, limitHint, textLimit } from '../../forms.js';
 import { one, restoredDraft, type FormBody } from '../../http.js';
 import { NewEntityPage, type NewFormState } from '../../entity-page.js';
@@ -186,7 +186,7 @@ export async function newCasePage(deps: AppDeps, c: WebContext, ctx: PageCtx, st
   const draft = restoredDraft(c);
   const st: NewCaseState = state ??
     (draft
-      ? { values: draft, errors: {}, key: /^[\w-]{8,100}$/.test(one(draft, '_key')) ? one(draft, '_key') : newFormKey(), rows: partyRowsOf(draft), restored: true }
+      ? { values: draft, errors: {}, key: postedFormKey(draft) ?? newFormKey(), rows: partyRowsOf(draft), restored: true }
       : {
           values: { source: allowed.sources?.[0] ?? 'court_referral', track: 'pre_filing' },
           errors: {},
