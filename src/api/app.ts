@@ -8,8 +8,8 @@ import { can } from '../machines/policy.js';
 import { authenticate, createTokenCache, type TokenCache } from '../engine/directory.js';
 import { Forbidden } from '../engine/errors.js';
 import { stores } from '../engine/registry.js';
-import { sweep } from '../engine/sweeper.js';
-import { refuseUnstorableUrl, requestHeader, type AppDeps, type Env } from './context.js';
+import { sweepOnce } from '../engine/sweeper.js';
+import { idempotencyOf, onceAnswer, refuseUnstorableUrl, requestHeader, type AppDeps, type Env } from './context.js';
 import { activityRoutes } from './routes/activities.js';
 import { calendarRoutes } from './routes/calendar.js';
 import { todoRoutes } from './routes/todo.js';
@@ -59,9 +59,11 @@ export function apiRoutes(deps: AppDeps, tokens: TokenCache = createTokenCache()
   api.route('/calendar', calendarRoutes(deps));
   api.route('/me/todo', todoRoutes(deps));
 
-  api.post('/admin/sweep', doc({ summary: '立即执行一次期限扫描', tags: ['管理'], ok: { status: 200, description: '触发的期限' }, errors: [403] }), async (c) => {
-    if (!can(c.get('actor'), 'sweep.run')) throw new Forbidden('forbidden.sweep');
-    return c.json(await sweep({ db: deps.db, now: deps.now, requestId: c.get('requestId') }, stores));
+  api.post('/admin/sweep', doc({ summary: '立即执行一次期限扫描', tags: ['管理'], ok: { status: 200, description: '触发的期限' }, errors: [403, 422] }), async (c) => {
+    const actor = c.get('actor');
+    if (!can(actor, 'sweep.run')) throw new Forbidden('forbidden.sweep');
+    // The request takes no body: what identifies it under its key is its path alone.
+    return onceAnswer(c, await sweepOnce({ db: deps.db, now: deps.now, requestId: c.get('requestId') }, stores, actor, idempotencyOf(c, {})));
   });
   return api;
 }

@@ -16,6 +16,8 @@ import { applyEvent, type EngineContext } from './apply.js';
 import { DomainError, loggableError, NotFound } from './errors.js';
 import { DeadlineGone } from './write/deadlines.js';
 import type { EntityStore } from './stores.js';
+import type { Idempotency } from './write/types.js';
+import { onceAfter } from './write/idempotency.js';
 
 export const SYSTEM_ACTOR: Actor = { id: 'system', role: 'system', name: '系统（期限）' };
 const LEASE_MS = 60_000;
@@ -57,6 +59,14 @@ interface Claimed {
   kind: string;
   event: string;
   due_at: string;
+}
+
+/**
+ * `POST /api/admin/sweep`: one pass now, for `actor`. Under an Idempotency-Key (DESIGN.md §5: any
+ * POST) a repeat is answered what the first pass fired, and runs no second pass.
+ */
+export async function sweepOnce(ctx: EngineContext, stores: Record<string, EntityStore>, actor: Actor, idempotency?: Idempotency) {
+  return onceAfter(ctx.db, actor, idempotency, () => sweep(ctx, stores));
 }
 
 export async function sweep(

@@ -140,13 +140,16 @@ export function statePath(value: unknown): string {
 /**
  * What a list's `state` filter takes: each state's dotted path (`mediation.active`) and each
  * parent's own name, for all of its states (`mediation`). Anything else is a mistyped state, to be
- * refused rather than answered with an empty list.
+ * refused rather than answered with an empty list. A transient state (the case's `opening`, left
+ * at once by an eventless transition) is never stored nor shown (DESIGN.md §3 lists the states):
+ * offered as a filter, it could only ever answer an empty list.
  */
 export function stateFilterValues(machine: AnyStateMachine): string[] {
   const out: string[] = [];
   const walk = (node: AnyStateNode, path: string) => {
     for (const [key, child] of Object.entries(node.states)) {
       const p = path ? `${path}.${key}` : key;
+      if (child.always?.length) continue;
       out.push(p);
       walk(child, p);
     }

@@ -1,6 +1,7 @@
 /**
  * Idempotency-Key on the POSTs outside the machines (DESIGN.md §5): the directory (stations,
- * deputies, users), a user's new token and a webhook. A repeat of the key with the same body gets
+ * deputies, users), a user's new token and a webhook; marking notices read, retrying a dead
+ * delivery and a deadline pass. A repeat of the key with the same body gets
  * the first answer and creates nothing; another body under the key is a 422; five concurrent
  * repeats create one. A secret the first answer showed (a token, a webhook's secret) is kept by no
  * record (DESIGN.md §10): a replay shows it as null, with a note saying how to get a new one.
@@ -9,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/client.js';
-import { expectProblem, fingerprint, tag } from '../helpers/api.js';
+import { dispatch } from '../../src/engine/notify/dispatcher.js';
+import { daysAgo, expectProblem, fingerprint, tag } from '../helpers/api.js';
 import { createWorld, type Call, type World } from '../helpers/world.js';
 
 let w: World;
@@ -251,5 +253,98 @@ describe('Idempotency-Key on POST /api/admin/erase-personal-data', () => {
     expect(all[0].body.cases).toBeGreaterThanOrEqual(1);
     for (const r of all) expect(r.body).toEqual(all[0].body);
     expect(await erasures()).toBe(before + 1);
+  });
+});
+
+describe('Idempotency-Key on POST /api/me/notifications/read', () => {
+  const unread = async () => (await w.call(w.tokens.deputyA, 'GET', '/api/me/notifications?unread=true')).body.unread as number;
+  /** A case assigned to deputy A: one more notice in A's inbox (DESIGN.md §12). */
+  const assignA = async () => {
+    const c = await w.openCase();
+    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' }, { type: 'ASSIGN', deputyIds: [w.deputies.a] });
+  };
+  const markAll = (key: string, body: unknown = { all: true }) => w.call(w.tokens.deputyA, 'POST', '/api/me/notifications/read', body, keyed(key));
+
+  it('a repeat answers the first {read, unread} and marks nothing read since; another body under the key is a 422', async () => {
+    await assignA();
+    const key = randomUUID();
+    const first = await markAll(key);
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ read: expect.any(Number), unread: 0 });
+    expect(first.body.read).toBeGreaterThanOrEqual(1);
+    await assignA();
+    const again = await markAll(key);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    // The notice that came after the first answer is still unread: the repeat did not run again.
+    expect(await unread()).toBe(1);
+    const before = await fingerprint(w);
+    expectProblem(await markAll(key, { ids: [randomUUID()] }), 422);
+    expect(await fingerprint(w)).toEqual(before);
+    expect(await unread()).toBe(1);
+  });
+});
+
+describe('Idempotency-Key on POST /api/webhooks/:id/deliveries/:deliveryId/retry', () => {
+  /** A webhook whose one delivery (an ACCEPT) is dead: its endpoint refused the connection, and its day ran out. */
+  async function deadDelivery() {
+    const hook = await w.call(admin(), 'POST', '/api/webhooks', { url: `http://127.0.0.1:1/${tag('H')}`, events: ['ACCEPT'] });
+    expect(hook.status).toBe(201);
+    const c = await w.openCase();
+    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    await dispatch(w.database.db, { retryBaseMs: 60_000, timeoutMs: 500 });
+    const [d] = rowsOf<{ id: string }>(await w.database.db.execute(sql`update deliveries set status = 'dead' where webhook_id = ${hook.body.id} returning id`));
+    expect(d).toBeDefined();
+    return { hook: hook.body.id as string, delivery: d.id };
+  }
+  const retry = (hook: string, delivery: string, key: string) => w.call(admin(), 'POST', `/api/webhooks/${hook}/deliveries/${delivery}/retry`, undefined, keyed(key));
+
+  it('a repeat answers the first answer (pending again), not a 409 for its own retry; the key on another delivery is a 422', async () => {
+    const { hook, delivery } = await deadDelivery();
+    const key = randomUUID();
+    const first = await retry(hook, delivery, key);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ id: delivery, status: 'pending' });
+    const again = await retry(hook, delivery, key);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    // A new key is a new request: the delivery is no longer dead.
+    expectProblem(await retry(hook, delivery, randomUUID()), 409, 'urn:jiefen:problem:conflict');
+    const other = await deadDelivery();
+    expectProblem(await retry(other.hook, other.delivery, key), 422);
+    const [row] = rowsOf<{ status: string }>(await w.database.db.execute(sql`select status from deliveries where id = ${other.delivery}`));
+    expect(row.status).toBe('dead');
+  });
+});
+
+describe('Idempotency-Key on POST /api/admin/sweep', () => {
+  /** A case whose mediation period ran out nine days ago (work entered from paper): its deadline is due. */
+  async function expiredMediation() {
+    const c = await w.openCase({ occurredAt: daysAgo(40) });
+    await w.send(c.id, w.tokens.court, { type: 'ACCEPT', occurredAt: daysAgo(39) }, { type: 'ASSIGN', deputyIds: [w.deputies.a], occurredAt: daysAgo(39) });
+    return c.id as string;
+  }
+  const sweep = (key: string) => w.call(admin(), 'POST', '/api/admin/sweep', undefined, keyed(key));
+  const state = async (id: string) => (await w.call(w.tokens.court, 'GET', `/api/cases/${id}`)).body.state;
+
+  it('a repeat answers what the first pass fired and runs no second pass', async () => {
+    const a = await expiredMediation();
+    const key = randomUUID();
+    const first = await sweep(key);
+    expect(first.status).toBe(200);
+    expect(first.body.fired.map((f: any) => f.entityId)).toContain(a);
+    expect(await state(a)).toBe('closed');
+    const b = await expiredMediation();
+    const again = await sweep(key);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect(await state(b)).toBe('mediation.active');
+    // A new key is a new pass.
+    const next = await sweep(randomUUID());
+    expect(next.body.fired.map((f: any) => f.entityId)).toEqual([b]);
+    expect(await state(b)).toBe('closed');
   });
 });

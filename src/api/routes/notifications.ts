@@ -19,7 +19,10 @@ export function notificationRoutes(deps: AppDeps) {
     const page = await listNotices(deps.db, c.get('actor'), c.req.query());
     return c.json({ items: page.items.map(presentNotice), nextCursor: page.nextCursor, unread: page.unread });
   });
-  app.post('/me/notifications/read', doc({ summary: '标记消息已读（{ids} 或 {all: true}）', tags: ['消息'], body: markReadSchema, ok: { status: 200, description: '已读' }, errors: [400] }), async (c) => c.json(await markRead(deps.db, c.get('actor'), await jsonBody(c), now())));
+  app.post('/me/notifications/read', doc({ summary: '标记消息已读（{ids} 或 {all: true}）', tags: ['消息'], body: markReadSchema, ok: { status: 200, description: '已读' }, errors: [400, 422] }), async (c) => {
+    const body = await jsonBody(c);
+    return onceAnswer(c, await markRead(deps.db, c.get('actor'), body, now(), idempotencyOf(c, body)));
+  });
 
   app.post('/webhooks', doc({ summary: '新增 Webhook（{url, events}），返回 {id, secret}', tags: ['消息'], body: webhookSchema, ok: { status: 201, description: '{id, secret}' }, errors: [400, 403, 422] }), async (c) => {
     const body = await jsonBody(c);
@@ -35,8 +38,9 @@ export function notificationRoutes(deps: AppDeps) {
     return c.body(null, 204);
   });
   app.get('/webhooks/:id/deliveries', doc({ summary: 'Webhook 的推送记录（新的在前，status、cursor、limit）', tags: ['消息'], params: { id: 'Webhook id' }, query: deliveriesQuerySchema, ok: { status: 200, description: '{items, nextCursor}' }, errors: [400, 403, 404] }), async (c) => c.json(await listDeliveries(deps.db, c.get('actor'), c.req.param('id'), c.req.query())));
-  app.post('/webhooks/:id/deliveries/:deliveryId/retry', doc({ summary: '重新推送已失效的推送', tags: ['消息'], params: { id: 'Webhook id', deliveryId: '推送 id' }, ok: { status: 200, description: '推送' }, errors: [403, 404, 409] }), async (c) =>
-    c.json(await retryDelivery(deps.db, c.get('actor'), c.req.param('id'), c.req.param('deliveryId'), now())),
+  app.post('/webhooks/:id/deliveries/:deliveryId/retry', doc({ summary: '重新推送已失效的推送', tags: ['消息'], params: { id: 'Webhook id', deliveryId: '推送 id' }, ok: { status: 200, description: '推送' }, errors: [403, 404, 409, 422] }), async (c) =>
+    // The request takes no body: what identifies it under its key is its path alone.
+    onceAnswer(c, await retryDelivery(deps.db, c.get('actor'), c.req.param('id'), c.req.param('deliveryId'), now(), idempotencyOf(c, {}))),
   );
 
   app.patch('/cases/:id/parties/:index', doc({ summary: '当事人是否同意接收短信（smsConsent）', tags: ['案件'], params: { id: '案件 id', index: '当事人序号（0 起）' }, body: consentSchema, ok: { status: 200, description: '当事人' }, errors: [400, 403, 404] }), async (c) =>

@@ -8,6 +8,8 @@ import { isoOf, type Db } from '../../db/client.js';
 import { notifications } from '../../db/schema.js';
 import { fieldErrors, Forbidden, schemaField, ValidationError } from '../errors.js';
 import { decodeCursor } from '../views.js';
+import type { Idempotency } from '../write/types.js';
+import { onceInTransaction } from '../write/idempotency.js';
 
 export const inboxQuerySchema = z.object({
   unread: z.enum(['true', 'false']).optional(),
@@ -81,8 +83,12 @@ export async function listNotices(db: Db, actor: Actor, raw: Record<string, stri
   };
 }
 
-/** `POST /api/me/notifications/read` `{ids}` or `{all: true}`: only the caller's own; returns `{read, unread}`. */
-export async function markRead(db: Db, actor: Actor, raw: unknown, now = new Date()) {
+/**
+ * `POST /api/me/notifications/read` `{ids}` or `{all: true}`: only the caller's own; answers
+ * `{read, unread}`. Under an Idempotency-Key (DESIGN.md §5: any POST) a repeat is answered the
+ * first `{read, unread}`, and another body under the key is a 422.
+ */
+export async function markRead(db: Db, actor: Actor, raw: unknown, now = new Date(), idempotency?: Idempotency) {
   const userId = person(actor);
   const parsed = markReadSchema.safeParse(raw);
   if (!parsed.success) {
@@ -90,7 +96,15 @@ export async function markRead(db: Db, actor: Actor, raw: unknown, now = new Dat
   }
   const mine = and(eq(notifications.userId, userId), isNull(notifications.readAt));
   const which = 'ids' in parsed.data ? and(mine, inArray(notifications.id, parsed.data.ids)) : mine;
-  const done = await db.update(notifications).set({ readAt: now.toISOString() }).where(which).returning({ id: notifications.id });
-  return { read: done.length, unread: await unreadCount(db, actor) };
+  return onceInTransaction(
+    db,
+    actor,
+    idempotency,
+    async (tx) => {
+      const done = await tx.update(notifications).set({ readAt: now.toISOString() }).where(which).returning({ id: notifications.id });
+      return { read: done.length, unread: await unreadCount(tx, actor) };
+    },
+    { created: false },
+  );
 }
 

@@ -204,18 +204,28 @@ function deliveryView(d: DeliveryRow) {
 }
 
 /** `POST /api/webhooks/:id/deliveries/:deliveryId/retry`: a dead delivery is tried again now, for another 24 hours. */
-export async function retryDelivery(db: Db, actor: Actor, webhookId: string, deliveryId: string, now = new Date()) {
+export async function retryDelivery(db: Db, actor: Actor, webhookId: string, deliveryId: string, now = new Date(), idempotency?: Idempotency) {
   adminOnly(actor);
-  const hook = await liveWebhook(db, webhookId);
-  const [d] = isUuid(deliveryId)
-    ? await db.select().from(deliveries).where(and(eq(deliveries.id, deliveryId), eq(deliveries.webhookId, hook.id)))
-    : [];
-  if (!d) throw new NotFound('not_found.delivery', { id: deliveryId });
-  const [row] = await db
-    .update(deliveries)
-    .set({ status: 'pending', nextAttemptAt: now.toISOString(), expiresAt: new Date(now.getTime() + DEAD_AFTER_MS).toISOString() })
-    .where(and(eq(deliveries.id, d.id), eq(deliveries.status, 'dead')))
-    .returning();
-  if (!row) throw new Conflict('conflict.delivery_not_dead', { status: d.status }, { deliveryStatus: d.status });
-  return deliveryView(row);
+  // Under an Idempotency-Key (DESIGN.md §5: any POST) a repeat is answered the first answer (the
+  // delivery pending again), not a 409 because its own retry has made it no longer dead.
+  return onceInTransaction(
+    db,
+    actor,
+    idempotency,
+    async (tx) => {
+      const hook = await liveWebhook(tx, webhookId);
+      const [d] = isUuid(deliveryId)
+        ? await tx.select().from(deliveries).where(and(eq(deliveries.id, deliveryId), eq(deliveries.webhookId, hook.id)))
+        : [];
+      if (!d) throw new NotFound('not_found.delivery', { id: deliveryId });
+      const [row] = await tx
+        .update(deliveries)
+        .set({ status: 'pending', nextAttemptAt: now.toISOString(), expiresAt: new Date(now.getTime() + DEAD_AFTER_MS).toISOString() })
+        .where(and(eq(deliveries.id, d.id), eq(deliveries.status, 'dead')))
+        .returning();
+      if (!row) throw new Conflict('conflict.delivery_not_dead', { status: d.status }, { deliveryStatus: d.status });
+      return deliveryView(row);
+    },
+    { created: false },
+  );
 }

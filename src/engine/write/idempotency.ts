@@ -206,3 +206,26 @@ export async function onceInTransaction<T>(
   );
   return result as Once<T>;
 }
+
+/**
+ * A write that runs its own transactions (a deadline pass: one per deadline it fires) run once per
+ * Idempotency-Key as far as it can be: a repeat after it finished is answered its first answer
+ * and does not run again; another request under the key is a 422. The key's record is written
+ * after the write, so a repeat sent while the first still runs runs too — harmless for what uses
+ * it (a pass fires each deadline once whoever sweeps), and the first record written stays.
+ */
+export async function onceAfter<T>(db: Db, actor: Actor, idem: Idempotency | undefined, act: () => Promise<T>): Promise<Once<T>> {
+  if (idem) {
+    const prior = await priorResponse(db, actor, idem);
+    if (prior) return prior as Once<T>;
+  }
+  const body = await act();
+  if (idem) {
+    const { kept } = answerTexts(body);
+    await db
+      .insert(idempotencyKeys)
+      .values({ ...keyRecord(actor, idem, false, kept), response: sql`${kept}::jsonb` })
+      .onConflictDoNothing();
+  }
+  return { created: false, body, replayed: false };
+}
