@@ -10,7 +10,7 @@ import { startOfShanghaiDay } from '../machines/calendar.js';
 import { calendarDate } from '../machines/fields.js';
 import type { Actor } from '../machines/roles.js';
 import type { Db } from '../db/client.js';
-import { cases, idempotencyKeys, parties } from '../db/schema.js';
+import { cases, idempotencyKeys, parties, submissions } from '../db/schema.js';
 import { fieldErrors } from './errors.js';
 import { recordAudit, type RequestMeta } from './audit.js';
 import { Forbidden, ValidationError } from './errors.js';
@@ -22,7 +22,8 @@ export const eraseSchema = z.object({ closedBefore: calendarDate }).strict();
 
 /**
  * `POST /api/admin/erase-personal-data {closedBefore}`: replaces the names, ID numbers and phones
- * of the parties of every case closed before that Shanghai date by `已删除`, in one transaction
+ * of the parties of every case closed before that Shanghai date by `已删除` (in `parties`, and in
+ * the citizen's submission a case was opened from), in one transaction
  * with its audit row. Returns how many cases had personal data erased now (a repeat: 0).
  */
 export async function erasePersonalData(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}): Promise<{ cases: number }> {
@@ -40,6 +41,7 @@ export async function erasePersonalDataOnce(db: Db, actor: Actor, raw: unknown, 
   // "Closed before 2026-12-01": closed before that day began in Shanghai.
   const bound = startOfShanghaiDay(r.data.closedBefore);
   return onceInTransaction(db, actor, idempotency, async (tx) => {
+    const closed = tx.select({ id: cases.id }).from(cases).where(and(isNotNull(cases.closedAt), lt(cases.closedAt, bound)));
     const erased = await tx
       .update(parties)
       .set({
@@ -49,12 +51,19 @@ export async function erasePersonalDataOnce(db: Db, actor: Actor, raw: unknown, 
       })
       .where(
         and(
-          inArray(parties.caseId, tx.select({ id: cases.id }).from(cases).where(and(isNotNull(cases.closedAt), lt(cases.closedAt, bound)))),
+          inArray(parties.caseId, closed),
           or(ne(parties.name, ERASED), ne(parties.idNumber, ERASED), ne(parties.phone, ERASED)),
         ),
       )
       .returning({ caseId: parties.caseId });
-    const count = new Set(erased.map((e) => e.caseId)).size;
+    // A case opened from a citizen's submission (扫码联): the submission kept the sender's name and
+    // phone and the other side's name, which are now the parties'. They go too.
+    const copies = await tx
+      .update(submissions)
+      .set({ name: ERASED, phone: ERASED, counterparty: ERASED })
+      .where(and(inArray(submissions.caseId, closed), or(ne(submissions.name, ERASED), ne(submissions.phone, ERASED), ne(submissions.counterparty, ERASED))))
+      .returning({ caseId: submissions.caseId });
+    const count = new Set([...erased, ...copies].map((e) => e.caseId)).size;
     await recordAudit(tx, { action: 'personal_data.erase', actor, target: { type: 'cases', id: `closedBefore=${r.data.closedBefore}` }, detail: { closedBefore: r.data.closedBefore, cases: count }, meta });
     return { cases: count };
   }, { created: false });

@@ -137,6 +137,14 @@ export async function signIn(db: Db, raw: unknown, meta: RequestMeta & { clientA
     // The login's guesses are over; the address keeps its count (it may be guessing other names).
     await tx.delete(signInAttempts).where(or(eq(signInAttempts.id, attemptId), eq(signInAttempts.login, login)));
     await tx.delete(signInLocks).where(eq(signInLocks.key, loginKey(login)));
+    // This attempt may have locked the address as its 20th; a success is no failure. Whatever is
+    // still counted there (failures, attempts in flight) decides whether the lock stays.
+    const since = new Date(now.getTime() - SIGN_IN_LIMITS.windowMs).toISOString();
+    const [{ n }] = await tx
+      .select({ n: sql<number>`count(*)`.mapWith(Number) })
+      .from(signInAttempts)
+      .where(and(eq(signInAttempts.address, meta.clientAddress), gt(signInAttempts.at, since)));
+    if (n < SIGN_IN_LIMITS.perAddress) await tx.delete(signInLocks).where(eq(signInLocks.key, addressKey(meta.clientAddress)));
     if (rehash) await tx.update(users).set({ passwordHash: rehash }).where(and(eq(users.id, u.id), eq(users.passwordHash, u.passwordHash!)));
     await recordAudit(tx, { action: 'auth.sign_in', actor, target: { type: 'user', id: u.id }, detail: rehash ? { rehashed: true } : {}, meta });
   });

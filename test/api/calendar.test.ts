@@ -6,6 +6,7 @@
  */
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
 import { deadlines } from '../../src/db/schema.js';
 import { deadlineStatus } from '../../src/engine/legal-time.js';
 import { stores } from '../../src/engine/registry.js';
@@ -213,6 +214,30 @@ describe('levels (DEADLINE_WARNING_DAYS, default 5)', () => {
     expect(narrower.map((i: any) => i.id)).not.toContain(near.id);
     expectProblem(await w.call(w.tokens.court, 'GET', '/api/cases?dueWithinDays=-1'), 400);
     expectProblem(await w.call(w.tokens.committee, 'GET', '/api/supervisions?dueWithinDays=x'), 400);
+  });
+
+  it('DEADLINE_WARNING_DAYS set to 10: every view, list and the to-do say warning 8 days ahead, alike', async () => {
+    clock = new Date(at('2026-11-02T10:00:00'));
+    const c = await assignedCase(at('2026-11-02T10:00:00'));
+    const s = await w.call(w.tokens.committee, 'POST', '/api/supervisions', { kind: 'enforcement_inspection', subject: '十天预警', respondent: '呼兰区人民法院' });
+    await w.call(w.tokens.committee, 'POST', `/api/supervisions/${s.body.id}/events`, { type: 'REQUEST_REPORT', dueDate: '2026-11-20' });
+    clock = new Date(at('2026-11-12T10:00:00')); // the report's last day 11-20 is 8 days away; the mediation's 12-02, 20
+    const app = createApp({ db: w.database.db, log: () => {}, now: () => clock, warningDays: 10 });
+    const get = async (token: string, path: string) => {
+      const r = await app.request(path, { headers: { authorization: `Bearer ${token}` } });
+      expect(r.status, path).toBe(200);
+      return (await r.json()) as any;
+    };
+    const want = { kind: 'report_due', dueAt: at('2026-11-21T00:00:00'), daysLeft: 8, level: 'warning' };
+    expect((await get(w.tokens.committee, `/api/supervisions/${s.body.id}`)).deadlines).toEqual([expect.objectContaining(want)]);
+    const listed = (await get(w.tokens.committee, '/api/supervisions?limit=200')).items.find((i: any) => i.id === s.body.id);
+    expect(listed.deadlines).toEqual([expect.objectContaining(want)]);
+    const todo = (await get(w.tokens.court, '/api/me/todo')).items.find((i: any) => i.entity.id === s.body.id);
+    expect(todo).toMatchObject({ kind: 'report_due', daysLeft: 8, level: 'warning' });
+    // The case's deadline 20 days away stays normal, in its view and in the list.
+    expect(deadline(await get(w.tokens.court, `/api/cases/${c.id}`), 'mediation_expiry')).toMatchObject({ daysLeft: 20, level: 'normal' });
+    const caseListed = (await get(w.tokens.court, '/api/cases?limit=200')).items.find((i: any) => i.id === c.id);
+    expect(deadline(caseListed, 'mediation_expiry')).toMatchObject({ daysLeft: 20, level: 'normal' });
   });
 });
 

@@ -394,6 +394,25 @@ describe('the queue: GET /api/submissions, accept, decline', () => {
     expect(r.body).toMatchObject({ stationCode: 'DL07', summary: '相邻漏水纠纷', track: 'post_filing', source: 'qr_code' });
   });
 
+  it('accept repeated under its Idempotency-Key answers the first response again, parties and all (read again from parties)', async () => {
+    const s = await submitted();
+    const key = { 'idempotency-key': `accept-${s.id}` };
+    const first = await w.call(w.tokens.stationHL, 'POST', `/api/submissions/${s.id}/accept`, { track: 'pre_filing' }, key);
+    expect(first.status).toBe(201);
+    expect(first.body.parties).toEqual([
+      { role: 'applicant', name: '张秀英', idNumber: null, phone: s.phone },
+      { role: 'respondent', name: '李建国', idNumber: null, phone: null },
+    ]);
+    const again = await w.call(w.tokens.stationHL, 'POST', `/api/submissions/${s.id}/accept`, { track: 'pre_filing' }, key);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    // The record itself keeps none of it (DESIGN §10).
+    const [kept] = rowsOf<{ response: string }>(await w.database.db.execute(sql`select response::text as response from idempotency_keys where key = ${key['idempotency-key']}`));
+    expect(kept.response).not.toContain(s.phone);
+    expect(kept.response).not.toContain('张秀英');
+  });
+
   it('two accepts at once open one case', async () => {
     const s = await submitted();
     const [a, b] = await Promise.all([

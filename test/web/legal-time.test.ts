@@ -63,6 +63,15 @@ describe('the to-do list on each home page', () => {
 });
 
 describe("the admin's calendar page", () => {
+  it("the admin's home page leads with their to-do: the year the calendar lacks, one click from its page", async () => {
+    const home = await people.admin.get('/');
+    expect(home.status).toBe(303);
+    const page = await people.admin.get(home.location!);
+    expect(page.status).toBe(200);
+    expect(textOf(page.text)).toContain('待办事项');
+    expect(page.text).toContain('href="/admin/calendar?year=2027"');
+  });
+
   it('says which years are missing, takes a notice, and refuses a bad one in Chinese, writing nothing', async () => {
     const page = await people.admin.get('/admin/calendar');
     expect(page.status).toBe(200);
@@ -82,6 +91,8 @@ describe("the admin's calendar page", () => {
     expect(textOf(after.text)).toContain('已保存');
     expect(textOf(after.text)).toContain('当年和下一年的节假日安排均已录入');
     expect((await w.call(w.tokens.court, 'GET', '/api/calendar?year=2027')).body).toMatchObject({ complete: true, source: 'admin' });
+    // Nothing left to do: the home page has no to-do list.
+    expect(textOf((await people.admin.get('/admin/users')).text)).not.toContain('待办事项');
   });
 });
 

@@ -94,3 +94,25 @@ describe('the audit log in words (audit d §6)', () => {
     expect(csv).toContain(`""login"":""${logins.committee}""`);
   });
 });
+
+describe('a filter the logs cannot read (COMMON: a refusal says its reason)', () => {
+  it('the audit log and the access log answer 400 with the filters kept and each reason in Chinese, under its label; the CSVs too', async () => {
+    const audit = await people.committee.get('/audit?from=2026%2F12%2F01&action=user.create');
+    expect(audit.status).toBe(400);
+    const said = textOf(audit.text);
+    expect(said).toMatch(/起始日期\s*：须为日期（2026-12-01）或 ISO 8601 时间/);
+    // The form comes back as typed, to be corrected there.
+    expect(audit.text).toContain('value="2026/12/01"');
+    expect(audit.text).toContain('href="#f-from"');
+    expect(audit.text).toContain('id="f-from"');
+
+    const access = await people.committee.get('/access-log?to=2026-02-30');
+    expect(access.status).toBe(400);
+    expect(textOf(access.text)).toMatch(/截止日期\s*：须为日期（2026-12-01）或 ISO 8601 时间/);
+
+    const csv = await people.committee.get('/audit.csv?from=yesterday');
+    expect(csv.status).toBe(400);
+    expect(textOf(csv.text)).toContain('起始日期：须为日期（2026-12-01）或 ISO 8601 时间');
+    expect(textOf((await people.committee.get('/access-log.csv?from=yesterday')).text)).toContain('起始日期：须为日期');
+  });
+});

@@ -21,7 +21,7 @@ import {
   submissionSchema,
   submit,
 } from '../../engine/submissions.js';
-import { renderCase } from '../../engine/views.js';
+import { renderCase, replayedCaseAnswer } from '../../engine/views.js';
 import { engineCtx, idempotencyOf, jsonBody, onceAnswer, type AppDeps, type Env } from '../context.js';
 
 /** `/api/public/*`: mounted before the bearer-token check, so no sign-in is asked for. */
@@ -69,7 +69,8 @@ export function submissionRoutes(deps: AppDeps) {
       idempotency: idempotencyOf(c, body),
       render: (w) => renderCase(actor, w, { now: now(), requestId: c.get('requestId') }),
     });
-    const created = result.body as { id: string };
+    // A replay: the stored answer keeps no personal data; the parties are read again, as for POST /api/cases.
+    const created = (result.replayed ? await replayedCaseAnswer(deps.db, actor, result.body, { now: now(), requestId: c.get('requestId') }) : result.body) as { id: string };
     c.header('Location', `/api/cases/${created.id}`);
     if (result.replayed) c.header('Idempotent-Replayed', 'true');
     return c.json(created, 201);

@@ -29,7 +29,7 @@ export const supervisionRoutes = (deps: AppDeps) =>
       return { ...r, body: labelledItem(r.body as { state: string }) };
     },
     get: async (db, actor, id, opts) => labelledItem(await getSupervision(db, actor, id, opts)),
-    list: async (db, actor, filters) => labelledList(await listSupervisions(db, actor, filters)),
+    list: async (db, actor, filters, opts) => labelledList(await listSupervisions(db, actor, filters, opts)),
     history: async (db, actor, id) => labelledHistory(await supervisionHistory(db, actor, id)),
     table: supervisionTable,
   });

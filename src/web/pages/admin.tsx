@@ -38,6 +38,7 @@ import { formAction, type Refused } from '../form-action.js';
 import { Table } from '../table.js';
 import { DownloadLinks } from '../downloads.js';
 import { AdminFrame, ChangeHistory, FormCard, NameWithStatus, RetireCard } from '../admin-frame.js';
+import { TodoSection, todoOf } from './legal-time.js';
 import { deputyOptions, shownName, stationOptions } from '../choices.js';
 
 interface FormState {
@@ -391,8 +392,9 @@ async function deputyEditPage(deps: AppDeps, c: WebContext, { actor, csrf }: Pag
 // ---------------------------------------------------------------------------------------------
 // Users
 
-async function usersPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx, st: FormState = blank, status: 200 | 201 | 400 | 404 | 409 = 200) {
-  const [users, stations, deputies] = await Promise.all([listUsers(deps.db, actor), listStations(deps.db), listDeputies(deps.db, actor)]);
+async function usersPage(deps: AppDeps, c: WebContext, { actor, csrf, now }: PageCtx, st: FormState = blank, status: 200 | 201 | 400 | 404 | 409 = 200) {
+  // The admin's home page: their to-do (DESIGN §11: the years the statutory calendar lacks) heads it.
+  const [users, stations, deputies, todo] = await Promise.all([listUsers(deps.db, actor), listStations(deps.db), listDeputies(deps.db, actor), todoOf(deps, { actor, csrf, now })]);
   const stationName = new Map(stations.items.map((s) => [s.code, shownName(s)]));
   const deputyName = new Map(deputies.items.map((d) => [d.id, shownName(d)]));
   const v = (k: string) => one(st.values, k);
@@ -499,6 +501,7 @@ async function usersPage(deps: AppDeps, c: WebContext, { actor, csrf }: PageCtx,
           {UI.admin.newTokenOnce} <code>{st.newToken}</code>
         </p>
       ) : null}
+      {todo.length ? <TodoSection items={todo} now={now} /> : null}
     </AdminFrame>,
     status,
   );

@@ -6,14 +6,17 @@ import type { AppDeps } from '../../edge/context.js';
 import { accessCsv, auditCsv, csvDownload } from '../../edge/audit.js';
 import { AUDIT_ACTIONS, auditNames, listAccessLog, listAudit, type AuditItem } from '../../engine/audit.js';
 import { isUuid } from '../../engine/stores.js';
+import { ValidationError } from '../../engine/errors.js';
 import { formatDateTime } from '../../format.js';
 import { AUDIT_ACTION_LABELS, AUDIT_DETAIL_LABELS, AUDIT_TARGET_LABELS, AUDIT_VALUE_LABELS, fieldLabel, valueLabel } from '../../labels.js';
 import { actorText } from '../admin-frame.js';
-import { UI } from '../../words.js';
+import { ERROR_TITLES, UI } from '../../words.js';
+import { ErrorBox, inputId } from '../components.js';
 import type { WebEnv } from '../http.js';
+import { sayField } from '../wording.js';
 import { Layout } from '../layout.js';
 import { Table } from '../table.js';
-import { html, page, pageAt, type WebContext } from '../page.js';
+import { html, page, pageAt, refusePage, type WebContext } from '../page.js';
 
 const readers = { may: 'audit.read' as const };
 
@@ -33,7 +36,7 @@ function Filters(p: { action: string; values: Record<string, string>; keys: { na
       {p.actions ? (
         <label>
           {UI.audit.action}
-          <select name="action">
+          <select name="action" id={inputId('action')}>
             <option value="">{UI.audit.anyAction}</option>
             {AUDIT_ACTIONS.map((a) => (
               <option value={a} selected={p.values.action === a}>
@@ -46,7 +49,7 @@ function Filters(p: { action: string; values: Record<string, string>; keys: { na
       {p.keys.map((k) => (
         <label>
           {k.label}
-          <input type={k.type ?? 'text'} name={k.name} value={p.values[k.name] ?? ''} />
+          <input type={k.type ?? 'text'} name={k.name} id={inputId(k.name)} value={p.values[k.name] ?? ''} />
         </label>
       ))}
       <button type="submit">{UI.audit.filter}</button>
@@ -132,6 +135,33 @@ function Detail(p: { item: AuditItem; names: Map<string, string> }) {
   );
 }
 
+type FilterKey = { name: string; label: string; type?: string };
+
+/**
+ * Filters the log cannot read (a date typed as 2026/12/01, an unknown action): what is wrong with
+ * each, under the label it has on the form, so the page can say it (a 400 that gives its reason).
+ */
+function unreadableFilters(err: unknown, keys: FilterKey[]): { name: string; label: string; message: string }[] {
+  if (!(err instanceof ValidationError)) throw err;
+  const labels: Record<string, string> = { action: UI.audit.action, ...Object.fromEntries(keys.map((k) => [k.name, k.label])) };
+  return err.errors.map((e) => ({ name: e.field, label: labels[e.field] ?? e.field, message: sayField(e) }));
+}
+
+/** A page of the log, or none with the reasons its filters cannot be read (`refused`). */
+async function readLog<T>(read: () => Promise<{ page: T; reset: boolean }>, none: T, keys: FilterKey[]) {
+  try {
+    return { ...(await read()), refused: null };
+  } catch (err) {
+    return { page: none, reset: false, refused: unreadableFilters(err, keys) };
+  }
+}
+
+/** A CSV asked for with filters the log cannot read: the refusal page, each reason in words. */
+function refuseFilters(c: WebContext, err: unknown, keys: FilterKey[]) {
+  const reasons = unreadableFilters(err, keys).map((f) => `${f.label}：${f.message}`);
+  return refusePage(c, 400, 'validation', reasons.join('；'));
+}
+
 /** A log page: its title and note, a link to the other log, the filters, the rows, the next page. */
 function LogPage(p: { actor: Actor; csrf: string; title: string; intro: string; other: [href: string, label: string]; next: string | null; reset: boolean; children?: Child }) {
   return (
@@ -153,6 +183,11 @@ function LogPage(p: { actor: Actor; csrf: string; title: string; intro: string; 
 
 export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
   const AUDIT_KEYS = ['action', 'actorId', 'from', 'to'];
+  const auditFilters: FilterKey[] = [
+    { name: 'actorId', label: UI.audit.actorId },
+    { name: 'from', label: UI.audit.from, type: 'date' },
+    { name: 'to', label: UI.audit.to, type: 'date' },
+  ];
   app.get(
     '/audit',
     page(
@@ -162,23 +197,19 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
         const {
           page: { items, nextCursor },
           reset,
-        } = await pageAt(c.req.query('cursor') || undefined, (cursor) => listAudit(deps.db, actor, { ...Object.fromEntries(q), cursor, limit: '100' }));
+          refused,
+        } = await readLog(
+          () => pageAt(c.req.query('cursor') || undefined, (cursor) => listAudit(deps.db, actor, { ...Object.fromEntries(q), cursor, limit: '100' })),
+          { items: [] as AuditItem[], nextCursor: null },
+          auditFilters,
+        );
         const next = nextCursor ? `/audit?${new URLSearchParams({ ...Object.fromEntries(q), cursor: nextCursor })}` : null;
         const names = await auditNames(deps.db, actor, items);
         return html(
           c,
           <LogPage actor={actor} csrf={csrf} title={UI.audit.title} intro={UI.audit.intro} other={['/access-log', UI.audit.accessTitle]} next={next} reset={reset}>
-            <Filters
-              action="/audit"
-              actions
-              values={Object.fromEntries(q)}
-              csv={`/audit.csv?${q}`}
-              keys={[
-                { name: 'actorId', label: UI.audit.actorId },
-                { name: 'from', label: UI.audit.from, type: 'date' },
-                { name: 'to', label: UI.audit.to, type: 'date' },
-              ]}
-            />
+            {refused ? <ErrorBox title={ERROR_TITLES.validation} fields={refused} /> : null}
+            <Filters action="/audit" actions values={Object.fromEntries(q)} csv={`/audit.csv?${q}`} keys={auditFilters} />
             <Table
               testid="audit"
               class="log"
@@ -196,6 +227,7 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
               ]}
             />
           </LogPage>,
+          refused ? 400 : 200,
         );
       },
       readers,
@@ -206,14 +238,24 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
     page(
       deps,
       async (c, { actor }) => {
-        const { items } = await listAudit(deps.db, actor, Object.fromEntries(filtersOf(c, AUDIT_KEYS)), { all: true });
-        return c.body(auditCsv(items), 200, csvDownload('audit-log'));
+        try {
+          const { items } = await listAudit(deps.db, actor, Object.fromEntries(filtersOf(c, AUDIT_KEYS)), { all: true });
+          return c.body(auditCsv(items), 200, csvDownload('audit-log'));
+        } catch (err) {
+          return refuseFilters(c, err, auditFilters);
+        }
       },
       readers,
     ),
   );
 
   const ACCESS_KEYS = ['caseId', 'actorId', 'from', 'to'];
+  const accessFilters: FilterKey[] = [
+    { name: 'caseId', label: UI.audit.caseId },
+    { name: 'actorId', label: UI.audit.actorId },
+    { name: 'from', label: UI.audit.from, type: 'date' },
+    { name: 'to', label: UI.audit.to, type: 'date' },
+  ];
   app.get(
     '/access-log',
     page(
@@ -223,22 +265,18 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
         const {
           page: { items, nextCursor },
           reset,
-        } = await pageAt(c.req.query('cursor') || undefined, (cursor) => listAccessLog(deps.db, actor, { ...Object.fromEntries(q), cursor, limit: '100' }));
+          refused,
+        } = await readLog(
+          () => pageAt(c.req.query('cursor') || undefined, (cursor) => listAccessLog(deps.db, actor, { ...Object.fromEntries(q), cursor, limit: '100' })),
+          { items: [] as Awaited<ReturnType<typeof listAccessLog>>['items'], nextCursor: null },
+          accessFilters,
+        );
         const next = nextCursor ? `/access-log?${new URLSearchParams({ ...Object.fromEntries(q), cursor: nextCursor })}` : null;
         return html(
           c,
           <LogPage actor={actor} csrf={csrf} title={UI.audit.accessTitle} intro={UI.audit.accessIntro} other={['/audit', UI.audit.title]} next={next} reset={reset}>
-            <Filters
-              action="/access-log"
-              values={Object.fromEntries(q)}
-              csv={`/access-log.csv?${q}`}
-              keys={[
-                { name: 'caseId', label: UI.audit.caseId },
-                { name: 'actorId', label: UI.audit.actorId },
-                { name: 'from', label: UI.audit.from, type: 'date' },
-                { name: 'to', label: UI.audit.to, type: 'date' },
-              ]}
-            />
+            {refused ? <ErrorBox title={ERROR_TITLES.validation} fields={refused} /> : null}
+            <Filters action="/access-log" values={Object.fromEntries(q)} csv={`/access-log.csv?${q}`} keys={accessFilters} />
             <Table
               testid="access-log"
               class="log"
@@ -253,6 +291,7 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
               ]}
             />
           </LogPage>,
+          refused ? 400 : 200,
         );
       },
       readers,
@@ -263,8 +302,12 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
     page(
       deps,
       async (c, { actor }) => {
-        const { items } = await listAccessLog(deps.db, actor, Object.fromEntries(filtersOf(c, ACCESS_KEYS)), { all: true });
-        return c.body(accessCsv(items), 200, csvDownload('access-log'));
+        try {
+          const { items } = await listAccessLog(deps.db, actor, Object.fromEntries(filtersOf(c, ACCESS_KEYS)), { all: true });
+          return c.body(accessCsv(items), 200, csvDownload('access-log'));
+        } catch (err) {
+          return refuseFilters(c, err, accessFilters);
+        }
       },
       readers,
     ),
