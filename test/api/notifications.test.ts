@@ -248,6 +248,12 @@ describe('webhooks', () => {
     const list = await w.call(w.tokens.admin, 'GET', '/api/webhooks');
     expect(list.body.items.map((h: any) => h.id)).toContain(made.body.id);
     expect(JSON.stringify(list.body)).not.toContain(made.body.secret);
+    // Where the answer's Location points: the webhook as the list shows it, without its secret.
+    expect(made.headers.get('location')).toBe(`/api/webhooks/${made.body.id}`);
+    const one = await w.call(w.tokens.admin, 'GET', made.headers.get('location')!);
+    expect(one.status).toBe(200);
+    expect(one.body).toEqual(list.body.items.find((h: any) => h.id === made.body.id));
+    expectProblem(await w.call(w.tokens.court, 'GET', `/api/webhooks/${made.body.id}`), 403);
     for (const [body, field] of [
       [{ url: 'ftp://example.org/x', events: ['*'] }, 'url'],
       [{ url: 'javascript:alert(1)', events: ['*'] }, 'url'],
@@ -264,6 +270,8 @@ describe('webhooks', () => {
     expectProblem(await w.call(w.tokens.court, 'DELETE', `/api/webhooks/${made.body.id}`), 403);
     expect((await w.call(w.tokens.admin, 'DELETE', `/api/webhooks/${made.body.id}`)).status).toBe(204);
     expectProblem(await w.call(w.tokens.admin, 'DELETE', `/api/webhooks/${made.body.id}`), 404);
+    expectProblem(await w.call(w.tokens.admin, 'GET', `/api/webhooks/${made.body.id}`), 404);
+    expectProblem(await w.call(w.tokens.admin, 'GET', '/api/webhooks/not-a-uuid'), 404);
     expectProblem(await w.call(w.tokens.admin, 'GET', `/api/webhooks/not-a-uuid/deliveries`), 404);
   });
 

@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { consentSchema, setSmsConsent } from '../../engine/notify/consent.js';
 import { inboxQuerySchema, listNotices, markRead, markReadSchema } from '../../engine/notify/inbox.js';
 import { presentNotice } from '../../edge/notices.js';
-import { createWebhookOnce, deleteWebhook, deliveriesQuerySchema, listDeliveries, listWebhooks, retryDelivery, webhookSchema } from '../../engine/notify/webhooks.js';
+import { createWebhookOnce, deleteWebhook, deliveriesQuerySchema, getWebhook, listDeliveries, listWebhooks, retryDelivery, webhookSchema } from '../../engine/notify/webhooks.js';
 import { idempotencyOf, jsonBody, onceAnswer, requestMeta, type AppDeps, type Env } from '../context.js';
 import { REPLAY_NOTES } from '../../messages.js';
 import { doc } from '../openapi.js';
@@ -33,6 +33,7 @@ export function notificationRoutes(deps: AppDeps) {
     return onceAnswer(c, result, () => REPLAY_NOTES.secret(id));
   });
   app.get('/webhooks', doc({ summary: 'Webhook 列表', tags: ['消息'], ok: { status: 200, description: '{items}' }, errors: [403] }), async (c) => c.json(await listWebhooks(deps.db, c.get('actor'))));
+  app.get('/webhooks/:id', doc({ summary: '一个 Webhook（不含密钥）', tags: ['消息'], params: { id: 'Webhook id' }, ok: { status: 200, description: 'Webhook' }, errors: [403, 404] }), async (c) => c.json(await getWebhook(deps.db, c.get('actor'), c.req.param('id'))));
   app.delete('/webhooks/:id', doc({ summary: '删除 Webhook', tags: ['消息'], params: { id: 'Webhook id' }, ok: { status: 204, description: '已删除', content: {} }, errors: [403, 404] }), async (c) => {
     await deleteWebhook(deps.db, c.get('actor'), c.req.param('id'), now(), requestMeta(c));
     return c.body(null, 204);

@@ -94,6 +94,18 @@ export async function createWebhookOnce(db: Db, actor: Actor, raw: unknown, meta
 export async function listWebhooks(db: Db, actor: Actor) {
   adminOnly(actor);
   const rows = await db.select().from(webhooks).where(isNull(webhooks.deletedAt)).orderBy(desc(webhooks.createdAt));
+  return { items: await withDeliveryCounts(db, rows) };
+}
+
+/** `GET /api/webhooks/:id`: one webhook as the list shows it (where `POST /api/webhooks`' Location points). */
+export async function getWebhook(db: Db, actor: Actor, id: string) {
+  adminOnly(actor);
+  const [item] = await withDeliveryCounts(db, [await liveWebhook(db, id)]);
+  return item;
+}
+
+/** Webhooks as the admin reads them: never the secret; how many of their deliveries are in each status. */
+async function withDeliveryCounts(db: Db, rows: WebhookRow[]) {
   const counts = rows.length
     ? await db
         .select({ webhookId: deliveries.webhookId, status: deliveries.status, n: sql<number>`count(*)::int` })
@@ -101,12 +113,10 @@ export async function listWebhooks(db: Db, actor: Actor) {
         .where(inArray(deliveries.webhookId, rows.map((r) => r.id)))
         .groupBy(deliveries.webhookId, deliveries.status)
     : [];
-  return {
-    items: rows.map((r) => ({
-      ...view(r),
-      deliveries: Object.fromEntries(counts.filter((c) => c.webhookId === r.id).map((c) => [c.status, Number(c.n)])),
-    })),
-  };
+  return rows.map((r) => ({
+    ...view(r),
+    deliveries: Object.fromEntries(counts.filter((c) => c.webhookId === r.id).map((c) => [c.status, Number(c.n)])),
+  }));
 }
 
 async function liveWebhook(db: Db, id: string): Promise<WebhookRow> {
