@@ -676,6 +676,8 @@ export const CITIZEN = {
   decline: '不予受理',
   declineReason: '不予受理的理由',
   accepted: '已登记为案件',
+  /** An accepted submission: the citizen's name and phone are no longer kept with it (DESIGN.md §10). */
+  partiesInCase: '提交人姓名、手机号码和对方姓名已转入案件的当事人信息，来件中不再保存；请打开案件查看。',
   declined: '已记录不予受理',
   openCase: '查看案件',
   fromSubmission: '来自群众扫码提交',

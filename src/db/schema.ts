@@ -733,8 +733,10 @@ export const caseReportDays = pgTable('case_report_days', caseTotalsColumns(), (
 
 /**
  * 扫码联: a citizen's submission through a station's QR code (DESIGN.md §13). Its name, phone and
- * counterparty are personal data: they live in this row only (and in `parties` once accepted),
- * never in a journal, a log line or another table.
+ * counterparty are personal data: kept here while it waits or stays declined, never in a journal,
+ * a log line or another table. Accepted, it holds none of them: the transaction that opens its
+ * case (whose `parties` now hold them, DESIGN.md §10) empties them, and what still works off the
+ * phone keeps a column of its own (its last 4 digits, a hash of it).
  */
 export const submissions = pgTable(
   'submissions',
@@ -745,9 +747,20 @@ export const submissions = pgTable(
     stationCode: text('station_code')
       .notNull()
       .references(() => stations.code),
-    name: text('name').notNull(),
-    phone: text('phone').notNull(),
-    counterparty: text('counterparty').notNull(),
+    /** The sender's name, phone and the other side's name: null once accepted (they are the case's parties). */
+    name: text('name'),
+    phone: text('phone'),
+    counterparty: text('counterparty'),
+    /**
+     * The phone's last 4 digits: what the status look-up matches, accepted or not. Null only where
+     * the phone was erased before this column was made (drizzle/0034): nothing matches it then.
+     */
+    phoneLast4: text('phone_last4'),
+    /**
+     * The phone's one-way hash (`phoneKey`), which the per-phone daily limit counts by; cleared once
+     * its day is long past (`purgeExpired`) or its case's personal data is erased.
+     */
+    phoneHash: text('phone_hash'),
     disputeType: text('dispute_type').notNull(),
     description: text('description').notNull(),
     /** The version of the consent text the citizen agreed to (PIPL Art 14: informed consent). */
@@ -765,7 +778,7 @@ export const submissions = pgTable(
   (t) => [
     index('submissions_station_status_idx').on(t.stationCode, t.status, t.submittedAt),
     index('submissions_status_idx').on(t.status, t.submittedAt),
-    index('submissions_phone_idx').on(t.phone, t.submittedAt),
+    index('submissions_phone_hash_idx').on(t.phoneHash, t.submittedAt),
   ],
 );
 

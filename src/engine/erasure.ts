@@ -22,8 +22,8 @@ export const eraseSchema = z.object({ closedBefore: calendarDate }).strict();
 
 /**
  * `POST /api/admin/erase-personal-data {closedBefore}`: replaces the names, ID numbers and phones
- * of the parties of every case closed before that Shanghai date by `已删除` (in `parties`, and in
- * the citizen's submission a case was opened from), in one transaction
+ * of the parties of every case closed before that Shanghai date by `已删除` (in `parties`; the
+ * citizen's submission a case was opened from loses its phone's hash), in one transaction
  * with its audit row. Returns how many cases had personal data erased now (a repeat: 0).
  */
 export async function erasePersonalData(db: Db, actor: Actor, raw: unknown, meta: RequestMeta = {}): Promise<{ cases: number }> {
@@ -56,12 +56,14 @@ export async function erasePersonalDataOnce(db: Db, actor: Actor, raw: unknown, 
         ),
       )
       .returning({ caseId: parties.caseId });
-    // A case opened from a citizen's submission (扫码联): the submission kept the sender's name and
-    // phone and the other side's name, which are now the parties'. They go too.
+    // A case opened from a citizen's submission (扫码联): the submission keeps no name or phone
+    // since it was accepted (they are these parties). Its phone's hash, kept for the day's limit
+    // and usually cleared since, goes too; the last 4 digits stay for the citizen's look-up (a
+    // phone masked to 4 of its digits, DESIGN.md §10).
     const copies = await tx
       .update(submissions)
-      .set({ name: ERASED, phone: ERASED, counterparty: ERASED })
-      .where(and(inArray(submissions.caseId, closed), or(ne(submissions.name, ERASED), ne(submissions.phone, ERASED), ne(submissions.counterparty, ERASED))))
+      .set({ phoneHash: null })
+      .where(and(inArray(submissions.caseId, closed), isNotNull(submissions.phoneHash)))
       .returning({ caseId: submissions.caseId });
     const count = new Set([...erased, ...copies].map((e) => e.caseId)).size;
     await recordAudit(tx, { action: 'personal_data.erase', actor, target: { type: 'cases', id: `closedBefore=${r.data.closedBefore}` }, detail: { closedBefore: r.data.closedBefore, cases: count }, meta });

@@ -42,10 +42,15 @@ export async function claimSubmission(tx: Db, actor: Actor, input: { stationCode
   return { submissionId: s.id, decidedBy: actor.id };
 }
 
-/** The second half of `claimSubmission`, once the case exists (same transaction). */
+/**
+ * The second half of `claimSubmission`, once the case exists (same transaction): the submission
+ * is accepted and keeps no personal data — its sender's name and phone and the other side's name
+ * are the case's parties now (DESIGN.md §10: a party's name and phone only in `parties`). Its
+ * phone's last 4 digits and hash stay in their own columns for the status look-up and the limit.
+ */
 export async function markSubmissionAccepted(tx: Db, caseId: string, claim: { submissionId: string; decidedBy: string }) {
   await tx
     .update(submissions)
-    .set({ status: 'accepted', caseId, decidedBy: claim.decidedBy, decidedAt: sql`now()` })
+    .set({ status: 'accepted', caseId, decidedBy: claim.decidedBy, decidedAt: sql`now()`, name: null, phone: null, counterparty: null })
     .where(eq(submissions.id, claim.submissionId));
 }

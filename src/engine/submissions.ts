@@ -8,11 +8,13 @@
  * most once: the row is locked and its status checked in the write's transaction.
  *
  * Personal data (PIPL): the citizen's name, phone and the other side's name live in the
- * submission row only (and in `parties` once accepted); never in a journal payload, a counter, a
- * log line or an error message.
+ * submission row while it waits or stays declined, and only in the case's `parties` once accepted
+ * (the acceptance empties them here, DESIGN.md §10); never in a journal payload, a counter, a log
+ * line or an error message. What still works off the phone has its own column: the status look-up
+ * its last 4 digits, the daily limit its hash (`phoneKey`).
  */
 import { createHash, randomInt } from 'node:crypto';
-import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import type { AnyMachineSnapshot } from 'xstate';
 import { z } from 'zod';
 import { shanghaiDate } from '../machines/calendar.js';
@@ -29,7 +31,7 @@ import { notifyStation } from './notify/notices.js';
 import { restore } from './write/snapshots.js';
 import { alreadyDecided, requireHandles } from './submission-claim.js';
 import { caseStore, isUuid } from './stores.js';
-import { onceInTransaction, PUBLIC_KEY_OWNER } from './write/idempotency.js';
+import { onceInTransaction, priorResponse, PUBLIC_KEY_OWNER } from './write/idempotency.js';
 
 /** The limits of the public door. Counted in the database, so they hold across processes. */
 export const PUBLIC_LIMITS = {
@@ -96,6 +98,19 @@ function counterKey(scope: string, value: string): string {
   return createHash('sha256').update(`${scope}\n${value}`).digest('base64url').slice(0, 32);
 }
 
+/**
+ * A phone as the daily limit counts it (`submissions.phone_hash`): hashed as a counter's key is.
+ * drizzle/0034_submissions_phone_columns.sql computes the same in SQL for the rows before it.
+ */
+export function phoneKey(phone: string): string {
+  return counterKey('phone', phone);
+}
+
+/** What the status look-up matches: the phone's last 4 digits. */
+export function phoneLast4(phone: string): string {
+  return phone.slice(-4);
+}
+
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
@@ -126,15 +141,22 @@ async function bump(tx: Db, scope: string, key: string, windowStart: string): Pr
 }
 
 /**
- * What the public door no longer needs: counters of windows long past, and declined submissions
- * decided more than SUBMISSION_RETENTION_DAYS ago (the consent text promises they are deleted).
- * Pending submissions stay until someone decides them; accepted ones live on in their case.
+ * What the public door no longer needs: counters of windows long past, the phone hashes of
+ * submissions whose day is as long past (the daily limit counts today's only; a hash of a phone
+ * number can be reversed by trying every number), and declined submissions decided more than
+ * SUBMISSION_RETENTION_DAYS ago (the consent text promises they are deleted). Pending submissions
+ * stay until someone decides them; accepted ones live on in their case.
  */
 export async function purgeExpired(db: Db, now: Date): Promise<{ counters: number; submissions: number }> {
+  const past = new Date(now.getTime() - 2 * DAY_MS).toISOString();
   const counters = await db
     .delete(rateCounters)
-    .where(sql`${rateCounters.windowStart} < ${new Date(now.getTime() - 2 * DAY_MS).toISOString()}`)
+    .where(sql`${rateCounters.windowStart} < ${past}`)
     .returning({ key: rateCounters.key });
+  await db
+    .update(submissions)
+    .set({ phoneHash: null })
+    .where(and(isNotNull(submissions.phoneHash), sql`${submissions.submittedAt} < ${past}`));
   const gone = await db
     .delete(submissions)
     .where(and(eq(submissions.status, 'declined'), sql`${submissions.decidedAt} < ${new Date(now.getTime() - SUBMISSION_RETENTION_DAYS * DAY_MS).toISOString()}`))
@@ -207,14 +229,16 @@ export async function submit(ctx: SubmitContext, raw: unknown, idem?: Idempotenc
       if ((await bump(tx, 'submit-address', counterKey('address', ctx.client), hour.start)) > PUBLIC_LIMITS.perAddressPerHour) {
         throw new TooManyRequests('limit.address_per_hour', { max: PUBLIC_LIMITS.perAddressPerHour }, hour.secondsLeft);
       }
-      // The phone's count comes from the submissions themselves (the number is kept nowhere else);
-      // the advisory lock makes concurrent submissions for one number count one after another.
+      // The phone's count comes from the submissions themselves, by the phone's hash (an accepted
+      // one keeps no phone); the advisory lock makes concurrent submissions for one number count
+      // one after another.
       const day = dayWindow(now);
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`submission-phone:${input.phone}`}, 0))`);
+      const phoneHash = phoneKey(input.phone);
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`submission-phone:${phoneHash}`}, 0))`);
       const [{ n }] = await tx
         .select({ n: sql<number>`count(*)::int` })
         .from(submissions)
-        .where(and(eq(submissions.phone, input.phone), sql`${submissions.submittedAt} >= ${day.start}`));
+        .where(and(eq(submissions.phoneHash, phoneHash), sql`${submissions.submittedAt} >= ${day.start}`));
       if (n >= PUBLIC_LIMITS.perPhonePerDay) {
         throw new TooManyRequests('limit.phone_per_day', { max: PUBLIC_LIMITS.perPhonePerDay }, day.secondsLeft);
       }
@@ -228,6 +252,8 @@ export async function submit(ctx: SubmitContext, raw: unknown, idem?: Idempotenc
           name: input.name,
           phone: input.phone,
           counterparty: input.counterparty,
+          phoneLast4: phoneLast4(input.phone),
+          phoneHash,
           disputeType: input.disputeType,
           description: input.description,
           consentVersion: CONSENT_VERSION,
@@ -294,11 +320,11 @@ export async function lookupStatus(ctx: SubmitContext, raw: unknown): Promise<Pu
     throw new TooManyRequests('limit.lookups_per_receipt', { max: PUBLIC_LIMITS.lookupsPerReceiptPerDay }, day.secondsLeft);
   }
   const [row] = await ctx.db
-    .select({ status: submissions.status, phone: submissions.phone, stationCode: submissions.stationCode, caseRow: cases })
+    .select({ status: submissions.status, phoneLast4: submissions.phoneLast4, stationCode: submissions.stationCode, caseRow: cases })
     .from(submissions)
     .leftJoin(cases, eq(cases.id, submissions.caseId))
     .where(eq(submissions.receipt, input.receipt));
-  if (!row || !row.phone.endsWith(input.phone)) throw new NotFound('not_found.receipt', {});
+  if (!row || row.phoneLast4 !== input.phone) throw new NotFound('not_found.receipt', {});
   if (row.status === 'pending' || row.status === 'declined' || !row.caseRow) {
     return { status: row.status === 'declined' ? 'declined' : 'pending', stationCode: row.stationCode };
   }
@@ -340,7 +366,14 @@ export const submissionListQuery = z.object({
 /** The fields of a submission shown to the staff who handle it (they see it in full). */
 const SUBMISSION_PII = 'submissions.name,submissions.phone,submissions.counterparty';
 
-function submissionView(s: SubmissionRow & { stationName: string | null; caseNumber: string | null }) {
+/**
+ * Whether a submission still holds the citizen's data: pending and declined ones do; an accepted
+ * one's `name`, `phone` and `counterparty` are null (its case's parties hold them), so it shows
+ * the case instead and reading it is no read of personal data.
+ */
+const holdsPersonalData = (s: Pick<SubmissionRow, 'name' | 'phone' | 'counterparty'>) => s.name !== null || s.phone !== null || s.counterparty !== null;
+
+function submissionView(s: Omit<SubmissionRow, 'phoneLast4' | 'phoneHash'> & { stationName: string | null; caseNumber: string | null }) {
   return {
     id: s.id,
     stationCode: s.stationCode,
@@ -425,7 +458,7 @@ export async function listSubmissions(db: Db, actor: Actor, filters: z.output<ty
     .limit(limit + 1);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  await logSubmissionReads(db, actor, page.map((r) => r.id), opts.requestId);
+  await logSubmissionReads(db, actor, page.filter(holdsPersonalData).map((r) => r.id), opts.requestId);
   return {
     items: page.map(submissionView),
     nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify([isoOf(last.submittedAt), last.id])).toString('base64url') : null,
@@ -439,7 +472,7 @@ export async function getSubmission(db: Db, actor: Actor, id: string, opts: { re
   const [row] = await selectSubmissions(db).where(eq(submissions.id, id));
   if (!row) throw new NotFound('not_found.submission', { id });
   requireHandles(actor, row.stationCode);
-  await logSubmissionReads(db, actor, [row.id], opts.requestId);
+  if (holdsPersonalData(row)) await logSubmissionReads(db, actor, [row.id], opts.requestId);
   return submissionView(row);
 }
 
@@ -472,7 +505,8 @@ export const declineSchema = z.object({ reason: text(500) });
  * submission's station, its sender as applicant (with the phone) and the other side as
  * respondent, `occurredAt` the time it was submitted, and `submissionId` in the creation's
  * journal payload, so the case's history shows where it came from. The submission is marked
- * accepted in the same transaction (see `claimSubmission`): a second accept is a 409.
+ * accepted, and loses its copy of the personal data, in the same transaction (see
+ * `claimSubmission`): a second accept is a 409, or the first answer under its Idempotency-Key.
  */
 export async function acceptSubmission(
   ctx: EngineContext,
@@ -488,7 +522,13 @@ export async function acceptSubmission(
   if (!s) throw new NotFound('not_found.submission', { id });
   requireHandles(actor, s.stationCode);
   // Whether it is still pending is checked under a lock in the creation (claimSubmission), after
-  // a repeated Idempotency-Key has been answered with the first response.
+  // a repeated Idempotency-Key has been answered with the first response. Decided already, it has
+  // no parties to offer (an accepted one keeps no name or phone): the first answer or a 409 now.
+  if (s.status !== 'pending' || s.name === null || s.phone === null || s.counterparty === null) {
+    const prior = opts.idempotency ? await priorResponse(ctx.db, actor, opts.idempotency) : null;
+    if (prior) return prior;
+    throw alreadyDecided(s.status);
+  }
   const summary = input.summary || s.description.slice(0, 4000);
   return createEntity(
     ctx,

@@ -118,7 +118,7 @@ describe('where a party’s personal data lives', () => {
     expect(v.mismatches).toEqual([]);
   });
 
-  it('erasure reaches a case opened from a citizen’s submission: its copy of the name and phone is erased too', async () => {
+  it('erasure reaches a case opened from a citizen’s submission, which has kept no copy of the name and phone since it was accepted', async () => {
     const p = person();
     const sent = await w.call(null, 'POST', '/api/public/submissions', {
       stationCode: 'HL01', name: p.name, phone: p.phone, counterparty: '司马对方', disputeType: '邻里纠纷', description: '楼上漏水', consent: true,
@@ -127,6 +127,8 @@ describe('where a party’s personal data lives', () => {
     const [s] = rowsOf<{ id: string }>(await w.database.db.execute(sql`select id from submissions where receipt = ${sent.body.receipt}`));
     const opened = await w.call(w.tokens.court, 'POST', `/api/submissions/${s.id}/accept`, { track: 'pre_filing' });
     expect(opened.status).toBe(201);
+    // Accepted: the names and the phone are the parties' now, and nowhere else (DESIGN §10).
+    for (const secret of [p.phone, p.name, '司马对方']) expect(await tablesHolding(secret), secret).toEqual(['parties']);
     await w.send(opened.body.id, w.tokens.court, { type: 'WITHDRAW', note: '当事人撤回' });
     const tomorrow = new Date(Date.now() + 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 10);
     const r = await w.call(w.tokens.admin, 'POST', '/api/admin/erase-personal-data', { closedBefore: tomorrow });
@@ -135,7 +137,10 @@ describe('where a party’s personal data lives', () => {
     // DESIGN §10 / PIPL Art 47: the parties' names and phones are gone, wherever they were kept.
     for (const secret of [p.phone, p.name, '司马对方']) expect(await tablesHolding(secret), secret).toEqual([]);
     const listed = (await w.call(w.tokens.court, 'GET', '/api/submissions?status=accepted')).body.items.find((i: any) => i.id === s.id);
-    expect(listed).toMatchObject({ name: '已删除', phone: '已删除', counterparty: '已删除', caseId: opened.body.id });
+    expect(listed).toMatchObject({ name: null, phone: null, counterparty: null, caseId: opened.body.id });
+    // The phone's hash, kept for the day's limit, goes with the rest; the last 4 digits stay for the citizen's look-up.
+    const [kept] = rowsOf<{ phone_hash: string | null; phone_last4: string }>(await w.database.db.execute(sql`select phone_hash, phone_last4 from submissions where id = ${s.id}`));
+    expect(kept).toEqual({ phone_hash: null, phone_last4: p.phone.slice(-4) });
     // A second pass finds nothing left to erase.
     expect((await w.call(w.tokens.admin, 'POST', '/api/admin/erase-personal-data', { closedBefore: tomorrow })).body.cases).toBe(0);
     expect((await verifyStore(w.database.db, caseStore)).mismatches).toEqual([]);

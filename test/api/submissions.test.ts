@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { rowsOf } from '../../src/db/client.js';
-import { purgeExpired } from '../../src/engine/submissions.js';
+import { phoneKey, purgeExpired } from '../../src/engine/submissions.js';
 import { expectProblem, fingerprint } from '../helpers/api.js';
 import { createWorld, type Call, type World } from '../helpers/world.js';
 
@@ -543,6 +543,82 @@ describe('GET /api/public/status', () => {
   });
 });
 
+describe('an accepted submission keeps no personal data (DESIGN §10: a party\'s name and phone only in parties)', () => {
+  const rowOf = async (id: string) =>
+    rowsOf<Record<string, unknown>>(await w.database.db.execute(sql`select name, phone, counterparty, phone_last4, phone_hash, status, case_id from submissions where id = ${id}`))[0];
+  const accessReads = async (id: string) =>
+    rowsOf<{ n: number }>(await w.database.db.execute(sql`select count(*)::int as n from access_log where entity_type = 'submission' and entity_id = ${id}`))[0].n;
+
+  it('the acceptance empties its name, phone and counterparty (the case\'s parties hold them); its last 4 digits and hash stay', async () => {
+    const s = await submitted();
+    expect(await rowOf(s.id)).toMatchObject({ name: '张秀英', phone: s.phone, counterparty: '李建国', phone_last4: s.phone.slice(-4), phone_hash: phoneKey(s.phone) });
+    const c = await w.call(w.tokens.stationHL, 'POST', `/api/submissions/${s.id}/accept`, { track: 'pre_filing' });
+    expect(c.status).toBe(201);
+    expect(await rowOf(s.id)).toEqual({ name: null, phone: null, counterparty: null, phone_last4: s.phone.slice(-4), phone_hash: phoneKey(s.phone), status: 'accepted', case_id: c.body.id });
+    const parties = rowsOf<{ name: string; phone: string | null }>(await w.database.db.execute(sql`select name, phone from parties where case_id = ${c.body.id} order by position`));
+    expect(parties).toEqual([{ name: '张秀英', phone: s.phone }, { name: '李建国', phone: null }]);
+    // A declined one keeps its data until it is purged (no case holds it).
+    const d = await submitted();
+    await w.call(w.tokens.stationHL, 'POST', `/api/submissions/${d.id}/decline`, { reason: '不属于调解范围' });
+    expect(await rowOf(d.id)).toMatchObject({ name: '张秀英', phone: d.phone, counterparty: '李建国', status: 'declined' });
+  });
+
+  it('the status look-up still matches its last 4 digits, and answers 404 to others', async () => {
+    const s = await submitted();
+    const c = await w.call(w.tokens.stationHL, 'POST', `/api/submissions/${s.id}/accept`, { track: 'pre_filing' });
+    const r = await lookup(s.receipt, s.phone.slice(-4));
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ status: 'case', case: { number: c.body.number, stateLabel: '登记待审查' } });
+    const wrongDigits = String((Number(s.phone.slice(-4)) + 1) % 10_000).padStart(4, '0');
+    expectProblem(await lookup(s.receipt, wrongDigits), 404);
+    expectProblem(await lookup(s.receipt, s.phone.slice(-8, -4)), 404);
+  });
+
+  it('the per-phone daily limit still counts accepted submissions of the day', async () => {
+    const phone = freshPhone();
+    for (let i = 0; i < 5; i++) {
+      const s = await submitted({ phone });
+      if (i % 2 === 0) expect((await w.call(w.tokens.court, 'POST', `/api/submissions/${s.id}/accept`, { track: 'pre_filing' })).status).toBe(201);
+    }
+    const [{ n }] = rowsOf<{ n: number }>(await w.database.db.execute(sql`select count(*)::int as n from submissions where phone = ${phone}`));
+    expect(n).toBe(2);
+    await refusedSubmission(429, () => post(submission({ phone })), 'urn:jiefen:problem:too-many-requests');
+  });
+
+  it('the queue and GET /api/submissions/:id show the case it became, not the citizen\'s data, and log no read of personal data', async () => {
+    const s = await submitted();
+    const c = await w.call(w.tokens.stationHL, 'POST', `/api/submissions/${s.id}/accept`, { track: 'pre_filing' });
+    const before = await accessReads(s.id);
+    const one = await w.call(w.tokens.stationHL, 'GET', `/api/submissions/${s.id}`);
+    expect(one.status).toBe(200);
+    expect(one.body).toMatchObject({ id: s.id, status: 'accepted', caseId: c.body.id, caseNumber: c.body.number, name: null, phone: null, counterparty: null });
+    const queue = await w.call(w.tokens.court, 'GET', '/api/submissions?status=accepted&limit=200');
+    expect(queue.body.items.find((x: any) => x.id === s.id)).toMatchObject({ caseId: c.body.id, caseNumber: c.body.number, name: null, phone: null, counterparty: null });
+    for (const answer of [one.body, queue.body]) expect(JSON.stringify(answer)).not.toMatch(/张秀英|李建国|139\d{8}/);
+    expect(await accessReads(s.id)).toBe(before);
+    // A pending one's read is still logged.
+    const p = await submitted();
+    await w.call(w.tokens.stationHL, 'GET', `/api/submissions/${p.id}`);
+    expect(await accessReads(p.id)).toBe(1);
+  });
+
+  it('a second accept, with or without the first one\'s Idempotency-Key, finds no parties to take: the first answer, or 409', async () => {
+    const s = await submitted();
+    const key = { 'idempotency-key': `accept-again-${s.id}` };
+    const first = await w.call(w.tokens.stationHL, 'POST', `/api/submissions/${s.id}/accept`, { track: 'pre_filing' }, key);
+    expect(first.status).toBe(201);
+    const before = await fingerprint(w);
+    expectProblem(await w.call(w.tokens.stationHL, 'POST', `/api/submissions/${s.id}/accept`, { track: 'post_filing' }, key), 422, 'urn:jiefen:problem:idempotency-mismatch');
+    expectProblem(await w.call(w.tokens.stationHL, 'POST', `/api/submissions/${s.id}/accept`, { track: 'pre_filing' }, { 'idempotency-key': `other-${s.id}` }), 409, 'urn:jiefen:problem:conflict');
+    expectProblem(await w.call(w.tokens.court, 'POST', `/api/submissions/${s.id}/accept`, { track: 'pre_filing' }), 409, 'urn:jiefen:problem:conflict');
+    expect(await fingerprint(w)).toEqual(before);
+    // The replay reads the parties again from parties (an access-log row, as for POST /api/cases).
+    const again = await w.call(w.tokens.stationHL, 'POST', `/api/submissions/${s.id}/accept`, { track: 'pre_filing' }, key);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+  });
+});
+
 describe('retention', () => {
   it('deletes declined submissions 180 days after the decision, keeps pending and accepted ones, and drops old counters', async () => {
     const declined = await submitted();
@@ -552,7 +628,13 @@ describe('retention', () => {
     await w.call(w.tokens.stationHL, 'POST', `/api/submissions/${accepted.id}/accept`, { track: 'pre_filing' });
     const ids = async () =>
       rowsOf<{ id: string }>(await w.database.db.execute(sql`select id from submissions where id in (${declined.id}, ${pending.id}, ${accepted.id})`)).map((r) => r.id).sort();
+    const hashes = async () =>
+      rowsOf<{ h: string | null }>(await w.database.db.execute(sql`select phone_hash as h from submissions where id in (${declined.id}, ${pending.id}, ${accepted.id})`)).map((r) => r.h);
+    // The phones' hashes serve their day's limit only: two days on, they are gone.
+    await purgeExpired(w.database.db, new Date(Date.now() + 86_400_000));
+    expect(await hashes()).toEqual([expect.any(String), expect.any(String), expect.any(String)]);
     const early = await purgeExpired(w.database.db, new Date(Date.now() + 179 * 86_400_000));
+    expect(await hashes()).toEqual([null, null, null]);
     expect(early.submissions).toBe(0);
     expect(early.counters).toBeGreaterThanOrEqual(1); // the counters of this file's requests, long past by then
     expect(await ids()).toEqual([declined.id, pending.id, accepted.id].sort());

@@ -233,7 +233,15 @@ describe.sequential('扫码联 on a 390-pixel phone', () => {
     await shot(station, 'citizen-08-case-from-submission');
     await station.goto(`${origin}/submissions?status=accepted`);
     await expect(station.textContent('[data-testid=case-link]')).resolves.toBe(caseNumber);
+    // Accepted, it keeps no name or phone (the case's parties do): it names its case and says so.
+    const card = (await station.textContent('[data-submission]'))!;
+    expect(card).toContain(`邻里纠纷 · ${caseNumber}`);
+    expect(card).toContain('已转入案件的当事人信息');
+    for (const gone of ['张秀英', citizenPhone]) expect(card).not.toContain(gone);
     await shot(station, 'citizen-09-station-queue-accepted');
+    await station.goto(`${origin}/submissions/${await station.getAttribute('[data-submission]', 'data-submission')}`);
+    await expect(station.textContent('[data-testid=parties-in-case]')).resolves.toContain('请打开案件查看');
+    await shot(station, 'citizen-09b-accepted-submission');
   });
 
   it('court staff see every station’s queue on a phone too', async () => {

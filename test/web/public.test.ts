@@ -329,4 +329,25 @@ describe('the staff pages', () => {
     expect(again.status).toBe(409);
     expect(textOf(again.text)).toContain('该提交已经立案');
   });
+
+  it('an accepted submission, in the queue and on its own page, names its case and says where the citizen\'s data went (it keeps none)', async () => {
+    await postForm('/s/HL01', good({ phone: '13504510031', name: '欧阳淑芬', counterparty: '上官建华' }));
+    const page = (await people.stationHL.get('/submissions')).text;
+    const id = /data-submission="([0-9a-f-]{36})"[^]*?欧阳淑芬/.exec(page)![1];
+    const accepted = await people.stationHL.post(`/submissions/${id}/accept`, { track: 'pre_filing', _key: 'form-key-0031' }, { from: '/submissions' });
+    expect(accepted.status).toBe(303);
+    const caseId = /^\/cases\/([0-9a-f-]{36})/.exec(accepted.location!)![1];
+    const [{ number }] = rowsOf<{ number: string }>(await w.database.db.execute(sql`select number from cases where id = ${caseId}`));
+    const cardOf = (html: string) => new RegExp(`<section class="card submission" id="s-${id}"[^]*?</section>`).exec(html)![0];
+    for (const path of ['/submissions?status=accepted', `/submissions/${id}`]) {
+      const shown = cardOf((await people.stationHL.get(path)).text);
+      const text = textOf(shown);
+      expect(text).toContain(`邻里纠纷 · ${number}`);
+      expect(text).toContain('已立案');
+      expect(text).toContain('提交人姓名、手机号码和对方姓名已转入案件的当事人信息');
+      expect(shown).toContain(`<a href="/cases/${caseId}" data-testid="case-link">${number}</a>`);
+      for (const gone of ['欧阳淑芬', '上官建华', '13504510031', '提交人']) expect(text.replace('提交人姓名', ''), gone).not.toContain(gone);
+      expect(shown).not.toContain('tel:');
+    }
+  });
 });

@@ -56,7 +56,10 @@ describe('a case opened from a citizen submission (audit d §9)', () => {
     // The link leads to the submission itself.
     const opened = await people.station.get(`/submissions/${submissionId}`);
     expect(opened.status).toBe(200);
-    expect(textOf(opened.text)).toContain('赵老汉');
+    expect(textOf(opened.text)).toContain('邻居占用楼道');
+    // Accepted, it keeps no name or phone of its own: they are the case's parties (DESIGN §10).
+    expect(textOf(opened.text)).not.toContain('赵老汉');
+    expect(opened.text).toContain(`href="/cases/${caseId}"`);
   });
 
   it('the assigned deputy reads the time but gets no link: the submission is for the staff who handle it', async () => {

@@ -56,12 +56,12 @@ export function submissionRoutes(deps: AppDeps) {
     await next();
     c.header('Cache-Control', 'no-store');
   });
-  app.get('/', doc({ summary: '扫码来件列表', description: '法院工作人员看全部联络站，联络站工作人员只看本站。', tags: ['扫码联'], query: submissionListQuery, ok: { status: 200, description: '{items, nextCursor}' }, errors: [400, 403] }), async (c) => {
+  app.get('/', doc({ summary: '扫码来件列表', description: '法院工作人员看全部联络站，联络站工作人员只看本站。已立案的来件不再保存提交人姓名、手机号码和对方姓名（已转入案件当事人，name、phone、counterparty 为 null），只给出案件 caseId、caseNumber。', tags: ['扫码联'], query: submissionListQuery, ok: { status: 200, description: '{items, nextCursor}' }, errors: [400, 403] }), async (c) => {
     const parsed = submissionListQuery.safeParse(c.req.query());
     if (!parsed.success) throw new ValidationError('invalid.list_query', fieldErrors(parsed.error));
     return c.json(await listSubmissions(deps.db, c.get('actor'), parsed.data, { requestId: c.get('requestId') }));
   });
-  app.get('/:id', doc({ summary: '一件扫码来件', tags: ['扫码联'], params: { id: '来件 id' }, ok: { status: 200, description: '来件' }, errors: [403, 404] }), async (c) => c.json(await getSubmission(deps.db, c.get('actor'), c.req.param('id'), { requestId: c.get('requestId') })));
+  app.get('/:id', doc({ summary: '一件扫码来件', description: '已立案的来件：name、phone、counterparty 为 null（已转入案件当事人），给出案件 caseId、caseNumber；读取它不记入个人信息访问日志。', tags: ['扫码联'], params: { id: '来件 id' }, ok: { status: 200, description: '来件' }, errors: [403, 404] }), async (c) => c.json(await getSubmission(deps.db, c.get('actor'), c.req.param('id'), { requestId: c.get('requestId') })));
   app.post('/:id/accept', doc({ summary: '受理来件：立案', description: '以来件立案（来源 qr_code，当事人取自来件，occurredAt 为提交时间），返回案件。', tags: ['扫码联'], params: { id: '来件 id' }, body: acceptSchema, ok: { status: 201, description: '案件' }, errors: [400, 403, 404, 409, 422] }), async (c) => {
     const body = await jsonBody(c);
     const actor = c.get('actor');

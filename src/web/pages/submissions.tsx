@@ -48,14 +48,19 @@ function restoredState(c: WebContext): QueueState | undefined {
 
 type SubmissionItem = Awaited<ReturnType<typeof getSubmission>>;
 
-/** One submission as its handlers see it: what the citizen wrote, and (pending) the forms that decide it. */
+/**
+ * One submission as its handlers see it: what the citizen wrote, and (pending) the forms that
+ * decide it. An accepted one keeps no name or phone (they are its case's parties): it names the
+ * case instead, and says where they are.
+ */
 function SubmissionCard(p: { s: SubmissionItem; st?: QueueState; actor: Actor; csrf: string }) {
   const { s, st, actor, csrf } = p;
+  const moved = s.caseId !== undefined && s.name === null;
   return (
     <section class="card submission" id={`s-${s.id}`} data-submission={s.id}>
       <div class="card-head">
         <h2>
-          {s.disputeType} · {s.name}
+          {s.disputeType} · {s.name ?? s.caseNumber}
         </h2>
         <span class={`badge sub-${s.status}`}>{CITIZEN.queueStatus[s.status]}</span>
       </div>
@@ -64,7 +69,7 @@ function SubmissionCard(p: { s: SubmissionItem; st?: QueueState; actor: Actor; c
           [CITIZEN.submittedAt, formatDateTime(s.submittedAt)],
           [CITIZEN.station, actor.role === 'station' ? null : s.stationName ?? s.stationCode],
           [CITIZEN.submitter, s.name],
-          [CITIZEN.phone, <a href={`tel:${s.phone}`}>{s.phone}</a>],
+          [CITIZEN.phone, s.phone ? <a href={`tel:${s.phone}`}>{s.phone}</a> : null],
           [CITIZEN.counterparty, s.counterparty],
           [CITIZEN.description, <span class="pre">{s.description}</span>],
           [CITIZEN.declineReason, s.declineReason ?? null],
@@ -78,6 +83,11 @@ function SubmissionCard(p: { s: SubmissionItem; st?: QueueState; actor: Actor; c
           ],
         ]}
       />
+      {moved ? (
+        <p class="muted" data-testid="parties-in-case">
+          {CITIZEN.partiesInCase}
+        </p>
+      ) : null}
       {st ? <ErrorBox title={st.error.title} detail={st.error.detail || undefined} /> : null}
       {s.status === 'pending' ? (
         <div class="decide">
