@@ -14,6 +14,7 @@ import { deputies, stations, users, webSessions } from '../db/schema.js';
 import { recordAudit, type RequestMeta } from './audit.js';
 import { Conflict, fieldError, Forbidden, NotFound, parseBody, schemaField, Unauthenticated, ValidationError, sqlState } from './errors.js';
 import { isUuid } from './stores.js';
+import { WHOLE_LIST } from './views.js';
 import { maskPhone } from '../machines/policy.js';
 import type { Idempotency } from './write/types.js';
 import { onceInTransaction, type Once } from './write/idempotency.js';
@@ -91,7 +92,7 @@ export async function createStationOnce(db: Db, actor: Actor, raw: unknown, meta
 
 export async function listStations(db: Db) {
   const rows = await db.select().from(stations).orderBy(asc(stations.code));
-  return { items: rows.map(stationView) };
+  return { items: rows.map(stationView), ...WHOLE_LIST };
 }
 
 /** One station, or undefined. */
@@ -296,6 +297,7 @@ export async function listDeputies(db: Db, reader: Actor, stationCode?: string) 
       const v = deputyView(d);
       return v.phone && !seesDeputyPhone(reader, d.id) ? { ...v, phone: maskPhone(v.phone) } : v;
     }),
+    ...WHOLE_LIST,
   };
 }
 
@@ -430,7 +432,7 @@ export async function createUserOnce(db: Db, actor: Actor, raw: unknown, meta: R
 export async function listUsers(db: Db, actor: Actor) {
   requireRole(actor, 'directory.manage');
   const rows = await db.select().from(users).orderBy(asc(users.createdAt));
-  return { items: rows.map(userView) };
+  return { items: rows.map(userView), ...WHOLE_LIST };
 }
 
 function actorOf(u: typeof users.$inferSelect): Actor {

@@ -361,6 +361,12 @@ export function nextCursorOf(rows: { openedAt: string; id: string }[], limit: nu
   return rows.length > limit && last ? cursorOf(isoOf(last.openedAt), last.id) : null;
 }
 
+/**
+ * A list that is whole in one answer (a county's stations, deputies, users, webhooks): its one
+ * page says there is no next, as every list's does (DESIGN §6: lists as `{items, nextCursor}`).
+ */
+export const WHOLE_LIST = { nextCursor: null } as const;
+
 /** The cursor `decodeCursor` reads: a row's instant (ISO, UTC, milli- or microseconds) and its id. */
 export function cursorOf(at: string, id: string): string {
   return Buffer.from(JSON.stringify([at, id])).toString('base64url');

@@ -21,6 +21,21 @@ const fields = (body: any) => body.errors.map((e: any) => e.field).sort();
 let seq = 0;
 const code = () => `T${Date.now() % 1e6}${++seq}`;
 
+describe('the directory lists are whole, and say so as every list does (DESIGN §6: {items, nextCursor})', () => {
+  it.each([
+    ['/api/stations', 'court'],
+    ['/api/deputies', 'court'],
+    ['/api/users', 'admin'],
+    ['/api/webhooks', 'admin'],
+  ] as const)('GET %s answers {items, nextCursor: null}', async (path, who) => {
+    const r = await w.call(w.tokens[who], 'GET', path);
+    expect(r.status).toBe(200);
+    expect(Object.keys(r.body).sort()).toEqual(['items', 'nextCursor']);
+    expect(Array.isArray(r.body.items)).toBe(true);
+    expect(r.body.nextCursor).toBeNull();
+  });
+});
+
 describe('stations', () => {
   it('creates a station (201) and lists it', async () => {
     const c = code();

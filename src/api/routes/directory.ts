@@ -12,12 +12,12 @@ export function directoryRoutes(deps: AppDeps) {
     const body = await jsonBody(c);
     return onceAnswer(c, await createStationOnce(deps.db, c.get('actor'), body, requestMeta(c), idempotencyOf(c, body)));
   });
-  app.get('/stations', doc({ summary: '联络站列表', tags: ['目录'], files: true, ok: { status: 200, description: '{items}' } }), async (c) => (await listFile(c, 'stations', () => stationTable(deps.db), deps.now?.())) ?? c.json(await listStations(deps.db)));
+  app.get('/stations', doc({ summary: '联络站列表', tags: ['目录'], files: true, ok: { status: 200, description: '{items, nextCursor}' } }), async (c) => (await listFile(c, 'stations', () => stationTable(deps.db), deps.now?.())) ?? c.json(await listStations(deps.db)));
   app.post('/deputies', doc({ summary: '新增人大代表', tags: ['目录'], body: deputySchema, ok: { status: 201, description: '代表' }, description: '同一联络站已有同名代表时答 409，除非带 confirmDuplicate: true。', errors: [400, 403, 409, 422] }), async (c) => {
     const body = await jsonBody(c);
     return onceAnswer(c, await createDeputyOnce(deps.db, c.get('actor'), body, requestMeta(c), { idempotency: idempotencyOf(c, body) }));
   });
-  app.get('/deputies', doc({ summary: '人大代表列表', tags: ['目录'], files: true, query: z.object({ stationCode: z.string().optional() }), ok: { status: 200, description: '{items}' } }), async (c) =>
+  app.get('/deputies', doc({ summary: '人大代表列表', tags: ['目录'], files: true, query: z.object({ stationCode: z.string().optional() }), ok: { status: 200, description: '{items, nextCursor}' } }), async (c) =>
     (await listFile(c, 'deputies', () => deputyTable(deps.db, c.get('actor'), c.req.query('stationCode')), deps.now?.())) ?? c.json(await listDeputies(deps.db, c.get('actor'), c.req.query('stationCode'))),
   );
   app.patch('/stations/:code', doc({ summary: '修改联络站（含撤销：active: false）', description: '站点代码不可修改。撤销的站点不再受理新案件，旧记录照常显示；每次修改记入审计日志（station.update）。', tags: ['目录'], params: { code: '站点代码' }, body: stationPatchSchema, ok: { status: 200, description: '联络站' }, errors: [400, 403, 404] }), async (c) =>
@@ -30,7 +30,7 @@ export function directoryRoutes(deps: AppDeps) {
     const body = await jsonBody(c);
     return onceAnswer(c, await createUserOnce(deps.db, c.get('actor'), body, requestMeta(c), idempotencyOf(c, body)), (user) => REPLAY_NOTES.token(user.id));
   });
-  app.get('/users', doc({ summary: '用户列表', tags: ['目录'], ok: { status: 200, description: '{items}' }, errors: [403] }), async (c) => c.json(await listUsers(deps.db, c.get('actor'))));
+  app.get('/users', doc({ summary: '用户列表', tags: ['目录'], ok: { status: 200, description: '{items, nextCursor}' }, errors: [403] }), async (c) => c.json(await listUsers(deps.db, c.get('actor'))));
   app.get('/me', doc({ summary: '当前用户', tags: ['目录'], ok: { status: 200, description: 'actor' } }), (c) => c.json(c.get('actor')));
   return app;
 }

@@ -32,7 +32,7 @@ export function notificationRoutes(deps: AppDeps) {
     c.header('Cache-Control', 'no-store');
     return onceAnswer(c, result, () => REPLAY_NOTES.secret(id));
   });
-  app.get('/webhooks', doc({ summary: 'Webhook 列表', tags: ['消息'], ok: { status: 200, description: '{items}' }, errors: [403] }), async (c) => c.json(await listWebhooks(deps.db, c.get('actor'))));
+  app.get('/webhooks', doc({ summary: 'Webhook 列表', tags: ['消息'], ok: { status: 200, description: '{items, nextCursor}' }, errors: [403] }), async (c) => c.json(await listWebhooks(deps.db, c.get('actor'))));
   app.get('/webhooks/:id', doc({ summary: '一个 Webhook（不含密钥）', tags: ['消息'], params: { id: 'Webhook id' }, ok: { status: 200, description: 'Webhook' }, errors: [403, 404] }), async (c) => c.json(await getWebhook(deps.db, c.get('actor'), c.req.param('id'))));
   app.delete('/webhooks/:id', doc({ summary: '删除 Webhook', tags: ['消息'], params: { id: 'Webhook id' }, ok: { status: 204, description: '已删除', content: {} }, errors: [403, 404] }), async (c) => {
     await deleteWebhook(deps.db, c.get('actor'), c.req.param('id'), now(), requestMeta(c));

@@ -14,7 +14,7 @@ import { deliveries, deliveryAttempts, outbox, webhooks } from '../../db/schema.
 import { can } from '../../machines/policy.js';
 import { Conflict, fieldErrors, Forbidden, NotFound, parseBody, ValidationError } from '../errors.js';
 import { isUuid } from '../stores.js';
-import { afterCursor, cursorOf } from '../views.js';
+import { afterCursor, cursorOf, WHOLE_LIST } from '../views.js';
 import { DEAD_AFTER_MS } from './dispatcher.js';
 import type { Idempotency } from '../write/types.js';
 import { onceInTransaction } from '../write/idempotency.js';
@@ -94,7 +94,7 @@ export async function createWebhookOnce(db: Db, actor: Actor, raw: unknown, meta
 export async function listWebhooks(db: Db, actor: Actor) {
   adminOnly(actor);
   const rows = await db.select().from(webhooks).where(isNull(webhooks.deletedAt)).orderBy(desc(webhooks.createdAt));
-  return { items: await withDeliveryCounts(db, rows) };
+  return { items: await withDeliveryCounts(db, rows), ...WHOLE_LIST };
 }
 
 /** `GET /api/webhooks/:id`: one webhook as the list shows it (where `POST /api/webhooks`' Location points). */
