@@ -12,7 +12,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openDatabase } from '../src/db/client.js';
+import { openDatabase, PgliteDirInUseError } from '../src/db/client.js';
 import { readEnv } from '../src/env.js';
 import { IMPORT_KINDS, IMPORT_KIND_LABELS, ImportFileError, importFile, type ImportKind, type ImportProgress } from '../src/edge/imports.js';
 import type { Actor } from '../src/machines/roles.js';
@@ -78,7 +78,16 @@ async function main() {
     return;
   }
   const env = readEnv();
-  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR, max: env.DATABASE_POOL_SIZE });
+  let database: Awaited<ReturnType<typeof openDatabase>>;
+  try {
+    database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR, max: env.DATABASE_POOL_SIZE });
+  } catch (err) {
+    // The server has ./data open: say so and write nothing (src/db/client.ts, lockPgliteDir).
+    if (!(err instanceof PgliteDirInUseError)) throw err;
+    console.error(`无法导入：${err.message}`);
+    process.exitCode = 2;
+    return;
+  }
   const dryRun = values['dry-run'];
   const started = Date.now();
   const tty = process.stderr.isTTY;

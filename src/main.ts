@@ -76,6 +76,15 @@ const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
   if (firstAdmin) console.log('');
 });
 
+// The port taken (another server still running, often the one started before): say so, not "an
+// unexpected error" with Node's EADDRINUSE (src/guard.ts), and give the database back.
+server.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EADDRINUSE' && err.code !== 'EACCES') throw err;
+  const why = err.code === 'EADDRINUSE' ? `端口 ${env.PORT} 已被占用 / port ${env.PORT} is in use` : `无权使用端口 ${env.PORT} / no permission for port ${env.PORT}`;
+  console.error(`jiefen 未能启动 / jiefen did not start — ${why}：请先停止占用该端口的进程（例如之前启动的 npm start），或用 PORT 换一个端口`);
+  void database.close().finally(() => process.exit(1));
+});
+
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;

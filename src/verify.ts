@@ -1,11 +1,16 @@
 /** `npm run verify`: replay every journal and report any entity whose replay differs from its snapshot. */
-import { openDatabase } from './db/client.js';
+import { openDatabase, PgliteDirInUseError } from './db/client.js';
 import { stores } from './engine/registry.js';
 import { verifyStore } from './engine/verify.js';
 import { readEnv } from './env.js';
 
 const env = readEnv();
-const database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR });
+const database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR }).catch((err: unknown) => {
+  // The server has ./data open: say so (src/db/client.ts, lockPgliteDir).
+  if (!(err instanceof PgliteDirInUseError)) throw err;
+  console.error(`verify 未能运行 / verify did not run: ${err.message}`);
+  process.exit(2);
+});
 let bad = 0;
 for (const store of Object.values(stores)) {
   const started = performance.now();

@@ -2,7 +2,8 @@
  * One schema, two drivers: postgres.js against a server when DATABASE_URL is set, embedded PGlite
  * (real Postgres compiled to WASM) otherwise. Both run the committed migrations at start.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { PGlite, types, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
@@ -178,17 +179,109 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
   }
   let client = opts.pglite;
+  let unlock = () => {};
   if (!client) {
     const dir = opts.pgliteDir ?? './data';
     mkdirSync(dir, { recursive: true });
-    client = await PGlite.create(dir);
+    unlock = lockPgliteDir(dir);
+    try {
+      client = await PGlite.create(dir);
+    } catch (err) {
+      unlock();
+      throw err;
+    }
   }
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
-  drivers.set(db, new PgliteDriver(client));
-  if (opts.migrate !== false) await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_FOLDER });
-  if (opts.connect && opts.warm) await opts.warm(db);
+  const pglite = client;
   const owned = !opts.pglite;
-  return { db, kind: 'pglite', close: async () => (owned ? client.close() : undefined) };
+  const close = async () => {
+    if (!owned) return;
+    try {
+      await pglite.close();
+    } finally {
+      unlock();
+    }
+  };
+  try {
+    const db = drizzlePglite(pglite, { schema }) as unknown as Db;
+    drivers.set(db, new PgliteDriver(pglite));
+    if (opts.migrate !== false) await migratePglite(drizzlePglite(pglite), { migrationsFolder: MIGRATIONS_FOLDER });
+    if (opts.connect && opts.warm) await opts.warm(db);
+    return { db, kind: 'pglite', close };
+  } catch (err) {
+    await close().catch(() => {});
+    throw err;
+  }
+}
+
+/** The file in a PGlite directory that names the process that has it open. */
+export const PGLITE_LOCK_FILE = 'jiefen.pid';
+
+/** A PGlite directory another live process has open: this one stops before opening it. */
+export class PgliteDirInUseError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `数据目录 ${dir} 正由进程 ${pid} 使用（嵌入式 PGlite 的目录同时只能由一个进程打开，否则双方写入的数据会互相覆盖而丢失）：` +
+        `请先停止该进程（例如 npm start 启动的服务），或用 DATABASE_URL 连接 PostgreSQL 服务器；若进程 ${pid} 已不是 jiefen，删除 ${join(dir, PGLITE_LOCK_FILE)} 后重试 / ` +
+        `the PGlite directory ${dir} is in use by process ${pid}`,
+    );
+    this.name = 'PgliteDirInUseError';
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Two processes on one PGlite directory each keep their own copy of the database in memory and
+ * write it back, so what one of them wrote is lost (a server and `npm run import` on ./data). The
+ * directory is taken with a file naming this process, created exclusively; a file naming a process
+ * that is gone (killed) or this one (a pid reused after a restart) is taken over. Returns the release.
+ */
+function lockPgliteDir(dir: string): () => void {
+  const file = join(dir, PGLITE_LOCK_FILE);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw err;
+      let pid = NaN;
+      try {
+        pid = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
+      } catch {
+        continue; // removed meanwhile: try again
+      }
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) throw new PgliteDirInUseError(dir, pid);
+      try {
+        unlinkSync(file);
+      } catch {
+        // another process took it over first: the next try finds its file
+      }
+    }
+  }
+  const release = () => {
+    try {
+      if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
+    } catch {
+      // already gone
+    }
+  };
+  // A process that ends without closing (process.exit after an error) leaves no lock behind.
+  const onExit = () => release();
+  process.once('exit', onExit);
+  return () => {
+    process.removeListener('exit', onExit);
+    release();
+  };
 }
 
 /**
