@@ -130,10 +130,20 @@ function leavesUnder(n: Node): Node[] {
   return allNodes(n).filter((d) => d.type === 'atomic' && d.always === undefined);
 }
 
+/**
+ * A guard as the diagram names it: its name, or xstate's `and`/`or`/`not` of named guards spelled
+ * out (`amountWithinOwed and paysInFull`), so a reader sees which checks a transition makes.
+ */
 function guardName(guard: unknown): string | null {
   if (guard === undefined || guard === null) return null;
   if (typeof guard === 'string') return guard;
   if (typeof guard === 'object' && typeof (guard as { type?: unknown }).type === 'string') return (guard as { type: string }).type;
+  const combined = guard as { name?: unknown; guards?: unknown };
+  if (typeof guard === 'function' && Array.isArray(combined.guards)) {
+    const parts = combined.guards.map((g) => guardName(g) ?? 'guard');
+    if (combined.name === 'not') return `not ${parts.length > 1 ? `(${parts.join(' and ')})` : parts[0]}`;
+    if (combined.name === 'and' || combined.name === 'or') return parts.map((p) => (/ (and|or) /.test(p) ? `(${p})` : p)).join(` ${combined.name} `);
+  }
   return 'guard';
 }
 

@@ -214,6 +214,10 @@ describe('levels (DEADLINE_WARNING_DAYS, default 5)', () => {
     expect(narrower.map((i: any) => i.id)).not.toContain(near.id);
     expectProblem(await w.call(w.tokens.court, 'GET', '/api/cases?dueWithinDays=-1'), 400);
     expectProblem(await w.call(w.tokens.committee, 'GET', '/api/supervisions?dueWithinDays=x'), 400);
+    // Left empty, it is no "0 days" (only what is due today or overdue) read without a word: a 400 naming it.
+    for (const [who, path] of [[w.tokens.court, '/api/cases?dueWithinDays='], [w.tokens.committee, '/api/supervisions?dueWithinDays=%20']] as const) {
+      expect(expectProblem(await w.call(who, 'GET', path), 400).errors.map((e: any) => e.field)).toEqual(['dueWithinDays']);
+    }
   });
 
   it('DEADLINE_WARNING_DAYS set to 10: every view, list and the to-do say warning 8 days ahead, alike', async () => {

@@ -168,6 +168,9 @@ describe('GET /api/machines/:name: the rules as DESIGN.md §3/§4 state them', (
       { from: 'mediation.paused', to: 'mediation.active', guard: null, stays: false },
       { from: 'enforcement.suspended', to: 'enforcement.active', guard: null, stays: false },
     ]);
+    // A combined guard is spelled out, not shown as a bare "guard".
+    expect(event(d, 'RECORD_PERFORMANCE').transitions).toContainEqual({ from: 'agreement.performing', to: 'closed', guard: 'amountWithinOwed and paysInFull', stays: false });
+    for (const e of d.events) for (const t of e.transitions) expect(t.guard, `${e.type}: ${t.from} → ${t.to}`).not.toBe('guard');
     for (const type of ['MEDIATION_EXPIRED', 'PERFORMANCE_OVERDUE', 'ENFORCEMENT_OVERDUE']) expect(event(d, type).roles).toEqual(['system']);
     // 代表法 Art 59: deputies never confirm, enforce or conclude; the committee sends no case event.
     for (const e of d.events) {

@@ -6,7 +6,7 @@ import { caseHistory, getCase, listCases, replayedCaseAnswer, renderCase } from 
 import type { AppDeps } from '../context.js';
 import { caseTable } from '../../edge/exports.js';
 import { addLabels, labelled, labelledHistory, labelledList } from '../labelled.js';
-import { entityRoutes, stateFilter } from './entity.js';
+import { dueWithinDaysFilter, entityRoutes, stateFilter } from './entity.js';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const day = z.string().trim().refine(isValidDate, { message: '须为日期 YYYY-MM-DD' });
@@ -24,7 +24,7 @@ export const caseListQuery = z.object({
   from: day.optional(),
   to: day.optional(),
   // DESIGN §11: cases with a deadline whose last day is at most this many days away (overdue included).
-  dueWithinDays: z.coerce.number().int().min(0).max(3650).optional(),
+  dueWithinDays: dueWithinDaysFilter.optional(),
 }).refine((v) => !v.from || !v.to || v.from <= v.to, { path: ['to'], message: '结束日期不能早于开始日期' });
 
 export const caseRoutes = (deps: AppDeps) =>

@@ -18,6 +18,13 @@ import { doc } from '../openapi.js';
 import type { Table } from '../../edge/tabular.js';
 import { engineCtx, etag, idempotencyOf, ifMatchOf, jsonBody, type AppDeps, type Env } from '../context.js';
 
+/**
+ * A list's `dueWithinDays` filter (DESIGN §11): a whole number of days, 0–3650. Left empty
+ * (`?dueWithinDays=`) it is refused, not read as 0 — `z.coerce` makes '' the number 0, which
+ * would list only what is due today or overdue, without a word.
+ */
+export const dueWithinDaysFilter = z.string().trim().min(1).pipe(z.coerce.number<string>().int().min(0).max(3650));
+
 /** A list's `state` filter: a state of `machine` or a parent of some (DESIGN §6: `state` as the API shows it). */
 export function stateFilter(machine: AnyStateMachine) {
   const values = stateFilterValues(machine);

@@ -5,7 +5,7 @@ import { getSupervision, listSupervisions, renderSupervision, supervisionHistory
 import type { AppDeps } from '../context.js';
 import { supervisionTable } from '../../edge/exports.js';
 import { labelledHistory, labelledItem, labelledList } from '../labelled.js';
-import { entityRoutes, stateFilter } from './entity.js';
+import { dueWithinDaysFilter, entityRoutes, stateFilter } from './entity.js';
 
 const listQuery = z.object({
   state: stateFilter(supervisionStore.spec.machine).optional(),
@@ -15,7 +15,7 @@ const listQuery = z.object({
   cursor: z.string().min(1).max(500).optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
   // DESIGN §11: items with a deadline whose last day is at most this many days away (overdue included).
-  dueWithinDays: z.coerce.number().int().min(0).max(3650).optional(),
+  dueWithinDays: dueWithinDaysFilter.optional(),
 });
 
 export const supervisionRoutes = (deps: AppDeps) =>
