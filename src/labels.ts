@@ -355,7 +355,7 @@ export const TODO_KIND_LABELS: Record<string, string> = {
   report_overdue: '报告逾期',
   report_due: '待报告',
   rectification_due: '待整改',
-  calendar_missing: '节假日未录入',
+  calendar_missing: '待录入',
 };
 
 /** The audit log's actions (DESIGN.md §10), for people. */

@@ -7,6 +7,7 @@ import { and, desc, eq, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm
 import { z } from 'zod';
 import type { Actor } from '../machines/roles.js';
 import { isValidDate } from '../machines/calendar.js';
+import { DATE_OR_INSTANT_MESSAGE } from '../machines/fields.js';
 import { can, changeHistoryRefusal, rolesFor, type ChangeTarget } from '../machines/policy.js';
 import type { Db } from '../db/client.js';
 import { accessLog, auditLog, cases, deputies, stations, users } from '../db/schema.js';
@@ -96,7 +97,7 @@ const bound = z
   .trim()
   // The day must be one the month has: Date rolls 2026-02-30 over to March 2 without a word.
   .refine((v) => /^\d{4}-\d{2}-\d{2}(T.+)?$/.test(v) && isValidDate(v.slice(0, 10)) && !Number.isNaN(Date.parse(v.length === 10 ? `${v}T00:00:00+08:00` : v)), {
-    message: '须为日期（2026-12-01）或 ISO 8601 时间',
+    message: DATE_OR_INSTANT_MESSAGE,
   });
 
 export const auditListQuery = z.object({

@@ -36,6 +36,8 @@ const IN_UTC_FORM = /^\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}
 export const INSTANT_MESSAGE = '须为带时区的 ISO 8601 时间，例如 2026-11-24T09:30:00+08:00';
 /** A date that is none, as the API says it (a form says it in its own words, src/web/wording.ts). */
 export const DATE_MESSAGE = '须为日期 YYYY-MM-DD，例如 2026-11-24';
+/** A bound of a log's period (a date or an instant) that is neither, as the API says it (a form: src/web/wording.ts). */
+export const DATE_OR_INSTANT_MESSAGE = '须为日期（2026-12-01）或 ISO 8601 时间';
 
 /** An instant in ISO 8601 with a zone, normalised to UTC. */
 export const instant = z

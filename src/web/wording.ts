@@ -4,7 +4,7 @@
  * message is shown as it is, except where a page says it better (a list to choose from).
  */
 import type { DomainError, FieldError } from '../engine/errors.js';
-import { AMOUNT_MESSAGE, DATE_MESSAGE, INSTANT_MESSAGE } from '../machines/fields.js';
+import { AMOUNT_MESSAGE, DATE_MESSAGE, DATE_OR_INSTANT_MESSAGE, INSTANT_MESSAGE } from '../machines/fields.js';
 import { formatDateTime } from '../format.js';
 import { EVENT_LABELS, fieldLabel, ROLE_LABELS, stateLabel, TRACK_LABELS } from '../labels.js';
 import { UI } from '../words.js';
@@ -28,6 +28,8 @@ const readableInstants = (text: string) =>
 const FORM_WORDS: Record<string, string> = {
   [AMOUNT_MESSAGE]: UI.common.amountFormat,
   [DATE_MESSAGE]: UI.common.dateFormat,
+  // A log's filter is a date picker: its ISO 8601 instants are for API clients.
+  [DATE_OR_INSTANT_MESSAGE]: UI.common.dateFormat,
   [INSTANT_MESSAGE]: UI.common.dateTimeFormat,
 };
 

@@ -18,6 +18,7 @@ import { ADMIN_ACTOR, browserFixture, person, SHOTS, type BrowserFixture } from 
 // The checks below run in the browser; the project's types are Node's, so the DOM is declared loosely here.
 declare const document: any;
 declare const innerWidth: number;
+declare const innerHeight: number;
 declare function getComputedStyle(el: unknown): { paddingLeft: string };
 
 const PHONE = { width: 390, height: 844 };
@@ -178,6 +179,68 @@ describe.sequential('audit d in Chromium: nothing out of sight', () => {
     for (const [path, lefts] of Object.entries(padding)) {
       expect(lefts.length, path).toBeGreaterThan(0);
       for (const left of lefts) expect(left, path).toBeGreaterThanOrEqual(8);
+    }
+  });
+
+  it("the admin's home leads with the to-do: its first item on screen at once on the phone, a badge that says what to do; the users table inside its column on the desk", async () => {
+    const seen: Record<string, unknown> = {};
+    for (const viewport of [PHONE, DESK]) {
+      const page = await signedIn('admin', viewport);
+      await page.goto(`${origin}/admin/users`);
+      seen[viewport.width] = await page.evaluate(() => {
+        const first = document.querySelector('[data-testid=todo] li');
+        const r = first.getBoundingClientRect();
+        const table = document.querySelector('[data-testid=users]');
+        const column = table.closest('.col-main').getBoundingClientRect();
+        return {
+          todo: first.textContent.replace(/\s+/g, ' ').trim(),
+          onScreen: r.top >= 0 && r.bottom <= innerHeight,
+          sideways: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+          // On the desk, beside the new-user form: every button of every row in sight (on the phone the columns stack).
+          tablePastColumn: column.width > 0 && table.getBoundingClientRect().right > column.right + 1,
+        };
+      });
+      await page.screenshot({ path: `${SHOTS}fits-admin-home-${viewport.width}.png`, fullPage: true });
+      await page.context().close();
+    }
+    const year = Number(shanghaiDate(new Date().toISOString()).slice(0, 4));
+    for (const width of [PHONE.width, DESK.width]) {
+      // No year is entered here: nothing runs out, so no 临近届满 — what to do.
+      expect(seen[width], String(width)).toEqual({ todo: `待录入 ${year} 年法定节假日安排尚未录入`, onScreen: true, sideways: false, tablePastColumn: false });
+    }
+  });
+
+  it('a log filter it cannot read: on the phone and the desk the reason in words under the field, what was typed in it, nothing off the screen', async () => {
+    const seen: Record<string, unknown> = {};
+    for (const viewport of [PHONE, DESK]) {
+      for (const [role, path] of [
+        ['committee', '/audit?from=2026/12/01'],
+        ['admin', '/access-log?from=2026/12/01'],
+      ]) {
+        const page = await signedIn(role, viewport);
+        const answer = await page.goto(`${origin}${path}`);
+        seen[`${role} ${path} ${viewport.width}`] = {
+          status: answer?.status(),
+          ...(await page.evaluate(() => {
+            const field = document.querySelector('#f-from');
+            const error = document.querySelector('[data-testid=filter-error-from]');
+            const f = field.getBoundingClientRect();
+            const e = error.getBoundingClientRect();
+            return {
+              value: field.value,
+              error: error.textContent,
+              under: e.top >= f.bottom - 1 && e.left >= f.left - 1 && e.right <= innerWidth,
+              sideways: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+              iso: document.body.innerText.includes('ISO'),
+            };
+          })),
+        };
+        await page.screenshot({ path: `${SHOTS}fits-log-filter-${role}-${viewport.width}.png`, fullPage: true });
+        await page.context().close();
+      }
+    }
+    for (const [key, value] of Object.entries(seen)) {
+      expect(value, key).toEqual({ status: 400, value: '2026/12/01', error: '请填写有效的日期，例如 2026-11-24', under: true, sideways: false, iso: false });
     }
   });
 

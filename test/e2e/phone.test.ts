@@ -4,13 +4,16 @@
  * button, link and input is at least 44 px tall (a checkbox or radio: its label). Each role's
  * pages are written to screenshots/ on the phone and on a 1280-px desktop.
  */
+import { sql } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../src/db/client.js';
+import { rowsOf, type Db } from '../../src/db/client.js';
 import { applyEvent, createEntity } from '../../src/engine/apply.js';
 import { recordActivity } from '../../src/engine/activities.js';
 import { createDeputy, createStation } from '../../src/engine/directory.js';
 import { caseStore, supervisionStore } from '../../src/engine/stores.js';
+import { acceptSubmission, declineSubmission } from '../../src/engine/submissions.js';
+import type { Actor } from '../../src/machines/roles.js';
 import { ADMIN_ACTOR, browserFixture, person, SHOTS, type BrowserFixture } from '../helpers/browser.js';
 
 // The check below runs in the browser; the project's types are Node's, so the DOM is declared loosely here.
@@ -28,6 +31,9 @@ let supervisionId = '';
 let userId = '';
 let deputyId = '';
 let activityId = '';
+let stationActor: Actor;
+/** A citizen's submission in each state: pending, declined, accepted (which names its case instead of the citizen). */
+const submissionIds: Record<string, string> = {};
 
 async function seed(db: Db) {
   const none = { render: () => ({ body: {} }) };
@@ -38,6 +44,7 @@ async function seed(db: Db) {
   const court = await person(db, '李书记员', 'court', 'court1');
   await person(db, '王丽', 'deputy', 'deputy1', { deputyId: wang.id });
   const station = await person(db, '刘站长', 'station', 'station1', { stationCode: 'HL01' });
+  stationActor = station;
   const committee = await person(db, '周委员', 'committee', 'committee1');
   userId = (await person(db, '系统管理员', 'admin', 'admin1')).id;
   const created = await createEntity(
@@ -77,7 +84,7 @@ async function seed(db: Db) {
 }
 
 /** What each role opens, its home page first (the ones screenshotted on a desktop too are marked). */
-function pagesOf(role: string): { path: string; main?: boolean }[] {
+function pagesOf(role: string): { path: string; main?: boolean; status?: number }[] {
   const c = `/cases/${caseId}`;
   const s = `/supervisions/${supervisionId}`;
   switch (role) {
@@ -107,7 +114,12 @@ function pagesOf(role: string): { path: string; main?: boolean }[] {
         { path: `/stations/HL01/activities/${activityId}/edit`, main: true },
         { path: c },
         { path: '/cases/new' },
-        { path: '/submissions' },
+        { path: '/submissions', main: true },
+        { path: '/submissions?status=accepted', main: true },
+        { path: '/submissions?status=declined' },
+        { path: `/submissions/${submissionIds.pending}` },
+        { path: `/submissions/${submissionIds.declined}` },
+        { path: `/submissions/${submissionIds.accepted}`, main: true },
         { path: '/stations/HL01/card' },
         { path: '/todo' },
         // A paging link the list cannot read: its first page, with a note.
@@ -115,7 +127,18 @@ function pagesOf(role: string): { path: string; main?: boolean }[] {
         { path: '/notifications?cursor=zzz' },
       ];
     case 'committee':
-      return [{ path: '/dashboard', main: true }, { path: '/supervisions', main: true }, { path: s }, { path: '/cases' }, { path: '/cases?overdue=true' }, { path: '/audit' }, { path: '/access-log' }, { path: '/todo' }];
+      return [
+        { path: '/dashboard', main: true },
+        { path: '/supervisions', main: true },
+        { path: s },
+        { path: '/cases' },
+        { path: '/cases?overdue=true' },
+        { path: '/audit' },
+        { path: '/access-log' },
+        // A filter the log cannot read: a 400 with its reason under the field.
+        { path: '/access-log?from=2026/12/01', main: true, status: 400 },
+        { path: '/todo' },
+      ];
     case 'admin':
       return [
         { path: '/admin/users', main: true },
@@ -128,6 +151,7 @@ function pagesOf(role: string): { path: string; main?: boolean }[] {
         { path: '/admin/calendar' },
         { path: '/imports' },
         { path: '/audit' },
+        { path: '/audit?from=2026/12/01&action=nope', main: true, status: 400 },
       ];
     default: // citizen: no sign-in
       return [{ path: '/s/HL01', main: true }, { path: '/status', main: true }, { path: '/login' }];
@@ -178,13 +202,23 @@ const slug = (path: string) => path.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, 'id').
 beforeAll(async () => {
   fx = await browserFixture(seed);
   origin = fx.origin;
-  // A citizen's submission, so that the queue has a card to show.
-  const sent = await fetch(`${origin}/api/public/submissions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ stationCode: 'HL01', name: '诸葛明月', phone: '13811112222', counterparty: '隔壁邻居', disputeType: '邻里纠纷', description: '楼上漏水多次协商未果', consent: true }),
-  });
-  expect(sent.status).toBe(201);
+  // Citizens' submissions, so that the queue has a card to show in each state.
+  for (const [state, name, phone] of [
+    ['pending', '诸葛明月', '13811112222'],
+    ['declined', '欧阳春花', '13811113333'],
+    ['accepted', '司徒雪', '13811114444'],
+  ]) {
+    const sent = await fetch(`${origin}/api/public/submissions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ stationCode: 'HL01', name, phone, counterparty: '隔壁邻居', disputeType: '邻里纠纷', description: '楼上漏水多次协商未果，天花板发霉，希望联络站帮忙调解赔偿维修费用', consent: true }),
+    });
+    expect(sent.status).toBe(201);
+    const [row] = rowsOf<{ id: string }>(await fx.database.db.execute(sql`select id from submissions where phone_last4 = ${phone.slice(-4)}`));
+    submissionIds[state] = row.id;
+  }
+  await declineSubmission(fx.database.db, stationActor, submissionIds.declined, { reason: '属物业管理事项，已告知向小区物业服务中心反映并留存联系方式' });
+  await acceptSubmission({ db: fx.database.db }, stationActor, submissionIds.accepted, { track: 'pre_filing' }, { render: () => ({ body: {} }) });
 }, 400_000);
 
 afterAll(async () => fx?.close());
@@ -195,9 +229,10 @@ describe('every page on a 390-px phone', () => {
       const phone = await signedIn(role, PHONE);
       const desktop = await signedIn(role, DESKTOP);
       const problems: string[] = [];
-      for (const { path, main } of pagesOf(role)) {
+      for (const { path, main, status } of pagesOf(role)) {
         const r = await phone.goto(`${origin}${path}`);
-        expect(r?.status(), path).toBeLessThan(400);
+        if (status) expect(r?.status(), path).toBe(status);
+        else expect(r?.status(), path).toBeLessThan(400);
         for (const p of await phone.evaluate(problemsOnPage)) problems.push(`${path}: ${p}`);
         await phone.screenshot({ path: `${SHOTS}phone-${role}-${slug(path)}.png`, fullPage: true });
         if (main) {

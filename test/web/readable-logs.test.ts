@@ -103,19 +103,26 @@ describe('a filter the logs cannot read (COMMON: a refusal says its reason)', ()
     const audit = await people.committee.get('/audit?from=2026%2F12%2F01&action=user.create');
     expect(audit.status).toBe(400);
     const said = textOf(audit.text);
-    expect(said).toMatch(/起始日期\s*：须为日期（2026-12-01）或 ISO 8601 时间/);
+    expect(said).toMatch(/起始日期\s*：请填写有效的日期，例如 2026-11-24/);
+    // Under the field too, and in words for people: the API's ISO 8601 is not theirs.
+    expect(audit.text).toMatch(/<small class="field-error" id="err-from"[^>]*>请填写有效的日期，例如 2026-11-24<\/small>/);
+    expect(said).not.toContain('ISO');
     // The form comes back as typed, to be corrected there.
     expect(audit.text).toContain('value="2026/12/01"');
+    // …in a text field: a date picker shows what it cannot read as blank.
+    expect(audit.text).toMatch(/<input type="text" name="from" id="f-from" value="2026\/12\/01" aria-invalid="true"/);
     expect(audit.text).toContain('href="#f-from"');
     expect(audit.text).toContain('id="f-from"');
 
     const access = await people.committee.get('/access-log?to=2026-02-30');
     expect(access.status).toBe(400);
-    expect(textOf(access.text)).toMatch(/截止日期\s*：须为日期（2026-12-01）或 ISO 8601 时间/);
+    expect(textOf(access.text)).toMatch(/截止日期\s*：请填写有效的日期，例如 2026-11-24/);
 
     const csv = await people.committee.get('/audit.csv?from=yesterday');
     expect(csv.status).toBe(400);
-    expect(textOf(csv.text)).toContain('起始日期：须为日期（2026-12-01）或 ISO 8601 时间');
-    expect(textOf((await people.committee.get('/access-log.csv?from=yesterday')).text)).toContain('起始日期：须为日期');
+    expect(textOf(csv.text)).toContain('起始日期：请填写有效的日期，例如 2026-11-24');
+    // Back to the log with the same filters, where the field is marked.
+    expect(csv.text).toContain('href="/audit?from=yesterday"');
+    expect(textOf((await people.committee.get('/access-log.csv?from=yesterday')).text)).toContain('起始日期：请填写有效的日期');
   });
 });

@@ -11,7 +11,7 @@ import { formatDateTime } from '../../format.js';
 import { AUDIT_ACTION_LABELS, AUDIT_DETAIL_LABELS, AUDIT_TARGET_LABELS, AUDIT_VALUE_LABELS, fieldLabel, valueLabel } from '../../labels.js';
 import { actorText } from '../admin-frame.js';
 import { ERROR_TITLES, UI } from '../../words.js';
-import { ErrorBox, inputId } from '../components.js';
+import { ErrorBox, errorId, inputId } from '../components.js';
 import type { WebEnv } from '../http.js';
 import { sayField } from '../wording.js';
 import { Layout } from '../layout.js';
@@ -30,13 +30,29 @@ function filtersOf(c: WebContext, keys: string[]): URLSearchParams {
   return q;
 }
 
-function Filters(p: { action: string; values: Record<string, string>; keys: { name: string; label: string; type?: string }[]; actions?: boolean; csv: string }) {
+/** A filter's reason, under its field (as every form marks its fields), tied to it for screen readers. */
+function FilterError(p: { name: string; message?: string }) {
+  return p.message ? (
+    <small class="field-error" id={errorId(p.name)} data-testid={`filter-error-${p.name}`}>
+      {p.message}
+    </small>
+  ) : null;
+}
+
+/**
+ * The log's filters as they were sent; `errors`: the reasons of those it could not read, each
+ * under its field. A date it could not read is shown as typed (2026/12/01), in a text field: a
+ * date picker would show it blank, and the reason beside nothing.
+ */
+function Filters(p: { action: string; values: Record<string, string>; keys: { name: string; label: string; type?: string }[]; actions?: boolean; csv: string; errors?: Record<string, string> }) {
+  const err = p.errors ?? {};
+  const marked = (name: string) => (err[name] ? { 'aria-invalid': 'true', 'aria-describedby': errorId(name) } : {});
   return (
     <form method="get" action={p.action} class="filters">
       {p.actions ? (
-        <label>
+        <label class={err.action ? 'has-error' : undefined}>
           {UI.audit.action}
-          <select name="action" id={inputId('action')}>
+          <select name="action" id={inputId('action')} {...marked('action')}>
             <option value="">{UI.audit.anyAction}</option>
             {AUDIT_ACTIONS.map((a) => (
               <option value={a} selected={p.values.action === a}>
@@ -44,12 +60,14 @@ function Filters(p: { action: string; values: Record<string, string>; keys: { na
               </option>
             ))}
           </select>
+          <FilterError name="action" message={err.action} />
         </label>
       ) : null}
       {p.keys.map((k) => (
-        <label>
+        <label class={err[k.name] ? 'has-error' : undefined}>
           {k.label}
-          <input type={k.type ?? 'text'} name={k.name} id={inputId(k.name)} value={p.values[k.name] ?? ''} />
+          <input type={err[k.name] ? 'text' : (k.type ?? 'text')} name={k.name} id={inputId(k.name)} value={p.values[k.name] ?? ''} {...marked(k.name)} />
+          <FilterError name={k.name} message={err[k.name]} />
         </label>
       ))}
       <button type="submit">{UI.audit.filter}</button>
@@ -147,6 +165,13 @@ function unreadableFilters(err: unknown, keys: FilterKey[]): { name: string; lab
   return err.errors.map((e) => ({ name: e.field, label: labels[e.field] ?? e.field, message: sayField(e) }));
 }
 
+/** Each refused filter's reason by its name, for the form (the first, when one has several). */
+const errorsOf = (refused: { name: string; message: string }[] | null): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const f of refused ?? []) out[f.name] ??= f.message;
+  return out;
+};
+
 /** A page of the log, or none with the reasons its filters cannot be read (`refused`). */
 async function readLog<T>(read: () => Promise<{ page: T; reset: boolean }>, none: T, keys: FilterKey[]) {
   try {
@@ -157,9 +182,11 @@ async function readLog<T>(read: () => Promise<{ page: T; reset: boolean }>, none
 }
 
 /** A CSV asked for with filters the log cannot read: the refusal page, each reason in words. */
-function refuseFilters(c: WebContext, err: unknown, keys: FilterKey[]) {
+function refuseFilters(c: WebContext, err: unknown, keys: FilterKey[], log: string) {
   const reasons = unreadableFilters(err, keys).map((f) => `${f.label}：${f.message}`);
-  return refusePage(c, 400, 'validation', reasons.join('；'));
+  // Back to the log with the same filters, where each reason stands under its field.
+  const query = new URL(c.req.url).search;
+  return refusePage(c, 400, 'validation', reasons.join('；'), { back: `${log}${query}` });
 }
 
 /** A log page: its title and note, a link to the other log, the filters, the rows, the next page. */
@@ -209,7 +236,7 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
           c,
           <LogPage actor={actor} csrf={csrf} title={UI.audit.title} intro={UI.audit.intro} other={['/access-log', UI.audit.accessTitle]} next={next} reset={reset}>
             {refused ? <ErrorBox title={ERROR_TITLES.validation} fields={refused} /> : null}
-            <Filters action="/audit" actions values={Object.fromEntries(q)} csv={`/audit.csv?${q}`} keys={auditFilters} />
+            <Filters action="/audit" actions values={Object.fromEntries(q)} csv={`/audit.csv?${q}`} keys={auditFilters} errors={errorsOf(refused)} />
             <Table
               testid="audit"
               class="log"
@@ -242,7 +269,7 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
           const { items } = await listAudit(deps.db, actor, Object.fromEntries(filtersOf(c, AUDIT_KEYS)), { all: true });
           return c.body(auditCsv(items), 200, csvDownload('audit-log'));
         } catch (err) {
-          return refuseFilters(c, err, auditFilters);
+          return refuseFilters(c, err, auditFilters, '/audit');
         }
       },
       readers,
@@ -276,7 +303,7 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
           c,
           <LogPage actor={actor} csrf={csrf} title={UI.audit.accessTitle} intro={UI.audit.accessIntro} other={['/audit', UI.audit.title]} next={next} reset={reset}>
             {refused ? <ErrorBox title={ERROR_TITLES.validation} fields={refused} /> : null}
-            <Filters action="/access-log" values={Object.fromEntries(q)} csv={`/access-log.csv?${q}`} keys={accessFilters} />
+            <Filters action="/access-log" values={Object.fromEntries(q)} csv={`/access-log.csv?${q}`} keys={accessFilters} errors={errorsOf(refused)} />
             <Table
               testid="access-log"
               class="log"
@@ -306,7 +333,7 @@ export function auditPages(app: Hono<WebEnv>, deps: AppDeps) {
           const { items } = await listAccessLog(deps.db, actor, Object.fromEntries(filtersOf(c, ACCESS_KEYS)), { all: true });
           return c.body(accessCsv(items), 200, csvDownload('access-log'));
         } catch (err) {
-          return refuseFilters(c, err, accessFilters);
+          return refuseFilters(c, err, accessFilters, '/access-log');
         }
       },
       readers,

@@ -36,7 +36,8 @@ export function TodoSection(p: { items: TodoItem[]; now: Date }) {
         <ul class="todo" data-testid="todo">
           {p.items.map((i) => (
             <li data-kind={i.kind} data-level={i.level}>
-              <span class={`badge due due-${LEVEL_TONES[i.level]}`}>{i.level === 'normal' ? TODO_KIND_LABELS[i.kind] : LEVEL_LABELS[i.level]}</span>{' '}
+              {/* A level names how near a deadline is; a missing calendar year has none: its badge says what to do. */}
+              <span class={`badge due due-${LEVEL_TONES[i.level]}`}>{i.level === 'normal' || i.kind === 'calendar_missing' ? TODO_KIND_LABELS[i.kind] : LEVEL_LABELS[i.level]}</span>{' '}
               <a href={hrefOf(i)}>
                 {i.entity.type === 'calendar' ? '' : `${i.entity.number} · `}
                 {todoTitle(i)}
