@@ -6,7 +6,7 @@
  * second process is refused, in Chinese, before it opens anything; a lock left by a process that
  * is gone (SIGKILL) is taken over.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,5 +61,20 @@ describe('one process per PGlite directory', () => {
     expect(existsSync(join(dir, PGLITE_LOCK_FILE))).toBe(false);
     const third = importStations(dir);
     expect(third.status).toBe(0);
+  });
+
+  it('takes over a lock whose pid is now another program (after a crash and a restart: a shell, npm itself)', async () => {
+    const dir = join(root, 'reused');
+    await (await openDatabase({ pgliteDir: dir })).close();
+    // A live process that is not node holds the pid the lock names.
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(dir, PGLITE_LOCK_FILE), `${other.pid}\n`);
+      const opened = await openDatabase({ pgliteDir: dir });
+      expect(readFileSync(join(dir, PGLITE_LOCK_FILE), 'utf8').trim()).toBe(String(process.pid));
+      await opened.close();
+    } finally {
+      other.kill();
+    }
   });
 });

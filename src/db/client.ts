@@ -3,7 +3,7 @@
  * (real Postgres compiled to WASM) otherwise. Both run the committed migrations at start.
  */
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { PGlite, types, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
@@ -241,10 +241,27 @@ function isAlive(pid: number): boolean {
 }
 
 /**
+ * Whether the process a lock names may still hold the directory: alive, not this process, and —
+ * where /proc says what it runs — a node process. After a crash and a restart of
+ * the machine or container the old pid is often some other program's (a shell, `npm start`
+ * itself): that is a stale lock, not a reason to refuse to start.
+ */
+function mayHoldDir(pid: number): boolean {
+  if (pid === process.pid || !isAlive(pid)) return false;
+  let argv0: string;
+  try {
+    argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
+  } catch {
+    return true; // no /proc here: alive is all that can be told
+  }
+  return /^node(js)?[\d.]*$/.test(basename(argv0));
+}
+
+/**
  * Two processes on one PGlite directory each keep their own copy of the database in memory and
  * write it back, so what one of them wrote is lost (a server and `npm run import` on ./data). The
  * directory is taken with a file naming this process, created exclusively; a file naming a process
- * that is gone (killed) or this one (a pid reused after a restart) is taken over. Returns the release.
+ * that cannot hold it (`mayHoldDir`: gone, this one, not node) is taken over. Returns the release.
  */
 function lockPgliteDir(dir: string): () => void {
   const file = join(dir, PGLITE_LOCK_FILE);
@@ -260,7 +277,7 @@ function lockPgliteDir(dir: string): () => void {
       } catch {
         continue; // removed meanwhile: try again
       }
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) throw new PgliteDirInUseError(dir, pid);
+      if (Number.isInteger(pid) && pid > 0 && mayHoldDir(pid)) throw new PgliteDirInUseError(dir, pid);
       try {
         unlinkSync(file);
       } catch {
