@@ -21,7 +21,7 @@ try {
   env = readEnv();
 } catch (err) {
   // A bad setting (ADMIN_TOKEN shorter than 16 characters, …) stops the start with the reason.
-  console.error(`jiefen did not start: ${(err as Error).message}`);
+  console.error(`jiefen 未能启动 / jiefen did not start — ${(err as Error).message}`);
   process.exit(1);
 }
 const log = createLogger(env.LOG_LEVEL);
