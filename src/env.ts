@@ -10,7 +10,7 @@ const schema = z.object({
   // The bootstrap admin's one token (DESIGN.md §10): a short one is refused, the server does not start.
   ADMIN_TOKEN: z
     .string()
-    .min(16, { message: 'ADMIN_TOKEN must be at least 16 characters (e.g. `openssl rand -base64 24`); the server did not start' })
+    .min(16, { message: 'ADMIN_TOKEN 至少须 16 个字符（例如用 `openssl rand -base64 24` 生成）/ ADMIN_TOKEN must be at least 16 characters (e.g. `openssl rand -base64 24`); the server did not start' })
     .optional(),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(60000),
   // Notifications (DESIGN.md §12): the dispatcher's pass, the first retry's wait, the SMS gateway.
@@ -21,7 +21,7 @@ const schema = z.object({
   SMS_GATEWAY_URL: z
     .string()
     .url()
-    .refine((u) => /^https?:/i.test(u), { message: 'must be an http or https URL' })
+    .refine((u) => /^https?:/i.test(u), { message: '须为 http 或 https 网址 / must be an http or https URL' })
     .optional(),
   SMS_GATEWAY_SECRET: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -31,7 +31,7 @@ const schema = z.object({
   PUBLIC_URL: z
     .string()
     .url()
-    .refine((u) => /^https?:\/\//.test(u), { message: 'must be an http(s) URL' })
+    .refine((u) => /^https?:\/\//.test(u), { message: '须为 http 或 https 网址 / must be an http(s) URL' })
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
   // Behind a reverse proxy: take the client address from the last X-Forwarded-For entry (the one
@@ -46,7 +46,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
   const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+    throw new Error(`配置有误 / invalid configuration:\n${lines.join('\n')}`);
   }
   // Unset: where this server listens on this machine (right for a demo; set it before printing cards).
   return { ...parsed.data, PUBLIC_URL: parsed.data.PUBLIC_URL ?? `http://localhost:${parsed.data.PORT}` };

@@ -3,6 +3,7 @@
  */
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
+import { answerClientError } from './api/client-error.js';
 import { openDatabase } from './db/client.js';
 import { ensureAdmin } from './engine/directory.js';
 import { stores } from './engine/registry.js';
@@ -20,7 +21,7 @@ try {
   env = readEnv();
 } catch (err) {
   // A bad setting (ADMIN_TOKEN shorter than 16 characters, …) stops the start with the reason.
-  console.error(`jiefen did not start: ${(err as Error).message}`);
+  console.error(`jiefen 未能启动 / jiefen did not start — ${(err as Error).message}`);
   process.exit(1);
 }
 const log = createLogger(env.LOG_LEVEL);
@@ -75,6 +76,8 @@ const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
   }
   if (firstAdmin) console.log('');
 });
+// A request Node's parser refuses (an unencoded Chinese character in the address) gets a reason, not a bare 400.
+server.on('clientError', answerClientError);
 
 // The port taken (another server still running, often the one started before): say so, not "an
 // unexpected error" with Node's EADDRINUSE (src/guard.ts), and give the database back.

@@ -177,6 +177,9 @@ describe('ADMIN_TOKEN shorter than 16 characters', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(1);
     expect(out).toMatch(/ADMIN_TOKEN must be at least 16 characters/);
+    // Said in Chinese first, as every other reason the server does not start.
+    expect(out).toContain('jiefen 未能启动');
+    expect(out).toContain('ADMIN_TOKEN 至少须 16 个字符');
     expect(out).not.toMatch(/listening/);
   }, 60_000);
 });
