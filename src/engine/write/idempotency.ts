@@ -126,6 +126,11 @@ export function keyRecord(actor: KeyOwner, idem: Idempotency, created: boolean, 
   return { userId: actor.id, key: idem.key, requestHash: idem.hash, status: created ? 201 : 200, response: kept };
 }
 
+/** A key record as drizzle inserts it: `kept` is JSON text already, stored as the jsonb it is, not encoded again as a string. */
+function keyRecordValues(actor: KeyOwner, idem: Idempotency, created: boolean, kept: string) {
+  return { ...keyRecord(actor, idem, created, kept), response: sql`${kept}::jsonb` };
+}
+
 /**
  * A key record as rows for a creation's statement (`insertTogether`): its response, JSON text
  * already, is put into the rows' JSON as it is, not parsed and encoded again.
@@ -198,8 +203,7 @@ export async function onceInTransaction<T>(
       const body = await act(tx);
       if (idem) {
         const kept = opts.keep ? JSON.stringify(opts.keep(body) ?? null) : answerTexts(body, opts).kept;
-        // `kept` is JSON text already: stored as the jsonb it is, not encoded again as a string.
-        await tx.insert(idempotencyKeys).values({ ...keyRecord(actor, idem, created, kept), response: sql`${kept}::jsonb` });
+        await tx.insert(idempotencyKeys).values(keyRecordValues(actor, idem, created, kept));
       }
       return { created, body, replayed: false };
     }),
@@ -222,10 +226,7 @@ export async function onceAfter<T>(db: Db, actor: Actor, idem: Idempotency | und
   const body = await act();
   if (idem) {
     const { kept } = answerTexts(body);
-    await db
-      .insert(idempotencyKeys)
-      .values({ ...keyRecord(actor, idem, false, kept), response: sql`${kept}::jsonb` })
-      .onConflictDoNothing();
+    await db.insert(idempotencyKeys).values(keyRecordValues(actor, idem, false, kept)).onConflictDoNothing();
   }
   return { created: false, body, replayed: false };
 }
