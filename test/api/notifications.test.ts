@@ -328,16 +328,22 @@ describe('webhooks', () => {
     expect(receiver.got.filter((g) => g.body.includes(c.id)).map((g) => JSON.parse(g.body).type)).toEqual(['ASSIGN']);
   });
 
-  it('backs off exponentially on failure, dead after the deadline, and a dead one can be retried', async () => {
+  /** A webhook on ACCEPT whose receiver answers 503, a case accepted, and its one delivery row as it stands. */
+  async function failingDelivery() {
     receiver ??= await startReceiver();
     receiver.got.length = 0;
     receiver.answer = () => 503;
     const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url: `${receiver.url}/in`, events: ['ACCEPT'] });
     const c = await w.openCase();
     await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    const row = async () => (await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id)))[0];
+    return { hook, c, row, receiver };
+  }
+
+  it('backs off exponentially on failure, dead after the deadline, and a dead one can be retried', async () => {
+    const { hook, c, row, receiver: rx } = await failingDelivery();
     let t = Date.now();
     const opts = (): DispatchOptions => ({ retryBaseMs: 100, now: () => new Date(t) });
-    const row = async () => (await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id)))[0];
     await dispatch(w.database.db, opts());
     let d = await row();
     expect(d).toMatchObject({ status: 'pending', attempts: 1, lastStatus: 503 });
@@ -360,8 +366,8 @@ describe('webhooks', () => {
     expect(r.dead).toBe(1);
     d = await row();
     expect(d).toMatchObject({ status: 'dead', attempts: 4 });
-    expect(receiver.got.filter((g) => g.body.includes(c.id))).toHaveLength(4);
-    expect(new Set(receiver.got.filter((g) => g.body.includes(c.id)).map((g) => g.headers['webhook-id'])).size).toBe(1);
+    expect(rx.got.filter((g) => g.body.includes(c.id))).toHaveLength(4);
+    expect(new Set(rx.got.filter((g) => g.body.includes(c.id)).map((g) => g.headers['webhook-id'])).size).toBe(1);
     const listed = await w.call(w.tokens.admin, 'GET', `/api/webhooks/${hook.body.id}/deliveries?status=dead`);
     expect(listed.body.items[0]).toMatchObject({ id: d.id, status: 'dead', attempts: 4 });
     expect(listed.body.items[0].attemptLog).toHaveLength(4);
@@ -370,22 +376,16 @@ describe('webhooks', () => {
     const again = await w.call(w.tokens.admin, 'POST', `/api/webhooks/${hook.body.id}/deliveries/${d.id}/retry`);
     expect(again.body).toMatchObject({ status: 'pending' });
     expectProblem(await w.call(w.tokens.admin, 'POST', `/api/webhooks/${hook.body.id}/deliveries/${d.id}/retry`), 409, 'urn:jiefen:problem:conflict');
-    receiver.answer = () => 200;
+    rx.answer = () => 200;
     await dispatch(w.database.db, { retryBaseMs: 100 });
     expect(await row()).toMatchObject({ status: 'delivered', attempts: 5, lastStatus: 200 });
   });
 
   it('retries for up to 24 hours, then marks the delivery dead: no try is put off past its 24 hours', async () => {
-    receiver ??= await startReceiver();
-    receiver.got.length = 0;
-    receiver.answer = () => 503;
-    const hook = await w.call(w.tokens.admin, 'POST', '/api/webhooks', { url: `${receiver.url}/in`, events: ['ACCEPT'] });
-    const c = await w.openCase();
-    await w.send(c.id, w.tokens.court, { type: 'ACCEPT' });
+    const { c, row, receiver: rx } = await failingDelivery();
     // WEBHOOK_RETRY_BASE_MS as by default; the clock jumps to each try as it falls due.
     let t = Date.now();
     const opts = (): DispatchOptions => ({ retryBaseMs: 5000, now: () => new Date(t) });
-    const row = async () => (await w.database.db.select().from(deliveries).where(eq(deliveries.webhookId, hook.body.id)))[0];
     await dispatch(w.database.db, opts());
     let d = await row();
     const expiresAt = Date.parse(d.expiresAt);
@@ -402,7 +402,7 @@ describe('webhooks', () => {
     // Then dead, at the 24 hours, not at the first hourly try after them.
     expect(d).toMatchObject({ status: 'dead', attempts: tries.length });
     expect(tries.at(-1)).toBe(expiresAt);
-    expect(receiver.got.filter((g) => g.body.includes(c.id))).toHaveLength(tries.length);
+    expect(rx.got.filter((g) => g.body.includes(c.id))).toHaveLength(tries.length);
   });
 
   it('pages the deliveries newest first, each once, to a last page whose nextCursor is null', async () => {
