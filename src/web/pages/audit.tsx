@@ -30,6 +30,9 @@ function filtersOf(c: WebContext, keys: string[]): URLSearchParams {
   return q;
 }
 
+/** A filter of a log's form: its query name, its label, its input type. */
+type FilterKey = { name: string; label: string; type?: string };
+
 /** A filter's reason, under its field (as every form marks its fields), tied to it for screen readers. */
 function FilterError(p: { name: string; message?: string }) {
   return p.message ? (
@@ -44,7 +47,7 @@ function FilterError(p: { name: string; message?: string }) {
  * under its field. A date it could not read is shown as typed (2026/12/01), in a text field: a
  * date picker would show it blank, and the reason beside nothing.
  */
-function Filters(p: { action: string; values: Record<string, string>; keys: { name: string; label: string; type?: string }[]; actions?: boolean; csv: string; errors?: Record<string, string> }) {
+function Filters(p: { action: string; values: Record<string, string>; keys: FilterKey[]; actions?: boolean; csv: string; errors?: Record<string, string> }) {
   const err = p.errors ?? {};
   const marked = (name: string) => (err[name] ? { 'aria-invalid': 'true', 'aria-describedby': errorId(name) } : {});
   return (
@@ -152,8 +155,6 @@ function Detail(p: { item: AuditItem; names: Map<string, string> }) {
     </ul>
   );
 }
-
-type FilterKey = { name: string; label: string; type?: string };
 
 /**
  * Filters the log cannot read (a date typed as 2026/12/01, an unknown action): what is wrong with
